@@ -1,0 +1,170 @@
+package bss
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// Period types accepted by renewals and renewal price inquiries.
+const (
+	PeriodMonth = 2
+	PeriodYear  = 3
+)
+
+// Period is a renewal period: 1–11 months or 1–3 years.
+type Period struct {
+	Type int // PeriodMonth or PeriodYear
+	Num  int
+}
+
+func (p Period) check(c *checker) {
+	switch p.Type {
+	case PeriodMonth:
+		c.between("period_num", p.Num, 1, 11)
+	case PeriodYear:
+		c.between("period_num", p.Num, 1, 3)
+	default:
+		c.fail("period_type", "2 (month) or 3 (year)", "只能是 2（月）或 3（年）")
+	}
+}
+
+// FailedResource is a per-item failure inside a 200 answer.
+type FailedResource struct {
+	ResourceID string `json:"resource_id"`
+	ErrorCode  string `json:"error_code"`
+	ErrorMsg   string `json:"error_msg"`
+}
+
+// OrderResult is what renew and unsubscribe answer: the orders created and the items that failed.
+type OrderResult struct {
+	OrderIDs []string         `json:"order_ids"`
+	Failed   []FailedResource `json:"fail_resource_infos"`
+}
+
+// RenewRequest renews main resources (their attached resources go with them).
+type RenewRequest struct {
+	ResourceIDs []string // 1–10 main resource ids
+	Period      Period
+	AutoPay     bool // pay from the customer's balance at once; otherwise the order waits for payment
+}
+
+type renewBody struct {
+	ResourceIDs []string `json:"resource_ids"`
+	PeriodType  int      `json:"period_type"`
+	PeriodNum   int      `json:"period_num"`
+	IsAutoPay   int      `json:"is_auto_pay"`
+}
+
+// Renew renews yearly/monthly resources (POST /v2/orders/subscriptions/resources/renew), with
+// the customer's agency credentials. It is never retried once sent: an unknown outcome comes
+// back as ErrUnknownOutcome, to be checked against the resource's expiry before trying again.
+func (c *Client) Renew(ctx context.Context, customer CustomerRef, req RenewRequest) (*OrderResult, error) {
+	ck := checker{op: "RenewalResources"}
+	ck.ids("resource_ids", req.ResourceIDs, 1, MaxActionResources)
+	req.Period.check(&ck)
+	if err := ck.result(); err != nil {
+		return nil, err
+	}
+	body := renewBody{ResourceIDs: req.ResourceIDs, PeriodType: req.Period.Type, PeriodNum: req.Period.Num}
+	if req.AutoPay {
+		body.IsAutoPay = 1
+	}
+	var res OrderResult
+	err := c.asCustomer(ctx, customer, request{
+		op: "RenewalResources", method: http.MethodPost, path: "/v2/orders/subscriptions/resources/renew",
+		body: body, out: &res, mutation: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Unsubscribe types and reason types (bss-api.md §5).
+const (
+	UnsubscribeResource       = 1 // the resource and its renewed periods
+	UnsubscribeRenewedPeriods = 2 // only the renewed periods
+)
+
+// UnsubscribeRequest cancels yearly/monthly resources (attached ones go with their main resource).
+type UnsubscribeRequest struct {
+	ResourceIDs []string // 1–10
+	Type        int      // UnsubscribeResource or UnsubscribeRenewedPeriods
+	ReasonType  int      // 0 = not given; 1 hard to use, 2 lacks features, 3 too complex, 4 unhappy with service, 5 other
+	Reason      string   // free text, at most 256 characters (our limit: BSS's is not documented)
+}
+
+type unsubscribeBody struct {
+	ResourceIDs           []string `json:"resource_ids"`
+	UnsubscribeType       int      `json:"unsubscribe_type"`
+	UnsubscribeReasonType int      `json:"unsubscribe_reason_type,omitempty"`
+	UnsubscribeReason     string   `json:"unsubscribe_reason,omitempty"`
+}
+
+// MaxReasonLen bounds the free-text unsubscribe reason.
+const MaxReasonLen = 256
+
+// Unsubscribe cancels resources (POST /v2/orders/subscriptions/resources/unsubscribe), with the
+// customer's agency credentials; never retried once sent.
+func (c *Client) Unsubscribe(ctx context.Context, customer CustomerRef, req UnsubscribeRequest) (*OrderResult, error) {
+	ck := checker{op: "CancelResourcesSubscription"}
+	ck.ids("resource_ids", req.ResourceIDs, 1, MaxActionResources)
+	if req.Type != UnsubscribeResource && req.Type != UnsubscribeRenewedPeriods {
+		ck.fail("unsubscribe_type", "1 (resource and renewed periods) or 2 (renewed periods only)", "只能是 1（资源及续费周期）或 2（仅续费周期）")
+	}
+	if req.ReasonType != 0 {
+		ck.between("unsubscribe_reason_type", req.ReasonType, 1, 5)
+	}
+	ck.maxLen("unsubscribe_reason", req.Reason, MaxReasonLen)
+	if err := ck.result(); err != nil {
+		return nil, err
+	}
+	var res OrderResult
+	err := c.asCustomer(ctx, customer, request{
+		op: "CancelResourcesSubscription", method: http.MethodPost, path: "/v2/orders/subscriptions/resources/unsubscribe",
+		body: unsubscribeBody{ResourceIDs: req.ResourceIDs, UnsubscribeType: req.Type,
+			UnsubscribeReasonType: req.ReasonType, UnsubscribeReason: req.Reason},
+		out: &res, mutation: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+type autoRenewBody struct {
+	AutoRenewTimes *int `json:"auto_renew_times,omitempty"`
+}
+
+// EnableAutoRenew switches auto-renew on (POST /v2/orders/subscriptions/resources/autorenew/{resource_id}).
+// times is nil for "unlimited" on first enabling, or 0–99 (0 = unlimited) to set the count.
+func (c *Client) EnableAutoRenew(ctx context.Context, customer CustomerRef, resourceID string, times *int) error {
+	ck := checker{op: "AutoRenewalResources"}
+	ck.id("resource_id", resourceID)
+	if times != nil {
+		ck.between("auto_renew_times", *times, 0, MaxAutoRenewTimes)
+	}
+	if err := ck.result(); err != nil {
+		return err
+	}
+	return c.asCustomer(ctx, customer, request{
+		op: "AutoRenewalResources", method: http.MethodPost,
+		path: "/v2/orders/subscriptions/resources/autorenew/" + url.PathEscape(resourceID),
+		body: autoRenewBody{AutoRenewTimes: times}, mutation: true,
+	})
+}
+
+// DisableAutoRenew cancels auto-renew (DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id}).
+func (c *Client) DisableAutoRenew(ctx context.Context, customer CustomerRef, resourceID string) error {
+	ck := checker{op: "CancelAutoRenewalResources"}
+	ck.id("resource_id", resourceID)
+	if err := ck.result(); err != nil {
+		return err
+	}
+	return c.asCustomer(ctx, customer, request{
+		op: "CancelAutoRenewalResources", method: http.MethodDelete,
+		path:     "/v2/orders/subscriptions/resources/autorenew/" + url.PathEscape(resourceID),
+		mutation: true,
+	})
+}

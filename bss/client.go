@@ -1,0 +1,441 @@
+package bss
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Endpoints of the two Huawei Cloud sites (bss-api.md §0, §14).
+const (
+	EndpointChina         = "https://bss.myhuaweicloud.com"
+	EndpointInternational = "https://bss-intl.myhuaweicloud.com"
+	IAMEndpoint           = "https://iam.myhuaweicloud.com"
+)
+
+// Environment variables holding the partner's key pair. Credentials come only from here.
+const (
+	EnvAccessKey = "HUAWEICLOUD_SDK_AK"
+	EnvSecretKey = "HUAWEICLOUD_SDK_SK"
+)
+
+// CredentialsFromEnv reads the partner AK/SK from HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.
+func CredentialsFromEnv() (Credentials, error) {
+	c := Credentials{AccessKey: os.Getenv(EnvAccessKey), SecretKey: os.Getenv(EnvSecretKey)}
+	if !c.Valid() {
+		return Credentials{}, fmt.Errorf("bss: set %s and %s in the environment", EnvAccessKey, EnvSecretKey)
+	}
+	return c, nil
+}
+
+// Config configures a Client. The zero value of every field but Credentials has a sensible default.
+type Config struct {
+	Endpoint    string      // BSS base URL; default EndpointChina
+	IAMEndpoint string      // IAM base URL for agency credentials; default IAMEndpoint
+	Credentials Credentials // the partner's AK/SK
+	DomainID    string      // the partner's account id, sent as X-Domain-Id when set
+	// AgencyName is the agency (委托) customers granted the partner; empty means each
+	// customer's xaccount_type (bss-api.md §14).
+	AgencyName string
+
+	HTTPClient    *http.Client  // default: a client with sane transport timeouts
+	Timeout       time.Duration // per attempt; default 30s
+	MaxRetries    int           // retries after the first attempt; default 3; negative = none
+	RetryBase     time.Duration // first backoff; default 500ms, doubled per retry, capped at RetryMax
+	RetryMax      time.Duration // default 10s
+	RatePerSecond float64       // client-side limit over all calls; default 8 (BSS allows 10/s per API)
+	Burst         int           // default 1
+	PageSize      int           // page size for iterators; default 100 (the documented maximum)
+	UserAgent     string        // default "partnerbot"
+	Now           func() time.Time
+	Logger        *slog.Logger
+}
+
+// Client is a typed Huawei Cloud BSS partner API client. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	base     *url.URL
+	iam      *url.URL
+	http     *http.Client
+	limiter  *rate.Limiter
+	log      *slog.Logger
+	agencies agencyCache
+
+	randMu sync.Mutex
+	rand   *rand.Rand
+}
+
+// New checks cfg and builds a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = EndpointChina
+	}
+	if cfg.IAMEndpoint == "" {
+		cfg.IAMEndpoint = IAMEndpoint
+	}
+	base, err := parseBase(cfg.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("bss: endpoint: %w", err)
+	}
+	iamBase, err := parseBase(cfg.IAMEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("bss: IAM endpoint: %w", err)
+	}
+	if !cfg.Credentials.Valid() {
+		return nil, errors.New("bss: credentials are missing (AK and SK)")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 3
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 500 * time.Millisecond
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = 10 * time.Second
+	}
+	if cfg.RatePerSecond <= 0 {
+		cfg.RatePerSecond = 8
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > maxLimit {
+		cfg.PageSize = maxLimit
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "partnerbot"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout: 10 * time.Second,
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     90 * time.Second,
+		}}
+	}
+	return &Client{
+		cfg:     cfg,
+		base:    base,
+		iam:     iamBase,
+		http:    hc,
+		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst),
+		log:     cfg.Logger,
+		rand:    rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
+	}, nil
+}
+
+func parseBase(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return u, nil
+}
+
+// Endpoint is the BSS base URL in use.
+func (c *Client) Endpoint() string { return c.base.String() }
+
+// request describes one API call.
+type request struct {
+	op       string
+	method   string
+	base     *url.URL // nil = BSS endpoint
+	path     string   // already escaped
+	query    url.Values
+	body     any // nil = no body
+	out      any // nil = ignore the body
+	mutation bool
+	cred     *Credentials // nil = partner credentials
+	ctype    string       // default application/json
+}
+
+// maxBody bounds what we read of one answer.
+const maxBody = 32 << 20
+
+// do runs one call with rate limiting, signing, retries and error mapping.
+func (c *Client) do(ctx context.Context, r request) error {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("bss %s: encode request: %w", r.op, err)
+		}
+	}
+	base := r.base
+	if base == nil {
+		base = c.base
+	}
+	u := *base
+	u.Path = base.Path + r.path
+	u.RawPath = base.EscapedPath() + r.path
+	if len(r.query) > 0 {
+		u.RawQuery = r.query.Encode()
+	}
+	cred := c.cfg.Credentials
+	if r.cred != nil {
+		cred = *r.cred
+	}
+	for attempt := 0; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindNetwork, Err: contextErr(ctx, err)}
+		}
+		e := c.attempt(ctx, r, &u, payload, cred)
+		if e == nil {
+			return nil
+		}
+		if attempt >= c.cfg.MaxRetries || !retryable(e, r.mutation) || ctx.Err() != nil {
+			if ctx.Err() != nil && e.Err == nil {
+				e.Err = ctx.Err()
+			}
+			return e.Error
+		}
+		wait := c.backoff(attempt, e.retryAfter)
+		c.log.LogAttrs(ctx, slog.LevelWarn, "bss call retried",
+			slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
+			slog.String("request_id", e.RequestID), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			e.Err = errors.Join(e.Err, ctx.Err())
+			return e.Error
+		case <-t.C:
+		}
+	}
+}
+
+// attemptError is an Error plus what the retry loop needs.
+type attemptError struct {
+	*Error
+	retryAfter time.Duration
+}
+
+func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *attemptError {
+	fail := func(kind Kind, err error) *attemptError {
+		return &attemptError{Error: &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: err}}
+	}
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, u.String(), body)
+	if err != nil {
+		return fail(KindOther, err)
+	}
+	req.Header = http.Header{}
+	ctype := r.ctype
+	if ctype == "" {
+		ctype = "application/json"
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	if c.cfg.DomainID != "" && r.cred == nil {
+		req.Header.Set(HeaderDomainID, c.cfg.DomainID)
+	}
+	Sign(req, payload, cred, c.cfg.Now())
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		kind := KindNetwork
+		if r.mutation && !notSent(err) {
+			kind = KindUnknownOutcome
+		}
+		c.log.LogAttrs(ctx, slog.LevelDebug, "bss call failed", slog.String("op", r.op), slog.Duration("took", time.Since(start)), slog.String("error", err.Error()))
+		return fail(kind, contextErr(actx, err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	reqID := resp.Header.Get(HeaderRequestID)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "bss call", slog.String("op", r.op), slog.Int("status", resp.StatusCode),
+		slog.String("request_id", reqID), slog.Duration("took", time.Since(start)))
+	if err != nil {
+		kind := KindNetwork
+		if r.mutation {
+			kind = KindUnknownOutcome
+		}
+		e := fail(kind, fmt.Errorf("read answer: %w", contextErr(actx, err)))
+		e.HTTPStatus, e.RequestID = resp.StatusCode, reqID
+		return e
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if r.out == nil || len(bytes.TrimSpace(data)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(data, r.out); err != nil {
+			kind := KindBadResponse
+			if r.mutation {
+				kind = KindUnknownOutcome
+			}
+			e := fail(kind, fmt.Errorf("decode answer: %w", err))
+			e.HTTPStatus, e.RequestID = resp.StatusCode, reqID
+			return e
+		}
+		return nil
+	}
+	code, msg := parseErrorBody(data)
+	e := &attemptError{Error: &Error{
+		Op: r.op, Method: r.method, Path: r.path, HTTPStatus: resp.StatusCode,
+		Code: code, Message: msg, RequestID: reqID, Kind: classify(resp.StatusCode, code, r.path),
+	}}
+	if r.mutation && resp.StatusCode >= 500 {
+		// A gateway or server failure after the request arrived: it may have been carried out.
+		e.Kind = KindUnknownOutcome
+	}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		e.retryAfter = time.Duration(s) * time.Second
+	}
+	return e
+}
+
+// retryable: throttling always (the request was refused before it ran), server and network
+// failures on reads only; never 4xx, never an unknown outcome.
+func retryable(e *attemptError, mutation bool) bool {
+	switch e.Kind {
+	case KindThrottled:
+		return true
+	case KindServer, KindNetwork, KindBadResponse:
+		return !mutation || e.Kind == KindNetwork // a mutation's network error here was not sent
+	}
+	return false
+}
+
+// notSent reports whether a transport error happened before the request could reach the server.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+func contextErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return err
+}
+
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	d := c.cfg.RetryBase << attempt
+	if d > c.cfg.RetryMax || d <= 0 {
+		d = c.cfg.RetryMax
+	}
+	c.randMu.Lock()
+	j := time.Duration(c.rand.Int64N(int64(d)/2 + 1))
+	c.randMu.Unlock()
+	d = d/2 + j // "equal jitter": between d/2 and d
+	if retryAfter > d {
+		d = retryAfter
+	}
+	return d
+}
+
+// parseErrorBody reads the BSS error shape and the variants the SDK also accepts.
+func parseErrorBody(data []byte) (code, msg string) {
+	var b struct {
+		ErrorCode string `json:"error_code"`
+		ErrorMsg  string `json:"error_msg"`
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		Error     *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &b) != nil {
+		s := strings.TrimSpace(string(data))
+		if len(s) > 200 {
+			s = s[:200]
+		}
+		return "", s
+	}
+	switch {
+	case b.ErrorCode != "":
+		return b.ErrorCode, b.ErrorMsg
+	case b.Error != nil:
+		return b.Error.Code, b.Error.Message
+	}
+	return b.Code, b.Message
+}
+
+// Page limits and pagination.
+const (
+	maxLimit  = 100
+	maxOffset = 40_000_000
+)
+
+// paginate turns a page fetcher into an iterator that stops at the total, on an empty page,
+// on the first error (yielded once), and when ctx is cancelled.
+func paginate[T any](ctx context.Context, pageSize int, fetch func(ctx context.Context, offset, limit int) ([]T, int, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for offset := 0; ; {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			items, total, err := fetch(ctx, offset, pageSize)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			offset += len(items)
+			if len(items) == 0 || offset >= total || offset > maxOffset {
+				return
+			}
+		}
+	}
+}
+
+// collect drains an iterator into a slice.
+func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
