@@ -1,0 +1,331 @@
+// Package config is partnerbot's YAML configuration: the schema, its defaults, validation that
+// reports every problem at once with its key path, and the rule that secrets come only from the
+// environment. config.example.yaml documents every key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole file.
+type Config struct {
+	BSS   BSS   `yaml:"bss"`
+	Store Store `yaml:"store"`
+	Log   Log   `yaml:"log"`
+
+	// Dir is the directory of the config file; relative paths in it are relative to Dir.
+	Dir string `yaml:"-"`
+}
+
+// BSS configures the Huawei Cloud BSS client. Credentials are not here: they come from
+// HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK.
+type BSS struct {
+	// Sandbox runs the built-in fake BSS in-process and talks to it; no credentials needed.
+	Sandbox bool `yaml:"sandbox"`
+	// Endpoint is "china" (default), "international", or a URL (private gateway, test server).
+	Endpoint string `yaml:"endpoint"`
+	// IAMEndpoint is where agency temporary credentials are obtained; default the global IAM.
+	IAMEndpoint string `yaml:"iam_endpoint"`
+	// DomainID is the partner's account id, sent as X-Domain-Id.
+	DomainID string `yaml:"domain_id"`
+	// AgencyName is the agency customers grant the partner; empty = each customer's xaccount_type.
+	AgencyName    string        `yaml:"agency_name"`
+	Timeout       time.Duration `yaml:"timeout"`
+	MaxRetries    int           `yaml:"max_retries"`
+	RatePerSecond float64       `yaml:"rate_per_second"`
+	PageSize      int           `yaml:"page_size"`
+}
+
+// Store configures the bbolt file.
+type Store struct {
+	Path string `yaml:"path"` // relative to the config file's directory
+}
+
+// Log configures log/slog.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Default is the configuration with no file at all: the sandbox, a local store.
+func Default() *Config {
+	return &Config{
+		BSS: BSS{
+			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
+			RatePerSecond: 8, PageSize: 100,
+		},
+		Store: Store{Path: "partnerbot.db"},
+		Log:   Log{Level: "info", Format: "text"},
+		Dir:   ".",
+	}
+}
+
+// FieldError is one problem at one key path, e.g. "bss.timeout: must be positive".
+type FieldError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s (line %d): %s", e.Path, e.Line, e.Msg)
+	}
+	return e.Path + ": " + e.Msg
+}
+
+// Errors is every problem found in a file.
+type Errors []FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = "  - " + e.Error()
+	}
+	return fmt.Sprintf("%d problem(s) in the configuration:\n%s", len(es), strings.Join(lines, "\n"))
+}
+
+// Load reads path over the defaults and validates it. Every unknown key and invalid value is
+// reported in one Errors value.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	cfg.Dir = filepath.Dir(abs)
+	return cfg, nil
+}
+
+// Parse decodes YAML over the defaults and validates it.
+func Parse(data []byte) (*Config, error) {
+	cfg := Default()
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	var errs Errors
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		if doc.Kind != yaml.MappingNode {
+			return nil, Errors{{Path: "(top)", Line: doc.Line, Msg: "must be a mapping of keys"}}
+		}
+		unknownKeys(doc, reflect.TypeOf(*cfg), "", &errs)
+		if err := decodeEach(doc, reflect.ValueOf(cfg).Elem(), "", &errs); err != nil {
+			return nil, err
+		}
+	}
+	errs = append(errs, cfg.validate()...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+		return nil, errs
+	}
+	return cfg, nil
+}
+
+// unknownKeys walks the YAML mapping against the struct's yaml tags.
+func unknownKeys(n *yaml.Node, t reflect.Type, prefix string, errs *Errors) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			fields[name] = f.Type
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft, ok := fields[k.Value]
+			if !ok {
+				*errs = append(*errs, FieldError{Path: join(prefix, k.Value), Line: k.Line, Msg: "unknown key" + suggest(k.Value, fields)})
+				continue
+			}
+			unknownKeys(v, ft, join(prefix, k.Value), errs)
+		}
+	case (t.Kind() == reflect.Slice) && n.Kind == yaml.SequenceNode:
+		for i, item := range n.Content {
+			unknownKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", prefix, i), errs)
+		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			unknownKeys(n.Content[i+1], t.Elem(), join(prefix, n.Content[i].Value), errs)
+		}
+	}
+}
+
+// decodeEach decodes key by key so that one bad value does not hide the others.
+func decodeEach(n *yaml.Node, v reflect.Value, prefix string, errs *Errors) error {
+	t := v.Type()
+	if t.Kind() != reflect.Struct || n.Kind != yaml.MappingNode {
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			*errs = append(*errs, FieldError{Path: prefix, Line: n.Line, Msg: typeMsg(err)})
+		}
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		for j := 0; j < t.NumField(); j++ {
+			name, _, _ := strings.Cut(t.Field(j).Tag.Get("yaml"), ",")
+			if name != k.Value || name == "-" {
+				continue
+			}
+			fv := v.Field(j)
+			if fv.Kind() == reflect.Struct && t.Field(j).Type != reflect.TypeOf(time.Time{}) {
+				if err := decodeEach(val, fv, join(prefix, name), errs); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := val.Decode(fv.Addr().Interface()); err != nil {
+				*errs = append(*errs, FieldError{Path: join(prefix, name), Line: val.Line, Msg: typeMsg(err)})
+			}
+		}
+	}
+	return nil
+}
+
+func typeMsg(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		if _, after, ok := strings.Cut(msg, ": "); ok {
+			msg = after
+		}
+		return "invalid value: " + msg
+	}
+	return "invalid value: " + err.Error()
+}
+
+func join(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
+
+func suggest(key string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for f := range fields {
+		if d := distance(key, f); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distance is the Levenshtein distance, small strings only.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func (c *Config) validate() Errors {
+	var errs Errors
+	bad := func(path, msg string) { errs = append(errs, FieldError{Path: path, Msg: msg}) }
+	if _, err := c.BSS.EndpointURL(); err != nil {
+		bad("bss.endpoint", err.Error())
+	}
+	if c.BSS.IAMEndpoint != "" {
+		if err := checkURL(c.BSS.IAMEndpoint); err != nil {
+			bad("bss.iam_endpoint", err.Error())
+		}
+	}
+	if c.BSS.Timeout <= 0 {
+		bad("bss.timeout", "must be a positive duration such as 30s")
+	}
+	if c.BSS.MaxRetries < 0 || c.BSS.MaxRetries > 10 {
+		bad("bss.max_retries", "must be between 0 and 10")
+	}
+	if c.BSS.RatePerSecond <= 0 || c.BSS.RatePerSecond > 10000 {
+		bad("bss.rate_per_second", "must be above 0 and at most 10000 (BSS allows 10 per second per API)")
+	}
+	if c.BSS.PageSize < 1 || c.BSS.PageSize > 100 {
+		bad("bss.page_size", "must be between 1 and 100 (the API's maximum)")
+	}
+	if strings.TrimSpace(c.Store.Path) == "" {
+		bad("store.path", "must not be empty")
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error")
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "must be text or json")
+	}
+	return errs
+}
+
+// EndpointURL resolves "china", "international" or a URL to the BSS base URL.
+func (b BSS) EndpointURL() (string, error) {
+	switch strings.ToLower(strings.TrimSpace(b.Endpoint)) {
+	case "", "china", "cn":
+		return "https://bss.myhuaweicloud.com", nil
+	case "international", "intl":
+		return "https://bss-intl.myhuaweicloud.com", nil
+	}
+	if err := checkURL(b.Endpoint); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(b.Endpoint, "/"), nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is neither china, international nor an http(s) URL", s)
+	}
+	return nil
+}
+
+// StorePath is store.path resolved against the config file's directory.
+func (c *Config) StorePath() string {
+	if filepath.IsAbs(c.Store.Path) {
+		return c.Store.Path
+	}
+	return filepath.Join(c.Dir, c.Store.Path)
+}

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseDefaultsAndOverrides(t *testing.T) {
+	cfg, err := Parse([]byte("bss:\n  sandbox: false\n  endpoint: international\n  timeout: 5s\nstore:\n  path: data/bot.db\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BSS.Sandbox || cfg.BSS.Timeout != 5*time.Second || cfg.BSS.MaxRetries != 3 {
+		t.Errorf("got %+v", cfg.BSS)
+	}
+	if u, _ := cfg.BSS.EndpointURL(); u != "https://bss-intl.myhuaweicloud.com" {
+		t.Errorf("endpoint = %s", u)
+	}
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	in := strings.Join([]string{
+		"bss:",
+		"  sandbx: true",          // unknown key, with a suggestion
+		"  timeout: soon",         // bad duration
+		"  page_size: 500",        // out of range
+		"  endpoint: ftp://x",     // bad URL
+		"stor:",                   // unknown top-level key
+		"  path: x",
+		"log:",
+		"  level: loud",
+	}, "\n")
+	_, err := Parse([]byte(in))
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v, want Errors", err)
+	}
+	want := []string{
+		`bss.sandbx (line 2): unknown key (did you mean "sandbox"?)`,
+		"bss.timeout (line 3): invalid value",
+		"bss.page_size: must be between 1 and 100",
+		"bss.endpoint: ",
+		"stor (line 6): unknown key",
+		"log.level: must be debug, info, warn or error",
+	}
+	text := err.Error()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("missing %q in:\n%s", w, text)
+		}
+	}
+	if len(errs) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%s", len(errs), len(want), text)
+	}
+}
+
+func TestLoadRelativeStorePath(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bot.yaml")
+	if err := os.WriteFile(p, []byte("store:\n  path: state/bot.db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.StorePath(), filepath.Join(dir, "state", "bot.db"); got != want {
+		t.Errorf("StorePath = %s, want %s", got, want)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil {
+		t.Error("missing file accepted")
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	cfg, err := Load("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.BSS.Sandbox {
+		t.Error("the example config must run on the sandbox")
+	}
+}

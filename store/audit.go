@@ -1,0 +1,193 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// AuditEntry is one line of the audit log: who ran what, where, and how it ended.
+type AuditEntry struct {
+	ID        uint64        `json:"id"`
+	At        time.Time     `json:"at"`
+	Platform  string        `json:"platform"` // "console", "slack", "telegram", "wecom", "exec", "system"
+	UserID    string        `json:"user_id"`
+	UserName  string        `json:"user_name,omitempty"`
+	Channel   string        `json:"channel,omitempty"`
+	Command   string        `json:"command"`              // the command text as typed (secrets never pass through here)
+	Result    string        `json:"result"`               // "ok", "error", "denied", "invalid" ...
+	Detail    string        `json:"detail,omitempty"`     // error explanation, short
+	RequestID string        `json:"request_id,omitempty"` // BSS X-Request-Id(s)
+	Duration  time.Duration `json:"duration_ns,omitempty"`
+}
+
+// AuditFilter narrows RecentAudit. Zero fields do not filter; Since keeps entries at or after it.
+type AuditFilter struct {
+	Platform, UserID, Result string
+	Since                    time.Time
+}
+
+func (f AuditFilter) match(e *AuditEntry) bool {
+	return (f.Platform == "" || e.Platform == f.Platform) &&
+		(f.UserID == "" || e.UserID == f.UserID) &&
+		(f.Result == "" || e.Result == f.Result) &&
+		(f.Since.IsZero() || !e.At.Before(f.Since))
+}
+
+// Limits of RecentAudit.
+const (
+	DefaultAuditLimit = 20
+	MaxAuditLimit     = 1000
+)
+
+// pruneBatch is how many entries PruneAudit deletes per transaction, so that a large prune does
+// not hold the writer lock for long.
+const pruneBatch = 1000
+
+func auditKey(id uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, id)
+	return k
+}
+
+// AppendAudit adds e to the log and returns its id. It sets e.ID, and e.At to Now() if zero.
+func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: append audit: %w", err)
+	}
+	var id uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		id, err = s.appendAudit(tx, e)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: append audit: %w", err)
+	}
+	return id, nil
+}
+
+// appendAudit adds e within tx, so that a state change and its audit entry commit together.
+func (s *Store) appendAudit(tx *bolt.Tx, e AuditEntry) (uint64, error) {
+	b, err := bucket(tx, bucketAudit)
+	if err != nil {
+		return 0, err
+	}
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, fmt.Errorf("next id: %w", err)
+	}
+	e.ID = id
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return 0, fmt.Errorf("encode: %w", err)
+	}
+	if err := b.Put(auditKey(id), v); err != nil {
+		return 0, fmt.Errorf("put %d: %w", id, err)
+	}
+	return id, nil
+}
+
+// RecentAudit returns the newest entries matching filter, newest first, at most n
+// (n <= 0 means DefaultAuditLimit; n is capped at MaxAuditLimit).
+//
+// Entry times need not follow ids (a caller may set At to when a command started), so a Since
+// filter scans the whole log rather than stopping at the first older entry.
+func (s *Store) RecentAudit(ctx context.Context, n int, filter AuditFilter) ([]AuditEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: recent audit: %w", err)
+	}
+	if n <= 0 {
+		n = DefaultAuditLimit
+	}
+	n = min(n, MaxAuditLimit)
+	var out []AuditEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketAudit)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode entry %x: %w", k, err)
+			}
+			e.ID = binary.BigEndian.Uint64(k) // the key is authoritative
+			if filter.match(&e) {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: recent audit: %w", err)
+	}
+	return out, nil
+}
+
+// PruneAudit deletes the entries older than olderThan and returns how many it removed. It works
+// in batches of pruneBatch deletions, one transaction each, checking ctx before each; on error
+// the count says how many were already removed.
+func (s *Store) PruneAudit(ctx context.Context, olderThan time.Time) (int, error) {
+	removed := 0
+	var from []byte // first key not yet examined; nil = start of the log
+	for {
+		if err := ctx.Err(); err != nil {
+			return removed, fmt.Errorf("store: prune audit: %w", err)
+		}
+		done := false
+		deleted := 0
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			b, err := bucket(tx, bucketAudit)
+			if err != nil {
+				return err
+			}
+			var doomed [][]byte
+			c := b.Cursor()
+			k, v := c.First()
+			if from != nil {
+				k, v = c.Seek(from)
+			}
+			for ; k != nil && len(doomed) < pruneBatch; k, v = c.Next() {
+				var e struct {
+					At time.Time `json:"at"`
+				}
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("decode entry %x: %w", k, err)
+				}
+				if e.At.Before(olderThan) {
+					doomed = append(doomed, bytes.Clone(k))
+				}
+			}
+			if k == nil {
+				done = true
+			} else {
+				from = bytes.Clone(k)
+			}
+			// Delete after the scan: deleting under a cursor can make Next skip a key.
+			for _, dk := range doomed {
+				if err := b.Delete(dk); err != nil {
+					return fmt.Errorf("delete entry %x: %w", dk, err)
+				}
+			}
+			deleted = len(doomed)
+			return nil
+		})
+		if err != nil {
+			return removed, fmt.Errorf("store: prune audit: %w", err)
+		}
+		removed += deleted
+		if done {
+			return removed, nil
+		}
+	}
+}

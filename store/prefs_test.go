@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func TestPrefs(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+
+	steps := []struct {
+		name string
+		user string
+		set  *Prefs // nil: only read
+		want Prefs
+	}{
+		{"none stored", "slack:U1", nil, Prefs{}},
+		{"set", "slack:U1", &Prefs{Lang: "en"}, Prefs{Lang: "en"}},
+		{"other user unaffected", "telegram:U1", nil, Prefs{}},
+		{"replace", "slack:U1", &Prefs{Lang: "zh-CN", TimeZone: "Asia/Shanghai"}, Prefs{Lang: "zh-CN", TimeZone: "Asia/Shanghai"}},
+		{"id with colons", "wecom:corp:user", &Prefs{TimeZone: "UTC"}, Prefs{TimeZone: "UTC"}},
+		{"zero clears", "slack:U1", &Prefs{}, Prefs{}},
+	}
+	for _, st := range steps {
+		if st.set != nil {
+			if err := s.SetPrefs(ctx, st.user, *st.set); err != nil {
+				t.Fatalf("%s: SetPrefs: %v", st.name, err)
+			}
+		}
+		got, err := s.Prefs(ctx, st.user)
+		if err != nil {
+			t.Fatalf("%s: Prefs: %v", st.name, err)
+		}
+		if got != st.want {
+			t.Errorf("%s: Prefs(%q) = %+v, want %+v", st.name, st.user, got, st.want)
+		}
+	}
+
+	// Zero Prefs deletes the record rather than storing "{}".
+	if err := s.View(ctx, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketPrefs).Get([]byte("slack:U1")); v != nil {
+			t.Errorf("cleared prefs still stored as %q", v)
+		}
+		if v := string(tx.Bucket(bucketPrefs).Get([]byte("wecom:corp:user"))); v != `{"tz":"UTC"}` {
+			t.Errorf("stored value = %q, want JSON {\"tz\":\"UTC\"}", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPrefsBadUserKey(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	for _, user := range []string{"", "U1", ":U1", "slack:"} {
+		t.Run(user, func(t *testing.T) {
+			if err := s.SetPrefs(ctx, user, Prefs{Lang: "en"}); err == nil {
+				t.Error("SetPrefs accepted the key")
+			}
+			if _, err := s.Prefs(ctx, user); err == nil {
+				t.Error("Prefs accepted the key")
+			}
+		})
+	}
+}

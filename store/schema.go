@@ -1,0 +1,133 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// CurrentSchemaVersion is the layout this code reads and writes. It always equals
+// len(migrations): adding a bucket or changing a format means appending a migration and
+// bumping this constant, never editing an existing migration.
+const CurrentSchemaVersion = 1
+
+// Bucket names and fixed keys. See doc.go for the formats.
+var (
+	bucketMeta  = []byte("meta")
+	bucketAudit = []byte("audit")
+	bucketPrefs = []byte("prefs")
+
+	keySchemaVersion = []byte("schema_version")
+)
+
+// migration moves the file from version i to i+1, where i is its index in migrations.
+type migration struct {
+	name string
+	fn   func(tx *bolt.Tx) error
+}
+
+// migrations is the ordered list; migrations[i] upgrades version i to i+1. Each runs in its own
+// transaction together with the write of the new schema_version, so a crash leaves the file at
+// a whole version.
+var migrations = []migration{
+	{name: "create meta, audit and prefs buckets", fn: migrate0to1},
+}
+
+// migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
+// versioned (or a brand-new one): no schema_version, possibly audit and prefs buckets already
+// in the version-1 format, which are kept.
+func migrate0to1(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketAudit, bucketPrefs} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	// Audit ids come from the bucket sequence. An old file may hold entries whose keys are ahead
+	// of the sequence; move it past the last key so new ids never overwrite them.
+	audit := tx.Bucket(bucketAudit)
+	if k, _ := audit.Cursor().Last(); k != nil {
+		if len(k) != 8 {
+			return fmt.Errorf("audit key %x is not an 8-byte id", k)
+		}
+		if last := binary.BigEndian.Uint64(k); last > audit.Sequence() {
+			if err := audit.SetSequence(last); err != nil {
+				return fmt.Errorf("set audit sequence: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// schemaVersion reads meta/schema_version; a file without it is version 0.
+func schemaVersion(tx *bolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, nil
+	}
+	raw := meta.Get(keySchemaVersion)
+	if raw == nil {
+		return 0, nil
+	}
+	v, err := strconv.ParseUint(string(raw), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("meta/%s is %q, not a version number", keySchemaVersion, raw)
+	}
+	return v, nil
+}
+
+func putSchemaVersion(tx *bolt.Tx, v uint64) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucketMeta, err)
+	}
+	return meta.Put(keySchemaVersion, []byte(strconv.FormatUint(v, 10)))
+}
+
+// migrate brings db from its stored version up to len(steps), one transaction per step. A newer
+// file is refused with ErrSchemaTooNew; a read-only store refuses any file that needs migrating.
+func migrate(db *bolt.DB, path string, steps []migration, readOnly bool) error {
+	target := uint64(len(steps))
+	var have uint64
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		have, err = schemaVersion(tx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s: read schema version: %w", path, err)
+	}
+	switch {
+	case have > target:
+		return fmt.Errorf("store: %s: %w: the file has version %d, this partnerbot knows up to %d; refusing to downgrade (run a newer partnerbot or point store.path elsewhere)",
+			path, ErrSchemaTooNew, have, target)
+	case have == target:
+		return nil
+	case readOnly:
+		return fmt.Errorf("store: %s has schema version %d, this partnerbot needs %d; open it read-write once to migrate", path, have, target)
+	}
+	for v := have; v < target; v++ {
+		step := steps[v]
+		err := db.Update(func(tx *bolt.Tx) error {
+			if err := step.fn(tx); err != nil {
+				return err
+			}
+			return putSchemaVersion(tx, v+1)
+		})
+		if err != nil {
+			return fmt.Errorf("store: %s: migrate schema %d→%d (%s): %w", path, v, v+1, step.name, err)
+		}
+		slog.Info("store: migrated schema", "path", path, "from", v, "to", v+1, "step", step.name)
+	}
+	return nil
+}
+
+// A code change that bumps CurrentSchemaVersion without appending a migration (or the reverse)
+// must not reach a user's file.
+func init() {
+	if len(migrations) != CurrentSchemaVersion {
+		panic(fmt.Sprintf("store: CurrentSchemaVersion is %d but there are %d migrations", CurrentSchemaVersion, len(migrations)))
+	}
+}

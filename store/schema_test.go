@@ -1,0 +1,262 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func TestMigrationsMatchVersion(t *testing.T) {
+	if len(migrations) != CurrentSchemaVersion {
+		t.Fatalf("CurrentSchemaVersion = %d but there are %d migrations", CurrentSchemaVersion, len(migrations))
+	}
+	for i, m := range migrations {
+		if m.name == "" || m.fn == nil {
+			t.Errorf("migration %d→%d has no name or no func", i, i+1)
+		}
+	}
+}
+
+func TestFreshFileGetsCurrentVersion(t *testing.T) {
+	path := dbPath(t)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.View(context.Background(), func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketAudit, bucketPrefs} {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %q missing", name)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+	s.Close()
+	if got := storedVersion(t, path); got != CurrentSchemaVersion {
+		t.Errorf("schema_version = %d, want %d", got, CurrentSchemaVersion)
+	}
+}
+
+// writeV0 writes what a pre-versioning partnerbot left behind: audit and prefs in today's format,
+// audit keys written without advancing the bucket sequence, and optionally a meta bucket.
+func writeV0(meta func(tx *bolt.Tx) error) func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		audit, err := tx.CreateBucket(bucketAudit)
+		if err != nil {
+			return err
+		}
+		for id := uint64(1); id <= 2; id++ {
+			v, _ := json.Marshal(AuditEntry{ID: id, At: t0, Platform: "console", UserID: "root", Command: fmt.Sprintf("/old %d", id), Result: "ok"})
+			if err := audit.Put(auditKey(id), v); err != nil {
+				return err
+			}
+		}
+		prefs, err := tx.CreateBucket(bucketPrefs)
+		if err != nil {
+			return err
+		}
+		if err := prefs.Put([]byte("telegram:42"), []byte(`{"lang":"en"}`)); err != nil {
+			return err
+		}
+		if meta != nil {
+			return meta(tx)
+		}
+		return nil
+	}
+}
+
+func TestMigrateVersion0(t *testing.T) {
+	tests := []struct {
+		name string
+		meta func(tx *bolt.Tx) error
+	}{
+		{"no meta bucket", nil},
+		{"empty meta bucket", func(tx *bolt.Tx) error { _, err := tx.CreateBucket(bucketMeta); return err }},
+		{"explicit version 0", func(tx *bolt.Tx) error { return putSchemaVersion(tx, 0) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := dbPath(t)
+			rawDB(t, path, writeV0(tt.meta))
+
+			s, err := Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.RecentAudit(ctx, 0, AuditFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got), []uint64{2, 1}) || got[1].Command != "/old 1" {
+				t.Errorf("old audit after migration = %+v", got)
+			}
+			if id := mustAppend(t, s, AuditEntry{Command: "/new"}); id != 3 {
+				t.Errorf("first new id = %d, want 3 (must not overwrite old entries)", id)
+			}
+			if p, err := s.Prefs(ctx, "telegram:42"); err != nil || p.Lang != "en" {
+				t.Errorf("old prefs after migration = %+v, %v", p, err)
+			}
+			s.Close()
+			if v := storedVersion(t, path); v != CurrentSchemaVersion {
+				t.Errorf("schema_version after migration = %d, want %d", v, CurrentSchemaVersion)
+			}
+		})
+	}
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	for _, v := range []uint64{CurrentSchemaVersion + 1, 99} {
+		for _, readOnly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("v%d/readonly=%t", v, readOnly), func(t *testing.T) {
+				path := dbPath(t)
+				rawDB(t, path, func(tx *bolt.Tx) error { return putSchemaVersion(tx, v) })
+
+				s, err := Open(path, Options{ReadOnly: readOnly})
+				if err == nil {
+					s.Close()
+					t.Fatal("Open of a newer file succeeded")
+				}
+				if !errors.Is(err, ErrSchemaTooNew) {
+					t.Errorf("error %v is not ErrSchemaTooNew", err)
+				}
+				msg := err.Error()
+				for _, want := range []string{path, fmt.Sprintf("version %d", v), fmt.Sprintf("up to %d", CurrentSchemaVersion)} {
+					if !strings.Contains(msg, want) {
+						t.Errorf("error %q does not mention %q", msg, want)
+					}
+				}
+				// The refused file is untouched and no longer locked.
+				if got := storedVersion(t, path); got != v {
+					t.Errorf("schema_version changed to %d", got)
+				}
+			})
+		}
+	}
+}
+
+func TestSchemaVersionGarbled(t *testing.T) {
+	path := dbPath(t)
+	rawDB(t, path, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return b.Put(keySchemaVersion, []byte("one"))
+	})
+	s, err := Open(path, Options{})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded")
+	}
+	if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, `"one"`) {
+		t.Errorf("error %q should name the path and the bad value", msg)
+	}
+}
+
+func TestReadOnlyRefusesOldVersion(t *testing.T) {
+	path := dbPath(t)
+	rawDB(t, path, writeV0(nil))
+	s, err := Open(path, Options{ReadOnly: true})
+	if err == nil {
+		s.Close()
+		t.Fatal("read-only Open of a version-0 file succeeded")
+	}
+	if !strings.Contains(err.Error(), "read-write once to migrate") {
+		t.Errorf("error %q should say how to migrate", err)
+	}
+	if v := storedVersion(t, path); v != 0 {
+		t.Errorf("read-only Open changed schema_version to %d", v)
+	}
+}
+
+// TestMigrateSteps checks the runner with a longer, fake list: order, one transaction per step,
+// starting from the stored version, and stopping at a failing step with the earlier ones kept.
+func TestMigrateSteps(t *testing.T) {
+	errBoom := errors.New("boom")
+	tests := []struct {
+		name        string
+		start       uint64 // stored version before
+		failAt      int    // index of a failing step, -1 for none
+		wantRan     []int
+		wantVersion uint64
+		wantBuckets []string
+	}{
+		{"from scratch", 0, -1, []int{0, 1, 2}, 3, []string{"s0", "s1", "s2"}},
+		{"from 1", 1, -1, []int{1, 2}, 3, []string{"s1", "s2"}},
+		{"up to date", 3, -1, nil, 3, nil},
+		{"step 1 fails", 0, 1, []int{0, 1}, 1, []string{"s0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := dbPath(t)
+			var ran []int
+			steps := make([]migration, 3)
+			for i := range steps {
+				steps[i] = migration{name: fmt.Sprintf("step %d", i), fn: func(tx *bolt.Tx) error {
+					ran = append(ran, i)
+					if _, err := tx.CreateBucket(fmt.Appendf(nil, "s%d", i)); err != nil {
+						return err
+					}
+					if i == tt.failAt {
+						return errBoom
+					}
+					return nil
+				}}
+			}
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if tt.start > 0 {
+				if err := db.Update(func(tx *bolt.Tx) error { return putSchemaVersion(tx, tt.start) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			err = migrate(db, path, steps, false)
+			if tt.failAt >= 0 {
+				want := fmt.Sprintf("migrate schema %d→%d (step %d)", tt.failAt, tt.failAt+1, tt.failAt)
+				if !errors.Is(err, errBoom) || !strings.Contains(err.Error(), want) {
+					t.Errorf("error = %v, want errBoom and %q", err, want)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ran, tt.wantRan) {
+				t.Errorf("ran steps %v, want %v", ran, tt.wantRan)
+			}
+			var version uint64
+			var buckets []string
+			if err := db.View(func(tx *bolt.Tx) error {
+				var err error
+				if version, err = schemaVersion(tx); err != nil {
+					return err
+				}
+				return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+					if name[0] == 's' {
+						buckets = append(buckets, string(name))
+					}
+					return nil
+				})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if version != tt.wantVersion {
+				t.Errorf("version = %d, want %d", version, tt.wantVersion)
+			}
+			if !slices.Equal(buckets, tt.wantBuckets) {
+				t.Errorf("buckets %v, want %v (a failed step must roll back)", buckets, tt.wantBuckets)
+			}
+		})
+	}
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Errors callers can test for with errors.Is. Their text is a fragment: the errors returned
+// wrap them with the path or record concerned.
+var (
+	// ErrLocked means another process (or another *Store in this process) holds the file.
+	ErrLocked = errors.New("store file is locked by another process")
+	// ErrSchemaTooNew means the file was written by a newer partnerbot; it is never downgraded.
+	ErrSchemaTooNew = errors.New("schema version too new")
+	// ErrNotFound means a record does not exist.
+	ErrNotFound = errors.New("not found")
+)
+
+// DefaultTimeout is how long Open waits for the file lock when Options.Timeout is zero.
+const DefaultTimeout = time.Second
+
+const fileMode fs.FileMode = 0o600
+
+// Options tune Open. The zero value is ready to use.
+type Options struct {
+	Timeout  time.Duration    // how long to wait for the file lock; 0 = 1s
+	Now      func() time.Time // nil = time.Now
+	ReadOnly bool             // shared lock, no writes, no migrations, no directory creation
+}
+
+// Store is the bot's persistent state in one bbolt file. It is safe for concurrent use.
+type Store struct {
+	db       *bolt.DB
+	path     string
+	now      func() time.Time
+	readOnly bool
+}
+
+// lockedError is the error Open returns when the file lock cannot be taken in time.
+type lockedError struct {
+	path string
+	err  error // berrors.ErrTimeout
+}
+
+func (e *lockedError) Error() string {
+	return fmt.Sprintf("store %s is in use by another partnerbot process (bbolt lock); stop it or point store.path elsewhere", e.path)
+}
+
+func (e *lockedError) Is(target error) bool { return target == ErrLocked }
+func (e *lockedError) Unwrap() error        { return e.err }
+
+// Open opens (creating if needed, unless opts.ReadOnly) the store at path and brings its schema
+// up to CurrentSchemaVersion. The parent directory is created with mode 0700, the file with 0600,
+// and an existing file readable by group or others is tightened to 0600.
+func Open(path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: open %s: create directory: %w", path, err)
+		}
+	}
+	if err := tightenMode(path); err != nil && !opts.ReadOnly {
+		// A read-only user may legitimately not own the file; only a writer insists.
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+
+	db, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, openError(path, opts.ReadOnly, err)
+	}
+	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly}
+	if err := migrate(db, path, migrations, opts.ReadOnly); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// tightenMode makes an existing file 0600 if group or others have any access. A missing file is
+// not an error: bbolt creates it with 0600.
+func tightenMode(path string) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%s)", info.Mode().Type())
+	}
+	if info.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, fileMode); err != nil {
+		return fmt.Errorf("tighten permissions to %#o: %w", fileMode, err)
+	}
+	return nil
+}
+
+// openError turns a bolt.Open failure into an error that says what to do.
+func openError(path string, readOnly bool, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return &lockedError{path: path, err: err}
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+		errors.Is(err, berrors.ErrVersionMismatch):
+		return fmt.Errorf("store: %s is not a bbolt database or is corrupted (%w); move it aside or point store.path elsewhere", path, err)
+	case readOnly && errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("store: open %s read-only: no such file (a read-only store is never created): %w", path, err)
+	default:
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+}
+
+// Close releases the file and its lock. Closing twice is harmless.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path is the file path the store was opened with.
+func (s *Store) Path() string { return s.path }
+
+// Update runs fn in one read-write transaction, committed if fn returns nil and rolled back
+// otherwise. ctx is checked before the transaction starts. An error returned by fn is passed
+// back unchanged; failures of bbolt itself are wrapped.
+func (s *Store) Update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: update: %w", err)
+	}
+	var fnErr error
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("store: update: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in one read-only transaction. ctx is checked before the transaction starts. An
+// error returned by fn is passed back unchanged; failures of bbolt itself are wrapped.
+func (s *Store) View(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: view: %w", err)
+	}
+	var fnErr error
+	err := s.db.View(func(tx *bolt.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("store: view: %w", err)
+	}
+	return nil
+}
+
+// bucket returns a bucket that the schema guarantees exists; a missing one means the file was
+// changed behind our back.
+func bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	b := tx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("bucket %q missing (schema version %d expected it)", name, CurrentSchemaVersion)
+	}
+	return b, nil
+}
