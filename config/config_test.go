@@ -25,11 +25,11 @@ func TestParseDefaultsAndOverrides(t *testing.T) {
 func TestParseReportsEveryProblem(t *testing.T) {
 	in := strings.Join([]string{
 		"bss:",
-		"  sandbx: true",          // unknown key, with a suggestion
-		"  timeout: soon",         // bad duration
-		"  page_size: 500",        // out of range
-		"  endpoint: ftp://x",     // bad URL
-		"stor:",                   // unknown top-level key
+		"  sandbx: true",      // unknown key, with a suggestion
+		"  timeout: soon",     // bad duration
+		"  page_size: 500",    // out of range
+		"  endpoint: ftp://x", // bad URL
+		"stor:",               // unknown top-level key
 		"  path: x",
 		"log:",
 		"  level: loud",

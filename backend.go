@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/config"
+)
+
+// newBSS builds the BSS client of the configuration. With bss.sandbox it first starts the
+// built-in fake BSS on a loopback port, so the client signs and sends real HTTP requests
+// exactly as it would to Huawei Cloud. The returned stop function shuts the sandbox down.
+func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Client, func(), error) {
+	c := bss.Config{
+		DomainID:      cfg.BSS.DomainID,
+		AgencyName:    cfg.BSS.AgencyName,
+		IAMEndpoint:   cfg.BSS.IAMEndpoint,
+		Timeout:       cfg.BSS.Timeout,
+		MaxRetries:    cfg.BSS.MaxRetries,
+		RatePerSecond: cfg.BSS.RatePerSecond,
+		PageSize:      cfg.BSS.PageSize,
+		Logger:        log.With("component", "bss"),
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = -1 // config 0 means none; the client's zero means its default
+	}
+	stop := func() {}
+	if cfg.BSS.Sandbox {
+		url, shutdown, err := startSandbox(ctx, "127.0.0.1:0", log)
+		if err != nil {
+			return nil, nil, err
+		}
+		stop = shutdown
+		c.Endpoint, c.IAMEndpoint = url, url
+		c.Credentials = bsstest.SandboxCredentials
+		c.AgencyName = bsstest.SandboxAgency
+		c.DomainID = ""
+		log.Info("using the built-in BSS sandbox", "url", url)
+	} else {
+		endpoint, err := cfg.BSS.EndpointURL()
+		if err != nil {
+			return nil, nil, err
+		}
+		c.Endpoint = endpoint
+		if c.Credentials, err = bss.CredentialsFromEnv(); err != nil {
+			return nil, nil, err
+		}
+	}
+	client, err := bss.New(c)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return client, stop, nil
+}
+
+// startSandbox serves the fake BSS with its demo data on addr until ctx ends or stop is called.
+func startSandbox(ctx context.Context, addr string, log *slog.Logger) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("sandbox: %w", err)
+	}
+	srv := &http.Server{Handler: bsstest.New(bsstest.Options{}), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("sandbox stopped", "error", err)
+		}
+	}()
+	stopped := make(chan struct{})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(stopped)
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		})
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+		case <-stopped:
+		}
+	}()
+	return "http://" + ln.Addr().String(), stop, nil
+}

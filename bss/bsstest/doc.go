@@ -1,0 +1,89 @@
+// Package bsstest is an HTTP fake of the Huawei Cloud BSS partner APIs (plus the one IAM call
+// that swaps partner credentials for a customer's temporary credentials), written from the
+// fact sheet /work/shared/bss-api.md and independently of package bss, so that it checks the
+// client rather than mirroring it. Tests run it through httptest (NewTestServer); the product
+// binary mounts it as its built-in sandbox.
+//
+// # What it serves
+//
+// Same paths, methods and JSON names as the real service (including the misspelt
+// /v2/orders/suscriptions/resources/query):
+//
+//	POST   /v2/partners/sub-customers/query                         ListSubCustomers (partner)
+//	POST   /v2/accounts/customer-accounts/balances/batch-query      ListCustomersBalancesDetail (partner)
+//	GET    /v2/accounts/partner-accounts/balances                   ListPartnerBalances (partner)
+//	POST   /v2/orders/suscriptions/resources/query                  ListPayPerUseCustomerResources (partner or customer)
+//	POST   /v2/orders/subscriptions/resources/renew                 RenewalResources (customer)
+//	POST   /v2/orders/subscriptions/resources/unsubscribe           CancelResourcesSubscription (customer)
+//	POST   /v2/orders/subscriptions/resources/autorenew/{id}        AutoRenewalResources (customer)
+//	DELETE /v2/orders/subscriptions/resources/autorenew/{id}        CancelAutoRenewalResources (customer)
+//	GET    /v2/orders/customer-orders                               ListCustomerOrders (partner)
+//	GET    /v2/orders/customer-orders/details/{order_id}            ShowCustomerOrderDetails (partner)
+//	POST   /v2/bills/ratings/period-resources/subscribe-rate        ListRateOnPeriodDetail (customer)
+//	POST   /v2/bills/ratings/period-resources/renew-rate            ListRenewRateOnPeriod (customer)
+//	POST   /v2/partners/coupon-quotas/query                         ListQuotaCoupons (partner)
+//	POST   /v2/partners/coupon-quotas/indirect-partner-reclaim      ReclaimCouponQuotas (partner)
+//	POST   /v3.0/OS-CREDENTIAL/securitytokens                       IAM temporary credentials by agency (partner)
+//
+// Amounts are kept exactly (Money, in fen) and encoded as JSON numbers with two decimals, except
+// in the renew-rate answer where, as upstream, every amount is a JSON string ("432.10").
+// Every answer carries X-Request-Id. Errors use the BSS shape {"error_code","error_msg"}
+// (gateway errors add "request_id"; IAM errors use {"error":{"code","message","title"}}).
+// Every request must be signed with SDK-HMAC-SHA256 (bss.Verify): the partner's AK/SK, or
+// temporary credentials from the IAM call with a signed X-Security-Token. Partner-only
+// operations refuse customer credentials and customer-only operations refuse the partner's
+// (403 CBC.0155), as the real service does.
+//
+// # Where it differs from the real BSS
+//
+// Behaviour the fact sheet marks UNCONFIRMED, or does not state, is decided as follows:
+//
+//   - Limits: ListPayPerUseCustomerResources, ListCustomerOrders, ListQuotaCoupons and order
+//     line items accept limit 1..100; ListCustomersBalancesDetail takes at most 100 customers;
+//     ListRateOnPeriodDetail at most 100 products; unsubscribe_reason at most 512 characters;
+//     IAM duration_seconds 900..86400. limit 0 is refused (400), not treated as the default.
+//   - Request bodies are decoded strictly: unknown or wrongly-cased keys, wrong JSON types,
+//     non-objects and empty bodies are 400 CBC.0100 naming the field (the real service is at
+//     least as strict about types; it may be laxer about unknown keys).
+//   - account_name and customer filters match case-insensitively; label matches case-sensitively.
+//     account_name containing spaces is refused.
+//   - A renewal with is_auto_pay=1 and enough balance is paid at once (order status 5) and
+//     moves the expiry; otherwise the order waits for payment (status 6) and the expiry does NOT
+//     move, since the fake serves no payment API. Renewal runs from the current expiry, or from
+//     now if already expired; months are added calendar-wise (Jan 31 + 1 month = Feb 28/29).
+//     A year costs 10 months. One order is created per request.
+//   - Renew/renew-rate per-resource failures go to fail_resource_infos: CBC.99000000 for a
+//     resource that does not exist or is another customer's, CBC.0101 for an attached resource,
+//     CBC.99003602 for a frozen or closed one. Unsubscribe is all-or-nothing (400 on any bad id).
+//   - unsubscribe_type 2 rolls back to the expiry before the first paid renewal made through
+//     the fake (renewals in the seeded history cannot be rolled back). Refunds are pro rata by
+//     whole days at the discounted price and pay off debt first, then go to the balance.
+//   - The partner discount is 15% (discount_type 607, best_offer 1) on every order and rating.
+//   - Auto-renew answers 200 with an empty body; enabling it again is idempotent.
+//   - ListCustomerOrders defaults to order_by=-createTime (newest first).
+//   - indirect_partner_id (non-empty) is refused with CBC.99000037: the fake has no
+//     second-level resellers of its own, except as owners of coupon quotas.
+//   - Resource status is stored, not derived: a resource whose expiry passes while the server
+//     runs stays "in use" (2) until something changes it.
+//   - X-Domain-Id is checked only on partner calls, and only when Options.DomainID is set; the
+//     IAM call accepts it absent. It is ignored on calls signed with temporary credentials.
+//   - The IAM call grants the agency SandboxAgency on every customer, and the customer's own
+//     xaccount_type as agency name; credentials live min(TempCredentialTTL, duration_seconds).
+//   - Flow control is one token bucket per API (RatePerSecond), refilled in wall-clock time,
+//     not per source IP and account as upstream; APIG.0308 is never produced, only 429 CBC.0250.
+//   - ListQuotaCoupons lists the partner's own quotas and those issued to resellers together;
+//     ReclaimCouponQuotas only reclaims reseller quotas (IndirectPartnerID set) in status 0 with
+//     a balance, and answers CBC.99000012 in error_details for every other id.
+//   - Faults (Inject) act before signature checks and never execute the operation.
+//   - The call log keeps the last 100,000 calls.
+//
+// # Demo data
+//
+// Demo builds 60 customers, among them 张三 (account zhangsan, resale, label vip) whose
+// resources are fixed: ECS zhangsan-web-01 with two disks expiring in 3 days (a renewal of it
+// is pending payment), ECS zhangsan-app-02 with auto-renew on, shared bandwidth zhangsan-bw-01
+// with two EIPs expiring in 7 days, RDS zhangsan-mysql-01 and an expired OBS package. Other
+// main resources expire in 1, 3, 7, 15 and 30 days (each a few hours short of the full day
+// count), some expired, the rest 45–365 days out. Six resale customers are in arrears (amount
+// 0, debt > 0); initech is also frozen (its resources are status 4).
+package bsstest

@@ -1,0 +1,233 @@
+package bsstest
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault is a misbehaviour injected into matching calls. Faults act before signature checks
+// and do not execute the operation: a faulted write changes no data (Latency alone excepted,
+// which only delays a normal answer).
+type Fault struct {
+	Latency   time.Duration // sleep before answering (respecting the request context)
+	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default)
+	ErrorCode string
+	Malformed bool // answer 200 with truncated, invalid JSON
+	Hang      bool // never answer until the client gives up (request context done) or the server closes
+	Times     int  // apply to the next N matching calls only; 0 = every call until cleared
+}
+
+type faultRule struct {
+	method, path string
+	prefix       bool
+	f            Fault
+	left         int // remaining uses when f.Times > 0
+}
+
+// Inject adds a fault for calls to path (exact, or a prefix if it ends with "*"), with method
+// ("" = any). When several faults match a call, the one injected last applies.
+func (s *Server) Inject(method, path string, f Fault) {
+	rule := &faultRule{method: strings.ToUpper(method), path: path, f: f, left: f.Times}
+	if p, ok := strings.CutSuffix(path, "*"); ok {
+		rule.path, rule.prefix = p, true
+	}
+	s.faultMu.Lock()
+	s.faults = append(s.faults, rule)
+	s.faultMu.Unlock()
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.faultMu.Lock()
+	s.faults = nil
+	s.faultMu.Unlock()
+}
+
+// takeFault returns the fault for a call, consuming one use of a counted fault.
+func (s *Server) takeFault(method, path string) (Fault, bool) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	for i := len(s.faults) - 1; i >= 0; i-- {
+		r := s.faults[i]
+		if r.method != "" && r.method != method {
+			continue
+		}
+		if r.prefix && !strings.HasPrefix(path, r.path) || !r.prefix && path != r.path {
+			continue
+		}
+		if r.f.Times > 0 {
+			r.left--
+			if r.left <= 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return r.f, true
+	}
+	return Fault{}, false
+}
+
+// applyFault plays the fault matching c, if any; it reports whether the call was answered
+// (or abandoned) by it.
+func (s *Server) applyFault(c *reqCtx) bool {
+	f, ok := s.takeFault(c.r.Method, c.r.URL.Path)
+	if !ok {
+		return false
+	}
+	ctx := c.r.Context()
+	if !sleepCtx(ctx, f.Latency, s.closed) {
+		return true
+	}
+	switch {
+	case f.Hang:
+		select {
+		case <-ctx.Done():
+		case <-s.closed:
+			abort(c)
+		}
+		return true
+	case f.Status != 0:
+		code := f.ErrorCode
+		if code == "" {
+			code = defaultFaultCode(f.Status)
+		}
+		c.fail(&apiError{status: f.Status, code: code, msg: "injected fault: " + http.StatusText(f.Status)})
+		return true
+	case f.Malformed:
+		c.raw(http.StatusOK, []byte(`{"total_count":3,"data":[{"id":"6a1f`))
+		return true
+	}
+	return false
+}
+
+// abort drops the connection without an answer, as a dying server would.
+func abort(c *reqCtx) {
+	conn, _, err := http.NewResponseController(c.w).Hijack()
+	if err != nil {
+		c.fail(errCode(http.StatusServiceUnavailable, "CBC.0999", "server is shutting down"))
+		return
+	}
+	_ = conn.Close()
+	c.status = 0
+}
+
+func defaultFaultCode(status int) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "CBC.0250"
+	case status == http.StatusUnauthorized:
+		return "APIG.0301"
+	case status == http.StatusForbidden:
+		return "CBC.0155"
+	case status == http.StatusNotFound:
+		return "APIG.0101"
+	case status >= 400 && status < 500:
+		return "CBC.0100"
+	default:
+		return "CBC.0999"
+	}
+}
+
+// Call is one request received by the fake.
+type Call struct {
+	Method    string
+	Path      string
+	RawQuery  string
+	Body      []byte
+	AccessKey string // from the Authorization header, "" if absent or malformed
+	Status    int    // 0 while in progress, or when the call was abandoned (client gone)
+	ErrorCode string // error_code of an error answer
+	At        time.Time
+}
+
+func (s *Server) recordArrival(r *http.Request, body []byte, now time.Time) *Call {
+	c := &Call{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Body: body, At: now}
+	if v := r.Header.Get("Authorization"); v != "" {
+		if _, rest, ok := strings.Cut(v, "Access="); ok {
+			c.AccessKey, _, _ = strings.Cut(rest, ",")
+		}
+	}
+	s.callMu.Lock()
+	if len(s.calls) >= maxCalls {
+		s.calls = append(s.calls[:0:0], s.calls[maxCalls/2:]...)
+	}
+	s.calls = append(s.calls, c)
+	s.callMu.Unlock()
+	return c
+}
+
+func (s *Server) recordDone(c *Call, status int, code string) {
+	s.callMu.Lock()
+	c.Status, c.ErrorCode = status, code
+	s.callMu.Unlock()
+}
+
+// Calls returns a copy of the calls received, in arrival order, including rejected ones.
+// Body slices are shared: do not modify them.
+func (s *Server) Calls() []Call {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	out := make([]Call, len(s.calls))
+	for i, c := range s.calls {
+		out[i] = *c
+	}
+	return out
+}
+
+// CallCount counts the calls to exactly path with method ("" = any method).
+func (s *Server) CallCount(method, path string) int {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Path == path && (method == "" || strings.EqualFold(c.Method, method)) {
+			n++
+		}
+	}
+	return n
+}
+
+// ResetCalls forgets the calls received so far.
+func (s *Server) ResetCalls() {
+	s.callMu.Lock()
+	s.calls = nil
+	s.callMu.Unlock()
+}
+
+// limiter is a token bucket per API, refilled in real (monotonic) time.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(perSecond int) *limiter {
+	return &limiter{rate: float64(perSecond), buckets: make(map[string]*bucket)}
+}
+
+func (l *limiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.rate, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens += now.Sub(b.last).Seconds() * l.rate
+	if b.tokens > l.rate {
+		b.tokens = l.rate
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}

@@ -1,0 +1,285 @@
+package bsstest
+
+import (
+	"net/http"
+	"unicode/utf8"
+)
+
+// The one optional discount the fake offers: the partner's 15% discount (type 607).
+const (
+	partnerDiscountID     = "PD607PARTNERBOT15"
+	partnerDiscountType   = 607
+	partnerDiscountNameZH = "合作伙伴授予折扣（85折）"
+	partnerDiscountNameEN = "Partner discount (15% off)"
+)
+
+func partnerDiscountName(lang string) string {
+	if lang == "en_US" {
+		return partnerDiscountNameEN
+	}
+	return partnerDiscountNameZH
+}
+
+// ---- ListRateOnPeriodDetail: POST /v2/bills/ratings/period-resources/subscribe-rate (§8)
+
+type subscribeRateReq struct {
+	ProjectID    *string             `json:"project_id"`
+	ProductInfos []periodProductInfo `json:"product_infos" bss:"nonnull"`
+}
+
+type periodProductInfo struct {
+	ID                 *string `json:"id"`
+	CloudServiceType   *string `json:"cloud_service_type"`
+	ResourceType       *string `json:"resource_type"`
+	ResourceSpec       *string `json:"resource_spec"`
+	Region             *string `json:"region"`
+	AvailableZone      *string `json:"available_zone"`
+	ResourceSize       *int    `json:"resource_size"`
+	SizeMeasureID      *int    `json:"size_measure_id"`
+	PeriodType         *int    `json:"period_type"`
+	PeriodNum          *int    `json:"period_num"`
+	SubscriptionNum    *int    `json:"subscription_num"`
+	FeeInstallmentMode *string `json:"fee_installment_mode"`
+}
+
+type subscribeRateResp struct {
+	Currency                      string           `json:"currency"`
+	OfficialWebsiteRatingResult   officialRating   `json:"official_website_rating_result"`
+	OptionalDiscountRatingResults []discountRating `json:"optional_discount_rating_results"`
+}
+
+type officialRating struct {
+	OfficialWebsiteAmount Money           `json:"official_website_amount"`
+	MeasureID             int             `json:"measure_id"`
+	ProductRatingResults  []productRating `json:"product_rating_results"`
+}
+
+type productRating struct {
+	ID                    string `json:"id"`
+	ProductID             string `json:"product_id"`
+	OfficialWebsiteAmount Money  `json:"official_website_amount"`
+	MeasureID             int    `json:"measure_id"`
+}
+
+type discountRating struct {
+	DiscountID            string                  `json:"discount_id"`
+	DiscountType          int                     `json:"discount_type"`
+	DiscountName          string                  `json:"discount_name"`
+	BestOffer             int                     `json:"best_offer"`
+	Amount                Money                   `json:"amount"`
+	OfficialWebsiteAmount Money                   `json:"official_website_amount"`
+	DiscountAmount        Money                   `json:"discount_amount"`
+	MeasureID             int                     `json:"measure_id"`
+	ProductRatingResults  []discountProductRating `json:"product_rating_results"`
+}
+
+type discountProductRating struct {
+	ID                    string `json:"id"`
+	ProductID             string `json:"product_id"`
+	Amount                Money  `json:"amount"`
+	OfficialWebsiteAmount Money  `json:"official_website_amount"`
+	DiscountAmount        Money  `json:"discount_amount"`
+	MeasureID             int    `json:"measure_id"`
+}
+
+func handleSubscribeRate(c *reqCtx) {
+	var req subscribeRateReq
+	if e := decodeStrict(c.body, &req); e != nil {
+		c.fail(e)
+		return
+	}
+	if str(req.ProjectID) == "" {
+		c.fail(errParam("project_id is required"))
+		return
+	}
+	if e := maxLen("project_id", req.ProjectID, 64); e != nil {
+		c.fail(e)
+		return
+	}
+	if len(req.ProductInfos) == 0 {
+		c.fail(errParam("product_infos is required and must hold 1 to 100 products"))
+		return
+	}
+	if len(req.ProductInfos) > 100 {
+		c.fail(errInvalid("product_infos holds %d products; at most 100 are allowed", len(req.ProductInfos)))
+		return
+	}
+	seen := map[string]bool{}
+	for i, p := range req.ProductInfos {
+		field := func(name string) string { return "product_infos[" + itoa(i) + "]." + name }
+		for _, f := range []struct {
+			name string
+			v    *string
+		}{{"id", p.ID}, {"cloud_service_type", p.CloudServiceType}, {"resource_type", p.ResourceType},
+			{"resource_spec", p.ResourceSpec}, {"region", p.Region}} {
+			if str(f.v) == "" {
+				c.fail(errParam("%s is required", field(f.name)))
+				return
+			}
+			if utf8.RuneCountInString(*f.v) > 64 {
+				c.fail(errInvalid("%s is longer than 64 characters", field(f.name)))
+				return
+			}
+		}
+		if seen[*p.ID] {
+			c.fail(errInvalid("%s %q is not unique in the request", field("id"), *p.ID))
+			return
+		}
+		seen[*p.ID] = true
+		if _, _, e := checkPeriod(p.PeriodType, p.PeriodNum); e != nil {
+			e.msg = "product_infos[" + itoa(i) + "]: " + e.msg
+			c.fail(e)
+			return
+		}
+		if p.SubscriptionNum == nil {
+			c.fail(errParam("%s is required", field("subscription_num")))
+			return
+		}
+		if *p.SubscriptionNum < 1 || *p.SubscriptionNum > 1000 {
+			c.fail(errInvalid("%s must be between 1 and 1000", field("subscription_num")))
+			return
+		}
+	}
+
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	st := c.s.st
+	cu := st.custByID[c.customerID]
+	if cu == nil || !cu.hasProject(*req.ProjectID) {
+		c.fail(errInvalid("project_id %q is not a project of this customer", *req.ProjectID))
+		return
+	}
+	resp := subscribeRateResp{Currency: cu.Currency}
+	resp.OfficialWebsiteRatingResult.MeasureID = 1
+	resp.OfficialWebsiteRatingResult.ProductRatingResults = []productRating{}
+	disc := discountRating{DiscountID: partnerDiscountID, DiscountType: partnerDiscountType,
+		DiscountName: partnerDiscountName(c.lang), BestOffer: 1, MeasureID: 1, ProductRatingResults: []discountProductRating{}}
+	for i, p := range req.ProductInfos {
+		price := st.price(*p.CloudServiceType, *p.ResourceType, *p.ResourceSpec, *p.Region)
+		if price == nil {
+			c.fail(errInvalid("product_infos[%d].resource_spec %q has no price for cloud_service_type %q, resource_type %q in region %q",
+				i, *p.ResourceSpec, *p.CloudServiceType, *p.ResourceType, *p.Region))
+			return
+		}
+		unit := price.Monthly
+		if price.SizeMeasureID != 0 {
+			if p.ResourceSize == nil || *p.ResourceSize < 1 {
+				c.fail(errParam("product_infos[%d].resource_size is required for %s (a linear product)", i, *p.ResourceSpec))
+				return
+			}
+			if p.SizeMeasureID == nil || *p.SizeMeasureID != price.SizeMeasureID {
+				c.fail(errInvalid("product_infos[%d].size_measure_id must be %d for %s", i, price.SizeMeasureID, *p.ResourceSpec))
+				return
+			}
+			unit *= Money(*p.ResourceSize)
+		}
+		_, priceMonths, _ := checkPeriod(p.PeriodType, p.PeriodNum)
+		official := unit * Money(priceMonths) * Money(*p.SubscriptionNum)
+		discount := official.percent(partnerDiscountPercent)
+		resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount += official
+		resp.OfficialWebsiteRatingResult.ProductRatingResults = append(resp.OfficialWebsiteRatingResult.ProductRatingResults,
+			productRating{ID: *p.ID, ProductID: price.ProductID, OfficialWebsiteAmount: official, MeasureID: 1})
+		disc.OfficialWebsiteAmount += official
+		disc.DiscountAmount += discount
+		disc.Amount += official - discount
+		disc.ProductRatingResults = append(disc.ProductRatingResults, discountProductRating{ID: *p.ID,
+			ProductID: price.ProductID, Amount: official - discount, OfficialWebsiteAmount: official,
+			DiscountAmount: discount, MeasureID: 1})
+	}
+	resp.OptionalDiscountRatingResults = []discountRating{disc}
+	c.json(http.StatusOK, resp)
+}
+
+// ---- ListRenewRateOnPeriod: POST /v2/bills/ratings/period-resources/renew-rate (§8)
+// Every amount of this response is a JSON string.
+
+type renewRateReq struct {
+	ResourceIDs              []string `json:"resource_ids" bss:"nonnull"`
+	PeriodType               *int     `json:"period_type"`
+	PeriodNum                *int     `json:"period_num"`
+	IncludeRelativeResources *bool    `json:"include_relative_resources"`
+}
+
+type renewRateResp struct {
+	Currency                      string                `json:"currency"`
+	RenewInquiryResults           []renewInquiryResult  `json:"renew_inquiry_results"`
+	OfficialWebsiteRatingResult   renewOfficialRating   `json:"official_website_rating_result"`
+	OptionalDiscountRatingResults []renewDiscountRating `json:"optional_discount_rating_results"`
+	FailResourceInfos             []failResource        `json:"fail_resource_infos,omitempty"`
+}
+
+type renewInquiryResult struct {
+	ResourceID string      `json:"resource_id"`
+	Amount     moneyString `json:"amount"`
+}
+
+type renewOfficialRating struct {
+	OfficialWebsiteAmount moneyString `json:"official_website_amount"`
+}
+
+type renewDiscountRating struct {
+	DiscountID            string      `json:"discount_id"`
+	Amount                moneyString `json:"amount"`
+	OfficialWebsiteAmount moneyString `json:"official_website_amount"`
+	DiscountAmount        moneyString `json:"discount_amount"`
+	DiscountType          int         `json:"discount_type"`
+	DiscountName          string      `json:"discount_name"`
+	BestOffer             int         `json:"best_offer"`
+}
+
+func handleRenewRate(c *reqCtx) {
+	var req renewRateReq
+	if e := decodeStrict(c.body, &req); e != nil {
+		c.fail(e)
+		return
+	}
+	if e := checkIDs("resource_ids", req.ResourceIDs, 10); e != nil {
+		c.fail(e)
+		return
+	}
+	_, priceMonths, e := checkPeriod(req.PeriodType, req.PeriodNum)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	withRelatives := req.IncludeRelativeResources != nil && *req.IncludeRelativeResources
+
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	st := c.s.st
+	cu := st.custByID[c.customerID]
+	if cu == nil {
+		c.fail(errCode(http.StatusBadRequest, "CBC.99000000", "the customer of these credentials no longer exists"))
+		return
+	}
+	resp := renewRateResp{Currency: cu.Currency, RenewInquiryResults: []renewInquiryResult{}}
+	var official, discount Money
+	for _, id := range dedupe(req.ResourceIDs) {
+		r, e := c.owned(id)
+		switch {
+		case e != nil:
+			resp.FailResourceInfos = append(resp.FailResourceInfos, failResource{id, e.code, e.msg})
+			continue
+		case !r.IsMain:
+			resp.FailResourceInfos = append(resp.FailResourceInfos, failResource{id, "CBC.0101",
+				"resource " + id + " is an attached resource; price its main resource " + r.ParentResourceID})
+			continue
+		}
+		monthly := r.MonthlyPrice
+		if withRelatives {
+			monthly = st.groupMonthly(r)
+		}
+		o := monthly * Money(priceMonths)
+		d := o.percent(partnerDiscountPercent)
+		official += o
+		discount += d
+		resp.RenewInquiryResults = append(resp.RenewInquiryResults, renewInquiryResult{ResourceID: id, Amount: moneyString(o - d)})
+	}
+	resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount = moneyString(official)
+	resp.OptionalDiscountRatingResults = []renewDiscountRating{{
+		DiscountID: partnerDiscountID, Amount: moneyString(official - discount), OfficialWebsiteAmount: moneyString(official),
+		DiscountAmount: moneyString(discount), DiscountType: partnerDiscountType, DiscountName: partnerDiscountName(c.lang),
+		BestOffer: 1,
+	}}
+	c.json(http.StatusOK, resp)
+}

@@ -1,0 +1,168 @@
+package bsstest
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+type ordersOut struct {
+	TotalCount int `json:"total_count"`
+	OrderInfos []struct {
+		OrderID    string `json:"order_id"`
+		CustomerID string `json:"customer_id"`
+		Status     int    `json:"status"`
+		OrderType  int    `json:"order_type"`
+		CreateTime string `json:"create_time"`
+	} `json:"order_infos"`
+}
+
+func TestListCustomerOrders(t *testing.T) {
+	s := newFake(t, Options{})
+	p := partner(t, s)
+	zs := findCustomer(t, s, "zhangsan")
+	all := s.Orders("")
+	count := func(pred func(Order) bool) int {
+		n := 0
+		for _, o := range all {
+			if pred(o) {
+				n++
+			}
+		}
+		return n
+	}
+	statuses := map[int]bool{}
+	types := map[int]bool{}
+	for _, o := range all {
+		statuses[o.Status], types[o.OrderType] = true, true
+	}
+	for _, st := range []int{3, 4, 5, 6} {
+		if !statuses[st] {
+			t.Errorf("demo has no order in status %d", st)
+		}
+	}
+	for _, ty := range []int{1, 2, 4} {
+		if !types[ty] {
+			t.Errorf("demo has no order of type %d", ty)
+		}
+	}
+	monthAgo := testNow.Add(-30 * 24 * time.Hour).Format(timeLayout)
+	tests := []struct {
+		name  string
+		query url.Values
+		want  int
+		check func(t *testing.T, out ordersOut)
+	}{
+		{"all", url.Values{"limit": {"100"}}, len(all), func(t *testing.T, out ordersOut) {
+			for i := 1; i < len(out.OrderInfos); i++ {
+				if out.OrderInfos[i-1].CreateTime < out.OrderInfos[i].CreateTime {
+					t.Fatal("default order is not newest first")
+				}
+			}
+		}},
+		{"oldest first", url.Values{"order_by": {"createTime"}, "limit": {"100"}}, len(all), func(t *testing.T, out ordersOut) {
+			for i := 1; i < len(out.OrderInfos); i++ {
+				if out.OrderInfos[i-1].CreateTime > out.OrderInfos[i].CreateTime {
+					t.Fatal("not oldest first")
+				}
+			}
+		}},
+		{"one customer", url.Values{"customer_id": {zs.ID}}, count(func(o Order) bool { return o.CustomerID == zs.ID }), func(t *testing.T, out ordersOut) {
+			for _, o := range out.OrderInfos {
+				if o.CustomerID != zs.ID {
+					t.Errorf("order of %s", o.CustomerID)
+				}
+			}
+		}},
+		{"pending payment", url.Values{"status": {"6"}}, count(func(o Order) bool { return o.Status == 6 }), nil},
+		{"renewals", url.Values{"order_type": {"2"}}, count(func(o Order) bool { return o.OrderType == 2 }), nil},
+		{"created in the last 30 days", url.Values{"create_time_begin": {monthAgo}, "create_time_end": {testNow.Format(timeLayout)}},
+			count(func(o Order) bool { return o.CreateTime.Format(timeLayout) >= monthAgo }), nil},
+		{"by id", url.Values{"order_id": {all[0].ID}}, 1, nil},
+		{"ecs only", url.Values{"service_type_code": {svcECS}}, count(func(o Order) bool { return o.ServiceTypeCode == svcECS }), nil},
+		{"page past the end", url.Values{"offset": {"100000"}}, len(all), func(t *testing.T, out ordersOut) {
+			if len(out.OrderInfos) != 0 {
+				t.Error("orders past the end")
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p.t = t
+			var out ordersOut
+			p.get(pathOrders+"?"+tc.query.Encode()).want(t, 200, "").into(t, &out)
+			if out.TotalCount != tc.want {
+				t.Errorf("total_count = %d, want %d", out.TotalCount, tc.want)
+			}
+			if tc.check != nil {
+				tc.check(t, out)
+			}
+		})
+	}
+
+	for _, tc := range []struct{ name, query, code string }{
+		{"limit 101", "limit=101", "CBC.0101"},
+		{"limit abc", "limit=abc", "CBC.0101"},
+		{"bad order_by", "order_by=amount", "CBC.0101"},
+		{"bad status", "status=7", "CBC.0101"},
+		{"window over a year", "create_time_begin=2024-01-01T00:00:00Z&create_time_end=2026-01-01T00:00:00Z", "CBC.0101"},
+		{"bad time", "payment_time_begin=yesterday", "CBC.0101"},
+		{"unknown customer", "customer_id=nobody", "CBC.99000035"},
+		{"bad method", "method=all", "CBC.0101"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p.t = t
+			p.get(pathOrders+"?"+tc.query).want(t, 400, tc.code)
+		})
+	}
+}
+
+func TestOrderDetails(t *testing.T) {
+	s := newFake(t, Options{})
+	p := partner(t, s)
+	var o Order
+	for _, x := range s.Orders("") {
+		if len(x.LineItems) >= 3 {
+			o = x
+			break
+		}
+	}
+	if o.ID == "" {
+		t.Fatal("no order with 3 line items in the demo")
+	}
+	var out struct {
+		TotalCount int `json:"total_count"`
+		OrderInfo  struct {
+			OrderID             string  `json:"order_id"`
+			AmountAfterDiscount float64 `json:"amount_after_discount"`
+			OfficialAmount      float64 `json:"official_amount"`
+			AmountInfo          struct {
+				Discounts []struct {
+					DiscountType   string  `json:"discount_type"`
+					DiscountAmount float64 `json:"discount_amount"`
+				} `json:"discounts"`
+			} `json:"amount_info"`
+		} `json:"order_info"`
+		OrderLineItems []struct {
+			OrderLineItemID string `json:"order_line_item_id"`
+			PeriodType      int    `json:"period_type"`
+		} `json:"order_line_items"`
+	}
+	p.get(pathOrderDetails+o.ID+"?limit=2").want(t, 200, "").into(t, &out)
+	if out.TotalCount != len(o.LineItems) || len(out.OrderLineItems) != 2 || out.OrderInfo.OrderID != o.ID {
+		t.Errorf("got total %d, %d lines, id %s", out.TotalCount, len(out.OrderLineItems), out.OrderInfo.OrderID)
+	}
+	if len(out.OrderInfo.AmountInfo.Discounts) != 1 || out.OrderInfo.AmountInfo.Discounts[0].DiscountType != "607" {
+		t.Errorf("discounts: %+v", out.OrderInfo.AmountInfo)
+	}
+	p.get(pathOrderDetails+o.ID+"?offset=2&limit=2").into(t, &out)
+	if len(out.OrderLineItems) != len(o.LineItems)-2 {
+		t.Errorf("second page: %d lines", len(out.OrderLineItems))
+	}
+	r := p.get(pathOrderDetails+"CS000000NOSUCH").want(t, 404, "")
+	if code := r.code(t); !strings.HasPrefix(code, "CBC.") {
+		t.Errorf("404 should carry a CBC error code, got %q", code)
+	}
+	p.get(pathOrderDetails+o.ID+"?limit=0").want(t, 400, "CBC.0101")
+}

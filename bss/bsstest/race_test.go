@@ -1,0 +1,5 @@
+//go:build race
+
+package bsstest
+
+const raceEnabled = true

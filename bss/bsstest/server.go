@@ -1,0 +1,365 @@
+package bsstest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
+
+// Options configure a fake server. The zero value is a usable sandbox.
+type Options struct {
+	Now               func() time.Time // clock for data and signatures; nil = time.Now
+	Data              *Dataset         // nil = Demo(Now(), 1); New takes ownership
+	Partner           bss.Credentials  // partner AK/SK accepted on partner ops; zero = SandboxCredentials
+	DomainID          string           // if set, partner calls must carry X-Domain-Id equal to it (else 403 CBC.0155)
+	MaxSkew           time.Duration    // allowed X-Sdk-Date skew; 0 = 15 minutes
+	Latency           time.Duration    // added to every call
+	RatePerSecond     int              // if > 0, a token bucket per API; excess calls get 429 CBC.0250
+	TempCredentialTTL time.Duration    // lifetime of agency temporary credentials; 0 = 1h
+}
+
+// SandboxCredentials are the partner credentials accepted when Options.Partner is zero.
+var SandboxCredentials = bss.Credentials{AccessKey: "SANDBOXPARTNERAK", SecretKey: "SANDBOXPARTNERSK"}
+
+// SandboxAgency is the agency name the fake accepts for every customer (besides the
+// customer's own XAccountType).
+const SandboxAgency = "partnerbot_sandbox"
+
+// maxBody bounds request bodies; larger ones are refused with 400 CBC.0100.
+const maxBody = 1 << 20
+
+// maxCalls bounds the call log; the oldest half is dropped when it is reached, so that a
+// long-running sandbox does not grow without bound.
+const maxCalls = 100_000
+
+// Server is the fake. It is an http.Handler, safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the test server started by NewTestServer ("" otherwise).
+	URL string
+
+	opts    Options
+	now     func() time.Time
+	partner bss.Credentials
+	maxSkew time.Duration
+	ttl     time.Duration
+
+	mu sync.RWMutex // guards st
+	st *store
+
+	tmu       sync.Mutex
+	temps     map[string]*tempCred // by temporary AK
+	tempPrune int                  // prune expired temps when len(temps) reaches this
+
+	callMu sync.Mutex
+	calls  []*Call
+
+	faultMu sync.Mutex
+	faults  []*faultRule
+
+	limiter *limiter
+
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	reqPrefix uint64
+	reqSeq    atomic.Uint64
+}
+
+// New returns a fake BSS configured by opts.
+func New(opts Options) *Server {
+	s := &Server{opts: opts, now: opts.Now, partner: opts.Partner, maxSkew: opts.MaxSkew, ttl: opts.TempCredentialTTL,
+		temps: make(map[string]*tempCred), closed: make(chan struct{}), reqPrefix: rand.Uint64()}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.partner == (bss.Credentials{}) {
+		s.partner = SandboxCredentials
+	}
+	if s.maxSkew <= 0 {
+		s.maxSkew = 15 * time.Minute
+	}
+	if s.ttl <= 0 {
+		s.ttl = time.Hour
+	}
+	ds := opts.Data
+	if ds == nil {
+		ds = Demo(s.now(), 1)
+	}
+	s.st = newStore(ds, uint64(len(ds.Customers))<<32|uint64(len(ds.Resources)))
+	if opts.RatePerSecond > 0 {
+		s.limiter = newLimiter(opts.RatePerSecond)
+	}
+	return s
+}
+
+// NewTestServer starts an httptest server around a new fake, sets s.URL and closes both
+// when the test ends.
+func NewTestServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := New(opts)
+	ts := httptest.NewServer(s)
+	s.URL = ts.URL
+	t.Cleanup(func() {
+		s.Close()
+		ts.Close()
+	})
+	return s
+}
+
+// Close releases requests held by a Hang fault; later hanging requests are released at once.
+// It does not stop any listener.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+}
+
+// apiError is a failure answered with a JSON error body.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+	iam    bool // IAM error shape {"error":{...}}
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.msg }
+
+func errParam(format string, a ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "CBC.0100", msg: fmt.Sprintf(format, a...)}
+}
+
+func errInvalid(format string, a ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "CBC.0101", msg: fmt.Sprintf(format, a...)}
+}
+
+func errCode(status int, code, format string, a ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+// callerKind tells which credentials signed a request.
+type callerKind int
+
+const (
+	partnerCaller callerKind = iota + 1
+	customerCaller
+)
+
+// access says which credentials an operation accepts.
+type access int
+
+const (
+	partnerOnly access = iota + 1
+	customerOnly
+	anyCaller
+)
+
+// reqCtx is one request being served.
+type reqCtx struct {
+	s          *Server
+	w          http.ResponseWriter
+	r          *http.Request
+	body       []byte
+	param      string // the {resource_id} / {order_id} path parameter
+	kind       callerKind
+	customerID string // for customer callers
+	now        time.Time
+	lang       string
+	status     int
+	code       string
+}
+
+type route struct {
+	method  string
+	path    string // exact path, or prefix ending in "/" when param
+	param   bool
+	access  access
+	iam     bool
+	handler func(*reqCtx)
+}
+
+func routes() []route {
+	return []route{
+		{method: "POST", path: "/v2/partners/sub-customers/query", access: partnerOnly, handler: handleListSubCustomers},
+		{method: "POST", path: "/v2/accounts/customer-accounts/balances/batch-query", access: partnerOnly, handler: handleCustomerBalances},
+		{method: "GET", path: "/v2/accounts/partner-accounts/balances", access: partnerOnly, handler: handlePartnerBalances},
+		{method: "POST", path: "/v2/orders/suscriptions/resources/query", access: anyCaller, handler: handleListResources},
+		{method: "POST", path: "/v2/orders/subscriptions/resources/renew", access: customerOnly, handler: handleRenew},
+		{method: "POST", path: "/v2/orders/subscriptions/resources/unsubscribe", access: customerOnly, handler: handleUnsubscribe},
+		{method: "POST", path: "/v2/orders/subscriptions/resources/autorenew/", param: true, access: customerOnly, handler: handleAutoRenewOn},
+		{method: "DELETE", path: "/v2/orders/subscriptions/resources/autorenew/", param: true, access: customerOnly, handler: handleAutoRenewOff},
+		{method: "GET", path: "/v2/orders/customer-orders", access: partnerOnly, handler: handleListOrders},
+		{method: "GET", path: "/v2/orders/customer-orders/details/", param: true, access: partnerOnly, handler: handleOrderDetails},
+		{method: "POST", path: "/v2/bills/ratings/period-resources/subscribe-rate", access: customerOnly, handler: handleSubscribeRate},
+		{method: "POST", path: "/v2/bills/ratings/period-resources/renew-rate", access: customerOnly, handler: handleRenewRate},
+		{method: "POST", path: "/v2/partners/coupon-quotas/query", access: partnerOnly, handler: handleListQuotas},
+		{method: "POST", path: "/v2/partners/coupon-quotas/indirect-partner-reclaim", access: partnerOnly, handler: handleReclaimQuotas},
+		{method: "POST", path: "/v3.0/OS-CREDENTIAL/securitytokens", access: partnerOnly, iam: true, handler: handleSecurityToken},
+	}
+}
+
+var routeTable = routes()
+
+// match finds the route of a request; the second result is the path parameter.
+func match(method, path string) (*route, string) {
+	for i := range routeTable {
+		rt := &routeTable[i]
+		if rt.method != method {
+			continue
+		}
+		if !rt.param {
+			if path == rt.path {
+				return rt, ""
+			}
+			continue
+		}
+		if rest, ok := strings.CutPrefix(path, rt.path); ok && rest != "" && !strings.Contains(rest, "/") {
+			return rt, rest
+		}
+	}
+	return nil, ""
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := &reqCtx{s: s, w: w, r: r, now: s.now().UTC(), lang: r.Header.Get("X-Language")}
+	w.Header().Set(bss.HeaderRequestID, s.requestID())
+
+	var body []byte
+	var readErr error
+	if r.Body != nil {
+		body, readErr = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
+	call := s.recordArrival(r, body, c.now)
+	defer func() { s.recordDone(call, c.status, c.code) }()
+
+	if s.opts.Latency > 0 && !sleepCtx(r.Context(), s.opts.Latency, nil) {
+		return
+	}
+	if s.applyFault(c) {
+		return
+	}
+	rt, param := match(r.Method, r.URL.Path)
+	if rt == nil {
+		c.fail(&apiError{status: http.StatusNotFound, code: "APIG.0101",
+			msg: "The API does not exist or has not been published in the environment"})
+		return
+	}
+	c.param = param
+	if readErr != nil || len(body) > maxBody {
+		c.fail(errParam("request body is too large or unreadable"))
+		return
+	}
+	c.body = body
+	if e := s.authenticate(c); e != nil {
+		c.fail(e)
+		return
+	}
+	if s.limiter != nil && !s.limiter.allow(rt.method+" "+rt.path) {
+		c.fail(errCode(http.StatusTooManyRequests, "CBC.0250", "flow control: too many requests to this API, retry later"))
+		return
+	}
+	if e := s.checkAccess(c, rt); e != nil {
+		c.fail(e)
+		return
+	}
+	rt.handler(c)
+}
+
+// checkAccess enforces partner-only and customer-only operations and X-Domain-Id.
+func (s *Server) checkAccess(c *reqCtx, rt *route) *apiError {
+	switch {
+	case rt.access == partnerOnly && c.kind != partnerCaller:
+		if rt.iam {
+			return &apiError{status: http.StatusForbidden, code: "IAM.0001", iam: true,
+				msg: "temporary credentials cannot assume an agency; sign with the partner's AK/SK"}
+		}
+		return errCode(http.StatusForbidden, "CBC.0155", "request not allowed: this API needs the partner's credentials")
+	case rt.access == customerOnly && c.kind != customerCaller:
+		return errCode(http.StatusForbidden, "CBC.0155", "request not allowed: this API needs the customer's credentials")
+	}
+	if c.kind == partnerCaller && s.opts.DomainID != "" {
+		got := c.r.Header.Get(bss.HeaderDomainID)
+		if rt.iam {
+			if got != "" && got != s.opts.DomainID {
+				return &apiError{status: http.StatusForbidden, code: "IAM.0001", iam: true,
+					msg: "X-Domain-Id does not match the account of the access key"}
+			}
+		} else if got != s.opts.DomainID {
+			return errCode(http.StatusForbidden, "CBC.0155", "request not allowed: X-Domain-Id %q does not match the account of the access key", got)
+		}
+	}
+	return nil
+}
+
+func (s *Server) requestID() string {
+	return fmt.Sprintf("%016x%016x", s.reqPrefix, s.reqSeq.Add(1))
+}
+
+// json answers status with v encoded as JSON.
+func (c *reqCtx) json(status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		c.fail(errCode(http.StatusInternalServerError, "CBC.0999", "encoding the response failed"))
+		return
+	}
+	c.raw(status, buf.Bytes())
+}
+
+func (c *reqCtx) raw(status int, body []byte) {
+	c.status = status
+	h := c.w.Header()
+	if len(body) > 0 {
+		h.Set("Content-Type", "application/json;charset=UTF-8")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(body)
+}
+
+// empty answers 200 with no body (the auto-renew operations).
+func (c *reqCtx) empty() { c.raw(http.StatusOK, nil) }
+
+// fail answers an error in the shape of the service that would give it.
+func (c *reqCtx) fail(e *apiError) {
+	var v any
+	switch {
+	case e.iam:
+		v = map[string]any{"error": map[string]string{"code": e.code, "message": e.msg, "title": http.StatusText(e.status)}}
+	case strings.HasPrefix(e.code, "APIG.03"):
+		v = map[string]string{"error_code": e.code, "error_msg": e.msg, "request_id": c.w.Header().Get(bss.HeaderRequestID)}
+	default:
+		v = map[string]string{"error_code": e.code, "error_msg": e.msg}
+	}
+	b, _ := json.Marshal(v)
+	c.raw(e.status, append(b, '\n'))
+	c.code = e.code
+}
+
+// sleepCtx sleeps d unless ctx ends or stop closes first; it reports whether d elapsed.
+func sleepCtx(ctx interface{ Done() <-chan struct{} }, d time.Duration, stop <-chan struct{}) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-stop:
+		return false
+	}
+}

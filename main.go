@@ -1,0 +1,107 @@
+// Command partnerbot is a chat-ops bot for Huawei Cloud partner account managers.
+//
+//	partnerbot [-config FILE]                    run the bot
+//	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
+//	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
+//
+// main only wires: flags, configuration, logging, signals. The logic lives in the packages.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // zone data in the binary: Asia/Shanghai works in a distroless image
+
+	"github.com/partnerbot/partnerbot/config"
+)
+
+//go:embed config.example.yaml
+var exampleConfig []byte
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK     = 0
+	exitFailed = 1 // the operation failed (BSS error, bad argument)
+	exitUsage  = 2 // usage or configuration error
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "bss":
+		return runBSS(ctx, args, stdout, stderr)
+	case "sandbox":
+		return runSandbox(ctx, args, stdout, stderr)
+	case "", "run":
+		return runBot(ctx, args, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "partnerbot: unknown subcommand %q\n\n", sub)
+		usage(stderr)
+		return exitUsage
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  partnerbot [-config FILE]                 run the bot (default: built-in sandbox, console chat)
+  partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
+                                            (partnerbot bss -h lists the operations)
+  partnerbot sandbox [-listen ADDR]         serve the BSS sandbox over HTTP for other tools
+`)
+}
+
+// loadConfig reads -config, or the embedded example (the sandbox) when no file is given.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		cfg, err := config.Parse(exampleConfig)
+		if err != nil {
+			return nil, fmt.Errorf("embedded config: %w", err)
+		}
+		return cfg, nil
+	}
+	return config.Load(path)
+}
+
+// newLogger builds the slog logger of the configuration, writing to w.
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// isUsage reports whether err came from flag parsing (-h included).
+func isUsage(err error) bool {
+	return err != nil && (errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), "flag"))
+}
