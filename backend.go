@@ -15,6 +15,9 @@ import (
 	"github.com/partnerbot/partnerbot/config"
 )
 
+// sandboxRate is the client's rate limit against the sandbox, which has no flow control.
+const sandboxRate = 200
+
 // newBSS builds the BSS client of the configuration. With bss.sandbox it first starts the
 // built-in fake BSS on a loopback port, so the client signs and sends real HTTP requests
 // exactly as it would to Huawei Cloud. The returned stop function shuts the sandbox down.
@@ -43,6 +46,8 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 		c.Credentials = bsstest.SandboxCredentials
 		c.AgencyName = bsstest.SandboxAgency
 		c.DomainID = ""
+		// The sandbox has no flow control of its own; the real limit is BSS's.
+		c.RatePerSecond, c.Burst = max(c.RatePerSecond, sandboxRate), 10
 		log.Info("using the built-in BSS sandbox", "url", url)
 	} else {
 		endpoint, err := cfg.BSS.EndpointURL()

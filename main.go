@@ -1,6 +1,7 @@
 // Command partnerbot is a chat-ops bot for Huawei Cloud partner account managers.
 //
-//	partnerbot [-config FILE]                    run the bot
+//	partnerbot [-config FILE] [-as USER]         run the bot
+//	partnerbot exec [-config FILE] [-as P:U] CMD run one chat command, print the reply
 //	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
 //	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
 //
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBSS(ctx, args, stdout, stderr)
 	case "sandbox":
 		return runSandbox(ctx, args, stdout, stderr)
+	case "exec":
+		return runExec(ctx, args, stdout, stderr)
 	case "", "run":
 		return runBot(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
@@ -67,7 +70,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  partnerbot [-config FILE]                 run the bot (default: built-in sandbox, console chat)
+  partnerbot [-config FILE] [-as USER]      run the bot (default: built-in sandbox, console chat)
+  partnerbot exec [-config FILE] [-as PLATFORM:USER] '/command args'
+                                            run one command and print the reply (exit 0 ok,
+                                            1 the command failed, 2 usage or config error)
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
   partnerbot sandbox [-listen ADDR]         serve the BSS sandbox over HTTP for other tools

@@ -2,13 +2,158 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/store"
 )
 
-// runBot runs the chat bot. Until the command router lands it serves the sandbox's BSS client
-// to nothing; see `partnerbot bss`.
+// app is everything a running bot is wired from.
+type app struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	store  *store.Store
+	router *commands.Router
+	stop   func()
+}
+
+// newApp loads the configuration, opens the store, builds the BSS client (starting the sandbox
+// when configured) and the command router.
+func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(cfg.Log, stderr)
+	st, err := store.Open(cfg.StorePath(), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	client, stopBSS, err := newBSS(ctx, cfg, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	roles := map[string]commands.Role{}
+	for user, name := range cfg.Roles.Users {
+		r, _ := commands.ParseRole(name)
+		roles[user] = r
+	}
+	def, _ := commands.ParseRole(cfg.Roles.Default)
+	lang, _ := commands.ParseLang(cfg.Bot.Language)
+	router := commands.New(client, st, commands.Options{
+		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
+		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize,
+	})
+	return &app{cfg: cfg, log: log, store: st, router: router, stop: func() {
+		stopBSS()
+		if err := st.Close(); err != nil {
+			log.Error("closing the store", "error", err)
+		}
+	}}, nil
+}
+
+// runBot runs the bot with the adapters the configuration enables, until ctx ends.
 func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "partnerbot: the chat router is not built yet; use `partnerbot bss` for now")
-	return exitUsage
+	fs := flag.NewFlagSet("partnerbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: the embedded example: sandbox and console)")
+	as := fs.String("as", "", "console user as platform:user or user (default: console.user of the configuration)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		if err == nil {
+			fmt.Fprintf(stderr, "partnerbot: unexpected argument %q\n", fs.Arg(0))
+		}
+		return exitUsage
+	}
+	a, err := newApp(ctx, *cfgPath, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot:", err)
+		return exitUsage
+	}
+	defer a.stop()
+	if !a.cfg.Console.Enabled {
+		fmt.Fprintln(stderr, "partnerbot: no chat adapter is enabled (console.enabled is false)")
+		return exitUsage
+	}
+	user := a.cfg.Console.User
+	if *as != "" {
+		user = strings.TrimPrefix(*as, "console:")
+	}
+	con := &console.Console{In: stdin, Out: stdout, UserID: user,
+		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			con.Prompt = "> "
+		}
+	}
+	a.log.Info("partnerbot started", "store", a.store.Path(), "console_user", "console:"+user)
+	if err := con.Run(ctx, a.router); err != nil {
+		a.log.Error("console stopped", "error", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// runExec runs one command and prints the reply: exit 0 on success, 1 when the command failed,
+// 2 on a usage or configuration error.
+func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("partnerbot exec", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: the embedded example: the sandbox)")
+	as := fs.String("as", "", "who runs the command, as platform:user-id (default: console:<console.user>)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: partnerbot exec [-config FILE] [-as PLATFORM:USER] '/command args'")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	text := strings.Join(fs.Args(), " ")
+	platform, user := "", ""
+	if *as != "" {
+		var ok bool
+		platform, user, ok = strings.Cut(*as, ":")
+		if !ok || platform == "" || user == "" {
+			fmt.Fprintf(stderr, "partnerbot exec: -as %q: want platform:user-id, e.g. console:alice\n", *as)
+			return exitUsage
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	a, err := newApp(ctx, *cfgPath, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot exec:", err)
+		return exitUsage
+	}
+	defer a.stop()
+	if platform == "" {
+		platform, user = "console", a.cfg.Console.User
+	}
+	rep, ok := a.router.Handle(ctx, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
+	if !ok {
+		fmt.Fprintf(stderr, "partnerbot exec: %q is not a command (commands start with /)\n", text)
+		return exitUsage
+	}
+	fmt.Fprint(stdout, console.Render(rep))
+	if rep.Error {
+		return exitFailed
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return exitFailed
+	}
+	return exitOK
 }

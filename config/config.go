@@ -19,12 +19,36 @@ import (
 
 // Config is the whole file.
 type Config struct {
-	BSS   BSS   `yaml:"bss"`
-	Store Store `yaml:"store"`
-	Log   Log   `yaml:"log"`
+	Bot     Bot     `yaml:"bot"`
+	Roles   Roles   `yaml:"roles"`
+	Console Console `yaml:"console"`
+	BSS     BSS     `yaml:"bss"`
+	Store   Store   `yaml:"store"`
+	Log     Log     `yaml:"log"`
 
 	// Dir is the directory of the config file; relative paths in it are relative to Dir.
 	Dir string `yaml:"-"`
+}
+
+// Bot configures what every adapter shares.
+type Bot struct {
+	Name     string `yaml:"name"`     // the bot's username, for "/cmd@name" in group chats
+	Language string `yaml:"language"` // zh (default) or en; users may switch with /lang
+	Timezone string `yaml:"timezone"` // IANA zone for times shown to people
+	PageSize int    `yaml:"page_size"`
+}
+
+// Roles maps chat users to roles. Keys are "platform:user-id" (console:alice, slack:U0123,
+// telegram:123456789, wecom:zhangsan); values viewer, operator, approver or admin.
+type Roles struct {
+	Default string            `yaml:"default"` // role of users not listed; "none" refuses them
+	Users   map[string]string `yaml:"users"`
+}
+
+// Console configures the line-based chat on standard input and output.
+type Console struct {
+	Enabled bool   `yaml:"enabled"`
+	User    string `yaml:"user"` // the console user is console:<user>
 }
 
 // BSS configures the Huawei Cloud BSS client. Credentials are not here: they come from
@@ -60,6 +84,9 @@ type Log struct {
 // Default is the configuration with no file at all: the sandbox, a local store.
 func Default() *Config {
 	return &Config{
+		Bot:     Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10},
+		Roles:   Roles{Default: "none"},
+		Console: Console{Enabled: true, User: "admin"},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
@@ -264,6 +291,32 @@ func distance(a, b string) int {
 func (c *Config) validate() Errors {
 	var errs Errors
 	bad := func(path, msg string) { errs = append(errs, FieldError{Path: path, Msg: msg}) }
+	switch c.Bot.Language {
+	case "zh", "en":
+	default:
+		bad("bot.language", "must be zh or en")
+	}
+	if _, err := time.LoadLocation(c.Bot.Timezone); err != nil || c.Bot.Timezone == "" {
+		bad("bot.timezone", fmt.Sprintf("unknown time zone %q (use an IANA name such as Asia/Shanghai)", c.Bot.Timezone))
+	}
+	if c.Bot.PageSize < 1 || c.Bot.PageSize > 50 {
+		bad("bot.page_size", "must be between 1 and 50")
+	}
+	if !validRole(c.Roles.Default) {
+		bad("roles.default", "must be none, viewer, operator, approver or admin")
+	}
+	for _, user := range sortedKeys(c.Roles.Users) {
+		platform, id, ok := strings.Cut(user, ":")
+		if !ok || id == "" || !validPlatform(platform) {
+			bad("roles.users."+user, "keys are platform:user-id with platform console, slack, telegram, wecom or exec")
+		}
+		if role := c.Roles.Users[user]; !validRole(role) || role == "none" {
+			bad("roles.users."+user, fmt.Sprintf("role %q must be viewer, operator, approver or admin", role))
+		}
+	}
+	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {
+		bad("console.user", "must name the console user (the user is console:<user>)")
+	}
 	if _, err := c.BSS.EndpointURL(); err != nil {
 		bad("bss.endpoint", err.Error())
 	}
@@ -298,6 +351,40 @@ func (c *Config) validate() Errors {
 		bad("log.format", "must be text or json")
 	}
 	return errs
+}
+
+func validRole(r string) bool {
+	switch r {
+	case "none", "viewer", "operator", "approver", "admin":
+		return true
+	}
+	return false
+}
+
+func validPlatform(p string) bool {
+	switch p {
+	case "console", "slack", "telegram", "wecom", "exec":
+		return true
+	}
+	return false
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Location is the configured time zone (validated by Load).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Bot.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // EndpointURL resolves "china", "international" or a URL to the BSS base URL.

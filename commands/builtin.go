@@ -1,0 +1,139 @@
+package commands
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// builtins is the registry of read-only commands. Each entry is the single source of its
+// usage, aliases, examples and role, from which /help is generated.
+func builtins() []*Command {
+	return []*Command{
+		{Name: "help", Aliases: []string{"帮助", "h"}, Args: "[command]", Summary: "sum.help", Role: RoleViewer,
+			MaxArgs: 1, Examples: []string{"/help", "/help resources"}, Run: runHelp},
+		{Name: "customer", Aliases: []string{"客户", "cust"}, Args: "<name|account|id>", Summary: "sum.customer", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Examples: []string{"/customer 张三", "/客户 ACME Ltd"}, Run: runCustomer},
+		{Name: "balance", Aliases: []string{"余额", "bal"}, Args: "[customer]", Summary: "sum.balance", Role: RoleViewer,
+			MaxArgs: -1, JoinArgs: true, Examples: []string{"/balance 张三", "/余额"}, Run: runBalance},
+		{Name: "resources", Aliases: []string{"资源", "res"}, Args: "<customer> [--expiring N] [--page N]", Summary: "sum.resources", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: -1, JoinArgs: true,
+			Flags:    []Flag{{Name: "expiring", Help: "opt.expiring"}, {Name: "page", Help: "opt.page"}},
+			Examples: []string{"/resources 张三", "/资源 张三 --expiring 30"}, Run: runResources},
+		{Name: "expiring", Aliases: []string{"到期", "exp"}, Args: "[days] [--page N]", Summary: "sum.expiring", Role: RoleViewer,
+			MaxArgs: 1, Flags: []Flag{{Name: "page", Help: "opt.page"}},
+			Examples: []string{"/expiring", "/到期 7"}, Run: runExpiring},
+		{Name: "arrears", Aliases: []string{"欠费", "debt"}, Args: "[--page N]", Summary: "sum.arrears", Role: RoleViewer,
+			MaxArgs: 0, Flags: []Flag{{Name: "page", Help: "opt.page"}},
+			Examples: []string{"/arrears", "/欠费"}, Run: runArrears},
+		{Name: "orders", Aliases: []string{"订单"}, Args: "<customer> [--status S] [--page N]", Summary: "sum.orders", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: -1, JoinArgs: true,
+			Flags:    []Flag{{Name: "status", Help: "opt.status"}, {Name: "page", Help: "opt.page"}},
+			Examples: []string{"/orders 张三", "/订单 张三 --status pending"}, Run: runOrders},
+		{Name: "order", Aliases: []string{"订单详情"}, Args: "<order-id>", Summary: "sum.order", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/order CS2611250000ABCD"}, Run: runOrder},
+		{Name: "price", Aliases: []string{"询价"}, Args: "<customer> <service> <spec> [--region R] [--period 1m|1y] [--qty N] [--size N]",
+			Summary: "sum.price", Role: RoleViewer, MinArgs: 3, MaxArgs: 3,
+			Flags: []Flag{{Name: "region", Help: "opt.region"}, {Name: "period", Help: "opt.period"},
+				{Name: "qty", Help: "opt.qty"}, {Name: "size", Help: "opt.size"}},
+			Examples: []string{"/price 张三 ecs s6.large.2.linux --period 1y", "/询价 张三 evs SSD --size 100 --period 3m"}, Run: runPrice},
+		{Name: "lang", Aliases: []string{"语言", "language"}, Args: "zh|en", Summary: "sum.lang", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/lang en", "/语言 zh"}, Run: runLang},
+		{Name: "audit", Aliases: []string{"审计"}, Args: "[n]", Summary: "sum.audit", Role: RoleAdmin,
+			MaxArgs: 1, Examples: []string{"/audit", "/audit 50"}, Run: runAudit},
+	}
+}
+
+func runHelp(ctx context.Context, c *Call) (Reply, error) {
+	if name := strings.TrimPrefix(strings.TrimPrefix(c.Arg(0), "/"), "／"); name != "" {
+		cmd := c.r.index[strings.ToLower(name)]
+		if cmd == nil {
+			text := c.Lang.T("err.unknown_command", name)
+			if s := c.r.suggest(strings.ToLower(name)); len(s) > 0 {
+				text += "\n" + c.Lang.T("err.did_you_mean", "/"+strings.Join(s, "  /"))
+			}
+			return Reply{}, &userError{text: text, result: "invalid"}
+		}
+		return c.helpFor(cmd), nil
+	}
+	t := &Table{Columns: []string{c.Lang.T("help.col.cmd"), c.Lang.T("help.col.desc"), c.Lang.T("help.col.role")}}
+	for _, cmd := range c.r.cmds {
+		if !c.Role.allows(cmd.Role) {
+			continue
+		}
+		name := "/" + cmd.Name
+		if len(cmd.Aliases) > 0 {
+			name += " (/" + cmd.Aliases[0] + ")"
+		}
+		t.Rows = append(t.Rows, []string{name, c.Lang.T(cmd.Summary), c.Lang.T("role." + cmd.Role.String())})
+	}
+	return Reply{Title: c.Lang.T("help.title"), Text: c.Lang.T("help.intro"), Table: t}, nil
+}
+
+func (c *Call) helpFor(cmd *Command) Reply {
+	fields := []Field{{c.Lang.T("help.usage"), cmd.usage()}}
+	if len(cmd.Aliases) > 0 {
+		fields = append(fields, Field{c.Lang.T("help.aliases"), "/" + strings.Join(cmd.Aliases, "  /")})
+	}
+	fields = append(fields, Field{c.Lang.T("help.role"), c.Lang.T("role." + cmd.Role.String())})
+	var lines []string
+	for _, f := range cmd.Flags {
+		lines = append(lines, "--"+f.Name+"  "+c.Lang.T(f.Help))
+	}
+	secs := []Section{}
+	if len(lines) > 0 {
+		secs = append(secs, Section{Title: c.Lang.T("help.options"), Lines: lines})
+	}
+	if len(cmd.Examples) > 0 {
+		secs = append(secs, Section{Title: c.Lang.T("help.examples"), Lines: cmd.Examples})
+	}
+	return Reply{Title: "/" + cmd.Name, Text: c.Lang.T(cmd.Summary), Fields: fields, Sections: secs}
+}
+
+func runLang(ctx context.Context, c *Call) (Reply, error) {
+	l, ok := ParseLang(c.Arg(0))
+	if !ok {
+		return Reply{}, c.fail("err.bad_lang", c.Arg(0))
+	}
+	p, err := c.r.store.Prefs(ctx, c.Req.User())
+	if err != nil {
+		return Reply{}, err
+	}
+	p.Lang = string(l)
+	if err := c.r.store.SetPrefs(ctx, c.Req.User(), p); err != nil {
+		return Reply{}, err
+	}
+	c.Lang = l
+	return Reply{Text: l.T("lang.set")}, nil
+}
+
+func runAudit(ctx context.Context, c *Call) (Reply, error) {
+	n := 20
+	if a := c.Arg(0); a != "" {
+		v, err := strconv.Atoi(a)
+		if err != nil || v < 1 || v > 200 {
+			return Reply{}, c.fail("err.arg_int", "n", 1, 200, a)
+		}
+		n = v
+	}
+	es, err := c.r.store.RecentAudit(ctx, n, store.AuditFilter{})
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(es) == 0 {
+		return Reply{Text: c.Lang.T("audit.none")}, nil
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].ID > es[j].ID })
+	t := &Table{Columns: []string{c.Lang.T("audit.col.when"), c.Lang.T("audit.col.who"), c.Lang.T("audit.col.cmd"), c.Lang.T("audit.col.res")}}
+	for _, e := range es {
+		cmd := e.Command
+		if r := []rune(cmd); len(r) > 60 {
+			cmd = string(r[:60]) + "…"
+		}
+		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, e.Result})
+	}
+	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil
+}

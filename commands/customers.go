@@ -1,0 +1,302 @@
+package commands
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
+
+// maxMatches is how many customer matches a reply lists.
+const maxMatches = 10
+
+var customerIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
+
+// findCustomers looks a customer up by id (32 hex digits), by real-name name and by account
+// name. It returns at most maxMatches customers and whether there are more than those.
+func (c *Call) findCustomers(ctx context.Context, q string) ([]bss.Customer, bool, error) {
+	q = strings.TrimSpace(q)
+	var filters []bss.CustomerFilter
+	if customerIDPattern.MatchString(q) {
+		filters = append(filters, bss.CustomerFilter{CustomerID: q})
+	}
+	if len([]rune(q)) <= 64 {
+		filters = append(filters, bss.CustomerFilter{Name: q})
+		if !strings.ContainsAny(q, " \t\u3000") {
+			filters = append(filters, bss.CustomerFilter{AccountName: q})
+		}
+	}
+	var out []bss.Customer
+	more := false
+	seen := map[string]bool{}
+	for _, f := range filters {
+		p, err := c.r.bss.ListCustomers(ctx, f, 0, maxMatches)
+		if err != nil {
+			return nil, false, c.bssError(err)
+		}
+		if p.Count > len(p.Customers) {
+			more = true
+		}
+		for _, cu := range p.Customers {
+			if !seen[cu.ID] {
+				seen[cu.ID] = true
+				out = append(out, cu)
+			}
+		}
+		if f.CustomerID != "" && len(out) > 0 {
+			break // an id is exact: no need to search names
+		}
+	}
+	if len(out) > maxMatches {
+		out, more = out[:maxMatches], true
+	}
+	return out, more, nil
+}
+
+// oneCustomer resolves q to exactly one customer. Several matches are fine when exactly one of
+// them is an exact match of id, name or account; otherwise the user is shown the list.
+func (c *Call) oneCustomer(ctx context.Context, q string) (bss.Customer, error) {
+	ms, more, err := c.findCustomers(ctx, q)
+	if err != nil {
+		return bss.Customer{}, err
+	}
+	switch len(ms) {
+	case 0:
+		return bss.Customer{}, &userError{text: c.Lang.T("err.no_customer", q), result: "not-found"}
+	case 1:
+		return ms[0], nil
+	}
+	var exact []bss.Customer
+	for _, m := range ms {
+		if m.ID == q || strings.EqualFold(m.Name, q) || strings.EqualFold(m.AccountName, q) {
+			exact = append(exact, m)
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0], nil
+	}
+	rep := Reply{Text: c.Lang.T("err.ambiguous", q, len(ms))}
+	t := &Table{Columns: []string{c.Lang.T("expiring.col.cust"), c.Lang.T("lbl.account"), c.Lang.T("lbl.customer_id")}}
+	for _, m := range ms {
+		t.Rows = append(t.Rows, []string{m.Name, m.AccountName, m.ID})
+	}
+	rep.Table = t
+	if more {
+		rep.Footer = c.Lang.T("lbl.more_matches", len(ms))
+	}
+	return bss.Customer{}, &userError{text: rep.Text, result: "invalid", extra: &rep}
+}
+
+func displayName(cu bss.Customer) string {
+	if cu.Name == "" {
+		return cu.AccountName
+	}
+	if cu.AccountName == "" || cu.AccountName == cu.Name {
+		return cu.Name
+	}
+	return cu.Name + " (" + cu.AccountName + ")"
+}
+
+func runCustomer(ctx context.Context, c *Call) (Reply, error) {
+	q := c.Arg(0)
+	ms, more, err := c.findCustomers(ctx, q)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(ms) == 0 {
+		return Reply{}, &userError{text: c.Lang.T("err.no_customer", q), result: "not-found"}
+	}
+	var resale []string
+	for _, m := range ms {
+		if m.AssociationType == bss.AssociationResale {
+			resale = append(resale, m.ID)
+		}
+	}
+	balances := map[string]bss.CustomerBalance{}
+	if len(resale) > 0 {
+		bs, err := c.r.bss.CustomerBalances(ctx, resale)
+		if err != nil {
+			return Reply{}, c.bssError(err)
+		}
+		for _, b := range bs {
+			balances[b.CustomerID] = b
+		}
+	}
+	rep := Reply{}
+	if len(ms) == 1 {
+		rep.Title = c.Lang.T("customer.title", displayName(ms[0]))
+	} else {
+		rep.Title = c.Lang.T("customer.matches", q, len(ms))
+	}
+	end := c.now.Add(30 * 24 * time.Hour)
+	for _, m := range ms {
+		exp, err := c.r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: m.ID, OnlyMain: true,
+			ExpireBegin: c.now, ExpireEnd: end}, 0, 1)
+		if err != nil {
+			return Reply{}, c.bssError(err)
+		}
+		sec := Section{Title: displayName(m), Fields: []Field{
+			{c.Lang.T("lbl.customer_id"), m.ID},
+			{c.Lang.T("lbl.account"), orDash(m.AccountName)},
+			{c.Lang.T("lbl.association"), c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
+			{c.Lang.T("lbl.label"), orDash(m.Label)},
+		}}
+		sec.Fields = append(sec.Fields, c.balanceField(m, balances))
+		sec.Fields = append(sec.Fields, Field{c.Lang.T("lbl.expiring30"), strconvItoa(exp.TotalCount)})
+		if len(ms) == 1 {
+			sec.Title = "" // the reply's title already names the customer
+		}
+		rep.Sections = append(rep.Sections, sec)
+	}
+	if more {
+		rep.Footer = c.Lang.T("lbl.more_matches", len(ms))
+	}
+	if len(ms) == 1 {
+		id := ms[0].ID
+		rep.Buttons = []Button{
+			{Label: c.Lang.T("btn.resources"), Command: "/resources " + id},
+			{Label: c.Lang.T("btn.orders"), Command: "/orders " + id},
+			{Label: c.Lang.T("btn.balance"), Command: "/balance " + id},
+		}
+	}
+	return rep, nil
+}
+
+// balanceField shows a resale customer's balance, or its arrears in their place.
+func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBalance) Field {
+	b, ok := balances[m.ID]
+	switch {
+	case m.AssociationType != bss.AssociationResale:
+		return Field{c.Lang.T("lbl.balance"), c.Lang.T("lbl.hidden")}
+	case !ok:
+		return Field{c.Lang.T("lbl.balance"), c.Lang.T("lbl.unknown")}
+	case b.InArrears():
+		return Field{"⚠ " + c.Lang.T("lbl.debt"), money(b.Debt, b.Currency)}
+	}
+	return Field{c.Lang.T("lbl.balance"), money(b.Amount, b.Currency)}
+}
+
+func (c *Call) enumS(prefix, v string) string {
+	if _, ok := catalogue[prefix+"."+v]; ok {
+		return c.Lang.T(prefix + "." + v)
+	}
+	return orDash(v)
+}
+
+func runBalance(ctx context.Context, c *Call) (Reply, error) {
+	q := c.Arg(0)
+	if q == "" {
+		accts, err := c.r.bss.PartnerBalances(ctx, "")
+		if err != nil {
+			return Reply{}, c.bssError(err)
+		}
+		if len(accts) == 0 {
+			return Reply{Title: c.Lang.T("balance.partner_title"), Text: c.Lang.T("balance.none")}, nil
+		}
+		t := &Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
+		for _, a := range accts {
+			t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), money(a.Amount, a.Currency)})
+		}
+		return Reply{Title: c.Lang.T("balance.partner_title"), Table: t}, nil
+	}
+	cu, err := c.oneCustomer(ctx, q)
+	if err != nil {
+		return Reply{}, err
+	}
+	if cu.AssociationType != bss.AssociationResale {
+		return Reply{}, c.fail("err.not_resale", displayName(cu))
+	}
+	bs, err := c.r.bss.CustomerBalances(ctx, []string{cu.ID})
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	rep := Reply{Title: c.Lang.T("balance.title", displayName(cu))}
+	if len(bs) == 0 {
+		rep.Text = c.Lang.T("balance.none")
+		return rep, nil
+	}
+	b := bs[0]
+	rep.Fields = []Field{
+		{c.Lang.T("lbl.balance"), money(b.Amount, b.Currency)},
+		{c.Lang.T("lbl.debt"), money(b.Debt, b.Currency)},
+	}
+	if b.InArrears() {
+		rep.Text = "⚠ " + c.Lang.T("balance.in_arrears", money(b.Debt, b.Currency))
+	}
+	rep.Buttons = []Button{{Label: c.Lang.T("btn.resources"), Command: "/resources " + cu.ID}}
+	return rep, nil
+}
+
+func runArrears(ctx context.Context, c *Call) (Reply, error) {
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	var custs []bss.Customer
+	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale}) {
+		if err != nil {
+			return Reply{}, c.bssError(err)
+		}
+		custs = append(custs, cu)
+	}
+	ids := make([]string, len(custs))
+	byID := make(map[string]bss.Customer, len(custs))
+	for i, cu := range custs {
+		ids[i] = cu.ID
+		byID[cu.ID] = cu
+	}
+	bs, err := c.r.bss.CustomerBalances(ctx, ids)
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	var debtors []bss.CustomerBalance
+	totals := map[string]bss.Amount{}
+	for _, b := range bs {
+		if b.InArrears() {
+			debtors = append(debtors, b)
+			totals[b.Currency] = totals[b.Currency].Add(b.Debt)
+		}
+	}
+	rep := Reply{Title: c.Lang.T("arrears.title")}
+	if len(debtors) == 0 {
+		rep.Text = c.Lang.T("arrears.none")
+		return rep, nil
+	}
+	sort.Slice(debtors, func(i, j int) bool {
+		if d := debtors[i].Debt.Cmp(debtors[j].Debt); d != 0 {
+			return d > 0
+		}
+		return debtors[i].CustomerID < debtors[j].CustomerID
+	})
+	var sums []string
+	for _, cur := range sortedKeys(totals) {
+		sums = append(sums, money(totals[cur], cur))
+	}
+	rep.Text = c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
+	lo, hi, pages := pageOf(len(debtors), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	t := &Table{Columns: []string{c.Lang.T("arrears.col.cust"), c.Lang.T("arrears.col.acct"), c.Lang.T("arrears.col.label"), c.Lang.T("arrears.col.debt")}}
+	for _, b := range debtors[lo:hi] {
+		cu := byID[b.CustomerID]
+		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), money(b.Debt, b.Currency)})
+	}
+	rep.Table = t
+	c.pager(&rep, "/arrears", page, pages, len(debtors))
+	return rep, nil
+}
+
+// pager sets the footer and the previous/next page buttons of a paged listing.
+func (c *Call) pager(rep *Reply, base string, page, pages, items int) {
+	rep.Footer = c.Lang.T("lbl.page", page, pages, items)
+	if page > 1 {
+		rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("lbl.prev_page"), Command: base + " --page " + strconvItoa(page-1)})
+	}
+	if page < pages {
+		rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("lbl.next_page"), Command: base + " --page " + strconvItoa(page+1)})
+	}
+}

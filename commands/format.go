@@ -1,0 +1,117 @@
+package commands
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
+
+// money formats an amount with its currency and thousands separators: "CNY 12,345.60".
+func money(a bss.Amount, currency string) string {
+	s := a.String()
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := sign + b.String() + "." + frac
+	if currency == "" {
+		currency = "CNY"
+	}
+	return currency + " " + out
+}
+
+// when formats a time in the configured zone with a relative hint: "2026-11-26 08:00 (in 1 days)".
+func (c *Call) when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(c.r.loc).Format("2006-01-02 15:04") + " (" + c.relative(t) + ")"
+}
+
+// date formats a time as a date in the configured zone.
+func (c *Call) date(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(c.r.loc).Format("2006-01-02")
+}
+
+// stamp formats a time to the minute in the configured zone, without a hint.
+func (c *Call) stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(c.r.loc).Format("2006-01-02 15:04")
+}
+
+func (c *Call) relative(t time.Time) string {
+	d := t.Sub(c.now)
+	switch {
+	case d >= 24*time.Hour:
+		return c.Lang.T("lbl.in_days", int(d/(24*time.Hour)))
+	case d >= time.Hour:
+		return c.Lang.T("lbl.in_hours", int(d/time.Hour))
+	case d > -time.Hour:
+		return c.Lang.T("lbl.today")
+	case d > -24*time.Hour:
+		return c.Lang.T("lbl.hours_ago", int(-d/time.Hour))
+	}
+	return c.Lang.T("lbl.days_ago", int(-d/(24*time.Hour)))
+}
+
+// enum looks up "prefix.N" in the catalogue and falls back to the number itself.
+func (c *Call) enum(prefix string, n int) string {
+	key := prefix + "." + strconv.Itoa(n)
+	if _, ok := catalogue[key]; ok {
+		return c.Lang.T(key)
+	}
+	return strconv.Itoa(n)
+}
+
+// orDash shows "-" for an empty value.
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+// pageOf cuts n items into pages of size and returns the bounds of page p (1-based).
+func pageOf(n, size, p int) (lo, hi, pages int) {
+	pages = max(1, (n+size-1)/size)
+	lo = min((p-1)*size, n)
+	hi = min(lo+size, n)
+	return lo, hi, pages
+}
+
+func strconvItoa(n int) string { return strconv.Itoa(n) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// parseInt reads a whole number, accepting full-width digits (１２).
+func parseInt(s string) (int, error) {
+	return strconv.Atoi(strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return r - '０' + '0'
+		}
+		return r
+	}, strings.TrimSpace(s)))
+}

@@ -1,0 +1,121 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
+
+// orderStatuses maps the words people type to BSS order statuses.
+var orderStatuses = map[string]int{
+	"review": 1, "待审核": 1,
+	"refund": 2, "待退款": 2,
+	"processing": 3, "处理中": 3,
+	"cancelled": 4, "canceled": 4, "已取消": 4,
+	"completed": 5, "paid": 5, "done": 5, "已完成": 5,
+	"pending": 6, "unpaid": 6, "待支付": 6,
+	"confirm": 9, "待确认": 9,
+}
+
+func (c *Call) orderStatus(s string) (int, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if n, ok := orderStatuses[s]; ok {
+		return n, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 13 {
+		return n, nil
+	}
+	return 0, c.fail("err.bad_status", s, "pending, completed, cancelled, processing, refund, review, confirm, 1–13")
+}
+
+func runOrders(ctx context.Context, c *Call) (Reply, error) {
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	f := bss.OrderFilter{OrderBy: "-createTime"}
+	statusArg := ""
+	if s, ok := c.Flag("status"); ok {
+		if f.Status, err = c.orderStatus(s); err != nil {
+			return Reply{}, err
+		}
+		statusArg = " --status " + strconvItoa(f.Status)
+	}
+	cu, err := c.oneCustomer(ctx, c.Arg(0))
+	if err != nil {
+		return Reply{}, err
+	}
+	f.CustomerID = cu.ID
+	size := c.r.opts.PageSize
+	p, err := c.r.bss.ListOrders(ctx, f, (page-1)*size, size)
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	rep := Reply{Title: c.Lang.T("orders.title", displayName(cu))}
+	if p.TotalCount == 0 {
+		rep.Text = c.Lang.T("orders.none")
+		return rep, nil
+	}
+	_, _, pages := pageOf(p.TotalCount, size, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	t := &Table{Columns: []string{c.Lang.T("orders.col.id"), c.Lang.T("orders.col.type"), c.Lang.T("orders.col.status"),
+		c.Lang.T("orders.col.amount"), c.Lang.T("orders.col.time")}}
+	for _, o := range p.Orders {
+		t.Rows = append(t.Rows, []string{o.OrderID, c.enum("otype", o.OrderType), c.enum("ostatus", o.Status),
+			money(o.AmountAfterDiscount, o.Currency), c.stamp(o.CreateTime.Time)})
+	}
+	rep.Table = t
+	c.pager(&rep, "/orders "+cu.ID+statusArg, page, pages, p.TotalCount)
+	return rep, nil
+}
+
+func runOrder(ctx context.Context, c *Call) (Reply, error) {
+	id := c.Arg(0)
+	d, err := c.r.bss.OrderDetail(ctx, id)
+	if errors.Is(err, bss.ErrNotFound) {
+		c.bssError(err)
+		return Reply{}, &userError{text: c.Lang.T("err.no_order", id), result: "not-found"}
+	}
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	o := d.Order
+	rep := Reply{Title: c.Lang.T("order.title", o.OrderID), Fields: []Field{
+		{c.Lang.T("order.customer"), o.CustomerID},
+		{c.Lang.T("orders.col.type"), c.enum("otype", o.OrderType)},
+		{c.Lang.T("orders.col.status"), c.enum("ostatus", o.Status)},
+		{c.Lang.T("order.service"), orDash(firstNonEmpty(o.ServiceTypeName, o.ServiceTypeCode))},
+		{c.Lang.T("order.official"), money(o.OfficialAmount, o.Currency)},
+		{c.Lang.T("order.paid"), money(o.AmountAfterDiscount, o.Currency)},
+		{c.Lang.T("orders.col.time"), c.stamp(o.CreateTime.Time)},
+		{c.Lang.T("order.paid_at"), c.stamp(o.PaymentTime.Time)},
+	}}
+	if len(d.LineItems) > 0 {
+		t := &Table{Columns: []string{c.Lang.T("order.col.product"), c.Lang.T("order.col.period"), c.Lang.T("order.col.qty"), c.Lang.T("orders.col.amount")}}
+		for _, li := range d.LineItems {
+			period := c.Lang.T("period.5")
+			if li.PeriodType != 5 {
+				period = c.Lang.T("period."+strconv.Itoa(li.PeriodType), li.PeriodNum)
+			}
+			t.Rows = append(t.Rows, []string{orDash(firstNonEmpty(li.ProductSpecDesc, li.ProductID)), period,
+				strconv.Itoa(li.SubscriptionNum), money(li.AmountAfterDiscount, firstNonEmpty(li.Currency, o.Currency))})
+		}
+		rep.Table = t
+	}
+	rep.Buttons = []Button{{Label: c.Lang.T("btn.orders"), Command: "/orders " + o.CustomerID}}
+	return rep, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,200 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
+
+// describe is a resource's one-line description: name, type and spec.
+func describe(r bss.Resource) string {
+	name := r.Name
+	if name == "" {
+		name = r.ResourceID
+	}
+	kind := r.ResourceTypeName
+	if kind == "" {
+		kind = strings.TrimPrefix(r.ResourceTypeCode, "hws.resource.type.")
+	}
+	out := name + " · " + kind
+	if r.ResourceSpecCode != "" {
+		out += " " + r.ResourceSpecCode
+	}
+	if r.SpecSize.Sign() > 0 {
+		out += " " + r.SpecSize.Exact()
+		switch r.SpecSizeMeasureID {
+		case 17:
+			out += "GB"
+		case 15:
+			out += "Mbit/s"
+		}
+	}
+	return out
+}
+
+func runResources(ctx context.Context, c *Call) (Reply, error) {
+	days, err := c.IntFlag("expiring", 0, 1, 3650)
+	if err != nil {
+		return Reply{}, err
+	}
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	cu, err := c.oneCustomer(ctx, c.Arg(0))
+	if err != nil {
+		return Reply{}, err
+	}
+	f := bss.ResourceFilter{CustomerID: cu.ID}
+	title := c.Lang.T("resources.title", displayName(cu))
+	if days > 0 {
+		f.ExpireBegin, f.ExpireEnd = c.now, c.now.Add(time.Duration(days)*24*time.Hour)
+		title = c.Lang.T("resources.title_exp", displayName(cu), days)
+	}
+	rs, err := c.r.bss.AllResources(ctx, f)
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	// An attached resource whose main resource is outside the expiry window becomes a group
+	// of its own in GroupResources, so nothing is hidden.
+	groups := bss.GroupResources(rs)
+	sort.SliceStable(groups, func(i, j int) bool {
+		return groups[i].Main.ExpireTime.Before(groups[j].Main.ExpireTime.Time)
+	})
+	rep := Reply{Title: title}
+	if len(groups) == 0 {
+		rep.Text = c.Lang.T("resources.none")
+		return rep, nil
+	}
+	lo, hi, pages := pageOf(len(groups), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	for _, g := range groups[lo:hi] {
+		m := g.Main
+		sec := Section{Title: describe(m), Fields: []Field{
+			{"ID", m.ResourceID},
+			{c.Lang.T("resources.expires"), c.when(m.ExpireTime.Time)},
+			{c.Lang.T("resources.status"), c.enum("res.status", m.Status)},
+			{c.Lang.T("resources.policy"), c.enum("policy", m.ExpirePolicy)},
+			{c.Lang.T("resources.region"), orDash(m.RegionCode)},
+		}}
+		for _, a := range g.Attached {
+			sec.Lines = append(sec.Lines, c.Lang.T("resources.attached", describe(a)+" ("+a.ResourceID+")"))
+		}
+		rep.Sections = append(rep.Sections, sec)
+	}
+	base := "/resources " + cu.ID
+	if days > 0 {
+		base += " --expiring " + strconvItoa(days)
+	}
+	c.pager(&rep, base, page, pages, len(groups))
+	return rep, nil
+}
+
+// expiringRow is one line of /expiring.
+type expiringRow struct {
+	customer bss.Customer
+	res      bss.Resource
+}
+
+func runExpiring(ctx context.Context, c *Call) (Reply, error) {
+	days := 30
+	if a := c.Arg(0); a != "" {
+		n, err := parseInt(a)
+		if err != nil || n < 1 || n > 365 {
+			return Reply{}, c.fail("err.arg_int", "days", 1, 365, a)
+		}
+		days = n
+	}
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
+	rows, failed, err := c.scanExpiring(ctx, c.now, end)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := Reply{Title: c.Lang.T("expiring.title", days)}
+	if len(failed) > 0 {
+		rep.Text = "⚠ " + c.Lang.T("expiring.failed", len(failed), strings.Join(failed, ", "))
+	}
+	if len(rows) == 0 {
+		rep.Text = strings.TrimSpace(rep.Text + "\n" + c.Lang.T("expiring.none", days))
+		return rep, nil
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i].res.ExpireTime.Time, rows[j].res.ExpireTime.Time
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return rows[i].res.ResourceID < rows[j].res.ResourceID
+	})
+	lo, hi, pages := pageOf(len(rows), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	t := &Table{Columns: []string{c.Lang.T("expiring.col.when"), c.Lang.T("expiring.col.cust"), c.Lang.T("expiring.col.res"), c.Lang.T("expiring.col.auto")}}
+	for _, r := range rows[lo:hi] {
+		auto := c.Lang.T("no")
+		if r.res.AutoRenew() {
+			auto = c.Lang.T("yes")
+		}
+		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), describe(r.res) + " (" + r.res.ResourceID + ")", auto})
+	}
+	rep.Table = t
+	base := "/expiring"
+	if days != 30 {
+		base += " " + strconvItoa(days)
+	}
+	c.pager(&rep, base, page, pages, len(rows))
+	return rep, nil
+}
+
+// scanExpiring asks every customer for main resources expiring in [from, to], with a bounded
+// number of concurrent queries. A customer whose query fails is named in failed; the scan goes on.
+func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []expiringRow, failed []string, err error) {
+	var custs []bss.Customer
+	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{}) {
+		if err != nil {
+			return nil, nil, c.bssError(err)
+		}
+		custs = append(custs, cu)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, c.r.opts.Concurrency)
+	for _, cu := range custs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			rs, err := c.r.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: cu.ID, OnlyMain: true, ExpireBegin: from, ExpireEnd: to})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				c.bssError(err)
+				failed = append(failed, displayName(cu))
+				return
+			}
+			for _, r := range rs {
+				rows = append(rows, expiringRow{cu, r})
+			}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, nil, ctx.Err()
+	}
+	if len(failed) == len(custs) && len(custs) > 0 {
+		return nil, nil, errors.New("every customer's resource query failed")
+	}
+	sort.Strings(failed)
+	return rows, failed, nil
+}

@@ -1,0 +1,477 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// BSS is what the commands need of the Huawei Cloud BSS client (*bss.Client implements it).
+type BSS interface {
+	ListCustomers(ctx context.Context, f bss.CustomerFilter, offset, limit int) (*bss.CustomerPage, error)
+	Customers(ctx context.Context, f bss.CustomerFilter) iter.Seq2[bss.Customer, error]
+	CustomerBalances(ctx context.Context, customerIDs []string) ([]bss.CustomerBalance, error)
+	PartnerBalances(ctx context.Context, indirectPartnerID string) ([]bss.AccountBalance, error)
+	ListResources(ctx context.Context, f bss.ResourceFilter, offset, limit int) (*bss.ResourcePage, error)
+	AllResources(ctx context.Context, f bss.ResourceFilter) ([]bss.Resource, error)
+	ListOrders(ctx context.Context, f bss.OrderFilter, offset, limit int) (*bss.OrderPage, error)
+	OrderDetail(ctx context.Context, orderID string) (*bss.OrderDetail, error)
+	PeriodPrice(ctx context.Context, customer bss.CustomerRef, req bss.PeriodPriceRequest) (*bss.PeriodPrice, error)
+}
+
+// Store is what the commands need of the bot's state (*store.Store implements it).
+type Store interface {
+	AppendAudit(ctx context.Context, e store.AuditEntry) (uint64, error)
+	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
+	Prefs(ctx context.Context, user string) (store.Prefs, error)
+	SetPrefs(ctx context.Context, user string, p store.Prefs) error
+}
+
+// Role is what a user may do. Read-only commands need viewer; admins may do everything;
+// operators request actions and approvers approve them (later steps).
+type Role int
+
+// The roles, from none to admin.
+const (
+	RoleNone Role = iota
+	RoleViewer
+	RoleOperator
+	RoleApprover
+	RoleAdmin
+)
+
+var roleNames = []string{"none", "viewer", "operator", "approver", "admin"}
+
+func (r Role) String() string {
+	if int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return "role(" + strconv.Itoa(int(r)) + ")"
+}
+
+// ParseRole reads a role name from the configuration.
+func ParseRole(s string) (Role, bool) {
+	for i, n := range roleNames {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return Role(i), true
+		}
+	}
+	return RoleNone, false
+}
+
+// allows reports whether a user with role r may run a command that needs role need.
+func (r Role) allows(need Role) bool {
+	switch {
+	case r == RoleNone:
+		return false
+	case r == RoleAdmin || r == need:
+		return true
+	case need == RoleViewer:
+		return true
+	}
+	return false
+}
+
+// Request is one chat message addressed to the bot.
+type Request struct {
+	Platform string // "console", "slack", "telegram", "wecom", "exec"
+	UserID   string
+	UserName string
+	Channel  string
+	Text     string
+}
+
+// User is the "platform:user-id" key used for roles and preferences.
+func (r Request) User() string { return r.Platform + ":" + r.UserID }
+
+// Options configure a Router.
+type Options struct {
+	BotName     string          // the bot's username, for "/cmd@botname"
+	Roles       map[string]Role // "platform:user-id" → role
+	DefaultRole Role            // for users not in Roles (RoleNone refuses them)
+	Lang        Lang            // default language; zh when empty
+	Location    *time.Location  // time zone for display; Asia/Shanghai when nil
+	Now         func() time.Time
+	Logger      *slog.Logger
+	PageSize    int // rows per page of a listing; default 10
+	Concurrency int // parallel BSS queries of cross-customer commands; default 4
+}
+
+// Router parses chat messages, checks roles, runs commands and audits them.
+type Router struct {
+	bss   BSS
+	store Store
+	opts  Options
+	loc   *time.Location
+	log   *slog.Logger
+	cmds  []*Command
+	index map[string]*Command // by name and alias
+}
+
+// New builds a Router with every command registered.
+func New(b BSS, s Store, opts Options) *Router {
+	if opts.Lang == "" {
+		opts.Lang = Zh
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 10
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	loc := opts.Location
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation("Asia/Shanghai"); err != nil {
+			loc = time.FixedZone("CST", 8*3600)
+		}
+	}
+	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}}
+	for _, c := range builtins() {
+		r.Register(c)
+	}
+	return r
+}
+
+// Register adds a command; its name and aliases must be new.
+func (r *Router) Register(c *Command) {
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		if _, dup := r.index[n]; dup {
+			panic("commands: duplicate command name " + n)
+		}
+		r.index[n] = c
+	}
+	r.cmds = append(r.cmds, c)
+}
+
+// Commands lists the registered commands in registration order.
+func (r *Router) Commands() []*Command { return r.cmds }
+
+// Command is one chat command in the registry; /help is generated from these fields.
+type Command struct {
+	Name     string
+	Aliases  []string // e.g. Chinese names
+	Args     string   // usage after the name, e.g. "<customer> [--expiring N]"
+	Summary  string   // catalogue key
+	Examples []string
+	Role     Role
+	Flags    []Flag
+	MinArgs  int
+	MaxArgs  int  // -1 = any
+	JoinArgs bool // positional arguments form one value (a name with spaces needs no quotes)
+	Run      func(ctx context.Context, c *Call) (Reply, error)
+}
+
+// Flag is an option a command accepts.
+type Flag struct {
+	Name string
+	Bool bool
+	Help string // catalogue key
+}
+
+func (c *Command) usage() string {
+	u := "/" + c.Name
+	if c.Args != "" {
+		u += " " + c.Args
+	}
+	return u
+}
+
+// Call is one running command: the request, the parsed line and the caller's language and role.
+type Call struct {
+	Req  Request
+	Inv  Invocation
+	Lang Lang
+	Role Role
+
+	r          *Router
+	cmd        *Command
+	now        time.Time
+	requestIDs []string
+}
+
+// Arg is the i-th positional argument, or "" (with JoinArgs, Arg(0) is all of them).
+func (c *Call) Arg(i int) string {
+	if c.cmd.JoinArgs {
+		if i == 0 {
+			return strings.Join(c.Inv.Args, " ")
+		}
+		return ""
+	}
+	if i < len(c.Inv.Args) {
+		return c.Inv.Args[i]
+	}
+	return ""
+}
+
+// Flag returns a flag's value and whether it was given.
+func (c *Call) Flag(name string) (string, bool) {
+	v, ok := c.Inv.Flags[name]
+	return v, ok
+}
+
+// IntFlag reads an integer flag within [lo, hi], or def when absent.
+func (c *Call) IntFlag(name string, def, lo, hi int) (int, error) {
+	v, ok := c.Inv.Flags[name]
+	if !ok {
+		return def, nil
+	}
+	n, err := parseInt(v)
+	if err != nil || n < lo || n > hi {
+		return 0, c.fail("err.flag_int", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+// userError is a polite, expected failure: bad input, nothing found. It is shown as is.
+type userError struct {
+	text   string
+	result string // audit result: "invalid", "denied", "not-found"
+	extra  *Reply // optional richer reply (e.g. the list of ambiguous matches)
+}
+
+func (e *userError) Error() string { return e.text }
+
+func (c *Call) fail(key string, args ...any) error {
+	return &userError{text: c.Lang.T(key, args...), result: "invalid"}
+}
+
+// bssError records the request id of a BSS failure for the audit log and passes it on.
+func (c *Call) bssError(err error) error {
+	var be *bss.Error
+	if errors.As(err, &be) && be.RequestID != "" {
+		c.requestIDs = append(c.requestIDs, be.RequestID)
+	}
+	return err
+}
+
+// Handle runs one message. ok is false when the text is not a command for this bot (plain chat,
+// or "/cmd@otherbot"); the adapter then says nothing.
+func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool) {
+	start := time.Now()
+	lang := r.langOf(ctx, req.User())
+	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
+	result, detail := "ok", ""
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("command panicked", "user", req.User(), "command", req.Text, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			reply, ok = Reply{Text: lang.T("err.internal"), Error: true}, true
+			result, detail = "error", "panic"
+		}
+		if ok {
+			r.audit(ctx, call, result, detail, time.Since(start))
+		}
+	}()
+
+	var bools map[string]bool
+	if inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, nil); isCmd && err == nil {
+		if cmd := r.index[inv.Name]; cmd != nil {
+			bools = map[string]bool{}
+			for _, f := range cmd.Flags {
+				if f.Bool {
+					bools[f.Name] = true
+				}
+			}
+		}
+	}
+	inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, bools)
+	if !isCmd && err == nil {
+		return Reply{}, false
+	}
+	call.Inv = inv
+	if err != nil {
+		var pe *ParseError
+		reason := err.Error()
+		if errors.As(err, &pe) {
+			reason = lang.T("err.parse." + pe.Reason)
+		}
+		result, detail = "invalid", err.Error()
+		return Reply{Text: lang.T("err.parse", reason) + "\n" + lang.T("err.see_help"), Error: true}, true
+	}
+	if call.Role == RoleNone {
+		result = "denied"
+		return Reply{Text: lang.T("err.no_role", req.User()), Error: true, Ephemeral: true}, true
+	}
+	cmd := r.index[inv.Name]
+	if cmd == nil {
+		result = "unknown"
+		text := lang.T("err.unknown_command", inv.Name)
+		if s := r.suggest(inv.Name); len(s) > 0 {
+			text += "\n" + lang.T("err.did_you_mean", "/"+strings.Join(s, "  /"))
+		}
+		return Reply{Text: text + "\n" + lang.T("err.see_help"), Error: true}, true
+	}
+	call.cmd = cmd
+	if !call.Role.allows(cmd.Role) {
+		result = "denied"
+		return Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
+	}
+	if err := call.checkShape(); err != nil {
+		result, detail = "invalid", err.Error()
+		return Reply{Text: err.Error(), Error: true}, true
+	}
+	reply, err = cmd.Run(ctx, call)
+	if err != nil {
+		result, detail = "error", err.Error()
+		return call.errorReply(err), true
+	}
+	return reply, true
+}
+
+// checkShape checks flags and the number of arguments against the command's declaration.
+func (c *Call) checkShape() error {
+	usage := "\n" + c.Lang.T("err.usage", c.cmd.usage())
+	for name, v := range c.Inv.Flags {
+		var spec *Flag
+		for i := range c.cmd.Flags {
+			if c.cmd.Flags[i].Name == name {
+				spec = &c.cmd.Flags[i]
+			}
+		}
+		if spec == nil {
+			return errors.New(c.Lang.T("err.unknown_flag", c.cmd.Name, name) + usage)
+		}
+		if !spec.Bool && v == "" {
+			return errors.New(c.Lang.T("err.flag_value", name) + usage)
+		}
+	}
+	n := len(c.Inv.Args)
+	if n < c.cmd.MinArgs {
+		return errors.New(c.Lang.T("err.too_few_args", c.cmd.Name) + usage)
+	}
+	if c.cmd.MaxArgs >= 0 && n > c.cmd.MaxArgs && !c.cmd.JoinArgs {
+		return errors.New(c.Lang.T("err.too_many_args", c.cmd.Name) + usage)
+	}
+	return nil
+}
+
+// errorReply turns a handler error into a polite reply in the caller's language.
+func (c *Call) errorReply(err error) Reply {
+	var ue *userError
+	if errors.As(err, &ue) {
+		if ue.extra != nil {
+			rep := *ue.extra
+			rep.Error = true
+			return rep
+		}
+		return Reply{Text: ue.text, Error: true}
+	}
+	var be *bss.Error
+	var ae *bss.ArgumentError
+	if errors.As(err, &be) || errors.As(err, &ae) {
+		c.bssError(err)
+		return Reply{Text: c.Lang.T("err.bss", bss.Explain(err, string(c.Lang))), Error: true}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
+	}
+	c.r.log.Error("command failed", "command", c.Req.Text, "user", c.Req.User(), "error", err)
+	return Reply{Text: c.Lang.T("err.internal"), Error: true}
+}
+
+func (r *Router) langOf(ctx context.Context, user string) Lang {
+	if r.store != nil {
+		if p, err := r.store.Prefs(ctx, user); err == nil {
+			if l, ok := ParseLang(p.Lang); ok {
+				return l
+			}
+		}
+	}
+	return r.opts.Lang
+}
+
+func (r *Router) roleOf(user string) Role {
+	if role, ok := r.opts.Roles[user]; ok {
+		return role
+	}
+	return r.opts.DefaultRole
+}
+
+func (r *Router) audit(ctx context.Context, c *Call, result, detail string, took time.Duration) {
+	if r.store == nil {
+		return
+	}
+	if len(detail) > 300 {
+		detail = detail[:300]
+	}
+	e := store.AuditEntry{
+		At: c.now, Platform: c.Req.Platform, UserID: c.Req.UserID, UserName: c.Req.UserName,
+		Channel: c.Req.Channel, Command: c.Req.Text, Result: result, Detail: detail,
+		RequestID: strings.Join(c.requestIDs, ","), Duration: took,
+	}
+	if len(e.Command) > 500 {
+		e.Command = e.Command[:500]
+	}
+	// The audit record is written even when the request's context was cancelled.
+	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+		r.log.Error("audit record lost", "user", c.Req.User(), "error", err)
+	}
+}
+
+// suggest returns up to three command names close to name.
+func (r *Router) suggest(name string) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	seen := map[string]bool{}
+	for n, c := range r.index {
+		d := distance(name, n)
+		if strings.HasPrefix(n, name) && len(name) >= 2 {
+			d = 0
+		}
+		limit := 2
+		if len([]rune(n)) <= 3 {
+			limit = 1
+		}
+		if d <= limit && !seen[c.Name] {
+			seen[c.Name] = true
+			cs = append(cs, cand{c.Name, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].d < cs[j].d || cs[i].d == cs[j].d && cs[i].name < cs[j].name })
+	out := make([]string, 0, 3)
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
+}
+
+// distance is the Levenshtein distance over runes.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
