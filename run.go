@@ -34,7 +34,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		return nil, err
 	}
 	log := newLogger(cfg.Log, stderr)
-	st, err := store.Open(cfg.StorePath(), store.Options{})
+	st, err := store.Open(cfg.StorePath(), store.Options{Logger: log.With("component", "store")})
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 	}
 	t := &Table{Columns: []string{c.Lang.T("help.col.cmd"), c.Lang.T("help.col.desc"), c.Lang.T("help.col.role")}}
 	for _, cmd := range c.r.cmds {
-		if !c.Role.allows(cmd.Role) {
+		if !c.Role.Allows(cmd.Role) {
 			continue
 		}
 		name := "/" + cmd.Name

@@ -69,8 +69,8 @@ func ParseRole(s string) (Role, bool) {
 	return RoleNone, false
 }
 
-// allows reports whether a user with role r may run a command that needs role need.
-func (r Role) allows(need Role) bool {
+// Allows reports whether a user with role r may run a command that needs role need.
+func (r Role) Allows(need Role) bool {
 	switch {
 	case r == RoleNone:
 		return false
@@ -318,7 +318,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 		return Reply{Text: text + "\n" + lang.T("err.see_help"), Error: true}, true
 	}
 	call.cmd = cmd
-	if !call.Role.allows(cmd.Role) {
+	if !call.Role.Allows(cmd.Role) {
 		result = "denied"
 		return Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
 	}

@@ -88,7 +88,7 @@ func putSchemaVersion(tx *bolt.Tx, v uint64) error {
 
 // migrate brings db from its stored version up to len(steps), one transaction per step. A newer
 // file is refused with ErrSchemaTooNew; a read-only store refuses any file that needs migrating.
-func migrate(db *bolt.DB, path string, steps []migration, readOnly bool) error {
+func migrate(db *bolt.DB, path string, steps []migration, readOnly bool, log *slog.Logger) error {
 	target := uint64(len(steps))
 	var have uint64
 	err := db.View(func(tx *bolt.Tx) error {
@@ -119,7 +119,7 @@ func migrate(db *bolt.DB, path string, steps []migration, readOnly bool) error {
 		if err != nil {
 			return fmt.Errorf("store: %s: migrate schema %d→%d (%s): %w", path, v, v+1, step.name, err)
 		}
-		slog.Info("store: migrated schema", "path", path, "from", v, "to", v+1, "step", step.name)
+		log.Info("store: migrated schema", "path", path, "from", v, "to", v+1, "step", step.name)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -223,7 +224,7 @@ func TestMigrateSteps(t *testing.T) {
 				}
 			}
 
-			err = migrate(db, path, steps, false)
+			err = migrate(db, path, steps, false, slog.New(slog.DiscardHandler))
 			if tt.failAt >= 0 {
 				want := fmt.Sprintf("migrate schema %d→%d (step %d)", tt.failAt, tt.failAt+1, tt.failAt)
 				if !errors.Is(err, errBoom) || !strings.Contains(err.Error(), want) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -34,6 +35,7 @@ type Options struct {
 	Timeout  time.Duration    // how long to wait for the file lock; 0 = 1s
 	Now      func() time.Time // nil = time.Now
 	ReadOnly bool             // shared lock, no writes, no migrations, no directory creation
+	Logger   *slog.Logger     // where migrations are logged; nil = discarded
 }
 
 // Store is the bot's persistent state in one bbolt file. It is safe for concurrent use.
@@ -88,7 +90,11 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, openError(path, opts.ReadOnly, err)
 	}
 	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly}
-	if err := migrate(db, path, migrations, opts.ReadOnly); err != nil {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := migrate(db, path, migrations, opts.ReadOnly, log); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

@@ -1,0 +1,79 @@
+package commands
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// dynamicPrefixes are catalogue keys built at run time from a value ("role." + name, ...).
+var dynamicPrefixes = []string{"role.", "err.parse.", "res.status.", "policy.", "ostatus.", "otype.", "acct.", "assoc.", "period.", "sum.", "opt."}
+
+// TestCatalogue checks that every key the code uses exists in both languages with the same
+// format verbs, and that no key is dead.
+func TestCatalogue(t *testing.T) {
+	verbs := regexp.MustCompile(`%[-+# 0]*[0-9]*[vsdqxXfge]`)
+	for key, m := range catalogue {
+		if strings.TrimSpace(m.zh) == "" || strings.TrimSpace(m.en) == "" {
+			t.Errorf("%s: a language is missing", key)
+		}
+		if a, b := verbs.FindAllString(m.zh, -1), verbs.FindAllString(m.en, -1); strings.Join(a, "") != strings.Join(b, "") {
+			t.Errorf("%s: zh verbs %v, en verbs %v", key, a, b)
+		}
+	}
+	files, _ := filepath.Glob("*.go")
+	used := regexp.MustCompile(`(?:T|fail)\("([a-z0-9_.]+)"`)
+	literal := regexp.MustCompile(`"((?:err|help|sum|opt|lbl|customer|balance|resources|expiring|arrears|orders|order|price|lang|audit|btn|yes|no)[a-z0-9_.]*)"`)
+	seen := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range used.FindAllStringSubmatch(string(src), -1) {
+			seen[m[1]] = true
+			if strings.HasSuffix(m[1], ".") {
+				continue // a dynamic prefix
+			}
+			if _, ok := catalogue[m[1]]; !ok {
+				t.Errorf("%s uses %q, which is not in the catalogue", f, m[1])
+			}
+		}
+		if f != "i18n.go" {
+			for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+				seen[m[1]] = true
+			}
+		}
+	}
+next:
+	for key := range catalogue {
+		if seen[key] {
+			continue
+		}
+		for _, p := range dynamicPrefixes {
+			if strings.HasPrefix(key, p) {
+				continue next
+			}
+		}
+		t.Errorf("catalogue key %q is never used", key)
+	}
+}
+
+func TestParseLang(t *testing.T) {
+	for in, want := range map[string]Lang{"zh": Zh, "zh-CN": Zh, "zh_CN": Zh, "中文": Zh, "EN": En, "en-US": En, "english": En} {
+		if got, ok := ParseLang(in); !ok || got != want {
+			t.Errorf("ParseLang(%q) = %v %v", in, got, ok)
+		}
+	}
+	if _, ok := ParseLang("fr"); ok {
+		t.Error("fr accepted")
+	}
+	if got := En.T("no.such.key"); got != "no.such.key" {
+		t.Errorf("missing key shows %q", got)
+	}
+}
