@@ -12,13 +12,21 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 1
+const CurrentSchemaVersion = 2
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
 	bucketMeta  = []byte("meta")
 	bucketAudit = []byte("audit")
 	bucketPrefs = []byte("prefs")
+
+	// Version 2.
+	bucketApprovals     = []byte("approvals")
+	bucketApprovalsOpen = []byte("approvals_open")
+	bucketOutbox        = []byte("outbox")
+	bucketOutboxKeys    = []byte("outbox_keys")
+	bucketOutboxSent    = []byte("outbox_sent")
+	bucketOwners        = []byte("owners")
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -34,6 +42,7 @@ type migration struct {
 // a whole version.
 var migrations = []migration{
 	{name: "create meta, audit and prefs buckets", fn: migrate0to1},
+	{name: "create approvals, outbox and owners buckets", fn: migrate1to2},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -56,6 +65,17 @@ func migrate0to1(tx *bolt.Tx) error {
 			if err := audit.SetSequence(last); err != nil {
 				return fmt.Errorf("set audit sequence: %w", err)
 			}
+		}
+	}
+	return nil
+}
+
+// migrate1to2 adds the buckets of the approval workflow, the notice outbox and the resource
+// owner cache. They are all new, so there is nothing to convert.
+func migrate1to2(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
 		}
 	}
 	return nil

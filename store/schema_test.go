@@ -31,7 +31,7 @@ func TestFreshFileGetsCurrentVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := s.View(context.Background(), func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketAudit, bucketPrefs} {
+		for _, name := range allBuckets {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("bucket %q missing", name)
 			}
@@ -111,6 +111,95 @@ func TestMigrateVersion0(t *testing.T) {
 				t.Errorf("schema_version after migration = %d, want %d", v, CurrentSchemaVersion)
 			}
 		})
+	}
+}
+
+// allBuckets are the buckets of CurrentSchemaVersion.
+var allBuckets = [][]byte{
+	bucketMeta, bucketAudit, bucketPrefs,
+	bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners,
+}
+
+// writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit
+// entries appended the way version 1 appended them, and prefs.
+func writeV1(tx *bolt.Tx) error {
+	if err := migrate0to1(tx); err != nil {
+		return err
+	}
+	audit := tx.Bucket(bucketAudit)
+	for range 3 {
+		id, err := audit.NextSequence()
+		if err != nil {
+			return err
+		}
+		v, _ := json.Marshal(AuditEntry{ID: id, At: t0, Platform: "slack", UserID: "U1", Command: fmt.Sprintf("/v1 %d", id), Result: "ok"})
+		if err := audit.Put(auditKey(id), v); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bucketPrefs).Put([]byte("slack:U1"), []byte(`{"lang":"fr"}`)); err != nil {
+		return err
+	}
+	return putSchemaVersion(tx, 1)
+}
+
+func TestMigrateVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := dbPath(t)
+	rawDB(t, path, writeV1)
+
+	// A read-only store does not migrate it.
+	if s, err := Open(path, Options{ReadOnly: true}); err == nil {
+		s.Close()
+		t.Fatal("read-only Open of a version-1 file succeeded")
+	}
+	if v := storedVersion(t, path); v != 1 {
+		t.Fatalf("schema_version = %d before migration", v)
+	}
+
+	s := openStore(t, path, Options{Now: (&fakeClock{t: t0}).Now})
+	got, err := s.RecentAudit(ctx, 0, AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), []uint64{3, 2, 1}) || got[2].Command != "/v1 1" {
+		t.Errorf("audit after migration = %+v", got)
+	}
+	if p, err := s.Prefs(ctx, "slack:U1"); err != nil || p.Lang != "fr" {
+		t.Errorf("prefs after migration = %+v, %v", p, err)
+	}
+	if err := s.View(ctx, func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %q missing", name)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+	// The new buckets work, and the audit log continues after the old entries.
+	a, err := s.CreateApproval(ctx, request(1), testNotices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != 1 {
+		t.Errorf("first approval id %d", a.ID)
+	}
+	if e := lastAudit(t, s); e.ID != 4 || e.Command != "request #1 renew" {
+		t.Errorf("audit of the first approval %+v, want id 4", e)
+	}
+	if n := pendingNotices(t, s); n != 1 {
+		t.Errorf("%d notices", n)
+	}
+	if err := s.RememberOwners(ctx, map[string]string{"r-1": "c-1"}); err != nil {
+		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := storedVersion(t, path); v != 2 {
+		t.Errorf("schema_version after migration = %d, want 2", v)
 	}
 }
 
