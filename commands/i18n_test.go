@@ -9,7 +9,7 @@ import (
 )
 
 // dynamicPrefixes are catalogue keys built at run time from a value ("role." + name, ...).
-var dynamicPrefixes = []string{"role.", "err.parse.", "res.status.", "policy.", "ostatus.", "otype.", "acct.", "assoc.", "period.", "sum.", "opt."}
+var dynamicPrefixes = []string{"role.", "state.", "action.", "err.parse.", "res.status.", "policy.", "ostatus.", "otype.", "acct.", "assoc.", "period.", "sum.", "opt."}
 
 // TestCatalogue checks that every key the code uses exists in both languages with the same
 // format verbs, and that no key is dead.
@@ -25,7 +25,7 @@ func TestCatalogue(t *testing.T) {
 	}
 	files, _ := filepath.Glob("*.go")
 	used := regexp.MustCompile(`(?:T|fail)\("([a-z0-9_.]+)"`)
-	literal := regexp.MustCompile(`"((?:err|help|sum|opt|lbl|customer|balance|resources|expiring|arrears|orders|order|price|lang|audit|btn|yes|no)[a-z0-9_.]*)"`)
+	literal := regexp.MustCompile(`"((?:err|help|sum|opt|lbl|customer|balance|resources|expiring|arrears|orders|order|price|lang|audit|btn|yes|no|act|pending)[a-z0-9_.]*)"`)
 	seen := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

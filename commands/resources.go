@@ -60,6 +60,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, c.bssError(err)
 	}
+	c.remember(ctx, cu.ID, rs)
 	// An attached resource whose main resource is outside the expiry window becomes a group
 	// of its own in GroupResources, so nothing is hidden.
 	groups := bss.GroupResources(rs)
@@ -169,6 +170,7 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	owned := map[string][]bss.Resource{}
 	sem := make(chan struct{}, c.r.opts.Concurrency)
 	for _, cu := range custs {
 		wg.Add(1)
@@ -186,11 +188,15 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 			for _, r := range rs {
 				rows = append(rows, expiringRow{cu, r})
 			}
+			owned[cu.ID] = rs
 		}()
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
 		return nil, nil, ctx.Err()
+	}
+	for id, rs := range owned {
+		c.remember(ctx, id, rs)
 	}
 	if len(failed) == len(custs) && len(custs) > 0 {
 		return nil, nil, errors.New("every customer's resource query failed")

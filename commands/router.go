@@ -27,6 +27,15 @@ type BSS interface {
 	ListOrders(ctx context.Context, f bss.OrderFilter, offset, limit int) (*bss.OrderPage, error)
 	OrderDetail(ctx context.Context, orderID string) (*bss.OrderDetail, error)
 	PeriodPrice(ctx context.Context, customer bss.CustomerRef, req bss.PeriodPriceRequest) (*bss.PeriodPrice, error)
+	RenewPrice(ctx context.Context, customer bss.CustomerRef, req bss.RenewPriceRequest) (*bss.RenewPrice, error)
+	ListQuotas(ctx context.Context, f bss.QuotaFilter, offset, limit int) (*bss.QuotaPage, error)
+
+	// Mutations: only ever called for an approved request, exactly once.
+	Renew(ctx context.Context, customer bss.CustomerRef, req bss.RenewRequest) (*bss.OrderResult, error)
+	Unsubscribe(ctx context.Context, customer bss.CustomerRef, req bss.UnsubscribeRequest) (*bss.OrderResult, error)
+	EnableAutoRenew(ctx context.Context, customer bss.CustomerRef, resourceID string, times *int) error
+	DisableAutoRenew(ctx context.Context, customer bss.CustomerRef, resourceID string) error
+	ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *string) (*bss.ReclaimResult, error)
 }
 
 // Store is what the commands need of the bot's state (*store.Store implements it).
@@ -35,6 +44,19 @@ type Store interface {
 	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
 	Prefs(ctx context.Context, user string) (store.Prefs, error)
 	SetPrefs(ctx context.Context, user string, p store.Prefs) error
+
+	RememberOwners(ctx context.Context, owners map[string]string) error
+	Owner(ctx context.Context, resourceID string) (customerID string, ok bool, err error)
+
+	CreateApproval(ctx context.Context, a store.Approval, notices store.NoticeFunc) (store.Approval, error)
+	Approval(ctx context.Context, id uint64) (store.Approval, error)
+	Approve(ctx context.Context, id uint64, by store.Actor, notices store.NoticeFunc) (store.Approval, error)
+	Reject(ctx context.Context, id uint64, by store.Actor, reason string, notices store.NoticeFunc) (store.Approval, error)
+	Cancel(ctx context.Context, id uint64, by store.Actor, notices store.NoticeFunc) (store.Approval, error)
+	BeginExecution(ctx context.Context, id uint64, by store.Actor) (store.Approval, error)
+	FinishExecution(ctx context.Context, id uint64, res store.ApprovalResult, notices store.NoticeFunc) (store.Approval, error)
+	ListApprovals(ctx context.Context, f store.ApprovalFilter) ([]store.Approval, error)
+	ExpireDue(ctx context.Context, notices store.NoticeFunc) ([]store.Approval, error)
 }
 
 // Role is what a user may do. Read-only commands need viewer; admins may do everything;
@@ -105,6 +127,15 @@ type Options struct {
 	Logger      *slog.Logger
 	PageSize    int // rows per page of a listing; default 10
 	Concurrency int // parallel BSS queries of cross-customer commands; default 4
+
+	// Actions and their four-eyes approval.
+	Approvals        int           // approvals needed besides the requester; default 1
+	ExpireAfter      time.Duration // a request not approved and run by then expires; default 24h
+	ApprovalsChannel string        // "platform:channel" told of every new request; empty = none
+	// ActionChannels allowlists where actions may be requested, approved, rejected or cancelled,
+	// as "platform:channel" or "platform:*". The approvals channel is always allowed. Read-only
+	// commands work everywhere.
+	ActionChannels []string
 }
 
 // Router parses chat messages, checks roles, runs commands and audits them.
@@ -135,6 +166,12 @@ func New(b BSS, s Store, opts Options) *Router {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
 	}
+	if opts.Approvals <= 0 {
+		opts.Approvals = 1
+	}
+	if opts.ExpireAfter <= 0 {
+		opts.ExpireAfter = 24 * time.Hour
+	}
 	loc := opts.Location
 	if loc == nil {
 		var err error
@@ -144,6 +181,9 @@ func New(b BSS, s Store, opts Options) *Router {
 	}
 	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}}
 	for _, c := range builtins() {
+		r.Register(c)
+	}
+	for _, c := range actionCommands() {
 		r.Register(c)
 	}
 	return r
@@ -175,6 +215,7 @@ type Command struct {
 	MinArgs  int
 	MaxArgs  int  // -1 = any
 	JoinArgs bool // positional arguments form one value (a name with spaces needs no quotes)
+	Action   bool // changes state: only from ActionChannels
 	Run      func(ctx context.Context, c *Call) (Reply, error)
 }
 
@@ -322,6 +363,10 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 		result = "denied"
 		return Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
 	}
+	if cmd.Action && !r.actionAllowed(req) {
+		result = "denied"
+		return Reply{Text: lang.T("err.channel_not_allowed", cmd.Name, req.Platform+":"+req.Channel), Error: true, Ephemeral: true}, true
+	}
 	if err := call.checkShape(); err != nil {
 		result, detail = "invalid", err.Error()
 		return Reply{Text: err.Error(), Error: true}, true
@@ -383,6 +428,20 @@ func (c *Call) errorReply(err error) Reply {
 	}
 	c.r.log.Error("command failed", "command", c.Req.Text, "user", c.Req.User(), "error", err)
 	return Reply{Text: c.Lang.T("err.internal"), Error: true}
+}
+
+// actionAllowed reports whether req's channel is on the actions allowlist.
+func (r *Router) actionAllowed(req Request) bool {
+	here := req.Platform + ":" + req.Channel
+	if here == r.opts.ApprovalsChannel {
+		return true
+	}
+	for _, c := range r.opts.ActionChannels {
+		if c == here || c == req.Platform+":*" {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Router) langOf(ctx context.Context, user string) Lang {

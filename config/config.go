@@ -19,12 +19,13 @@ import (
 
 // Config is the whole file.
 type Config struct {
-	Bot     Bot     `yaml:"bot"`
-	Roles   Roles   `yaml:"roles"`
-	Console Console `yaml:"console"`
-	BSS     BSS     `yaml:"bss"`
-	Store   Store   `yaml:"store"`
-	Log     Log     `yaml:"log"`
+	Bot       Bot       `yaml:"bot"`
+	Roles     Roles     `yaml:"roles"`
+	Console   Console   `yaml:"console"`
+	Approvals Approvals `yaml:"approvals"`
+	BSS       BSS       `yaml:"bss"`
+	Store     Store     `yaml:"store"`
+	Log       Log       `yaml:"log"`
 
 	// Dir is the directory of the config file; relative paths in it are relative to Dir.
 	Dir string `yaml:"-"`
@@ -43,6 +44,17 @@ type Bot struct {
 type Roles struct {
 	Default string            `yaml:"default"` // role of users not listed; "none" refuses them
 	Users   map[string]string `yaml:"users"`
+}
+
+// Approvals configures actions (renew, unsubscribe, auto-renew, quota reclaim) and their
+// four-eyes approval.
+type Approvals struct {
+	Required    int           `yaml:"required"`     // approvals needed besides the requester
+	ExpireAfter time.Duration `yaml:"expire_after"` // a request not approved and run by then expires
+	Channel     string        `yaml:"channel"`      // platform:channel told of every new request
+	// ActionChannels lists where actions may be requested and decided, as platform:channel or
+	// platform:* (every channel of the platform). Read-only commands work everywhere.
+	ActionChannels []string `yaml:"action_channels"`
 }
 
 // Console configures the line-based chat on standard input and output.
@@ -84,9 +96,10 @@ type Log struct {
 // Default is the configuration with no file at all: the sandbox, a local store.
 func Default() *Config {
 	return &Config{
-		Bot:     Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10},
-		Roles:   Roles{Default: "none"},
-		Console: Console{Enabled: true, User: "admin"},
+		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10},
+		Roles:     Roles{Default: "none"},
+		Console:   Console{Enabled: true, User: "admin"},
+		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
@@ -312,6 +325,22 @@ func (c *Config) validate() Errors {
 		}
 		if role := c.Roles.Users[user]; !validRole(role) || role == "none" {
 			bad("roles.users."+user, fmt.Sprintf("role %q must be viewer, operator, approver or admin", role))
+		}
+	}
+	if c.Approvals.Required < 1 || c.Approvals.Required > 5 {
+		bad("approvals.required", "must be between 1 and 5")
+	}
+	if c.Approvals.ExpireAfter < time.Minute || c.Approvals.ExpireAfter > 30*24*time.Hour {
+		bad("approvals.expire_after", "must be between 1m and 720h")
+	}
+	if c.Approvals.Channel != "" {
+		if p, ch, ok := strings.Cut(c.Approvals.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
+			bad("approvals.channel", "must be platform:channel, e.g. slack:C0123456 or console:console")
+		}
+	}
+	for i, ac := range c.Approvals.ActionChannels {
+		if p, ch, ok := strings.Cut(ac, ":"); !ok || ch == "" || !validPlatform(p) {
+			bad(fmt.Sprintf("approvals.action_channels[%d]", i), fmt.Sprintf("%q must be platform:channel or platform:*", ac))
 		}
 	}
 	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {

@@ -1,0 +1,140 @@
+// Package bot holds what the chat adapters share: the dispatcher that delivers the outbox's
+// notices through them. Each adapter lives in its own sub-package (bot/console, ...).
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// Target is where a notice goes on its platform: a channel, or a user directly when Channel
+// is empty.
+type Target struct {
+	Channel string
+	UserID  string
+}
+
+// Sender delivers a reply on one platform; each adapter implements it.
+type Sender interface {
+	Send(ctx context.Context, to Target, r commands.Reply) error
+}
+
+// Outbox is what the dispatcher needs of the store.
+type Outbox interface {
+	DueNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error)
+	AckNotice(ctx context.Context, id uint64) error
+	RetryNotice(ctx context.Context, id uint64, next time.Time, errText string) error
+}
+
+// Dispatcher delivers due notices, acknowledging each one only after its platform accepted it
+// and retrying failures with exponential backoff. Because notices live in the store until
+// acknowledged, a restart picks up where the last run left off.
+type Dispatcher struct {
+	Outbox   Outbox
+	Senders  map[string]Sender // by platform: "console", "slack", ...
+	Now      func() time.Time
+	Logger   *slog.Logger
+	Interval time.Duration // how often to look for due notices; default 1s
+	Backoff  time.Duration // first retry delay; default 2s, doubled per attempt
+	MaxDelay time.Duration // longest retry delay; default 10m
+	Batch    int           // notices per round; default 50
+}
+
+func (d *Dispatcher) defaults() {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Interval <= 0 {
+		d.Interval = time.Second
+	}
+	if d.Backoff <= 0 {
+		d.Backoff = 2 * time.Second
+	}
+	if d.MaxDelay <= 0 {
+		d.MaxDelay = 10 * time.Minute
+	}
+	if d.Batch <= 0 {
+		d.Batch = 50
+	}
+}
+
+// ErrNoSender means no adapter of the notice's platform is running; the notice waits.
+var ErrNoSender = errors.New("no adapter for this platform is running")
+
+// RunOnce delivers what is due now. It returns how many notices were sent and how many failed.
+func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) {
+	d.defaults()
+	now := d.Now()
+	due, err := d.Outbox.DueNotices(ctx, now, d.Batch)
+	if err != nil {
+		return 0, 0, fmt.Errorf("dispatch: %w", err)
+	}
+	for _, n := range due {
+		if ctx.Err() != nil {
+			return sent, failed, ctx.Err()
+		}
+		if err := d.deliver(ctx, n); err != nil {
+			failed++
+			next := now.Add(d.delay(n.Attempts))
+			d.Logger.Warn("notice not delivered; will retry", "notice", n.ID, "platform", n.Platform,
+				"channel", n.Channel, "attempt", n.Attempts+1, "next", next, "error", err)
+			if rerr := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, next, err.Error()); rerr != nil {
+				return sent, failed, fmt.Errorf("dispatch: %w", rerr)
+			}
+			continue
+		}
+		if err := d.Outbox.AckNotice(context.WithoutCancel(ctx), n.ID); err != nil {
+			return sent, failed, fmt.Errorf("dispatch: %w", err)
+		}
+		sent++
+	}
+	return sent, failed, nil
+}
+
+func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
+	s, ok := d.Senders[n.Platform]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoSender, n.Platform)
+	}
+	var rep commands.Reply
+	if err := json.Unmarshal(n.Body, &rep); err != nil {
+		// A body that cannot be read will never become readable: deliver what can be said.
+		rep = commands.Reply{Text: string(n.Body)}
+	}
+	return s.Send(ctx, Target{Channel: n.Channel, UserID: n.UserID}, rep)
+}
+
+func (d *Dispatcher) delay(attempts int) time.Duration {
+	delay := d.Backoff
+	for i := 0; i < attempts && delay < d.MaxDelay; i++ {
+		delay *= 2
+	}
+	return min(delay, d.MaxDelay)
+}
+
+// Run delivers notices until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context) {
+	d.defaults()
+	t := time.NewTicker(d.Interval)
+	defer t.Stop()
+	for {
+		if _, _, err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			d.Logger.Error("dispatching notices", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

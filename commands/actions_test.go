@@ -1,0 +1,582 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// clock is a settable time source shared by the router and the store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+const (
+	renewPath       = "/v2/orders/subscriptions/resources/renew"
+	unsubscribePath = "/v2/orders/subscriptions/resources/unsubscribe"
+	reclaimPath     = "/v2/partners/coupon-quotas/indirect-partner-reclaim"
+	autorenewPrefix = "/v2/orders/subscriptions/resources/autorenew/"
+)
+
+// actEnv is a router for actions: the fake BSS over HTTP, a store file that can be reopened
+// (a restart), and a clock.
+type actEnv struct {
+	t      *testing.T
+	srv    *bsstest.Server
+	client *bss.Client
+	path   string
+	clk    *clock
+	store  *store.Store
+	router *commands.Router
+	opts   commands.Options
+}
+
+func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv {
+	t.Helper()
+	e := &actEnv{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}), path: filepath.Join(t.TempDir(), "bot.db"),
+		clk: &clock{t: time.Now()}}
+	roles := map[string]commands.Role{
+		"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
+		"console:bob": commands.RoleApprover, "console:carol": commands.RoleApprover,
+		"console:victor": commands.RoleViewer,
+	}
+	for i := 0; i < 30; i++ {
+		roles[fmt.Sprintf("slack:A%d", i)] = commands.RoleApprover
+	}
+	e.opts = commands.Options{Roles: roles, Now: e.clk.Now, ApprovalsChannel: "slack:CAPPROVE",
+		ActionChannels: []string{"console:*", "slack:*"}}
+	cfg := bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
+		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1, Timeout: 5 * time.Second}
+	if tweak != nil {
+		tweak(&e.opts, &cfg)
+	}
+	var err error
+	if e.client, err = bss.New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	e.open()
+	return e
+}
+
+// open (re)opens the store and builds a router on it, as a (re)started process would.
+func (e *actEnv) open() {
+	e.t.Helper()
+	st, err := store.Open(e.path, store.Options{Now: e.clk.Now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.store = st
+	e.t.Cleanup(func() { st.Close() })
+	e.router = commands.New(e.client, st, e.opts)
+}
+
+func (e *actEnv) restart() {
+	e.t.Helper()
+	if err := e.store.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+func (e *actEnv) say(user, text string) (commands.Reply, string) {
+	e.t.Helper()
+	platform, id, _ := strings.Cut(user, ":")
+	channel := "console"
+	if platform == "slack" {
+		channel = "CTEAM"
+	}
+	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	if !ok {
+		e.t.Fatalf("%q not handled", text)
+	}
+	return rep, flatten(rep)
+}
+
+// zsResource returns one of 张三's main resources by name.
+func (e *actEnv) zsResource(name string) bsstest.Resource {
+	e.t.Helper()
+	for _, c := range e.srv.Customers() {
+		if c.AccountName != "zhangsan" {
+			continue
+		}
+		for _, r := range e.srv.Resources(c.ID) {
+			if r.Name == name {
+				return r
+			}
+		}
+	}
+	e.t.Fatalf("张三 has no resource %s", name)
+	return bsstest.Resource{}
+}
+
+// lastRequest is the newest stored request.
+func (e *actEnv) lastRequest() store.Approval {
+	e.t.Helper()
+	as, err := e.store.ListApprovals(context.Background(), store.ApprovalFilter{})
+	if err != nil || len(as) == 0 {
+		e.t.Fatalf("no request filed: %v", err)
+	}
+	return as[0]
+}
+
+func (e *actEnv) requests() int {
+	e.t.Helper()
+	as, err := e.store.ListApprovals(context.Background(), store.ApprovalFilter{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(as)
+}
+
+func (e *actEnv) mutations() int {
+	n := 0
+	for _, c := range e.srv.Calls() {
+		if c.Path == renewPath || c.Path == unsubscribePath || c.Path == reclaimPath || strings.HasPrefix(c.Path, autorenewPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// notices returns the outbox, decoded, for assertions on who is told what.
+func (e *actEnv) notices() []store.Notice {
+	e.t.Helper()
+	ns, err := e.store.DueNotices(context.Background(), e.clk.Now().Add(time.Hour), 1000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ns
+}
+
+func noticeText(n store.Notice) string {
+	var r commands.Reply
+	_ = json.Unmarshal(n.Body, &r)
+	return flatten(r)
+}
+
+func TestActionFullPaths(t *testing.T) {
+	e := newActEnv(t, nil)
+	web := e.zsResource("zhangsan-web-01")
+	app := e.zsResource("zhangsan-app-02") // auto-renew on in the demo data
+	bw := e.zsResource("zhangsan-bw-01")
+	var quota string
+	for _, q := range e.srv.Quotas() {
+		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
+			quota = q.QuotaID
+		}
+	}
+	tests := []struct {
+		name    string
+		request string
+		preview []string // what the approver is shown before approving
+		path    string   // BSS path that must be called exactly once
+		result  []string
+		check   func(t *testing.T)
+	}{
+		{"renew", "/renew " + web.ResourceID + " 3m --autopay", []string{"续订", "zhangsan-web-01", "一并处理的 2 个附属资源", "volume", "续订后到期", "官网价", "最优价", "从客户余额立即支付", "3 个月"},
+			renewPath, []string{"✅ 已执行", "新的到期时间"}, func(t *testing.T) {
+				r, _ := e.srv.Resource(web.ResourceID)
+				if !r.ExpireTime.After(web.ExpireTime.AddDate(0, 2, 27)) {
+					t.Errorf("expiry %v did not move by 3 months from %v", r.ExpireTime, web.ExpireTime)
+				}
+			}},
+		{"auto-renew off", "/自动续费 off " + app.ResourceID, []string{"自动续费设置", "当前自动续费: 开启", "改为: 关闭"},
+			autorenewPrefix + app.ResourceID, []string{"✅ 已执行"}, func(t *testing.T) {
+				if r, _ := e.srv.Resource(app.ResourceID); r.ExpirePolicy == 3 {
+					t.Error("auto-renew still on")
+				}
+			}},
+		{"unsubscribe", "/退订 " + bw.ResourceID + " 项目结束", []string{"退订会删除该资源", "eip-", "原因: 项目结束"},
+			unsubscribePath, []string{"✅ 已执行", "订单"}, func(t *testing.T) {
+				if _, ok := e.srv.Resource(bw.ResourceID); ok {
+					t.Error("the bandwidth is still there")
+				}
+			}},
+		{"reclaim", "/reclaim " + quota + " --remark \"year-end\"", []string{"额度回收", quota, "备注: year-end"},
+			reclaimPath, []string{"✅ 已执行", quota + " → 0.00"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.srv.CallCount("", tc.path)
+			rep, text := e.say("console:alice", tc.request)
+			if rep.Error {
+				t.Fatalf("request refused:\n%s", text)
+			}
+			a := e.lastRequest()
+			if a.State != store.StatePending || !strings.Contains(text, "已提交申请 #"+strconv.FormatUint(a.ID, 10)) {
+				t.Fatalf("state %s, reply:\n%s", a.State, text)
+			}
+			for _, w := range tc.preview {
+				if !strings.Contains(text, w) {
+					t.Errorf("requester's preview lacks %q:\n%s", w, text)
+				}
+			}
+			// The approvers' channel is told, with buttons that carry the commands.
+			var told bool
+			for _, n := range e.notices() {
+				if n.Platform == "slack" && n.Channel == "CAPPROVE" && strings.Contains(noticeText(n), fmt.Sprintf("[批准] /approve %d", a.ID)) {
+					told = true
+				}
+			}
+			if !told {
+				t.Error("the approvals channel was not told of the request")
+			}
+			if n := e.srv.CallCount("", tc.path); n != before {
+				t.Fatalf("BSS was called before approval (%d calls)", n-before)
+			}
+			rep, text = e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+			if rep.Error {
+				t.Fatalf("approval failed:\n%s", text)
+			}
+			for _, w := range tc.result {
+				if !strings.Contains(text, w) {
+					t.Errorf("result lacks %q:\n%s", w, text)
+				}
+			}
+			if n := e.srv.CallCount("", tc.path) - before; n != 1 {
+				t.Errorf("BSS %s reached %d times, want exactly 1", tc.path, n)
+			}
+			if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateSucceeded {
+				t.Errorf("state %s", got.State)
+			}
+			var toRequester bool
+			for _, n := range e.notices() {
+				if n.Platform == "console" && n.Channel == "console" && strings.Contains(noticeText(n), "✅") && strings.Contains(n.DedupeKey, fmt.Sprintf("approval:%d:result", a.ID)) {
+					toRequester = true
+				}
+			}
+			if !toRequester {
+				t.Error("the requester was not told the result")
+			}
+			// Approving again runs nothing.
+			_, text = e.say("console:carol", fmt.Sprintf("/approve %d", a.ID))
+			if !strings.Contains(text, "已成功") {
+				t.Errorf("second approval: %s", text)
+			}
+			if n := e.srv.CallCount("", tc.path) - before; n != 1 {
+				t.Errorf("a second approval reached BSS: %d calls", n)
+			}
+			if tc.check != nil {
+				tc.check(t)
+			}
+		})
+	}
+}
+
+func TestApprovalRules(t *testing.T) {
+	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.ExpireAfter = time.Hour })
+	web := e.zsResource("zhangsan-web-01")
+	file := func(user string) store.Approval {
+		t.Helper()
+		if rep, text := e.say(user, "/renew "+web.ResourceID); rep.Error {
+			t.Fatalf("request refused: %s", text)
+		}
+		return e.lastRequest()
+	}
+	t.Run("self-approval refused", func(t *testing.T) {
+		a := file("console:admin")
+		rep, text := e.say("console:admin", fmt.Sprintf("/approve %d", a.ID))
+		if !rep.Error || !strings.Contains(text, "不能审批自己提交的申请") {
+			t.Errorf("reply:\n%s", text)
+		}
+		if e.mutations() != 0 {
+			t.Error("BSS was called")
+		}
+	})
+	t.Run("operators cannot approve, viewers cannot request", func(t *testing.T) {
+		a := file("console:admin")
+		if _, text := e.say("console:alice", fmt.Sprintf("/approve %d", a.ID)); !strings.Contains(text, "需要 审批人") {
+			t.Errorf("operator approving: %s", text)
+		}
+		if _, text := e.say("console:victor", "/renew "+web.ResourceID); !strings.Contains(text, "需要 操作员") {
+			t.Errorf("viewer requesting: %s", text)
+		}
+	})
+	t.Run("expired request cannot run", func(t *testing.T) {
+		a := file("console:alice")
+		e.clk.Advance(61 * time.Minute)
+		rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+		if !rep.Error || !strings.Contains(text, "已过期") {
+			t.Errorf("reply:\n%s", text)
+		}
+		if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateExpired {
+			t.Errorf("state %s", got.State)
+		}
+		if e.mutations() != 0 {
+			t.Error("BSS was called")
+		}
+	})
+	t.Run("reject and cancel", func(t *testing.T) {
+		a := file("console:alice")
+		_, text := e.say("console:bob", fmt.Sprintf("/拒绝 %d 周期不对", a.ID))
+		if !strings.Contains(text, "已拒绝") || !strings.Contains(text, "周期不对") {
+			t.Errorf("reject: %s", text)
+		}
+		b := file("console:alice")
+		if rep, _ := e.say("console:admin", fmt.Sprintf("/cancel %d", b.ID)); !rep.Error {
+			t.Error("someone else withdrew alice's request")
+		}
+		if _, text := e.say("console:alice", fmt.Sprintf("/撤回 #%d", b.ID)); !strings.Contains(text, "已撤回") {
+			t.Errorf("cancel: %s", text)
+		}
+		if rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", b.ID)); !rep.Error || !strings.Contains(text, "已撤回") {
+			t.Errorf("approving a withdrawn request: %s", text)
+		}
+		if e.mutations() != 0 {
+			t.Error("BSS was called")
+		}
+	})
+	t.Run("two approvals needed", func(t *testing.T) {
+		e2 := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Approvals = 2 })
+		e2.say("console:alice", "/renew "+web.ResourceID)
+		a := e2.lastRequest()
+		_, text := e2.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+		if !strings.Contains(text, "已获 1/2 个批准") {
+			t.Errorf("first approval: %s", text)
+		}
+		if rep, text := e2.say("console:bob", fmt.Sprintf("/approve %d", a.ID)); !rep.Error || !strings.Contains(text, "已经批准过") {
+			t.Errorf("same approver twice: %s", text)
+		}
+		if e2.mutations() != 0 {
+			t.Fatal("ran after one approval of two")
+		}
+		if _, text := e2.say("console:carol", fmt.Sprintf("/approve %d", a.ID)); !strings.Contains(text, "✅") {
+			t.Errorf("second approval: %s", text)
+		}
+		if e2.mutations() != 1 {
+			t.Errorf("%d BSS calls", e2.mutations())
+		}
+	})
+	t.Run("pending and request views", func(t *testing.T) {
+		a := file("console:alice")
+		if _, text := e.say("console:bob", "/待审批"); !strings.Contains(text, strconv.FormatUint(a.ID, 10)) || !strings.Contains(text, "console:alice") {
+			t.Errorf("approver's pending list: %s", text)
+		}
+		if _, text := e.say("console:alice", "/pending"); !strings.Contains(text, "续订") {
+			t.Errorf("requester's pending list: %s", text)
+		}
+		rep, text := e.say("console:bob", fmt.Sprintf("/request %d", a.ID))
+		if !strings.Contains(text, "console:alice") || !strings.Contains(text, "待审批") || len(rep.Buttons) != 2 {
+			t.Errorf("request story: %s", text)
+		}
+	})
+	t.Run("channel allowlist", func(t *testing.T) {
+		e3 := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.ActionChannels = []string{"slack:COPS"} })
+		rep, text := e3.say("console:alice", "/renew "+web.ResourceID)
+		if !rep.Error || !strings.Contains(text, "只能在配置的频道中使用") || e3.requests() != 0 {
+			t.Errorf("action from a channel not allowed: %s", text)
+		}
+		if _, text := e3.say("console:alice", "/customer 张三"); strings.Contains(text, "频道") {
+			t.Errorf("read-only command refused: %s", text)
+		}
+	})
+}
+
+func TestBadActionInputFilesNothing(t *testing.T) {
+	e := newActEnv(t, nil)
+	web := e.zsResource("zhangsan-web-01")
+	var disk string
+	for _, r := range e.srv.Resources(web.CustomerID) {
+		if r.ParentResourceID == web.ResourceID {
+			disk = r.ResourceID
+		}
+	}
+	eleven := make([]string, 11)
+	for i := range eleven {
+		eleven[i] = fmt.Sprintf("Q%d", i)
+	}
+	tests := []struct {
+		name, text, want string
+	}{
+		{"unknown resource", "/renew 00000000-0000-0000-0000-000000000000", "没有找到资源 00000000-0000-0000-0000-000000000000"},
+		{"bad period", "/renew " + web.ResourceID + " 13m", "周期 “13m” 无效"},
+		{"period in weeks", "/renew " + web.ResourceID + " 2w", "周期 “2w” 无效"},
+		{"attached resource", "/renew " + disk, "是附属资源"},
+		{"11 quota ids", "/reclaim " + strings.Join(eleven, " "), "一次最多回收 10 个额度（收到 11 个）"},
+		{"300-character remark", "/reclaim Q1 --remark " + strings.Repeat("x", 300), "remark 太长：最多 256 个字符（当前 300）"},
+		{"duplicate quota", "/reclaim Q1 Q1", "ID Q1 重复了"},
+		{"unknown quota", "/reclaim QNOSUCH", "没有找到优惠券额度 QNOSUCH"},
+		{"on or off", "/autorenew maybe " + web.ResourceID, "应为 on 或 off"},
+		{"auto-renew already off", "/autorenew off " + web.ResourceID, "已经是关闭状态"},
+		{"id too long", "/unsubscribe " + strings.Repeat("r", 65), "不超过 64 个字符"},
+		{"request id not a number", "/approve twelve", "申请编号应为数字"},
+		{"unknown request", "/approve 999", "没有编号为 #999 的申请"},
+		{"renew needs an id", "/renew", "缺少参数"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			user := "console:alice"
+			if strings.HasPrefix(tc.text, "/approve") {
+				user = "console:bob"
+			}
+			rep, text := e.say(user, tc.text)
+			if !rep.Error || !strings.Contains(text, tc.want) {
+				t.Errorf("reply lacks %q:\n%s", tc.want, text)
+			}
+		})
+	}
+	if n := e.requests(); n != 0 {
+		t.Errorf("bad input filed %d requests", n)
+	}
+	if e.mutations() != 0 {
+		t.Error("bad input reached BSS")
+	}
+}
+
+func TestConcurrentApprovalsRunOnce(t *testing.T) {
+	e := newActEnv(t, nil)
+	web := e.zsResource("zhangsan-web-01")
+	e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
+	a := e.lastRequest()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, _ := e.router.Handle(context.Background(), commands.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
+				Text: fmt.Sprintf("/approve %d", a.ID)})
+			if !rep.Error {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if n := e.srv.CallCount("", renewPath); n != 1 {
+		t.Errorf("30 concurrent approvals made %d renew calls, want 1", n)
+	}
+	if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateSucceeded || len(got.Approvals) != 1 {
+		t.Errorf("state %s with %d approvals", got.State, len(got.Approvals))
+	}
+	if ok != 1 {
+		t.Errorf("%d approvers were told they ran it, want 1", ok)
+	}
+}
+
+func TestCrashAfterExecutingIsReconciled(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		sent     bool // the BSS call went out before the crash
+		action   string
+		wantOK   bool
+		wantCall int
+	}{
+		{"renew sent before the crash", true, "renew", true, 1},
+		{"renew not sent before the crash", false, "renew", false, 0},
+		{"auto-renew sent before the crash", true, "autorenew", true, 1},
+		{"unsubscribe not sent before the crash", false, "unsubscribe", false, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newActEnv(t, nil)
+			web := e.zsResource("zhangsan-web-01")
+			cust, _ := e.srv.Customer(web.CustomerID)
+			ref := bss.CustomerRef{ID: cust.ID, AccountName: cust.AccountName}
+			switch tc.action {
+			case "renew":
+				e.say("console:alice", "/renew "+web.ResourceID+" 1m --autopay")
+			case "autorenew":
+				e.say("console:alice", "/autorenew on "+web.ResourceID)
+			case "unsubscribe":
+				e.say("console:alice", "/unsubscribe "+web.ResourceID)
+			}
+			a := e.lastRequest()
+			bob := store.Actor{Platform: "console", UserID: "bob", Channel: "console"}
+			if _, err := e.store.Approve(ctx, a.ID, bob, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.store.BeginExecution(ctx, a.ID, bob); err != nil {
+				t.Fatal(err)
+			}
+			if tc.sent { // the call reached BSS, then the process died before recording it
+				var err error
+				switch tc.action {
+				case "renew":
+					_, err = e.client.Renew(ctx, ref, bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, AutoPay: true})
+				case "autorenew":
+					err = e.client.EnableAutoRenew(ctx, ref, web.ResourceID, nil)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.restart()
+			if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateExecuting {
+				t.Fatalf("after the crash the request is %s", got.State)
+			}
+			if err := e.router.Maintain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := e.store.Approval(ctx, a.ID)
+			if tc.wantOK && got.State != store.StateSucceeded || !tc.wantOK && (got.State != store.StateFailed || !got.Result.NeedsAttention) {
+				t.Errorf("reconciled to %s %+v", got.State, got.Result)
+			}
+			if got.Result == nil || !got.Result.Reconciled {
+				t.Error("result not marked reconciled")
+			}
+			if n := e.mutations(); n != tc.wantCall {
+				t.Errorf("%d mutations reached BSS, want %d (never re-sent)", n, tc.wantCall)
+			}
+			// Reconciling again changes nothing.
+			if err := e.router.Maintain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := e.mutations(); n != tc.wantCall {
+				t.Errorf("second reconciliation made calls: %d", n)
+			}
+		})
+	}
+}
+
+func TestBSSErrorFailsTheRequest(t *testing.T) {
+	e := newActEnv(t, nil)
+	web := e.zsResource("zhangsan-web-01")
+	e.say("console:alice", "/unsubscribe "+web.ResourceID)
+	a := e.lastRequest()
+	e.srv.Inject("POST", unsubscribePath, bsstest.Fault{Status: 400, ErrorCode: "CBC.99003651"})
+	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+	if !rep.Error || !strings.Contains(text, "❌ 执行失败") || !strings.Contains(text, "CBC.99003651") {
+		t.Errorf("reply:\n%s", text)
+	}
+	got, _ := e.store.Approval(context.Background(), a.ID)
+	if got.State != store.StateFailed || got.Result.ErrorCode != "CBC.99003651" || got.Result.RequestID == "" {
+		t.Errorf("stored %s %+v", got.State, got.Result)
+	}
+	if n := e.srv.CallCount("", unsubscribePath); n != 1 {
+		t.Errorf("%d calls", n)
+	}
+}
+
+func TestUnknownOutcomeIsReconciledNotResent(t *testing.T) {
+	e := newActEnv(t, func(_ *commands.Options, c *bss.Config) { c.Timeout = 300 * time.Millisecond })
+	web := e.zsResource("zhangsan-web-01")
+	e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
+	a := e.lastRequest()
+	e.srv.Inject("POST", renewPath, bsstest.Fault{Hang: true})
+	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+	if !rep.Error || !strings.Contains(text, "需要人工确认") {
+		t.Errorf("reply:\n%s", text)
+	}
+	if n := e.srv.CallCount("", renewPath); n != 1 {
+		t.Errorf("%d renew calls after a time-out, want 1", n)
+	}
+}

@@ -1,0 +1,371 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// execute moves an approved request to executing (exactly once, in one bbolt transaction),
+// makes the BSS call, and records the result. A call whose outcome is unknown is settled by
+// reading BSS state, never by sending it again.
+func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) (store.Approval, error) {
+	a, err := r.store.BeginExecution(ctx, a.ID, by)
+	if err != nil {
+		return a, err
+	}
+	// From here on the request is "executing" in the store: whatever happens to this process,
+	// start-up reconciliation finds it. The BSS call must not be cut short by the chat request.
+	bctx := context.WithoutCancel(ctx)
+	res := r.perform(bctx, a)
+	if res == nil {
+		res = r.reconcileOne(bctx, a)
+		if res == nil {
+			res = &store.ApprovalResult{NeedsAttention: true, Detail: r.opts.Lang.T("act.unknown_outcome")}
+		}
+	}
+	return r.store.FinishExecution(bctx, a.ID, *res, r.resultNotices)
+}
+
+// perform makes the BSS call of an approved request. It returns nil when the outcome is unknown.
+func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalResult {
+	var p actionParams
+	if err := json.Unmarshal(a.Params, &p); err != nil {
+		return &store.ApprovalResult{NeedsAttention: true, Detail: "stored parameters are unreadable: " + err.Error()}
+	}
+	var (
+		res *bss.OrderResult
+		err error
+	)
+	switch a.Action {
+	case actRenew:
+		res, err = r.bss.Renew(ctx, p.Customer, bss.RenewRequest{ResourceIDs: []string{p.ResourceID}, Period: *p.Period, AutoPay: p.AutoPay})
+	case actUnsubscribe:
+		req := bss.UnsubscribeRequest{ResourceIDs: []string{p.ResourceID}, Type: bss.UnsubscribeResource}
+		if p.Reason != "" {
+			req.ReasonType, req.Reason = 5, p.Reason
+		}
+		res, err = r.bss.Unsubscribe(ctx, p.Customer, req)
+	case actAutoRenew:
+		if p.On {
+			err = r.bss.EnableAutoRenew(ctx, p.Customer, p.ResourceID, nil)
+		} else {
+			err = r.bss.DisableAutoRenew(ctx, p.Customer, p.ResourceID)
+		}
+		res = &bss.OrderResult{}
+	case actReclaim:
+		var rr *bss.ReclaimResult
+		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
+			return r.reclaimResult(rr)
+		}
+	default:
+		return &store.ApprovalResult{NeedsAttention: true, Detail: "unknown action " + a.Action}
+	}
+	if errors.Is(err, bss.ErrUnknownOutcome) {
+		r.log.Warn("action outcome unknown; reconciling from BSS state", "request", a.ID, "error", err)
+		return nil
+	}
+	if err != nil {
+		out := &store.ApprovalResult{Detail: bss.Explain(err, string(r.opts.Lang))}
+		var be *bss.Error
+		if errors.As(err, &be) {
+			out.ErrorCode, out.RequestID = be.Code, be.RequestID
+		}
+		return out
+	}
+	if len(res.Failed) > 0 {
+		var parts []string
+		for _, f := range res.Failed {
+			parts = append(parts, strings.TrimSpace(f.ResourceID+": "+f.ErrorCode+" "+f.ErrorMsg))
+		}
+		return &store.ApprovalResult{OrderIDs: res.OrderIDs, ErrorCode: res.Failed[0].ErrorCode, Detail: strings.Join(parts, "; ")}
+	}
+	out := &store.ApprovalResult{OK: true, OrderIDs: res.OrderIDs}
+	if a.Action == actRenew {
+		if rs, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}}, 0, 1); err == nil && len(rs.Resources) > 0 {
+			exp := rs.Resources[0].ExpireTime.Time
+			if exp.After(p.PrevExpiry) {
+				out.Detail = "new_expiry=" + exp.UTC().Format(time.RFC3339)
+			} else {
+				out.Detail = "awaiting_payment"
+			}
+		}
+	}
+	return out
+}
+
+func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
+	out := &store.ApprovalResult{OK: len(rr.Errors) == 0}
+	var parts []string
+	for _, q := range rr.Reclaimed {
+		parts = append(parts, q.QuotaID+" → "+q.Balance.String())
+	}
+	for _, e := range rr.Errors {
+		parts = append(parts, e.ID+": "+strings.TrimSpace(e.ErrorCode+" "+e.ErrorMsg))
+		out.ErrorCode = e.ErrorCode
+	}
+	out.Detail = strings.Join(parts, "; ")
+	return out
+}
+
+// reconcileOne decides from BSS state whether an action that was (perhaps) sent took effect.
+// It returns nil when BSS cannot be read now; the request then stays executing for later.
+func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.ApprovalResult {
+	var p actionParams
+	if err := json.Unmarshal(a.Params, &p); err != nil {
+		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: "stored parameters are unreadable"}
+	}
+	notDone := &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
+	switch a.Action {
+	case actReclaim:
+		for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
+			page, err := r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: p.QuotaIDs, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
+			if err != nil {
+				return nil
+			}
+			for _, q := range page.Quotas {
+				if !q.Balance.IsZero() {
+					return notDone
+				}
+			}
+		}
+		return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
+	}
+	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}}, 0, 1)
+	if err != nil {
+		return nil
+	}
+	var now *bss.Resource
+	if len(page.Resources) > 0 {
+		now = &page.Resources[0]
+	}
+	switch a.Action {
+	case actUnsubscribe:
+		if now == nil {
+			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_gone")}
+		}
+	case actAutoRenew:
+		if now != nil && now.AutoRenew() == p.On {
+			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_policy")}
+		}
+	case actRenew:
+		if now != nil && now.ExpireTime.After(p.PrevExpiry) {
+			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: "new_expiry=" + now.ExpireTime.UTC().Format(time.RFC3339)}
+		}
+		// An unpaid renewal leaves the expiry alone but creates an order.
+		since := a.ExecutionStartedAt.Add(-5 * time.Minute)
+		orders, err := r.bss.ListOrders(ctx, bss.OrderFilter{CustomerID: p.Customer.ID, OrderType: bss.OrderTypeRenewal,
+			CreateBegin: since, CreateEnd: since.Add(24 * time.Hour)}, 0, 10)
+		if err != nil {
+			return nil
+		}
+		if len(orders.Orders) > 0 {
+			ids := make([]string, 0, len(orders.Orders))
+			for _, o := range orders.Orders {
+				ids = append(ids, o.OrderID)
+			}
+			return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ids, Detail: "awaiting_payment"}
+		}
+	}
+	return notDone
+}
+
+// Maintain expires overdue requests and settles requests left executing by a crash. main runs
+// it at start-up and then every minute.
+func (r *Router) Maintain(ctx context.Context) error {
+	if _, err := r.store.ExpireDue(ctx, r.decisionNotices); err != nil {
+		return fmt.Errorf("expire requests: %w", err)
+	}
+	stuck, err := r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StateExecuting}})
+	if err != nil {
+		return fmt.Errorf("list executing requests: %w", err)
+	}
+	var errs []error
+	for _, a := range stuck {
+		res := r.reconcileOne(ctx, a)
+		if res == nil {
+			errs = append(errs, fmt.Errorf("request #%d: BSS could not be read; will try again", a.ID))
+			continue
+		}
+		if _, err := r.store.FinishExecution(ctx, a.ID, *res, r.resultNotices); err != nil {
+			errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
+			continue
+		}
+		r.log.Info("reconciled a request left executing", "request", a.ID, "action", a.Action, "ok", res.OK)
+	}
+	return errors.Join(errs...)
+}
+
+// Notices. They are written to the store's outbox in the same transaction as the state change
+// and delivered by the dispatcher in bot/, in the bot's default language.
+
+func (r *Router) notice(platform, channel, user, kind string, rep Reply, dedupe string) store.Notice {
+	body, _ := json.Marshal(rep)
+	return store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, Body: body, DedupeKey: dedupe}
+}
+
+func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
+	platform, channel, ok := strings.Cut(r.opts.ApprovalsChannel, ":")
+	if !ok {
+		return nil
+	}
+	l := r.opts.Lang
+	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
+	rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
+	rep.Buttons = approveButtons(l, a.ID)
+	return []store.Notice{r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:new", a.ID))}
+}
+
+// toRequester addresses the requester: the channel of the request and, on platforms with
+// direct messages, the requester in person.
+func (r *Router) toRequester(a store.Approval, rep Reply, tag string) []store.Notice {
+	key := fmt.Sprintf("approval:%d:%s", a.ID, tag)
+	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", rep, key+":channel")}
+	if a.Requester.Platform != "console" && a.Requester.Channel != "" {
+		ns = append(ns, r.notice(a.Requester.Platform, "", a.Requester.UserID, "approval", rep, key+":direct"))
+	}
+	return ns
+}
+
+func (r *Router) decisionNotices(a store.Approval) []store.Notice {
+	l := r.opts.Lang
+	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
+	switch a.State {
+	case store.StatePending:
+		rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
+		return r.toRequester(a, rep, fmt.Sprintf("approved-%d", len(a.Approvals)))
+	case store.StateApproved:
+		return nil // the result follows at once
+	}
+	return r.toRequester(a, rep, string(a.State))
+}
+
+func (r *Router) resultNotices(a store.Approval) []store.Notice {
+	rep := r.renderApproval(r.opts.Lang, r.loc, r.opts.Now(), a)
+	ns := r.toRequester(a, rep, "result")
+	if platform, channel, ok := strings.Cut(r.opts.ApprovalsChannel, ":"); ok && (platform != a.Requester.Platform || channel != a.Requester.Channel) {
+		ns = append(ns, r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
+	}
+	return ns
+}
+
+// renderApproval shows a request in language l: what it touches, its state, who decided, and
+// the result.
+func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a store.Approval) Reply {
+	c := &Call{Lang: l, r: r, now: now}
+	var pv preview
+	_ = json.Unmarshal(a.Preview, &pv)
+	var p actionParams
+	_ = json.Unmarshal(a.Params, &p)
+	rep := Reply{Title: l.T("act.title", a.ID, l.T("action."+a.Action))}
+	if pv.CustomerName != "" {
+		rep.Fields = append(rep.Fields, Field{l.T("price.customer"), pv.CustomerName + " · " + pv.CustomerID})
+	}
+	if m := pv.Main; m != nil {
+		rep.Fields = append(rep.Fields,
+			Field{l.T("act.resource"), m.Desc + " (" + m.ID + ")"},
+			Field{l.T("act.expiry_now"), c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
+			Field{l.T("act.autorenew_now"), c.onOff(m.AutoRenew)})
+	}
+	switch a.Action {
+	case actRenew:
+		if pv.Period != nil {
+			rep.Fields = append(rep.Fields, Field{l.T("price.period"), c.periodText(*pv.Period)})
+		}
+		rep.Fields = append(rep.Fields, Field{l.T("act.expiry_new"), c.when(pv.NewExpiry)})
+		if pv.Official != "" {
+			off, _ := bss.ParseAmount(pv.Official)
+			best, _ := bss.ParseAmount(pv.Best)
+			rep.Fields = append(rep.Fields, Field{l.T("price.official"), money(off, pv.Currency)}, Field{l.T("price.best"), money(best, pv.Currency)})
+		}
+		pay := l.T("act.pay_later")
+		if pv.AutoPay {
+			pay = l.T("act.pay_now")
+		}
+		rep.Fields = append(rep.Fields, Field{l.T("act.payment"), pay})
+	case actUnsubscribe:
+		rep.Text = "⚠ " + l.T("act.unsubscribe_warning")
+		if pv.Reason != "" {
+			rep.Fields = append(rep.Fields, Field{l.T("act.reason"), pv.Reason})
+		}
+	case actAutoRenew:
+		if pv.AutoRenewTo != nil {
+			rep.Fields = append(rep.Fields, Field{l.T("act.autorenew_new"), c.onOff(*pv.AutoRenewTo)})
+		}
+	case actReclaim:
+		t := &Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance")}}
+		for _, q := range pv.Quotas {
+			amt, _ := bss.ParseAmount(q.Balance)
+			t.Rows = append(t.Rows, []string{q.ID, money(amt, q.Currency)})
+		}
+		rep.Table = t
+		if pv.Remark != nil {
+			rep.Fields = append(rep.Fields, Field{l.T("act.remark"), *pv.Remark})
+		}
+	}
+	if len(pv.Attached) > 0 {
+		sec := Section{Title: l.T("act.attached", len(pv.Attached))}
+		for _, at := range pv.Attached {
+			sec.Lines = append(sec.Lines, at.Desc+" ("+at.ID+") · "+c.when(at.Expiry))
+		}
+		rep.Sections = append(rep.Sections, sec)
+	}
+	story := Section{Title: l.T("act.story")}
+	story.Lines = append(story.Lines, l.T("act.requested_by", a.Requester.Key(), c.stamp(a.CreatedAt), c.stamp(a.ExpiresAt)))
+	for _, d := range a.Approvals {
+		story.Lines = append(story.Lines, l.T("act.approved_by", d.By.Key(), c.stamp(d.At)))
+	}
+	if d := a.Rejection; d != nil {
+		line := l.T("act.rejected_by", d.By.Key(), c.stamp(d.At))
+		if d.Reason != "" {
+			line += ": " + d.Reason
+		}
+		story.Lines = append(story.Lines, line)
+	}
+	story.Lines = append(story.Lines, l.T("act.state", l.T("state."+string(a.State)), len(a.Approvals), a.Needed))
+	if res := a.Result; res != nil {
+		story.Lines = append(story.Lines, r.resultLine(c, a, res))
+	}
+	rep.Sections = append(rep.Sections, story)
+	rep.Error = a.State == store.StateFailed
+	return rep
+}
+
+func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult) string {
+	l := c.Lang
+	var parts []string
+	if res.OK {
+		parts = append(parts, "✅ "+l.T("act.done"))
+	} else {
+		parts = append(parts, "❌ "+l.T("act.failed"))
+	}
+	if len(res.OrderIDs) > 0 {
+		parts = append(parts, l.T("act.orders", strings.Join(res.OrderIDs, ", ")))
+	}
+	switch {
+	case strings.HasPrefix(res.Detail, "new_expiry="):
+		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(res.Detail, "new_expiry=")); err == nil {
+			parts = append(parts, l.T("act.new_expiry_is", c.when(t)))
+		}
+	case res.Detail == "awaiting_payment":
+		parts = append(parts, l.T("act.awaiting_payment"))
+	case res.Detail != "":
+		parts = append(parts, res.Detail)
+	}
+	if res.RequestID != "" {
+		parts = append(parts, "request id "+res.RequestID)
+	}
+	if res.Reconciled {
+		parts = append(parts, l.T("act.reconciled"))
+	}
+	if res.NeedsAttention {
+		parts = append(parts, "⚠ "+l.T("act.needs_attention"))
+	}
+	return strings.Join(parts, " · ")
+}
