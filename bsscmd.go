@@ -32,7 +32,7 @@ var bssOps = map[string]bssOp{
 			fs.StringVar(&f.CustomerID, "id", "", "customer id")
 			fs.StringVar(&f.Label, "label", "", "label (fuzzy)")
 			fs.StringVar(&f.AssociationType, "type", "", "association type: 1 referral, 2 resale")
-			if err := fs.Parse(args); err != nil {
+			if err := parseWant(fs, args, 0, 0); err != nil {
 				return nil, err
 			}
 			return c.AllCustomers(ctx, f)
@@ -67,7 +67,7 @@ var bssOps = map[string]bssOp{
 				if s = strings.TrimSpace(s); s != "" {
 					n, err := strconv.Atoi(s)
 					if err != nil {
-						return nil, fmt.Errorf("flag -status: %q is not a number", s)
+						return nil, usageError{fmt.Errorf("flag -status: %q is not a number", s)}
 					}
 					f.Statuses = append(f.Statuses, n)
 				}
@@ -142,14 +142,18 @@ func lookupCustomer(ctx context.Context, c *bss.Client, id string) (bss.Customer
 	return page.Customers[0], nil
 }
 
+// usageError is a mistake in how a subcommand was called (exit 2), as opposed to a failed
+// operation (exit 1).
+type usageError struct{ error }
+
 // parseWant parses flags and checks the number of positional arguments (max -1 = any).
 func parseWant(fs *flag.FlagSet, args []string, lo, hi int) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	n := fs.NArg()
 	if n < lo || (hi >= 0 && n > hi) {
-		return fmt.Errorf("flag: wrong number of arguments (%d)", n)
+		return usageError{fmt.Errorf("wrong number of arguments (%d)", n)}
 	}
 	return nil
 }

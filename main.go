@@ -46,7 +46,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sub := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (!strings.HasPrefix(args[0], "-") || args[0] == "-h" || args[0] == "--help") {
 		sub, args = args[0], args[1:]
 	}
 	switch sub {
@@ -107,7 +107,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// isUsage reports whether err came from flag parsing (-h included).
+// isUsage reports whether err is a usage mistake (-h included) rather than a failed operation.
 func isUsage(err error) bool {
-	return err != nil && (errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), "flag"))
+	var ue usageError
+	return errors.As(err, &ue) || errors.Is(err, flag.ErrHelp)
 }

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
@@ -53,7 +55,13 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	router := commands.New(client, st, commands.Options{
 		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
 		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize,
+		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
+		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 	})
+	// Requests left executing by a crash are settled from BSS state before anything else runs.
+	if err := router.Maintain(ctx); err != nil {
+		log.Warn("settling requests at start-up", "error", err)
+	}
 	return &app{cfg: cfg, log: log, store: st, router: router, stop: func() {
 		stopBSS()
 		if err := st.Close(); err != nil {
@@ -86,7 +94,16 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	user := a.cfg.Console.User
 	if *as != "" {
-		user = strings.TrimPrefix(*as, "console:")
+		platform, id, ok := strings.Cut(*as, ":")
+		switch {
+		case !ok:
+			user = *as
+		case platform == "console" && id != "":
+			user = id
+		default:
+			fmt.Fprintf(stderr, "partnerbot: -as %q: the console chats as console:<user>; give the user name\n", *as)
+			return exitUsage
+		}
 	}
 	con := &console.Console{In: stdin, Out: stdout, UserID: user,
 		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}
@@ -96,11 +113,40 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	a.log.Info("partnerbot started", "store", a.store.Path(), "console_user", "console:"+user)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait() // runs after cancel below: the dispatcher and the maintenance loop stop first
+	defer cancel()
+	disp := &bot.Dispatcher{Outbox: a.store, Senders: map[string]bot.Sender{"console": con},
+		Logger: a.log.With("component", "dispatch")}
+	wg.Add(2)
+	go func() { defer wg.Done(); disp.Run(ctx) }()
+	go func() { defer wg.Done(); a.maintainEvery(ctx, time.Minute) }()
 	if err := con.Run(ctx, a.router); err != nil {
 		a.log.Error("console stopped", "error", err)
 		return exitFailed
 	}
+	// Deliver what the last commands queued before leaving.
+	if _, _, err := disp.RunOnce(context.WithoutCancel(ctx)); err != nil {
+		a.log.Warn("delivering notices", "error", err)
+	}
 	return exitOK
+}
+
+// maintainEvery expires overdue requests and settles interrupted ones until ctx ends.
+func (a *app) maintainEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.router.Maintain(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("maintaining requests", "error", err)
+			}
+		}
+	}
 }
 
 // runExec runs one command and prints the reply: exit 0 on success, 1 when the command failed,

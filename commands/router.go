@@ -7,6 +7,7 @@ import (
 	"iter"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -296,7 +297,7 @@ func (c *Call) fail(key string, args ...any) error {
 // bssError records the request id of a BSS failure for the audit log and passes it on.
 func (c *Call) bssError(err error) error {
 	var be *bss.Error
-	if errors.As(err, &be) && be.RequestID != "" {
+	if errors.As(err, &be) && be.RequestID != "" && !slices.Contains(c.requestIDs, be.RequestID) {
 		c.requestIDs = append(c.requestIDs, be.RequestID)
 	}
 	return err

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
+	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -25,12 +27,36 @@ type Console struct {
 	UserID string // e.g. "admin"; the user is console:<UserID> for roles
 	Prompt string // printed before each line when non-empty (interactive use)
 	Banner string // printed once at start
+
+	mu sync.Mutex // serialises replies and notices on Out
+}
+
+func (c *Console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.Out, format, args...)
+}
+
+// Send prints a notice (a request to approve, an action's result, an alert) addressed to a
+// console channel or user. It implements bot.Sender for the "console" platform, so notices of
+// requests filed with `partnerbot exec` are shown when the console bot runs.
+func (c *Console) Send(ctx context.Context, to bot.Target, r commands.Reply) error {
+	dest := "#" + to.Channel
+	if to.Channel == "" {
+		dest = "@" + to.UserID
+	} else if to.UserID != "" {
+		dest += " @" + to.UserID
+	}
+	c.printf("\n── notice for console %s ──\n%s\n", dest, Render(r))
+	return nil
 }
 
 // Run serves until EOF, "/quit", or ctx ends.
 func (c *Console) Run(ctx context.Context, h Handler) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
+	done := make(chan struct{}) // closed when Run returns, so the reader never blocks forever
+	defer close(done)
 	go func() {
 		sc := bufio.NewScanner(c.In)
 		sc.Buffer(make([]byte, 64*1024), 64*1024)
@@ -39,17 +65,19 @@ func (c *Console) Run(ctx context.Context, h Handler) error {
 			case lines <- sc.Text():
 			case <-ctx.Done():
 				return
+			case <-done:
+				return
 			}
 		}
 		errc <- sc.Err()
 		close(lines)
 	}()
 	if c.Banner != "" {
-		fmt.Fprintln(c.Out, c.Banner)
+		c.printf("%s\n", c.Banner)
 	}
 	for {
 		if c.Prompt != "" {
-			fmt.Fprint(c.Out, c.Prompt)
+			c.printf("%s", c.Prompt)
 		}
 		var line string
 		var ok bool
@@ -70,10 +98,9 @@ func (c *Console) Run(ctx context.Context, h Handler) error {
 		}
 		rep, handled := h.Handle(ctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
 		if !handled {
-			fmt.Fprintln(c.Out, "(type a command starting with /, e.g. /help — 输入以 / 开头的命令，例如 /帮助)")
+			c.printf("(type a command starting with /, e.g. /help — 输入以 / 开头的命令，例如 /帮助)\n")
 			continue
 		}
-		fmt.Fprint(c.Out, Render(rep))
-		fmt.Fprintln(c.Out)
+		c.printf("%s\n", Render(rep))
 	}
 }

@@ -56,13 +56,18 @@ func writeFields(b *strings.Builder, fs []commands.Field, indent string) {
 }
 
 func writeTable(b *strings.Builder, t *commands.Table) {
-	widths := make([]int, len(t.Columns))
+	// A row longer than the header still shows every cell: no data is dropped silently.
+	n := len(t.Columns)
+	for _, row := range t.Rows {
+		n = max(n, len(row))
+	}
+	widths := make([]int, n)
 	for i, c := range t.Columns {
 		widths[i] = Width(c)
 	}
 	for _, row := range t.Rows {
-		for i := 0; i < len(row) && i < len(widths); i++ {
-			widths[i] = max(widths[i], Width(row[i]))
+		for i, cell := range row {
+			widths[i] = max(widths[i], Width(cell))
 		}
 	}
 	line := func(cells []string) {
@@ -105,11 +110,11 @@ func Width(s string) int {
 
 func runeWidth(r rune) int {
 	switch {
-	case r == 0 || r < 32 || (r >= 0x7f && r < 0xa0):
+	case r == 0 || r < 32 || (r >= 0x7f && r < 0xa0), r >= 0x300 && r <= 0x36f, r == 0x200b, r == 0xfe0f:
 		return 0
 	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf && r != 0x303f, r >= 0xac00 && r <= 0xd7a3,
 		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6,
-		r >= 0x1f300 && r <= 0x1f64f, r >= 0x20000 && r <= 0x3fffd:
+		r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f900 && r <= 0x1faff, r >= 0x1f680 && r <= 0x1f6ff, r >= 0x20000 && r <= 0x3fffd:
 		return 2
 	}
 	return 1
