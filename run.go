@@ -113,20 +113,21 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	a.log.Info("partnerbot started", "store", a.store.Path(), "console_user", "console:"+user)
-	ctx, cancel := context.WithCancel(ctx)
+	bgctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	defer wg.Wait() // runs after cancel below: the dispatcher and the maintenance loop stop first
-	defer cancel()
+	stopBackground := func() { cancel(); wg.Wait() }
+	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: a.store, Senders: map[string]bot.Sender{"console": con},
 		Logger: a.log.With("component", "dispatch")}
 	wg.Add(2)
-	go func() { defer wg.Done(); disp.Run(ctx) }()
-	go func() { defer wg.Done(); a.maintainEvery(ctx, time.Minute) }()
+	go func() { defer wg.Done(); disp.Run(bgctx) }()
+	go func() { defer wg.Done(); a.maintainEvery(bgctx, time.Minute) }()
 	if err := con.Run(ctx, a.router); err != nil {
 		a.log.Error("console stopped", "error", err)
 		return exitFailed
 	}
-	// Deliver what the last commands queued before leaving.
+	// Deliver what the last commands queued before leaving, once the background loop stopped.
+	stopBackground()
 	if _, _, err := disp.RunOnce(context.WithoutCancel(ctx)); err != nil {
 		a.log.Warn("delivering notices", "error", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/partnerbot/partnerbot/commands"
@@ -45,9 +46,14 @@ type Dispatcher struct {
 	Backoff  time.Duration // first retry delay; default 2s, doubled per attempt
 	MaxDelay time.Duration // longest retry delay; default 10m
 	Batch    int           // notices per round; default 50
+
+	once sync.Once
+	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
 }
 
-func (d *Dispatcher) defaults() {
+func (d *Dispatcher) defaults() { d.once.Do(d.setDefaults) }
+
+func (d *Dispatcher) setDefaults() {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -74,6 +80,8 @@ var ErrNoSender = errors.New("no adapter for this platform is running")
 // RunOnce delivers what is due now. It returns how many notices were sent and how many failed.
 func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	d.defaults()
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	now := d.Now()
 	due, err := d.Outbox.DueNotices(ctx, now, d.Batch)
 	if err != nil {

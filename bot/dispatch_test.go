@@ -1,0 +1,147 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// flaky fails its first n sends, then records what it delivers.
+type flaky struct {
+	mu   sync.Mutex
+	fail int
+	got  []string
+}
+
+func (f *flaky) Send(ctx context.Context, to bot.Target, r commands.Reply) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail > 0 {
+		f.fail--
+		return errors.New("platform is down")
+	}
+	f.got = append(f.got, to.Channel+"|"+to.UserID+"|"+r.Text)
+	return nil
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
+
+func openStore(t *testing.T, path string, clk *clock) *store.Store {
+	t.Helper()
+	st, err := store.Open(path, store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func body(text string) json.RawMessage {
+	b, _ := json.Marshal(commands.Reply{Text: text})
+	return b
+}
+
+func TestDispatcherRetriesUntilDeliveredOnce(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	path := filepath.Join(t.TempDir(), "bot.db")
+	st := openStore(t, path, clk)
+	if err := st.EnqueueNotices(ctx,
+		store.Notice{Platform: "slack", Channel: "C1", Kind: "alert", Body: body("first")},
+		store.Notice{Platform: "slack", UserID: "U1", Kind: "alert", Body: body("second")},
+	); err != nil {
+		t.Fatal(err)
+	}
+	f := &flaky{fail: 3}
+	d := &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now, Backoff: time.Second, MaxDelay: 8 * time.Second}
+	var delays []time.Duration
+	for round := 0; round < 10; round++ {
+		sent, failed, err := d.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sent == 0 && failed == 0 {
+			// Nothing due: move the clock to the next attempt.
+			ns, _ := st.DueNotices(ctx, clk.t.Add(time.Hour), 10)
+			if len(ns) == 0 {
+				break
+			}
+			delays = append(delays, ns[0].NextAttempt.Sub(clk.t))
+			clk.t = ns[0].NextAttempt
+		}
+		if round == 1 {
+			// A restart in the middle: the outbox is in the store, not in memory.
+			st.Close()
+			st = openStore(t, path, clk)
+			d = &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now, Backoff: time.Second, MaxDelay: 8 * time.Second}
+		}
+	}
+	slices.Sort(f.got)
+	if !slices.Equal(f.got, []string{"C1||first", "|U1|second"}) {
+		t.Errorf("delivered %q, want each notice exactly once", f.got)
+	}
+	if n, _ := st.PendingNotices(ctx); n != 0 {
+		t.Errorf("%d notices left in the outbox", n)
+	}
+	for i := 1; i < len(delays); i++ {
+		if delays[i] < delays[i-1] {
+			t.Errorf("backoff shrank: %v", delays)
+		}
+	}
+}
+
+func TestDispatcherWaitsForAMissingPlatform(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
+	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "wecom", Channel: "G1", Body: body("hi")}); err != nil {
+		t.Fatal(err)
+	}
+	d := &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{}, Now: clk.Now}
+	if _, failed, err := d.RunOnce(ctx); err != nil || failed != 1 {
+		t.Fatalf("failed=%d err=%v", failed, err)
+	}
+	ns, _ := st.DueNotices(ctx, clk.t.Add(time.Hour), 10)
+	if len(ns) != 1 || ns[0].Attempts != 1 || ns[0].LastError == "" {
+		t.Errorf("notice after a failed round: %+v", ns)
+	}
+	// The platform comes up: the notice goes out.
+	f := &flaky{}
+	d = &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"wecom": f}, Now: func() time.Time { return clk.t.Add(time.Hour) }}
+	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 1 || len(f.got) != 1 {
+		t.Errorf("sent=%d err=%v got=%v", sent, err, f.got)
+	}
+}
+
+func TestDispatcherConcurrentRoundsSendOnce(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
+	for i := 0; i < 20; i++ {
+		if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C", Body: body("n")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &flaky{}
+	d := &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now}
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _, _ = d.RunOnce(ctx) }()
+	}
+	wg.Wait()
+	if len(f.got) != 20 {
+		t.Errorf("%d deliveries of 20 notices", len(f.got))
+	}
+}
