@@ -415,3 +415,31 @@ func TestRealBSSCredentials(t *testing.T) {
 		t.Errorf("the secret key appears in the output")
 	}
 }
+
+// TestExecApprovalWorkflow runs the README's workflow: the store keeps the request between
+// exec runs, the requester cannot approve, the approver's approval runs it, and the console
+// bot then prints the notices queued for the console.
+func TestExecApprovalWorkflow(t *testing.T) {
+	cfg := writeConfig(t)
+	res := runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/resources 张三")
+	res.check(t, 0, []string{"zhangsan-web-01"}, nil)
+	var id string
+	lines := strings.Split(res.stdout, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "zhangsan-web-01 ·") && i+1 < len(lines) {
+			id = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i+1]), "ID:"))
+		}
+	}
+	if id == "" {
+		t.Fatalf("no resource id in:\n%s", res.stdout)
+	}
+	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/renew "+id+" 3m --autopay").
+		check(t, 0, []string{"已提交申请 #1", "一并处理的 2 个附属资源", "最优价", "[撤回] /cancel 1"}, nil)
+	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/approve 1").check(t, 1, []string{"需要 审批人"}, nil)
+	runCLI(t, "", "exec", "-config", cfg, "-as", "console:admin", "/renew "+id+" 13m").check(t, 1, []string{"无效"}, nil)
+	runCLI(t, "", "exec", "-config", cfg, "-as", "console:bob", "/pending").check(t, 0, []string{"console:alice", "续订"}, nil)
+	runCLI(t, "", "exec", "-config", cfg, "-as", "console:bob", "/approve 1").check(t, 0, []string{"✅ 已执行", "新的到期时间"}, nil)
+	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/request 1").check(t, 0, []string{"console:bob", "已成功"}, nil)
+	// The console bot delivers the notices the exec runs queued for the console.
+	runCLI(t, "/quit\n", "-config", cfg).check(t, 0, []string{"notice for console #console", "console:alice 提交了申请 #1", "✅ 已执行"}, nil)
+}
