@@ -1,6 +1,7 @@
 // Package store keeps the bot's persistent state in one bbolt file: the audit log, per-user
-// preferences, approval requests, the outbox of notices to deliver and the resource → customer
-// cache; subscriptions and the alert ledger in later schema versions.
+// preferences, approval requests, the outbox of notices to deliver, the resource → customer
+// cache, and the settings and ledger of proactive alerts (channel subscriptions, snoozes, quiet
+// hours, and what has been alerted).
 //
 // # Opening
 //
@@ -15,7 +16,7 @@
 //
 //	bucket          key                              value
 //	--------------  -------------------------------  ---------------------------------------------
-//	meta            "schema_version"                 decimal ASCII uint, e.g. "2" (also valid JSON)
+//	meta            "schema_version"                 decimal ASCII uint, e.g. "3" (also valid JSON)
 //	audit           8-byte big-endian uint64 id      JSON AuditEntry; id from the bucket's
 //	                (the bucket's NextSequence)      NextSequence, so ids only grow and are never reused
 //	prefs           "platform:user-id" (UTF-8),      JSON Prefs, e.g. {"lang":"en","tz":"Europe/Paris"};
@@ -31,9 +32,17 @@
 //	                the delivery + the dedupe key    keys older than NoticeDedupeWindow are pruned
 //	                                                 (a few per AckNotice)
 //	owners          resource id (UTF-8)              JSON {"customer_id":"…","seen_at":t}
+//	subscriptions   8-byte id (NextSequence)         JSON Subscription (user-made and FromConfig)
+//	snoozes         "platform:channel" NUL target,   JSON Snooze; expired ones are deleted when
+//	                e.g. "slack:C1\x00r-42"          met by Snoozes or Unsnooze
+//	quiet_hours     "platform:channel"               JSON QuietHours, e.g. {"start":"22:00","end":"08:00"};
+//	                                                 absent = none
+//	ledger          opaque key (UTF-8), e.g.         opaque JSON from the alerting code: what was
+//	                "exp|slack:C1|r-42"              alerted, changed only by CommitAlerts together
+//	                                                 with the notices it queues
 //
-// Later versions add their own top-level buckets (one per kind of record, e.g. subscriptions,
-// ledger) rather than nesting them in these; add them to this table.
+// Later versions add their own top-level buckets (one per kind of record) rather than nesting
+// them in these; add them to this table.
 //
 // # Schema versions and migrations
 //
@@ -52,6 +61,7 @@
 //	0 → 1    create meta, audit and prefs (keeping any already there) and move the audit
 //	         sequence past the last existing id
 //	1 → 2    create approvals, approvals_open, outbox, outbox_keys, outbox_sent and owners
+//	2 → 3    create subscriptions, snoozes, quiet_hours and ledger
 //
 // # Transactions
 //
@@ -78,4 +88,21 @@
 // Notices wait in the outbox until a sender acks them (AckNotice) and are retried until then
 // (RetryNotice). A DedupeKey makes enqueueing idempotent for as long as the notice is queued and
 // [NoticeDedupeWindow] after it was delivered.
+//
+// # Alerts
+//
+// A [Subscription] sends one kind of alert ("expiry", "arrears" or "all") about a scope ("*", a
+// customer id or "label:X") to one channel, named by platform and channel id ("platform:channel",
+// where the platform contains no ':'). Users add and remove subscriptions in their own channel;
+// those from the configuration file (FromConfig) are replaced as a whole by
+// SyncConfigSubscriptions and refused to users with [ErrFromConfig]. A [Snooze] silences one
+// resource or customer in one channel until a time; [QuietHours] delay a channel's alerts to the
+// end of a daily window. Every change of these writes an audit entry in its own transaction
+// (Command "subscribe #id kind scope", "unsubscribe #id kind scope", "sync config subscriptions",
+// "snooze target until t", "unsnooze target", "quiet HH:MM-HH:MM" or "quiet off"; Result "ok",
+// Detail the channel), and a refused change writes nothing.
+//
+// The ledger remembers what has been alerted. [Store.CommitAlerts] writes ledger entries and
+// queues the alerts' notices in one transaction, so a crash either loses both (and the alerts are
+// computed again) or keeps both (and they are neither lost nor repeated).
 package store

@@ -12,7 +12,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 2
+const CurrentSchemaVersion = 3
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -27,6 +27,12 @@ var (
 	bucketOutboxKeys    = []byte("outbox_keys")
 	bucketOutboxSent    = []byte("outbox_sent")
 	bucketOwners        = []byte("owners")
+
+	// Version 3.
+	bucketSubscriptions = []byte("subscriptions")
+	bucketSnoozes       = []byte("snoozes")
+	bucketQuietHours    = []byte("quiet_hours")
+	bucketLedger        = []byte("ledger")
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -43,6 +49,7 @@ type migration struct {
 var migrations = []migration{
 	{name: "create meta, audit and prefs buckets", fn: migrate0to1},
 	{name: "create approvals, outbox and owners buckets", fn: migrate1to2},
+	{name: "create subscriptions, snoozes, quiet_hours and ledger buckets", fn: migrate2to3},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -74,6 +81,17 @@ func migrate0to1(tx *bolt.Tx) error {
 // owner cache. They are all new, so there is nothing to convert.
 func migrate1to2(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrate2to3 adds the buckets of proactive alerts: channel subscriptions, snoozes, quiet hours
+// and the ledger of what has been alerted. They are all new, so there is nothing to convert.
+func migrate2to3(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}

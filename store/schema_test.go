@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -118,6 +119,7 @@ func TestMigrateVersion0(t *testing.T) {
 var allBuckets = [][]byte{
 	bucketMeta, bucketAudit, bucketPrefs,
 	bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners,
+	bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit
@@ -198,8 +200,109 @@ func TestMigrateVersion1(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if v := storedVersion(t, path); v != CurrentSchemaVersion {
+		t.Errorf("schema_version after migration = %d, want %d", v, CurrentSchemaVersion)
+	}
+}
+
+// writeV2 makes path a schema-2 file holding what a version-2 partnerbot would have written: the
+// released migrations up to 2, then an audit entry, prefs, an approval (with its audit entry and
+// notice), a queued notice with a dedupe key and an owner, written by the version-2 methods on a
+// store whose file stops at version 2.
+func writeV2(t *testing.T, path string, clk *fakeClock) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := migrate(db, path, migrations[:2], false, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	v2 := &Store{db: db, path: path, now: clk.Now}
+	mustAppend(t, v2, AuditEntry{Platform: "slack", UserID: "U1", Command: "/v2", Result: "ok"})
+	if err := v2.SetPrefs(ctx, "slack:U1", Prefs{Lang: "de"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateApproval(ctx, request(1), testNotices); err != nil {
+		t.Fatal(err)
+	}
+	if err := v2.EnqueueNotices(ctx, notice("v2", "k-v2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := v2.RememberOwners(ctx, map[string]string{"r-1": "cust-7"}); err != nil {
+		t.Fatal(err)
+	}
+	// The version-3 buckets do not exist yet.
+	if _, err := v2.AddSubscription(ctx, Subscription{Platform: "slack", Channel: "C1", Kind: "all", Scope: "*"}); err == nil {
+		t.Fatal("AddSubscription on a schema-2 file succeeded")
+	}
+}
+
+func TestMigrateVersion2(t *testing.T) {
+	ctx := context.Background()
+	clk := &fakeClock{t: t0}
+	path := dbPath(t)
+	writeV2(t, path, clk)
 	if v := storedVersion(t, path); v != 2 {
-		t.Errorf("schema_version after migration = %d, want 2", v)
+		t.Fatalf("schema_version = %d before migration", v)
+	}
+	if s, err := Open(path, Options{ReadOnly: true}); err == nil {
+		s.Close()
+		t.Fatal("read-only Open of a version-2 file succeeded")
+	}
+
+	s := openStore(t, path, Options{Now: clk.Now})
+	// The version-2 data is all there.
+	got, err := s.RecentAudit(ctx, 0, AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), []uint64{2, 1}) || got[1].Command != "/v2" || got[0].Command != "request #1 renew" {
+		t.Errorf("audit after migration = %+v", got)
+	}
+	if p, err := s.Prefs(ctx, "slack:U1"); err != nil || p.Lang != "de" {
+		t.Errorf("prefs after migration = %+v, %v", p, err)
+	}
+	if a, err := s.Approval(ctx, 1); err != nil || a.State != StatePending || a.CustomerID != "cust-7" {
+		t.Errorf("approval after migration = %+v, %v", a, err)
+	}
+	if n := pendingNotices(t, s); n != 2 {
+		t.Errorf("%d notices after migration, want 2", n)
+	}
+	if err := s.EnqueueNotices(ctx, notice("again", "k-v2")); err != nil || pendingNotices(t, s) != 2 {
+		t.Errorf("dedupe key of a version-2 notice not kept: %v, %d notices", err, pendingNotices(t, s))
+	}
+	if c, ok, err := s.Owner(ctx, "r-1"); err != nil || !ok || c != "cust-7" {
+		t.Errorf("owner after migration = %q, %t, %v", c, ok, err)
+	}
+	// The new buckets exist and work; the audit log continues.
+	if err := s.View(ctx, func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %q missing", name)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+	sub, err := s.AddSubscription(ctx, Subscription{Platform: "slack", Channel: "C1", Kind: "all", Scope: "*", CreatedBy: alice})
+	if err != nil || sub.ID != 1 {
+		t.Fatalf("AddSubscription after migration = %+v, %v", sub, err)
+	}
+	if e := lastAudit(t, s); e.ID != 3 || e.Command != "subscribe #1 all *" {
+		t.Errorf("audit of the subscription %+v, want id 3", e)
+	}
+	if err := s.CommitAlerts(ctx, map[string]json.RawMessage{"k": json.RawMessage(`1`)}, nil, nil); err != nil {
+		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := storedVersion(t, path); v != CurrentSchemaVersion {
+		t.Errorf("schema_version after migration = %d, want %d", v, CurrentSchemaVersion)
 	}
 }
 
