@@ -143,7 +143,7 @@ func TestExecStore(t *testing.T) {
 		t.Fatalf("the store is not at store.path relative to the config, or is still locked: %v", err)
 	}
 	defer st.Close()
-	es, err := st.RecentAudit(context.Background(), 10, store.AuditFilter{})
+	es, err := st.RecentAudit(context.Background(), 10, store.AuditFilter{Platform: "console"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestRunBot(t *testing.T) {
 			stdout: []string{"partnerbot console as console:bob"}, absent: []string{"console:console:"}},
 		{name: "english bot", edits: []string{"  language: zh", "  language: en"}, stdin: "/help\n", code: exitOK,
 			stdout: []string{"== partnerbot commands =="}},
-		{name: "console disabled", edits: []string{"  enabled: true", "  enabled: false"}, stdin: "/help\n", code: exitUsage,
+		{name: "console disabled", edits: []string{"  # Chat with the bot on standard input/output (the local way to try it).\n  enabled: true", "  enabled: false"}, stdin: "/help\n", code: exitUsage,
 			stderr: []string{"console.enabled is false"}},
 		{name: "extra argument", args: []string{"extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}},
 		{name: "unknown flag", args: []string{"-bogus"}, code: exitUsage, stderr: []string{"-bogus"}},

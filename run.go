@@ -8,12 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/store"
@@ -21,11 +25,12 @@ import (
 
 // app is everything a running bot is wired from.
 type app struct {
-	cfg    *config.Config
-	log    *slog.Logger
-	store  *store.Store
-	router *commands.Router
-	stop   func()
+	cfg     *config.Config
+	log     *slog.Logger
+	store   *store.Store
+	router  *commands.Router
+	scanner *alerts.Scanner // nil when alerts are disabled
+	stop    func()
 }
 
 // newApp loads the configuration, opens the store, builds the BSS client (starting the sandbox
@@ -52,22 +57,62 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}
 	def, _ := commands.ParseRole(cfg.Roles.Default)
 	lang, _ := commands.ParseLang(cfg.Bot.Language)
+	var scanner *alerts.Scanner
+	var cmdScanner commands.Scanner
+	if cfg.Alerts.Enabled {
+		// Start-up bookkeeping is not cut short by a command's deadline.
+		if err := syncSubscriptions(context.WithoutCancel(ctx), st, cfg.Alerts.Subscriptions); err != nil {
+			stopBSS()
+			st.Close()
+			return nil, err
+		}
+		step, _ := bss.ParseAmount(strconv.FormatFloat(cfg.Alerts.ArrearsStep, 'f', 2, 64))
+		scanner = alerts.New(client, st, alerts.Options{Location: cfg.Location(), Lang: lang,
+			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
+			Lookback: cfg.Alerts.Lookback, MaxChars: map[string]int{"telegram": 4000, "wecom": 3800, "slack": 3500, "console": 1 << 20}})
+		cmdScanner = scanner
+	}
 	router := commands.New(client, st, commands.Options{
 		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
 		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize,
 		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
+		Scanner: cmdScanner,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
 	if err := router.Maintain(ctx); err != nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
-	return &app{cfg: cfg, log: log, store: st, router: router, stop: func() {
+	return &app{cfg: cfg, log: log, store: st, router: router, scanner: scanner, stop: func() {
 		stopBSS()
 		if err := st.Close(); err != nil {
 			log.Error("closing the store", "error", err)
 		}
 	}}, nil
+}
+
+// syncSubscriptions makes the store's configuration subscriptions those of the file.
+func syncSubscriptions(ctx context.Context, st *store.Store, subs []config.ConfigSubscription) error {
+	out := make([]store.Subscription, 0, len(subs))
+	for _, s := range subs {
+		platform, channel, _ := strings.Cut(s.Channel, ":")
+		days := s.Days
+		if len(days) == 0 && s.Kind != "arrears" {
+			days = alerts.DefaultDays
+		}
+		days = append([]int(nil), days...)
+		sort.Sort(sort.Reverse(sort.IntSlice(days)))
+		name := s.Scope
+		if name == "*" {
+			name = "all customers"
+		}
+		out = append(out, store.Subscription{Platform: platform, Channel: channel, Kind: s.Kind, Scope: s.Scope,
+			ScopeName: name, Days: days, CreatedBy: store.Actor{Platform: "system", UserID: "config"}})
+	}
+	if err := st.SyncConfigSubscriptions(ctx, out); err != nil {
+		return fmt.Errorf("alerts.subscriptions: %w", err)
+	}
+	return nil
 }
 
 // runBot runs the bot with the adapters the configuration enables, until ctx ends.
@@ -119,6 +164,15 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: a.store, Senders: map[string]bot.Sender{"console": con},
 		Logger: a.log.With("component", "dispatch")}
+	if a.scanner != nil {
+		if _, err := a.scanner.Start(bgctx, alerts.Schedule{Expiry: a.cfg.Alerts.ExpirySchedule,
+			Arrears: a.cfg.Alerts.ArrearsSchedule, Location: a.cfg.Location()}); err != nil {
+			fmt.Fprintln(stderr, "partnerbot:", err)
+			return exitUsage
+		}
+		a.log.Info("alert scans scheduled", "expiry", a.cfg.Alerts.ExpirySchedule, "arrears", a.cfg.Alerts.ArrearsSchedule,
+			"zone", a.cfg.Location().String())
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); disp.Run(bgctx) }()
 	go func() { defer wg.Done(); a.maintainEvery(bgctx, time.Minute) }()

@@ -115,3 +115,15 @@ func parseInt(s string) (int, error) {
 		return r
 	}, strings.TrimSpace(s)))
 }
+
+// Money formats an amount with its currency and thousands separators, as replies show it.
+func Money(a bss.Amount, currency string) string { return money(a, currency) }
+
+// When formats t in loc with a hint relative to now in language l: "2026-11-28 16:00 (2 天后)".
+func When(l Lang, loc *time.Location, now, t time.Time) string {
+	c := &Call{Lang: l, r: &Router{loc: loc}, now: now}
+	return c.when(t)
+}
+
+// Describe is a resource's one-line description: name, type, spec and size.
+func Describe(r bss.Resource) string { return describe(r) }

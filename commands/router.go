@@ -58,6 +58,15 @@ type Store interface {
 	FinishExecution(ctx context.Context, id uint64, res store.ApprovalResult, notices store.NoticeFunc) (store.Approval, error)
 	ListApprovals(ctx context.Context, f store.ApprovalFilter) ([]store.Approval, error)
 	ExpireDue(ctx context.Context, notices store.NoticeFunc) ([]store.Approval, error)
+
+	AddSubscription(ctx context.Context, sub store.Subscription) (store.Subscription, error)
+	Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error)
+	RemoveSubscription(ctx context.Context, id uint64, platform, channel string, by store.Actor) (store.Subscription, error)
+	Snooze(ctx context.Context, sn store.Snooze) error
+	Unsnooze(ctx context.Context, platform, channel, target string, by store.Actor) (bool, error)
+	Snoozes(ctx context.Context, platform, channel string) ([]store.Snooze, error)
+	SetQuietHours(ctx context.Context, platform, channel string, q *store.QuietHours, by store.Actor) error
+	QuietHours(ctx context.Context, platform, channel string) (*store.QuietHours, error)
 }
 
 // Role is what a user may do. Read-only commands need viewer; admins may do everything;
@@ -137,6 +146,9 @@ type Options struct {
 	// as "platform:channel" or "platform:*". The approvals channel is always allowed. Read-only
 	// commands work everywhere.
 	ActionChannels []string
+
+	// Scanner runs alert scans for /scan; nil when alerts are not wired.
+	Scanner Scanner
 }
 
 // Router parses chat messages, checks roles, runs commands and audits them.
@@ -185,6 +197,9 @@ func New(b BSS, s Store, opts Options) *Router {
 		r.Register(c)
 	}
 	for _, c := range actionCommands() {
+		r.Register(c)
+	}
+	for _, c := range alertCommands() {
 		r.Register(c)
 	}
 	return r

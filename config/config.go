@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,6 +24,7 @@ type Config struct {
 	Roles     Roles     `yaml:"roles"`
 	Console   Console   `yaml:"console"`
 	Approvals Approvals `yaml:"approvals"`
+	Alerts    Alerts    `yaml:"alerts"`
 	BSS       BSS       `yaml:"bss"`
 	Store     Store     `yaml:"store"`
 	Log       Log       `yaml:"log"`
@@ -55,6 +57,27 @@ type Approvals struct {
 	// ActionChannels lists where actions may be requested and decided, as platform:channel or
 	// platform:* (every channel of the platform). Read-only commands work everywhere.
 	ActionChannels []string `yaml:"action_channels"`
+}
+
+// Alerts configures the proactive expiry and arrears scans.
+type Alerts struct {
+	Enabled         bool          `yaml:"enabled"`
+	ExpirySchedule  string        `yaml:"expiry_schedule"`  // cron spec in bot.timezone
+	ArrearsSchedule string        `yaml:"arrears_schedule"` // cron spec in bot.timezone
+	ArrearsStep     float64       `yaml:"arrears_step"`     // debt growth (yuan) worth a new alert
+	Concurrency     int           `yaml:"concurrency"`      // BSS queries in flight during a scan
+	Lookback        time.Duration `yaml:"lookback"`         // how long after expiry a resource is still reported
+	// Subscriptions declared here, for channels the bot cannot be talked to in (a WeCom group
+	// robot, say). They replace the previous configuration's at every start.
+	Subscriptions []ConfigSubscription `yaml:"subscriptions"`
+}
+
+// ConfigSubscription is one subscription declared in the file.
+type ConfigSubscription struct {
+	Channel string `yaml:"channel"` // platform:channel
+	Kind    string `yaml:"kind"`    // expiry, arrears or all
+	Scope   string `yaml:"scope"`   // "*", a customer id, or label:X
+	Days    []int  `yaml:"days"`    // expiry thresholds; default 30,15,7,3,1
 }
 
 // Console configures the line-based chat on standard input and output.
@@ -100,6 +123,8 @@ func Default() *Config {
 		Roles:     Roles{Default: "none"},
 		Console:   Console{Enabled: true, User: "admin"},
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour},
+		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
+			Concurrency: 4, Lookback: 7 * 24 * time.Hour},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
@@ -341,6 +366,40 @@ func (c *Config) validate() Errors {
 	for i, ac := range c.Approvals.ActionChannels {
 		if p, ch, ok := strings.Cut(ac, ":"); !ok || ch == "" || !validPlatform(p) {
 			bad(fmt.Sprintf("approvals.action_channels[%d]", i), fmt.Sprintf("%q must be platform:channel or platform:*", ac))
+		}
+	}
+	for _, f := range []struct{ path, spec string }{{"alerts.expiry_schedule", c.Alerts.ExpirySchedule}, {"alerts.arrears_schedule", c.Alerts.ArrearsSchedule}} {
+		if _, err := cron.ParseStandard(f.spec); err != nil {
+			bad(f.path, fmt.Sprintf("%q is not a cron schedule (e.g. \"0 9 * * *\" or @hourly): %v", f.spec, err))
+		}
+	}
+	if c.Alerts.ArrearsStep < 0 {
+		bad("alerts.arrears_step", "must not be negative")
+	}
+	if c.Alerts.Concurrency < 1 || c.Alerts.Concurrency > 64 {
+		bad("alerts.concurrency", "must be between 1 and 64")
+	}
+	if c.Alerts.Lookback < 0 || c.Alerts.Lookback > 90*24*time.Hour {
+		bad("alerts.lookback", "must be between 0 and 2160h")
+	}
+	for i, s := range c.Alerts.Subscriptions {
+		path := fmt.Sprintf("alerts.subscriptions[%d]", i)
+		if p, ch, ok := strings.Cut(s.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
+			bad(path+".channel", fmt.Sprintf("%q must be platform:channel", s.Channel))
+		}
+		switch s.Kind {
+		case "expiry", "arrears", "all":
+		default:
+			bad(path+".kind", "must be expiry, arrears or all")
+		}
+		if s.Scope == "" {
+			bad(path+".scope", `must be "*", a customer id or label:NAME`)
+		}
+		for _, d := range s.Days {
+			if d < 1 || d > 365 {
+				bad(path+".days", "thresholds are days from 1 to 365")
+				break
+			}
 		}
 	}
 	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {

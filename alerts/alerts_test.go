@@ -1,0 +1,484 @@
+package alerts_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// env is a scanner against the fake BSS over HTTP, a store that can be reopened, and a clock.
+type env struct {
+	t       *testing.T
+	srv     *bsstest.Server
+	client  *bss.Client
+	path    string
+	clk     *clock
+	st      *store.Store
+	scanner *alerts.Scanner
+	opts    alerts.Options
+	wrap    func(alerts.Store) alerts.Store
+}
+
+func newEnv(t *testing.T, tweak func(*alerts.Options)) *env {
+	t.Helper()
+	now := time.Now()
+	e := &env{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{Now: func() time.Time { return now }}),
+		path: filepath.Join(t.TempDir(), "bot.db"), clk: &clock{t: now}}
+	var err error
+	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
+		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.opts = alerts.Options{Now: e.clk.Now, Concurrency: 4}
+	if tweak != nil {
+		tweak(&e.opts)
+	}
+	e.open()
+	return e
+}
+
+func (e *env) open() {
+	e.t.Helper()
+	st, err := store.Open(e.path, store.Options{Now: e.clk.Now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.st = st
+	e.t.Cleanup(func() { st.Close() })
+	var s alerts.Store = st
+	if e.wrap != nil {
+		s = e.wrap(s)
+	}
+	e.scanner = alerts.New(e.client, s, e.opts)
+}
+
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.st.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+func (e *env) subscribe(channel, kind, scope string, days ...int) {
+	e.t.Helper()
+	platform, ch, _ := strings.Cut(channel, ":")
+	if _, err := e.st.AddSubscription(context.Background(), store.Subscription{Platform: platform, Channel: ch, Kind: kind,
+		Scope: scope, Days: days, CreatedBy: store.Actor{Platform: "console", UserID: "admin"}}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) scan(kind string) alerts.Summary {
+	e.t.Helper()
+	sum, err := e.scanner.Scan(context.Background(), kind)
+	if err != nil {
+		e.t.Fatalf("scan %s: %v", kind, err)
+	}
+	return sum
+}
+
+// drain takes every notice due by the far future out of the outbox, as delivered.
+func (e *env) drain() []store.Notice {
+	e.t.Helper()
+	ctx := context.Background()
+	ns, err := e.st.DueNotices(ctx, e.clk.Now().Add(365*24*time.Hour), 1000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, n := range ns {
+		if err := e.st.AckNotice(ctx, n.ID); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return ns
+}
+
+func text(n store.Notice) string {
+	var r commands.Reply
+	_ = json.Unmarshal(n.Body, &r)
+	var b strings.Builder
+	b.WriteString(r.Title + "\n" + r.Text + "\n")
+	for _, s := range r.Sections {
+		b.WriteString("# " + s.Title + "\n" + strings.Join(s.Lines, "\n") + "\n")
+	}
+	for _, btn := range r.Buttons {
+		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
+	}
+	return b.String()
+}
+
+func (e *env) customer(account string) bsstest.Customer {
+	for _, c := range e.srv.Customers() {
+		if c.AccountName == account {
+			return c
+		}
+	}
+	e.t.Fatalf("no customer %s", account)
+	return bsstest.Customer{}
+}
+
+func (e *env) resource(name string) bsstest.Resource {
+	for _, c := range e.srv.Customers() {
+		for _, r := range e.srv.Resources(c.ID) {
+			if r.Name == name {
+				return r
+			}
+		}
+	}
+	e.t.Fatalf("no resource %s", name)
+	return bsstest.Resource{}
+}
+
+// expectedMains counts main resources (not closed) of scope expiring within days of now, or
+// expired less than the lookback ago.
+func (e *env) expectedMains(days int, customerID string) int {
+	now := e.clk.Now()
+	n := 0
+	for _, c := range e.srv.Customers() {
+		if customerID != "" && c.ID != customerID {
+			continue
+		}
+		for _, r := range e.srv.Resources(c.ID) {
+			if !r.IsMain || r.Status == 3 {
+				continue
+			}
+			if r.ExpireTime.After(now.Add(-7*24*time.Hour)) && !r.ExpireTime.After(now.Add(time.Duration(days)*24*time.Hour)) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func TestExpiryThresholdsOnceEach(t *testing.T) {
+	e := newEnv(t, nil)
+	zs := e.customer("zhangsan")
+	e.subscribe("slack:C1", "expiry", zs.ID, 30, 7, 3, 1)
+
+	sum := e.scan(alerts.KindExpiry)
+	want := e.expectedMains(30, zs.ID)
+	if sum.Customers != 1 || sum.Alerted != want || sum.Notices != 1 || sum.Channels != 1 {
+		t.Fatalf("first scan %+v, want %d alerts in one notice", sum, want)
+	}
+	ns := e.drain()
+	if len(ns) != 1 || ns[0].Platform != "slack" || ns[0].Channel != "C1" {
+		t.Fatalf("notices %+v", ns)
+	}
+	body := text(ns[0])
+	for _, w := range []string{"zhangsan-web-01", "zhangsan-bw-01", "zhangsan-obs-pkg", "/renew ", "/autorenew on ", "含 2 个附属资源"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("digest lacks %q:\n%s", w, body)
+		}
+	}
+	if strings.Contains(body, "zhangsan-mysql-01") {
+		t.Errorf("a resource 120 days out was alerted:\n%s", body)
+	}
+	// Soonest first: the expired OBS package before the ECS (3 days), before the bandwidth (7).
+	if a, b, c := strings.Index(body, "zhangsan-obs-pkg"), strings.Index(body, "zhangsan-web-01"), strings.Index(body, "zhangsan-bw-01"); !(a < b && b < c) {
+		t.Errorf("not soonest first:\n%s", body)
+	}
+
+	// The same scan again: nothing new.
+	if sum := e.scan(alerts.KindExpiry); sum.Alerted != 0 || sum.Notices != 0 {
+		t.Errorf("second scan alerted again: %+v", sum)
+	}
+	if ns := e.drain(); len(ns) != 0 {
+		t.Errorf("second scan queued %d notices", len(ns))
+	}
+
+	// Four days on, the bandwidth (7 days) crosses 3 days, the ECS expires: both alert again, once.
+	e.clk.Advance(4*24*time.Hour + time.Hour)
+	sum = e.scan(alerts.KindExpiry)
+	body = ""
+	for _, n := range e.drain() {
+		body += text(n)
+	}
+	if !strings.Contains(body, "zhangsan-bw-01") || !strings.Contains(body, "zhangsan-web-01") || strings.Contains(body, "zhangsan-obs-pkg") {
+		t.Errorf("after 4 days (%+v):\n%s", sum, body)
+	}
+	if sum := e.scan(alerts.KindExpiry); sum.Alerted != 0 {
+		t.Errorf("repeated scan after the clock moved: %+v", sum)
+	}
+}
+
+func TestRenewalResetsTheAlert(t *testing.T) {
+	e := newEnv(t, nil)
+	zs := e.customer("zhangsan")
+	web := e.resource("zhangsan-web-01")
+	e.subscribe("slack:C1", "expiry", zs.ID, 30, 7, 3, 1)
+	e.scan(alerts.KindExpiry)
+	e.drain()
+	// A renewal of one month moves the expiry to about 33 days out: out of every window.
+	if _, err := e.client.Renew(context.Background(), bss.CustomerRef{ID: zs.ID, AccountName: zs.AccountName},
+		bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, AutoPay: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.scan(alerts.KindExpiry)
+	for _, n := range e.drain() {
+		if strings.Contains(text(n), "zhangsan-web-01") {
+			t.Errorf("renewed resource alerted:\n%s", text(n))
+		}
+	}
+	// When the new expiry comes within 30 days, it alerts again: the renewal reset it.
+	e.clk.Advance(5 * 24 * time.Hour)
+	e.scan(alerts.KindExpiry)
+	found := false
+	for _, n := range e.drain() {
+		found = found || strings.Contains(text(n), "zhangsan-web-01")
+	}
+	if !found {
+		t.Error("the renewed resource was not alerted when its new expiry came near")
+	}
+}
+
+func TestAutoRenewShownApart(t *testing.T) {
+	e := newEnv(t, nil)
+	app := e.resource("zhangsan-app-02") // auto-renew on, 60 days out
+	e.subscribe("slack:C1", "expiry", app.CustomerID, 90)
+	e.scan(alerts.KindExpiry)
+	body := ""
+	for _, n := range e.drain() {
+		body += text(n)
+	}
+	i := strings.Index(body, "已开启自动续费 —")
+	if i < 0 || !strings.Contains(body[i:], "zhangsan-app-02") || strings.Contains(body[:i], "zhangsan-app-02") {
+		t.Errorf("auto-renew resource not shown apart:\n%s", body)
+	}
+}
+
+func TestSnoozeAndQuietHours(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	zs := e.customer("zhangsan")
+	e.subscribe("slack:C1", "expiry", zs.ID)
+	admin := store.Actor{Platform: "slack", UserID: "U1"}
+	if err := e.st.Snooze(ctx, store.Snooze{Platform: "slack", Channel: "C1", Target: zs.ID, Until: e.clk.Now().Add(48 * time.Hour), By: admin}); err != nil {
+		t.Fatal(err)
+	}
+	if sum := e.scan(alerts.KindExpiry); sum.Alerted != 0 {
+		t.Errorf("snoozed customer alerted: %+v", sum)
+	}
+	e.clk.Advance(49 * time.Hour) // the snooze is over: the alerts come, they were not lost
+	if sum := e.scan(alerts.KindExpiry); sum.Alerted == 0 {
+		t.Errorf("nothing alerted after the snooze: %+v", sum)
+	}
+	e.drain()
+
+	// Quiet hours: the digest waits for the end of the window.
+	e2 := newEnv(t, func(o *alerts.Options) { o.Location = time.UTC })
+	e2.subscribe("slack:C2", "expiry", zs.ID)
+	now := e2.clk.Now().UTC()
+	start, end := now.Add(-time.Hour).Format("15:04"), now.Add(2*time.Hour).Format("15:04")
+	if err := e2.st.SetQuietHours(ctx, "slack", "C2", &store.QuietHours{Start: start, End: end}, admin); err != nil {
+		t.Fatal(err)
+	}
+	if sum := e2.scan(alerts.KindExpiry); sum.Notices != 1 {
+		t.Fatalf("quiet hours: %+v", sum)
+	}
+	if due, _ := e2.st.DueNotices(ctx, now, 10); len(due) != 0 {
+		t.Errorf("a notice is due during quiet hours")
+	}
+	if due, _ := e2.st.DueNotices(ctx, now.Add(2*time.Hour+time.Minute), 10); len(due) != 1 {
+		t.Errorf("the notice is not due after the quiet hours: %d", len(due))
+	}
+}
+
+func TestQuietEnd(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 25, h, m, 0, 0, loc) }
+	tests := []struct {
+		q    *store.QuietHours
+		now  time.Time
+		want time.Time
+	}{
+		{nil, at(23, 0), at(23, 0)},
+		{&store.QuietHours{Start: "22:00", End: "08:00"}, at(23, 0), at(8, 0).AddDate(0, 0, 1)},
+		{&store.QuietHours{Start: "22:00", End: "08:00"}, at(7, 59), at(8, 0)},
+		{&store.QuietHours{Start: "22:00", End: "08:00"}, at(8, 0), at(8, 0)},
+		{&store.QuietHours{Start: "22:00", End: "08:00"}, at(12, 0), at(12, 0)},
+		{&store.QuietHours{Start: "12:00", End: "14:00"}, at(13, 0), at(14, 0)},
+		{&store.QuietHours{Start: "12:00", End: "14:00"}, at(14, 30), at(14, 30)},
+	}
+	for _, tc := range tests {
+		if got := alerts.QuietEnd(tc.q, loc, tc.now); !got.Equal(tc.want) {
+			t.Errorf("QuietEnd(%+v, %v) = %v, want %v", tc.q, tc.now, got, tc.want)
+		}
+	}
+}
+
+func TestArrearsEnterGrowRecover(t *testing.T) {
+	e := newEnv(t, func(o *alerts.Options) { o.ArrearsStep = bss.MustAmount("100") })
+	zs := e.customer("zhangsan")
+	e.subscribe("slack:C1", "arrears", zs.ID)
+	steps := []struct {
+		amount, debt string
+		want         string // "" = no alert
+	}{
+		{"1580", "0", ""},
+		{"0", "50", "新欠费"},
+		{"0", "120", ""},     // grew by 70 < 100
+		{"0", "180", "欠费增加"}, // grew by 130 since the last alert (50)
+		{"0", "180", ""},
+		{"300", "0", "已结清"},
+		{"300", "0", ""},
+		{"0", "10", "新欠费"},
+	}
+	for i, st := range steps {
+		e.srv.SetBalance(zs.ID, st.amount, st.debt)
+		e.scan(alerts.KindArrears)
+		ns := e.drain()
+		switch {
+		case st.want == "" && len(ns) != 0:
+			t.Errorf("step %d (debt %s): unexpected alert:\n%s", i, st.debt, text(ns[0]))
+		case st.want != "" && (len(ns) != 1 || !strings.Contains(text(ns[0]), st.want)):
+			t.Errorf("step %d (debt %s): want %q, got %d notices", i, st.debt, st.want, len(ns))
+		}
+		if i%3 == 2 {
+			e.restart() // the ledger is in the store, not in memory
+		}
+	}
+}
+
+func TestArrearsDigestAllCustomers(t *testing.T) {
+	e := newEnv(t, nil)
+	e.subscribe("slack:C1", "all", "*")
+	sum := e.scan(alerts.KindArrears)
+	if sum.Found != 6 || sum.Alerted != 6 || sum.Notices != 1 {
+		t.Errorf("demo arrears scan %+v", sum)
+	}
+	body := text(e.drain()[0])
+	if !strings.Contains(body, "李四") || strings.Index(body, "李四") > strings.Index(body, "深圳智联数据") {
+		t.Errorf("not largest debt first:\n%s", body)
+	}
+}
+
+func TestDigestSplitAtPlatformLimit(t *testing.T) {
+	e := newEnv(t, func(o *alerts.Options) { o.MaxChars = map[string]int{"telegram": 1200} })
+	e.subscribe("telegram:-100", "expiry", "*", 30)
+	e.subscribe("slack:C1", "expiry", "*", 30)
+	sum := e.scan(alerts.KindExpiry)
+	var tg, sl []store.Notice
+	for _, n := range e.drain() {
+		if n.Platform == "telegram" {
+			tg = append(tg, n)
+		} else {
+			sl = append(sl, n)
+		}
+	}
+	if len(tg) < 2 || len(sl) < 1 {
+		t.Fatalf("telegram %d, slack %d notices (%+v)", len(tg), len(sl), sum)
+	}
+	all := ""
+	for i, n := range tg {
+		b := text(n)
+		if len(b) > 1300 {
+			t.Errorf("telegram part %d is %d bytes", i, len(b))
+		}
+		all += b
+	}
+	for _, c := range e.srv.Customers() {
+		for _, r := range e.srv.Resources(c.ID) {
+			if r.IsMain && r.Status != 3 && r.ExpireTime.After(e.clk.Now().Add(-7*24*time.Hour)) && r.ExpireTime.Before(e.clk.Now().Add(29*24*time.Hour)) &&
+				!strings.Contains(all, r.ResourceID) {
+				t.Errorf("split digest lost %s", r.ResourceID)
+			}
+		}
+	}
+}
+
+// failingStore fails CommitAlerts once for one channel, as a process killed mid-scan would
+// leave it: that channel's digest and ledger marks are not there.
+type failingStore struct {
+	alerts.Store
+	failFor string
+	failed  bool
+}
+
+var errKilled = errors.New("killed")
+
+func (f *failingStore) CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error {
+	if !f.failed && len(notices) > 0 && notices[0].Channel == f.failFor {
+		f.failed = true
+		return errKilled
+	}
+	return f.Store.CommitAlerts(ctx, puts, deletes, notices)
+}
+
+func TestKilledMidScanNoDuplicateNothingLost(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, ch := range []string{"slack:C1", "slack:C2", "slack:C3"} {
+		e.subscribe(ch, "expiry", "*", 7)
+	}
+	fs := &failingStore{failFor: "C2"}
+	e.wrap = func(s alerts.Store) alerts.Store { fs.Store = s; return fs }
+	e.restart()
+	if _, err := e.scanner.Scan(context.Background(), alerts.KindExpiry); !errors.Is(err, errKilled) {
+		t.Fatalf("scan err = %v", err)
+	}
+	e.wrap = nil
+	e.restart() // the process starts again
+	e.scan(alerts.KindExpiry)
+	e.scan(alerts.KindExpiry)
+	per := map[string]int{}
+	want := e.expectedMains(7, "")
+	for _, n := range e.drain() {
+		b := text(n)
+		per[n.Channel] += strings.Count(b, "\n⏰ ") + strings.Count(b, "\n⚠ ") + strings.Count(b, "\n🛑 ")
+	}
+	for _, ch := range []string{"C1", "C2", "C3"} {
+		if per[ch] != want {
+			t.Errorf("channel %s got %d alerts, want %d exactly once each (%v)", ch, per[ch], want, per)
+		}
+	}
+}
+
+func TestFailingCustomerIsReportedAndScanGoesOn(t *testing.T) {
+	e := newEnv(t, nil)
+	e.subscribe("slack:C1", "expiry", "*", 30)
+	e.srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500, Times: 6})
+	sum := e.scan(alerts.KindExpiry)
+	if sum.Customers < 50 || sum.Alerted == 0 {
+		t.Errorf("the scan did not go on: %+v", sum)
+	}
+	// Six failures: the first four customers' queries and their retries; all but the ones that
+	// failed twice are reported fine.
+	if len(sum.Failed) > 6 {
+		t.Errorf("%d customers reported failed", len(sum.Failed))
+	}
+	e.srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500})
+	sum = e.scan(alerts.KindExpiry)
+	if len(sum.Failed) != sum.Customers {
+		t.Errorf("with BSS down every customer should be reported: %+v", sum)
+	}
+}
+
+func TestNoSubscriptionsNoCalls(t *testing.T) {
+	e := newEnv(t, nil)
+	if sum := e.scan(alerts.KindExpiry); sum.Customers != 0 || len(e.srv.Calls()) != 0 {
+		t.Errorf("a scan with no subscription called BSS: %+v", sum)
+	}
+	if _, err := e.scanner.Scan(context.Background(), "weather"); !errors.Is(err, alerts.ErrUnknownKind) {
+		t.Errorf("err = %v", err)
+	}
+}

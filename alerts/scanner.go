@@ -1,0 +1,451 @@
+// Package alerts pushes expiry and arrears notices to the channels that subscribed to them.
+//
+// A scan asks BSS for what it needs (each customer's yearly/monthly resources inside the
+// largest expiry window any subscription wants, or the resale customers' balances), decides
+// per channel what is new against the alert ledger in the store, and writes one digest per
+// channel to the outbox in the same bbolt transaction that marks the ledger. The dispatcher in
+// bot/ delivers the outbox. So a scan killed at any point sends nothing twice and loses
+// nothing: what was committed is delivered, what was not is found again by the next scan.
+package alerts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// Scan kinds.
+const (
+	KindExpiry  = "expiry"
+	KindArrears = "arrears"
+)
+
+// BSS is what scans need of the BSS client.
+type BSS interface {
+	Customers(ctx context.Context, f bss.CustomerFilter) iter.Seq2[bss.Customer, error]
+	CustomerBalances(ctx context.Context, customerIDs []string) ([]bss.CustomerBalance, error)
+	AllResources(ctx context.Context, f bss.ResourceFilter) ([]bss.Resource, error)
+}
+
+// Store is what scans need of the store.
+type Store interface {
+	Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error)
+	Snoozes(ctx context.Context, platform, channel string) ([]store.Snooze, error)
+	QuietHours(ctx context.Context, platform, channel string) (*store.QuietHours, error)
+	LedgerPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error)
+	CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error
+	RememberOwners(ctx context.Context, owners map[string]string) error
+}
+
+// DefaultDays are the expiry thresholds of a subscription that names none.
+var DefaultDays = []int{30, 15, 7, 3, 1}
+
+// Options configure a Scanner.
+type Options struct {
+	Now         func() time.Time
+	Location    *time.Location // zone of times in digests; Asia/Shanghai when nil
+	Lang        commands.Lang  // language of digests; zh when empty
+	Logger      *slog.Logger
+	Concurrency int           // BSS queries in flight during a scan; default 4
+	ArrearsStep bss.Amount    // growth of a debt worth a new alert; default 100
+	Lookback    time.Duration // how long after expiry a resource is still reported; default 7 days
+	// MaxChars is the size limit of one message per platform; a digest longer than that is
+	// split. Platforms not listed get 4000.
+	MaxChars map[string]int
+}
+
+// Scanner runs expiry and arrears scans.
+type Scanner struct {
+	bss   BSS
+	store Store
+	opts  Options
+	mu    sync.Mutex // one scan of a kind at a time
+	busy  map[string]bool
+}
+
+// New builds a Scanner.
+func New(b BSS, s Store, opts Options) *Scanner {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+			opts.Location = loc
+		} else {
+			opts.Location = time.FixedZone("CST", 8*3600)
+		}
+	}
+	if opts.Lang == "" {
+		opts.Lang = commands.Zh
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.ArrearsStep.Sign() <= 0 {
+		opts.ArrearsStep = bss.NewAmount(100, 0)
+	}
+	if opts.Lookback <= 0 {
+		opts.Lookback = 7 * 24 * time.Hour
+	}
+	return &Scanner{bss: b, store: s, opts: opts, busy: map[string]bool{}}
+}
+
+// Summary is what one scan found and did.
+type Summary struct {
+	Kind      string
+	Started   time.Time
+	Took      time.Duration
+	Customers int      // customers in the scope of some subscription
+	Found     int      // expiring resources, or customers in arrears
+	Alerted   int      // items newly alerted (over all channels)
+	Notices   int      // messages written to the outbox
+	Channels  int      // channels that got a digest
+	Failed    []string // customers whose query failed (after a retry); the scan went on
+	Skipped   bool     // a scan of this kind was already running
+}
+
+// ErrUnknownKind is returned for a scan kind other than expiry or arrears.
+var ErrUnknownKind = errors.New("scan kind must be expiry or arrears")
+
+// Scan runs one scan of kind now.
+func (s *Scanner) Scan(ctx context.Context, kind string) (Summary, error) {
+	sum := Summary{Kind: kind, Started: s.opts.Now()}
+	if kind != KindExpiry && kind != KindArrears {
+		return sum, ErrUnknownKind
+	}
+	s.mu.Lock()
+	if s.busy[kind] {
+		s.mu.Unlock()
+		sum.Skipped = true
+		return sum, nil
+	}
+	s.busy[kind] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.busy[kind] = false
+		s.mu.Unlock()
+	}()
+	start := time.Now()
+	var err error
+	if kind == KindExpiry {
+		err = s.scanExpiry(ctx, &sum)
+	} else {
+		err = s.scanArrears(ctx, &sum)
+	}
+	sum.Took = time.Since(start)
+	s.opts.Logger.Info("scan finished", "kind", kind, "customers", sum.Customers, "found", sum.Found,
+		"alerted", sum.Alerted, "notices", sum.Notices, "failed", len(sum.Failed), "took", sum.Took, "error", err)
+	return sum, err
+}
+
+// channel is one subscribed channel and what it asked for.
+type channel struct {
+	platform, name string
+	subs           []store.Subscription
+	snoozed        map[string]bool // resource or customer ids
+	quiet          *store.QuietHours
+}
+
+func (c *channel) key() string { return c.platform + ":" + c.name }
+
+// matches reports whether the channel wants kind alerts about cu, and the expiry thresholds.
+func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
+	set := map[int]bool{}
+	for _, sub := range c.subs {
+		if sub.Kind != kind && sub.Kind != "all" {
+			continue
+		}
+		if !inScope(sub.Scope, cu) {
+			continue
+		}
+		ok = true
+		ds := sub.Days
+		if len(ds) == 0 {
+			ds = DefaultDays
+		}
+		for _, d := range ds {
+			set[d] = true
+		}
+	}
+	for d := range set {
+		days = append(days, d)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(days)))
+	return days, ok
+}
+
+func inScope(scope string, cu bss.Customer) bool {
+	switch {
+	case scope == "*" || scope == "":
+		return true
+	case strings.HasPrefix(scope, "label:"):
+		return cu.Label == strings.TrimPrefix(scope, "label:")
+	}
+	return scope == cu.ID
+}
+
+// channels loads the subscriptions of kind, grouped by channel, with snoozes and quiet hours.
+func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error) {
+	subs, err := s.store.Subscriptions(ctx, "", "")
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*channel{}
+	var out []*channel
+	for _, sub := range subs {
+		if sub.Kind != kind && sub.Kind != "all" {
+			continue
+		}
+		k := sub.Platform + ":" + sub.Channel
+		ch := byKey[k]
+		if ch == nil {
+			ch = &channel{platform: sub.Platform, name: sub.Channel, snoozed: map[string]bool{}}
+			byKey[k] = ch
+			out = append(out, ch)
+		}
+		ch.subs = append(ch.subs, sub)
+	}
+	for _, ch := range out {
+		sns, err := s.store.Snoozes(ctx, ch.platform, ch.name)
+		if err != nil {
+			return nil, err
+		}
+		for _, sn := range sns {
+			ch.snoozed[sn.Target] = true
+		}
+		if ch.quiet, err = s.store.QuietHours(ctx, ch.platform, ch.name); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// customers lists every customer that some channel's subscription covers.
+func (s *Scanner) customers(ctx context.Context, kind string, chans []*channel, f bss.CustomerFilter) ([]bss.Customer, error) {
+	var out []bss.Customer
+	for cu, err := range s.bss.Customers(ctx, f) {
+		if err != nil {
+			return nil, fmt.Errorf("list customers: %w", err)
+		}
+		for _, ch := range chans {
+			if _, ok := ch.matches(kind, cu); ok {
+				out = append(out, cu)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// stream lists the customers some channel's subscription covers and runs fn for each of them
+// with bounded concurrency while the listing goes on (so the listing's pages overlap the
+// per-customer queries). Customers whose fn failed are tried once more, one at a time, and
+// returned if they fail again.
+func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f bss.CustomerFilter,
+	fn func(context.Context, bss.Customer) error) (custs, failed []bss.Customer, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan bss.Customer)
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	for i := 0; i < s.opts.Concurrency; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for cu := range jobs {
+				if err := fn(ctx, cu); err != nil {
+					mu.Lock()
+					failed = append(failed, cu)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	var listErr error
+	for cu, err := range s.bss.Customers(ctx, f) {
+		if err != nil {
+			listErr = fmt.Errorf("list customers: %w", err)
+			break
+		}
+		for _, ch := range chans {
+			if _, ok := ch.matches(kind, cu); ok {
+				custs = append(custs, cu)
+				jobs <- cu
+				break
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if listErr != nil {
+		return custs, failed, listErr
+	}
+	var still []bss.Customer
+	for _, cu := range failed {
+		if ctx.Err() != nil {
+			still = append(still, cu)
+			continue
+		}
+		if err := fn(ctx, cu); err != nil {
+			s.opts.Logger.Warn("customer query failed twice; reported in the scan summary", "customer", cu.ID, "error", err)
+			still = append(still, cu)
+		}
+	}
+	return custs, still, ctx.Err()
+}
+
+// quietUntil is when a notice for ch may go out: now, or the end of its quiet hours.
+func (s *Scanner) quietUntil(ch *channel, now time.Time) time.Time {
+	return QuietEnd(ch.quiet, s.opts.Location, now)
+}
+
+// QuietEnd returns now when now is outside the quiet window q (in loc), else the window's end.
+func QuietEnd(q *store.QuietHours, loc *time.Location, now time.Time) time.Time {
+	if q == nil {
+		return now
+	}
+	start, err1 := time.Parse("15:04", q.Start)
+	end, err2 := time.Parse("15:04", q.End)
+	if err1 != nil || err2 != nil || q.Start == q.End {
+		return now
+	}
+	local := now.In(loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	at := func(d time.Time, hm time.Time) time.Time {
+		return time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
+	}
+	s, e := at(day, start), at(day, end)
+	if s.Before(e) { // e.g. 12:00–14:00
+		if !local.Before(s) && local.Before(e) {
+			return e
+		}
+		return now
+	}
+	// Over midnight, e.g. 22:00–08:00.
+	if !local.Before(s) {
+		return at(day.AddDate(0, 0, 1), end)
+	}
+	if local.Before(e) {
+		return e
+	}
+	return now
+}
+
+// notices turns a digest into outbox entries, split at the platform's size limit.
+// Alerts carry no dedupe key: a digest is committed with its ledger marks in one transaction,
+// so it cannot be written twice, and two digests with the same text (a customer in arrears
+// again, weeks later) are both wanted.
+func (s *Scanner) notices(ch *channel, kind string, d commands.Reply, now time.Time) []store.Notice {
+	parts := split(d, s.limit(ch.platform))
+	next := s.quietUntil(ch, now)
+	ns := make([]store.Notice, 0, len(parts))
+	for i, p := range parts {
+		if len(parts) > 1 {
+			p.Title = fmt.Sprintf("%s (%d/%d)", p.Title, i+1, len(parts))
+		}
+		body, _ := json.Marshal(p)
+		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: body,
+			NextAttempt: next})
+	}
+	return ns
+}
+
+func (s *Scanner) limit(platform string) int {
+	if n, ok := s.opts.MaxChars[platform]; ok && n > 0 {
+		return n
+	}
+	return 4000
+}
+
+// size estimates the rendered length of a reply.
+func size(r commands.Reply) int {
+	n := len(r.Title) + len(r.Text) + len(r.Footer) + 16
+	for _, f := range r.Fields {
+		n += len(f.Label) + len(f.Value) + 4
+	}
+	for _, sec := range r.Sections {
+		n += sectionSize(sec)
+	}
+	for _, b := range r.Buttons {
+		n += len(b.Label) + len(b.Command) + 4
+	}
+	return n
+}
+
+func sectionSize(sec commands.Section) int {
+	n := len(sec.Title) + 4
+	for _, f := range sec.Fields {
+		n += len(f.Label) + len(f.Value) + 4
+	}
+	for _, l := range sec.Lines {
+		n += len(l) + 4
+	}
+	return n
+}
+
+// split cuts a digest into replies of at most limit characters, between sections (and, for a
+// section larger than the limit alone, between its lines). Nothing is dropped.
+func split(r commands.Reply, limit int) []commands.Reply {
+	if size(r) <= limit {
+		return []commands.Reply{r}
+	}
+	head := commands.Reply{Title: r.Title, Text: r.Text, Fields: r.Fields}
+	var out []commands.Reply
+	cur := head
+	flush := func() {
+		if len(cur.Sections) > 0 {
+			out = append(out, cur)
+		}
+		cur = commands.Reply{Title: r.Title}
+	}
+	for _, sec := range r.Sections {
+		for _, piece := range splitSection(sec, limit-size(commands.Reply{Title: r.Title})) {
+			if size(cur)+sectionSize(piece) > limit && len(cur.Sections) > 0 {
+				flush()
+			}
+			cur.Sections = append(cur.Sections, piece)
+		}
+	}
+	cur.Buttons, cur.Footer = r.Buttons, r.Footer
+	if size(cur) > limit && len(cur.Sections) > 0 {
+		last := cur
+		last.Buttons, last.Footer = nil, ""
+		out = append(out, last)
+		cur = commands.Reply{Title: r.Title, Buttons: r.Buttons, Footer: r.Footer}
+	}
+	out = append(out, cur)
+	return out
+}
+
+func splitSection(sec commands.Section, limit int) []commands.Section {
+	if sectionSize(sec) <= limit || len(sec.Lines) < 2 {
+		return []commands.Section{sec}
+	}
+	var out []commands.Section
+	cur := commands.Section{Title: sec.Title, Fields: sec.Fields}
+	for _, l := range sec.Lines {
+		if sectionSize(cur)+len(l)+4 > limit && len(cur.Lines) > 0 {
+			out = append(out, cur)
+			cur = commands.Section{Title: sec.Title}
+		}
+		cur.Lines = append(cur.Lines, l)
+	}
+	return append(out, cur)
+}

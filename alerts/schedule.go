@@ -1,0 +1,61 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/partnerbot/partnerbot/commands"
+)
+
+// ScanNow runs a scan for /scan and reports it in the command's terms.
+func (s *Scanner) ScanNow(ctx context.Context, kind string) (commands.ScanResult, error) {
+	sum, err := s.Scan(ctx, kind)
+	return commands.ScanResult{Kind: sum.Kind, Customers: sum.Customers, Found: sum.Found, Alerted: sum.Alerted,
+		Notices: sum.Notices, Channels: sum.Channels, Failed: sum.Failed, Took: sum.Took, Skipped: sum.Skipped}, err
+}
+
+// Schedule is when scans run: cron specs (five fields, or @hourly and friends) in a zone.
+type Schedule struct {
+	Expiry   string // default "0 9 * * *": daily at 09:00
+	Arrears  string // default "0 * * * *": hourly
+	Location *time.Location
+}
+
+// Start runs the scans on their schedule until ctx ends; it returns once the schedule is set.
+// A scan still running when the next is due is skipped, not queued.
+func (s *Scanner) Start(ctx context.Context, sch Schedule) (*cron.Cron, error) {
+	if sch.Expiry == "" {
+		sch.Expiry = "0 9 * * *"
+	}
+	if sch.Arrears == "" {
+		sch.Arrears = "0 * * * *"
+	}
+	if sch.Location == nil {
+		sch.Location = s.opts.Location
+	}
+	c := cron.New(cron.WithLocation(sch.Location), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	for kind, spec := range map[string]string{KindExpiry: sch.Expiry, KindArrears: sch.Arrears} {
+		if _, err := c.AddFunc(spec, func() {
+			if _, err := s.Scan(ctx, kind); err != nil && ctx.Err() == nil {
+				s.opts.Logger.Error("scheduled scan failed", "kind", kind, "error", err)
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("alerts: %s schedule %q: %w", kind, spec, err)
+		}
+	}
+	c.Start()
+	go func() {
+		<-ctx.Done()
+		<-c.Stop().Done()
+	}()
+	return c, nil
+}
+
+// CheckSpec reports whether spec is a valid schedule, for configuration checks.
+func CheckSpec(spec string) error {
+	_, err := cron.ParseStandard(spec)
+	return err
+}

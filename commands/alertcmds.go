@@ -1,0 +1,323 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// ScanResult is what an alert scan found and did (see package alerts).
+type ScanResult struct {
+	Kind                                         string
+	Customers, Found, Alerted, Notices, Channels int
+	Failed                                       []string
+	Took                                         time.Duration
+	Skipped                                      bool
+}
+
+// Scanner runs an alert scan now; *alerts.Scanner implements it.
+type Scanner interface {
+	ScanNow(ctx context.Context, kind string) (ScanResult, error)
+}
+
+// defaultDays are the expiry thresholds of a subscription that names none.
+var defaultDays = []int{30, 15, 7, 3, 1}
+
+func alertCommands() []*Command {
+	return []*Command{
+		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|all [customer|label:X|*] [--days 30,15,7,3,1]",
+			Summary: "sum.subscribe", Role: RoleOperator, MinArgs: 1, MaxArgs: -1,
+			Flags:    []Flag{{Name: "days", Help: "opt.days"}},
+			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip"}, Run: runSubscribe},
+		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: RoleViewer, MaxArgs: 0,
+			Examples: []string{"/subscriptions"}, Run: runSubscriptions},
+		{Name: "unsubscribe-alerts", Aliases: []string{"取消订阅"}, Args: "<id>", Summary: "sum.unsubscribe_alerts", Role: RoleOperator,
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/unsubscribe-alerts 3"}, Run: runUnsubscribeAlerts},
+		{Name: "snooze", Aliases: []string{"静音"}, Args: "<resource-id|customer> <duration>", Summary: "sum.snooze", Role: RoleOperator,
+			MinArgs: 2, MaxArgs: -1, Examples: []string{"/snooze 张三 3d", "/snooze 3f2a… 12h"}, Run: runSnooze},
+		{Name: "unsnooze", Aliases: []string{"取消静音"}, Args: "<resource-id|customer>", Summary: "sum.unsnooze", Role: RoleOperator,
+			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Examples: []string{"/unsnooze 张三"}, Run: runUnsnooze},
+		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: RoleOperator,
+			MaxArgs: 1, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
+		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: RoleAdmin,
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Run: runScan},
+	}
+}
+
+// ParseDays reads "30,15,7,3,1" into thresholds sorted descending (1–365 days, no repeats).
+func ParseDays(s string) ([]int, bool) {
+	var out []int
+	seen := map[int]bool{}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
+		n, err := parseInt(part)
+		if err != nil || n < 1 || n > 365 || seen[n] {
+			return nil, false
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	if len(out) == 0 || len(out) > 10 {
+		return nil, false
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out, true
+}
+
+func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
+	kind := strings.ToLower(c.Arg(0))
+	switch kind {
+	case "expiry", "到期":
+		kind = "expiry"
+	case "arrears", "欠费":
+		kind = "arrears"
+	case "all", "全部":
+		kind = "all"
+	default:
+		return Reply{}, c.fail("err.bad_kind", c.Arg(0))
+	}
+	days := append([]int(nil), defaultDays...)
+	if v, ok := c.Flag("days"); ok {
+		if days, ok = ParseDays(v); !ok {
+			return Reply{}, c.fail("err.bad_days", v)
+		}
+	}
+	scope, scopeName := "*", c.Lang.T("sub.all_customers")
+	if q := strings.Join(c.Inv.Args[1:], " "); q != "" && q != "*" {
+		if label, ok := strings.CutPrefix(q, "label:"); ok {
+			if label == "" {
+				return Reply{}, c.fail("err.bad_scope", q)
+			}
+			scope, scopeName = q, c.Lang.T("sub.label", label)
+		} else {
+			cu, err := c.oneCustomer(ctx, q)
+			if err != nil {
+				return Reply{}, err
+			}
+			scope, scopeName = cu.ID, displayName(cu)
+		}
+	}
+	if kind == "arrears" {
+		days = nil
+	}
+	sub, err := c.r.store.AddSubscription(ctx, store.Subscription{Platform: c.Req.Platform, Channel: c.Req.Channel,
+		Kind: kind, Scope: scope, ScopeName: scopeName, Days: days, CreatedBy: c.actor()})
+	if errors.Is(err, store.ErrDuplicate) {
+		return Reply{}, c.fail("err.sub_duplicate")
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: c.Lang.T("sub.added", sub.ID, c.subText(sub))}, nil
+}
+
+func (c *Call) subText(s store.Subscription) string {
+	text := c.Lang.T("sub.kind."+s.Kind) + " · " + orDash(s.ScopeName)
+	if len(s.Days) > 0 {
+		ds := make([]string, len(s.Days))
+		for i, d := range s.Days {
+			ds[i] = strconv.Itoa(d)
+		}
+		text += " · " + c.Lang.T("sub.days", strings.Join(ds, ","))
+	}
+	if s.FromConfig {
+		text += " · " + c.Lang.T("sub.from_config")
+	}
+	return text
+}
+
+func runSubscriptions(ctx context.Context, c *Call) (Reply, error) {
+	subs, err := c.r.store.Subscriptions(ctx, c.Req.Platform, c.Req.Channel)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := Reply{Title: c.Lang.T("sub.title", c.Req.Platform+":"+c.Req.Channel)}
+	if len(subs) == 0 {
+		rep.Text = c.Lang.T("sub.none")
+	} else {
+		t := &Table{Columns: []string{"#", c.Lang.T("sub.col.what"), c.Lang.T("sub.col.by")}}
+		for _, s := range subs {
+			t.Rows = append(t.Rows, []string{strconv.FormatUint(s.ID, 10), c.subText(s), orDash(s.CreatedBy.Key())})
+		}
+		rep.Table = t
+	}
+	var extra []string
+	if q, err := c.r.store.QuietHours(ctx, c.Req.Platform, c.Req.Channel); err == nil && q != nil {
+		extra = append(extra, c.Lang.T("quiet.is", q.Start, q.End))
+	}
+	if sns, err := c.r.store.Snoozes(ctx, c.Req.Platform, c.Req.Channel); err == nil {
+		for _, sn := range sns {
+			extra = append(extra, c.Lang.T("snooze.is", sn.Target, c.stamp(sn.Until)))
+		}
+	}
+	if len(extra) > 0 {
+		rep.Sections = []Section{{Title: c.Lang.T("sub.settings"), Lines: extra}}
+	}
+	return rep, nil
+}
+
+func runUnsubscribeAlerts(ctx context.Context, c *Call) (Reply, error) {
+	id, err := c.requestID(c.Arg(0))
+	if err != nil {
+		return Reply{}, err
+	}
+	sub, err := c.r.store.RemoveSubscription(ctx, id, c.Req.Platform, c.Req.Channel, c.actor())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Reply{}, c.fail("err.no_sub", id)
+	case errors.Is(err, store.ErrFromConfig):
+		return Reply{}, c.fail("err.sub_from_config", id)
+	case err != nil:
+		return Reply{}, err
+	}
+	return Reply{Text: c.Lang.T("sub.removed", sub.ID, c.subText(sub))}, nil
+}
+
+var durationPattern = regexp.MustCompile(`^(\d{1,4})\s*(m|min|h|hr|小时|d|day|days|天|w|week|周)$`)
+
+// ParseDuration reads "30m", "12h", "3d", "2w", "3天" (at most 90 days).
+func ParseDuration(s string) (time.Duration, bool) {
+	m := durationPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := map[string]time.Duration{"m": time.Minute, "min": time.Minute, "h": time.Hour, "hr": time.Hour, "小时": time.Hour,
+		"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour, "天": 24 * time.Hour,
+		"w": 7 * 24 * time.Hour, "week": 7 * 24 * time.Hour, "周": 7 * 24 * time.Hour}[m[2]]
+	d := time.Duration(n) * unit
+	if d <= 0 || d > 90*24*time.Hour {
+		return 0, false
+	}
+	return d, true
+}
+
+// snoozeTarget resolves a resource id (kept as is) or a customer (by name, account or id).
+func (c *Call) snoozeTarget(ctx context.Context, q string) (id, label string, err error) {
+	if _, ok, err := c.r.store.Owner(ctx, q); err == nil && ok {
+		return q, q, nil
+	}
+	cu, err := c.oneCustomer(ctx, q)
+	if err != nil {
+		var ue *userError
+		if errors.As(err, &ue) && ue.result == "not-found" && len(q) >= 8 && !strings.ContainsAny(q, " \u3000") {
+			return q, q, nil // an id the bot has not seen yet: snooze it as given
+		}
+		return "", "", err
+	}
+	return cu.ID, displayName(cu), nil
+}
+
+func runSnooze(ctx context.Context, c *Call) (Reply, error) {
+	args := c.Inv.Args
+	d, ok := ParseDuration(args[len(args)-1])
+	if !ok {
+		return Reply{}, c.fail("err.bad_duration", args[len(args)-1])
+	}
+	id, label, err := c.snoozeTarget(ctx, strings.Join(args[:len(args)-1], " "))
+	if err != nil {
+		return Reply{}, err
+	}
+	until := c.now.Add(d)
+	if err := c.r.store.Snooze(ctx, store.Snooze{Platform: c.Req.Platform, Channel: c.Req.Channel, Target: id, Until: until, By: c.actor(), At: c.now}); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: c.Lang.T("snooze.set", label, c.stamp(until))}, nil
+}
+
+func runUnsnooze(ctx context.Context, c *Call) (Reply, error) {
+	id, label, err := c.snoozeTarget(ctx, c.Arg(0))
+	if err != nil {
+		return Reply{}, err
+	}
+	removed, err := c.r.store.Unsnooze(ctx, c.Req.Platform, c.Req.Channel, id, c.actor())
+	if err != nil {
+		return Reply{}, err
+	}
+	if !removed {
+		return Reply{}, c.fail("snooze.none", label)
+	}
+	return Reply{Text: c.Lang.T("snooze.removed", label)}, nil
+}
+
+var quietPattern = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)\s*[-–~至到]\s*([01]?\d|2[0-3]):([0-5]\d)$`)
+
+func runQuiet(ctx context.Context, c *Call) (Reply, error) {
+	arg := strings.TrimSpace(c.Arg(0))
+	switch strings.ToLower(arg) {
+	case "":
+		q, err := c.r.store.QuietHours(ctx, c.Req.Platform, c.Req.Channel)
+		if err != nil {
+			return Reply{}, err
+		}
+		if q == nil {
+			return Reply{Text: c.Lang.T("quiet.none")}, nil
+		}
+		return Reply{Text: c.Lang.T("quiet.is", q.Start, q.End)}, nil
+	case "off", "关闭":
+		if err := c.r.store.SetQuietHours(ctx, c.Req.Platform, c.Req.Channel, nil, c.actor()); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: c.Lang.T("quiet.cleared")}, nil
+	}
+	m := quietPattern.FindStringSubmatch(arg)
+	if m == nil {
+		return Reply{}, c.fail("err.bad_quiet", arg)
+	}
+	hm := func(h, mi string) string { hh, _ := strconv.Atoi(h); return fmt.Sprintf("%02d:%s", hh, mi) }
+	q := &store.QuietHours{Start: hm(m[1], m[2]), End: hm(m[3], m[4])}
+	if q.Start == q.End {
+		return Reply{}, c.fail("err.bad_quiet", arg)
+	}
+	if err := c.r.store.SetQuietHours(ctx, c.Req.Platform, c.Req.Channel, q, c.actor()); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: c.Lang.T("quiet.set", q.Start, q.End, c.r.loc.String())}, nil
+}
+
+func runScan(ctx context.Context, c *Call) (Reply, error) {
+	kind := strings.ToLower(c.Arg(0))
+	switch kind {
+	case "expiry", "到期":
+		kind = "expiry"
+	case "arrears", "欠费":
+		kind = "arrears"
+	default:
+		return Reply{}, c.fail("err.bad_scan", c.Arg(0))
+	}
+	if c.r.opts.Scanner == nil {
+		return Reply{}, c.fail("err.no_scanner")
+	}
+	res, err := c.r.opts.Scanner.ScanNow(ctx, kind)
+	if err != nil {
+		var be *bss.Error
+		if errors.As(err, &be) {
+			return Reply{}, c.bssError(err)
+		}
+		return Reply{}, err
+	}
+	rep := Reply{Title: c.Lang.T("scan.title", c.Lang.T("sub.kind."+kind))}
+	if res.Skipped {
+		rep.Text = c.Lang.T("scan.skipped")
+		return rep, nil
+	}
+	rep.Fields = []Field{
+		{c.Lang.T("scan.customers"), strconv.Itoa(res.Customers)},
+		{c.Lang.T("scan.found." + kind), strconv.Itoa(res.Found)},
+		{c.Lang.T("scan.alerted"), strconv.Itoa(res.Alerted)},
+		{c.Lang.T("scan.notices"), fmt.Sprintf("%d → %d", res.Notices, res.Channels)},
+		{c.Lang.T("scan.took"), res.Took.Round(time.Millisecond).String()},
+	}
+	if len(res.Failed) > 0 {
+		rep.Text = "⚠ " + c.Lang.T("scan.failed", len(res.Failed), strings.Join(res.Failed, ", "))
+		rep.Error = len(res.Failed) == res.Customers && res.Customers > 0
+	}
+	return rep, nil
+}
