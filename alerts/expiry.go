@@ -40,11 +40,26 @@ func level(days []int, now, exp time.Time) int {
 	return lvl
 }
 
-// expiring is one main resource, with its attached ones, that a channel is told about.
+// expiring is one main resource, with its attached ones, that a channel is told about. It
+// keeps only what the digest shows, so that a large scan holds little in memory.
 type expiring struct {
-	customer bss.Customer
-	group    bss.Group
-	level    int
+	customerID, customerName string
+	resourceID, name, desc   string
+	expiry                   time.Time
+	autoRenew                bool
+	attached                 int
+	level                    int
+}
+
+// expiryState is one channel's side of a scan: its ledger as read before the scan, and what
+// the scan decided.
+type expiryState struct {
+	ch      *channel
+	ledger  map[string]json.RawMessage
+	seen    map[string]bool
+	puts    map[string]json.RawMessage
+	deletes []string
+	items   []expiring
 }
 
 func (s *Scanner) scanExpiry(ctx context.Context, sum *Summary) error {
@@ -53,8 +68,18 @@ func (s *Scanner) scanExpiry(ctx context.Context, sum *Summary) error {
 	if err != nil || len(chans) == 0 {
 		return err
 	}
+	states := make([]*expiryState, len(chans))
+	for i, ch := range chans {
+		ledger, err := s.store.LedgerPrefix(ctx, "exp|"+ch.key()+"|")
+		if err != nil {
+			return err
+		}
+		states[i] = &expiryState{ch: ch, ledger: ledger, seen: map[string]bool{}, puts: map[string]json.RawMessage{}}
+	}
 	var mu sync.Mutex
-	found := map[string][]bss.Group{} // customer id → groups inside its widest window
+	owners := newOwnerWriter(ctx, s)
+	defer owners.close()
+	qstart := time.Now()
 	custs, failed, err := s.stream(ctx, KindExpiry, chans, bss.CustomerFilter{}, func(ctx context.Context, cu bss.Customer) error {
 		widest := 0
 		for _, ch := range chans {
@@ -69,106 +94,144 @@ func (s *Scanner) scanExpiry(ctx context.Context, sum *Summary) error {
 		if err != nil {
 			return err
 		}
-		var groups []bss.Group
-		for _, g := range bss.GroupResources(rs) {
-			if g.Main.Status != bss.StatusClosed {
-				groups = append(groups, g)
-			}
-		}
+		owners.add(cu.ID, rs)
 		mu.Lock()
-		found[cu.ID] = groups
-		mu.Unlock()
-		if len(rs) > 0 {
-			owners := make(map[string]string, len(rs))
-			for _, r := range rs {
-				owners[r.ResourceID] = cu.ID
+		defer mu.Unlock()
+		for _, g := range bss.GroupResources(rs) {
+			if g.Main.Status == bss.StatusClosed {
+				continue
 			}
-			if err := s.store.RememberOwners(ctx, owners); err != nil {
-				s.opts.Logger.Warn("remembering resource owners", "error", err)
+			sum.Found++
+			for _, st := range states {
+				st.decide(cu, g, now)
 			}
 		}
 		return nil
 	})
+	sum.QueryTook = time.Since(qstart)
 	sum.Customers = len(custs)
 	for _, cu := range failed {
 		sum.Failed = append(sum.Failed, displayName(cu))
 	}
+	owners.close()
 	if err != nil {
 		return err
 	}
-	for _, gs := range found {
-		sum.Found += len(gs)
-	}
-	for _, ch := range chans {
-		if err := s.expiryDigest(ctx, ch, custs, found, now, sum); err != nil {
-			return fmt.Errorf("channel %s: %w", ch.key(), err)
+	for _, st := range states {
+		if err := s.commitExpiry(ctx, st, now, sum); err != nil {
+			return fmt.Errorf("channel %s: %w", st.ch.key(), err)
 		}
 	}
 	return nil
 }
 
-// expiryDigest decides what is new for one channel and commits its digest with the ledger.
-func (s *Scanner) expiryDigest(ctx context.Context, ch *channel, custs []bss.Customer, found map[string][]bss.Group, now time.Time, sum *Summary) error {
-	prefix := "exp|" + ch.key() + "|"
-	ledger, err := s.store.LedgerPrefix(ctx, prefix)
-	if err != nil {
-		return err
-	}
-	puts := map[string]json.RawMessage{}
-	var deletes []string
-	var items []expiring
-	seen := map[string]bool{}
-	for _, cu := range custs {
-		days, ok := ch.matches(KindExpiry, cu)
-		if !ok {
-			continue
+// ownerWriter records which customer owns each resource a scan saw, in batches written by one
+// goroutine while the scan is still asking BSS.
+type ownerWriter struct {
+	in   chan map[string]string
+	done chan struct{}
+	once sync.Once
+}
+
+const ownerBatch = 5000
+
+func newOwnerWriter(ctx context.Context, s *Scanner) *ownerWriter {
+	w := &ownerWriter{in: make(chan map[string]string, 64), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		pending := map[string]string{}
+		flush := func() {
+			if len(pending) == 0 {
+				return
+			}
+			if err := s.store.RememberOwners(context.WithoutCancel(ctx), pending); err != nil {
+				s.opts.Logger.Warn("remembering resource owners", "error", err)
+			}
+			pending = map[string]string{}
 		}
-		for _, g := range found[cu.ID] {
-			key := expiryKey(ch, g.Main.ResourceID)
-			seen[key] = true
-			if ch.snoozed[g.Main.ResourceID] || ch.snoozed[cu.ID] {
-				continue
+		for batch := range w.in {
+			for k, v := range batch {
+				pending[k] = v
 			}
-			exp := g.Main.ExpireTime.Time
-			lvl := level(days, now, exp)
-			var prev expiryMark
-			had := false
-			if raw, ok := ledger[key]; ok && json.Unmarshal(raw, &prev) == nil {
-				had = true
+			if len(pending) >= ownerBatch {
+				flush()
 			}
-			if had && !prev.Expiry.Equal(exp) {
-				had = false // renewed (or changed): start over
-				if lvl < 0 {
-					deletes = append(deletes, key)
-				}
-			}
-			if lvl < 0 || had && lvl >= prev.Level {
-				continue
-			}
-			b, _ := json.Marshal(expiryMark{Expiry: exp, Level: lvl})
-			puts[key] = b
-			items = append(items, expiring{customer: cu, group: g, level: lvl})
+		}
+		flush()
+	}()
+	return w
+}
+
+func (w *ownerWriter) add(customerID string, rs []bss.Resource) {
+	if len(rs) == 0 {
+		return
+	}
+	m := make(map[string]string, len(rs))
+	for _, r := range rs {
+		m[r.ResourceID] = customerID
+	}
+	w.in <- m
+}
+
+// close writes what is left and waits for it; it may be called more than once.
+func (w *ownerWriter) close() {
+	w.once.Do(func() { close(w.in) })
+	<-w.done
+}
+
+// decide compares one resource group with the channel's ledger.
+func (st *expiryState) decide(cu bss.Customer, g bss.Group, now time.Time) {
+	days, ok := st.ch.matches(KindExpiry, cu)
+	if !ok {
+		return
+	}
+	key := expiryKey(st.ch, g.Main.ResourceID)
+	st.seen[key] = true
+	if st.ch.snoozed[g.Main.ResourceID] || st.ch.snoozed[cu.ID] {
+		return
+	}
+	exp := g.Main.ExpireTime.Time
+	lvl := level(days, now, exp)
+	var prev expiryMark
+	had := false
+	if raw, ok := st.ledger[key]; ok && json.Unmarshal(raw, &prev) == nil {
+		had = true
+	}
+	if had && !prev.Expiry.Equal(exp) {
+		had = false // renewed (or changed): start over
+		if lvl < 0 {
+			st.deletes = append(st.deletes, key)
 		}
 	}
-	// Entries of resources no longer in any window: forget those long past.
-	for key, raw := range ledger {
+	if lvl < 0 || had && lvl >= prev.Level {
+		return
+	}
+	b, _ := json.Marshal(expiryMark{Expiry: exp, Level: lvl})
+	st.puts[key] = b
+	st.items = append(st.items, expiring{customerID: cu.ID, customerName: displayName(cu), resourceID: g.Main.ResourceID,
+		name: name(g.Main), desc: commands.Describe(g.Main), expiry: exp, autoRenew: g.Main.AutoRenew(),
+		attached: len(g.Attached), level: lvl})
+}
+
+// commitExpiry forgets long-gone entries and commits the channel's digest with its ledger.
+func (s *Scanner) commitExpiry(ctx context.Context, st *expiryState, now time.Time, sum *Summary) error {
+	for key, raw := range st.ledger {
 		var m expiryMark
-		if !seen[key] && json.Unmarshal(raw, &m) == nil && m.Expiry.Before(now.Add(-s.opts.Lookback-24*time.Hour)) {
-			deletes = append(deletes, key)
+		if !st.seen[key] && json.Unmarshal(raw, &m) == nil && m.Expiry.Before(now.Add(-s.opts.Lookback-24*time.Hour)) {
+			st.deletes = append(st.deletes, key)
 		}
 	}
 	var notices []store.Notice
-	if len(items) > 0 {
-		d := s.renderExpiry(items, now)
-		notices = s.notices(ch, KindExpiry, d, now)
-		sum.Alerted += len(items)
+	if len(st.items) > 0 {
+		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.items, now), now)
+		sum.Alerted += len(st.items)
 		sum.Notices += len(notices)
 		sum.Channels++
 	}
-	if len(puts) == 0 && len(deletes) == 0 {
+	if len(st.puts) == 0 && len(st.deletes) == 0 {
 		return nil
 	}
-	return s.store.CommitAlerts(ctx, puts, dedupe(deletes), notices)
+	return s.store.CommitAlerts(ctx, st.puts, dedupe(st.deletes), notices)
 }
 
 func dedupe(ss []string) []string {
@@ -187,15 +250,15 @@ func dedupe(ss []string) []string {
 func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 	l := s.opts.Lang
 	sort.Slice(items, func(i, j int) bool {
-		a, b := items[i].group.Main.ExpireTime.Time, items[j].group.Main.ExpireTime.Time
+		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
 			return a.Before(b)
 		}
-		return items[i].group.Main.ResourceID < items[j].group.Main.ResourceID
+		return items[i].resourceID < items[j].resourceID
 	})
 	var atRisk, auto []expiring
 	for _, it := range items {
-		if it.group.Main.AutoRenew() {
+		if it.autoRenew {
 			auto = append(auto, it)
 		} else {
 			atRisk = append(atRisk, it)
@@ -215,8 +278,7 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 		if len(rep.Buttons) >= 4 {
 			break
 		}
-		id := it.group.Main.ResourceID
-		rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.renew", name(it.group.Main)), Command: "/renew " + id})
+		rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.renew", it.name), Command: "/renew " + it.resourceID})
 	}
 	return rep
 }
@@ -227,34 +289,32 @@ func (s *Scanner) byCustomer(items []expiring, now time.Time, auto bool) []comma
 	var order []string
 	per := map[string][]expiring{}
 	for _, it := range items {
-		if _, ok := per[it.customer.ID]; !ok {
-			order = append(order, it.customer.ID)
+		if _, ok := per[it.customerID]; !ok {
+			order = append(order, it.customerID)
 		}
-		per[it.customer.ID] = append(per[it.customer.ID], it)
+		per[it.customerID] = append(per[it.customerID], it)
 	}
 	var out []commands.Section
 	for _, id := range order {
 		its := per[id]
-		sec := commands.Section{Title: displayName(its[0].customer) + " · " + id}
+		sec := commands.Section{Title: its[0].customerName + " · " + id}
 		for _, it := range its {
-			m := it.group.Main
 			mark := "⏰"
 			if it.level == 0 {
 				mark = "🛑"
 			} else if it.level <= 3 {
 				mark = "⚠"
 			}
-			line := fmt.Sprintf("%s %s (%s) · %s", mark, commands.Describe(m), m.ResourceID,
-				commands.When(l, s.opts.Location, now, m.ExpireTime.Time))
-			if n := len(it.group.Attached); n > 0 {
-				line += " · " + l.T("alert.expiry.attached", n)
+			line := fmt.Sprintf("%s %s (%s) · %s", mark, it.desc, it.resourceID, commands.When(l, s.opts.Location, now, it.expiry))
+			if it.attached > 0 {
+				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}
 			switch {
 			case auto:
 			case it.level == 0: // expired: auto-renew can no longer be switched on
-				line += " · " + l.T("alert.expiry.how_renew", m.ResourceID)
+				line += " · " + l.T("alert.expiry.how_renew", it.resourceID)
 			default:
-				line += " · " + l.T("alert.expiry.how", m.ResourceID, m.ResourceID)
+				line += " · " + l.T("alert.expiry.how", it.resourceID, it.resourceID)
 			}
 			sec.Lines = append(sec.Lines, line)
 		}

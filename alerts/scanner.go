@@ -48,6 +48,9 @@ type Store interface {
 	RememberOwners(ctx context.Context, owners map[string]string) error
 }
 
+// maxPage is the BSS page size of the customer listing.
+const maxPage = 100
+
 // DefaultDays are the expiry thresholds of a subscription that names none.
 var DefaultDays = []int{30, 15, 7, 3, 1}
 
@@ -109,13 +112,14 @@ type Summary struct {
 	Kind      string
 	Started   time.Time
 	Took      time.Duration
-	Customers int      // customers in the scope of some subscription
-	Found     int      // expiring resources, or customers in arrears
-	Alerted   int      // items newly alerted (over all channels)
-	Notices   int      // messages written to the outbox
-	Channels  int      // channels that got a digest
-	Failed    []string // customers whose query failed (after a retry); the scan went on
-	Skipped   bool     // a scan of this kind was already running
+	QueryTook time.Duration // of Took, the time spent asking BSS
+	Customers int           // customers in the scope of some subscription
+	Found     int           // expiring resources, or customers in arrears
+	Alerted   int           // items newly alerted (over all channels)
+	Notices   int           // messages written to the outbox
+	Channels  int           // channels that got a digest
+	Failed    []string      // customers whose query failed (after a retry); the scan went on
+	Skipped   bool          // a scan of this kind was already running
 }
 
 // ErrUnknownKind is returned for a scan kind other than expiry or arrears.
@@ -278,12 +282,25 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 			}
 		}()
 	}
+	// The listing runs ahead of the workers (a page or two buffered), so that they never wait
+	// for the next page.
+	listed := make(chan bss.Customer, 2*maxPage)
 	var listErr error
-	for cu, err := range s.bss.Customers(ctx, f) {
-		if err != nil {
-			listErr = fmt.Errorf("list customers: %w", err)
-			break
+	go func() {
+		defer close(listed)
+		for cu, err := range s.bss.Customers(ctx, f) {
+			if err != nil {
+				listErr = fmt.Errorf("list customers: %w", err)
+				return
+			}
+			select {
+			case listed <- cu:
+			case <-ctx.Done():
+				return
+			}
 		}
+	}()
+	for cu := range listed {
 		for _, ch := range chans {
 			if _, ok := ch.matches(kind, cu); ok {
 				custs = append(custs, cu)

@@ -6,13 +6,12 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/internal/benchutil"
 )
 
 // BenchmarkSign measures signing one typical partner request (a 120-byte JSON body).
@@ -26,32 +25,6 @@ func BenchmarkSign(b *testing.B) {
 		req.Header = http.Header{"Content-Type": {"application/json"}, "User-Agent": {"partnerbot"}, "X-Domain-Id": {"D"}}
 		bss.Sign(req, body, cred, now)
 	}
-}
-
-// heapPeak samples the live heap until stopped and returns the highest value seen.
-func heapPeak() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var m runtime.MemStats
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapAlloc > peak.Load() {
-				peak.Store(m.HeapAlloc)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
 }
 
 func TestMain(m *testing.M) {
@@ -77,7 +50,7 @@ func BenchmarkListAllResources(b *testing.B) {
 	runtime.ReadMemStats(&base)
 	b.ReportAllocs()
 	b.ResetTimer()
-	stopPeak := heapPeak()
+	stopPeak := benchutil.HeapPeak()
 	var got, calls int
 	for b.Loop() {
 		got, calls = 0, 0
