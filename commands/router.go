@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"github.com/partnerbot/partnerbot/internal/fuzzy"
+
 	"context"
 	"errors"
 	"fmt"
@@ -508,7 +510,7 @@ func (r *Router) suggest(name string) []string {
 	var cs []cand
 	seen := map[string]bool{}
 	for n, c := range r.index {
-		d := distance(name, n)
+		d := fuzzy.Distance(name, n)
 		if strings.HasPrefix(n, name) && len(name) >= 2 {
 			d = 0
 		}
@@ -527,26 +529,4 @@ func (r *Router) suggest(name string) []string {
 		out = append(out, cs[i].name)
 	}
 	return out
-}
-
-// distance is the Levenshtein distance over runes.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

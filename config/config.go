@@ -4,6 +4,8 @@
 package config
 
 import (
+	"github.com/partnerbot/partnerbot/internal/fuzzy"
+
 	"errors"
 	"fmt"
 	"net/url"
@@ -294,7 +296,7 @@ func join(prefix, key string) string {
 func suggest(key string, fields map[string]reflect.Type) string {
 	best, bestD := "", 3
 	for f := range fields {
-		if d := distance(key, f); d < bestD {
+		if d := fuzzy.Distance(key, f); d < bestD {
 			best, bestD = f, d
 		}
 	}
@@ -302,28 +304,6 @@ func suggest(key string, fields map[string]reflect.Type) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance, small strings only.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func (c *Config) validate() Errors {
