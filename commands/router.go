@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"github.com/partnerbot/partnerbot/internal/fuzzy"
-
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/partnerbot/partnerbot/store"
 )
 

@@ -4,8 +4,6 @@
 package config
 
 import (
-	"github.com/partnerbot/partnerbot/internal/fuzzy"
-
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
