@@ -1,22 +1,30 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t partnerbot .
-# Run:   docker run -e HUAWEICLOUD_SDK_AK -e HUAWEICLOUD_SDK_SK \
-#          -v $PWD/config.yaml:/etc/partnerbot/config.yaml:ro -v partnerbot-data:/data partnerbot
-# The config's store.path should be absolute under /data (e.g. /data/partnerbot.db).
+# Run (the console adapter needs a terminal: -it):
+#   docker run -it -e HUAWEICLOUD_SDK_AK -e HUAWEICLOUD_SDK_SK \
+#     -v $PWD/config.yaml:/etc/partnerbot/config.yaml:ro -v partnerbot-data:/data partnerbot
+# Try it on the built-in sandbox with the bundled example configuration (no credentials):
+#   docker run -it partnerbot -config /etc/partnerbot/config.example.yaml
+# store.path: the image's working directory is /data, so a relative store.path in a config
+# mounted under /etc/partnerbot resolves there only if written as an absolute path; use
+# /data/partnerbot.db.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
-# Module downloads first, so source edits do not refetch them.
+# Module downloads first, so that source edits do not refetch them.
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o /out/partnerbot .
+RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o /out/partnerbot . \
+ && mkdir -p /out/data
 
-# distroless/static has CA certificates (for https to BSS and the chat platforms) and tzdata is
-# embedded in the binary via time/tzdata, so Asia/Shanghai works without an OS zone database.
+# distroless/static has CA certificates (https to BSS and the chat platforms); the zone
+# database is embedded in the binary (time/tzdata), so Asia/Shanghai works without one.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/partnerbot /usr/local/bin/partnerbot
 COPY config.example.yaml /etc/partnerbot/config.example.yaml
+# The state directory belongs to the nonroot user (65532) so bbolt can create its file there.
+COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME ["/data"]
 WORKDIR /data
 USER nonroot:nonroot
