@@ -163,7 +163,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	stopBackground := func() { cancel(); wg.Wait() }
 	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: a.store, Senders: map[string]bot.Sender{"console": con},
-		Logger: a.log.With("component", "dispatch")}
+		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold}
 	if a.scanner != nil {
 		if _, err := a.scanner.Start(bgctx, alerts.Schedule{Expiry: a.cfg.Alerts.ExpirySchedule,
 			Arrears: a.cfg.Alerts.ArrearsSchedule, Location: a.cfg.Location()}); err != nil {
@@ -186,6 +186,18 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		a.log.Warn("delivering notices", "error", err)
 	}
 	return exitOK
+}
+
+// quietHold keeps alerts inside their channel's quiet hours, retries included.
+func (a *app) quietHold(ctx context.Context, n store.Notice, now time.Time) time.Time {
+	if !strings.HasPrefix(n.Kind, "alert") || n.Channel == "" {
+		return now
+	}
+	q, err := a.store.QuietHours(ctx, n.Platform, n.Channel)
+	if err != nil {
+		return now
+	}
+	return alerts.QuietEnd(q, a.cfg.Location(), now)
 }
 
 // maintainEvery expires overdue requests and settles interrupted ones until ctx ends.

@@ -46,6 +46,9 @@ type Dispatcher struct {
 	Backoff  time.Duration // first retry delay; default 2s, doubled per attempt
 	MaxDelay time.Duration // longest retry delay; default 10m
 	Batch    int           // notices per round; default 50
+	// Hold, when set, says until when a notice must wait (quiet hours); a time after now
+	// postpones it, including a retry that would otherwise fall inside the window.
+	Hold func(ctx context.Context, n store.Notice, now time.Time) time.Time
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
@@ -90,6 +93,14 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 	for _, n := range due {
 		if ctx.Err() != nil {
 			return sent, failed, ctx.Err()
+		}
+		if d.Hold != nil {
+			if until := d.Hold(ctx, n, now); until.After(now) {
+				if err := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, until, "held: quiet hours"); err != nil {
+					return sent, failed, fmt.Errorf("dispatch: %w", err)
+				}
+				continue
+			}
 		}
 		if err := d.deliver(ctx, n); err != nil {
 			failed++

@@ -145,3 +145,32 @@ func TestDispatcherConcurrentRoundsSendOnce(t *testing.T) {
 		t.Errorf("%d deliveries of 20 notices", len(f.got))
 	}
 }
+
+func TestDispatcherHoldsInQuietHours(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)}
+	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
+	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry", Body: body("wake up")}); err != nil {
+		t.Fatal(err)
+	}
+	morning := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	f := &flaky{}
+	d := &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now,
+		Hold: func(ctx context.Context, n store.Notice, now time.Time) time.Time {
+			if now.Before(morning) {
+				return morning
+			}
+			return now
+		}}
+	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 0 || len(f.got) != 0 {
+		t.Fatalf("delivered during quiet hours: sent=%d err=%v", sent, err)
+	}
+	clk.t = morning.Add(-time.Second)
+	if sent, _, _ := d.RunOnce(ctx); sent != 0 {
+		t.Fatal("delivered a second before the window ended")
+	}
+	clk.t = morning
+	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 1 || len(f.got) != 1 {
+		t.Errorf("not delivered when the window ended: sent=%d err=%v", sent, err)
+	}
+}

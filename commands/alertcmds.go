@@ -46,7 +46,7 @@ func alertCommands() []*Command {
 		{Name: "unsnooze", Aliases: []string{"取消静音"}, Args: "<resource-id|customer>", Summary: "sum.unsnooze", Role: RoleOperator,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Examples: []string{"/unsnooze 张三"}, Run: runUnsnooze},
 		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: RoleOperator,
-			MaxArgs: 1, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
+			MaxArgs: 1, JoinArgs: true, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
 		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: RoleAdmin,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Run: runScan},
 	}
@@ -164,9 +164,9 @@ func runSubscriptions(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func runUnsubscribeAlerts(ctx context.Context, c *Call) (Reply, error) {
-	id, err := c.requestID(c.Arg(0))
-	if err != nil {
-		return Reply{}, err
+	id, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(c.Arg(0)), "#"), 10, 64)
+	if err != nil || id == 0 {
+		return Reply{}, c.fail("err.bad_sub_id", c.Arg(0))
 	}
 	sub, err := c.r.store.RemoveSubscription(ctx, id, c.Req.Platform, c.Req.Channel, c.actor())
 	switch {
@@ -199,6 +199,10 @@ func ParseDuration(s string) (time.Duration, bool) {
 	return d, true
 }
 
+// resourceIDPattern is what an unseen resource id may look like (ASCII, no spaces); a name
+// that matches no customer is refused instead of silently snoozing nothing.
+var resourceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$`)
+
 // snoozeTarget resolves a resource id (kept as is) or a customer (by name, account or id).
 func (c *Call) snoozeTarget(ctx context.Context, q string) (id, label string, err error) {
 	if _, ok, err := c.r.store.Owner(ctx, q); err == nil && ok {
@@ -207,8 +211,8 @@ func (c *Call) snoozeTarget(ctx context.Context, q string) (id, label string, er
 	cu, err := c.oneCustomer(ctx, q)
 	if err != nil {
 		var ue *userError
-		if errors.As(err, &ue) && ue.result == "not-found" && len(q) >= 8 && !strings.ContainsAny(q, " \u3000") {
-			return q, q, nil // an id the bot has not seen yet: snooze it as given
+		if errors.As(err, &ue) && ue.result == "not-found" && resourceIDPattern.MatchString(q) && strings.ContainsAny(q, "0123456789") {
+			return q, q, nil // a resource id the bot has not seen yet: snooze it as given
 		}
 		return "", "", err
 	}

@@ -55,6 +55,7 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 		Roles: map[string]commands.Role{
 			"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
 			"console:bob": commands.RoleApprover, "slack:U1": commands.RoleViewer,
+			"console:victor": commands.RoleViewer,
 		},
 		DefaultRole: commands.RoleNone,
 		Location:    e.loc,
@@ -216,7 +217,7 @@ func TestSubscribeCommands(t *testing.T) {
 		}
 	}
 	runSteps(t, e, []alertStep{
-		{name: "nothing yet", user: "slack:U1", text: "/subscriptions", want: []string{"console:c1 的提醒订阅", "本频道还没有订阅", "/subscribe all"}},
+		{name: "nothing yet", user: "console:victor", text: "/subscriptions", want: []string{"console:c1 的提醒订阅", "本频道还没有订阅", "/subscribe all"}},
 		{name: "subscribe all", user: "console:alice", text: "/subscribe all",
 			want: []string{"已订阅 #1：到期和欠费提醒 · 全部客户 · 提前 30,15,7,3,1 天。"}, check: has(allSub)},
 		{name: "subscribe one customer, days sorted", user: "console:alice", text: "/subscribe expiry 张三 --days 1,15,7",
@@ -294,7 +295,7 @@ func TestSubscribeCommands(t *testing.T) {
 	otherID := e.subs("console", "c2")[0].ID
 
 	runSteps(t, e, []alertStep{
-		{name: "listing shows this channel's only", user: "slack:U1", text: "/subscriptions",
+		{name: "listing shows this channel's only", user: "console:victor", text: "/subscriptions",
 			want: []string{"console:c1 的提醒订阅", "# | 订阅 | 订阅人",
 				"1 | 到期和欠费提醒 · 全部客户 · 提前 30,15,7,3,1 天 | console:alice",
 				"2 | 到期提醒 · 张三 (zhangsan) · 提前 15,7,1 天 | console:alice",
@@ -347,6 +348,22 @@ func TestSubscribeCommands(t *testing.T) {
 			want: []string{"张三 (zhangsan)", "提前 15,7,1 天"}, notWant: []string{"#2："}},
 	})
 
+	// Quiet hours and snoozes are listed apart, under the settings, for this channel only.
+	for _, text := range []string{"/quiet 22:00-08:00", "/snooze 张三 3d"} {
+		if rep, out := e.in("console:alice", "c1", text); rep.Error {
+			t.Fatalf("%s: %s", text, out)
+		}
+	}
+	rep, text := e.in("console:victor", "c1", "/subscriptions")
+	wantLines := []string{"免打扰 22:00–08:00", zs.ID + " 静音至 " + e.stamp(e.clk.Now().Add(72*time.Hour))}
+	if rep.Error || rep.Table == nil || len(rep.Table.Rows) != 4 || len(rep.Sections) != 1 || rep.Sections[0].Title != "设置" ||
+		!slices.Equal(rep.Sections[0].Lines, wantLines) {
+		t.Errorf("listing with settings, want the lines %q under 设置:\n%s", wantLines, text)
+	}
+	if _, text := e.in("console:victor", "c2", "/subscriptions"); strings.Contains(text, "设置") || strings.Contains(text, "静音") {
+		t.Errorf("another channel's settings listed:\n%s", text)
+	}
+
 	// Subscribing and unsubscribing are audited by the store, with the channel.
 	recs, err := e.store.RecentAudit(ctx, 100, store.AuditFilter{})
 	if err != nil {
@@ -396,7 +413,7 @@ func TestSnoozeCommands(t *testing.T) {
 		{name: "snooze a customer for 3 days", user: "console:alice", text: "/snooze 张三 3d",
 			want: []string{"已静音 张三 (zhangsan) 的提醒，直到 " + e.stamp(zs3d)}, check: snoozed(map[string]time.Time{zs.ID: zs3d})},
 		{name: "snooze a resource id for 12 hours", user: "console:alice", text: "/静音 " + rid + " 12h",
-			want: []string{"已静音 " + rid + " 的提醒，直到 " + e.stamp(rid12h)},
+			want:  []string{"已静音 " + rid + " 的提醒，直到 " + e.stamp(rid12h)},
 			check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
 		{name: "duration forever", user: "console:alice", text: "/snooze lisi forever", wantErr: true,
 			want: []string{"时长 “forever” 无效", "90"}, check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
@@ -408,13 +425,17 @@ func TestSnoozeCommands(t *testing.T) {
 			want: []string{"/snooze 缺少参数"}, check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
 		{name: "short unknown customer", user: "console:alice", text: "/snooze nobody 3d", wantErr: true,
 			want: []string{"没有找到与 “nobody” 匹配的客户"}, check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
+		{name: "mistyped Chinese name is not taken for an id", user: "console:alice", text: "/snooze 张三丰 3d", wantErr: true,
+			want: []string{"没有找到与 “张三丰” 匹配的客户"}, check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
+		{name: "long name without digits is not taken for an id", user: "console:alice", text: "/snooze nobody-at-all 3d", wantErr: true,
+			want: []string{"没有找到与 “nobody-at-all” 匹配的客户"}, check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
 		{name: "viewer cannot snooze", user: "slack:U1", text: "/snooze 张三 1d", wantErr: true,
 			want: []string{"/snooze 需要 操作员（operator） 角色"}, check: snoozed(map[string]time.Time{zs.ID: zs3d, rid: rid12h})},
-		{name: "settings show quiet hours and snoozes", user: "slack:U1", text: "/subscriptions",
+		{name: "settings show quiet hours and snoozes", user: "console:victor", text: "/subscriptions",
 			want: []string{"本频道还没有订阅", "设置", zs.ID + " 静音至 " + e.stamp(zs3d), rid + " 静音至 " + e.stamp(rid12h)}},
-		{name: "snoozes are per channel", user: "slack:U1", channel: "c2", text: "/subscriptions", notWant: []string{"静音至", "设置"}},
+		{name: "snoozes are per channel", user: "console:victor", channel: "c2", text: "/subscriptions", notWant: []string{"静音至", "设置"}},
 		{name: "snooze again replaces", user: "console:alice", text: "/snooze zhangsan 2w",
-			want: []string{"直到 " + e.stamp(now.Add(14*24*time.Hour))},
+			want:  []string{"直到 " + e.stamp(now.Add(14*24*time.Hour))},
 			check: snoozed(map[string]time.Time{zs.ID: now.Add(14 * 24 * time.Hour), rid: rid12h})},
 		{name: "unsnooze the customer", user: "console:alice", text: "/unsnooze 张三", want: []string{"已恢复 张三 (zhangsan) 的提醒。"},
 			check: snoozed(map[string]time.Time{rid: rid12h})},
@@ -497,7 +518,7 @@ func TestQuietCommand(t *testing.T) {
 		{name: "set over midnight", user: "console:alice", text: "/quiet 22:00-08:00",
 			want: []string{"免打扰时段已设为 22:00–08:00（Asia/Shanghai）"}, check: quietIs(night)},
 		{name: "show", user: "console:alice", text: "/quiet", want: []string{"免打扰 22:00–08:00"}, check: quietIs(night)},
-		{name: "settings list it", user: "slack:U1", text: "/subscriptions", want: []string{"设置", "免打扰 22:00–08:00"}},
+		{name: "settings list it", user: "console:victor", text: "/subscriptions", want: []string{"设置", "免打扰 22:00–08:00"}},
 		{name: "another channel has none", user: "console:alice", channel: "c2", text: "/quiet", want: []string{"本频道没有免打扰时段。"}},
 		{name: "hour out of range", user: "console:alice", text: "/quiet 25:00-08:00", wantErr: true,
 			want: []string{"免打扰时段 “25:00-08:00” 无效"}, check: quietIs(night)},
@@ -515,7 +536,7 @@ func TestQuietCommand(t *testing.T) {
 		{name: "off", user: "console:alice", text: "/quiet off", want: []string{"已取消免打扰时段。"}, check: quietIs(nil)},
 		{name: "off again", user: "console:alice", text: "/免打扰 关闭", want: []string{"已取消免打扰时段。"}, check: quietIs(nil)},
 		{name: "shown as none", user: "console:alice", text: "/quiet", want: []string{"本频道没有免打扰时段。"}},
-		{name: "settings gone", user: "slack:U1", text: "/subscriptions", notWant: []string{"设置", "免打扰"}},
+		{name: "settings gone", user: "console:victor", text: "/subscriptions", notWant: []string{"设置", "免打扰"}},
 	})
 }
 

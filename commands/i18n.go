@@ -368,6 +368,7 @@ var catalogue = map[string]msg{
 	"err.bad_days":                 {"阈值 “%s” 无效：用逗号分隔的 1–365 天，例如 30,15,7,3,1。", "Invalid thresholds \"%s\": comma-separated days from 1 to 365, e.g. 30,15,7,3,1."},
 	"err.bad_scope":                {"范围 “%s” 无效：用客户名称/ID、label:标签 或 *。", "Invalid scope \"%s\": use a customer, label:NAME or *."},
 	"err.sub_duplicate":            {"本频道已经有相同的订阅。", "This channel already has that subscription."},
+	"err.bad_sub_id":               {"订阅编号应为数字（见 /subscriptions），收到的是 “%s”。", "A subscription id is a number (see /subscriptions); got \"%s\"."},
 	"err.no_sub":                   {"本频道没有编号为 %d 的订阅。", "This channel has no subscription %d."},
 	"err.sub_from_config":          {"订阅 %d 来自配置文件，请在配置中删除。", "Subscription %d comes from the configuration file; remove it there."},
 	"err.bad_duration":             {"时长 “%s” 无效：用 30m、12h、3d、2w 这样的写法（最多 90 天）。", "Invalid duration \"%s\": use 30m, 12h, 3d or 2w (at most 90 days)."},
