@@ -265,6 +265,22 @@ func TestAutoRenewShownApart(t *testing.T) {
 	if i < 0 || !strings.Contains(body[i:], "zhangsan-app-02") || strings.Contains(body[:i], "zhangsan-app-02") {
 		t.Errorf("auto-renew resource not shown apart:\n%s", body)
 	}
+	if strings.Contains(body, "自动续费可能") || strings.Contains(body, "可能不足以自动续费") {
+		t.Errorf("a customer with money is flagged:\n%s", body)
+	}
+
+	// The same customer in arrears: auto-renew will not find the money, and the digest says so.
+	e2 := newEnv(t, nil)
+	e2.subscribe("slack:C1", "expiry", app.CustomerID, 90)
+	e2.srv.SetBalance(app.CustomerID, "0", "250")
+	e2.scan(alerts.KindExpiry)
+	body = ""
+	for _, n := range e2.drain() {
+		body += text(n)
+	}
+	if !strings.Contains(body, "客户欠费 CNY 250.00，自动续费可能无法扣款") {
+		t.Errorf("short balance not flagged:\n%s", body)
+	}
 }
 
 func TestSnoozeAndQuietHours(t *testing.T) {

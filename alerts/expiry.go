@@ -49,6 +49,8 @@ type expiring struct {
 	autoRenew                bool
 	attached                 int
 	level                    int
+	resale                   bool
+	shortBalance             string // with auto-renew on: why the balance may not cover it
 }
 
 // expiryState is one channel's side of a scan: its ledger as read before the scan, and what
@@ -117,6 +119,7 @@ func (s *Scanner) scanExpiry(ctx context.Context, sum *Summary) error {
 	if err != nil {
 		return err
 	}
+	s.checkBalances(ctx, states)
 	for _, st := range states {
 		if err := s.commitExpiry(ctx, st, now, sum); err != nil {
 			return fmt.Errorf("channel %s: %w", st.ch.key(), err)
@@ -210,7 +213,47 @@ func (st *expiryState) decide(cu bss.Customer, g bss.Group, now time.Time) {
 	st.puts[key] = b
 	st.items = append(st.items, expiring{customerID: cu.ID, customerName: displayName(cu), resourceID: g.Main.ResourceID,
 		name: name(g.Main), desc: commands.Describe(g.Main), expiry: exp, autoRenew: g.Main.AutoRenew(),
-		attached: len(g.Attached), level: lvl})
+		attached: len(g.Attached), level: lvl, resale: cu.AssociationType == bss.AssociationResale})
+}
+
+// checkBalances flags resources with auto-renew on whose customer is in arrears or has nothing
+// left: auto-renew takes the money from the balance, so those are at risk after all.
+func (s *Scanner) checkBalances(ctx context.Context, states []*expiryState) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, st := range states {
+		for _, it := range st.items {
+			if it.autoRenew && it.resale && !seen[it.customerID] {
+				seen[it.customerID] = true
+				ids = append(ids, it.customerID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	bs, err := s.bss.CustomerBalances(ctx, ids)
+	if err != nil {
+		s.opts.Logger.Warn("balances of auto-renewing customers unknown", "error", err)
+		return
+	}
+	l := s.opts.Lang
+	short := map[string]string{}
+	for _, b := range bs {
+		switch {
+		case b.InArrears():
+			short[b.CustomerID] = l.T("alert.expiry.short_debt", commands.Money(b.Debt, b.Currency))
+		case b.Amount.Sign() <= 0:
+			short[b.CustomerID] = l.T("alert.expiry.short_balance", commands.Money(b.Amount, b.Currency))
+		}
+	}
+	for _, st := range states {
+		for i := range st.items {
+			if it := &st.items[i]; it.autoRenew {
+				it.shortBalance = short[it.customerID]
+			}
+		}
+	}
 }
 
 // commitExpiry forgets long-gone entries and commits the channel's digest with its ledger.
@@ -310,6 +353,8 @@ func (s *Scanner) byCustomer(items []expiring, now time.Time, auto bool) []comma
 				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}
 			switch {
+			case auto && it.shortBalance != "":
+				line += " · ⚠ " + it.shortBalance
 			case auto:
 			case it.level == 0: // expired: auto-renew can no longer be switched on
 				line += " · " + l.T("alert.expiry.how_renew", it.resourceID)
