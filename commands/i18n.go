@@ -412,6 +412,7 @@ var catalogue = map[string]msg{
 	"alert.expiry.attached":        {"含 %d 个附属资源", "with %d attached"},
 	"alert.expiry.how":             {"续费 /renew %s · 开自动续费 /autorenew on %s", "renew /renew %s · auto-renew /autorenew on %s"},
 	"alert.expiry.short_balance":   {"余额 %s，可能不足以自动续费", "balance %s may not cover the auto-renewal"},
+	"alert.expiry.short_debt":      {"客户欠费 %s，自动续费可能无法扣款", "the customer owes %s; the auto-renewal may not be paid"},
 	"alert.expiry.how_renew":       {"续费 /renew %s", "renew /renew %s"},
 	"alert.btn.renew":              {"续订 %s", "Renew %s"},
 	"alert.arrears.title":          {"💰 欠费提醒：%d 个客户", "💰 Arrears alert: %d customers"},
