@@ -90,15 +90,30 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 	if err != nil {
 		return 0, 0, fmt.Errorf("dispatch: %w", err)
 	}
+	// A notice that fails holds back the later notices to the same place until its retry, so
+	// that the parts of a split digest arrive in order.
+	type place struct{ platform, channel, user string }
+	heldUntil := map[place]time.Time{}
 	for _, n := range due {
 		if ctx.Err() != nil {
 			return sent, failed, ctx.Err()
+		}
+		to := place{n.Platform, n.Channel, n.UserID}
+		if n.Channel != "" {
+			to.user = "" // a channel notice mentioning a user goes to the channel
+		}
+		if until, held := heldUntil[to]; held {
+			if err := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, until, "held behind an earlier notice"); err != nil {
+				return sent, failed, fmt.Errorf("dispatch: %w", err)
+			}
+			continue
 		}
 		if d.Hold != nil {
 			if until := d.Hold(ctx, n, now); until.After(now) {
 				if err := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, until, "held: quiet hours"); err != nil {
 					return sent, failed, fmt.Errorf("dispatch: %w", err)
 				}
+				heldUntil[to] = until
 				continue
 			}
 		}
@@ -110,6 +125,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 			if rerr := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, next, err.Error()); rerr != nil {
 				return sent, failed, fmt.Errorf("dispatch: %w", rerr)
 			}
+			heldUntil[to] = next
 			continue
 		}
 		if err := d.Outbox.AckNotice(context.WithoutCancel(ctx), n.ID); err != nil {

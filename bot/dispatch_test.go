@@ -174,3 +174,29 @@ func TestDispatcherHoldsInQuietHours(t *testing.T) {
 		t.Errorf("not delivered when the window ended: sent=%d err=%v", sent, err)
 	}
 }
+
+func TestDispatcherKeepsOrderPerTarget(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
+	for _, text := range []string{"part 1/3", "part 2/3", "part 3/3"} {
+		if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry", Body: body(text)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C2", Body: body("other channel")}); err != nil {
+		t.Fatal(err)
+	}
+	f := &flaky{fail: 1} // the first part fails once
+	d := &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now, Backoff: time.Minute}
+	for i := 0; i < 5; i++ {
+		if _, _, err := d.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clk.t = clk.t.Add(time.Minute)
+	}
+	want := []string{"C2||other channel", "C1||part 1/3", "C1||part 2/3", "C1||part 3/3"}
+	if !slices.Equal(f.got, want) {
+		t.Errorf("delivered %q, want %q", f.got, want)
+	}
+}
