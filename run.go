@@ -102,12 +102,8 @@ func syncSubscriptions(ctx context.Context, st *store.Store, subs []config.Confi
 		}
 		days = append([]int(nil), days...)
 		sort.Sort(sort.Reverse(sort.IntSlice(days)))
-		name := s.Scope
-		if name == "*" {
-			name = "all customers"
-		}
 		out = append(out, store.Subscription{Platform: platform, Channel: channel, Kind: s.Kind, Scope: s.Scope,
-			ScopeName: name, Days: days, CreatedBy: store.Actor{Platform: "system", UserID: "config"}})
+			Days: days, CreatedBy: store.Actor{Platform: "system", UserID: "config"}})
 	}
 	if err := st.SyncConfigSubscriptions(ctx, out); err != nil {
 		return fmt.Errorf("alerts.subscriptions: %w", err)
@@ -182,8 +178,14 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	// Deliver what the last commands queued before leaving, once the background loop stopped.
 	stopBackground()
-	if _, _, err := disp.RunOnce(context.WithoutCancel(ctx)); err != nil {
-		a.log.Warn("delivering notices", "error", err)
+	for round := 0; round < 100; round++ { // bounded: what fails waits for the next start
+		sent, _, err := disp.RunOnce(context.WithoutCancel(ctx))
+		if err != nil {
+			a.log.Warn("delivering notices", "error", err)
+		}
+		if err != nil || sent == 0 {
+			break
+		}
 	}
 	return exitOK
 }

@@ -89,13 +89,15 @@ func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, c.fail("err.bad_days", v)
 		}
 	}
-	scope, scopeName := "*", c.Lang.T("sub.all_customers")
+	// Only a customer's name is stored with the subscription; "all" and labels are worded
+	// in each reader's language when shown.
+	scope, scopeName := "*", ""
 	if q := strings.Join(c.Inv.Args[1:], " "); q != "" && q != "*" {
 		if label, ok := strings.CutPrefix(q, "label:"); ok {
 			if label == "" {
 				return Reply{}, c.fail("err.bad_scope", q)
 			}
-			scope, scopeName = q, c.Lang.T("sub.label", label)
+			scope = q
 		} else {
 			cu, err := c.oneCustomer(ctx, q)
 			if err != nil {
@@ -119,7 +121,16 @@ func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func (c *Call) subText(s store.Subscription) string {
-	text := c.Lang.T("sub.kind."+s.Kind) + " · " + orDash(s.ScopeName)
+	scope := s.ScopeName
+	switch label, isLabel := strings.CutPrefix(s.Scope, "label:"); {
+	case s.Scope == "*":
+		scope = c.Lang.T("sub.all_customers")
+	case isLabel:
+		scope = c.Lang.T("sub.label", label)
+	case scope == "":
+		scope = s.Scope
+	}
+	text := c.Lang.T("sub.kind."+s.Kind) + " · " + scope
 	if len(s.Days) > 0 {
 		ds := make([]string, len(s.Days))
 		for i, d := range s.Days {
