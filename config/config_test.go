@@ -85,3 +85,43 @@ func TestExampleConfigIsValid(t *testing.T) {
 		t.Error("the example config must run on the sandbox")
 	}
 }
+
+func TestParseChecksApprovalsAlertsAndRoles(t *testing.T) {
+	in := strings.Join([]string{
+		"bot:",
+		"  language: fr",
+		"  timezone: Mars/Olympus",
+		"roles:",
+		"  default: root",
+		"  users:",
+		"    alice: admin",
+		"    console:bob: god",
+		"approvals:",
+		"  required: 0",
+		"  expire_after: 10s",
+		"  channel: slack",
+		"  action_channels: [\"irc:#ops\"]",
+		"alerts:",
+		"  expiry_schedule: every morning",
+		"  concurrency: 0",
+		"  subscriptions:",
+		"    - channel: wecom:robot1",
+		"      kind: weather",
+		"      scope: \"\"",
+		"      days: [0]",
+	}, "\n")
+	_, err := Parse([]byte(in))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range []string{
+		"bot.language", "bot.timezone", "roles.default", "roles.users.alice", "roles.users.console:bob",
+		"approvals.required", "approvals.expire_after", "approvals.channel", "approvals.action_channels[0]",
+		"alerts.expiry_schedule", "alerts.concurrency", "alerts.subscriptions[0].kind",
+		"alerts.subscriptions[0].scope", "alerts.subscriptions[0].days",
+	} {
+		if !strings.Contains(err.Error(), w+":") && !strings.Contains(err.Error(), w+" (") {
+			t.Errorf("no problem reported for %s:\n%v", w, err)
+		}
+	}
+}
