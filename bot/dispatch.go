@@ -32,6 +32,7 @@ type Outbox interface {
 	DueNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error)
 	AckNotice(ctx context.Context, id uint64) error
 	RetryNotice(ctx context.Context, id uint64, next time.Time, errText string) error
+	PostponeNotice(ctx context.Context, id uint64, next time.Time) error
 }
 
 // Dispatcher delivers due notices, acknowledging each one only after its platform accepted it
@@ -103,17 +104,18 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 			to.user = "" // a channel notice mentioning a user goes to the channel
 		}
 		if until, held := heldUntil[to]; held {
-			if err := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, until, "held behind an earlier notice"); err != nil {
+			if err := d.Outbox.PostponeNotice(context.WithoutCancel(ctx), n.ID, until); err != nil {
 				return sent, failed, fmt.Errorf("dispatch: %w", err)
 			}
 			continue
 		}
 		if d.Hold != nil {
+			// Quiet hours hold this notice only: an approval request to the same channel
+			// is not an alert and goes out.
 			if until := d.Hold(ctx, n, now); until.After(now) {
-				if err := d.Outbox.RetryNotice(context.WithoutCancel(ctx), n.ID, until, "held: quiet hours"); err != nil {
+				if err := d.Outbox.PostponeNotice(context.WithoutCancel(ctx), n.ID, until); err != nil {
 					return sent, failed, fmt.Errorf("dispatch: %w", err)
 				}
-				heldUntil[to] = until
 				continue
 			}
 		}

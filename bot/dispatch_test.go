@@ -150,20 +150,26 @@ func TestDispatcherHoldsInQuietHours(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)}
 	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
-	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry", Body: body("wake up")}); err != nil {
+	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry", Body: body("wake up")},
+		store.Notice{Platform: "slack", Channel: "C1", Kind: "approval", Body: body("please approve #7")}); err != nil {
 		t.Fatal(err)
 	}
 	morning := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 	f := &flaky{}
 	d := &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now,
 		Hold: func(ctx context.Context, n store.Notice, now time.Time) time.Time {
-			if now.Before(morning) {
+			if n.Kind == "alert:expiry" && now.Before(morning) {
 				return morning
 			}
 			return now
 		}}
-	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 0 || len(f.got) != 0 {
-		t.Fatalf("delivered during quiet hours: sent=%d err=%v", sent, err)
+	// The alert waits; the approval request to the same channel does not wait behind it.
+	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 1 || len(f.got) != 1 || f.got[0] != "C1||please approve #7" {
+		t.Fatalf("during quiet hours: sent=%d err=%v got=%q", sent, err, f.got)
+	}
+	f.got = nil
+	if ns, _ := st.DueNotices(ctx, morning, 10); len(ns) != 1 || ns[0].Attempts != 0 {
+		t.Errorf("a quiet-hours hold counted as a failed attempt: %+v", ns)
 	}
 	clk.t = morning.Add(-time.Second)
 	if sent, _, _ := d.RunOnce(ctx); sent != 0 {

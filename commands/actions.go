@@ -46,8 +46,8 @@ func actionCommands() []*Command {
 			MinArgs: 1, MaxArgs: -1, Examples: []string{"/reject 12 wrong period", "/拒绝 12 周期不对"}, Run: runReject},
 		{Name: "cancel", Aliases: []string{"撤回"}, Args: "<request-id>", Summary: "sum.cancel", Role: RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/cancel 12"}, Run: runCancel},
-		{Name: "pending", Aliases: []string{"待审批"}, Summary: "sum.pending", Role: RoleViewer,
-			MaxArgs: 0, Examples: []string{"/pending", "/待审批"}, Run: runPending},
+		{Name: "pending", Aliases: []string{"待审批"}, Args: "[--page N]", Summary: "sum.pending", Role: RoleViewer,
+			MaxArgs: 0, Flags: []Flag{{Name: "page", Help: "opt.page"}}, Examples: []string{"/pending", "/待审批"}, Run: runPending},
 		{Name: "request", Aliases: []string{"申请"}, Args: "<request-id>", Summary: "sum.request", Role: RoleViewer,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/request 12"}, Run: runRequest},
 	}
@@ -219,6 +219,9 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil && found.ID == "" {
+		return bss.Customer{}, err
+	}
 	if found.ID == "" && fails > 0 {
 		return bss.Customer{}, c.bssError(&bss.Error{Op: "ListPayPerUseCustomerResources", Kind: bss.KindNetwork,
 			Err: fmt.Errorf("%d customer queries failed while looking for resource %s", fails, id)})
@@ -475,7 +478,12 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, c.storeError(id, err)
 	}
-	return c.r.renderApproval(c.Lang, c.r.loc, c.now, a), nil
+	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
+	if a.State == store.StateExecuting {
+		rep.Text = "⏳ " + c.Lang.T("act.checking", c.r.opts.SettleAfter.String()) + "\n" + rep.Text
+		rep.Error = true
+	}
+	return rep, nil
 }
 
 func runReject(ctx context.Context, c *Call) (Reply, error) {
@@ -523,7 +531,12 @@ func runRequest(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func runPending(ctx context.Context, c *Call) (Reply, error) {
-	all, err := c.r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StatePending, store.StateApproved, store.StateExecuting}})
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	all, err := c.r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StatePending, store.StateApproved, store.StateExecuting},
+		Limit: store.MaxApprovalLimit})
 	if err != nil {
 		return Reply{}, err
 	}
@@ -544,9 +557,13 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = c.Lang.T("pending.none")
 		return rep, nil
 	}
+	lo, hi, pages := pageOf(len(mine), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
 	t := &Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}
-	for _, a := range mine {
+	for _, a := range mine[lo:hi] {
 		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), strings.Join(a.Subjects, ", "),
 			a.Requester.Key(), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
 		if len(rep.Buttons) < 5 {
@@ -554,6 +571,7 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep.Table = t
+	c.pager(&rep, "/pending", page, pages, len(mine))
 	return rep, nil
 }
 

@@ -417,6 +417,7 @@ func TestBadActionInputFilesNothing(t *testing.T) {
 		{"request id not a number", "/approve twelve", "申请编号应为数字"},
 		{"unknown request", "/approve 999", "没有编号为 #999 的申请"},
 		{"renew needs an id", "/renew", "缺少参数"},
+		{"a switch takes no value", "/renew " + web.ResourceID + " 3m --autopay=false", "--autopay 是开关"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -504,7 +505,7 @@ func TestCrashAfterExecutingIsReconciled(t *testing.T) {
 			if _, err := e.store.Approve(ctx, a.ID, bob, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.store.BeginExecution(ctx, a.ID, bob); err != nil {
+			if _, err := e.store.BeginExecution(ctx, a.ID, bob, nil); err != nil {
 				t.Fatal(err)
 			}
 			if tc.sent { // the call reached BSS, then the process died before recording it
@@ -523,6 +524,14 @@ func TestCrashAfterExecutingIsReconciled(t *testing.T) {
 			if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateExecuting {
 				t.Fatalf("after the crash the request is %s", got.State)
 			}
+			// Right after the restart BSS may still be working on it: nothing is settled yet.
+			if err := e.router.Maintain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateExecuting {
+				t.Fatalf("settled before SettleAfter: %s", got.State)
+			}
+			e.clk.Advance(3 * time.Minute)
 			if err := e.router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -573,10 +582,73 @@ func TestUnknownOutcomeIsReconciledNotResent(t *testing.T) {
 	a := e.lastRequest()
 	e.srv.Inject("POST", renewPath, bsstest.Fault{Hang: true})
 	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
-	if !rep.Error || !strings.Contains(text, "需要人工确认") {
+	if !rep.Error || !strings.Contains(text, "结果未知") || !strings.Contains(text, "请勿重新提交") {
 		t.Errorf("reply:\n%s", text)
 	}
+	if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateExecuting {
+		t.Errorf("state %s, want executing until it is settled", got.State)
+	}
+	e.srv.ClearFaults()
+	e.clk.Advance(3 * time.Minute)
+	if err := e.router.Maintain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.store.Approval(context.Background(), a.ID)
+	if got.State != store.StateFailed || got.Result == nil || !got.Result.NeedsAttention || !got.Result.Reconciled {
+		t.Errorf("settled to %s %+v", got.State, got.Result)
+	}
 	if n := e.srv.CallCount("", renewPath); n != 1 {
-		t.Errorf("%d renew calls after a time-out, want 1", n)
+		t.Errorf("%d renew calls after a time-out, want 1 (never re-sent)", n)
+	}
+}
+
+func TestInterruptedApprovalRunsOnceFromMaintain(t *testing.T) {
+	ctx := context.Background()
+	e := newActEnv(t, nil)
+	web := e.zsResource("zhangsan-web-01")
+	e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
+	a := e.lastRequest()
+	// Approved, then the process died before it began executing.
+	if _, err := e.store.Approve(ctx, a.ID, store.Actor{Platform: "console", UserID: "bob", Channel: "console"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	if err := e.router.Maintain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.srv.CallCount("", renewPath); n != 0 {
+		t.Fatalf("ran at once (%d calls); the approver's own call may still be about to", n)
+	}
+	e.clk.Advance(2 * time.Minute)
+	for i := 0; i < 3; i++ {
+		if err := e.router.Maintain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := e.store.Approval(ctx, a.ID)
+	if got.State != store.StateSucceeded || e.srv.CallCount("", renewPath) != 1 {
+		t.Errorf("state %s after %d calls", got.State, e.srv.CallCount("", renewPath))
+	}
+}
+
+func TestExpiryAtExecutionTellsTheRequester(t *testing.T) {
+	ctx := context.Background()
+	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.ExpireAfter = time.Hour })
+	web := e.zsResource("zhangsan-web-01")
+	e.say("console:alice", "/renew "+web.ResourceID)
+	a := e.lastRequest()
+	if _, err := e.store.Approve(ctx, a.ID, store.Actor{Platform: "console", UserID: "bob", Channel: "console"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(2 * time.Hour)
+	if rep, text := e.say("console:carol", fmt.Sprintf("/approve %d", a.ID)); !rep.Error || !strings.Contains(text, "已过期") {
+		t.Errorf("reply: %s", text)
+	}
+	told := false
+	for _, n := range e.notices() {
+		told = told || strings.Contains(n.DedupeKey, fmt.Sprintf("approval:%d:expired", a.ID))
+	}
+	if !told || e.mutations() != 0 {
+		t.Errorf("requester told: %v; mutations %d", told, e.mutations())
 	}
 }

@@ -13,21 +13,29 @@ import (
 )
 
 // execute moves an approved request to executing (exactly once, in one bbolt transaction),
-// makes the BSS call, and records the result. A call whose outcome is unknown is settled by
-// reading BSS state, never by sending it again.
+// makes the BSS call, and records the result. A call whose outcome is unknown is checked
+// against BSS state at once; if that shows no effect yet, the request stays executing and
+// Maintain settles it once BSS has had time to finish (SettleAfter) — it is never sent again.
 func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) (store.Approval, error) {
-	a, err := r.store.BeginExecution(ctx, a.ID, by)
+	r.inflightMu.Lock()
+	r.inflight[a.ID] = true
+	r.inflightMu.Unlock()
+	defer func() {
+		r.inflightMu.Lock()
+		delete(r.inflight, a.ID)
+		r.inflightMu.Unlock()
+	}()
+	a, err := r.store.BeginExecution(ctx, a.ID, by, r.decisionNotices)
 	if err != nil {
 		return a, err
 	}
 	// From here on the request is "executing" in the store: whatever happens to this process,
-	// start-up reconciliation finds it. The BSS call must not be cut short by the chat request.
+	// Maintain finds it. The BSS call must not be cut short by the chat request.
 	bctx := context.WithoutCancel(ctx)
 	res := r.perform(bctx, a)
 	if res == nil {
-		res = r.reconcileOne(bctx, a)
-		if res == nil {
-			res = &store.ApprovalResult{NeedsAttention: true, Detail: r.opts.Lang.T("act.unknown_outcome")}
+		if res = r.reconcileOne(bctx, a); res == nil || !res.OK {
+			return a, nil // left executing: Maintain settles it after SettleAfter
 		}
 	}
 	return r.store.FinishExecution(bctx, a.ID, *res, r.resultNotices)
@@ -124,16 +132,21 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	notDone := &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
 	switch a.Action {
 	case actReclaim:
+		found := 0
 		for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
 			page, err := r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: p.QuotaIDs, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
 			if err != nil {
 				return nil
 			}
 			for _, q := range page.Quotas {
+				found++
 				if !q.Balance.IsZero() {
 					return notDone
 				}
 			}
+		}
+		if found < len(p.QuotaIDs) {
+			return notDone // a quota BSS no longer shows proves nothing
 		}
 		return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
 	}
@@ -155,13 +168,18 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_policy")}
 		}
 	case actRenew:
-		if now != nil && now.ExpireTime.After(p.PrevExpiry) {
-			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: "new_expiry=" + now.ExpireTime.UTC().Format(time.RFC3339)}
+		// The expiry moved by this renewal's period (a day either way for time zones and
+		// month ends), not by some other renewal or an auto-renewal.
+		if now != nil && p.Period != nil {
+			want := renewedExpiry(p.PrevExpiry, a.ExecutionStartedAt, *p.Period)
+			if d := now.ExpireTime.Sub(want); d > -36*time.Hour && d < 36*time.Hour {
+				return &store.ApprovalResult{OK: true, Reconciled: true, Detail: "new_expiry=" + now.ExpireTime.UTC().Format(time.RFC3339)}
+			}
 		}
-		// An unpaid renewal leaves the expiry alone but creates an order.
-		since := a.ExecutionStartedAt.Add(-5 * time.Minute)
+		// An unpaid renewal leaves the expiry alone but creates an order, within minutes.
+		since := a.ExecutionStartedAt.Add(-time.Minute)
 		orders, err := r.bss.ListOrders(ctx, bss.OrderFilter{CustomerID: p.Customer.ID, OrderType: bss.OrderTypeRenewal,
-			CreateBegin: since, CreateEnd: since.Add(24 * time.Hour)}, 0, 10)
+			CreateBegin: since, CreateEnd: since.Add(15 * time.Minute)}, 0, 10)
 		if err != nil {
 			return nil
 		}
@@ -170,24 +188,64 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 			for _, o := range orders.Orders {
 				ids = append(ids, o.OrderID)
 			}
-			return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ids, Detail: "awaiting_payment"}
+			// BSS does not say which resource an order renews: a person confirms.
+			return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ids, Detail: "awaiting_payment", NeedsAttention: len(ids) > 1}
 		}
 	}
 	return notDone
 }
 
-// Maintain expires overdue requests and settles requests left executing by a crash. main runs
-// it at start-up and then every minute.
+// renewedExpiry is the expiry a renewal by period should give: from the old expiry, or from
+// when it ran if the resource had already expired.
+func renewedExpiry(prev, ranAt time.Time, p bss.Period) time.Time {
+	from := prev
+	if from.Before(ranAt) {
+		from = ranAt
+	}
+	if p.Type == bss.PeriodYear {
+		return from.AddDate(p.Num, 0, 0)
+	}
+	return from.AddDate(0, p.Num, 0)
+}
+
+// maintenanceActor is who the store records for what Maintain does.
+var maintenanceActor = store.Actor{Platform: "system", UserID: "maintenance"}
+
+// Maintain expires overdue requests, runs approved requests whose run was interrupted (a crash
+// between approval and execution), and settles requests left executing — by a crash, or by a
+// call whose outcome was unknown — from BSS state once SettleAfter has passed. main runs it
+// at start-up and then every minute.
 func (r *Router) Maintain(ctx context.Context) error {
 	if _, err := r.store.ExpireDue(ctx, r.decisionNotices); err != nil {
 		return fmt.Errorf("expire requests: %w", err)
 	}
-	stuck, err := r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StateExecuting}})
+	open, err := r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StateApproved, store.StateExecuting}, Limit: store.MaxApprovalLimit})
 	if err != nil {
-		return fmt.Errorf("list executing requests: %w", err)
+		return fmt.Errorf("list open requests: %w", err)
 	}
+	now := r.opts.Now()
 	var errs []error
-	for _, a := range stuck {
+	for _, a := range open {
+		r.inflightMu.Lock()
+		busy := r.inflight[a.ID]
+		r.inflightMu.Unlock()
+		if busy {
+			continue // this process is running it right now
+		}
+		switch a.State {
+		case store.StateApproved:
+			if now.Sub(a.UpdatedAt) < time.Minute {
+				continue // the approver's own call is about to run it
+			}
+			if _, err := r.execute(ctx, a, maintenanceActor); err != nil && !errors.Is(err, store.ErrWrongState) && !errors.Is(err, store.ErrExpired) {
+				errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
+			}
+			continue
+		case store.StateExecuting:
+			if now.Sub(a.ExecutionStartedAt) < r.opts.SettleAfter {
+				continue // BSS may still be working on it
+			}
+		}
 		res := r.reconcileOne(ctx, a)
 		if res == nil {
 			errs = append(errs, fmt.Errorf("request #%d: BSS could not be read; will try again", a.ID))
@@ -197,7 +255,7 @@ func (r *Router) Maintain(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
 			continue
 		}
-		r.log.Info("reconciled a request left executing", "request", a.ID, "action", a.Action, "ok", res.OK)
+		r.log.Info("settled a request left executing", "request", a.ID, "action", a.Action, "ok", res.OK)
 	}
 	return errors.Join(errs...)
 }
@@ -240,8 +298,8 @@ func (r *Router) decisionNotices(a store.Approval) []store.Notice {
 	case store.StatePending:
 		rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
 		return r.toRequester(a, rep, fmt.Sprintf("approved-%d", len(a.Approvals)))
-	case store.StateApproved:
-		return nil // the result follows at once
+	case store.StateApproved, store.StateExecuting:
+		return nil // the result follows
 	}
 	return r.toRequester(a, rep, string(a.State))
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -171,6 +170,7 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	owned := map[string][]bss.Resource{}
+	var lastErr error
 	sem := make(chan struct{}, c.r.opts.Concurrency)
 	for _, cu := range custs {
 		wg.Add(1)
@@ -181,7 +181,7 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				c.bssError(err)
+				lastErr = c.bssError(err)
 				failed = append(failed, displayName(cu))
 				return
 			}
@@ -199,7 +199,7 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 		c.remember(ctx, id, rs)
 	}
 	if len(failed) == len(custs) && len(custs) > 0 {
-		return nil, nil, errors.New("every customer's resource query failed")
+		return nil, nil, lastErr // every query failed: explain BSS's error
 	}
 	sort.Strings(failed)
 	return rows, failed, nil

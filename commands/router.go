@@ -11,7 +11,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
@@ -55,7 +57,7 @@ type Store interface {
 	Approve(ctx context.Context, id uint64, by store.Actor, notices store.NoticeFunc) (store.Approval, error)
 	Reject(ctx context.Context, id uint64, by store.Actor, reason string, notices store.NoticeFunc) (store.Approval, error)
 	Cancel(ctx context.Context, id uint64, by store.Actor, notices store.NoticeFunc) (store.Approval, error)
-	BeginExecution(ctx context.Context, id uint64, by store.Actor) (store.Approval, error)
+	BeginExecution(ctx context.Context, id uint64, by store.Actor, notices store.NoticeFunc) (store.Approval, error)
 	FinishExecution(ctx context.Context, id uint64, res store.ApprovalResult, notices store.NoticeFunc) (store.Approval, error)
 	ListApprovals(ctx context.Context, f store.ApprovalFilter) ([]store.Approval, error)
 	ExpireDue(ctx context.Context, notices store.NoticeFunc) ([]store.Approval, error)
@@ -150,6 +152,10 @@ type Options struct {
 
 	// Scanner runs alert scans for /scan; nil when alerts are not wired.
 	Scanner Scanner
+
+	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
+	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
+	SettleAfter time.Duration
 }
 
 // Router parses chat messages, checks roles, runs commands and audits them.
@@ -161,6 +167,9 @@ type Router struct {
 	log   *slog.Logger
 	cmds  []*Command
 	index map[string]*Command // by name and alias
+
+	inflightMu sync.Mutex
+	inflight   map[uint64]bool // requests this process is executing now
 }
 
 // New builds a Router with every command registered.
@@ -186,6 +195,9 @@ func New(b BSS, s Store, opts Options) *Router {
 	if opts.ExpireAfter <= 0 {
 		opts.ExpireAfter = 24 * time.Hour
 	}
+	if opts.SettleAfter <= 0 {
+		opts.SettleAfter = 2 * time.Minute
+	}
 	loc := opts.Location
 	if loc == nil {
 		var err error
@@ -193,7 +205,7 @@ func New(b BSS, s Store, opts Options) *Router {
 			loc = time.FixedZone("CST", 8*3600)
 		}
 	}
-	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}}
+	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}, inflight: map[uint64]bool{}}
 	for _, c := range builtins() {
 		r.Register(c)
 	}
@@ -412,6 +424,9 @@ func (c *Call) checkShape() error {
 		if !spec.Bool && v == "" {
 			return errors.New(c.Lang.T("err.flag_value", name) + usage)
 		}
+		if spec.Bool && v != "" {
+			return errors.New(c.Lang.T("err.flag_bool", name, v) + usage)
+		}
 	}
 	n := len(c.Inv.Args)
 	if n < c.cmd.MinArgs {
@@ -483,21 +498,28 @@ func (r *Router) audit(ctx context.Context, c *Call, result, detail string, took
 	if r.store == nil {
 		return
 	}
-	if len(detail) > 300 {
-		detail = detail[:300]
-	}
+	detail = cutRunes(detail, 300)
 	e := store.AuditEntry{
 		At: c.now, Platform: c.Req.Platform, UserID: c.Req.UserID, UserName: c.Req.UserName,
 		Channel: c.Req.Channel, Command: c.Req.Text, Result: result, Detail: detail,
 		RequestID: strings.Join(c.requestIDs, ","), Duration: took,
 	}
-	if len(e.Command) > 500 {
-		e.Command = e.Command[:500]
-	}
+	e.Command = cutRunes(e.Command, 500)
 	// The audit record is written even when the request's context was cancelled.
 	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
 		r.log.Error("audit record lost", "user", c.Req.User(), "error", err)
 	}
+}
+
+// cutRunes shortens s to at most n bytes without splitting a character.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // suggest returns up to three command names close to name.

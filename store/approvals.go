@@ -316,8 +316,8 @@ func (s *Store) Cancel(ctx context.Context, id uint64, by Actor, notices NoticeF
 // just before the BSS call. It succeeds once per request: any other caller gets a *StateError
 // (ErrWrongState). An approved request past its ExpiresAt cannot run: it is moved to expired
 // (committed) and returned with an error wrapping ErrExpired.
-func (s *Store) BeginExecution(ctx context.Context, id uint64, by Actor) (Approval, error) {
-	return s.transition(ctx, "execute", id, nil, func(a *Approval, now time.Time) (change, error) {
+func (s *Store) BeginExecution(ctx context.Context, id uint64, by Actor, notices NoticeFunc) (Approval, error) {
+	return s.transition(ctx, "execute", id, notices, func(a *Approval, now time.Time) (change, error) {
 		if err := checkActor(by); err != nil {
 			return change{}, err
 		}

@@ -162,7 +162,7 @@ func cancel(by Actor) op {
 func begin(by Actor) op {
 	return op{name: "begin by " + by.Key(), verb: "execute", by: by,
 		call: func(ctx context.Context, s *Store, id uint64) (Approval, error) {
-			return s.BeginExecution(ctx, id, by)
+			return s.BeginExecution(ctx, id, by, nil)
 		}}
 }
 
@@ -389,7 +389,7 @@ func TestApprovalRecordsDecisions(t *testing.T) {
 		t.Error("ApprovedBy wrong")
 	}
 	clk.Advance(time.Minute)
-	if a, err = s.BeginExecution(ctx, a.ID, carol); err != nil {
+	if a, err = s.BeginExecution(ctx, a.ID, carol, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !a.ExecutionStartedAt.Equal(t0.Add(3 * time.Minute)) {
@@ -478,7 +478,7 @@ func TestApprovalNotFound(t *testing.T) {
 		"Approve":  func() (Approval, error) { return s.Approve(ctx, 9, bob, testNotices) },
 		"Reject":   func() (Approval, error) { return s.Reject(ctx, 9, bob, "", testNotices) },
 		"Cancel":   func() (Approval, error) { return s.Cancel(ctx, 9, alice, testNotices) },
-		"Begin":    func() (Approval, error) { return s.BeginExecution(ctx, 9, bob) },
+		"Begin":    func() (Approval, error) { return s.BeginExecution(ctx, 9, bob, nil) },
 		"Finish":   func() (Approval, error) { return s.FinishExecution(ctx, 9, ApprovalResult{OK: true}, testNotices) },
 	}
 	for name, call := range calls {
@@ -612,7 +612,7 @@ func TestApproveBeginConcurrent(t *testing.T) {
 			} else if !errors.Is(err, ErrWrongState) {
 				errs <- fmt.Errorf("approve by %s: %w", by.Key(), err)
 			}
-			got, err := s.BeginExecution(ctx, a.ID, by)
+			got, err := s.BeginExecution(ctx, a.ID, by, nil)
 			switch {
 			case err == nil:
 				began.Add(1)
@@ -662,7 +662,7 @@ func TestExecutingSurvivesReopen(t *testing.T) {
 	if _, err := s.Approve(ctx, other.ID, bob, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.BeginExecution(ctx, a.ID, bob); err != nil {
+	if _, err := s.BeginExecution(ctx, a.ID, bob, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil { // the "crash": nothing after BeginExecution
@@ -723,11 +723,11 @@ func TestListApprovals(t *testing.T) {
 	r3 := mk(alice, func(id uint64) { must(s.Reject(ctx, id, bob, "", nil)) })
 	x4 := mk(alice, func(id uint64) {
 		must(s.Approve(ctx, id, bob, nil))
-		must(s.BeginExecution(ctx, id, bob))
+		must(s.BeginExecution(ctx, id, bob, nil))
 	})
 	ok5 := mk(bob, func(id uint64) {
 		must(s.Approve(ctx, id, carol, nil))
-		must(s.BeginExecution(ctx, id, carol))
+		must(s.BeginExecution(ctx, id, carol, nil))
 		must(s.FinishExecution(ctx, id, ApprovalResult{OK: true}, nil))
 	})
 	p6 := mk(carol, nil)
@@ -833,7 +833,7 @@ func TestExpireDue(t *testing.T) {
 	must(s.Approve(ctx, approved, bob, nil))
 	executing := mustCreate(t, s, short()).ID
 	must(s.Approve(ctx, executing, bob, nil))
-	must(s.BeginExecution(ctx, executing, bob))
+	must(s.BeginExecution(ctx, executing, bob, nil))
 	rejected := mustCreate(t, s, short()).ID
 	must(s.Reject(ctx, rejected, bob, "", nil))
 	later := mustCreate(t, s, request(1)).ID // expires in an hour

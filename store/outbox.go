@@ -281,6 +281,26 @@ func (s *Store) RetryNotice(ctx context.Context, id uint64, next time.Time, errT
 	return nil
 }
 
+// PostponeNotice moves a notice's next attempt to next without counting a failed attempt
+// (quiet hours, or waiting behind an earlier notice to the same place).
+func (s *Store) PostponeNotice(ctx context.Context, id uint64, next time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: postpone notice %d: %w", id, err)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n, outbox, err := getNotice(tx, id)
+		if err != nil {
+			return err
+		}
+		n.NextAttempt = next
+		return putJSON(outbox, idKey(id), n)
+	})
+	if err != nil {
+		return fmt.Errorf("store: postpone notice %d: %w", id, err)
+	}
+	return nil
+}
+
 // PendingNotices is the number of notices not yet delivered.
 func (s *Store) PendingNotices(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
