@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -496,5 +497,45 @@ func TestNoSubscriptionsNoCalls(t *testing.T) {
 	}
 	if _, err := e.scanner.Scan(context.Background(), "weather"); !errors.Is(err, alerts.ErrUnknownKind) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// repeating lists the first customer twice, as offset paging does when a customer is
+// associated while the list is being read.
+type repeating struct{ alerts.BSS }
+
+func (r repeating) Customers(ctx context.Context, f bss.CustomerFilter) iter.Seq2[bss.Customer, error] {
+	return func(yield func(bss.Customer, error) bool) {
+		first := true
+		for cu, err := range r.BSS.Customers(ctx, f) {
+			if !yield(cu, err) {
+				return
+			}
+			if first && err == nil {
+				first = false
+				if !yield(cu, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func TestRepeatedCustomerAlertsOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	e.subscribe("slack:C1", "all", "*", 30)
+	scanner := alerts.New(repeating{e.client}, e.st, e.opts)
+	want := e.expectedMains(30, "")
+	for _, kind := range []string{alerts.KindExpiry, alerts.KindArrears} {
+		sum, err := scanner.Scan(context.Background(), kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == alerts.KindExpiry && sum.Alerted != want {
+			t.Errorf("expiry: %d alerts, want %d (a repeated customer counted twice?)", sum.Alerted, want)
+		}
+		if kind == alerts.KindArrears && sum.Alerted != 6 {
+			t.Errorf("arrears: %d alerts, want 6", sum.Alerted)
+		}
 	}
 }

@@ -242,10 +242,15 @@ func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error)
 // customers lists every customer that some channel's subscription covers.
 func (s *Scanner) customers(ctx context.Context, kind string, chans []*channel, f bss.CustomerFilter) ([]bss.Customer, error) {
 	var out []bss.Customer
+	seen := map[string]bool{}
 	for cu, err := range s.bss.Customers(ctx, f) {
 		if err != nil {
 			return nil, fmt.Errorf("list customers: %w", err)
 		}
+		if seen[cu.ID] {
+			continue
+		}
+		seen[cu.ID] = true
 		for _, ch := range chans {
 			if _, ok := ch.matches(kind, cu); ok {
 				out = append(out, cu)
@@ -274,7 +279,7 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 		go func() {
 			defer wg.Done()
 			for cu := range jobs {
-				if err := fn(ctx, cu); err != nil {
+				if err := fn(ctx, cu); err != nil && ctx.Err() == nil {
 					mu.Lock()
 					failed = append(failed, cu)
 					mu.Unlock()
@@ -300,7 +305,12 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 			}
 		}
 	}()
+	seen := map[string]bool{} // offset paging repeats a row when the list changes mid-scan
 	for cu := range listed {
+		if seen[cu.ID] {
+			continue
+		}
+		seen[cu.ID] = true
 		for _, ch := range chans {
 			if _, ok := ch.matches(kind, cu); ok {
 				custs = append(custs, cu)
@@ -441,7 +451,7 @@ func split(r commands.Reply, limit int) []commands.Reply {
 		}
 	}
 	cur.Buttons, cur.Footer = r.Buttons, r.Footer
-	if size(cur) > limit && len(cur.Sections) > 0 {
+	if size(cur) > limit && len(cur.Sections) > 0 && (len(r.Buttons) > 0 || r.Footer != "") {
 		last := cur
 		last.Buttons, last.Footer = nil, ""
 		out = append(out, last)

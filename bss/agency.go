@@ -37,6 +37,14 @@ type agencyCache struct {
 	entries map[string]*agencyEntry
 }
 
+// forget drops the cached credentials of a customer.
+func (a *agencyCache) forget(key string) {
+	e := a.entry(key)
+	e.mu.Lock()
+	e.cred, e.expires = Credentials{}, time.Time{}
+	e.mu.Unlock()
+}
+
 type agencyEntry struct {
 	mu      sync.Mutex // held while fetching, so concurrent callers wait for one IAM call
 	cred    Credentials
@@ -156,8 +164,11 @@ func (c *Client) asCustomer(ctx context.Context, ref CustomerRef, r request) err
 		r.cred = &cred
 		err = c.do(ctx, r)
 		var be *Error
-		if try == 0 && errors.As(err, &be) && be.HTTPStatus == http.StatusUnauthorized {
-			continue
+		if errors.As(err, &be) && (be.HTTPStatus == http.StatusUnauthorized || be.HTTPStatus == http.StatusForbidden) {
+			c.agencies.forget(ref.key()) // revoked or expired early: do not keep using them
+			if try == 0 && be.HTTPStatus == http.StatusUnauthorized {
+				continue
+			}
 		}
 		return err
 	}

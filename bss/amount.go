@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -19,65 +20,40 @@ const microsPerUnit = 1_000_000
 // NewAmount builds an Amount from whole units and micro-units (1/1,000,000).
 func NewAmount(units, micros int64) Amount { return Amount{units*microsPerUnit + micros} }
 
-// ParseAmount parses a decimal such as "1200.5", "-3", "0.000001" or "1e2". Digits past the
-// sixth decimal are rounded half away from zero.
+// ParseAmount parses a decimal such as "1200.5", "-3", "0.000001" or "1e2" exactly (no
+// float64 on the way). Digits past the sixth decimal are rounded half away from zero. Values
+// beyond ±9,223,372,036,854 units, hexadecimal and other forms are refused.
 func ParseAmount(s string) (Amount, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Amount{}, errors.New("empty amount")
 	}
-	if strings.ContainsAny(s, "eE") {
-		return parseExp(s)
-	}
-	neg := false
-	switch s[0] {
-	case '-':
-		neg, s = true, s[1:]
-	case '+':
-		s = s[1:]
-	}
-	intPart, frac, _ := strings.Cut(s, ".")
-	if intPart == "" && frac == "" {
-		return Amount{}, fmt.Errorf("invalid amount %q", s)
-	}
-	var v int64
-	for _, c := range intPart {
-		if c < '0' || c > '9' {
+	digits := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E':
+		default:
 			return Amount{}, fmt.Errorf("invalid amount %q", s)
 		}
-		if v > (1<<63-1)/10/microsPerUnit {
-			return Amount{}, fmt.Errorf("amount %q out of range", s)
-		}
-		v = v*10 + int64(c-'0')
 	}
-	v *= microsPerUnit
-	scale := int64(microsPerUnit / 10)
-	for i, c := range frac {
-		if c < '0' || c > '9' {
-			return Amount{}, fmt.Errorf("invalid amount %q", s)
-		}
-		if i == 6 {
-			if c >= '5' {
-				v++
-			}
-			break
-		}
-		v += int64(c-'0') * scale
-		scale /= 10
-	}
-	if neg {
-		v = -v
-	}
-	return Amount{v}, nil
-}
-
-func parseExp(s string) (Amount, error) {
-	// Rare in BSS answers, but valid JSON: go through strconv with enough precision for money.
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || !digits {
 		return Amount{}, fmt.Errorf("invalid amount %q", s)
 	}
-	return ParseAmount(strconv.FormatFloat(f, 'f', 6, 64))
+	r.Mul(r, big.NewRat(microsPerUnit, 1))
+	// Round half away from zero: trunc(r + sign(r)/2).
+	half := big.NewRat(1, 2)
+	if r.Sign() < 0 {
+		half.Neg(half)
+	}
+	r.Add(r, half)
+	q := new(big.Int).Quo(r.Num(), r.Denom())
+	if !q.IsInt64() {
+		return Amount{}, fmt.Errorf("amount %q out of range", s)
+	}
+	return Amount{q.Int64()}, nil
 }
 
 // MustAmount is ParseAmount for constants in code and tests; it panics on a malformed literal.

@@ -90,3 +90,31 @@ func TestTimeAndIntJSON(t *testing.T) {
 		t.Error("bad time accepted")
 	}
 }
+
+func TestParseAmountEdges(t *testing.T) {
+	tests := []struct {
+		in     string
+		micros int64
+		ok     bool
+	}{
+		{"9223372036854", 9_223_372_036_854_000_000, true},
+		{"9223372036855", 0, false}, // would overflow int64 micro-units
+		{"-9223372036855", 0, false},
+		{"1.1234567abc", 0, false},
+		{"5e-7", 1, true}, // as 0.0000005: rounds half away from zero
+		{"0.0000005", 1, true},
+		{"-5e-7", -1, true},
+		{"1.5e3", 1_500_000_000, true},
+		{"0x1Ep4", 0, false},
+		{"1/3", 0, false},
+		{"--1", 0, false},
+		{"e", 0, false},
+		{"123456789012.1234565", 123_456_789_012_123_457, true},
+	}
+	for _, tc := range tests {
+		a, err := ParseAmount(tc.in)
+		if (err == nil) != tc.ok || tc.ok && a.Micros() != tc.micros {
+			t.Errorf("ParseAmount(%q) = %d, %v; want %d ok=%v", tc.in, a.Micros(), err, tc.micros, tc.ok)
+		}
+	}
+}

@@ -199,10 +199,17 @@ func (c *Client) do(ctx context.Context, r request) error {
 		base = c.base
 	}
 	u := *base
-	u.Path = base.Path + r.path
+	// r.path is already escaped: Path holds it unescaped and RawPath as sent, so that the
+	// URL is not escaped twice.
+	unescaped, err := url.PathUnescape(r.path)
+	if err != nil {
+		return fmt.Errorf("bss %s: path %q: %w", r.op, r.path, err)
+	}
+	u.Path = base.Path + unescaped
 	u.RawPath = base.EscapedPath() + r.path
 	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
+		// As the SDK does: a space is %20 on the wire, as in the signature, not '+'.
+		u.RawQuery = strings.ReplaceAll(r.query.Encode(), "+", "%20")
 	}
 	cred := c.cfg.Credentials
 	if r.cred != nil {
@@ -293,8 +300,16 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		return e
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if r.out == nil || len(bytes.TrimSpace(data)) == 0 {
+		if r.out == nil {
 			return nil
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			if r.mutation {
+				return nil // e.g. auto-renew answers 200 with no body
+			}
+			e := fail(KindBadResponse, errors.New("empty answer"))
+			e.HTTPStatus, e.RequestID = resp.StatusCode, reqID
+			return e
 		}
 		if err := json.Unmarshal(data, r.out); err != nil {
 			kind := KindBadResponse

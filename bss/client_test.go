@@ -733,3 +733,21 @@ func TestNewRefusesMissingCredentials(t *testing.T) {
 		t.Errorf("from env: %v %v", c, err)
 	}
 }
+
+func TestPathAndQueryEscaping(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newPair(t, bsstest.Options{}, func(c *bss.Config) { c.MaxRetries = -1 })
+	_, err := c.OrderDetail(ctx, "CS 1/x")
+	if !errors.Is(err, bss.ErrNotFound) {
+		t.Fatalf("err = %v (a signature failure would mean the path was signed one way and sent another)", err)
+	}
+	if call := lastCall(t, srv, "/v2/orders/customer-orders/details/CS 1/x"); call.Method != "GET" {
+		t.Errorf("call %+v", call)
+	}
+	if _, err := c.ListOrders(ctx, bss.OrderFilter{ServiceTypeCode: "a b"}, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	if q := lastCall(t, srv, "/v2/orders/customer-orders").RawQuery; !strings.Contains(q, "service_type_code=a%20b") {
+		t.Errorf("query %q: a space must be %%20 on the wire, as in the signature", q)
+	}
+}

@@ -109,7 +109,7 @@ func (f OrderFilter) check(c *checker) {
 		}
 		if e.Before(b) {
 			c.fail(arg, "the end is before the beginning", "结束时间早于开始时间")
-		} else if e.Sub(b) > 366*24*time.Hour {
+		} else if e.After(b.AddDate(1, 0, 0)) {
 			c.fail(arg, "a window of at most one year", "时间范围最多一年")
 		}
 	}

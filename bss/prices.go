@@ -74,9 +74,14 @@ func (p *PeriodPrice) Best() Amount {
 	return bestOf(p.Official.Amount, p.Discounts)
 }
 
+// bestOf is the best offer: the one BSS marks best, else the cheapest. A discount with no
+// amount (renew-rate may send "") is not an offer of zero.
 func bestOf(official Amount, ds []DiscountRating) Amount {
 	best := official
 	for _, d := range ds {
+		if d.Amount.IsZero() && official.Sign() > 0 {
+			continue
+		}
 		if d.BestOffer == 1 {
 			return d.Amount
 		}

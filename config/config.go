@@ -352,14 +352,14 @@ func (c *Config) validate() Errors {
 			bad(f.path, fmt.Sprintf("%q is not a cron schedule (e.g. \"0 9 * * *\" or @hourly): %v", f.spec, err))
 		}
 	}
-	if c.Alerts.ArrearsStep < 0 {
-		bad("alerts.arrears_step", "must not be negative")
+	if c.Alerts.ArrearsStep <= 0 {
+		bad("alerts.arrears_step", "must be above 0 (yuan)")
 	}
 	if c.Alerts.Concurrency < 1 || c.Alerts.Concurrency > 64 {
 		bad("alerts.concurrency", "must be between 1 and 64")
 	}
-	if c.Alerts.Lookback < 0 || c.Alerts.Lookback > 90*24*time.Hour {
-		bad("alerts.lookback", "must be between 0 and 2160h")
+	if c.Alerts.Lookback < time.Hour || c.Alerts.Lookback > 90*24*time.Hour {
+		bad("alerts.lookback", "must be between 1h and 2160h")
 	}
 	for i, s := range c.Alerts.Subscriptions {
 		path := fmt.Sprintf("alerts.subscriptions[%d]", i)
