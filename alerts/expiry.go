@@ -232,11 +232,30 @@ func (s *Scanner) checkBalances(ctx context.Context, states []*expiryState) {
 	if len(ids) == 0 {
 		return
 	}
-	bs, err := s.bss.CustomerBalances(ctx, ids)
-	if err != nil {
-		s.opts.Logger.Warn("balances of auto-renewing customers unknown", "error", err)
-		return
+	// One call per 100 customers, several at a time.
+	var (
+		bs  []bss.CustomerBalance
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, s.opts.Concurrency)
+	)
+	for start := 0; start < len(ids); start += bss.MaxBalanceBatch {
+		batch := ids[start:min(start+bss.MaxBalanceBatch, len(ids))]
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			got, err := s.bss.CustomerBalances(ctx, batch)
+			if err != nil {
+				s.opts.Logger.Warn("balances of auto-renewing customers unknown", "error", err)
+				return
+			}
+			mu.Lock()
+			bs = append(bs, got...)
+			mu.Unlock()
+		}()
 	}
+	wg.Wait()
 	l := s.opts.Lang
 	short := map[string]string{}
 	for _, b := range bs {

@@ -38,6 +38,9 @@ func ParseAmount(s string) (Amount, error) {
 			return Amount{}, fmt.Errorf("invalid amount %q", s)
 		}
 	}
+	if a, ok := parsePlain(s); ok {
+		return a, nil
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok || !digits {
 		return Amount{}, fmt.Errorf("invalid amount %q", s)
@@ -54,6 +57,53 @@ func ParseAmount(s string) (Amount, error) {
 		return Amount{}, fmt.Errorf("amount %q out of range", s)
 	}
 	return Amount{q.Int64()}, nil
+}
+
+// parsePlain is the fast path for what BSS sends: [-+]digits[.digits] with at most 12 integer
+// digits (so no overflow is possible). Anything else goes the exact, slower way.
+func parsePlain(s string) (Amount, bool) {
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" || len(intPart) > 12 {
+		return Amount{}, false
+	}
+	var v int64
+	for i := 0; i < len(intPart); i++ {
+		c := intPart[i]
+		if c < '0' || c > '9' {
+			return Amount{}, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	v *= microsPerUnit
+	scale := int64(microsPerUnit / 10)
+	round := false
+	for i := 0; i < len(frac); i++ {
+		c := frac[i]
+		if c < '0' || c > '9' {
+			return Amount{}, false
+		}
+		switch {
+		case i < 6:
+			v += int64(c-'0') * scale
+			scale /= 10
+		case i == 6:
+			round = c >= '5'
+		}
+	}
+	if round {
+		v++
+	}
+	if neg {
+		v = -v
+	}
+	return Amount{v}, true
 }
 
 // MustAmount is ParseAmount for constants in code and tests; it panics on a malformed literal.
