@@ -5,6 +5,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -51,6 +52,34 @@ func (c *Console) Send(ctx context.Context, to bot.Target, r commands.Reply) err
 	return nil
 }
 
+// maxLine bounds one console line; a longer one is answered with an error and skipped.
+const maxLine = 64 * 1024
+
+// tooLong stands for a line over maxLine (it cannot be a real line: it has a NUL).
+const tooLong = "\x00too long"
+
+// readLine reads one line without its newline; a line over max is drained and tooLong returned.
+func readLine(rd *bufio.Reader, max int) (string, error) {
+	var buf []byte
+	over := false
+	for {
+		chunk, err := rd.ReadSlice('\n')
+		if !over {
+			buf = append(buf, chunk...)
+			if len(buf) > max+1 {
+				over, buf = true, nil
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if over {
+			return tooLong, err
+		}
+		return strings.TrimRight(string(buf), "\r\n"), err
+	}
+}
+
 // Run serves until EOF, "/quit", or ctx ends.
 func (c *Console) Run(ctx context.Context, h Handler) error {
 	lines := make(chan string)
@@ -58,19 +87,25 @@ func (c *Console) Run(ctx context.Context, h Handler) error {
 	done := make(chan struct{}) // closed when Run returns, so the reader never blocks forever
 	defer close(done)
 	go func() {
-		sc := bufio.NewScanner(c.In)
-		sc.Buffer(make([]byte, 64*1024), 64*1024)
-		for sc.Scan() {
+		rd := bufio.NewReaderSize(c.In, 4096)
+		for {
+			line, err := readLine(rd, maxLine)
+			if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				errc <- err
+				close(lines)
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
 			case <-ctx.Done():
 				return
 			case <-done:
 				return
 			}
 		}
-		errc <- sc.Err()
-		close(lines)
 	}()
 	if c.Banner != "" {
 		c.printf("%s\n", c.Banner)
@@ -88,6 +123,10 @@ func (c *Console) Run(ctx context.Context, h Handler) error {
 		}
 		if !ok {
 			return <-errc
+		}
+		if line == tooLong {
+			c.printf("(line too long: at most %d bytes — 输入过长，最多 %d 字节)\n", maxLine, maxLine)
+			continue
 		}
 		text := strings.TrimSpace(line)
 		switch text {

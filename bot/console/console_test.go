@@ -1,7 +1,7 @@
 package console_test
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -593,10 +593,19 @@ func TestConsoleReadError(t *testing.T) {
 	if err := c.Run(context.Background(), h); !errors.Is(err, boom) {
 		t.Fatalf("Run = %v, want the read error", err)
 	}
-	// A line longer than the scanner's buffer is an error, not a silent truncation.
-	c = console.Console{In: strings.NewReader("/" + strings.Repeat("x", 70*1024) + "\n"), Out: io.Discard}
-	if err := c.Run(context.Background(), h); !errors.Is(err, bufio.ErrTooLong) {
-		t.Fatalf("Run with a 70 KiB line = %v, want bufio.ErrTooLong", err)
+	// A line longer than 64 KiB is answered with an error and skipped, not truncated, and the
+	// console goes on.
+	var out bytes.Buffer
+	h2 := &fakeHandler{}
+	c = console.Console{In: strings.NewReader("/" + strings.Repeat("x", 70*1024) + "\n/after\n"), Out: &out}
+	if err := c.Run(context.Background(), h2); err != nil {
+		t.Fatalf("Run with a 70 KiB line = %v", err)
+	}
+	if !strings.Contains(out.String(), "line too long") {
+		t.Errorf("no error for the long line: %q", out.String()[:min(200, out.Len())])
+	}
+	if len(h2.calls) != 1 || !strings.HasSuffix(h2.calls[0], " /after") {
+		t.Errorf("handled %q, want only /after", h2.calls)
 	}
 }
 
