@@ -7,7 +7,6 @@ import (
 	"iter"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,16 +14,9 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // env is a scanner against the fake BSS over HTTP, a store that can be reopened, and a clock.
 type env struct {
@@ -32,7 +24,7 @@ type env struct {
 	srv     *bsstest.Server
 	client  *bss.Client
 	path    string
-	clk     *clock
+	clk     *fakeclock.Clock
 	st      *store.Store
 	scanner *alerts.Scanner
 	opts    alerts.Options
@@ -43,7 +35,7 @@ func newEnv(t *testing.T, tweak func(*alerts.Options)) *env {
 	t.Helper()
 	now := time.Now()
 	e := &env{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{Now: func() time.Time { return now }}),
-		path: filepath.Join(t.TempDir(), "bot.db"), clk: &clock{t: now}}
+		path: filepath.Join(t.TempDir(), "bot.db"), clk: fakeclock.New(now)}
 	var err error
 	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
 		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -33,11 +34,7 @@ func (f *flaky) Send(ctx context.Context, to bot.Target, r commands.Reply) error
 	return nil
 }
 
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
-
-func openStore(t *testing.T, path string, clk *clock) *store.Store {
+func openStore(t *testing.T, path string, clk *fakeclock.Clock) *store.Store {
 	t.Helper()
 	st, err := store.Open(path, store.Options{Now: clk.Now})
 	if err != nil {
@@ -54,7 +51,7 @@ func body(text string) json.RawMessage {
 
 func TestDispatcherRetriesUntilDeliveredOnce(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	path := filepath.Join(t.TempDir(), "bot.db")
 	st := openStore(t, path, clk)
 	if err := st.EnqueueNotices(ctx,
@@ -73,12 +70,12 @@ func TestDispatcherRetriesUntilDeliveredOnce(t *testing.T) {
 		}
 		if sent == 0 && failed == 0 {
 			// Nothing due: move the clock to the next attempt.
-			ns, _ := st.DueNotices(ctx, clk.t.Add(time.Hour), 10)
+			ns, _ := st.DueNotices(ctx, clk.Now().Add(time.Hour), 10)
 			if len(ns) == 0 {
 				break
 			}
-			delays = append(delays, ns[0].NextAttempt.Sub(clk.t))
-			clk.t = ns[0].NextAttempt
+			delays = append(delays, ns[0].NextAttempt.Sub(clk.Now()))
+			clk.Set(ns[0].NextAttempt)
 		}
 		if round == 1 {
 			// A restart in the middle: the outbox is in the store, not in memory.
@@ -103,7 +100,7 @@ func TestDispatcherRetriesUntilDeliveredOnce(t *testing.T) {
 
 func TestDispatcherWaitsForAMissingPlatform(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
 	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "wecom", Channel: "G1", Body: body("hi")}); err != nil {
 		t.Fatal(err)
@@ -112,13 +109,13 @@ func TestDispatcherWaitsForAMissingPlatform(t *testing.T) {
 	if _, failed, err := d.RunOnce(ctx); err != nil || failed != 1 {
 		t.Fatalf("failed=%d err=%v", failed, err)
 	}
-	ns, _ := st.DueNotices(ctx, clk.t.Add(time.Hour), 10)
+	ns, _ := st.DueNotices(ctx, clk.Now().Add(time.Hour), 10)
 	if len(ns) != 1 || ns[0].Attempts != 1 || ns[0].LastError == "" {
 		t.Errorf("notice after a failed round: %+v", ns)
 	}
 	// The platform comes up: the notice goes out.
 	f := &flaky{}
-	d = &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"wecom": f}, Now: func() time.Time { return clk.t.Add(time.Hour) }}
+	d = &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"wecom": f}, Now: func() time.Time { return clk.Now().Add(time.Hour) }}
 	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 1 || len(f.got) != 1 {
 		t.Errorf("sent=%d err=%v got=%v", sent, err, f.got)
 	}
@@ -126,7 +123,7 @@ func TestDispatcherWaitsForAMissingPlatform(t *testing.T) {
 
 func TestDispatcherConcurrentRoundsSendOnce(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
 	for i := 0; i < 20; i++ {
 		if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C", Body: body("n")}); err != nil {
@@ -148,7 +145,7 @@ func TestDispatcherConcurrentRoundsSendOnce(t *testing.T) {
 
 func TestDispatcherHoldsInQuietHours(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC))
 	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
 	if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry", Body: body("wake up")},
 		store.Notice{Platform: "slack", Channel: "C1", Kind: "approval", Body: body("please approve #7")}); err != nil {
@@ -171,11 +168,11 @@ func TestDispatcherHoldsInQuietHours(t *testing.T) {
 	if ns, _ := st.DueNotices(ctx, morning, 10); len(ns) != 1 || ns[0].Attempts != 0 {
 		t.Errorf("a quiet-hours hold counted as a failed attempt: %+v", ns)
 	}
-	clk.t = morning.Add(-time.Second)
+	clk.Set(morning.Add(-time.Second))
 	if sent, _, _ := d.RunOnce(ctx); sent != 0 {
 		t.Fatal("delivered a second before the window ended")
 	}
-	clk.t = morning
+	clk.Set(morning)
 	if sent, _, err := d.RunOnce(ctx); err != nil || sent != 1 || len(f.got) != 1 {
 		t.Errorf("not delivered when the window ended: sent=%d err=%v", sent, err)
 	}
@@ -183,7 +180,7 @@ func TestDispatcherHoldsInQuietHours(t *testing.T) {
 
 func TestDispatcherKeepsOrderPerTarget(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
 	for _, text := range []string{"part 1/3", "part 2/3", "part 3/3"} {
 		if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry", Body: body(text)}); err != nil {
@@ -199,7 +196,7 @@ func TestDispatcherKeepsOrderPerTarget(t *testing.T) {
 		if _, _, err := d.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		clk.t = clk.t.Add(time.Minute)
+		clk.Set(clk.Now().Add(time.Minute))
 	}
 	want := []string{"C2||other channel", "C1||part 1/3", "C1||part 2/3", "C1||part 3/3"}
 	if !slices.Equal(f.got, want) {

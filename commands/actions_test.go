@@ -14,17 +14,9 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
-
-// clock is a settable time source shared by the router and the store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 const (
 	renewPath       = "/v2/orders/subscriptions/resources/renew"
@@ -40,7 +32,7 @@ type actEnv struct {
 	srv    *bsstest.Server
 	client *bss.Client
 	path   string
-	clk    *clock
+	clk    *fakeclock.Clock
 	store  *store.Store
 	router *commands.Router
 	opts   commands.Options
@@ -49,7 +41,7 @@ type actEnv struct {
 func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv {
 	t.Helper()
 	e := &actEnv{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}), path: filepath.Join(t.TempDir(), "bot.db"),
-		clk: &clock{t: time.Now()}}
+		clk: fakeclock.New(time.Now())}
 	roles := map[string]commands.Role{
 		"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
 		"console:bob": commands.RoleApprover, "console:carol": commands.RoleApprover,

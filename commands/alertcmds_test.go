@@ -14,6 +14,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -23,7 +24,7 @@ type alertEnv struct {
 	t       *testing.T
 	srv     *bsstest.Server
 	client  *bss.Client
-	clk     *clock
+	clk     *fakeclock.Clock
 	store   *store.Store
 	scanner *alerts.Scanner
 	router  *commands.Router
@@ -34,7 +35,7 @@ type alertEnv struct {
 func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) *alertEnv {
 	t.Helper()
 	now := time.Now().Truncate(time.Minute)
-	e := &alertEnv{t: t, clk: &clock{t: now},
+	e := &alertEnv{t: t, clk: fakeclock.New(now),
 		srv: bsstest.NewTestServer(t, bsstest.Options{Now: func() time.Time { return now }})}
 	var err error
 	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
