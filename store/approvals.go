@@ -248,17 +248,8 @@ func (s *Store) Approval(ctx context.Context, id uint64) (Approval, error) {
 // and returned together with an error wrapping ErrExpired.
 func (s *Store) Approve(ctx context.Context, id uint64, by Actor, notices NoticeFunc) (Approval, error) {
 	return s.transition(ctx, "approve", id, notices, func(a *Approval, now time.Time) (change, error) {
-		if err := checkActor(by); err != nil {
-			return change{}, err
-		}
-		if a.State != StatePending {
-			return change{}, &StateError{ID: a.ID, Have: a.State, Want: []ApprovalState{StatePending}}
-		}
-		if expireIfDue(a, now) {
-			return expiredChange(by, "approve", StatePending, a), nil
-		}
-		if by.Key() == a.Requester.Key() {
-			return change{}, ErrSelfApproval
+		if ch, done, err := decide(a, by, "approve", now); done {
+			return ch, err
 		}
 		if a.ApprovedBy(by.Key()) {
 			return change{}, ErrAlreadyDecided
@@ -271,22 +262,32 @@ func (s *Store) Approve(ctx context.Context, id uint64, by Actor, notices Notice
 	})
 }
 
+// decide holds the rules Approve and Reject share: a valid actor, a pending request (moved to
+// expired if past its time), and not the requester. done reports that the transition ends here,
+// with ch (the expiry) or err.
+func decide(a *Approval, by Actor, verb string, now time.Time) (ch change, done bool, err error) {
+	if err := checkActor(by); err != nil {
+		return change{}, true, err
+	}
+	if a.State != StatePending {
+		return change{}, true, &StateError{ID: a.ID, Have: a.State, Want: []ApprovalState{StatePending}}
+	}
+	if expireIfDue(a, now) {
+		return expiredChange(by, verb, StatePending, a), true, nil
+	}
+	if by.Key() == a.Requester.Key() {
+		return change{}, true, ErrSelfApproval
+	}
+	return change{}, false, nil
+}
+
 // Reject records by's rejection of a pending request, which ends it. The requester cannot reject
 // (ErrSelfApproval: they cancel instead); an approver who approved may still reject. Expiry is
 // handled as in Approve.
 func (s *Store) Reject(ctx context.Context, id uint64, by Actor, reason string, notices NoticeFunc) (Approval, error) {
 	return s.transition(ctx, "reject", id, notices, func(a *Approval, now time.Time) (change, error) {
-		if err := checkActor(by); err != nil {
-			return change{}, err
-		}
-		if a.State != StatePending {
-			return change{}, &StateError{ID: a.ID, Have: a.State, Want: []ApprovalState{StatePending}}
-		}
-		if expireIfDue(a, now) {
-			return expiredChange(by, "reject", StatePending, a), nil
-		}
-		if by.Key() == a.Requester.Key() {
-			return change{}, ErrSelfApproval
+		if ch, done, err := decide(a, by, "reject", now); done {
+			return ch, err
 		}
 		a.Rejection = &Decision{By: by, At: now, Reason: reason}
 		a.State = StateRejected

@@ -226,6 +226,19 @@ func joinInts(v []int) string {
 
 // query helpers for GET operations.
 
+// queryPaging reads and checks the offset and limit query parameters of a GET listing.
+func queryPaging(q url.Values) (offset, limit int, e *apiError) {
+	off, e := queryInt(q, "offset")
+	if e != nil {
+		return 0, 0, e
+	}
+	lim, e := queryInt(q, "limit")
+	if e != nil {
+		return 0, 0, e
+	}
+	return paging(off, lim, 100, 1<<31-1)
+}
+
 func queryInt(q url.Values, name string) (*int, *apiError) {
 	if !q.Has(name) {
 		return nil, nil

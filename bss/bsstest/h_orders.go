@@ -149,17 +149,7 @@ func handleListOrders(c *reqCtx) {
 		c.fail(e)
 		return
 	}
-	offset, e := queryInt(q, "offset")
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	limit, e := queryInt(q, "limit")
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	off, lim, e := paging(offset, limit, 100, 1<<31-1)
+	off, lim, e := queryPaging(q)
 	if e != nil {
 		c.fail(e)
 		return
@@ -237,17 +227,7 @@ func handleOrderDetails(c *reqCtx) {
 		c.fail(e)
 		return
 	}
-	offset, e := queryInt(q, "offset")
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	limit, e := queryInt(q, "limit")
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	off, lim, e := paging(offset, limit, 100, 1<<31-1)
+	off, lim, e := queryPaging(q)
 	if e != nil {
 		c.fail(e)
 		return
