@@ -324,11 +324,11 @@ func runScan(ctx context.Context, c *Call) (Reply, error) {
 		return rep, nil
 	}
 	rep.Fields = []Field{
-		{c.Lang.T("scan.customers"), strconv.Itoa(res.Customers)},
-		{c.Lang.T("scan.found." + kind), strconv.Itoa(res.Found)},
-		{c.Lang.T("scan.alerted"), strconv.Itoa(res.Alerted)},
-		{c.Lang.T("scan.notices"), fmt.Sprintf("%d → %d", res.Notices, res.Channels)},
-		{c.Lang.T("scan.took"), res.Took.Round(time.Millisecond).String()},
+		{Label: c.Lang.T("scan.customers"), Value: strconv.Itoa(res.Customers)},
+		{Label: c.Lang.T("scan.found." + kind), Value: strconv.Itoa(res.Found)},
+		{Label: c.Lang.T("scan.alerted"), Value: strconv.Itoa(res.Alerted)},
+		{Label: c.Lang.T("scan.notices"), Value: fmt.Sprintf("%d → %d", res.Notices, res.Channels)},
+		{Label: c.Lang.T("scan.took"), Value: res.Took.Round(time.Millisecond).String()},
 	}
 	if len(res.Failed) > 0 {
 		rep.Text = "⚠ " + c.Lang.T("scan.failed", len(res.Failed), strings.Join(res.Failed, ", "))

@@ -74,11 +74,11 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func (c *Call) helpFor(cmd *Command) Reply {
-	fields := []Field{{c.Lang.T("help.usage"), cmd.usage()}}
+	fields := []Field{{Label: c.Lang.T("help.usage"), Value: cmd.usage()}}
 	if len(cmd.Aliases) > 0 {
-		fields = append(fields, Field{c.Lang.T("help.aliases"), "/" + strings.Join(cmd.Aliases, "  /")})
+		fields = append(fields, Field{Label: c.Lang.T("help.aliases"), Value: "/" + strings.Join(cmd.Aliases, "  /")})
 	}
-	fields = append(fields, Field{c.Lang.T("help.role"), c.Lang.T("role." + cmd.Role.String())})
+	fields = append(fields, Field{Label: c.Lang.T("help.role"), Value: c.Lang.T("role." + cmd.Role.String())})
 	var lines []string
 	for _, f := range cmd.Flags {
 		lines = append(lines, "--"+f.Name+"  "+c.Lang.T(f.Help))

@@ -139,13 +139,13 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, c.bssError(err)
 		}
 		sec := Section{Title: displayName(m), Fields: []Field{
-			{c.Lang.T("lbl.customer_id"), m.ID},
-			{c.Lang.T("lbl.account"), orDash(m.AccountName)},
-			{c.Lang.T("lbl.association"), c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
-			{c.Lang.T("lbl.label"), orDash(m.Label)},
+			{Label: c.Lang.T("lbl.customer_id"), Value: m.ID},
+			{Label: c.Lang.T("lbl.account"), Value: orDash(m.AccountName)},
+			{Label: c.Lang.T("lbl.association"), Value: c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
+			{Label: c.Lang.T("lbl.label"), Value: orDash(m.Label)},
 		}}
 		sec.Fields = append(sec.Fields, c.balanceField(m, balances))
-		sec.Fields = append(sec.Fields, Field{c.Lang.T("lbl.expiring30"), strconvItoa(exp.TotalCount)})
+		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: strconvItoa(exp.TotalCount)})
 		if len(ms) == 1 {
 			sec.Title = "" // the reply's title already names the customer
 		}
@@ -170,13 +170,13 @@ func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBala
 	b, ok := balances[m.ID]
 	switch {
 	case m.AssociationType != bss.AssociationResale:
-		return Field{c.Lang.T("lbl.balance"), c.Lang.T("lbl.hidden")}
+		return Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.hidden")}
 	case !ok:
-		return Field{c.Lang.T("lbl.balance"), c.Lang.T("lbl.unknown")}
+		return Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.unknown")}
 	case b.InArrears():
-		return Field{"⚠ " + c.Lang.T("lbl.debt"), money(b.Debt, b.Currency)}
+		return Field{Label: "⚠ " + c.Lang.T("lbl.debt"), Value: money(b.Debt, b.Currency)}
 	}
-	return Field{c.Lang.T("lbl.balance"), money(b.Amount, b.Currency)}
+	return Field{Label: c.Lang.T("lbl.balance"), Value: money(b.Amount, b.Currency)}
 }
 
 func (c *Call) enumS(prefix, v string) string {
@@ -220,8 +220,8 @@ func runBalance(ctx context.Context, c *Call) (Reply, error) {
 	}
 	b := bs[0]
 	rep.Fields = []Field{
-		{c.Lang.T("lbl.balance"), money(b.Amount, b.Currency)},
-		{c.Lang.T("lbl.debt"), money(b.Debt, b.Currency)},
+		{Label: c.Lang.T("lbl.balance"), Value: money(b.Amount, b.Currency)},
+		{Label: c.Lang.T("lbl.debt"), Value: money(b.Debt, b.Currency)},
 	}
 	if b.InArrears() {
 		rep.Text = "⚠ " + c.Lang.T("balance.in_arrears", money(b.Debt, b.Currency))

@@ -323,38 +323,38 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	_ = json.Unmarshal(a.Params, &p)
 	rep := Reply{Title: l.T("act.title", a.ID, l.T("action."+a.Action))}
 	if pv.CustomerName != "" {
-		rep.Fields = append(rep.Fields, Field{l.T("price.customer"), pv.CustomerName + " · " + pv.CustomerID})
+		rep.Fields = append(rep.Fields, Field{Label: l.T("price.customer"), Value: pv.CustomerName + " · " + pv.CustomerID})
 	}
 	if m := pv.Main; m != nil {
 		rep.Fields = append(rep.Fields,
-			Field{l.T("act.resource"), m.Desc + " (" + m.ID + ")"},
-			Field{l.T("act.expiry_now"), c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
-			Field{l.T("act.autorenew_now"), c.onOff(m.AutoRenew)})
+			Field{Label: l.T("act.resource"), Value: m.Desc + " (" + m.ID + ")"},
+			Field{Label: l.T("act.expiry_now"), Value: c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
+			Field{Label: l.T("act.autorenew_now"), Value: c.onOff(m.AutoRenew)})
 	}
 	switch a.Action {
 	case actRenew:
 		if pv.Period != nil {
-			rep.Fields = append(rep.Fields, Field{l.T("price.period"), c.periodText(*pv.Period)})
+			rep.Fields = append(rep.Fields, Field{Label: l.T("price.period"), Value: c.periodText(*pv.Period)})
 		}
-		rep.Fields = append(rep.Fields, Field{l.T("act.expiry_new"), c.when(pv.NewExpiry)})
+		rep.Fields = append(rep.Fields, Field{Label: l.T("act.expiry_new"), Value: c.when(pv.NewExpiry)})
 		if pv.Official != "" {
 			off, _ := bss.ParseAmount(pv.Official)
 			best, _ := bss.ParseAmount(pv.Best)
-			rep.Fields = append(rep.Fields, Field{l.T("price.official"), money(off, pv.Currency)}, Field{l.T("price.best"), money(best, pv.Currency)})
+			rep.Fields = append(rep.Fields, Field{Label: l.T("price.official"), Value: money(off, pv.Currency)}, Field{Label: l.T("price.best"), Value: money(best, pv.Currency)})
 		}
 		pay := l.T("act.pay_later")
 		if pv.AutoPay {
 			pay = l.T("act.pay_now")
 		}
-		rep.Fields = append(rep.Fields, Field{l.T("act.payment"), pay})
+		rep.Fields = append(rep.Fields, Field{Label: l.T("act.payment"), Value: pay})
 	case actUnsubscribe:
 		rep.Text = "⚠ " + l.T("act.unsubscribe_warning")
 		if pv.Reason != "" {
-			rep.Fields = append(rep.Fields, Field{l.T("act.reason"), pv.Reason})
+			rep.Fields = append(rep.Fields, Field{Label: l.T("act.reason"), Value: pv.Reason})
 		}
 	case actAutoRenew:
 		if pv.AutoRenewTo != nil {
-			rep.Fields = append(rep.Fields, Field{l.T("act.autorenew_new"), c.onOff(*pv.AutoRenewTo)})
+			rep.Fields = append(rep.Fields, Field{Label: l.T("act.autorenew_new"), Value: c.onOff(*pv.AutoRenewTo)})
 		}
 	case actReclaim:
 		t := &Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance")}}
@@ -364,7 +364,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 		}
 		rep.Table = t
 		if pv.Remark != nil {
-			rep.Fields = append(rep.Fields, Field{l.T("act.remark"), *pv.Remark})
+			rep.Fields = append(rep.Fields, Field{Label: l.T("act.remark"), Value: *pv.Remark})
 		}
 	}
 	if len(pv.Attached) > 0 {

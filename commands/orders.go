@@ -86,14 +86,14 @@ func runOrder(ctx context.Context, c *Call) (Reply, error) {
 	}
 	o := d.Order
 	rep := Reply{Title: c.Lang.T("order.title", o.OrderID), Fields: []Field{
-		{c.Lang.T("order.customer"), o.CustomerID},
-		{c.Lang.T("orders.col.type"), c.enum("otype", o.OrderType)},
-		{c.Lang.T("orders.col.status"), c.enum("ostatus", o.Status)},
-		{c.Lang.T("order.service"), orDash(firstNonEmpty(o.ServiceTypeName, o.ServiceTypeCode))},
-		{c.Lang.T("order.official"), money(o.OfficialAmount, o.Currency)},
-		{c.Lang.T("order.paid"), money(o.AmountAfterDiscount, o.Currency)},
-		{c.Lang.T("orders.col.time"), c.stamp(o.CreateTime.Time)},
-		{c.Lang.T("order.paid_at"), c.stamp(o.PaymentTime.Time)},
+		{Label: c.Lang.T("order.customer"), Value: o.CustomerID},
+		{Label: c.Lang.T("orders.col.type"), Value: c.enum("otype", o.OrderType)},
+		{Label: c.Lang.T("orders.col.status"), Value: c.enum("ostatus", o.Status)},
+		{Label: c.Lang.T("order.service"), Value: orDash(firstNonEmpty(o.ServiceTypeName, o.ServiceTypeCode))},
+		{Label: c.Lang.T("order.official"), Value: money(o.OfficialAmount, o.Currency)},
+		{Label: c.Lang.T("order.paid"), Value: money(o.AmountAfterDiscount, o.Currency)},
+		{Label: c.Lang.T("orders.col.time"), Value: c.stamp(o.CreateTime.Time)},
+		{Label: c.Lang.T("order.paid_at"), Value: c.stamp(o.PaymentTime.Time)},
 	}}
 	if len(d.LineItems) > 0 {
 		t := &Table{Columns: []string{c.Lang.T("order.col.product"), c.Lang.T("order.col.period"), c.Lang.T("order.col.qty"), c.Lang.T("orders.col.amount")}}

@@ -139,16 +139,16 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep := Reply{Title: c.Lang.T("price.title", svcName, what), Fields: []Field{
-		{c.Lang.T("price.customer"), displayName(cu)},
-		{c.Lang.T("price.region"), region},
-		{c.Lang.T("price.period"), c.periodText(period)},
-		{c.Lang.T("price.qty"), strconv.Itoa(qty)},
-		{c.Lang.T("price.official"), money(p.Official.Amount, p.Currency)},
+		{Label: c.Lang.T("price.customer"), Value: displayName(cu)},
+		{Label: c.Lang.T("price.region"), Value: region},
+		{Label: c.Lang.T("price.period"), Value: c.periodText(period)},
+		{Label: c.Lang.T("price.qty"), Value: strconv.Itoa(qty)},
+		{Label: c.Lang.T("price.official"), Value: money(p.Official.Amount, p.Currency)},
 	}}
 	for _, d := range p.Discounts {
 		name := firstNonEmpty(d.DiscountName, d.DiscountID)
-		rep.Fields = append(rep.Fields, Field{c.Lang.T("price.discount", name), money(d.Amount, p.Currency)})
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.discount", name), Value: money(d.Amount, p.Currency)})
 	}
-	rep.Fields = append(rep.Fields, Field{c.Lang.T("price.best"), money(p.Best(), p.Currency)})
+	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.best"), Value: money(p.Best(), p.Currency)})
 	return rep, nil
 }

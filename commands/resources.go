@@ -78,11 +78,11 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	for _, g := range groups[lo:hi] {
 		m := g.Main
 		sec := Section{Title: describe(m), Fields: []Field{
-			{"ID", m.ResourceID},
-			{c.Lang.T("resources.expires"), c.when(m.ExpireTime.Time)},
-			{c.Lang.T("resources.status"), c.enum("res.status", m.Status)},
-			{c.Lang.T("resources.policy"), c.enum("policy", m.ExpirePolicy)},
-			{c.Lang.T("resources.region"), orDash(m.RegionCode)},
+			{Label: "ID", Value: m.ResourceID},
+			{Label: c.Lang.T("resources.expires"), Value: c.when(m.ExpireTime.Time)},
+			{Label: c.Lang.T("resources.status"), Value: c.enum("res.status", m.Status)},
+			{Label: c.Lang.T("resources.policy"), Value: c.enum("policy", m.ExpirePolicy)},
+			{Label: c.Lang.T("resources.region"), Value: orDash(m.RegionCode)},
 		}}
 		for _, a := range g.Attached {
 			sec.Lines = append(sec.Lines, c.Lang.T("resources.attached", describe(a)+" ("+a.ResourceID+")"))

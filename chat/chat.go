@@ -1,0 +1,51 @@
+// Package chat is the platform-neutral message model: what a command answers and what an alert
+// says, before any adapter renders it in its platform's idiom (plain text on the console, Block
+// Kit on Slack, HTML on Telegram, markdown on WeCom). Replies are stored in the outbox as JSON,
+// so the field names are part of the store's format.
+package chat
+
+// Reply is the platform-neutral answer of a command or the body of a notice. Every string in it
+// is already in the reader's language.
+type Reply struct {
+	Title     string    `json:"title,omitempty"`
+	Text      string    `json:"text,omitempty"` // paragraphs separated by blank lines; no markup
+	Fields    []Field   `json:"fields,omitempty"`
+	Table     *Table    `json:"table,omitempty"`
+	Sections  []Section `json:"sections,omitempty"` // repeated blocks, e.g. one per customer or resource group
+	Buttons   []Button  `json:"buttons,omitempty"`  // each carries a command, so a click and typing take one path
+	Footer    string    `json:"footer,omitempty"`   // e.g. "page 1 of 3"; rendered small
+	Error     bool      `json:"error,omitempty"`    // the command failed; adapters may mark it, exec exits 1
+	Ephemeral bool      `json:"ephemeral,omitempty"`
+}
+
+// Field is a label and a value shown side by side.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Table is a small grid. Adapters without tables render it as aligned monospace text.
+type Table struct {
+	Columns []string   `json:"columns,omitempty"`
+	Rows    [][]string `json:"rows,omitempty"`
+}
+
+// Section is a titled block of fields with optional lines underneath.
+type Section struct {
+	Title  string   `json:"title,omitempty"`
+	Fields []Field  `json:"fields,omitempty"`
+	Lines  []string `json:"lines,omitempty"`
+}
+
+// Button is an action the reader can click; Command is exactly what typing would do.
+type Button struct {
+	Label   string `json:"label"`
+	Command string `json:"command"` // e.g. "/approve 12"
+	Style   string `json:"style,omitempty"`
+}
+
+// Button styles.
+const (
+	StylePrimary = "primary"
+	StyleDanger  = "danger"
+)
