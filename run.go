@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +68,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		step, _ := bss.ParseAmount(strconv.FormatFloat(cfg.Alerts.ArrearsStep, 'f', 2, 64))
 		scanner = alerts.New(client, st, alerts.Options{Location: cfg.Location(), Lang: lang,
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
-			Lookback: cfg.Alerts.Lookback, MaxChars: map[string]int{"telegram": 4000, "wecom": 3800, "slack": 3500, "console": 1 << 20}})
+			Lookback: cfg.Alerts.Lookback})
 		cmdScanner = scanner
 	}
 	router := commands.New(client, st, commands.Options{
@@ -129,38 +128,29 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitUsage
 	}
 	defer a.stop()
-	if !a.cfg.Console.Enabled {
-		fmt.Fprintln(stderr, "partnerbot: no chat adapter is enabled (console.enabled is false)")
+	adapters, err := a.adapters(stdin, stdout, *as)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot:", err)
 		return exitUsage
 	}
-	user := a.cfg.Console.User
-	if *as != "" {
-		platform, id, ok := strings.Cut(*as, ":")
-		switch {
-		case !ok:
-			user = *as
-		case platform == "console" && id != "":
-			user = id
-		default:
-			fmt.Fprintf(stderr, "partnerbot: -as %q: the console chats as console:<user>; give the user name\n", *as)
-			return exitUsage
+	senders, limits := map[string]bot.Sender{}, map[string]int{}
+	names := make([]string, 0, len(adapters))
+	for _, ad := range adapters {
+		senders[ad.Platform()] = ad
+		if l, ok := ad.(bot.MessageLimiter); ok {
+			limits[ad.Platform()] = l.MaxMessageChars()
 		}
+		names = append(names, ad.Platform())
 	}
-	con := &console.Console{In: stdin, Out: stdout, UserID: user,
-		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			con.Prompt = "> "
-		}
-	}
-	a.log.Info("partnerbot started", "store", a.store.Path(), "console_user", "console:"+user)
+	a.log.Info("partnerbot started", "store", a.store.Path(), "adapters", strings.Join(names, ","))
 	bgctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	stopBackground := func() { cancel(); wg.Wait() }
 	defer stopBackground()
-	disp := &bot.Dispatcher{Outbox: a.store, Senders: map[string]bot.Sender{"console": con},
+	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders,
 		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold}
 	if a.scanner != nil {
+		a.scanner.SetMessageLimits(limits)
 		if _, err := a.scanner.Start(bgctx, alerts.Schedule{Expiry: a.cfg.Alerts.ExpirySchedule,
 			Arrears: a.cfg.Alerts.ArrearsSchedule, Location: a.cfg.Location()}); err != nil {
 			fmt.Fprintln(stderr, "partnerbot:", err)
@@ -172,7 +162,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	wg.Add(2)
 	go func() { defer wg.Done(); disp.Run(bgctx) }()
 	go func() { defer wg.Done(); a.maintainEvery(bgctx, time.Minute) }()
-	if err := con.Run(ctx, a.router); err != nil {
+	if err := bot.Serve(ctx, adapters, bot.NewHandler(a.router), a.log.With("component", "bot")); err != nil {
 		a.log.Error("console stopped", "error", err)
 		return exitFailed
 	}
@@ -258,7 +248,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if platform == "" {
 		platform, user = "console", a.cfg.Console.User
 	}
-	rep, ok := a.router.Handle(ctx, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
+	rep, ok := bot.NewHandler(a.router)(ctx, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
 	if !ok {
 		fmt.Fprintf(stderr, "partnerbot exec: %q is not a command (commands start with /)\n", text)
 		return exitUsage

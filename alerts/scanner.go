@@ -394,6 +394,14 @@ func (s *Scanner) notices(ch *channel, kind string, d commands.Reply, now time.T
 	return ns
 }
 
+// SetMessageLimits sets the size limit of one message per platform (see Options.MaxChars), from
+// the adapters that run. Call it before Start.
+func (s *Scanner) SetMessageLimits(limits map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.MaxChars = limits
+}
+
 func (s *Scanner) limit(platform string) int {
 	if n, ok := s.opts.MaxChars[platform]; ok && n > 0 {
 		return n

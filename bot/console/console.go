@@ -12,13 +12,15 @@ import (
 	"sync"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
-// Handler answers one chat message; *commands.Router implements it.
-type Handler interface {
-	Handle(ctx context.Context, req commands.Request) (commands.Reply, bool)
-}
+var (
+	_ bot.Adapter        = (*Console)(nil)
+	_ bot.MessageLimiter = (*Console)(nil)
+	_ bot.Foreground     = (*Console)(nil)
+)
 
 // Console reads commands from In and writes replies to Out, as user UserID on the "console"
 // platform.
@@ -31,6 +33,15 @@ type Console struct {
 
 	mu sync.Mutex // serialises replies and notices on Out
 }
+
+// Platform is "console".
+func (c *Console) Platform() string { return "console" }
+
+// Foreground: the bot ends with the console session (/quit, end of input).
+func (c *Console) Foreground() bool { return true }
+
+// MaxMessageChars: a terminal has no message limit worth splitting at.
+func (c *Console) MaxMessageChars() int { return 1 << 20 }
 
 func (c *Console) printf(format string, args ...any) {
 	c.mu.Lock()
@@ -48,7 +59,7 @@ func (c *Console) Send(ctx context.Context, to bot.Target, r commands.Reply) err
 	} else if to.UserID != "" {
 		dest += " @" + to.UserID
 	}
-	c.printf("\n── notice for console %s ──\n%s\n", dest, Render(r))
+	c.printf("\n── notice for console %s ──\n%s\n", chat.Clean(dest, false), Render(r.Sanitized()))
 	return nil
 }
 
@@ -81,7 +92,7 @@ func readLine(rd *bufio.Reader, max int) (string, error) {
 }
 
 // Run serves until EOF, "/quit", or ctx ends.
-func (c *Console) Run(ctx context.Context, h Handler) error {
+func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	done := make(chan struct{}) // closed when Run returns, so the reader never blocks forever
@@ -135,7 +146,7 @@ func (c *Console) Run(ctx context.Context, h Handler) error {
 		case "/quit", "/exit", "quit", "exit":
 			return nil
 		}
-		rep, handled := h.Handle(ctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
+		rep, handled := h(ctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
 		if !handled {
 			c.printf("(type a command starting with /, e.g. /help — 输入以 / 开头的命令，例如 /帮助)\n")
 			continue

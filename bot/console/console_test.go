@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
@@ -69,13 +70,13 @@ func (e *env) newRouter() *commands.Router {
 }
 
 // run feeds script to a console as console:admin and returns everything it wrote.
-func (e *env) run(t *testing.T, h console.Handler, script string) string {
+func (e *env) run(t *testing.T, h bot.Router, script string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	var out strings.Builder
 	c := console.Console{In: strings.NewReader(script), Out: &out, UserID: "admin"}
-	if err := c.Run(ctx, h); err != nil {
+	if err := c.Run(ctx, bot.NewHandler(h)); err != nil {
 		t.Fatalf("Run(%q) = %v, want nil", script, err)
 	}
 	if ctx.Err() != nil {
@@ -422,7 +423,7 @@ func TestConsoleLanguagePersists(t *testing.T) {
 	// Another user is unaffected.
 	var buf strings.Builder
 	c := console.Console{In: strings.NewReader("/nosuch\n"), Out: &buf, UserID: "bob"}
-	if err := c.Run(context.Background(), e.router); err != nil {
+	if err := c.Run(context.Background(), bot.NewHandler(e.router)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "没有 /nosuch 这个命令。") {
@@ -439,7 +440,7 @@ func TestConsoleRoles(t *testing.T) {
 	e := newEnv(t)
 	var buf strings.Builder
 	c := console.Console{In: strings.NewReader("/audit\n"), Out: &buf, UserID: "alice"}
-	if err := c.Run(context.Background(), e.router); err != nil {
+	if err := c.Run(context.Background(), bot.NewHandler(e.router)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "/audit 需要 管理员（admin） 角色") {
@@ -541,7 +542,7 @@ func TestConsoleBanner(t *testing.T) {
 	e := newEnv(t)
 	var buf strings.Builder
 	c := console.Console{In: strings.NewReader("/help\n"), Out: &buf, UserID: "admin", Banner: "hello banner", Prompt: "> "}
-	if err := c.Run(context.Background(), e.router); err != nil {
+	if err := c.Run(context.Background(), bot.NewHandler(e.router)); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -574,7 +575,7 @@ func TestConsoleEOF(t *testing.T) {
 	h := &fakeHandler{}
 	var buf strings.Builder
 	c := console.Console{In: strings.NewReader("  /one  \n/two"), Out: &buf, UserID: "u1"}
-	if err := c.Run(context.Background(), h); err != nil {
+	if err := c.Run(context.Background(), bot.NewHandler(h)); err != nil {
 		t.Fatalf("Run at EOF = %v, want nil", err)
 	}
 	want := []string{"console:u1#console /one", "console:u1#console /two"}
@@ -590,7 +591,7 @@ func TestConsoleReadError(t *testing.T) {
 	h := &fakeHandler{}
 	boom := errors.New("boom")
 	c := console.Console{In: io.MultiReader(strings.NewReader("/one\n"), errReader{boom}), Out: io.Discard}
-	if err := c.Run(context.Background(), h); !errors.Is(err, boom) {
+	if err := c.Run(context.Background(), bot.NewHandler(h)); !errors.Is(err, boom) {
 		t.Fatalf("Run = %v, want the read error", err)
 	}
 	// A line longer than 64 KiB is answered with an error and skipped, not truncated, and the
@@ -598,7 +599,7 @@ func TestConsoleReadError(t *testing.T) {
 	var out bytes.Buffer
 	h2 := &fakeHandler{}
 	c = console.Console{In: strings.NewReader("/" + strings.Repeat("x", 70*1024) + "\n/after\n"), Out: &out}
-	if err := c.Run(context.Background(), h2); err != nil {
+	if err := c.Run(context.Background(), bot.NewHandler(h2)); err != nil {
 		t.Fatalf("Run with a 70 KiB line = %v", err)
 	}
 	if !strings.Contains(out.String(), "line too long") {
@@ -641,7 +642,7 @@ func TestConsoleContextCancel(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		c := console.Console{In: pr, Out: &out, UserID: "admin"}
-		done <- c.Run(ctx, h)
+		done <- c.Run(ctx, bot.NewHandler(h))
 	}()
 	// The write returns once the console's reader has the line.
 	if _, err := io.WriteString(pw, "/one\n"); err != nil {
@@ -676,7 +677,7 @@ func TestConsoleCancelledDuringCommand(t *testing.T) {
 	defer cancel()
 	h := &cancelHandler{cancel: cancel}
 	c := console.Console{In: strings.NewReader("/cancel\n/two\n/three\n/four\n"), Out: io.Discard, UserID: "admin"}
-	if err := c.Run(ctx, h); err != nil {
+	if err := c.Run(ctx, bot.NewHandler(h)); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
 	if len(h.calls) != 1 {
@@ -689,7 +690,7 @@ func TestConsoleCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := console.Console{In: strings.NewReader("/one\n/two\n/three\n"), Out: io.Discard, UserID: "admin"}
-	if err := c.Run(ctx, h); err != nil {
+	if err := c.Run(ctx, bot.NewHandler(h)); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
 	if len(h.calls) != 0 {
@@ -710,7 +711,7 @@ func TestConsoleNoLeakAfterQuit(t *testing.T) {
 	h := &fakeHandler{}
 	for range 5 {
 		c := console.Console{In: strings.NewReader("/one\n/quit\n/two\n/three\n"), Out: io.Discard, UserID: "admin"}
-		if err := c.Run(context.Background(), h); err != nil {
+		if err := c.Run(context.Background(), bot.NewHandler(h)); err != nil {
 			t.Fatal(err)
 		}
 	}
