@@ -2,8 +2,8 @@ package console
 
 import (
 	"strings"
-	"unicode/utf8"
 
+	"github.com/partnerbot/partnerbot/bot/internal/text"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -55,67 +55,8 @@ func writeFields(b *strings.Builder, fs []commands.Field, indent string) {
 	}
 }
 
-func writeTable(b *strings.Builder, t *commands.Table) {
-	// A row longer than the header still shows every cell: no data is dropped silently.
-	n := len(t.Columns)
-	for _, row := range t.Rows {
-		n = max(n, len(row))
-	}
-	widths := make([]int, n)
-	for i, c := range t.Columns {
-		widths[i] = Width(c)
-	}
-	for _, row := range t.Rows {
-		for i, cell := range row {
-			widths[i] = max(widths[i], Width(cell))
-		}
-	}
-	line := func(cells []string) {
-		var parts []string
-		for i := range widths {
-			cell := ""
-			if i < len(cells) {
-				cell = cells[i]
-			}
-			if i == len(widths)-1 {
-				parts = append(parts, cell)
-			} else {
-				parts = append(parts, cell+strings.Repeat(" ", widths[i]-Width(cell)))
-			}
-		}
-		b.WriteString(strings.TrimRight(strings.Join(parts, "  "), " ") + "\n")
-	}
-	line(t.Columns)
-	sep := make([]string, len(widths))
-	for i, w := range widths {
-		sep[i] = strings.Repeat("-", w)
-	}
-	line(sep)
-	for _, row := range t.Rows {
-		line(row)
-	}
-}
+func writeTable(b *strings.Builder, t *commands.Table) { b.WriteString(text.Table(t)) }
 
 // Width is the number of terminal columns s takes: East Asian wide and full-width characters
 // take two.
-func Width(s string) int {
-	w := 0
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
-		w += runeWidth(r)
-	}
-	return w
-}
-
-func runeWidth(r rune) int {
-	switch {
-	case r == 0 || r < 32 || (r >= 0x7f && r < 0xa0), r >= 0x300 && r <= 0x36f, r == 0x200b, r == 0xfe0f:
-		return 0
-	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf && r != 0x303f, r >= 0xac00 && r <= 0xd7a3,
-		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6,
-		r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f900 && r <= 0x1faff, r >= 0x1f680 && r <= 0x1f6ff, r >= 0x20000 && r <= 0x3fffd:
-		return 2
-	}
-	return 1
-}
+func Width(s string) int { return text.Width(s) }

@@ -1,0 +1,123 @@
+// Package samples is the one set of replies every platform renderer is tested on: each
+// adapter's golden files (testdata/<name>.golden*) show exactly what a person on that
+// platform will see for the same answer. Regenerate them with `go test ./bot/... -update`.
+package samples
+
+import (
+	"fmt"
+
+	"github.com/partnerbot/partnerbot/chat"
+)
+
+// Sample is a named reply.
+type Sample struct {
+	Name  string
+	Reply chat.Reply
+}
+
+// All returns the samples, in a fixed order.
+func All() []Sample {
+	return []Sample{
+		{"cjk_table", cjkTable()},
+		{"many_fields", manyFields()},
+		{"many_sections", manySections()},
+		{"danger_buttons", dangerButtons()},
+		{"error", chat.Reply{Text: "参数 resource_ids 无效：最多 10 项。\n发送 /帮助 查看用法。", Error: true, Ephemeral: true}},
+		{"long_list", longList()},
+		{"markup", markup()},
+	}
+}
+
+func cjkTable() chat.Reply {
+	return chat.Reply{
+		Title: "欠费客户（3）",
+		Table: &chat.Table{Columns: []string{"客户", "账号", "欠款", "可用额度"}, Rows: [][]string{
+			{"张三", "zhangsan01", "CNY 4,026.06", "CNY -4,026.06"},
+			{"ACME Ltd", "acme01", "CNY 120.00", "CNY 0.00"},
+			{"北京云起科技有限公司", "yunqi-bj", "CNY 98,000.50", "CNY -98,000.50"},
+		}},
+		Footer: "合计欠款 CNY 102,146.56 · 数据时间 2026-11-30 09:00",
+	}
+}
+
+func manyFields() chat.Reply {
+	fs := []chat.Field{
+		{Label: "客户", Value: "张三 (zhangsan01)"},
+		{Label: "客户 ID", Value: "0a1b2c3d4e5f60718293a4b5c6d7e8f9"},
+		{Label: "关联类型", Value: "代售"},
+		{Label: "关联时间", Value: "2026-01-05 16:00"},
+		{Label: "标签", Value: "vip"},
+		{Label: "余额", Value: "CNY 1,200.50"},
+		{Label: "欠款", Value: "CNY 0.00"},
+		{Label: "30 天内到期", Value: "4 项资源"},
+		{Label: "实名认证", Value: "已认证（企业）"},
+		{Label: "客户经理", Value: "li.si"},
+		{Label: "等级", Value: "V3"},
+		{Label: "手机", Value: "0086-138****0000"},
+	}
+	return chat.Reply{Title: "客户 张三", Fields: fs, Buttons: []chat.Button{
+		{Label: "资源", Command: "/resources 0a1b2c3d4e5f60718293a4b5c6d7e8f9"},
+		{Label: "订单", Command: "/orders 0a1b2c3d4e5f60718293a4b5c6d7e8f9"},
+	}}
+}
+
+func manySections() chat.Reply {
+	r := chat.Reply{Title: "Resources expiring within 7 days (12)", Text: "Soonest first. Auto-renewing resources are marked ↻."}
+	for i := range 12 {
+		r.Sections = append(r.Sections, chat.Section{
+			Title: fmt.Sprintf("ecs-web-%02d · cn-north-4 · s6.large.2.linux", i+1),
+			Fields: []chat.Field{
+				{Label: "Customer", Value: "ACME Ltd"},
+				{Label: "Expires", Value: fmt.Sprintf("2026-12-%02d 08:00 (in %d days)", i%7+1, i%7+1)},
+			},
+			Lines: []string{
+				fmt.Sprintf("disk evs-%02d-sys 40 GB", i+1),
+				fmt.Sprintf("disk evs-%02d-data 500 GB", i+1),
+			},
+		})
+	}
+	r.Footer = "page 1 of 2"
+	r.Buttons = []chat.Button{{Label: "Next page", Command: "/expiring 7 --page 2"}}
+	return r
+}
+
+func dangerButtons() chat.Reply {
+	return chat.Reply{
+		Title: "续订申请 #12 · 待审批",
+		Text:  "alice 申请续订张三的 1 项资源 3 个月，从余额自动支付。",
+		Fields: []chat.Field{
+			{Label: "资源", Value: "ecs-web-01 (c3f0a1b2)\n  + evs 系统盘 40 GB\n  + evs 数据盘 500 GB"},
+			{Label: "到期", Value: "2026-12-03 08:00 → 2027-03-03 08:00"},
+			{Label: "续订金额", Value: "CNY 1,296.30（官网价 CNY 1,440.33）"},
+			{Label: "审批", Value: "0 / 1"},
+		},
+		Buttons: []chat.Button{
+			{Label: "批准", Command: "/approve 12", Style: chat.StylePrimary},
+			{Label: "拒绝", Command: "/reject 12", Style: chat.StyleDanger},
+		},
+		Footer: "申请于 2026-11-30 09:12 · 24 小时后过期",
+	}
+}
+
+func longList() chat.Reply {
+	t := &chat.Table{Columns: []string{"#", "资源", "客户", "到期"}}
+	for i := range 120 {
+		t.Rows = append(t.Rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("ecs-batch-node-%03d", i+1),
+			fmt.Sprintf("客户%02d 有限公司", i%17), fmt.Sprintf("2026-12-%02d", i%28+1)})
+	}
+	return chat.Reply{Title: "到期提醒 · 120 项资源", Text: "以下资源将在 30 天内到期：", Table: t,
+		Footer: "每条消息放不下时分多条发送"}
+}
+
+// markup holds what each platform's markup would misread: it must arrive as literal text.
+func markup() chat.Reply {
+	return chat.Reply{
+		Title: "Customer <b>Tom & Jerry</b> *Ltd*",
+		Text:  "Label `vip` _urgent_ ~old~ <@U123> <!channel> [link](http://x) # not a heading\n> not a quote",
+		Fields: []chat.Field{
+			{Label: "Name & *co*", Value: "<script>alert(1)</script>"},
+		},
+		Table:   &chat.Table{Columns: []string{"a|b", "c"}, Rows: [][]string{{"`x`", "</pre>"}}},
+		Buttons: []chat.Button{{Label: "Renew <1m>", Command: "/renew r&1 1m"}},
+	}
+}

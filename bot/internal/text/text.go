@@ -1,0 +1,146 @@
+// Package text holds what every chat renderer needs besides its markup: the display width of
+// CJK text, tables aligned as monospace text, and splitting a long message at line boundaries
+// so that nothing is ever cut.
+package text
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/partnerbot/partnerbot/chat"
+)
+
+// Width is the number of monospace columns s takes: East Asian wide and full-width characters
+// (and most emoji) take two, combining marks and zero-width characters none.
+func Width(s string) int {
+	w := 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		w += runeWidth(r)
+	}
+	return w
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r == 0 || r < 32 || (r >= 0x7f && r < 0xa0), r >= 0x300 && r <= 0x36f, r == 0x200b, r == 0xfe0f:
+		return 0
+	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf && r != 0x303f, r >= 0xac00 && r <= 0xd7a3,
+		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6,
+		r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f900 && r <= 0x1faff, r >= 0x1f680 && r <= 0x1f6ff, r >= 0x20000 && r <= 0x3fffd:
+		return 2
+	}
+	return 1
+}
+
+// Table renders t as aligned monospace lines: a header, a rule, then the rows, each line ending
+// in "\n". A row longer than the header still shows every cell: no data is dropped.
+func Table(t *chat.Table) string {
+	if t == nil {
+		return ""
+	}
+	n := len(t.Columns)
+	for _, row := range t.Rows {
+		n = max(n, len(row))
+	}
+	widths := make([]int, n)
+	for i, c := range t.Columns {
+		widths[i] = Width(c)
+	}
+	for _, row := range t.Rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], Width(cell))
+		}
+	}
+	var b strings.Builder
+	line := func(cells []string) {
+		var parts []string
+		for i := range widths {
+			cell := ""
+			if i < len(cells) {
+				cell = cells[i]
+			}
+			if i == len(widths)-1 {
+				parts = append(parts, cell)
+			} else {
+				parts = append(parts, cell+strings.Repeat(" ", widths[i]-Width(cell)))
+			}
+		}
+		b.WriteString(strings.TrimRight(strings.Join(parts, "  "), " ") + "\n")
+	}
+	line(t.Columns)
+	sep := make([]string, len(widths))
+	for i, w := range widths {
+		sep[i] = strings.Repeat("-", w)
+	}
+	line(sep)
+	for _, row := range t.Rows {
+		line(row)
+	}
+	return b.String()
+}
+
+// Split cuts s into parts of at most max units as measured by size (nil = runes), at line
+// boundaries. A single line longer than max is split at rune boundaries (after a space where
+// there is one near the end), so every character of s is in exactly one part, in order:
+// strings.Join(parts, "") == s once the separating newlines are counted. Parts keep their
+// trailing newline.
+func Split(s string, max int, size func(string) int) []string {
+	if size == nil {
+		size = utf8.RuneCountInString
+	}
+	if max <= 0 || size(s) <= max {
+		return []string{s}
+	}
+	var parts []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			parts = append(parts, cur.String())
+			cur.Reset()
+		}
+	}
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if line == "" {
+			continue
+		}
+		if size(cur.String()+line) <= max {
+			cur.WriteString(line)
+			continue
+		}
+		flush()
+		for size(line) > max {
+			head := cutAt(line, max, size)
+			parts = append(parts, head)
+			line = line[len(head):]
+		}
+		cur.WriteString(line)
+	}
+	flush()
+	return parts
+}
+
+// cutAt returns the longest prefix of line within max units, ending after a space when one is
+// in its last quarter.
+func cutAt(line string, max int, size func(string) int) string {
+	end := 0
+	for i := range line {
+		if i > 0 && size(line[:i]) > max {
+			break
+		}
+		end = i
+	}
+	if size(line) <= max {
+		end = len(line)
+	}
+	if end == 0 { // one rune wider than max: it still has to go somewhere
+		_, n := utf8.DecodeRuneInString(line)
+		return line[:n]
+	}
+	head := line[:end]
+	if sp := strings.LastIndexByte(head, ' '); sp > 0 && size(head[:sp+1]) >= max*3/4 {
+		return head[:sp+1]
+	}
+	return head
+}
