@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,6 +26,38 @@ type AuditEntry struct {
 	Detail    string        `json:"detail,omitempty"`     // error explanation, short
 	RequestID string        `json:"request_id,omitempty"` // BSS X-Request-Id(s)
 	Duration  time.Duration `json:"duration_ns,omitempty"`
+}
+
+// auditJSON is AuditEntry's stored form. JSON strings hold only valid UTF-8, so a command
+// that is not (a stray byte typed or pasted into a chat) is kept byte for byte in CommandRaw.
+type auditJSON struct {
+	auditFields
+	CommandRaw []byte `json:"command_raw,omitempty"`
+}
+
+type auditFields AuditEntry
+
+// MarshalJSON keeps the original bytes of a command that is not valid UTF-8.
+func (e AuditEntry) MarshalJSON() ([]byte, error) {
+	j := auditJSON{auditFields: auditFields(e)}
+	if !utf8.ValidString(e.Command) {
+		j.CommandRaw = []byte(e.Command)
+		j.Command = strings.ToValidUTF8(e.Command, "\ufffd")
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON restores the original bytes of the command.
+func (e *AuditEntry) UnmarshalJSON(b []byte) error {
+	var j auditJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = AuditEntry(j.auditFields)
+	if j.CommandRaw != nil {
+		e.Command = string(j.CommandRaw)
+	}
+	return nil
 }
 
 // AuditFilter narrows RecentAudit. Zero fields do not filter; Since keeps entries at or after it.

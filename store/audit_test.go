@@ -285,3 +285,21 @@ func TestAppendAuditConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditKeepsOriginalBytes: a command with terminal escapes, a bidi override and a byte
+// that is not UTF-8 comes back exactly as typed (the renderers escape it for display).
+func TestAuditKeepsOriginalBytes(t *testing.T) {
+	s := newStore(t)
+	for _, cmd := range []string{"/customer \x1b[2J\u202eevil\xff\xfe", "/customer 张三"} {
+		if _, err := s.AppendAudit(t.Context(), AuditEntry{Platform: "console", UserID: "admin", Command: cmd, Result: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.RecentAudit(t.Context(), 1, AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Command != cmd {
+			t.Fatalf("audit command = %q, want %q", got[0].Command, cmd)
+		}
+	}
+}
