@@ -115,7 +115,7 @@ var catalogue = map[string]msg{
 	// Option descriptions.
 	"opt.expiring": {"只看 N 天内到期的资源", "only resources expiring within N days"},
 	"opt.page":     {"第 N 页", "page N"},
-	"opt.status":   {"订单状态：pending（待支付）、completed（已完成）、cancelled（已取消）、processing（处理中）或数字", "order status: pending (payment), completed, cancelled, processing, or the number"},
+	"opt.status":   {"订单状态：review（待审核）、processing（处理中）、cancelled（已取消）、completed（已完成）、pending（待支付）、confirm（待确认），或其编号 1、3、4、5、6、9", "order status: review, processing, cancelled, completed, pending (payment), confirm (pending confirmation), or its number 1, 3, 4, 5, 6, 9"},
 	"opt.region":   {"区域，默认 cn-north-4", "region, default cn-north-4"},
 	"opt.period":   {"周期，如 1m、3m、1y，默认 1m", "period such as 1m, 3m, 1y; default 1m"},
 	"opt.qty":      {"数量，默认 1", "quantity, default 1"},
