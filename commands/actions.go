@@ -247,6 +247,9 @@ func (c *Call) remember(ctx context.Context, customerID string, rs []bss.Resourc
 }
 
 func (c *Call) checkID(arg, id string) error {
+	if err := c.checkText(arg, id); err != nil {
+		return err
+	}
 	if strings.TrimSpace(id) == "" || len([]rune(id)) > bss.MaxIDLen || strings.ContainsAny(id, "/?#%") {
 		return c.fail("err.bad_id", arg, bss.MaxIDLen, id)
 	}

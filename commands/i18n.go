@@ -356,6 +356,8 @@ var catalogue = map[string]msg{
 	"pending.col.requester":   {"申请人", "Requester"},
 	"pending.col.state":       {"状态", "State"},
 	"pending.col.expires":     {"有效期至", "Valid until"},
+	// Arguments with hidden characters, command deadlines and throttling, settled results.
+	"err.invisible": {"%s 含有不可见的控制字符、文字方向控制符或无效编码：%s。请手动重新输入（从网页或富文本复制时常会带上这类字符）。", "%s contains an invisible control character, a text-direction override or invalid UTF-8: %s. Type it again by hand (copying from web pages or rich text often brings such characters)."},
 	// Alerts: subscriptions, snoozes, quiet hours, scans.
 	"sum.subscribe":                {"为本频道订阅到期或欠费提醒", "Subscribe this channel to expiry or arrears alerts"},
 	"sum.subscriptions":            {"本频道的订阅、静音和免打扰设置", "This channel's subscriptions, snoozes and quiet hours"},

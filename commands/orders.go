@@ -85,6 +85,9 @@ func runOrders(ctx context.Context, c *Call) (Reply, error) {
 
 func runOrder(ctx context.Context, c *Call) (Reply, error) {
 	id := c.Arg(0)
+	if err := c.checkID("order-id", id); err != nil {
+		return Reply{}, err
+	}
 	d, err := c.r.bss.OrderDetail(ctx, id)
 	if errors.Is(err, bss.ErrNotFound) {
 		c.bssError(err)
