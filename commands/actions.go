@@ -306,16 +306,8 @@ func runRenew(ctx context.Context, c *Call) (Reply, error) {
 		f := price.Failed[0]
 		return Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
 	}
-	from := t.res.ExpireTime.Time
-	if from.Before(c.now) {
-		from = c.now
-	}
-	newExpiry := from.AddDate(0, period.Num, 0)
-	if period.Type == bss.PeriodYear {
-		newExpiry = from.AddDate(period.Num, 0, 0)
-	}
 	main := factsOf(t.res)
-	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: newExpiry,
+	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
 		Period: &period, AutoPay: autopay, Official: price.Official.Amount.Exact(), Best: price.Best().Exact(), Currency: price.Currency}
 	for _, a := range t.attached {
 		pv.Attached = append(pv.Attached, factsOf(a))

@@ -171,7 +171,7 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 		// The expiry moved by this renewal's period (a day either way for time zones and
 		// month ends), not by some other renewal or an auto-renewal.
 		if now != nil && p.Period != nil {
-			want := renewedExpiry(p.PrevExpiry, a.ExecutionStartedAt, *p.Period)
+			want := renewedExpiry(p.PrevExpiry, *p.Period)
 			if d := now.ExpireTime.Sub(want); d > -36*time.Hour && d < 36*time.Hour {
 				return &store.ApprovalResult{OK: true, Reconciled: true, Detail: "new_expiry=" + now.ExpireTime.UTC().Format(time.RFC3339)}
 			}
@@ -195,17 +195,26 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	return notDone
 }
 
-// renewedExpiry is the expiry a renewal by period should give: from the old expiry, or from
-// when it ran if the resource had already expired.
-func renewedExpiry(prev, ranAt time.Time, p bss.Period) time.Time {
-	from := prev
-	if from.Before(ranAt) {
-		from = ranAt
-	}
+// renewedExpiry is the expiry a renewal by period gives: the previous expiry plus the period,
+// always — a resource renewed in its grace or retention period starts its new period at its
+// original expiry, not at the renewal (bss-api.md, Corrections).
+func renewedExpiry(prev time.Time, p bss.Period) time.Time {
 	if p.Type == bss.PeriodYear {
-		return from.AddDate(p.Num, 0, 0)
+		return addCalendar(prev, p.Num, 0)
 	}
-	return from.AddDate(0, p.Num, 0)
+	return addCalendar(prev, 0, p.Num)
+}
+
+// addCalendar adds years and months to t in t's own zone, keeping the time of day. A day the
+// target month lacks becomes its last day (31 January + 1 month = 28 or 29 February; 29 February
+// + 1 year = 28 February), where time.AddDate would roll over into the next month.
+func addCalendar(t time.Time, years, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y+years, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1)
 }
 
 // maintenanceActor is who the store records for what Maintain does.
