@@ -36,6 +36,8 @@ type actEnv struct {
 	store  *store.Store
 	router *commands.Router
 	opts   commands.Options
+	// wrap, when set, stands between the router and the BSS client (set it, then restart).
+	wrap func(commands.BSS) commands.BSS
 }
 
 func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv {
@@ -74,7 +76,11 @@ func (e *actEnv) open() {
 	}
 	e.store = st
 	e.t.Cleanup(func() { st.Close() })
-	e.router = commands.New(e.client, st, e.opts)
+	var b commands.BSS = e.client
+	if e.wrap != nil {
+		b = e.wrap(b)
+	}
+	e.router = commands.New(b, st, e.opts)
 }
 
 func (e *actEnv) restart() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,6 +88,12 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		}
 		return out
 	}
+	if (a.Action == actRenew || a.Action == actUnsubscribe) && len(res.OrderIDs) == 0 && len(res.Failed) == 0 {
+		// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []) is
+		// no evidence that anything happened: settle it from BSS state like a lost answer.
+		r.log.Warn("action answered without an order; reconciling from BSS state", "request", a.ID)
+		return nil
+	}
 	if len(res.Failed) > 0 {
 		var parts []string
 		for _, f := range res.Failed {
@@ -96,10 +103,10 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 	}
 	out := &store.ApprovalResult{OK: true, OrderIDs: res.OrderIDs}
 	if a.Action == actRenew {
-		if rs, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}}, 0, 1); err == nil && len(rs.Resources) > 0 {
+		if rs, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1); err == nil && len(rs.Resources) > 0 {
 			exp := rs.Resources[0].ExpireTime.Time
 			if exp.After(p.PrevExpiry) {
-				out.Detail = "new_expiry=" + exp.UTC().Format(time.RFC3339)
+				out.Detail = newExpiryDetail(exp)
 			} else {
 				out.Detail = "awaiting_payment"
 			}
@@ -122,6 +129,14 @@ func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
 	return out
 }
 
+// Settling from BSS state trusts only what this request can have caused.
+const (
+	clockSkew     = time.Minute      // BSS's clock against ours, at most
+	orderWindow   = 15 * time.Minute // an action's order is created within this of its start
+	expirySlack   = 36 * time.Hour   // BSS may count calendar months in China time, not UTC
+	evidenceLimit = 50               // orders, or resources of one order, read as evidence
+)
+
 // reconcileOne decides from BSS state whether an action that was (perhaps) sent took effect.
 // It returns nil when BSS cannot be read now; the request then stays executing for later.
 func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.ApprovalResult {
@@ -129,71 +144,193 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	if err := json.Unmarshal(a.Params, &p); err != nil {
 		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: "stored parameters are unreadable"}
 	}
-	notDone := &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
-	switch a.Action {
-	case actReclaim:
-		found := 0
-		for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
-			page, err := r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: p.QuotaIDs, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
-			if err != nil {
-				return nil
-			}
-			for _, q := range page.Quotas {
-				found++
-				if !q.Balance.IsZero() {
-					return notDone
-				}
-			}
-		}
-		if found < len(p.QuotaIDs) {
-			return notDone // a quota BSS no longer shows proves nothing
-		}
-		return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
+	if a.Action == actReclaim {
+		return r.settleReclaim(ctx, p)
 	}
-	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}}, 0, 1)
+	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1)
 	if err != nil {
 		return nil
 	}
 	var now *bss.Resource
-	if len(page.Resources) > 0 {
-		now = &page.Resources[0]
+	for i := range page.Resources {
+		if page.Resources[i].ResourceID == p.ResourceID {
+			now = &page.Resources[i]
+		}
 	}
 	switch a.Action {
+	case actRenew:
+		return r.settleRenew(ctx, a, p, now)
 	case actUnsubscribe:
-		if now == nil {
-			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_gone")}
-		}
+		return r.settleUnsubscribe(ctx, a, p, now)
 	case actAutoRenew:
 		if now != nil && now.AutoRenew() == p.On {
 			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_policy")}
 		}
-	case actRenew:
-		// The expiry moved by this renewal's period (a day either way for time zones and
-		// month ends), not by some other renewal or an auto-renewal.
-		if now != nil && p.Period != nil {
-			want := renewedExpiry(p.PrevExpiry, *p.Period)
-			if d := now.ExpireTime.Sub(want); d > -36*time.Hour && d < 36*time.Hour {
-				return &store.ApprovalResult{OK: true, Reconciled: true, Detail: "new_expiry=" + now.ExpireTime.UTC().Format(time.RFC3339)}
-			}
-		}
-		// An unpaid renewal leaves the expiry alone but creates an order, within minutes.
-		since := a.ExecutionStartedAt.Add(-time.Minute)
-		orders, err := r.bss.ListOrders(ctx, bss.OrderFilter{CustomerID: p.Customer.ID, OrderType: bss.OrderTypeRenewal,
-			CreateBegin: since, CreateEnd: since.Add(15 * time.Minute)}, 0, 10)
+	}
+	return r.noTrace()
+}
+
+// noTrace is the result when BSS shows nothing this request did.
+func (r *Router) noTrace() *store.ApprovalResult {
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
+}
+
+func (r *Router) settleReclaim(ctx context.Context, p actionParams) *store.ApprovalResult {
+	found := 0
+	for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
+		page, err := r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: p.QuotaIDs, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
 		if err != nil {
 			return nil
 		}
-		if len(orders.Orders) > 0 {
-			ids := make([]string, 0, len(orders.Orders))
-			for _, o := range orders.Orders {
-				ids = append(ids, o.OrderID)
+		for _, q := range page.Quotas {
+			found++
+			if !q.Balance.IsZero() {
+				return r.noTrace()
 			}
-			// BSS does not say which resource an order renews: a person confirms.
-			return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ids, Detail: "awaiting_payment", NeedsAttention: len(ids) > 1}
 		}
 	}
-	return notDone
+	if found < len(p.QuotaIDs) {
+		return r.noTrace() // a quota BSS no longer shows proves nothing
+	}
+	return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
 }
+
+// settleRenew: the expiry moved by exactly this renewal's period (counted from the expiry the
+// request saw), after the request began; or a renewal order of this request — paid, with that
+// expiry, or unpaid, with the expiry unchanged.
+func (r *Router) settleRenew(ctx context.Context, a store.Approval, p actionParams, now *bss.Resource) *store.ApprovalResult {
+	if p.Period == nil {
+		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: "stored parameters lack the period"}
+	}
+	want := renewedExpiry(p.PrevExpiry, *p.Period)
+	asAsked := now != nil && within(now.ExpireTime.Time, want, expirySlack)
+	if asAsked && changedSince(*now, a.ExecutionStartedAt) {
+		return &store.ApprovalResult{OK: true, Reconciled: true, Detail: newExpiryDetail(now.ExpireTime.Time)}
+	}
+	ev, err := r.ordersSince(ctx, a, p, orderTypeRenewal)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case len(ev.proven) > 0 && asAsked:
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: newExpiryDetail(now.ExpireTime.Time)}
+	case len(ev.proven) > 0 && now != nil && now.ExpireTime.Equal(p.PrevExpiry):
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: "awaiting_payment"}
+	case len(ev.proven) > 0:
+		var after time.Time
+		if now != nil {
+			after = now.ExpireTime.Time
+		}
+		c := &Call{Lang: r.opts.Lang, r: r, now: r.opts.Now()}
+		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.proven,
+			Detail: c.Lang.T("act.expiry_unexplained", c.stamp(p.PrevExpiry), c.stamp(after), c.stamp(want))}
+	case len(ev.unproven) > 0:
+		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
+			Detail: r.opts.Lang.T("act.unproven_orders", strings.Join(ev.unproven, ", "))}
+	}
+	return r.noTrace()
+}
+
+// settleUnsubscribe: the resource is gone (or closed), and an unsubscribe order of this request
+// says why.
+func (r *Router) settleUnsubscribe(ctx context.Context, a store.Approval, p actionParams, now *bss.Resource) *store.ApprovalResult {
+	if now != nil && now.Status != bss.StatusClosed {
+		return r.noTrace()
+	}
+	ev, err := r.ordersSince(ctx, a, p, orderTypeUnsubscribe)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case len(ev.proven) > 0:
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: r.opts.Lang.T("act.reconciled_gone")}
+	case len(ev.unproven) > 0:
+		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
+			Detail: r.opts.Lang.T("act.gone_unproven", strings.Join(ev.unproven, ", "))}
+	}
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.gone_no_order")}
+}
+
+// Order types an action creates (bss-api.md §7).
+const (
+	orderTypeRenewal     = 2
+	orderTypeUnsubscribe = 4
+)
+
+// orderEvidence sorts the orders a request may have created.
+type orderEvidence struct {
+	proven   []string // of the type, customer and time, and BSS lists the resource under them
+	unproven []string // of the type, customer and time only
+}
+
+// ordersSince finds the orders of type orderType that the customer got from the time the
+// request began executing (less the clock skew) to orderWindow after. The query's filters are
+// checked again on each order: a BSS that ignored one must not turn someone else's order into
+// evidence.
+func (r *Router) ordersSince(ctx context.Context, a store.Approval, p actionParams, orderType int) (orderEvidence, error) {
+	begin := a.ExecutionStartedAt.Add(-clockSkew)
+	end := a.ExecutionStartedAt.Add(orderWindow)
+	page, err := r.bss.ListOrders(ctx, bss.OrderFilter{CustomerID: p.Customer.ID, OrderType: strconv.Itoa(orderType),
+		CreateBegin: begin, CreateEnd: end, OrderBy: "-createTime"}, 0, evidenceLimit)
+	if err != nil {
+		return orderEvidence{}, fmt.Errorf("list orders of %s: %w", p.Customer.ID, err)
+	}
+	var ev orderEvidence
+	for _, o := range page.Orders {
+		created := o.CreateTime.Time
+		if o.OrderType != orderType || o.CustomerID != p.Customer.ID || created.Before(begin) || created.After(end) {
+			continue
+		}
+		ok, err := r.orderTouches(ctx, p.Customer.ID, o.OrderID, p.ResourceID)
+		if err != nil {
+			return orderEvidence{}, err
+		}
+		if ok {
+			ev.proven = append(ev.proven, o.OrderID)
+		} else {
+			ev.unproven = append(ev.unproven, o.OrderID)
+		}
+	}
+	return ev, nil
+}
+
+// orderTouches reports whether BSS lists the resource id, and nothing but it and its attached
+// resources, under the order (ListPayPerUseCustomerResources by order_id, "查询指定订单下的资源").
+// Order lines do not name resources (the SDK's OrderLineItemEntityV2 has no resource id), so
+// this is the proof BSS offers; an answer naming other resources — one main resource is renewed
+// or unsubscribed per request — proves nothing, as a query that ignored order_id would.
+func (r *Router) orderTouches(ctx context.Context, customerID, orderID, id string) (bool, error) {
+	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: customerID, OrderID: orderID}, 0, evidenceLimit)
+	if err != nil {
+		return false, fmt.Errorf("list resources of order %s: %w", orderID, err)
+	}
+	if page.TotalCount > len(page.Resources) {
+		return false, nil
+	}
+	found := false
+	for _, res := range page.Resources {
+		switch {
+		case res.ResourceID == id:
+			found = true
+		case res.ParentResourceID != id:
+			return false, nil
+		}
+	}
+	return found, nil
+}
+
+// changedSince reports whether BSS dates the resource's last change at or after t (less the
+// clock skew). A resource without an update time proves nothing.
+func changedSince(res bss.Resource, t time.Time) bool {
+	return !res.UpdateTime.IsZero() && !res.UpdateTime.Before(t.Add(-clockSkew))
+}
+
+func within(t, want time.Time, slack time.Duration) bool {
+	d := t.Sub(want)
+	return d > -slack && d < slack
+}
+
+func newExpiryDetail(t time.Time) string { return "new_expiry=" + t.UTC().Format(time.RFC3339) }
 
 // renewedExpiry is the expiry a renewal by period gives: the previous expiry plus the period,
 // always — a resource renewed in its grace or retention period starts its new period at its

@@ -357,7 +357,11 @@ var catalogue = map[string]msg{
 	"pending.col.state":       {"状态", "State"},
 	"pending.col.expires":     {"有效期至", "Valid until"},
 	// Arguments with hidden characters, command deadlines and throttling, settled results.
-	"err.invisible": {"%s 含有不可见的控制字符、文字方向控制符或无效编码：%s。请手动重新输入（从网页或富文本复制时常会带上这类字符）。", "%s contains an invisible control character, a text-direction override or invalid UTF-8: %s. Type it again by hand (copying from web pages or rich text often brings such characters)."},
+	"err.invisible":          {"%s 含有不可见的控制字符、文字方向控制符或无效编码：%s。请手动重新输入（从网页或富文本复制时常会带上这类字符）。", "%s contains an invisible control character, a text-direction override or invalid UTF-8: %s. Type it again by hand (copying from web pages or rich text often brings such characters)."},
+	"act.unproven_orders":    {"申请执行后华为云生成了订单 %s，但无法证明它是这个资源的（订单明细不含资源 ID，按订单查询资源也没有只列出这个资源）。请先核对订单，再决定是否重新提交。", "Huawei Cloud created order(s) %s after the request ran, but they cannot be proven to be this resource's (order lines do not name resources, and BSS does not list this resource alone under them). Check them before filing again."},
+	"act.gone_unproven":      {"资源已不在；申请执行后生成了退订订单 %s，但无法证明它是这个资源的，请核对。", "The resource is gone; unsubscribe order(s) %s were created after the request ran, but cannot be proven to be this resource's: check them."},
+	"act.gone_no_order":      {"资源已不在，但申请执行后没有生成退订订单：它可能在此之前已被删除，请核实。", "The resource is gone, but no unsubscribe order was created after the request ran: it may have been removed before; check."},
+	"act.expiry_unexplained": {"到期时间从 %s 变为 %s，与这次续订的周期不符（应为 %s），请核对。", "The expiry moved from %s to %s, which this renewal's period does not explain (expected %s): check."},
 	// Alerts: subscriptions, snoozes, quiet hours, scans.
 	"sum.subscribe":                {"为本频道订阅到期或欠费提醒", "Subscribe this channel to expiry or arrears alerts"},
 	"sum.subscriptions":            {"本频道的订阅、静音和免打扰设置", "This channel's subscriptions, snoozes and quiet hours"},
