@@ -30,6 +30,7 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 	if err != nil {
 		return a, err
 	}
+	r.setBegun(a.ID, true)
 	// From here on the request is "executing" in the store: whatever happens to this process,
 	// Maintain finds it. The BSS call must not be cut short by the chat request.
 	bctx := context.WithoutCancel(ctx)
@@ -38,8 +39,82 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 		if res = r.reconcileOne(bctx, a); res == nil || !res.OK {
 			return a, nil // left executing: Maintain settles it after SettleAfter
 		}
+		markSettled(res, settledAtOnce)
 	}
-	return r.store.FinishExecution(bctx, a.ID, *res, r.resultNotices)
+	return r.finish(bctx, a.ID, *res)
+}
+
+// finish records how a request ended.
+func (r *Router) finish(ctx context.Context, id uint64, res store.ApprovalResult) (store.Approval, error) {
+	a, err := r.store.FinishExecution(ctx, id, res, r.resultNotices)
+	if err == nil {
+		r.setBegun(id, false)
+	}
+	return a, err
+}
+
+func (r *Router) setBegun(id uint64, on bool) {
+	r.inflightMu.Lock()
+	defer r.inflightMu.Unlock()
+	if on {
+		r.begun[id] = true
+	} else {
+		delete(r.begun, id)
+	}
+}
+
+// settledHow says how Maintain settles a request left executing: one this process began is
+// settled some minutes after it began; any other was left by an earlier run.
+func (r *Router) settledHow(a store.Approval, now time.Time) string {
+	r.inflightMu.Lock()
+	here := r.begun[a.ID]
+	r.inflightMu.Unlock()
+	if !here {
+		return settledAfterRestart
+	}
+	minutes := max(1, int((now.Sub(a.ExecutionStartedAt)+time.Minute-1)/time.Minute))
+	return settledLater + strconv.Itoa(minutes)
+}
+
+// How a result was settled from BSS state. The store keeps no field for it, so it heads
+// ApprovalResult.Detail as "settled=HOW; " and each reader gets it worded in their language.
+const (
+	settledPrefix       = "settled="
+	settledAtOnce       = "unknown" // right after a call whose outcome was unknown
+	settledAfterRestart = "restart" // by Maintain, for a request an earlier run left executing
+	settledLater        = "later:"  // by Maintain in the same run, followed by the minutes
+)
+
+func markSettled(res *store.ApprovalResult, how string) {
+	head := settledPrefix + how
+	if res.Detail != "" {
+		head += "; " + res.Detail
+	}
+	res.Detail = head
+}
+
+// splitSettled takes the settling mark off a result's detail.
+func splitSettled(detail string) (how, rest string) {
+	if !strings.HasPrefix(detail, settledPrefix) {
+		return "", detail
+	}
+	how, rest, _ = strings.Cut(strings.TrimPrefix(detail, settledPrefix), "; ")
+	return how, rest
+}
+
+// settledWords words how a result was settled.
+func settledWords(l Lang, how string) string {
+	switch {
+	case how == settledAtOnce:
+		return l.T("act.settled_unknown")
+	case how == settledAfterRestart:
+		return l.T("act.settled_restart")
+	case strings.HasPrefix(how, settledLater):
+		if n, err := strconv.Atoi(strings.TrimPrefix(how, settledLater)); err == nil {
+			return l.T("act.settled_later", n)
+		}
+	}
+	return l.T("act.reconciled")
 }
 
 // perform makes the BSS call of an approved request. It returns nil when the outcome is unknown.
@@ -397,7 +472,8 @@ func (r *Router) Maintain(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("request #%d: BSS could not be read; will try again", a.ID))
 			continue
 		}
-		if _, err := r.store.FinishExecution(ctx, a.ID, *res, r.resultNotices); err != nil {
+		markSettled(res, r.settledHow(a, now))
+		if _, err := r.finish(ctx, a.ID, *res); err != nil {
 			errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
 			continue
 		}
@@ -552,21 +628,22 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 	if len(res.OrderIDs) > 0 {
 		parts = append(parts, l.T("act.orders", strings.Join(res.OrderIDs, ", ")))
 	}
+	how, detail := splitSettled(res.Detail)
 	switch {
-	case strings.HasPrefix(res.Detail, "new_expiry="):
-		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(res.Detail, "new_expiry=")); err == nil {
+	case strings.HasPrefix(detail, "new_expiry="):
+		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(detail, "new_expiry=")); err == nil {
 			parts = append(parts, l.T("act.new_expiry_is", c.when(t)))
 		}
-	case res.Detail == "awaiting_payment":
+	case detail == "awaiting_payment":
 		parts = append(parts, l.T("act.awaiting_payment"))
-	case res.Detail != "":
-		parts = append(parts, res.Detail)
+	case detail != "":
+		parts = append(parts, detail)
 	}
 	if res.RequestID != "" {
 		parts = append(parts, "request id "+res.RequestID)
 	}
 	if res.Reconciled {
-		parts = append(parts, l.T("act.reconciled"))
+		parts = append(parts, settledWords(l, how))
 	}
 	if res.NeedsAttention {
 		parts = append(parts, "⚠ "+l.T("act.needs_attention"))

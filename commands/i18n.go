@@ -337,7 +337,7 @@ var catalogue = map[string]msg{
 	"act.orders":              {"订单 %s", "order %s"},
 	"act.new_expiry_is":       {"新的到期时间 %s", "new expiry %s"},
 	"act.awaiting_payment":    {"订单待支付，支付后到期时间才会延长", "the order awaits payment; the expiry moves once it is paid"},
-	"act.reconciled":          {"（重启后根据华为云状态确认）", "(settled after a restart from Huawei Cloud's state)"},
+	"act.reconciled":          {"（根据华为云状态确认）", "(confirmed from BSS state)"},
 	"act.needs_attention":     {"需要人工确认", "needs a person to check"},
 	"act.checking":            {"请求已发出但结果未知（超时或华为云出错）。不会重发；%s 后将根据华为云的状态确认结果，届时通知申请人。请勿重新提交。", "The request was sent but its outcome is unknown (a time-out or a Huawei Cloud error). It will not be sent again; its result is settled from Huawei Cloud's state after %s and the requester is told. Do not file it again."},
 	"act.no_trace":            {"华为云中没有找到这次操作的痕迹，可能没有发出；请核实后如需要重新提交。", "Huawei Cloud shows no trace of the action; it was probably not sent. Check, and file it again if needed."},
@@ -362,6 +362,9 @@ var catalogue = map[string]msg{
 	"act.gone_unproven":      {"资源已不在；申请执行后生成了退订订单 %s，但无法证明它是这个资源的，请核对。", "The resource is gone; unsubscribe order(s) %s were created after the request ran, but cannot be proven to be this resource's: check them."},
 	"act.gone_no_order":      {"资源已不在，但申请执行后没有生成退订订单：它可能在此之前已被删除，请核实。", "The resource is gone, but no unsubscribe order was created after the request ran: it may have been removed before; check."},
 	"act.expiry_unexplained": {"到期时间从 %s 变为 %s，与这次续订的周期不符（应为 %s），请核对。", "The expiry moved from %s to %s, which this renewal's period does not explain (expected %s): check."},
+	"act.settled_unknown":    {"（执行结果未知，已根据华为云状态确认）", "(the outcome was unknown; confirmed from BSS state)"},
+	"act.settled_restart":    {"（重启后根据华为云状态确认）", "(confirmed from BSS state after a restart)"},
+	"act.settled_later":      {"（%d 分钟后根据华为云状态确认）", "(confirmed from BSS state %d min later)"},
 	// Alerts: subscriptions, snoozes, quiet hours, scans.
 	"sum.subscribe":                {"为本频道订阅到期或欠费提醒", "Subscribe this channel to expiry or arrears alerts"},
 	"sum.subscriptions":            {"本频道的订阅、静音和免打扰设置", "This channel's subscriptions, snoozes and quiet hours"},

@@ -170,6 +170,7 @@ type Router struct {
 
 	inflightMu sync.Mutex
 	inflight   map[uint64]bool // requests this process is executing now
+	begun      map[uint64]bool // requests this process began executing and has not finished
 }
 
 // New builds a Router with every command registered.
@@ -205,7 +206,7 @@ func New(b BSS, s Store, opts Options) *Router {
 			loc = time.FixedZone("CST", 8*3600)
 		}
 	}
-	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}, inflight: map[uint64]bool{}}
+	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}, inflight: map[uint64]bool{}, begun: map[uint64]bool{}}
 	for _, c := range builtins() {
 		r.Register(c)
 	}

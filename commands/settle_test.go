@@ -300,3 +300,109 @@ func TestReadErrorsAreNotNotFound(t *testing.T) {
 		t.Error("a request was filed on a failed read")
 	}
 }
+
+// TestSettledWording: a settled result says how it was settled — right after an unknown
+// outcome, after a restart, or by a later check in the same run — and never claims a restart
+// that did not happen.
+func TestSettledWording(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		settle func(t *testing.T, e *actEnv) uint64 // files, runs and settles a renewal; returns its id
+		zh, en string
+	}{
+		{"settled at once after an unknown outcome", func(t *testing.T, e *actEnv) uint64 {
+			e.wrap = func(b commands.BSS) commands.BSS {
+				s := &stubBSS{BSS: b}
+				s.renew = func(ctx context.Context, cu bss.CustomerRef, req bss.RenewRequest) (*bss.OrderResult, error) {
+					_, _ = s.BSS.Renew(ctx, cu, req)
+					return nil, lost("RenewalResources")
+				}
+				return s
+			}
+			e.restart()
+			web := e.zsResource("zhangsan-web-01")
+			e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
+			a := e.lastRequest()
+			e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+			return a.ID
+		}, "执行结果未知，已根据华为云状态确认", "the outcome was unknown; confirmed from BSS state"},
+		{"settled by a later check in the same run", func(t *testing.T, e *actEnv) uint64 {
+			e.wrap = func(b commands.BSS) commands.BSS {
+				s := &stubBSS{BSS: b}
+				s.renew = func(context.Context, bss.CustomerRef, bss.RenewRequest) (*bss.OrderResult, error) {
+					return nil, lost("RenewalResources")
+				}
+				return s
+			}
+			e.restart()
+			web := e.zsResource("zhangsan-web-01")
+			e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
+			a := e.lastRequest()
+			e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
+			// BSS carries the renewal out after all, a little later.
+			if _, err := e.client.Renew(ctx, e.ref(web), bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: month(), AutoPay: true}); err != nil {
+				t.Fatal(err)
+			}
+			e.clk.Advance(4 * time.Minute)
+			if err := e.router.Maintain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}, "4 分钟后根据华为云状态确认", "confirmed from BSS state 4 min later"},
+		{"settled after a restart", func(t *testing.T, e *actEnv) uint64 {
+			web := e.zsResource("zhangsan-web-01")
+			e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
+			a := e.lastRequest()
+			bob := store.Actor{Platform: "console", UserID: "bob", Channel: "console"}
+			if _, err := e.store.Approve(ctx, a.ID, bob, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.store.BeginExecution(ctx, a.ID, bob, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.client.Renew(ctx, e.ref(web), bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: month(), AutoPay: true}); err != nil {
+				t.Fatal(err)
+			}
+			e.restart()
+			e.clk.Advance(3 * time.Minute)
+			if err := e.router.Maintain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}, "重启后根据华为云状态确认", "confirmed from BSS state after a restart"},
+	}
+	all := []string{"执行结果未知", "分钟后根据", "重启后", "outcome was unknown", "min later", "after a restart"}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newActEnv(t, nil)
+			id := tc.settle(t, e)
+			got, _ := e.store.Approval(ctx, id)
+			if got.State != store.StateSucceeded || got.Result == nil || !got.Result.Reconciled {
+				t.Fatalf("state %s %+v", got.State, got.Result)
+			}
+			for _, lang := range []struct{ cmd, want string }{{"/lang zh", tc.zh}, {"/lang en", tc.en}} {
+				e.say("console:alice", lang.cmd)
+				_, text := e.say("console:alice", fmt.Sprintf("/request %d", id))
+				if !strings.Contains(text, lang.want) {
+					t.Errorf("story lacks %q:\n%s", lang.want, text)
+				}
+				for _, other := range all {
+					if other != lang.want && !strings.Contains(lang.want, other) && strings.Contains(text, other) {
+						t.Errorf("story says %q:\n%s", other, text)
+					}
+				}
+				if !strings.Contains(text, "✅") || strings.Contains(text, "settled=") {
+					t.Errorf("story:\n%s", text)
+				}
+			}
+			var told bool
+			for _, n := range e.notices() {
+				told = told || strings.Contains(n.DedupeKey, fmt.Sprintf("approval:%d:result", id)) && strings.Contains(noticeText(n), tc.zh)
+			}
+			if !told {
+				t.Error("the result notice does not say how it was settled")
+			}
+		})
+	}
+}
