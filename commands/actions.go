@@ -186,17 +186,18 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		mu    sync.Mutex
-		found bss.Customer
-		wg    sync.WaitGroup
-		fails int
+		mu       sync.Mutex
+		found    bss.Customer
+		wg       sync.WaitGroup
+		fails    int
+		firstErr error
 	)
 	sem := make(chan struct{}, c.r.opts.Concurrency)
 	for _, cu := range custs {
 		mu.Lock()
 		done := found.ID != ""
 		mu.Unlock()
-		if done {
+		if done || ctx.Err() != nil {
 			break
 		}
 		wg.Add(1)
@@ -209,6 +210,9 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 			if err != nil {
 				if ctx.Err() == nil {
 					fails++
+					if firstErr == nil {
+						firstErr = err
+					}
 				}
 				return
 			}
@@ -223,8 +227,8 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 		return bss.Customer{}, err
 	}
 	if found.ID == "" && fails > 0 {
-		return bss.Customer{}, c.bssError(&bss.Error{Op: "ListPayPerUseCustomerResources", Kind: bss.KindNetwork,
-			Err: fmt.Errorf("%d customer queries failed while looking for resource %s", fails, id)})
+		// The first failure says why (throttling, say); the count says how much is unknown.
+		return bss.Customer{}, c.bssError(fmt.Errorf("%d customer queries failed while looking for resource %s: %w", fails, id, firstErr))
 	}
 	if found.ID != "" {
 		c.remember(ctx, found.ID, []bss.Resource{{ResourceID: id}})

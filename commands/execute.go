@@ -33,10 +33,14 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 	r.setBegun(a.ID, true)
 	// From here on the request is "executing" in the store: whatever happens to this process,
 	// Maintain finds it. The BSS call must not be cut short by the chat request.
+	// It has a deadline of its own: running out of it mid-call is an unknown outcome, settled
+	// from BSS state like any other, never a reason to send the call again.
 	bctx := context.WithoutCancel(ctx)
-	res := r.perform(bctx, a)
+	pctx, cancel := context.WithTimeout(bctx, r.opts.ActionTimeout)
+	res := r.perform(pctx, a)
+	cancel()
 	if res == nil {
-		if res = r.reconcileOne(bctx, a); res == nil || !res.OK {
+		if res = r.settle(bctx, a); res == nil || !res.OK {
 			return a, nil // left executing: Maintain settles it after SettleAfter
 		}
 		markSettled(res, settledAtOnce)
@@ -156,7 +160,7 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		return nil
 	}
 	if err != nil {
-		out := &store.ApprovalResult{Detail: bss.Explain(err, string(r.opts.Lang))}
+		out := &store.ApprovalResult{Detail: r.failureText(err)}
 		var be *bss.Error
 		if errors.As(err, &be) {
 			out.ErrorCode, out.RequestID = be.Code, be.RequestID
@@ -190,6 +194,22 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 	return out
 }
 
+// failureText words a failed action for its result, in the bot's language, never as a raw
+// Go error.
+func (r *Router) failureText(err error) string {
+	l := r.opts.Lang
+	var be *bss.Error
+	var ae *bss.ArgumentError
+	switch {
+	case errors.Is(err, bss.ErrThrottled):
+		return l.T("err.throttled", retryMinutes(err))
+	case errors.As(err, &be), errors.As(err, &ae):
+		return bss.Explain(err, string(l))
+	}
+	r.log.Error("action failed", "error", err)
+	return l.T("err.internal")
+}
+
 func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
 	out := &store.ApprovalResult{OK: len(rr.Errors) == 0}
 	var parts []string
@@ -202,6 +222,13 @@ func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
 	}
 	out.Detail = strings.Join(parts, "; ")
 	return out
+}
+
+// settle reconciles a request from BSS state within ActionTimeout.
+func (r *Router) settle(ctx context.Context, a store.Approval) *store.ApprovalResult {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.ActionTimeout)
+	defer cancel()
+	return r.reconcileOne(ctx, a)
 }
 
 // Settling from BSS state trusts only what this request can have caused.
@@ -467,7 +494,7 @@ func (r *Router) Maintain(ctx context.Context) error {
 				continue // BSS may still be working on it
 			}
 		}
-		res := r.reconcileOne(ctx, a)
+		res := r.settle(ctx, a)
 		if res == nil {
 			errs = append(errs, fmt.Errorf("request #%d: BSS could not be read; will try again", a.ID))
 			continue

@@ -365,6 +365,8 @@ var catalogue = map[string]msg{
 	"act.settled_unknown":    {"（执行结果未知，已根据华为云状态确认）", "(the outcome was unknown; confirmed from BSS state)"},
 	"act.settled_restart":    {"（重启后根据华为云状态确认）", "(confirmed from BSS state after a restart)"},
 	"act.settled_later":      {"（%d 分钟后根据华为云状态确认）", "(confirmed from BSS state %d min later)"},
+	"err.throttled":          {"华为云 BSS 正在限流，请约 %d 分钟后再试。", "BSS is throttling; try again in about %d min."},
+	"err.deadline":           {"华为云 BSS 没有及时答复（%d 秒），请稍后再试。", "BSS did not answer in time (%d s); try again later."},
 	// Alerts: subscriptions, snoozes, quiet hours, scans.
 	"sum.subscribe":                {"为本频道订阅到期或欠费提醒", "Subscribe this channel to expiry or arrears alerts"},
 	"sum.subscriptions":            {"本频道的订阅、静音和免打扰设置", "This channel's subscriptions, snoozes and quiet hours"},

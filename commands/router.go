@@ -156,6 +156,12 @@ type Options struct {
 	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
 	SettleAfter time.Duration
+
+	// CommandTimeout is the overall deadline of one command, BSS calls included; default 60s.
+	CommandTimeout time.Duration
+	// ActionTimeout bounds an approved action's BSS execution, which the command's deadline
+	// does not cut short once the request is executing, and each settling check; default 3m.
+	ActionTimeout time.Duration
 }
 
 // Router parses chat messages, checks roles, runs commands and audits them.
@@ -198,6 +204,12 @@ func New(b BSS, s Store, opts Options) *Router {
 	}
 	if opts.SettleAfter <= 0 {
 		opts.SettleAfter = 2 * time.Minute
+	}
+	if opts.CommandTimeout <= 0 {
+		opts.CommandTimeout = 60 * time.Second
+	}
+	if opts.ActionTimeout <= 0 {
+		opts.ActionTimeout = 3 * time.Minute
 	}
 	loc := opts.Location
 	if loc == nil {
@@ -246,7 +258,18 @@ type Command struct {
 	MaxArgs  int  // -1 = any
 	JoinArgs bool // positional arguments form one value (a name with spaces needs no quotes)
 	Action   bool // changes state: only from ActionChannels
-	Run      func(ctx context.Context, c *Call) (Reply, error)
+	// Timeout is the command's overall deadline when it needs another than
+	// Options.CommandTimeout (a scan of every customer, say).
+	Timeout time.Duration
+	Run     func(ctx context.Context, c *Call) (Reply, error)
+}
+
+// timeout is the command's overall deadline.
+func (c *Call) timeout() time.Duration {
+	if c.cmd.Timeout > 0 {
+		return c.cmd.Timeout
+	}
+	return c.r.opts.CommandTimeout
 }
 
 // Flag is an option a command accepts.
@@ -401,10 +424,12 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 		result, detail = "invalid", err.Error()
 		return Reply{Text: err.Error(), Error: true}, true
 	}
-	reply, err = cmd.Run(ctx, call)
+	cctx, cancel := context.WithTimeout(ctx, call.timeout())
+	defer cancel()
+	reply, err = cmd.Run(cctx, call)
 	if err != nil {
 		result, detail = "error", err.Error()
-		return call.errorReply(err), true
+		return call.errorReply(cctx, err), true
 	}
 	return reply, true
 }
@@ -439,8 +464,9 @@ func (c *Call) checkShape() error {
 	return nil
 }
 
-// errorReply turns a handler error into a polite reply in the caller's language.
-func (c *Call) errorReply(err error) Reply {
+// errorReply turns a handler error into a polite reply in the caller's language. ctx is the
+// command's: past its deadline, whatever failed is reported as BSS not answering in time.
+func (c *Call) errorReply(ctx context.Context, err error) Reply {
 	var ue *userError
 	if errors.As(err, &ue) {
 		if ue.extra != nil {
@@ -449,6 +475,14 @@ func (c *Call) errorReply(err error) Reply {
 			return rep
 		}
 		return Reply{Text: ue.text, Error: true}
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		c.bssError(err)
+		return Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
+	}
+	if errors.Is(err, bss.ErrThrottled) {
+		c.bssError(err)
+		return Reply{Text: c.Lang.T("err.throttled", retryMinutes(err)), Error: true}
 	}
 	var be *bss.Error
 	var ae *bss.ArgumentError
