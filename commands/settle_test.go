@@ -192,6 +192,19 @@ func TestSettlingTrustsOnlyThisRequestsEvidence(t *testing.T) {
 				}
 			},
 			wantAttention: true, wantStubOrders: true, wantText: "无法证明"},
+		{name: "this request's order, but the expiry moved by another period",
+			request: func(e *actEnv) string { return "/renew " + web(e).ResourceID + " 1m --autopay" },
+			stub: func(e *actEnv, s *stubBSS, orders *[]string) {
+				s.renew = func(ctx context.Context, cu bss.CustomerRef, req bss.RenewRequest) (*bss.OrderResult, error) {
+					req.Period = bss.Period{Type: bss.PeriodMonth, Num: 3}
+					res, err := s.BSS.Renew(ctx, cu, req)
+					if err == nil {
+						*orders = res.OrderIDs
+					}
+					return nil, lost("RenewalResources")
+				}
+			},
+			settledAtOnce: true, wantOK: true, wantAttention: true, wantStubOrders: true, wantText: "与这次续订的周期不符"},
 		{name: "BSS ignores the order filters",
 			request: func(e *actEnv) string { return "/renew " + web(e).ResourceID + " 1m" },
 			stub: func(e *actEnv, s *stubBSS, orders *[]string) {
