@@ -131,3 +131,16 @@ func TestCommandDeadlineIsPerCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestCallersDeadlineIsNotTheCommands: a deadline the caller set (partnerbot exec -timeout)
+// is not reported as the command's own.
+func TestCallersDeadlineIsNotTheCommands(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	rep, ok := e.router.Handle(ctx, commands.Request{Platform: "console", UserID: "admin", Channel: "c1", Text: "/customer 张三"})
+	if text := flatten(rep); !ok || !rep.Error || strings.Contains(text, "60 秒") || !strings.Contains(text, "华为云") {
+		t.Errorf("reply:\n%s", text)
+	}
+}

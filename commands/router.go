@@ -429,7 +429,10 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	reply, err = cmd.Run(cctx, call)
 	if err != nil {
 		result, detail = "error", err.Error()
-		return call.errorReply(cctx, err), true
+		// Only the command's own deadline is worded as such; a caller's (partnerbot exec
+		// -timeout, a shutdown) ends the command like any failure to reach BSS.
+		ownDeadline := ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded)
+		return call.errorReply(err, ownDeadline), true
 	}
 	return reply, true
 }
@@ -464,9 +467,9 @@ func (c *Call) checkShape() error {
 	return nil
 }
 
-// errorReply turns a handler error into a polite reply in the caller's language. ctx is the
-// command's: past its deadline, whatever failed is reported as BSS not answering in time.
-func (c *Call) errorReply(ctx context.Context, err error) Reply {
+// errorReply turns a handler error into a polite reply in the caller's language. When the
+// command ran past its deadline, whatever failed is reported as BSS not answering in time.
+func (c *Call) errorReply(err error, pastDeadline bool) Reply {
 	var ue *userError
 	if errors.As(err, &ue) {
 		if ue.extra != nil {
@@ -476,7 +479,7 @@ func (c *Call) errorReply(ctx context.Context, err error) Reply {
 		}
 		return Reply{Text: ue.text, Error: true}
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if pastDeadline {
 		c.bssError(err)
 		return Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
 	}
