@@ -186,17 +186,18 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		mu    sync.Mutex
-		found bss.Customer
-		wg    sync.WaitGroup
-		fails int
+		mu       sync.Mutex
+		found    bss.Customer
+		wg       sync.WaitGroup
+		fails    int
+		firstErr error
 	)
 	sem := make(chan struct{}, c.r.opts.Concurrency)
 	for _, cu := range custs {
 		mu.Lock()
 		done := found.ID != ""
 		mu.Unlock()
-		if done {
+		if done || ctx.Err() != nil {
 			break
 		}
 		wg.Add(1)
@@ -209,6 +210,9 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 			if err != nil {
 				if ctx.Err() == nil {
 					fails++
+					if firstErr == nil {
+						firstErr = err
+					}
 				}
 				return
 			}
@@ -223,8 +227,8 @@ func (c *Call) findOwner(ctx context.Context, id string) (bss.Customer, error) {
 		return bss.Customer{}, err
 	}
 	if found.ID == "" && fails > 0 {
-		return bss.Customer{}, c.bssError(&bss.Error{Op: "ListPayPerUseCustomerResources", Kind: bss.KindNetwork,
-			Err: fmt.Errorf("%d customer queries failed while looking for resource %s", fails, id)})
+		// The first failure says why (throttling, say); the count says how much is unknown.
+		return bss.Customer{}, c.bssError(fmt.Errorf("%d customer queries failed while looking for resource %s: %w", fails, id, firstErr))
 	}
 	if found.ID != "" {
 		c.remember(ctx, found.ID, []bss.Resource{{ResourceID: id}})
@@ -247,6 +251,9 @@ func (c *Call) remember(ctx context.Context, customerID string, rs []bss.Resourc
 }
 
 func (c *Call) checkID(arg, id string) error {
+	if err := c.checkText(arg, id); err != nil {
+		return err
+	}
 	if strings.TrimSpace(id) == "" || len([]rune(id)) > bss.MaxIDLen || strings.ContainsAny(id, "/?#%") {
 		return c.fail("err.bad_id", arg, bss.MaxIDLen, id)
 	}
@@ -303,16 +310,8 @@ func runRenew(ctx context.Context, c *Call) (Reply, error) {
 		f := price.Failed[0]
 		return Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
 	}
-	from := t.res.ExpireTime.Time
-	if from.Before(c.now) {
-		from = c.now
-	}
-	newExpiry := from.AddDate(0, period.Num, 0)
-	if period.Type == bss.PeriodYear {
-		newExpiry = from.AddDate(period.Num, 0, 0)
-	}
 	main := factsOf(t.res)
-	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: newExpiry,
+	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
 		Period: &period, AutoPay: autopay, Official: price.Official.Amount.Exact(), Best: price.Best().Exact(), Currency: price.Currency}
 	for _, a := range t.attached {
 		pv.Attached = append(pv.Attached, factsOf(a))

@@ -36,6 +36,8 @@ type actEnv struct {
 	store  *store.Store
 	router *commands.Router
 	opts   commands.Options
+	// wrap, when set, stands between the router and the BSS client (set it, then restart).
+	wrap func(commands.BSS) commands.BSS
 }
 
 func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv {
@@ -74,7 +76,11 @@ func (e *actEnv) open() {
 	}
 	e.store = st
 	e.t.Cleanup(func() { st.Close() })
-	e.router = commands.New(e.client, st, e.opts)
+	var b commands.BSS = e.client
+	if e.wrap != nil {
+		b = e.wrap(b)
+	}
+	e.router = commands.New(b, st, e.opts)
 }
 
 func (e *actEnv) restart() {
@@ -643,4 +649,55 @@ func TestExpiryAtExecutionTellsTheRequester(t *testing.T) {
 	if !told || e.mutations() != 0 {
 		t.Errorf("requester told: %v; mutations %d", told, e.mutations())
 	}
+}
+
+// TestRenewPreviewCountsFromTheOriginalExpiry: a resource in its grace or retention period is
+// renewed from its original expiry, not from today, by calendar months or years.
+func TestRenewPreviewCountsFromTheOriginalExpiry(t *testing.T) {
+	e := newActEnv(t, nil)
+	obs := e.zsResource("zhangsan-obs-pkg") // expired a few days ago in the demo data
+	if obs.Status != 5 || !obs.ExpireTime.Before(e.clk.Now()) {
+		t.Fatalf("demo data: %s is not expired (status %d, expiry %v)", obs.Name, obs.Status, obs.ExpireTime)
+	}
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		period string
+		want   time.Time
+	}{
+		{"1m", calendarAdd(obs.ExpireTime, 0, 1)},
+		{"3m", calendarAdd(obs.ExpireTime, 0, 3)},
+		{"1y", calendarAdd(obs.ExpireTime, 1, 0)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.period, func(t *testing.T) {
+			rep, text := e.say("console:alice", "/renew "+obs.ResourceID+" "+tc.period)
+			if rep.Error {
+				t.Fatalf("refused:\n%s", text)
+			}
+			want := "续订后到期: " + tc.want.In(shanghai).Format("2006-01-02 15:04")
+			if !strings.Contains(text, want) {
+				t.Errorf("preview lacks %q:\n%s", want, text)
+			}
+			var pv struct {
+				NewExpiry time.Time `json:"new_expiry"`
+			}
+			if err := json.Unmarshal(e.lastRequest().Preview, &pv); err != nil || !pv.NewExpiry.Equal(tc.want) {
+				t.Errorf("stored new expiry %v, want %v (%v)", pv.NewExpiry, tc.want, err)
+			}
+		})
+	}
+}
+
+// calendarAdd adds years and months the way BSS does: a day past the end of the target month
+// becomes its last day.
+func calendarAdd(t time.Time, years, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y+years, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1)
 }

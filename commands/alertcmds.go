@@ -28,6 +28,9 @@ type Scanner interface {
 	ScanNow(ctx context.Context, kind string) (ScanResult, error)
 }
 
+// scanTimeout is the deadline of /scan, which queries every customer in scope.
+const scanTimeout = 15 * time.Minute
+
 // defaultDays are the expiry thresholds of a subscription that names none.
 var defaultDays = []int{30, 15, 7, 3, 1}
 
@@ -48,7 +51,7 @@ func alertCommands() []*Command {
 		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: RoleOperator,
 			MaxArgs: 1, JoinArgs: true, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
 		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: RoleAdmin,
-			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Run: runScan},
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Timeout: scanTimeout, Run: runScan},
 	}
 }
 

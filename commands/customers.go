@@ -18,6 +18,9 @@ var customerIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
 // findCustomers looks a customer up by id (32 hex digits), by real-name name and by account
 // name. It returns at most maxMatches customers and whether there are more than those.
 func (c *Call) findCustomers(ctx context.Context, q string) ([]bss.Customer, bool, error) {
+	if err := c.checkText("customer", q); err != nil {
+		return nil, false, err
+	}
 	q = strings.TrimSpace(q)
 	var filters []bss.CustomerFilter
 	if customerIDPattern.MatchString(q) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,16 +30,95 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 	if err != nil {
 		return a, err
 	}
+	r.setBegun(a.ID, true)
 	// From here on the request is "executing" in the store: whatever happens to this process,
 	// Maintain finds it. The BSS call must not be cut short by the chat request.
+	// It has a deadline of its own: running out of it mid-call is an unknown outcome, settled
+	// from BSS state like any other, never a reason to send the call again.
 	bctx := context.WithoutCancel(ctx)
-	res := r.perform(bctx, a)
+	pctx, cancel := context.WithTimeout(bctx, r.opts.ActionTimeout)
+	res := r.perform(pctx, a)
+	cancel()
 	if res == nil {
-		if res = r.reconcileOne(bctx, a); res == nil || !res.OK {
+		if res = r.settle(bctx, a); res == nil || !res.OK {
 			return a, nil // left executing: Maintain settles it after SettleAfter
 		}
+		markSettled(res, settledAtOnce)
 	}
-	return r.store.FinishExecution(bctx, a.ID, *res, r.resultNotices)
+	return r.finish(bctx, a.ID, *res)
+}
+
+// finish records how a request ended.
+func (r *Router) finish(ctx context.Context, id uint64, res store.ApprovalResult) (store.Approval, error) {
+	a, err := r.store.FinishExecution(ctx, id, res, r.resultNotices)
+	if err == nil {
+		r.setBegun(id, false)
+	}
+	return a, err
+}
+
+func (r *Router) setBegun(id uint64, on bool) {
+	r.inflightMu.Lock()
+	defer r.inflightMu.Unlock()
+	if on {
+		r.begun[id] = true
+	} else {
+		delete(r.begun, id)
+	}
+}
+
+// settledHow says how Maintain settles a request left executing: one this process began is
+// settled some minutes after it began; any other was left by an earlier run.
+func (r *Router) settledHow(a store.Approval, now time.Time) string {
+	r.inflightMu.Lock()
+	here := r.begun[a.ID]
+	r.inflightMu.Unlock()
+	if !here {
+		return settledAfterRestart
+	}
+	minutes := max(1, int((now.Sub(a.ExecutionStartedAt)+time.Minute-1)/time.Minute))
+	return settledLater + strconv.Itoa(minutes)
+}
+
+// How a result was settled from BSS state. The store keeps no field for it, so it heads
+// ApprovalResult.Detail as "settled=HOW; " and each reader gets it worded in their language.
+const (
+	settledPrefix       = "settled="
+	settledAtOnce       = "unknown" // right after a call whose outcome was unknown
+	settledAfterRestart = "restart" // by Maintain, for a request an earlier run left executing
+	settledLater        = "later:"  // by Maintain in the same run, followed by the minutes
+)
+
+func markSettled(res *store.ApprovalResult, how string) {
+	head := settledPrefix + how
+	if res.Detail != "" {
+		head += "; " + res.Detail
+	}
+	res.Detail = head
+}
+
+// splitSettled takes the settling mark off a result's detail.
+func splitSettled(detail string) (how, rest string) {
+	if !strings.HasPrefix(detail, settledPrefix) {
+		return "", detail
+	}
+	how, rest, _ = strings.Cut(strings.TrimPrefix(detail, settledPrefix), "; ")
+	return how, rest
+}
+
+// settledWords words how a result was settled.
+func settledWords(l Lang, how string) string {
+	switch {
+	case how == settledAtOnce:
+		return l.T("act.settled_unknown")
+	case how == settledAfterRestart:
+		return l.T("act.settled_restart")
+	case strings.HasPrefix(how, settledLater):
+		if n, err := strconv.Atoi(strings.TrimPrefix(how, settledLater)); err == nil {
+			return l.T("act.settled_later", n)
+		}
+	}
+	return l.T("act.reconciled")
 }
 
 // perform makes the BSS call of an approved request. It returns nil when the outcome is unknown.
@@ -80,12 +160,18 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		return nil
 	}
 	if err != nil {
-		out := &store.ApprovalResult{Detail: bss.Explain(err, string(r.opts.Lang))}
+		out := &store.ApprovalResult{Detail: r.failureText(err)}
 		var be *bss.Error
 		if errors.As(err, &be) {
 			out.ErrorCode, out.RequestID = be.Code, be.RequestID
 		}
 		return out
+	}
+	if (a.Action == actRenew || a.Action == actUnsubscribe) && len(res.OrderIDs) == 0 && len(res.Failed) == 0 {
+		// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []) is
+		// no evidence that anything happened: settle it from BSS state like a lost answer.
+		r.log.Warn("action answered without an order; reconciling from BSS state", "request", a.ID)
+		return nil
 	}
 	if len(res.Failed) > 0 {
 		var parts []string
@@ -96,16 +182,32 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 	}
 	out := &store.ApprovalResult{OK: true, OrderIDs: res.OrderIDs}
 	if a.Action == actRenew {
-		if rs, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}}, 0, 1); err == nil && len(rs.Resources) > 0 {
+		if rs, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1); err == nil && len(rs.Resources) > 0 {
 			exp := rs.Resources[0].ExpireTime.Time
 			if exp.After(p.PrevExpiry) {
-				out.Detail = "new_expiry=" + exp.UTC().Format(time.RFC3339)
+				out.Detail = newExpiryDetail(exp)
 			} else {
 				out.Detail = "awaiting_payment"
 			}
 		}
 	}
 	return out
+}
+
+// failureText words a failed action for its result, in the bot's language, never as a raw
+// Go error.
+func (r *Router) failureText(err error) string {
+	l := r.opts.Lang
+	var be *bss.Error
+	var ae *bss.ArgumentError
+	switch {
+	case errors.Is(err, bss.ErrThrottled):
+		return l.T("err.throttled", retryMinutes(err))
+	case errors.As(err, &be), errors.As(err, &ae):
+		return bss.Explain(err, string(l))
+	}
+	r.log.Error("action failed", "error", err)
+	return l.T("err.internal")
 }
 
 func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
@@ -122,6 +224,21 @@ func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
 	return out
 }
 
+// settle reconciles a request from BSS state within ActionTimeout.
+func (r *Router) settle(ctx context.Context, a store.Approval) *store.ApprovalResult {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.ActionTimeout)
+	defer cancel()
+	return r.reconcileOne(ctx, a)
+}
+
+// Settling from BSS state trusts only what this request can have caused.
+const (
+	clockSkew     = time.Minute      // BSS's clock against ours, at most
+	orderWindow   = 15 * time.Minute // an action's order is created within this of its start
+	expirySlack   = 36 * time.Hour   // BSS may count calendar months in China time, not UTC
+	evidenceLimit = 50               // orders, or resources of one order, read as evidence
+)
+
 // reconcileOne decides from BSS state whether an action that was (perhaps) sent took effect.
 // It returns nil when BSS cannot be read now; the request then stays executing for later.
 func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.ApprovalResult {
@@ -129,83 +246,214 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	if err := json.Unmarshal(a.Params, &p); err != nil {
 		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: "stored parameters are unreadable"}
 	}
-	notDone := &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
-	switch a.Action {
-	case actReclaim:
-		found := 0
-		for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
-			page, err := r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: p.QuotaIDs, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
-			if err != nil {
-				return nil
-			}
-			for _, q := range page.Quotas {
-				found++
-				if !q.Balance.IsZero() {
-					return notDone
-				}
-			}
-		}
-		if found < len(p.QuotaIDs) {
-			return notDone // a quota BSS no longer shows proves nothing
-		}
-		return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
+	if a.Action == actReclaim {
+		return r.settleReclaim(ctx, p)
 	}
-	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}}, 0, 1)
+	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1)
 	if err != nil {
 		return nil
 	}
 	var now *bss.Resource
-	if len(page.Resources) > 0 {
-		now = &page.Resources[0]
+	for i := range page.Resources {
+		if page.Resources[i].ResourceID == p.ResourceID {
+			now = &page.Resources[i]
+		}
 	}
 	switch a.Action {
+	case actRenew:
+		return r.settleRenew(ctx, a, p, now)
 	case actUnsubscribe:
-		if now == nil {
-			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_gone")}
-		}
+		return r.settleUnsubscribe(ctx, a, p, now)
 	case actAutoRenew:
 		if now != nil && now.AutoRenew() == p.On {
 			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_policy")}
 		}
-	case actRenew:
-		// The expiry moved by this renewal's period (a day either way for time zones and
-		// month ends), not by some other renewal or an auto-renewal.
-		if now != nil && p.Period != nil {
-			want := renewedExpiry(p.PrevExpiry, a.ExecutionStartedAt, *p.Period)
-			if d := now.ExpireTime.Sub(want); d > -36*time.Hour && d < 36*time.Hour {
-				return &store.ApprovalResult{OK: true, Reconciled: true, Detail: "new_expiry=" + now.ExpireTime.UTC().Format(time.RFC3339)}
-			}
-		}
-		// An unpaid renewal leaves the expiry alone but creates an order, within minutes.
-		since := a.ExecutionStartedAt.Add(-time.Minute)
-		orders, err := r.bss.ListOrders(ctx, bss.OrderFilter{CustomerID: p.Customer.ID, OrderType: bss.OrderTypeRenewal,
-			CreateBegin: since, CreateEnd: since.Add(15 * time.Minute)}, 0, 10)
+	}
+	return r.noTrace()
+}
+
+// noTrace is the result when BSS shows nothing this request did.
+func (r *Router) noTrace() *store.ApprovalResult {
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
+}
+
+func (r *Router) settleReclaim(ctx context.Context, p actionParams) *store.ApprovalResult {
+	found := 0
+	for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
+		page, err := r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: p.QuotaIDs, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
 		if err != nil {
 			return nil
 		}
-		if len(orders.Orders) > 0 {
-			ids := make([]string, 0, len(orders.Orders))
-			for _, o := range orders.Orders {
-				ids = append(ids, o.OrderID)
+		for _, q := range page.Quotas {
+			found++
+			if !q.Balance.IsZero() {
+				return r.noTrace()
 			}
-			// BSS does not say which resource an order renews: a person confirms.
-			return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ids, Detail: "awaiting_payment", NeedsAttention: len(ids) > 1}
 		}
 	}
-	return notDone
+	if found < len(p.QuotaIDs) {
+		return r.noTrace() // a quota BSS no longer shows proves nothing
+	}
+	return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
 }
 
-// renewedExpiry is the expiry a renewal by period should give: from the old expiry, or from
-// when it ran if the resource had already expired.
-func renewedExpiry(prev, ranAt time.Time, p bss.Period) time.Time {
-	from := prev
-	if from.Before(ranAt) {
-		from = ranAt
+// settleRenew: the expiry moved by exactly this renewal's period (counted from the expiry the
+// request saw), after the request began; or a renewal order of this request — paid, with that
+// expiry, or unpaid, with the expiry unchanged.
+func (r *Router) settleRenew(ctx context.Context, a store.Approval, p actionParams, now *bss.Resource) *store.ApprovalResult {
+	if p.Period == nil {
+		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: "stored parameters lack the period"}
 	}
+	want := renewedExpiry(p.PrevExpiry, *p.Period)
+	asAsked := now != nil && within(now.ExpireTime.Time, want, expirySlack)
+	if asAsked && changedSince(*now, a.ExecutionStartedAt) {
+		return &store.ApprovalResult{OK: true, Reconciled: true, Detail: newExpiryDetail(now.ExpireTime.Time)}
+	}
+	ev, err := r.ordersSince(ctx, a, p, orderTypeRenewal)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case len(ev.proven) > 0 && asAsked:
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: newExpiryDetail(now.ExpireTime.Time)}
+	case len(ev.proven) > 0 && now != nil && now.ExpireTime.Equal(p.PrevExpiry):
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: "awaiting_payment"}
+	case len(ev.proven) > 0:
+		var after time.Time
+		if now != nil {
+			after = now.ExpireTime.Time
+		}
+		c := &Call{Lang: r.opts.Lang, r: r, now: r.opts.Now()}
+		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.proven,
+			Detail: c.Lang.T("act.expiry_unexplained", c.stamp(p.PrevExpiry), c.stamp(after), c.stamp(want))}
+	case len(ev.unproven) > 0:
+		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
+			Detail: r.opts.Lang.T("act.unproven_orders", strings.Join(ev.unproven, ", "))}
+	}
+	return r.noTrace()
+}
+
+// settleUnsubscribe: the resource is gone (or closed), and an unsubscribe order of this request
+// says why.
+func (r *Router) settleUnsubscribe(ctx context.Context, a store.Approval, p actionParams, now *bss.Resource) *store.ApprovalResult {
+	if now != nil && now.Status != bss.StatusClosed {
+		return r.noTrace()
+	}
+	ev, err := r.ordersSince(ctx, a, p, orderTypeUnsubscribe)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case len(ev.proven) > 0:
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: r.opts.Lang.T("act.reconciled_gone")}
+	case len(ev.unproven) > 0:
+		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
+			Detail: r.opts.Lang.T("act.gone_unproven", strings.Join(ev.unproven, ", "))}
+	}
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.gone_no_order")}
+}
+
+// Order types an action creates (bss-api.md §7).
+const (
+	orderTypeRenewal     = 2
+	orderTypeUnsubscribe = 4
+)
+
+// orderEvidence sorts the orders a request may have created.
+type orderEvidence struct {
+	proven   []string // of the type, customer and time, and BSS lists the resource under them
+	unproven []string // of the type, customer and time only
+}
+
+// ordersSince finds the orders of type orderType that the customer got from the time the
+// request began executing (less the clock skew) to orderWindow after. The query's filters are
+// checked again on each order: a BSS that ignored one must not turn someone else's order into
+// evidence.
+func (r *Router) ordersSince(ctx context.Context, a store.Approval, p actionParams, orderType int) (orderEvidence, error) {
+	begin := a.ExecutionStartedAt.Add(-clockSkew)
+	end := a.ExecutionStartedAt.Add(orderWindow)
+	page, err := r.bss.ListOrders(ctx, bss.OrderFilter{CustomerID: p.Customer.ID, OrderType: strconv.Itoa(orderType),
+		CreateBegin: begin, CreateEnd: end, OrderBy: "-createTime"}, 0, evidenceLimit)
+	if err != nil {
+		return orderEvidence{}, fmt.Errorf("list orders of %s: %w", p.Customer.ID, err)
+	}
+	var ev orderEvidence
+	for _, o := range page.Orders {
+		created := o.CreateTime.Time
+		if o.OrderType != orderType || o.CustomerID != p.Customer.ID || created.Before(begin) || created.After(end) {
+			continue
+		}
+		ok, err := r.orderTouches(ctx, p.Customer.ID, o.OrderID, p.ResourceID)
+		if err != nil {
+			return orderEvidence{}, err
+		}
+		if ok {
+			ev.proven = append(ev.proven, o.OrderID)
+		} else {
+			ev.unproven = append(ev.unproven, o.OrderID)
+		}
+	}
+	return ev, nil
+}
+
+// orderTouches reports whether BSS lists the resource id, and nothing but it and its attached
+// resources, under the order (ListPayPerUseCustomerResources by order_id, "查询指定订单下的资源").
+// Order lines do not name resources (the SDK's OrderLineItemEntityV2 has no resource id), so
+// this is the proof BSS offers; an answer naming other resources — one main resource is renewed
+// or unsubscribed per request — proves nothing, as a query that ignored order_id would.
+func (r *Router) orderTouches(ctx context.Context, customerID, orderID, id string) (bool, error) {
+	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: customerID, OrderID: orderID}, 0, evidenceLimit)
+	if err != nil {
+		return false, fmt.Errorf("list resources of order %s: %w", orderID, err)
+	}
+	if page.TotalCount > len(page.Resources) {
+		return false, nil
+	}
+	found := false
+	for _, res := range page.Resources {
+		switch {
+		case res.ResourceID == id:
+			found = true
+		case res.ParentResourceID != id:
+			return false, nil
+		}
+	}
+	return found, nil
+}
+
+// changedSince reports whether BSS dates the resource's last change at or after t (less the
+// clock skew). A resource without an update time proves nothing.
+func changedSince(res bss.Resource, t time.Time) bool {
+	return !res.UpdateTime.IsZero() && !res.UpdateTime.Before(t.Add(-clockSkew))
+}
+
+func within(t, want time.Time, slack time.Duration) bool {
+	d := t.Sub(want)
+	return d > -slack && d < slack
+}
+
+func newExpiryDetail(t time.Time) string { return "new_expiry=" + t.UTC().Format(time.RFC3339) }
+
+// renewedExpiry is the expiry a renewal by period gives: the previous expiry plus the period,
+// always — a resource renewed in its grace or retention period starts its new period at its
+// original expiry, not at the renewal (bss-api.md, Corrections).
+func renewedExpiry(prev time.Time, p bss.Period) time.Time {
 	if p.Type == bss.PeriodYear {
-		return from.AddDate(p.Num, 0, 0)
+		return addCalendar(prev, p.Num, 0)
 	}
-	return from.AddDate(0, p.Num, 0)
+	return addCalendar(prev, 0, p.Num)
+}
+
+// addCalendar adds years and months to t in t's own zone, keeping the time of day. A day the
+// target month lacks becomes its last day (31 January + 1 month = 28 or 29 February; 29 February
+// + 1 year = 28 February), where time.AddDate would roll over into the next month.
+func addCalendar(t time.Time, years, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y+years, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1)
 }
 
 // maintenanceActor is who the store records for what Maintain does.
@@ -246,12 +494,13 @@ func (r *Router) Maintain(ctx context.Context) error {
 				continue // BSS may still be working on it
 			}
 		}
-		res := r.reconcileOne(ctx, a)
+		res := r.settle(ctx, a)
 		if res == nil {
 			errs = append(errs, fmt.Errorf("request #%d: BSS could not be read; will try again", a.ID))
 			continue
 		}
-		if _, err := r.store.FinishExecution(ctx, a.ID, *res, r.resultNotices); err != nil {
+		markSettled(res, r.settledHow(a, now))
+		if _, err := r.finish(ctx, a.ID, *res); err != nil {
 			errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
 			continue
 		}
@@ -406,21 +655,22 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 	if len(res.OrderIDs) > 0 {
 		parts = append(parts, l.T("act.orders", strings.Join(res.OrderIDs, ", ")))
 	}
+	how, detail := splitSettled(res.Detail)
 	switch {
-	case strings.HasPrefix(res.Detail, "new_expiry="):
-		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(res.Detail, "new_expiry=")); err == nil {
+	case strings.HasPrefix(detail, "new_expiry="):
+		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(detail, "new_expiry=")); err == nil {
 			parts = append(parts, l.T("act.new_expiry_is", c.when(t)))
 		}
-	case res.Detail == "awaiting_payment":
+	case detail == "awaiting_payment":
 		parts = append(parts, l.T("act.awaiting_payment"))
-	case res.Detail != "":
-		parts = append(parts, res.Detail)
+	case detail != "":
+		parts = append(parts, detail)
 	}
 	if res.RequestID != "" {
 		parts = append(parts, "request id "+res.RequestID)
 	}
 	if res.Reconciled {
-		parts = append(parts, l.T("act.reconciled"))
+		parts = append(parts, settledWords(l, how))
 	}
 	if res.NeedsAttention {
 		parts = append(parts, "⚠ "+l.T("act.needs_attention"))

@@ -9,10 +9,12 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 )
 
-// orderStatuses maps the words people type to BSS order statuses.
+// orderStatuses maps the words people type to the order statuses ListCustomerOrders filters on
+// (bss-api.md, Corrections): 1 review, 3 processing, 4 cancelled, 5 completed, 6 pending
+// payment, 9 pending confirmation. Other statuses (2 pending refund, 10–13 delivery) appear in
+// answers only, so they are refused rather than sent.
 var orderStatuses = map[string]int{
 	"review": 1, "待审核": 1,
-	"refund": 2, "待退款": 2,
 	"processing": 3, "处理中": 3,
 	"cancelled": 4, "canceled": 4, "已取消": 4,
 	"completed": 5, "paid": 5, "done": 5, "已完成": 5,
@@ -20,15 +22,22 @@ var orderStatuses = map[string]int{
 	"confirm": 9, "待确认": 9,
 }
 
+// orderStatusChoices is how a refusal lists the statuses that can be filtered on.
+const orderStatusChoices = "review (1), processing (3), cancelled (4), completed (5), pending (6), confirm (9)"
+
 func (c *Call) orderStatus(s string) (int, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if n, ok := orderStatuses[s]; ok {
 		return n, nil
 	}
-	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 13 {
-		return n, nil
+	if n, err := parseInt(s); err == nil {
+		for _, v := range orderStatuses {
+			if v == n {
+				return n, nil
+			}
+		}
 	}
-	return 0, c.fail("err.bad_status", s, "pending, completed, cancelled, processing, refund, review, confirm, 1–13")
+	return 0, c.fail("err.bad_status", s, orderStatusChoices)
 }
 
 func runOrders(ctx context.Context, c *Call) (Reply, error) {
@@ -76,6 +85,9 @@ func runOrders(ctx context.Context, c *Call) (Reply, error) {
 
 func runOrder(ctx context.Context, c *Call) (Reply, error) {
 	id := c.Arg(0)
+	if err := c.checkID("order-id", id); err != nil {
+		return Reply{}, err
+	}
 	d, err := c.r.bss.OrderDetail(ctx, id)
 	if errors.Is(err, bss.ErrNotFound) {
 		c.bssError(err)

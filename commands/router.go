@@ -156,6 +156,12 @@ type Options struct {
 	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
 	SettleAfter time.Duration
+
+	// CommandTimeout is the overall deadline of one command, BSS calls included; default 60s.
+	CommandTimeout time.Duration
+	// ActionTimeout bounds an approved action's BSS execution, which the command's deadline
+	// does not cut short once the request is executing, and each settling check; default 3m.
+	ActionTimeout time.Duration
 }
 
 // Router parses chat messages, checks roles, runs commands and audits them.
@@ -170,6 +176,7 @@ type Router struct {
 
 	inflightMu sync.Mutex
 	inflight   map[uint64]bool // requests this process is executing now
+	begun      map[uint64]bool // requests this process began executing and has not finished
 }
 
 // New builds a Router with every command registered.
@@ -198,6 +205,12 @@ func New(b BSS, s Store, opts Options) *Router {
 	if opts.SettleAfter <= 0 {
 		opts.SettleAfter = 2 * time.Minute
 	}
+	if opts.CommandTimeout <= 0 {
+		opts.CommandTimeout = 60 * time.Second
+	}
+	if opts.ActionTimeout <= 0 {
+		opts.ActionTimeout = 3 * time.Minute
+	}
 	loc := opts.Location
 	if loc == nil {
 		var err error
@@ -205,7 +218,7 @@ func New(b BSS, s Store, opts Options) *Router {
 			loc = time.FixedZone("CST", 8*3600)
 		}
 	}
-	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}, inflight: map[uint64]bool{}}
+	r := &Router{bss: b, store: s, opts: opts, loc: loc, log: opts.Logger, index: map[string]*Command{}, inflight: map[uint64]bool{}, begun: map[uint64]bool{}}
 	for _, c := range builtins() {
 		r.Register(c)
 	}
@@ -245,7 +258,18 @@ type Command struct {
 	MaxArgs  int  // -1 = any
 	JoinArgs bool // positional arguments form one value (a name with spaces needs no quotes)
 	Action   bool // changes state: only from ActionChannels
-	Run      func(ctx context.Context, c *Call) (Reply, error)
+	// Timeout is the command's overall deadline when it needs another than
+	// Options.CommandTimeout (a scan of every customer, say).
+	Timeout time.Duration
+	Run     func(ctx context.Context, c *Call) (Reply, error)
+}
+
+// timeout is the command's overall deadline.
+func (c *Call) timeout() time.Duration {
+	if c.cmd.Timeout > 0 {
+		return c.cmd.Timeout
+	}
+	return c.r.opts.CommandTimeout
 }
 
 // Flag is an option a command accepts.
@@ -400,10 +424,15 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 		result, detail = "invalid", err.Error()
 		return Reply{Text: err.Error(), Error: true}, true
 	}
-	reply, err = cmd.Run(ctx, call)
+	cctx, cancel := context.WithTimeout(ctx, call.timeout())
+	defer cancel()
+	reply, err = cmd.Run(cctx, call)
 	if err != nil {
 		result, detail = "error", err.Error()
-		return call.errorReply(err), true
+		// Only the command's own deadline is worded as such; a caller's (partnerbot exec
+		// -timeout, a shutdown) ends the command like any failure to reach BSS.
+		ownDeadline := ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded)
+		return call.errorReply(err, ownDeadline), true
 	}
 	return reply, true
 }
@@ -438,8 +467,9 @@ func (c *Call) checkShape() error {
 	return nil
 }
 
-// errorReply turns a handler error into a polite reply in the caller's language.
-func (c *Call) errorReply(err error) Reply {
+// errorReply turns a handler error into a polite reply in the caller's language. When the
+// command ran past its deadline, whatever failed is reported as BSS not answering in time.
+func (c *Call) errorReply(err error, pastDeadline bool) Reply {
 	var ue *userError
 	if errors.As(err, &ue) {
 		if ue.extra != nil {
@@ -448,6 +478,14 @@ func (c *Call) errorReply(err error) Reply {
 			return rep
 		}
 		return Reply{Text: ue.text, Error: true}
+	}
+	if pastDeadline {
+		c.bssError(err)
+		return Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
+	}
+	if errors.Is(err, bss.ErrThrottled) {
+		c.bssError(err)
+		return Reply{Text: c.Lang.T("err.throttled", retryMinutes(err)), Error: true}
 	}
 	var be *bss.Error
 	var ae *bss.ArgumentError

@@ -1,0 +1,73 @@
+package commands_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const (
+	ordersPath    = "/v2/orders/customer-orders"
+	customersPath = "/v2/partners/sub-customers/query"
+)
+
+// TestOrderStatusFilter: /orders --status takes only the statuses ListCustomerOrders filters on
+// (1 review, 3 processing, 4 cancelled, 5 completed, 6 pending, 9 confirm), by name or number;
+// anything else is refused, with the allowed names, before any BSS call.
+func TestOrderStatusFilter(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		arg    string
+		status string // the status sent to BSS; "" = refused
+	}{
+		{"review", "1"}, {"1", "1"}, {"待审核", "1"},
+		{"processing", "3"}, {"3", "3"},
+		{"cancelled", "4"}, {"canceled", "4"}, {"4", "4"},
+		{"completed", "5"}, {"5", "5"}, {"已完成", "5"},
+		{"pending", "6"}, {"6", "6"}, {"待支付", "6"},
+		{"confirm", "9"}, {"9", "9"}, {"待确认", "9"},
+		{"refund", ""}, {"2", ""}, {"待退款", ""}, {"7", ""}, {"10", ""}, {"13", ""}, {"0", ""}, {"weird", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.arg, func(t *testing.T) {
+			e.srv.ResetCalls()
+			rep, text, _ := e.say(t, "console:admin", "/orders 张三 --status "+tc.arg)
+			if tc.status == "" {
+				if !rep.Error || !strings.Contains(text, "订单状态 “"+tc.arg+"” 无效") {
+					t.Errorf("not refused:\n%s", text)
+				}
+				for _, name := range []string{"review", "processing", "cancelled", "completed", "pending", "confirm"} {
+					if !strings.Contains(text, name) {
+						t.Errorf("the refusal does not list %q:\n%s", name, text)
+					}
+				}
+				if strings.Contains(text, "refund") && tc.arg != "refund" {
+					t.Errorf("the refusal offers refund:\n%s", text)
+				}
+				if n := e.srv.CallCount("", ordersPath) + e.srv.CallCount("", customersPath); n != 0 {
+					t.Errorf("%d BSS calls before the refusal", n)
+				}
+				return
+			}
+			if rep.Error {
+				t.Fatalf("refused:\n%s", text)
+			}
+			var sent []string
+			for _, c := range e.srv.Calls() {
+				if c.Path == ordersPath {
+					q, _ := url.ParseQuery(c.RawQuery)
+					sent = append(sent, q.Get("status"))
+				}
+			}
+			if len(sent) != 1 || sent[0] != tc.status {
+				t.Errorf("status sent to BSS %v, want [%s]", sent, tc.status)
+			}
+		})
+	}
+	if _, text, _ := e.say(t, "console:admin", "/lang en"); !strings.Contains(text, "English") {
+		t.Fatal(text)
+	}
+	if _, text, _ := e.say(t, "console:admin", "/orders 张三 --status refund"); !strings.Contains(text, `Invalid order status "refund"`) || !strings.Contains(text, "confirm") {
+		t.Errorf("English refusal:\n%s", text)
+	}
+}
