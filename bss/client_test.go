@@ -272,6 +272,21 @@ func TestOperationsWireFormat(t *testing.T) {
 		if page.TotalCount == 0 || page.Quotas[0].QuotaID == "" {
 			t.Errorf("answer %+v", page)
 		}
+		restricted := false
+		for _, q := range page.Quotas {
+			for _, l := range q.LimitInfos {
+				restricted = true
+				if l.Key == "" || len(l.Values) == 0 || l.Values[0].Value1 == "" {
+					t.Errorf("quota %s: restriction %+v", q.QuotaID, l)
+				}
+				if l.Key == "cloudServiceType" && !strings.Contains(l.String(), "(hws.service.type.") {
+					t.Errorf("quota %s: restriction reads %q", q.QuotaID, l.String())
+				}
+			}
+		}
+		if !restricted {
+			t.Error("no restricted quota among the demo quotas")
+		}
 	})
 	t.Run("ListRenewRateOnPeriod", func(t *testing.T) {
 		p, err := c.RenewPrice(ctx, zs.Ref(), bss.RenewPriceRequest{ResourceIDs: []string{vm.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, IncludeRelatives: true})

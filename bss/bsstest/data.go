@@ -145,10 +145,17 @@ type Quota struct {
 	Records           []QuotaRecord // issue/reclaim history
 }
 
-// QuotaLimit restricts how a quota may be used.
+// QuotaLimit restricts how a quota may be used (limit_infos[] of ListQuotaCoupons), e.g. Key
+// "cloudServiceType" with the services the coupons may pay for.
 type QuotaLimit struct {
 	Key    string
-	Values []string
+	Values []LimitValue
+}
+
+// LimitValue is one allowed value of a QuotaLimit, as the SDK's model_limit_value.go has it:
+// Value1 the code (hws.service.type.ec2), Value2 its display name (弹性云服务器), "" when none.
+type LimitValue struct {
+	Value1, Value2 string
 }
 
 // QuotaRecord is one operation on a quota.

@@ -255,9 +255,18 @@ func (g *gen) demoQuotas() {
 			QuotaID: fmt.Sprintf("Q%s%08d", created.Format("060102"), g.rng.IntN(100_000_000)), QuotaType: 0, QuotaValue: value,
 			Balance: value.scale(int64(20+g.rng.IntN(80)), 100), QuotaStatus: 0, CreateTime: created,
 			LastUpdateTime: created.Add(day), EffectiveTime: created, ExpireTime: created.Add(365 * day),
-			Limits: []QuotaLimit{{Key: "limit_service_type_code", Values: []string{svcECS, svcEVS}}},
+			Limits: []QuotaLimit{{Key: "cloudServiceType", Values: []LimitValue{
+				{Value1: svcECS, Value2: zhName(svcECS)}, {Value1: svcEVS, Value2: zhName(svcEVS)}}}},
 		}
-		if i%4 == 3 {
+		switch i % 4 {
+		case 1: // databases only, in two regions
+			q.Limits = []QuotaLimit{
+				{Key: "cloudServiceType", Values: []LimitValue{{Value1: svcRDS, Value2: zhName(svcRDS)}}},
+				{Key: "regionCode", Values: []LimitValue{{Value1: "cn-north-4", Value2: "华北-北京四"}, {Value1: "cn-east-3", Value2: "华东-上海一"}}},
+			}
+		case 2: // any service
+			q.Limits = nil
+		case 3:
 			q.QuotaType = 1
 			q.Limits = nil
 		}
