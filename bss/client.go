@@ -322,10 +322,11 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		}
 		return nil
 	}
-	code, msg := parseErrorBody(data)
+	eb := parseErrorBody(data)
 	e := &attemptError{Error: &Error{
 		Op: r.op, Method: r.method, Path: r.path, HTTPStatus: resp.StatusCode,
-		Code: code, Message: msg, RequestID: reqID, Kind: classify(resp.StatusCode, code, r.path),
+		Code: eb.code, Message: eb.msg, AuthorizationMessage: eb.authMsg, Details: eb.details,
+		RequestID: reqID, Kind: classify(resp.StatusCode, eb.code, r.path),
 	}}
 	if r.mutation && resp.StatusCode >= 500 {
 		// A gateway or server failure after the request arrived: it may have been carried out.
@@ -379,34 +380,6 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 		d = retryAfter
 	}
 	return d
-}
-
-// parseErrorBody reads the BSS error shape and the variants the SDK also accepts.
-func parseErrorBody(data []byte) (code, msg string) {
-	var b struct {
-		ErrorCode string `json:"error_code"`
-		ErrorMsg  string `json:"error_msg"`
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		Error     *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(data, &b) != nil {
-		s := strings.TrimSpace(string(data))
-		if len(s) > 200 {
-			s = s[:200]
-		}
-		return "", s
-	}
-	switch {
-	case b.ErrorCode != "":
-		return b.ErrorCode, b.ErrorMsg
-	case b.Error != nil:
-		return b.Error.Code, b.Error.Message
-	}
-	return b.Code, b.Message
 }
 
 // Page limits and pagination.

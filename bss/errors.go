@@ -42,11 +42,16 @@ type Error struct {
 	Method     string
 	Path       string
 	HTTPStatus int    // 0 when no answer arrived
-	Code       string // BSS error_code, e.g. CBC.0101, APIG.0308
-	Message    string // BSS error_msg
-	RequestID  string // X-Request-Id; quote it to Huawei support
-	Kind       Kind
-	Err        error // transport or decoding cause, if any
+	Code       string // BSS error_code, e.g. CBC.0101, APIG.0308 (IAM's numeric codes as text)
+	Message    string // BSS error_msg, or the answer's own text when it named none
+	// AuthorizationMessage is encoded_authorization_message: which permission was missing,
+	// encrypted (an administrator decodes it with STS decode-authorization-message). It is for
+	// an admin view only: ExplainFor shows it when asked.
+	AuthorizationMessage string
+	Details              []ErrorDetail // the answer's details[], if any
+	RequestID            string        // X-Request-Id; quote it to Huawei support
+	Kind                 Kind
+	Err                  error // transport or decoding cause, if any
 }
 
 func (e *Error) Error() string {
@@ -60,6 +65,9 @@ func (e *Error) Error() string {
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, " %q", e.Message)
+	}
+	for _, d := range e.Details {
+		fmt.Fprintf(&b, "; %s %q", d.Code, d.Message)
 	}
 	if e.Kind == KindUnknownOutcome {
 		b.WriteString(": outcome unknown, check the resource before retrying")
@@ -101,8 +109,12 @@ var (
 	ErrBadResponse    error = kindError(KindBadResponse)
 )
 
-// classify maps an HTTP status and BSS code to a Kind (bss-api.md §10, §12, §14).
+// classify maps an HTTP status and BSS code to a Kind (bss-api.md §10, §12, §14). The gateway
+// spells its codes APIG.xxxx or APIGW.xxxx; both are read alike.
 func classify(status int, code, path string) Kind {
+	if rest, ok := strings.CutPrefix(code, "APIGW."); ok {
+		code = "APIG." + rest
+	}
 	switch code {
 	case "CBC.0250", "APIG.0308", "CBC.99007197":
 		return KindThrottled
@@ -141,7 +153,12 @@ func classify(status int, code, path string) Kind {
 
 // Explain says in the user's language (lang "en" or anything else for zh-CN) what went wrong
 // and what to do. It is meant for chat replies; Error() is for logs.
-func Explain(err error, lang string) string {
+func Explain(err error, lang string) string { return ExplainFor(err, lang, false) }
+
+// ExplainFor is Explain for a given audience: with admin set it also shows the encrypted
+// authorization message (encoded_authorization_message) an administrator can decode to learn
+// which permission was missing.
+func ExplainFor(err error, lang string, admin bool) string {
 	var ae *ArgumentError
 	if errors.As(err, &ae) {
 		return ae.Explain(lang)
@@ -167,6 +184,13 @@ func Explain(err error, lang string) string {
 			text += " [ref: " + ref + "]"
 		} else {
 			text += "［参考：" + ref + "］"
+		}
+	}
+	if admin && e.AuthorizationMessage != "" {
+		if lang == "en" {
+			text += " Encoded authorization message (decode it with STS decode-authorization-message): " + e.AuthorizationMessage
+		} else {
+			text += " 加密的鉴权信息（可用 STS decode-authorization-message 解码）：" + e.AuthorizationMessage
 		}
 	}
 	return text

@@ -17,6 +17,8 @@ func TestClassify(t *testing.T) {
 		{401, "", "/v1.0/P123/partner/customer-mgr/query", KindNotPartner},
 		{401, "", "/v2/partners/sub-customers/query", KindAuth},
 		{401, "APIG.0301", "/v2/partners/sub-customers/query", KindAuth},
+		{401, "APIGW.0301", "/v2/partners/sub-customers/query", KindAuth},
+		{400, "APIGW.0308", "/v2/x", KindThrottled},
 		{403, "CBC.0154", "/v2/x", KindAuth},
 		{403, "CBC.0151", "/v2/x", KindForbidden},
 		{403, "", "/v2/x", KindForbidden},

@@ -146,7 +146,7 @@ func handleListQuotas(c *reqCtx) {
 			for _, l := range q.Limits {
 				lj := quotaLimitJSON{LimitKey: l.Key, LimitValues: make([]limitValueJSON, 0, len(l.Values))}
 				for _, v := range l.Values {
-					lj.LimitValues = append(lj.LimitValues, limitValueJSON{Value1: v.Value1, Value2: v.Value2})
+					lj.LimitValues = append(lj.LimitValues, limitValueJSON(v))
 				}
 				j.LimitInfos = append(j.LimitInfos, lj)
 			}
