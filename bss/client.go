@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -54,15 +55,19 @@ type Config struct {
 	// customer's xaccount_type (bss-api.md §14).
 	AgencyName string
 
-	HTTPClient    *http.Client  // default: a client with sane transport timeouts
-	Timeout       time.Duration // per attempt; default 30s
-	MaxRetries    int           // retries after the first attempt; default 3; negative = none
-	RetryBase     time.Duration // first backoff; default 500ms, doubled per retry, capped at RetryMax
-	RetryMax      time.Duration // default 10s
-	RatePerSecond float64       // client-side limit over all calls; default 8 (BSS allows 10/s per API)
-	Burst         int           // default 1
-	PageSize      int           // page size for iterators; default 100 (the documented maximum)
-	UserAgent     string        // default "partnerbot"
+	HTTPClient *http.Client  // default: a client with sane transport timeouts
+	Timeout    time.Duration // per attempt; default 30s
+	MaxRetries int           // retries after the first attempt; default 3; negative = none
+	RetryBase  time.Duration // first backoff; default 500ms, doubled per retry, capped at RetryMax
+	RetryMax   time.Duration // default 10s
+	// MaxWait caps any single wait between attempts; default 30s. When BSS asks (Retry-After)
+	// for a longer wait, or one longer than the context's remaining time, the call returns the
+	// throttled Error at once, with Error.RetryAfter set, instead of sleeping.
+	MaxWait       time.Duration
+	RatePerSecond float64 // client-side limit over all calls; default 8 (BSS allows 10/s per API)
+	Burst         int     // default 1
+	PageSize      int     // page size for iterators; default 100 (the documented maximum)
+	UserAgent     string  // default "partnerbot"
 	Now           func() time.Time
 	Logger        *slog.Logger
 }
@@ -114,6 +119,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RetryMax <= 0 {
 		cfg.RetryMax = 10 * time.Second
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 30 * time.Second
 	}
 	if cfg.RatePerSecond <= 0 {
 		cfg.RatePerSecond = 8
@@ -229,7 +237,13 @@ func (c *Client) do(ctx context.Context, r request) error {
 			}
 			return e.Error
 		}
-		wait := c.backoff(attempt, e.retryAfter)
+		wait, ok := c.retryWait(ctx, attempt, e.RetryAfter)
+		if !ok {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "bss call not retried: the wait is too long",
+				slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
+				slog.String("request_id", e.RequestID), slog.Duration("retry_after", e.RetryAfter))
+			return e.Error
+		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "bss call retried",
 			slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
 			slog.String("request_id", e.RequestID), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
@@ -247,7 +261,6 @@ func (c *Client) do(ctx context.Context, r request) error {
 // attemptError is an Error plus what the retry loop needs.
 type attemptError struct {
 	*Error
-	retryAfter time.Duration
 }
 
 func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *attemptError {
@@ -332,10 +345,29 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		// A gateway or server failure after the request arrived: it may have been carried out.
 		e.Kind = KindUnknownOutcome
 	}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		e.retryAfter = time.Duration(s) * time.Second
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now()); ok {
+		e.RetryAfter = d
 	}
 	return e
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s <= 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, int64(math.MaxInt64/time.Second))) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil || !t.After(now) {
+		return 0, false
+	}
+	return t.Sub(now), true
 }
 
 // retryable: throttling always (the request was refused before it ran), server and network
@@ -367,19 +399,32 @@ func contextErr(ctx context.Context, err error) error {
 	return err
 }
 
-func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+// retryWait is how long to wait before the next attempt: the backoff, or the server's
+// Retry-After hint when longer. ok is false when that wait is longer than MaxWait or than what
+// is left of the context's deadline: then the caller returns the error at once rather than
+// sleeping (a bot that sleeps an hour on a Retry-After freezes).
+func (c *Client) retryWait(ctx context.Context, attempt int, hint time.Duration) (time.Duration, bool) {
+	if hint > c.cfg.MaxWait {
+		return 0, false
+	}
+	d := max(c.backoff(attempt), hint)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+		return 0, false
+	}
+	return d, true
+}
+
+// backoff is the exponential backoff with jitter of an attempt, at most RetryMax and MaxWait.
+func (c *Client) backoff(attempt int) time.Duration {
 	d := c.cfg.RetryBase << attempt
 	if d > c.cfg.RetryMax || d <= 0 {
 		d = c.cfg.RetryMax
 	}
+	d = min(d, c.cfg.MaxWait)
 	c.randMu.Lock()
 	j := time.Duration(c.rand.Int64N(int64(d)/2 + 1))
 	c.randMu.Unlock()
-	d = d/2 + j // "equal jitter": between d/2 and d
-	if retryAfter > d {
-		d = retryAfter
-	}
-	return d
+	return d/2 + j // "equal jitter": between d/2 and d
 }
 
 // Page limits and pagination.

@@ -3,7 +3,9 @@ package bss
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Kind classifies a BSS failure by what a person should do about it.
@@ -50,8 +52,12 @@ type Error struct {
 	AuthorizationMessage string
 	Details              []ErrorDetail // the answer's details[], if any
 	RequestID            string        // X-Request-Id; quote it to Huawei support
-	Kind                 Kind
-	Err                  error // transport or decoding cause, if any
+	// RetryAfter is the wait BSS asked for (Retry-After), uncapped; 0 when it asked none. A
+	// throttled call whose hint exceeded Config.MaxWait returns at once with it set, so that
+	// callers can say "try again in N minutes".
+	RetryAfter time.Duration
+	Kind       Kind
+	Err        error // transport or decoding cause, if any
 }
 
 func (e *Error) Error() string {
@@ -71,6 +77,9 @@ func (e *Error) Error() string {
 	}
 	if e.Kind == KindUnknownOutcome {
 		b.WriteString(": outcome unknown, check the resource before retrying")
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
@@ -178,6 +187,19 @@ func ExplainFor(err error, lang string, admin bool) string {
 	if e.Kind == KindInvalid && e.Message != "" || e.Kind == KindOther && e.Message != "" {
 		text += " (" + e.Message + ")"
 	}
+	if e.RetryAfter > 0 {
+		wait := waitText(e.RetryAfter, lang)
+		switch {
+		case e.Kind == KindThrottled && lang == "en":
+			text = "Huawei Cloud is throttling requests and asks to wait " + wait + " before trying again."
+		case e.Kind == KindThrottled:
+			text = "华为云限流，要求等待" + wait + "后再试。"
+		case lang == "en":
+			text += " Huawei Cloud asks to wait " + wait + " before trying again."
+		default:
+			text += "华为云要求等待" + wait + "后再试。"
+		}
+	}
 	if e.Code != "" || e.RequestID != "" {
 		ref := strings.TrimSpace(e.Code + " " + e.RequestID)
 		if lang == "en" {
@@ -246,4 +268,28 @@ func (e *ArgumentError) Explain(lang string) string {
 		return fmt.Sprintf("Invalid %s: %s.", e.Arg, e.Limit)
 	}
 	return fmt.Sprintf("参数 %s 无效：%s。", e.Arg, e.Zh)
+}
+
+// waitText words a wait for people, rounded up: "45 s", "3 min", "1 h 30 min" (zh: 45 秒 …).
+func waitText(d time.Duration, lang string) string {
+	sec, mins, hour := "秒", "分钟", "小时"
+	if lang == "en" {
+		sec, mins, hour = " s", " min", " h"
+	}
+	if d < time.Minute {
+		return strconv.Itoa(int((d+time.Second-1)/time.Second)) + sec
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m < 60 {
+		return strconv.Itoa(m) + mins
+	}
+	text := strconv.Itoa(m/60) + hour
+	if m%60 != 0 {
+		sep := ""
+		if lang == "en" {
+			sep = " "
+		}
+		text += sep + strconv.Itoa(m%60) + mins
+	}
+	return text
 }

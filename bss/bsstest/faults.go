@@ -2,6 +2,7 @@ package bsstest
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,9 +15,11 @@ type Fault struct {
 	Latency   time.Duration // sleep before answering (respecting the request context)
 	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default)
 	ErrorCode string
-	Malformed bool // answer 200 with truncated, invalid JSON
-	Hang      bool // never answer until the client gives up (request context done) or the server closes
-	Times     int  // apply to the next N matching calls only; 0 = every call until cleared
+	// RetryAfter, with Status, adds a Retry-After header of that many whole seconds.
+	RetryAfter time.Duration
+	Malformed  bool // answer 200 with truncated, invalid JSON
+	Hang       bool // never answer until the client gives up (request context done) or the server closes
+	Times      int  // apply to the next N matching calls only; 0 = every call until cleared
 }
 
 type faultRule struct {
@@ -91,6 +94,9 @@ func (s *Server) applyFault(c *reqCtx) bool {
 		code := f.ErrorCode
 		if code == "" {
 			code = defaultFaultCode(f.Status)
+		}
+		if f.RetryAfter > 0 {
+			c.w.Header().Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
 		}
 		c.fail(&apiError{status: f.Status, code: code, msg: "injected fault: " + http.StatusText(f.Status)})
 		return true

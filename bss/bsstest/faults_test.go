@@ -53,6 +53,15 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+func TestFaultRetryAfter(t *testing.T) {
+	s := newFake(t, Options{})
+	s.Inject("POST", pathSubCustomers, Fault{Status: 429, RetryAfter: time.Hour})
+	r := partner(t, s).post(pathSubCustomers, `{}`).want(t, 429, "CBC.0250")
+	if got := r.header.Get("Retry-After"); got != "3600" {
+		t.Errorf("Retry-After = %q, want 3600", got)
+	}
+}
+
 func TestFaultTimes(t *testing.T) {
 	s := newFake(t, Options{})
 	p := partner(t, s)
