@@ -188,6 +188,13 @@ type request struct {
 	mutation bool
 	cred     *Credentials // nil = partner credentials
 	ctype    string       // default application/json
+	answer   *answer      // if set, filled in on success
+}
+
+// answer is what a caller may need of a successful answer besides its body.
+type answer struct {
+	status    int
+	requestID string
 }
 
 // maxBody bounds what we read of one answer.
@@ -235,14 +242,14 @@ func (c *Client) do(ctx context.Context, r request) error {
 			if ctx.Err() != nil && e.Err == nil {
 				e.Err = ctx.Err()
 			}
-			return e.Error
+			return e
 		}
 		wait, ok := c.retryWait(ctx, attempt, e.RetryAfter)
 		if !ok {
 			c.log.LogAttrs(ctx, slog.LevelWarn, "bss call not retried: the wait is too long",
 				slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
 				slog.String("request_id", e.RequestID), slog.Duration("retry_after", e.RetryAfter))
-			return e.Error
+			return e
 		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "bss call retried",
 			slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
@@ -252,20 +259,15 @@ func (c *Client) do(ctx context.Context, r request) error {
 		case <-ctx.Done():
 			t.Stop()
 			e.Err = errors.Join(e.Err, ctx.Err())
-			return e.Error
+			return e
 		case <-t.C:
 		}
 	}
 }
 
-// attemptError is an Error plus what the retry loop needs.
-type attemptError struct {
-	*Error
-}
-
-func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *attemptError {
-	fail := func(kind Kind, err error) *attemptError {
-		return &attemptError{Error: &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: err}}
+func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *Error {
+	fail := func(kind Kind, err error) *Error {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: err}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
@@ -313,6 +315,20 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		return e
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if eb, failed := errorInSuccess(data); failed {
+			// Success without evidence: BSS said 2xx but named an error. A read is that error;
+			// a mutation may or may not have run.
+			e := &Error{Op: r.op, Method: r.method, Path: r.path, HTTPStatus: resp.StatusCode,
+				Code: eb.code, Message: eb.msg, AuthorizationMessage: eb.authMsg, Details: eb.details,
+				RequestID: reqID, Kind: classify(resp.StatusCode, eb.code, r.path)}
+			if r.mutation {
+				e.Kind = KindUnknownOutcome
+			}
+			return e
+		}
+		if r.answer != nil {
+			*r.answer = answer{status: resp.StatusCode, requestID: reqID}
+		}
 		if r.out == nil {
 			return nil
 		}
@@ -336,11 +352,11 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		return nil
 	}
 	eb := parseErrorBody(data)
-	e := &attemptError{Error: &Error{
+	e := &Error{
 		Op: r.op, Method: r.method, Path: r.path, HTTPStatus: resp.StatusCode,
 		Code: eb.code, Message: eb.msg, AuthorizationMessage: eb.authMsg, Details: eb.details,
 		RequestID: reqID, Kind: classify(resp.StatusCode, eb.code, r.path),
-	}}
+	}
 	if r.mutation && resp.StatusCode >= 500 {
 		// A gateway or server failure after the request arrived: it may have been carried out.
 		e.Kind = KindUnknownOutcome
@@ -349,6 +365,29 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		e.RetryAfter = d
 	}
 	return e
+}
+
+// successCodes are error_code values some BSS pages send with a successful answer.
+var successCodes = map[string]bool{"CBC.0000": true, "0": true}
+
+// errorInSuccess reports whether a 2xx answer names an error: a top-level error_code that is
+// neither empty nor a success code. Per-item errors (fail_resource_infos, error_details) are
+// nested and do not count.
+func errorInSuccess(data []byte) (errorBody, bool) {
+	if !bytes.Contains(data, []byte(`"error_code"`)) {
+		return errorBody{}, false // the common case, without decoding twice
+	}
+	fields, ok := objectFields(data)
+	if !ok {
+		return errorBody{}, false
+	}
+	code := firstScalar(fields, "error_code")
+	if code == "" || successCodes[code] {
+		return errorBody{}, false
+	}
+	eb := parseErrorBody(data)
+	eb.code = code
+	return eb, true
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -372,7 +411,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // retryable: throttling always (the request was refused before it ran), server and network
 // failures on reads only; never 4xx, never an unknown outcome.
-func retryable(e *attemptError, mutation bool) bool {
+func retryable(e *Error, mutation bool) bool {
 	switch e.Kind {
 	case KindThrottled:
 		return true

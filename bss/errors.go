@@ -140,6 +140,8 @@ func classify(status int, code, path string) Kind {
 		return KindInvalid
 	case "APIG.0101":
 		return KindNotFound
+	case "CBC.0999":
+		return KindServer
 	}
 	switch {
 	case status == 401 && strings.Contains(path, "/partner/") && strings.HasPrefix(path, "/v1.0/"):

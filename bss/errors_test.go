@@ -31,6 +31,8 @@ func TestClassify(t *testing.T) {
 		{429, "", "/v2/x", KindThrottled},
 		{400, "CBC.99003651", "/v2/x", KindInvalid},
 		{500, "CBC.0999", "/v2/x", KindServer},
+		{200, "CBC.0999", "/v2/x", KindServer},
+		{200, "CBC.0151", "/v2/x", KindForbidden},
 		{502, "", "/v2/x", KindServer},
 		{418, "", "/v2/x", KindOther},
 	}

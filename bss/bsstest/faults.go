@@ -18,8 +18,13 @@ type Fault struct {
 	// RetryAfter, with Status, adds a Retry-After header of that many whole seconds.
 	RetryAfter time.Duration
 	Malformed  bool // answer 200 with truncated, invalid JSON
-	Hang       bool // never answer until the client gives up (request context done) or the server closes
-	Times      int  // apply to the next N matching calls only; 0 = every call until cleared
+	// OKWithError answers 200 with an error body {"error_code","error_msg"} (ErrorCode, default
+	// CBC.0999): "success" that is not.
+	OKWithError bool
+	// EmptyOrderIDs answers 200 with {"order_ids":[]}: a renew or unsubscribe that names no order.
+	EmptyOrderIDs bool
+	Hang          bool // never answer until the client gives up (request context done) or the server closes
+	Times         int  // apply to the next N matching calls only; 0 = every call until cleared
 }
 
 type faultRule struct {
@@ -102,6 +107,16 @@ func (s *Server) applyFault(c *reqCtx) bool {
 		return true
 	case f.Malformed:
 		c.raw(http.StatusOK, []byte(`{"total_count":3,"data":[{"id":"6a1f`))
+		return true
+	case f.OKWithError:
+		code := f.ErrorCode
+		if code == "" {
+			code = "CBC.0999"
+		}
+		c.fail(&apiError{status: http.StatusOK, code: code, msg: "injected fault: an error answered with HTTP 200"})
+		return true
+	case f.EmptyOrderIDs:
+		c.raw(http.StatusOK, []byte(`{"order_ids":[]}`+"\n"))
 		return true
 	}
 	return false
