@@ -50,7 +50,10 @@ type Config struct {
 	Endpoint    string      // BSS base URL; default EndpointChina
 	IAMEndpoint string      // IAM base URL for agency credentials; default IAMEndpoint
 	Credentials Credentials // the partner's AK/SK
-	DomainID    string      // the partner's account id, sent as X-Domain-Id when set
+	// DomainID is the partner's account id, sent as X-Domain-Id on every call signed with the
+	// partner's key. Optional: when empty it is looked up once with IAM GET /v3/auth/domains
+	// (ResolveDomainID), as the SDK's global credentials do.
+	DomainID string
 	// AgencyName is the agency (委托) customers granted the partner; empty means each
 	// customer's xaccount_type (bss-api.md §14).
 	AgencyName string
@@ -81,6 +84,9 @@ type Client struct {
 	limiter  *rate.Limiter
 	log      *slog.Logger
 	agencies agencyCache
+
+	domainMu sync.Mutex // held while looking the partner's domain id up
+	domainID string     // the partner's domain id, once known
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -187,6 +193,8 @@ type request struct {
 	out      any // nil = ignore the body
 	mutation bool
 	cred     *Credentials // nil = partner credentials
+	domainID string       // X-Domain-Id of a call signed with cred; partner calls use the partner's
+	noDomain bool         // send no X-Domain-Id (the IAM call that looks it up)
 	ctype    string       // default application/json
 	answer   *answer      // if set, filled in on success
 }
@@ -229,6 +237,11 @@ func (c *Client) do(ctx context.Context, r request) error {
 	cred := c.cfg.Credentials
 	if r.cred != nil {
 		cred = *r.cred
+	} else if !r.noDomain {
+		// BSS is a global service: every call carries the account id of the signing key.
+		if r.domainID, err = c.ResolveDomainID(ctx); err != nil {
+			return err
+		}
 	}
 	for attempt := 0; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -286,8 +299,8 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 	}
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	if c.cfg.DomainID != "" && r.cred == nil {
-		req.Header.Set(HeaderDomainID, c.cfg.DomainID)
+	if r.domainID != "" && !r.noDomain {
+		req.Header.Set(HeaderDomainID, r.domainID)
 	}
 	Sign(req, payload, cred, c.cfg.Now())
 	start := time.Now()

@@ -182,6 +182,9 @@ func ExplainFor(err error, lang string, admin bool) string {
 		return "出错了：" + err.Error()
 	}
 	msg := explanations[e.Kind]
+	if m, ok := domainExplanations[e.Kind]; ok && e.Op == opListAuthDomains {
+		msg = m
+	}
 	text := msg.zh
 	if lang == "en" {
 		text = msg.en
@@ -247,6 +250,14 @@ var explanations = map[Kind]struct{ zh, en string }{
 		"The outcome is unknown: the request was sent but no answer came back. Check the resource before retrying."},
 	KindBadResponse: {"华为云 BSS 返回了无法解析的应答。",
 		"Huawei Cloud BSS sent an answer that could not be read."},
+}
+
+// domainExplanations word IAM's refusal to tell the partner's account id (ResolveDomainID).
+var domainExplanations = map[Kind]struct{ zh, en string }{
+	KindAuth: {"华为云拒绝了凭证（向 IAM 查询合作伙伴账号 ID 时）：AK/SK 错误、已停用或服务器时钟偏差过大。请检查 HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK 和服务器时钟。",
+		"Huawei Cloud rejected the credentials while looking up the partner's account id with IAM: the AK/SK is wrong or disabled, or the server clock is off. Check HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK and the clock."},
+	KindForbidden: {"IAM 不允许此 AK/SK 查询所属账号 ID：该密钥属于没有 IAM 读取权限的 IAM 用户。请在配置中填写 bss.domain_id（合作伙伴的账号 ID，见控制台“我的凭证”），或为该用户授予 IAM 只读权限。",
+		"IAM does not let this AK/SK read its account id: the key belongs to an IAM user without IAM read permission. Set bss.domain_id (the partner's account id, shown under My Credentials in the console), or grant the user IAM read access."},
 }
 
 // ArgumentError is bad input caught before any call: it names the argument and the limit.

@@ -24,6 +24,7 @@
 //	POST   /v2/partners/coupon-quotas/query                         ListQuotaCoupons (partner)
 //	POST   /v2/partners/coupon-quotas/indirect-partner-reclaim      ReclaimCouponQuotas (partner)
 //	POST   /v3.0/OS-CREDENTIAL/securitytokens                       IAM temporary credentials by agency (partner)
+//	GET    /v3/auth/domains                                         IAM KeystoneListAuthDomains: the key's account
 //
 // Amounts are kept exactly (Money, in fen) and encoded as JSON numbers with two decimals, except
 // in the renew-rate answer where, as upstream, every amount is a JSON string ("432.10").
@@ -32,7 +33,9 @@
 // Every request must be signed with SDK-HMAC-SHA256 (bss.Verify): the partner's AK/SK, or
 // temporary credentials from the IAM call with a signed X-Security-Token. Partner-only
 // operations refuse customer credentials and customer-only operations refuse the partner's
-// (403 CBC.0155), as the real service does.
+// (403 CBC.0155), as the real service does. BSS being a global service, every BSS call must
+// carry X-Domain-Id, signed, naming the account of the signing key: Options.DomainID
+// (SandboxDomainID) for the partner's key, the customer's id for its temporary credentials.
 //
 // # Where it differs from the real BSS
 //
@@ -65,8 +68,11 @@
 //     second-level resellers of its own, except as owners of coupon quotas.
 //   - Resource status is stored, not derived: a resource whose expiry passes while the server
 //     runs stays "in use" (2) until something changes it.
-//   - X-Domain-Id is checked only on partner calls, and only when Options.DomainID is set; the
-//     IAM call accepts it absent. It is ignored on calls signed with temporary credentials.
+//   - A missing, unsigned or foreign X-Domain-Id is answered 401 APIG.0301 "Incorrect IAM
+//     authentication information: ...", as the gateway answers other authentication failures
+//     (the real wording is not documented). IAM calls accept it absent, but not foreign.
+//   - IAM errors of injected faults have the Keystone shape {"error":{"code":403,...}} with the
+//     HTTP status as a numeric code unless Fault.ErrorCode names one.
 //   - The IAM call grants the agency SandboxAgency on every customer, and the customer's own
 //     xaccount_type as agency name; credentials live min(TempCredentialTTL, duration_seconds).
 //   - Flow control is one token bucket per API (RatePerSecond), refilled in wall-clock time,

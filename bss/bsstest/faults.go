@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
 )
 
 // Fault is a misbehaviour injected into matching calls. Faults act before signature checks
@@ -13,7 +15,7 @@ import (
 // which only delays a normal answer).
 type Fault struct {
 	Latency   time.Duration // sleep before answering (respecting the request context)
-	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default)
+	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default; IAM paths: {"error":{"code":<status>,...}})
 	ErrorCode string
 	// RetryAfter, with Status, adds a Retry-After header of that many whole seconds.
 	RetryAfter time.Duration
@@ -87,6 +89,9 @@ func (s *Server) applyFault(c *reqCtx) bool {
 	if !sleepCtx(ctx, f.Latency, s.closed) {
 		return true
 	}
+	if f.Status != 0 && f.RetryAfter > 0 {
+		c.w.Header().Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 	switch {
 	case f.Hang:
 		select {
@@ -95,13 +100,14 @@ func (s *Server) applyFault(c *reqCtx) bool {
 			abort(c)
 		}
 		return true
+	case f.Status != 0 && strings.HasPrefix(c.r.URL.Path, "/v3"):
+		// IAM answers in its own shape; without ErrorCode the code is the HTTP status, a number.
+		c.fail(iamErr(f.Status, f.ErrorCode, "injected fault: "+http.StatusText(f.Status)))
+		return true
 	case f.Status != 0:
 		code := f.ErrorCode
 		if code == "" {
 			code = defaultFaultCode(f.Status)
-		}
-		if f.RetryAfter > 0 {
-			c.w.Header().Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
 		}
 		c.fail(&apiError{status: f.Status, code: code, msg: "injected fault: " + http.StatusText(f.Status)})
 		return true
@@ -157,13 +163,16 @@ type Call struct {
 	RawQuery  string
 	Body      []byte
 	AccessKey string // from the Authorization header, "" if absent or malformed
+	DomainID  string // the X-Domain-Id header
+	Language  string // the X-Language header
 	Status    int    // 0 while in progress, or when the call was abandoned (client gone)
 	ErrorCode string // error_code of an error answer
 	At        time.Time
 }
 
 func (s *Server) recordArrival(r *http.Request, body []byte, now time.Time) *Call {
-	c := &Call{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Body: body, At: now}
+	c := &Call{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Body: body, At: now,
+		DomainID: r.Header.Get(bss.HeaderDomainID), Language: r.Header.Get("X-Language")}
 	if v := r.Header.Get("Authorization"); v != "" {
 		if _, rest, ok := strings.Cut(v, "Access="); ok {
 			c.AccessKey, _, _ = strings.Cut(rest, ",")
