@@ -47,7 +47,11 @@ func CredentialsFromEnv() (Credentials, error) {
 
 // Config configures a Client. The zero value of every field but Credentials has a sensible default.
 type Config struct {
-	Endpoint    string      // BSS base URL; default EndpointChina
+	Endpoint string // BSS base URL; default EndpointChina
+	// Site is the site of Endpoint: SiteInternational lacks some partner APIs. "" = from
+	// Endpoint (SiteInternational for EndpointInternational, else SiteChina); set it for a
+	// custom URL in front of the international site.
+	Site        Site
 	IAMEndpoint string      // IAM base URL for agency credentials; default IAMEndpoint
 	Credentials Credentials // the partner's AK/SK
 	// DomainID is the partner's account id, sent as X-Domain-Id on every call signed with the
@@ -78,6 +82,7 @@ type Config struct {
 // Client is a typed Huawei Cloud BSS partner API client. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
+	site     Site
 	base     *url.URL
 	iam      *url.URL
 	http     *http.Client
@@ -110,6 +115,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if !cfg.Credentials.Valid() {
 		return nil, errors.New("bss: credentials are missing (AK and SK)")
+	}
+	site, err := siteOf(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
@@ -159,6 +168,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		cfg:     cfg,
+		site:    site,
 		base:    base,
 		iam:     iamBase,
 		http:    hc,

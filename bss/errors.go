@@ -26,6 +26,7 @@ const (
 	KindNetwork             // could not reach BSS
 	KindUnknownOutcome      // a mutation whose result is unknown: check before retrying
 	KindBadResponse         // BSS answered something we cannot decode
+	KindUnavailable         // the site has no such API (the international site); nothing was called
 )
 
 var kindNames = map[Kind]string{
@@ -33,6 +34,7 @@ var kindNames = map[Kind]string{
 	KindInvalid: "invalid", KindThrottled: "throttled", KindNotFound: "not-found",
 	KindNotSubCustomer: "not-sub-customer", KindNoAgency: "no-agency", KindServer: "server",
 	KindNetwork: "network", KindUnknownOutcome: "unknown-outcome", KindBadResponse: "bad-response",
+	KindUnavailable: "unavailable",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -116,6 +118,7 @@ var (
 	ErrNetwork        error = kindError(KindNetwork)
 	ErrUnknownOutcome error = kindError(KindUnknownOutcome)
 	ErrBadResponse    error = kindError(KindBadResponse)
+	ErrUnavailable    error = kindError(KindUnavailable)
 )
 
 // classify maps an HTTP status and BSS code to a Kind (bss-api.md §10, §12, §14). The gateway
@@ -250,6 +253,8 @@ var explanations = map[Kind]struct{ zh, en string }{
 		"The outcome is unknown: the request was sent but no answer came back. Check the resource before retrying."},
 	KindBadResponse: {"华为云 BSS 返回了无法解析的应答。",
 		"Huawei Cloud BSS sent an answer that could not be read."},
+	KindUnavailable: {"国际站没有此功能（华为云国际站不提供该 API）。",
+		"Not available on the international site (Huawei Cloud's international site has no such API)."},
 }
 
 // domainExplanations word IAM's refusal to tell the partner's account id (ResolveDomainID).

@@ -22,6 +22,11 @@ const (
 	QuotaTypeFlexiPurchase = 1 // 现金券
 )
 
+const (
+	pathQuotas        = "/v2/partners/coupon-quotas/query"
+	pathReclaimQuotas = "/v2/partners/coupon-quotas/indirect-partner-reclaim"
+)
+
 // QuotaFilter narrows ListQuotaCoupons.
 type QuotaFilter struct {
 	QuotaIDs          []string
@@ -128,7 +133,10 @@ type listQuotasBody struct {
 
 // ListQuotas returns one page of coupon quotas (POST /v2/partners/coupon-quotas/query).
 func (c *Client) ListQuotas(ctx context.Context, f QuotaFilter, offset, limit int) (*QuotaPage, error) {
-	ck := checker{op: "ListQuotaCoupons"}
+	if err := c.unavailable(OpListQuotaCoupons, http.MethodPost, pathQuotas); err != nil {
+		return nil, err
+	}
+	ck := checker{op: OpListQuotaCoupons}
 	for _, id := range f.QuotaIDs {
 		ck.id("quota_ids", id)
 	}
@@ -147,7 +155,7 @@ func (c *Client) ListQuotas(ctx context.Context, f QuotaFilter, offset, limit in
 	}
 	var page QuotaPage
 	if err := c.do(ctx, request{
-		op: "ListQuotaCoupons", method: http.MethodPost, path: "/v2/partners/coupon-quotas/query",
+		op: OpListQuotaCoupons, method: http.MethodPost, path: pathQuotas,
 		body: listQuotasBody{
 			QuotaIDs: f.QuotaIDs, QuotaStatusList: f.Statuses, QuotaType: f.QuotaType,
 			CreateTimeBegin: formatTime(f.CreateBegin), CreateTimeEnd: formatTime(f.CreateEnd),
@@ -201,7 +209,10 @@ type reclaimBody struct {
 // (POST /v2/partners/coupon-quotas/indirect-partner-reclaim). remark nil = not set. It is a
 // mutation: never retried once sent.
 func (c *Client) ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *string) (*ReclaimResult, error) {
-	ck := checker{op: "ReclaimCouponQuotas"}
+	if err := c.unavailable(OpReclaimCouponQuotas, http.MethodPost, pathReclaimQuotas); err != nil {
+		return nil, err
+	}
+	ck := checker{op: OpReclaimCouponQuotas}
 	ck.ids("quota_ids", quotaIDs, 1, MaxQuotaIDs)
 	if remark != nil {
 		ck.maxLen("remark", *remark, MaxRemarkLen)
@@ -211,7 +222,7 @@ func (c *Client) ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *s
 	}
 	var res ReclaimResult
 	if err := c.do(ctx, request{
-		op: "ReclaimCouponQuotas", method: http.MethodPost, path: "/v2/partners/coupon-quotas/indirect-partner-reclaim",
+		op: OpReclaimCouponQuotas, method: http.MethodPost, path: pathReclaimQuotas,
 		body: reclaimBody{QuotaIDs: quotaIDs, Remark: remark}, out: &res, mutation: true,
 	}); err != nil {
 		return nil, err

@@ -387,3 +387,29 @@ func TestUnknownPath(t *testing.T) {
 		t.Errorf("status %d, request id %q", resp.StatusCode, resp.Header.Get(bss.HeaderRequestID))
 	}
 }
+
+// TestInternationalSite: the international site has no balance or coupon-quota APIs (SDK
+// services/bssintl/v2/bssintl_meta.go): they answer 404 like any unpublished API.
+func TestInternationalSite(t *testing.T) {
+	intl := newFake(t, Options{International: true})
+	china := newFake(t, Options{})
+	for _, tc := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", pathBalances, `{"customer_infos":[]}`},
+		{"GET", pathPartnerBal, nil},
+		{"POST", pathQuotas, `{}`},
+		{"POST", pathReclaim, `{"quota_ids":["Q1"]}`},
+	} {
+		r := partner(t, intl).do(tc.method, tc.path, tc.body).want(t, 404, "APIG.0101")
+		if !contains(string(r.body), "does not exist or has not been published") {
+			t.Errorf("%s: %s", tc.path, r.body)
+		}
+		if r := partner(t, china).do(tc.method, tc.path, tc.body); r.status == 404 {
+			t.Errorf("the Chinese site lacks %s", tc.path)
+		}
+	}
+	partner(t, intl).post(pathSubCustomers, `{}`).want(t, 200, "")
+	customer(t, intl, "zhangsan").post(pathResources, `{}`).want(t, 200, "")
+}

@@ -82,6 +82,10 @@
 //     a balance, and answers CBC.99000012 in error_details for every other id.
 //   - Faults (Inject) act before signature checks and never execute the operation.
 //   - The call log keeps the last 100,000 calls.
+//   - Options.International serves the international site: ListCustomersBalancesDetail,
+//     ListPartnerBalances, ListQuotaCoupons and ReclaimCouponQuotas answer 404 APIG.0101 like
+//     an unpublished API (bssintl has none of them); everything else, the currency included,
+//     stays as on the Chinese site.
 //
 // # Demo data
 //

@@ -28,6 +28,7 @@ type Options struct {
 	// customer's temporary credentials must carry that customer's id.
 	DomainID          string
 	DomainName        string        // the partner's account name, as GET /v3/auth/domains shows it; "" = SandboxDomainName
+	International     bool          // serve the international site (bss-intl): the APIs it lacks answer 404
 	MaxSkew           time.Duration // allowed X-Sdk-Date skew; 0 = 15 minutes
 	Latency           time.Duration // added to every call
 	RatePerSecond     int           // if > 0, a token bucket per API; excess calls get 429 CBC.0250
@@ -199,19 +200,20 @@ type reqCtx struct {
 }
 
 type route struct {
-	method  string
-	path    string // exact path, or prefix ending in "/" when param
-	param   bool
-	access  access
-	iam     bool
-	handler func(*reqCtx)
+	method    string
+	path      string // exact path, or prefix ending in "/" when param
+	param     bool
+	access    access
+	iam       bool
+	chinaOnly bool // absent from the international site (SDK services/bssintl/v2/bssintl_meta.go)
+	handler   func(*reqCtx)
 }
 
 func routes() []route {
 	return []route{
 		{method: "POST", path: "/v2/partners/sub-customers/query", access: partnerOnly, handler: handleListSubCustomers},
-		{method: "POST", path: "/v2/accounts/customer-accounts/balances/batch-query", access: partnerOnly, handler: handleCustomerBalances},
-		{method: "GET", path: "/v2/accounts/partner-accounts/balances", access: partnerOnly, handler: handlePartnerBalances},
+		{method: "POST", path: "/v2/accounts/customer-accounts/balances/batch-query", access: partnerOnly, chinaOnly: true, handler: handleCustomerBalances},
+		{method: "GET", path: "/v2/accounts/partner-accounts/balances", access: partnerOnly, chinaOnly: true, handler: handlePartnerBalances},
 		{method: "POST", path: "/v2/orders/suscriptions/resources/query", access: anyCaller, handler: handleListResources},
 		{method: "POST", path: "/v2/orders/subscriptions/resources/renew", access: customerOnly, handler: handleRenew},
 		{method: "POST", path: "/v2/orders/subscriptions/resources/unsubscribe", access: customerOnly, handler: handleUnsubscribe},
@@ -221,8 +223,8 @@ func routes() []route {
 		{method: "GET", path: "/v2/orders/customer-orders/details/", param: true, access: partnerOnly, handler: handleOrderDetails},
 		{method: "POST", path: "/v2/bills/ratings/period-resources/subscribe-rate", access: customerOnly, handler: handleSubscribeRate},
 		{method: "POST", path: "/v2/bills/ratings/period-resources/renew-rate", access: customerOnly, handler: handleRenewRate},
-		{method: "POST", path: "/v2/partners/coupon-quotas/query", access: partnerOnly, handler: handleListQuotas},
-		{method: "POST", path: "/v2/partners/coupon-quotas/indirect-partner-reclaim", access: partnerOnly, handler: handleReclaimQuotas},
+		{method: "POST", path: "/v2/partners/coupon-quotas/query", access: partnerOnly, chinaOnly: true, handler: handleListQuotas},
+		{method: "POST", path: "/v2/partners/coupon-quotas/indirect-partner-reclaim", access: partnerOnly, chinaOnly: true, handler: handleReclaimQuotas},
 		{method: "POST", path: "/v3.0/OS-CREDENTIAL/securitytokens", access: partnerOnly, iam: true, handler: handleSecurityToken},
 		{method: "GET", path: "/v3/auth/domains", access: anyCaller, iam: true, handler: handleAuthDomains},
 	}
@@ -270,6 +272,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, param := match(r.Method, r.URL.Path)
+	if rt != nil && rt.chinaOnly && s.opts.International {
+		rt = nil // as a path the gateway does not publish
+	}
 	if rt == nil {
 		c.fail(&apiError{status: http.StatusNotFound, code: "APIG.0101",
 			msg: "The API does not exist or has not been published in the environment"})
