@@ -205,6 +205,7 @@ type request struct {
 	cred     *Credentials // nil = partner credentials
 	domainID string       // X-Domain-Id of a call signed with cred; partner calls use the partner's
 	noDomain bool         // send no X-Domain-Id (the IAM call that looks it up)
+	lang     string       // X-Language, signed like the other headers; "" = none
 	ctype    string       // default application/json
 	answer   *answer      // if set, filled in on success
 }
@@ -311,6 +312,9 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	if r.domainID != "" && !r.noDomain {
 		req.Header.Set(HeaderDomainID, r.domainID)
+	}
+	if r.lang != "" {
+		req.Header.Set(HeaderLanguage, r.lang)
 	}
 	Sign(req, payload, cred, c.cfg.Now())
 	start := time.Now()

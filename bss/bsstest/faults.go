@@ -158,16 +158,17 @@ func defaultFaultCode(status int) string {
 
 // Call is one request received by the fake.
 type Call struct {
-	Method    string
-	Path      string
-	RawQuery  string
-	Body      []byte
-	AccessKey string // from the Authorization header, "" if absent or malformed
-	DomainID  string // the X-Domain-Id header
-	Language  string // the X-Language header
-	Status    int    // 0 while in progress, or when the call was abandoned (client gone)
-	ErrorCode string // error_code of an error answer
-	At        time.Time
+	Method        string
+	Path          string
+	RawQuery      string
+	Body          []byte
+	AccessKey     string   // from the Authorization header, "" if absent or malformed
+	DomainID      string   // the X-Domain-Id header
+	Language      string   // the X-Language header
+	SignedHeaders []string // SignedHeaders of the Authorization header
+	Status        int      // 0 while in progress, or when the call was abandoned (client gone)
+	ErrorCode     string   // error_code of an error answer
+	At            time.Time
 }
 
 func (s *Server) recordArrival(r *http.Request, body []byte, now time.Time) *Call {
@@ -176,6 +177,9 @@ func (s *Server) recordArrival(r *http.Request, body []byte, now time.Time) *Cal
 	if v := r.Header.Get("Authorization"); v != "" {
 		if _, rest, ok := strings.Cut(v, "Access="); ok {
 			c.AccessKey, _, _ = strings.Cut(rest, ",")
+		}
+		if a, err := bss.ParseAuthorization(v); err == nil {
+			c.SignedHeaders = a.SignedHeaders
 		}
 	}
 	s.callMu.Lock()
@@ -194,7 +198,7 @@ func (s *Server) recordDone(c *Call, status int, code string) {
 }
 
 // Calls returns a copy of the calls received, in arrival order, including rejected ones.
-// Body slices are shared: do not modify them.
+// Body and SignedHeaders slices are shared: do not modify them.
 func (s *Server) Calls() []Call {
 	s.callMu.Lock()
 	defer s.callMu.Unlock()
