@@ -168,11 +168,15 @@ func (c *Client) EnableAutoRenew(ctx context.Context, customer CustomerRef, reso
 	if err := ck.result(); err != nil {
 		return err
 	}
-	return c.asCustomer(ctx, customer, request{
+	r := request{
 		op: "AutoRenewalResources", method: http.MethodPost,
-		path: "/v2/orders/subscriptions/resources/autorenew/" + url.PathEscape(resourceID),
-		body: autoRenewBody{AutoRenewTimes: times}, mutation: true,
-	})
+		path: "/v2/orders/subscriptions/resources/autorenew/" + url.PathEscape(resourceID), mutation: true,
+	}
+	if times != nil {
+		// Without a count there is no body at all, not {}: as the SDK sends it.
+		r.body = autoRenewBody{AutoRenewTimes: times}
+	}
+	return c.asCustomer(ctx, customer, r)
 }
 
 // DisableAutoRenew cancels auto-renew (DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id}).

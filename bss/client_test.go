@@ -368,6 +368,22 @@ func TestMutations(t *testing.T) {
 			t.Errorf("renew reached BSS %d times", n)
 		}
 	})
+	t.Run("AutoRenew on without a count sends no body", func(t *testing.T) {
+		r := mains[0]
+		if err := c.EnableAutoRenew(ctx, zs.Ref(), r.ResourceID, nil); err != nil {
+			t.Fatal(err)
+		}
+		call := lastCall(t, srv, "/v2/orders/subscriptions/resources/autorenew/"+r.ResourceID)
+		if call.Method != "POST" || len(call.Body) != 0 || call.Status != 200 {
+			t.Errorf("call %+v, body %q", call, call.Body)
+		}
+		if got, _ := srv.Resource(r.ResourceID); got.ExpirePolicy != bss.ExpirePolicyAutoRenew {
+			t.Errorf("expire policy %d after enabling", got.ExpirePolicy)
+		}
+		if err := c.DisableAutoRenew(ctx, zs.Ref(), r.ResourceID); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("AutoRenew on and off", func(t *testing.T) {
 		times := 0
 		if err := c.EnableAutoRenew(ctx, zs.Ref(), r.ResourceID, &times); err != nil {

@@ -62,7 +62,8 @@
 //     the fake (renewals in the seeded history cannot be rolled back). Refunds are pro rata by
 //     whole days at the discounted price and pay off debt first, then go to the balance.
 //   - The partner discount is 15% (discount_type 607, best_offer 1) on every order and rating.
-//   - Auto-renew answers 200 with an empty body; enabling it again is idempotent.
+//   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
+//     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
 //   - ListCustomerOrders defaults to order_by=-createTime (newest first).
 //   - indirect_partner_id (non-empty) is refused with CBC.99000037: the fake has no
 //     second-level resellers of its own, except as owners of coupon quotas.
