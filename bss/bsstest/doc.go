@@ -52,8 +52,10 @@
 //     account_name containing spaces is refused.
 //   - A renewal with is_auto_pay=1 and enough balance is paid at once (order status 5) and
 //     moves the expiry; otherwise the order waits for payment (status 6) and the expiry does NOT
-//     move, since the fake serves no payment API. Renewal runs from the current expiry, or from
-//     now if already expired; months are added calendar-wise (Jan 31 + 1 month = Feb 28/29).
+//     move, since the fake serves no payment API. Renewal runs from the original expiry, also
+//     for a resource that expired days ago (grace or retention period), as Huawei's renewal
+//     rules say; months are added calendar-wise (Jan 31 + 1 month = Feb 28/29). A renewed
+//     period that still ends before now leaves the resource expired.
 //     A year costs 10 months. One order is created per request.
 //   - Renew/renew-rate per-resource failures go to fail_resource_infos: CBC.99000000 for a
 //     resource that does not exist or is another customer's, CBC.0101 for an attached resource,
