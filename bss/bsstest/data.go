@@ -55,6 +55,19 @@ type Customer struct {
 	Debt            Money  // arrears (debt_amount)
 	Currency        string
 	Projects        []Project
+	// Discounts are the optional discounts the rating APIs offer this customer; none = the
+	// answers carry no optional_discount_rating_results.
+	Discounts []OptionalDiscount
+}
+
+// OptionalDiscount is a discount the rating APIs offer in optional_discount_rating_results[]
+// (SDK model_optional_discount_rating_result.go): Type 605 is a contract business discount
+// (Huawei Cloud BE), 606 one of a distributor's BE, 607 a discount the partner grants.
+type OptionalDiscount struct {
+	ID             string
+	Type           int
+	NameZH, NameEN string
+	Percent        int64 // off the official price
 }
 
 // Resource is one yearly/monthly resource (bss-api.md §3). Attached resources (EVS disks, EIPs)
@@ -209,6 +222,7 @@ func (d *Dataset) Clone() *Dataset {
 
 func (c Customer) clone() Customer {
 	c.Projects = slices.Clone(c.Projects)
+	c.Discounts = slices.Clone(c.Discounts)
 	return c
 }
 

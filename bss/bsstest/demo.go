@@ -92,6 +92,7 @@ func Demo(now time.Time, seed int64) *Dataset {
 	byAccount := map[string]*Customer{}
 	for i := range ds.Customers {
 		byAccount[ds.Customers[i].AccountName] = &ds.Customers[i]
+		ds.Customers[i].Discounts = demoDiscounts(i)
 	}
 	zs := &ds.Customers[0]
 	zs.AssociationType, zs.VerifiedStatus, zs.CustomerType = "2", "2", 0
@@ -142,6 +143,21 @@ func Demo(now time.Time, seed int64) *Dataset {
 		{ID: "PA" + g.hex(30), Type: 8, Amount: MustMoney("60000.00"), Memo: "可拨款账户"},
 	}
 	return ds
+}
+
+// demoDiscounts gives the i-th customer its optional discounts without drawing on the random
+// source: 张三 (i = 0) both, a third of the others the partner's, a third a contract discount,
+// a third none.
+func demoDiscounts(i int) []OptionalDiscount {
+	switch {
+	case i == 0:
+		return []OptionalDiscount{contractDiscount, partnerDiscount}
+	case i%3 == 1:
+		return []OptionalDiscount{partnerDiscount}
+	case i%3 == 2:
+		return []OptionalDiscount{contractDiscount}
+	}
+	return nil
 }
 
 var kindPrefix = map[kind]string{kindECS: "ecs", kindBandwidth: "bw", kindRDS: "rds", kindOBS: "obs", kindDCS: "redis"}

@@ -63,7 +63,15 @@
 //   - unsubscribe_type 2 rolls back to the expiry before the first paid renewal made through
 //     the fake (renewals in the seeded history cannot be rolled back). Refunds are pro rata by
 //     whole days at the discounted price and pay off debt first, then go to the balance.
-//   - The partner discount is 15% (discount_type 607, best_offer 1) on every order and rating.
+//   - Orders carry the partner discount of 15% (discount_type "607"). Ratings offer each
+//     customer its own optional discounts (Customer.Discounts): in the demo, 张三 has a contract
+//     discount of 10% (605) and the partner's 15% (607), a third of the others the partner's, a
+//     third the contract one, a third none; optional_discount_rating_results is absent when
+//     there is none, and best_offer 1 marks the largest saving.
+//   - renew-rate's renew_inquiry_results[].amount is the official (list) renewal amount of the
+//     main resource, plus its attached ones with include_relative_resources, so that the
+//     amounts add up to official_website_amount; the fact sheet does not say whether BSS gives
+//     it before or after a discount, and the discounts are offered on the total.
 //   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
 //     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
 //   - ListCustomerOrders defaults to order_by=-createTime (newest first).
