@@ -64,8 +64,22 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 		stop()
 		return nil, nil, err
 	}
+	// BSS calls carry the partner's account id (X-Domain-Id): learn it now, so that a key IAM
+	// refuses is reported at start. Other failures are retried on the first call.
+	rctx, cancel := context.WithTimeout(ctx, domainLookupTimeout)
+	defer cancel()
+	if _, err := client.ResolveDomainID(rctx); err != nil {
+		if errors.Is(err, bss.ErrAuth) || errors.Is(err, bss.ErrForbidden) || errors.Is(err, bss.ErrBadResponse) {
+			stop()
+			return nil, nil, err
+		}
+		log.Warn("looking up the partner's account id failed; the first BSS call tries again", "error", err)
+	}
 	return client, stop, nil
 }
+
+// domainLookupTimeout bounds the start-up look-up of the partner's account id.
+const domainLookupTimeout = 30 * time.Second
 
 // startSandbox serves the fake BSS with its demo data on addr until ctx ends or stop is called.
 func startSandbox(ctx context.Context, addr string, log *slog.Logger) (url string, stop func(), err error) {

@@ -407,12 +407,26 @@ func TestRealBSSCredentials(t *testing.T) {
 		t.Errorf("the configured endpoint was not called")
 	}
 
-	// Wrong keys: BSS refuses them and the command fails politely (exit 1).
+	// Wrong keys: IAM refuses them at start-up, when the client looks up the partner's account
+	// id (bss.domain_id is empty): a configuration error, said in words (exit 2).
 	t.Setenv(bss.EnvSecretKey, "WRONG")
 	r := runCLI(t, "", "exec", "-config", cfg, "/customer 张三")
+	r.check(t, exitUsage, nil, []string{"IAM rejected the access key", "AK/SK is wrong"})
+	if strings.Contains(r.stdout+r.stderr, "WRONG") {
+		t.Errorf("the secret key appears in the output")
+	}
+	// With bss.domain_id set there is no look-up: BSS refuses the keys and the command fails
+	// politely (exit 1).
+	cfg = writeConfig(t, "  sandbox: true", "  sandbox: false",
+		"  endpoint: china", "  endpoint: "+srv.URL, `  iam_endpoint: ""`, "  iam_endpoint: "+srv.URL,
+		`  domain_id: ""`, "  domain_id: "+bsstest.SandboxDomainID, "  max_retries: 3", "  max_retries: 0")
+	r = runCLI(t, "", "exec", "-config", cfg, "/customer 张三")
 	r.check(t, exitFailed, []string{"华为云拒绝了凭证"}, nil)
 	if strings.Contains(r.stdout+r.stderr, "WRONG") {
 		t.Errorf("the secret key appears in the output")
+	}
+	if n := srv.CallCount("GET", "/v3/auth/domains"); n != 2 {
+		t.Errorf("the account id was looked up %d times, want 2 (once per run without bss.domain_id)", n)
 	}
 }
 

@@ -2,6 +2,7 @@ package bss
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 )
@@ -71,14 +72,29 @@ func (c *Client) Renew(ctx context.Context, customer CustomerRef, req RenewReque
 		body.IsAutoPay = 1
 	}
 	var res OrderResult
-	err := c.asCustomer(ctx, customer, request{
+	var ans answer
+	r := request{
 		op: "RenewalResources", method: http.MethodPost, path: "/v2/orders/subscriptions/resources/renew",
-		body: body, out: &res, mutation: true,
-	})
-	if err != nil {
+		body: body, out: &res, mutation: true, answer: &ans,
+	}
+	if err := c.asCustomer(ctx, customer, r); err != nil {
+		return nil, err
+	}
+	if err := res.evidence(r, ans); err != nil {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// evidence checks that a successful renew or unsubscribe answer shows what happened: orders
+// created or resources that failed. An answer with neither proves nothing: the outcome is
+// unknown and must be settled from BSS state.
+func (res *OrderResult) evidence(r request, ans answer) error {
+	if len(res.OrderIDs) > 0 || len(res.Failed) > 0 {
+		return nil
+	}
+	return &Error{Op: r.op, Method: r.method, Path: r.path, HTTPStatus: ans.status, RequestID: ans.requestID,
+		Kind: KindUnknownOutcome, Err: errors.New("the answer holds no order_ids and no fail_resource_infos")}
 }
 
 // Unsubscribe types and reason types (bss-api.md §5).
@@ -121,13 +137,17 @@ func (c *Client) Unsubscribe(ctx context.Context, customer CustomerRef, req Unsu
 		return nil, err
 	}
 	var res OrderResult
-	err := c.asCustomer(ctx, customer, request{
+	var ans answer
+	r := request{
 		op: "CancelResourcesSubscription", method: http.MethodPost, path: "/v2/orders/subscriptions/resources/unsubscribe",
 		body: unsubscribeBody{ResourceIDs: req.ResourceIDs, UnsubscribeType: req.Type,
 			UnsubscribeReasonType: req.ReasonType, UnsubscribeReason: req.Reason},
-		out: &res, mutation: true,
-	})
-	if err != nil {
+		out: &res, mutation: true, answer: &ans,
+	}
+	if err := c.asCustomer(ctx, customer, r); err != nil {
+		return nil, err
+	}
+	if err := res.evidence(r, ans); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -148,11 +168,15 @@ func (c *Client) EnableAutoRenew(ctx context.Context, customer CustomerRef, reso
 	if err := ck.result(); err != nil {
 		return err
 	}
-	return c.asCustomer(ctx, customer, request{
+	r := request{
 		op: "AutoRenewalResources", method: http.MethodPost,
-		path: "/v2/orders/subscriptions/resources/autorenew/" + url.PathEscape(resourceID),
-		body: autoRenewBody{AutoRenewTimes: times}, mutation: true,
-	})
+		path: "/v2/orders/subscriptions/resources/autorenew/" + url.PathEscape(resourceID), mutation: true,
+	}
+	if times != nil {
+		// Without a count there is no body at all, not {}: as the SDK sends it.
+		r.body = autoRenewBody{AutoRenewTimes: times}
+	}
+	return c.asCustomer(ctx, customer, r)
 }
 
 // DisableAutoRenew cancels auto-renew (DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id}).

@@ -46,9 +46,10 @@ func (a *agencyCache) forget(key string) {
 }
 
 type agencyEntry struct {
-	mu      sync.Mutex // held while fetching, so concurrent callers wait for one IAM call
-	cred    Credentials
-	expires time.Time
+	mu       sync.Mutex // held while fetching, so concurrent callers wait for one IAM call
+	cred     Credentials
+	expires  time.Time
+	domainID string // the customer's account id, once known; it outlives the credentials
 }
 
 func (a *agencyCache) entry(key string) *agencyEntry {
@@ -88,8 +89,10 @@ type securityTokenAnswer struct {
 	} `json:"credential"`
 }
 
-// customerCredentials returns cached or fresh temporary credentials for the customer.
-func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh bool) (Credentials, error) {
+// customerCredentials returns cached or fresh temporary credentials for the customer, and the
+// customer's account id that calls signed with them carry as X-Domain-Id: ref.ID, or when the
+// customer is known by account name only, what IAM says the credentials belong to.
+func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh bool) (Credentials, string, error) {
 	ck := checker{op: "CreateTemporaryAccessKeyByAgency"}
 	if ref.ID == "" && ref.AccountName == "" {
 		ck.fail("customer", "the customer's account id or account name is required", "需要客户的账号 ID 或账号名")
@@ -104,14 +107,17 @@ func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh
 		ck.fail("agency_name", "no agency name is configured (bss.agency_name) and the customer has no xaccount_type", "未配置委托名称（bss.agency_name），且客户没有 xaccount_type")
 	}
 	if err := ck.result(); err != nil {
-		return Credentials{}, err
+		return Credentials{}, "", err
 	}
 	e := c.agencies.entry(ref.key())
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.domainID == "" {
+		e.domainID = ref.ID
+	}
 	now := c.cfg.Now()
 	if !fresh && e.cred.Valid() && now.Add(agencyMargin).Before(e.expires) {
-		return e.cred, nil
+		return e.cred, e.domainID, nil
 	}
 	var body assumeRoleBody
 	body.Auth.Identity.Methods = []string{"assume_role"}
@@ -131,14 +137,14 @@ func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh
 	})
 	if err != nil {
 		var be *Error
-		if errors.As(err, &be) && (be.HTTPStatus == http.StatusForbidden || be.HTTPStatus == http.StatusNotFound) {
+		if errors.As(err, &be) && be.Op != opListAuthDomains && (be.HTTPStatus == http.StatusForbidden || be.HTTPStatus == http.StatusNotFound) {
 			be.Kind = KindNoAgency
 		}
-		return Credentials{}, err
+		return Credentials{}, "", err
 	}
 	cred := Credentials{AccessKey: ans.Credential.Access, SecretKey: ans.Credential.Secret, SecurityToken: ans.Credential.SecurityToken}
 	if !cred.Valid() {
-		return Credentials{}, &Error{Op: "CreateTemporaryAccessKeyByAgency", Method: http.MethodPost,
+		return Credentials{}, "", &Error{Op: "CreateTemporaryAccessKeyByAgency", Method: http.MethodPost,
 			Path: "/v3.0/OS-CREDENTIAL/securitytokens", Kind: KindBadResponse, Err: errors.New("no temporary credentials in the answer")}
 	}
 	expires := now.Add(agencyDuration * time.Second)
@@ -148,8 +154,15 @@ func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh
 			break
 		}
 	}
+	if e.domainID == "" {
+		id, err := c.lookupDomainID(ctx, &cred)
+		if err != nil {
+			return Credentials{}, "", err
+		}
+		e.domainID = id
+	}
 	e.cred, e.expires = cred, expires
-	return cred, nil
+	return cred, e.domainID, nil
 }
 
 // asCustomer runs r signed with the customer's temporary credentials. A 401 means the call was
@@ -157,11 +170,11 @@ func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh
 // credentials and try once more, even for a mutation.
 func (c *Client) asCustomer(ctx context.Context, ref CustomerRef, r request) error {
 	for try := 0; ; try++ {
-		cred, err := c.customerCredentials(ctx, ref, try > 0)
+		cred, domainID, err := c.customerCredentials(ctx, ref, try > 0)
 		if err != nil {
 			return err
 		}
-		r.cred = &cred
+		r.cred, r.domainID = &cred, domainID
 		err = c.do(ctx, r)
 		var be *Error
 		if errors.As(err, &be) && (be.HTTPStatus == http.StatusUnauthorized || be.HTTPStatus == http.StatusForbidden) {

@@ -19,6 +19,11 @@ type CustomerBalance struct {
 // InArrears reports whether the customer owes money.
 func (b CustomerBalance) InArrears() bool { return b.Debt.Sign() > 0 }
 
+const (
+	pathCustomerBalances = "/v2/accounts/customer-accounts/balances/batch-query"
+	pathPartnerBalances  = "/v2/accounts/partner-accounts/balances"
+)
+
 type customerIDInfo struct {
 	CustomerID string `json:"customer_id"`
 }
@@ -36,7 +41,10 @@ type balancesAnswer struct {
 // (POST /v2/accounts/customer-accounts/balances/batch-query), in batches of MaxBalanceBatch.
 // Only resale (代售) customers are answered; others are silently left out by BSS.
 func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]CustomerBalance, error) {
-	ck := checker{op: "ListCustomersBalancesDetail"}
+	if err := c.unavailable(OpListCustomersBalancesDetail, http.MethodPost, pathCustomerBalances); err != nil {
+		return nil, err
+	}
+	ck := checker{op: OpListCustomersBalancesDetail}
 	for _, id := range customerIDs {
 		ck.id("customer_id", id)
 	}
@@ -52,8 +60,8 @@ func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]
 		}
 		var ans balancesAnswer
 		if err := c.do(ctx, request{
-			op: "ListCustomersBalancesDetail", method: http.MethodPost,
-			path: "/v2/accounts/customer-accounts/balances/batch-query", body: body, out: &ans,
+			op: OpListCustomersBalancesDetail, method: http.MethodPost,
+			path: pathCustomerBalances, body: body, out: &ans,
 		}); err != nil {
 			return out, err
 		}
@@ -76,7 +84,10 @@ type AccountBalance struct {
 
 // PartnerBalances returns the partner's own account balances (GET /v2/accounts/partner-accounts/balances).
 func (c *Client) PartnerBalances(ctx context.Context, indirectPartnerID string) ([]AccountBalance, error) {
-	ck := checker{op: "ListPartnerBalances"}
+	if err := c.unavailable(OpListPartnerBalances, http.MethodGet, pathPartnerBalances); err != nil {
+		return nil, err
+	}
+	ck := checker{op: OpListPartnerBalances}
 	ck.optID("indirect_partner_id", indirectPartnerID)
 	if err := ck.result(); err != nil {
 		return nil, err
@@ -89,8 +100,8 @@ func (c *Client) PartnerBalances(ctx context.Context, indirectPartnerID string) 
 		Balances []AccountBalance `json:"account_balances"`
 	}
 	if err := c.do(ctx, request{
-		op: "ListPartnerBalances", method: http.MethodGet,
-		path: "/v2/accounts/partner-accounts/balances", query: q, out: &ans,
+		op: OpListPartnerBalances, method: http.MethodGet,
+		path: pathPartnerBalances, query: q, out: &ans,
 	}); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -46,23 +47,34 @@ func CredentialsFromEnv() (Credentials, error) {
 
 // Config configures a Client. The zero value of every field but Credentials has a sensible default.
 type Config struct {
-	Endpoint    string      // BSS base URL; default EndpointChina
+	Endpoint string // BSS base URL; default EndpointChina
+	// Site is the site of Endpoint: SiteInternational lacks some partner APIs. "" = from
+	// Endpoint (SiteInternational for EndpointInternational, else SiteChina); set it for a
+	// custom URL in front of the international site.
+	Site        Site
 	IAMEndpoint string      // IAM base URL for agency credentials; default IAMEndpoint
 	Credentials Credentials // the partner's AK/SK
-	DomainID    string      // the partner's account id, sent as X-Domain-Id when set
+	// DomainID is the partner's account id, sent as X-Domain-Id on every call signed with the
+	// partner's key. Optional: when empty it is looked up once with IAM GET /v3/auth/domains
+	// (ResolveDomainID), as the SDK's global credentials do.
+	DomainID string
 	// AgencyName is the agency (委托) customers granted the partner; empty means each
 	// customer's xaccount_type (bss-api.md §14).
 	AgencyName string
 
-	HTTPClient    *http.Client  // default: a client with sane transport timeouts
-	Timeout       time.Duration // per attempt; default 30s
-	MaxRetries    int           // retries after the first attempt; default 3; negative = none
-	RetryBase     time.Duration // first backoff; default 500ms, doubled per retry, capped at RetryMax
-	RetryMax      time.Duration // default 10s
-	RatePerSecond float64       // client-side limit over all calls; default 8 (BSS allows 10/s per API)
-	Burst         int           // default 1
-	PageSize      int           // page size for iterators; default 100 (the documented maximum)
-	UserAgent     string        // default "partnerbot"
+	HTTPClient *http.Client  // default: a client with sane transport timeouts
+	Timeout    time.Duration // per attempt; default 30s
+	MaxRetries int           // retries after the first attempt; default 3; negative = none
+	RetryBase  time.Duration // first backoff; default 500ms, doubled per retry, capped at RetryMax
+	RetryMax   time.Duration // default 10s
+	// MaxWait caps any single wait between attempts; default 30s. When BSS asks (Retry-After)
+	// for a longer wait, or one longer than the context's remaining time, the call returns the
+	// throttled Error at once, with Error.RetryAfter set, instead of sleeping.
+	MaxWait       time.Duration
+	RatePerSecond float64 // client-side limit over all calls; default 8 (BSS allows 10/s per API)
+	Burst         int     // default 1
+	PageSize      int     // page size for iterators; default 100 (the documented maximum)
+	UserAgent     string  // default "partnerbot"
 	Now           func() time.Time
 	Logger        *slog.Logger
 }
@@ -70,12 +82,16 @@ type Config struct {
 // Client is a typed Huawei Cloud BSS partner API client. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
+	site     Site
 	base     *url.URL
 	iam      *url.URL
 	http     *http.Client
 	limiter  *rate.Limiter
 	log      *slog.Logger
 	agencies agencyCache
+
+	domainMu sync.Mutex // held while looking the partner's domain id up
+	domainID string     // the partner's domain id, once known
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -100,6 +116,10 @@ func New(cfg Config) (*Client, error) {
 	if !cfg.Credentials.Valid() {
 		return nil, errors.New("bss: credentials are missing (AK and SK)")
 	}
+	site, err := siteOf(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
@@ -114,6 +134,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RetryMax <= 0 {
 		cfg.RetryMax = 10 * time.Second
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 30 * time.Second
 	}
 	if cfg.RatePerSecond <= 0 {
 		cfg.RatePerSecond = 8
@@ -145,6 +168,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		cfg:     cfg,
+		site:    site,
 		base:    base,
 		iam:     iamBase,
 		http:    hc,
@@ -179,7 +203,17 @@ type request struct {
 	out      any // nil = ignore the body
 	mutation bool
 	cred     *Credentials // nil = partner credentials
+	domainID string       // X-Domain-Id of a call signed with cred; partner calls use the partner's
+	noDomain bool         // send no X-Domain-Id (the IAM call that looks it up)
+	lang     string       // X-Language, signed like the other headers; "" = none
 	ctype    string       // default application/json
+	answer   *answer      // if set, filled in on success
+}
+
+// answer is what a caller may need of a successful answer besides its body.
+type answer struct {
+	status    int
+	requestID string
 }
 
 // maxBody bounds what we read of one answer.
@@ -214,6 +248,11 @@ func (c *Client) do(ctx context.Context, r request) error {
 	cred := c.cfg.Credentials
 	if r.cred != nil {
 		cred = *r.cred
+	} else if !r.noDomain {
+		// BSS is a global service: every call carries the account id of the signing key.
+		if r.domainID, err = c.ResolveDomainID(ctx); err != nil {
+			return err
+		}
 	}
 	for attempt := 0; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {
@@ -227,9 +266,15 @@ func (c *Client) do(ctx context.Context, r request) error {
 			if ctx.Err() != nil && e.Err == nil {
 				e.Err = ctx.Err()
 			}
-			return e.Error
+			return e
 		}
-		wait := c.backoff(attempt, e.retryAfter)
+		wait, ok := c.retryWait(ctx, attempt, e.RetryAfter)
+		if !ok {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "bss call not retried: the wait is too long",
+				slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
+				slog.String("request_id", e.RequestID), slog.Duration("retry_after", e.RetryAfter))
+			return e
+		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "bss call retried",
 			slog.String("op", r.op), slog.Int("status", e.HTTPStatus), slog.String("code", e.Code),
 			slog.String("request_id", e.RequestID), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
@@ -238,21 +283,15 @@ func (c *Client) do(ctx context.Context, r request) error {
 		case <-ctx.Done():
 			t.Stop()
 			e.Err = errors.Join(e.Err, ctx.Err())
-			return e.Error
+			return e
 		case <-t.C:
 		}
 	}
 }
 
-// attemptError is an Error plus what the retry loop needs.
-type attemptError struct {
-	*Error
-	retryAfter time.Duration
-}
-
-func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *attemptError {
-	fail := func(kind Kind, err error) *attemptError {
-		return &attemptError{Error: &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: err}}
+func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *Error {
+	fail := func(kind Kind, err error) *Error {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: err}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
@@ -271,8 +310,11 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 	}
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	if c.cfg.DomainID != "" && r.cred == nil {
-		req.Header.Set(HeaderDomainID, c.cfg.DomainID)
+	if r.domainID != "" && !r.noDomain {
+		req.Header.Set(HeaderDomainID, r.domainID)
+	}
+	if r.lang != "" {
+		req.Header.Set(HeaderLanguage, r.lang)
 	}
 	Sign(req, payload, cred, c.cfg.Now())
 	start := time.Now()
@@ -300,6 +342,20 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		return e
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if eb, failed := errorInSuccess(data); failed {
+			// Success without evidence: BSS said 2xx but named an error. A read is that error;
+			// a mutation may or may not have run.
+			e := &Error{Op: r.op, Method: r.method, Path: r.path, HTTPStatus: resp.StatusCode,
+				Code: eb.code, Message: eb.msg, AuthorizationMessage: eb.authMsg, Details: eb.details,
+				RequestID: reqID, Kind: classify(resp.StatusCode, eb.code, r.path)}
+			if r.mutation {
+				e.Kind = KindUnknownOutcome
+			}
+			return e
+		}
+		if r.answer != nil {
+			*r.answer = answer{status: resp.StatusCode, requestID: reqID}
+		}
 		if r.out == nil {
 			return nil
 		}
@@ -322,24 +378,67 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		}
 		return nil
 	}
-	code, msg := parseErrorBody(data)
-	e := &attemptError{Error: &Error{
+	eb := parseErrorBody(data)
+	e := &Error{
 		Op: r.op, Method: r.method, Path: r.path, HTTPStatus: resp.StatusCode,
-		Code: code, Message: msg, RequestID: reqID, Kind: classify(resp.StatusCode, code, r.path),
-	}}
+		Code: eb.code, Message: eb.msg, AuthorizationMessage: eb.authMsg, Details: eb.details,
+		RequestID: reqID, Kind: classify(resp.StatusCode, eb.code, r.path),
+	}
 	if r.mutation && resp.StatusCode >= 500 {
 		// A gateway or server failure after the request arrived: it may have been carried out.
 		e.Kind = KindUnknownOutcome
 	}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		e.retryAfter = time.Duration(s) * time.Second
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now()); ok {
+		e.RetryAfter = d
 	}
 	return e
 }
 
+// successCodes are error_code values some BSS pages send with a successful answer.
+var successCodes = map[string]bool{"CBC.0000": true, "0": true}
+
+// errorInSuccess reports whether a 2xx answer names an error: a top-level error_code that is
+// neither empty nor a success code. Per-item errors (fail_resource_infos, error_details) are
+// nested and do not count.
+func errorInSuccess(data []byte) (errorBody, bool) {
+	if !bytes.Contains(data, []byte(`"error_code"`)) {
+		return errorBody{}, false // the common case, without decoding twice
+	}
+	fields, ok := objectFields(data)
+	if !ok {
+		return errorBody{}, false
+	}
+	code := firstScalar(fields, "error_code")
+	if code == "" || successCodes[code] {
+		return errorBody{}, false
+	}
+	eb := parseErrorBody(data)
+	eb.code = code
+	return eb, true
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s <= 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, int64(math.MaxInt64/time.Second))) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil || !t.After(now) {
+		return 0, false
+	}
+	return t.Sub(now), true
+}
+
 // retryable: throttling always (the request was refused before it ran), server and network
 // failures on reads only; never 4xx, never an unknown outcome.
-func retryable(e *attemptError, mutation bool) bool {
+func retryable(e *Error, mutation bool) bool {
 	switch e.Kind {
 	case KindThrottled:
 		return true
@@ -366,47 +465,32 @@ func contextErr(ctx context.Context, err error) error {
 	return err
 }
 
-func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+// retryWait is how long to wait before the next attempt: the backoff, or the server's
+// Retry-After hint when longer. ok is false when that wait is longer than MaxWait or than what
+// is left of the context's deadline: then the caller returns the error at once rather than
+// sleeping (a bot that sleeps an hour on a Retry-After freezes).
+func (c *Client) retryWait(ctx context.Context, attempt int, hint time.Duration) (time.Duration, bool) {
+	if hint > c.cfg.MaxWait {
+		return 0, false
+	}
+	d := max(c.backoff(attempt), hint)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+		return 0, false
+	}
+	return d, true
+}
+
+// backoff is the exponential backoff with jitter of an attempt, at most RetryMax and MaxWait.
+func (c *Client) backoff(attempt int) time.Duration {
 	d := c.cfg.RetryBase << attempt
 	if d > c.cfg.RetryMax || d <= 0 {
 		d = c.cfg.RetryMax
 	}
+	d = min(d, c.cfg.MaxWait)
 	c.randMu.Lock()
 	j := time.Duration(c.rand.Int64N(int64(d)/2 + 1))
 	c.randMu.Unlock()
-	d = d/2 + j // "equal jitter": between d/2 and d
-	if retryAfter > d {
-		d = retryAfter
-	}
-	return d
-}
-
-// parseErrorBody reads the BSS error shape and the variants the SDK also accepts.
-func parseErrorBody(data []byte) (code, msg string) {
-	var b struct {
-		ErrorCode string `json:"error_code"`
-		ErrorMsg  string `json:"error_msg"`
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		Error     *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(data, &b) != nil {
-		s := strings.TrimSpace(string(data))
-		if len(s) > 200 {
-			s = s[:200]
-		}
-		return "", s
-	}
-	switch {
-	case b.ErrorCode != "":
-		return b.ErrorCode, b.ErrorMsg
-	case b.Error != nil:
-		return b.Error.Code, b.Error.Message
-	}
-	return b.Code, b.Message
+	return d/2 + j // "equal jitter": between d/2 and d
 }
 
 // Page limits and pagination.

@@ -119,7 +119,13 @@ func TestSignatureAcceptedAndRejected(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c := newPair(t, bsstest.Options{}, tc.tweak)
+			// The account id is given, so that the first call is the one whose signature is checked.
+			srv, c := newPair(t, bsstest.Options{}, func(c *bss.Config) {
+				c.DomainID = bsstest.SandboxDomainID
+				if tc.tweak != nil {
+					tc.tweak(c)
+				}
+			})
 			_, err := c.ListCustomers(ctx, bss.CustomerFilter{}, 0, 10)
 			if tc.wantKind == nil {
 				if err != nil {
@@ -145,6 +151,9 @@ func TestSignatureAcceptedAndRejected(t *testing.T) {
 type tamper struct{}
 
 func (tamper) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil {
+		return http.DefaultTransport.RoundTrip(r)
+	}
 	b, _ := io.ReadAll(r.Body)
 	b = bytes.Replace(b, []byte(`"limit":10`), []byte(`"limit":11`), 1)
 	r.Body = io.NopCloser(bytes.NewReader(b))
@@ -157,12 +166,17 @@ func TestSignedHeaders(t *testing.T) {
 	if _, err := c.ListCustomers(context.Background(), bss.CustomerFilter{}, 0, 10); err != nil {
 		t.Fatal(err)
 	}
-	if ak := lastCall(t, srv, "/v2/partners/sub-customers/query").AccessKey; ak != bsstest.SandboxCredentials.AccessKey {
-		t.Errorf("access key seen by BSS = %q", ak)
+	call := lastCall(t, srv, "/v2/partners/sub-customers/query")
+	if call.AccessKey != bsstest.SandboxCredentials.AccessKey || call.DomainID != "PARTNERDOMAIN" {
+		t.Errorf("access key and account id seen by BSS: %q %q", call.AccessKey, call.DomainID)
 	}
-	_, c2 := newPair(t, bsstest.Options{DomainID: "PARTNERDOMAIN"}, nil)
-	if _, err := c2.ListCustomers(context.Background(), bss.CustomerFilter{}, 0, 10); !errors.Is(err, bss.ErrForbidden) {
-		t.Errorf("missing X-Domain-Id: err = %v", err)
+	if n := srv.CallCount("GET", "/v3/auth/domains"); n != 0 {
+		t.Errorf("the configured account id was looked up %d times", n)
+	}
+	// A configured account id that is not the key's is refused by the gateway.
+	_, c2 := newPair(t, bsstest.Options{DomainID: "PARTNERDOMAIN"}, func(c *bss.Config) { c.DomainID = "SOMEONEELSE" })
+	if _, err := c2.ListCustomers(context.Background(), bss.CustomerFilter{}, 0, 10); !errors.Is(err, bss.ErrAuth) {
+		t.Errorf("wrong X-Domain-Id: err = %v", err)
 	}
 }
 
@@ -272,6 +286,21 @@ func TestOperationsWireFormat(t *testing.T) {
 		if page.TotalCount == 0 || page.Quotas[0].QuotaID == "" {
 			t.Errorf("answer %+v", page)
 		}
+		restricted := false
+		for _, q := range page.Quotas {
+			for _, l := range q.LimitInfos {
+				restricted = true
+				if l.Key == "" || len(l.Values) == 0 || l.Values[0].Value1 == "" {
+					t.Errorf("quota %s: restriction %+v", q.QuotaID, l)
+				}
+				if l.Key == "cloudServiceType" && !strings.Contains(l.String(), "(hws.service.type.") {
+					t.Errorf("quota %s: restriction reads %q", q.QuotaID, l.String())
+				}
+			}
+		}
+		if !restricted {
+			t.Error("no restricted quota among the demo quotas")
+		}
 	})
 	t.Run("ListRenewRateOnPeriod", func(t *testing.T) {
 		p, err := c.RenewPrice(ctx, zs.Ref(), bss.RenewPriceRequest{ResourceIDs: []string{vm.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, IncludeRelatives: true})
@@ -337,6 +366,22 @@ func TestMutations(t *testing.T) {
 		}
 		if n := srv.CallCount("POST", "/v2/orders/subscriptions/resources/renew"); n != 1 {
 			t.Errorf("renew reached BSS %d times", n)
+		}
+	})
+	t.Run("AutoRenew on without a count sends no body", func(t *testing.T) {
+		r := mains[0]
+		if err := c.EnableAutoRenew(ctx, zs.Ref(), r.ResourceID, nil); err != nil {
+			t.Fatal(err)
+		}
+		call := lastCall(t, srv, "/v2/orders/subscriptions/resources/autorenew/"+r.ResourceID)
+		if call.Method != "POST" || len(call.Body) != 0 || call.Status != 200 {
+			t.Errorf("call %+v, body %q", call, call.Body)
+		}
+		if got, _ := srv.Resource(r.ResourceID); got.ExpirePolicy != bss.ExpirePolicyAutoRenew {
+			t.Errorf("expire policy %d after enabling", got.ExpirePolicy)
+		}
+		if err := c.DisableAutoRenew(ctx, zs.Ref(), r.ResourceID); err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("AutoRenew on and off", func(t *testing.T) {
@@ -602,7 +647,12 @@ func TestRateLimit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	calls := srv.Calls()
+	var calls []bsstest.Call
+	for _, call := range srv.Calls() {
+		if call.Path == "/v2/partners/sub-customers/query" {
+			calls = append(calls, call)
+		}
+	}
 	if len(calls) != 11 {
 		t.Fatalf("%d calls", len(calls))
 	}

@@ -3,7 +3,9 @@ package bss
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Kind classifies a BSS failure by what a person should do about it.
@@ -24,6 +26,7 @@ const (
 	KindNetwork             // could not reach BSS
 	KindUnknownOutcome      // a mutation whose result is unknown: check before retrying
 	KindBadResponse         // BSS answered something we cannot decode
+	KindUnavailable         // the site has no such API (the international site); nothing was called
 )
 
 var kindNames = map[Kind]string{
@@ -31,6 +34,7 @@ var kindNames = map[Kind]string{
 	KindInvalid: "invalid", KindThrottled: "throttled", KindNotFound: "not-found",
 	KindNotSubCustomer: "not-sub-customer", KindNoAgency: "no-agency", KindServer: "server",
 	KindNetwork: "network", KindUnknownOutcome: "unknown-outcome", KindBadResponse: "bad-response",
+	KindUnavailable: "unavailable",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -42,9 +46,18 @@ type Error struct {
 	Method     string
 	Path       string
 	HTTPStatus int    // 0 when no answer arrived
-	Code       string // BSS error_code, e.g. CBC.0101, APIG.0308
-	Message    string // BSS error_msg
-	RequestID  string // X-Request-Id; quote it to Huawei support
+	Code       string // BSS error_code, e.g. CBC.0101, APIG.0308 (IAM's numeric codes as text)
+	Message    string // BSS error_msg, or the answer's own text when it named none
+	// AuthorizationMessage is encoded_authorization_message: which permission was missing,
+	// encrypted (an administrator decodes it with STS decode-authorization-message). It is for
+	// an admin view only: ExplainFor shows it when asked.
+	AuthorizationMessage string
+	Details              []ErrorDetail // the answer's details[], if any
+	RequestID            string        // X-Request-Id; quote it to Huawei support
+	// RetryAfter is the wait BSS asked for (Retry-After), uncapped; 0 when it asked none. A
+	// throttled call whose hint exceeded Config.MaxWait returns at once with it set, so that
+	// callers can say "try again in N minutes".
+	RetryAfter time.Duration
 	Kind       Kind
 	Err        error // transport or decoding cause, if any
 }
@@ -61,8 +74,14 @@ func (e *Error) Error() string {
 	if e.Message != "" {
 		fmt.Fprintf(&b, " %q", e.Message)
 	}
+	for _, d := range e.Details {
+		fmt.Fprintf(&b, "; %s %q", d.Code, d.Message)
+	}
 	if e.Kind == KindUnknownOutcome {
 		b.WriteString(": outcome unknown, check the resource before retrying")
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
@@ -99,10 +118,15 @@ var (
 	ErrNetwork        error = kindError(KindNetwork)
 	ErrUnknownOutcome error = kindError(KindUnknownOutcome)
 	ErrBadResponse    error = kindError(KindBadResponse)
+	ErrUnavailable    error = kindError(KindUnavailable)
 )
 
-// classify maps an HTTP status and BSS code to a Kind (bss-api.md §10, §12, §14).
+// classify maps an HTTP status and BSS code to a Kind (bss-api.md §10, §12, §14). The gateway
+// spells its codes APIG.xxxx or APIGW.xxxx; both are read alike.
 func classify(status int, code, path string) Kind {
+	if rest, ok := strings.CutPrefix(code, "APIGW."); ok {
+		code = "APIG." + rest
+	}
 	switch code {
 	case "CBC.0250", "APIG.0308", "CBC.99007197":
 		return KindThrottled
@@ -119,6 +143,8 @@ func classify(status int, code, path string) Kind {
 		return KindInvalid
 	case "APIG.0101":
 		return KindNotFound
+	case "CBC.0999":
+		return KindServer
 	}
 	switch {
 	case status == 401 && strings.Contains(path, "/partner/") && strings.HasPrefix(path, "/v1.0/"):
@@ -141,7 +167,12 @@ func classify(status int, code, path string) Kind {
 
 // Explain says in the user's language (lang "en" or anything else for zh-CN) what went wrong
 // and what to do. It is meant for chat replies; Error() is for logs.
-func Explain(err error, lang string) string {
+func Explain(err error, lang string) string { return ExplainFor(err, lang, false) }
+
+// ExplainFor is Explain for a given audience: with admin set it also shows the encrypted
+// authorization message (encoded_authorization_message) an administrator can decode to learn
+// which permission was missing.
+func ExplainFor(err error, lang string, admin bool) string {
 	var ae *ArgumentError
 	if errors.As(err, &ae) {
 		return ae.Explain(lang)
@@ -154,6 +185,9 @@ func Explain(err error, lang string) string {
 		return "出错了：" + err.Error()
 	}
 	msg := explanations[e.Kind]
+	if m, ok := domainExplanations[e.Kind]; ok && e.Op == opListAuthDomains {
+		msg = m
+	}
 	text := msg.zh
 	if lang == "en" {
 		text = msg.en
@@ -161,12 +195,32 @@ func Explain(err error, lang string) string {
 	if e.Kind == KindInvalid && e.Message != "" || e.Kind == KindOther && e.Message != "" {
 		text += " (" + e.Message + ")"
 	}
+	if e.RetryAfter > 0 {
+		wait := waitText(e.RetryAfter, lang)
+		switch {
+		case e.Kind == KindThrottled && lang == "en":
+			text = "Huawei Cloud is throttling requests and asks to wait " + wait + " before trying again."
+		case e.Kind == KindThrottled:
+			text = "华为云限流，要求等待" + wait + "后再试。"
+		case lang == "en":
+			text += " Huawei Cloud asks to wait " + wait + " before trying again."
+		default:
+			text += "华为云要求等待" + wait + "后再试。"
+		}
+	}
 	if e.Code != "" || e.RequestID != "" {
 		ref := strings.TrimSpace(e.Code + " " + e.RequestID)
 		if lang == "en" {
 			text += " [ref: " + ref + "]"
 		} else {
 			text += "［参考：" + ref + "］"
+		}
+	}
+	if admin && e.AuthorizationMessage != "" {
+		if lang == "en" {
+			text += " Encoded authorization message (decode it with STS decode-authorization-message): " + e.AuthorizationMessage
+		} else {
+			text += " 加密的鉴权信息（可用 STS decode-authorization-message 解码）：" + e.AuthorizationMessage
 		}
 	}
 	return text
@@ -199,6 +253,16 @@ var explanations = map[Kind]struct{ zh, en string }{
 		"The outcome is unknown: the request was sent but no answer came back. Check the resource before retrying."},
 	KindBadResponse: {"华为云 BSS 返回了无法解析的应答。",
 		"Huawei Cloud BSS sent an answer that could not be read."},
+	KindUnavailable: {"国际站没有此功能（华为云国际站不提供该 API）。",
+		"Not available on the international site (Huawei Cloud's international site has no such API)."},
+}
+
+// domainExplanations word IAM's refusal to tell the partner's account id (ResolveDomainID).
+var domainExplanations = map[Kind]struct{ zh, en string }{
+	KindAuth: {"华为云拒绝了凭证（向 IAM 查询合作伙伴账号 ID 时）：AK/SK 错误、已停用或服务器时钟偏差过大。请检查 HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK 和服务器时钟。",
+		"Huawei Cloud rejected the credentials while looking up the partner's account id with IAM: the AK/SK is wrong or disabled, or the server clock is off. Check HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK and the clock."},
+	KindForbidden: {"IAM 不允许此 AK/SK 查询所属账号 ID：该密钥属于没有 IAM 读取权限的 IAM 用户。请在配置中填写 bss.domain_id（合作伙伴的账号 ID，见控制台“我的凭证”），或为该用户授予 IAM 只读权限。",
+		"IAM does not let this AK/SK read its account id: the key belongs to an IAM user without IAM read permission. Set bss.domain_id (the partner's account id, shown under My Credentials in the console), or grant the user IAM read access."},
 }
 
 // ArgumentError is bad input caught before any call: it names the argument and the limit.
@@ -222,4 +286,28 @@ func (e *ArgumentError) Explain(lang string) string {
 		return fmt.Sprintf("Invalid %s: %s.", e.Arg, e.Limit)
 	}
 	return fmt.Sprintf("参数 %s 无效：%s。", e.Arg, e.Zh)
+}
+
+// waitText words a wait for people, rounded up: "45 s", "3 min", "1 h 30 min" (zh: 45 秒 …).
+func waitText(d time.Duration, lang string) string {
+	sec, mins, hour := "秒", "分钟", "小时"
+	if lang == "en" {
+		sec, mins, hour = " s", " min", " h"
+	}
+	if d < time.Minute {
+		return strconv.Itoa(int((d+time.Second-1)/time.Second)) + sec
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m < 60 {
+		return strconv.Itoa(m) + mins
+	}
+	text := strconv.Itoa(m/60) + hour
+	if m%60 != 0 {
+		sep := ""
+		if lang == "en" {
+			sep = " "
+		}
+		text += sep + strconv.Itoa(m%60) + mins
+	}
+	return text
 }

@@ -2,6 +2,7 @@ package bss
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -32,7 +33,7 @@ const (
 type OrderFilter struct {
 	CustomerID        string
 	OrderID           string
-	Status            int // 0 = any
+	Status            int // 0 = any; a filter takes 1, 3, 4, 5, 6 or 9 only
 	OrderType         string
 	ServiceTypeCode   string
 	CreateBegin       time.Time // each window at most one year
@@ -91,8 +92,11 @@ type OrderPage struct {
 func (f OrderFilter) check(c *checker) {
 	c.optID("customer_id", f.CustomerID)
 	c.optID("order_id", f.OrderID)
-	if f.Status != 0 {
-		c.between("status", f.Status, 1, 13)
+	switch f.Status {
+	case 0, OrderPendingReview, OrderProcessing, OrderCancelled, OrderCompleted, OrderPendingPayment, OrderPendingConfirmation:
+	default:
+		// Other statuses (2, 10–13) appear in answers only (bss-api.md, Corrections).
+		c.fail("status", fmt.Sprintf("1, 3, 4, 5, 6 or 9 (got %d)", f.Status), fmt.Sprintf("只能是 1、3、4、5、6、9（当前 %d）", f.Status))
 	}
 	c.optID("order_type", f.OrderType)
 	c.optID("service_type_code", f.ServiceTypeCode)
@@ -203,7 +207,8 @@ type OrderLineItem struct {
 }
 
 // OrderDetail returns one order and all its line items
-// (GET /v2/orders/customer-orders/details/{order_id}, paged over the line items).
+// (GET /v2/orders/customer-orders/details/{order_id}, paged over the line items), with names in
+// the language of the context (WithLanguage; zh_CN by default).
 func (c *Client) OrderDetail(ctx context.Context, orderID string) (*OrderDetail, error) {
 	ck := checker{op: "ShowCustomerOrderDetails"}
 	ck.id("order_id", orderID)
@@ -217,7 +222,7 @@ func (c *Client) OrderDetail(ctx context.Context, orderID string) (*OrderDetail,
 			op: "ShowCustomerOrderDetails", method: http.MethodGet,
 			path:  "/v2/orders/customer-orders/details/" + url.PathEscape(orderID),
 			query: url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(c.cfg.PageSize)}},
-			out:   &page,
+			out:   &page, lang: languageOf(ctx),
 		}); err != nil {
 			return nil, err
 		}

@@ -152,7 +152,8 @@ type renewPriceBody struct {
 }
 
 // RenewPrice is the answer of ListRenewRateOnPeriod. BSS sends its amounts as JSON strings;
-// Amount decodes both forms.
+// Amount decodes both forms. Discounts are there only when the customer has optional discounts
+// (one per discount, Amount = official − DiscountAmount, BestOffer 1 on the best).
 type RenewPrice struct {
 	Currency  string           `json:"currency"`
 	Results   []RenewInquiry   `json:"renew_inquiry_results"`
@@ -161,10 +162,21 @@ type RenewPrice struct {
 	Failed    []FailedResource `json:"fail_resource_infos"`
 }
 
-// RenewInquiry is one resource's renewal amount.
+// RenewInquiry is one main resource's renewal amount ("主资源（包含从资源）续订金额"): with
+// IncludeRelatives, that of its attached resources too. BSS sends it as a JSON string in yuan.
 type RenewInquiry struct {
 	ResourceID string `json:"resource_id"`
 	Amount     Amount `json:"amount"`
+}
+
+// AmountOf is the renewal amount BSS gave for one resource.
+func (p *RenewPrice) AmountOf(resourceID string) (Amount, bool) {
+	for _, r := range p.Results {
+		if r.ResourceID == resourceID {
+			return r.Amount, true
+		}
+	}
+	return Amount{}, false
 }
 
 // RenewOfficial is the list price of a renewal.

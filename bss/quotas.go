@@ -1,9 +1,13 @@
 package bss
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -16,6 +20,11 @@ const (
 
 	QuotaTypeCashCoupon    = 0 // 代金券
 	QuotaTypeFlexiPurchase = 1 // 现金券
+)
+
+const (
+	pathQuotas        = "/v2/partners/coupon-quotas/query"
+	pathReclaimQuotas = "/v2/partners/coupon-quotas/indirect-partner-reclaim"
 )
 
 // QuotaFilter narrows ListQuotaCoupons.
@@ -48,10 +57,57 @@ type Quota struct {
 	LimitInfos     []LimitInfo `json:"limit_infos"`
 }
 
-// LimitInfo is a usage restriction of a quota.
+// LimitInfo is a usage restriction of a quota: a key such as "cloudServiceType" and the values
+// it allows (SDK model_quota_limit_info.go).
 type LimitInfo struct {
-	Key    string   `json:"limit_key"`
-	Values []string `json:"limit_values"`
+	Key    string       `json:"limit_key"`
+	Values []LimitValue `json:"limit_values"`
+}
+
+// String shows the restriction for people, e.g.
+// "cloudServiceType: 弹性云服务器 (hws.service.type.ec2), 云硬盘 (hws.service.type.ebs)".
+func (l LimitInfo) String() string {
+	vals := make([]string, len(l.Values))
+	for i, v := range l.Values {
+		vals[i] = v.String()
+	}
+	return l.Key + ": " + strings.Join(vals, ", ")
+}
+
+// LimitValue is one value a restriction allows (SDK model_limit_value.go): Value1 is the code
+// (e.g. hws.service.type.ec2), Value2 its display name (e.g. 弹性云服务器) when BSS gives one.
+type LimitValue struct {
+	Value1 string `json:"value1,omitempty"`
+	Value2 string `json:"value2,omitempty"`
+}
+
+// String is the display name followed by the code, e.g. "弹性云服务器 (hws.service.type.ec2)", or
+// whichever of the two is present.
+func (v LimitValue) String() string {
+	switch {
+	case v.Value2 == "" || v.Value2 == v.Value1:
+		return v.Value1
+	case v.Value1 == "":
+		return v.Value2
+	}
+	return v.Value2 + " (" + v.Value1 + ")"
+}
+
+// UnmarshalJSON reads the documented object {"value1","value2"}; a bare string, as older pages
+// of the documentation show, is taken as Value1.
+func (v *LimitValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		*v = LimitValue{}
+		return json.Unmarshal(b, &v.Value1)
+	}
+	type plain LimitValue
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return fmt.Errorf("limit value: %w", err)
+	}
+	*v = LimitValue(p)
+	return nil
 }
 
 // QuotaPage is one page of ListQuotaCoupons.
@@ -77,7 +133,10 @@ type listQuotasBody struct {
 
 // ListQuotas returns one page of coupon quotas (POST /v2/partners/coupon-quotas/query).
 func (c *Client) ListQuotas(ctx context.Context, f QuotaFilter, offset, limit int) (*QuotaPage, error) {
-	ck := checker{op: "ListQuotaCoupons"}
+	if err := c.unavailable(OpListQuotaCoupons, http.MethodPost, pathQuotas); err != nil {
+		return nil, err
+	}
+	ck := checker{op: OpListQuotaCoupons}
 	for _, id := range f.QuotaIDs {
 		ck.id("quota_ids", id)
 	}
@@ -96,7 +155,7 @@ func (c *Client) ListQuotas(ctx context.Context, f QuotaFilter, offset, limit in
 	}
 	var page QuotaPage
 	if err := c.do(ctx, request{
-		op: "ListQuotaCoupons", method: http.MethodPost, path: "/v2/partners/coupon-quotas/query",
+		op: OpListQuotaCoupons, method: http.MethodPost, path: pathQuotas,
 		body: listQuotasBody{
 			QuotaIDs: f.QuotaIDs, QuotaStatusList: f.Statuses, QuotaType: f.QuotaType,
 			CreateTimeBegin: formatTime(f.CreateBegin), CreateTimeEnd: formatTime(f.CreateEnd),
@@ -150,7 +209,10 @@ type reclaimBody struct {
 // (POST /v2/partners/coupon-quotas/indirect-partner-reclaim). remark nil = not set. It is a
 // mutation: never retried once sent.
 func (c *Client) ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *string) (*ReclaimResult, error) {
-	ck := checker{op: "ReclaimCouponQuotas"}
+	if err := c.unavailable(OpReclaimCouponQuotas, http.MethodPost, pathReclaimQuotas); err != nil {
+		return nil, err
+	}
+	ck := checker{op: OpReclaimCouponQuotas}
 	ck.ids("quota_ids", quotaIDs, 1, MaxQuotaIDs)
 	if remark != nil {
 		ck.maxLen("remark", *remark, MaxRemarkLen)
@@ -160,7 +222,7 @@ func (c *Client) ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *s
 	}
 	var res ReclaimResult
 	if err := c.do(ctx, request{
-		op: "ReclaimCouponQuotas", method: http.MethodPost, path: "/v2/partners/coupon-quotas/indirect-partner-reclaim",
+		op: OpReclaimCouponQuotas, method: http.MethodPost, path: pathReclaimQuotas,
 		body: reclaimBody{QuotaIDs: quotaIDs, Remark: remark}, out: &res, mutation: true,
 	}); err != nil {
 		return nil, err

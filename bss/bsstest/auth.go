@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
@@ -60,6 +61,7 @@ func (s *Server) authenticate(c *reqCtx) *apiError {
 		c.kind = customerCaller
 		c.customerID = tc.customerID
 	}
+	c.signed = a.SignedHeaders
 	if err := bss.Verify(c.r, c.body, a, secret, c.now, s.maxSkew); err != nil {
 		c.kind, c.customerID = 0, ""
 		switch {
@@ -98,4 +100,34 @@ func (s *Server) issueTemp(customerID string, now time.Time, life time.Duration)
 		expires: now.Add(life)}
 	s.temps[ak] = tc
 	return ak, tc
+}
+
+// checkDomain enforces X-Domain-Id, which calls signed with AK/SK to a global service carry:
+// the account id of the signing key (the partner's for its key, the customer's for temporary
+// credentials obtained through its agency), itself signed. BSS calls must carry it; IAM calls
+// may leave it out (the look-up of the account id cannot send it), but if sent it must match.
+// The gateway answers a missing or foreign account id like any other authentication failure.
+func (s *Server) checkDomain(c *reqCtx, rt *route) *apiError {
+	got := c.r.Header.Get(bss.HeaderDomainID)
+	if got == "" {
+		if rt.iam {
+			return nil
+		}
+		return errAuth("X-Domain-Id is missing; calls signed with an AK/SK to a global service must carry the account id of the key")
+	}
+	if !slices.Contains(c.signed, "x-domain-id") {
+		return errAuth("X-Domain-Id must be among the signed headers")
+	}
+	if want := s.domainOf(c); got != want {
+		return errAuth("X-Domain-Id " + strconv.Quote(got) + " is not the account of the access key")
+	}
+	return nil
+}
+
+// domainOf is the account id of the caller's key.
+func (s *Server) domainOf(c *reqCtx) string {
+	if c.kind == customerCaller {
+		return c.customerID
+	}
+	return s.domainID
 }

@@ -75,7 +75,7 @@ func TestSignature(t *testing.T) {
 		{"date not signed", func(t *testing.T) *http.Request {
 			req := partner(t, s).request("POST", pathSubCustomers, good)
 			a := req.Header.Get("Authorization")
-			req.Header.Set("Authorization", strings.Replace(a, "SignedHeaders=x-sdk-date", "SignedHeaders=content-length", 1))
+			req.Header.Set("Authorization", strings.Replace(a, ";x-sdk-date,", ",", 1))
 			return req
 		}, 401, "APIG.0301", ""},
 		{"temporary credentials with token", func(t *testing.T) *http.Request {
@@ -195,17 +195,102 @@ func TestCredentialKinds(t *testing.T) {
 	}
 }
 
+// TestDomainID: BSS calls carry, signed, the account id of the signing key in X-Domain-Id —
+// the partner's for its key, the customer's for temporary credentials through its agency.
 func TestDomainID(t *testing.T) {
 	s := newFake(t, Options{DomainID: "PARTNERDOMAIN"})
-	p := partner(t, s)
-	p.post(pathSubCustomers, `{}`).want(t, 403, "CBC.0155")
-	p.domainID = "OTHER"
-	p.post(pathSubCustomers, `{}`).want(t, 403, "CBC.0155")
-	p.domainID = "PARTNERDOMAIN"
-	p.post(pathSubCustomers, `{}`).want(t, 200, "")
-	// Customer calls are not checked against the partner's domain id.
+	zs := findCustomer(t, s, "zhangsan")
+	lisi := findCustomer(t, s, "lisi")
+	cust := customerCreds(t, s, "zhangsan")
+	unsigned := func(c *caller) func(*http.Request) {
+		return func(req *http.Request) { req.Header.Set(bss.HeaderDomainID, c.domainID) }
+	}
+	tests := []struct {
+		name    string
+		cred    bss.Credentials
+		domain  string // "" with none = no header
+		none    bool
+		after   bool // set the header after signing
+		path    string
+		status  int
+		code    string
+		msgPart string
+	}{
+		{"partner, its account", SandboxCredentials, "PARTNERDOMAIN", false, false, pathSubCustomers, 200, "", ""},
+		{"partner, no header", SandboxCredentials, "", true, false, pathSubCustomers, 401, "APIG.0301", "X-Domain-Id is missing"},
+		{"partner, another account", SandboxCredentials, "OTHER", false, false, pathSubCustomers, 401, "APIG.0301", "not the account of the access key"},
+		{"partner, the customer's account", SandboxCredentials, zs.ID, false, false, pathSubCustomers, 401, "APIG.0301", "not the account"},
+		{"partner, header not signed", SandboxCredentials, "PARTNERDOMAIN", false, true, pathSubCustomers, 401, "APIG.0301", "signed headers"},
+		{"customer, its account", cust, zs.ID, false, false, pathResources, 200, "", ""},
+		{"customer, no header", cust, "", true, false, pathResources, 401, "APIG.0301", "missing"},
+		{"customer, the partner's account", cust, "PARTNERDOMAIN", false, false, pathResources, 401, "APIG.0301", "not the account"},
+		{"customer, another customer's account", cust, lisi.ID, false, false, pathResources, 401, "APIG.0301", "not the account"},
+		{"IAM without the header", SandboxCredentials, "", true, false, pathDomains, 200, "", ""},
+		{"IAM with the partner's account", SandboxCredentials, "PARTNERDOMAIN", false, false, pathDomains, 200, "", ""},
+		{"IAM with another account", SandboxCredentials, "OTHER", false, false, pathDomains, 401, "APIG.0301", "not the account"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &caller{t: t, s: s, cred: tc.cred, domainID: tc.domain, noDomain: tc.none || tc.after}
+			method, body := "POST", []byte(`{}`)
+			if tc.path == pathDomains {
+				method, body = "GET", nil
+			}
+			req := c.request(method, tc.path, body)
+			if tc.after {
+				unsigned(c)(req)
+			}
+			r := c.send(req).want(t, tc.status, tc.code)
+			if tc.msgPart != "" && !contains(string(r.body), tc.msgPart) {
+				t.Errorf("error should say %q: %s", tc.msgPart, r.body)
+			}
+		})
+	}
+}
+
+// TestAuthDomains: GET /v3/auth/domains names the account of the signing key, as IAM's
+// KeystoneListAuthDomains does.
+func TestAuthDomains(t *testing.T) {
+	s := newFake(t, Options{})
+	zs := findCustomer(t, s, "zhangsan")
+	var out struct {
+		Domains []struct {
+			ID      string `json:"id"`
+			Name    string `json:"name"`
+			Enabled bool   `json:"enabled"`
+			Links   struct {
+				Self string `json:"self"`
+			} `json:"links"`
+		} `json:"domains"`
+		Links struct {
+			Self string `json:"self"`
+		} `json:"links"`
+	}
+	partner(t, s).get(pathDomains).want(t, 200, "").into(t, &out)
+	if len(out.Domains) != 1 || out.Domains[0].ID != SandboxDomainID || out.Domains[0].Name != SandboxDomainName ||
+		!out.Domains[0].Enabled || !strings.HasSuffix(out.Links.Self, pathDomains) || !strings.HasSuffix(out.Domains[0].Links.Self, SandboxDomainID) {
+		t.Errorf("partner: %+v", out)
+	}
 	c := customer(t, s, "zhangsan")
-	c.post(pathResources, `{}`).want(t, 200, "")
+	c.noDomain = true // what a client does before it knows the id
+	c.get(pathDomains).want(t, 200, "").into(t, &out)
+	if len(out.Domains) != 1 || out.Domains[0].ID != zs.ID || out.Domains[0].Name != "zhangsan" {
+		t.Errorf("customer: %+v", out)
+	}
+	// IAM errors have IAM's shape, with a numeric code where Keystone gives one.
+	s.Inject("GET", pathDomains, Fault{Status: 403})
+	r := partner(t, s).get(pathDomains).want(t, 403, "")
+	var e struct {
+		Error struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+			Title   string `json:"title"`
+		} `json:"error"`
+	}
+	r.into(t, &e)
+	if e.Error.Code != 403 || e.Error.Message == "" || e.Error.Title != "Forbidden" {
+		t.Errorf("IAM error body %s", r.body)
+	}
 }
 
 func TestIAMSecurityTokens(t *testing.T) {
@@ -301,4 +386,30 @@ func TestUnknownPath(t *testing.T) {
 	if resp.StatusCode != 404 || resp.Header.Get(bss.HeaderRequestID) == "" {
 		t.Errorf("status %d, request id %q", resp.StatusCode, resp.Header.Get(bss.HeaderRequestID))
 	}
+}
+
+// TestInternationalSite: the international site has no balance or coupon-quota APIs (SDK
+// services/bssintl/v2/bssintl_meta.go): they answer 404 like any unpublished API.
+func TestInternationalSite(t *testing.T) {
+	intl := newFake(t, Options{International: true})
+	china := newFake(t, Options{})
+	for _, tc := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", pathBalances, `{"customer_infos":[]}`},
+		{"GET", pathPartnerBal, nil},
+		{"POST", pathQuotas, `{}`},
+		{"POST", pathReclaim, `{"quota_ids":["Q1"]}`},
+	} {
+		r := partner(t, intl).do(tc.method, tc.path, tc.body).want(t, 404, "APIG.0101")
+		if !contains(string(r.body), "does not exist or has not been published") {
+			t.Errorf("%s: %s", tc.path, r.body)
+		}
+		if r := partner(t, china).do(tc.method, tc.path, tc.body); r.status == 404 {
+			t.Errorf("the Chinese site lacks %s", tc.path)
+		}
+	}
+	partner(t, intl).post(pathSubCustomers, `{}`).want(t, 200, "")
+	customer(t, intl, "zhangsan").post(pathResources, `{}`).want(t, 200, "")
 }

@@ -55,6 +55,19 @@ type Customer struct {
 	Debt            Money  // arrears (debt_amount)
 	Currency        string
 	Projects        []Project
+	// Discounts are the optional discounts the rating APIs offer this customer; none = the
+	// answers carry no optional_discount_rating_results.
+	Discounts []OptionalDiscount
+}
+
+// OptionalDiscount is a discount the rating APIs offer in optional_discount_rating_results[]
+// (SDK model_optional_discount_rating_result.go): Type 605 is a contract business discount
+// (Huawei Cloud BE), 606 one of a distributor's BE, 607 a discount the partner grants.
+type OptionalDiscount struct {
+	ID             string
+	Type           int
+	NameZH, NameEN string
+	Percent        int64 // off the official price
 }
 
 // Resource is one yearly/monthly resource (bss-api.md §3). Attached resources (EVS disks, EIPs)
@@ -145,10 +158,17 @@ type Quota struct {
 	Records           []QuotaRecord // issue/reclaim history
 }
 
-// QuotaLimit restricts how a quota may be used.
+// QuotaLimit restricts how a quota may be used (limit_infos[] of ListQuotaCoupons), e.g. Key
+// "cloudServiceType" with the services the coupons may pay for.
 type QuotaLimit struct {
 	Key    string
-	Values []string
+	Values []LimitValue
+}
+
+// LimitValue is one allowed value of a QuotaLimit, as the SDK's model_limit_value.go has it:
+// Value1 the code (hws.service.type.ec2), Value2 its display name (弹性云服务器), "" when none.
+type LimitValue struct {
+	Value1, Value2 string
 }
 
 // QuotaRecord is one operation on a quota.
@@ -202,6 +222,7 @@ func (d *Dataset) Clone() *Dataset {
 
 func (c Customer) clone() Customer {
 	c.Projects = slices.Clone(c.Projects)
+	c.Discounts = slices.Clone(c.Discounts)
 	return c
 }
 

@@ -92,6 +92,7 @@ func Demo(now time.Time, seed int64) *Dataset {
 	byAccount := map[string]*Customer{}
 	for i := range ds.Customers {
 		byAccount[ds.Customers[i].AccountName] = &ds.Customers[i]
+		ds.Customers[i].Discounts = demoDiscounts(i)
 	}
 	zs := &ds.Customers[0]
 	zs.AssociationType, zs.VerifiedStatus, zs.CustomerType = "2", "2", 0
@@ -142,6 +143,21 @@ func Demo(now time.Time, seed int64) *Dataset {
 		{ID: "PA" + g.hex(30), Type: 8, Amount: MustMoney("60000.00"), Memo: "可拨款账户"},
 	}
 	return ds
+}
+
+// demoDiscounts gives the i-th customer its optional discounts without drawing on the random
+// source: 张三 (i = 0) both, a third of the others the partner's, a third a contract discount,
+// a third none.
+func demoDiscounts(i int) []OptionalDiscount {
+	switch {
+	case i == 0:
+		return []OptionalDiscount{contractDiscount, partnerDiscount}
+	case i%3 == 1:
+		return []OptionalDiscount{partnerDiscount}
+	case i%3 == 2:
+		return []OptionalDiscount{contractDiscount}
+	}
+	return nil
 }
 
 var kindPrefix = map[kind]string{kindECS: "ecs", kindBandwidth: "bw", kindRDS: "rds", kindOBS: "obs", kindDCS: "redis"}
@@ -255,9 +271,18 @@ func (g *gen) demoQuotas() {
 			QuotaID: fmt.Sprintf("Q%s%08d", created.Format("060102"), g.rng.IntN(100_000_000)), QuotaType: 0, QuotaValue: value,
 			Balance: value.scale(int64(20+g.rng.IntN(80)), 100), QuotaStatus: 0, CreateTime: created,
 			LastUpdateTime: created.Add(day), EffectiveTime: created, ExpireTime: created.Add(365 * day),
-			Limits: []QuotaLimit{{Key: "limit_service_type_code", Values: []string{svcECS, svcEVS}}},
+			Limits: []QuotaLimit{{Key: "cloudServiceType", Values: []LimitValue{
+				{Value1: svcECS, Value2: zhName(svcECS)}, {Value1: svcEVS, Value2: zhName(svcEVS)}}}},
 		}
-		if i%4 == 3 {
+		switch i % 4 {
+		case 1: // databases only, in two regions
+			q.Limits = []QuotaLimit{
+				{Key: "cloudServiceType", Values: []LimitValue{{Value1: svcRDS, Value2: zhName(svcRDS)}}},
+				{Key: "regionCode", Values: []LimitValue{{Value1: "cn-north-4", Value2: "华北-北京四"}, {Value1: "cn-east-3", Value2: "华东-上海一"}}},
+			}
+		case 2: // any service
+			q.Limits = nil
+		case 3:
 			q.QuotaType = 1
 			q.Limits = nil
 		}

@@ -24,6 +24,7 @@
 //	POST   /v2/partners/coupon-quotas/query                         ListQuotaCoupons (partner)
 //	POST   /v2/partners/coupon-quotas/indirect-partner-reclaim      ReclaimCouponQuotas (partner)
 //	POST   /v3.0/OS-CREDENTIAL/securitytokens                       IAM temporary credentials by agency (partner)
+//	GET    /v3/auth/domains                                         IAM KeystoneListAuthDomains: the key's account
 //
 // Amounts are kept exactly (Money, in fen) and encoded as JSON numbers with two decimals, except
 // in the renew-rate answer where, as upstream, every amount is a JSON string ("432.10").
@@ -32,7 +33,9 @@
 // Every request must be signed with SDK-HMAC-SHA256 (bss.Verify): the partner's AK/SK, or
 // temporary credentials from the IAM call with a signed X-Security-Token. Partner-only
 // operations refuse customer credentials and customer-only operations refuse the partner's
-// (403 CBC.0155), as the real service does.
+// (403 CBC.0155), as the real service does. BSS being a global service, every BSS call must
+// carry X-Domain-Id, signed, naming the account of the signing key: Options.DomainID
+// (SandboxDomainID) for the partner's key, the customer's id for its temporary credentials.
 //
 // # Where it differs from the real BSS
 //
@@ -49,8 +52,10 @@
 //     account_name containing spaces is refused.
 //   - A renewal with is_auto_pay=1 and enough balance is paid at once (order status 5) and
 //     moves the expiry; otherwise the order waits for payment (status 6) and the expiry does NOT
-//     move, since the fake serves no payment API. Renewal runs from the current expiry, or from
-//     now if already expired; months are added calendar-wise (Jan 31 + 1 month = Feb 28/29).
+//     move, since the fake serves no payment API. Renewal runs from the original expiry, also
+//     for a resource that expired days ago (grace or retention period), as Huawei's renewal
+//     rules say; months are added calendar-wise (Jan 31 + 1 month = Feb 28/29). A renewed
+//     period that still ends before now leaves the resource expired.
 //     A year costs 10 months. One order is created per request.
 //   - Renew/renew-rate per-resource failures go to fail_resource_infos: CBC.99000000 for a
 //     resource that does not exist or is another customer's, CBC.0101 for an attached resource,
@@ -58,15 +63,27 @@
 //   - unsubscribe_type 2 rolls back to the expiry before the first paid renewal made through
 //     the fake (renewals in the seeded history cannot be rolled back). Refunds are pro rata by
 //     whole days at the discounted price and pay off debt first, then go to the balance.
-//   - The partner discount is 15% (discount_type 607, best_offer 1) on every order and rating.
-//   - Auto-renew answers 200 with an empty body; enabling it again is idempotent.
+//   - Orders carry the partner discount of 15% (discount_type "607"). Ratings offer each
+//     customer its own optional discounts (Customer.Discounts): in the demo, 张三 has a contract
+//     discount of 10% (605) and the partner's 15% (607), a third of the others the partner's, a
+//     third the contract one, a third none; optional_discount_rating_results is absent when
+//     there is none, and best_offer 1 marks the largest saving.
+//   - renew-rate's renew_inquiry_results[].amount is the official (list) renewal amount of the
+//     main resource, plus its attached ones with include_relative_resources, so that the
+//     amounts add up to official_website_amount; the fact sheet does not say whether BSS gives
+//     it before or after a discount, and the discounts are offered on the total.
+//   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
+//     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
 //   - ListCustomerOrders defaults to order_by=-createTime (newest first).
 //   - indirect_partner_id (non-empty) is refused with CBC.99000037: the fake has no
 //     second-level resellers of its own, except as owners of coupon quotas.
 //   - Resource status is stored, not derived: a resource whose expiry passes while the server
 //     runs stays "in use" (2) until something changes it.
-//   - X-Domain-Id is checked only on partner calls, and only when Options.DomainID is set; the
-//     IAM call accepts it absent. It is ignored on calls signed with temporary credentials.
+//   - A missing, unsigned or foreign X-Domain-Id is answered 401 APIG.0301 "Incorrect IAM
+//     authentication information: ...", as the gateway answers other authentication failures
+//     (the real wording is not documented). IAM calls accept it absent, but not foreign.
+//   - IAM errors of injected faults have the Keystone shape {"error":{"code":403,...}} with the
+//     HTTP status as a numeric code unless Fault.ErrorCode names one.
 //   - The IAM call grants the agency SandboxAgency on every customer, and the customer's own
 //     xaccount_type as agency name; credentials live min(TempCredentialTTL, duration_seconds).
 //   - Flow control is one token bucket per API (RatePerSecond), refilled in wall-clock time,
@@ -76,6 +93,10 @@
 //     a balance, and answers CBC.99000012 in error_details for every other id.
 //   - Faults (Inject) act before signature checks and never execute the operation.
 //   - The call log keeps the last 100,000 calls.
+//   - Options.International serves the international site: ListCustomersBalancesDetail,
+//     ListPartnerBalances, ListQuotaCoupons and ReclaimCouponQuotas answer 404 APIG.0101 like
+//     an unpublished API (bssintl has none of them); everything else, the currency included,
+//     stays as on the Chinese site.
 //
 // # Demo data
 //

@@ -2,9 +2,12 @@ package bsstest
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
 )
 
 // Fault is a misbehaviour injected into matching calls. Faults act before signature checks
@@ -12,11 +15,18 @@ import (
 // which only delays a normal answer).
 type Fault struct {
 	Latency   time.Duration // sleep before answering (respecting the request context)
-	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default)
+	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default; IAM paths: {"error":{"code":<status>,...}})
 	ErrorCode string
-	Malformed bool // answer 200 with truncated, invalid JSON
-	Hang      bool // never answer until the client gives up (request context done) or the server closes
-	Times     int  // apply to the next N matching calls only; 0 = every call until cleared
+	// RetryAfter, with Status, adds a Retry-After header of that many whole seconds.
+	RetryAfter time.Duration
+	Malformed  bool // answer 200 with truncated, invalid JSON
+	// OKWithError answers 200 with an error body {"error_code","error_msg"} (ErrorCode, default
+	// CBC.0999): "success" that is not.
+	OKWithError bool
+	// EmptyOrderIDs answers 200 with {"order_ids":[]}: a renew or unsubscribe that names no order.
+	EmptyOrderIDs bool
+	Hang          bool // never answer until the client gives up (request context done) or the server closes
+	Times         int  // apply to the next N matching calls only; 0 = every call until cleared
 }
 
 type faultRule struct {
@@ -79,6 +89,9 @@ func (s *Server) applyFault(c *reqCtx) bool {
 	if !sleepCtx(ctx, f.Latency, s.closed) {
 		return true
 	}
+	if f.Status != 0 && f.RetryAfter > 0 {
+		c.w.Header().Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 	switch {
 	case f.Hang:
 		select {
@@ -86,6 +99,10 @@ func (s *Server) applyFault(c *reqCtx) bool {
 		case <-s.closed:
 			abort(c)
 		}
+		return true
+	case f.Status != 0 && strings.HasPrefix(c.r.URL.Path, "/v3"):
+		// IAM answers in its own shape; without ErrorCode the code is the HTTP status, a number.
+		c.fail(iamErr(f.Status, f.ErrorCode, "injected fault: "+http.StatusText(f.Status)))
 		return true
 	case f.Status != 0:
 		code := f.ErrorCode
@@ -96,6 +113,16 @@ func (s *Server) applyFault(c *reqCtx) bool {
 		return true
 	case f.Malformed:
 		c.raw(http.StatusOK, []byte(`{"total_count":3,"data":[{"id":"6a1f`))
+		return true
+	case f.OKWithError:
+		code := f.ErrorCode
+		if code == "" {
+			code = "CBC.0999"
+		}
+		c.fail(&apiError{status: http.StatusOK, code: code, msg: "injected fault: an error answered with HTTP 200"})
+		return true
+	case f.EmptyOrderIDs:
+		c.raw(http.StatusOK, []byte(`{"order_ids":[]}`+"\n"))
 		return true
 	}
 	return false
@@ -131,21 +158,28 @@ func defaultFaultCode(status int) string {
 
 // Call is one request received by the fake.
 type Call struct {
-	Method    string
-	Path      string
-	RawQuery  string
-	Body      []byte
-	AccessKey string // from the Authorization header, "" if absent or malformed
-	Status    int    // 0 while in progress, or when the call was abandoned (client gone)
-	ErrorCode string // error_code of an error answer
-	At        time.Time
+	Method        string
+	Path          string
+	RawQuery      string
+	Body          []byte
+	AccessKey     string   // from the Authorization header, "" if absent or malformed
+	DomainID      string   // the X-Domain-Id header
+	Language      string   // the X-Language header
+	SignedHeaders []string // SignedHeaders of the Authorization header
+	Status        int      // 0 while in progress, or when the call was abandoned (client gone)
+	ErrorCode     string   // error_code of an error answer
+	At            time.Time
 }
 
 func (s *Server) recordArrival(r *http.Request, body []byte, now time.Time) *Call {
-	c := &Call{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Body: body, At: now}
+	c := &Call{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Body: body, At: now,
+		DomainID: r.Header.Get(bss.HeaderDomainID), Language: r.Header.Get("X-Language")}
 	if v := r.Header.Get("Authorization"); v != "" {
 		if _, rest, ok := strings.Cut(v, "Access="); ok {
 			c.AccessKey, _, _ = strings.Cut(rest, ",")
+		}
+		if a, err := bss.ParseAuthorization(v); err == nil {
+			c.SignedHeaders = a.SignedHeaders
 		}
 	}
 	s.callMu.Lock()
@@ -164,7 +198,7 @@ func (s *Server) recordDone(c *Call, status int, code string) {
 }
 
 // Calls returns a copy of the calls received, in arrival order, including rejected ones.
-// Body slices are shared: do not modify them.
+// Body and SignedHeaders slices are shared: do not modify them.
 func (s *Server) Calls() []Call {
 	s.callMu.Lock()
 	defer s.callMu.Unlock()

@@ -25,6 +25,9 @@ func TestFaults(t *testing.T) {
 		{"503 custom code", "POST", pathSubCustomers, Fault{Status: 503, ErrorCode: "APIG.0201"}, 503, "APIG.0201", false},
 		{"prefix", "", "/v2/partners/*", Fault{Status: 502}, 502, "CBC.0999", false},
 		{"malformed", "POST", pathSubCustomers, Fault{Malformed: true}, 200, "", true},
+		{"200 with an error body", "POST", pathSubCustomers, Fault{OKWithError: true}, 200, "CBC.0999", false},
+		{"200 with a chosen error code", "POST", pathSubCustomers, Fault{OKWithError: true, ErrorCode: "CBC.0151"}, 200, "CBC.0151", false},
+		{"200 with empty order_ids", "POST", pathSubCustomers, Fault{EmptyOrderIDs: true}, 200, "", false},
 		{"other method does not match", "GET", pathSubCustomers, Fault{Status: 500}, 200, "", false},
 		{"other path does not match", "POST", pathBalances, Fault{Status: 500}, 200, "", false},
 	}
@@ -50,6 +53,15 @@ func TestFaults(t *testing.T) {
 			s.ClearFaults()
 			p.post(pathSubCustomers, `{}`).want(t, 200, "")
 		})
+	}
+}
+
+func TestFaultRetryAfter(t *testing.T) {
+	s := newFake(t, Options{})
+	s.Inject("POST", pathSubCustomers, Fault{Status: 429, RetryAfter: time.Hour})
+	r := partner(t, s).post(pathSubCustomers, `{}`).want(t, 429, "CBC.0250")
+	if got := r.header.Get("Retry-After"); got != "3600" {
+		t.Errorf("Retry-After = %q, want 3600", got)
 	}
 }
 

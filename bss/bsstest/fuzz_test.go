@@ -69,6 +69,9 @@ func serveQuery(s *Server, cred bss.Credentials, method, path, rawQuery string, 
 	req.URL.RawQuery = rawQuery
 	req.Header = http.Header{}
 	req.Header.Set("Content-Type", "application/json")
+	if d := domainFor(s, cred); d != "" {
+		req.Header.Set(bss.HeaderDomainID, d)
+	}
 	bss.Sign(req, payload, cred, testNow)
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)

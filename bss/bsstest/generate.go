@@ -54,6 +54,7 @@ func Generate(o GenOptions) *Dataset {
 		}
 		c := g.customer("cust"+pad6(i), name, false)
 		c.Label = pick(g.rng, genLabels)
+		c.Discounts = demoDiscounts(i)
 		if c.AssociationType == "2" && g.rng.IntN(10) == 0 {
 			c.Balance, c.Debt = 0, Money(1000+g.rng.Int64N(499_000))
 		}

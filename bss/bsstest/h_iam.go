@@ -113,3 +113,48 @@ func randUpper(n int) string {
 	}
 	return string(b)
 }
+
+// ---- IAM KeystoneListAuthDomains: GET /v3/auth/domains
+// The account (domain) of the signing key: the partner's, or the customer's for temporary
+// credentials. The SDK's global credentials take domains[0].id as X-Domain-Id.
+
+type authDomainsResp struct {
+	Domains []domainJSON `json:"domains"`
+	Links   linksJSON    `json:"links"`
+}
+
+type domainJSON struct {
+	Enabled     bool      `json:"enabled"`
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Links       linksJSON `json:"links"`
+	Description string    `json:"description"`
+}
+
+type linksJSON struct {
+	Self string `json:"self"`
+}
+
+func handleAuthDomains(c *reqCtx) {
+	id, name := c.s.domainID, c.s.domainName
+	if c.kind == customerCaller {
+		c.s.mu.RLock()
+		cu := c.s.st.custByID[c.customerID]
+		if cu != nil {
+			id, name = cu.ID, cu.AccountName
+		}
+		c.s.mu.RUnlock()
+		if cu == nil {
+			c.fail(iamErr(http.StatusNotFound, "", "the account of these credentials no longer exists"))
+			return
+		}
+	}
+	base := "https://" + c.r.Host
+	if c.r.TLS == nil {
+		base = "http://" + c.r.Host
+	}
+	c.json(http.StatusOK, authDomainsResp{
+		Domains: []domainJSON{{Enabled: true, ID: id, Name: name, Links: linksJSON{Self: base + "/v3/domains/" + id}}},
+		Links:   linksJSON{Self: base + "/v3/auth/domains"},
+	})
+}

@@ -115,7 +115,8 @@ func handleListOrders(c *reqCtx) {
 	}
 	status, e := queryInt(q, "status")
 	if e == nil && status != nil {
-		e = oneOf("status", status, 1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13)
+		// The filter takes these only; 2 and 10–13 appear in answers (bss-api.md, Corrections).
+		e = oneOf("status", status, 1, 3, 4, 5, 6, 9)
 	}
 	if e != nil {
 		c.fail(e)

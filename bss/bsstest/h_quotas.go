@@ -44,8 +44,13 @@ type quotaJSON struct {
 }
 
 type quotaLimitJSON struct {
-	LimitKey    string   `json:"limit_key"`
-	LimitValues []string `json:"limit_values"`
+	LimitKey    string           `json:"limit_key"`
+	LimitValues []limitValueJSON `json:"limit_values"`
+}
+
+type limitValueJSON struct {
+	Value1 string `json:"value1"`
+	Value2 string `json:"value2,omitempty"`
 }
 
 type timeRange struct {
@@ -139,7 +144,11 @@ func handleListQuotas(c *reqCtx) {
 				MeasureID: 1, Currency: c.s.st.currency, CreateTime: fmtTime(q.CreateTime),
 				LastUpdateTime: fmtTime(q.LastUpdateTime), EffectiveTime: fmtTime(q.EffectiveTime), ExpireTime: fmtTime(q.ExpireTime)}
 			for _, l := range q.Limits {
-				j.LimitInfos = append(j.LimitInfos, quotaLimitJSON{LimitKey: l.Key, LimitValues: append([]string{}, l.Values...)})
+				lj := quotaLimitJSON{LimitKey: l.Key, LimitValues: make([]limitValueJSON, 0, len(l.Values))}
+				for _, v := range l.Values {
+					lj.LimitValues = append(lj.LimitValues, limitValueJSON(v))
+				}
+				j.LimitInfos = append(j.LimitInfos, lj)
 			}
 			resp.Quotas = append(resp.Quotas, j)
 		}

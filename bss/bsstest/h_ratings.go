@@ -5,19 +5,33 @@ import (
 	"unicode/utf8"
 )
 
-// The one optional discount the fake offers: the partner's 15% discount (type 607).
-const (
-	partnerDiscountID     = "PD607PARTNERBOT15"
-	partnerDiscountType   = 607
-	partnerDiscountNameZH = "合作伙伴授予折扣（85折）"
-	partnerDiscountNameEN = "Partner discount (15% off)"
+// The optional discounts of the demo customers: the partner's 15% (type 607) and a contract
+// business discount of 10% (type 605).
+var (
+	partnerDiscount = OptionalDiscount{ID: "PD607PARTNERBOT15", Type: 607,
+		NameZH: "合作伙伴授予折扣（85折）", NameEN: "Partner discount (15% off)", Percent: partnerDiscountPercent}
+	contractDiscount = OptionalDiscount{ID: "CD605CONTRACT10", Type: 605,
+		NameZH: "合同商务折扣（9折）", NameEN: "Contract business discount (10% off)", Percent: 10}
 )
 
-func partnerDiscountName(lang string) string {
+func (d OptionalDiscount) name(lang string) string {
 	if lang == "en_US" {
-		return partnerDiscountNameEN
+		return d.NameEN
 	}
-	return partnerDiscountNameZH
+	return d.NameZH
+}
+
+// bestDiscount is the index of the discount BSS marks best_offer: the largest saving, ties
+// going to contract business discounts (605, 606) before the partner's (607), as the SDK's
+// model comment orders them. -1 when there is none.
+func bestDiscount(ds []OptionalDiscount, saving func(OptionalDiscount) Money) int {
+	best := -1
+	for i, d := range ds {
+		if best < 0 || saving(d) > saving(ds[best]) || saving(d) == saving(ds[best]) && d.Type < ds[best].Type {
+			best = i
+		}
+	}
+	return best
 }
 
 // ---- ListRateOnPeriodDetail: POST /v2/bills/ratings/period-resources/subscribe-rate (§8)
@@ -45,7 +59,7 @@ type periodProductInfo struct {
 type subscribeRateResp struct {
 	Currency                      string           `json:"currency"`
 	OfficialWebsiteRatingResult   officialRating   `json:"official_website_rating_result"`
-	OptionalDiscountRatingResults []discountRating `json:"optional_discount_rating_results"`
+	OptionalDiscountRatingResults []discountRating `json:"optional_discount_rating_results,omitempty"`
 }
 
 type officialRating struct {
@@ -152,8 +166,11 @@ func handleSubscribeRate(c *reqCtx) {
 	resp := subscribeRateResp{Currency: cu.Currency}
 	resp.OfficialWebsiteRatingResult.MeasureID = 1
 	resp.OfficialWebsiteRatingResult.ProductRatingResults = []productRating{}
-	disc := discountRating{DiscountID: partnerDiscountID, DiscountType: partnerDiscountType,
-		DiscountName: partnerDiscountName(c.lang), BestOffer: 1, MeasureID: 1, ProductRatingResults: []discountProductRating{}}
+	discs := make([]discountRating, len(cu.Discounts))
+	for i, d := range cu.Discounts {
+		discs[i] = discountRating{DiscountID: d.ID, DiscountType: d.Type, DiscountName: d.name(c.lang), MeasureID: 1,
+			ProductRatingResults: []discountProductRating{}}
+	}
 	for i, p := range req.ProductInfos {
 		price := st.price(*p.CloudServiceType, *p.ResourceType, *p.ResourceSpec, *p.Region)
 		if price == nil {
@@ -175,18 +192,25 @@ func handleSubscribeRate(c *reqCtx) {
 		}
 		_, priceMonths, _ := checkPeriod(p.PeriodType, p.PeriodNum)
 		official := unit * Money(priceMonths) * Money(*p.SubscriptionNum)
-		discount := official.percent(partnerDiscountPercent)
 		resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount += official
 		resp.OfficialWebsiteRatingResult.ProductRatingResults = append(resp.OfficialWebsiteRatingResult.ProductRatingResults,
 			productRating{ID: *p.ID, ProductID: price.ProductID, OfficialWebsiteAmount: official, MeasureID: 1})
-		disc.OfficialWebsiteAmount += official
-		disc.DiscountAmount += discount
-		disc.Amount += official - discount
-		disc.ProductRatingResults = append(disc.ProductRatingResults, discountProductRating{ID: *p.ID,
-			ProductID: price.ProductID, Amount: official - discount, OfficialWebsiteAmount: official,
-			DiscountAmount: discount, MeasureID: 1})
+		for j, d := range cu.Discounts {
+			discount := official.percent(d.Percent)
+			discs[j].OfficialWebsiteAmount += official
+			discs[j].DiscountAmount += discount
+			discs[j].Amount += official - discount
+			discs[j].ProductRatingResults = append(discs[j].ProductRatingResults, discountProductRating{ID: *p.ID,
+				ProductID: price.ProductID, Amount: official - discount, OfficialWebsiteAmount: official,
+				DiscountAmount: discount, MeasureID: 1})
+		}
 	}
-	resp.OptionalDiscountRatingResults = []discountRating{disc}
+	if b := bestDiscount(cu.Discounts, func(d OptionalDiscount) Money {
+		return resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount.percent(d.Percent)
+	}); b >= 0 {
+		discs[b].BestOffer = 1
+	}
+	resp.OptionalDiscountRatingResults = discs
 	c.json(http.StatusOK, resp)
 }
 
@@ -204,7 +228,7 @@ type renewRateResp struct {
 	Currency                      string                `json:"currency"`
 	RenewInquiryResults           []renewInquiryResult  `json:"renew_inquiry_results"`
 	OfficialWebsiteRatingResult   renewOfficialRating   `json:"official_website_rating_result"`
-	OptionalDiscountRatingResults []renewDiscountRating `json:"optional_discount_rating_results"`
+	OptionalDiscountRatingResults []renewDiscountRating `json:"optional_discount_rating_results,omitempty"`
 	FailResourceInfos             []failResource        `json:"fail_resource_infos,omitempty"`
 }
 
@@ -253,7 +277,7 @@ func handleRenewRate(c *reqCtx) {
 		return
 	}
 	resp := renewRateResp{Currency: cu.Currency, RenewInquiryResults: []renewInquiryResult{}}
-	var official, discount Money
+	var official Money
 	for _, id := range dedupe(req.ResourceIDs) {
 		r, e := c.owned(id)
 		switch {
@@ -265,21 +289,27 @@ func handleRenewRate(c *reqCtx) {
 				"resource " + id + " is an attached resource; price its main resource " + r.ParentResourceID})
 			continue
 		}
+		// The renewal amount of the main resource, with its attached ones when asked, at the
+		// official price: the discounts are offered on the total below.
 		monthly := r.MonthlyPrice
 		if withRelatives {
 			monthly = st.groupMonthly(r)
 		}
 		o := monthly * Money(priceMonths)
-		d := o.percent(partnerDiscountPercent)
 		official += o
-		discount += d
-		resp.RenewInquiryResults = append(resp.RenewInquiryResults, renewInquiryResult{ResourceID: id, Amount: moneyString(o - d)})
+		resp.RenewInquiryResults = append(resp.RenewInquiryResults, renewInquiryResult{ResourceID: id, Amount: moneyString(o)})
 	}
 	resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount = moneyString(official)
-	resp.OptionalDiscountRatingResults = []renewDiscountRating{{
-		DiscountID: partnerDiscountID, Amount: moneyString(official - discount), OfficialWebsiteAmount: moneyString(official),
-		DiscountAmount: moneyString(discount), DiscountType: partnerDiscountType, DiscountName: partnerDiscountName(c.lang),
-		BestOffer: 1,
-	}}
+	if len(resp.RenewInquiryResults) > 0 {
+		for _, d := range cu.Discounts {
+			discount := official.percent(d.Percent)
+			resp.OptionalDiscountRatingResults = append(resp.OptionalDiscountRatingResults, renewDiscountRating{
+				DiscountID: d.ID, Amount: moneyString(official - discount), OfficialWebsiteAmount: moneyString(official),
+				DiscountAmount: moneyString(discount), DiscountType: d.Type, DiscountName: d.name(c.lang)})
+		}
+		if b := bestDiscount(cu.Discounts, func(d OptionalDiscount) Money { return official.percent(d.Percent) }); b >= 0 {
+			resp.OptionalDiscountRatingResults[b].BestOffer = 1
+		}
+	}
 	c.json(http.StatusOK, resp)
 }

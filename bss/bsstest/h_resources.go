@@ -326,7 +326,9 @@ func handleRenew(c *reqCtx) {
 		c.json(http.StatusOK, resp)
 		return
 	}
-	// Each main resource is renewed from its current expiry, or from now if already expired.
+	// Each main resource is renewed from its original expiry, also when it expired days ago
+	// and is in its grace or retention period (续费规则说明: 若资源进入宽限期或保留期后续费，
+	// 续费周期的开始时间为资源的原到期时间), by calendar months clamped to the month's end.
 	type plan struct {
 		main     *Resource
 		from, to time.Time
@@ -335,9 +337,6 @@ func handleRenew(c *reqCtx) {
 	o := st.newOrder(cu, 2, mains[0].ServiceTypeCode, c.now)
 	for i, m := range mains {
 		from := m.ExpireTime
-		if from.Before(c.now) {
-			from = c.now
-		}
 		plans[i] = plan{main: m, from: from, to: addMonths(from, months)}
 		for _, r := range st.group(m) {
 			o.addLine(r, *req.PeriodType, *req.PeriodNum, from, plans[i].to, r.MonthlyPrice*Money(priceMonths))
@@ -349,8 +348,8 @@ func handleRenew(c *reqCtx) {
 			st.history[p.main.ResourceID] = append(st.history[p.main.ResourceID], renewal{prior: p.main.ExpireTime, orderID: o.ID})
 			for _, r := range st.group(p.main) {
 				r.ExpireTime, r.UpdateTime = p.to, c.now
-				if r.Status == 5 {
-					r.Status = 2
+				if r.Status == 5 && p.to.After(c.now) {
+					r.Status = 2 // a period that ended before today leaves it expired
 				}
 			}
 		}

@@ -31,8 +31,9 @@ type caller struct {
 	t        testing.TB
 	s        *Server
 	cred     bss.Credentials
-	at       func() time.Time // signing time; nil = testNow
-	domainID string
+	at       func() time.Time  // signing time; nil = testNow
+	domainID string            // X-Domain-Id; "" = the account of cred (see domainFor)
+	noDomain bool              // send no X-Domain-Id
 	headers  map[string]string // set before signing
 	hc       *http.Client
 }
@@ -122,8 +123,14 @@ func (c *caller) request(method, path string, payload []byte) *http.Request {
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.domainID != "" {
+	switch {
+	case c.noDomain:
+	case c.domainID != "":
 		req.Header.Set(bss.HeaderDomainID, c.domainID)
+	default:
+		if d := domainFor(c.s, c.cred); d != "" {
+			req.Header.Set(bss.HeaderDomainID, d)
+		}
 	}
 	for k, v := range c.headers {
 		req.Header.Set(k, v)
@@ -171,6 +178,21 @@ func (c *caller) post(path string, payload any) reply {
 func (c *caller) get(path string) reply {
 	c.t.Helper()
 	return c.do(http.MethodGet, path, nil)
+}
+
+// domainFor is the account id that calls signed with cred carry, as a client does: the
+// partner's for the partner's key, the customer's for temporary credentials, "" for an unknown
+// key.
+func domainFor(s *Server, cred bss.Credentials) string {
+	if cred.AccessKey == s.partner.AccessKey {
+		return s.domainID
+	}
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
+	if tc := s.temps[cred.AccessKey]; tc != nil {
+		return tc.customerID
+	}
+	return ""
 }
 
 // customerCreds swaps partner credentials for the customer's temporary credentials.
@@ -245,6 +267,7 @@ const (
 	pathQuotas       = "/v2/partners/coupon-quotas/query"
 	pathReclaim      = "/v2/partners/coupon-quotas/indirect-partner-reclaim"
 	pathIAM          = "/v3.0/OS-CREDENTIAL/securitytokens"
+	pathDomains      = "/v3/auth/domains"
 )
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -106,6 +106,8 @@ func TestListCustomerOrders(t *testing.T) {
 		{"limit abc", "limit=abc", "CBC.0101"},
 		{"bad order_by", "order_by=amount", "CBC.0101"},
 		{"bad status", "status=7", "CBC.0101"},
+		{"status only seen in answers", "status=2", "CBC.0101"},
+		{"hardware delivery status", "status=10", "CBC.0101"},
 		{"window over a year", "create_time_begin=2024-01-01T00:00:00Z&create_time_end=2026-01-01T00:00:00Z", "CBC.0101"},
 		{"bad time", "payment_time_begin=yesterday", "CBC.0101"},
 		{"unknown customer", "customer_id=nobody", "CBC.99000035"},
@@ -165,4 +167,33 @@ func TestOrderDetails(t *testing.T) {
 		t.Errorf("404 should carry a CBC error code, got %q", code)
 	}
 	p.get(pathOrderDetails+o.ID+"?limit=0").want(t, 400, "CBC.0101")
+}
+
+// TestOrderDetailsLanguage: ShowCustomerOrderDetails takes X-Language (zh_CN default, en_US).
+func TestOrderDetailsLanguage(t *testing.T) {
+	s := newFake(t, Options{})
+	var o Order
+	for _, x := range s.Orders("") {
+		if x.ServiceTypeCode == svcECS {
+			o = x
+			break
+		}
+	}
+	for _, tc := range []struct{ lang, want string }{
+		{"", "弹性云服务器"}, {"zh_CN", "弹性云服务器"}, {"en_US", "Elastic Cloud Server"},
+	} {
+		p := partner(t, s)
+		if tc.lang != "" {
+			p.headers = map[string]string{"X-Language": tc.lang}
+		}
+		var out struct {
+			OrderInfo struct {
+				ServiceTypeName string `json:"service_type_name"`
+			} `json:"order_info"`
+		}
+		p.get(pathOrderDetails+o.ID).want(t, 200, "").into(t, &out)
+		if out.OrderInfo.ServiceTypeName != tc.want {
+			t.Errorf("X-Language %q: service_type_name %q, want %q", tc.lang, out.OrderInfo.ServiceTypeName, tc.want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package bsstest
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -54,6 +55,48 @@ func TestListQuotas(t *testing.T) {
 	p.post(pathQuotas, `{"quota_status_list":[1]}`).want(t, 400, "CBC.0101")
 	p.post(pathQuotas, `{"quota_type":2}`).want(t, 400, "CBC.0101")
 	p.post(pathQuotas, `{"limit":101}`).want(t, 400, "CBC.0101")
+}
+
+// TestQuotaLimitShape checks limit_infos[].limit_values[] against the SDK's model: a list of
+// objects {"value1","value2"} (model_limit_value.go), not of strings.
+func TestQuotaLimitShape(t *testing.T) {
+	s := newFake(t, Options{})
+	var out struct {
+		Quotas []struct {
+			QuotaID    string `json:"quota_id"`
+			LimitInfos []struct {
+				LimitKey    string            `json:"limit_key"`
+				LimitValues []json.RawMessage `json:"limit_values"`
+			} `json:"limit_infos"`
+		} `json:"quotas"`
+	}
+	partner(t, s).post(pathQuotas, `{"limit":100}`).want(t, 200, "").into(t, &out)
+	restricted := 0
+	for _, q := range out.Quotas {
+		for _, l := range q.LimitInfos {
+			restricted++
+			if l.LimitKey == "" || len(l.LimitValues) == 0 {
+				t.Errorf("quota %s: empty restriction %+v", q.QuotaID, l)
+			}
+			for _, raw := range l.LimitValues {
+				var v map[string]any
+				if err := json.Unmarshal(raw, &v); err != nil {
+					t.Fatalf("quota %s: limit value %s is not an object", q.QuotaID, raw)
+				}
+				if v1, ok := v["value1"].(string); !ok || v1 == "" {
+					t.Errorf("quota %s: limit value %s has no value1 string", q.QuotaID, raw)
+				}
+				for k := range v {
+					if k != "value1" && k != "value2" {
+						t.Errorf("quota %s: unexpected key %q in %s", q.QuotaID, k, raw)
+					}
+				}
+			}
+		}
+	}
+	if restricted == 0 {
+		t.Error("no demo quota carries a restriction")
+	}
 }
 
 func TestReclaimQuotas(t *testing.T) {

@@ -119,8 +119,12 @@ func TestRenewRate(t *testing.T) {
 					OfficialWebsiteAmount string `json:"official_website_amount"`
 				} `json:"official_website_rating_result"`
 				OptionalDiscountRatingResults []struct {
-					Amount    string `json:"amount"`
-					BestOffer int    `json:"best_offer"`
+					DiscountID            string `json:"discount_id"`
+					DiscountType          int    `json:"discount_type"`
+					Amount                string `json:"amount"`
+					OfficialWebsiteAmount string `json:"official_website_amount"`
+					DiscountAmount        string `json:"discount_amount"`
+					BestOffer             int    `json:"best_offer"`
 				} `json:"optional_discount_rating_results"`
 				FailResourceInfos []struct {
 					ErrorCode string `json:"error_code"`
@@ -130,9 +134,21 @@ func TestRenewRate(t *testing.T) {
 			if got := out.OfficialWebsiteRatingResult.OfficialWebsiteAmount; got != tc.official.String() {
 				t.Errorf("official = %s, want %s", got, tc.official)
 			}
-			want := (tc.official - tc.official.percent(15)).String()
-			if len(out.RenewInquiryResults) != 1 || out.RenewInquiryResults[0].Amount != want {
-				t.Errorf("renew_inquiry_results = %+v, want amount %s", out.RenewInquiryResults, want)
+			// The per-resource renewal amount is the official one (main + attached when asked);
+			// 张三 has two optional discounts, the partner's 15% being the best offer.
+			if len(out.RenewInquiryResults) != 1 || out.RenewInquiryResults[0].Amount != tc.official.String() {
+				t.Errorf("renew_inquiry_results = %+v, want amount %s", out.RenewInquiryResults, tc.official)
+			}
+			if len(out.OptionalDiscountRatingResults) != 2 {
+				t.Fatalf("optional discounts %+v, want 2", out.OptionalDiscountRatingResults)
+			}
+			for _, d := range out.OptionalDiscountRatingResults {
+				pct := map[int]int64{605: 10, 607: 15}[d.DiscountType]
+				discount := tc.official.percent(pct)
+				if d.OfficialWebsiteAmount != tc.official.String() || d.DiscountAmount != discount.String() ||
+					d.Amount != (tc.official-discount).String() || d.BestOffer != map[int]int{605: 0, 607: 1}[d.DiscountType] {
+					t.Errorf("discount %+v, want %d%% off %s", d, pct, tc.official)
+				}
 			}
 			if len(out.FailResourceInfos) != tc.failCount {
 				t.Errorf("fail_resource_infos = %+v", out.FailResourceInfos)
@@ -140,7 +156,91 @@ func TestRenewRate(t *testing.T) {
 		})
 	}
 	c.t = t
+	// With include_relative_resources, each main resource's amount covers its attached ones.
+	bw := findResource(t, s, zs.ID, "zhangsan-bw-01")
+	var two struct {
+		RenewInquiryResults []struct {
+			ResourceID string `json:"resource_id"`
+			Amount     string `json:"amount"`
+		} `json:"renew_inquiry_results"`
+		OfficialWebsiteRatingResult struct {
+			OfficialWebsiteAmount string `json:"official_website_amount"`
+		} `json:"official_website_rating_result"`
+	}
+	c.post(pathRenewRate, map[string]any{"resource_ids": []string{web.ResourceID, bw.ResourceID}, "period_type": 2, "period_num": 3,
+		"include_relative_resources": true}).want(t, 200, "").into(t, &two)
+	bwGroup := bw.MonthlyPrice
+	for _, r := range attachedOf(s, bw) {
+		bwGroup += r.MonthlyPrice
+	}
+	if len(two.RenewInquiryResults) != 2 || two.RenewInquiryResults[0].Amount != (group*3).String() ||
+		two.RenewInquiryResults[1].Amount != (bwGroup*3).String() || two.OfficialWebsiteRatingResult.OfficialWebsiteAmount != ((group+bwGroup)*3).String() {
+		t.Errorf("two groups: %+v, want %s and %s", two, group*3, bwGroup*3)
+	}
 	c.post(pathRenewRate, `{"resource_ids":[],"period_type":2,"period_num":1}`).want(t, 400, "CBC.0100")
 	c.post(pathRenewRate, `{"resource_ids":["a"],"period_type":2,"period_num":13}`).want(t, 400, "CBC.0101")
 	c.post(pathRenewRate, `{"resource_ids":["a"],"period_type":2,"period_num":1,"include_relative_resources":"yes"}`).want(t, 400, "CBC.0100")
+}
+
+// TestRatingDiscountsPerCustomer: optional_discount_rating_results come only when the customer
+// has optional discounts, one per discount, the largest saving marked best_offer.
+func TestRatingDiscountsPerCustomer(t *testing.T) {
+	s := newFake(t, Options{})
+	seen := map[int]bool{} // numbers of discounts tested
+	for _, cu := range s.Customers() {
+		if seen[len(cu.Discounts)] {
+			continue
+		}
+		var types []int
+		for _, d := range cu.Discounts {
+			types = append(types, d.Type)
+		}
+		var main Resource
+		for _, r := range s.Resources(cu.ID) {
+			if r.IsMain && r.Status == 2 {
+				main = r
+				break
+			}
+		}
+		if main.ResourceID == "" {
+			continue
+		}
+		seen[len(cu.Discounts)] = true
+		c := customer(t, s, cu.AccountName)
+		r := c.post(pathRenewRate, map[string]any{"resource_ids": []string{main.ResourceID}, "period_type": 2, "period_num": 1}).want(t, 200, "")
+		var out struct {
+			Official struct {
+				Amount string `json:"official_website_amount"`
+			} `json:"official_website_rating_result"`
+			Discounts []struct {
+				DiscountType int    `json:"discount_type"`
+				Amount       string `json:"amount"`
+				BestOffer    int    `json:"best_offer"`
+			} `json:"optional_discount_rating_results"`
+		}
+		r.into(t, &out)
+		if len(cu.Discounts) == 0 {
+			if strings.Contains(string(r.body), "optional_discount_rating_results") {
+				t.Errorf("%s has no discounts but got %s", cu.AccountName, r.body)
+			}
+			continue
+		}
+		if len(out.Discounts) != len(types) {
+			t.Errorf("%s: %d discounts, want %v", cu.AccountName, len(out.Discounts), types)
+			continue
+		}
+		best := 0
+		for i, d := range out.Discounts {
+			if d.DiscountType != types[i] {
+				t.Errorf("%s: discount %d type %d", cu.AccountName, i, d.DiscountType)
+			}
+			best += d.BestOffer
+		}
+		if best != 1 {
+			t.Errorf("%s: %d discounts marked best", cu.AccountName, best)
+		}
+	}
+	if !seen[0] || !seen[1] || !seen[2] {
+		t.Errorf("the demo should have customers with 0, 1 and 2 discounts: %v", seen)
+	}
 }

@@ -247,11 +247,11 @@ func TestRenew(t *testing.T) {
 		}
 	})
 
-	t.Run("expired resource renews from now", func(t *testing.T) {
+	t.Run("expired resource renews from its original expiry", func(t *testing.T) {
 		c.t = t
 		c.post(pathRenew, map[string]any{"resource_ids": []string{obs.ResourceID}, "period_type": 2, "period_num": 2, "is_auto_pay": 1}).want(t, 200, "")
 		got, _ := s.Resource(obs.ResourceID)
-		if want := addMonths(testNow, 2); !got.ExpireTime.Equal(want) || got.Status != 2 {
+		if want := addMonths(obs.ExpireTime, 2); !got.ExpireTime.Equal(want) || got.Status != 2 {
 			t.Errorf("expiry %v status %d, want %v and 2", got.ExpireTime, got.Status, want)
 		}
 	})
@@ -320,6 +320,85 @@ func TestRenew(t *testing.T) {
 			r := c.post(pathRenew, tc.body).want(t, 400, tc.code)
 			if msg, _ := r.obj(t)["error_msg"].(string); !strings.Contains(msg, tc.msg) {
 				t.Errorf("error_msg %q does not name %q", msg, tc.msg)
+			}
+		})
+	}
+}
+
+// TestRenewFromOriginalExpiry: a renewal in the grace or retention period starts at the
+// resource's original expiry, not at the renewal (Huawei's renewal rules), by calendar months
+// clamped to the end of the month.
+func TestRenewFromOriginalExpiry(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(timeLayout, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ds := Demo(testNow, 1) // testNow is 2026-11-25T01:00:00Z
+	var zsID string
+	for i := range ds.Customers {
+		if ds.Customers[i].AccountName == "zhangsan" {
+			ds.Customers[i].Balance = MustMoney("1000000.00")
+			zsID = ds.Customers[i].ID
+		}
+	}
+	expiries := map[string]time.Time{
+		"zhangsan-obs-pkg":  at("2026-10-31T16:00:00Z"), // 25 days ago: grace period
+		"zhangsan-mysql-01": at("2026-01-31T16:00:00Z"), // ten months ago: retention
+		"zhangsan-bw-01":    at("2024-02-29T16:00:00Z"), // a leap day, with its EIPs
+	}
+	mainOf := map[string]string{}
+	for i := range ds.Resources {
+		r := &ds.Resources[i]
+		if r.CustomerID == zsID && expiries[r.Name] != (time.Time{}) {
+			mainOf[r.ResourceID] = r.Name
+		}
+	}
+	for i := range ds.Resources {
+		r := &ds.Resources[i]
+		name := mainOf[r.ResourceID]
+		if name == "" {
+			name = mainOf[r.ParentResourceID]
+		}
+		if exp, ok := expiries[name]; ok {
+			r.ExpireTime, r.Status, r.ExpirePolicy = exp, 5, 0
+		}
+	}
+	s := newFake(t, Options{Data: ds})
+	c := customer(t, s, "zhangsan")
+	tests := []struct {
+		name       string
+		periodType int
+		periodNum  int
+		want       string
+		status     int
+	}{
+		{"zhangsan-obs-pkg", 2, 1, "2026-11-30T16:00:00Z", 2},  // Oct 31 + 1 month: Nov 30, not Dec 1
+		{"zhangsan-mysql-01", 2, 1, "2026-02-28T16:00:00Z", 5}, // Jan 31 + 1 month: Feb 28, still in the past
+		{"zhangsan-bw-01", 3, 3, "2027-02-28T16:00:00Z", 2},    // Feb 29 + 3 years
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c.t = t
+			main := findResource(t, s, zsID, tc.name)
+			var out orderIDsOut
+			c.post(pathRenew, map[string]any{"resource_ids": []string{main.ResourceID}, "period_type": tc.periodType,
+				"period_num": tc.periodNum, "is_auto_pay": 1}).want(t, 200, "").into(t, &out)
+			if len(out.OrderIDs) != 1 {
+				t.Fatalf("answer %+v", out)
+			}
+			for _, r := range append([]Resource{main}, attachedOf(s, main)...) {
+				got, _ := s.Resource(r.ResourceID)
+				if !got.ExpireTime.Equal(at(tc.want)) || got.Status != tc.status {
+					t.Errorf("%s: expiry %v status %d, want %s and %d", r.Name, got.ExpireTime.Format(timeLayout), got.Status, tc.want, tc.status)
+				}
+			}
+			orders := s.Orders(zsID)
+			o := orders[len(orders)-1]
+			if o.Status != 5 || !o.LineItems[0].EffectiveTime.Equal(expiries[tc.name]) || !o.LineItems[0].ExpireTime.Equal(at(tc.want)) {
+				t.Errorf("order %s status %d, line %v – %v", o.ID, o.Status, o.LineItems[0].EffectiveTime, o.LineItems[0].ExpireTime)
 			}
 		})
 	}

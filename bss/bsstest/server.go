@@ -20,18 +20,29 @@ import (
 
 // Options configure a fake server. The zero value is a usable sandbox.
 type Options struct {
-	Now               func() time.Time // clock for data and signatures; nil = time.Now
-	Data              *Dataset         // nil = Demo(Now(), 1); New takes ownership
-	Partner           bss.Credentials  // partner AK/SK accepted on partner ops; zero = SandboxCredentials
-	DomainID          string           // if set, partner calls must carry X-Domain-Id equal to it (else 403 CBC.0155)
-	MaxSkew           time.Duration    // allowed X-Sdk-Date skew; 0 = 15 minutes
-	Latency           time.Duration    // added to every call
-	RatePerSecond     int              // if > 0, a token bucket per API; excess calls get 429 CBC.0250
-	TempCredentialTTL time.Duration    // lifetime of agency temporary credentials; 0 = 1h
+	Now     func() time.Time // clock for data and signatures; nil = time.Now
+	Data    *Dataset         // nil = Demo(Now(), 1); New takes ownership
+	Partner bss.Credentials  // partner AK/SK accepted on partner ops; zero = SandboxCredentials
+	// DomainID is the partner's account (domain) id: every BSS call signed with the partner's
+	// key must carry it, signed, in X-Domain-Id; "" = SandboxDomainID. Calls signed with a
+	// customer's temporary credentials must carry that customer's id.
+	DomainID          string
+	DomainName        string        // the partner's account name, as GET /v3/auth/domains shows it; "" = SandboxDomainName
+	International     bool          // serve the international site (bss-intl): the APIs it lacks answer 404
+	MaxSkew           time.Duration // allowed X-Sdk-Date skew; 0 = 15 minutes
+	Latency           time.Duration // added to every call
+	RatePerSecond     int           // if > 0, a token bucket per API; excess calls get 429 CBC.0250
+	TempCredentialTTL time.Duration // lifetime of agency temporary credentials; 0 = 1h
 }
 
 // SandboxCredentials are the partner credentials accepted when Options.Partner is zero.
 var SandboxCredentials = bss.Credentials{AccessKey: "SANDBOXPARTNERAK", SecretKey: "SANDBOXPARTNERSK"}
+
+// The partner account the sandbox's partner key belongs to.
+const (
+	SandboxDomainID   = "0d5a4f0c2b9e4d47a1b3c6d2e1f0a9b8"
+	SandboxDomainName = "partnerbot-sandbox"
+)
 
 // SandboxAgency is the agency name the fake accepts for every customer (besides the
 // customer's own XAccountType).
@@ -49,11 +60,13 @@ type Server struct {
 	// URL is the base URL of the test server started by NewTestServer ("" otherwise).
 	URL string
 
-	opts    Options
-	now     func() time.Time
-	partner bss.Credentials
-	maxSkew time.Duration
-	ttl     time.Duration
+	opts       Options
+	now        func() time.Time
+	partner    bss.Credentials
+	domainID   string // the partner's account id
+	domainName string
+	maxSkew    time.Duration
+	ttl        time.Duration
 
 	mu sync.RWMutex // guards st
 	st *store
@@ -86,6 +99,13 @@ func New(opts Options) *Server {
 	}
 	if s.partner == (bss.Credentials{}) {
 		s.partner = SandboxCredentials
+	}
+	s.domainID, s.domainName = opts.DomainID, opts.DomainName
+	if s.domainID == "" {
+		s.domainID = SandboxDomainID
+	}
+	if s.domainName == "" {
+		s.domainName = SandboxDomainName
 	}
 	if s.maxSkew <= 0 {
 		s.maxSkew = 15 * time.Minute
@@ -127,7 +147,7 @@ func (s *Server) Close() {
 // apiError is a failure answered with a JSON error body.
 type apiError struct {
 	status int
-	code   string
+	code   string // "" in the IAM shape: the HTTP status as a number, as Keystone APIs answer
 	msg    string
 	iam    bool // IAM error shape {"error":{...}}
 }
@@ -171,7 +191,8 @@ type reqCtx struct {
 	body       []byte
 	param      string // the {resource_id} / {order_id} path parameter
 	kind       callerKind
-	customerID string // for customer callers
+	customerID string   // for customer callers
+	signed     []string // the signed headers
 	now        time.Time
 	lang       string
 	status     int
@@ -179,19 +200,20 @@ type reqCtx struct {
 }
 
 type route struct {
-	method  string
-	path    string // exact path, or prefix ending in "/" when param
-	param   bool
-	access  access
-	iam     bool
-	handler func(*reqCtx)
+	method    string
+	path      string // exact path, or prefix ending in "/" when param
+	param     bool
+	access    access
+	iam       bool
+	chinaOnly bool // absent from the international site (SDK services/bssintl/v2/bssintl_meta.go)
+	handler   func(*reqCtx)
 }
 
 func routes() []route {
 	return []route{
 		{method: "POST", path: "/v2/partners/sub-customers/query", access: partnerOnly, handler: handleListSubCustomers},
-		{method: "POST", path: "/v2/accounts/customer-accounts/balances/batch-query", access: partnerOnly, handler: handleCustomerBalances},
-		{method: "GET", path: "/v2/accounts/partner-accounts/balances", access: partnerOnly, handler: handlePartnerBalances},
+		{method: "POST", path: "/v2/accounts/customer-accounts/balances/batch-query", access: partnerOnly, chinaOnly: true, handler: handleCustomerBalances},
+		{method: "GET", path: "/v2/accounts/partner-accounts/balances", access: partnerOnly, chinaOnly: true, handler: handlePartnerBalances},
 		{method: "POST", path: "/v2/orders/suscriptions/resources/query", access: anyCaller, handler: handleListResources},
 		{method: "POST", path: "/v2/orders/subscriptions/resources/renew", access: customerOnly, handler: handleRenew},
 		{method: "POST", path: "/v2/orders/subscriptions/resources/unsubscribe", access: customerOnly, handler: handleUnsubscribe},
@@ -201,9 +223,10 @@ func routes() []route {
 		{method: "GET", path: "/v2/orders/customer-orders/details/", param: true, access: partnerOnly, handler: handleOrderDetails},
 		{method: "POST", path: "/v2/bills/ratings/period-resources/subscribe-rate", access: customerOnly, handler: handleSubscribeRate},
 		{method: "POST", path: "/v2/bills/ratings/period-resources/renew-rate", access: customerOnly, handler: handleRenewRate},
-		{method: "POST", path: "/v2/partners/coupon-quotas/query", access: partnerOnly, handler: handleListQuotas},
-		{method: "POST", path: "/v2/partners/coupon-quotas/indirect-partner-reclaim", access: partnerOnly, handler: handleReclaimQuotas},
+		{method: "POST", path: "/v2/partners/coupon-quotas/query", access: partnerOnly, chinaOnly: true, handler: handleListQuotas},
+		{method: "POST", path: "/v2/partners/coupon-quotas/indirect-partner-reclaim", access: partnerOnly, chinaOnly: true, handler: handleReclaimQuotas},
 		{method: "POST", path: "/v3.0/OS-CREDENTIAL/securitytokens", access: partnerOnly, iam: true, handler: handleSecurityToken},
+		{method: "GET", path: "/v3/auth/domains", access: anyCaller, iam: true, handler: handleAuthDomains},
 	}
 }
 
@@ -249,6 +272,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, param := match(r.Method, r.URL.Path)
+	if rt != nil && rt.chinaOnly && s.opts.International {
+		rt = nil // as a path the gateway does not publish
+	}
 	if rt == nil {
 		c.fail(&apiError{status: http.StatusNotFound, code: "APIG.0101",
 			msg: "The API does not exist or has not been published in the environment"})
@@ -264,6 +290,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(e)
 		return
 	}
+	if e := s.checkDomain(c, rt); e != nil {
+		c.fail(e)
+		return
+	}
 	if s.limiter != nil && !s.limiter.allow(rt.method+" "+rt.path) {
 		c.fail(errCode(http.StatusTooManyRequests, "CBC.0250", "flow control: too many requests to this API, retry later"))
 		return
@@ -275,7 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.handler(c)
 }
 
-// checkAccess enforces partner-only and customer-only operations and X-Domain-Id.
+// checkAccess enforces partner-only and customer-only operations.
 func (s *Server) checkAccess(c *reqCtx, rt *route) *apiError {
 	switch {
 	case rt.access == partnerOnly && c.kind != partnerCaller:
@@ -286,17 +316,6 @@ func (s *Server) checkAccess(c *reqCtx, rt *route) *apiError {
 		return errCode(http.StatusForbidden, "CBC.0155", "request not allowed: this API needs the partner's credentials")
 	case rt.access == customerOnly && c.kind != customerCaller:
 		return errCode(http.StatusForbidden, "CBC.0155", "request not allowed: this API needs the customer's credentials")
-	}
-	if c.kind == partnerCaller && s.opts.DomainID != "" {
-		got := c.r.Header.Get(bss.HeaderDomainID)
-		if rt.iam {
-			if got != "" && got != s.opts.DomainID {
-				return &apiError{status: http.StatusForbidden, code: "IAM.0001", iam: true,
-					msg: "X-Domain-Id does not match the account of the access key"}
-			}
-		} else if got != s.opts.DomainID {
-			return errCode(http.StatusForbidden, "CBC.0155", "request not allowed: X-Domain-Id %q does not match the account of the access key", got)
-		}
 	}
 	return nil
 }
@@ -336,7 +355,11 @@ func (c *reqCtx) fail(e *apiError) {
 	var v any
 	switch {
 	case e.iam:
-		v = map[string]any{"error": map[string]string{"code": e.code, "message": e.msg, "title": http.StatusText(e.status)}}
+		var code any = e.code
+		if e.code == "" {
+			code = e.status
+		}
+		v = map[string]any{"error": map[string]any{"code": code, "message": e.msg, "title": http.StatusText(e.status)}}
 	case strings.HasPrefix(e.code, "APIG.03"):
 		v = map[string]string{"error_code": e.code, "error_msg": e.msg, "request_id": c.w.Header().Get(bss.HeaderRequestID)}
 	default:
@@ -345,6 +368,9 @@ func (c *reqCtx) fail(e *apiError) {
 	b, _ := json.Marshal(v)
 	c.raw(e.status, append(b, '\n'))
 	c.code = e.code
+	if c.code == "" {
+		c.code = strconv.Itoa(e.status)
+	}
 }
 
 // sleepCtx sleeps d unless ctx ends or stop closes first; it reports whether d elapsed.

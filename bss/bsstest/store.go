@@ -221,8 +221,8 @@ func randUUID(rng *rand.Rand) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// addMonths adds n months, clamping the day to the end of the target month
-// (Jan 31 + 1 month = Feb 28/29), as billing periods do.
+// addMonths adds n calendar months, clamping the day to the end of the target month
+// (Jan 31 + 1 month = Feb 28/29, where time.AddDate would give Mar 3), as billing periods do.
 func addMonths(t time.Time, n int) time.Time {
 	y, m, d := t.Date()
 	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
