@@ -36,6 +36,8 @@ func TestThrottledAndSlowBSS(t *testing.T) {
 	}{
 		{"throttled by BSS", customersPath, bsstest.Fault{Status: 429}, "/customer 张三",
 			"华为云 BSS 正在限流，请约 1 分钟后再试。", "BSS is throttling; try again in about 1 min."},
+		{"throttled for an hour", customersPath, bsstest.Fault{Status: 429, RetryAfter: time.Hour}, "/customer 张三",
+			"华为云 BSS 正在限流，请约 60 分钟后再试。", "BSS is throttling; try again in about 60 min."},
 		{"throttled by the gateway", customersPath, bsstest.Fault{Status: 429, ErrorCode: "APIG.0308"}, "/orders 张三",
 			"华为云 BSS 正在限流，请约 1 分钟后再试。", "BSS is throttling; try again in about 1 min."},
 		{"IP throttled", resourcesPath, bsstest.Fault{Status: 400, ErrorCode: "CBC.99007197"}, "/resources 张三",

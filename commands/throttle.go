@@ -1,6 +1,11 @@
 package commands
 
-import "time"
+import (
+	"errors"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
 
 // retryMinutes is how many minutes a throttled caller is asked to wait: what BSS asked for,
 // rounded up, or one minute when it did not say.
@@ -13,9 +18,15 @@ func retryMinutes(err error) int {
 
 // bssRetryAfter is how long BSS asked us to wait before calling again (its Retry-After or
 // throttling hint), or 0 when it did not say. It is the one place that reads that hint off an
-// error. The client honours Retry-After in its own retries, but its *bss.Error does not carry
-// the hint out in this version, so there is none to read and callers wait the default minute.
-func bssRetryAfter(error) time.Duration { return 0 }
+// error: the client carries the server's hint out uncapped in bss.Error.RetryAfter, even when
+// it refused to wait that long itself.
+func bssRetryAfter(err error) time.Duration {
+	var be *bss.Error
+	if errors.As(err, &be) {
+		return be.RetryAfter
+	}
+	return 0
+}
 
 // ceilSeconds is d in whole seconds, rounded up, at least one.
 func ceilSeconds(d time.Duration) int {
