@@ -78,7 +78,10 @@ type preview struct {
 	Period       *bss.Period     `json:"period,omitempty"`
 	AutoPay      bool            `json:"auto_pay,omitempty"`
 	Official     string          `json:"official,omitempty"` // amounts as exact decimals
-	Best         string          `json:"best,omitempty"`
+	Best         string          `json:"best,omitempty"`     // the best optional discount's amount; absent when none
+	BestName     string          `json:"best_name,omitempty"`
+	Renewal      string          `json:"renewal,omitempty"` // BSS's own renewal amount, main with attached
+	NoDiscount   bool            `json:"no_discount,omitempty"`
 	Currency     string          `json:"currency,omitempty"`
 	AutoRenewTo  *bool           `json:"auto_renew_to,omitempty"`
 	Reason       string          `json:"reason,omitempty"`
@@ -101,6 +104,8 @@ type quotaFacts struct {
 	Currency string `json:"currency"`
 	Status   int    `json:"status"`
 	Found    bool   `json:"found"`
+	// Limits are the quota's usage restrictions (services, regions...), as BSS gave them.
+	Limits []bss.LimitInfo `json:"limits,omitempty"`
 }
 
 func factsOf(r bss.Resource) resourceFacts {
@@ -312,13 +317,37 @@ func runRenew(ctx context.Context, c *Call) (Reply, error) {
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
-		Period: &period, AutoPay: autopay, Official: price.Official.Amount.Exact(), Best: price.Best().Exact(), Currency: price.Currency}
+		Period: &period, AutoPay: autopay, Official: price.Official.Amount.Exact(), Currency: price.Currency}
+	if amount, ok := price.AmountOf(t.res.ResourceID); ok {
+		pv.Renewal = amount.Exact()
+	}
+	if d, ok := bestDiscount(price.Discounts); ok {
+		pv.Best, pv.BestName = d.Amount.Exact(), firstNonEmpty(d.DiscountName, d.DiscountID)
+	} else {
+		pv.NoDiscount = true
+	}
 	for _, a := range t.attached {
 		pv.Attached = append(pv.Attached, factsOf(a))
 	}
 	p := actionParams{Customer: t.customer.Ref(), ResourceID: t.res.ResourceID, Period: &period, AutoPay: autopay,
 		PrevExpiry: t.res.ExpireTime.Time, PrevPolicy: t.res.ExpirePolicy}
 	return c.file(ctx, actRenew, p, pv, []string{t.res.ResourceID})
+}
+
+// bestDiscount is the optional discount BSS marks best_offer, or else the cheapest; ok is false
+// when BSS offered none (the answer then has no optional_discount_rating_results at all).
+func bestDiscount(ds []bss.DiscountRating) (bss.DiscountRating, bool) {
+	var best bss.DiscountRating
+	found := false
+	for _, d := range ds {
+		if d.BestOffer == 1 {
+			return d, true
+		}
+		if !found || d.Amount.Cmp(best.Amount) < 0 {
+			best, found = d, true
+		}
+	}
+	return best, found
 }
 
 func runUnsubscribe(ctx context.Context, c *Call) (Reply, error) {
@@ -417,7 +446,7 @@ func runReclaim(ctx context.Context, c *Call) (Reply, error) {
 		if !ok {
 			return Reply{}, c.fail("err.no_quota", id)
 		}
-		pv.Quotas = append(pv.Quotas, quotaFacts{ID: id, Balance: q.Balance.Exact(), Currency: q.Currency, Status: q.QuotaStatus, Found: true})
+		pv.Quotas = append(pv.Quotas, quotaFacts{ID: id, Balance: q.Balance.Exact(), Currency: q.Currency, Status: q.QuotaStatus, Found: true, Limits: q.LimitInfos})
 	}
 	return c.file(ctx, actReclaim, actionParams{QuotaIDs: ids, Remark: remark}, pv, ids)
 }

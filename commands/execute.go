@@ -586,11 +586,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 			rep.Fields = append(rep.Fields, Field{Label: l.T("price.period"), Value: c.periodText(*pv.Period)})
 		}
 		rep.Fields = append(rep.Fields, Field{Label: l.T("act.expiry_new"), Value: c.when(pv.NewExpiry)})
-		if pv.Official != "" {
-			off, _ := bss.ParseAmount(pv.Official)
-			best, _ := bss.ParseAmount(pv.Best)
-			rep.Fields = append(rep.Fields, Field{Label: l.T("price.official"), Value: money(off, pv.Currency)}, Field{Label: l.T("price.best"), Value: money(best, pv.Currency)})
-		}
+		rep.Fields = append(rep.Fields, renewPriceFields(l, pv)...)
 		pay := l.T("act.pay_later")
 		if pv.AutoPay {
 			pay = l.T("act.pay_now")
@@ -606,10 +602,10 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 			rep.Fields = append(rep.Fields, Field{Label: l.T("act.autorenew_new"), Value: c.onOff(*pv.AutoRenewTo)})
 		}
 	case actReclaim:
-		t := &Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance")}}
+		t := &Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance"), l.T("act.quota_limits")}}
 		for _, q := range pv.Quotas {
 			amt, _ := bss.ParseAmount(q.Balance)
-			t.Rows = append(t.Rows, []string{q.ID, money(amt, q.Currency)})
+			t.Rows = append(t.Rows, []string{q.ID, money(amt, q.Currency), limitsText(l, q.Limits)})
 		}
 		rep.Table = t
 		if pv.Remark != nil {
@@ -676,4 +672,51 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		parts = append(parts, "⚠ "+l.T("act.needs_attention"))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// renewPriceFields shows a renewal's price: BSS's own renewal amount (main resource with its
+// attached ones), the list price, and the best optional discount when BSS offered one.
+// Requests filed before the renewal amount was kept show list and best price as they did.
+func renewPriceFields(l Lang, pv preview) []Field {
+	amount := func(s string) string {
+		a, _ := bss.ParseAmount(s)
+		return money(a, pv.Currency)
+	}
+	var fs []Field
+	if pv.Renewal != "" {
+		fs = append(fs, Field{Label: l.T("act.renewal_amount"), Value: amount(pv.Renewal)})
+	}
+	if pv.Official != "" {
+		fs = append(fs, Field{Label: l.T("price.official"), Value: amount(pv.Official)})
+	}
+	switch {
+	case pv.Best != "" && pv.BestName != "":
+		fs = append(fs, Field{Label: l.T("act.best_discount", pv.BestName), Value: amount(pv.Best)})
+	case pv.Best != "" && !pv.NoDiscount:
+		fs = append(fs, Field{Label: l.T("price.best"), Value: amount(pv.Best)})
+	case pv.NoDiscount:
+		fs = append(fs, Field{Label: l.T("act.best_discount_none"), Value: "—"})
+	}
+	return fs
+}
+
+// limitsText shows a quota's usage restrictions readably, e.g. "云服务类型: 弹性云服务器
+// (hws.service.type.ec2); 区域: 华北-北京四 (cn-north-4)"; "—" when it has none.
+func limitsText(l Lang, limits []bss.LimitInfo) string {
+	if len(limits) == 0 {
+		return l.T("act.quota_unlimited")
+	}
+	parts := make([]string, len(limits))
+	for i, li := range limits {
+		key := li.Key
+		if k := "quota.limit." + li.Key; l.Has(k) {
+			key = l.T(k)
+		}
+		vals := make([]string, len(li.Values))
+		for j, v := range li.Values {
+			vals[j] = v.String()
+		}
+		parts[i] = key + ": " + strings.Join(vals, ", ")
+	}
+	return strings.Join(parts, "; ")
 }

@@ -43,6 +43,12 @@ func (l Lang) T(key string, args ...any) string {
 	return fmt.Sprintf(s, args...)
 }
 
+// Has reports whether key is in the catalogue (for keys built from data, such as a BSS code).
+func (l Lang) Has(key string) bool {
+	_, ok := catalogue[key]
+	return ok
+}
+
 type msg struct{ zh, en string }
 
 // catalogue holds every user-facing string of the commands package.
@@ -249,10 +255,20 @@ var catalogue = map[string]msg{
 	"price.official": {"官网价", "List price"},
 	"price.discount": {"折扣价（%s）", "Discounted (%s)"},
 	"price.best":     {"最优价", "Best price"},
-	"price.period":   {"周期", "Period"},
-	"price.qty":      {"数量", "Quantity"},
-	"price.region":   {"区域", "Region"},
-	"price.customer": {"客户", "Customer"},
+
+	"act.renewal_amount":           {"续订金额（BSS）", "Renewal amount (BSS)"},
+	"act.best_discount":            {"最优折扣价（%s）", "Best discount (%s)"},
+	"act.best_discount_none":       {"可选折扣", "Optional discounts"},
+	"act.quota_limits":             {"使用限制", "Restrictions"},
+	"act.quota_unlimited":          {"无", "none"},
+	"quota.limit.cloudServiceType": {"云服务类型", "Cloud service"},
+	"quota.limit.regionCode":       {"区域", "Region"},
+	"quota.limit.resourceType":     {"资源类型", "Resource type"},
+	"quota.limit.productId":        {"产品", "Product"},
+	"price.period":                 {"周期", "Period"},
+	"price.qty":                    {"数量", "Quantity"},
+	"price.region":                 {"区域", "Region"},
+	"price.customer":               {"客户", "Customer"},
 
 	// /lang
 	"lang.set": {"好的，以后用中文回复您。", "OK, I will answer you in English from now on."},
