@@ -28,6 +28,7 @@ type app struct {
 	log     *slog.Logger
 	store   *store.Store
 	router  *commands.Router
+	bss     *bss.Client
 	scanner *alerts.Scanner // nil when alerts are disabled
 	stop    func()
 }
@@ -82,7 +83,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err := router.Maintain(ctx); err != nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
-	return &app{cfg: cfg, log: log, store: st, router: router, scanner: scanner, stop: func() {
+	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, scanner: scanner, stop: func() {
 		stopBSS()
 		if err := st.Close(); err != nil {
 			log.Error("closing the store", "error", err)
@@ -151,8 +152,12 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold}
 	if a.scanner != nil {
 		a.scanner.SetMessageLimits(limits)
+		noArrears := !a.bss.Supports(bss.OpListCustomersBalancesDetail)
+		if noArrears {
+			a.log.Warn("the arrears scan is off: the international site has no customer balance API")
+		}
 		if _, err := a.scanner.Start(bgctx, alerts.Schedule{Expiry: a.cfg.Alerts.ExpirySchedule,
-			Arrears: a.cfg.Alerts.ArrearsSchedule, Location: a.cfg.Location()}); err != nil {
+			Arrears: a.cfg.Alerts.ArrearsSchedule, NoArrears: noArrears, Location: a.cfg.Location()}); err != nil {
 			fmt.Fprintln(stderr, "partnerbot:", err)
 			return exitUsage
 		}

@@ -19,9 +19,11 @@ func (s *Scanner) ScanNow(ctx context.Context, kind string) (commands.ScanResult
 
 // Schedule is when scans run: cron specs (five fields, or @hourly and friends) in a zone.
 type Schedule struct {
-	Expiry   string // default "0 9 * * *": daily at 09:00
-	Arrears  string // default "0 * * * *": hourly
-	Location *time.Location
+	Expiry  string // default "0 9 * * *": daily at 09:00
+	Arrears string // default "0 * * * *": hourly
+	// NoArrears leaves the arrears scan out (the international site has no balance API).
+	NoArrears bool
+	Location  *time.Location
 }
 
 // Start runs the scans on their schedule until ctx ends; it returns once the schedule is set.
@@ -37,7 +39,11 @@ func (s *Scanner) Start(ctx context.Context, sch Schedule) (*cron.Cron, error) {
 		sch.Location = s.opts.Location
 	}
 	c := cron.New(cron.WithLocation(sch.Location), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
-	for kind, spec := range map[string]string{KindExpiry: sch.Expiry, KindArrears: sch.Arrears} {
+	specs := map[string]string{KindExpiry: sch.Expiry, KindArrears: sch.Arrears}
+	if sch.NoArrears {
+		delete(specs, KindArrears)
+	}
+	for kind, spec := range specs {
 		if _, err := c.AddFunc(spec, func() {
 			if _, err := s.Scan(ctx, kind); err != nil && ctx.Err() == nil {
 				s.opts.Logger.Error("scheduled scan failed", "kind", kind, "error", err)

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"sort"
 	"strings"
@@ -119,9 +120,13 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	balances := map[string]bss.CustomerBalance{}
+	noBalances := false // the international site has no balance API: the field is left out
 	if len(resale) > 0 {
 		bs, err := c.r.bss.CustomerBalances(ctx, resale)
-		if err != nil {
+		switch {
+		case errors.Is(err, bss.ErrUnavailable):
+			noBalances = true
+		case err != nil:
 			return Reply{}, c.bssError(err)
 		}
 		for _, b := range bs {
@@ -147,7 +152,9 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 			{Label: c.Lang.T("lbl.association"), Value: c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
 			{Label: c.Lang.T("lbl.label"), Value: orDash(m.Label)},
 		}}
-		sec.Fields = append(sec.Fields, c.balanceField(m, balances))
+		if !noBalances {
+			sec.Fields = append(sec.Fields, c.balanceField(m, balances))
+		}
 		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: strconvItoa(exp.TotalCount)})
 		if len(ms) == 1 {
 			sec.Title = "" // the reply's title already names the customer
@@ -162,7 +169,9 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		rep.Buttons = []Button{
 			{Label: c.Lang.T("btn.resources"), Command: "/resources " + id},
 			{Label: c.Lang.T("btn.orders"), Command: "/orders " + id},
-			{Label: c.Lang.T("btn.balance"), Command: "/balance " + id},
+		}
+		if !noBalances {
+			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.balance"), Command: "/balance " + id})
 		}
 	}
 	return rep, nil

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/partnerbot/partnerbot/bss/bsstest"
 )
 
 const (
@@ -69,5 +71,34 @@ func TestOrderStatusFilter(t *testing.T) {
 	}
 	if _, text, _ := e.say(t, "console:admin", "/orders 张三 --status refund"); !strings.Contains(text, `Invalid order status "refund"`) || !strings.Contains(text, "confirm") {
 		t.Errorf("English refusal:\n%s", text)
+	}
+}
+
+// TestOrderDetailsAskBSSInTheCallersLanguage: /order sends X-Language from the caller's
+// language (zh_CN, en_US), so BSS's own names come back in it (issue #9.7).
+func TestOrderDetailsAskBSSInTheCallersLanguage(t *testing.T) {
+	e := newActEnv(t, nil)
+	var orderID string
+	for _, c := range e.srv.Customers() {
+		if os := e.srv.Orders(c.ID); len(os) > 0 {
+			orderID = os[0].ID
+			break
+		}
+	}
+	for _, tc := range []struct{ lang, want string }{{"zh", "zh_CN"}, {"en", "en_US"}} {
+		e.say("console:alice", "/lang "+tc.lang)
+		if rep, text := e.say("console:alice", "/order "+orderID); rep.Error {
+			t.Fatalf("/order failed:\n%s", text)
+		}
+		calls := e.srv.Calls()
+		var last bsstest.Call
+		for _, c := range calls {
+			if strings.HasPrefix(c.Path, "/v2/orders/customer-orders/details/") {
+				last = c
+			}
+		}
+		if last.Language != tc.want {
+			t.Errorf("/lang %s: X-Language %q, want %q", tc.lang, last.Language, tc.want)
+		}
 	}
 }

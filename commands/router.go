@@ -426,6 +426,8 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	}
 	cctx, cancel := context.WithTimeout(ctx, call.timeout())
 	defer cancel()
+	// BSS answers in the caller's language where it can (order details' X-Language).
+	cctx = bss.WithLanguage(cctx, string(lang))
 	reply, err = cmd.Run(cctx, call)
 	if err != nil {
 		result, detail = "error", err.Error()
@@ -491,7 +493,8 @@ func (c *Call) errorReply(err error, pastDeadline bool) Reply {
 	var ae *bss.ArgumentError
 	if errors.As(err, &be) || errors.As(err, &ae) {
 		c.bssError(err)
-		return Reply{Text: c.Lang.T("err.bss", bss.Explain(err, string(c.Lang))), Error: true}
+		// Admins also see which permission BSS said was missing (encoded_authorization_message).
+		return Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == RoleAdmin)), Error: true}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
