@@ -193,6 +193,7 @@ func Parse(data []byte) (*Config, error) {
 		if doc.Kind != yaml.MappingNode {
 			return nil, Errors{{Path: "(top)", Line: doc.Line, Msg: "must be a mapping of keys"}}
 		}
+		duplicateKeys(doc, "", &errs)
 		unknownKeys(doc, reflect.TypeOf(*cfg), "", &errs)
 		if err := decodeEach(doc, reflect.ValueOf(cfg).Elem(), "", &errs); err != nil {
 			return nil, err
@@ -204,6 +205,35 @@ func Parse(data []byte) (*Config, error) {
 		return nil, errs
 	}
 	return cfg, nil
+}
+
+// duplicateKeys reports every key given twice in one mapping, at any depth (YAML would keep the
+// last silently), and removes the repeats from the tree so that decoding reports nothing twice.
+func duplicateKeys(n *yaml.Node, prefix string, errs *Errors) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		first := map[string]int{}
+		kept := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := join(prefix, k.Value)
+			if k.Kind == yaml.ScalarNode {
+				if line, dup := first[k.Value]; dup {
+					*errs = append(*errs, FieldError{Path: path, Line: k.Line,
+						Msg: fmt.Sprintf("duplicate key: already at line %d; give each key once", line)})
+					continue
+				}
+				first[k.Value] = k.Line
+			}
+			duplicateKeys(v, path, errs)
+			kept = append(kept, k, v)
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			duplicateKeys(item, fmt.Sprintf("%s[%d]", prefix, i), errs)
+		}
+	}
 }
 
 // unknownKeys walks the YAML mapping against the struct's yaml tags.

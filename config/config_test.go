@@ -125,3 +125,82 @@ func TestParseChecksApprovalsAlertsAndRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRejectsDuplicateKeys: YAML keeps the last of two equal keys, so a second
+// "default: admin" below a "default: none" silently made everyone an admin.
+func TestParseRejectsDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string // each is a problem: key path, its line, and the first one's line
+	}{
+		{"role default", []string{
+			"roles:",
+			"  default: none",
+			"  default: admin",
+		}, []string{"roles.default (line 3): duplicate key: already at line 2"}},
+		{"approvals required", []string{
+			"approvals:",
+			"  required: 3",
+			"  expire_after: 24h",
+			"  required: 1",
+		}, []string{"approvals.required (line 4): duplicate key: already at line 2"}},
+		{"top-level section", []string{
+			"bot:",
+			"  name: a",
+			"log:",
+			"  level: info",
+			"bot:",
+			"  language: en",
+		}, []string{"bot (line 5): duplicate key: already at line 1"}},
+		{"user listed twice", []string{
+			"roles:",
+			"  users:",
+			"    console:eve: viewer",
+			"    console:bob: approver",
+			"    console:eve: admin",
+		}, []string{"roles.users.console:eve (line 5): duplicate key: already at line 3"}},
+		{"inside a subscription", []string{
+			"alerts:",
+			"  subscriptions:",
+			"    - channel: console:a",
+			"      kind: all",
+			"      scope: \"*\"",
+			"    - channel: console:b",
+			"      kind: arrears",
+			"      scope: \"*\"",
+			"      kind: expiry",
+		}, []string{"alerts.subscriptions[1].kind (line 9): duplicate key: already at line 7"}},
+		{"three times, with other errors", []string{
+			"bss:",
+			"  page_size: 10",
+			"  page_size: 20",
+			"  sandbx: true",
+			"  page_size: 30",
+			"log:",
+			"  level: loud",
+		}, []string{
+			"bss.page_size (line 3): duplicate key: already at line 2",
+			"bss.page_size (line 5): duplicate key: already at line 2",
+			`bss.sandbx (line 4): unknown key (did you mean "sandbox"?)`,
+			"must be debug, info, warn or error",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(strings.Join(tt.in, "\n")))
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("err = %v, want Errors", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("missing %q in:\n%v", w, err)
+				}
+			}
+			if len(errs) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			}
+		})
+	}
+}
