@@ -42,10 +42,10 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	want := []string{
 		`bss.sandbx (line 2): unknown key (did you mean "sandbox"?)`,
 		"bss.timeout (line 3): invalid value",
-		"bss.page_size: must be between 1 and 100",
-		"bss.endpoint: ",
+		"bss.page_size (line 4): must be between 1 and 100",
+		"bss.endpoint (line 5): ",
 		"stor (line 6): unknown key",
-		"log.level: must be debug, info, warn or error",
+		"log.level (line 9): must be debug, info, warn or error",
 	}
 	text := err.Error()
 	for _, w := range want {
@@ -183,7 +183,7 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 			"bss.page_size (line 3): duplicate key: already at line 2",
 			"bss.page_size (line 5): duplicate key: already at line 2",
 			`bss.sandbx (line 4): unknown key (did you mean "sandbox"?)`,
-			"must be debug, info, warn or error",
+			"log.level (line 7): must be debug, info, warn or error",
 		}},
 	}
 	for _, tt := range tests {
@@ -203,4 +203,54 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseBoundsNumbers: every number and duration has a range; NaN, infinities, negative and
+// absurd values are refused with the key, its line and the range.
+func TestParseBoundsNumbers(t *testing.T) {
+	tests := []struct {
+		section, key, value string
+		want                string // besides "section.key (line 2): "
+	}{
+		{"alerts", "arrears_step", "1e308", "must be between 0.01 and 1000000000 (yuan), not 1e+308"},
+		{"alerts", "arrears_step", ".nan", "must be between 0.01 and 1000000000 (yuan), not NaN"},
+		{"alerts", "arrears_step", "-.inf", "must be between 0.01 and 1000000000 (yuan), not -Inf"},
+		{"alerts", "arrears_step", "-5", "must be between 0.01 and 1000000000 (yuan), not -5"},
+		{"alerts", "arrears_step", "0.001", "must be between 0.01 and 1000000000 (yuan), not 0.001"},
+		{"bss", "rate_per_second", ".nan", "must be between 0.1 and 10000, not NaN"},
+		{"bss", "rate_per_second", ".inf", "must be between 0.1 and 10000, not +Inf"},
+		{"bss", "rate_per_second", "0", "must be between 0.1 and 10000, not 0"},
+		{"bot", "page_size", "-1", "must be between 1 and 50, not -1"},
+		{"bot", "page_size", "1e308", "invalid value"},
+		{"approvals", "required", "1000000", "must be between 1 and 5, not 1000000"},
+		{"approvals", "expire_after", "-24h", "must be between 1m and 720h, not -24h"},
+		{"approvals", "expire_after", "1e308h", "invalid value"},
+		{"alerts", "concurrency", "-4", "must be between 1 and 64, not -4"},
+		{"alerts", "lookback", "87600h", "must be between 1h and 2160h, not 87600h"},
+		{"bss", "timeout", "-30s", "must be between 100ms and 10m, not -30s"},
+		{"bss", "timeout", "0s", "must be between 100ms and 10m, not 0s"},
+		{"bss", "timeout", "8760h", "must be between 100ms and 10m, not 8760h"},
+		{"bss", "max_retries", "-1", "must be between 0 and 10, not -1"},
+		{"bss", "page_size", "101", "must be between 1 and 100 (the API's maximum), not 101"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			_, err := Parse([]byte(tt.section + ":\n  " + tt.key + ": " + tt.value + "\n"))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			want := tt.section + "." + tt.key + " (line 2): " + tt.want
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("missing %q in:\n%v", want, err)
+			}
+		})
+	}
+	t.Run("subscription days", func(t *testing.T) {
+		in := "alerts:\n  subscriptions:\n    - channel: console:a\n      kind: expiry\n      scope: \"*\"\n      days: [30, 100000]\n"
+		_, err := Parse([]byte(in))
+		want := "alerts.subscriptions[0].days (line 6): thresholds are days from 1 to 365, not 100000"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	})
 }
