@@ -158,9 +158,11 @@ func TestExecStore(t *testing.T) {
 	}
 }
 
+// TestExecStoreInUse: a store held by another process made exec exit 2 (a usage error) after a
+// fixed second. It waits store.lock_timeout, then fails (exit 1) saying who holds the store.
 func TestExecStoreInUse(t *testing.T) {
 	t.Parallel()
-	cfg := writeConfig(t)
+	cfg := writeConfig(t, "  lock_timeout: 10s", "  lock_timeout: 300ms")
 	st, err := store.Open(storePath(cfg), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -168,12 +170,30 @@ func TestExecStoreInUse(t *testing.T) {
 	defer st.Close()
 	start := time.Now()
 	r := runCLI(t, "", "exec", "-config", cfg, "/help")
-	r.check(t, exitUsage, nil, []string{"in use by another partnerbot process"})
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("exec waited %v for the lock", took)
+	r.check(t, exitFailed, nil, []string{"in use by another partnerbot process", "waited 300ms", "store.lock_timeout"})
+	if took := time.Since(start); took < 200*time.Millisecond || took > 5*time.Second { // bbolt gives up a retry (50ms) early
+		t.Errorf("exec waited %v for the lock, want store.lock_timeout (300ms)", took)
 	}
 	// The bot itself fails the same way.
-	runCLI(t, "/help\n", "-config", cfg).check(t, exitUsage, nil, []string{"in use by another partnerbot process"})
+	runCLI(t, "/help\n", "-config", cfg).check(t, exitFailed, nil, []string{"in use by another partnerbot process"})
+}
+
+// TestExecWaitsForTheLock: a store released within store.lock_timeout is used, not refused.
+func TestExecWaitsForTheLock(t *testing.T) {
+	t.Parallel()
+	cfg := writeConfig(t, "  lock_timeout: 10s", "  lock_timeout: 20s")
+	st, err := store.Open(storePath(cfg), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		time.Sleep(1500 * time.Millisecond) // longer than the old fixed second
+		st.Close()
+	}()
+	defer func() { <-released }()
+	runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitOK, []string{"/customer"}, nil)
 }
 
 func TestConfigErrors(t *testing.T) {

@@ -110,6 +110,8 @@ type BSS struct {
 // Store configures the bbolt file.
 type Store struct {
 	Path string `yaml:"path"` // relative to the config file's directory
+	// LockTimeout is how long to wait for another partnerbot process to release the file.
+	LockTimeout time.Duration `yaml:"lock_timeout"`
 }
 
 // Log configures log/slog.
@@ -131,7 +133,7 @@ func Default() *Config {
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
 		},
-		Store: Store{Path: "partnerbot.db"},
+		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second},
 		Log:   Log{Level: "info", Format: "text"},
 		Dir:   ".",
 	}
@@ -477,6 +479,7 @@ func (c *Config) validate() Errors {
 	if strings.TrimSpace(c.Store.Path) == "" {
 		bad("store.path", "must not be empty")
 	}
+	durationIn("store.lock_timeout", c.Store.LockTimeout, 10*time.Millisecond, 10*time.Minute)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:

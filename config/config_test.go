@@ -232,6 +232,8 @@ func TestParseBoundsNumbers(t *testing.T) {
 		{"bss", "timeout", "8760h", "must be between 100ms and 10m, not 8760h"},
 		{"bss", "max_retries", "-1", "must be between 0 and 10, not -1"},
 		{"bss", "page_size", "101", "must be between 1 and 100 (the API's maximum), not 101"},
+		{"store", "lock_timeout", "-1s", "must be between 10ms and 10m, not -1s"},
+		{"store", "lock_timeout", "1000h", "must be between 10ms and 10m, not 1000h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -253,4 +255,17 @@ func TestParseBoundsNumbers(t *testing.T) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	})
+}
+
+func TestParseStoreLockTimeout(t *testing.T) {
+	cfg, err := Parse([]byte("store:\n  lock_timeout: 250ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Store.LockTimeout != 250*time.Millisecond {
+		t.Errorf("store = %+v", cfg.Store)
+	}
+	if d := Default().Store; d.LockTimeout != 10*time.Second {
+		t.Errorf("default lock_timeout = %v, want 10s", d.LockTimeout)
+	}
 }

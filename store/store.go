@@ -26,13 +26,13 @@ var (
 )
 
 // DefaultTimeout is how long Open waits for the file lock when Options.Timeout is zero.
-const DefaultTimeout = time.Second
+const DefaultTimeout = 10 * time.Second
 
 const fileMode fs.FileMode = 0o600
 
 // Options tune Open. The zero value is ready to use.
 type Options struct {
-	Timeout  time.Duration    // how long to wait for the file lock; 0 = 1s
+	Timeout  time.Duration    // how long to wait for the file lock; 0 = DefaultTimeout
 	Now      func() time.Time // nil = time.Now
 	ReadOnly bool             // shared lock, no writes, no migrations, no directory creation
 	Logger   *slog.Logger     // where migrations are logged; nil = discarded
@@ -48,12 +48,14 @@ type Store struct {
 
 // lockedError is the error Open returns when the file lock cannot be taken in time.
 type lockedError struct {
-	path string
-	err  error // berrors.ErrTimeout
+	path   string
+	waited time.Duration
+	err    error // berrors.ErrTimeout
 }
 
 func (e *lockedError) Error() string {
-	return fmt.Sprintf("store %s is in use by another partnerbot process (bbolt lock); stop it or point store.path elsewhere", e.path)
+	return fmt.Sprintf("store %s is in use by another partnerbot process (waited %s for its lock); stop that process, try again later or raise store.lock_timeout, or point store.path elsewhere",
+		e.path, e.waited)
 }
 
 func (e *lockedError) Is(target error) bool { return target == ErrLocked }
@@ -87,7 +89,7 @@ func Open(path string, opts Options) (*Store, error) {
 
 	db, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
-		return nil, openError(path, opts.ReadOnly, err)
+		return nil, openError(path, opts.ReadOnly, timeout, err)
 	}
 	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly}
 	log := opts.Logger
@@ -124,10 +126,10 @@ func tightenMode(path string) error {
 }
 
 // openError turns a bolt.Open failure into an error that says what to do.
-func openError(path string, readOnly bool, err error) error {
+func openError(path string, readOnly bool, waited time.Duration, err error) error {
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return &lockedError{path: path, err: err}
+		return &lockedError{path: path, waited: waited, err: err}
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
 		errors.Is(err, berrors.ErrVersionMismatch):
 		return fmt.Errorf("store: %s is not a bbolt database or is corrupted (%w); move it aside or point store.path elsewhere", path, err)
