@@ -40,7 +40,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		return nil, err
 	}
 	log := newLogger(cfg.Log, stderr)
-	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, Logger: log.With("component", "store")})
+	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
+		Logger: log.With("component", "store")})
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +91,10 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}}, nil
 }
 
-// startFailure is the exit code of a start that failed with err: a store another process holds
-// is a failure (exit 1), not a mistake in the call or the configuration (exit 2).
+// startFailure is the exit code of a start that failed with err: a store another process holds,
+// or a damaged one, is a failure (exit 1), not a mistake in the call or the configuration (exit 2).
 func startFailure(err error) int {
-	if errors.Is(err, store.ErrLocked) {
+	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrCorrupted) {
 		return exitFailed
 	}
 	return exitUsage

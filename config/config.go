@@ -112,6 +112,9 @@ type Store struct {
 	Path string `yaml:"path"` // relative to the config file's directory
 	// LockTimeout is how long to wait for another partnerbot process to release the file.
 	LockTimeout time.Duration `yaml:"lock_timeout"`
+	// CheckTimeout bounds the consistency check of the whole file at start; a check that runs
+	// out of time stops the start.
+	CheckTimeout time.Duration `yaml:"check_timeout"`
 }
 
 // Log configures log/slog.
@@ -133,7 +136,7 @@ func Default() *Config {
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
 		},
-		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second},
+		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second},
 		Log:   Log{Level: "info", Format: "text"},
 		Dir:   ".",
 	}
@@ -480,6 +483,7 @@ func (c *Config) validate() Errors {
 		bad("store.path", "must not be empty")
 	}
 	durationIn("store.lock_timeout", c.Store.LockTimeout, 10*time.Millisecond, 10*time.Minute)
+	durationIn("store.check_timeout", c.Store.CheckTimeout, time.Second, time.Hour)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:

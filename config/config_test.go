@@ -234,6 +234,8 @@ func TestParseBoundsNumbers(t *testing.T) {
 		{"bss", "page_size", "101", "must be between 1 and 100 (the API's maximum), not 101"},
 		{"store", "lock_timeout", "-1s", "must be between 10ms and 10m, not -1s"},
 		{"store", "lock_timeout", "1000h", "must be between 10ms and 10m, not 1000h"},
+		{"store", "check_timeout", "0s", "must be between 1s and 1h, not 0s"},
+		{"store", "check_timeout", ".nan", "invalid value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -257,15 +259,15 @@ func TestParseBoundsNumbers(t *testing.T) {
 	})
 }
 
-func TestParseStoreLockTimeout(t *testing.T) {
-	cfg, err := Parse([]byte("store:\n  lock_timeout: 250ms\n"))
+func TestParseStoreTimeouts(t *testing.T) {
+	cfg, err := Parse([]byte("store:\n  lock_timeout: 250ms\n  check_timeout: 2m\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Store.LockTimeout != 250*time.Millisecond {
+	if cfg.Store.LockTimeout != 250*time.Millisecond || cfg.Store.CheckTimeout != 2*time.Minute {
 		t.Errorf("store = %+v", cfg.Store)
 	}
-	if d := Default().Store; d.LockTimeout != 10*time.Second {
-		t.Errorf("default lock_timeout = %v, want 10s", d.LockTimeout)
+	if d := Default().Store; d.LockTimeout != 10*time.Second || d.CheckTimeout != 30*time.Second {
+		t.Errorf("defaults = %+v, want lock_timeout 10s and check_timeout 30s", d)
 	}
 }

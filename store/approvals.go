@@ -194,7 +194,7 @@ func (s *Store) CreateApproval(ctx context.Context, a Approval, notices NoticeFu
 	a.State = StatePending
 	a.Approvals, a.Rejection, a.Result = nil, nil, nil
 	a.ExecutionStartedAt = time.Time{}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		now := s.now().Round(0)
 		if !a.ExpiresAt.After(now) {
 			return fmt.Errorf("expires at %s, not after now (%s)", a.ExpiresAt.Format(time.RFC3339), now.Format(time.RFC3339))
@@ -228,7 +228,7 @@ func (s *Store) Approval(ctx context.Context, id uint64) (Approval, error) {
 		return Approval{}, fmt.Errorf("store: approval #%d: %w", id, err)
 	}
 	var a Approval
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
 			return err
@@ -387,7 +387,7 @@ func (s *Store) ListApprovals(ctx context.Context, f ApprovalFilter) ([]Approval
 	// such states reads that index instead of the whole history.
 	openOnly := len(f.States) > 0 && !slices.ContainsFunc(f.States, ApprovalState.Final)
 	var out []Approval
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
 			return err
@@ -474,7 +474,7 @@ func (s *Store) ExpireDue(ctx context.Context, notices NoticeFunc) ([]Approval, 
 		return nil
 	}
 	some := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return due(tx, s.now(), func(Approval) error { some = true; return nil })
 	})
 	if err != nil {
@@ -484,7 +484,7 @@ func (s *Store) ExpireDue(ctx context.Context, notices NoticeFunc) ([]Approval, 
 		return nil, nil
 	}
 	var out []Approval
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		out = nil
 		now := s.now().Round(0)
 		return due(tx, now, func(a Approval) error {
@@ -515,7 +515,7 @@ func (s *Store) transition(ctx context.Context, op string, id uint64, notices No
 		after   error
 		ruleErr error
 	)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
 			return err

@@ -6,8 +6,17 @@
 // # Opening
 //
 // [Open] takes bbolt's exclusive file lock (a shared one with Options.ReadOnly), so only one
-// partnerbot process uses a file at a time; a second one gets an error wrapping [ErrLocked]. The
-// file is kept at mode 0600 in a directory created with 0700.
+// partnerbot process uses a file at a time; a second one gets an error wrapping [ErrLocked] once
+// Options.Timeout has passed. The file is kept at mode 0600 in a directory created with 0700.
+//
+// Open then checks the whole file before anything reads it: every bucket's pages are walked (a
+// key or value outside the file, or a page bbolt cannot follow, is damage) and bbolt's own
+// consistency check runs (page types, pages referenced twice, freed pages in use, key order). A
+// damaged file is refused with an error wrapping [ErrCorrupted] that says to move it aside and
+// restore a backup. The check is bounded by Options.CheckTimeout: when it runs out, Open fails
+// with [ErrCheckTimeout] at once and the check finishes in the background before the file is
+// released. Later, a page bbolt cannot read makes a transaction return [ErrCorrupted] instead of
+// panicking (a panic of the caller's own function is left alone).
 //
 // # Buckets
 //

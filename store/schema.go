@@ -129,10 +129,12 @@ func putSchemaVersion(tx *bolt.Tx, v uint64) error {
 func migrate(db *bolt.DB, path string, steps []migration, readOnly bool, log *slog.Logger) error {
 	target := uint64(len(steps))
 	var have uint64
-	err := db.View(func(tx *bolt.Tx) error {
-		var err error
-		have, err = schemaVersion(tx)
-		return err
+	err := guarded(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			var err error
+			have, err = schemaVersion(tx)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("store: %s: read schema version: %w", path, err)
@@ -148,11 +150,13 @@ func migrate(db *bolt.DB, path string, steps []migration, readOnly bool, log *sl
 	}
 	for v := have; v < target; v++ {
 		step := steps[v]
-		err := db.Update(func(tx *bolt.Tx) error {
-			if err := step.fn(tx); err != nil {
-				return err
-			}
-			return putSchemaVersion(tx, v+1)
+		err := guarded(path, func() error {
+			return db.Update(func(tx *bolt.Tx) error {
+				if err := step.fn(tx); err != nil {
+					return err
+				}
+				return putSchemaVersion(tx, v+1)
+			})
 		})
 		if err != nil {
 			return fmt.Errorf("store: %s: migrate schema %d→%d (%s): %w", path, v, v+1, step.name, err)

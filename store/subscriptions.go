@@ -103,7 +103,7 @@ func (s *Store) AddSubscription(ctx context.Context, sub Subscription) (Subscrip
 	if err := sub.normalize(); err != nil {
 		return Subscription{}, fmt.Errorf("store: add subscription: %w", err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
@@ -142,7 +142,7 @@ func (s *Store) Subscriptions(ctx context.Context, platform, channel string) ([]
 	}
 	all := platform == "" && channel == ""
 	var out []Subscription
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func (s *Store) RemoveSubscription(ctx context.Context, id uint64, platform, cha
 		return Subscription{}, fmt.Errorf("store: remove subscription #%d: %w", id, err)
 	}
 	var sub Subscription
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
@@ -231,7 +231,7 @@ func (s *Store) SyncConfigSubscriptions(ctx context.Context, subs []Subscription
 		}
 		want[i] = sub
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
