@@ -99,16 +99,12 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	return guarded(s.path, func() error { return s.db.View(fn) })
 }
 
-// checkFile verifies the whole file within timeout: every bucket's pages are walked and every key
-// and value must lie inside the file, then bbolt's own consistency check runs (page types,
-// double references, freed pages still in use, key order). On a failure db is closed, once the
-// check has ended: when it runs out of time, the check goes on in the background and releases
-// the file when it ends, while Open reports ErrCheckTimeout at once.
-func checkFile(db *bolt.DB, path string, size int64, timeout time.Duration) error {
+// checkFile runs check (verify, at Open) on the whole file within timeout. On a failure db is
+// closed, once the check has ended: when it runs out of time, the check goes on in the
+// background and releases the file when it ends, while checkFile returns ErrCheckTimeout at once.
+func checkFile(db *bolt.DB, path string, size int64, timeout time.Duration, check func(tx *bolt.Tx) error) error {
 	done := make(chan error, 1)
-	go func() {
-		done <- guarded(path, func() error { return db.View(func(tx *bolt.Tx) error { return verify(tx, db.Info(), path) }) })
-	}()
+	go func() { done <- guarded(path, func() error { return db.View(check) }) }()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
@@ -126,7 +122,9 @@ func checkFile(db *bolt.DB, path string, size int64, timeout time.Duration) erro
 	}
 }
 
-// verify walks tx's buckets, then runs bbolt's check on it.
+// verify checks the file of tx: every bucket's pages are walked and every key and value must lie
+// inside the file, then bbolt's own consistency check runs (page types, double references, freed
+// pages still in use, key order).
 func verify(tx *bolt.Tx, info *bolt.Info, path string) error {
 	mapped := fileRange{start: info.Data, end: info.Data + uintptr(tx.Size())}
 	err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {

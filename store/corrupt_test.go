@@ -229,16 +229,33 @@ func TestPanicOfTheCallerIsNotCorruption(t *testing.T) {
 	t.Error("the caller's panic was swallowed")
 }
 
-// TestOpenCheckTimeout: a check that does not finish in Options.CheckTimeout refuses to start
-// rather than stalling, says which setting to raise, and releases the file once it ends.
-func TestOpenCheckTimeout(t *testing.T) {
+// TestCheckTimeout: a check that does not finish in time fails at once rather than stalling the
+// start, says which setting to raise, and releases the file only when the check has ended.
+func TestCheckTimeout(t *testing.T) {
 	path := subscriptionsFile(t)
-	_, err := Open(path, Options{CheckTimeout: time.Nanosecond})
-	if err == nil {
-		t.Fatal("Open succeeded within a nanosecond")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !errors.Is(err, ErrCheckTimeout) || !strings.Contains(err.Error(), "store.check_timeout") || !strings.Contains(err.Error(), path) {
-		t.Errorf("error %q should wrap ErrCheckTimeout, name the path and store.check_timeout", err)
+	gate := make(chan struct{})
+	slow := func(*bolt.Tx) error { <-gate; return nil }
+	start := time.Now()
+	err = checkFile(db, path, 300<<20, 50*time.Millisecond, slow)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("checkFile took %v with a 50ms timeout", took)
 	}
-	openStore(t, path, Options{Timeout: 10 * time.Second})
+	if !errors.Is(err, ErrCheckTimeout) {
+		t.Fatalf("err = %v, want ErrCheckTimeout", err)
+	}
+	for _, w := range []string{path, "300 MiB", "50ms", "store.check_timeout"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	if db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 100 * time.Millisecond}); err == nil {
+		db.Close()
+		t.Fatal("the file was released while the check was still reading it")
+	}
+	close(gate)
+	openStore(t, path, Options{Timeout: 10 * time.Second}) // released once the check ends
 }

@@ -107,7 +107,8 @@ func Open(path string, opts Options) (*Store, error) {
 	if info, err := os.Stat(path); err == nil {
 		size = info.Size()
 	}
-	if err := checkFile(db, path, size, checkTimeout); err != nil {
+	check := func(tx *bolt.Tx) error { return verify(tx, db.Info(), path) }
+	if err := checkFile(db, path, size, checkTimeout, check); err != nil {
 		return nil, err
 	}
 	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly}
