@@ -49,6 +49,9 @@
 //	ledger          opaque key (UTF-8), e.g.         opaque JSON from the alerting code: what was
 //	                "exp|slack:C1|r-42"              alerted, changed only by CommitAlerts together
 //	                                                 with the notices it queues
+//	approvals_      uvarint-length-prefixed action,  empty: index of the subjects of the requests
+//	subjects        customer id and subject, then    not in a final state, kept in the same
+//	                the 8-byte approval id           transaction as approvals
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -71,6 +74,7 @@
 //	         sequence past the last existing id
 //	1 → 2    create approvals, approvals_open, outbox, outbox_keys, outbox_sent and owners
 //	2 → 3    create subscriptions, snoozes, quiet_hours and ledger
+//	3 → 4    create approvals_subjects and index the open requests in it
 //
 // # Transactions
 //
@@ -88,6 +92,12 @@
 // Result the new state) and queues the notices its [NoticeFunc] computes from the new state. A
 // refused transition writes nothing. Approve, Reject and BeginExecution on a request past its
 // ExpiresAt commit the move to expired and return it with an error wrapping [ErrExpired].
+//
+// CreateApproval refuses a request, with a [*DuplicateError] matching [ErrDuplicate], when an
+// open request (pending, approved or executing, and not past its expiry) has the same Action and
+// CustomerID and one of its Subjects: its own parameters (a period, a reason) do not make it
+// another request. The check reads approvals_subjects, in the creating transaction, so of
+// requests filed at once exactly one is accepted.
 //
 // BeginExecution succeeds once per request, so the BSS call it guards is made at most once; a
 // request found executing after a restart is reconciled by reading BSS state, never re-sent.

@@ -18,7 +18,9 @@ import (
 // Errors of subscriptions, for errors.Is. The errors returned wrap them with the operation and
 // the subscription concerned.
 var (
-	// ErrDuplicate means an identical subscription (same platform, channel, kind and scope) exists.
+	// ErrDuplicate means an identical subscription (same platform, channel, kind and scope)
+	// exists; a *DuplicateError of CreateApproval (an open request on the same subject) matches it
+	// too.
 	ErrDuplicate = errors.New("an identical subscription already exists")
 	// ErrFromConfig means the subscription comes from the configuration file and is changed there.
 	ErrFromConfig = errors.New("the subscription comes from the configuration file; change it there")
