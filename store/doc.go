@@ -123,5 +123,6 @@
 //
 // The ledger remembers what has been alerted. [Store.CommitAlerts] writes ledger entries and
 // queues the alerts' notices in one transaction, so a crash either loses both (and the alerts are
-// computed again) or keeps both (and they are neither lost nor repeated).
+// computed again) or keeps both (and they are neither lost nor queued twice). Delivery itself is at
+// least once: a sender that crashes after sending a notice and before AckNotice sends it again.
 package store
