@@ -730,9 +730,11 @@ func TestRenewPreviewCountsFromTheOriginalExpiry(t *testing.T) {
 			var pv struct {
 				NewExpiry time.Time `json:"new_expiry"`
 			}
-			if err := json.Unmarshal(e.lastRequest().Preview, &pv); err != nil || !pv.NewExpiry.Equal(tc.want) {
+			a := e.lastRequest()
+			if err := json.Unmarshal(a.Preview, &pv); err != nil || !pv.NewExpiry.Equal(tc.want) {
 				t.Errorf("stored new expiry %v, want %v (%v)", pv.NewExpiry, tc.want, err)
 			}
+			e.say("console:alice", fmt.Sprintf("/cancel %d", a.ID)) // the next period is another request on the resource
 		})
 	}
 }
