@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/store"
+	bolt "go.etcd.io/bbolt"
 )
 
 // writeConfig writes the example configuration with store.path set to "state/bot.db" (relative,
@@ -158,9 +160,11 @@ func TestExecStore(t *testing.T) {
 	}
 }
 
+// TestExecStoreInUse: a store held by another process made exec exit 2 (a usage error) after a
+// fixed second. It waits store.lock_timeout, then fails (exit 1) saying who holds the store.
 func TestExecStoreInUse(t *testing.T) {
 	t.Parallel()
-	cfg := writeConfig(t)
+	cfg := writeConfig(t, "  lock_timeout: 10s", "  lock_timeout: 300ms")
 	st, err := store.Open(storePath(cfg), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -168,12 +172,73 @@ func TestExecStoreInUse(t *testing.T) {
 	defer st.Close()
 	start := time.Now()
 	r := runCLI(t, "", "exec", "-config", cfg, "/help")
-	r.check(t, exitUsage, nil, []string{"in use by another partnerbot process"})
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("exec waited %v for the lock", took)
+	r.check(t, exitFailed, nil, []string{"in use by another partnerbot process", "waited 300ms", "store.lock_timeout"})
+	if took := time.Since(start); took < 200*time.Millisecond || took > 5*time.Second { // bbolt gives up a retry (50ms) early
+		t.Errorf("exec waited %v for the lock, want store.lock_timeout (300ms)", took)
 	}
 	// The bot itself fails the same way.
-	runCLI(t, "/help\n", "-config", cfg).check(t, exitUsage, nil, []string{"in use by another partnerbot process"})
+	runCLI(t, "/help\n", "-config", cfg).check(t, exitFailed, nil, []string{"in use by another partnerbot process"})
+}
+
+// TestExecWaitsForTheLock: a store released within store.lock_timeout is used, not refused.
+func TestExecWaitsForTheLock(t *testing.T) {
+	t.Parallel()
+	cfg := writeConfig(t, "  lock_timeout: 10s", "  lock_timeout: 20s")
+	st, err := store.Open(storePath(cfg), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		time.Sleep(1500 * time.Millisecond) // longer than the old fixed second
+		st.Close()
+	}()
+	defer func() { <-released }()
+	runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitOK, []string{"/customer"}, nil)
+}
+
+// TestExecCorruptedStore: a damaged page stops exec with the corruption message and exit 1, not
+// a panic.
+func TestExecCorruptedStore(t *testing.T) {
+	t.Parallel()
+	cfg := writeConfig(t)
+	runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitOK, nil, nil)
+	path := storePath(cfg)
+	leaf, pageSize := -1, 0
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize = db.Info().PageSize
+	err = db.View(func(tx *bolt.Tx) error {
+		for id := 2; leaf < 0; id++ {
+			info, err := tx.Page(id)
+			if err != nil || info == nil {
+				return fmt.Errorf("no leaf page in use (%v)", err)
+			}
+			if info.Type == "leaf" {
+				leaf = id
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt([]byte{0x40}, int64(leaf*pageSize+8)) // the page's type becomes nonsense
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitFailed, nil, []string{path, "is corrupted", "restore a backup"})
 }
 
 func TestConfigErrors(t *testing.T) {

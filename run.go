@@ -41,7 +41,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		return nil, err
 	}
 	log := newLogger(cfg.Log, stderr)
-	st, err := store.Open(cfg.StorePath(), store.Options{Logger: log.With("component", "store")})
+	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
+		Logger: log.With("component", "store")})
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +92,15 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}}, nil
 }
 
+// startFailure is the exit code of a start that failed with err: a store another process holds,
+// or a damaged one, is a failure (exit 1), not a mistake in the call or the configuration (exit 2).
+func startFailure(err error) int {
+	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrCorrupted) {
+		return exitFailed
+	}
+	return exitUsage
+}
+
 // syncSubscriptions makes the store's configuration subscriptions those of the file.
 func syncSubscriptions(ctx context.Context, st *store.Store, subs []config.ConfigSubscription) error {
 	out := make([]store.Subscription, 0, len(subs))
@@ -126,7 +136,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	a, err := newApp(ctx, *cfgPath, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "partnerbot:", err)
-		return exitUsage
+		return startFailure(err)
 	}
 	defer a.stop()
 	adapters, err := a.adapters(stdin, stdout, *as)
@@ -247,7 +257,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a, err := newApp(ctx, *cfgPath, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "partnerbot exec:", err)
-		return exitUsage
+		return startFailure(err)
 	}
 	defer a.stop()
 	if platform == "" {

@@ -35,9 +35,12 @@ type Outbox interface {
 	PostponeNotice(ctx context.Context, id uint64, next time.Time) error
 }
 
-// Dispatcher delivers due notices, acknowledging each one only after its platform accepted it
-// and retrying failures with exponential backoff. Because notices live in the store until
-// acknowledged, a restart picks up where the last run left off.
+// Dispatcher delivers due notices one at a time, acknowledging each in the store right after its
+// platform accepted it and before sending the next, and retrying failures with exponential
+// backoff. Because notices live in the store until acknowledged, a restart picks up where the
+// last run left off: delivery is at least once, and a crash between a send and its ack repeats
+// that one notice. A notice sent whose ack the store refused is not sent again by this
+// dispatcher: it retries the ack, and sends nothing more until the store takes it.
 type Dispatcher struct {
 	Outbox   Outbox
 	Senders  map[string]Sender // by platform: "console", "slack", ...
@@ -53,6 +56,8 @@ type Dispatcher struct {
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
+	// unacked holds the notices sent whose ack failed; guarded by mu.
+	unacked map[uint64]bool
 }
 
 func (d *Dispatcher) defaults() { d.once.Do(d.setDefaults) }
@@ -86,6 +91,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 	d.defaults()
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err := d.ackDelivered(ctx); err != nil {
+		return 0, 0, err
+	}
 	now := d.Now()
 	due, err := d.Outbox.DueNotices(ctx, now, d.Batch)
 	if err != nil {
@@ -130,12 +138,34 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 			heldUntil[to] = next
 			continue
 		}
-		if err := d.Outbox.AckNotice(context.WithoutCancel(ctx), n.ID); err != nil {
-			return sent, failed, fmt.Errorf("dispatch: %w", err)
-		}
 		sent++
+		if err := d.Outbox.AckNotice(context.WithoutCancel(ctx), n.ID); err != nil {
+			d.remember(n.ID)
+			return sent, failed, fmt.Errorf("dispatch: notice %d was delivered but not recorded; it is not sent again: %w", n.ID, err)
+		}
 	}
 	return sent, failed, nil
+}
+
+// remember notes that notice id was delivered but its ack failed.
+func (d *Dispatcher) remember(id uint64) {
+	if d.unacked == nil {
+		d.unacked = map[uint64]bool{}
+	}
+	d.unacked[id] = true
+}
+
+// ackDelivered records the deliveries whose ack failed before. Until it succeeds nothing else is
+// sent: the store could not record that either. A notice no longer in the outbox needs no ack.
+func (d *Dispatcher) ackDelivered(ctx context.Context) error {
+	for id := range d.unacked {
+		err := d.Outbox.AckNotice(context.WithoutCancel(ctx), id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("dispatch: notice %d was delivered but not recorded: %w", id, err)
+		}
+		delete(d.unacked, id)
+	}
+	return nil
 }
 
 func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -201,5 +202,124 @@ func TestDispatcherKeepsOrderPerTarget(t *testing.T) {
 	want := []string{"C2||other channel", "C1||part 1/3", "C1||part 2/3", "C1||part 3/3"}
 	if !slices.Equal(f.got, want) {
 		t.Errorf("delivered %q, want %q", f.got, want)
+	}
+}
+
+// crashingOutbox is the store as a process sees it that dies in the middle of AckNotice: after
+// acks successful acks, the next one never happens and the process is gone (every later call
+// fails too).
+type crashingOutbox struct {
+	*store.Store
+	acks int
+	dead bool
+}
+
+var errCrashed = errors.New("process killed")
+
+func (o *crashingOutbox) AckNotice(ctx context.Context, id uint64) error {
+	if o.dead || o.acks == 0 {
+		o.dead = true
+		return errCrashed
+	}
+	o.acks--
+	return o.Store.AckNotice(ctx, id)
+}
+
+func (o *crashingOutbox) DueNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error) {
+	if o.dead {
+		return nil, errCrashed
+	}
+	return o.Store.DueNotices(ctx, now, limit)
+}
+
+// TestDispatcherCrashRepeatsAtMostTheLastNotice kills the dispatcher between a send and its ack,
+// at every position of a batch, then restarts it: every notice arrives, and only the one whose
+// ack the crash prevented arrives twice.
+func TestDispatcherCrashRepeatsAtMostTheLastNotice(t *testing.T) {
+	const n = 6
+	for crashAfter := 0; crashAfter < n; crashAfter++ {
+		t.Run(fmt.Sprintf("killed before ack %d", crashAfter+1), func(t *testing.T) {
+			ctx := context.Background()
+			clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+			path := filepath.Join(t.TempDir(), "bot.db")
+			st := openStore(t, path, clk)
+			for i := range n {
+				if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Body: body(fmt.Sprint(i))}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := &flaky{}
+			d := &bot.Dispatcher{Outbox: &crashingOutbox{Store: st, acks: crashAfter}, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now}
+			if _, _, err := d.RunOnce(ctx); !errors.Is(err, errCrashed) {
+				t.Fatalf("RunOnce = %v, want the crash", err)
+			}
+			// Restart: a new process, the same file.
+			st.Close()
+			st = openStore(t, path, clk)
+			d = &bot.Dispatcher{Outbox: st, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now}
+			if _, _, err := d.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			count := map[string]int{}
+			for _, g := range f.got {
+				count[g]++
+			}
+			for i := range n {
+				want := 1
+				if i == crashAfter {
+					want = 2 // sent, killed before its ack, sent again
+				}
+				if got := count["C1||"+fmt.Sprint(i)]; got != want {
+					t.Errorf("notice %d delivered %d times, want %d (deliveries %q)", i, got, want, f.got)
+				}
+			}
+			if left, _ := st.PendingNotices(ctx); left != 0 {
+				t.Errorf("%d notices left", left)
+			}
+		})
+	}
+}
+
+// failingAcks is a store whose writes fail for a while (a full disk, a damaged page): the first
+// fail AckNotice calls fail.
+type failingAcks struct {
+	*store.Store
+	fail int
+}
+
+func (o *failingAcks) AckNotice(ctx context.Context, id uint64) error {
+	if o.fail > 0 {
+		o.fail--
+		return errors.New("store: ack notice: disk full")
+	}
+	return o.Store.AckNotice(ctx, id)
+}
+
+// TestDispatcherDoesNotResendWhatItCouldNotAck: a notice the platform accepted but the store
+// could not record was sent again at every round while the store failed. It is sent once; the
+// dispatcher retries recording it, and sends nothing else until it can.
+func TestDispatcherDoesNotResendWhatItCouldNotAck(t *testing.T) {
+	ctx := context.Background()
+	clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
+	for _, text := range []string{"first", "second"} {
+		if err := st.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "C1", Body: body(text)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &flaky{}
+	d := &bot.Dispatcher{Outbox: &failingAcks{Store: st, fail: 3}, Senders: map[string]bot.Sender{"slack": f}, Now: clk.Now}
+	for round := 0; round < 6; round++ {
+		_, _, err := d.RunOnce(ctx)
+		if round < 3 && err == nil {
+			t.Errorf("round %d: a failed ack was not reported", round)
+		}
+		clk.Set(clk.Now().Add(time.Second))
+	}
+	if want := []string{"C1||first", "C1||second"}; !slices.Equal(f.got, want) {
+		t.Errorf("delivered %q, want %q", f.got, want)
+	}
+	if left, _ := st.PendingNotices(ctx); left != 0 {
+		t.Errorf("%d notices left in the outbox", left)
 	}
 }

@@ -279,6 +279,9 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 		Action: kind, Params: params, Preview: pvj, CustomerID: pv.CustomerID, Subjects: subjects,
 		Requester: c.actor(), Needed: c.r.opts.Approvals, ExpiresAt: c.now.Add(c.r.opts.ExpireAfter),
 	}, c.r.newRequestNotices)
+	if errors.Is(err, store.ErrDuplicate) {
+		return Reply{}, c.storeError(0, err) // it names the open request
+	}
 	if err != nil {
 		return Reply{}, err
 	}
@@ -463,7 +466,14 @@ func (c *Call) requestID(s string) (uint64, error) {
 // storeError words the approval store's refusals.
 func (c *Call) storeError(id uint64, err error) error {
 	var se *store.StateError
+	var de *store.DuplicateError
 	switch {
+	case errors.As(err, &de):
+		kind := c.Lang.T("act.resource")
+		if de.Action == actReclaim {
+			kind = c.Lang.T("act.quota")
+		}
+		return &userError{text: c.Lang.T("err.open_request", kind, de.Subject, c.Lang.T("action."+de.Action), de.ExistingID, de.ExistingID), result: "invalid"}
 	case errors.Is(err, store.ErrNotFound):
 		return &userError{text: c.Lang.T("err.no_request", id), result: "not-found"}
 	case errors.Is(err, store.ErrSelfApproval):

@@ -279,12 +279,18 @@ func TestActionFullPaths(t *testing.T) {
 func TestApprovalRules(t *testing.T) {
 	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.ExpireAfter = time.Hour })
 	web := e.zsResource("zhangsan-web-01")
+	var last *store.Approval
 	file := func(user string) store.Approval {
 		t.Helper()
+		if last != nil { // a second open request on the resource would be refused
+			e.say(last.Requester.Key(), fmt.Sprintf("/cancel %d", last.ID))
+		}
 		if rep, text := e.say(user, "/renew "+web.ResourceID); rep.Error {
 			t.Fatalf("request refused: %s", text)
 		}
-		return e.lastRequest()
+		a := e.lastRequest()
+		last = &a
+		return a
 	}
 	t.Run("self-approval refused", func(t *testing.T) {
 		a := file("console:admin")
@@ -383,6 +389,46 @@ func TestApprovalRules(t *testing.T) {
 			t.Errorf("read-only command refused: %s", text)
 		}
 	})
+}
+
+// TestOpenRequestOnTheSameResource: two open requests to renew the same resource were both
+// accepted and, approved, renewed it twice. The second is refused, naming the first, in the
+// user's language; once the first is withdrawn, a new one is accepted.
+func TestOpenRequestOnTheSameResource(t *testing.T) {
+	e := newActEnv(t, nil)
+	web := e.zsResource("zhangsan-web-01")
+	if rep, text := e.say("console:alice", "/renew "+web.ResourceID+" 3m"); rep.Error {
+		t.Fatalf("first request refused: %s", text)
+	}
+	first := e.lastRequest()
+	tests := []struct {
+		user, lang, request, want string
+	}{
+		{"console:alice", "zh", "/renew " + web.ResourceID + " 1y",
+			fmt.Sprintf("资源 %s 已有一个待处理的续订申请 #%d，请先处理它（/request %d）。", web.ResourceID, first.ID, first.ID)},
+		{"console:admin", "zh", "/续订 " + web.ResourceID + " --autopay",
+			fmt.Sprintf("资源 %s 已有一个待处理的续订申请 #%d，请先处理它（/request %d）。", web.ResourceID, first.ID, first.ID)},
+		{"console:admin", "en", "/renew " + web.ResourceID,
+			fmt.Sprintf("Resource %s already has an open renewal request, #%d; decide on it or withdraw it first (/request %d).", web.ResourceID, first.ID, first.ID)},
+	}
+	for _, tt := range tests {
+		e.say(tt.user, "/lang "+tt.lang)
+		rep, text := e.say(tt.user, tt.request)
+		if !rep.Error || !strings.Contains(text, tt.want) {
+			t.Errorf("%s %s:\n%s\nwant %q", tt.user, tt.request, text, tt.want)
+		}
+	}
+	if n := e.requests(); n != 1 {
+		t.Errorf("%d requests stored, want 1", n)
+	}
+	// Another action on the same resource is another request.
+	if rep, text := e.say("console:alice", "/退订 "+web.ResourceID); rep.Error {
+		t.Errorf("unsubscribe request refused: %s", text)
+	}
+	e.say("console:alice", fmt.Sprintf("/cancel %d", first.ID))
+	if rep, text := e.say("console:alice", "/renew "+web.ResourceID+" 1y"); rep.Error {
+		t.Errorf("request after withdrawing the first refused: %s", text)
+	}
 }
 
 func TestBadActionInputFilesNothing(t *testing.T) {
@@ -684,9 +730,11 @@ func TestRenewPreviewCountsFromTheOriginalExpiry(t *testing.T) {
 			var pv struct {
 				NewExpiry time.Time `json:"new_expiry"`
 			}
-			if err := json.Unmarshal(e.lastRequest().Preview, &pv); err != nil || !pv.NewExpiry.Equal(tc.want) {
+			a := e.lastRequest()
+			if err := json.Unmarshal(a.Preview, &pv); err != nil || !pv.NewExpiry.Equal(tc.want) {
 				t.Errorf("stored new expiry %v, want %v (%v)", pv.NewExpiry, tc.want, err)
 			}
+			e.say("console:alice", fmt.Sprintf("/cancel %d", a.ID)) // the next period is another request on the resource
 		})
 	}
 }

@@ -312,6 +312,7 @@ var catalogue = map[string]msg{
 	"err.expired":             {"申请 #%d 已过期，不能执行。如仍需要，请重新提交。", "Request #%d has expired and cannot run. File it again if it is still needed."},
 	"err.not_requester":       {"只有申请人可以撤回申请 #%d。", "Only the requester can withdraw request #%d."},
 	"err.wrong_state":         {"申请 #%d 当前状态为“%s”，不能这样操作。", "Request #%d is %s; that cannot be done now."},
+	"err.open_request":        {"%s %s 已有一个待处理的%s申请 #%d，请先处理它（/request %d）。", "%s %s already has an open %s request, #%d; decide on it or withdraw it first (/request %d)."},
 	"err.channel_not_allowed": {"/%s 不能在 %s 使用：操作类命令只能在配置的频道中使用。", "/%s cannot be used in %s: actions are allowed only in the configured channels."},
 	"state.pending":           {"待审批", "pending"},
 	"state.approved":          {"已批准", "approved"},

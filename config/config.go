@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +110,11 @@ type BSS struct {
 // Store configures the bbolt file.
 type Store struct {
 	Path string `yaml:"path"` // relative to the config file's directory
+	// LockTimeout is how long to wait for another partnerbot process to release the file.
+	LockTimeout time.Duration `yaml:"lock_timeout"`
+	// CheckTimeout bounds the consistency check of the whole file at start; a check that runs
+	// out of time stops the start.
+	CheckTimeout time.Duration `yaml:"check_timeout"`
 }
 
 // Log configures log/slog.
@@ -130,7 +136,7 @@ func Default() *Config {
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
 		},
-		Store: Store{Path: "partnerbot.db"},
+		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second},
 		Log:   Log{Level: "info", Format: "text"},
 		Dir:   ".",
 	}
@@ -193,17 +199,56 @@ func Parse(data []byte) (*Config, error) {
 		if doc.Kind != yaml.MappingNode {
 			return nil, Errors{{Path: "(top)", Line: doc.Line, Msg: "must be a mapping of keys"}}
 		}
+		duplicateKeys(doc, "", &errs)
 		unknownKeys(doc, reflect.TypeOf(*cfg), "", &errs)
 		if err := decodeEach(doc, reflect.ValueOf(cfg).Elem(), "", &errs); err != nil {
 			return nil, err
 		}
 	}
-	errs = append(errs, cfg.validate()...)
+	lines := map[string]int{}
+	if len(root.Content) > 0 {
+		keyLines(root.Content[0], "", lines)
+	}
+	for _, e := range cfg.validate() {
+		if e.Line == 0 {
+			e.Line = lineOf(e.Path, lines)
+		}
+		errs = append(errs, e)
+	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs
 	}
 	return cfg, nil
+}
+
+// duplicateKeys reports every key given twice in one mapping, at any depth (YAML would keep the
+// last silently), and removes the repeats from the tree so that decoding reports nothing twice.
+func duplicateKeys(n *yaml.Node, prefix string, errs *Errors) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		first := map[string]int{}
+		kept := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := join(prefix, k.Value)
+			if k.Kind == yaml.ScalarNode {
+				if line, dup := first[k.Value]; dup {
+					*errs = append(*errs, FieldError{Path: path, Line: k.Line,
+						Msg: fmt.Sprintf("duplicate key: already at line %d; give each key once", line)})
+					continue
+				}
+				first[k.Value] = k.Line
+			}
+			duplicateKeys(v, path, errs)
+			kept = append(kept, k, v)
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			duplicateKeys(item, fmt.Sprintf("%s[%d]", prefix, i), errs)
+		}
+	}
 }
 
 // unknownKeys walks the YAML mapping against the struct's yaml tags.
@@ -240,6 +285,40 @@ func unknownKeys(n *yaml.Node, t reflect.Type, prefix string, errs *Errors) {
 			unknownKeys(n.Content[i+1], t.Elem(), join(prefix, n.Content[i].Value), errs)
 		}
 	}
+}
+
+// keyLines records the line of every key (and list item) under n by its key path.
+func keyLines(n *yaml.Node, prefix string, lines map[string]int) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			path := join(prefix, n.Content[i].Value)
+			lines[path] = n.Content[i].Line
+			keyLines(n.Content[i+1], path, lines)
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			path := fmt.Sprintf("%s[%d]", prefix, i)
+			lines[path] = item.Line
+			keyLines(item, path, lines)
+		}
+	}
+}
+
+// lineOf is the line of path in the file, or of its closest ancestor there; 0 when the value
+// is a default.
+func lineOf(path string, lines map[string]int) int {
+	for path != "" {
+		if line, ok := lines[path]; ok {
+			return line
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
 }
 
 // decodeEach decodes key by key so that one bad value does not hide the others.
@@ -308,6 +387,22 @@ func suggest(key string, fields map[string]reflect.Type) string {
 func (c *Config) validate() Errors {
 	var errs Errors
 	bad := func(path, msg string) { errs = append(errs, FieldError{Path: path, Msg: msg}) }
+	intIn := func(path string, v, lo, hi int, note string) {
+		if v < lo || v > hi {
+			bad(path, fmt.Sprintf("must be between %d and %d%s, not %d", lo, hi, note, v))
+		}
+	}
+	durationIn := func(path string, v, lo, hi time.Duration) {
+		if v < lo || v > hi {
+			bad(path, fmt.Sprintf("must be between %s and %s, not %s", fmtDuration(lo), fmtDuration(hi), fmtDuration(v)))
+		}
+	}
+	floatIn := func(path string, v, lo, hi float64, note string) {
+		if !(v >= lo && v <= hi) { // also NaN
+			bad(path, fmt.Sprintf("must be between %s and %s%s, not %s",
+				strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64), note, strconv.FormatFloat(v, 'g', -1, 64)))
+		}
+	}
 	switch c.Bot.Language {
 	case "zh", "en":
 	default:
@@ -316,9 +411,7 @@ func (c *Config) validate() Errors {
 	if _, err := time.LoadLocation(c.Bot.Timezone); err != nil || c.Bot.Timezone == "" {
 		bad("bot.timezone", fmt.Sprintf("unknown time zone %q (use an IANA name such as Asia/Shanghai)", c.Bot.Timezone))
 	}
-	if c.Bot.PageSize < 1 || c.Bot.PageSize > 50 {
-		bad("bot.page_size", "must be between 1 and 50")
-	}
+	intIn("bot.page_size", c.Bot.PageSize, 1, 50, "")
 	if !validRole(c.Roles.Default) {
 		bad("roles.default", "must be none, viewer, operator, approver or admin")
 	}
@@ -331,12 +424,8 @@ func (c *Config) validate() Errors {
 			bad("roles.users."+user, fmt.Sprintf("role %q must be viewer, operator, approver or admin", role))
 		}
 	}
-	if c.Approvals.Required < 1 || c.Approvals.Required > 5 {
-		bad("approvals.required", "must be between 1 and 5")
-	}
-	if c.Approvals.ExpireAfter < time.Minute || c.Approvals.ExpireAfter > 30*24*time.Hour {
-		bad("approvals.expire_after", "must be between 1m and 720h")
-	}
+	intIn("approvals.required", c.Approvals.Required, 1, 5, "")
+	durationIn("approvals.expire_after", c.Approvals.ExpireAfter, time.Minute, 30*24*time.Hour)
 	if c.Approvals.Channel != "" {
 		if p, ch, ok := strings.Cut(c.Approvals.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
 			bad("approvals.channel", "must be platform:channel, e.g. slack:C0123456 or console:console")
@@ -352,15 +441,9 @@ func (c *Config) validate() Errors {
 			bad(f.path, fmt.Sprintf("%q is not a cron schedule (e.g. \"0 9 * * *\" or @hourly): %v", f.spec, err))
 		}
 	}
-	if c.Alerts.ArrearsStep <= 0 {
-		bad("alerts.arrears_step", "must be above 0 (yuan)")
-	}
-	if c.Alerts.Concurrency < 1 || c.Alerts.Concurrency > 64 {
-		bad("alerts.concurrency", "must be between 1 and 64")
-	}
-	if c.Alerts.Lookback < time.Hour || c.Alerts.Lookback > 90*24*time.Hour {
-		bad("alerts.lookback", "must be between 1h and 2160h")
-	}
+	floatIn("alerts.arrears_step", c.Alerts.ArrearsStep, 0.01, 1e9, " (yuan)")
+	intIn("alerts.concurrency", c.Alerts.Concurrency, 1, 64, "")
+	durationIn("alerts.lookback", c.Alerts.Lookback, time.Hour, 90*24*time.Hour)
 	for i, s := range c.Alerts.Subscriptions {
 		path := fmt.Sprintf("alerts.subscriptions[%d]", i)
 		if p, ch, ok := strings.Cut(s.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
@@ -376,7 +459,7 @@ func (c *Config) validate() Errors {
 		}
 		for _, d := range s.Days {
 			if d < 1 || d > 365 {
-				bad(path+".days", "thresholds are days from 1 to 365")
+				bad(path+".days", fmt.Sprintf("thresholds are days from 1 to 365, not %d", d))
 				break
 			}
 		}
@@ -392,21 +475,15 @@ func (c *Config) validate() Errors {
 			bad("bss.iam_endpoint", err.Error())
 		}
 	}
-	if c.BSS.Timeout <= 0 {
-		bad("bss.timeout", "must be a positive duration such as 30s")
-	}
-	if c.BSS.MaxRetries < 0 || c.BSS.MaxRetries > 10 {
-		bad("bss.max_retries", "must be between 0 and 10")
-	}
-	if c.BSS.RatePerSecond <= 0 || c.BSS.RatePerSecond > 10000 {
-		bad("bss.rate_per_second", "must be above 0 and at most 10000 (BSS allows 10 per second per API)")
-	}
-	if c.BSS.PageSize < 1 || c.BSS.PageSize > 100 {
-		bad("bss.page_size", "must be between 1 and 100 (the API's maximum)")
-	}
+	durationIn("bss.timeout", c.BSS.Timeout, 100*time.Millisecond, 10*time.Minute)
+	intIn("bss.max_retries", c.BSS.MaxRetries, 0, 10, "")
+	floatIn("bss.rate_per_second", c.BSS.RatePerSecond, 0.1, 10000, "")
+	intIn("bss.page_size", c.BSS.PageSize, 1, 100, " (the API's maximum)")
 	if strings.TrimSpace(c.Store.Path) == "" {
 		bad("store.path", "must not be empty")
 	}
+	durationIn("store.lock_timeout", c.Store.LockTimeout, 10*time.Millisecond, 10*time.Minute)
+	durationIn("store.check_timeout", c.Store.CheckTimeout, time.Second, time.Hour)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -418,6 +495,18 @@ func (c *Config) validate() Errors {
 		bad("log.format", "must be text or json")
 	}
 	return errs
+}
+
+// fmtDuration writes d as people do: 720h rather than 720h0m0s.
+func fmtDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func validRole(r string) bool {

@@ -42,10 +42,10 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	want := []string{
 		`bss.sandbx (line 2): unknown key (did you mean "sandbox"?)`,
 		"bss.timeout (line 3): invalid value",
-		"bss.page_size: must be between 1 and 100",
-		"bss.endpoint: ",
+		"bss.page_size (line 4): must be between 1 and 100",
+		"bss.endpoint (line 5): ",
 		"stor (line 6): unknown key",
-		"log.level: must be debug, info, warn or error",
+		"log.level (line 9): must be debug, info, warn or error",
 	}
 	text := err.Error()
 	for _, w := range want {
@@ -123,5 +123,151 @@ func TestParseChecksApprovalsAlertsAndRoles(t *testing.T) {
 		if !strings.Contains(err.Error(), w+":") && !strings.Contains(err.Error(), w+" (") {
 			t.Errorf("no problem reported for %s:\n%v", w, err)
 		}
+	}
+}
+
+// TestParseRejectsDuplicateKeys: YAML keeps the last of two equal keys, so a second
+// "default: admin" below a "default: none" silently made everyone an admin.
+func TestParseRejectsDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string // each is a problem: key path, its line, and the first one's line
+	}{
+		{"role default", []string{
+			"roles:",
+			"  default: none",
+			"  default: admin",
+		}, []string{"roles.default (line 3): duplicate key: already at line 2"}},
+		{"approvals required", []string{
+			"approvals:",
+			"  required: 3",
+			"  expire_after: 24h",
+			"  required: 1",
+		}, []string{"approvals.required (line 4): duplicate key: already at line 2"}},
+		{"top-level section", []string{
+			"bot:",
+			"  name: a",
+			"log:",
+			"  level: info",
+			"bot:",
+			"  language: en",
+		}, []string{"bot (line 5): duplicate key: already at line 1"}},
+		{"user listed twice", []string{
+			"roles:",
+			"  users:",
+			"    console:eve: viewer",
+			"    console:bob: approver",
+			"    console:eve: admin",
+		}, []string{"roles.users.console:eve (line 5): duplicate key: already at line 3"}},
+		{"inside a subscription", []string{
+			"alerts:",
+			"  subscriptions:",
+			"    - channel: console:a",
+			"      kind: all",
+			"      scope: \"*\"",
+			"    - channel: console:b",
+			"      kind: arrears",
+			"      scope: \"*\"",
+			"      kind: expiry",
+		}, []string{"alerts.subscriptions[1].kind (line 9): duplicate key: already at line 7"}},
+		{"three times, with other errors", []string{
+			"bss:",
+			"  page_size: 10",
+			"  page_size: 20",
+			"  sandbx: true",
+			"  page_size: 30",
+			"log:",
+			"  level: loud",
+		}, []string{
+			"bss.page_size (line 3): duplicate key: already at line 2",
+			"bss.page_size (line 5): duplicate key: already at line 2",
+			`bss.sandbx (line 4): unknown key (did you mean "sandbox"?)`,
+			"log.level (line 7): must be debug, info, warn or error",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(strings.Join(tt.in, "\n")))
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("err = %v, want Errors", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("missing %q in:\n%v", w, err)
+				}
+			}
+			if len(errs) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			}
+		})
+	}
+}
+
+// TestParseBoundsNumbers: every number and duration has a range; NaN, infinities, negative and
+// absurd values are refused with the key, its line and the range.
+func TestParseBoundsNumbers(t *testing.T) {
+	tests := []struct {
+		section, key, value string
+		want                string // besides "section.key (line 2): "
+	}{
+		{"alerts", "arrears_step", "1e308", "must be between 0.01 and 1000000000 (yuan), not 1e+308"},
+		{"alerts", "arrears_step", ".nan", "must be between 0.01 and 1000000000 (yuan), not NaN"},
+		{"alerts", "arrears_step", "-.inf", "must be between 0.01 and 1000000000 (yuan), not -Inf"},
+		{"alerts", "arrears_step", "-5", "must be between 0.01 and 1000000000 (yuan), not -5"},
+		{"alerts", "arrears_step", "0.001", "must be between 0.01 and 1000000000 (yuan), not 0.001"},
+		{"bss", "rate_per_second", ".nan", "must be between 0.1 and 10000, not NaN"},
+		{"bss", "rate_per_second", ".inf", "must be between 0.1 and 10000, not +Inf"},
+		{"bss", "rate_per_second", "0", "must be between 0.1 and 10000, not 0"},
+		{"bot", "page_size", "-1", "must be between 1 and 50, not -1"},
+		{"bot", "page_size", "1e308", "invalid value"},
+		{"approvals", "required", "1000000", "must be between 1 and 5, not 1000000"},
+		{"approvals", "expire_after", "-24h", "must be between 1m and 720h, not -24h"},
+		{"approvals", "expire_after", "1e308h", "invalid value"},
+		{"alerts", "concurrency", "-4", "must be between 1 and 64, not -4"},
+		{"alerts", "lookback", "87600h", "must be between 1h and 2160h, not 87600h"},
+		{"bss", "timeout", "-30s", "must be between 100ms and 10m, not -30s"},
+		{"bss", "timeout", "0s", "must be between 100ms and 10m, not 0s"},
+		{"bss", "timeout", "8760h", "must be between 100ms and 10m, not 8760h"},
+		{"bss", "max_retries", "-1", "must be between 0 and 10, not -1"},
+		{"bss", "page_size", "101", "must be between 1 and 100 (the API's maximum), not 101"},
+		{"store", "lock_timeout", "-1s", "must be between 10ms and 10m, not -1s"},
+		{"store", "lock_timeout", "1000h", "must be between 10ms and 10m, not 1000h"},
+		{"store", "check_timeout", "0s", "must be between 1s and 1h, not 0s"},
+		{"store", "check_timeout", ".nan", "invalid value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			_, err := Parse([]byte(tt.section + ":\n  " + tt.key + ": " + tt.value + "\n"))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			want := tt.section + "." + tt.key + " (line 2): " + tt.want
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("missing %q in:\n%v", want, err)
+			}
+		})
+	}
+	t.Run("subscription days", func(t *testing.T) {
+		in := "alerts:\n  subscriptions:\n    - channel: console:a\n      kind: expiry\n      scope: \"*\"\n      days: [30, 100000]\n"
+		_, err := Parse([]byte(in))
+		want := "alerts.subscriptions[0].days (line 6): thresholds are days from 1 to 365, not 100000"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	})
+}
+
+func TestParseStoreTimeouts(t *testing.T) {
+	cfg, err := Parse([]byte("store:\n  lock_timeout: 250ms\n  check_timeout: 2m\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Store.LockTimeout != 250*time.Millisecond || cfg.Store.CheckTimeout != 2*time.Minute {
+		t.Errorf("store = %+v", cfg.Store)
+	}
+	if d := Default().Store; d.LockTimeout != 10*time.Second || d.CheckTimeout != 30*time.Second {
+		t.Errorf("defaults = %+v, want lock_timeout 10s and check_timeout 30s", d)
 	}
 }

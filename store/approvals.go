@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -160,6 +161,22 @@ func (e *StateError) Is(target error) bool {
 	return target == ErrWrongState || (target == ErrExpired && e.Have == StateExpired)
 }
 
+// DuplicateError is returned by CreateApproval when an open request (pending, approved or
+// executing) already asks for the same Action on the same customer and one of the same Subjects.
+// It matches ErrDuplicate.
+type DuplicateError struct {
+	ExistingID uint64 // the open request
+	Action     string
+	Subject    string // the first subject the two have in common
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("request #%d for %s of %s is still open", e.ExistingID, e.Action, e.Subject)
+}
+
+// Is makes errors.Is(err, ErrDuplicate) true.
+func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
+
 // change describes a transition that a rule has applied, for its audit entry.
 type change struct {
 	by        Actor
@@ -178,7 +195,10 @@ type rule func(a *Approval, now time.Time) (change, error)
 
 // CreateApproval stores a new request and returns it with its ID (from the bucket sequence),
 // State pending and CreatedAt = UpdatedAt = now. It needs an Action, Needed >= 1, ExpiresAt
-// after now and a Requester.UserID; any state, decisions or result in a are ignored.
+// after now and a Requester.UserID; any state, decisions or result in a are ignored. A request
+// with the Action and CustomerID of an open one (pending, approved or executing, not past its
+// expiry) and one of its Subjects is refused with a *DuplicateError (ErrDuplicate), in the same
+// transaction, whatever its Params.
 func (s *Store) CreateApproval(ctx context.Context, a Approval, notices NoticeFunc) (Approval, error) {
 	if err := ctx.Err(); err != nil {
 		return Approval{}, fmt.Errorf("store: create approval: %w", err)
@@ -194,10 +214,13 @@ func (s *Store) CreateApproval(ctx context.Context, a Approval, notices NoticeFu
 	a.State = StatePending
 	a.Approvals, a.Rejection, a.Result = nil, nil, nil
 	a.ExecutionStartedAt = time.Time{}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		now := s.now().Round(0)
 		if !a.ExpiresAt.After(now) {
 			return fmt.Errorf("expires at %s, not after now (%s)", a.ExpiresAt.Format(time.RFC3339), now.Format(time.RFC3339))
+		}
+		if err := refuseDuplicate(tx, a, now); err != nil {
+			return err
 		}
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
@@ -228,7 +251,7 @@ func (s *Store) Approval(ctx context.Context, id uint64) (Approval, error) {
 		return Approval{}, fmt.Errorf("store: approval #%d: %w", id, err)
 	}
 	var a Approval
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
 			return err
@@ -387,7 +410,7 @@ func (s *Store) ListApprovals(ctx context.Context, f ApprovalFilter) ([]Approval
 	// such states reads that index instead of the whole history.
 	openOnly := len(f.States) > 0 && !slices.ContainsFunc(f.States, ApprovalState.Final)
 	var out []Approval
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
 			return err
@@ -474,7 +497,7 @@ func (s *Store) ExpireDue(ctx context.Context, notices NoticeFunc) ([]Approval, 
 		return nil
 	}
 	some := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return due(tx, s.now(), func(Approval) error { some = true; return nil })
 	})
 	if err != nil {
@@ -484,7 +507,7 @@ func (s *Store) ExpireDue(ctx context.Context, notices NoticeFunc) ([]Approval, 
 		return nil, nil
 	}
 	var out []Approval
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		out = nil
 		now := s.now().Round(0)
 		return due(tx, now, func(a Approval) error {
@@ -515,7 +538,7 @@ func (s *Store) transition(ctx context.Context, op string, id uint64, notices No
 		after   error
 		ruleErr error
 	)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketApprovals)
 		if err != nil {
 			return err
@@ -636,7 +659,78 @@ func decodeApproval(k, v []byte) (Approval, error) {
 	return a, nil
 }
 
-// putApproval stores a and keeps approvals_open (id → state of every request not final) in step.
+// subjectPrefix is the approvals_subjects key prefix of one subject of an action on a customer:
+// each part length-prefixed, so that no part can run into the next.
+func subjectPrefix(action, customerID, subject string) []byte {
+	var k []byte
+	for _, part := range []string{action, customerID, subject} {
+		k = binary.AppendUvarint(k, uint64(len(part)))
+		k = append(k, part...)
+	}
+	return k
+}
+
+// indexSubjects puts a's subjects in approvals_subjects while a is open and removes them once it
+// is final. The keys are subjectPrefix + the 8-byte id, with empty values.
+func indexSubjects(tx *bolt.Tx, a Approval) error {
+	idx, err := bucket(tx, bucketApprovalsSubjects)
+	if err != nil {
+		return err
+	}
+	for _, subject := range a.Subjects {
+		if subject == "" {
+			continue
+		}
+		k := append(subjectPrefix(a.Action, a.CustomerID, subject), idKey(a.ID)...)
+		if len(k) > bolt.MaxKeySize {
+			return fmt.Errorf("approval #%d: subject of %d bytes is too long", a.ID, len(subject))
+		}
+		if a.State.Final() {
+			err = idx.Delete(k)
+		} else {
+			err = idx.Put(k, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("approval #%d: subject index: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+// refuseDuplicate returns a *DuplicateError if an open request has a's action and customer and
+// one of its subjects. A pending or approved request past its expiry does not count: it can no
+// longer run, and will be marked expired. It reads only the index entries of a's subjects.
+func refuseDuplicate(tx *bolt.Tx, a Approval, now time.Time) error {
+	idx, err := bucket(tx, bucketApprovalsSubjects)
+	if err != nil {
+		return err
+	}
+	b, err := bucket(tx, bucketApprovals)
+	if err != nil {
+		return err
+	}
+	for _, subject := range a.Subjects {
+		if subject == "" {
+			continue
+		}
+		prefix := subjectPrefix(a.Action, a.CustomerID, subject)
+		c := idx.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			other, err := getApproval(b, binary.BigEndian.Uint64(k[len(prefix):]))
+			if err != nil {
+				return fmt.Errorf("subject index: %w", err)
+			}
+			if other.State.Final() || ((other.State == StatePending || other.State == StateApproved) && !now.Before(other.ExpiresAt)) {
+				continue
+			}
+			return &DuplicateError{ExistingID: other.ID, Action: a.Action, Subject: subject}
+		}
+	}
+	return nil
+}
+
+// putApproval stores a and keeps approvals_open (id → state of every request not final) and
+// approvals_subjects in step.
 func putApproval(tx *bolt.Tx, a Approval) error {
 	b, err := bucket(tx, bucketApprovals)
 	if err != nil {
@@ -649,6 +743,9 @@ func putApproval(tx *bolt.Tx, a Approval) error {
 	k := idKey(a.ID)
 	if err := putJSON(b, k, a); err != nil {
 		return fmt.Errorf("approval #%d: %w", a.ID, err)
+	}
+	if err := indexSubjects(tx, a); err != nil {
+		return err
 	}
 	if a.State.Final() {
 		return open.Delete(k)

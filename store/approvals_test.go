@@ -67,6 +67,14 @@ func request(needed int) Approval {
 	}
 }
 
+// requestOn is request(needed) about other resources: requests on the same resource are refused
+// while one is open.
+func requestOn(needed int, subjects ...string) Approval {
+	a := request(needed)
+	a.Subjects = subjects
+	return a
+}
+
 // noticeBody is what testNotices puts in a notice: the approval as the NoticeFunc saw it.
 type noticeBody struct {
 	ID        uint64        `json:"id"`
@@ -544,6 +552,7 @@ func TestCreateApprovalIgnoresState(t *testing.T) {
 	if got.ID != 1 || got.State != StatePending || got.Approvals != nil || got.Result != nil || !got.ExecutionStartedAt.IsZero() {
 		t.Errorf("created %+v", got)
 	}
+	a.Subjects = []string{"r-3"}
 	if got2 := mustCreate(t, s, a); got2.ID != 2 {
 		t.Errorf("second id %d", got2.ID)
 	}
@@ -655,7 +664,7 @@ func TestExecutingSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := mustCreate(t, s, request(1))
-	other := mustCreate(t, s, request(1))
+	other := mustCreate(t, s, requestOn(1, "r-3"))
 	if _, err := s.Approve(ctx, a.ID, bob, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -695,7 +704,7 @@ func TestExecutingSurvivesReopen(t *testing.T) {
 		t.Errorf("audit %+v", e)
 	}
 	// A new request after reopen gets a new id.
-	if n := mustCreate(t, s, request(1)); n.ID != 3 {
+	if n := mustCreate(t, s, requestOn(1, "r-4")); n.ID != 3 {
 		t.Errorf("id after reopen %d, want 3", n.ID)
 	}
 }
@@ -703,8 +712,10 @@ func TestExecutingSurvivesReopen(t *testing.T) {
 func TestListApprovals(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := newFakeStore(t)
+	made := 0
 	mk := func(by Actor, do func(id uint64)) uint64 {
-		a := request(1)
+		made++
+		a := requestOn(1, fmt.Sprintf("r-%d", made))
 		a.Requester = by
 		id := mustCreate(t, s, a).ID
 		if do != nil {
@@ -826,17 +837,17 @@ func TestExpireDue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	short := func() Approval { a := request(1); a.ExpiresAt = t0.Add(time.Minute); return a }
+	short := func(subject string) Approval { a := requestOn(1, subject); a.ExpiresAt = t0.Add(time.Minute); return a }
 
-	pending := mustCreate(t, s, short()).ID
-	approved := mustCreate(t, s, short()).ID
+	pending := mustCreate(t, s, short("r-1")).ID
+	approved := mustCreate(t, s, short("r-2")).ID
 	must(s.Approve(ctx, approved, bob, nil))
-	executing := mustCreate(t, s, short()).ID
+	executing := mustCreate(t, s, short("r-3")).ID
 	must(s.Approve(ctx, executing, bob, nil))
 	must(s.BeginExecution(ctx, executing, bob, nil))
-	rejected := mustCreate(t, s, short()).ID
+	rejected := mustCreate(t, s, short("r-4")).ID
 	must(s.Reject(ctx, rejected, bob, "", nil))
-	later := mustCreate(t, s, request(1)).ID // expires in an hour
+	later := mustCreate(t, s, requestOn(1, "r-5")).ID // expires in an hour
 
 	// Nothing due yet: nothing written.
 	audits, notices := auditCount(t, s), pendingNotices(t, s)

@@ -95,7 +95,7 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (uint64, error) {
 		return 0, fmt.Errorf("store: append audit: %w", err)
 	}
 	var id uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		id, err = s.appendAudit(tx, e)
 		return err
@@ -144,7 +144,7 @@ func (s *Store) RecentAudit(ctx context.Context, n int, filter AuditFilter) ([]A
 	}
 	n = min(n, MaxAuditLimit)
 	var out []AuditEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketAudit)
 		if err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s *Store) PruneAudit(ctx context.Context, olderThan time.Time) (int, error
 		}
 		done := false
 		deleted := 0
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			b, err := bucket(tx, bucketAudit)
 			if err != nil {
 				return err

@@ -6,8 +6,17 @@
 // # Opening
 //
 // [Open] takes bbolt's exclusive file lock (a shared one with Options.ReadOnly), so only one
-// partnerbot process uses a file at a time; a second one gets an error wrapping [ErrLocked]. The
-// file is kept at mode 0600 in a directory created with 0700.
+// partnerbot process uses a file at a time; a second one gets an error wrapping [ErrLocked] once
+// Options.Timeout has passed. The file is kept at mode 0600 in a directory created with 0700.
+//
+// Open then checks the whole file before anything reads it: every bucket's pages are walked (a
+// key or value outside the file, or a page bbolt cannot follow, is damage) and bbolt's own
+// consistency check runs (page types, pages referenced twice, freed pages in use, key order). A
+// damaged file is refused with an error wrapping [ErrCorrupted] that says to move it aside and
+// restore a backup. The check is bounded by Options.CheckTimeout: when it runs out, Open fails
+// with [ErrCheckTimeout] at once and the check finishes in the background before the file is
+// released. Later, a page bbolt cannot read makes a transaction return [ErrCorrupted] instead of
+// panicking (a panic of the caller's own function is left alone).
 //
 // # Buckets
 //
@@ -40,6 +49,9 @@
 //	ledger          opaque key (UTF-8), e.g.         opaque JSON from the alerting code: what was
 //	                "exp|slack:C1|r-42"              alerted, changed only by CommitAlerts together
 //	                                                 with the notices it queues
+//	approvals_      uvarint-length-prefixed action,  empty: index of the subjects of the requests
+//	subjects        customer id and subject, then    not in a final state, kept in the same
+//	                the 8-byte approval id           transaction as approvals
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -62,6 +74,7 @@
 //	         sequence past the last existing id
 //	1 → 2    create approvals, approvals_open, outbox, outbox_keys, outbox_sent and owners
 //	2 → 3    create subscriptions, snoozes, quiet_hours and ledger
+//	3 → 4    create approvals_subjects and index the open requests in it
 //
 // # Transactions
 //
@@ -79,6 +92,12 @@
 // Result the new state) and queues the notices its [NoticeFunc] computes from the new state. A
 // refused transition writes nothing. Approve, Reject and BeginExecution on a request past its
 // ExpiresAt commit the move to expired and return it with an error wrapping [ErrExpired].
+//
+// CreateApproval refuses a request, with a [*DuplicateError] matching [ErrDuplicate], when an
+// open request (pending, approved or executing, and not past its expiry) has the same Action and
+// CustomerID and one of its Subjects: its own parameters (a period, a reason) do not make it
+// another request. The check reads approvals_subjects, in the creating transaction, so of
+// requests filed at once exactly one is accepted.
 //
 // BeginExecution succeeds once per request, so the BSS call it guards is made at most once; a
 // request found executing after a restart is reconciled by reading BSS state, never re-sent.
@@ -104,5 +123,6 @@
 //
 // The ledger remembers what has been alerted. [Store.CommitAlerts] writes ledger entries and
 // queues the alerts' notices in one transaction, so a crash either loses both (and the alerts are
-// computed again) or keeps both (and they are neither lost nor repeated).
+// computed again) or keeps both (and they are neither lost nor queued twice). Delivery itself is at
+// least once: a sender that crashes after sending a notice and before AckNotice sends it again.
 package store

@@ -33,7 +33,7 @@ func (s *Store) Ledger(ctx context.Context, keys []string) (map[string]json.RawM
 		return nil, fmt.Errorf("store: ledger: %w", err)
 	}
 	out := make(map[string]json.RawMessage)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketLedger)
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func (s *Store) LedgerPrefix(ctx context.Context, prefix string) (map[string]jso
 		return nil, fmt.Errorf("store: ledger prefix %q: %w", prefix, err)
 	}
 	out := make(map[string]json.RawMessage)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketLedger)
 		if err != nil {
 			return err
@@ -104,7 +104,7 @@ func (s *Store) CommitAlerts(ctx context.Context, puts map[string]json.RawMessag
 	if len(puts) == 0 && len(deletes) == 0 && len(notices) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketLedger)
 		if err != nil {
 			return err

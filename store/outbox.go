@@ -65,7 +65,7 @@ func (s *Store) EnqueueNotices(ctx context.Context, ns ...Notice) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error { return EnqueueNoticesTx(tx, s.now(), ns...) })
+	err := s.update(func(tx *bolt.Tx) error { return EnqueueNoticesTx(tx, s.now(), ns...) })
 	if err != nil {
 		return fmt.Errorf("store: enqueue notices: %w", err)
 	}
@@ -154,7 +154,7 @@ func (s *Store) DueNotices(ctx context.Context, now time.Time, limit int) ([]Not
 		limit = DefaultNoticeLimit
 	}
 	var out []Notice
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketOutbox)
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (s *Store) AckNotice(ctx context.Context, id uint64) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: ack notice %d: %w", id, err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n, outbox, err := getNotice(tx, id)
 		if err != nil {
 			return err
@@ -265,7 +265,7 @@ func (s *Store) RetryNotice(ctx context.Context, id uint64, next time.Time, errT
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: retry notice %d: %w", id, err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n, outbox, err := getNotice(tx, id)
 		if err != nil {
 			return err
@@ -287,7 +287,7 @@ func (s *Store) PostponeNotice(ctx context.Context, id uint64, next time.Time) e
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: postpone notice %d: %w", id, err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n, outbox, err := getNotice(tx, id)
 		if err != nil {
 			return err
@@ -307,7 +307,7 @@ func (s *Store) PendingNotices(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: pending notices: %w", err)
 	}
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketOutbox)
 		if err != nil {
 			return err

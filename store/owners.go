@@ -35,7 +35,7 @@ func (s *Store) RememberOwners(ctx context.Context, owners map[string]string) er
 			return fmt.Errorf("store: remember owners: resource id of %d bytes is too long", len(res))
 		}
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketOwners)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (s *Store) Owner(ctx context.Context, resourceID string) (customerID string
 	if resourceID == "" || len(resourceID) > bolt.MaxKeySize {
 		return "", false, nil
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketOwners)
 		if err != nil {
 			return err

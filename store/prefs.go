@@ -34,7 +34,7 @@ func (s *Store) Prefs(ctx context.Context, user string) (Prefs, error) {
 		return Prefs{}, fmt.Errorf("store: prefs: %w", err)
 	}
 	var p Prefs
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketPrefs)
 		if err != nil {
 			return err
@@ -63,7 +63,7 @@ func (s *Store) SetPrefs(ctx context.Context, user string, p Prefs) error {
 	if err := checkUserKey(user); err != nil {
 		return fmt.Errorf("store: set prefs: %w", err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketPrefs)
 		if err != nil {
 			return err

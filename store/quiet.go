@@ -56,7 +56,7 @@ func (s *Store) SetQuietHours(ctx context.Context, platform, channel string, q *
 		}
 	}
 	key := []byte(channelKey(platform, channel))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketQuietHours)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (s *Store) QuietHours(ctx context.Context, platform, channel string) (*Quie
 		return nil, fmt.Errorf("store: quiet hours: %w", err)
 	}
 	var q *QuietHours
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketQuietHours)
 		if err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 3
+const CurrentSchemaVersion = 4
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -34,6 +34,9 @@ var (
 	bucketQuietHours    = []byte("quiet_hours")
 	bucketLedger        = []byte("ledger")
 
+	// Version 4.
+	bucketApprovalsSubjects = []byte("approvals_subjects")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -50,6 +53,7 @@ var migrations = []migration{
 	{name: "create meta, audit and prefs buckets", fn: migrate0to1},
 	{name: "create approvals, outbox and owners buckets", fn: migrate1to2},
 	{name: "create subscriptions, snoozes, quiet_hours and ledger buckets", fn: migrate2to3},
+	{name: "index the open approvals by action and subject", fn: migrate3to4},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -99,6 +103,23 @@ func migrate2to3(tx *bolt.Tx) error {
 	return nil
 }
 
+// migrate3to4 adds approvals_subjects, the index CreateApproval checks for an open request on the
+// same subject, and fills it from the open requests (approvals_open). Requests a version-3
+// partnerbot let in twice are both indexed.
+func migrate3to4(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketApprovalsSubjects); err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucketApprovalsSubjects, err)
+	}
+	b, open := tx.Bucket(bucketApprovals), tx.Bucket(bucketApprovalsOpen)
+	return open.ForEach(func(k, _ []byte) error {
+		a, err := getApproval(b, binary.BigEndian.Uint64(k))
+		if err != nil {
+			return fmt.Errorf("open approval %x: %w", k, err)
+		}
+		return indexSubjects(tx, a)
+	})
+}
+
 // schemaVersion reads meta/schema_version; a file without it is version 0.
 func schemaVersion(tx *bolt.Tx) (uint64, error) {
 	meta := tx.Bucket(bucketMeta)
@@ -129,10 +150,12 @@ func putSchemaVersion(tx *bolt.Tx, v uint64) error {
 func migrate(db *bolt.DB, path string, steps []migration, readOnly bool, log *slog.Logger) error {
 	target := uint64(len(steps))
 	var have uint64
-	err := db.View(func(tx *bolt.Tx) error {
-		var err error
-		have, err = schemaVersion(tx)
-		return err
+	err := guarded(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			var err error
+			have, err = schemaVersion(tx)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("store: %s: read schema version: %w", path, err)
@@ -148,11 +171,13 @@ func migrate(db *bolt.DB, path string, steps []migration, readOnly bool, log *sl
 	}
 	for v := have; v < target; v++ {
 		step := steps[v]
-		err := db.Update(func(tx *bolt.Tx) error {
-			if err := step.fn(tx); err != nil {
-				return err
-			}
-			return putSchemaVersion(tx, v+1)
+		err := guarded(path, func() error {
+			return db.Update(func(tx *bolt.Tx) error {
+				if err := step.fn(tx); err != nil {
+					return err
+				}
+				return putSchemaVersion(tx, v+1)
+			})
 		})
 		if err != nil {
 			return fmt.Errorf("store: %s: migrate schema %d→%d (%s): %w", path, v, v+1, step.name, err)

@@ -120,6 +120,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketAudit, bucketPrefs,
 	bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners,
 	bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger,
+	bucketApprovalsSubjects,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit
@@ -205,6 +206,29 @@ func TestMigrateVersion1(t *testing.T) {
 	}
 }
 
+// putApprovalV2 files a as a version-2 CreateApproval did: the request, approvals_open, its audit
+// entry and its notice.
+func putApprovalV2(tx *bolt.Tx, a Approval, now time.Time) error {
+	b := tx.Bucket(bucketApprovals)
+	id, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	a.ID, a.State, a.CreatedAt, a.UpdatedAt = id, StatePending, now, now
+	if err := putJSON(b, idKey(id), a); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketApprovalsOpen).Put(idKey(id), []byte(a.State)); err != nil {
+		return err
+	}
+	s := &Store{now: func() time.Time { return now }}
+	if _, err := s.appendAudit(tx, AuditEntry{At: now, Platform: a.Requester.Platform, UserID: a.Requester.UserID,
+		Command: fmt.Sprintf("request #%d %s", id, a.Action), Result: string(a.State)}); err != nil {
+		return err
+	}
+	return EnqueueNoticesTx(tx, now, testNotices(a)...)
+}
+
 // writeV2 makes path a schema-2 file holding what a version-2 partnerbot would have written: the
 // released migrations up to 2, then an audit entry, prefs, an approval (with its audit entry and
 // notice), a queued notice with a dedupe key and an owner, written by the version-2 methods on a
@@ -225,8 +249,12 @@ func writeV2(t *testing.T, path string, clk *fakeClock) {
 	if err := v2.SetPrefs(ctx, "slack:U1", Prefs{Lang: "de"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v2.CreateApproval(ctx, request(1), testNotices); err != nil {
-		t.Fatal(err)
+	// A pending request as CreateApproval wrote it then (with no subject index), and a second
+	// one on the same resource, which version 2 let in.
+	for range 2 {
+		if err := v2.update(func(tx *bolt.Tx) error { return putApprovalV2(tx, request(1), clk.Now()) }); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := v2.EnqueueNotices(ctx, notice("v2", "k-v2")); err != nil {
 		t.Fatal(err)
@@ -259,7 +287,7 @@ func TestMigrateVersion2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(ids(got), []uint64{2, 1}) || got[1].Command != "/v2" || got[0].Command != "request #1 renew" {
+	if !slices.Equal(ids(got), []uint64{3, 2, 1}) || got[2].Command != "/v2" || got[1].Command != "request #1 renew" {
 		t.Errorf("audit after migration = %+v", got)
 	}
 	if p, err := s.Prefs(ctx, "slack:U1"); err != nil || p.Lang != "de" {
@@ -268,10 +296,10 @@ func TestMigrateVersion2(t *testing.T) {
 	if a, err := s.Approval(ctx, 1); err != nil || a.State != StatePending || a.CustomerID != "cust-7" {
 		t.Errorf("approval after migration = %+v, %v", a, err)
 	}
-	if n := pendingNotices(t, s); n != 2 {
-		t.Errorf("%d notices after migration, want 2", n)
+	if n := pendingNotices(t, s); n != 3 {
+		t.Errorf("%d notices after migration, want 3", n)
 	}
-	if err := s.EnqueueNotices(ctx, notice("again", "k-v2")); err != nil || pendingNotices(t, s) != 2 {
+	if err := s.EnqueueNotices(ctx, notice("again", "k-v2")); err != nil || pendingNotices(t, s) != 3 {
 		t.Errorf("dedupe key of a version-2 notice not kept: %v, %d notices", err, pendingNotices(t, s))
 	}
 	if c, ok, err := s.Owner(ctx, "r-1"); err != nil || !ok || c != "cust-7" {
@@ -292,8 +320,25 @@ func TestMigrateVersion2(t *testing.T) {
 	if err != nil || sub.ID != 1 {
 		t.Fatalf("AddSubscription after migration = %+v, %v", sub, err)
 	}
-	if e := lastAudit(t, s); e.ID != 3 || e.Command != "subscribe #1 all *" {
-		t.Errorf("audit of the subscription %+v, want id 3", e)
+	if e := lastAudit(t, s); e.ID != 4 || e.Command != "subscribe #1 all *" {
+		t.Errorf("audit of the subscription %+v, want id 4", e)
+	}
+	// The open requests are indexed by subject: both, until each is closed.
+	var de *DuplicateError
+	if _, err := s.CreateApproval(ctx, request(1), testNotices); !errors.As(err, &de) || de.ExistingID != 1 {
+		t.Errorf("request on the resource of #1 and #2 after migration: %v, want #1 named", err)
+	}
+	for id := uint64(1); id <= 2; id++ {
+		if _, err := s.Cancel(ctx, id, alice, nil); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CreateApproval(ctx, request(1), testNotices)
+		if id == 1 && (!errors.As(err, &de) || de.ExistingID != 2) {
+			t.Errorf("with #2 still open: %v, want #2 named", err)
+		}
+		if id == 2 && err != nil {
+			t.Errorf("with both closed: %v", err)
+		}
 	}
 	if err := s.CommitAlerts(ctx, map[string]json.RawMessage{"k": json.RawMessage(`1`)}, nil, nil); err != nil {
 		t.Error(err)

@@ -54,7 +54,7 @@ func (s *Store) Snooze(ctx context.Context, sn Snooze) error {
 		return fmt.Errorf("store: snooze: %w", err)
 	}
 	sn.Until = sn.Until.Round(0)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSnoozes)
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (s *Store) Unsnooze(ctx context.Context, platform, channel, target string, 
 		return false, fmt.Errorf("store: unsnooze: %w", err)
 	}
 	active := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSnoozes)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (s *Store) Snoozes(ctx context.Context, platform, channel string) ([]Snooze
 		expired [][]byte
 	)
 	now := s.now().Round(0)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSnoozes)
 		if err != nil {
 			return err
@@ -177,7 +177,7 @@ func (s *Store) dropExpiredSnoozes(ctx context.Context, keys [][]byte, now time.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSnoozes)
 		if err != nil {
 			return err

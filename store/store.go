@@ -23,19 +23,26 @@ var (
 	ErrSchemaTooNew = errors.New("schema version too new")
 	// ErrNotFound means a record does not exist.
 	ErrNotFound = errors.New("not found")
+	// ErrCorrupted means the file is not a bbolt database or its pages are damaged.
+	ErrCorrupted = errors.New("store file is corrupted")
+	// ErrCheckTimeout means Open's consistency check did not finish within Options.CheckTimeout.
+	ErrCheckTimeout = errors.New("store consistency check timed out")
 )
 
 // DefaultTimeout is how long Open waits for the file lock when Options.Timeout is zero.
-const DefaultTimeout = time.Second
+const DefaultTimeout = 10 * time.Second
 
 const fileMode fs.FileMode = 0o600
 
 // Options tune Open. The zero value is ready to use.
 type Options struct {
-	Timeout  time.Duration    // how long to wait for the file lock; 0 = 1s
-	Now      func() time.Time // nil = time.Now
-	ReadOnly bool             // shared lock, no writes, no migrations, no directory creation
-	Logger   *slog.Logger     // where migrations are logged; nil = discarded
+	Timeout time.Duration // how long to wait for the file lock; 0 = DefaultTimeout
+	// CheckTimeout bounds the consistency check of the whole file at Open; 0 = DefaultCheckTimeout.
+	// A check that runs out of time fails Open with an error wrapping ErrCheckTimeout.
+	CheckTimeout time.Duration
+	Now          func() time.Time // nil = time.Now
+	ReadOnly     bool             // shared lock, no writes, no migrations, no directory creation
+	Logger       *slog.Logger     // where migrations are logged; nil = discarded
 }
 
 // Store is the bot's persistent state in one bbolt file. It is safe for concurrent use.
@@ -48,20 +55,23 @@ type Store struct {
 
 // lockedError is the error Open returns when the file lock cannot be taken in time.
 type lockedError struct {
-	path string
-	err  error // berrors.ErrTimeout
+	path   string
+	waited time.Duration
+	err    error // berrors.ErrTimeout
 }
 
 func (e *lockedError) Error() string {
-	return fmt.Sprintf("store %s is in use by another partnerbot process (bbolt lock); stop it or point store.path elsewhere", e.path)
+	return fmt.Sprintf("store %s is in use by another partnerbot process (waited %s for its lock); stop that process, try again later or raise store.lock_timeout, or point store.path elsewhere",
+		e.path, e.waited)
 }
 
 func (e *lockedError) Is(target error) bool { return target == ErrLocked }
 func (e *lockedError) Unwrap() error        { return e.err }
 
-// Open opens (creating if needed, unless opts.ReadOnly) the store at path and brings its schema
-// up to CurrentSchemaVersion. The parent directory is created with mode 0700, the file with 0600,
-// and an existing file readable by group or others is tightened to 0600.
+// Open opens (creating if needed, unless opts.ReadOnly) the store at path, checks that the whole
+// file is consistent, and brings its schema up to CurrentSchemaVersion. The parent directory is
+// created with mode 0700, the file with 0600, and an existing file readable by group or others is
+// tightened to 0600. A damaged file is refused with an error wrapping ErrCorrupted.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
@@ -69,6 +79,10 @@ func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
+	}
+	checkTimeout := opts.CheckTimeout
+	if checkTimeout <= 0 {
+		checkTimeout = DefaultCheckTimeout
 	}
 	now := opts.Now
 	if now == nil {
@@ -85,9 +99,17 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 
-	db, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
-		return nil, openError(path, opts.ReadOnly, err)
+		return nil, openError(path, opts.ReadOnly, timeout, err)
+	}
+	var size int64
+	if info, err := os.Stat(path); err == nil {
+		size = info.Size()
+	}
+	check := func(tx *bolt.Tx) error { return verify(tx, db.Info(), path) }
+	if err := checkFile(db, path, size, checkTimeout, check); err != nil {
+		return nil, err
 	}
 	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly}
 	log := opts.Logger
@@ -99,6 +121,28 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openBolt is bolt.Open guarded against a damaged file. bbolt reads pages (the freelist) while
+// opening; if that panics, bbolt never closes the file, so openBolt unlocks and closes it (the
+// mapping bbolt made stays until the process ends).
+func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+	var file *os.File
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
+	var db *bolt.DB
+	err := guarded(path, func() (err error) {
+		db, err = bolt.Open(path, fileMode, opts)
+		return err
+	})
+	if errors.Is(err, ErrCorrupted) && file != nil {
+		unlock(file)
+		_ = file.Close()
+	}
+	return db, err
 }
 
 // tightenMode makes an existing file 0600 if group or others have any access. A missing file is
@@ -124,13 +168,15 @@ func tightenMode(path string) error {
 }
 
 // openError turns a bolt.Open failure into an error that says what to do.
-func openError(path string, readOnly bool, err error) error {
+func openError(path string, readOnly bool, waited time.Duration, err error) error {
 	switch {
+	case errors.Is(err, ErrCorrupted):
+		return err
 	case errors.Is(err, berrors.ErrTimeout):
-		return &lockedError{path: path, err: err}
+		return &lockedError{path: path, waited: waited, err: err}
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
 		errors.Is(err, berrors.ErrVersionMismatch):
-		return fmt.Errorf("store: %s is not a bbolt database or is corrupted (%w); move it aside or point store.path elsewhere", path, err)
+		return &corruptError{path: path, invalid: true, err: err}
 	case readOnly && errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("store: open %s read-only: no such file (a read-only store is never created): %w", path, err)
 	default:
@@ -151,13 +197,14 @@ func (s *Store) Path() string { return s.path }
 
 // Update runs fn in one read-write transaction, committed if fn returns nil and rolled back
 // otherwise. ctx is checked before the transaction starts. An error returned by fn is passed
-// back unchanged; failures of bbolt itself are wrapped.
+// back unchanged; failures of bbolt itself are wrapped, and a page bbolt cannot read is an
+// error wrapping ErrCorrupted rather than a panic.
 func (s *Store) Update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: update: %w", err)
 	}
 	var fnErr error
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		fnErr = fn(tx)
 		return fnErr
 	})
@@ -171,13 +218,14 @@ func (s *Store) Update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 }
 
 // View runs fn in one read-only transaction. ctx is checked before the transaction starts. An
-// error returned by fn is passed back unchanged; failures of bbolt itself are wrapped.
+// error returned by fn is passed back unchanged; failures of bbolt itself are wrapped, and a
+// page bbolt cannot read is an error wrapping ErrCorrupted rather than a panic.
 func (s *Store) View(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: view: %w", err)
 	}
 	var fnErr error
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		fnErr = fn(tx)
 		return fnErr
 	})

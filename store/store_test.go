@@ -62,7 +62,7 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 func lockedMessage(path string) string {
-	return "store " + path + " is in use by another partnerbot process (bbolt lock); stop it or point store.path elsewhere"
+	return "store " + path + " is in use by another partnerbot process (waited 100ms for its lock); stop that process, try again later or raise store.lock_timeout, or point store.path elsewhere"
 }
 
 // checkLocked asserts that opening path fails fast with ErrLocked and the clear message.

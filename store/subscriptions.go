@@ -18,7 +18,9 @@ import (
 // Errors of subscriptions, for errors.Is. The errors returned wrap them with the operation and
 // the subscription concerned.
 var (
-	// ErrDuplicate means an identical subscription (same platform, channel, kind and scope) exists.
+	// ErrDuplicate means an identical subscription (same platform, channel, kind and scope)
+	// exists; a *DuplicateError of CreateApproval (an open request on the same subject) matches it
+	// too.
 	ErrDuplicate = errors.New("an identical subscription already exists")
 	// ErrFromConfig means the subscription comes from the configuration file and is changed there.
 	ErrFromConfig = errors.New("the subscription comes from the configuration file; change it there")
@@ -103,7 +105,7 @@ func (s *Store) AddSubscription(ctx context.Context, sub Subscription) (Subscrip
 	if err := sub.normalize(); err != nil {
 		return Subscription{}, fmt.Errorf("store: add subscription: %w", err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
@@ -142,7 +144,7 @@ func (s *Store) Subscriptions(ctx context.Context, platform, channel string) ([]
 	}
 	all := platform == "" && channel == ""
 	var out []Subscription
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
@@ -173,7 +175,7 @@ func (s *Store) RemoveSubscription(ctx context.Context, id uint64, platform, cha
 		return Subscription{}, fmt.Errorf("store: remove subscription #%d: %w", id, err)
 	}
 	var sub Subscription
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
@@ -231,7 +233,7 @@ func (s *Store) SyncConfigSubscriptions(ctx context.Context, subs []Subscription
 		}
 		want[i] = sub
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketSubscriptions)
 		if err != nil {
 			return err
