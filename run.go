@@ -158,7 +158,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	var wg sync.WaitGroup
 	stopBackground := func() { cancel(); wg.Wait() }
 	defer stopBackground()
-	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders,
+	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders, Admins: a.admins(),
 		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold}
 	if a.scanner != nil {
 		a.scanner.SetMessageLimits(limits)
@@ -193,6 +193,18 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	return exitOK
+}
+
+// admins are the users with the admin role, told when a notice is parked.
+func (a *app) admins() []string {
+	var out []string
+	for user, role := range a.cfg.Roles.Users {
+		if role == "admin" {
+			out = append(out, user)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // quietHold keeps alerts inside their channel's quiet hours, retries included.

@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -33,6 +36,7 @@ type Outbox interface {
 	AckNotice(ctx context.Context, id uint64) error
 	RetryNotice(ctx context.Context, id uint64, next time.Time, errText string) error
 	PostponeNotice(ctx context.Context, id uint64, next time.Time) error
+	ParkNotice(ctx context.Context, id uint64, reason string, notify ...store.Notice) error
 }
 
 // Dispatcher delivers due notices one at a time, acknowledging each in the store right after its
@@ -53,6 +57,9 @@ type Dispatcher struct {
 	// Hold, when set, says until when a notice must wait (quiet hours); a time after now
 	// postpones it, including a retry that would otherwise fall inside the window.
 	Hold func(ctx context.Context, n store.Notice, now time.Time) time.Time
+	// Admins ("platform:user-id") are told, directly, when a notice is parked because its
+	// platform said it can never be delivered as addressed.
+	Admins []string
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
@@ -127,7 +134,29 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 				continue
 			}
 		}
-		if err := d.deliver(ctx, n); err != nil {
+		err := d.deliver(ctx, n)
+		if wait, throttled := RetryAfterOf(err); throttled {
+			// The platform asked us to slow down: not a failure, and the place waits.
+			until := now.Add(max(wait, time.Second))
+			d.Logger.Info("platform is throttling; notice waits", "notice", n.ID, "platform", n.Platform, "until", until)
+			if perr := d.Outbox.PostponeNotice(context.WithoutCancel(ctx), n.ID, until); perr != nil {
+				return sent, failed, fmt.Errorf("dispatch: %w", perr)
+			}
+			heldUntil[to] = until
+			continue
+		}
+		if errors.Is(err, ErrPermanent) {
+			// Retrying cannot help, and must not hold back later notices to other places:
+			// set it aside and tell the admins, once a day per place.
+			failed++
+			d.Logger.Error("notice can never be delivered as addressed; parked", "notice", n.ID, "platform", n.Platform,
+				"channel", n.Channel, "user", n.UserID, "error", err)
+			if perr := d.Outbox.ParkNotice(context.WithoutCancel(ctx), n.ID, err.Error(), d.parkedNotices(n, err, now)...); perr != nil {
+				return sent, failed, fmt.Errorf("dispatch: %w", perr)
+			}
+			continue
+		}
+		if err != nil {
 			failed++
 			next := now.Add(d.delay(n.Attempts))
 			d.Logger.Warn("notice not delivered; will retry", "notice", n.ID, "platform", n.Platform,
@@ -178,7 +207,41 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 		// A body that cannot be read will never become readable: deliver what can be said.
 		rep = commands.Reply{Text: string(n.Body)}
 	}
-	return s.Send(ctx, Target{Channel: n.Channel, UserID: n.UserID}, rep)
+	// Sanitized here, once, for every adapter: alert digests carry BSS data.
+	return s.Send(ctx, Target{Channel: n.Channel, UserID: n.UserID}, rep.Sanitized())
+}
+
+// kindParked is the kind of the notices telling admins of a parked notice; one of those that
+// cannot be delivered either is parked without telling anyone again.
+const kindParked = "system.parked"
+
+// parkedNotices tells each admin, directly, that notice n was parked and how to resend it.
+func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) []store.Notice {
+	if n.Kind == kindParked {
+		return nil
+	}
+	place := n.Platform + ":" + n.Channel
+	if n.Channel == "" {
+		place = n.Platform + ":@" + n.UserID
+	}
+	rep := chat.Reply{
+		Title: fmt.Sprintf("⚠ 通知无法投递 · Notice not delivered (#%d)", n.ID),
+		Text: fmt.Sprintf("发往 %s 的通知 #%d 无法投递，已搁置：%v\n请检查该频道（机器人是否仍在其中、是否被屏蔽），然后用 /resend %d 重新发送。\n\n"+
+			"Notice #%d to %s cannot be delivered and is set aside: %v\nCheck the channel (is the bot still in it, or blocked?), then /resend %d.",
+			place, n.ID, cause, n.ID, n.ID, place, cause, n.ID),
+		Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
+	}
+	body, _ := json.Marshal(rep)
+	var out []store.Notice
+	for _, admin := range d.Admins {
+		platform, user, ok := strings.Cut(admin, ":")
+		if !ok || user == "" || (n.Channel == "" && platform == n.Platform && user == n.UserID) {
+			continue
+		}
+		out = append(out, store.Notice{Platform: platform, UserID: user, Kind: kindParked, Body: body,
+			DedupeKey: fmt.Sprintf("parked:%s:%s", place, now.UTC().Format("2006-01-02")) + ":" + admin})
+	}
+	return out
 }
 
 func (d *Dispatcher) delay(attempts int) time.Duration {

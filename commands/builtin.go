@@ -44,6 +44,10 @@ func builtins() []*Command {
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/lang en", "/语言 zh"}, Run: runLang},
 		{Name: "audit", Aliases: []string{"审计"}, Args: "[n]", Summary: "sum.audit", Role: RoleAdmin,
 			MaxArgs: 1, Examples: []string{"/audit", "/audit 50"}, Run: runAudit},
+		{Name: "notices", Aliases: []string{"搁置通知"}, Summary: "sum.notices", Role: RoleAdmin,
+			Examples: []string{"/notices"}, Run: runNotices},
+		{Name: "resend", Aliases: []string{"重发"}, Args: "<notice-id>", Summary: "sum.resend", Role: RoleAdmin,
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/resend 42"}, Run: runResend},
 	}
 }
 

@@ -70,6 +70,9 @@ type Store interface {
 	Snoozes(ctx context.Context, platform, channel string) ([]store.Snooze, error)
 	SetQuietHours(ctx context.Context, platform, channel string, q *store.QuietHours, by store.Actor) error
 	QuietHours(ctx context.Context, platform, channel string) (*store.QuietHours, error)
+
+	ParkedNotices(ctx context.Context) ([]store.Notice, error)
+	RequeueNotice(ctx context.Context, id uint64) error
 }
 
 // Role is what a user may do. Read-only commands need viewer; admins may do everything;

@@ -29,6 +29,10 @@ type Notice struct {
 	NextAttempt time.Time `json:"next_attempt"`
 	CreatedAt   time.Time `json:"created_at"`
 	LastError   string    `json:"last_error,omitempty"`
+	// ParkedAt is set when the platform said the notice can never be delivered as addressed
+	// (channel gone, bot removed or blocked): it stays in the outbox, is not retried, and does
+	// not hold back other notices, until an admin requeues it.
+	ParkedAt time.Time `json:"parked_at,omitzero"`
 }
 
 // NoticeDedupeWindow is how long a delivered notice's DedupeKey keeps an equal one out.
@@ -114,7 +118,7 @@ func EnqueueNoticesTx(tx *bolt.Tx, now time.Time, ns ...Notice) error {
 		if n.NextAttempt.IsZero() {
 			n.NextAttempt = now
 		}
-		n.Attempts, n.LastError = 0, ""
+		n.Attempts, n.LastError, n.ParkedAt = 0, "", time.Time{}
 		if err := putJSON(outbox, idKey(id), n); err != nil {
 			return fmt.Errorf("notice %d: %w", id, err)
 		}
@@ -166,7 +170,7 @@ func (s *Store) DueNotices(ctx context.Context, now time.Time, limit int) ([]Not
 				return fmt.Errorf("decode notice %x: %w", k, err)
 			}
 			n.ID = binary.BigEndian.Uint64(k)
-			if !n.NextAttempt.After(now) {
+			if n.ParkedAt.IsZero() && !n.NextAttempt.After(now) {
 				out = append(out, n)
 			}
 		}
@@ -297,6 +301,81 @@ func (s *Store) PostponeNotice(ctx context.Context, id uint64, next time.Time) e
 	})
 	if err != nil {
 		return fmt.Errorf("store: postpone notice %d: %w", id, err)
+	}
+	return nil
+}
+
+// ParkNotice sets notice id aside because it can never be delivered as addressed, recording
+// why, and queues notify (telling the admins) in the same transaction. A notice not in the
+// outbox is an error wrapping ErrNotFound.
+func (s *Store) ParkNotice(ctx context.Context, id uint64, reason string, notify ...Notice) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: park notice %d: %w", id, err)
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		n, outbox, err := getNotice(tx, id)
+		if err != nil {
+			return err
+		}
+		n.Attempts++
+		n.ParkedAt = s.now()
+		n.LastError = truncate(reason, MaxNoticeError)
+		if err := putJSON(outbox, idKey(id), n); err != nil {
+			return err
+		}
+		return EnqueueNoticesTx(tx, s.now(), notify...)
+	})
+	if err != nil {
+		return fmt.Errorf("store: park notice %d: %w", id, err)
+	}
+	return nil
+}
+
+// ParkedNotices lists the parked notices, oldest first.
+func (s *Store) ParkedNotices(ctx context.Context) ([]Notice, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: parked notices: %w", err)
+	}
+	var out []Notice
+	err := s.view(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketOutbox)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var n Notice
+			if err := json.Unmarshal(v, &n); err != nil {
+				return fmt.Errorf("decode notice %x: %w", k, err)
+			}
+			if !n.ParkedAt.IsZero() {
+				n.ID = binary.BigEndian.Uint64(k)
+				out = append(out, n)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: parked notices: %w", err)
+	}
+	return out, nil
+}
+
+// RequeueNotice puts a parked notice back in line, due now (after an admin fixed the channel).
+// A notice not in the outbox is an error wrapping ErrNotFound.
+func (s *Store) RequeueNotice(ctx context.Context, id uint64) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: requeue notice %d: %w", id, err)
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		n, outbox, err := getNotice(tx, id)
+		if err != nil {
+			return err
+		}
+		n.ParkedAt, n.NextAttempt = time.Time{}, s.now()
+		return putJSON(outbox, idKey(id), n)
+	})
+	if err != nil {
+		return fmt.Errorf("store: requeue notice %d: %w", id, err)
 	}
 	return nil
 }

@@ -1,0 +1,50 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// TestParkedNoticesCommands: an admin sees the notices set aside because their channel is gone
+// and puts one back in line once the channel is fixed; others may not.
+func TestParkedNoticesCommands(t *testing.T) {
+	e := newActEnv(t, nil)
+	ctx := context.Background()
+	body, _ := json.Marshal(chat.Reply{Text: "到期提醒"})
+	if err := e.store.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "CGONE", Kind: "alert", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := e.store.DueNotices(ctx, e.clk.Now(), 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due %v %v", due, err)
+	}
+	if _, text := e.say("console:admin", "/notices"); !strings.Contains(text, "没有搁置的通知") {
+		t.Errorf("/notices with nothing parked:\n%s", text)
+	}
+	if err := e.store.ParkNotice(ctx, due[0].ID, "permanent delivery failure: channel_not_found"); err != nil {
+		t.Fatal(err)
+	}
+	_, text := e.say("console:admin", "/notices")
+	for _, w := range []string{"slack:CGONE", "channel_not_found", "/resend"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("/notices lacks %q:\n%s", w, text)
+		}
+	}
+	if rep, _ := e.say("console:alice", "/resend 1"); !rep.Error {
+		t.Error("an operator resent a notice")
+	}
+	if rep, text := e.say("console:admin", "/resend 999"); !rep.Error || !strings.Contains(text, "999") {
+		t.Errorf("/resend of an unknown notice:\n%s", text)
+	}
+	if _, text := e.say("console:admin", "/resend 1"); !strings.Contains(text, "重新排队") {
+		t.Errorf("/resend 1:\n%s", text)
+	}
+	if due, _ := e.store.DueNotices(ctx, e.clk.Now(), 10); len(due) != 1 {
+		t.Errorf("the notice is not due again after /resend")
+	}
+}
