@@ -47,7 +47,7 @@ type env struct {
 	router *commands.Router
 }
 
-func newEnv(t *testing.T, latency time.Duration) *env {
+func newEnv(t testing.TB, latency time.Duration) *env {
 	t.Helper()
 	srv := bsstest.NewTestServer(t, bsstest.Options{})
 	if latency > 0 {
@@ -93,7 +93,7 @@ func (l *logBuffer) String() string {
 
 // harness is a running adapter with its callback on loopback, in front of a fake WeCom.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *wecomtest.Fake
 	a     *wecom.Adapter
 	url   string // the callback URL
@@ -109,7 +109,7 @@ type setup struct {
 	fake    func(*wecomtest.Options)
 }
 
-func start(t *testing.T, s setup) *harness {
+func start(t testing.TB, s setup) *harness {
 	t.Helper()
 	fo := wecomtest.Options{CorpID: corpID, CorpSecret: secret, AgentID: agentID,
 		Users: []string{"zhangsan", "alice", "bob", "eve"}, Chats: []string{"opschat"}, RobotKeys: []string{robotKey}}
@@ -178,7 +178,7 @@ func click(from, key, task, code string) string {
 }
 
 // seal encrypts and signs a message as WeCom does, returning the query and the body.
-func seal(t *testing.T, c *wecom.Cryptor, msg string, ts int64) (url.Values, string) {
+func seal(t testing.TB, c *wecom.Cryptor, msg string, ts int64) (url.Values, string) {
 	t.Helper()
 	enc, err := c.Encrypt([]byte(msg), rand.Reader)
 	if err != nil {
@@ -197,7 +197,7 @@ func (h *harness) post(msg string) (int, string) {
 	return postRaw(h.t, h.url+"?"+q.Encode(), body)
 }
 
-func postRaw(t *testing.T, u, body string) (int, string) {
+func postRaw(t testing.TB, u, body string) (int, string) {
 	t.Helper()
 	resp, err := http.Post(u, "text/xml", strings.NewReader(body))
 	if err != nil {
@@ -209,7 +209,7 @@ func postRaw(t *testing.T, u, body string) (int, string) {
 }
 
 // wait polls the fake until at least n successful calls to path were made.
-func wait(t *testing.T, f *wecomtest.Fake, path string, n int) []wecomtest.Call {
+func wait(t testing.TB, f *wecomtest.Fake, path string, n int) []wecomtest.Call {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
