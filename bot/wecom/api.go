@@ -28,13 +28,11 @@ const (
 // apiResult is the common answer of every WeCom API: errcode 0 is success, whatever the HTTP
 // status said (WeCom answers 200 to nearly everything).
 type apiResult struct {
-	ErrCode      int    `json:"errcode"`
-	ErrMsg       string `json:"errmsg"`
-	AccessToken  string `json:"access_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	InvalidUser  string `json:"invaliduser"`
-	MsgID        string `json:"msgid"`
-	ResponseCode string `json:"response_code"`
+	ErrCode     int    `json:"errcode"`
+	ErrMsg      string `json:"errmsg"`
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	InvalidUser string `json:"invaliduser"` // message/send: recipients that did not get it
 }
 
 // client calls the WeCom server API: the app's access token (fetched from corp id and secret,

@@ -358,7 +358,7 @@ func (a *Adapter) reply(base context.Context, d destination, r chat.Reply) {
 	defer cancel()
 	var err error
 	for attempt, delay := 0, time.Second; attempt < 3; attempt, delay = attempt+1, delay*2 {
-		if _, err = a.deliver(ctx, d, r, 0); err == nil {
+		if err = a.deliver(ctx, d, r, 0); err == nil {
 			return
 		}
 		if errors.Is(err, bot.ErrPermanent) {

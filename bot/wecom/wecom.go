@@ -483,16 +483,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	if err != nil {
 		return bot.Permanent(err)
 	}
-	_, err = a.deliver(ctx, d, r.Sanitized(), a.opts.MaxWait)
-	return err
+	return a.deliver(ctx, d, r.Sanitized(), a.opts.MaxWait)
 }
 
-// deliver sends a rendered reply; maxWait bounds a wait for the destination's pace (0: as long
-// as ctx allows). It returns the answers of the calls (a card's is last).
-func (a *Adapter) deliver(ctx context.Context, d destination, r chat.Reply, maxWait time.Duration) ([]apiResult, error) {
+// deliver sends a reply, rendered for its destination; maxWait bounds a wait for the
+// destination's pace (0: as long as ctx allows).
+func (a *Adapter) deliver(ctx context.Context, d destination, r chat.Reply, maxWait time.Duration) error {
 	msgs := a.payloads(d, r)
 	if len(msgs) == 0 {
-		return nil, nil
+		return nil
 	}
 	key := progressKey(d, Markdown(r), len(msgs))
 	skip := a.done.get(key, a.opts.Now())
@@ -503,34 +502,31 @@ func (a *Adapter) deliver(ctx context.Context, d destination, r chat.Reply, maxW
 	if d.kind == "robot" {
 		n = a.robots[d.id].perMinute
 	}
-	results := make([]apiResult, len(msgs))
 	sent, err := a.pace.run(ctx, d.key(), n, per, maxWait, len(msgs)-skip, func(i int) error {
-		res, err := a.post(ctx, d, msgs[skip+i])
-		results[skip+i] = res
-		return err
+		return a.post(ctx, d, msgs[skip+i])
 	})
 	if err != nil {
 		if skip+sent > 0 {
 			a.done.set(key, skip+sent, a.opts.Now())
 		}
-		return results, classify(err)
+		return classify(err)
 	}
 	a.done.forget(key)
-	return results, nil
+	return nil
 }
 
-func (a *Adapter) post(ctx context.Context, d destination, m outgoing) (apiResult, error) {
+func (a *Adapter) post(ctx context.Context, d destination, m outgoing) error {
 	if m.path == pathWebhookSend {
-		return apiResult{}, a.api.webhook(ctx, a.robots[d.id].key, m.body)
+		return a.api.webhook(ctx, a.robots[d.id].key, m.body)
 	}
 	res, err := a.api.call(ctx, m.path, m.body)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if d.kind == "user" && res.InvalidUser != "" {
-		return res, bot.Permanent(fmt.Errorf("wecom: user %s cannot receive app messages (invaliduser)", d.id))
+		return bot.Permanent(fmt.Errorf("wecom: user %s cannot receive app messages (invaliduser)", d.id))
 	}
-	return res, nil
+	return nil
 }
 
 // progress remembers how many parts of a split message a destination already got, for a
