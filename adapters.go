@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bot/wecom"
 )
 
 // adapters builds the chat adapters the configuration enables; as is the -as flag of the
@@ -22,10 +23,35 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 		}
 		out = append(out, con)
 	}
+	if a.cfg.WeCom.Enabled {
+		w, err := a.wecomAdapter()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
 	if len(out) == 0 {
 		return nil, errors.New("no chat adapter is enabled (console.enabled is false)")
 	}
 	return out, nil
+}
+
+// wecomAdapter is the WeCom adapter from wecom.* and the WECOM_* environment variables; it
+// reports every missing secret by its variable name.
+func (a *app) wecomAdapter() (*wecom.Adapter, error) {
+	w := a.cfg.WeCom
+	names := make([]string, 0, len(w.Robots))
+	robots := map[string]wecom.Robot{}
+	for name, r := range w.Robots {
+		names = append(names, name)
+		robots[name] = wecom.Robot{PerMinute: r.RatePerMinute}
+	}
+	secrets, err := wecom.SecretsFromEnv(os.LookupEnv, w.CorpID != "", w.Callback.Listen != "", names)
+	if err != nil {
+		return nil, err
+	}
+	return wecom.New(wecom.Options{CorpID: w.CorpID, AgentID: w.AgentID, APIBase: w.APIBase, Listen: w.Callback.Listen,
+		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Logger: a.log.With("component", "wecom")})
 }
 
 // consoleAdapter is the console on standard input and output, as console.user or -as.

@@ -6,10 +6,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +27,7 @@ type Config struct {
 	Bot       Bot       `yaml:"bot"`
 	Roles     Roles     `yaml:"roles"`
 	Console   Console   `yaml:"console"`
+	WeCom     WeCom     `yaml:"wecom"`
 	Approvals Approvals `yaml:"approvals"`
 	Alerts    Alerts    `yaml:"alerts"`
 	BSS       BSS       `yaml:"bss"`
@@ -88,6 +91,103 @@ type Console struct {
 	User    string `yaml:"user"` // the console user is console:<user>
 }
 
+// WeCom configures the WeCom (企业微信) adapter: a self-built application (自建应用) whose
+// callback brings members' commands and whose message API sends replies and notices, and group
+// robots (群机器人) for alert-only groups. Secrets never come from this file: the corp secret,
+// callback token and EncodingAESKey come from WECOM_CORP_SECRET, WECOM_CALLBACK_TOKEN and
+// WECOM_ENCODING_AES_KEY, each robot's key from WECOM_ROBOT_KEY_<NAME>.
+type WeCom struct {
+	Enabled  bool                  `yaml:"enabled"`
+	CorpID   string                `yaml:"corp_id"`  // 企业ID; empty = robots only
+	AgentID  int64                 `yaml:"agent_id"` // the app's AgentId
+	APIBase  string                `yaml:"api_base"` // https://qyapi.weixin.qq.com, or a private gateway
+	Callback WeComCallback         `yaml:"callback"`
+	Robots   map[string]WeComRobot `yaml:"robots"` // name → robot; the channel is wecom:robot:<name>
+}
+
+// WeComCallback is where WeCom posts the app's messages (the app's "接收消息" URL).
+type WeComCallback struct {
+	Listen string `yaml:"listen"` // host:port; empty = no callback (the app only sends)
+	Path   string `yaml:"path"`
+}
+
+// WeComRobot is one group robot; its webhook key is WECOM_ROBOT_KEY_<NAME>.
+type WeComRobot struct {
+	RatePerMinute int `yaml:"rate_per_minute"` // WeCom allows 20
+}
+
+// WeComRobotKeyEnv is the variable holding robot name's key: the name upper-cased, "-" as "_".
+func WeComRobotKeyEnv(name string) string {
+	return "WECOM_ROBOT_KEY_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+func defaultWeCom() WeCom {
+	return WeCom{APIBase: "https://qyapi.weixin.qq.com", Callback: WeComCallback{Path: "/wecom/callback"}}
+}
+
+func (w WeCom) problems(c *Config, bad func(path, msg string)) {
+	if !w.Enabled {
+		return
+	}
+	if err := checkURL(w.APIBase); err != nil {
+		bad("wecom.api_base", fmt.Sprintf("%q is not an http(s) URL", w.APIBase))
+	}
+	switch {
+	case w.CorpID == "" && w.AgentID != 0:
+		bad("wecom.corp_id", "must be set with agent_id (the 企业ID from the admin console's 我的企业 page)")
+	case w.CorpID != "" && w.AgentID <= 0:
+		bad("wecom.agent_id", "must be the app's AgentId (a positive number) when corp_id is set")
+	case w.CorpID == "" && len(w.Robots) == 0:
+		bad("wecom", "enabled with neither an app (corp_id, agent_id) nor robots")
+	}
+	if w.Callback.Listen != "" {
+		if w.CorpID == "" {
+			bad("wecom.callback.listen", "the callback needs the app: set corp_id and agent_id")
+		}
+		if _, _, err := net.SplitHostPort(w.Callback.Listen); err != nil {
+			bad("wecom.callback.listen", fmt.Sprintf("%q must be host:port, e.g. :8088", w.Callback.Listen))
+		}
+	}
+	if !strings.HasPrefix(w.Callback.Path, "/") {
+		bad("wecom.callback.path", "must start with /")
+	}
+	envs := map[string]string{}
+	for _, name := range sortedKeys(mapKeys(w.Robots)) {
+		if !robotName.MatchString(name) {
+			bad("wecom.robots."+name, "robot names are 1-32 of a-z, 0-9, - and _, starting with a letter or digit")
+		}
+		if other, dup := envs[WeComRobotKeyEnv(name)]; dup {
+			bad("wecom.robots."+name, fmt.Sprintf("shares %s with robot %s: rename one", WeComRobotKeyEnv(name), other))
+		}
+		envs[WeComRobotKeyEnv(name)] = name
+		if r := w.Robots[name].RatePerMinute; r < 0 || r > 20 {
+			bad("wecom.robots."+name+".rate_per_minute", "must be between 1 and 20 (WeCom allows 20 a minute); 0 means 20")
+		}
+	}
+	// A robot named in a channel must be configured, or its notices would wait forever.
+	check := func(path, channel string) {
+		if name, ok := strings.CutPrefix(channel, "wecom:robot:"); ok {
+			if _, found := w.Robots[name]; !found {
+				bad(path, fmt.Sprintf("names robot %q, which is not under wecom.robots", name))
+			}
+		}
+	}
+	check("approvals.channel", c.Approvals.Channel)
+	for i, s := range c.Alerts.Subscriptions {
+		check(fmt.Sprintf("alerts.subscriptions[%d].channel", i), s.Channel)
+	}
+}
+
+var robotName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+func mapKeys[V any](m map[string]V) map[string]string {
+	out := make(map[string]string, len(m))
+	for k := range m {
+		out[k] = k
+	}
+	return out
+}
+
 // BSS configures the Huawei Cloud BSS client. Credentials are not here: they come from
 // HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK.
 type BSS struct {
@@ -129,6 +229,7 @@ func Default() *Config {
 		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{Enabled: true, User: "admin"},
+		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
 			Concurrency: 4, Lookback: 7 * 24 * time.Hour},
@@ -467,6 +568,7 @@ func (c *Config) validate() Errors {
 	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {
 		bad("console.user", "must name the console user (the user is console:<user>)")
 	}
+	c.WeCom.problems(c, bad)
 	if _, err := c.BSS.EndpointURL(); err != nil {
 		bad("bss.endpoint", err.Error())
 	}

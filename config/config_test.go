@@ -271,3 +271,74 @@ func TestParseStoreTimeouts(t *testing.T) {
 		t.Errorf("defaults = %+v, want lock_timeout 10s and check_timeout 30s", d)
 	}
 }
+
+func TestWeComConfig(t *testing.T) {
+	good := strings.Join([]string{
+		"wecom:",
+		"  enabled: true",
+		"  corp_id: ww1436e0e65a779aee",
+		"  agent_id: 1000002",
+		"  callback:",
+		"    listen: \":8088\"",
+		"  robots:",
+		"    ops-alerts: {}",
+		"    finance:",
+		"      rate_per_minute: 10",
+		"alerts:",
+		"  subscriptions:",
+		"    - channel: wecom:robot:ops-alerts",
+		"      kind: all",
+		"      scope: \"*\"",
+	}, "\n")
+	cfg, err := Parse([]byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := cfg.WeCom
+	if w.APIBase != "https://qyapi.weixin.qq.com" || w.Callback.Path != "/wecom/callback" || w.Callback.Listen != ":8088" ||
+		w.AgentID != 1000002 || w.Robots["finance"].RatePerMinute != 10 || len(w.Robots) != 2 {
+		t.Errorf("wecom = %+v", w)
+	}
+	if got := WeComRobotKeyEnv("ops-alerts"); got != "WECOM_ROBOT_KEY_OPS_ALERTS" {
+		t.Errorf("WeComRobotKeyEnv = %s", got)
+	}
+
+	bad := strings.Join([]string{
+		"approvals:",
+		"  channel: wecom:robot:nosuch",
+		"wecom:",
+		"  enabled: true",
+		"  agent_id: 12",
+		"  api_base: qyapi",
+		"  secret: do-not-put-it-here",
+		"  callback:",
+		"    listen: \"8088\"",
+		"    path: wecom",
+		"  robots:",
+		"    Ops: {}",
+		"    a-b: {}",
+		"    a_b:",
+		"      rate_per_minute: 60",
+	}, "\n")
+	_, err = Parse([]byte(bad))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"wecom.secret (line 7): unknown key",
+		"wecom.api_base (line 6):", "wecom.corp_id (line 3): must be set with agent_id", "wecom.callback.listen (line 9): the callback needs the app",
+		"wecom.callback.listen (line 9): \"8088\" must be host:port", "wecom.callback.path (line 10): must start with /",
+		"wecom.robots.Ops (line 12): robot names", "wecom.robots.a_b (line 14): shares WECOM_ROBOT_KEY_A_B with robot a-b",
+		"wecom.robots.a_b.rate_per_minute (line 15):", "approvals.channel (line 2): names robot \"nosuch\"",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if _, err := Parse([]byte("wecom:\n  enabled: true\n")); err == nil || !strings.Contains(err.Error(), "wecom (line 1): enabled with neither an app") {
+		t.Errorf("empty wecom section: %v", err)
+	}
+	if _, err := Parse([]byte("wecom:\n  enabled: false\n  agent_id: 3\n")); err != nil {
+		t.Errorf("a disabled section is not checked: %v", err)
+	}
+}

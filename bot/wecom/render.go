@@ -1,0 +1,292 @@
+package wecom
+
+import (
+	"encoding/base32"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/partnerbot/partnerbot/bot/internal/text"
+	"github.com/partnerbot/partnerbot/chat"
+)
+
+// Size limits of one message, in UTF-8 bytes. A group robot's markdown content may be 4096
+// bytes (robot doc). For application messages (message/send, appchat/send) the documented
+// markdown limit is 2048 bytes, the same as text; the smaller figure is used so that no part is
+// refused or truncated (45002).
+const (
+	AppMarkdownBytes   = 2048
+	RobotMarkdownBytes = 4096
+)
+
+// WeCom's markdown ("markdown" msgtype, the dialect both app messages and robots render) is a
+// small subset: # headings, **bold**, [links](url), `inline code` (one line only), > quotes,
+// <font color="info|comment|warning"> and, for robots, <@userid> mentions. It has no code
+// blocks, lists or tables, and clients show it in a proportional font, so a table is one quoted
+// line per row with its cells separated by " │ " rather than spaces that would not line up.
+//
+// Whether the dialect honours backslash escapes is not documented, so the characters it would
+// read as markup are replaced by look-alikes instead: a customer called "<b>*ACME*</b>" cannot
+// bold, colour, link, mention or quote anything, whatever the client's parser does.
+var escaper = strings.NewReplacer(
+	"<", "‹", ">", "›", // tags (<font>, <@userid>) and quote lines
+	"*", "∗", // bold and italic
+	"`", "ˋ", // inline code
+	"[", "［", "]", "］", // links
+)
+
+// esc makes s literal text in WeCom markdown.
+func esc(s string) string {
+	s = escaper.Replace(s)
+	if t := strings.TrimLeft(s, " \t"); strings.HasPrefix(t, "#") { // a heading only at line start
+		s = s[:len(s)-len(t)] + "＃" + t[1:]
+	}
+	return s
+}
+
+func font(color, s string) string {
+	if color == "" || s == "" {
+		return s
+	}
+	return `<font color="` + color + `">` + s + `</font>`
+}
+
+// Markdown renders a reply in WeCom's markdown. Every line is complete markup on its own (no
+// span crosses a line), so the message may be split at any line boundary.
+func Markdown(r chat.Reply) string {
+	var lines []string
+	block := func() {
+		if len(lines) > 0 && lines[len(lines)-1] != "" {
+			lines = append(lines, "")
+		}
+	}
+	warn := ""
+	if r.Error {
+		warn = "warning"
+	}
+	if r.Title != "" {
+		lines = append(lines, "### "+font(warn, esc(r.Title)))
+	}
+	if r.Text != "" {
+		for _, l := range strings.Split(strings.TrimRight(r.Text, "\n"), "\n") {
+			lines = append(lines, font(warn, esc(l)))
+		}
+	}
+	if len(r.Fields) > 0 {
+		block()
+		lines = append(lines, fieldLines(r.Fields)...)
+	}
+	for _, s := range r.Sections {
+		block()
+		if s.Title != "" {
+			lines = append(lines, "**"+esc(s.Title)+"**")
+		}
+		lines = append(lines, fieldLines(s.Fields)...)
+		for _, l := range s.Lines {
+			for _, ll := range strings.Split(l, "\n") {
+				lines = append(lines, "> · "+esc(ll))
+			}
+		}
+	}
+	if r.Table != nil && (len(r.Table.Rows) > 0 || len(r.Table.Columns) > 0) {
+		block()
+		if len(r.Table.Columns) > 0 {
+			lines = append(lines, "> **"+esc(strings.Join(r.Table.Columns, " │ "))+"**")
+		}
+		for _, row := range r.Table.Rows {
+			lines = append(lines, "> "+esc(strings.Join(row, " │ ")))
+		}
+	}
+	if r.Footer != "" {
+		block()
+		lines = append(lines, font("comment", esc(r.Footer)))
+	}
+	if len(r.Buttons) > 0 {
+		block()
+		for _, b := range r.Buttons {
+			lines = append(lines, buttonLine(b))
+		}
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fieldLines renders "label: value" as quote lines; a value's further lines follow in the quote.
+func fieldLines(fs []chat.Field) []string {
+	var out []string
+	for _, f := range fs {
+		vs := strings.Split(f.Value, "\n")
+		out = append(out, "> **"+esc(f.Label)+"**: "+esc(vs[0]))
+		for _, v := range vs[1:] {
+			out = append(out, "> "+esc(v))
+		}
+	}
+	return out
+}
+
+// buttonLine shows a button as the command to type: "▸ Approve `/approve 12`", the label
+// coloured by its style (green for primary, orange-red for danger).
+func buttonLine(b chat.Button) string {
+	label := esc(b.Label)
+	switch b.Style {
+	case chat.StylePrimary:
+		label = font("info", label)
+	case chat.StyleDanger:
+		label = font("warning", label)
+	}
+	cmd := b.Command
+	if strings.Contains(cmd, "`") {
+		return "▸ " + label + " " + esc(cmd)
+	}
+	return "▸ " + label + " `" + esc(cmd) + "`"
+}
+
+// Split cuts rendered markdown into messages of at most limit bytes at line boundaries
+// (text.Split never cuts a line that fits), dropping blank lines at the seams.
+func Split(md string, limit int) []string {
+	var out []string
+	for _, p := range text.Split(md, limit, func(s string) int { return len(s) }) {
+		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TemplateCard is a button_interaction template card (message/send msgtype template_card).
+type TemplateCard struct {
+	CardType              string       `json:"card_type"`
+	MainTitle             CardTitle    `json:"main_title"`
+	SubTitleText          string       `json:"sub_title_text,omitempty"`
+	HorizontalContentList []CardKV     `json:"horizontal_content_list,omitempty"`
+	TaskID                string       `json:"task_id"`
+	ButtonList            []CardButton `json:"button_list"`
+}
+
+// CardTitle is a card's main title.
+type CardTitle struct {
+	Title string `json:"title,omitempty"`
+	Desc  string `json:"desc,omitempty"`
+}
+
+// CardKV is one "key: value" row of a card.
+type CardKV struct {
+	KeyName string `json:"keyname"`
+	Value   string `json:"value,omitempty"`
+}
+
+// CardButton is a card button; Key comes back as the click event's EventKey.
+type CardButton struct {
+	Text  string `json:"text"`
+	Style int    `json:"style,omitempty"`
+	Key   string `json:"key"`
+}
+
+// Card limits: WeCom allows up to 6 buttons and 6 key/value rows; the text lengths are the
+// doc's recommendations (title 26 characters, key names 5, values 26, button text 10). The
+// card is a summary next to the full markdown message, so over-long text is shortened with "…".
+const (
+	maxCardButtons = 6
+	maxCardRows    = 6
+	maxKeyBytes    = 128 // the stricter of the documented key limits (task card 128, template card 1024)
+)
+
+// Button styles of a template card: 1 is the default (blue); the doc lists 1–4 without naming
+// the colours, and 3 is the red one in its picture. A wrong guess only changes a colour.
+const (
+	cardStyleDefault = 1
+	cardStyleDanger  = 3
+)
+
+// NeedsCard reports whether a reply is a decision (its buttons carry a style: approve and
+// reject) that is worth a template card besides the markdown with the commands to type.
+// Navigation buttons (next page, resources of a customer) stay commands to type.
+func NeedsCard(r chat.Reply) bool {
+	for _, b := range r.Buttons {
+		if b.Style != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Card renders a decision reply as a button_interaction template card with the given task id.
+// Card text is plain text in JSON: nothing to escape. A card without buttons is not worth
+// sending (a command too long for a key stays in the markdown only).
+func Card(r chat.Reply, taskID string) TemplateCard {
+	c := TemplateCard{CardType: "button_interaction", TaskID: taskID,
+		MainTitle: CardTitle{Title: shorten(firstLine(r.Title), 26)}}
+	if r.Text != "" {
+		c.SubTitleText = shorten(strings.Join(strings.Fields(r.Text), " "), 120)
+	}
+	if r.Footer != "" {
+		c.MainTitle.Desc = shorten(r.Footer, 30)
+	}
+	for _, f := range r.Fields {
+		if len(c.HorizontalContentList) == maxCardRows {
+			break
+		}
+		v := firstLine(f.Value)
+		if strings.Contains(f.Value, "\n") {
+			v += " …"
+		}
+		c.HorizontalContentList = append(c.HorizontalContentList, CardKV{KeyName: shorten(f.Label, 5), Value: shorten(v, 26)})
+	}
+	for _, b := range r.Buttons {
+		if len(c.ButtonList) == maxCardButtons {
+			break
+		}
+		style := cardStyleDefault
+		if b.Style == chat.StyleDanger {
+			style = cardStyleDanger
+		}
+		key := ButtonKey(b.Command)
+		if len(key) > maxKeyBytes {
+			continue // the command stays in the markdown, to type
+		}
+		c.ButtonList = append(c.ButtonList, CardButton{Text: shorten(b.Label, 10), Style: style, Key: key})
+	}
+	if c.MainTitle.Title == "" {
+		c.MainTitle.Title = shorten(firstLine(r.Text), 26)
+	}
+	return c
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(l)
+}
+
+// shorten keeps at most n characters, ending in "…" when it cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// keyPrefix marks a button key carrying a command. The key is the command itself, base32
+// encoded: WeCom's keys are safest in [A-Za-z0-9_-@.], and a key that is the command needs no
+// table that a restart would lose. The callback that brings it back is signed and encrypted,
+// and the command runs as the person who clicked, exactly as if typed.
+const keyPrefix = "cmd_"
+
+var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// ButtonKey encodes a command as a card button key.
+func ButtonKey(command string) string { return keyPrefix + keyEncoding.EncodeToString([]byte(command)) }
+
+// CommandOfKey decodes a button key made by ButtonKey.
+func CommandOfKey(key string) (string, bool) {
+	enc, ok := strings.CutPrefix(key, keyPrefix)
+	if !ok {
+		return "", false
+	}
+	b, err := keyEncoding.DecodeString(enc)
+	if err != nil || !utf8.Valid(b) {
+		return "", false
+	}
+	return string(b), true
+}

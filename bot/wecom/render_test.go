@@ -1,0 +1,216 @@
+package wecom
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/chat"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// goldenAdapter renders with a fixed clock and random source, so task ids are stable.
+func goldenAdapter(t *testing.T) *Adapter {
+	t.Helper()
+	a, err := New(Options{CorpID: "ww-golden", AgentID: 1000002, Secrets: Secrets{CorpSecret: "s", RobotKeys: map[string]string{"ops": "k"}},
+		Robots: map[string]Robot{"ops": {}}, Now: func() time.Time { return time.Unix(1764464400, 0) },
+		Random: bytes.NewReader(make([]byte, 1<<16))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestGolden renders every shared sample reply as the API bodies a member, an app chat and a
+// group robot get, and compares them with testdata/<name>.golden.json (go test -update rewrites).
+func TestGolden(t *testing.T) {
+	a := goldenAdapter(t)
+	for _, s := range samples.All() {
+		t.Run(s.Name, func(t *testing.T) {
+			r := s.Reply.Sanitized()
+			out := map[string]any{
+				"markdown": Markdown(r),
+				"user":     bodies(a.payloads(destination{kind: "user", id: "zhangsan"}, r)),
+				"chat":     bodies(a.payloads(destination{kind: "chat", id: "opsgroup"}, r)),
+				"robot":    bodies(a.payloads(destination{kind: "robot", id: "ops", mention: "lisi"}, r)),
+			}
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false) // show the markdown as WeCom gets it
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(out); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.Bytes()
+			path := filepath.Join("testdata", s.Name+".golden.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./bot/wecom -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the rendering; run go test ./bot/wecom -update and review the diff.\ngot:\n%s", path, got)
+			}
+		})
+	}
+}
+
+func bodies(ms []outgoing) []map[string]any {
+	var out []map[string]any
+	for _, m := range ms {
+		out = append(out, map[string]any{"path": m.path, "body": m.body})
+	}
+	return out
+}
+
+// TestSplitNeverCuts: every sample, rendered for each destination, fits its limit and loses
+// nothing: the parts joined are the whole markdown.
+func TestSplitNeverCuts(t *testing.T) {
+	long := chat.Reply{Title: "长列表"}
+	for i := range 400 {
+		long.Sections = append(long.Sections, chat.Section{Title: strings.Repeat("资源", 5), Lines: []string{strings.Repeat("磁盘 ", 20)}})
+		_ = i
+	}
+	replies := []chat.Reply{long}
+	for _, s := range samples.All() {
+		replies = append(replies, s.Reply.Sanitized())
+	}
+	for _, r := range replies {
+		md := Markdown(r)
+		for _, limit := range []int{AppMarkdownBytes, RobotMarkdownBytes} {
+			parts := Split(md, limit)
+			for i, p := range parts {
+				if len(p) > limit {
+					t.Errorf("%q part %d is %d bytes, over %d", r.Title, i, len(p), limit)
+				}
+				if !utf8.ValidString(p) {
+					t.Errorf("%q part %d is not valid UTF-8", r.Title, i)
+				}
+			}
+			if got, want := squash(strings.Join(parts, "\n")), squash(md); got != want {
+				t.Errorf("%q split at %d lost or reordered text", r.Title, limit)
+			}
+			if len(md) > limit && len(parts) < 2 {
+				t.Errorf("%q: %d bytes in one part of limit %d", r.Title, len(md), limit)
+			}
+		}
+	}
+}
+
+// squash drops blank lines (the split may drop them at the seams).
+func squash(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"plain 张三 text", "plain 张三 text"},
+		{"<font color=\"info\">x</font>", "‹font color=\"info\"›x‹/font›"},
+		{"<@all> <@zhangsan>", "‹@all› ‹@zhangsan›"},
+		{"**bold** *it*", "∗∗bold∗∗ ∗it∗"},
+		{"0086-138****0000", "0086-138∗∗∗∗0000"},
+		{"[link](http://x)", "［link］(http://x)"},
+		{"`code`", "ˋcodeˋ"},
+		{"# heading", "＃ heading"},
+		{"  ## heading", "  ＃# heading"},
+		{"a # b", "a # b"},
+		{"> quote", "› quote"},
+		{"Tom & Jerry r&1 resource_ids", "Tom & Jerry r&1 resource_ids"},
+	}
+	for _, tt := range tests {
+		if got := esc(tt.in); got != tt.want {
+			t.Errorf("esc(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMarkupSampleIsInert: no markup from data survives rendering: the only tags are ours.
+func TestMarkupSampleIsInert(t *testing.T) {
+	for _, s := range samples.All() {
+		md := Markdown(s.Reply.Sanitized())
+		for _, line := range strings.Split(md, "\n") {
+			rest := strings.TrimPrefix(line, "> ") // our quote
+			for _, ok := range []string{`<font color="warning">`, `<font color="info">`, `<font color="comment">`, `</font>`} {
+				rest = strings.ReplaceAll(rest, ok, "")
+			}
+			if strings.ContainsAny(rest, "<>[]`*") && !ourMarkup(rest) {
+				t.Errorf("%s: markup characters from data remain in %q", s.Name, line)
+			}
+		}
+	}
+}
+
+// ourMarkup: a line whose only markup is the renderer's own (bold labels and titles, the
+// backticks around a command to type).
+func ourMarkup(line string) bool {
+	for _, ok := range []string{"**", "`/"} {
+		line = strings.ReplaceAll(line, ok, "")
+	}
+	line = strings.TrimSuffix(line, "`")
+	return !strings.ContainsAny(line, "<>[]`*")
+}
+
+func TestButtonKeys(t *testing.T) {
+	for _, cmd := range []string{"/approve 12", "/reject 12 价格太高", "/resources 0a1b2c3d4e5f60718293a4b5c6d7e8f9", "/x"} {
+		key := ButtonKey(cmd)
+		if strings.Trim(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-@.") != "" {
+			t.Errorf("key %q for %q has characters outside [a-zA-Z0-9_-@.]", key, cmd)
+		}
+		if got, ok := CommandOfKey(key); !ok || got != cmd {
+			t.Errorf("CommandOfKey(ButtonKey(%q)) = %q, %v", cmd, got, ok)
+		}
+	}
+	for _, bad := range []string{"", "approve", "cmd_!!!", "cmd_" + "AAAA" + "#"} {
+		if got, ok := CommandOfKey(bad); ok {
+			t.Errorf("CommandOfKey(%q) = %q, true", bad, got)
+		}
+	}
+}
+
+func TestCardOnlyForDecisions(t *testing.T) {
+	for _, s := range samples.All() {
+		want := s.Name == "danger_buttons"
+		if got := NeedsCard(s.Reply); got != want {
+			t.Errorf("NeedsCard(%s) = %v, want %v", s.Name, got, want)
+		}
+	}
+	r := chat.Reply{Title: strings.Repeat("很长的标题", 10), Buttons: []chat.Button{
+		{Label: "批准这个非常非常长的申请", Command: "/approve 12", Style: chat.StylePrimary},
+		{Label: "拒绝", Command: "/reject 12", Style: chat.StyleDanger},
+		{Label: "too long", Command: "/approve " + strings.Repeat("9", 200), Style: chat.StylePrimary},
+	}}
+	c := Card(r, "task")
+	if len(c.ButtonList) != 2 {
+		t.Fatalf("buttons = %+v, want the two whose key fits", c.ButtonList)
+	}
+	if n := utf8.RuneCountInString(c.MainTitle.Title); n > 26 {
+		t.Errorf("title of %d characters", n)
+	}
+	if c.ButtonList[1].Style != cardStyleDanger || c.ButtonList[0].Style != cardStyleDefault {
+		t.Errorf("styles = %d, %d", c.ButtonList[0].Style, c.ButtonList[1].Style)
+	}
+	if n := utf8.RuneCountInString(c.ButtonList[0].Text); n > 10 {
+		t.Errorf("button text of %d characters", n)
+	}
+}
