@@ -12,9 +12,16 @@ import (
 // the console and fetches its token only once running.
 func TestRunBotWithWeCom(t *testing.T) {
 	fake := wecomtest.New(t, wecomtest.Options{CorpID: "ww-run-test", CorpSecret: "run-secret-9c1f", AgentID: 1000005})
-	section := "wecom:\n  enabled: true\n  corp_id: ww-run-test\n  agent_id: 1000005\n  api_base: " + fake.URL +
-		"\n  callback:\n    listen: \"127.0.0.1:0\"\n  robots:\n    ops-alerts: {}\n\nbss:"
-	cfg := writeConfig(t, "\nbss:", "\n"+section)
+	// The example's own wecom section, switched on (a second wecom: key would be refused).
+	cfg := writeConfig(t,
+		"  enabled: false\n  # 企业ID", "  enabled: true\n  # 企业ID",
+		`  corp_id: ""`, "  corp_id: ww-run-test",
+		"  agent_id: 0", "  agent_id: 1000005",
+		"  api_base: https://qyapi.weixin.qq.com", "  api_base: "+fake.URL,
+		`    listen: ""
+    path: /wecom/callback`, `    listen: "127.0.0.1:0"
+    path: /wecom/callback`,
+		"  robots: {}", "  robots:\n    ops-alerts: {}")
 
 	for _, k := range []string{"WECOM_CORP_SECRET", "WECOM_CALLBACK_TOKEN", "WECOM_ENCODING_AES_KEY", "WECOM_ROBOT_KEY_OPS_ALERTS"} {
 		t.Setenv(k, "")
