@@ -4,8 +4,10 @@
 // largest expiry window any subscription wants, or the resale customers' balances), decides
 // per channel what is new against the alert ledger in the store, and writes one digest per
 // channel to the outbox in the same bbolt transaction that marks the ledger. The dispatcher in
-// bot/ delivers the outbox. So a scan killed at any point sends nothing twice and loses
+// bot/ delivers the outbox. So a scan killed at any point queues no alert twice and loses
 // nothing: what was committed is delivered, what was not is found again by the next scan.
+// Delivery itself is at least once: a crash between a send and its record repeats that one
+// notice.
 package alerts
 
 import (
