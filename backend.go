@@ -27,6 +27,7 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 		AgencyName:    cfg.BSS.AgencyName,
 		IAMEndpoint:   cfg.BSS.IAMEndpoint,
 		Timeout:       cfg.BSS.Timeout,
+		MaxWait:       cfg.BSS.MaxWait,
 		MaxRetries:    cfg.BSS.MaxRetries,
 		RatePerSecond: cfg.BSS.RatePerSecond,
 		PageSize:      cfg.BSS.PageSize,

@@ -77,6 +77,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
 		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize,
 		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
+		CommandTimeout: cfg.Bot.CommandTimeout, ActionTimeout: cfg.Approvals.ActionTimeout,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 		Scanner: cmdScanner,
 	})

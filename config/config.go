@@ -44,6 +44,9 @@ type Bot struct {
 	Language string `yaml:"language"` // zh (default) or en; users may switch with /lang
 	Timezone string `yaml:"timezone"` // IANA zone for times shown to people
 	PageSize int    `yaml:"page_size"`
+	// CommandTimeout is how long one command may take, BSS calls included, before it answers
+	// "BSS did not answer in time" (/scan has 15 minutes).
+	CommandTimeout time.Duration `yaml:"command_timeout"`
 }
 
 // Roles maps chat users to roles. Keys are "platform:user-id" (console:alice, slack:U0123,
@@ -58,7 +61,10 @@ type Roles struct {
 type Approvals struct {
 	Required    int           `yaml:"required"`     // approvals needed besides the requester
 	ExpireAfter time.Duration `yaml:"expire_after"` // a request not approved and run by then expires
-	Channel     string        `yaml:"channel"`      // platform:channel told of every new request
+	// ActionTimeout bounds an approved action's BSS call; running out is an unknown outcome,
+	// settled from BSS state, never re-sent.
+	ActionTimeout time.Duration `yaml:"action_timeout"`
+	Channel       string        `yaml:"channel"` // platform:channel told of every new request
 	// ActionChannels lists where actions may be requested and decided, as platform:channel or
 	// platform:* (every channel of the platform). Read-only commands work everywhere.
 	ActionChannels []string `yaml:"action_channels"`
@@ -200,8 +206,11 @@ type BSS struct {
 	// DomainID is the partner's account id, sent as X-Domain-Id.
 	DomainID string `yaml:"domain_id"`
 	// AgencyName is the agency customers grant the partner; empty = each customer's xaccount_type.
-	AgencyName    string        `yaml:"agency_name"`
-	Timeout       time.Duration `yaml:"timeout"`
+	AgencyName string        `yaml:"agency_name"`
+	Timeout    time.Duration `yaml:"timeout"`
+	// MaxWait caps one wait the client makes when BSS asks it to slow down (Retry-After);
+	// asked to wait longer, it gives up at once and the person is told when to try again.
+	MaxWait       time.Duration `yaml:"max_wait"`
 	MaxRetries    int           `yaml:"max_retries"`
 	RatePerSecond float64       `yaml:"rate_per_second"`
 	PageSize      int           `yaml:"page_size"`
@@ -226,15 +235,15 @@ type Log struct {
 // Default is the configuration with no file at all: the sandbox, a local store.
 func Default() *Config {
 	return &Config{
-		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10},
+		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{Enabled: true, User: "admin"},
 		WeCom:     defaultWeCom(),
-		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour},
+		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
 			Concurrency: 4, Lookback: 7 * 24 * time.Hour},
 		BSS: BSS{
-			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxRetries: 3,
+			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
 		},
 		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second},
@@ -527,6 +536,8 @@ func (c *Config) validate() Errors {
 	}
 	intIn("approvals.required", c.Approvals.Required, 1, 5, "")
 	durationIn("approvals.expire_after", c.Approvals.ExpireAfter, time.Minute, 30*24*time.Hour)
+	durationIn("approvals.action_timeout", c.Approvals.ActionTimeout, time.Second, time.Hour)
+	durationIn("bot.command_timeout", c.Bot.CommandTimeout, time.Second, time.Hour)
 	if c.Approvals.Channel != "" {
 		if p, ch, ok := strings.Cut(c.Approvals.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
 			bad("approvals.channel", "must be platform:channel, e.g. slack:C0123456 or console:console")
@@ -578,6 +589,7 @@ func (c *Config) validate() Errors {
 		}
 	}
 	durationIn("bss.timeout", c.BSS.Timeout, 100*time.Millisecond, 10*time.Minute)
+	durationIn("bss.max_wait", c.BSS.MaxWait, time.Second, 10*time.Minute)
 	intIn("bss.max_retries", c.BSS.MaxRetries, 0, 10, "")
 	floatIn("bss.rate_per_second", c.BSS.RatePerSecond, 0.1, 10000, "")
 	intIn("bss.page_size", c.BSS.PageSize, 1, 100, " (the API's maximum)")

@@ -342,3 +342,25 @@ func TestWeComConfig(t *testing.T) {
 		t.Errorf("a disabled section is not checked: %v", err)
 	}
 }
+
+// TestDeadlineKeys: the command deadline, an action's BSS deadline and the longest
+// Retry-After wait are configurable and bounded.
+func TestDeadlineKeys(t *testing.T) {
+	cfg, err := Parse([]byte("bot:\n  command_timeout: 2m\napprovals:\n  action_timeout: 5m\nbss:\n  max_wait: 10s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Bot.CommandTimeout != 2*time.Minute || cfg.Approvals.ActionTimeout != 5*time.Minute || cfg.BSS.MaxWait != 10*time.Second {
+		t.Fatalf("got %v %v %v", cfg.Bot.CommandTimeout, cfg.Approvals.ActionTimeout, cfg.BSS.MaxWait)
+	}
+	d := Default()
+	if d.Bot.CommandTimeout != time.Minute || d.Approvals.ActionTimeout != 3*time.Minute || d.BSS.MaxWait != 30*time.Second {
+		t.Fatalf("defaults %v %v %v", d.Bot.CommandTimeout, d.Approvals.ActionTimeout, d.BSS.MaxWait)
+	}
+	_, err = Parse([]byte("bot:\n  command_timeout: 0s\napprovals:\n  action_timeout: 2h\nbss:\n  max_wait: 1h\n"))
+	for _, w := range []string{"bot.command_timeout (line 2)", "approvals.action_timeout (line 4)", "bss.max_wait (line 6)"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("no problem reported for %s: %v", w, err)
+		}
+	}
+}
