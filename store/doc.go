@@ -40,6 +40,11 @@
 //	ledger          opaque key (UTF-8), e.g.         opaque JSON from the alerting code: what was
 //	                "exp|slack:C1|r-42"              alerted, changed only by CommitAlerts together
 //	                                                 with the notices it queues
+//	buttons         token: 16 URL-safe base64 chars  JSON Button {platform, command, label,
+//	                (96 random bits)                 created_at, expires_at}: what a chat button
+//	                                                 does; kept ButtonGrace after expiry
+//	buttons_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that SaveButtons
+//	                the expiry + the token           forgets a few long-expired buttons per call
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -62,6 +67,7 @@
 //	         sequence past the last existing id
 //	1 → 2    create approvals, approvals_open, outbox, outbox_keys, outbox_sent and owners
 //	2 → 3    create subscriptions, snoozes, quiet_hours and ledger
+//	3 → 4    create buttons and buttons_expiry
 //
 // # Transactions
 //

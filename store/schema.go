@@ -12,7 +12,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 3
+const CurrentSchemaVersion = 4
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -34,6 +34,10 @@ var (
 	bucketQuietHours    = []byte("quiet_hours")
 	bucketLedger        = []byte("ledger")
 
+	// Version 4.
+	bucketButtons       = []byte("buttons")
+	bucketButtonsExpiry = []byte("buttons_expiry")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -50,6 +54,7 @@ var migrations = []migration{
 	{name: "create meta, audit and prefs buckets", fn: migrate0to1},
 	{name: "create approvals, outbox and owners buckets", fn: migrate1to2},
 	{name: "create subscriptions, snoozes, quiet_hours and ledger buckets", fn: migrate2to3},
+	{name: "create buttons and buttons_expiry buckets", fn: migrate3to4},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -92,6 +97,18 @@ func migrate1to2(tx *bolt.Tx) error {
 // and the ledger of what has been alerted. They are all new, so there is nothing to convert.
 func migrate2to3(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrate3to4 adds the buckets of chat buttons kept server-side (a Telegram button carries at
+// most 64 bytes, so it carries a token that names its command here). They are new, so there is
+// nothing to convert.
+func migrate3to4(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketButtons, bucketButtonsExpiry} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}

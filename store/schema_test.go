@@ -120,6 +120,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketAudit, bucketPrefs,
 	bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners,
 	bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger,
+	bucketButtons, bucketButtonsExpiry,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit
