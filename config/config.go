@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ type Config struct {
 	Bot       Bot       `yaml:"bot"`
 	Roles     Roles     `yaml:"roles"`
 	Console   Console   `yaml:"console"`
+	Telegram  Telegram  `yaml:"telegram"`
 	Approvals Approvals `yaml:"approvals"`
 	Alerts    Alerts    `yaml:"alerts"`
 	BSS       BSS       `yaml:"bss"`
@@ -87,6 +89,80 @@ type Console struct {
 	User    string `yaml:"user"` // the console user is console:<user>
 }
 
+// Telegram configures the Telegram adapter. The bot token comes only from the environment
+// (TELEGRAM_BOT_TOKEN), as does the webhook's secret token (TELEGRAM_WEBHOOK_SECRET).
+type Telegram struct {
+	Enabled bool `yaml:"enabled"`
+	// APIEndpoint is the Bot API server: Telegram's, or a self-hosted one.
+	APIEndpoint    string          `yaml:"api_endpoint"`
+	Mode           string          `yaml:"mode"`         // poll (long polling) or webhook
+	PollTimeout    time.Duration   `yaml:"poll_timeout"` // how long one getUpdates waits for news
+	Webhook        TelegramWebhook `yaml:"webhook"`
+	Workers        int             `yaml:"workers"`         // commands handled at once
+	RequestTimeout time.Duration   `yaml:"request_timeout"` // one command's deadline
+	ButtonTTL      time.Duration   `yaml:"button_ttl"`      // how long an inline button works
+}
+
+// TelegramWebhook is where Telegram delivers updates in webhook mode.
+type TelegramWebhook struct {
+	URL    string `yaml:"url"`    // public HTTPS URL registered with setWebhook
+	Listen string `yaml:"listen"` // local address the bot listens on, behind the URL
+	Path   string `yaml:"path"`   // local path of the webhook handler
+}
+
+// DefaultTelegram is the Telegram section with no keys set: disabled, long polling.
+func DefaultTelegram() Telegram {
+	return Telegram{APIEndpoint: "https://api.telegram.org", Mode: "poll", PollTimeout: 30 * time.Second,
+		Webhook: TelegramWebhook{Listen: ":8443", Path: "/telegram/webhook"}, Workers: 8,
+		RequestTimeout: 2 * time.Minute, ButtonTTL: 30 * 24 * time.Hour}
+}
+
+func (t Telegram) validate() Errors {
+	var errs Errors
+	bad := func(path, msg string) { errs = append(errs, FieldError{Path: "telegram." + path, Msg: msg}) }
+	if u, err := url.Parse(t.APIEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" || strings.Contains(t.APIEndpoint, "%") {
+		bad("api_endpoint", fmt.Sprintf("%q must be the http(s) URL of a Bot API server, e.g. https://api.telegram.org", t.APIEndpoint))
+	}
+	switch t.Mode {
+	case "poll", "webhook":
+	default:
+		bad("mode", "must be poll or webhook")
+	}
+	if t.PollTimeout < time.Second || t.PollTimeout > 50*time.Second {
+		bad("poll_timeout", "must be between 1s and 50s")
+	}
+	if t.Mode == "webhook" {
+		if t.Enabled {
+			u, err := url.Parse(t.Webhook.URL)
+			switch {
+			case t.Webhook.URL == "":
+				bad("webhook.url", "webhook mode needs the public HTTPS URL Telegram posts to")
+			case err != nil || u.Scheme != "https" || u.Host == "":
+				bad("webhook.url", fmt.Sprintf("%q must be an https URL (Telegram posts to HTTPS only)", t.Webhook.URL))
+			case u.Port() != "" && u.Port() != "443" && u.Port() != "80" && u.Port() != "88" && u.Port() != "8443":
+				bad("webhook.url", fmt.Sprintf("port %s: Telegram posts only to ports 443, 80, 88 and 8443", u.Port()))
+			}
+		}
+		if _, port, err := net.SplitHostPort(t.Webhook.Listen); err != nil || port == "" {
+			bad("webhook.listen", fmt.Sprintf("%q must be host:port or :port, e.g. :8443", t.Webhook.Listen))
+		}
+		if !strings.HasPrefix(t.Webhook.Path, "/") {
+			bad("webhook.path", fmt.Sprintf("%q must start with /", t.Webhook.Path))
+		}
+	}
+	if t.Workers < 1 || t.Workers > 64 {
+		bad("workers", "must be between 1 and 64")
+	}
+	if t.RequestTimeout < 5*time.Second || t.RequestTimeout > 30*time.Minute {
+		bad("request_timeout", "must be between 5s and 30m")
+	}
+	if t.ButtonTTL < time.Hour || t.ButtonTTL > 365*24*time.Hour {
+		bad("button_ttl", "must be between 1h and 8760h")
+	}
+	return errs
+}
+
 // BSS configures the Huawei Cloud BSS client. Credentials are not here: they come from
 // HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK.
 type BSS struct {
@@ -123,6 +199,7 @@ func Default() *Config {
 		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{Enabled: true, User: "admin"},
+		Telegram:  DefaultTelegram(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
 			Concurrency: 4, Lookback: 7 * 24 * time.Hour},
@@ -384,6 +461,7 @@ func (c *Config) validate() Errors {
 	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {
 		bad("console.user", "must name the console user (the user is console:<user>)")
 	}
+	errs = append(errs, c.Telegram.validate()...)
 	if _, err := c.BSS.EndpointURL(); err != nil {
 		bad("bss.endpoint", err.Error())
 	}
