@@ -133,7 +133,7 @@ type fakeQuery struct {
 }
 
 type fakeBot struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	token string
 	me    fakeUser
@@ -162,7 +162,7 @@ type fakeUpdate struct {
 	Body map[string]any
 }
 
-func newFakeBot(t *testing.T) *fakeBot {
+func newFakeBot(t testing.TB) *fakeBot {
 	t.Helper()
 	f := &fakeBot{
 		t: t, token: fakeToken,
@@ -364,7 +364,12 @@ func (f *fakeBot) okCalls(method string) []fakeCall {
 // waitCalls waits until n successful calls of method were made and returns them.
 func (f *fakeBot) waitCalls(method string, n int) []fakeCall {
 	f.t.Helper()
-	deadline := time.After(10 * time.Second)
+	return f.waitCallsFor(method, n, 10*time.Second)
+}
+
+func (f *fakeBot) waitCallsFor(method string, n int, limit time.Duration) []fakeCall {
+	f.t.Helper()
+	deadline := time.After(limit)
 	for {
 		f.mu.Lock()
 		ch := f.callAdded

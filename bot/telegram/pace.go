@@ -31,6 +31,10 @@ const (
 type pacer struct {
 	now func() time.Time
 
+	// The limits; newPacer sets Telegram's.
+	chatLimit, groupLimit rate.Limit
+	chatBurst, groupBurst int
+
 	mu    sync.Mutex
 	all   *rate.Limiter
 	chats map[int64]*chatPace
@@ -44,7 +48,8 @@ type chatPace struct {
 }
 
 func newPacer(now func() time.Time) *pacer {
-	return &pacer{now: now, all: rate.NewLimiter(allRate, allBurst), chats: map[int64]*chatPace{}}
+	return &pacer{now: now, all: rate.NewLimiter(allRate, allBurst), chats: map[int64]*chatPace{},
+		chatLimit: rate.Every(chatEvery), chatBurst: chatBurst, groupLimit: rate.Every(groupEvery), groupBurst: groupBurst}
 }
 
 // isGroup: Telegram gives groups, supergroups and channels negative chat ids, users positive.
@@ -61,9 +66,9 @@ func (p *pacer) chatLocked(chat int64, now time.Time) *chatPace {
 				}
 			}
 		}
-		c = &chatPace{chat: rate.NewLimiter(rate.Every(chatEvery), chatBurst)}
+		c = &chatPace{chat: rate.NewLimiter(p.chatLimit, p.chatBurst)}
 		if isGroup(chat) {
-			c.group = rate.NewLimiter(rate.Every(groupEvery), groupBurst)
+			c.group = rate.NewLimiter(p.groupLimit, p.groupBurst)
 		}
 		p.chats[chat] = c
 	}

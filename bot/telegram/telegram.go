@@ -352,7 +352,8 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 // shutdownGrace is how long commands already taken may finish once the bot stops.
 const shutdownGrace = 30 * time.Second
 
-// learnCommands indexes the router's commands: Telegram's names for them, and which change state.
+// learnCommands indexes the router's commands: Telegram's names for them (and /start, which
+// Telegram's Start button sends), and which change state.
 func (a *Adapter) learnCommands() {
 	names, actions := map[string]string{}, map[string]bool{}
 	if a.opts.Commands != nil {
@@ -364,6 +365,10 @@ func (a *Adapter) learnCommands() {
 				actions[n] = c.Action
 			}
 		}
+	}
+	// Telegram's Start button sends /start; without a command of that name it shows the help.
+	if _, ok := actions["help"]; ok {
+		names["start"] = "help"
 	}
 	for tg := range names {
 		if _, taken := actions[tg]; taken {

@@ -55,7 +55,7 @@ func (s *syncBuffer) String() string {
 
 // env is the BSS sandbox over HTTP, a real client, store and router, and the fake Bot API.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	fake   *fakeBot
 	srv    *bsstest.Server
 	client *bss.Client
@@ -66,7 +66,7 @@ type env struct {
 	log    *slog.Logger
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	srv := bsstest.NewTestServer(t, bsstest.Options{})
 	client, err := bss.New(bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
@@ -103,12 +103,16 @@ func (e *env) options() Options {
 		Buttons: e.st, Logger: e.log}
 }
 
-// start runs an adapter until the test ends, with the router as handler (or h).
-func (e *env) start(opts Options, h bot.Handler) *Adapter {
+// start runs an adapter until the test ends, with the router as handler (or h); tune, if
+// given, adjusts it before it runs.
+func (e *env) start(opts Options, h bot.Handler, tune ...func(*Adapter)) *Adapter {
 	e.t.Helper()
 	a, err := New(opts)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	for _, f := range tune {
+		f(a)
 	}
 	if h == nil {
 		h = bot.NewHandler(e.router)
@@ -212,6 +216,10 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 	if got := len(e.fake.messages(opsGroup)); got != before+1 {
 		t.Errorf("%d new messages in the group, want only the probe's answer; calls:%s", got-before, e.fake.describeCalls())
 	}
+
+	// Telegram's Start button sends /start: the help answers.
+	e.fake.say(carol.ID, carol, "/start")
+	e.waitMsg(carol.ID, "/customer")
 
 	// Plain text in a private chat gets a hint, in both languages.
 	e.fake.say(bob.ID, bob, "hi")
