@@ -52,7 +52,7 @@ type line struct {
 	pre   bool
 	table int  // index of the table the line belongs to, -1 when none
 	head  bool // a table's header or rule, repeated when the table continues in a new part
-	keep  int  // how many following lines must start in the same part as this one
+	keep  int  // how many following non-blank lines must be in the same part as this one
 }
 
 func (l line) size() int   { return utf16Len(l.plain) }
@@ -232,9 +232,15 @@ func pack(ls []line, limit int) [][]line {
 		// A line that must stay with the next ones starts a new part when they do not fit
 		// here but would fit in a part of their own.
 		if l.keep > 0 && len(cur) > 0 {
-			block := l.size()
-			for _, next := range ls[i+1 : min(i+1+l.keep, len(ls))] {
+			block, kept := l.size(), 0
+			for _, next := range ls[i+1:] {
+				if kept == l.keep {
+					break
+				}
 				block += 1 + next.size()
+				if !next.blank() {
+					kept++
+				}
 			}
 			if !fits(block) && block <= limit {
 				flush()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,7 +103,7 @@ func TestRenderSplit(t *testing.T) {
 		if len(whole) != 1 {
 			t.Fatalf("%s: %d parts without a limit", s.Name, len(whole))
 		}
-		for _, limit := range []int{MaxMessageChars, 1000, 300, 120} {
+		for _, limit := range []int{MaxMessageChars, 1000, 700, 500, 333, 300, 250, 200, 150, 120} {
 			t.Run(fmt.Sprintf("%s/%d", s.Name, limit), func(t *testing.T) {
 				m := Render(s.Reply, limit)
 				parts := checkParts(t, m, limit)
@@ -136,6 +137,18 @@ func TestRenderSplit(t *testing.T) {
 					}
 					i++
 				}
+				// A title stays with what it heads, a table header with its first row (when
+				// they fit in one part together: the samples' tables are under 250 wide).
+				for i, p := range m.Parts[:len(m.Parts)-1] {
+					if limit < 250 {
+						break
+					}
+					lines := strings.Split(p, "\n")
+					last := lines[len(lines)-1]
+					if titleRE.MatchString(last) || strings.HasPrefix(last, "---") || strings.HasPrefix(last, "<pre>") {
+						t.Errorf("part %d ends with a heading %q", i+1, last)
+					}
+				}
 				if len(m.Buttons) != len(Render(s.Reply, 0).Buttons) {
 					t.Errorf("buttons lost when split")
 				}
@@ -143,6 +156,8 @@ func TestRenderSplit(t *testing.T) {
 		}
 	}
 }
+
+var titleRE = regexp.MustCompile(`^(⚠️ )?<b>[^<]*</b>$`)
 
 // TestRenderLongList: the 120-row table does not fit one message; each part is a <pre> table
 // with its header.
