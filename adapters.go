@@ -9,7 +9,9 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bot/wecom"
+	"github.com/partnerbot/partnerbot/commands"
 )
 
 // adapters builds the chat adapters the configuration enables; as is the -as flag of the
@@ -30,8 +32,15 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 		}
 		out = append(out, w)
 	}
+	if a.cfg.Telegram.Enabled {
+		tg, err := a.telegramAdapter()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tg)
+	}
 	if len(out) == 0 {
-		return nil, errors.New("no chat adapter is enabled (console.enabled is false)")
+		return nil, errors.New("no chat adapter is enabled (console, slack, telegram or wecom: set its enabled: true)")
 	}
 	return out, nil
 }
@@ -76,4 +85,18 @@ func (a *app) consoleAdapter(stdin io.Reader, stdout io.Writer, as string) (*con
 		}
 	}
 	return con, nil
+}
+
+// telegramAdapter is the Telegram bot of the telegram section, its token and webhook secret
+// read from the environment. It connects only when run.
+func (a *app) telegramAdapter() (*telegram.Adapter, error) {
+	c := a.cfg.Telegram
+	lang, _ := commands.ParseLang(a.cfg.Bot.Language)
+	return telegram.New(telegram.Options{
+		Token: os.Getenv(telegram.EnvToken), APIEndpoint: c.APIEndpoint, Mode: c.Mode, PollTimeout: c.PollTimeout,
+		WebhookURL: c.Webhook.URL, WebhookListen: c.Webhook.Listen, WebhookPath: c.Webhook.Path,
+		WebhookSecret: os.Getenv(telegram.EnvWebhookSecret),
+		Commands:      a.router.Commands, Language: lang, Buttons: a.store, ButtonTTL: c.ButtonTTL,
+		Workers: c.Workers, RequestTimeout: c.RequestTimeout, Logger: a.log.With("component", "telegram"),
+	})
 }

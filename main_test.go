@@ -363,7 +363,7 @@ func TestRunBot(t *testing.T) {
 		{name: "english bot", edits: []string{"  language: zh", "  language: en"}, stdin: "/help\n", code: exitOK,
 			stdout: []string{"== partnerbot commands =="}},
 		{name: "console disabled", edits: []string{"  # Chat with the bot on standard input/output (the local way to try it).\n  enabled: true", "  enabled: false"}, stdin: "/help\n", code: exitUsage,
-			stderr: []string{"console.enabled is false"}},
+			stderr: []string{"no chat adapter is enabled"}},
 		{name: "extra argument", args: []string{"extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}},
 		{name: "unknown flag", args: []string{"-bogus"}, code: exitUsage, stderr: []string{"-bogus"}},
 	} {

@@ -27,6 +27,7 @@ type Config struct {
 	Bot       Bot       `yaml:"bot"`
 	Roles     Roles     `yaml:"roles"`
 	Console   Console   `yaml:"console"`
+	Telegram  Telegram  `yaml:"telegram"`
 	WeCom     WeCom     `yaml:"wecom"`
 	Approvals Approvals `yaml:"approvals"`
 	Alerts    Alerts    `yaml:"alerts"`
@@ -95,6 +96,80 @@ type ConfigSubscription struct {
 type Console struct {
 	Enabled bool   `yaml:"enabled"`
 	User    string `yaml:"user"` // the console user is console:<user>
+}
+
+// Telegram configures the Telegram adapter. The bot token comes only from the environment
+// (TELEGRAM_BOT_TOKEN), as does the webhook's secret token (TELEGRAM_WEBHOOK_SECRET).
+type Telegram struct {
+	Enabled bool `yaml:"enabled"`
+	// APIEndpoint is the Bot API server: Telegram's, or a self-hosted one.
+	APIEndpoint    string          `yaml:"api_endpoint"`
+	Mode           string          `yaml:"mode"`         // poll (long polling) or webhook
+	PollTimeout    time.Duration   `yaml:"poll_timeout"` // how long one getUpdates waits for news
+	Webhook        TelegramWebhook `yaml:"webhook"`
+	Workers        int             `yaml:"workers"`         // commands handled at once
+	RequestTimeout time.Duration   `yaml:"request_timeout"` // one command's deadline
+	ButtonTTL      time.Duration   `yaml:"button_ttl"`      // how long an inline button works
+}
+
+// TelegramWebhook is where Telegram delivers updates in webhook mode.
+type TelegramWebhook struct {
+	URL    string `yaml:"url"`    // public HTTPS URL registered with setWebhook
+	Listen string `yaml:"listen"` // local address the bot listens on, behind the URL
+	Path   string `yaml:"path"`   // local path of the webhook handler
+}
+
+// DefaultTelegram is the Telegram section with no keys set: disabled, long polling.
+func DefaultTelegram() Telegram {
+	return Telegram{APIEndpoint: "https://api.telegram.org", Mode: "poll", PollTimeout: 30 * time.Second,
+		Webhook: TelegramWebhook{Listen: ":8443", Path: "/telegram/webhook"}, Workers: 8,
+		RequestTimeout: 2 * time.Minute, ButtonTTL: 30 * 24 * time.Hour}
+}
+
+// problems reports what is wrong with the Telegram section through report, keys relative to
+// the whole file.
+func (t Telegram) problems(report func(path, msg string)) {
+	bad := func(path, msg string) { report("telegram."+path, msg) }
+	if u, err := url.Parse(t.APIEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" || strings.Contains(t.APIEndpoint, "%") {
+		bad("api_endpoint", fmt.Sprintf("%q must be the http(s) URL of a Bot API server, e.g. https://api.telegram.org", t.APIEndpoint))
+	}
+	switch t.Mode {
+	case "poll", "webhook":
+	default:
+		bad("mode", "must be poll or webhook")
+	}
+	if t.PollTimeout < time.Second || t.PollTimeout > 50*time.Second {
+		bad("poll_timeout", "must be between 1s and 50s")
+	}
+	if t.Mode == "webhook" {
+		if t.Enabled {
+			u, err := url.Parse(t.Webhook.URL)
+			switch {
+			case t.Webhook.URL == "":
+				bad("webhook.url", "webhook mode needs the public HTTPS URL Telegram posts to")
+			case err != nil || u.Scheme != "https" || u.Host == "":
+				bad("webhook.url", fmt.Sprintf("%q must be an https URL (Telegram posts to HTTPS only)", t.Webhook.URL))
+			case u.Port() != "" && u.Port() != "443" && u.Port() != "80" && u.Port() != "88" && u.Port() != "8443":
+				bad("webhook.url", fmt.Sprintf("port %s: Telegram posts only to ports 443, 80, 88 and 8443", u.Port()))
+			}
+		}
+		if _, port, err := net.SplitHostPort(t.Webhook.Listen); err != nil || port == "" {
+			bad("webhook.listen", fmt.Sprintf("%q must be host:port or :port, e.g. :8443", t.Webhook.Listen))
+		}
+		if !strings.HasPrefix(t.Webhook.Path, "/") {
+			bad("webhook.path", fmt.Sprintf("%q must start with /", t.Webhook.Path))
+		}
+	}
+	if t.Workers < 1 || t.Workers > 64 {
+		bad("workers", "must be between 1 and 64")
+	}
+	if t.RequestTimeout < 5*time.Second || t.RequestTimeout > 30*time.Minute {
+		bad("request_timeout", "must be between 5s and 30m")
+	}
+	if t.ButtonTTL < time.Hour || t.ButtonTTL > 365*24*time.Hour {
+		bad("button_ttl", "must be between 1h and 8760h")
+	}
 }
 
 // WeCom configures the WeCom (企业微信) adapter: a self-built application (自建应用) whose
@@ -238,6 +313,7 @@ func Default() *Config {
 		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{Enabled: true, User: "admin"},
+		Telegram:  DefaultTelegram(),
 		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
@@ -579,6 +655,7 @@ func (c *Config) validate() Errors {
 	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {
 		bad("console.user", "must name the console user (the user is console:<user>)")
 	}
+	c.Telegram.problems(bad)
 	c.WeCom.problems(c, bad)
 	if _, err := c.BSS.EndpointURL(); err != nil {
 		bad("bss.endpoint", err.Error())

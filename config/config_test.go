@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -194,7 +195,10 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 				t.Fatalf("err = %v, want Errors", err)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
+				// "key: message" matches "key (line N): message" too.
+				key, msg, _ := strings.Cut(w, ":")
+				re := regexp.MustCompile(regexp.QuoteMeta(key) + `( \(line \d+\))?:` + regexp.QuoteMeta(msg))
+				if !re.MatchString(err.Error()) {
 					t.Errorf("missing %q in:\n%v", w, err)
 				}
 			}
@@ -362,5 +366,83 @@ func TestDeadlineKeys(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("no problem reported for %s: %v", w, err)
 		}
+	}
+}
+
+func TestTelegramSection(t *testing.T) {
+	cfg, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Telegram, DefaultTelegram(); got != want || got.Enabled || got.Mode != "poll" || got.APIEndpoint != "https://api.telegram.org" {
+		t.Errorf("defaults = %+v", got)
+	}
+	ok := strings.Join([]string{
+		"telegram:",
+		"  enabled: true",
+		"  api_endpoint: http://127.0.0.1:8081",
+		"  mode: webhook",
+		"  webhook:",
+		"    url: https://bot.example.com:8443/tg/hook",
+		"    listen: 127.0.0.1:9000",
+		"    path: /tg/hook",
+		"  workers: 4",
+		"  button_ttl: 168h",
+	}, "\n")
+	cfg, err = Parse([]byte(ok))
+	if err != nil {
+		t.Fatalf("valid webhook section refused: %v", err)
+	}
+	if tg := cfg.Telegram; !tg.Enabled || tg.Webhook.Listen != "127.0.0.1:9000" || tg.Workers != 4 || tg.ButtonTTL != 168*time.Hour || tg.PollTimeout != 30*time.Second {
+		t.Errorf("parsed %+v", tg)
+	}
+
+	tests := []struct {
+		name string
+		yaml []string
+		want []string
+	}{
+		{"every problem at once", []string{
+			"telegram:",
+			"  enabled: true",
+			"  api_endpoint: api.telegram.org",
+			"  mode: push",
+			"  poll_timeout: 2m",
+			"  workers: 0",
+			"  request_timeout: 1s",
+			"  button_ttl: 1m",
+			"  token: 123:abc", // secrets are never read from the file
+		}, []string{"telegram.api_endpoint:", "telegram.mode:", "telegram.poll_timeout:", "telegram.workers:",
+			"telegram.request_timeout:", "telegram.button_ttl:", "telegram.token (line 9): unknown key"}},
+		{"webhook without a URL", []string{"telegram:", "  enabled: true", "  mode: webhook"}, []string{"telegram.webhook.url:"}},
+		{"webhook over http, bad listen and path", []string{"telegram:", "  enabled: true", "  mode: webhook", "  webhook:",
+			"    url: http://bot.example.com/tg", "    listen: 8443", "    path: tg"},
+			[]string{"telegram.webhook.url:", "telegram.webhook.listen:", "telegram.webhook.path:"}},
+		{"webhook on a port Telegram does not post to", []string{"telegram:", "  enabled: true", "  mode: webhook", "  webhook:",
+			"    url: https://bot.example.com:9443/tg"}, []string{"telegram.webhook.url: port 9443"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(strings.Join(tt.yaml, "\n")))
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("err = %v, want Errors", err)
+			}
+			for _, w := range tt.want {
+				// "key: message" matches "key (line N): message" too.
+				key, msg, _ := strings.Cut(w, ":")
+				re := regexp.MustCompile(regexp.QuoteMeta(key) + `( \(line \d+\))?:` + regexp.QuoteMeta(msg))
+				if !re.MatchString(err.Error()) {
+					t.Errorf("missing %q in:\n%v", w, err)
+				}
+			}
+			if len(errs) != len(tt.want) {
+				t.Errorf("%d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			}
+		})
+	}
+	// A webhook section is not required while Telegram is off.
+	if _, err := Parse([]byte("telegram:\n  mode: webhook\n")); err != nil {
+		t.Errorf("disabled webhook section refused: %v", err)
 	}
 }

@@ -52,6 +52,11 @@
 //	approvals_      uvarint-length-prefixed action,  empty: index of the subjects of the requests
 //	subjects        customer id and subject, then    not in a final state, kept in the same
 //	                the 8-byte approval id           transaction as approvals
+//	buttons         token: 16 URL-safe base64 chars  JSON Button {platform, command, label,
+//	                (96 random bits)                 created_at, expires_at}: what a chat button
+//	                                                 does; kept ButtonGrace after expiry
+//	buttons_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that SaveButtons
+//	                the expiry + the token           forgets a few long-expired buttons per call
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -75,6 +80,7 @@
 //	1 → 2    create approvals, approvals_open, outbox, outbox_keys, outbox_sent and owners
 //	2 → 3    create subscriptions, snoozes, quiet_hours and ledger
 //	3 → 4    create approvals_subjects and index the open requests in it
+//	4 → 5    create buttons and buttons_expiry
 //
 // # Transactions
 //

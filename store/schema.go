@@ -12,7 +12,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 4
+const CurrentSchemaVersion = 5
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -37,6 +37,10 @@ var (
 	// Version 4.
 	bucketApprovalsSubjects = []byte("approvals_subjects")
 
+	// Version 5.
+	bucketButtons       = []byte("buttons")
+	bucketButtonsExpiry = []byte("buttons_expiry")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -54,6 +58,7 @@ var migrations = []migration{
 	{name: "create approvals, outbox and owners buckets", fn: migrate1to2},
 	{name: "create subscriptions, snoozes, quiet_hours and ledger buckets", fn: migrate2to3},
 	{name: "index the open approvals by action and subject", fn: migrate3to4},
+	{name: "create buttons and buttons_expiry buckets", fn: migrate4to5},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -118,6 +123,18 @@ func migrate3to4(tx *bolt.Tx) error {
 		}
 		return indexSubjects(tx, a)
 	})
+}
+
+// migrate4to5 adds the buckets of chat buttons kept server-side (a Telegram button carries at
+// most 64 bytes, so it carries a token that names its command here). They are new, so there is
+// nothing to convert.
+func migrate4to5(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketButtons, bucketButtonsExpiry} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // schemaVersion reads meta/schema_version; a file without it is version 0.

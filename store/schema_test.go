@@ -121,6 +121,7 @@ var allBuckets = [][]byte{
 	bucketApprovals, bucketApprovalsOpen, bucketOutbox, bucketOutboxKeys, bucketOutboxSent, bucketOwners,
 	bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger,
 	bucketApprovalsSubjects,
+	bucketButtons, bucketButtonsExpiry,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit
