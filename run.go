@@ -29,7 +29,8 @@ type app struct {
 	store   *store.Store
 	router  *commands.Router
 	bss     *bss.Client
-	scanner *alerts.Scanner // nil when alerts are disabled
+	direct  *directPlatforms // which running adapters can message users directly
+	scanner *alerts.Scanner  // nil when alerts are disabled
 	stop    func()
 }
 
@@ -51,6 +52,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		st.Close()
 		return nil, err
 	}
+	direct := &directPlatforms{}
 	roles := map[string]commands.Role{}
 	for user, name := range cfg.Roles.Users {
 		r, _ := commands.ParseRole(name)
@@ -78,6 +80,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize,
 		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
 		CommandTimeout: cfg.Bot.CommandTimeout, ActionTimeout: cfg.Approvals.ActionTimeout,
+		DirectMessages:   direct.can,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 		Scanner: cmdScanner,
 	})
@@ -85,7 +88,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err := router.Maintain(ctx); err != nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
-	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, scanner: scanner, stop: func() {
+	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, direct: direct, scanner: scanner, stop: func() {
 		stopBSS()
 		if err := st.Close(); err != nil {
 			log.Error("closing the store", "error", err)
@@ -149,6 +152,9 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	names := make([]string, 0, len(adapters))
 	for _, ad := range adapters {
 		senders[ad.Platform()] = ad
+		if dm, ok := ad.(bot.DirectMessenger); ok && dm.CanMessageUsers() {
+			a.direct.add(ad.Platform())
+		}
 		if l, ok := ad.(bot.MessageLimiter); ok {
 			limits[ad.Platform()] = l.MaxMessageChars()
 		}
@@ -194,6 +200,28 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	return exitOK
+}
+
+// directPlatforms is the set of platforms whose running adapter can message a user directly;
+// runBot fills it before any adapter runs, exec leaves it empty.
+type directPlatforms struct {
+	mu  sync.RWMutex
+	set map[string]bool
+}
+
+func (d *directPlatforms) add(platform string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.set == nil {
+		d.set = map[string]bool{}
+	}
+	d.set[platform] = true
+}
+
+func (d *directPlatforms) can(platform string) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.set[platform]
 }
 
 // admins are the users with the admin role, told when a notice is parked.

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -46,5 +48,38 @@ func TestParkedNoticesCommands(t *testing.T) {
 	}
 	if due, _ := e.store.DueNotices(ctx, e.clk.Now(), 10); len(due) != 1 {
 		t.Errorf("the notice is not due again after /resend")
+	}
+}
+
+// TestRequesterToldInPersonWhereThePlatformCan: a requester on a platform whose adapter can
+// message users directly hears of decisions in the channel and in person; on one that cannot
+// (the console), in the channel only — decided by the adapter, not by the platform's name.
+func TestRequesterToldInPersonWhereThePlatformCan(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		direct bool
+	}{{"direct messages", true}, {"no direct messages", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
+				o.DirectMessages = func(p string) bool { return tc.direct && p == "slack" }
+				o.Roles["slack:OP1"] = commands.RoleOperator
+			})
+			web := e.zsResource("zhangsan-web-01")
+			if rep, text := e.say("slack:OP1", "/autorenew on "+web.ResourceID); rep.Error {
+				t.Fatalf("request refused:\n%s", text)
+			}
+			if rep, text := e.say("slack:A2", "/reject 1 not now"); rep.Error {
+				t.Fatalf("reject refused:\n%s", text)
+			}
+			inPerson := 0
+			for _, n := range e.notices() {
+				if n.Platform == "slack" && n.Channel == "" && n.UserID == "OP1" {
+					inPerson++
+				}
+			}
+			if (inPerson > 0) != tc.direct {
+				t.Fatalf("%d notices to the requester in person, want some: %v", inPerson, tc.direct)
+			}
+		})
 	}
 }

@@ -160,6 +160,11 @@ type Options struct {
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
 	SettleAfter time.Duration
 
+	// DirectMessages reports whether the platform's running adapter can message a user
+	// directly; the requester of an action then also hears of its decisions and result in
+	// person, besides in the channel they asked in. nil: nobody is messaged directly.
+	DirectMessages func(platform string) bool
+
 	// CommandTimeout is the overall deadline of one command, BSS calls included; default 60s.
 	CommandTimeout time.Duration
 	// ActionTimeout bounds an approved action's BSS execution, which the command's deadline
