@@ -125,3 +125,103 @@ func TestParseChecksApprovalsAlertsAndRoles(t *testing.T) {
 		}
 	}
 }
+
+func TestSlackSection(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	const bot, app, secret = "xoxb-1-2-botsecretvalue", "xapp-1-A1-3-appsecretvalue", "signingsecretvalue"
+	tests := []struct {
+		name    string
+		edit    func(*Slack)
+		getenv  func(string) string
+		problem []string // key paths with a problem; none = valid
+		check   func(t *testing.T, s Slack)
+	}{
+		{name: "off by default needs no secrets", getenv: env(),
+			check: func(t *testing.T, s Slack) {
+				if s.BotToken != "" || s.Mode != "socket" || s.APIURL != "https://slack.com/api/" || s.Command != "/pb" {
+					t.Errorf("defaults: %+v", s)
+				}
+			}},
+		{name: "socket mode reads both tokens", edit: func(s *Slack) { s.Enabled = true },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackAppToken, app, EnvSlackSigningSecret, secret),
+			check: func(t *testing.T, s Slack) {
+				if s.BotToken != bot || s.AppToken != app || s.SigningSecret != "" {
+					t.Errorf("secrets: bot %v app %v secret %v", s.BotToken == bot, s.AppToken == app, s.SigningSecret)
+				}
+			}},
+		{name: "http mode reads the signing secret", edit: func(s *Slack) { s.Enabled, s.Mode = true, "http" },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackSigningSecret, secret),
+			check: func(t *testing.T, s Slack) {
+				if s.SigningSecret != secret || s.AppToken != "" {
+					t.Error("http mode secrets")
+				}
+			}},
+		{name: "no tokens", edit: func(s *Slack) { s.Enabled = true }, getenv: env(), problem: []string{"slack.enabled", "slack.mode"}},
+		{name: "a user token instead of a bot token", edit: func(s *Slack) { s.Enabled = true },
+			getenv: env(EnvSlackBotToken, "xoxp-user", EnvSlackAppToken, app), problem: []string{"slack.enabled"}},
+		{name: "a bot token as the app token", edit: func(s *Slack) { s.Enabled = true },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackAppToken, bot), problem: []string{"slack.mode"}},
+		{name: "http mode without a signing secret", edit: func(s *Slack) { s.Enabled, s.Mode = true, "http" },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackAppToken, app), problem: []string{"slack.mode"}},
+		{name: "bad values", edit: func(s *Slack) {
+			s.Mode, s.APIURL, s.Command, s.Workers, s.Timeout = "rtm", "slack.com", "pb", 0, time.Hour
+		}, getenv: env(), problem: []string{"slack.mode", "slack.api_url", "slack.command", "slack.workers", "slack.timeout"}},
+		{name: "http mode with a bad listen address", edit: func(s *Slack) { s.Mode, s.Listen = "http", "localhost" },
+			getenv: env(), problem: []string{"slack.listen"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := DefaultSlack()
+			if tt.edit != nil {
+				tt.edit(&s)
+			}
+			errs := s.resolve(tt.getenv)
+			var paths []string
+			for _, e := range errs {
+				paths = append(paths, e.Path)
+				for _, secretValue := range []string{bot, app, secret, "xoxp-user"} {
+					if strings.Contains(e.Error(), secretValue) {
+						t.Errorf("a problem shows a secret: %v", e)
+					}
+				}
+			}
+			for _, p := range tt.problem {
+				found := false
+				for _, q := range paths {
+					found = found || q == p
+				}
+				if !found {
+					t.Errorf("no problem reported at %s (got %v)", p, errs)
+				}
+			}
+			if len(tt.problem) == 0 && len(errs) > 0 {
+				t.Errorf("unexpected problems: %v", errs)
+			}
+			if tt.check != nil {
+				tt.check(t, s)
+			}
+		})
+	}
+}
+
+func TestSlackSecretsComeOnlyFromTheEnvironment(t *testing.T) {
+	t.Setenv(EnvSlackBotToken, "xoxb-from-env")
+	t.Setenv(EnvSlackAppToken, "xapp-from-env")
+	cfg, err := Parse([]byte("slack:\n  enabled: true\n  workers: 4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.BotToken != "xoxb-from-env" || cfg.Slack.AppToken != "xapp-from-env" || cfg.Slack.Workers != 4 {
+		t.Errorf("slack = mode %s workers %d, tokens from env: %v", cfg.Slack.Mode, cfg.Slack.Workers, cfg.Slack.BotToken == "xoxb-from-env")
+	}
+	_, err = Parse([]byte("slack:\n  enabled: true\n  bot_token: xoxb-in-the-file\n"))
+	if err == nil || !strings.Contains(err.Error(), "slack.bot_token") || strings.Contains(err.Error(), "xoxb-in-the-file") {
+		t.Errorf("a token in the file: %v", err)
+	}
+}
