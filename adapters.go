@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bot/slack"
 )
 
 // adapters builds the chat adapters the configuration enables; as is the -as flag of the
@@ -21,6 +22,15 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 			return nil, err
 		}
 		out = append(out, con)
+	}
+	if s := a.cfg.Slack; s.Enabled {
+		sl, err := slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
+			SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
+			Logger: a.log.With("component", "slack")})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sl)
 	}
 	if len(out) == 0 {
 		return nil, errors.New("no chat adapter is enabled (console.enabled is false)")
