@@ -9,6 +9,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -250,7 +251,19 @@ func (a *Adapter) onSocketEvent(smc *socketmode.Client, evt socketmode.Event, p 
 		}
 	case socketmode.EventTypeInvalidAuth:
 		a.log.Error("slack: the app-level token was refused")
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed, socketmode.EventTypeErrorBadMessage:
+	case socketmode.EventTypeErrorBadMessage:
+		// An envelope slack-go cannot parse (say, an event type it does not know) is still
+		// acknowledged, or Slack would deliver it again and again.
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			var env struct {
+				EnvelopeID string `json:"envelope_id"`
+			}
+			if json.Unmarshal(bad.Message, &env) == nil && env.EnvelopeID != "" {
+				a.ack(smc, socketmode.Event{Request: &socketmode.Request{EnvelopeID: env.EnvelopeID}})
+			}
+			a.log.Debug("slack: an envelope the bot does not read", "error", bad.Cause)
+		}
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		a.log.Warn("slack: socket mode trouble", "event", string(evt.Type))
 	case socketmode.EventTypeEventsAPI:
 		a.ack(smc, evt)
@@ -274,7 +287,11 @@ func (a *Adapter) ack(smc *socketmode.Client, evt socketmode.Event) {
 	if evt.Request == nil {
 		return
 	}
-	if err := smc.Ack(*evt.Request); err != nil {
+	// Past Slack's 3 seconds an acknowledgement is worthless (the envelope comes again), and
+	// waiting longer for a connection being replaced would hold up the events behind it.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := smc.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil {
 		a.log.Warn("slack: acknowledging an envelope", "error", err)
 	}
 }
