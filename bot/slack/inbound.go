@@ -70,6 +70,9 @@ func normalize(ev any, me self) (in inbound, ok bool) {
 		if !im && !mentions(e.Text, me.userID) {
 			return inbound{}, false
 		}
+		if e.SubType == "file_share" && strings.TrimSpace(stripMention(e.Text, me.userID)) == "" {
+			return inbound{}, false // a file shared without a word: nothing was asked
+		}
 		return message(e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, im, me), true
 	case *slackevents.AppMentionEvent:
 		if e.BotID != "" || e.User == "" || e.User == me.userID || e.Edited != nil {

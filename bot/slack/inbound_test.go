@@ -101,6 +101,15 @@ func TestNormalize(t *testing.T) {
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"message","subtype":"channel_join","channel":"C1","user":"U1","text":"<@U1> has joined the channel","ts":"11.1","channel_type":"channel"}`)
 			}},
+		{name: "a file shared without a word",
+			ev: func(t *testing.T) any {
+				return rawEvent(t, `{"type":"message","subtype":"file_share","channel":"D1","user":"U1","text":"","ts":"13.1","channel_type":"im","files":[{"id":"F1"}]}`)
+			}},
+		{name: "a file shared with a command",
+			ev: func(t *testing.T) any {
+				return rawEvent(t, `{"type":"message","subtype":"file_share","channel":"D1","user":"U1","text":"reclaim q1 q2","ts":"13.2","channel_type":"im","files":[{"id":"F1"}]}`)
+			},
+			ok: true, want: inbound{kind: kindMessage, channel: "D1", im: true, req: commands.Request{Platform: "slack", UserID: "U1", Channel: "D1", Text: "/reclaim q1 q2"}}},
 		{name: "an edited mention",
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"app_mention","channel":"C1","user":"U1","text":"<@U0BOT> arrears","ts":"12.1","edited":{"user":"U1","ts":"12.2"}}`)
