@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bot/slack"
 	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bot/wecom"
 	"github.com/partnerbot/partnerbot/commands"
@@ -38,6 +39,15 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 			return nil, err
 		}
 		out = append(out, tg)
+	}
+	if s := a.cfg.Slack; s.Enabled {
+		sl, err := slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
+			SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
+			Logger: a.log.With("component", "slack")})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sl)
 	}
 	if len(out) == 0 {
 		return nil, errors.New("no chat adapter is enabled (console, slack, telegram or wecom: set its enabled: true)")

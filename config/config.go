@@ -27,6 +27,7 @@ type Config struct {
 	Bot       Bot       `yaml:"bot"`
 	Roles     Roles     `yaml:"roles"`
 	Console   Console   `yaml:"console"`
+	Slack     Slack     `yaml:"slack"`
 	Telegram  Telegram  `yaml:"telegram"`
 	WeCom     WeCom     `yaml:"wecom"`
 	Approvals Approvals `yaml:"approvals"`
@@ -96,6 +97,93 @@ type ConfigSubscription struct {
 type Console struct {
 	Enabled bool   `yaml:"enabled"`
 	User    string `yaml:"user"` // the console user is console:<user>
+}
+
+// Slack configures the Slack adapter (bot/slack). Its secrets are never read from the file:
+// resolve fills them from SLACK_BOT_TOKEN, SLACK_APP_TOKEN and SLACK_SIGNING_SECRET.
+type Slack struct {
+	Enabled bool   `yaml:"enabled"`
+	Mode    string `yaml:"mode"`    // socket (Socket Mode, the default) or http (Events API endpoints)
+	APIURL  string `yaml:"api_url"` // Web API base URL; a proxy or a test server may stand in
+	Listen  string `yaml:"listen"`  // http mode: address serving /slack/commands, /slack/events, /slack/interactive
+	// Command is the umbrella slash command: "/pb customer 张三". Every registry command is
+	// also accepted as its own slash command ("/customer 张三").
+	Command string        `yaml:"command"`
+	Workers int           `yaml:"workers"` // commands run at once; more wait in a queue of 8 per worker
+	Timeout time.Duration `yaml:"timeout"` // longest a command may run before it is answered with an error
+
+	BotToken      string `yaml:"-"` // SLACK_BOT_TOKEN, xoxb-…: every Web API call
+	AppToken      string `yaml:"-"` // SLACK_APP_TOKEN, xapp-…: Socket Mode only
+	SigningSecret string `yaml:"-"` // SLACK_SIGNING_SECRET: http mode only
+}
+
+// The environment variables the Slack secrets come from.
+const (
+	EnvSlackBotToken      = "SLACK_BOT_TOKEN"
+	EnvSlackAppToken      = "SLACK_APP_TOKEN"
+	EnvSlackSigningSecret = "SLACK_SIGNING_SECRET"
+)
+
+// DefaultSlack is the Slack section when the file says nothing: off, Socket Mode.
+func DefaultSlack() Slack {
+	return Slack{Mode: "socket", APIURL: "https://slack.com/api/", Listen: "127.0.0.1:8081", Command: "/pb",
+		Workers: 8, Timeout: 2 * time.Minute}
+}
+
+var slackCommand = regexp.MustCompile(`^/[a-z0-9][a-z0-9_-]{0,30}$`)
+
+// resolve reads the Slack secrets from the environment (getenv) and reports every problem of
+// the section through bad; the secrets' values never appear in a message.
+func (s *Slack) resolve(getenv func(string) string, bad func(path, msg string)) {
+	s.BotToken, s.AppToken, s.SigningSecret = "", "", ""
+	if s.Enabled {
+		s.BotToken = strings.TrimSpace(getenv(EnvSlackBotToken))
+		switch s.Mode {
+		case "socket":
+			s.AppToken = strings.TrimSpace(getenv(EnvSlackAppToken))
+		case "http":
+			s.SigningSecret = strings.TrimSpace(getenv(EnvSlackSigningSecret))
+		}
+	}
+	switch s.Mode {
+	case "socket", "http":
+	default:
+		bad("slack.mode", "must be socket (Socket Mode, no public URL) or http (Events API endpoints on slack.listen)")
+	}
+	if u, err := url.Parse(s.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("slack.api_url", fmt.Sprintf("%q is not an http(s) URL such as https://slack.com/api/", s.APIURL))
+	}
+	if s.Mode == "http" {
+		if _, port, err := net.SplitHostPort(s.Listen); err != nil || port == "" {
+			bad("slack.listen", fmt.Sprintf("%q is not a listen address such as 127.0.0.1:8081 or :8081", s.Listen))
+		}
+	}
+	if !slackCommand.MatchString(s.Command) {
+		bad("slack.command", fmt.Sprintf("%q must be a slash command: /, then up to 31 lower-case letters, digits, - or _", s.Command))
+	}
+	if s.Workers < 1 || s.Workers > 256 {
+		bad("slack.workers", "must be between 1 and 256")
+	}
+	if s.Timeout < time.Second || s.Timeout > 30*time.Minute {
+		bad("slack.timeout", "must be between 1s and 30m (a slash command's response_url lasts 30 minutes)")
+	}
+	if !s.Enabled {
+		return
+	}
+	switch {
+	case s.BotToken == "":
+		bad("slack.enabled", "the environment variable "+EnvSlackBotToken+" (the bot token, xoxb-…) is not set")
+	case !strings.HasPrefix(s.BotToken, "xoxb-") && !strings.HasPrefix(s.BotToken, "xoxe.xoxb-"):
+		bad("slack.enabled", EnvSlackBotToken+" is not a bot token (it must start with xoxb-)")
+	}
+	switch {
+	case s.Mode == "socket" && s.AppToken == "":
+		bad("slack.mode", "Socket Mode needs the environment variable "+EnvSlackAppToken+" (an app-level token, xapp-…, with connections:write)")
+	case s.Mode == "socket" && !strings.HasPrefix(s.AppToken, "xapp-"):
+		bad("slack.mode", EnvSlackAppToken+" is not an app-level token (it must start with xapp-)")
+	case s.Mode == "http" && s.SigningSecret == "":
+		bad("slack.mode", "http mode needs the environment variable "+EnvSlackSigningSecret+" (the app's signing secret)")
+	}
 }
 
 // Telegram configures the Telegram adapter. The bot token comes only from the environment
@@ -313,6 +401,7 @@ func Default() *Config {
 		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{Enabled: true, User: "admin"},
+		Slack:     DefaultSlack(),
 		Telegram:  DefaultTelegram(),
 		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
@@ -655,6 +744,7 @@ func (c *Config) validate() Errors {
 	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {
 		bad("console.user", "must name the console user (the user is console:<user>)")
 	}
+	c.Slack.resolve(os.Getenv, bad)
 	c.Telegram.problems(bad)
 	c.WeCom.problems(c, bad)
 	if _, err := c.BSS.EndpointURL(); err != nil {

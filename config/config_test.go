@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -195,10 +194,7 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 				t.Fatalf("err = %v, want Errors", err)
 			}
 			for _, w := range tt.want {
-				// "key: message" matches "key (line N): message" too.
-				key, msg, _ := strings.Cut(w, ":")
-				re := regexp.MustCompile(regexp.QuoteMeta(key) + `( \(line \d+\))?:` + regexp.QuoteMeta(msg))
-				if !re.MatchString(err.Error()) {
+				if !strings.Contains(err.Error(), w) {
 					t.Errorf("missing %q in:\n%v", w, err)
 				}
 			}
@@ -369,80 +365,103 @@ func TestDeadlineKeys(t *testing.T) {
 	}
 }
 
-func TestTelegramSection(t *testing.T) {
-	cfg, err := Parse(nil)
-	if err != nil {
-		t.Fatal(err)
+func TestSlackSection(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
 	}
-	if got, want := cfg.Telegram, DefaultTelegram(); got != want || got.Enabled || got.Mode != "poll" || got.APIEndpoint != "https://api.telegram.org" {
-		t.Errorf("defaults = %+v", got)
-	}
-	ok := strings.Join([]string{
-		"telegram:",
-		"  enabled: true",
-		"  api_endpoint: http://127.0.0.1:8081",
-		"  mode: webhook",
-		"  webhook:",
-		"    url: https://bot.example.com:8443/tg/hook",
-		"    listen: 127.0.0.1:9000",
-		"    path: /tg/hook",
-		"  workers: 4",
-		"  button_ttl: 168h",
-	}, "\n")
-	cfg, err = Parse([]byte(ok))
-	if err != nil {
-		t.Fatalf("valid webhook section refused: %v", err)
-	}
-	if tg := cfg.Telegram; !tg.Enabled || tg.Webhook.Listen != "127.0.0.1:9000" || tg.Workers != 4 || tg.ButtonTTL != 168*time.Hour || tg.PollTimeout != 30*time.Second {
-		t.Errorf("parsed %+v", tg)
-	}
-
+	const bot, app, secret = "xoxb-1-2-botsecretvalue", "xapp-1-A1-3-appsecretvalue", "signingsecretvalue"
 	tests := []struct {
-		name string
-		yaml []string
-		want []string
+		name    string
+		edit    func(*Slack)
+		getenv  func(string) string
+		problem []string // key paths with a problem; none = valid
+		check   func(t *testing.T, s Slack)
 	}{
-		{"every problem at once", []string{
-			"telegram:",
-			"  enabled: true",
-			"  api_endpoint: api.telegram.org",
-			"  mode: push",
-			"  poll_timeout: 2m",
-			"  workers: 0",
-			"  request_timeout: 1s",
-			"  button_ttl: 1m",
-			"  token: 123:abc", // secrets are never read from the file
-		}, []string{"telegram.api_endpoint:", "telegram.mode:", "telegram.poll_timeout:", "telegram.workers:",
-			"telegram.request_timeout:", "telegram.button_ttl:", "telegram.token (line 9): unknown key"}},
-		{"webhook without a URL", []string{"telegram:", "  enabled: true", "  mode: webhook"}, []string{"telegram.webhook.url:"}},
-		{"webhook over http, bad listen and path", []string{"telegram:", "  enabled: true", "  mode: webhook", "  webhook:",
-			"    url: http://bot.example.com/tg", "    listen: 8443", "    path: tg"},
-			[]string{"telegram.webhook.url:", "telegram.webhook.listen:", "telegram.webhook.path:"}},
-		{"webhook on a port Telegram does not post to", []string{"telegram:", "  enabled: true", "  mode: webhook", "  webhook:",
-			"    url: https://bot.example.com:9443/tg"}, []string{"telegram.webhook.url: port 9443"}},
+		{name: "off by default needs no secrets", getenv: env(),
+			check: func(t *testing.T, s Slack) {
+				if s.BotToken != "" || s.Mode != "socket" || s.APIURL != "https://slack.com/api/" || s.Command != "/pb" {
+					t.Errorf("defaults: %+v", s)
+				}
+			}},
+		{name: "socket mode reads both tokens", edit: func(s *Slack) { s.Enabled = true },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackAppToken, app, EnvSlackSigningSecret, secret),
+			check: func(t *testing.T, s Slack) {
+				if s.BotToken != bot || s.AppToken != app || s.SigningSecret != "" {
+					t.Errorf("secrets: bot %v app %v secret %v", s.BotToken == bot, s.AppToken == app, s.SigningSecret)
+				}
+			}},
+		{name: "http mode reads the signing secret", edit: func(s *Slack) { s.Enabled, s.Mode = true, "http" },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackSigningSecret, secret),
+			check: func(t *testing.T, s Slack) {
+				if s.SigningSecret != secret || s.AppToken != "" {
+					t.Error("http mode secrets")
+				}
+			}},
+		{name: "no tokens", edit: func(s *Slack) { s.Enabled = true }, getenv: env(), problem: []string{"slack.enabled", "slack.mode"}},
+		{name: "a user token instead of a bot token", edit: func(s *Slack) { s.Enabled = true },
+			getenv: env(EnvSlackBotToken, "xoxp-user", EnvSlackAppToken, app), problem: []string{"slack.enabled"}},
+		{name: "a bot token as the app token", edit: func(s *Slack) { s.Enabled = true },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackAppToken, bot), problem: []string{"slack.mode"}},
+		{name: "http mode without a signing secret", edit: func(s *Slack) { s.Enabled, s.Mode = true, "http" },
+			getenv: env(EnvSlackBotToken, bot, EnvSlackAppToken, app), problem: []string{"slack.mode"}},
+		{name: "bad values", edit: func(s *Slack) {
+			s.Mode, s.APIURL, s.Command, s.Workers, s.Timeout = "rtm", "slack.com", "pb", 0, time.Hour
+		}, getenv: env(), problem: []string{"slack.mode", "slack.api_url", "slack.command", "slack.workers", "slack.timeout"}},
+		{name: "http mode with a bad listen address", edit: func(s *Slack) { s.Mode, s.Listen = "http", "localhost" },
+			getenv: env(), problem: []string{"slack.listen"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(strings.Join(tt.yaml, "\n")))
-			var errs Errors
-			if !errors.As(err, &errs) {
-				t.Fatalf("err = %v, want Errors", err)
+			s := DefaultSlack()
+			if tt.edit != nil {
+				tt.edit(&s)
 			}
-			for _, w := range tt.want {
-				// "key: message" matches "key (line N): message" too.
-				key, msg, _ := strings.Cut(w, ":")
-				re := regexp.MustCompile(regexp.QuoteMeta(key) + `( \(line \d+\))?:` + regexp.QuoteMeta(msg))
-				if !re.MatchString(err.Error()) {
-					t.Errorf("missing %q in:\n%v", w, err)
+			var errs Errors
+			s.resolve(tt.getenv, func(path, msg string) { errs = append(errs, FieldError{Path: path, Msg: msg}) })
+			var paths []string
+			for _, e := range errs {
+				paths = append(paths, e.Path)
+				for _, secretValue := range []string{bot, app, secret, "xoxp-user"} {
+					if strings.Contains(e.Error(), secretValue) {
+						t.Errorf("a problem shows a secret: %v", e)
+					}
 				}
 			}
-			if len(errs) != len(tt.want) {
-				t.Errorf("%d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			for _, p := range tt.problem {
+				found := false
+				for _, q := range paths {
+					found = found || q == p
+				}
+				if !found {
+					t.Errorf("no problem reported at %s (got %v)", p, errs)
+				}
+			}
+			if len(tt.problem) == 0 && len(errs) > 0 {
+				t.Errorf("unexpected problems: %v", errs)
+			}
+			if tt.check != nil {
+				tt.check(t, s)
 			}
 		})
 	}
-	// A webhook section is not required while Telegram is off.
-	if _, err := Parse([]byte("telegram:\n  mode: webhook\n")); err != nil {
-		t.Errorf("disabled webhook section refused: %v", err)
+}
+
+func TestSlackSecretsComeOnlyFromTheEnvironment(t *testing.T) {
+	t.Setenv(EnvSlackBotToken, "xoxb-from-env")
+	t.Setenv(EnvSlackAppToken, "xapp-from-env")
+	cfg, err := Parse([]byte("slack:\n  enabled: true\n  workers: 4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.BotToken != "xoxb-from-env" || cfg.Slack.AppToken != "xapp-from-env" || cfg.Slack.Workers != 4 {
+		t.Errorf("slack = mode %s workers %d, tokens from env: %v", cfg.Slack.Mode, cfg.Slack.Workers, cfg.Slack.BotToken == "xoxb-from-env")
+	}
+	_, err = Parse([]byte("slack:\n  enabled: true\n  bot_token: xoxb-in-the-file\n"))
+	if err == nil || !strings.Contains(err.Error(), "slack.bot_token") || strings.Contains(err.Error(), "xoxb-in-the-file") {
+		t.Errorf("a token in the file: %v", err)
 	}
 }

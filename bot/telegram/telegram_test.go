@@ -90,6 +90,7 @@ func newEnv(t testing.TB) *env {
 		DefaultRole:      commands.RoleViewer,
 		ApprovalsChannel: fmt.Sprintf("telegram:%d", opsGroup),
 		ActionChannels:   []string{"telegram:*"},
+		DirectMessages:   func(p string) bool { return p == "telegram" }, // as runBot sets from the adapter
 	})
 	for _, u := range []fakeUser{alice, bob, carol, victor} {
 		e.fake.addPrivate(u)

@@ -1,0 +1,712 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// fakeSlack stands in for Slack over real HTTP and WebSocket, written from Slack's documentation
+// (platforms.md §3 and the method reference), not from the adapter's code:
+//   - the Web API under /api/: auth.test, apps.connections.open (app-level token in the
+//     Authorization header only), chat.postMessage, chat.postEphemeral, chat.update,
+//     conversations.open; tokens are checked, unknown channels answer channel_not_found, and
+//     blocks are checked against Block Kit's limits (invalid_blocks otherwise);
+//   - response URLs under /hooks/<id>, as handed out in slash-command and interaction payloads;
+//   - the Socket Mode WebSocket apps.connections.open points at: it says hello, pings, carries
+//     envelopes and records every acknowledgement;
+//   - injectable faults per method: HTTP 429 with Retry-After, 5xx, or an ok:false error.
+type fakeSlack struct {
+	t        testing.TB
+	srv      *httptest.Server
+	botToken string
+	appToken string
+
+	mu        sync.Mutex
+	changed   chan struct{} // signalled (non-blocking) whenever something is recorded
+	posts     []post
+	calls     map[string]int
+	faults    map[string][]*fault
+	channels  map[string]string // channel id → "" (fine), or the error posting there gets
+	messages  map[string]bool   // channel+ts of messages posted, for chat.update
+	hooksGone map[string]bool   // response URL ids that answer 404 expired_url
+	ts        int
+	conn      *websocket.Conn
+	connWrMu  sync.Mutex
+	conns     int // WebSocket connections opened so far
+	acks      map[string]ack
+	envSeq    int
+}
+
+// post is one message the fake received: posted, updated, or sent to a response URL.
+type post struct {
+	Method          string // chat.postMessage, chat.postEphemeral, chat.update, response_url
+	Channel         string
+	User            string // chat.postEphemeral: who sees it
+	TS              string // the message's ts (assigned, or the one updated)
+	ThreadTS        string
+	Text            string
+	Blocks          []map[string]any
+	Hook            string // response_url: the hook id
+	ResponseType    string
+	ReplaceOriginal bool
+}
+
+// ack is one Socket Mode acknowledgement.
+type ack struct {
+	EnvelopeID string
+	Payload    json.RawMessage
+	At         time.Time
+}
+
+// fault is a misbehaviour of one Web API method.
+type fault struct {
+	Status     int    // HTTP status (429, 500...); 0 = answer 200
+	RetryAfter string // Retry-After header with a 429
+	Error      string // ok:false error code when Status is 0
+	Times      int    // how many calls it applies to; 0 = every call
+}
+
+const (
+	fakeBotUserID = "UBOT"
+	fakeBotID     = "BBOT"
+	fakeTeamID    = "T0FAKE"
+	fakeAppID     = "A0FAKE"
+)
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{
+		t: t, botToken: "xoxb-1111-2222-fakebotsecret", appToken: "xapp-1-A0FAKE-3333-fakeappsecret",
+		changed: make(chan struct{}, 1), calls: map[string]int{}, faults: map[string][]*fault{},
+		channels: map[string]string{"CGENERAL": "", "CAPPROVALS": "", "COPS": "", "CARCHIVED": "is_archived", "COUTSIDE": "not_in_channel"},
+		messages: map[string]bool{}, hooksGone: map[string]bool{}, acks: map[string]ack{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/", f.api)
+	mux.HandleFunc("/hooks/", f.hook)
+	mux.HandleFunc("/link", f.link)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(func() {
+		f.mu.Lock()
+		if f.conn != nil {
+			f.conn.Close()
+		}
+		f.mu.Unlock()
+		f.srv.Close()
+	})
+	return f
+}
+
+// APIURL is the base URL to give the client (slack.OptionAPIURL).
+func (f *fakeSlack) APIURL() string { return f.srv.URL + "/api/" }
+
+// hookURL is the response URL with id.
+func (f *fakeSlack) hookURL(id string) string { return f.srv.URL + "/hooks/" + id }
+
+func (f *fakeSlack) notify() {
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// inject adds a fault to method.
+func (f *fakeSlack) inject(method string, ft fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults[method] = append(f.faults[method], &ft)
+}
+
+func (f *fakeSlack) takeFault(method string) *fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	list := f.faults[method]
+	if len(list) == 0 {
+		return nil
+	}
+	ft := list[0]
+	if ft.Times > 0 {
+		ft.Times--
+		if ft.Times == 0 {
+			f.faults[method] = list[1:]
+		}
+	}
+	return ft
+}
+
+func (f *fakeSlack) callCount(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[method]
+}
+
+// allPosts returns a copy of what was posted so far.
+func (f *fakeSlack) allPosts() []post {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]post(nil), f.posts...)
+}
+
+// waitFor waits until cond (called under no lock) holds, failing the test after 10 s.
+func (f *fakeSlack) waitFor(what string, cond func() bool) {
+	f.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case <-f.changed:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			f.t.Fatalf("timed out waiting for %s; posts so far: %s", what, f.describePosts())
+		}
+	}
+}
+
+// waitPosts waits until at least n posts arrived and returns them all.
+func (f *fakeSlack) waitPosts(n int) []post {
+	f.t.Helper()
+	f.waitFor(fmt.Sprintf("%d posts", n), func() bool { return len(f.allPosts()) >= n })
+	return f.allPosts()
+}
+
+func (f *fakeSlack) describePosts() string {
+	var b strings.Builder
+	for i, p := range f.allPosts() {
+		fmt.Fprintf(&b, "\n  #%d %s channel=%s user=%s thread=%s type=%s replace=%v text=%q", i, p.Method, p.Channel, p.User,
+			p.ThreadTS, p.ResponseType, p.ReplaceOriginal, p.Text)
+	}
+	return b.String()
+}
+
+// --- Web API ---
+
+func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	f.mu.Lock()
+	f.calls[method]++
+	f.mu.Unlock()
+	defer f.notify()
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	form := url.Values{}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err = url.ParseQuery(string(body)); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token := form.Get("token")
+	if token == "" {
+		token = bearer
+	}
+	if ft := f.takeFault(method); ft != nil {
+		switch {
+		case ft.Status == http.StatusTooManyRequests:
+			if ft.RetryAfter != "" {
+				w.Header().Set("Retry-After", ft.RetryAfter)
+			}
+			http.Error(w, "", http.StatusTooManyRequests)
+			return
+		case ft.Status != 0:
+			http.Error(w, "<html>server error</html>", ft.Status)
+			return
+		default:
+			reply(w, map[string]any{"ok": false, "error": ft.Error})
+			return
+		}
+	}
+	if method == "apps.connections.open" {
+		// The app-level token, in the Authorization header only (a POST parameter errors).
+		if form.Get("token") != "" || bearer != f.appToken {
+			reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
+			return
+		}
+		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/link?ticket=fake-ticket"})
+		return
+	}
+	if token != f.botToken {
+		reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	switch method {
+	case "auth.test":
+		reply(w, map[string]any{"ok": true, "url": "https://fake.slack.com/", "team": "Fake", "user": "partnerbot",
+			"team_id": fakeTeamID, "user_id": fakeBotUserID, "bot_id": fakeBotID})
+	case "conversations.open":
+		users := form.Get("users")
+		if users == "" || strings.Contains(users, ",") {
+			reply(w, map[string]any{"ok": false, "error": "users_list_not_supplied"})
+			return
+		}
+		if users == "UGONE" {
+			reply(w, map[string]any{"ok": false, "error": "user_not_found"})
+			return
+		}
+		reply(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + users}})
+	case "chat.postMessage", "chat.postEphemeral", "chat.update":
+		f.chat(w, method, form)
+	default:
+		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) {
+	ch := form.Get("channel")
+	f.mu.Lock()
+	state, known := f.channels[ch]
+	f.mu.Unlock()
+	if !known && !strings.HasPrefix(ch, "D") {
+		state = "channel_not_found"
+	}
+	if state != "" {
+		reply(w, map[string]any{"ok": false, "error": state})
+		return
+	}
+	p := post{Method: method, Channel: ch, User: form.Get("user"), ThreadTS: form.Get("thread_ts"), Text: form.Get("text")}
+	if raw := form.Get("blocks"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &p.Blocks); err != nil {
+			reply(w, map[string]any{"ok": false, "error": "invalid_blocks_format"})
+			return
+		}
+	}
+	if p.Text == "" && len(p.Blocks) == 0 {
+		reply(w, map[string]any{"ok": false, "error": "no_text"})
+		return
+	}
+	if utf8.RuneCountInString(p.Text) > 40000 {
+		reply(w, map[string]any{"ok": false, "error": "msg_too_long"})
+		return
+	}
+	if problems := validateBlocks(p.Blocks); len(problems) > 0 {
+		reply(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": problems})
+		return
+	}
+	if method == "chat.postEphemeral" && p.User == "" {
+		reply(w, map[string]any{"ok": false, "error": "user_not_in_channel"})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch method {
+	case "chat.update":
+		p.TS = form.Get("ts")
+		if !f.messages[ch+"/"+p.TS] {
+			reply(w, map[string]any{"ok": false, "error": "message_not_found"})
+			return
+		}
+	default:
+		f.ts++
+		p.TS = fmt.Sprintf("1700000000.%06d", f.ts)
+		f.messages[ch+"/"+p.TS] = true
+	}
+	f.posts = append(f.posts, p)
+	switch method {
+	case "chat.postEphemeral":
+		reply(w, map[string]any{"ok": true, "message_ts": p.TS})
+	case "chat.update":
+		reply(w, map[string]any{"ok": true, "channel": ch, "ts": p.TS, "text": p.Text})
+	default:
+		reply(w, map[string]any{"ok": true, "channel": ch, "ts": p.TS,
+			"message": map[string]any{"type": "message", "user": fakeBotUserID, "bot_id": fakeBotID, "text": p.Text, "ts": p.TS}})
+	}
+}
+
+func reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}
+
+// hook is a response URL: JSON {text, blocks, response_type, replace_original, thread_ts}.
+func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/hooks/")
+	defer f.notify()
+	f.mu.Lock()
+	gone := f.hooksGone[id]
+	f.mu.Unlock()
+	if gone {
+		http.Error(w, "expired_url", http.StatusNotFound)
+		return
+	}
+	var m struct {
+		Text            string           `json:"text"`
+		Blocks          []map[string]any `json:"blocks"`
+		ResponseType    string           `json:"response_type"`
+		ReplaceOriginal bool             `json:"replace_original"`
+		ThreadTS        string           `json:"thread_ts"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+		http.Error(w, "invalid_payload", http.StatusBadRequest)
+		return
+	}
+	if problems := validateBlocks(m.Blocks); len(problems) > 0 {
+		reply(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": problems})
+		return
+	}
+	f.mu.Lock()
+	f.posts = append(f.posts, post{Method: "response_url", Hook: id, Text: m.Text, Blocks: m.Blocks,
+		ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal, ThreadTS: m.ThreadTS})
+	f.mu.Unlock()
+	reply(w, map[string]any{"ok": true})
+}
+
+// --- Socket Mode ---
+
+// upgrader accepts the Origin slack-go sends (https://api.slack.com), as Slack does.
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+func (f *fakeSlack) link(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("ticket") != "fake-ticket" {
+		http.Error(w, "bad ticket", http.StatusUnauthorized)
+		return
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	if f.conn != nil {
+		f.conn.Close()
+	}
+	f.conn = conn
+	f.conns++
+	f.mu.Unlock()
+	f.write(conn, map[string]any{"type": "hello", "num_connections": 1,
+		"debug_info":      map[string]any{"host": "applink-fake", "approximate_connection_time": 18060},
+		"connection_info": map[string]any{"app_id": fakeAppID}})
+	f.notify()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // Slack pings the client; the client reconnects when pings stop.
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				f.connWrMu.Lock()
+				err := conn.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(time.Second))
+				f.connWrMu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}
+	}()
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var a ack
+		var raw struct {
+			EnvelopeID string          `json:"envelope_id"`
+			Payload    json.RawMessage `json:"payload"`
+		}
+		if err := json.Unmarshal(data, &raw); err != nil || raw.EnvelopeID == "" {
+			f.t.Errorf("the client sent something that is not an acknowledgement: %s", data)
+			continue
+		}
+		a = ack{EnvelopeID: raw.EnvelopeID, Payload: raw.Payload, At: time.Now()}
+		f.mu.Lock()
+		f.acks[a.EnvelopeID] = a
+		f.mu.Unlock()
+		f.notify()
+	}
+}
+
+func (f *fakeSlack) write(conn *websocket.Conn, v any) error {
+	f.connWrMu.Lock()
+	defer f.connWrMu.Unlock()
+	return conn.WriteJSON(v)
+}
+
+// waitConnected waits for the n-th WebSocket connection.
+func (f *fakeSlack) waitConnected(n int) {
+	f.t.Helper()
+	f.waitFor(fmt.Sprintf("WebSocket connection %d", n), func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.conns >= n
+	})
+}
+
+// envelope sends a Socket Mode envelope and returns its id and when it was sent.
+func (f *fakeSlack) envelope(typ string, payload any, acceptsResponse bool) (string, time.Time) {
+	f.t.Helper()
+	f.waitConnected(1)
+	f.mu.Lock()
+	f.envSeq++
+	id := fmt.Sprintf("env-%04d-%d", f.envSeq, time.Now().UnixNano()%1000)
+	conn := f.conn
+	f.mu.Unlock()
+	sent := time.Now()
+	if err := f.write(conn, map[string]any{"envelope_id": id, "type": typ, "payload": payload,
+		"accepts_response_payload": acceptsResponse, "retry_attempt": 0, "retry_reason": ""}); err != nil {
+		f.t.Fatalf("sending envelope: %v", err)
+	}
+	return id, sent
+}
+
+// disconnect asks the client to reconnect, as Slack does every few hours.
+func (f *fakeSlack) disconnect() {
+	f.mu.Lock()
+	conn := f.conn
+	f.mu.Unlock()
+	f.write(conn, map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "applink-fake"}})
+}
+
+// waitAck waits for the acknowledgement of envelope id.
+func (f *fakeSlack) waitAck(id string) ack {
+	f.t.Helper()
+	var a ack
+	f.waitFor("ack of "+id, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var ok bool
+		a, ok = f.acks[id]
+		return ok
+	})
+	return a
+}
+
+// --- payloads, as the Slack documentation shows them ---
+
+// eventPayload is an Events API event_callback wrapping event.
+func eventPayload(eventID string, event map[string]any) map[string]any {
+	return map[string]any{"token": "verification-token-unused", "team_id": fakeTeamID, "api_app_id": fakeAppID,
+		"event": event, "type": "event_callback", "event_id": eventID, "event_time": 1700000000,
+		"authorizations":        []any{map[string]any{"team_id": fakeTeamID, "user_id": fakeBotUserID, "is_bot": true}},
+		"is_ext_shared_channel": false, "event_context": "4-fake"}
+}
+
+// dmEvent is a direct message to the bot.
+func dmEvent(user, text, ts string) map[string]any {
+	return map[string]any{"type": "message", "channel": "D" + user, "user": user, "text": text, "ts": ts,
+		"event_ts": ts, "channel_type": "im", "client_msg_id": "c-" + ts, "team": fakeTeamID}
+}
+
+// mentionEvent is an app_mention in a channel, in a thread when threadTS is set.
+func mentionEvent(channel, user, text, ts, threadTS string) map[string]any {
+	ev := map[string]any{"type": "app_mention", "channel": channel, "user": user, "text": text, "ts": ts,
+		"event_ts": ts, "client_msg_id": "c-" + ts, "team": fakeTeamID}
+	if threadTS != "" {
+		ev["thread_ts"] = threadTS
+	}
+	return ev
+}
+
+// slashPayload is a slash command as Socket Mode delivers it (is_enterprise_install as a string,
+// as Slack sends it).
+func (f *fakeSlack) slashPayload(command, text, channel, user, hook string) map[string]any {
+	return map[string]any{"token": "verification-token-unused", "team_id": fakeTeamID, "team_domain": "fake",
+		"channel_id": channel, "channel_name": strings.ToLower(channel), "user_id": user, "user_name": strings.ToLower(user),
+		"command": command, "text": text, "api_app_id": fakeAppID, "is_enterprise_install": "false",
+		"response_url": f.hookURL(hook), "trigger_id": "13345224609.738474920.8088930838d88f008e0"}
+}
+
+// clickPayload is a block_actions interaction: user clicked the button with action id
+// actionID on message p (a message the bot posted).
+func (f *fakeSlack) clickPayload(t testing.TB, p post, user, actionID, hook string) map[string]any {
+	t.Helper()
+	var action map[string]any
+	var blockID string
+	for _, b := range p.Blocks {
+		if b["type"] != "actions" {
+			continue
+		}
+		for _, e := range b["elements"].([]any) {
+			el := e.(map[string]any)
+			if el["action_id"] == actionID {
+				action, blockID = el, b["block_id"].(string)
+			}
+		}
+	}
+	if action == nil {
+		t.Fatalf("no button %s on the message", actionID)
+	}
+	act := map[string]any{"action_id": actionID, "block_id": blockID, "text": action["text"], "value": action["value"],
+		"type": "button", "action_ts": "1700000100.000200"}
+	if s, ok := action["style"]; ok {
+		act["style"] = s
+	}
+	container := map[string]any{"type": "message", "message_ts": p.TS, "channel_id": p.Channel, "is_ephemeral": false}
+	message := map[string]any{"type": "message", "user": fakeBotUserID, "bot_id": fakeBotID, "ts": p.TS, "text": p.Text, "blocks": p.Blocks}
+	if p.ThreadTS != "" {
+		container["thread_ts"] = p.ThreadTS
+		message["thread_ts"] = p.ThreadTS
+	}
+	return map[string]any{"type": "block_actions",
+		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "name": strings.ToLower(user), "team_id": fakeTeamID},
+		"api_app_id": fakeAppID, "token": "verification-token-unused", "container": container,
+		"trigger_id": "1700000100.1234.abcd", "team": map[string]any{"id": fakeTeamID, "domain": "fake"},
+		"enterprise": nil, "is_enterprise_install": false,
+		"channel": map[string]any{"id": p.Channel, "name": strings.ToLower(p.Channel)},
+		"message": message, "state": map[string]any{"values": map[string]any{}},
+		"response_url": f.hookURL(hook), "actions": []any{act}}
+}
+
+// --- Block Kit limits (https://docs.slack.dev/reference/block-kit) ---
+
+// validateBlocks lists every way blocks break Block Kit's documented limits.
+func validateBlocks(blocks []map[string]any) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if len(blocks) > 50 {
+		bad("%d blocks (at most 50)", len(blocks))
+	}
+	blockIDs, actionIDs := map[string]bool{}, map[string]bool{}
+	for i, b := range blocks {
+		if id, ok := b["block_id"].(string); ok {
+			if blockIDs[id] || len(id) > 255 {
+				bad("block %d: block_id %q repeated or too long", i, id)
+			}
+			blockIDs[id] = true
+		}
+		switch b["type"] {
+		case "header":
+			checkText(bad, fmt.Sprintf("block %d header", i), b["text"], 150, true)
+		case "section":
+			if b["text"] == nil && b["fields"] == nil {
+				bad("block %d: a section needs text or fields", i)
+			}
+			if b["text"] != nil {
+				checkText(bad, fmt.Sprintf("block %d section text", i), b["text"], 3000, false)
+			}
+			if fs, ok := b["fields"].([]any); ok {
+				if len(fs) > 10 || len(fs) == 0 {
+					bad("block %d: %d fields (1 to 10)", i, len(fs))
+				}
+				for j, fl := range fs {
+					checkText(bad, fmt.Sprintf("block %d field %d", i, j), fl, 2000, false)
+				}
+			}
+		case "context":
+			els, _ := b["elements"].([]any)
+			if len(els) == 0 || len(els) > 10 {
+				bad("block %d: %d context elements (1 to 10)", i, len(els))
+			}
+			for j, el := range els {
+				checkText(bad, fmt.Sprintf("block %d context %d", i, j), el, 3000, false)
+			}
+		case "actions":
+			els, _ := b["elements"].([]any)
+			if len(els) == 0 || len(els) > 25 {
+				bad("block %d: %d actions (1 to 25)", i, len(els))
+			}
+			for j, e := range els {
+				el, _ := e.(map[string]any)
+				if el["type"] != "button" {
+					bad("block %d action %d: type %v", i, j, el["type"])
+					continue
+				}
+				checkText(bad, fmt.Sprintf("block %d button %d", i, j), el["text"], 75, true)
+				id, _ := el["action_id"].(string)
+				if id == "" || len(id) > 255 || actionIDs[id] {
+					bad("block %d button %d: action_id %q empty, too long or repeated", i, j, id)
+				}
+				actionIDs[id] = true
+				if v, _ := el["value"].(string); utf8.RuneCountInString(v) > 2000 {
+					bad("block %d button %d: value over 2000 characters", i, j)
+				}
+				if s, ok := el["style"]; ok && s != "primary" && s != "danger" {
+					bad("block %d button %d: style %v", i, j, s)
+				}
+			}
+		case "divider":
+		default:
+			bad("block %d: unexpected type %v", i, b["type"])
+		}
+	}
+	return problems
+}
+
+func checkText(bad func(string, ...any), where string, v any, max int, plainOnly bool) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		bad("%s: not a text object", where)
+		return
+	}
+	typ, _ := obj["type"].(string)
+	text, _ := obj["text"].(string)
+	switch {
+	case typ != "plain_text" && typ != "mrkdwn":
+		bad("%s: text type %q", where, typ)
+	case plainOnly && typ != "plain_text":
+		bad("%s: must be plain_text", where)
+	case typ == "mrkdwn" && obj["emoji"] != nil:
+		bad("%s: emoji is not allowed on mrkdwn", where)
+	}
+	if n := utf8.RuneCountInString(text); n == 0 || n > max {
+		bad("%s: %d characters (1 to %d)", where, n, max)
+	}
+}
+
+// blockText is what a reader sees of blocks: each text in order, one per line, mrkdwn
+// entities decoded.
+func blockText(blocks []map[string]any) string {
+	var b strings.Builder
+	add := func(v any) {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		s, _ := obj["text"].(string)
+		if obj["type"] == "mrkdwn" {
+			s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+		}
+		b.WriteString(s + "\n")
+	}
+	for _, bl := range blocks {
+		add(bl["text"])
+		if fs, ok := bl["fields"].([]any); ok {
+			for _, f := range fs {
+				add(f)
+			}
+		}
+		if els, ok := bl["elements"].([]any); ok {
+			for _, e := range els {
+				if el, ok := e.(map[string]any); ok && el["type"] == "button" {
+					add(el["text"])
+					b.WriteString("[" + fmt.Sprint(el["value"]) + "]\n")
+					continue
+				}
+				add(e)
+			}
+		}
+	}
+	return b.String()
+}
+
+// buttons lists the buttons of blocks as action id → value.
+func buttons(blocks []map[string]any) map[string]string {
+	out := map[string]string{}
+	for _, bl := range blocks {
+		if bl["type"] != "actions" {
+			continue
+		}
+		for _, e := range bl["elements"].([]any) {
+			el := e.(map[string]any)
+			out[el["action_id"].(string)] = fmt.Sprint(el["value"])
+		}
+	}
+	return out
+}

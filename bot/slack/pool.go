@@ -1,0 +1,202 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/chat"
+)
+
+// sendTimeout bounds delivering one answer, after the command ran.
+const sendTimeout = 30 * time.Second
+
+// pool runs commands on a fixed number of workers with a bounded queue, so that a burst of
+// messages neither holds up Slack's acknowledgements nor grows without bound: a message that
+// finds the queue full is answered "busy, try again" instead.
+type pool struct {
+	ctx      context.Context
+	a        *Adapter
+	h        bot.Handler
+	jobs     chan inbound
+	wg       sync.WaitGroup
+	overflow chan struct{} // busy answers in flight (a semaphore)
+}
+
+func newPool(ctx context.Context, a *Adapter, h bot.Handler) *pool {
+	p := &pool{ctx: ctx, a: a, h: h, jobs: make(chan inbound, a.opts.Queue), overflow: make(chan struct{}, 16)}
+	for range a.opts.Workers {
+		p.wg.Go(p.work)
+	}
+	return p
+}
+
+// submit queues a message, or answers "busy" when the queue is full. It never blocks.
+func (p *pool) submit(in inbound) {
+	select {
+	case p.jobs <- in:
+	default:
+		p.a.log.Warn("slack: all workers busy; asking to try again", "user", in.req.UserID, "channel", in.channel)
+		p.reply(in, busyReply)
+	}
+}
+
+// reply answers in with a fixed reply from a goroutine of its own, at most 16 at a time.
+func (p *pool) reply(in inbound, rep chat.Reply) {
+	select {
+	case p.overflow <- struct{}{}:
+	default:
+		p.a.log.Error("slack: overloaded; a message was neither run nor answered", "user", in.req.UserID, "channel", in.channel)
+		return
+	}
+	p.wg.Go(func() {
+		defer func() { <-p.overflow }()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
+		defer cancel()
+		if err := p.a.answer(ctx, in, rep); err != nil {
+			p.a.log.Warn("slack: answering", "user", in.req.UserID, "channel", in.channel, "error", redactURL(err))
+		}
+	})
+}
+
+func (p *pool) work() {
+	for {
+		select {
+		case <-p.ctx.Done():
+			p.drain()
+			return
+		case in := <-p.jobs:
+			p.run(in)
+		}
+	}
+}
+
+// drain answers what is still queued when the adapter stops: it will not run now.
+func (p *pool) drain() {
+	for {
+		select {
+		case in := <-p.jobs:
+			p.reply(in, restartReply)
+		default:
+			return
+		}
+	}
+}
+
+// stop waits for the workers (and the answers they started) once ctx has ended.
+func (p *pool) stop() {
+	p.wg.Wait()
+	p.drain()
+	p.wg.Wait()
+}
+
+// run handles one message: the command under the per-request timeout, then the answer. A
+// panic is answered politely and logged; the worker goes on.
+func (p *pool) run(in inbound) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.a.log.Error("slack: a command panicked", "user", in.req.UserID, "channel", in.channel, "panic", fmt.Sprint(r))
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
+			defer cancel()
+			if err := p.a.answer(ctx, in, failedReply); err != nil {
+				p.a.log.Warn("slack: answering", "error", redactURL(err))
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(p.ctx, p.a.opts.Timeout)
+	rep, ok := p.h(ctx, in.req)
+	cancel()
+	if !ok {
+		if in.kind != kindSlash {
+			return // not a command for this bot: say nothing
+		}
+		rep = hintReply(p.a.opts.Command)
+	}
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
+	defer scancel()
+	if err := p.a.answer(sctx, in, rep); err != nil {
+		p.a.log.Warn("slack: answering", "user", in.req.UserID, "channel", in.channel, "error", redactURL(err))
+	}
+}
+
+// seenSet remembers keys for a while, to handle each Slack event once.
+type seenSet struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	max int
+	m   map[string]time.Time
+}
+
+func newSeenSet(ttl time.Duration, max int) *seenSet {
+	return &seenSet{ttl: ttl, max: max, m: map[string]time.Time{}}
+}
+
+// add records key and reports whether it is new.
+func (s *seenSet) add(key string) bool {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at, ok := s.m[key]; ok && now.Sub(at) < s.ttl {
+		return false
+	}
+	if len(s.m) >= s.max {
+		for k, at := range s.m {
+			if now.Sub(at) >= s.ttl {
+				delete(s.m, k)
+			}
+		}
+		for k := range s.m { // still full: forget arbitrary ones
+			if len(s.m) < s.max*3/4 {
+				break
+			}
+			delete(s.m, k)
+		}
+	}
+	s.m[key] = now
+	return true
+}
+
+// pacer spaces messages to each conversation (Slack: about one per second per channel, short
+// bursts allowed), so a long answer or a digest does not run into 429s.
+type pacer struct {
+	mu    sync.Mutex
+	limit rate.Limit
+	burst int
+	m     map[string]*paced
+}
+
+type paced struct {
+	lim  *rate.Limiter
+	used time.Time
+}
+
+func newPacer(perSecond float64, burst int) *pacer {
+	return &pacer{limit: rate.Limit(perSecond), burst: burst, m: map[string]*paced{}}
+}
+
+func (p *pacer) wait(ctx context.Context, channel string) error {
+	if p.limit <= 0 {
+		return nil
+	}
+	now := time.Now()
+	p.mu.Lock()
+	e, ok := p.m[channel]
+	if !ok {
+		if len(p.m) >= 1000 {
+			for k, v := range p.m {
+				if now.Sub(v.used) > time.Minute {
+					delete(p.m, k)
+				}
+			}
+		}
+		e = &paced{lim: rate.NewLimiter(p.limit, p.burst)}
+		p.m[channel] = e
+	}
+	e.used = now
+	p.mu.Unlock()
+	return e.lim.Wait(ctx)
+}
