@@ -19,9 +19,11 @@ import (
 // console. None of them connects before bot.Serve runs it.
 func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adapter, error) {
 	var out []bot.Adapter
-	if a.cfg.Console.Enabled {
-		con, err := a.consoleAdapter(stdin, stdout, as)
-		if err != nil {
+	var con *console.Console
+	terminal := isTerminal(stdin)
+	if a.cfg.Console.On(terminal) {
+		var err error
+		if con, err = a.consoleAdapter(stdin, stdout, as); err != nil {
 			return nil, err
 		}
 		out = append(out, con)
@@ -49,8 +51,13 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 		}
 		out = append(out, sl)
 	}
+	if con != nil && !terminal && len(out) > 1 {
+		// Commands piped in beside a service: the end of that input ends the console, not the
+		// bot; /quit still stops it.
+		con.StayAfterEOF = true
+	}
 	if len(out) == 0 {
-		return nil, errors.New("no chat adapter is enabled (console, slack, telegram or wecom: set its enabled: true)")
+		return nil, errors.New("no chat adapter is enabled (console, slack, telegram or wecom: set its enabled: true; the console runs by itself only on a terminal)")
 	}
 	return out, nil
 }
@@ -89,12 +96,20 @@ func (a *app) consoleAdapter(stdin io.Reader, stdout io.Writer, as string) (*con
 	}
 	con := &console.Console{In: stdin, Out: stdout, UserID: user,
 		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			con.Prompt = "> "
-		}
+	if isTerminal(stdin) {
+		con.Prompt = "> "
 	}
 	return con, nil
+}
+
+// isTerminal reports whether r is a terminal (a person typing), not a pipe, file or /dev/null.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // telegramAdapter is the Telegram bot of the telegram section, its token and webhook secret

@@ -362,8 +362,12 @@ func TestRunBot(t *testing.T) {
 			stdout: []string{"partnerbot console as console:bob"}, absent: []string{"console:console:"}},
 		{name: "english bot", edits: []string{"  language: zh", "  language: en"}, stdin: "/help\n", code: exitOK,
 			stdout: []string{"== partnerbot commands =="}},
-		{name: "console disabled", edits: []string{"  # Chat with the bot on standard input/output (the local way to try it).\n  enabled: true", "  enabled: false"}, stdin: "/help\n", code: exitUsage,
+		{name: "console disabled", edits: []string{"  # the bot.\n  enabled: true", "  # the bot.\n  enabled: false"}, stdin: "/help\n", code: exitUsage,
 			stderr: []string{"no chat adapter is enabled"}},
+		// Left out, the console runs only on a terminal: a service's piped or empty standard
+		// input is not read.
+		{name: "console unset and input piped", edits: []string{"  # the bot.\n  enabled: true\n", "  # the bot.\n"}, stdin: "/help\n", code: exitUsage,
+			stderr: []string{"the console runs by itself only on a terminal"}, absent: []string{"/customer (/客户)"}},
 		{name: "extra argument", args: []string{"extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}},
 		{name: "unknown flag", args: []string{"-bogus"}, code: exitUsage, stderr: []string{"-bogus"}},
 	} {

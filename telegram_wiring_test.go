@@ -65,20 +65,20 @@ func TestTelegramWiring(t *testing.T) {
 	}))
 	defer api.Close()
 
-	console := "  # Chat with the bot on standard input/output (the local way to try it).\n  enabled: true"
+	console := "  # the bot.\n  enabled: true"
 	telegram := "every update comes from TELEGRAM_WEBHOOK_SECRET.\n  enabled: false\n  # The Bot API server: Telegram's, or a self-hosted telegram-bot-api server.\n  api_endpoint: https://api.telegram.org"
 	on := func(extra string) string {
 		return "every update comes from TELEGRAM_WEBHOOK_SECRET.\n  enabled: true\n  api_endpoint: " + api.URL + extra
 	}
 	t.Run("no token", func(t *testing.T) {
 		t.Setenv("TELEGRAM_BOT_TOKEN", "")
-		cfg := writeConfig(t, console, "  enabled: false", telegram, on(""))
+		cfg := writeConfig(t, console, "  # the bot.\n  enabled: false", telegram, on(""))
 		r := runCLI(t, "", "-config", cfg)
 		r.check(t, exitUsage, nil, []string{"TELEGRAM_BOT_TOKEN"})
 	})
 	t.Run("as a service", func(t *testing.T) {
 		t.Setenv("TELEGRAM_BOT_TOKEN", token)
-		cfg := writeConfig(t, console, "  enabled: false", telegram, on(""), "  poll_timeout: 30s", "  poll_timeout: 1s")
+		cfg := writeConfig(t, console, "  # the bot.\n  enabled: false", telegram, on(""), "  poll_timeout: 30s", "  poll_timeout: 1s")
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var stdout, stderr bytes.Buffer

@@ -37,7 +37,7 @@ func TestRunBotWithWeCom(t *testing.T) {
 	t.Setenv("WECOM_CALLBACK_TOKEN", "tok")
 	t.Setenv("WECOM_ENCODING_AES_KEY", "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt")
 	t.Setenv("WECOM_ROBOT_KEY_OPS_ALERTS", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
-	r = runCLI(t, "/help\n", "-config", cfg)
+	r = runCLI(t, "/help\n/quit\n", "-config", cfg)
 	r.check(t, exitOK, []string{"/customer (/客户)"}, []string{"adapters=console,wecom"})
 	if strings.Contains(r.stderr, "run-secret-9c1f") || strings.Contains(r.stderr, "key=abc") {
 		t.Errorf("a secret is in the log:\n%s", r.stderr)

@@ -95,8 +95,19 @@ type ConfigSubscription struct {
 
 // Console configures the line-based chat on standard input and output.
 type Console struct {
-	Enabled bool   `yaml:"enabled"`
+	// Enabled: true runs the console on standard input even when it is not a terminal (a
+	// script piping commands in); false never reads standard input (a service); unset, the
+	// console runs only when standard input is a terminal.
+	Enabled *bool  `yaml:"enabled"`
 	User    string `yaml:"user"` // the console user is console:<user>
+}
+
+// On reports whether the console runs, given whether standard input is a terminal.
+func (c Console) On(stdinIsTerminal bool) bool {
+	if c.Enabled == nil {
+		return stdinIsTerminal
+	}
+	return *c.Enabled
 }
 
 // Slack configures the Slack adapter (bot/slack). Its secrets are never read from the file:
@@ -400,7 +411,7 @@ func Default() *Config {
 	return &Config{
 		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute},
 		Roles:     Roles{Default: "none"},
-		Console:   Console{Enabled: true, User: "admin"},
+		Console:   Console{User: "admin"},
 		Slack:     DefaultSlack(),
 		Telegram:  DefaultTelegram(),
 		WeCom:     defaultWeCom(),
@@ -741,7 +752,7 @@ func (c *Config) validate() Errors {
 			}
 		}
 	}
-	if c.Console.Enabled && strings.TrimSpace(c.Console.User) == "" {
+	if (c.Console.Enabled == nil || *c.Console.Enabled) && strings.TrimSpace(c.Console.User) == "" {
 		bad("console.user", "must name the console user (the user is console:<user>)")
 	}
 	c.Slack.resolve(os.Getenv, bad)

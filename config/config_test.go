@@ -465,3 +465,27 @@ func TestSlackSecretsComeOnlyFromTheEnvironment(t *testing.T) {
 		t.Errorf("a token in the file: %v", err)
 	}
 }
+
+// TestConsoleEnabled: true runs the console even on piped input, false never, and a section
+// without the key runs it only on a terminal.
+func TestConsoleEnabled(t *testing.T) {
+	for _, tt := range []struct {
+		yaml              string
+		terminal, notTerm bool
+	}{
+		{"console:\n  user: admin\n", true, false},
+		{"console:\n  enabled: true\n", true, true},
+		{"console:\n  enabled: false\n", false, false},
+	} {
+		cfg, err := Parse([]byte(tt.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Console.On(true); got != tt.terminal {
+			t.Errorf("%q on a terminal: %v", tt.yaml, got)
+		}
+		if got := cfg.Console.On(false); got != tt.notTerm {
+			t.Errorf("%q on piped input: %v", tt.yaml, got)
+		}
+	}
+}

@@ -30,6 +30,9 @@ type Console struct {
 	UserID string // e.g. "admin"; the user is console:<UserID> for roles
 	Prompt string // printed before each line when non-empty (interactive use)
 	Banner string // printed once at start
+	// StayAfterEOF keeps Run going after the end of its input, until its context ends or
+	// /quit: commands piped into a bot that also serves other platforms do not stop it.
+	StayAfterEOF bool
 
 	mu sync.Mutex // serialises replies and notices on Out
 }
@@ -133,7 +136,11 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 		case line, ok = <-lines:
 		}
 		if !ok {
-			return <-errc
+			err := <-errc
+			if err == nil && c.StayAfterEOF {
+				<-ctx.Done()
+			}
+			return err
 		}
 		if line == tooLong {
 			c.printf("(line too long: at most %d bytes — 输入过长，最多 %d 字节)\n", maxLine, maxLine)

@@ -723,3 +723,28 @@ func TestConsoleNoLeakAfterQuit(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestConsoleStaysAfterEOFBesideOtherAdapters: with other adapters serving, the end of piped
+// input ends only the console's reading; it returns when the bot stops. /quit still returns.
+func TestConsoleStaysAfterEOFBesideOtherAdapters(t *testing.T) {
+	h := bot.NewHandler(&fakeHandler{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out strings.Builder
+	c := &console.Console{In: strings.NewReader("/help\n"), Out: &out, UserID: "admin", StayAfterEOF: true}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx, h) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned %v at the end of input", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v after the bot stopped", err)
+	}
+	c = &console.Console{In: strings.NewReader("/quit\n"), Out: &out, UserID: "admin", StayAfterEOF: true}
+	if err := c.Run(context.Background(), h); err != nil {
+		t.Fatalf("/quit: %v", err)
+	}
+}
