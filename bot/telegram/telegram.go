@@ -27,6 +27,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
@@ -338,9 +339,11 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	a.learnCommands()
 	a.registerCommands(ctx)
-	p := newPool(a.opts.Workers, a.opts.Queue, a.opts.RequestTimeout, a.log)
+	p := workers.New(a.opts.Workers, a.opts.Queue, func(v any, stack []byte) {
+		a.log.Error("telegram: a worker panicked", "panic", fmt.Sprint(v), "stack", string(stack))
+	})
 	defer func() {
-		p.close(shutdownGrace)
+		p.Close(shutdownGrace)
 		a.bg.Wait()
 	}()
 	if a.opts.Mode == ModeWebhook {
@@ -453,7 +456,7 @@ func (a *Adapter) registerCommands(ctx context.Context) {
 }
 
 // poll receives updates with getUpdates until ctx ends.
-func (a *Adapter) poll(ctx context.Context, p *pool, h bot.Handler) error {
+func (a *Adapter) poll(ctx context.Context, p *workers.Pool, h bot.Handler) error {
 	api, err := a.call(ctx)
 	if err != nil {
 		return err
@@ -528,7 +531,7 @@ func (a *Adapter) confirm(ctx context.Context, offset int) {
 const maxWebhookBody = 1 << 20
 
 // serveWebhook listens for Telegram's POSTs and registers the webhook, until ctx ends.
-func (a *Adapter) serveWebhook(ctx context.Context, p *pool, h bot.Handler) error {
+func (a *Adapter) serveWebhook(ctx context.Context, p *workers.Pool, h bot.Handler) error {
 	ln := a.opts.Listener
 	if ln == nil {
 		var err error
@@ -579,7 +582,7 @@ func (a *Adapter) serveWebhook(ctx context.Context, p *pool, h bot.Handler) erro
 
 // webhookHandler checks the secret token, reads the update, hands it on and answers 200 at
 // once: the work happens after the answer.
-func (a *Adapter) webhookHandler(ctx context.Context, p *pool, h bot.Handler) http.Handler {
+func (a *Adapter) webhookHandler(ctx context.Context, p *workers.Pool, h bot.Handler) http.Handler {
 	secret := []byte(a.opts.WebhookSecret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -604,7 +607,7 @@ func (a *Adapter) webhookHandler(ctx context.Context, p *pool, h bot.Handler) ht
 
 // dispatch hands one update to the worker pool, or answers "busy" when the pool is full.
 // It never blocks on the handler.
-func (a *Adapter) dispatch(ctx context.Context, p *pool, h bot.Handler, u tgbotapi.Update) {
+func (a *Adapter) dispatch(ctx context.Context, p *workers.Pool, h bot.Handler, u tgbotapi.Update) {
 	if a.seen.add(u.UpdateID) {
 		return // Telegram delivered it again (a webhook retry)
 	}
@@ -616,7 +619,11 @@ func (a *Adapter) dispatch(ctx context.Context, p *pool, h bot.Handler, u tgbota
 		a.noteMigration(in.chatID, in.migrateTo)
 		return
 	}
-	if !p.try(func(jctx context.Context) { a.serve(jctx, h, in) }) {
+	if !p.Try(func(jctx context.Context) {
+		jctx, cancel := context.WithTimeout(jctx, a.opts.RequestTimeout)
+		defer cancel()
+		a.serve(jctx, h, in)
+	}) {
 		a.busy(ctx, in)
 	}
 }
@@ -1112,78 +1119,4 @@ func (r *recent) add(id int) bool {
 	}
 	r.ids[id] = struct{}{}
 	return false
-}
-
-// pool runs jobs on a fixed number of workers with a bounded queue and a deadline per job.
-type pool struct {
-	jobs    chan func(context.Context)
-	wg      sync.WaitGroup
-	base    context.Context
-	cancel  context.CancelFunc
-	timeout time.Duration
-	log     *slog.Logger
-	closed  atomic.Bool
-	mu      sync.RWMutex
-}
-
-func newPool(workers, queue int, timeout time.Duration, log *slog.Logger) *pool {
-	base, cancel := context.WithCancel(context.Background())
-	p := &pool{jobs: make(chan func(context.Context), queue), base: base, cancel: cancel, timeout: timeout, log: log}
-	for range workers {
-		p.wg.Add(1)
-		go p.work()
-	}
-	return p
-}
-
-func (p *pool) work() {
-	defer p.wg.Done()
-	for job := range p.jobs {
-		p.run(job)
-	}
-}
-
-func (p *pool) run(job func(context.Context)) {
-	ctx, cancel := context.WithTimeout(p.base, p.timeout)
-	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			p.log.Error("telegram: a worker panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-		}
-	}()
-	job(ctx)
-}
-
-// try queues job, or reports false when the queue is full (or the pool closed).
-func (p *pool) try(job func(context.Context)) bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed.Load() {
-		return false
-	}
-	select {
-	case p.jobs <- job:
-		return true
-	default:
-		return false
-	}
-}
-
-// close stops taking jobs and lets the queued ones finish for up to grace; then their contexts
-// are cancelled and close waits for the workers to return.
-func (p *pool) close(grace time.Duration) {
-	p.mu.Lock()
-	if !p.closed.Swap(true) {
-		close(p.jobs)
-	}
-	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(grace):
-		p.cancel()
-		<-done
-	}
-	p.cancel()
 }

@@ -37,7 +37,7 @@ const maxBody = 256 << 10
 // 5 seconds — and its command runs in the worker pool; retries of a message already seen are
 // acknowledged and dropped. When the pool is full, the acknowledgement itself carries a
 // passive reply asking to send again, so nothing is dropped silently.
-func (a *Adapter) callbackHandler(p *pool) http.Handler {
+func (a *Adapter) callbackHandler(submit func(inbound) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		sig, ts, nonce := q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce")
@@ -45,7 +45,7 @@ func (a *Adapter) callbackHandler(p *pool) http.Handler {
 		case http.MethodGet:
 			a.verifyURL(w, r, sig, ts, nonce, q.Get("echostr"))
 		case http.MethodPost:
-			a.receive(w, r, p, sig, ts, nonce)
+			a.receive(w, r, submit, sig, ts, nonce)
 		default:
 			w.Header().Set("Allow", "GET, POST")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -86,7 +86,7 @@ func (a *Adapter) verifyURL(w http.ResponseWriter, r *http.Request, sig, ts, non
 	_, _ = w.Write(msg)
 }
 
-func (a *Adapter) receive(w http.ResponseWriter, r *http.Request, p *pool, sig, ts, nonce string) {
+func (a *Adapter) receive(w http.ResponseWriter, r *http.Request, submit func(inbound) bool, sig, ts, nonce string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		a.refuse(w, r, http.StatusRequestEntityTooLarge, "body over 256 KiB or unreadable", err)
@@ -135,7 +135,7 @@ func (a *Adapter) receive(w http.ResponseWriter, r *http.Request, p *pool, sig, 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if !p.submit(job{in: in}) {
+	if !submit(in) {
 		a.log.Warn("wecom command queue full; answered busy", "user", m.FromUserName)
 		a.passiveReply(w, r, m, msgBusy)
 		return
@@ -234,112 +234,47 @@ func (d *dedupe) first(key string, now time.Time) bool {
 	return true
 }
 
-// job is one command for the pool.
-type job struct {
-	in inbound
-}
-
-// pool runs commands on a fixed number of workers, with a bounded queue.
-type pool struct {
-	a      *Adapter
-	h      bot.Handler
-	jobs   chan job
-	base   context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	mu     sync.RWMutex
-	closed bool
-}
-
-func (a *Adapter) newPool(h bot.Handler) *pool {
-	base, cancel := context.WithCancel(context.Background())
-	p := &pool{a: a, h: h, jobs: make(chan job, a.opts.Queue), base: base, cancel: cancel}
-	for range a.opts.Workers {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			for j := range p.jobs {
-				a.run(p, j)
-			}
-		}()
-	}
-	return p
-}
-
-// submit queues a job; false when the queue is full or the pool stopped.
-func (p *pool) submit(j job) bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return false
-	}
-	select {
-	case p.jobs <- j:
-		return true
-	default:
-		return false
-	}
-}
-
-// stop takes no more jobs and waits for the running ones, up to grace; then it cancels them.
-// Jobs still queued are not run: their senders are told to send again.
-func (p *pool) stop(grace time.Duration) {
-	p.mu.Lock()
-	p.closed = true
-	close(p.jobs)
-	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(grace):
-		p.cancel()
-		<-done
-	}
-	p.cancel()
-}
-
-// run handles one command: the router's answer goes back to the member, a click also updates
-// the card. A panic is logged and answered politely.
-func (a *Adapter) run(p *pool, j job) {
-	user := j.in.req.UserID
+// run handles one command on a worker: the router's answer goes back to the member, a click
+// also updates the card. A panic is logged and answered politely. base is cancelled when the
+// adapter stops and its grace ran out.
+func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
+	user := in.req.UserID
 	d := destination{kind: "user", id: user}
 	defer func() {
 		if v := recover(); v != nil {
 			a.log.Error("wecom command panicked", "user", user, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			a.replyText(p.base, d, msgFailed)
+			a.replyText(base, d, msgFailed)
 		}
 	}()
-	if p.base.Err() != nil { // stopping: tell the sender rather than run it half
+	if base.Err() != nil { // stopping: tell the sender rather than run it half
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		a.replyText(ctx, d, msgRestarting)
 		return
 	}
-	switch j.in.kind {
+	switch in.kind {
 	case kindUnsupported:
-		a.replyText(p.base, d, msgTextOnly)
+		a.replyText(base, d, msgTextOnly)
 		return
 	case kindBadButton:
-		a.replyText(p.base, d, msgBadButton)
+		a.replyText(base, d, msgBadButton)
 		return
 	}
-	ctx, cancel := context.WithTimeout(p.base, a.opts.Timeout)
+	ctx, cancel := context.WithTimeout(base, a.opts.Timeout)
 	defer cancel()
 	started := time.Now()
-	rep, ok := p.h(ctx, j.in.req)
+	rep, ok := h(ctx, in.req)
 	a.log.Debug("wecom command", "user", user, "handled", ok, "error", rep.Error, "took", time.Since(started))
 	if !ok {
-		if j.in.kind == kindClick {
+		if in.kind == kindClick {
 			rep = chat.Reply{Text: msgBadButton}
 		} else {
 			rep = chat.Reply{Text: msgNotCommand}
 		}
 	}
-	a.reply(p.base, d, rep)
-	if j.in.kind == kindClick && j.in.responseCode != "" {
-		a.updateCard(p.base, j.in, rep)
+	a.reply(base, d, rep)
+	if in.kind == kindClick && in.responseCode != "" {
+		a.updateCard(base, in, rep)
 	}
 }
 

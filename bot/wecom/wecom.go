@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 )
 
@@ -346,9 +347,10 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if err != nil {
 		return fmt.Errorf("wecom: callback: %w", err)
 	}
-	p := a.newPool(h)
+	p := workers.New(a.opts.Workers, a.opts.Queue, nil) // run recovers its own panics, answering politely
+	submit := func(in inbound) bool { return p.Try(func(ctx context.Context) { a.run(ctx, h, in) }) }
 	mux := http.NewServeMux()
-	mux.Handle(a.opts.Path, a.callbackHandler(p))
+	mux.Handle(a.opts.Path, a.callbackHandler(submit))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,
 		WriteTimeout: 15 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	a.mu.Lock()
@@ -372,7 +374,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	_ = srv.Shutdown(sctx)
 	cancel()
-	p.stop(a.opts.Grace)
+	p.Close(a.opts.Grace)
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("wecom: callback: %w", serveErr)
 	}
