@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -21,6 +20,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -34,29 +34,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
-	client, err := bss.New(bss.Config{
-		Endpoint:      srv.URL,
-		IAMEndpoint:   srv.URL,
-		Credentials:   bsstest.SandboxCredentials,
-		AgencyName:    bsstest.SandboxAgency,
-		RatePerSecond: 1000,
-		Burst:         10,
-		MaxRetries:    -1, // a failure is reported at once
-	})
-	if err != nil {
-		t.Fatalf("bss.New: %v", err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("closing the store: %v", err)
-		}
-	})
-	e := &env{srv: srv, client: client, st: st}
+	return newEnvWith(t, bsstest.Options{})
+}
+
+// newEnvWith is newEnv on a sandbox with other options (its own data set, say).
+func newEnvWith(t *testing.T, sandbox bsstest.Options) *env {
+	t.Helper()
+	te := testenv.New(t, testenv.Options{Sandbox: sandbox, BSS: func(c *bss.Config) { c.Timeout = 30 * time.Second }})
+	e := &env{srv: te.Srv, client: te.Client, st: te.Store}
 	e.router = e.newRouter()
 	return e
 }
@@ -614,29 +599,11 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
-// syncBuffer is a strings.Builder safe for the console goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestConsoleContextCancel(t *testing.T) {
 	h := &fakeHandler{}
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() }) // releases the reader goroutine blocked in Read
-	var out syncBuffer
+	var out testenv.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)

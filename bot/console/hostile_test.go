@@ -1,14 +1,11 @@
 package console_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -40,20 +37,8 @@ func TestConsoleNeutralisesHostileText(t *testing.T) {
 	for i := range data.Resources {
 		data.Resources[i].Name = "web" + hostile
 	}
-	srv := bsstest.NewTestServer(t, bsstest.Options{Data: data})
-	client, err := bss.New(bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := &env{srv: srv, client: client, st: st}
-	e.router = commands.New(client, st, commands.Options{
-		Roles: map[string]commands.Role{"console:admin": commands.RoleAdmin}, DefaultRole: commands.RoleViewer})
+	e := newEnvWith(t, bsstest.Options{Data: data})
+	st := e.st
 	evil := data.Customers[0]
 
 	script := strings.Join([]string{

@@ -1,13 +1,10 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -27,7 +25,7 @@ type env struct {
 	router *commands.Router
 	fake   *fakeSlack
 	ad     *Adapter
-	logs   *syncBuffer
+	logs   *testenv.SyncBuffer
 	secret string // the HTTP mode signing secret
 	addr   string // the HTTP mode endpoints' address
 }
@@ -50,23 +48,17 @@ type envOptions struct {
 
 func newEnv(t testing.TB, eo envOptions) *env {
 	t.Helper()
-	srv := bsstest.NewTestServer(t, eo.bss)
-	client, err := bss.New(bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 100, MaxRetries: -1})
-	if err != nil {
-		t.Fatalf("bss.New: %v", err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	e := &env{t: t, srv: srv, st: st, fake: newFakeSlack(t), logs: &syncBuffer{}, secret: "8f742231b10e8888abcd99yyyzzz85a5"}
-	e.router = commands.New(client, st, commands.Options{
-		BotName: "partnerbot",
-		Roles: map[string]commands.Role{"slack:" + alice: commands.RoleOperator, "slack:" + bob: commands.RoleApprover,
-			"slack:" + carol: commands.RoleApprover, "slack:" + admin: commands.RoleAdmin},
-		DefaultRole: commands.RoleViewer, ApprovalsChannel: "slack:CAPPROVALS", ActionChannels: []string{"slack:*"},
-	})
+	te := testenv.New(t, testenv.Options{Sandbox: eo.bss,
+		BSS: func(c *bss.Config) { c.Burst, c.Timeout = 100, 30*time.Second },
+		Router: commands.Options{
+			BotName: "partnerbot",
+			Roles: map[string]commands.Role{"slack:" + alice: commands.RoleOperator, "slack:" + bob: commands.RoleApprover,
+				"slack:" + carol: commands.RoleApprover, "slack:" + admin: commands.RoleAdmin},
+			DefaultRole: commands.RoleViewer, ApprovalsChannel: "slack:CAPPROVALS", ActionChannels: []string{"slack:*"},
+		}})
+	e := &env{t: t, srv: te.Srv, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs,
+		secret: "8f742231b10e8888abcd99yyyzzz85a5"}
+	var err error
 	opts := Options{Mode: eo.mode, APIURL: e.fake.APIURL(), BotToken: e.fake.botToken, AppToken: e.fake.appToken,
 		SigningSecret: e.secret, Workers: 4, ChannelRate: -1, Timeout: 10 * time.Second,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
@@ -100,9 +92,6 @@ func newEnv(t testing.TB, eo envOptions) *env {
 			}
 		case <-time.After(10 * time.Second):
 			t.Error("Run did not return after the context ended")
-		}
-		if err := st.Close(); err != nil {
-			t.Errorf("closing the store: %v", err)
 		}
 		logs := e.logs.String()
 		for _, secret := range []string{e.fake.botToken, e.fake.appToken, e.secret, "/hooks/", "fake-ticket"} {
@@ -146,22 +135,4 @@ func (e *env) deliverNotices() int {
 		e.t.Fatalf("dispatching: sent %d, failed %d, err %v", sent, failed, err)
 	}
 	return sent
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes (the log).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -35,24 +34,6 @@ var (
 
 const opsGroup int64 = -1001234567890 // the approvals channel, a supergroup
 
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is the BSS sandbox over HTTP, a real client, store and router, and the fake Bot API.
 type env struct {
 	t      testing.TB
@@ -62,28 +43,14 @@ type env struct {
 	st     *store.Store
 	clock  *fakeclock.Clock
 	router *commands.Router
-	logs   *syncBuffer
+	logs   *testenv.SyncBuffer
 	log    *slog.Logger
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
-	client, err := bss.New(bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := fakeclock.New(time.Now())
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	logs := &syncBuffer{}
-	e := &env{t: t, fake: newFakeBot(t), srv: srv, client: client, st: st, clock: clock, logs: logs,
-		log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	e.router = commands.New(client, st, commands.Options{
+	te := testenv.New(t, testenv.Options{Clock: clock, Router: commands.Options{
 		BotName: "partnerbot", // not the Telegram username: the adapter strips "@PartnerOpsBot" itself
 		Roles: map[string]commands.Role{"telegram:1001": commands.RoleAdmin, "telegram:1002": commands.RoleApprover,
 			"telegram:1003": commands.RoleApprover},
@@ -91,7 +58,9 @@ func newEnv(t testing.TB) *env {
 		ApprovalsChannel: fmt.Sprintf("telegram:%d", opsGroup),
 		ActionChannels:   []string{"telegram:*"},
 		DirectMessages:   func(p string) bool { return p == "telegram" }, // as runBot sets from the adapter
-	})
+	}})
+	e := &env{t: t, fake: newFakeBot(t), srv: te.Srv, client: te.Client, st: te.Store, clock: clock, router: te.Router,
+		logs: te.Logs, log: te.Log}
 	for _, u := range []fakeUser{alice, bob, carol, victor} {
 		e.fake.addPrivate(u)
 	}
@@ -781,7 +750,7 @@ func TestBadTokenAndSecretsNotLogged(t *testing.T) {
 		t.Errorf("the token is in the log:\n%s", logs)
 	}
 	// The library's own logger goes through redaction too.
-	var buf syncBuffer
+	var buf testenv.SyncBuffer
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
 	defer slog.SetDefault(old)

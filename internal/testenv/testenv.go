@@ -1,0 +1,91 @@
+// Package testenv is the one test environment the packages share, as joetest is for joe: the
+// BSS sandbox over real HTTP, a real BSS client of it, a real bbolt store on a settable clock,
+// and the command router over both — so that a test of an adapter talks to the same neighbours
+// the binary does, and no package keeps its own copy of the wiring.
+package testenv
+
+import (
+	"bytes"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// Env is one environment; everything in it is closed when the test ends.
+type Env struct {
+	Srv    *bsstest.Server
+	Client *bss.Client
+	Store  *store.Store
+	Clock  *fakeclock.Clock // the store's clock when Options.Clock was given
+	Router *commands.Router
+	Logs   *SyncBuffer  // what Log wrote, at debug level
+	Log    *slog.Logger // a text logger into Logs, for the code under test
+}
+
+// Options adjust an environment; the zero value is the demo sandbox, a router with default
+// options, and real time.
+type Options struct {
+	Sandbox bsstest.Options
+	Router  commands.Options    // as given to commands.New
+	BSS     func(c *bss.Config) // adjusts the client's configuration
+	Clock   *fakeclock.Clock    // the store's clock; nil = real time
+}
+
+// New builds an environment for t.
+func New(t testing.TB, o Options) *Env {
+	t.Helper()
+	srv := bsstest.NewTestServer(t, o.Sandbox)
+	cfg := bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
+		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1, Timeout: 10 * time.Second}
+	if o.BSS != nil {
+		o.BSS(&cfg)
+	}
+	client, err := bss.New(cfg)
+	if err != nil {
+		t.Fatalf("bss.New: %v", err)
+	}
+	so := store.Options{}
+	if o.Clock != nil {
+		so.Now = o.Clock.Now
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), so)
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("closing the store: %v", err)
+		}
+	})
+	logs := &SyncBuffer{}
+	e := &Env{Srv: srv, Client: client, Store: st, Clock: o.Clock, Logs: logs,
+		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	e.Router = commands.New(client, st, o.Router)
+	return e
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers (loggers, output of goroutines).
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
