@@ -1,12 +1,9 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,27 +20,7 @@ func TestRenderGolden(t *testing.T) {
 	for _, s := range samples.All() {
 		t.Run(s.Name, func(t *testing.T) {
 			msgs := Render(s.Reply)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false) // the golden file shows <, > and & as Slack receives them
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(msgs); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", s.Name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./bot/slack -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("Render(%s) differs from %s; run with -update and review the diff.\ngot:\n%s", s.Name, path, got)
-			}
+			samples.Golden(t, s.Name, msgs, *update)
 			for i, m := range msgs {
 				if problems := validateMessage(t, m); len(problems) > 0 {
 					t.Errorf("message %d breaks Slack's limits: %v", i, problems)

@@ -1,12 +1,8 @@
 package telegram
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,27 +20,7 @@ func TestRenderGolden(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			m := Render(s.Reply, MaxMessageChars)
 			checkParts(t, m, MaxMessageChars)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false) // the golden file shows the HTML as Telegram receives it
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(m); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", s.Name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./bot/telegram/ -run TestRenderGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-			}
+			samples.Golden(t, s.Name, m, *update)
 		})
 	}
 }

@@ -2,10 +2,7 @@ package wecom
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,28 +39,7 @@ func TestGolden(t *testing.T) {
 				"chat":     bodies(a.payloads(destination{kind: "chat", id: "opsgroup"}, r)),
 				"robot":    bodies(a.payloads(destination{kind: "robot", id: "ops", mention: "lisi"}, r)),
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false) // show the markdown as WeCom gets it
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(out); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", s.Name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./bot/wecom -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the rendering; run go test ./bot/wecom -update and review the diff.\ngot:\n%s", path, got)
-			}
+			samples.Golden(t, s.Name, out, *update)
 		})
 	}
 }
