@@ -506,6 +506,9 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 		if a.State == store.StatePending {
 			rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 			rep.Text = c.Lang.T("act.approved_partly", id, len(a.Approvals), a.Needed) + "\n" + rep.Text
+			// Still pending: the others who must approve keep the buttons where a click
+			// replaces the message.
+			rep.Buttons = approveButtons(c.Lang, a.ID)
 			return rep, nil
 		}
 	} else if a.State == store.StateApproved && a.Requester.Key() == c.actor().Key() {

@@ -44,18 +44,20 @@ type envOptions struct {
 	handler bot.Handler // default: the router's
 	bss     bsstest.Options
 	adapter func(*Options)
+	router  func(*commands.Options)
 }
 
 func newEnv(t testing.TB, eo envOptions) *env {
 	t.Helper()
-	te := testenv.New(t, testenv.Options{Sandbox: eo.bss,
-		BSS: func(c *bss.Config) { c.Burst, c.Timeout = 100, 30*time.Second },
-		Router: commands.Options{
-			BotName: "partnerbot",
-			Roles: map[string]commands.Role{"slack:" + alice: commands.RoleOperator, "slack:" + bob: commands.RoleApprover,
-				"slack:" + carol: commands.RoleApprover, "slack:" + admin: commands.RoleAdmin},
-			DefaultRole: commands.RoleViewer, ApprovalsChannel: "slack:CAPPROVALS", ActionChannels: []string{"slack:*"},
-		}})
+	ro := commands.Options{BotName: "partnerbot",
+		Roles: map[string]commands.Role{"slack:" + alice: commands.RoleOperator, "slack:" + bob: commands.RoleApprover,
+			"slack:" + carol: commands.RoleApprover, "slack:" + admin: commands.RoleAdmin},
+		DefaultRole: commands.RoleViewer, ApprovalsChannel: "slack:CAPPROVALS", ActionChannels: []string{"slack:*"}}
+	if eo.router != nil {
+		eo.router(&ro)
+	}
+	te := testenv.New(t, testenv.Options{Sandbox: eo.bss, Router: ro,
+		BSS: func(c *bss.Config) { c.Burst, c.Timeout = 100, 30*time.Second }})
 	e := &env{t: t, srv: te.Srv, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs,
 		secret: "8f742231b10e8888abcd99yyyzzz85a5"}
 	var err error

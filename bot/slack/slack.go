@@ -386,10 +386,10 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 }
 
 // decide replaces the message whose Approve/Reject button was clicked with the outcome, headed
-// by who decided what, and without buttons; what does not fit in one message follows in its
-// thread.
+// by who decided what, with only the buttons the outcome itself carries (Approve/Reject again
+// while a request still needs more approvals, none once decided); what does not fit in one
+// message follows in its thread.
 func (a *Adapter) decide(ctx context.Context, in inbound, rep chat.Reply) error {
-	rep.Buttons = nil
 	msgs := render(rep, decidedBy(in.label, in.req.UserID))
 	if len(msgs) == 0 {
 		return nil

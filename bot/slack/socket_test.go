@@ -363,3 +363,50 @@ func TestRunFailsWhenTheAppTokenIsRefused(t *testing.T) {
 		t.Fatalf("Run = %v, want the refused app token reported", err)
 	}
 }
+
+// TestTwoApproversOverSlack: with approvals.required 2, the first approver's click updates the
+// request to show it and keeps Approve/Reject for the second; the second's click runs it and
+// leaves no buttons.
+func TestTwoApproversOverSlack(t *testing.T) {
+	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.Approvals = 2 }})
+	web := e.resource("zhangsan-web-01")
+	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m --autopay", "CAPPROVALS", alice, "renew"), true)
+	checkAck(t, e.fake.waitAck(id))
+	e.fake.waitPosts(1)
+	if n := e.deliverNotices(); n == 0 {
+		t.Fatal("no notice to deliver")
+	}
+	var request post
+	for _, p := range e.fake.allPosts() {
+		if p.Method == "chat.postMessage" && p.Channel == "CAPPROVALS" && len(buttons(p.Blocks)) > 0 {
+			request = p
+		}
+	}
+	if request.TS == "" {
+		t.Fatalf("no approval request with buttons:%s", e.fake.describePosts())
+	}
+	click := func(user, hook string) post {
+		t.Helper()
+		before := len(e.fake.allPosts())
+		id, _ := e.fake.envelope("interactive", e.fake.clickPayload(t, request, user, "pb:decide:0", hook), false)
+		checkAck(t, e.fake.waitAck(id))
+		return e.fake.waitPosts(before + 1)[before]
+	}
+	p := click(bob, "click-bob")
+	if p.Method != "chat.update" || !strings.Contains(blockText(p.Blocks), "1/2") {
+		t.Fatalf("the first approval was answered with %s:\n%s", p.Method, blockText(p.Blocks))
+	}
+	if b := buttons(p.Blocks); b["pb:decide:0"] != "/approve 1" || b["pb:decide:1"] != "/reject 1" {
+		t.Fatalf("after one of two approvals the buttons are %v; the second approver needs them", b)
+	}
+	if r := e.srv.Resources(web.CustomerID); expiryMoved(r, web) {
+		t.Fatal("the renewal ran after one of two approvals")
+	}
+	p = click(carol, "click-carol")
+	if p.Method != "chat.update" || len(buttons(p.Blocks)) != 0 {
+		t.Fatalf("the second approval was answered with %s, buttons %v", p.Method, buttons(p.Blocks))
+	}
+	if r := e.srv.Resources(web.CustomerID); !expiryMoved(r, web) {
+		t.Errorf("the renewal did not run after both approvals:\n%s", blockText(p.Blocks))
+	}
+}
