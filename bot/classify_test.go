@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +118,52 @@ func TestDispatcherSanitizesNotices(t *testing.T) {
 	}
 	if len(s.got) != 1 || strings.ContainsAny(s.got[0], "\x1b\u202e") {
 		t.Fatalf("delivered %q", s.got)
+	}
+}
+
+// hanging never answers until its context ends.
+type hanging struct{ calls atomic.Int32 }
+
+func (h *hanging) Send(ctx context.Context, _ bot.Target, _ chat.Reply) error {
+	h.calls.Add(1)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestDispatcherAPlatformThatHangsHoldsOnlyItself: a platform that never answers delays only
+// its own notices (each send has a deadline, and is retried later); the others go out at once.
+func TestDispatcherAPlatformThatHangsHoldsOnlyItself(t *testing.T) {
+	ctx := context.Background()
+	clk := fakeclock.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	st := openStore(t, filepath.Join(t.TempDir(), "bot.db"), clk)
+	if err := st.EnqueueNotices(ctx,
+		store.Notice{Platform: "telegram", Channel: "-100", Kind: "alert", Body: body("tg")},
+		store.Notice{Platform: "slack", Channel: "C1", Kind: "alert", Body: body("slack")},
+		store.Notice{Platform: "wecom", Channel: "robot:ops", Kind: "alert", Body: body("wecom")},
+	); err != nil {
+		t.Fatal(err)
+	}
+	tg := &hanging{}
+	ok := &scripted{}
+	d := &bot.Dispatcher{Outbox: st, Now: clk.Now, SendTimeout: 300 * time.Millisecond,
+		Senders: map[string]bot.Sender{"telegram": tg, "slack": ok, "wecom": ok}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sent, failed, err := d.RunOnce(ctx)
+		if err != nil || sent != 2 || failed != 1 {
+			t.Errorf("RunOnce = %d sent, %d failed, %v; want 2, 1 (the hanging one retried later)", sent, failed, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a hanging platform held the round past its send deadline")
+	}
+	if len(ok.got) != 2 || tg.calls.Load() != 1 {
+		t.Fatalf("delivered %q, telegram tried %d times", ok.got, tg.calls.Load())
+	}
+	if due, _ := st.DueNotices(ctx, clk.Now().Add(time.Hour), 10); len(due) != 1 || due[0].Platform != "telegram" {
+		t.Fatalf("the hanging platform's notice is not kept for a retry: %+v", due)
 	}
 }

@@ -39,8 +39,9 @@ type Outbox interface {
 	ParkNotice(ctx context.Context, id uint64, reason string, notify ...store.Notice) error
 }
 
-// Dispatcher delivers due notices one at a time, acknowledging each in the store right after its
-// platform accepted it and before sending the next, and retrying failures with exponential
+// Dispatcher delivers due notices, each platform's one at a time (platforms side by side),
+// acknowledging each in the store right after its platform accepted it and before sending the
+// next of that platform, and retrying failures with exponential
 // backoff. Because notices live in the store until acknowledged, a restart picks up where the
 // last run left off: delivery is at least once, and a crash between a send and its ack repeats
 // that one notice. A notice sent whose ack the store refused is not sent again by this
@@ -54,6 +55,9 @@ type Dispatcher struct {
 	Backoff  time.Duration // first retry delay; default 2s, doubled per attempt
 	MaxDelay time.Duration // longest retry delay; default 10m
 	Batch    int           // notices per round; default 50
+	// SendTimeout bounds one send; default 1m. Platforms are delivered side by side, so a
+	// platform that hangs delays only its own notices.
+	SendTimeout time.Duration
 	// Hold, when set, says until when a notice must wait (quiet hours); a time after now
 	// postpones it, including a retry that would otherwise fall inside the window.
 	Hold func(ctx context.Context, n store.Notice, now time.Time) time.Time
@@ -63,8 +67,10 @@ type Dispatcher struct {
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
-	// unacked holds the notices sent whose ack failed; guarded by mu.
-	unacked map[uint64]bool
+	// unacked holds the notices sent whose ack failed; guarded by unackedMu (a round's
+	// platforms run side by side).
+	unackedMu sync.Mutex
+	unacked   map[uint64]bool
 }
 
 func (d *Dispatcher) defaults() { d.once.Do(d.setDefaults) }
@@ -88,12 +94,17 @@ func (d *Dispatcher) setDefaults() {
 	if d.Batch <= 0 {
 		d.Batch = 50
 	}
+	if d.SendTimeout <= 0 {
+		d.SendTimeout = time.Minute
+	}
 }
 
 // ErrNoSender means no adapter of the notice's platform is running; the notice waits.
 var ErrNoSender = errors.New("no adapter for this platform is running")
 
 // RunOnce delivers what is due now. It returns how many notices were sent and how many failed.
+// Each platform's notices go out in order, one at a time, while the platforms are served side
+// by side: one that is slow or hangs does not hold back the others.
 func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	d.defaults()
 	d.mu.Lock()
@@ -106,15 +117,44 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 	if err != nil {
 		return 0, 0, fmt.Errorf("dispatch: %w", err)
 	}
+	var order []string
+	byPlatform := map[string][]store.Notice{}
+	for _, n := range due {
+		if _, ok := byPlatform[n.Platform]; !ok {
+			order = append(order, n.Platform)
+		}
+		byPlatform[n.Platform] = append(byPlatform[n.Platform], n)
+	}
+	var (
+		wg    sync.WaitGroup
+		resMu sync.Mutex
+	)
+	for _, platform := range order {
+		wg.Go(func() {
+			s, f, perr := d.deliverAll(ctx, now, byPlatform[platform])
+			resMu.Lock()
+			defer resMu.Unlock()
+			sent, failed = sent+s, failed+f
+			if perr != nil && err == nil {
+				err = perr
+			}
+		})
+	}
+	wg.Wait()
+	return sent, failed, err
+}
+
+// deliverAll delivers one platform's due notices, oldest first.
+func (d *Dispatcher) deliverAll(ctx context.Context, now time.Time, due []store.Notice) (sent, failed int, err error) {
 	// A notice that fails holds back the later notices to the same place until its retry, so
 	// that the parts of a split digest arrive in order.
-	type place struct{ platform, channel, user string }
+	type place struct{ channel, user string }
 	heldUntil := map[place]time.Time{}
 	for _, n := range due {
 		if ctx.Err() != nil {
 			return sent, failed, ctx.Err()
 		}
-		to := place{n.Platform, n.Channel, n.UserID}
+		to := place{n.Channel, n.UserID}
 		if n.Channel != "" {
 			to.user = "" // a channel notice mentioning a user goes to the channel
 		}
@@ -178,6 +218,8 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, failed int, err error) 
 
 // remember notes that notice id was delivered but its ack failed.
 func (d *Dispatcher) remember(id uint64) {
+	d.unackedMu.Lock()
+	defer d.unackedMu.Unlock()
 	if d.unacked == nil {
 		d.unacked = map[uint64]bool{}
 	}
@@ -187,6 +229,8 @@ func (d *Dispatcher) remember(id uint64) {
 // ackDelivered records the deliveries whose ack failed before. Until it succeeds nothing else is
 // sent: the store could not record that either. A notice no longer in the outbox needs no ack.
 func (d *Dispatcher) ackDelivered(ctx context.Context) error {
+	d.unackedMu.Lock()
+	defer d.unackedMu.Unlock()
 	for id := range d.unacked {
 		err := d.Outbox.AckNotice(context.WithoutCancel(ctx), id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -208,7 +252,9 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 		rep = commands.Reply{Text: string(n.Body)}
 	}
 	// Sanitized here, once, for every adapter: alert digests carry BSS data.
-	return s.Send(ctx, Target{Channel: n.Channel, UserID: n.UserID}, rep.Sanitized())
+	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
+	defer cancel()
+	return s.Send(sctx, Target{Channel: n.Channel, UserID: n.UserID}, rep.Sanitized())
 }
 
 // kindParked is the kind of the notices telling admins of a parked notice; one of those that
