@@ -203,6 +203,8 @@ func TestAdaptersTogether(t *testing.T) {
 		{"Slack " + alertsChan, slackTexts(slack.find("chat.postMessage", alertsChan, ""))},
 		{"Telegram " + tgGroup, botTexts(tg.sentTo(tgGroup, ""))},
 		{"the WeCom robot", robotTexts(wc, "")},
+		// The requester asked in the private chat with the bot: the result is told there once.
+		{"Telegram private chat " + strconv.Itoa(tgUser), botTexts(tg.sentTo(strconv.Itoa(tgUser), ""))},
 	} {
 		seen := map[string]bool{}
 		for _, s := range d.texts {

@@ -153,7 +153,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	for _, ad := range adapters {
 		senders[ad.Platform()] = ad
 		if dm, ok := ad.(bot.DirectMessenger); ok && dm.CanMessageUsers() {
-			a.direct.add(ad.Platform())
+			a.direct.add(ad.Platform(), dm)
 		}
 		if l, ok := ad.(bot.MessageLimiter); ok {
 			limits[ad.Platform()] = l.MaxMessageChars()
@@ -202,26 +202,28 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return exitOK
 }
 
-// directPlatforms is the set of platforms whose running adapter can message a user directly;
+// directPlatforms holds the running adapters that can message a user directly, by platform;
 // runBot fills it before any adapter runs, exec leaves it empty.
 type directPlatforms struct {
 	mu  sync.RWMutex
-	set map[string]bool
+	set map[string]bot.DirectMessenger
 }
 
-func (d *directPlatforms) add(platform string) {
+func (d *directPlatforms) add(platform string, dm bot.DirectMessenger) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.set == nil {
-		d.set = map[string]bool{}
+		d.set = map[string]bot.DirectMessenger{}
 	}
-	d.set[platform] = true
+	d.set[platform] = dm
 }
 
-func (d *directPlatforms) can(platform string) bool {
+// can reports whether a requester who asked in channel should also be messaged in person.
+func (d *directPlatforms) can(platform, channel, user string) bool {
 	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.set[platform]
+	dm := d.set[platform]
+	d.mu.RUnlock()
+	return dm != nil && !dm.IsDirect(channel, user)
 }
 
 // admins are the users with the admin role, told when a notice is parked.

@@ -67,6 +67,9 @@ type MessageRef struct {
 // DirectMessenger is an adapter that can message a user directly (Target with only UserID).
 type DirectMessenger interface {
 	CanMessageUsers() bool
+	// IsDirect reports whether channel already is the direct conversation with user, where a
+	// message to the channel and one to the user would arrive twice.
+	IsDirect(channel, user string) bool
 }
 
 // Ready is an adapter that knows whether it is connected now, for health checks.

@@ -534,7 +534,8 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 func (r *Router) toRequester(a store.Approval, rep Reply, tag string) []store.Notice {
 	key := fmt.Sprintf("approval:%d:%s", a.ID, tag)
 	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", rep, key+":channel")}
-	if r.opts.DirectMessages != nil && r.opts.DirectMessages(a.Requester.Platform) && a.Requester.Channel != "" {
+	if r.opts.DirectMessages != nil && a.Requester.Channel != "" &&
+		r.opts.DirectMessages(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID) {
 		ns = append(ns, r.notice(a.Requester.Platform, "", a.Requester.UserID, "approval", rep, key+":direct"))
 	}
 	return ns

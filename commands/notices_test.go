@@ -61,7 +61,7 @@ func TestRequesterToldInPersonWhereThePlatformCan(t *testing.T) {
 	}{{"direct messages", true}, {"no direct messages", false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
-				o.DirectMessages = func(p string) bool { return tc.direct && p == "slack" }
+				o.DirectMessages = func(p, _, _ string) bool { return tc.direct && p == "slack" }
 				o.Roles["slack:OP1"] = commands.RoleOperator
 			})
 			web := e.zsResource("zhangsan-web-01")

@@ -160,10 +160,10 @@ type Options struct {
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
 	SettleAfter time.Duration
 
-	// DirectMessages reports whether the platform's running adapter can message a user
-	// directly; the requester of an action then also hears of its decisions and result in
-	// person, besides in the channel they asked in. nil: nobody is messaged directly.
-	DirectMessages func(platform string) bool
+	// DirectMessages reports whether a requester who asked in channel should also hear of the
+	// decisions and result in person: the platform's running adapter can message users, and
+	// channel is not already their direct conversation. nil: nobody is messaged directly.
+	DirectMessages func(platform, channel, user string) bool
 
 	// CommandTimeout is the overall deadline of one command, BSS calls included; default 60s.
 	CommandTimeout time.Duration

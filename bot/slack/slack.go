@@ -178,6 +178,9 @@ func (a *Adapter) MaxMessageChars() int { return 12000 }
 // CanMessageUsers: a notice for a user alone goes to the direct message with the bot.
 func (a *Adapter) CanMessageUsers() bool { return true }
 
+// IsDirect: a Slack direct-message conversation's id starts with D.
+func (a *Adapter) IsDirect(channel, _ string) bool { return strings.HasPrefix(channel, "D") }
+
 // Connected reports whether the Socket Mode connection is up, or the HTTP endpoints listen.
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 

@@ -247,6 +247,9 @@ func (a *Adapter) MaxMessageChars() int { return MaxMessageChars }
 // works once the user has started the bot; before, Telegram refuses and the notice is parked).
 func (a *Adapter) CanMessageUsers() bool { return true }
 
+// IsDirect: a private chat's id is the user's id.
+func (a *Adapter) IsDirect(channel, user string) bool { return channel != "" && channel == user }
+
 // Connected reports whether the last poll (or the webhook registration) reached Telegram.
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 

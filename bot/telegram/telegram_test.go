@@ -57,7 +57,7 @@ func newEnv(t testing.TB) *env {
 		DefaultRole:      commands.RoleViewer,
 		ApprovalsChannel: fmt.Sprintf("telegram:%d", opsGroup),
 		ActionChannels:   []string{"telegram:*"},
-		DirectMessages:   func(p string) bool { return p == "telegram" }, // as runBot sets from the adapter
+		DirectMessages:   func(p, ch, u string) bool { return p == "telegram" && ch != u }, // as runBot sets from the adapter
 	}})
 	e := &env{t: t, fake: newFakeBot(t), srv: te.Srv, client: te.Client, st: te.Store, clock: clock, router: te.Router,
 		logs: te.Logs, log: te.Log}

@@ -299,6 +299,9 @@ func (a *Adapter) MaxMessageChars() int { return 1800 }
 // CanMessageUsers: members can be messaged when the app is configured.
 func (a *Adapter) CanMessageUsers() bool { return a.hasApp() }
 
+// IsDirect: a member's conversation with the app is the channel UserChannel(member).
+func (a *Adapter) IsDirect(channel, user string) bool { return channel == UserChannel(user) }
+
 func (a *Adapter) hasApp() bool { return a.opts.CorpID != "" }
 
 // Connected reports whether Run is serving, the callback (when configured) is listening and
