@@ -131,6 +131,9 @@ func (e *RefusedError) Error() string {
 
 // dial connects to the socket at path and checks that the bot runs as this user.
 func dial(ctx context.Context, path string) (net.Conn, error) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("control: %s: %w", path, ErrNoServer) // known before any deadline
+	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", path)
 	switch {

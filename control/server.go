@@ -184,7 +184,7 @@ func (s *Server) exec(ctx context.Context, conn *net.UnixConn, req request, h Ha
 		cancel()
 	}()
 	res := h.Exec(ctx, ExecRequest{Platform: req.Platform, User: req.User, Text: req.Text, Timeout: timeout})
-	s.log.Info("control socket: exec", "platform", req.Platform, "user", req.User, "failed", res.Failed)
+	s.log.Info("control socket: exec", "platform", req.Platform, "user", req.User, "failed", res.Failed, "not_command", res.NotCommand)
 	s.answer(conn, response{OK: true, Reply: res.Reply, Failed: res.Failed, NotCommand: res.NotCommand})
 }
 
