@@ -65,11 +65,6 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		how = "from the store file"
 		opts := store.Options{Timeout: cfg.Store.LockTimeout}
 		n, err = store.BackupFile(ctx, cfg.StorePath(), opts, f.sink)
-		if err == nil {
-			if rerr := control.RemoveStale(socketOf(cfg)); rerr != nil { // no bot can serve it: we held the store
-				fmt.Fprintln(stderr, "partnerbot backup:", rerr)
-			}
-		}
 		if errors.Is(err, store.ErrLocked) {
 			// A bot that started meanwhile serves its socket by now.
 			how = "through the running bot"
