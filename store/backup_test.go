@@ -68,7 +68,7 @@ func TestBackupUnderWrites(t *testing.T) {
 	var sizes []int64
 	for i := range 5 {
 		// Let the writers commit between backups.
-		for range 50 {
+		for range 20 {
 			if _, err := s.AppendAudit(ctx, AuditEntry{Platform: "exec", UserID: "main", Command: "/help", Result: "ok"}); err != nil {
 				t.Fatal(err)
 			}
@@ -190,10 +190,16 @@ func TestVerifyDamaged(t *testing.T) {
 func TestCompactFile(t *testing.T) {
 	ctx := context.Background()
 	s, clk, path := newFakeStore(t)
-	for i := range 3000 {
-		if _, err := s.AppendAudit(ctx, AuditEntry{Platform: "exec", UserID: "u", Command: fmt.Sprintf("/help %d %s", i, strings.Repeat("x", 300)), Result: "ok"}); err != nil {
-			t.Fatal(err)
+	err := s.update(func(tx *bolt.Tx) error {
+		for i := range 3000 {
+			if _, err := s.appendAudit(tx, AuditEntry{Platform: "exec", UserID: "u", Command: fmt.Sprintf("/help %d %s", i, strings.Repeat("x", 300)), Result: "ok"}); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	clk.Advance(48 * time.Hour)
 	if _, err := s.AppendAudit(ctx, AuditEntry{Platform: "exec", UserID: "u", Command: "/kept", Result: "ok"}); err != nil {
