@@ -531,6 +531,9 @@ func TestCheckConfig(t *testing.T) {
 		if _, err := os.Stat(storePath(cfg)); err == nil {
 			t.Error("check-config created the store")
 		}
+		runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitOK, nil, nil)
+		runCLI(t, "", "check-config", "-config", cfg).check(t, exitOK,
+			[]string{"store            ok      " + storePath(cfg) + ": consistent, ", fmt.Sprintf("bytes, schema version %d", store.CurrentSchemaVersion)}, nil)
 	})
 	t.Run("agency of a customer", func(t *testing.T) {
 		cfg := writeConfig(t)
