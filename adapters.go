@@ -42,10 +42,8 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 		}
 		out = append(out, tg)
 	}
-	if s := a.cfg.Slack; s.Enabled {
-		sl, err := slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
-			SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
-			Logger: a.log.With("component", "slack")})
+	if a.cfg.Slack.Enabled {
+		sl, err := a.slackAdapter()
 		if err != nil {
 			return nil, err
 		}
@@ -60,6 +58,15 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 		return nil, errors.New("no chat adapter is enabled (console, slack, telegram or wecom: set its enabled: true; the console runs by itself only on a terminal)")
 	}
 	return out, nil
+}
+
+// slackAdapter is the Slack adapter of the slack section, its tokens resolved from the
+// environment by config.
+func (a *app) slackAdapter() (*slack.Adapter, error) {
+	s := a.cfg.Slack
+	return slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
+		SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
+		Logger: a.log.With("component", "slack")})
 }
 
 // wecomAdapter is the WeCom adapter from wecom.* and the WECOM_* environment variables; it

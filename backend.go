@@ -18,10 +18,32 @@ import (
 // sandboxRate is the client's rate limit against the sandbox, which has no flow control.
 const sandboxRate = 200
 
-// newBSS builds the BSS client of the configuration. With bss.sandbox it first starts the
-// built-in fake BSS on a loopback port, so the client signs and sends real HTTP requests
-// exactly as it would to Huawei Cloud. The returned stop function shuts the sandbox down.
+// newBSS builds the BSS client of the configuration (see newBSSClient) and looks up the
+// partner's account id. The returned stop function shuts the sandbox down.
 func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Client, func(), error) {
+	client, stop, err := newBSSClient(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	// BSS calls carry the partner's account id (X-Domain-Id): learn it now, so that a key IAM
+	// refuses is reported at start. Other failures are retried on the first call.
+	rctx, cancel := context.WithTimeout(ctx, domainLookupTimeout)
+	defer cancel()
+	if _, err := client.ResolveDomainID(rctx); err != nil {
+		if errors.Is(err, bss.ErrAuth) || errors.Is(err, bss.ErrForbidden) || errors.Is(err, bss.ErrBadResponse) {
+			stop()
+			return nil, nil, err
+		}
+		log.Warn("looking up the partner's account id failed; the first BSS call tries again", "error", err)
+	}
+	return client, stop, nil
+}
+
+// newBSSClient builds the BSS client of the configuration without calling anything. With
+// bss.sandbox it first starts the built-in fake BSS on a loopback port, so the client signs and
+// sends real HTTP requests exactly as it would to Huawei Cloud. The returned stop function shuts
+// the sandbox down.
+func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Client, func(), error) {
 	c := bss.Config{
 		DomainID:      cfg.BSS.DomainID,
 		AgencyName:    cfg.BSS.AgencyName,
@@ -64,17 +86,6 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 	if err != nil {
 		stop()
 		return nil, nil, err
-	}
-	// BSS calls carry the partner's account id (X-Domain-Id): learn it now, so that a key IAM
-	// refuses is reported at start. Other failures are retried on the first call.
-	rctx, cancel := context.WithTimeout(ctx, domainLookupTimeout)
-	defer cancel()
-	if _, err := client.ResolveDomainID(rctx); err != nil {
-		if errors.Is(err, bss.ErrAuth) || errors.Is(err, bss.ErrForbidden) || errors.Is(err, bss.ErrBadResponse) {
-			stop()
-			return nil, nil, err
-		}
-		log.Warn("looking up the partner's account id failed; the first BSS call tries again", "error", err)
 	}
 	return client, stop, nil
 }

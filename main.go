@@ -2,6 +2,9 @@
 //
 //	partnerbot [-config FILE] [-as USER]         run the bot
 //	partnerbot exec [-config FILE] [-as P:U] CMD run one chat command, print the reply
+//	partnerbot backup [-config FILE] FILE        write a consistent copy of the store
+//	partnerbot check-config [-config FILE]       check the configuration and every connection
+//	partnerbot compact [-config FILE] NEWFILE    write a compacted copy of the store
 //	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
 //	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
 //
@@ -56,6 +59,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSandbox(ctx, args, stdout, stderr)
 	case "exec":
 		return runExec(ctx, args, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, stdout, stderr)
+	case "compact":
+		return runCompact(ctx, args, stdout, stderr)
+	case "check-config":
+		return runCheckConfig(ctx, args, stdout, stderr)
 	case "", "run":
 		return runBot(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
@@ -74,6 +83,13 @@ func usage(w io.Writer) {
   partnerbot exec [-config FILE] [-as PLATFORM:USER] '/command args'
                                             run one command and print the reply (exit 0 ok,
                                             1 the command failed, 2 usage or config error)
+                                            (through the running bot when one holds the store)
+  partnerbot backup [-config FILE] FILE     write a consistent copy of the store to FILE, also
+                                            while the bot runs (exit 0 written and checked, 1 not)
+  partnerbot check-config [-config FILE] [-customer ID]
+                                            check the configuration, the environment, the store
+                                            and every connection; print a table (exit 0 all ok, 1 not)
+  partnerbot compact [-config FILE] NEWFILE write a compacted copy of the store (bot stopped)
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
   partnerbot sandbox [-listen ADDR]         serve the BSS sandbox over HTTP for other tools

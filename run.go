@@ -15,10 +15,10 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/control"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -43,7 +43,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}
 	log := newLogger(cfg.Log, stderr)
 	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
-		Logger: log.With("component", "store")})
+		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices})
 	if err != nil {
 		return nil, err
 	}
@@ -97,9 +97,10 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 }
 
 // startFailure is the exit code of a start that failed with err: a store another process holds,
-// or a damaged one, is a failure (exit 1), not a mistake in the call or the configuration (exit 2).
+// a damaged one or one of a newer partnerbot, is a failure (exit 1), not a mistake in the call or
+// the configuration (exit 2).
 func startFailure(err error) int {
-	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrCorrupted) {
+	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrCorrupted) || errors.Is(err, store.ErrSchemaTooNew) {
 		return exitFailed
 	}
 	return exitUsage
@@ -181,9 +182,11 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		a.log.Info("alert scans scheduled", "expiry", a.cfg.Alerts.ExpirySchedule, "arrears", a.cfg.Alerts.ArrearsSchedule,
 			"zone", a.cfg.Location().String())
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); disp.Run(bgctx) }()
 	go func() { defer wg.Done(); a.maintainEvery(bgctx, time.Minute) }()
+	go func() { defer wg.Done(); a.pruneEvery(bgctx, pruneInterval) }()
+	a.serveControl(bgctx, &wg) // partnerbot exec and backup beside the running bot
 	if err := bot.Serve(ctx, adapters, bot.NewHandler(a.router), a.log.With("component", "bot")); err != nil {
 		a.log.Error("console stopped", "error", err)
 		return exitFailed
@@ -295,27 +298,59 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	a, err := newApp(ctx, *cfgPath, stderr)
+	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "partnerbot exec:", err)
-		return startFailure(err)
+		return exitUsage
 	}
-	defer a.stop()
 	if platform == "" {
-		platform, user = "console", a.cfg.Console.User
+		platform, user = "console", cfg.Console.User
 	}
-	rep, ok := bot.NewHandler(a.router)(ctx, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
-	if !ok {
+	// A running bot holds the store: the command runs inside it, over its control socket.
+	var res control.ExecResult
+	deadline, _ := ctx.Deadline()
+	ask := func(_ context.Context, sock string) (err error) {
+		// The bot gives the command what is left of -timeout and answers even when it runs out
+		// ("did not answer in time"): wait a little longer than that for its answer.
+		actx, acancel := context.WithDeadline(parent, deadline.Add(execGrace))
+		defer acancel()
+		left := max(time.Until(deadline), time.Millisecond)
+		res, err = control.Exec(actx, sock, control.ExecRequest{Platform: platform, User: user, Text: text, Timeout: left})
+		return err
+	}
+	done, err := viaBot(ctx, cfg, ask)
+	if !done {
+		a, aerr := newApp(ctx, *cfgPath, stderr)
+		switch {
+		case aerr == nil:
+			defer a.stop()
+			if err := control.RemoveStale(socketOf(cfg)); err != nil { // we hold the store: no bot serves it
+				a.log.Warn("control socket", "error", err)
+			}
+			res = a.execute(ctx, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
+		case errors.Is(aerr, store.ErrLocked):
+			// A bot that started meanwhile serves its socket by now; if none does, say who holds the store.
+			if done, err = viaBot(ctx, cfg, ask); !done {
+				err = aerr
+			}
+		default:
+			fmt.Fprintln(stderr, "partnerbot exec:", aerr)
+			return startFailure(aerr)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot exec:", controlFailure(err))
+		return exitFailed
+	}
+	if res.NotCommand {
 		fmt.Fprintf(stderr, "partnerbot exec: %q is not a command (commands start with /)\n", text)
 		return exitUsage
 	}
-	fmt.Fprint(stdout, console.Render(rep))
-	if rep.Error {
-		return exitFailed
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	fmt.Fprint(stdout, res.Reply)
+	if res.Failed {
 		return exitFailed
 	}
 	return exitOK

@@ -165,6 +165,14 @@ func (c *Client) customerCredentials(ctx context.Context, ref CustomerRef, fresh
 	return cred, e.domainID, nil
 }
 
+// CheckAgency obtains fresh temporary credentials inside the customer's account through the
+// agency the customer granted the partner (IAM, as an action would), without calling BSS with
+// them: whether the agency works for this customer.
+func (c *Client) CheckAgency(ctx context.Context, ref CustomerRef) error {
+	_, _, err := c.customerCredentials(ctx, ref, true)
+	return err
+}
+
 // asCustomer runs r signed with the customer's temporary credentials. A 401 means the call was
 // refused before it ran (e.g. the credentials were revoked early), so it is safe to fetch fresh
 // credentials and try once more, even for a mutation.

@@ -398,6 +398,16 @@ type Store struct {
 	// CheckTimeout bounds the consistency check of the whole file at start; a check that runs
 	// out of time stops the start.
 	CheckTimeout time.Duration `yaml:"check_timeout"`
+	// Retention is how long records are kept; the running bot prunes older ones daily.
+	Retention Retention `yaml:"retention"`
+}
+
+// Retention says how long the store keeps records.
+type Retention struct {
+	Audit time.Duration `yaml:"audit"` // audit entries
+	// DeliveredNotices is how long a delivered notice's record is kept; while it is, an equal
+	// notice (same dedupe key) is not queued again.
+	DeliveredNotices time.Duration `yaml:"delivered_notices"`
 }
 
 // Log configures log/slog.
@@ -422,7 +432,7 @@ func Default() *Config {
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
 			RatePerSecond: 8, PageSize: 100,
 		},
-		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second},
+		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second, Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour}},
 		Log:   Log{Level: "info", Format: "text"},
 		Dir:   ".",
 	}
@@ -776,6 +786,8 @@ func (c *Config) validate() Errors {
 	}
 	durationIn("store.lock_timeout", c.Store.LockTimeout, 10*time.Millisecond, 10*time.Minute)
 	durationIn("store.check_timeout", c.Store.CheckTimeout, time.Second, time.Hour)
+	durationIn("store.retention.audit", c.Store.Retention.Audit, 24*time.Hour, 100*366*24*time.Hour)
+	durationIn("store.retention.delivered_notices", c.Store.Retention.DeliveredNotices, 24*time.Hour, 366*24*time.Hour)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:

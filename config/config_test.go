@@ -272,6 +272,37 @@ func TestParseStoreTimeouts(t *testing.T) {
 	}
 }
 
+// TestParseStoreRetention: store.retention has its defaults (400 days of audit, 30 of delivered
+// notices), takes durations, and refuses values outside its ranges with the key and line.
+func TestParseStoreRetention(t *testing.T) {
+	if r := Default().Store.Retention; r.Audit != 400*24*time.Hour || r.DeliveredNotices != 30*24*time.Hour {
+		t.Errorf("defaults = %+v, want 9600h and 720h", r)
+	}
+	cfg, err := Parse([]byte("store:\n  retention:\n    audit: 2160h\n    delivered_notices: 48h\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Store.Retention; r.Audit != 90*24*time.Hour || r.DeliveredNotices != 48*time.Hour {
+		t.Errorf("retention = %+v", r)
+	}
+	for _, tt := range []struct{ key, value, want string }{
+		{"audit", "1h", "store.retention.audit (line 3): must be between 24h and 878400h, not 1h"},
+		{"audit", "0s", "store.retention.audit (line 3): must be between 24h and 878400h, not 0s"},
+		{"audit", "1000000h", "store.retention.audit (line 3): must be between 24h and 878400h, not 1000000h"},
+		{"delivered_notices", "-24h", "store.retention.delivered_notices (line 3): must be between 24h and 8784h, not -24h"},
+		{"delivered_notices", "9000h", "store.retention.delivered_notices (line 3): must be between 24h and 8784h, not 9000h"},
+		{"delivered_notices", "soon", "store.retention.delivered_notices (line 3): invalid value"},
+		{"forever", "true", "store.retention.forever (line 3): unknown key"},
+	} {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			_, err := Parse([]byte("store:\n  retention:\n    " + tt.key + ": " + tt.value + "\n"))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("missing %q in:\n%v", tt.want, err)
+			}
+		})
+	}
+}
+
 func TestWeComConfig(t *testing.T) {
 	good := strings.Join([]string{
 		"wecom:",

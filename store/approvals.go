@@ -605,7 +605,7 @@ func (s *Store) commit(tx *bolt.Tx, a *Approval, now time.Time, ch change, notic
 	if notices == nil {
 		return nil
 	}
-	if err := EnqueueNoticesTx(tx, now, notices(*a)...); err != nil {
+	if err := s.EnqueueNoticesTx(tx, now, notices(*a)...); err != nil {
 		return fmt.Errorf("notices: %w", err)
 	}
 	return nil

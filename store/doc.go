@@ -38,8 +38,9 @@
 //	outbox_keys     Notice.DedupeKey (UTF-8)         JSON {"id":n} while notice n is queued,
 //	                                                 {"id":n,"delivered_at":t} once delivered
 //	outbox_sent     8-byte big-endian Unix ns of     empty: index of deliveries by time, so that
-//	                the delivery + the dedupe key    keys older than NoticeDedupeWindow are pruned
-//	                                                 (a few per AckNotice)
+//	                the delivery + the dedupe key    keys older than the delivered-notice retention
+//	                                                 are pruned (a few per AckNotice, the rest by
+//	                                                 PruneDelivered)
 //	owners          resource id (UTF-8)              JSON {"customer_id":"…","seen_at":t}
 //	subscriptions   8-byte id (NextSequence)         JSON Subscription (user-made and FromConfig)
 //	snoozes         "platform:channel" NUL target,   JSON Snooze; expired ones are deleted when
@@ -86,7 +87,7 @@
 //
 // Every method checks ctx before it starts a transaction; bbolt transactions themselves are not
 // interruptible. [Store.Update] and [Store.View] expose raw transactions to code that needs
-// several records changed atomically; [EnqueueNoticesTx] queues notices within such a
+// several records changed atomically; [Store.EnqueueNoticesTx] queues notices within such a
 // transaction.
 //
 // # Approvals
@@ -112,7 +113,19 @@
 //
 // Notices wait in the outbox until a sender acks them (AckNotice) and are retried until then
 // (RetryNotice). A DedupeKey makes enqueueing idempotent for as long as the notice is queued and
-// [NoticeDedupeWindow] after it was delivered.
+// for the delivered-notice retention after it was delivered (Options.NoticeRetention, by default
+// [NoticeDedupeWindow]).
+//
+// # Retention, backups and compaction
+//
+// [Store.Prune] deletes audit entries older than a retention and the records of notices delivered
+// longer ago than theirs, in transactions of at most a thousand deletions, so a writer waits for
+// one batch at most. bbolt reuses the freed pages but never shrinks the file ([Store.Space] says
+// how much is free); [CompactFile] writes a copy without them while no process holds the file.
+//
+// [Store.Backup] writes a consistent copy of an open store from one read transaction (bbolt's
+// Tx.WriteTo) while writes go on; [BackupFile] copies a file no process holds for writing, without
+// checking or migrating it. [Verify] checks a copy as Open would, without changing it.
 //
 // # Alerts
 //

@@ -79,7 +79,7 @@ func (s *Store) LedgerPrefix(ctx context.Context, prefix string) (map[string]jso
 }
 
 // CommitAlerts, in one transaction, deletes the ledger entries deletes (a missing one is no
-// error), writes the entries puts, and queues notices as [EnqueueNoticesTx] does with now: either
+// error), writes the entries puts, and queues notices as [Store.EnqueueNoticesTx] does with now: either
 // all of it is committed or nothing is. Deletes come first, so a key both deleted and put (an
 // entry started over) ends up put. Keys must be non-empty and at most bolt.MaxKeySize bytes, and
 // values valid JSON. Nothing to do is not an error.
@@ -119,7 +119,7 @@ func (s *Store) CommitAlerts(ctx context.Context, puts map[string]json.RawMessag
 				return fmt.Errorf("put %q: %w", k, err)
 			}
 		}
-		if err := EnqueueNoticesTx(tx, s.now(), notices...); err != nil {
+		if err := s.EnqueueNoticesTx(tx, s.now(), notices...); err != nil {
 			return fmt.Errorf("notices: %w", err)
 		}
 		return nil

@@ -246,7 +246,7 @@ func TestLedgerKillHelper(t *testing.T) {
 			if err := tx.Bucket(bucketLedger).Delete([]byte("old")); err != nil {
 				return err
 			}
-			if err := EnqueueNoticesTx(tx, t0, notices...); err != nil {
+			if err := s.EnqueueNoticesTx(tx, t0, notices...); err != nil {
 				return err
 			}
 			os.Exit(killedCode)

@@ -23,7 +23,8 @@ type Notice struct {
 	// Body is the message itself, opaque to the store (a serialized reply).
 	Body json.RawMessage `json:"body,omitempty"`
 	// DedupeKey, if set, makes enqueueing idempotent: a notice whose key is already queued, or
-	// was delivered within NoticeDedupeWindow, is not queued again.
+	// was delivered within the store's delivered-notice retention (Options.NoticeRetention,
+	// NoticeDedupeWindow by default), is not queued again.
 	DedupeKey   string    `json:"dedupe_key,omitempty"`
 	Attempts    int       `json:"attempts,omitempty"`
 	NextAttempt time.Time `json:"next_attempt"`
@@ -35,8 +36,17 @@ type Notice struct {
 	ParkedAt time.Time `json:"parked_at,omitzero"`
 }
 
-// NoticeDedupeWindow is how long a delivered notice's DedupeKey keeps an equal one out.
+// NoticeDedupeWindow is how long a delivered notice's DedupeKey keeps an equal one out when
+// Options.NoticeRetention is zero.
 const NoticeDedupeWindow = 30 * 24 * time.Hour
+
+// noticeWindow is how long this store remembers a delivered notice's DedupeKey.
+func (s *Store) noticeWindow() time.Duration {
+	if s.noticeRetention > 0 {
+		return s.noticeRetention
+	}
+	return NoticeDedupeWindow
+}
 
 // Limits of the outbox.
 const (
@@ -61,7 +71,7 @@ type dedupeRecord struct {
 // idKey is the 8-byte big-endian form of an id, so that bbolt's byte order is numeric order.
 func idKey(id uint64) []byte { return auditKey(id) }
 
-// EnqueueNotices queues ns in one transaction. See [EnqueueNoticesTx].
+// EnqueueNotices queues ns in one transaction. See [Store.EnqueueNoticesTx].
 func (s *Store) EnqueueNotices(ctx context.Context, ns ...Notice) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: enqueue notices: %w", err)
@@ -69,7 +79,7 @@ func (s *Store) EnqueueNotices(ctx context.Context, ns ...Notice) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	err := s.update(func(tx *bolt.Tx) error { return EnqueueNoticesTx(tx, s.now(), ns...) })
+	err := s.update(func(tx *bolt.Tx) error { return s.EnqueueNoticesTx(tx, s.now(), ns...) })
 	if err != nil {
 		return fmt.Errorf("store: enqueue notices: %w", err)
 	}
@@ -79,9 +89,9 @@ func (s *Store) EnqueueNotices(ctx context.Context, ns ...Notice) error {
 // EnqueueNoticesTx queues ns within tx, so that a state change and the notices announcing it
 // commit together. Each notice gets a new ID and CreatedAt = now; a zero NextAttempt becomes now;
 // Attempts and LastError start empty. A notice needs a Platform and a Channel or a UserID. A
-// notice whose DedupeKey is already queued, or was delivered less than NoticeDedupeWindow before
-// now, is skipped (also within ns).
-func EnqueueNoticesTx(tx *bolt.Tx, now time.Time, ns ...Notice) error {
+// notice whose DedupeKey is already queued, or was delivered less than the store's
+// delivered-notice retention before now, is skipped (also within ns).
+func (s *Store) EnqueueNoticesTx(tx *bolt.Tx, now time.Time, ns ...Notice) error {
 	if len(ns) == 0 {
 		return nil
 	}
@@ -101,7 +111,7 @@ func EnqueueNoticesTx(tx *bolt.Tx, now time.Time, ns ...Notice) error {
 			return fmt.Errorf("notice %d (%s): dedupe key of %d bytes is too long (max %d)", i, n.Kind, len(n.DedupeKey), maxDedupeKey)
 		}
 		if n.DedupeKey != "" {
-			dup, err := dedupeHeld(outbox, keys, n.DedupeKey, now)
+			dup, err := dedupeHeld(outbox, keys, n.DedupeKey, now, s.noticeWindow())
 			if err != nil {
 				return err
 			}
@@ -132,7 +142,7 @@ func EnqueueNoticesTx(tx *bolt.Tx, now time.Time, ns ...Notice) error {
 }
 
 // dedupeHeld reports whether key belongs to a queued notice or to one delivered within the window.
-func dedupeHeld(outbox, keys *bolt.Bucket, key string, now time.Time) (bool, error) {
+func dedupeHeld(outbox, keys *bolt.Bucket, key string, now time.Time, window time.Duration) (bool, error) {
 	v := keys.Get([]byte(key))
 	if v == nil {
 		return false, nil
@@ -144,7 +154,7 @@ func dedupeHeld(outbox, keys *bolt.Bucket, key string, now time.Time) (bool, err
 	if r.DeliveredAt.IsZero() {
 		return outbox.Get(idKey(r.ID)) != nil, nil
 	}
-	return now.Sub(r.DeliveredAt) < NoticeDedupeWindow, nil
+	return now.Sub(r.DeliveredAt) < window, nil
 }
 
 // DueNotices returns the queued notices with NextAttempt at or before now, oldest (lowest ID)
@@ -183,7 +193,7 @@ func (s *Store) DueNotices(ctx context.Context, now time.Time, limit int) ([]Not
 }
 
 // AckNotice records that notice id was delivered: it leaves the outbox, and its DedupeKey is
-// remembered for NoticeDedupeWindow. A notice not in the outbox (never queued, or already acked)
+// remembered for the delivered-notice retention. A notice not in the outbox (never queued, or already acked)
 // is an error wrapping ErrNotFound.
 func (s *Store) AckNotice(ctx context.Context, id uint64) error {
 	if err := ctx.Err(); err != nil {
@@ -215,7 +225,8 @@ func (s *Store) AckNotice(ctx context.Context, id uint64) error {
 		if err := sent.Put(sentKey(now, n.DedupeKey), []byte{}); err != nil {
 			return fmt.Errorf("dedupe index: %w", err)
 		}
-		return pruneDedupe(keys, sent, now.Add(-NoticeDedupeWindow))
+		_, err = pruneDedupe(keys, sent, now.Add(-s.noticeWindow()), dedupePruneBatch)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: ack notice %d: %w", id, err)
@@ -231,12 +242,13 @@ func sentKey(at time.Time, key string) []byte {
 	return append(k, key...)
 }
 
-// pruneDedupe forgets up to dedupePruneBatch keys delivered before cutoff. A key queued again
-// since (its record no longer delivered at the indexed time) keeps its record.
-func pruneDedupe(keys, sent *bolt.Bucket, cutoff time.Time) error {
+// pruneDedupe forgets up to batch keys delivered before cutoff and returns how many index
+// entries it removed. A key queued again since (its record no longer delivered at the indexed
+// time) keeps its record.
+func pruneDedupe(keys, sent *bolt.Bucket, cutoff time.Time, batch int) (int, error) {
 	var doomed [][]byte
 	c := sent.Cursor()
-	for k, _ := c.First(); k != nil && len(doomed) < dedupePruneBatch; k, _ = c.Next() {
+	for k, _ := c.First(); k != nil && len(doomed) < batch; k, _ = c.Next() {
 		if len(k) < 8 || int64(binary.BigEndian.Uint64(k[:8])) >= cutoff.UnixNano() {
 			break
 		}
@@ -247,19 +259,19 @@ func pruneDedupe(keys, sent *bolt.Bucket, cutoff time.Time) error {
 		if v := keys.Get(key); v != nil {
 			var r dedupeRecord
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode dedupe key %q: %w", key, err)
+				return 0, fmt.Errorf("decode dedupe key %q: %w", key, err)
 			}
 			if !r.DeliveredAt.IsZero() && r.DeliveredAt.UnixNano() == at {
 				if err := keys.Delete(key); err != nil {
-					return err
+					return 0, err
 				}
 			}
 		}
 		if err := sent.Delete(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(doomed), nil
 }
 
 // RetryNotice records a failed delivery of notice id: Attempts+1, NextAttempt = next, and
@@ -323,7 +335,7 @@ func (s *Store) ParkNotice(ctx context.Context, id uint64, reason string, notify
 		if err := putJSON(outbox, idKey(id), n); err != nil {
 			return err
 		}
-		return EnqueueNoticesTx(tx, s.now(), notify...)
+		return s.EnqueueNoticesTx(tx, s.now(), notify...)
 	})
 	if err != nil {
 		return fmt.Errorf("store: park notice %d: %w", id, err)

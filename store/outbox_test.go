@@ -125,7 +125,7 @@ func TestEnqueueNoticesTxRollsBack(t *testing.T) {
 	s, clk, _ := newFakeStore(t)
 	boom := errors.New("boom")
 	err := s.Update(ctx, func(tx *bolt.Tx) error {
-		if err := EnqueueNoticesTx(tx, clk.Now(), notice("alert", "alert-1")); err != nil {
+		if err := s.EnqueueNoticesTx(tx, clk.Now(), notice("alert", "alert-1")); err != nil {
 			return err
 		}
 		return boom
@@ -138,7 +138,7 @@ func TestEnqueueNoticesTxRollsBack(t *testing.T) {
 	}
 	// Committed with the caller's transaction, with the caller's now.
 	at := t0.Add(-time.Hour)
-	if err := s.Update(ctx, func(tx *bolt.Tx) error { return EnqueueNoticesTx(tx, at, notice("alert", "alert-1")) }); err != nil {
+	if err := s.Update(ctx, func(tx *bolt.Tx) error { return s.EnqueueNoticesTx(tx, at, notice("alert", "alert-1")) }); err != nil {
 		t.Fatal(err)
 	}
 	ns := mustDue(t, s, at, 0)

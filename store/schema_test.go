@@ -227,7 +227,7 @@ func putApprovalV2(tx *bolt.Tx, a Approval, now time.Time) error {
 		Command: fmt.Sprintf("request #%d %s", id, a.Action), Result: string(a.State)}); err != nil {
 		return err
 	}
-	return EnqueueNoticesTx(tx, now, testNotices(a)...)
+	return s.EnqueueNoticesTx(tx, now, testNotices(a)...)
 }
 
 // writeV2 makes path a schema-2 file holding what a version-2 partnerbot would have written: the

@@ -43,6 +43,9 @@ type Options struct {
 	Now          func() time.Time // nil = time.Now
 	ReadOnly     bool             // shared lock, no writes, no migrations, no directory creation
 	Logger       *slog.Logger     // where migrations are logged; nil = discarded
+	// NoticeRetention is how long a delivered notice's record (its DedupeKey) is kept, keeping
+	// an equal notice out meanwhile; 0 = NoticeDedupeWindow.
+	NoticeRetention time.Duration
 }
 
 // Store is the bot's persistent state in one bbolt file. It is safe for concurrent use.
@@ -51,6 +54,8 @@ type Store struct {
 	path     string
 	now      func() time.Time
 	readOnly bool
+	// noticeRetention is Options.NoticeRetention; see noticeWindow.
+	noticeRetention time.Duration
 }
 
 // lockedError is the error Open returns when the file lock cannot be taken in time.
@@ -111,7 +116,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := checkFile(db, path, size, checkTimeout, check); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly}
+	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly, noticeRetention: opts.NoticeRetention}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

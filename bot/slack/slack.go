@@ -184,6 +184,21 @@ func (a *Adapter) IsDirect(channel, _ string) bool { return strings.HasPrefix(ch
 // Connected reports whether the Socket Mode connection is up, or the HTTP endpoints listen.
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 
+// Check asks Slack whether the tokens work, connecting to nothing: auth.test with the bot token
+// and, in Socket Mode, apps.connections.open with the app-level token (which hands out a
+// connection URL that is left unused).
+func (a *Adapter) Check(ctx context.Context) error {
+	if _, err := a.api.AuthTestContext(ctx); err != nil {
+		return fmt.Errorf("slack: auth.test: %w", err)
+	}
+	if a.opts.Mode == ModeSocket {
+		if _, _, err := a.api.StartSocketModeContext(ctx); err != nil {
+			return fmt.Errorf("slack: apps.connections.open (app-level token): %w", err)
+		}
+	}
+	return nil
+}
+
 // Run identifies the bot (auth.test), then receives until ctx ends: over Socket Mode, or on
 // the HTTP endpoints. It returns an error when Slack cannot be reached or refuses the tokens;
 // bot.Serve then restarts it with backoff.

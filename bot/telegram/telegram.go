@@ -317,6 +317,15 @@ func (a *Adapter) connect(ctx context.Context) (*tgbotapi.BotAPI, error) {
 	return api, nil
 }
 
+// Check asks Telegram who the bot is (getMe), every time: whether the token works and the Bot
+// API server answers. It neither connects the adapter nor changes what it knows.
+func (a *Adapter) Check(ctx context.Context) error {
+	if _, err := tgbotapi.NewBotAPIWithClient(a.opts.Token, a.endpoint, boundClient{ctx: ctx, c: a.client, token: a.opts.Token}); err != nil {
+		return fmt.Errorf("telegram: getMe: %w", redact(err, a.opts.Token))
+	}
+	return nil
+}
+
 // call returns a client whose requests run under ctx. The library's BotAPI has no context of
 // its own, so each call gets a shallow copy bound to its context.
 func (a *Adapter) call(ctx context.Context) (*tgbotapi.BotAPI, error) {

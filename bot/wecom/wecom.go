@@ -331,6 +331,19 @@ func (a *Adapter) Addr(ctx context.Context) (net.Addr, error) {
 	return a.addr, nil
 }
 
+// Check asks WeCom for the app's access token (gettoken, unless one is cached): whether the corp
+// id and secret work. Group robots have no such call (only posting to the group would test a
+// key), so with robots alone it checks nothing and returns nil.
+func (a *Adapter) Check(ctx context.Context) error {
+	if !a.hasApp() {
+		return nil
+	}
+	if _, err := a.api.accessToken(ctx, ""); err != nil {
+		return fmt.Errorf("wecom: gettoken: %w", err)
+	}
+	return nil
+}
+
 // Run fetches the access token, listens for callbacks and runs the commands they bring until
 // ctx ends. Without a callback (robots, or an app that only sends) it only marks the adapter
 // running.

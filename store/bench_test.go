@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// seedAudit fills s with n audit entries dated at, in transactions of 10,000.
+func seedAudit(b *testing.B, s *Store, n int, at time.Time) {
+	b.Helper()
+	cmd := "/expiring 30 " + strings.Repeat("x", 120)
+	for done := 0; done < n; {
+		err := s.update(func(tx *bolt.Tx) error {
+			for i := 0; i < 10000 && done < n; i, done = i+1, done+1 {
+				if _, err := s.appendAudit(tx, AuditEntry{At: at, Platform: "slack", UserID: "U0123", Channel: "C0123", Command: cmd, Result: "ok"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writerWaits appends an audit entry (what every command does) in a loop until stop is closed,
+// and returns how long each append took: the time a command waits while something else writes.
+func writerWaits(s *Store, stop <-chan struct{}) func() []time.Duration {
+	var waits []time.Duration
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			start := time.Now()
+			if _, err := s.AppendAudit(context.Background(), AuditEntry{Platform: "exec", UserID: "bench", Command: "/help", Result: "ok"}); err != nil {
+				return
+			}
+			waits = append(waits, time.Since(start))
+		}
+	}()
+	return func() []time.Duration { wg.Wait(); return waits }
+}
+
+// reportWaits reports the largest and the median append time.
+func reportWaits(b *testing.B, waits []time.Duration) {
+	b.Helper()
+	if len(waits) == 0 {
+		b.Fatal("the writer made no append")
+	}
+	slices.Sort(waits)
+	b.ReportMetric(float64(waits[len(waits)-1].Microseconds())/1000, "max-command-wait-ms")
+	b.ReportMetric(float64(waits[len(waits)/2].Microseconds())/1000, "median-command-wait-ms")
+	b.ReportMetric(float64(len(waits)), "commands-meanwhile")
+}
+
+// BenchmarkPruneAudit deletes 100,000 expired audit entries (a 57 MiB file) while a writer
+// appends as commands do: the prune's pace, and how long a command waits meanwhile (one batch
+// of pruneBatch deletions at most).
+func BenchmarkPruneAudit(b *testing.B) {
+	const n = 100000
+	for range b.N {
+		b.StopTimer()
+		s, err := Open(fmt.Sprintf("%s/prune.db", b.TempDir()), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		seedAudit(b, s, n, time.Now().Add(-500*24*time.Hour))
+		stop := make(chan struct{})
+		waits := writerWaits(s, stop)
+		b.StartTimer()
+		start := time.Now()
+		removed, err := s.PruneAudit(context.Background(), time.Now().Add(-400*24*time.Hour))
+		took := time.Since(start)
+		b.StopTimer()
+		close(stop)
+		w := waits()
+		if err != nil || removed != n {
+			b.Fatalf("removed %d, %v", removed, err)
+		}
+		b.ReportMetric(float64(n)/took.Seconds(), "entries/s")
+		b.ReportMetric(float64(took.Microseconds())/1000/float64(n/pruneBatch), "ms/batch")
+		reportWaits(b, w)
+		s.Close()
+	}
+}
+
+// BenchmarkBackup copies a store of 100,000 audit entries (57 MiB) with Store.Backup while
+// a writer appends as commands do: the copy's pace, and how long a command waits meanwhile.
+func BenchmarkBackup(b *testing.B) {
+	const n = 100000
+	s, err := Open(fmt.Sprintf("%s/backup.db", b.TempDir()), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	seedAudit(b, s, n, time.Now())
+	var size int64
+	b.ResetTimer()
+	for range b.N {
+		stop := make(chan struct{})
+		waits := writerWaits(s, stop)
+		start := time.Now()
+		got, err := s.Backup(context.Background(), func(int64) (io.Writer, error) { return io.Discard, nil })
+		took := time.Since(start)
+		close(stop)
+		w := waits()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = got
+		b.ReportMetric(float64(size)/(1<<20)/took.Seconds(), "MiB/s")
+		reportWaits(b, w)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB")
+}
