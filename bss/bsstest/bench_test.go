@@ -2,6 +2,7 @@ package bsstest
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 )
 
@@ -44,4 +45,21 @@ func BenchmarkListOrders(b *testing.B) {
 			b.Fatal(rec.Code, rec.Body)
 		}
 	}
+}
+
+// BenchmarkGenerate builds the 10,000-customer / 200,000-resource data set and a fake over it,
+// reporting the live heap it keeps.
+func BenchmarkGenerate(b *testing.B) {
+	var heap float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := New(Options{Now: fixedNow, Data: Generate(GenOptions{Customers: 10_000, Resources: 200_000, Seed: 7, Now: testNow})})
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		heap = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(heap, "heap-MiB")
 }

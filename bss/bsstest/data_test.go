@@ -248,18 +248,9 @@ func TestGenerate(t *testing.T) {
 	if len(ds.Customers) != 10_000 || len(ds.Resources) != 200_000 {
 		t.Fatalf("%d customers, %d resources", len(ds.Customers), len(ds.Resources))
 	}
-	heap := (after.HeapAlloc - before.HeapAlloc) >> 20
-	t.Logf("Generate+New: %v, live heap ≈ %d MiB", took, heap)
-	limit := 5 * time.Second
-	if raceEnabled {
-		limit = 60 * time.Second
-	}
-	if took > limit {
-		t.Errorf("took %v", took)
-	}
-	if heap > 400 {
-		t.Errorf("live heap %d MiB", heap)
-	}
+	// Time and memory are measured by BenchmarkGenerate (docs/benchmarks.md), not asserted here:
+	// a loaded CI machine must not fail a correctness test.
+	t.Logf("Generate+New: %v, live heap ≈ %d MiB", took, (after.HeapAlloc-before.HeapAlloc)>>20)
 	n := 0
 	for _, c := range s.Customers() {
 		n += len(s.Resources(c.ID))

@@ -1,5 +1,0 @@
-//go:build race
-
-package bsstest
-
-const raceEnabled = true
