@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,16 +14,18 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot/wecom/wecomtest"
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 )
 
 // TestSecretsNeverLogged runs the bot at debug level with every secret it can be given: the
 // partner's AK/SK, the agency's temporary credentials and security token (issued by the fake
-// IAM during the run), and the Slack, Telegram and WeCom tokens and keys. It drives every
-// path that logs — start-up, commands and their BSS calls, a retried 5xx, calls signed with
-// agency credentials, a scan, a notice its platform refuses, adapters whose platform refuses
-// their token, a forged WeCom callback, the admin endpoints — and greps all the output, in
-// text and in JSON, for each secret.
+// IAM during the run), every request's signature and X-Security-Token, and the Slack,
+// Telegram and WeCom tokens and keys. It drives every path that logs — start-up, commands
+// and their BSS calls, a retried 5xx, calls signed with agency credentials, a scan, a notice
+// its platform refuses, adapters whose platform refuses their token, a forged WeCom
+// callback, the admin endpoints — and greps all the output, in text and in JSON, for each
+// secret.
 func TestSecretsNeverLogged(t *testing.T) {
 	secrets := map[string]string{
 		"SLACK_BOT_TOKEN":            "xoxb-111111111-222222222-SlackBotSecretValue",
@@ -46,10 +49,20 @@ func TestSecretsNeverLogged(t *testing.T) {
 	// The fake BSS, behind a proxy that notes the temporary credentials IAM hands out.
 	srv := bsstest.NewTestServer(t, bsstest.Options{})
 	var (
-		mu    sync.Mutex
-		temps []string
+		mu         sync.Mutex
+		temps      []string
+		signatures []string // Authorization signatures and X-Security-Token values sent
 	)
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every request's signature and security token are secrets too.
+		mu.Lock()
+		if _, sig, ok := strings.Cut(r.Header.Get("Authorization"), "Signature="); ok {
+			signatures = append(signatures, sig)
+		}
+		if tok := r.Header.Get(bss.HeaderToken); tok != "" {
+			signatures = append(signatures, tok)
+		}
+		mu.Unlock()
 		if r.URL.Path != "/v3.0/OS-CREDENTIAL/securitytokens" {
 			srv.ServeHTTP(w, r)
 			return
@@ -162,13 +175,23 @@ func TestSecretsNeverLogged(t *testing.T) {
 	output.WriteString(b.stderr.String())
 
 	mu.Lock()
-	issued := temps
+	issued, signed := temps, signatures
 	mu.Unlock()
 	if len(issued) < 3 {
 		t.Fatalf("IAM issued no temporary credentials: the agency paths did not run")
 	}
 	for i, v := range issued {
 		secrets[[]string{"agency access key", "agency secret key", "agency security token"}[i%3]] = v
+	}
+	tokens := 0
+	for i, v := range signed {
+		if strings.HasPrefix(v, "gQpjbi1ub3J0aC00") || len(v) > 100 {
+			tokens++
+		}
+		secrets[fmt.Sprintf("signature or security token #%d", i)] = v
+	}
+	if len(signed) < 10 || tokens == 0 {
+		t.Fatalf("%d signatures and %d security tokens seen: the calls did not run", len(signed), tokens)
 	}
 	for _, want := range []string{`"level":"DEBUG"`, `"msg":"bss call"`, "bss call retried", "RenewalResources",
 		"CreateTemporaryAccessKeyByAgency", "scan finished", "parked"} {
