@@ -1,12 +1,36 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t partnerbot .
-# Run (the console adapter needs a terminal: -it):
-#   docker run -it -e HUAWEICLOUD_SDK_AK -e HUAWEICLOUD_SDK_SK \
-#     -v $PWD/config.yaml:/etc/partnerbot/config.yaml:ro -v partnerbot-data:/data partnerbot
-# Try it on the built-in sandbox with the bundled example configuration (no credentials):
+# partnerbot: a static, non-root binary on distroless/static (no shell, no package manager).
+#
+# Build:  docker build -t partnerbot .
+#
+# Run as a service (the chat adapters the configuration enables; no terminal needed):
+#   docker run -d --name partnerbot --stop-timeout 30 \
+#     -e HUAWEICLOUD_SDK_AK -e HUAWEICLOUD_SDK_SK -e SLACK_BOT_TOKEN -e SLACK_APP_TOKEN \
+#     -v $PWD/config.yaml:/etc/partnerbot/config.yaml:ro -v partnerbot-data:/data \
+#     -p 127.0.0.1:9090:9090 partnerbot
+# Try it on the built-in sandbox with the bundled example (console chat, no credentials):
 #   docker run -it partnerbot -config /etc/partnerbot/config.example.yaml
-# store.path is relative to the config file's directory: in a mounted config use an absolute
-# path under the volume, /data/partnerbot.db.
+#
+# Volumes
+#   /data                          the state: the bbolt store (requests, audit log, outbox,
+#                                  subscriptions). Owned by the nonroot user (65532). In a
+#                                  mounted config set store.path to /data/partnerbot.db
+#                                  (store.path is relative to the config file's directory).
+#   /etc/partnerbot/config.yaml    the configuration, mounted read-only (the default CMD).
+# Environment (secrets come only from here, never from the file; none is logged)
+#   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK       the partner's key pair (bss.sandbox: false)
+#   SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET           Slack
+#   TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET                      Telegram
+#   WECOM_CORP_SECRET, WECOM_CALLBACK_TOKEN, WECOM_ENCODING_AES_KEY, WECOM_ROBOT_KEY_<NAME>   WeCom
+# Ports (all set in the configuration; none is open unless configured)
+#   9090   admin.listen: /healthz, /readyz, /metrics. The default 127.0.0.1:9090 is reachable
+#          only inside the container (enough for the HEALTHCHECK); set admin.listen: ":9090"
+#          and publish it for a Prometheus outside.
+#   8081   slack.listen (slack.mode: http), 8443 telegram.webhook.listen (mode: webhook),
+#          wecom.callback.listen (e.g. :8088): put TLS in front of them.
+# Stopping: docker stop sends SIGTERM; the bot takes no new messages and gives the commands
+# in flight bot.shutdown_timeout (20s) to finish, so --stop-timeout (or compose's
+# stop_grace_period) should exceed it. A second signal exits at once.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -30,5 +54,11 @@ COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME ["/data"]
 WORKDIR /data
 USER nonroot:nonroot
+EXPOSE 9090
+# The image has no shell or curl: the binary asks its own /healthz (exit 0 healthy, 1 not).
+# It asks 127.0.0.1:9090, the default admin.listen; with another admin.listen, override it:
+#   --health-cmd '["/usr/local/bin/partnerbot", "healthcheck", "-addr", "127.0.0.1:9191"]'
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["/usr/local/bin/partnerbot", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/partnerbot"]
 CMD ["-config", "/etc/partnerbot/config.yaml"]

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -310,22 +310,7 @@ func freeLoopbackAddr(t *testing.T) string {
 }
 
 // lockedBuffer is an output the bot writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testenv.SyncBuffer
 
 // --- Slack, as the bot's endpoints see it and as its Web API answers ---
 

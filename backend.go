@@ -19,9 +19,10 @@ import (
 const sandboxRate = 200
 
 // newBSS builds the BSS client of the configuration (see newBSSClient) and looks up the
-// partner's account id. The returned stop function shuts the sandbox down.
-func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Client, func(), error) {
-	client, stop, err := newBSSClient(ctx, cfg, log)
+// partner's account id. The returned stop function shuts the sandbox down. obs, if not nil,
+// is told of every attempt.
+func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.Observer) (*bss.Client, func(), error) {
+	client, stop, err := newBSSClient(ctx, cfg, log, obs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -42,8 +43,9 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 // newBSSClient builds the BSS client of the configuration without calling anything. With
 // bss.sandbox it first starts the built-in fake BSS on a loopback port, so the client signs and
 // sends real HTTP requests exactly as it would to Huawei Cloud. The returned stop function shuts
-// the sandbox down.
-func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Client, func(), error) {
+// the sandbox down; the end of ctx does not, so that commands still running at a shutdown
+// reach it.
+func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.Observer) (*bss.Client, func(), error) {
 	c := bss.Config{
 		DomainID:      cfg.BSS.DomainID,
 		AgencyName:    cfg.BSS.AgencyName,
@@ -54,13 +56,14 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger) (*b
 		RatePerSecond: cfg.BSS.RatePerSecond,
 		PageSize:      cfg.BSS.PageSize,
 		Logger:        log.With("component", "bss"),
+		Observer:      obs,
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = -1 // config 0 means none; the client's zero means its default
 	}
 	stop := func() {}
 	if cfg.BSS.Sandbox {
-		url, shutdown, err := startSandbox(ctx, "127.0.0.1:0", log)
+		url, shutdown, err := startSandbox(context.WithoutCancel(ctx), "127.0.0.1:0", log)
 		if err != nil {
 			return nil, nil, err
 		}

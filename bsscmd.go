@@ -187,7 +187,7 @@ func runBSS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := newLogger(cfg.Log, stderr)
-	client, stop, err := newBSS(ctx, cfg, log)
+	client, stop, err := newBSS(ctx, cfg, log, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

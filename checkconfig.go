@@ -149,7 +149,7 @@ func (c *checker) bss(customer string) {
 	ok := c.try("bss credentials", func(ctx context.Context) (string, error) {
 		var stop func()
 		var err error
-		client, stop, err = newBSSClient(c.ctx, c.cfg, c.a.log)
+		client, stop, err = newBSSClient(c.ctx, c.cfg, c.a.log, nil)
 		if err != nil {
 			return "", err
 		}

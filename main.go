@@ -7,6 +7,7 @@
 //	partnerbot compact [-config FILE] NEWFILE    write a compacted copy of the store
 //	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
 //	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
+//	partnerbot healthcheck [-config F] [-addr A] ask a running bot's /healthz: exit 0 or 1
 //
 // main only wires: flags, configuration, logging, signals. The logic lives in the packages.
 package main
@@ -28,6 +29,7 @@ import (
 	_ "time/tzdata" // zone data in the binary: Asia/Shanghai works in a distroless image
 
 	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/internal/logging"
 )
 
 //go:embed config.example.yaml
@@ -41,10 +43,27 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx := onSignals(context.Background(), sigs, os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
+}
+
+// onSignals returns a context the first signal on sigs cancels (the bot then shuts down
+// gracefully, within bot.shutdown_timeout); a second signal calls exit at once.
+func onSignals(parent context.Context, sigs <-chan os.Signal, stderr io.Writer, exit func(int)) context.Context {
+	ctx, cancel := context.WithCancel(parent)
+	go func() {
+		sig := <-sigs
+		cancel()
+		fmt.Fprintf(stderr, "partnerbot: %v: shutting down (a second signal exits at once)\n", sig)
+		sig = <-sigs
+		fmt.Fprintf(stderr, "partnerbot: %v again: exiting now\n", sig)
+		exit(exitFailed)
+	}()
+	return ctx
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -65,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCompact(ctx, args, stdout, stderr)
 	case "check-config":
 		return runCheckConfig(ctx, args, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args, stdout, stderr)
 	case "", "run":
 		return runBot(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
@@ -93,6 +114,9 @@ func usage(w io.Writer) {
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
   partnerbot sandbox [-listen ADDR]         serve the BSS sandbox over HTTP for other tools
+  partnerbot healthcheck [-config FILE] [-addr HOST:PORT]
+                                            ask a running bot's /healthz (admin.listen):
+                                            exit 0 healthy, 1 not (the image's HEALTHCHECK)
 `)
 }
 
@@ -108,15 +132,17 @@ func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
-// newLogger builds the slog logger of the configuration, writing to w.
+// newLogger builds the slog logger of the configuration, writing to w. Records carry the
+// request id of the command they belong to, and the secrets of the environment never appear.
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logging.Handler(h, logging.SecretsFromEnv(os.Environ())))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

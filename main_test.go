@@ -19,12 +19,13 @@ import (
 )
 
 // writeConfig writes the example configuration with store.path set to "state/bot.db" (relative,
-// so it resolves against the config file's temporary directory), applies each edit (old → new
-// text of the file) and returns the file's path.
+// so it resolves against the config file's temporary directory) and the admin endpoint on a
+// free port, applies each edit (old → new text of the file) and returns the file's path.
 func writeConfig(t *testing.T, edits ...string) string {
 	t.Helper()
 	text := string(exampleConfig)
-	edits = append([]string{"  path: partnerbot.db", "  path: state/bot.db"}, edits...)
+	edits = append([]string{"  path: partnerbot.db", "  path: state/bot.db",
+		`  listen: "127.0.0.1:9090"`, `  listen: "127.0.0.1:0"`}, edits...)
 	for i := 0; i+1 < len(edits); i += 2 {
 		if !strings.Contains(text, edits[i]) {
 			t.Fatalf("config.example.yaml has no %q to replace", edits[i])

@@ -13,12 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/partnerbot/partnerbot/admin"
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
+	"github.com/partnerbot/partnerbot/metrics"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -31,6 +33,7 @@ type app struct {
 	bss     *bss.Client
 	direct  *directPlatforms // which running adapters can message users directly
 	scanner *alerts.Scanner  // nil when alerts are disabled
+	metrics *metrics.Metrics
 	stop    func()
 }
 
@@ -47,7 +50,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	client, stopBSS, err := newBSS(ctx, cfg, log)
+	m := metrics.New()
+	client, stopBSS, err := newBSS(ctx, cfg, log, m)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -72,7 +76,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		step, _ := bss.ParseAmount(strconv.FormatFloat(cfg.Alerts.ArrearsStep, 'f', 2, 64))
 		scanner = alerts.New(client, st, alerts.Options{Location: cfg.Location(), Lang: lang,
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
-			Lookback: cfg.Alerts.Lookback})
+			Lookback: cfg.Alerts.Lookback, Observer: m})
 		cmdScanner = scanner
 	}
 	router := commands.New(client, st, commands.Options{
@@ -82,13 +86,13 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		CommandTimeout: cfg.Bot.CommandTimeout, ActionTimeout: cfg.Approvals.ActionTimeout,
 		DirectMessages:   direct.can,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
-		Scanner: cmdScanner,
+		Scanner: cmdScanner, Observer: m,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
 	if err := router.Maintain(ctx); err != nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
-	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, direct: direct, scanner: scanner, stop: func() {
+	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, direct: direct, scanner: scanner, metrics: m, stop: func() {
 		stopBSS()
 		if err := st.Close(); err != nil {
 			log.Error("closing the store", "error", err)
@@ -161,13 +165,56 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		names = append(names, ad.Platform())
 	}
+	srv, err := a.adminServer(adapters)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot:", err)
+		return exitFailed
+	}
+	if srv != nil {
+		srv.Start()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				a.log.Warn("stopping the admin endpoints", "error", err)
+			}
+		}()
+	}
 	a.log.Info("partnerbot started", "store", a.store.Path(), "adapters", strings.Join(names, ","))
+
+	// Shutting down: the first signal (the end of ctx) stops the adapters taking messages and
+	// the scans and maintenance starting; the commands already taken, and the notices they
+	// queue, may go on until abort ends, shortly before bot.shutdown_timeout; by then the
+	// process is gone.
+	timeout := a.cfg.Bot.ShutdownTimeout
+	grace := min(abandonAfter, timeout/4) // between abort and leaving without the adapters
+	abort, cancelAbort := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelAbort()
+	returned := make(chan struct{})
+	defer close(returned)
+	go func() {
+		select {
+		case <-returned:
+			return
+		case <-ctx.Done():
+		}
+		a.log.Info("shutting down: taking no new messages; commands in flight may finish", "timeout", timeout)
+		if srv != nil {
+			srv.Drain()
+		}
+		select {
+		case <-returned:
+		case <-time.After(timeout - grace):
+			cancelAbort()
+		}
+	}()
+
 	bgctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	stopBackground := func() { cancel(); wg.Wait() }
 	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders, Admins: a.admins(),
-		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold}
+		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold, Observer: a.metrics}
 	if a.scanner != nil {
 		a.scanner.SetMessageLimits(limits)
 		noArrears := !a.bss.Supports(bss.OpListCustomersBalancesDetail)
@@ -182,27 +229,78 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		a.log.Info("alert scans scheduled", "expiry", a.cfg.Alerts.ExpirySchedule, "arrears", a.cfg.Alerts.ArrearsSchedule,
 			"zone", a.cfg.Location().String())
 	}
-	wg.Add(3)
-	go func() { defer wg.Done(); disp.Run(bgctx) }()
+	// Notices go out while the commands in flight finish: the dispatcher stops only after
+	// them, or at abort.
+	dctx, stopDispatch := context.WithCancel(abort)
+	var dwg sync.WaitGroup
+	defer func() { stopDispatch(); dwg.Wait() }()
+	dwg.Add(1)
+	go func() { defer dwg.Done(); disp.Run(dctx) }()
+	wg.Add(2)
 	go func() { defer wg.Done(); a.maintainEvery(bgctx, time.Minute) }()
 	go func() { defer wg.Done(); a.pruneEvery(bgctx, pruneInterval) }()
 	a.serveControl(bgctx, &wg) // partnerbot exec and backup beside the running bot
-	if err := bot.Serve(ctx, adapters, bot.NewHandler(a.router), a.log.With("component", "bot")); err != nil {
-		a.log.Error("console stopped", "error", err)
+
+	served := make(chan error, 1)
+	go func() {
+		served <- bot.Serve(ctx, adapters, bot.Detach(bot.NewHandler(a.router), abort), a.log.With("component", "bot"))
+	}()
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-abort.Done():
+		// The commands still running were cancelled: give their adapters a moment to answer
+		// and return, then leave without them.
+		select {
+		case serveErr = <-served:
+		case <-time.After(grace):
+			a.log.Error("shutdown_timeout passed and adapters are still busy; exiting without them", "timeout", timeout)
+			return exitFailed
+		}
+	}
+	if serveErr != nil {
+		a.log.Error("console stopped", "error", serveErr)
 		return exitFailed
 	}
-	// Deliver what the last commands queued before leaving, once the background loop stopped.
+	// Deliver what the last commands queued before leaving, within shutdown_timeout (counted
+	// from the signal, or from now when the console ended the bot). What is not delivered
+	// stays in the outbox for the next start.
 	stopBackground()
+	flush, cancelFlush := context.WithTimeout(abort, timeout)
+	defer cancelFlush()
 	for round := 0; round < 100; round++ { // bounded: what fails waits for the next start
-		sent, _, err := disp.RunOnce(context.WithoutCancel(ctx))
+		sent, _, err := disp.RunOnce(flush)
 		if err != nil {
-			a.log.Warn("delivering notices", "error", err)
+			if flush.Err() == nil {
+				a.log.Warn("delivering notices", "error", err)
+			}
+			break
 		}
-		if err != nil || sent == 0 {
+		if sent == 0 {
 			break
 		}
 	}
+	if ob, err := a.store.OutboxStats(context.WithoutCancel(ctx)); err == nil && ob.Waiting > 0 {
+		a.log.Info("notices left in the outbox for the next start", "waiting", ob.Waiting)
+	}
+	a.log.Info("partnerbot stopped")
 	return exitOK
+}
+
+// abandonAfter is the longest the bot waits, once the commands still running were cancelled
+// near the end of shutdown_timeout, for their adapters to return before exiting without them.
+const abandonAfter = 2 * time.Second
+
+// adminServer binds admin.listen and wires the health and metrics endpoints; nil when
+// admin.listen is empty.
+func (a *app) adminServer(adapters []bot.Adapter) (*admin.Server, error) {
+	if a.cfg.Admin.Listen == "" {
+		return nil, nil
+	}
+	a.metrics.Watch(a.store, adapters)
+	log := a.log.With("component", "admin")
+	return admin.Listen(a.cfg.Admin.Listen, admin.Options{Store: a.store, Adapters: adapters, BSS: a.metrics,
+		Metrics: a.metrics.Handler(log), Logger: log})
 }
 
 // directPlatforms holds the running adapters that can message a user directly, by platform;

@@ -24,6 +24,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -68,6 +69,14 @@ type Options struct {
 	// MaxChars is the size limit of one message per platform; a digest longer than that is
 	// split. Platforms not listed get 4000.
 	MaxChars map[string]int
+	// Observer, when set, is told of every scan that ran (metrics).
+	Observer Observer
+}
+
+// Observer is told of each scan that ran (not of one skipped because another of its kind was
+// running), once it ended. It must not block.
+type Observer interface {
+	ObserveScan(ctx context.Context, sum Summary, err error)
 }
 
 // Scanner runs expiry and arrears scans.
@@ -146,6 +155,8 @@ func (s *Scanner) Scan(ctx context.Context, kind string) (Summary, error) {
 		s.busy[kind] = false
 		s.mu.Unlock()
 	}()
+	// A scheduled scan gets a request id of its own; /scan keeps its command's.
+	ctx, _ = logging.EnsureRequestID(ctx)
 	start := time.Now()
 	var err error
 	if kind == KindExpiry {
@@ -154,8 +165,11 @@ func (s *Scanner) Scan(ctx context.Context, kind string) (Summary, error) {
 		err = s.scanArrears(ctx, &sum)
 	}
 	sum.Took = time.Since(start)
-	s.opts.Logger.Info("scan finished", "kind", kind, "customers", sum.Customers, "found", sum.Found,
+	s.opts.Logger.InfoContext(ctx, "scan finished", "kind", kind, "customers", sum.Customers, "found", sum.Found,
 		"alerted", sum.Alerted, "notices", sum.Notices, "failed", len(sum.Failed), "took", sum.Took, "error", err)
+	if s.opts.Observer != nil {
+		s.opts.Observer.ObserveScan(ctx, sum, err)
+	}
 	return sum, err
 }
 

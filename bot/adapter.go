@@ -197,3 +197,25 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// Detach returns h with each command running on a context that the end of the adapter's
+// context does not cancel, so that a shutdown can be done in two steps: the adapters' context
+// ends and they take no new messages, while the commands they already took run on, are
+// answered, and are waited for by their adapter's Run. A command still ends at its own
+// deadline, and every one ends when abort does (the shutdown timeout). The context keeps the
+// values of the adapter's.
+func Detach(h Handler, abort context.Context) Handler {
+	return func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+		dctx := context.WithoutCancel(ctx)
+		var cancel context.CancelFunc
+		if deadline, ok := ctx.Deadline(); ok {
+			dctx, cancel = context.WithDeadline(dctx, deadline)
+		} else {
+			dctx, cancel = context.WithCancel(dctx)
+		}
+		defer cancel()
+		stop := context.AfterFunc(abort, cancel)
+		defer stop()
+		return h(dctx, req)
+	}
+}

@@ -64,6 +64,8 @@ type Dispatcher struct {
 	// Admins ("platform:user-id") are told, directly, when a notice is parked because its
 	// platform said it can never be delivered as addressed.
 	Admins []string
+	// Observer, when set, is told of every delivery attempt (metrics).
+	Observer DeliveryObserver
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
@@ -96,6 +98,19 @@ func (d *Dispatcher) setDefaults() {
 	}
 	if d.SendTimeout <= 0 {
 		d.SendTimeout = time.Minute
+	}
+}
+
+// DeliveryObserver is told how each attempt to deliver a notice ended. It must not block.
+type DeliveryObserver interface {
+	// ObserveDelivery: outcome is "sent", "failed" (retried later), "throttled" (waits, not
+	// a failure) or "parked" (can never be delivered as addressed).
+	ObserveDelivery(n store.Notice, outcome string)
+}
+
+func (d *Dispatcher) observe(n store.Notice, outcome string) {
+	if d.Observer != nil {
+		d.Observer.ObserveDelivery(n, outcome)
 	}
 }
 
@@ -178,6 +193,7 @@ func (d *Dispatcher) deliverAll(ctx context.Context, now time.Time, due []store.
 		if wait, throttled := RetryAfterOf(err); throttled {
 			// The platform asked us to slow down: not a failure, and the place waits.
 			until := now.Add(max(wait, time.Second))
+			d.observe(n, "throttled")
 			d.Logger.Info("platform is throttling; notice waits", "notice", n.ID, "platform", n.Platform, "until", until)
 			if perr := d.Outbox.PostponeNotice(context.WithoutCancel(ctx), n.ID, until); perr != nil {
 				return sent, failed, fmt.Errorf("dispatch: %w", perr)
@@ -189,6 +205,7 @@ func (d *Dispatcher) deliverAll(ctx context.Context, now time.Time, due []store.
 			// Retrying cannot help, and must not hold back later notices to other places:
 			// set it aside and tell the admins, once a day per place.
 			failed++
+			d.observe(n, "parked")
 			d.Logger.Error("notice can never be delivered as addressed; parked", "notice", n.ID, "platform", n.Platform,
 				"channel", n.Channel, "user", n.UserID, "error", err)
 			if perr := d.Outbox.ParkNotice(context.WithoutCancel(ctx), n.ID, err.Error(), d.parkedNotices(n, err, now)...); perr != nil {
@@ -198,6 +215,7 @@ func (d *Dispatcher) deliverAll(ctx context.Context, now time.Time, due []store.
 		}
 		if err != nil {
 			failed++
+			d.observe(n, "failed")
 			next := now.Add(d.delay(n.Attempts))
 			d.Logger.Warn("notice not delivered; will retry", "notice", n.ID, "platform", n.Platform,
 				"channel", n.Channel, "attempt", n.Attempts+1, "next", next, "error", err)
@@ -208,6 +226,7 @@ func (d *Dispatcher) deliverAll(ctx context.Context, now time.Time, due []store.
 			continue
 		}
 		sent++
+		d.observe(n, "sent")
 		if err := d.Outbox.AckNotice(context.WithoutCancel(ctx), n.ID); err != nil {
 			d.remember(n.ID)
 			return sent, failed, fmt.Errorf("dispatch: notice %d was delivered but not recorded; it is not sent again: %w", n.ID, err)

@@ -77,6 +77,59 @@ type Config struct {
 	UserAgent     string  // default "partnerbot"
 	Now           func() time.Time
 	Logger        *slog.Logger
+	// Observer, when set, is told of every attempt of every call (metrics, health checks).
+	Observer Observer
+}
+
+// Observer is told of each HTTP attempt the client makes, as it ends. It must not block.
+type Observer interface {
+	ObserveAttempt(ctx context.Context, a Attempt)
+}
+
+// Attempt is one HTTP exchange of a call: the first one or a retry.
+type Attempt struct {
+	Op     string        // the operation, e.g. ListSubCustomers
+	Retry  int           // 0 for the first attempt, n for the n-th retry
+	Status int           // the HTTP status; 0 when no answer arrived
+	Took   time.Duration // from sending the request to reading the whole answer
+	Err    *Error        // nil on success
+	// Cancelled: the caller gave up (its context ended) before BSS answered; says nothing
+	// about BSS.
+	Cancelled bool
+}
+
+// Outcome names how the attempt ended: "ok", "cancelled", or the Kind of its error
+// ("throttled", "server", "network", ...).
+func (a Attempt) Outcome() string {
+	switch {
+	case a.Err == nil:
+		return "ok"
+	case a.Cancelled:
+		return "cancelled"
+	}
+	return a.Err.Kind.String()
+}
+
+// Throttled reports whether BSS asked the client to slow down (429, CBC.0250, APIG.0308).
+func (a Attempt) Throttled() bool { return a.Err != nil && a.Err.Kind == KindThrottled }
+
+// Failed reports whether the attempt says BSS itself is failing us: no answer, a 5xx, an
+// answer that cannot be read, or the partner's credentials refused. An answer about the
+// request (not found, invalid, no permission on that customer, throttled) is BSS working.
+func (a Attempt) Failed() bool {
+	if a.Err == nil || a.Cancelled {
+		return false
+	}
+	if a.Status >= 500 {
+		return true
+	}
+	switch a.Err.Kind {
+	case KindNetwork, KindServer, KindBadResponse, KindAuth:
+		return true
+	case KindUnknownOutcome:
+		return a.Status == 0 || a.Status >= 500
+	}
+	return false
 }
 
 // Client is a typed Huawei Cloud BSS partner API client. It is safe for concurrent use.
@@ -258,7 +311,9 @@ func (c *Client) do(ctx context.Context, r request) error {
 		if err := c.limiter.Wait(ctx); err != nil {
 			return &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindNetwork, Err: contextErr(ctx, err)}
 		}
-		e := c.attempt(ctx, r, &u, payload, cred)
+		started, status := time.Now(), 0
+		e := c.attempt(ctx, r, &u, payload, cred, &status)
+		c.observe(ctx, r.op, attempt, started, status, e)
 		if e == nil {
 			return nil
 		}
@@ -289,7 +344,20 @@ func (c *Client) do(ctx context.Context, r request) error {
 	}
 }
 
-func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials) *Error {
+// observe tells the Observer, if any, how an attempt ended.
+func (c *Client) observe(ctx context.Context, op string, retry int, started time.Time, status int, e *Error) {
+	if c.cfg.Observer == nil {
+		return
+	}
+	a := Attempt{Op: op, Retry: retry, Status: status, Took: time.Since(started), Err: e}
+	if e != nil && status == 0 && ctx.Err() != nil {
+		a.Cancelled = true
+	}
+	c.cfg.Observer.ObserveAttempt(ctx, a)
+}
+
+// attempt makes one HTTP exchange of r; status is set to the answer's HTTP status, if any.
+func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []byte, cred Credentials, status *int) *Error {
 	fail := func(kind Kind, err error) *Error {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: err}
 	}
@@ -328,6 +396,7 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 		return fail(kind, contextErr(actx, err))
 	}
 	defer resp.Body.Close()
+	*status = resp.StatusCode
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	reqID := resp.Header.Get(HeaderRequestID)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "bss call", slog.String("op", r.op), slog.Int("status", resp.StatusCode),

@@ -251,7 +251,7 @@ func (c *Call) remember(ctx context.Context, customerID string, rs []bss.Resourc
 		owners[r.ResourceID] = customerID
 	}
 	if err := c.r.store.RememberOwners(context.WithoutCancel(ctx), owners); err != nil {
-		c.r.log.Warn("could not remember resource owners", "error", err)
+		c.r.log.WarnContext(ctx, "could not remember resource owners", "error", err)
 	}
 }
 

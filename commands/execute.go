@@ -156,7 +156,7 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		return &store.ApprovalResult{NeedsAttention: true, Detail: "unknown action " + a.Action}
 	}
 	if errors.Is(err, bss.ErrUnknownOutcome) {
-		r.log.Warn("action outcome unknown; reconciling from BSS state", "request", a.ID, "error", err)
+		r.log.WarnContext(ctx, "action outcome unknown; reconciling from BSS state", "request", a.ID, "error", err)
 		return nil
 	}
 	if err != nil {
@@ -170,7 +170,7 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 	if (a.Action == actRenew || a.Action == actUnsubscribe) && len(res.OrderIDs) == 0 && len(res.Failed) == 0 {
 		// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []) is
 		// no evidence that anything happened: settle it from BSS state like a lost answer.
-		r.log.Warn("action answered without an order; reconciling from BSS state", "request", a.ID)
+		r.log.WarnContext(ctx, "action answered without an order; reconciling from BSS state", "request", a.ID)
 		return nil
 	}
 	if len(res.Failed) > 0 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
+	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -170,6 +171,17 @@ type Options struct {
 	// ActionTimeout bounds an approved action's BSS execution, which the command's deadline
 	// does not cut short once the request is executing, and each settling check; default 3m.
 	ActionTimeout time.Duration
+
+	// Observer, when set, is told of every command handled (metrics).
+	Observer Observer
+}
+
+// Observer is told of each command the router handled, once it is answered. It must not block.
+type Observer interface {
+	// ObserveCommand: name is the command's registry name, or "" when the text named none
+	// (unparsable, unknown); outcome is the audit result ("ok", "invalid", "denied",
+	// "unknown", "error") or, for a polite refusal by the command, its reason ("not-found").
+	ObserveCommand(ctx context.Context, name, outcome string, took time.Duration)
 }
 
 // Router parses chat messages, checks roles, runs commands and audits them.
@@ -365,19 +377,26 @@ func (c *Call) bssError(err error) error {
 
 // Handle runs one message. ok is false when the text is not a command for this bot (plain chat,
 // or "/cmd@otherbot"); the adapter then says nothing.
+//
+// Each command gets a request id (logging.RequestID) in its context, unless the caller gave it
+// one: the router's log records and those of every BSS call the command makes carry it.
 func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool) {
 	start := time.Now()
+	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req.User())
 	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
 	result, detail := "ok", ""
+	var runErr error
 	defer func() {
 		if p := recover(); p != nil {
-			r.log.Error("command panicked", "user", req.User(), "command", req.Text, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			r.log.ErrorContext(ctx, "command panicked", "user", req.User(), "command", req.Text, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			reply, ok = Reply{Text: lang.T("err.internal"), Error: true}, true
 			result, detail = "error", "panic"
 		}
 		if ok {
-			r.audit(ctx, call, result, detail, time.Since(start))
+			took := time.Since(start)
+			r.audit(ctx, call, result, detail, took)
+			r.observe(ctx, call, result, runErr, took)
 		}
 	}()
 
@@ -438,6 +457,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	cctx = bss.WithLanguage(cctx, string(lang))
 	reply, err = cmd.Run(cctx, call)
 	if err != nil {
+		runErr = err
 		result, detail = "error", err.Error()
 		// Only the command's own deadline is worded as such; a caller's (partnerbot exec
 		// -timeout, a shutdown) ends the command like any failure to reach BSS.
@@ -543,6 +563,24 @@ func (r *Router) roleOf(user string) Role {
 	return r.opts.DefaultRole
 }
 
+// observe logs the command handled and tells the Observer.
+func (r *Router) observe(ctx context.Context, c *Call, result string, runErr error, took time.Duration) {
+	name := ""
+	if c.cmd != nil {
+		name = c.cmd.Name
+	}
+	outcome := result
+	var ue *userError
+	if errors.As(runErr, &ue) && ue.result != "" {
+		outcome = ue.result
+	}
+	r.log.LogAttrs(ctx, slog.LevelInfo, "command", slog.String("command", name), slog.String("user", c.Req.User()),
+		slog.String("channel", c.Req.Channel), slog.String("outcome", outcome), slog.Duration("took", took))
+	if r.opts.Observer != nil {
+		r.opts.Observer.ObserveCommand(ctx, name, outcome, took)
+	}
+}
+
 func (r *Router) audit(ctx context.Context, c *Call, result, detail string, took time.Duration) {
 	if r.store == nil {
 		return
@@ -556,7 +594,7 @@ func (r *Router) audit(ctx context.Context, c *Call, result, detail string, took
 	e.Command = cutRunes(e.Command, 500)
 	// The audit record is written even when the request's context was cancelled.
 	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
-		r.log.Error("audit record lost", "user", c.Req.User(), "error", err)
+		r.log.ErrorContext(ctx, "audit record lost", "user", c.Req.User(), "error", err)
 	}
 }
 

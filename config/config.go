@@ -35,6 +35,7 @@ type Config struct {
 	BSS       BSS       `yaml:"bss"`
 	Store     Store     `yaml:"store"`
 	Log       Log       `yaml:"log"`
+	Admin     Admin     `yaml:"admin"`
 
 	// Dir is the directory of the config file; relative paths in it are relative to Dir.
 	Dir string `yaml:"-"`
@@ -49,6 +50,14 @@ type Bot struct {
 	// CommandTimeout is how long one command may take, BSS calls included, before it answers
 	// "BSS did not answer in time" (/scan has 15 minutes).
 	CommandTimeout time.Duration `yaml:"command_timeout"`
+	// ShutdownTimeout is how long, after SIGTERM or SIGINT, commands in flight and sends under
+	// way may take to finish before the bot exits anyway.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Admin configures the operators' HTTP endpoint: /healthz, /readyz, /metrics.
+type Admin struct {
+	Listen string `yaml:"listen"` // host:port; empty = no admin endpoint
 }
 
 // Roles maps chat users to roles. Keys are "platform:user-id" (console:alice, slack:U0123,
@@ -419,7 +428,8 @@ type Log struct {
 // Default is the configuration with no file at all: the sandbox, a local store.
 func Default() *Config {
 	return &Config{
-		Bot:       Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute},
+		Bot: Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute,
+			ShutdownTimeout: 20 * time.Second},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{User: "admin"},
 		Slack:     DefaultSlack(),
@@ -434,6 +444,7 @@ func Default() *Config {
 		},
 		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second, Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour}},
 		Log:   Log{Level: "info", Format: "text"},
+		Admin: Admin{Listen: "127.0.0.1:9090"},
 		Dir:   ".",
 	}
 }
@@ -724,6 +735,12 @@ func (c *Config) validate() Errors {
 	durationIn("approvals.expire_after", c.Approvals.ExpireAfter, time.Minute, 30*24*time.Hour)
 	durationIn("approvals.action_timeout", c.Approvals.ActionTimeout, time.Second, time.Hour)
 	durationIn("bot.command_timeout", c.Bot.CommandTimeout, time.Second, time.Hour)
+	durationIn("bot.shutdown_timeout", c.Bot.ShutdownTimeout, time.Second, 10*time.Minute)
+	if c.Admin.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.Admin.Listen); err != nil || port == "" {
+			bad("admin.listen", fmt.Sprintf("%q is not a listen address such as 127.0.0.1:9090 or :9090 (empty: no admin endpoint)", c.Admin.Listen))
+		}
+	}
 	if c.Approvals.Channel != "" {
 		if p, ch, ok := strings.Cut(c.Approvals.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
 			bad("approvals.channel", "must be platform:channel, e.g. slack:C0123456 or console:console")

@@ -520,3 +520,36 @@ func TestConsoleEnabled(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminAndShutdown(t *testing.T) {
+	cfg, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Admin.Listen != "127.0.0.1:9090" || cfg.Bot.ShutdownTimeout != 20*time.Second {
+		t.Errorf("defaults: admin.listen %q, bot.shutdown_timeout %s", cfg.Admin.Listen, cfg.Bot.ShutdownTimeout)
+	}
+	for _, tc := range []struct {
+		in   string
+		want string // "" = accepted
+	}{
+		{"admin:\n  listen: \"\"\n", ""},
+		{"admin:\n  listen: \":9090\"\n", ""},
+		{"admin:\n  listen: \"[::1]:9090\"\n", ""},
+		{"admin:\n  listen: \"9090\"\n", "admin.listen"},
+		{"admin:\n  listen: \"localhost:\"\n", "admin.listen"},
+		{"admin:\n  port: 9090\n", "admin.port"},
+		{"bot:\n  shutdown_timeout: 1s\n", ""},
+		{"bot:\n  shutdown_timeout: 10m\n", ""},
+		{"bot:\n  shutdown_timeout: 500ms\n", "bot.shutdown_timeout"},
+		{"bot:\n  shutdown_timeout: 11m\n", "bot.shutdown_timeout"},
+	} {
+		_, err := Parse([]byte(tc.in))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q refused: %v", tc.in, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: err = %v, want a problem at %s", tc.in, err, tc.want)
+		}
+	}
+}
