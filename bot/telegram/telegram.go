@@ -492,6 +492,12 @@ func (a *Adapter) poll(ctx context.Context, p *workers.Pool, h bot.Handler) erro
 				AllowedUpdates: []string{"message", "callback_query"}})
 		}
 		cancel()
+		if err == nil && ctx.Err() != nil {
+			// The poll answered as the bot began to stop: what Telegram handed over is taken
+			// and answered (its workers finish at Close), then confirmed, rather than left for a
+			// restart that would answer it a second time if Telegram already counts it read.
+			offset = a.take(ctx, p, h, ups, offset)
+		}
 		if ctx.Err() != nil {
 			a.confirm(ctx, offset)
 			return nil
@@ -504,6 +510,7 @@ func (a *Adapter) poll(ctx context.Context, p *workers.Pool, h bot.Handler) erro
 			a.log.Warn("telegram: getUpdates failed; retrying", "error", err, "in", backoff)
 			select {
 			case <-ctx.Done():
+				a.confirm(ctx, offset)
 				return nil
 			case <-time.After(backoff):
 			}
@@ -512,14 +519,20 @@ func (a *Adapter) poll(ctx context.Context, p *workers.Pool, h bot.Handler) erro
 		}
 		a.connected.Store(true)
 		backoff = time.Second
-		for _, u := range ups {
-			if u.UpdateID < offset {
-				continue
-			}
-			offset = u.UpdateID + 1
-			a.dispatch(ctx, p, h, u)
-		}
+		offset = a.take(ctx, p, h, ups, offset)
 	}
+}
+
+// take hands each update not seen yet to the workers and returns the next offset to ask for.
+func (a *Adapter) take(ctx context.Context, p *workers.Pool, h bot.Handler, ups []tgbotapi.Update, offset int) int {
+	for _, u := range ups {
+		if u.UpdateID < offset {
+			continue
+		}
+		offset = u.UpdateID + 1
+		a.dispatch(ctx, p, h, u)
+	}
+	return offset
 }
 
 // confirm tells Telegram the updates taken so far were received (getUpdates with the next
