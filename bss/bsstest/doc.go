@@ -157,8 +157,8 @@
 // count), some expired, the rest 45–365 days out. Six resale customers are in arrears (amount
 // 0, debt > 0); initech is also frozen (its resources are status 4).
 //
-// The money side: the partner's allocatable account holds 60,000.00 of which 5,000.00 is
-// earmarked (designated); its ledger has 14 records over the last 90 days (recharges,
+// The money side: the partner's allocatable account (of which 5,000.00 is earmarked) holds
+// what its ledger leaves: 14 records over the last 90 days from 30,000.00 (recharges,
 // allocations to and reclaims from resale customers, with the matching adjust records). 张三
 // has twelve pay-per-use resources (eight batch ECS, one of them closed, two SSD disks, an EIP
 // and an OBS bucket), a usable partner coupon of 500.00 with 320.50 left and an expired one;

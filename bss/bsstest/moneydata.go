@@ -169,7 +169,7 @@ func (g *gen) demoMoney() {
 	}
 
 	// The partner's ledger: allocations to and reclaims from resale customers over the last
-	// 90 days, and a few recharges, with balances that lead to today's.
+	// 90 days, and a few recharges; the funding account holds what they leave.
 	var resale []*Customer
 	for i := range ds.Customers {
 		if c := &ds.Customers[i]; c.AssociationType == "2" && c.IndirectPartnerID == "" {
@@ -188,19 +188,21 @@ func (g *gen) demoMoney() {
 		at := g.now.Add(-time.Duration(1+g.rng.IntN(90))*day - time.Duration(g.rng.IntN(86400))*time.Second)
 		switch {
 		case i < 3:
-			events = append(events, event{at, "RECHARGE", Yuan(int64(10000 * (1 + g.rng.IntN(5)))), nil})
+			events = append(events, event{at, "RECHARGE", Yuan(int64(5000 * (1 + g.rng.IntN(5)))), nil})
 		case i < 11:
 			events = append(events, event{at, "BEADJUST", Yuan(int64(100 * (1 + g.rng.IntN(30)))), pick(g.rng, resale)})
 		default:
 			events = append(events, event{at, "BERETRIEVE", Yuan(int64(50 * (1 + g.rng.IntN(10)))), pick(g.rng, resale)})
 		}
 	}
-	slices.SortFunc(events, func(a, b event) int { return b.at.Compare(a.at) }) // newest first
-	running := fund.Amount
+	slices.SortFunc(events, func(a, b event) int { return a.at.Compare(b.at) }) // oldest first
+	// Forward from a balance 90 days ago, so that no balance after a change is negative; the
+	// account holds what the history leaves.
+	running := Yuan(30000)
 	var entries []LedgerEntry
 	for _, ev := range events {
 		e := LedgerEntry{ID: g.hex(32), AccountID: fund.ID, BalanceType: BalanceTypeDebit, TradeType: ev.trade,
-			Time: ev.at, Change: ev.amount, BalanceAfter: running}
+			Time: ev.at, Change: ev.amount}
 		switch ev.trade {
 		case "RECHARGE":
 			e.DetailType, e.Income, e.TradeID = "SOURCE_OPERAIION_RECHARGE", true, "RC"+g.hex(18)
@@ -215,13 +217,14 @@ func (g *gen) demoMoney() {
 				CustomerName: ev.cu.Name, OperationType: op, Amount: ev.amount, Time: ev.at})
 		}
 		if e.Income {
-			running -= ev.amount
-		} else {
 			running += ev.amount
+		} else {
+			running -= ev.amount
 		}
+		e.BalanceAfter = running
 		entries = append(entries, e)
 	}
-	slices.Reverse(entries)
+	fund.Amount = running
 	ds.Ledger = append(ds.Ledger, entries...)
 	slices.SortFunc(ds.AdjustRecords, func(a, b AdjustRecord) int { return a.Time.Compare(b.Time) })
 
