@@ -465,6 +465,7 @@ var catalogue = map[string]msg{
 	"alert.arrears.line_grew":      {"%s · %s 欠费从 %s 增至 %s", "%s · %s debt grew from %s to %s"},
 	"alert.arrears.line_recovered": {"%s · %s 已结清欠费，余额 %s", "%s · %s is out of arrears; balance %s"},
 	"alert.btn.arrears":            {"查看全部欠费", "All arrears"},
+	"alert.arrears.how_topup":      {"拨款 %s", "top up %s"},
 	// Money for resale customers: spend, ledger, coupons, on-demand resources, top-ups.
 	"sum.spend":                     {"代售客户本月（或指定月份）的消费：包年/包月与按需分开，退订退款单列；不带客户时为消费排行", "A resale customer's spend for the month, yearly/monthly and on-demand apart, refunds shown as such; without a customer, the month's top spenders"},
 	"sum.ledger":                    {"合作伙伴账户收支明细：拨款、回收及变更后余额", "The partner account's change records: top-ups, reclaims and the balance after"},
