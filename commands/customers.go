@@ -157,8 +157,12 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		if !noBalances {
 			sec.Fields = append(sec.Fields, c.balanceField(m, balances))
 		}
-		if f, ok := c.spendField(ctx, m); ok {
-			sec.Fields = append(sec.Fields, f) // this month's spend, beside the balance
+		if len(ms) == 1 {
+			// This month's spend, beside the balance: three BSS calls (one per charge mode),
+			// so only for the one customer asked about, not for every match of a search.
+			if f, ok := c.spendField(ctx, m); ok {
+				sec.Fields = append(sec.Fields, f)
+			}
 		}
 		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: strconvItoa(exp.TotalCount)})
 		if len(ms) == 1 {
