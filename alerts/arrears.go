@@ -18,6 +18,9 @@ type debtMark struct {
 	Debt string `json:"debt"`
 }
 
+// maxTopUpButtons is how many top-up buttons an arrears digest offers.
+const maxTopUpButtons = 4
+
 // Arrears events.
 const (
 	debtEntered   = "entered"
@@ -150,9 +153,11 @@ func (s *Scanner) renderArrears(events []debtEvent) commands.Reply {
 			var line string
 			switch kind {
 			case debtEntered:
-				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Debt, cur))
+				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Debt, cur)) +
+					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
 			case debtGrew:
-				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, commands.Money(e.prev, cur), commands.Money(e.balance.Debt, cur))
+				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, commands.Money(e.prev, cur), commands.Money(e.balance.Debt, cur)) +
+					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
 			default:
 				line = l.T("alert.arrears.line_recovered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Amount, cur))
 			}
@@ -162,6 +167,13 @@ func (s *Scanner) renderArrears(events []debtEvent) commands.Reply {
 			rep.Sections = append(rep.Sections, sec)
 		}
 	}
-	rep.Buttons = []commands.Button{{Label: l.T("alert.btn.arrears"), Command: "/arrears"}}
+	// The top-up of each debt, prefilled, largest first: a click files it as the person who
+	// clicked, so only those who may request a top-up can (the router checks the role).
+	for _, e := range events {
+		if e.event != debtRecovered && len(rep.Buttons) < maxTopUpButtons {
+			rep.Buttons = append(rep.Buttons, commands.TopUpButton(l, e.customer, e.balance.Debt, e.balance.Currency))
+		}
+	}
+	rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.arrears"), Command: "/arrears"})
 	return rep
 }

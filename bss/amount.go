@@ -135,6 +135,14 @@ func (a Amount) Sub(b Amount) Amount { return Amount{a.micros - b.micros} }
 func (a Amount) Neg() Amount         { return Amount{-a.micros} }
 func (a Amount) Cmp(b Amount) int    { return cmpInt(a.micros, b.micros) }
 
+// Abs is the amount without its sign.
+func (a Amount) Abs() Amount {
+	if a.micros < 0 {
+		return Amount{-a.micros}
+	}
+	return a
+}
+
 // Mul multiplies by a whole number (quantities, months).
 func (a Amount) Mul(n int64) Amount { return Amount{a.micros * n} }
 

@@ -41,6 +41,12 @@ type balancesAnswer struct {
 // (POST /v2/accounts/customer-accounts/balances/batch-query), in batches of MaxBalanceBatch.
 // Only resale (代售) customers are answered; others are silently left out by BSS.
 func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]CustomerBalance, error) {
+	return c.CustomerBalancesFor(ctx, "", customerIDs)
+}
+
+// CustomerBalancesFor is CustomerBalances for the customers of a tier-2 reseller
+// (indirect_partner_id); "" is the partner's own customers.
+func (c *Client) CustomerBalancesFor(ctx context.Context, indirectPartnerID string, customerIDs []string) ([]CustomerBalance, error) {
 	if err := c.unavailable(OpListCustomersBalancesDetail, http.MethodPost, pathCustomerBalances); err != nil {
 		return nil, err
 	}
@@ -48,13 +54,14 @@ func (c *Client) CustomerBalances(ctx context.Context, customerIDs []string) ([]
 	for _, id := range customerIDs {
 		ck.id("customer_id", id)
 	}
+	ck.optID("indirect_partner_id", indirectPartnerID)
 	if err := ck.result(); err != nil {
 		return nil, err
 	}
 	out := make([]CustomerBalance, 0, len(customerIDs))
 	for start := 0; start < len(customerIDs); start += MaxBalanceBatch {
 		end := min(start+MaxBalanceBatch, len(customerIDs))
-		body := balancesBody{CustomerInfos: make([]customerIDInfo, 0, end-start)}
+		body := balancesBody{CustomerInfos: make([]customerIDInfo, 0, end-start), IndirectPartnerID: indirectPartnerID}
 		for _, id := range customerIDs[start:end] {
 			body.CustomerInfos = append(body.CustomerInfos, customerIDInfo{id})
 		}

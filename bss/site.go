@@ -30,6 +30,17 @@ var chinaOnly = map[string]bool{
 	OpListPartnerBalances:         true,
 	OpListQuotaCoupons:            true,
 	OpReclaimCouponQuotas:         true,
+	// The partner money APIs: the international site funds customers with budgets instead
+	// (bss-money.md); of them only ListCustomerOnDemandResources exists there.
+	OpUpdateCustomerAccountAmount:     true,
+	OpReclaimToPartnerAccount:         true,
+	OpListPartnerAccountChangeRecords: true,
+	OpListPartnerAdjustRecords:        true,
+	OpListSubcustomerMonthlyBills:     true,
+	OpCreatePartnerCoupons:            true,
+	OpListIssuedPartnerCoupons:        true,
+	OpReclaimPartnerCoupons:           true,
+	OpListIssuedCouponQuotas:          true,
 }
 
 // siteOf resolves Config.Site: explicit, else international for EndpointInternational.

@@ -52,6 +52,10 @@ func (c *checker) id(arg, v string) {
 
 func (c *checker) optID(arg, v string) {
 	c.maxLen(arg, v, MaxIDLen)
+	c.noControl(arg, v)
+}
+
+func (c *checker) noControl(arg, v string) {
 	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		c.fail(arg, "must not contain control characters", "不能包含控制字符")
 	}

@@ -65,6 +65,7 @@ type actionParams struct {
 	Remark     *string         `json:"remark,omitempty"`
 	PrevExpiry time.Time       `json:"prev_expiry,omitempty"` // for reconciliation after a crash
 	PrevPolicy int             `json:"prev_policy,omitempty"`
+	Money      *moneyParams    `json:"money,omitempty"` // top-ups, reclaims and coupons (moneyactions.go)
 }
 
 // preview is what the request touches, shown before anyone approves it. It holds facts, not
@@ -87,6 +88,7 @@ type preview struct {
 	Reason       string          `json:"reason,omitempty"`
 	Quotas       []quotaFacts    `json:"quotas,omitempty"`
 	Remark       *string         `json:"remark,omitempty"`
+	Money        *moneyFacts     `json:"money,omitempty"`
 }
 
 type resourceFacts struct {
@@ -470,8 +472,13 @@ func (c *Call) storeError(id uint64, err error) error {
 	switch {
 	case errors.As(err, &de):
 		kind := c.Lang.T("act.resource")
-		if de.Action == actReclaim {
+		switch de.Action {
+		case actReclaim:
 			kind = c.Lang.T("act.quota")
+		case actTopUp, actReclaimBalance, actCoupon:
+			kind = c.Lang.T("price.customer")
+		case actCouponReclaim:
+			kind = c.Lang.T("act.money_coupon")
 		}
 		return &userError{text: c.Lang.T("err.open_request", kind, de.Subject, c.Lang.T("action."+de.Action), de.ExistingID, de.ExistingID), result: "invalid"}
 	case errors.Is(err, store.ErrNotFound):

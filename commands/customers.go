@@ -23,14 +23,16 @@ func (c *Call) findCustomers(ctx context.Context, q string) ([]bss.Customer, boo
 		return nil, false, err
 	}
 	q = strings.TrimSpace(q)
+	// Money commands name a tier-2 reseller's customers with --reseller (checked by them).
+	reseller, _ := c.Flag("reseller")
 	var filters []bss.CustomerFilter
 	if customerIDPattern.MatchString(q) {
-		filters = append(filters, bss.CustomerFilter{CustomerID: q})
+		filters = append(filters, bss.CustomerFilter{CustomerID: q, IndirectPartnerID: reseller})
 	}
 	if len([]rune(q)) <= 64 {
-		filters = append(filters, bss.CustomerFilter{Name: q})
+		filters = append(filters, bss.CustomerFilter{Name: q, IndirectPartnerID: reseller})
 		if !strings.ContainsAny(q, " \t\u3000") {
-			filters = append(filters, bss.CustomerFilter{AccountName: q})
+			filters = append(filters, bss.CustomerFilter{AccountName: q, IndirectPartnerID: reseller})
 		}
 	}
 	var out []bss.Customer
@@ -155,6 +157,13 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		if !noBalances {
 			sec.Fields = append(sec.Fields, c.balanceField(m, balances))
 		}
+		if len(ms) == 1 {
+			// This month's spend, beside the balance: three BSS calls (one per charge mode),
+			// so only for the one customer asked about, not for every match of a search.
+			if f, ok := c.spendField(ctx, m); ok {
+				sec.Fields = append(sec.Fields, f)
+			}
+		}
 		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: strconvItoa(exp.TotalCount)})
 		if len(ms) == 1 {
 			sec.Title = "" // the reply's title already names the customer
@@ -172,6 +181,9 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		}
 		if !noBalances {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.balance"), Command: "/balance " + id})
+		}
+		if ms[0].AssociationType == bss.AssociationResale && c.r.bss.Supports(bss.OpListSubcustomerMonthlyBills) {
+			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend"), Command: "/spend " + id})
 		}
 	}
 	return rep, nil
@@ -239,6 +251,9 @@ func runBalance(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = "⚠ " + c.Lang.T("balance.in_arrears", money(b.Debt, b.Currency))
 	}
 	rep.Buttons = []Button{{Label: c.Lang.T("btn.resources"), Command: "/resources " + cu.ID}}
+	if b.InArrears() && c.mayTopUp() {
+		rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
+	}
 	return rep, nil
 }
 
@@ -296,10 +311,22 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	for _, b := range debtors[lo:hi] {
 		cu := byID[b.CustomerID]
 		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), money(b.Debt, b.Currency)})
+		if c.mayTopUp() && len(rep.Buttons) < maxTopUpButtons {
+			rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
+		}
 	}
 	rep.Table = t
 	c.pager(&rep, "/arrears", page, pages, len(debtors))
 	return rep, nil
+}
+
+// maxTopUpButtons is how many top-up buttons /arrears offers on a page.
+const maxTopUpButtons = 5
+
+// mayTopUp reports whether the caller may request a top-up (an operator or an admin) and the
+// site has the API: only then are top-up buttons offered.
+func (c *Call) mayTopUp() bool {
+	return c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpUpdateCustomerAccountAmount)
 }
 
 // pager sets the footer and the previous/next page buttons of a paged listing.

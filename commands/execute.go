@@ -152,6 +152,8 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
 			return r.reclaimResult(rr)
 		}
+	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
+		return r.performMoney(ctx, a, p)
 	default:
 		return &store.ApprovalResult{NeedsAttention: true, Detail: "unknown action " + a.Action}
 	}
@@ -248,6 +250,9 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	}
 	if a.Action == actReclaim {
 		return r.settleReclaim(ctx, p)
+	}
+	if isMoneyAction(a.Action) {
+		return r.settleMoney(ctx, a, p)
 	}
 	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1)
 	if err != nil {
@@ -612,6 +617,8 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 		if pv.Remark != nil {
 			rep.Fields = append(rep.Fields, Field{Label: l.T("act.remark"), Value: *pv.Remark})
 		}
+	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
+		r.moneyFields(c, a.Action, pv.Money, &rep)
 	}
 	if len(pv.Attached) > 0 {
 		sec := Section{Title: l.T("act.attached", len(pv.Attached))}
@@ -660,6 +667,10 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		}
 	case detail == "awaiting_payment":
 		parts = append(parts, l.T("act.awaiting_payment"))
+	case strings.HasPrefix(detail, moneyDetailPrefix):
+		if m, ok := parseMoneyResult(detail); ok {
+			parts = append(parts, r.moneyResultText(c, a, m)...)
+		}
 	case detail != "":
 		parts = append(parts, detail)
 	}

@@ -41,6 +41,21 @@ type BSS interface {
 	EnableAutoRenew(ctx context.Context, customer bss.CustomerRef, resourceID string, times *int) error
 	DisableAutoRenew(ctx context.Context, customer bss.CustomerRef, resourceID string) error
 	ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *string) (*bss.ReclaimResult, error)
+
+	// Money (issue #15): reads, then mutations run only for an approved request, exactly once.
+	Supports(op string) bool
+	CustomerBalancesFor(ctx context.Context, indirectPartnerID string, customerIDs []string) ([]bss.CustomerBalance, error)
+	AllMonthlyBills(ctx context.Context, f bss.MonthlyBillFilter) (*bss.BillSumPage, error)
+	ChangeRecords(ctx context.Context, f bss.ChangeRecordFilter) iter.Seq2[bss.ChangeRecord, error]
+	AdjustRecords(ctx context.Context, f bss.AdjustFilter) iter.Seq2[bss.AdjustRecord, error]
+	ListCoupons(ctx context.Context, f bss.CouponFilter, offset, limit int) (*bss.CouponPage, error)
+	Coupons(ctx context.Context, f bss.CouponFilter) iter.Seq2[bss.PartnerCoupon, error]
+	ListIssuedQuotas(ctx context.Context, f bss.IssuedQuotaFilter, offset, limit int) (*bss.IssuedQuotaPage, error)
+	ListOnDemandResources(ctx context.Context, f bss.OnDemandFilter, offset, limit int) (*bss.OnDemandPage, error)
+	Allocate(ctx context.Context, req bss.TransferRequest) (*bss.Transfer, error)
+	ReclaimBalance(ctx context.Context, req bss.TransferRequest) (*bss.Transfer, error)
+	IssueCoupons(ctx context.Context, req bss.CouponIssue) (*bss.CouponIssueResult, error)
+	ReclaimCoupon(ctx context.Context, couponID, indirectPartnerID string) error
 }
 
 // Store is what the commands need of the bot's state (*store.Store implements it).
@@ -243,6 +258,9 @@ func New(b BSS, s Store, opts Options) *Router {
 		r.Register(c)
 	}
 	for _, c := range actionCommands() {
+		r.Register(c)
+	}
+	for _, c := range moneyCommands() {
 		r.Register(c)
 	}
 	for _, c := range alertCommands() {

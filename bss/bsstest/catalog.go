@@ -16,6 +16,7 @@ const (
 	resRDS       = "hws.resource.type.rds.vm"
 	resOBS       = "hws.resource.type.obs.package"
 	resDCS       = "hws.resource.type.dcs.redis"
+	resOBSBucket = "hws.resource.type.obs"
 
 	measureMbps = 15
 	measureGB   = 17
@@ -36,6 +37,7 @@ var names = map[string][2]string{
 	resRDS:       {"数据库实例", "DB Instance"},
 	resOBS:       {"OBS资源包", "OBS Package"},
 	resDCS:       {"Redis实例", "Redis Instance"},
+	resOBSBucket: {"OBS桶", "OBS Bucket"},
 }
 
 // displayName returns the name of a code in the language of the request ("en_US" or zh_CN).

@@ -15,6 +15,16 @@ type Dataset struct {
 	Orders          []Order
 	Quotas          []Quota
 	Prices          []Price
+
+	// Partner money (bss-money.md): tier-2 resellers with their own accounts, the partner's and
+	// resellers' ledgers (account change records and adjust records), partner coupons issued to
+	// customers and customers' pay-per-use resources. Monthly spend is not stored: it is computed
+	// from paid orders and on-demand usage.
+	Resellers     []Reseller
+	Ledger        []LedgerEntry
+	AdjustRecords []AdjustRecord
+	Coupons       []Coupon
+	OnDemand      []OnDemandResource
 }
 
 // PartnerAccount is one of the partner's own accounts (bss-api.md §2, ListPartnerBalances).
@@ -51,10 +61,14 @@ type Customer struct {
 	CustomerLevel   string // "V0".."V5"
 	XAccountID      string
 	XAccountType    string // partner platform identifier; also accepted as agency name (§14)
-	Balance         Money  // available amount
-	Debt            Money  // arrears (debt_amount)
-	Currency        string
-	Projects        []Project
+	// IndirectPartnerID is the tier-2 reseller (云经销商) the customer belongs to; "" = the
+	// partner's own customer. A reseller's customers are listed and acted on only with that
+	// reseller's indirect_partner_id.
+	IndirectPartnerID string
+	Balance           Money // available amount
+	Debt              Money // arrears (debt_amount)
+	Currency          string
+	Projects          []Project
 	// Discounts are the optional discounts the rating APIs offer this customer; none = the
 	// answers carry no optional_discount_rating_results.
 	Discounts []OptionalDiscount
@@ -207,6 +221,18 @@ func (d *Dataset) Clone() *Dataset {
 		Orders:          make([]Order, len(d.Orders)),
 		Quotas:          make([]Quota, len(d.Quotas)),
 		Prices:          slices.Clone(d.Prices),
+		Resellers:       make([]Reseller, len(d.Resellers)),
+		Ledger:          slices.Clone(d.Ledger),
+		AdjustRecords:   slices.Clone(d.AdjustRecords),
+		Coupons:         make([]Coupon, len(d.Coupons)),
+		OnDemand:        slices.Clone(d.OnDemand),
+	}
+	for i := range d.Resellers {
+		c.Resellers[i] = d.Resellers[i]
+		c.Resellers[i].Accounts = slices.Clone(d.Resellers[i].Accounts)
+	}
+	for i := range d.Coupons {
+		c.Coupons[i] = d.Coupons[i].clone()
 	}
 	for i := range d.Customers {
 		c.Customers[i] = d.Customers[i].clone()

@@ -88,8 +88,8 @@ func TestDemo(t *testing.T) {
 	if c := Demo(testNow, 2); reflect.DeepEqual(a.Customers[0].ID, c.Customers[0].ID) {
 		t.Error("different seeds give the same ids")
 	}
-	if len(a.Customers) != 60 {
-		t.Errorf("%d customers", len(a.Customers))
+	if len(a.Customers) != 62 || len(a.Resellers) != 1 {
+		t.Errorf("%d customers, %d resellers: want 60 of the partner's own and 2 of one reseller", len(a.Customers), len(a.Resellers))
 	}
 	if n := len(a.Resources); n < 200 || n > 900 {
 		t.Errorf("%d resources, want a few hundred", n)
@@ -114,7 +114,7 @@ func TestDemo(t *testing.T) {
 		case c.AssociationType == "1":
 			referral++
 		}
-		if c.Debt > 0 {
+		if c.Debt > 0 && c.IndirectPartnerID == "" {
 			arrears++
 			if c.Balance != 0 || c.AssociationType != "2" {
 				t.Errorf("arrears customer %s: balance %v, type %s", c.AccountName, c.Balance, c.AssociationType)

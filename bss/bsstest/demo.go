@@ -140,8 +140,9 @@ func Demo(now time.Time, seed int64) *Dataset {
 		{ID: "PA" + g.hex(30), Type: 1, Amount: MustMoney("125000.00")},
 		{ID: "PA" + g.hex(30), Type: 2, Amount: MustMoney("480000.00"), CreditAmount: MustMoney("500000.00")},
 		{ID: "PA" + g.hex(30), Type: 5, Amount: MustMoney("3000.00")},
-		{ID: "PA" + g.hex(30), Type: 8, Amount: MustMoney("60000.00"), Memo: "可拨款账户"},
+		{ID: "PA" + g.hex(30), Type: 8, Amount: MustMoney("60000.00"), DesignatedAmount: MustMoney("5000.00"), Memo: "可拨款账户"},
 	}
+	g.demoMoney()
 	return ds
 }
 

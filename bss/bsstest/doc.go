@@ -23,11 +23,27 @@
 //	POST   /v2/bills/ratings/period-resources/renew-rate            ListRenewRateOnPeriod (customer)
 //	POST   /v2/partners/coupon-quotas/query                         ListQuotaCoupons (partner)
 //	POST   /v2/partners/coupon-quotas/indirect-partner-reclaim      ReclaimCouponQuotas (partner)
+//	POST   /v2/accounts/partner-accounts/adjust-amount              UpdateCustomerAccountAmount (partner)
+//	POST   /v2/accounts/partner-accounts/reclaim                    ReclaimToPartnerAccount (partner)
+//	GET    /v2/accounts/partner-accounts/account-change-records     ListPartnerAccountChangeRecords (partner)
+//	GET    /v3/accounts/partner-accounts/adjust-records             ListPartnerAdjustRecords (partner)
+//	GET    /v2/bills/partner-bills/subcustomer-bills/monthly-sum    ListSubcustomerMonthlyBills (partner)
+//	POST   /v2/promotions/benefits/partner-coupons                  CreatePartnerCoupons (partner)
+//	GET    /v2/promotions/benefits/partner-coupons                  ListIssuedPartnerCoupons (partner)
+//	POST   /v2/promotions/benefits/partner-coupons/reclaim          ReclaimPartnerCoupons (partner)
+//	GET    /v2/partners/issued-coupon-quotas                        ListIssuedCouponQuotas (partner)
+//	POST   /v2/partners/sub-customers/on-demand-resources/query     ListCustomerOnDemandResources (partner)
 //	POST   /v3.0/OS-CREDENTIAL/securitytokens                       IAM temporary credentials by agency (partner)
 //	GET    /v3/auth/domains                                         IAM KeystoneListAuthDomains: the key's account
 //
 // Amounts are kept exactly (Money, in fen) and encoded as JSON numbers with two decimals, except
-// in the renew-rate answer where, as upstream, every amount is a JSON string ("432.10").
+// where upstream sends strings: every amount of the renew-rate answer ("432.10"), the ledger's
+// change_amount and balance_after_change, and the adjust records' amount (bss-money.md; SDK
+// AccountChangeRecord, AdjustRecordV3). Request amounts (allocation, reclaim, coupon face
+// value) are taken as a JSON number or a string holding one, in yuan, greater than 0 with at
+// most two decimals; anything else is 400 CBC.0100. An allocation answers {"transfer_id"}, a
+// reclaim {"trans_id"} (the same id as the adjust record's trans_id), a coupon reclaim HTTP 204
+// with no body.
 // Every answer carries X-Request-Id. Errors use the BSS shape {"error_code","error_msg"}
 // (gateway errors add "request_id"; IAM errors use {"error":{"code","message","title"}}).
 // Every request must be signed with SDK-HMAC-SHA256 (bss.Verify): the partner's AK/SK, or
@@ -75,8 +91,40 @@
 //   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
 //     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
 //   - ListCustomerOrders defaults to order_by=-createTime (newest first).
-//   - indirect_partner_id (non-empty) is refused with CBC.99000037: the fake has no
-//     second-level resellers of its own, except as owners of coupon quotas.
+//   - Tier-2 resellers (Dataset.Resellers, one in the demo: 星云云经销商, owner of a coupon
+//     quota, with two customers and its own balance account): ListSubCustomers, the balance
+//     APIs, allocation, reclaim, both ledgers, monthly sums, partner coupons and on-demand
+//     resources take indirect_partner_id and then see only that reseller's customers, money and
+//     records; without it, only the partner's own. An unknown id is refused with CBC.99000037,
+//     as is any id on the order and quota APIs (the fake's resellers have no orders).
+//   - Money (bss-money.md): allocations draw on the partner's allocatable account (type 8) when
+//     it has one, else its balance account (type 1) — which one upstream uses is not
+//     documented — and may not exceed its amount less designated_amount (400 CBC.99005003
+//     "insufficient balance"). Money reaching a customer in arrears pays the debt first. A
+//     reclaim may not exceed the customer's balance (400 CBC.99005003; upstream's behaviour is
+//     UNCONFIRMED) and returns to the same account. Referral (顾问销售) customers and customers
+//     that are not the partner's are refused with 400 CBC.99000035, on every money API. Each
+//     allocation and reclaim leaves an adjust record and a ledger entry (BALANCE_TYPE_DEBIT,
+//     BEADJUST expense / BERETRIEVE income) with the same trans_id; both list newest first.
+//   - The ledger's trade_time window is in China time, defaults to the year up to today and
+//     may span at most a year; limit 1..100. Adjust records take limit 1..100.
+//   - Monthly sums are computed when asked, in China time and up to 24:00 yesterday: charge
+//     mode 1 from paid orders (purchases and renewals as bill_type 0 with the partner discount
+//     as discount_amount, unsubscribe refunds as bill_type 1, negative), charge mode 3 from each
+//     pay-per-use resource's whole hours in the cycle at its hourly price (the price table's
+//     monthly price over 720 hours), 11 never has data. debt_amount and adjustment_amount are 0.
+//   - Partner coupons are issued from the partner's own quota (or, with indirect_partner_id,
+//     from one issued to that reseller) in status 0 and valid now; each takes its face value from
+//     the quota's balance. A customer that is not a resale customer, or a quota short of the
+//     face value, fails alone in error_details (CBC.99000035, CBC.99005003) while the others
+//     succeed. The coupon's validity must lie within the quota's; cloud_service_types within
+//     the quota's cloudServiceType restriction; memo at most 256 characters. A coupon whose
+//     validity has not begun is inactive (1); past its expiry it lists as expired (4). Only a
+//     usable coupon (2) can be reclaimed: its whole balance returns to the quota.
+//   - On-demand resources take limit 1..100 and answer names in X-Language; resource_info is a
+//     string holding JSON ({"specSize":100.0}) for disks and absent otherwise.
+//   - Fault.AfterWork does the work (money moves, records are written) and then drops the
+//     connection or answers the fault's status: a write whose outcome the client cannot know.
 //   - Resource status is stored, not derived: a resource whose expiry passes while the server
 //     runs stays "in use" (2) until something changes it.
 //   - A missing, unsigned or foreign X-Domain-Id is answered 401 APIG.0301 "Incorrect IAM
@@ -95,8 +143,9 @@
 //   - The call log keeps the last 100,000 calls.
 //   - Options.International serves the international site: ListCustomersBalancesDetail,
 //     ListPartnerBalances, ListQuotaCoupons and ReclaimCouponQuotas answer 404 APIG.0101 like
-//     an unpublished API (bssintl has none of them); everything else, the currency included,
-//     stays as on the Chinese site.
+//     an unpublished API (bssintl has none of them), and so do the partner money APIs but
+//     ListCustomerOnDemandResources; everything else, the currency included, stays as on the
+//     Chinese site.
 //
 // # Demo data
 //
@@ -107,4 +156,14 @@
 // main resources expire in 1, 3, 7, 15 and 30 days (each a few hours short of the full day
 // count), some expired, the rest 45–365 days out. Six resale customers are in arrears (amount
 // 0, debt > 0); initech is also frozen (its resources are status 4).
+//
+// The money side: the partner's allocatable account (of which 5,000.00 is earmarked) holds
+// what its ledger leaves: 14 records over the last 90 days from 30,000.00 (recharges,
+// allocations to and reclaims from resale customers, with the matching adjust records). 张三
+// has twelve pay-per-use resources (eight batch ECS, one of them closed, two SSD disks, an EIP
+// and an OBS bucket), a usable partner coupon of 500.00 with 320.50 left and an expired one;
+// other resale customers have up to four pay-per-use resources and a few coupons. The tier-2
+// reseller 星云云经销商 (xingyun-dist, owner of the fifth coupon quota) has 20,000.00 and two
+// customers of its own, yunduan-shop and northwind (in arrears, 88.00), which the partner's own
+// listings do not show.
 package bsstest

@@ -12,7 +12,7 @@ import (
 
 // Fault is a misbehaviour injected into matching calls. Faults act before signature checks
 // and do not execute the operation: a faulted write changes no data (Latency alone excepted,
-// which only delays a normal answer).
+// which only delays a normal answer) — unless AfterWork is set.
 type Fault struct {
 	Latency   time.Duration // sleep before answering (respecting the request context)
 	Status    int           // if non-zero, answer with this status and ErrorCode (500 → CBC.0999, 429 → CBC.0250 by default; IAM paths: {"error":{"code":<status>,...}})
@@ -26,7 +26,14 @@ type Fault struct {
 	// EmptyOrderIDs answers 200 with {"order_ids":[]}: a renew or unsubscribe that names no order.
 	EmptyOrderIDs bool
 	Hang          bool // never answer until the client gives up (request context done) or the server closes
-	Times         int  // apply to the next N matching calls only; 0 = every call until cleared
+	// Drop closes the connection without a word of answer, as a server dying mid-request would.
+	Drop bool
+	// AfterWork serves the call normally first — checks, signature, the operation and its
+	// changes to the data — and then loses the answer: Drop closes the connection, Status
+	// answers that error instead (a 500 after the work was done). With neither, the answer is
+	// dropped. It is how a write whose outcome the client cannot know is made.
+	AfterWork bool
+	Times     int // apply to the next N matching calls only; 0 = every call until cleared
 }
 
 type faultRule struct {
@@ -78,13 +85,9 @@ func (s *Server) takeFault(method, path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-// applyFault plays the fault matching c, if any; it reports whether the call was answered
-// (or abandoned) by it.
-func (s *Server) applyFault(c *reqCtx) bool {
-	f, ok := s.takeFault(c.r.Method, c.r.URL.Path)
-	if !ok {
-		return false
-	}
+// applyFault plays a fault taken for c (before the work); it reports whether the call was
+// answered (or abandoned) by it.
+func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 	ctx := c.r.Context()
 	if !sleepCtx(ctx, f.Latency, s.closed) {
 		return true
@@ -93,6 +96,9 @@ func (s *Server) applyFault(c *reqCtx) bool {
 		c.w.Header().Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
 	}
 	switch {
+	case f.Drop:
+		abort(c)
+		return true
 	case f.Hang:
 		select {
 		case <-ctx.Done():
@@ -100,7 +106,7 @@ func (s *Server) applyFault(c *reqCtx) bool {
 			abort(c)
 		}
 		return true
-	case f.Status != 0 && strings.HasPrefix(c.r.URL.Path, "/v3"):
+	case f.Status != 0 && isIAMPath(c.r.URL.Path):
 		// IAM answers in its own shape; without ErrorCode the code is the HTTP status, a number.
 		c.fail(iamErr(f.Status, f.ErrorCode, "injected fault: "+http.StatusText(f.Status)))
 		return true
@@ -128,6 +134,27 @@ func (s *Server) applyFault(c *reqCtx) bool {
 	return false
 }
 
+// loseAnswer replaces the answer of work already done (AfterWork): an error status, or a
+// dropped connection.
+func (s *Server) loseAnswer(c *reqCtx, f Fault) {
+	if f.Status != 0 && !f.Drop {
+		code := f.ErrorCode
+		if code == "" {
+			code = defaultFaultCode(f.Status)
+		}
+		c.fail(&apiError{status: f.Status, code: code, msg: "injected fault: " + http.StatusText(f.Status) + " (after the work was done)"})
+		return
+	}
+	abort(c)
+}
+
+// discard is the ResponseWriter an operation answers into when its answer is to be lost.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
 // abort drops the connection without an answer, as a dying server would.
 func abort(c *reqCtx) {
 	conn, _, err := http.NewResponseController(c.w).Hijack()
@@ -137,6 +164,11 @@ func abort(c *reqCtx) {
 	}
 	_ = conn.Close()
 	c.status = 0
+}
+
+// isIAMPath tells IAM's paths (/v3/auth/..., /v3.0/...) from BSS's, some of which are /v3 too.
+func isIAMPath(path string) bool {
+	return strings.HasPrefix(path, "/v3/auth/") || strings.HasPrefix(path, "/v3.0/")
 }
 
 func defaultFaultCode(status int) string {

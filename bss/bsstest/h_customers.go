@@ -61,7 +61,8 @@ func customerJSON(c *Customer) customerInfoJSON {
 	return j
 }
 
-// indirectPartner refuses indirect_partner_id: the fake has no second-level resellers of its own.
+// indirectPartner refuses indirect_partner_id on the operations where the fake's resellers have
+// nothing (orders, quotas).
 func indirectPartner(v *string) *apiError {
 	if e := maxLen("indirect_partner_id", v, 64); e != nil {
 		return e
@@ -70,6 +71,29 @@ func indirectPartner(v *string) *apiError {
 		return errCode(http.StatusBadRequest, "CBC.99000037", "no permission on reseller %q", *v)
 	}
 	return nil
+}
+
+// resellerOf reads indirect_partner_id under the store's lock: absent or empty is the partner
+// itself (""), a known reseller's id selects that reseller, anything else is refused with
+// CBC.99000037 (no rights over that reseller).
+func (st *store) resellerOf(v *string) (string, *apiError) {
+	if e := maxLen("indirect_partner_id", v, 64); e != nil {
+		return "", e
+	}
+	id := str(v)
+	if id != "" && st.resellers[id] == nil {
+		return "", errCode(http.StatusBadRequest, "CBC.99000037", "no permission on reseller %q", id)
+	}
+	return id, nil
+}
+
+// customerOf finds a customer of the partner (reseller "") or of one of its resellers.
+func (st *store) customerOf(id, reseller string) *Customer {
+	cu := st.custByID[id]
+	if cu == nil || cu.IndirectPartnerID != reseller {
+		return nil
+	}
+	return cu
 }
 
 func handleListSubCustomers(c *reqCtx) {
@@ -108,10 +132,6 @@ func handleListSubCustomers(c *reqCtx) {
 		c.fail(e)
 		return
 	}
-	if e := indirectPartner(req.IndirectPartnerID); e != nil {
-		c.fail(e)
-		return
-	}
 	off, lim, e := paging(req.Offset, req.Limit, 100, 40_000_000)
 	if e != nil {
 		c.fail(e)
@@ -135,15 +155,25 @@ func handleListSubCustomers(c *reqCtx) {
 	}
 	resp := subCustomersResp{CustomerInfos: []customerInfoJSON{}}
 	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	reseller, e := c.s.st.resellerOf(req.IndirectPartnerID)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	list := c.s.st.customers
+	if reseller != "" {
+		list = c.s.st.resellerCusts[reseller]
+	}
 	if id := str(req.CustomerID); id != "" {
-		if cu := c.s.st.custByID[id]; cu != nil && match(cu) {
+		if cu := c.s.st.customerOf(id, reseller); cu != nil && match(cu) {
 			resp.Count = 1
 			if off == 0 {
 				resp.CustomerInfos = append(resp.CustomerInfos, customerJSON(cu))
 			}
 		}
 	} else {
-		for _, cu := range c.s.st.customers {
+		for _, cu := range list {
 			if !match(cu) {
 				continue
 			}
@@ -153,7 +183,6 @@ func handleListSubCustomers(c *reqCtx) {
 			resp.Count++
 		}
 	}
-	c.s.mu.RUnlock()
 	c.json(http.StatusOK, resp)
 }
 
@@ -198,15 +227,17 @@ func handleCustomerBalances(c *reqCtx) {
 			return
 		}
 	}
-	if e := indirectPartner(req.IndirectPartnerID); e != nil {
-		c.fail(e)
-		return
-	}
 	resp := balancesResp{CustomerBalances: []customerBalanceJSON{}}
 	seen := map[string]bool{}
 	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	reseller, e := c.s.st.resellerOf(req.IndirectPartnerID)
+	if e != nil {
+		c.fail(e)
+		return
+	}
 	for _, ci := range req.CustomerInfos {
-		cu := c.s.st.custByID[ci.CustomerID]
+		cu := c.s.st.customerOf(ci.CustomerID, reseller)
 		if cu == nil || cu.AssociationType != "2" || seen[cu.ID] {
 			continue
 		}
@@ -214,7 +245,6 @@ func handleCustomerBalances(c *reqCtx) {
 		resp.CustomerBalances = append(resp.CustomerBalances, customerBalanceJSON{
 			CustomerID: cu.ID, Amount: cu.Balance, DebtAmount: cu.Debt, Currency: cu.Currency, MeasureID: 1})
 	}
-	c.s.mu.RUnlock()
 	c.json(http.StatusOK, resp)
 }
 
@@ -236,13 +266,15 @@ type partnerBalanceJSON struct {
 }
 
 func handlePartnerBalances(c *reqCtx) {
-	if e := indirectPartner(queryStr(c.r.URL.Query(), "indirect_partner_id")); e != nil {
+	resp := partnerBalancesResp{AccountBalances: []partnerBalanceJSON{}}
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	reseller, e := c.s.st.resellerOf(queryStr(c.r.URL.Query(), "indirect_partner_id"))
+	if e != nil {
 		c.fail(e)
 		return
 	}
-	resp := partnerBalancesResp{AccountBalances: []partnerBalanceJSON{}}
-	c.s.mu.RLock()
-	for _, a := range c.s.st.partner {
+	for _, a := range c.s.st.accounts(reseller) {
 		j := partnerBalanceJSON{AccountID: a.ID, AccountType: a.Type, Amount: a.Amount, Currency: c.s.st.currency,
 			DesignatedAmount: a.DesignatedAmount, MeasureID: 1, Memo: a.Memo}
 		if a.Type == 2 {
@@ -251,6 +283,5 @@ func handlePartnerBalances(c *reqCtx) {
 		}
 		resp.AccountBalances = append(resp.AccountBalances, j)
 	}
-	c.s.mu.RUnlock()
 	c.json(http.StatusOK, resp)
 }

@@ -53,6 +53,21 @@ type limitValueJSON struct {
 	Value2 string `json:"value2,omitempty"`
 }
 
+// quotaToJSON is a quota as ListQuotaCoupons and ListIssuedCouponQuotas show it.
+func quotaToJSON(q *Quota, currency string) quotaJSON {
+	j := quotaJSON{QuotaID: q.QuotaID, QuotaType: q.QuotaType, QuotaValue: q.QuotaValue, Balance: q.Balance, QuotaStatus: q.QuotaStatus,
+		MeasureID: 1, Currency: currency, CreateTime: fmtTime(q.CreateTime),
+		LastUpdateTime: fmtTime(q.LastUpdateTime), EffectiveTime: fmtTime(q.EffectiveTime), ExpireTime: fmtTime(q.ExpireTime)}
+	for _, l := range q.Limits {
+		lj := quotaLimitJSON{LimitKey: l.Key, LimitValues: make([]limitValueJSON, 0, len(l.Values))}
+		for _, v := range l.Values {
+			lj.LimitValues = append(lj.LimitValues, limitValueJSON(v))
+		}
+		j.LimitInfos = append(j.LimitInfos, lj)
+	}
+	return j
+}
+
 type timeRange struct {
 	name       string
 	begin, end *string
@@ -140,17 +155,7 @@ func handleListQuotas(c *reqCtx) {
 			continue
 		}
 		if resp.TotalCount >= off && resp.TotalCount < off+lim {
-			j := quotaJSON{QuotaID: q.QuotaID, QuotaType: q.QuotaType, QuotaValue: q.QuotaValue, Balance: q.Balance, QuotaStatus: q.QuotaStatus,
-				MeasureID: 1, Currency: c.s.st.currency, CreateTime: fmtTime(q.CreateTime),
-				LastUpdateTime: fmtTime(q.LastUpdateTime), EffectiveTime: fmtTime(q.EffectiveTime), ExpireTime: fmtTime(q.ExpireTime)}
-			for _, l := range q.Limits {
-				lj := quotaLimitJSON{LimitKey: l.Key, LimitValues: make([]limitValueJSON, 0, len(l.Values))}
-				for _, v := range l.Values {
-					lj.LimitValues = append(lj.LimitValues, limitValueJSON(v))
-				}
-				j.LimitInfos = append(j.LimitInfos, lj)
-			}
-			resp.Quotas = append(resp.Quotas, j)
+			resp.Quotas = append(resp.Quotas, quotaToJSON(q, c.s.st.currency))
 		}
 		resp.TotalCount++
 	}

@@ -105,3 +105,82 @@ func (s *Server) SetBalance(customerID string, amount, debt string) {
 		c.Debt = d
 	}
 }
+
+// PartnerAccounts returns the accounts of the partner (reseller "") or of a reseller.
+func (s *Server) PartnerAccounts(reseller string) []PartnerAccount {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]PartnerAccount(nil), s.st.accounts(reseller)...)
+}
+
+// Resellers returns the partner's tier-2 resellers.
+func (s *Server) Resellers() []Reseller {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Reseller, 0, len(s.st.resellers))
+	for _, r := range s.st.resellers {
+		c := *r
+		c.Accounts = append([]PartnerAccount(nil), r.Accounts...)
+		out = append(out, c)
+	}
+	return out
+}
+
+// ResellerCustomers returns a reseller's customers, in the order ListSubCustomers lists them.
+func (s *Server) ResellerCustomers(reseller string) []Customer {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	list := s.st.resellerCusts[reseller]
+	out := make([]Customer, len(list))
+	for i, c := range list {
+		out[i] = c.clone()
+	}
+	return out
+}
+
+// Ledger returns every account change record of the partner and its resellers, oldest first.
+func (s *Server) Ledger() []LedgerEntry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]LedgerEntry, len(s.st.ledger))
+	for i, l := range s.st.ledger {
+		out[i] = *l
+	}
+	return out
+}
+
+// AdjustRecords returns every allocation and reclaim, oldest first.
+func (s *Server) AdjustRecords() []AdjustRecord {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]AdjustRecord, len(s.st.adjusts))
+	for i, a := range s.st.adjusts {
+		out[i] = *a
+	}
+	return out
+}
+
+// Coupons returns the partner coupons a customer holds ("" = every customer's), oldest first,
+// with their status as stored (a usable coupon past its expiry is listed as expired).
+func (s *Server) Coupons(customerID string) []Coupon {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Coupon
+	for _, c := range s.st.coupons {
+		if customerID == "" || c.CustomerID == customerID {
+			out = append(out, c.clone())
+		}
+	}
+	return out
+}
+
+// OnDemand returns a customer's pay-per-use resources.
+func (s *Server) OnDemand(customerID string) []OnDemandResource {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]OnDemandResource, len(s.st.onDemand[customerID]))
+	for i, r := range s.st.onDemand[customerID] {
+		out[i] = *r
+	}
+	return out
+}

@@ -117,7 +117,13 @@ func New(opts Options) *Server {
 	if ds == nil {
 		ds = Demo(s.now(), 1)
 	}
-	s.st = newStore(ds, uint64(len(ds.Customers))<<32|uint64(len(ds.Resources)))
+	direct := 0 // a reseller's customers leave the seed of new ids as it was without them
+	for i := range ds.Customers {
+		if ds.Customers[i].IndirectPartnerID == "" {
+			direct++
+		}
+	}
+	s.st = newStore(ds, uint64(direct)<<32|uint64(len(ds.Resources)))
 	if opts.RatePerSecond > 0 {
 		s.limiter = newLimiter(opts.RatePerSecond)
 	}
@@ -225,6 +231,16 @@ func routes() []route {
 		{method: "POST", path: "/v2/bills/ratings/period-resources/renew-rate", access: customerOnly, handler: handleRenewRate},
 		{method: "POST", path: "/v2/partners/coupon-quotas/query", access: partnerOnly, chinaOnly: true, handler: handleListQuotas},
 		{method: "POST", path: "/v2/partners/coupon-quotas/indirect-partner-reclaim", access: partnerOnly, chinaOnly: true, handler: handleReclaimQuotas},
+		{method: "POST", path: "/v2/accounts/partner-accounts/adjust-amount", access: partnerOnly, chinaOnly: true, handler: handleAdjustAmount},
+		{method: "POST", path: "/v2/accounts/partner-accounts/reclaim", access: partnerOnly, chinaOnly: true, handler: handleReclaimBalance},
+		{method: "GET", path: "/v2/accounts/partner-accounts/account-change-records", access: partnerOnly, chinaOnly: true, handler: handleAccountChangeRecords},
+		{method: "GET", path: "/v3/accounts/partner-accounts/adjust-records", access: partnerOnly, chinaOnly: true, handler: handleAdjustRecords},
+		{method: "GET", path: "/v2/bills/partner-bills/subcustomer-bills/monthly-sum", access: partnerOnly, chinaOnly: true, handler: handleMonthlyBills},
+		{method: "POST", path: "/v2/promotions/benefits/partner-coupons", access: partnerOnly, chinaOnly: true, handler: handleCreateCoupons},
+		{method: "GET", path: "/v2/promotions/benefits/partner-coupons", access: partnerOnly, chinaOnly: true, handler: handleListCoupons},
+		{method: "POST", path: "/v2/promotions/benefits/partner-coupons/reclaim", access: partnerOnly, chinaOnly: true, handler: handleReclaimCoupon},
+		{method: "GET", path: "/v2/partners/issued-coupon-quotas", access: partnerOnly, chinaOnly: true, handler: handleIssuedQuotas},
+		{method: "POST", path: "/v2/partners/sub-customers/on-demand-resources/query", access: partnerOnly, handler: handleOnDemandResources},
 		{method: "POST", path: "/v3.0/OS-CREDENTIAL/securitytokens", access: partnerOnly, iam: true, handler: handleSecurityToken},
 		{method: "GET", path: "/v3/auth/domains", access: anyCaller, iam: true, handler: handleAuthDomains},
 	}
@@ -268,8 +284,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Latency > 0 && !sleepCtx(r.Context(), s.opts.Latency, nil) {
 		return
 	}
-	if s.applyFault(c) {
+	f, faulted := s.takeFault(r.Method, r.URL.Path)
+	if faulted && !f.AfterWork && s.applyFault(c, f) {
 		return
+	}
+	if faulted && f.AfterWork {
+		// The work is done as usual; its answer goes nowhere and the fault answers instead.
+		c.w = &discard{h: http.Header{}}
+		defer func() {
+			c.w = w
+			code := c.code
+			s.loseAnswer(c, f)
+			if c.status == 0 {
+				c.code = code // dropped: the log keeps what the work answered
+			}
+		}()
 	}
 	rt, param := match(r.Method, r.URL.Path)
 	if rt != nil && rt.chinaOnly && s.opts.International {

@@ -14,9 +14,12 @@ type store struct {
 	currency string
 	partner  []PartnerAccount
 
-	customers  []*Customer // by AssociatedOn descending, then ID
+	customers  []*Customer // the partner's own, by AssociatedOn descending, then ID
 	custByID   map[string]*Customer
 	custByName map[string]*Customer
+	// resellers by id, with their customers in the order of customers.
+	resellers     map[string]*Reseller
+	resellerCusts map[string][]*Customer
 
 	res      map[string]*Resource   // by ResourceID
 	byCust   map[string][]*Resource // per customer, by (ExpireTime, ResourceID)
@@ -32,6 +35,12 @@ type store struct {
 
 	prices map[priceKey]*Price
 
+	ledger     []*LedgerEntry  // oldest first
+	adjusts    []*AdjustRecord // oldest first
+	coupons    []*Coupon       // oldest first
+	couponByID map[string]*Coupon
+	onDemand   map[string][]*OnDemandResource // per customer, in the data set's order
+
 	rng *rand.Rand // ids of new orders and records
 }
 
@@ -46,19 +55,23 @@ type renewal struct {
 
 func newStore(ds *Dataset, seed uint64) *store {
 	st := &store{
-		currency:     ds.Currency,
-		partner:      ds.PartnerAccounts,
-		custByID:     make(map[string]*Customer, len(ds.Customers)),
-		custByName:   make(map[string]*Customer, len(ds.Customers)),
-		res:          make(map[string]*Resource, len(ds.Resources)),
-		byCust:       make(map[string][]*Resource, len(ds.Customers)),
-		children:     make(map[string][]*Resource),
-		history:      make(map[string][]renewal),
-		orderByID:    make(map[string]*Order, len(ds.Orders)),
-		ordersByCust: make(map[string][]*Order, len(ds.Customers)),
-		quotaByID:    make(map[string]*Quota, len(ds.Quotas)),
-		prices:       make(map[priceKey]*Price, len(ds.Prices)),
-		rng:          rand.New(rand.NewPCG(seed, 0x6273737465737421)),
+		currency:      ds.Currency,
+		partner:       ds.PartnerAccounts,
+		custByID:      make(map[string]*Customer, len(ds.Customers)),
+		custByName:    make(map[string]*Customer, len(ds.Customers)),
+		res:           make(map[string]*Resource, len(ds.Resources)),
+		byCust:        make(map[string][]*Resource, len(ds.Customers)),
+		children:      make(map[string][]*Resource),
+		history:       make(map[string][]renewal),
+		orderByID:     make(map[string]*Order, len(ds.Orders)),
+		ordersByCust:  make(map[string][]*Order, len(ds.Customers)),
+		quotaByID:     make(map[string]*Quota, len(ds.Quotas)),
+		prices:        make(map[priceKey]*Price, len(ds.Prices)),
+		resellers:     make(map[string]*Reseller, len(ds.Resellers)),
+		resellerCusts: make(map[string][]*Customer),
+		couponByID:    make(map[string]*Coupon, len(ds.Coupons)),
+		onDemand:      make(map[string][]*OnDemandResource),
+		rng:           rand.New(rand.NewPCG(seed, 0x6273737465737421)),
 	}
 	if st.currency == "" {
 		st.currency = "CNY"
@@ -69,16 +82,47 @@ func newStore(ds *Dataset, seed uint64) *store {
 		if c.Currency == "" {
 			c.Currency = st.currency
 		}
-		st.customers = append(st.customers, c)
+		if c.IndirectPartnerID == "" {
+			st.customers = append(st.customers, c)
+		} else {
+			st.resellerCusts[c.IndirectPartnerID] = append(st.resellerCusts[c.IndirectPartnerID], c)
+		}
 		st.custByID[c.ID] = c
 		st.custByName[c.AccountName] = c
 	}
-	slices.SortStableFunc(st.customers, func(a, b *Customer) int {
+	byAssociation := func(a, b *Customer) int {
 		if c := b.AssociatedOn.Compare(a.AssociatedOn); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
-	})
+	}
+	slices.SortStableFunc(st.customers, byAssociation)
+	for _, list := range st.resellerCusts {
+		slices.SortStableFunc(list, byAssociation)
+	}
+	for i := range ds.Resellers {
+		st.resellers[ds.Resellers[i].ID] = &ds.Resellers[i]
+	}
+	for i := range ds.Ledger {
+		st.ledger = append(st.ledger, &ds.Ledger[i])
+	}
+	slices.SortStableFunc(st.ledger, func(a, b *LedgerEntry) int { return a.Time.Compare(b.Time) })
+	for i := range ds.AdjustRecords {
+		st.adjusts = append(st.adjusts, &ds.AdjustRecords[i])
+	}
+	slices.SortStableFunc(st.adjusts, func(a, b *AdjustRecord) int { return a.Time.Compare(b.Time) })
+	for i := range ds.Coupons {
+		c := &ds.Coupons[i]
+		st.coupons = append(st.coupons, c)
+		st.couponByID[c.ID] = c
+	}
+	slices.SortStableFunc(st.coupons, func(a, b *Coupon) int { return a.CreateTime.Compare(b.CreateTime) })
+	for i := range ds.OnDemand {
+		r := &ds.OnDemand[i]
+		if st.custByID[r.CustomerID] != nil {
+			st.onDemand[r.CustomerID] = append(st.onDemand[r.CustomerID], r)
+		}
+	}
 	for i := range ds.Resources {
 		r := &ds.Resources[i]
 		if _, dup := st.res[r.ResourceID]; dup || st.custByID[r.CustomerID] == nil {
@@ -130,6 +174,17 @@ func compareOrders(a, b *Order) int {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)
+}
+
+// accounts are the accounts of the partner (reseller "") or of a reseller.
+func (st *store) accounts(reseller string) []PartnerAccount {
+	if reseller == "" {
+		return st.partner
+	}
+	if r := st.resellers[reseller]; r != nil {
+		return r.Accounts
+	}
+	return nil
 }
 
 // price finds the price of a spec, preferring a region-specific entry.

@@ -1,0 +1,618 @@
+package commands
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+)
+
+// Money commands for resale (代售) customers (issue #15): what they spend, the partner's ledger,
+// partner coupons and pay-per-use resources (read-only, here), and the top-up, reclaim and
+// coupon actions behind approval (moneyactions.go).
+
+// moneyCommands are the money commands, read-only and actions.
+func moneyCommands() []*Command {
+	reseller := Flag{Name: "reseller", Help: "opt.reseller"}
+	page := Flag{Name: "page", Help: "opt.page"}
+	return []*Command{
+		{Name: "spend", Aliases: []string{"消费"}, Args: "[customer] [--month YYYY-MM] [--page N]", Summary: "sum.spend", Role: RoleViewer,
+			MaxArgs: -1, JoinArgs: true, Flags: []Flag{{Name: "month", Help: "opt.month"}, page, reseller},
+			Examples: []string{"/spend 张三", "/消费 --month 2026-10", "/spend"}, Run: runSpend},
+		{Name: "ledger", Aliases: []string{"流水"}, Args: "[--type topup|reclaim|all] [--days N] [--page N]", Summary: "sum.ledger", Role: RoleApprover,
+			MaxArgs: 0, Flags: []Flag{{Name: "type", Help: "opt.ledger_type"}, {Name: "days", Help: "opt.ledger_days"}, page, reseller},
+			Examples: []string{"/ledger", "/流水 --type topup --days 7"}, Run: runLedger},
+		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
+			Examples: []string{"/coupons 张三", "/代金券 张三"}, Run: runCoupons},
+		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: RoleViewer,
+			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
+			Examples: []string{"/ondemand 张三", "/按需资源 张三 --page 2"}, Run: runOnDemand},
+		{Name: "topup", Aliases: []string{"拨款"}, Args: "<customer> <amount>", Summary: "sum.topup", Role: RoleOperator, Action: true,
+			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
+			Examples: []string{"/topup 张三 500", "/拨款 lisi 4026.06"}, Run: runTopUp},
+		{Name: "reclaim-balance", Aliases: []string{"回收余额"}, Args: "<customer> <amount>", Summary: "sum.reclaim_balance", Role: RoleOperator, Action: true,
+			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
+			Examples: []string{"/reclaim-balance 张三 100", "/回收余额 张三 100"}, Run: runReclaimBalance},
+		{Name: "coupon", Aliases: []string{"发券"}, Args: "<customer>[,customer...] <amount> [--quota Q] [--days N]", Summary: "sum.coupon", Role: RoleOperator, Action: true,
+			MinArgs: 2, MaxArgs: -1, Flags: []Flag{{Name: "quota", Help: "opt.quota"}, {Name: "days", Help: "opt.coupon_days"}, reseller},
+			Examples: []string{"/coupon 张三 200 --days 90", "/发券 张三,李四 50 --quota Q2611…"}, Run: runCoupon},
+		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: RoleOperator, Action: true,
+			MinArgs: 1, MaxArgs: 1, Flags: []Flag{reseller},
+			Examples: []string{"/coupon-reclaim CP2611…"}, Run: runCouponReclaim},
+	}
+}
+
+// unavailable is the error of a money API the site lacks, said without calling BSS.
+func unavailable(op string) error { return &bss.Error{Op: op, Kind: bss.KindUnavailable} }
+
+// requireSite refuses at once, without calling BSS, a command whose API the site lacks.
+func (c *Call) requireSite(ops ...string) error {
+	for _, op := range ops {
+		if !c.r.bss.Supports(op) {
+			return c.bssError(unavailable(op))
+		}
+	}
+	return nil
+}
+
+// resellerID is the --reseller flag: the tier-2 reseller (indirect_partner_id) whose customer
+// a money command is about; "" for the partner's own customers.
+func (c *Call) resellerID() (string, error) {
+	v, ok := c.Flag("reseller")
+	if !ok {
+		return "", nil
+	}
+	if err := c.checkID("reseller", v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// resaleCustomer resolves a customer argument to one resale customer (of the reseller, when
+// one is named).
+func (c *Call) resaleCustomer(ctx context.Context, q string) (bss.Customer, error) {
+	cu, err := c.oneCustomer(ctx, q)
+	if err != nil {
+		return bss.Customer{}, err
+	}
+	if cu.AssociationType != bss.AssociationResale {
+		return bss.Customer{}, c.fail("err.money_not_resale", displayName(cu))
+	}
+	return cu, nil
+}
+
+// amountPattern is what an amount argument may look like once commas, currency signs and
+// full-width digits are taken out: whole yuan, with at most two decimals.
+var amountPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]{1,2})?$`)
+
+// maxTransfer bounds an amount typed in chat (yuan), far above any real top-up.
+const maxTransfer = 1_000_000_000
+
+// parseYuan reads an amount as people type it: 500, 4026.06, 1,000.50, ¥100, 100元, １００.
+func (c *Call) parseYuan(arg, s string) (bss.Amount, error) {
+	t := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		case r == '．' || r == '。':
+			return '.'
+		case r == ',' || r == '，' || r == '¥' || r == '￥' || r == '元' || r == ' ':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+	t = strings.TrimPrefix(strings.TrimPrefix(t, "CNY"), "cny")
+	if !amountPattern.MatchString(t) {
+		return bss.Amount{}, c.fail("err.bad_amount", arg, s)
+	}
+	a, err := bss.ParseAmount(t)
+	if err != nil || a.Sign() <= 0 || a.Cmp(bss.NewAmount(maxTransfer, 0)) > 0 {
+		return bss.Amount{}, c.fail("err.bad_amount", arg, s)
+	}
+	return a, nil
+}
+
+// spend is what one customer spent in a month: consumption by charge mode, refunds apart.
+type spend struct {
+	byMode  map[string]bss.Amount // consumption (bill type 0) per charge mode
+	refunds bss.Amount            // unsubscriptions and write-offs, negative
+	total   bss.Amount            // net
+	lines   []bss.BillSum
+}
+
+// spendByCustomer sums a month's bill lines per customer.
+func spendByCustomer(lines []bss.BillSum) map[string]*spend {
+	out := map[string]*spend{}
+	for _, b := range lines {
+		s := out[b.CustomerID]
+		if s == nil {
+			s = &spend{byMode: map[string]bss.Amount{}}
+			out[b.CustomerID] = s
+		}
+		if b.Refund() {
+			s.refunds = s.refunds.Add(b.Amount)
+		} else {
+			s.byMode[b.ChargeMode] = s.byMode[b.ChargeMode].Add(b.Amount)
+		}
+		s.total = s.total.Add(b.Amount)
+		s.lines = append(s.lines, b)
+	}
+	return out
+}
+
+// month is the --month flag (YYYY-MM) or this month, in China time as BSS counts cycles.
+func (c *Call) month() (string, error) {
+	now := bss.Cycle(c.now)
+	v, ok := c.Flag("month")
+	if !ok {
+		return now, nil
+	}
+	v = strings.TrimSpace(strings.ReplaceAll(v, "/", "-"))
+	if t, err := time.Parse("2006-1", v); err == nil {
+		v = t.Format("2006-01")
+	}
+	if _, err := time.Parse("2006-01", v); err != nil || len(v) != 7 || v > now {
+		return "", c.fail("err.bad_month", v, now)
+	}
+	return v, nil
+}
+
+// prevMonth is the cycle before m (YYYY-MM).
+func prevMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.AddDate(0, -1, 0).Format("2006-01")
+}
+
+func (c *Call) modeName(mode string) string {
+	switch mode {
+	case bss.ChargeModeYearlyMonthly:
+		return c.Lang.T("lbl.mode_period")
+	case bss.ChargeModeOnDemand:
+		return c.Lang.T("lbl.mode_ondemand")
+	case bss.ChargeModeSavingsPlan:
+		return c.Lang.T("lbl.mode_savings")
+	}
+	return mode
+}
+
+func runSpend(ctx context.Context, c *Call) (Reply, error) {
+	if err := c.requireSite(bss.OpListSubcustomerMonthlyBills); err != nil {
+		return Reply{}, err
+	}
+	cycle, err := c.month()
+	if err != nil {
+		return Reply{}, err
+	}
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	reseller, err := c.resellerID()
+	if err != nil {
+		return Reply{}, err
+	}
+	if q := c.Arg(0); q != "" {
+		return c.customerSpend(ctx, q, cycle, reseller)
+	}
+	return c.topSpenders(ctx, cycle, reseller, page)
+}
+
+// customerSpend is one customer's month: totals by charge mode, refunds apart, and each line.
+func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Reply, error) {
+	cu, err := c.resaleCustomer(ctx, q)
+	if err != nil {
+		return Reply{}, err
+	}
+	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, CustomerID: cu.ID, IndirectPartnerID: reseller})
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	rep := Reply{Title: c.Lang.T("spend.title", displayName(cu), cycle), Footer: c.Lang.T("spend.note")}
+	base := "/spend " + cu.ID + c.resellerArg(reseller)
+	rep.Buttons = []Button{{Label: c.Lang.T("btn.prev_month"), Command: base + " --month " + prevMonth(cycle)}}
+	s := spendByCustomer(all.BillSums)[cu.ID]
+	if s == nil {
+		rep.Text = c.Lang.T("spend.none", cycle)
+		return rep, nil
+	}
+	cur := all.Currency
+	for _, mode := range bss.ChargeModes {
+		if v, ok := s.byMode[mode]; ok || mode != bss.ChargeModeSavingsPlan {
+			rep.Fields = append(rep.Fields, Field{Label: c.modeName(mode), Value: money(v, cur)})
+		}
+	}
+	if !s.refunds.IsZero() {
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.refunds"), Value: money(s.refunds, cur)})
+	}
+	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.spend_total"), Value: money(s.total, cur)})
+	lines := s.lines
+	sort.SliceStable(lines, func(i, j int) bool {
+		if lines[i].Refund() != lines[j].Refund() {
+			return !lines[i].Refund()
+		}
+		return lines[i].Amount.Cmp(lines[j].Amount) > 0
+	})
+	t := &Table{Columns: []string{c.Lang.T("spend.col.service"), c.Lang.T("spend.col.mode"), c.Lang.T("spend.col.kind"), c.Lang.T("spend.col.amount")}}
+	for _, b := range lines {
+		kind := c.Lang.T("lbl.consumption")
+		switch b.BillType {
+		case bss.BillUnsubscribe:
+			kind = c.Lang.T("lbl.refund_unsubscribe")
+		case bss.BillWriteOff:
+			kind = c.Lang.T("lbl.refund_writeoff")
+		}
+		svc := firstNonEmpty(b.CloudServiceTypeName, b.CloudServiceType)
+		if r := firstNonEmpty(b.ResourceTypeName, b.ResourceTypeCode); r != "" {
+			svc += " · " + r
+		}
+		t.Rows = append(t.Rows, []string{svc, c.modeName(b.ChargeMode), kind, money(b.Amount, cur)})
+	}
+	rep.Table = t
+	return rep, nil
+}
+
+// topSpenders ranks the month's resale customers by what they spent.
+func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int) (Reply, error) {
+	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, IndirectPartnerID: reseller})
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	byCust := spendByCustomer(all.BillSums)
+	rep := Reply{Title: c.Lang.T("spend.top_title", cycle), Footer: c.Lang.T("spend.note")}
+	if len(byCust) == 0 {
+		rep.Text = c.Lang.T("spend.none", cycle)
+		return rep, nil
+	}
+	names := map[string]bss.Customer{}
+	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale, IndirectPartnerID: reseller}) {
+		if err != nil {
+			return Reply{}, c.bssError(err)
+		}
+		names[cu.ID] = cu
+	}
+	ids := make([]string, 0, len(byCust))
+	var total bss.Amount
+	for id, s := range byCust {
+		ids = append(ids, id)
+		total = total.Add(s.total)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if d := byCust[ids[i]].total.Cmp(byCust[ids[j]].total); d != 0 {
+			return d > 0
+		}
+		return ids[i] < ids[j]
+	})
+	cur := all.Currency
+	rep.Text = c.Lang.T("spend.top_total", len(ids), money(total, cur))
+	lo, hi, pages := pageOf(len(ids), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	t := &Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
+		c.Lang.T("lbl.refunds"), c.Lang.T("lbl.spend_total")}}
+	for i, id := range ids[lo:hi] {
+		s := byCust[id]
+		name := id
+		if cu, ok := names[id]; ok {
+			name = displayName(cu)
+		}
+		t.Rows = append(t.Rows, []string{strconvItoa(lo + i + 1), name, money(s.byMode[bss.ChargeModeYearlyMonthly], cur),
+			money(s.byMode[bss.ChargeModeOnDemand], cur), money(s.refunds, cur), money(s.total, cur)})
+		if len(rep.Buttons) < 3 {
+			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend_of", name), Command: "/spend " + id + " --month " + cycle + c.resellerArg(reseller)})
+		}
+	}
+	rep.Table = t
+	c.pager(&rep, "/spend --month "+cycle+c.resellerArg(reseller), page, pages, len(ids))
+	return rep, nil
+}
+
+// resellerArg repeats --reseller in a button's command.
+func (c *Call) resellerArg(reseller string) string {
+	if reseller == "" {
+		return ""
+	}
+	return " --reseller " + reseller
+}
+
+// spendField is this month's spend of a resale customer, for /customer; ok is false where it
+// does not apply (a referral customer, the international site). A failed query shows as
+// unknown rather than failing the whole answer.
+func (c *Call) spendField(ctx context.Context, cu bss.Customer) (Field, bool) {
+	if cu.AssociationType != bss.AssociationResale || !c.r.bss.Supports(bss.OpListSubcustomerMonthlyBills) {
+		return Field{}, false
+	}
+	label := c.Lang.T("lbl.spend_month")
+	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: bss.Cycle(c.now), CustomerID: cu.ID})
+	if err != nil {
+		c.bssError(err)
+		c.r.log.Warn("this month's spend unknown", "customer", cu.ID, "error", err)
+		return Field{Label: label, Value: c.Lang.T("lbl.unknown")}, true
+	}
+	var total bss.Amount
+	if s := spendByCustomer(all.BillSums)[cu.ID]; s != nil {
+		total = s.total
+	}
+	return Field{Label: label, Value: money(total, all.Currency)}, true
+}
+
+// Ledger types as typed in /ledger --type.
+var ledgerTypes = map[string][]string{
+	"topup": {bss.TradeAllocate}, "拨款": {bss.TradeAllocate},
+	"reclaim": {bss.TradeRetrieve}, "回收": {bss.TradeRetrieve},
+	"all": {""}, "全部": {""},
+}
+
+// maxLedgerRecords bounds what /ledger reads of one trade type.
+const maxLedgerRecords = 2000
+
+func runLedger(ctx context.Context, c *Call) (Reply, error) {
+	if err := c.requireSite(bss.OpListPartnerAccountChangeRecords); err != nil {
+		return Reply{}, err
+	}
+	days, err := c.IntFlag("days", 30, 1, 365)
+	if err != nil {
+		return Reply{}, err
+	}
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	reseller, err := c.resellerID()
+	if err != nil {
+		return Reply{}, err
+	}
+	trades, typeArg := []string{bss.TradeAllocate, bss.TradeRetrieve}, ""
+	if v, ok := c.Flag("type"); ok {
+		if trades, ok = ledgerTypes[strings.ToLower(v)]; !ok {
+			return Reply{}, c.fail("err.bad_ledger_type", v)
+		}
+		typeArg = " --type " + strings.ToLower(v)
+	}
+	f := bss.ChangeRecordFilter{Begin: c.now.AddDate(0, 0, -(days - 1)), End: c.now, IndirectPartnerID: reseller}
+	var recs []bss.ChangeRecord
+	const currency = "" // the money APIs are the Chinese site's: CNY
+	for _, trade := range trades {
+		f.TradeType = trade
+		n := 0
+		for rec, err := range c.r.bss.ChangeRecords(ctx, f) {
+			if err != nil {
+				return Reply{}, c.bssError(err)
+			}
+			if n++; n > maxLedgerRecords {
+				break
+			}
+			recs = append(recs, rec)
+		}
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].TradeTime.After(recs[j].TradeTime.Time) })
+	rep := Reply{Title: c.Lang.T("ledger.title", days)}
+	if len(recs) == 0 {
+		rep.Text = c.Lang.T("ledger.none", days)
+		return rep, nil
+	}
+	var in, out bss.Amount
+	var nin, nout int
+	for _, r := range recs {
+		if r.Income() {
+			in, nin = in.Add(r.ChangeAmount.Abs()), nin+1
+		} else {
+			out, nout = out.Add(r.ChangeAmount.Abs()), nout+1
+		}
+	}
+	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency))
+	lo, hi, pages := pageOf(len(recs), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	t := &Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
+		c.Lang.T("ledger.col.amount"), c.Lang.T("ledger.col.after")}}
+	for _, r := range recs[lo:hi] {
+		amt := money(r.ChangeAmount.Abs(), currency)
+		if r.Income() {
+			amt = "+" + amt
+		} else {
+			amt = "−" + amt
+		}
+		t.Rows = append(t.Rows, []string{c.stamp(r.TradeTime.Time), c.tradeName(r.TradeDetailType), orDash(firstNonEmpty(r.AccountName, r.CustomerID)),
+			amt, money(r.BalanceAfterChange, currency)})
+	}
+	rep.Table = t
+	c.pager(&rep, "/ledger --days "+strconvItoa(days)+typeArg+c.resellerArg(reseller), page, pages, len(recs))
+	return rep, nil
+}
+
+// tradeName words a ledger record's trade_detail_type; the enum's spellings vary, so unknown
+// ones are shown as BSS names them.
+func (c *Call) tradeName(detail string) string {
+	switch detail {
+	case bss.AdjustAllocate:
+		return c.Lang.T("lbl.trade_topup")
+	case bss.AdjustRetrieve:
+		return c.Lang.T("lbl.trade_reclaim")
+	case bss.AdjustUnbind:
+		return c.Lang.T("lbl.trade_unbind")
+	case "SOURCE_OPERAIION_RECHARGE", "SOURCE_OPERATION_RECHARGE":
+		return c.Lang.T("lbl.trade_recharge")
+	}
+	return detail
+}
+
+func (c *Call) couponStatus(n int) string {
+	switch n {
+	case bss.CouponInactive:
+		return c.Lang.T("lbl.coupon_inactive")
+	case bss.CouponUsable:
+		return c.Lang.T("lbl.coupon_usable")
+	case bss.CouponUsed:
+		return c.Lang.T("lbl.coupon_used")
+	case bss.CouponExpired:
+		return c.Lang.T("lbl.coupon_expired")
+	case bss.CouponReclaimed:
+		return c.Lang.T("lbl.coupon_reclaimed")
+	}
+	return strconvItoa(n)
+}
+
+func (c *Call) couponType(n int) string {
+	switch n {
+	case bss.CouponTypeCash:
+		return c.Lang.T("lbl.coupon_cash")
+	case bss.CouponTypeFlexiPurchase:
+		return c.Lang.T("lbl.coupon_flexi")
+	}
+	return strconvItoa(n)
+}
+
+// maxCoupons bounds what /coupons reads of one customer.
+const maxCoupons = 1000
+
+func runCoupons(ctx context.Context, c *Call) (Reply, error) {
+	if err := c.requireSite(bss.OpListIssuedPartnerCoupons); err != nil {
+		return Reply{}, err
+	}
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	reseller, err := c.resellerID()
+	if err != nil {
+		return Reply{}, err
+	}
+	cu, err := c.resaleCustomer(ctx, c.Arg(0))
+	if err != nil {
+		return Reply{}, err
+	}
+	var cps []bss.PartnerCoupon
+	for cp, err := range c.r.bss.Coupons(ctx, bss.CouponFilter{CustomerID: cu.ID, IndirectPartnerID: reseller}) {
+		if err != nil {
+			return Reply{}, c.bssError(err)
+		}
+		if cp.CustomerID != cu.ID {
+			continue // a BSS that ignored the filter must not show someone else's coupon
+		}
+		if cps = append(cps, cp); len(cps) >= maxCoupons {
+			break
+		}
+	}
+	rep := Reply{Title: c.Lang.T("coupons.title", displayName(cu))}
+	if len(cps) == 0 {
+		rep.Text = c.Lang.T("coupons.none")
+		return rep, nil
+	}
+	rank := func(s int) int {
+		switch s {
+		case bss.CouponUsable:
+			return 0
+		case bss.CouponInactive:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(cps, func(i, j int) bool {
+		if a, b := rank(cps[i].Status), rank(cps[j].Status); a != b {
+			return a < b
+		}
+		return cps[i].ExpireTime.Before(cps[j].ExpireTime.Time)
+	})
+	var usable bss.Amount
+	n := 0
+	for _, cp := range cps {
+		if cp.Status == bss.CouponUsable {
+			usable, n = usable.Add(cp.Balance), n+1
+		}
+	}
+	rep.Text = c.Lang.T("coupons.usable", n, money(usable, ""))
+	lo, hi, pages := pageOf(len(cps), c.r.opts.PageSize, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	t := &Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
+		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
+	mayReclaim := c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpReclaimPartnerCoupons)
+	for _, cp := range cps[lo:hi] {
+		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), money(cp.FaceValue, ""), money(cp.Balance, ""),
+			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
+		if mayReclaim && cp.Status == bss.CouponUsable && len(rep.Buttons) < 3 {
+			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.coupon_reclaim", cp.CouponID),
+				Command: "/coupon-reclaim " + cp.CouponID + c.resellerArg(reseller), Style: "danger"})
+		}
+	}
+	rep.Table = t
+	c.pager(&rep, "/coupons "+cu.ID+c.resellerArg(reseller), page, pages, len(cps))
+	return rep, nil
+}
+
+func (c *Call) onDemandStatus(n int) string {
+	switch n {
+	case bss.OnDemandNormal:
+		return c.Lang.T("lbl.od_normal")
+	case bss.OnDemandGrace:
+		return c.Lang.T("lbl.od_grace")
+	case bss.OnDemandFrozen:
+		return c.Lang.T("lbl.od_frozen")
+	case bss.OnDemandChanging:
+		return c.Lang.T("lbl.od_changing")
+	case bss.OnDemandClosing:
+		return c.Lang.T("lbl.od_closing")
+	case bss.OnDemandClosed:
+		return c.Lang.T("lbl.od_closed")
+	}
+	return strconvItoa(n)
+}
+
+func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
+	page, err := c.IntFlag("page", 1, 1, 10000)
+	if err != nil {
+		return Reply{}, err
+	}
+	reseller, err := c.resellerID()
+	if err != nil {
+		return Reply{}, err
+	}
+	cu, err := c.resaleCustomer(ctx, c.Arg(0))
+	if err != nil {
+		return Reply{}, err
+	}
+	size := c.r.opts.PageSize
+	p, err := c.r.bss.ListOnDemandResources(ctx, bss.OnDemandFilter{CustomerID: cu.ID, IndirectPartnerID: reseller}, (page-1)*size, size)
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	rep := Reply{Title: c.Lang.T("ondemand.title", displayName(cu)), Footer: c.Lang.T("ondemand.note")}
+	if p.TotalCount == 0 {
+		rep.Text = c.Lang.T("ondemand.none")
+		return rep, nil
+	}
+	_, _, pages := pageOf(p.TotalCount, size, page)
+	if page > pages {
+		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	}
+	for _, r := range p.Resources {
+		kind := firstNonEmpty(r.ResourceTypeName, strings.TrimPrefix(r.ResourceTypeCode, "hws.resource.type."))
+		spec := firstNonEmpty(r.ProductSpecDesc, r.ResourceSpecCode)
+		if size, ok := r.SpecSize(); ok && r.ProductSpecDesc == "" {
+			spec += " · " + size.Exact()
+		}
+		sec := Section{Title: firstNonEmpty(r.ResourceName, r.ResourceID) + " · " + kind, Fields: []Field{
+			{Label: "ID", Value: r.ResourceID},
+			{Label: c.Lang.T("resources.status"), Value: c.onDemandStatus(r.Status)},
+			{Label: c.Lang.T("resources.region"), Value: orDash(firstNonEmpty(r.AvailabilityZoneCode, r.RegionCode))},
+			{Label: c.Lang.T("ondemand.spec"), Value: orDash(spec)},
+			{Label: c.Lang.T("ondemand.since"), Value: c.stamp(r.EffectiveTime.Time)},
+		}}
+		if !r.ExpireTime.IsZero() {
+			sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("ondemand.until"), Value: c.stamp(r.ExpireTime.Time)})
+		}
+		rep.Sections = append(rep.Sections, sec)
+	}
+	c.pager(&rep, "/ondemand "+cu.ID+c.resellerArg(reseller), page, pages, p.TotalCount)
+	return rep, nil
+}
