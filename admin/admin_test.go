@@ -153,7 +153,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	e.ready(http.StatusOK, "ok store: open", "ok adapter console: running", "ok adapter slack: connected", "ok bss: no call yet")
 
-	e.say("console:admin", "/customer 张三")
+	e.say("console:admin", "/resources 张三") // its last BSS call lists the resources
 	e.ready(http.StatusOK, "ok bss: last call ListPayPerUseCustomerResources HTTP 200, ok, ")
 
 	t.Run("an adapter disconnected", func(t *testing.T) {
@@ -166,7 +166,7 @@ func TestHealthAndReadiness(t *testing.T) {
 		e.say("console:admin", "/customer 张三")
 		e.ready(http.StatusServiceUnavailable, "FAIL bss: last call ListSubCustomers HTTP 500, server", "(CBC.0999)")
 		e.bss.ClearFaults()
-		e.say("console:admin", "/customer 张三")
+		e.say("console:admin", "/resources 张三")
 		e.ready(http.StatusOK, "ok bss: last call ListPayPerUseCustomerResources HTTP 200, ok")
 	})
 	t.Run("BSS answering about the request is BSS working", func(t *testing.T) {
