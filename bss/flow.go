@@ -18,9 +18,10 @@ import (
 // ListSubCustomers down. Calls made under a Background context (scans) yield to interactive
 // ones: an interactive caller waiting for an operation gets its next token before any
 // background caller, and background callers use at most (1 − InteractiveShare) of each
-// operation's budget, so the rest is there when a person asks. A 429 pauses the operation
-// for everyone (its Retry-After, or a backoff that doubles with each 429 in a row) and is
-// counted.
+// operation's budget, so the rest is there when a person asks. A 429 is counted and pauses the
+// operation's background calls (for its Retry-After, or a backoff that doubles with each 429
+// in a row, at most MaxWait); an interactive call keeps its own retries, so that a person is
+// told at once when BSS asks for a long wait rather than left waiting behind a pause.
 
 // DefaultOperationRate is each operation's budget (calls a second) when nothing is set: under
 // BSS's 10, with room for a clock that runs a little fast.
@@ -187,20 +188,23 @@ type flow struct {
 	rate  float64 // of an operation not in rates
 	burst float64
 	share float64
-	// backoff after a 429 without Retry-After: base, doubled per 429 in a row, at most max
+	// backoff after a 429 without Retry-After: base, doubled per 429 in a row, at most max;
+	// no pause is longer than maxWait
 	base, max   time.Duration
+	maxWait     time.Duration
 	interactive int // interactive callers waiting, over all operations
 }
 
 // flowConfig is what New derives from Config.
 type flowConfig struct {
-	all   float64 // cap over all calls; 0 = none
-	rate  float64
-	rates map[string]float64
-	burst int
-	share float64
-	base  time.Duration
-	max   time.Duration
+	all     float64 // cap over all calls; 0 = none
+	rate    float64
+	rates   map[string]float64
+	burst   int
+	share   float64
+	base    time.Duration
+	max     time.Duration
+	maxWait time.Duration
 }
 
 // flowSettings resolves the rate fields of cfg: RatePerSecond alone keeps its old meaning (a
@@ -208,7 +212,7 @@ type flowConfig struct {
 // budget without a cap over all; neither gives each operation DefaultOperationRate.
 func flowSettings(cfg Config) (flowConfig, error) {
 	fc := flowConfig{all: cfg.RatePerSecond, rate: cfg.OperationRate, burst: cfg.Burst, share: cfg.InteractiveShare,
-		base: cfg.RetryBase, max: cfg.RetryMax}
+		base: cfg.RetryBase, max: cfg.RetryMax, maxWait: cfg.MaxWait}
 	switch {
 	case fc.rate <= 0 && fc.all > 0:
 		fc.rate = fc.all
@@ -249,7 +253,7 @@ func flowSettings(cfg Config) (flowConfig, error) {
 
 func newFlow(fc flowConfig, clk clock) *flow {
 	f := &flow{clk: clk, ops: map[string]*opFlow{}, rates: fc.rates, rate: fc.rate, burst: float64(fc.burst),
-		share: fc.share, base: fc.base, max: fc.max}
+		share: fc.share, base: fc.base, max: fc.max, maxWait: fc.maxWait}
 	if fc.all > 0 {
 		f.all = newBucket(fc.all, float64(fc.burst), clk.Now())
 	}
@@ -299,7 +303,7 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 		}
 		var d time.Duration
 		switch {
-		case now.Before(o.pausedUntil):
+		case background && now.Before(o.pausedUntil):
 			d = o.pausedUntil.Sub(now)
 		case background && (o.interactive > 0 || f.all != nil && f.interactive > 0):
 			// A person is waiting: let them have the next token, then look again.
@@ -348,8 +352,8 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 	}
 }
 
-// throttled records a 429 of op: the operation pauses for hint, or for a backoff that doubles
-// with each 429 in a row.
+// throttled records a 429 of op: the operation's background calls pause for hint, or for a
+// backoff that doubles with each 429 in a row, at most maxWait.
 func (f *flow) throttled(op string, hint time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -362,6 +366,9 @@ func (f *flow) throttled(op string, hint time.Duration) {
 		d = f.max
 	}
 	d = max(d, hint)
+	if f.maxWait > 0 {
+		d = min(d, f.maxWait)
+	}
 	if until := now.Add(d); until.After(o.pausedUntil) {
 		o.pausedUntil = until
 	}

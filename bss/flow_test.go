@@ -175,28 +175,35 @@ func TestFlowOperationsAreIndependent(t *testing.T) {
 
 func TestFlowThrottledPausesTheOperation(t *testing.T) {
 	clk := &simClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	f := newFlow(flowConfig{rate: 8, burst: 1, base: time.Second, max: 8 * time.Second}, clk)
-	calls(t, f, clk, opRes, false, 1)
+	f := newFlow(flowConfig{rate: 8, burst: 1, base: time.Second, max: 8 * time.Second, maxWait: 30 * time.Second}, clk)
+	calls(t, f, clk, opRes, true, 1)
 	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second} {
 		f.throttled(opRes, 0)
-		if d := calls(t, f, clk, opRes, false, 1); d != want {
-			t.Errorf("429 #%d: the next call waited %v, want %v", i+1, d, want)
+		if d := calls(t, f, clk, opRes, true, 1); d != want {
+			t.Errorf("429 #%d: the next scan call waited %v, want %v", i+1, d, want)
 		}
 	}
 	f.throttled(opRes, 20*time.Second) // a Retry-After beyond the backoff is honoured
-	if d := calls(t, f, clk, opRes, true, 1); d != 20*time.Second {
-		t.Errorf("after Retry-After 20s a background call waited %v", d)
+	if d := calls(t, f, clk, opRes, false, 1); d > 125*time.Millisecond {
+		t.Errorf("a person's call waited %v for the scans' pause", d)
+	}
+	if d := calls(t, f, clk, opRes, true, 1); d != 20*time.Second-125*time.Millisecond {
+		t.Errorf("after Retry-After 20s a scan call waited %v", d)
+	}
+	f.throttled(opRes, time.Hour) // but never longer than MaxWait
+	if d := calls(t, f, clk, opRes, true, 1); d != 30*time.Second {
+		t.Errorf("after Retry-After 1h a scan call waited %v", d)
 	}
 	f.succeeded(opRes)
 	f.throttled(opRes, 0)
-	if d := calls(t, f, clk, opRes, false, 1); d != time.Second {
+	if d := calls(t, f, clk, opRes, true, 1); d != time.Second {
 		t.Errorf("after a success the backoff starts over: waited %v", d)
 	}
-	if d := calls(t, f, clk, opCust, false, 1); d != 0 {
+	if d := calls(t, f, clk, opCust, true, 1); d != 0 {
 		t.Errorf("a 429 of one operation paused another for %v", d)
 	}
-	if s := f.stats()[opRes]; s.Throttled != 7 {
-		t.Errorf("stats %+v, want 7 throttled", s)
+	if s := f.stats()[opRes]; s.Throttled != 8 {
+		t.Errorf("stats %+v, want 8 throttled", s)
 	}
 }
 
