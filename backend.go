@@ -32,9 +32,16 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 		RatePerSecond: cfg.BSS.RatePerSecond,
 		PageSize:      cfg.BSS.PageSize,
 		Logger:        log.With("component", "bss"),
+
+		OperationRate:    cfg.BSS.OperationRate,
+		RatePerOperation: cfg.BSS.RatePerOperation,
+		InteractiveShare: cfg.BSS.InteractiveShare,
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = -1 // config 0 means none; the client's zero means its default
+	}
+	if c.InteractiveShare == 0 {
+		c.InteractiveShare = -1 // config 0 means none; the client's zero means its default
 	}
 	stop := func() {}
 	if cfg.BSS.Sandbox {
@@ -49,6 +56,7 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bss.Cli
 		c.DomainID = ""
 		// The sandbox has no flow control of its own; the real limit is BSS's.
 		c.RatePerSecond, c.Burst = max(c.RatePerSecond, sandboxRate), 10
+		c.OperationRate, c.RatePerOperation = max(c.OperationRate, sandboxRate), nil
 		log.Info("using the built-in BSS sandbox", "url", url)
 	} else {
 		endpoint, err := cfg.BSS.EndpointURL()
