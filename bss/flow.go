@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -140,7 +141,10 @@ func (realClock) After(d time.Duration) (<-chan time.Time, func()) {
 	return t.C, func() { t.Stop() }
 }
 
-// bucket is a token bucket: rate tokens a second, holding at most burst.
+// bucket is a token bucket: rate tokens a second, holding at most burst while idle. While
+// callers queue it may hold one more, so that a timer that fires late does not lose the time
+// it was late by (the next call goes that much sooner): over any second no more than
+// rate + burst + 1 calls go out.
 type bucket struct {
 	rate, burst, tokens float64
 	last                time.Time
@@ -150,9 +154,13 @@ func newBucket(rate, burst float64, now time.Time) *bucket {
 	return &bucket{rate: rate, burst: burst, tokens: burst, last: now}
 }
 
-func (b *bucket) fill(now time.Time) {
+func (b *bucket) fill(now time.Time, backlog bool) {
 	if now.After(b.last) {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+		limit := b.burst
+		if backlog {
+			limit++
+		}
+		b.tokens = min(max(limit, b.tokens), b.tokens+now.Sub(b.last).Seconds()*b.rate)
 		b.last = now
 	}
 }
@@ -162,23 +170,37 @@ func (b *bucket) wait() time.Duration {
 	if b.tokens >= 1 {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+	return time.Duration(math.Ceil((1 - b.tokens) / b.rate * float64(time.Second)))
 }
 
-// interval is the time one token takes to come.
-func (b *bucket) interval() time.Duration { return time.Duration(float64(time.Second) / b.rate) }
+// waiter is one call waiting for its turn.
+type waiter struct {
+	ready      chan struct{} // closed when the call may go
+	granted    bool
+	background bool
+	at         time.Time // when it began to wait
+	waited     time.Duration
+}
 
 // opFlow is one operation's state.
 type opFlow struct {
+	name        string
 	budget      *bucket
-	paced       *bucket // background calls' own pace; nil when they may use the whole budget
-	interactive int     // interactive callers waiting for this operation
-	pausedUntil time.Time
-	strikes     int // 429s in a row
+	paced       *bucket // background calls' own pace (the same burst); nil when they may use the whole budget
+	interactive []*waiter
+	background  []*waiter
+	pausedUntil time.Time // background calls wait until then after a 429
+	strikes     int       // 429s in a row
 	stats       OpStats
+	timerAt     time.Time // when the armed timer fires; zero when none
+	stopTimer   func()
+	timerGen    int
 }
 
+func (o *opFlow) backlog() bool { return len(o.interactive)+len(o.background) > 0 }
+
 // flow is the client's flow control: a budget per operation, an optional cap over all of them.
+// Calls queue per operation, people's first; one timer per operation hands out the tokens.
 type flow struct {
 	clk   clock
 	mu    sync.Mutex
@@ -192,7 +214,7 @@ type flow struct {
 	// no pause is longer than maxWait
 	base, max   time.Duration
 	maxWait     time.Duration
-	interactive int // interactive callers waiting, over all operations
+	interactive int // interactive callers queued, over all operations
 }
 
 // flowConfig is what New derives from Config.
@@ -268,9 +290,9 @@ func (f *flow) op(name string, now time.Time) *opFlow {
 		if r, ok := f.rates[name]; ok {
 			rate = r
 		}
-		o = &opFlow{budget: newBucket(rate, f.burst, now)}
+		o = &opFlow{name: name, budget: newBucket(rate, f.burst, now)}
 		if f.share > 0 {
-			o.paced = newBucket(rate*(1-f.share), 1, now)
+			o.paced = newBucket(rate*(1-f.share), f.burst, now)
 		}
 		f.ops[name] = o
 	}
@@ -280,76 +302,140 @@ func (f *flow) op(name string, now time.Time) *opFlow {
 // acquire waits until a call of op may be sent and takes its tokens. It returns how long it
 // waited, or the context's error.
 func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Duration, error) {
-	start := f.clk.Now()
-	waiting := false // counted among the interactive callers waiting
-	defer func() {
-		if waiting {
-			f.mu.Lock()
-			f.ops[op].interactive--
-			f.interactive--
-			f.mu.Unlock()
-		}
-	}()
+	f.mu.Lock()
+	now := f.clk.Now()
+	o := f.op(op, now)
+	w := &waiter{ready: make(chan struct{}), background: background, at: now}
+	if background {
+		o.background = append(o.background, w)
+	} else {
+		o.interactive = append(o.interactive, w)
+		f.interactive++
+	}
+	f.dispatch(o, now)
+	f.mu.Unlock()
+	select {
+	case <-w.ready:
+		return w.waited, nil
+	case <-ctx.Done():
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if w.granted { // granted while giving up: the call may go all the same
+		return w.waited, nil
+	}
+	now = f.clk.Now()
+	if background {
+		o.background = slices.DeleteFunc(o.background, func(x *waiter) bool { return x == w })
+	} else {
+		o.interactive = slices.DeleteFunc(o.interactive, func(x *waiter) bool { return x == w })
+		f.interactive--
+		f.kick(now)
+	}
+	f.dispatch(o, now)
+	return now.Sub(w.at), ctx.Err()
+}
+
+// dispatch lets the calls of o go whose turn it is, people's first, and arms the operation's
+// timer for the next one. The caller holds f.mu.
+func (f *flow) dispatch(o *opFlow, now time.Time) {
 	for {
-		f.mu.Lock()
-		now := f.clk.Now()
-		o := f.op(op, now)
-		o.budget.fill(now)
+		backlog := o.backlog()
+		o.budget.fill(now, backlog)
 		if o.paced != nil {
-			o.paced.fill(now)
+			o.paced.fill(now, backlog)
 		}
 		if f.all != nil {
-			f.all.fill(now)
+			f.all.fill(now, backlog || f.interactive > 0)
 		}
+		var w *waiter
 		var d time.Duration
 		switch {
-		case background && now.Before(o.pausedUntil):
-			d = o.pausedUntil.Sub(now)
-		case background && (o.interactive > 0 || f.all != nil && f.interactive > 0):
-			// A person is waiting: let them have the next token, then look again.
-			d = max(o.budget.wait(), o.budget.interval())
+		case len(o.interactive) > 0:
+			w, d = o.interactive[0], o.budget.wait()
+		case len(o.background) == 0:
+			return
+		case now.Before(o.pausedUntil):
+			f.arm(o, o.pausedUntil.Sub(now), now)
+			return
+		case f.all != nil && f.interactive > 0:
+			return // a person waits for the cap over all: kicked when nobody does
 		default:
-			d = o.budget.wait()
-			if f.all != nil {
-				d = max(d, f.all.wait())
-			}
-			if background && o.paced != nil {
+			w, d = o.background[0], o.budget.wait()
+			if o.paced != nil {
 				d = max(d, o.paced.wait())
 			}
 		}
-		if d <= 0 {
-			o.budget.tokens--
-			if f.all != nil {
-				f.all.tokens--
-			}
-			if background && o.paced != nil {
+		if f.all != nil {
+			d = max(d, f.all.wait())
+		}
+		if d > 0 {
+			f.arm(o, d, now)
+			return
+		}
+		o.budget.tokens--
+		if f.all != nil {
+			f.all.tokens--
+		}
+		if w.background {
+			o.background = o.background[1:]
+			if o.paced != nil {
 				o.paced.tokens--
 			}
-			if waiting {
-				o.interactive--
-				f.interactive--
-				waiting = false
-			}
-			waited := now.Sub(start)
-			o.stats.Calls++
-			o.stats.Waited += waited
-			f.mu.Unlock()
-			return waited, nil
+		} else {
+			o.interactive = o.interactive[1:]
+			f.interactive--
+			f.kick(now)
 		}
-		if !background && !waiting {
-			o.interactive++
-			f.interactive++
-			waiting = true
-		}
-		f.mu.Unlock()
-		ch, stop := f.clk.After(d)
-		select {
-		case <-ctx.Done():
-			stop()
-			return f.clk.Now().Sub(start), ctx.Err()
-		case <-ch:
+		w.granted, w.waited = true, now.Sub(w.at)
+		o.stats.Calls++
+		o.stats.Waited += w.waited
+		close(w.ready)
+	}
+}
+
+// kick lets background calls of every operation go again once no person waits for the cap
+// over all. The caller holds f.mu.
+func (f *flow) kick(now time.Time) {
+	if f.all == nil || f.interactive > 0 {
+		return
+	}
+	for _, o := range f.ops {
+		if len(o.background) > 0 && o.timerAt.IsZero() {
+			f.arm(o, 0, now)
 		}
 	}
+}
+
+// arm makes sure that o is dispatched again within d. The caller holds f.mu.
+func (f *flow) arm(o *opFlow, d time.Duration, now time.Time) {
+	at := now.Add(d)
+	if !o.timerAt.IsZero() && !o.timerAt.After(at) {
+		return // an earlier timer will do
+	}
+	if o.stopTimer != nil {
+		o.stopTimer()
+	}
+	o.timerGen++
+	gen := o.timerGen
+	ch, stop := f.clk.After(d)
+	quit := make(chan struct{})
+	o.timerAt = at
+	o.stopTimer = func() { stop(); close(quit) }
+	go func() {
+		select {
+		case <-ch:
+		case <-quit:
+			return
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if o.timerGen != gen {
+			return
+		}
+		o.timerAt, o.stopTimer = time.Time{}, nil
+		f.dispatch(o, f.clk.Now())
+	}()
 }
 
 // throttled records a 429 of op: the operation's background calls pause for hint, or for a
