@@ -160,7 +160,7 @@ func (b *bucket) fill(now time.Time, backlog bool) {
 		if backlog {
 			limit++
 		}
-		b.tokens = min(max(limit, b.tokens), b.tokens+now.Sub(b.last).Seconds()*b.rate)
+		b.tokens = min(limit, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 		b.last = now
 	}
 }
@@ -306,6 +306,7 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 	now := f.clk.Now()
 	o := f.op(op, now)
 	w := &waiter{ready: make(chan struct{}), background: background, at: now}
+	f.fill(o, now) // up to now, as the queue was: a call after a pause finds no extra token
 	if background {
 		o.background = append(o.background, w)
 	} else {
@@ -340,14 +341,7 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 // timer for the next one. The caller holds f.mu.
 func (f *flow) dispatch(o *opFlow, now time.Time) {
 	for {
-		backlog := o.backlog()
-		o.budget.fill(now, backlog)
-		if o.paced != nil {
-			o.paced.fill(now, backlog)
-		}
-		if f.all != nil {
-			f.all.fill(now, backlog || f.interactive > 0)
-		}
+		f.fill(o, now)
 		var w *waiter
 		var d time.Duration
 		switch {
@@ -391,6 +385,18 @@ func (f *flow) dispatch(o *opFlow, now time.Time) {
 		o.stats.Calls++
 		o.stats.Waited += w.waited
 		close(w.ready)
+	}
+}
+
+// fill brings o's buckets up to now. The caller holds f.mu.
+func (f *flow) fill(o *opFlow, now time.Time) {
+	backlog := o.backlog()
+	o.budget.fill(now, backlog)
+	if o.paced != nil {
+		o.paced.fill(now, backlog)
+	}
+	if f.all != nil {
+		f.all.fill(now, backlog || f.interactive > 0)
 	}
 }
 
