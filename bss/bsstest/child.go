@@ -22,15 +22,17 @@ import (
 const ChildEnv = "PARTNERBOT_FAKE_BSS"
 
 // ChildSpec describes the fake a child process serves: a generated data set of Customers and
-// Resources (the demo set when both are zero), with Latency added to every call.
+// Resources (the demo set when both are zero; expiries spread over a year with Spread), with
+// Latency added to every call and RatePerSecond calls a second allowed per API.
 type ChildSpec struct {
 	Customers, Resources int
 	Latency              time.Duration
 	RatePerSecond        int
+	Spread               bool
 }
 
 func (s ChildSpec) String() string {
-	return fmt.Sprintf("customers=%d,resources=%d,latency=%s,rate=%d", s.Customers, s.Resources, s.Latency, s.RatePerSecond)
+	return fmt.Sprintf("customers=%d,resources=%d,latency=%s,rate=%d,spread=%t", s.Customers, s.Resources, s.Latency, s.RatePerSecond, s.Spread)
 }
 
 func parseChildSpec(v string) (ChildSpec, error) {
@@ -47,6 +49,8 @@ func parseChildSpec(v string) (ChildSpec, error) {
 			s.Latency, err = time.ParseDuration(val)
 		case "rate":
 			s.RatePerSecond, err = strconv.Atoi(val)
+		case "spread":
+			s.Spread, err = strconv.ParseBool(val)
 		default:
 			err = fmt.Errorf("unknown key %q", k)
 		}
@@ -75,7 +79,7 @@ func ServeChildIfAsked() {
 	}
 	var data *Dataset
 	if spec.Customers > 0 || spec.Resources > 0 {
-		data = Generate(GenOptions{Customers: spec.Customers, Resources: spec.Resources, Seed: 1, Now: time.Now()})
+		data = Generate(GenOptions{Customers: spec.Customers, Resources: spec.Resources, Seed: 1, Now: time.Now(), Spread: spec.Spread})
 	}
 	srv := New(Options{Data: data, Latency: spec.Latency, RatePerSecond: spec.RatePerSecond})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
