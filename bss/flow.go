@@ -142,9 +142,10 @@ func (realClock) After(d time.Duration) (<-chan time.Time, func()) {
 }
 
 // bucket is a token bucket: rate tokens a second, holding at most burst while idle. While
-// callers queue it may hold one more, so that a timer that fires late does not lose the time
-// it was late by (the next call goes that much sooner): over any second no more than
-// rate + burst + 1 calls go out.
+// callers queue it may hold more — one token, or lateTimer's worth when that is more — so
+// that a timer that fires late does not lose the time it was late by (the next calls go that
+// much sooner). At BSS's rates that is one token: over any second no more than rate + burst
+// + 1 calls go out, 10 at the default 8 a second.
 type bucket struct {
 	rate, burst, tokens float64
 	last                time.Time
@@ -158,7 +159,7 @@ func (b *bucket) fill(now time.Time, backlog bool) {
 	if now.After(b.last) {
 		limit := b.burst
 		if backlog {
-			limit++
+			limit += max(1, b.rate*lateTimer.Seconds())
 		}
 		b.tokens = min(limit, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 		b.last = now
@@ -172,6 +173,9 @@ func (b *bucket) wait() time.Duration {
 	}
 	return time.Duration(math.Ceil((1 - b.tokens) / b.rate * float64(time.Second)))
 }
+
+// lateTimer is how late a timer may fire, on a busy machine, without the rate losing it.
+const lateTimer = 20 * time.Millisecond
 
 // waiter is one call waiting for its turn.
 type waiter struct {

@@ -409,3 +409,50 @@ func TestFlowLateTimerLosesNoTime(t *testing.T) {
 		t.Errorf("%d calls in %v at 100 a second", n, 143*7*time.Millisecond)
 	}
 }
+
+// TestFlowStallDoesNotBunchCalls: after a stall of seconds (the machine froze) the queue does
+// not rush out: at BSS's rates one token more than the burst, so any second holds at most
+// rate + burst + 1 calls (10 at 8 a second).
+func TestFlowStallDoesNotBunchCalls(t *testing.T) {
+	clk := &manualClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	f := newFlow(flowConfig{rate: 8, burst: 1}, clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var at []time.Time
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if _, err := f.acquire(ctx, opRes, false); err == nil {
+					mu.Lock()
+					at = append(at, clk.Now())
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	quiet := func() bool { return f.queued(opRes) == 16 && clk.pending() == 1 }
+	settle(t, "queued", quiet)
+	clk.advance(5 * time.Second) // the stall
+	settle(t, "queued", quiet)
+	for i := 0; i < 300; i++ {
+		clk.advance(10 * time.Millisecond)
+		settle(t, "queued", quiet)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range at {
+		n := 0
+		for _, b := range at[i:] {
+			if b.Sub(at[i]) < time.Second {
+				n++
+			}
+		}
+		if n > 10 {
+			t.Fatalf("%d calls within a second from %v", n, at[i])
+		}
+	}
+}
