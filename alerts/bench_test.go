@@ -291,4 +291,11 @@ func BenchmarkDeltaScan(b *testing.B) {
 	b.ReportMetric(float64(counter.throttled), "throttled")
 	b.ReportMetric(float64(max(fullPeak, deltaPeak))/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(delta.Alerted), "delta-alerted")
+	b.ReportMetric(float64(full.Alerted), "full-alerted")
+	const balancesPath = "/v2/accounts/customer-accounts/balances/batch-query"
+	b.ReportMetric(float64(fullPaths[customersPath]), "full-customer-pages")
+	b.ReportMetric(float64(fullPaths[balancesPath]), "full-balance-calls")
+	b.ReportMetric(float64(deltaPaths[customersPath]), "delta-customer-pages")
+	b.ReportMetric(float64(deltaPaths[ordersPath]), "delta-order-pages")
+	b.ReportMetric(float64(deltaPaths[balancesPath]), "delta-balance-calls")
 }
