@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -258,7 +259,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 		}
 	}()
 	qstart := time.Now()
-	var ordErr error
+	var ordErr, decideErr error
 	ordersDone := false
 	for cu := range listed {
 		if !ordersDone {
@@ -276,8 +277,10 @@ func (x *indexedScan) run(ctx context.Context) error {
 		}
 		ask, err := x.decide(ctx, cu)
 		if err != nil {
+			decideErr = err
 			cancel()
-			listErr = err
+			for range listed { // until the listing has stopped
+			}
 			break
 		}
 		if ask {
@@ -287,7 +290,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	if !ordersDone {
 		ordErr = <-ordersErr
 	}
-	if listErr == nil && ordErr == nil && ctx.Err() == nil {
+	if listErr == nil && ordErr == nil && decideErr == nil && ctx.Err() == nil {
 		// Customers that waited for the order listing: asked again if they had an order.
 		x.mu.Lock()
 		pending := x.pending
@@ -323,14 +326,16 @@ func (x *indexedScan) run(ctx context.Context) error {
 	}
 	owners.close()
 	index.close()
-	switch {
-	case listErr != nil:
-		return listErr
-	case ordErr != nil:
-		return ordErr
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case index.err != nil:
+	// The first failure that is not the others' cancellation.
+	for _, err := range []error{decideErr, listErr, ordErr} {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if index.err != nil {
 		return index.err
 	}
 	s.checkBalances(ctx, x.states)

@@ -404,3 +404,43 @@ func TestRequeriedTotal(t *testing.T) {
 		t.Error(fmt.Sprint(r.Total()))
 	}
 }
+
+// TestDeltaScanOrderListFails: without the order list a delta scan cannot know whom to ask; it
+// fails, commits nothing, and the next scan's order windows start where the failed one's did.
+func TestDeltaScanOrderListFails(t *testing.T) {
+	w := newTwin(t, nil)
+	w.subscribe("slack:C1", "expiry", "*")
+	w.scanBoth(0)
+	w.clk.Set(day0.Add(24 * time.Hour))
+	w.srv.Inject("GET", "/v2/orders/customer-orders", bsstest.Fault{Status: 500})
+	ctx := context.Background()
+	if _, err := w.deltaScan.Scan(ctx, alerts.KindExpiry); err == nil || !strings.Contains(err.Error(), "list orders") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(w.digests(w.delta)); n != 0 {
+		t.Errorf("%d channels got notices from a failed scan", n)
+	}
+	w.srv.ClearFaults()
+	w.srv.ResetCalls()
+	w.clk.Set(day0.Add(25 * time.Hour))
+	if _, err := w.fullScan.Scan(ctx, alerts.KindExpiry); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.ResetCalls()
+	if _, err := w.deltaScan.Scan(ctx, alerts.KindExpiry); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range w.srv.Calls() {
+		if c.Path == "/v2/orders/customer-orders" {
+			q, _ := url.ParseQuery(c.RawQuery)
+			if b := q.Get("create_time_begin") + q.Get("payment_time_begin"); b != day0.Add(-time.Hour).Format(bss.TimeLayout) {
+				t.Errorf("order window begins %s, want the last good scan less the overlap", b)
+			}
+		}
+	}
+	// And it sends what a full scan sends.
+	a, b := w.digests(w.full), w.digests(w.delta)
+	if len(a) != len(b) || !slices.Equal(a["slack:C1"], b["slack:C1"]) {
+		t.Errorf("after the failure the delta scan sent %d channels' digests, a full scan %d", len(b), len(a))
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -42,8 +41,6 @@ var operations = []string{
 
 // Operations lists the operation names a budget can be set for (Config.RatePerOperation).
 func Operations() []string { return slices.Sorted(slices.Values(operations)) }
-
-var opName = regexp.MustCompile(`^[A-Z][A-Za-z]{2,63}$`)
 
 type ctxKey int
 
