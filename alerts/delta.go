@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -159,7 +160,7 @@ func refreshSlice(known map[string]store.IndexedSummary, now, last time.Time, ev
 		return cmp.Compare(a.hash, b.hash)
 	})
 	share := float64(now.Sub(last)) / float64(every)
-	n := min(len(all), int(float64(len(all))*share+0.999999))
+	n := min(len(all), int(math.Ceil(float64(len(all))*share)))
 	out := make(map[string]bool, n)
 	due := now.Add(-every + refreshSlack)
 	for i, e := range all {
@@ -190,37 +191,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	index := newIndexWriter(ctx, s)
 	defer index.close()
 
-	query := func(ctx context.Context, cu bss.Customer) error {
-		rs, err := s.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: cu.ID})
-		if err != nil {
-			return err
-		}
-		begin, end := x.window(cu)
-		var in []bss.Resource
-		entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Resources: make([]store.IndexedResource, 0, len(rs))}
-		for _, r := range rs {
-			entry.Resources = append(entry.Resources, store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(),
-				Parent: r.ParentResourceID, Status: r.Status, Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: x.now})
-			if inWindow(r.ExpireTime.Time, begin, end) {
-				in = append(in, r)
-			}
-		}
-		index.add(entry)
-		owners.add(cu.ID, in)
-		x.mu.Lock()
-		defer x.mu.Unlock()
-		x.pages[cu.ID] = x.s.pages(len(rs))
-		for _, g := range bss.GroupResources(in) {
-			if g.Main.Status == bss.StatusClosed {
-				continue
-			}
-			x.sum.Found++
-			for _, st := range x.states {
-				st.decide(cu, g, x.now)
-			}
-		}
-		return nil
-	}
+	query := func(ctx context.Context, cu bss.Customer) error { return x.query(ctx, cu, index, owners) }
 
 	jobs := make(chan bss.Customer)
 	var (
@@ -363,6 +334,40 @@ func (x *indexedScan) run(ctx context.Context) error {
 		state.FullAt = x.now
 	}
 	return s.store.CommitExpiryIndex(ctx, store.ExpiryIndexUpdate{Delete: gone, Retry: x.retry, State: &state})
+}
+
+// query lists all of cu's resources: a fresh index entry, and a full scan's decisions on those
+// inside its window.
+func (x *indexedScan) query(ctx context.Context, cu bss.Customer, index *indexWriter, owners *ownerWriter) error {
+	rs, err := x.s.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: cu.ID})
+	if err != nil {
+		return err
+	}
+	begin, end := x.window(cu)
+	var in []bss.Resource
+	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Resources: make([]store.IndexedResource, 0, len(rs))}
+	for _, r := range rs {
+		entry.Resources = append(entry.Resources, store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(),
+			Parent: r.ParentResourceID, Status: r.Status, Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: x.now})
+		if inWindow(r.ExpireTime.Time, begin, end) {
+			in = append(in, r)
+		}
+	}
+	index.add(entry)
+	owners.add(cu.ID, in)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.pages[cu.ID] = x.s.pages(len(rs))
+	for _, g := range bss.GroupResources(in) {
+		if g.Main.Status == bss.StatusClosed {
+			continue
+		}
+		x.sum.Found++
+		for _, st := range x.states {
+			st.decide(cu, g, x.now)
+		}
+	}
+	return nil
 }
 
 // listOrders collects the customers with an order created or paid since the last scan.
