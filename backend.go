@@ -57,9 +57,16 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs
 		PageSize:      cfg.BSS.PageSize,
 		Logger:        log.With("component", "bss"),
 		Observer:      obs,
+
+		OperationRate:    cfg.BSS.OperationRate,
+		RatePerOperation: cfg.BSS.RatePerOperation,
+		InteractiveShare: cfg.BSS.InteractiveShare,
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = -1 // config 0 means none; the client's zero means its default
+	}
+	if c.InteractiveShare == 0 {
+		c.InteractiveShare = -1 // config 0 means none; the client's zero means its default
 	}
 	stop := func() {}
 	if cfg.BSS.Sandbox {
@@ -74,6 +81,7 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs
 		c.DomainID = ""
 		// The sandbox has no flow control of its own; the real limit is BSS's.
 		c.RatePerSecond, c.Burst = max(c.RatePerSecond, sandboxRate), 10
+		c.OperationRate, c.RatePerOperation = max(c.OperationRate, sandboxRate), nil
 		log.Info("using the built-in BSS sandbox", "url", url)
 	} else {
 		endpoint, err := cfg.BSS.EndpointURL()

@@ -282,7 +282,7 @@ func TestBackupWithoutBot(t *testing.T) {
 		t.Error("a failed backup left a file")
 	}
 	runCLI(t, "", "exec", "-config", cfg, "/lang en").check(t, exitOK, nil, nil)
-	runCLI(t, "", "backup", "-config", cfg, out).check(t, exitOK, []string{"written to " + out + " from the store file", "schema version 5"}, nil)
+	runCLI(t, "", "backup", "-config", cfg, out).check(t, exitOK, []string{"written to " + out + " from the store file", fmt.Sprintf("schema version %d", store.CurrentSchemaVersion)}, nil)
 	// Again over the same name: replaced.
 	runCLI(t, "", "backup", "-config", cfg, out).check(t, exitOK, nil, nil)
 	st, err := store.Open(out, store.Options{})

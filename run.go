@@ -76,7 +76,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		step, _ := bss.ParseAmount(strconv.FormatFloat(cfg.Alerts.ArrearsStep, 'f', 2, 64))
 		scanner = alerts.New(client, st, alerts.Options{Location: cfg.Location(), Lang: lang,
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
-			Lookback: cfg.Alerts.Lookback, Observer: m})
+			Lookback: cfg.Alerts.Lookback, Delta: cfg.Alerts.Delta, FullRefresh: cfg.Alerts.FullRefresh,
+			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m})
 		cmdScanner = scanner
 	}
 	router := commands.New(client, st, commands.Options{

@@ -39,6 +39,7 @@ type BSS interface {
 	Customers(ctx context.Context, f bss.CustomerFilter) iter.Seq2[bss.Customer, error]
 	CustomerBalances(ctx context.Context, customerIDs []string) ([]bss.CustomerBalance, error)
 	AllResources(ctx context.Context, f bss.ResourceFilter) ([]bss.Resource, error)
+	Orders(ctx context.Context, f bss.OrderFilter) iter.Seq2[bss.Order, error]
 }
 
 // Store is what scans need of the store.
@@ -49,6 +50,11 @@ type Store interface {
 	LedgerPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error)
 	CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error
 	RememberOwners(ctx context.Context, owners map[string]string) error
+	// The expiry index of delta scans (Options.Delta).
+	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
+	ExpiryCustomers(ctx context.Context) (map[string]store.IndexedSummary, error)
+	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
+	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
 }
 
 // maxPage is the BSS page size of the customer listing.
@@ -69,6 +75,18 @@ type Options struct {
 	// MaxChars is the size limit of one message per platform; a digest longer than that is
 	// split. Platforms not listed get 4000.
 	MaxChars map[string]int
+	// Delta keeps an expiry index in the store and, after a first full scan, asks BSS only
+	// about what changed (see delta.go). Without it every expiry scan asks about every
+	// customer's expiry window.
+	Delta bool
+	// FullRefresh is how often a delta scan lists every customer in full at the least (a
+	// slice a day); a scan more than this after the last one is a full scan. Default 30 days.
+	FullRefresh time.Duration
+	// OrderOverlap is how far before the last scan a delta scan's order windows start, for
+	// orders that show up late. Default 1 hour.
+	OrderOverlap time.Duration
+	// PageSize is the client's page size, to count the calls a full scan would make. Default 100.
+	PageSize int
 	// Observer, when set, is told of every scan that ran (metrics).
 	Observer Observer
 }
@@ -115,6 +133,15 @@ func New(b BSS, s Store, opts Options) *Scanner {
 	if opts.Lookback <= 0 {
 		opts.Lookback = 7 * 24 * time.Hour
 	}
+	if opts.FullRefresh <= 0 {
+		opts.FullRefresh = 30 * 24 * time.Hour
+	}
+	if opts.OrderOverlap <= 0 {
+		opts.OrderOverlap = time.Hour
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 100
+	}
 	return &Scanner{bss: b, store: s, opts: opts, busy: map[string]bool{}}
 }
 
@@ -131,6 +158,24 @@ type Summary struct {
 	Channels  int           // channels that got a digest
 	Failed    []string      // customers whose query failed (after a retry); the scan went on
 	Skipped   bool          // a scan of this kind was already running
+
+	Calls           int // BSS calls made (retries included)
+	ResourceQueries int // of Calls, resource queries
+	Throttled       int // 429s BSS answered
+	// Expiry scans with Options.Delta: ModeFull or ModeDelta; what a delta scan asked again and
+	// why; the calls a full scan would have made.
+	Mode      string
+	Requeried Requeried
+	FullCalls int
+}
+
+// Saved is how many calls the scan saved against a full scan (0 for a full scan, or when the
+// order listing cost more than it saved).
+func (s Summary) Saved() int {
+	if s.Mode != ModeDelta {
+		return 0
+	}
+	return max(0, s.FullCalls-s.Calls)
 }
 
 // ErrUnknownKind is returned for a scan kind other than expiry or arrears.
@@ -158,15 +203,35 @@ func (s *Scanner) Scan(ctx context.Context, kind string) (Summary, error) {
 	// A scheduled scan gets a request id of its own; /scan keeps its command's.
 	ctx, _ = logging.EnsureRequestID(ctx)
 	start := time.Now()
+	// Scans take the background path of the client's flow control: people asking the bot
+	// meanwhile go first.
+	usage := &bss.Usage{}
+	ctx = bss.WithUsage(bss.Background(ctx), usage)
 	var err error
-	if kind == KindExpiry {
+	switch {
+	case kind == KindExpiry && s.opts.Delta:
+		err = s.scanIndexed(ctx, &sum, usage)
+	case kind == KindExpiry:
 		err = s.scanExpiry(ctx, &sum)
-	} else {
+	default:
 		err = s.scanArrears(ctx, &sum)
 	}
 	sum.Took = time.Since(start)
-	s.opts.Logger.InfoContext(ctx, "scan finished", "kind", kind, "customers", sum.Customers, "found", sum.Found,
-		"alerted", sum.Alerted, "notices", sum.Notices, "failed", len(sum.Failed), "took", sum.Took, "error", err)
+	total := usage.Total()
+	sum.Calls, sum.Throttled = total.Calls, total.Throttled
+	sum.ResourceQueries = usage.ByOp()[opResources].Calls
+	attrs := []any{"kind", kind, "customers", sum.Customers, "found", sum.Found, "alerted", sum.Alerted,
+		"notices", sum.Notices, "failed", len(sum.Failed), "calls", sum.Calls, "resource_queries", sum.ResourceQueries,
+		"throttled", sum.Throttled, "took", sum.Took}
+	if sum.Mode != "" {
+		attrs = append(attrs, "mode", sum.Mode)
+	}
+	if sum.Mode == ModeDelta {
+		r := sum.Requeried
+		attrs = append(attrs, "full_scan_calls", sum.FullCalls, "saved", sum.Saved(), "asked_orders", r.Orders,
+			"asked_new", r.New, "asked_thresholds", r.Thresholds, "asked_refresh", r.Refresh)
+	}
+	s.opts.Logger.InfoContext(ctx, "scan finished", append(attrs, "error", err)...)
 	if s.opts.Observer != nil {
 		s.opts.Observer.ObserveScan(ctx, sum, err)
 	}

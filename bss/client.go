@@ -19,8 +19,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Endpoints of the two Huawei Cloud sites (bss-api.md §0, §14).
@@ -70,13 +68,25 @@ type Config struct {
 	// MaxWait caps any single wait between attempts; default 30s. When BSS asks (Retry-After)
 	// for a longer wait, or one longer than the context's remaining time, the call returns the
 	// throttled Error at once, with Error.RetryAfter set, instead of sleeping.
-	MaxWait       time.Duration
-	RatePerSecond float64 // client-side limit over all calls; default 8 (BSS allows 10/s per API)
-	Burst         int     // default 1
-	PageSize      int     // page size for iterators; default 100 (the documented maximum)
-	UserAgent     string  // default "partnerbot"
-	Now           func() time.Time
-	Logger        *slog.Logger
+	MaxWait time.Duration
+
+	// Flow control (see flow.go). BSS allows 10 calls a second per API. RatePerSecond caps all
+	// calls together; OperationRate is each operation's budget and RatePerOperation sets it per
+	// operation name (Operations). RatePerSecond alone keeps its old meaning: one limit for all
+	// calls, each operation included; OperationRate 0 and RatePerSecond 0 give each operation
+	// DefaultOperationRate and no cap over all.
+	RatePerSecond    float64
+	OperationRate    float64
+	RatePerOperation map[string]float64
+	// InteractiveShare is the share of each operation's budget that Background calls leave to
+	// interactive ones; 0 = DefaultInteractiveShare, negative = none, at most 0.9.
+	InteractiveShare float64
+	Burst            int // tokens an operation (and the cap over all) may save up; default 1
+
+	PageSize  int    // page size for iterators; default 100 (the documented maximum)
+	UserAgent string // default "partnerbot"
+	Now       func() time.Time
+	Logger    *slog.Logger
 	// Observer, when set, is told of every attempt of every call (metrics, health checks).
 	Observer Observer
 }
@@ -139,7 +149,7 @@ type Client struct {
 	base     *url.URL
 	iam      *url.URL
 	http     *http.Client
-	limiter  *rate.Limiter
+	flow     *flow
 	log      *slog.Logger
 	agencies agencyCache
 
@@ -191,11 +201,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = 30 * time.Second
 	}
-	if cfg.RatePerSecond <= 0 {
-		cfg.RatePerSecond = 8
-	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = 1
+	fc, err := flowSettings(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > maxLimit {
 		cfg.PageSize = maxLimit
@@ -220,14 +228,14 @@ func New(cfg Config) (*Client, error) {
 		}}
 	}
 	return &Client{
-		cfg:     cfg,
-		site:    site,
-		base:    base,
-		iam:     iamBase,
-		http:    hc,
-		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst),
-		log:     cfg.Logger,
-		rand:    rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
+		cfg:  cfg,
+		site: site,
+		base: base,
+		iam:  iamBase,
+		http: hc,
+		flow: newFlow(fc, realClock{}),
+		log:  cfg.Logger,
+		rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
 	}, nil
 }
 
@@ -308,12 +316,22 @@ func (c *Client) do(ctx context.Context, r request) error {
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
+		waited, err := c.flow.acquire(ctx, r.op, IsBackground(ctx))
+		if err != nil {
+			usageOf(ctx).add(r.op, OpStats{Waited: waited})
 			return &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindNetwork, Err: contextErr(ctx, err)}
 		}
 		started, status := time.Now(), 0
 		e := c.attempt(ctx, r, &u, payload, cred, &status)
 		c.observe(ctx, r.op, attempt, started, status, e)
+		use := OpStats{Calls: 1, Waited: waited}
+		if e != nil && e.Kind == KindThrottled {
+			use.Throttled = 1
+			c.flow.throttled(r.op, e.RetryAfter)
+		} else if e == nil {
+			c.flow.succeeded(r.op)
+		}
+		usageOf(ctx).add(r.op, use)
 		if e == nil {
 			return nil
 		}

@@ -21,6 +21,13 @@ type ScanResult struct {
 	Failed                                       []string
 	Took                                         time.Duration
 	Skipped                                      bool
+	// Calls is the BSS calls the scan made. Mode is "full" or "delta" for expiry scans with the
+	// index; a delta scan also tells the calls a full scan would have made, and how many
+	// customers it asked again and why: an order, new, a threshold, the rotating refresh.
+	Calls, FullCalls                    int
+	Mode                                string
+	AskedOrders, AskedNew, AskedCrossed int
+	AskedRefresh                        int
 }
 
 // Scanner runs an alert scan now; *alerts.Scanner implements it.
@@ -332,6 +339,19 @@ func runScan(ctx context.Context, c *Call) (Reply, error) {
 		{Label: c.Lang.T("scan.alerted"), Value: strconv.Itoa(res.Alerted)},
 		{Label: c.Lang.T("scan.notices"), Value: fmt.Sprintf("%d → %d", res.Notices, res.Channels)},
 		{Label: c.Lang.T("scan.took"), Value: res.Took.Round(time.Millisecond).String()},
+	}
+	switch res.Mode {
+	case "delta":
+		asked := res.AskedOrders + res.AskedNew + res.AskedCrossed + res.AskedRefresh
+		rep.Fields = append(rep.Fields,
+			Field{Label: c.Lang.T("scan.mode"), Value: c.Lang.T("scan.mode.delta")},
+			Field{Label: c.Lang.T("scan.asked"), Value: c.Lang.T("scan.asked.why", asked, res.AskedOrders, res.AskedNew, res.AskedCrossed, res.AskedRefresh)},
+			Field{Label: c.Lang.T("scan.calls"), Value: c.Lang.T("scan.calls.saved", res.Calls, res.FullCalls, max(0, res.FullCalls-res.Calls))})
+	case "full":
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("scan.mode"), Value: c.Lang.T("scan.mode.full")},
+			Field{Label: c.Lang.T("scan.calls"), Value: strconv.Itoa(res.Calls)})
+	default:
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("scan.calls"), Value: strconv.Itoa(res.Calls)})
 	}
 	if len(res.Failed) > 0 {
 		rep.Text = "⚠ " + c.Lang.T("scan.failed", len(res.Failed), strings.Join(res.Failed, ", "))

@@ -745,3 +745,29 @@ func TestScanCommandInEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestScanCommandDelta: /scan says whether the scan was full or delta, and what a delta scan
+// saved, in both languages.
+func TestScanCommandDelta(t *testing.T) {
+	scanner := &laterScanner{}
+	e := newAlertEnv(t, false, func(o *commands.Options) { o.Scanner = scanner })
+	scanner.Scanner = alerts.New(e.client, e.store, alerts.Options{Now: e.clk.Now, Location: e.loc, Delta: true})
+	runSteps(t, e, []alertStep{
+		{name: "subscribe all", user: "console:alice", text: "/subscribe expiry", want: []string{"已订阅 #1"}},
+		{name: "the first scan is full", user: "console:admin", text: "/scan expiry",
+			want: []string{"扫描方式: 全量", "BSS 调用: "}, notWant: []string{"节省"}},
+	})
+	e.clk.Advance(24 * time.Hour)
+	runSteps(t, e, []alertStep{
+		{name: "the next is a delta", user: "console:admin", text: "/scan expiry",
+			want: []string{"扫描方式: 增量", "重新查询的客户: ", "（有新订单 ", "全量扫描需 ", "节省 "}},
+		{name: "in English", user: "console:admin", text: "/lang en"},
+		{name: "the next in English", user: "console:admin", text: "/scan expiry",
+			want: []string{"Mode: delta", "Customers asked again: ", "(orders ", "a full scan: ", "; saved "}},
+		{name: "arrears scans say their calls", user: "console:admin", text: "/scan arrears", want: []string{"BSS calls: "},
+			notWant: []string{"Mode"}},
+	})
+}
+
+// laterScanner is a scanner wired into the router before it is built.
+type laterScanner struct{ *alerts.Scanner }

@@ -89,6 +89,11 @@ type Alerts struct {
 	ArrearsStep     float64       `yaml:"arrears_step"`     // debt growth (yuan) worth a new alert
 	Concurrency     int           `yaml:"concurrency"`      // BSS queries in flight during a scan
 	Lookback        time.Duration `yaml:"lookback"`         // how long after expiry a resource is still reported
+	// Delta keeps an expiry index and, after a first full scan, asks BSS only about customers
+	// with orders, new customers, resources crossing a threshold and a rotating slice.
+	Delta        bool          `yaml:"delta"`
+	FullRefresh  time.Duration `yaml:"full_refresh"`  // every customer listed in full at least this often
+	OrderOverlap time.Duration `yaml:"order_overlap"` // order windows start this long before the last scan
 	// Subscriptions declared here, for channels the bot cannot be talked to in (a WeCom group
 	// robot, say). They replace the previous configuration's at every start.
 	Subscriptions []ConfigSubscription `yaml:"subscriptions"`
@@ -393,10 +398,16 @@ type BSS struct {
 	Timeout    time.Duration `yaml:"timeout"`
 	// MaxWait caps one wait the client makes when BSS asks it to slow down (Retry-After);
 	// asked to wait longer, it gives up at once and the person is told when to try again.
-	MaxWait       time.Duration `yaml:"max_wait"`
-	MaxRetries    int           `yaml:"max_retries"`
-	RatePerSecond float64       `yaml:"rate_per_second"`
-	PageSize      int           `yaml:"page_size"`
+	MaxWait    time.Duration `yaml:"max_wait"`
+	MaxRetries int           `yaml:"max_retries"`
+	// RatePerSecond caps all BSS calls together; each operation also has its own budget,
+	// OperationRate (BSS allows 10 a second per API), set per operation in RatePerOperation.
+	RatePerSecond    float64            `yaml:"rate_per_second"`
+	OperationRate    float64            `yaml:"operation_rate"`
+	RatePerOperation map[string]float64 `yaml:"rate_per_operation"`
+	// InteractiveShare is the share of each operation's budget that scans leave to people.
+	InteractiveShare float64 `yaml:"interactive_share"`
+	PageSize         int     `yaml:"page_size"`
 }
 
 // Store configures the bbolt file.
@@ -437,10 +448,10 @@ func Default() *Config {
 		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
-			Concurrency: 4, Lookback: 7 * 24 * time.Hour},
+			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
-			RatePerSecond: 8, PageSize: 100,
+			RatePerSecond: 40, OperationRate: 8, InteractiveShare: 0.25, PageSize: 100,
 		},
 		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second, Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour}},
 		Log:   Log{Level: "info", Format: "text"},
@@ -759,6 +770,8 @@ func (c *Config) validate() Errors {
 	floatIn("alerts.arrears_step", c.Alerts.ArrearsStep, 0.01, 1e9, " (yuan)")
 	intIn("alerts.concurrency", c.Alerts.Concurrency, 1, 64, "")
 	durationIn("alerts.lookback", c.Alerts.Lookback, time.Hour, 90*24*time.Hour)
+	durationIn("alerts.full_refresh", c.Alerts.FullRefresh, 24*time.Hour, 90*24*time.Hour)
+	durationIn("alerts.order_overlap", c.Alerts.OrderOverlap, time.Minute, 48*time.Hour)
 	for i, s := range c.Alerts.Subscriptions {
 		path := fmt.Sprintf("alerts.subscriptions[%d]", i)
 		if p, ch, ok := strings.Cut(s.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
@@ -797,6 +810,15 @@ func (c *Config) validate() Errors {
 	durationIn("bss.max_wait", c.BSS.MaxWait, time.Second, 10*time.Minute)
 	intIn("bss.max_retries", c.BSS.MaxRetries, 0, 10, "")
 	floatIn("bss.rate_per_second", c.BSS.RatePerSecond, 0.1, 10000, "")
+	floatIn("bss.operation_rate", c.BSS.OperationRate, 0.1, 1000, "")
+	for _, op := range sortedKeys(c.BSS.RatePerOperation) {
+		path := "bss.rate_per_operation." + op
+		if !operationName.MatchString(op) {
+			bad(path, "keys are BSS operation names such as ListPayPerUseCustomerResources")
+		}
+		floatIn(path, c.BSS.RatePerOperation[op], 0.1, 1000, "")
+	}
+	floatIn("bss.interactive_share", c.BSS.InteractiveShare, 0, 0.9, "")
 	intIn("bss.page_size", c.BSS.PageSize, 1, 100, " (the API's maximum)")
 	if strings.TrimSpace(c.Store.Path) == "" {
 		bad("store.path", "must not be empty")
@@ -817,6 +839,9 @@ func (c *Config) validate() Errors {
 	}
 	return errs
 }
+
+// operationName is the shape of a BSS operation name (the client knows which ones exist).
+var operationName = regexp.MustCompile(`^[A-Z][A-Za-z]{2,63}$`)
 
 // fmtDuration writes d as people do: 720h rather than 720h0m0s.
 func fmtDuration(d time.Duration) string {
@@ -846,7 +871,7 @@ func validPlatform(p string) bool {
 	return false
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

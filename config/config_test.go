@@ -22,6 +22,35 @@ func TestParseDefaultsAndOverrides(t *testing.T) {
 	}
 }
 
+// TestFlowAndDeltaKeys: the defaults of the delta scan and of the per-operation budgets, and
+// the per-operation map's keys and values checked one by one.
+func TestFlowAndDeltaKeys(t *testing.T) {
+	cfg, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := cfg.Alerts, cfg.BSS; !a.Delta || a.FullRefresh != 720*time.Hour || a.OrderOverlap != time.Hour ||
+		b.RatePerSecond != 40 || b.OperationRate != 8 || b.InteractiveShare != 0.25 || len(b.RatePerOperation) != 0 {
+		t.Errorf("defaults: alerts %+v, bss %+v", a, b)
+	}
+	cfg, err = Parse([]byte("alerts:\n  delta: false\nbss:\n  rate_per_operation:\n    ListPayPerUseCustomerResources: 6\n    ListSubCustomers: 2.5\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Alerts.Delta || cfg.BSS.RatePerOperation["ListPayPerUseCustomerResources"] != 6 || cfg.BSS.RatePerOperation["ListSubCustomers"] != 2.5 {
+		t.Errorf("overrides: %+v %+v", cfg.Alerts, cfg.BSS.RatePerOperation)
+	}
+	_, err = Parse([]byte("bss:\n  rate_per_operation:\n    ListSubCustomers: 5000\n    list-orders: 3\n"))
+	for _, want := range []string{
+		"bss.rate_per_operation.ListSubCustomers (line 3): must be between 0.1 and 1000, not 5000",
+		"bss.rate_per_operation.list-orders (line 4): keys are BSS operation names",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
 func TestParseReportsEveryProblem(t *testing.T) {
 	in := strings.Join([]string{
 		"bss:",
@@ -236,6 +265,14 @@ func TestParseBoundsNumbers(t *testing.T) {
 		{"store", "lock_timeout", "1000h", "must be between 10ms and 10m, not 1000h"},
 		{"store", "check_timeout", "0s", "must be between 1s and 1h, not 0s"},
 		{"store", "check_timeout", ".nan", "invalid value"},
+		{"alerts", "full_refresh", "1h", "must be between 24h and 2160h, not 1h"},
+		{"alerts", "full_refresh", "8760h", "must be between 24h and 2160h, not 8760h"},
+		{"alerts", "order_overlap", "0s", "must be between 1m and 48h, not 0s"},
+		{"alerts", "order_overlap", "720h", "must be between 1m and 48h, not 720h"},
+		{"bss", "operation_rate", "0", "must be between 0.1 and 1000, not 0"},
+		{"bss", "operation_rate", ".inf", "must be between 0.1 and 1000, not +Inf"},
+		{"bss", "interactive_share", "1", "must be between 0 and 0.9, not 1"},
+		{"bss", "interactive_share", "-0.1", "must be between 0 and 0.9, not -0.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {

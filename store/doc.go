@@ -1,7 +1,7 @@
 // Package store keeps the bot's persistent state in one bbolt file: the audit log, per-user
 // preferences, approval requests, the outbox of notices to deliver, the resource → customer
-// cache, and the settings and ledger of proactive alerts (channel subscriptions, snoozes, quiet
-// hours, and what has been alerted).
+// cache, the settings and ledger of proactive alerts (channel subscriptions, snoozes, quiet
+// hours, and what has been alerted), and the expiry index of the alert scanner.
 //
 // # Opening
 //
@@ -58,6 +58,12 @@
 //	                                                 does; kept ButtonGrace after expiry
 //	buttons_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that SaveButtons
 //	                the expiry + the token           forgets a few long-expired buttons per call
+//	expiry_index    customer id (UTF-8)              JSON {"resources":[IndexedResource...]}: every
+//	                                                 yearly/monthly resource of a customer in scope
+//	                                                 of an expiry subscription, as BSS last listed it
+//	expiry_         customer id (UTF-8)              JSON IndexedSummary {"refreshed":t,"retry":b}:
+//	customers                                        the customers the index knows
+//	expiry_scan     "state"                          JSON ExpiryScanState {"at","full_at","customers"}
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -82,6 +88,7 @@
 //	2 → 3    create subscriptions, snoozes, quiet_hours and ledger
 //	3 → 4    create approvals_subjects and index the open requests in it
 //	4 → 5    create buttons and buttons_expiry
+//	5 → 6    create expiry_index, expiry_customers and expiry_scan
 //
 // # Transactions
 //
@@ -144,4 +151,12 @@
 // queues the alerts' notices in one transaction, so a crash either loses both (and the alerts are
 // computed again) or keeps both (and they are neither lost nor queued twice). Delivery itself is at
 // least once: a sender that crashes after sending a notice and before AckNotice sends it again.
+//
+// # Expiry index
+//
+// The alert scanner's expiry index ([IndexedCustomer], [IndexedSummary], [ExpiryScanState]) lets
+// a daily scan ask BSS only about customers that changed. [Store.CommitExpiryIndex] writes one
+// batch in one transaction; the scan writes its [ExpiryScanState] with its last batch, after the
+// alerts it found are committed, so a scan that dies leaves the previous state and the next scan
+// looks at everything since then again.
 package store

@@ -12,7 +12,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 5
+const CurrentSchemaVersion = 6
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -41,6 +41,11 @@ var (
 	bucketButtons       = []byte("buttons")
 	bucketButtonsExpiry = []byte("buttons_expiry")
 
+	// Version 6 (expiry index; self-contained: renumber it freely when merging).
+	bucketExpiryIndex     = []byte("expiry_index")
+	bucketExpiryCustomers = []byte("expiry_customers")
+	bucketExpiryScan      = []byte("expiry_scan")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -59,6 +64,7 @@ var migrations = []migration{
 	{name: "create subscriptions, snoozes, quiet_hours and ledger buckets", fn: migrate2to3},
 	{name: "index the open approvals by action and subject", fn: migrate3to4},
 	{name: "create buttons and buttons_expiry buckets", fn: migrate4to5},
+	{name: "create expiry_index, expiry_customers and expiry_scan buckets", fn: migrateExpiryIndex},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -130,6 +136,18 @@ func migrate3to4(tx *bolt.Tx) error {
 // nothing to convert.
 func migrate4to5(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketButtons, bucketButtonsExpiry} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrateExpiryIndex adds the buckets of the alert scanner's expiry index (expiryindex.go).
+// They are new, so there is nothing to convert; it touches no other bucket, so it can take
+// any place in the list.
+func migrateExpiryIndex(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketExpiryIndex, bucketExpiryCustomers, bucketExpiryScan} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}

@@ -122,6 +122,7 @@ var allBuckets = [][]byte{
 	bucketSubscriptions, bucketSnoozes, bucketQuietHours, bucketLedger,
 	bucketApprovalsSubjects,
 	bucketButtons, bucketButtonsExpiry,
+	bucketExpiryIndex, bucketExpiryCustomers, bucketExpiryScan,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit

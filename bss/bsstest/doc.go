@@ -90,7 +90,8 @@
 //     it before or after a discount, and the discounts are offered on the total.
 //   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
 //     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
-//   - ListCustomerOrders defaults to order_by=-createTime (newest first).
+//   - ListCustomerOrders defaults to order_by=-createTime (newest first). Without customer_id it
+//     lists the orders of every customer, whatever method says (oneself or sub_customer).
 //   - Tier-2 resellers (Dataset.Resellers, one in the demo: 星云云经销商, owner of a coupon
 //     quota, with two customers and its own balance account): ListSubCustomers, the balance
 //     APIs, allocation, reclaim, both ledgers, monthly sums, partner coupons and on-demand
@@ -146,6 +147,17 @@
 //     an unpublished API (bssintl has none of them), and so do the partner money APIs but
 //     ListCustomerOnDemandResources; everything else, the currency included, stays as on the
 //     Chinese site.
+//
+// # Changing the data as business does
+//
+// Tests and benchmarks change the data with hooks that play what customers do outside the
+// bot, each creating the order BSS would (created, and paid, at the server's now): Buy (a
+// new purchase, order type 1), Renew (type 2, paid or pending), PayOrder (pays a pending
+// renewal now; its creation time stays), Unsubscribe (type 4), RunAutoRenewals (BSS's daily
+// run: type 2, source 8, 7 days before expiry), AddCustomer and RemoveCustomer (association
+// begins or ends). SetAutoRenew switches auto-renew and creates no order, as the console does.
+// Churn plays a seeded day of all of them over a share of the customers; a child process
+// (StartChildControl) plays it on its data when asked on its standard input.
 //
 // # Demo data
 //

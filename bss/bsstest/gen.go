@@ -155,6 +155,51 @@ type groupSpec struct {
 // addGroup appends a main resource and its attached resources expiring at expire.
 // It returns the index of the main resource in ds.Resources.
 func (g *gen) addGroup(cu *Customer, gs groupSpec, expire time.Time, policy int, maxResources int) int {
+	group := g.buildGroup(cu, gs)
+	if maxResources > 0 && len(group) > maxResources {
+		group = group[:maxResources]
+	}
+	// Date the group: a period that started in the past and ends at expire.
+	months, periodType, periodNum := g.period(expire)
+	effective := addMonths(expire, -months)
+	status := 2
+	if !expire.After(g.now) {
+		status, policy = 5, 0
+	}
+	g.date(group, effective, expire, status, policy)
+	main := &group[0]
+	if g.withPO {
+		priceMonths := periodNum
+		if periodType == 3 {
+			priceMonths = 10 * periodNum
+		}
+		created := effective.Add(-time.Duration(1+g.rng.IntN(30)) * time.Minute)
+		o := Order{ID: g.orderID(created), CustomerID: cu.ID, UserName: cu.AccountName, ServiceTypeCode: main.ServiceTypeCode,
+			ServiceTypeName: main.ServiceTypeName, SourceType: 1, Status: 5, OrderType: 1, Currency: "CNY",
+			CreateTime: created, PaymentTime: created.Add(time.Duration(30+g.rng.IntN(600)) * time.Second)}
+		for i := range group {
+			group[i].OrderID = o.ID
+			o.addLine(&group[i], periodType, periodNum, effective, expire, group[i].MonthlyPrice*Money(priceMonths))
+		}
+		o.AmountAfterDiscount = 0
+		for _, li := range o.LineItems {
+			o.AmountAfterDiscount += li.AmountAfterDiscount
+		}
+		o.DiscountAmount = o.OfficialAmount - o.AmountAfterDiscount
+		g.ds.Orders = append(g.ds.Orders, o)
+	} else {
+		id := g.orderID(effective)
+		for i := range group {
+			group[i].OrderID = id
+		}
+	}
+	idx := len(g.ds.Resources)
+	g.ds.Resources = append(g.ds.Resources, group...)
+	return idx
+}
+
+// buildGroup makes a main resource (first) and its attached resources, undated.
+func (g *gen) buildGroup(cu *Customer, gs groupSpec) []Resource {
 	p := pick(g.rng, cu.Projects)
 	var group []Resource
 	switch gs.kind {
@@ -194,16 +239,11 @@ func (g *gen) addGroup(cu *Customer, gs groupSpec, expire time.Time, policy int,
 	case kindDCS:
 		group = append(group, g.newResource(cu, p, svcDCS, resDCS, orRandom(g, gs.spec, dcsSpecs), 0, gs.name))
 	}
-	if maxResources > 0 && len(group) > maxResources {
-		group = group[:maxResources]
-	}
-	// Date the group: a period that started in the past and ends at expire.
-	months, periodType, periodNum := g.period(expire)
-	effective := addMonths(expire, -months)
-	status := 2
-	if !expire.After(g.now) {
-		status, policy = 5, 0
-	}
+	return group
+}
+
+// date sets the period, status and expiry policy of a group whose first resource is the main one.
+func (g *gen) date(group []Resource, effective, expire time.Time, status, policy int) {
 	main := &group[0]
 	main.IsMain = true
 	for i := range group {
@@ -218,34 +258,6 @@ func (g *gen) addGroup(cu *Customer, gs groupSpec, expire time.Time, policy int,
 			r.ParentResourceID = main.ResourceID
 		}
 	}
-	if g.withPO {
-		priceMonths := periodNum
-		if periodType == 3 {
-			priceMonths = 10 * periodNum
-		}
-		created := effective.Add(-time.Duration(1+g.rng.IntN(30)) * time.Minute)
-		o := Order{ID: g.orderID(created), CustomerID: cu.ID, UserName: cu.AccountName, ServiceTypeCode: main.ServiceTypeCode,
-			ServiceTypeName: main.ServiceTypeName, SourceType: 1, Status: 5, OrderType: 1, Currency: "CNY",
-			CreateTime: created, PaymentTime: created.Add(time.Duration(30+g.rng.IntN(600)) * time.Second)}
-		for i := range group {
-			group[i].OrderID = o.ID
-			o.addLine(&group[i], periodType, periodNum, effective, expire, group[i].MonthlyPrice*Money(priceMonths))
-		}
-		o.AmountAfterDiscount = 0
-		for _, li := range o.LineItems {
-			o.AmountAfterDiscount += li.AmountAfterDiscount
-		}
-		o.DiscountAmount = o.OfficialAmount - o.AmountAfterDiscount
-		g.ds.Orders = append(g.ds.Orders, o)
-	} else {
-		id := g.orderID(effective)
-		for i := range group {
-			group[i].OrderID = id
-		}
-	}
-	idx := len(g.ds.Resources)
-	g.ds.Resources = append(g.ds.Resources, group...)
-	return idx
 }
 
 func orRandom(g *gen, spec string, specs []string) string {

@@ -11,6 +11,10 @@ type GenOptions struct {
 	Resources int       // total resources, main and attached (0 = 20 per customer)
 	Seed      int64     // same seed, same data
 	Now       time.Time // zero = time.Now()
+	// Spread lays expiries out evenly from 20 days ago to a year ahead, as in a book of
+	// monthly and yearly subscriptions, instead of the expiry plan that puts a third of the
+	// resources on the alert thresholds (the worst case of a first scan).
+	Spread bool
 }
 
 var (
@@ -74,7 +78,11 @@ func Generate(o GenOptions) *Dataset {
 		}
 		k := g.randomKind()
 		name := kindPrefix[k] + "-" + cu.AccountName + "-" + strconv.Itoa(n)
-		g.addGroup(cu, groupSpec{kind: k, name: name, attached: -1}, g.expiryPlan(n), g.randomPolicy(), o.Resources-len(ds.Resources))
+		expire := g.expiryPlan(n)
+		if o.Spread {
+			expire = g.now.Add(time.Duration(g.rng.Int64N(int64(385*24*time.Hour/time.Second)))*time.Second - 20*24*time.Hour)
+		}
+		g.addGroup(cu, groupSpec{kind: k, name: name, attached: -1}, expire, g.randomPolicy(), o.Resources-len(ds.Resources))
 		n++
 	}
 	g.withPO = false

@@ -326,38 +326,63 @@ func handleRenew(c *reqCtx) {
 		c.json(http.StatusOK, resp)
 		return
 	}
-	// Each main resource is renewed from its original expiry, also when it expired days ago
-	// and is in its grace or retention period (续费规则说明: 若资源进入宽限期或保留期后续费，
-	// 续费周期的开始时间为资源的原到期时间), by calendar months clamped to the month's end.
-	type plan struct {
-		main     *Resource
-		from, to time.Time
-	}
-	plans := make([]plan, len(mains))
-	o := st.newOrder(cu, 2, mains[0].ServiceTypeCode, c.now)
-	for i, m := range mains {
-		from := m.ExpireTime
-		plans[i] = plan{main: m, from: from, to: addMonths(from, months)}
-		for _, r := range st.group(m) {
-			o.addLine(r, *req.PeriodType, *req.PeriodNum, from, plans[i].to, r.MonthlyPrice*Money(priceMonths))
-		}
-	}
-	o.settle(cu, autoPay, c.now)
-	if o.Status == 5 { // paid: the periods take effect now
-		for _, p := range plans {
-			st.history[p.main.ResourceID] = append(st.history[p.main.ResourceID], renewal{prior: p.main.ExpireTime, orderID: o.ID})
-			for _, r := range st.group(p.main) {
-				r.ExpireTime, r.UpdateTime = p.to, c.now
-				if r.Status == 5 && p.to.After(c.now) {
-					r.Status = 2 // a period that ended before today leaves it expired
-				}
-			}
-		}
-		st.resortCustomer(cu.ID)
-	}
-	st.addOrder(o)
+	o := st.renewGroups(cu, mains, *req.PeriodType, *req.PeriodNum, months, priceMonths, autoPay, c.now)
 	resp.OrderIDs = append(resp.OrderIDs, o.ID)
 	c.json(http.StatusOK, resp)
+}
+
+// renewGroups renews main resources of cu (with their attached ones) by months, priced at
+// priceMonths monthly prices, in one renewal order created now: paid from the balance at once
+// when autoPay and the balance suffices, else pending payment (PayOrder pays it).
+//
+// Each main resource is renewed from its original expiry, also when it expired days ago and
+// is in its grace or retention period (续费规则说明: 若资源进入宽限期或保留期后续费，续费周期的开始
+// 时间为资源的原到期时间), by calendar months clamped to the month's end.
+func (st *store) renewGroups(cu *Customer, mains []*Resource, periodType, periodNum, months, priceMonths int, autoPay bool, now time.Time) *Order {
+	o := st.newOrder(cu, 2, mains[0].ServiceTypeCode, now)
+	for _, m := range mains {
+		from := m.ExpireTime
+		to := addMonths(from, months)
+		for _, r := range st.group(m) {
+			o.addLine(r, periodType, periodNum, from, to, r.MonthlyPrice*Money(priceMonths))
+		}
+	}
+	o.settle(cu, autoPay, now)
+	if o.Status == 5 { // paid: the periods take effect now
+		st.applyRenewal(o, now)
+	}
+	st.addOrder(o)
+	return o
+}
+
+// applyRenewal moves the expiry of the resources of a paid renewal order by the order's period,
+// from their expiry now (the one the order was priced from, unless it moved since).
+func (st *store) applyRenewal(o *Order, now time.Time) {
+	touched := map[string]bool{}
+	for i := range o.LineItems {
+		li := &o.LineItems[i]
+		r := st.res[li.ResourceID]
+		if r == nil {
+			continue
+		}
+		months := li.PeriodNum
+		if li.PeriodType == 3 {
+			months *= 12
+		}
+		to := addMonths(r.ExpireTime, months)
+		if r.IsMain {
+			st.history[r.ResourceID] = append(st.history[r.ResourceID], renewal{prior: r.ExpireTime, orderID: o.ID})
+		}
+		li.EffectiveTime, li.ExpireTime = r.ExpireTime, to
+		r.ExpireTime, r.UpdateTime = to, now
+		if r.Status == 5 && to.After(now) {
+			r.Status = 2 // a period that ended before today leaves it expired
+		}
+		touched[r.CustomerID] = true
+	}
+	for id := range touched {
+		st.resortCustomer(id)
+	}
 }
 
 // newOrder starts an order of the given type for a customer.
@@ -460,12 +485,21 @@ func handleUnsubscribe(c *reqCtx) {
 		}
 		mains = append(mains, r)
 	}
-	o := st.newOrder(cu, 4, mains[0].ServiceTypeCode, c.now)
+	o := st.unsubscribeGroups(cu, mains, *req.UnsubscribeType, c.now)
+	c.json(http.StatusOK, orderIDsResp{OrderIDs: []string{o.ID}})
+}
+
+// unsubscribeGroups cancels main resources of cu (with their attached ones) now: type 1 the
+// resources and their renewed periods (they leave), type 2 only the periods renewed through
+// the fake. The refund pays off arrears first, then goes to the balance. It returns the
+// unsubscribe order, created now.
+func (st *store) unsubscribeGroups(cu *Customer, mains []*Resource, unsubscribeType int, now time.Time) *Order {
+	o := st.newOrder(cu, 4, mains[0].ServiceTypeCode, now)
 	var refund Money
 	for _, m := range mains {
 		until := m.ExpireTime
-		from := c.now
-		if *req.UnsubscribeType == 2 {
+		from := now
+		if unsubscribeType == 2 {
 			if p := st.history[m.ResourceID][0].prior; p.After(from) {
 				from = p
 			}
@@ -487,13 +521,12 @@ func handleUnsubscribe(c *reqCtx) {
 			refund += amount
 		}
 	}
-	o.OfficialAmount, o.AmountAfterDiscount, o.Status, o.PaymentTime = refund, refund, 5, c.now
-	// The refund pays off arrears first, then goes to the balance.
+	o.OfficialAmount, o.AmountAfterDiscount, o.Status, o.PaymentTime = refund, refund, 5, now
 	pay := min(refund, cu.Debt)
 	cu.Debt -= pay
 	cu.Balance += refund - pay
 	for _, m := range mains {
-		if *req.UnsubscribeType == 1 {
+		if unsubscribeType == 1 {
 			st.removeGroup(m)
 			continue
 		}
@@ -501,15 +534,15 @@ func handleUnsubscribe(c *reqCtx) {
 		delete(st.history, m.ResourceID)
 		for _, r := range st.group(m) {
 			r.ExpireTime = prior
-			r.UpdateTime = c.now
-			if !prior.After(c.now) && r.Status == 2 {
+			r.UpdateTime = now
+			if !prior.After(now) && r.Status == 2 {
 				r.Status = 5
 			}
 		}
 	}
 	st.resortCustomer(cu.ID)
 	st.addOrder(o)
-	c.json(http.StatusOK, orderIDsResp{OrderIDs: []string{o.ID}})
+	return o
 }
 
 // ---- Auto-renew: POST/DELETE /v2/orders/subscriptions/resources/autorenew/{resource_id} (§6)

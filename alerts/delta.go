@@ -1,0 +1,605 @@
+package alerts
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// Delta scans (Options.Delta). The first expiry scan lists every in-scope customer's
+// yearly/monthly resources in full and keeps them in the store's expiry index. A later scan
+// lists the customers (for new and departed ones) and the orders of all customers created or
+// paid since the last scan (method=sub_customer, with an overlap for orders that show up late),
+// and asks BSS again, in full, only about
+//
+//	(a) customers with such orders (purchases, renewals, changes, unsubscriptions),
+//	(b) customers the index does not know (new, newly in scope, or whose last query failed),
+//	(c) customers with an indexed resource that a full scan would alert or whose alert it would
+//	    reset: one that crossed a threshold or expired since its last alert, in a channel's
+//	    ledger terms — so its state, auto-renew included, is confirmed before anyone is alerted
+//	    (switching auto-renew creates no order), and
+//	(d) a rotating slice, so that every customer is listed in full at least every FullRefresh.
+//
+// Everything a channel is told comes from a fresh answer of BSS; what the others' index entries
+// say only decides that nothing needs asking. So a delta scan sends what a full scan would,
+// provided every change of a resource's expiry or status comes with an order (as renewals,
+// purchases and unsubscriptions do); anything else (a console change that makes no order) is
+// caught within FullRefresh. (c) compares with the ledger rather than with the last scan's
+// time, so a scan that dies before its alerts are committed loses nothing either.
+
+// Scan modes of Summary.Mode.
+const (
+	ModeFull  = "full"
+	ModeDelta = "delta"
+)
+
+// Requeried counts why a delta scan asked BSS again about customers (each counted once, for
+// the first reason in this order).
+type Requeried struct {
+	Orders     int // (a) with an order since the last scan
+	New        int // (b) new to the index, or failed last time
+	Thresholds int // (c) an indexed resource a full scan would alert
+	Refresh    int // (d) the rotating full refresh
+}
+
+// Total is the number of customers asked again.
+func (r Requeried) Total() int { return r.Orders + r.New + r.Thresholds + r.Refresh }
+
+// opResources is the operation whose calls the index saves.
+const opResources = "ListPayPerUseCustomerResources"
+
+// indexBatch is how many customers' index entries are written per transaction.
+const indexBatch = 500
+
+// refreshSlack lets a customer due for its full refresh a little after the scan's start (cron
+// jitter) be refreshed now rather than a day later.
+const refreshSlack = time.Hour
+
+// indexedScan is one expiry scan with the index: full or delta.
+type indexedScan struct {
+	s      *Scanner
+	now    time.Time
+	chans  []*channel
+	states []*expiryState
+	sum    *Summary
+	full   bool
+	prev   store.ExpiryScanState
+	known  map[string]store.IndexedSummary // the index's customers at the start
+	slice  map[string]bool                 // (d)
+
+	mu       sync.Mutex // guards what follows
+	ordered  map[string]bool
+	ordersOK bool // the order listing is complete
+	inScope  map[string]bool
+	pending  []pendingCustomer // waiting for the order listing
+	pages    map[string]int    // resource pages a full scan would need, per in-scope customer
+	retry    []string
+	usage    *bss.Usage
+}
+
+// pendingCustomer is a customer the index says nothing about that needs asking, unless it has
+// an order; what its entry shows is kept to count it as seen.
+type pendingCustomer struct {
+	cu     bss.Customer
+	groups []indexedGroup
+}
+
+// indexedGroup is a main resource (or an attached one whose main is not in the window) of an
+// index entry inside the customer's window.
+type indexedGroup struct {
+	mainID string
+	expiry time.Time
+	closed bool
+}
+
+func (s *Scanner) scanIndexed(ctx context.Context, sum *Summary, usage *bss.Usage) error {
+	now := s.opts.Now()
+	chans, err := s.channels(ctx, KindExpiry)
+	if err != nil || len(chans) == 0 {
+		return err
+	}
+	prev, ok, err := s.store.ExpiryScanState(ctx)
+	if err != nil {
+		return err
+	}
+	x := &indexedScan{s: s, now: now, chans: chans, sum: sum, prev: prev, ordered: map[string]bool{},
+		inScope: map[string]bool{}, pages: map[string]int{}, usage: usage}
+	// A full scan the first time, after a long pause (past FullRefresh, also the limit of the
+	// order windows) or when the clock went back.
+	x.full = !ok || now.Sub(prev.At) > s.opts.FullRefresh || now.Before(prev.At)
+	sum.Mode = ModeDelta
+	if x.full {
+		sum.Mode = ModeFull
+	}
+	for _, ch := range chans {
+		ledger, err := s.store.LedgerPrefix(ctx, "exp|"+ch.key()+"|")
+		if err != nil {
+			return err
+		}
+		x.states = append(x.states, &expiryState{ch: ch, ledger: ledger, seen: map[string]bool{}, puts: map[string]json.RawMessage{}})
+	}
+	if x.known, err = s.store.ExpiryCustomers(ctx); err != nil {
+		return err
+	}
+	if !x.full {
+		x.slice = refreshSlice(x.known, now, prev.At, s.opts.FullRefresh)
+	}
+	return x.run(ctx)
+}
+
+// refreshSlice chooses (d): every customer last refreshed a FullRefresh ago (give or take
+// refreshSlack), and the oldest share of the rest that the time since the last scan is of
+// FullRefresh, so that the refreshes spread over the period. Ties are broken by a hash of the
+// id, so that customers refreshed together by the first scan rotate.
+func refreshSlice(known map[string]store.IndexedSummary, now, last time.Time, every time.Duration) map[string]bool {
+	type entry struct {
+		id   string
+		at   time.Time
+		hash uint64
+	}
+	all := make([]entry, 0, len(known))
+	for id, sum := range known {
+		h := fnv.New64a()
+		h.Write([]byte(id))
+		all = append(all, entry{id, sum.Refreshed, h.Sum64()})
+	}
+	slices.SortFunc(all, func(a, b entry) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.hash, b.hash)
+	})
+	share := float64(now.Sub(last)) / float64(every)
+	n := min(len(all), int(math.Ceil(float64(len(all))*share)))
+	out := make(map[string]bool, n)
+	due := now.Add(-every + refreshSlack)
+	for i, e := range all {
+		if i >= n && e.at.After(due) {
+			break
+		}
+		out[e.id] = true
+	}
+	return out
+}
+
+func (x *indexedScan) run(ctx context.Context) error {
+	s := x.s
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// The order listing (delta), alongside the customer listing.
+	ordersErr := make(chan error, 1)
+	if x.full {
+		x.ordersOK = true
+		ordersErr <- nil
+	} else {
+		go func() { ordersErr <- x.listOrders(ctx) }()
+	}
+
+	owners := newOwnerWriter(ctx, s)
+	defer owners.close()
+	index := newIndexWriter(ctx, s)
+	defer index.close()
+
+	query := func(ctx context.Context, cu bss.Customer) error { return x.query(ctx, cu, index, owners) }
+
+	jobs := make(chan bss.Customer)
+	var (
+		wg     sync.WaitGroup
+		failMu sync.Mutex
+		failed []bss.Customer
+	)
+	for i := 0; i < s.opts.Concurrency; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for cu := range jobs {
+				if err := query(ctx, cu); err != nil && ctx.Err() == nil {
+					failMu.Lock()
+					failed = append(failed, cu)
+					failMu.Unlock()
+				}
+			}
+		}()
+	}
+
+	listed := make(chan bss.Customer, 2*maxPage)
+	var listErr error
+	go func() {
+		defer close(listed)
+		for cu, err := range s.bss.Customers(ctx, bss.CustomerFilter{}) {
+			if err != nil {
+				listErr = fmt.Errorf("list customers: %w", err)
+				return
+			}
+			select {
+			case listed <- cu:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	qstart := time.Now()
+	var ordErr, decideErr error
+	ordersDone := false
+	for cu := range listed {
+		if !ordersDone {
+			select {
+			case ordErr = <-ordersErr:
+				ordersDone = true
+				if ordErr != nil {
+					cancel()
+				}
+			default:
+			}
+		}
+		if !x.inScopeOf(cu) {
+			continue
+		}
+		ask, err := x.decide(ctx, cu)
+		if err != nil {
+			decideErr = err
+			cancel()
+			for range listed { // until the listing has stopped
+			}
+			break
+		}
+		if ask {
+			jobs <- cu
+		}
+	}
+	if !ordersDone {
+		ordErr = <-ordersErr
+	}
+	if listErr == nil && ordErr == nil && decideErr == nil && ctx.Err() == nil {
+		// Customers that waited for the order listing: asked again if they had an order.
+		x.mu.Lock()
+		pending := x.pending
+		x.pending = nil
+		x.mu.Unlock()
+		for _, p := range pending {
+			if x.ordered[p.cu.ID] {
+				x.requery(&x.sum.Requeried.Orders)
+				jobs <- p.cu
+			} else {
+				x.unchanged(p.cu, p.groups)
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	var still []bss.Customer
+	for _, cu := range failed {
+		if ctx.Err() != nil {
+			still = append(still, cu)
+			continue
+		}
+		if err := query(ctx, cu); err != nil {
+			s.opts.Logger.Warn("customer query failed twice; reported in the scan summary", "customer", cu.ID, "error", err)
+			still = append(still, cu)
+		}
+	}
+	x.sum.QueryTook = time.Since(qstart)
+	x.sum.Customers = len(x.inScope)
+	for _, cu := range still {
+		x.sum.Failed = append(x.sum.Failed, displayName(cu))
+		x.retry = append(x.retry, cu.ID)
+	}
+	owners.close()
+	index.close()
+	// The first failure that is not the others' cancellation.
+	for _, err := range []error{decideErr, listErr, ordErr} {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if index.err != nil {
+		return index.err
+	}
+	s.checkBalances(ctx, x.states)
+	for _, st := range x.states {
+		if err := s.commitExpiry(ctx, st, x.now, x.sum); err != nil {
+			return fmt.Errorf("channel %s: %w", st.ch.key(), err)
+		}
+	}
+	// Last, with the scan's record: who left the scope, whose query failed.
+	var gone []string
+	for id := range x.known {
+		if !x.inScope[id] {
+			gone = append(gone, id)
+		}
+	}
+	// What a full scan would have asked: the same listing and balances, and every customer's
+	// resources instead of the orders and the customers asked again.
+	byOp := x.usage.ByOp()
+	x.sum.FullCalls = byOp["ListSubCustomers"].Calls + byOp[bss.OpListCustomersBalancesDetail].Calls
+	for id := range x.inScope {
+		x.sum.FullCalls += max(1, x.pages[id])
+	}
+	state := store.ExpiryScanState{At: x.now, FullAt: x.prev.FullAt, Customers: len(x.inScope)}
+	if x.full {
+		state.FullAt = x.now
+	}
+	return s.store.CommitExpiryIndex(ctx, store.ExpiryIndexUpdate{Delete: gone, Retry: x.retry, State: &state})
+}
+
+// query lists all of cu's resources: a fresh index entry, and a full scan's decisions on those
+// inside its window.
+func (x *indexedScan) query(ctx context.Context, cu bss.Customer, index *indexWriter, owners *ownerWriter) error {
+	rs, err := x.s.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: cu.ID})
+	if err != nil {
+		return err
+	}
+	begin, end := x.window(cu)
+	var in []bss.Resource
+	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Resources: make([]store.IndexedResource, 0, len(rs))}
+	for _, r := range rs {
+		entry.Resources = append(entry.Resources, store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(),
+			Parent: r.ParentResourceID, Status: r.Status, Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: x.now})
+		if inWindow(r.ExpireTime.Time, begin, end) {
+			in = append(in, r)
+		}
+	}
+	index.add(entry)
+	owners.add(cu.ID, in)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.pages[cu.ID] = x.s.pages(len(rs))
+	for _, g := range bss.GroupResources(in) {
+		if g.Main.Status == bss.StatusClosed {
+			continue
+		}
+		x.sum.Found++
+		for _, st := range x.states {
+			st.decide(cu, g, x.now)
+		}
+	}
+	return nil
+}
+
+// listOrders collects the customers with an order created or paid since the last scan.
+func (x *indexedScan) listOrders(ctx context.Context) error {
+	from := x.prev.At.Add(-x.s.opts.OrderOverlap)
+	for _, f := range []bss.OrderFilter{
+		{Method: "sub_customer", CreateBegin: from, CreateEnd: x.now},
+		{Method: "sub_customer", PaymentBegin: from, PaymentEnd: x.now},
+	} {
+		for o, err := range x.s.bss.Orders(ctx, f) {
+			if err != nil {
+				return fmt.Errorf("list orders: %w", err)
+			}
+			x.mu.Lock()
+			x.ordered[o.CustomerID] = true
+			for _, sub := range o.SubOrders {
+				x.ordered[sub.CustomerID] = true
+			}
+			x.mu.Unlock()
+		}
+	}
+	x.mu.Lock()
+	x.ordersOK = true
+	x.mu.Unlock()
+	return nil
+}
+
+// inScopeOf reports whether some channel wants cu's expiry alerts, and records it once (offset
+// paging repeats a row when the list changes mid-scan).
+func (x *indexedScan) inScopeOf(cu bss.Customer) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.inScope[cu.ID] {
+		return false
+	}
+	for _, ch := range x.chans {
+		if _, ok := ch.matches(KindExpiry, cu); ok {
+			x.inScope[cu.ID] = true
+			return true
+		}
+	}
+	return false
+}
+
+// window is the expiry window a full scan asks BSS for about cu: from the lookback to the
+// widest threshold of the channels that want it, at the second (BSS filters take seconds).
+func (x *indexedScan) window(cu bss.Customer) (begin, end time.Time) {
+	widest := 0
+	for _, ch := range x.chans {
+		if days, ok := ch.matches(KindExpiry, cu); ok && len(days) > 0 && days[0] > widest {
+			widest = days[0]
+		}
+	}
+	return x.now.Add(-x.s.opts.Lookback).Truncate(time.Second), x.now.Add(time.Duration(widest) * 24 * time.Hour).Truncate(time.Second)
+}
+
+func inWindow(t, begin, end time.Time) bool { return !t.Before(begin) && !t.After(end) }
+
+// requery records that cu is asked again, counting the reason.
+func (x *indexedScan) requery(reason *int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	*reason++
+}
+
+// decide says whether to ask BSS about cu again; a customer left alone is counted as its
+// index entry shows, or waits for the order listing.
+func (x *indexedScan) decide(ctx context.Context, cu bss.Customer) (bool, error) {
+	r := &x.sum.Requeried
+	if x.full {
+		return true, nil
+	}
+	sum, known := x.known[cu.ID]
+	if !known || sum.Retry {
+		x.requery(&r.New)
+		return true, nil
+	}
+	entries, err := x.s.store.IndexedCustomers(ctx, []string{cu.ID})
+	if err != nil {
+		return false, err
+	}
+	entry, ok := entries[cu.ID]
+	if !ok {
+		x.requery(&r.New)
+		return true, nil
+	}
+	x.mu.Lock()
+	orders, ordered := x.ordersOK, x.ordered[cu.ID]
+	x.mu.Unlock()
+	if ordered {
+		x.requery(&r.Orders)
+		return true, nil
+	}
+	groups := x.groups(cu, entry)
+	switch {
+	case x.slice[cu.ID]:
+		x.requery(&r.Refresh)
+		return true, nil
+	case x.wouldChange(cu, groups):
+		x.requery(&r.Thresholds)
+		return true, nil
+	}
+	x.mu.Lock()
+	x.pages[cu.ID] = x.s.pages(len(entry.Resources))
+	x.mu.Unlock()
+	if !orders {
+		x.mu.Lock()
+		x.pending = append(x.pending, pendingCustomer{cu: cu, groups: groups})
+		x.mu.Unlock()
+		return false, nil
+	}
+	x.unchanged(cu, groups)
+	return false, nil
+}
+
+// groups are the index entry's resource groups inside cu's window, as a full scan would get them.
+func (x *indexedScan) groups(cu bss.Customer, entry store.IndexedCustomer) []indexedGroup {
+	begin, end := x.window(cu)
+	var in []bss.Resource
+	for _, r := range entry.Resources {
+		if !inWindow(r.Expiry, begin, end) {
+			continue
+		}
+		br := bss.Resource{ResourceID: r.ID, ParentResourceID: r.Parent, Status: r.Status, ExpireTime: bss.Time{Time: r.Expiry}, ExpirePolicy: r.Policy}
+		if r.Main {
+			br.IsMainResource = 1
+		}
+		in = append(in, br)
+	}
+	gs := bss.GroupResources(in)
+	out := make([]indexedGroup, len(gs))
+	for i, g := range gs {
+		out[i] = indexedGroup{mainID: g.Main.ResourceID, expiry: g.Main.ExpireTime.Time, closed: g.Main.Status == bss.StatusClosed}
+	}
+	return out
+}
+
+// wouldChange reports whether a full scan would alert a group of cu in some channel, or change
+// its ledger entry (a renewal resets it): exactly when decide would.
+func (x *indexedScan) wouldChange(cu bss.Customer, groups []indexedGroup) bool {
+	for _, g := range groups {
+		if g.closed {
+			continue
+		}
+		for _, st := range x.states {
+			if st.wouldChange(cu, g.mainID, g.expiry, x.now) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wouldChange is decide's verdict without its effects: whether the ledger entry of the group
+// whose main resource is mainID, expiring at exp, would be written or deleted.
+func (st *expiryState) wouldChange(cu bss.Customer, mainID string, exp, now time.Time) bool {
+	days, ok := st.ch.matches(KindExpiry, cu)
+	if !ok || st.ch.snoozed[mainID] || st.ch.snoozed[cu.ID] {
+		return false
+	}
+	lvl := level(days, now, exp)
+	var prev expiryMark
+	had := false
+	if raw, ok := st.ledger[expiryKey(st.ch, mainID)]; ok && json.Unmarshal(raw, &prev) == nil {
+		had = true
+	}
+	if had && !prev.Expiry.Equal(exp) {
+		return true // renewed or changed: the entry starts over or goes
+	}
+	return lvl >= 0 && (!had || lvl < prev.Level)
+}
+
+// unchanged counts a customer left alone as its index entry shows: what a full scan would find
+// and see.
+func (x *indexedScan) unchanged(cu bss.Customer, groups []indexedGroup) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, g := range groups {
+		if g.closed {
+			continue
+		}
+		x.sum.Found++
+		for _, st := range x.states {
+			if _, ok := st.ch.matches(KindExpiry, cu); ok {
+				st.seen[expiryKey(st.ch, g.mainID)] = true
+			}
+		}
+	}
+}
+
+// pages is how many resource queries a full listing of n resources takes.
+func (s *Scanner) pages(n int) int {
+	return max(1, (n+s.opts.PageSize-1)/s.opts.PageSize)
+}
+
+// indexWriter writes fresh index entries in batches, from one goroutine, while the scan goes on.
+type indexWriter struct {
+	in   chan store.IndexedCustomer
+	done chan struct{}
+	once sync.Once
+	err  error // the first failed write; read after close
+}
+
+func newIndexWriter(ctx context.Context, s *Scanner) *indexWriter {
+	w := &indexWriter{in: make(chan store.IndexedCustomer, 64), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		var batch []store.IndexedCustomer
+		flush := func() {
+			if len(batch) == 0 {
+				return
+			}
+			if err := s.store.CommitExpiryIndex(context.WithoutCancel(ctx), store.ExpiryIndexUpdate{Put: batch}); err != nil && w.err == nil {
+				w.err = err
+			}
+			batch = nil
+		}
+		for e := range w.in {
+			batch = append(batch, e)
+			if len(batch) >= indexBatch {
+				flush()
+			}
+		}
+		flush()
+	}()
+	return w
+}
+
+func (w *indexWriter) add(e store.IndexedCustomer) { w.in <- e }
+
+// close writes what is left and waits for it; it may be called more than once.
+func (w *indexWriter) close() {
+	w.once.Do(func() { close(w.in) })
+	<-w.done
+}
