@@ -193,42 +193,8 @@ func (x *indexedScan) run(ctx context.Context) error {
 
 	query := func(ctx context.Context, cu bss.Customer) error { return x.query(ctx, cu, index, owners) }
 
-	jobs := make(chan bss.Customer)
-	var (
-		wg     sync.WaitGroup
-		failMu sync.Mutex
-		failed []bss.Customer
-	)
-	for i := 0; i < s.opts.Concurrency; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for cu := range jobs {
-				if err := query(ctx, cu); err != nil && ctx.Err() == nil {
-					failMu.Lock()
-					failed = append(failed, cu)
-					failMu.Unlock()
-				}
-			}
-		}()
-	}
-
-	listed := make(chan bss.Customer, 2*maxPage)
-	var listErr error
-	go func() {
-		defer close(listed)
-		for cu, err := range s.bss.Customers(ctx, bss.CustomerFilter{}) {
-			if err != nil {
-				listErr = fmt.Errorf("list customers: %w", err)
-				return
-			}
-			select {
-			case listed <- cu:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	jobs, wait := s.customerWorkers(ctx, query)
+	listed, listErrOf := s.listAhead(ctx, bss.CustomerFilter{})
 	qstart := time.Now()
 	var ordErr, decideErr error
 	ordersDone := false
@@ -261,6 +227,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	if !ordersDone {
 		ordErr = <-ordersErr
 	}
+	listErr := listErrOf()
 	if listErr == nil && ordErr == nil && decideErr == nil && ctx.Err() == nil {
 		// Customers that waited for the order listing: asked again if they had an order.
 		x.mu.Lock()
@@ -276,19 +243,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 			}
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	var still []bss.Customer
-	for _, cu := range failed {
-		if ctx.Err() != nil {
-			still = append(still, cu)
-			continue
-		}
-		if err := query(ctx, cu); err != nil {
-			s.opts.Logger.Warn("customer query failed twice; reported in the scan summary", "customer", cu.ID, "error", err)
-			still = append(still, cu)
-		}
-	}
+	still := wait(true)
 	x.sum.QueryTook = time.Since(qstart)
 	x.sum.Customers = len(x.inScope)
 	for _, cu := range still {

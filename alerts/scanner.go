@@ -350,48 +350,9 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 	fn func(context.Context, bss.Customer) error) (custs, failed []bss.Customer, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan bss.Customer)
-	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-	)
-	for i := 0; i < s.opts.Concurrency; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for cu := range jobs {
-				if err := fn(ctx, cu); err != nil && ctx.Err() == nil {
-					mu.Lock()
-					failed = append(failed, cu)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	// The listing runs ahead of the workers (a page or two buffered), so that they never wait
-	// for the next page.
-	listed := make(chan bss.Customer, 2*maxPage)
-	var listErr error
-	go func() {
-		defer close(listed)
-		for cu, err := range s.bss.Customers(ctx, f) {
-			if err != nil {
-				listErr = fmt.Errorf("list customers: %w", err)
-				return
-			}
-			select {
-			case listed <- cu:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	seen := map[string]bool{} // offset paging repeats a row when the list changes mid-scan
+	jobs, wait := s.customerWorkers(ctx, fn)
+	listed, listErr := s.listAhead(ctx, f)
 	for cu := range listed {
-		if seen[cu.ID] {
-			continue
-		}
-		seen[cu.ID] = true
 		for _, ch := range chans {
 			if _, ok := ch.matches(kind, cu); ok {
 				custs = append(custs, cu)
@@ -400,23 +361,82 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 			}
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	if listErr != nil {
-		return custs, failed, listErr
+	if err := listErr(); err != nil {
+		return custs, wait(false), err
 	}
-	var still []bss.Customer
-	for _, cu := range failed {
-		if ctx.Err() != nil {
-			still = append(still, cu)
-			continue
-		}
-		if err := fn(ctx, cu); err != nil {
-			s.opts.Logger.Warn("customer query failed twice; reported in the scan summary", "customer", cu.ID, "error", err)
-			still = append(still, cu)
-		}
+	return custs, wait(true), ctx.Err()
+}
+
+// customerWorkers runs fn on s.opts.Concurrency workers for each customer sent on jobs. wait
+// closes jobs and waits for the workers; with retry, the customers whose fn failed are tried
+// once more, one at a time, and those failing again returned (a customer not retried because
+// ctx ended counts as failed).
+func (s *Scanner) customerWorkers(ctx context.Context, fn func(context.Context, bss.Customer) error) (jobs chan<- bss.Customer, wait func(retry bool) []bss.Customer) {
+	ch := make(chan bss.Customer)
+	var (
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		failed []bss.Customer
+	)
+	for i := 0; i < s.opts.Concurrency; i++ {
+		wg.Go(func() {
+			for cu := range ch {
+				if err := fn(ctx, cu); err != nil && ctx.Err() == nil {
+					mu.Lock()
+					failed = append(failed, cu)
+					mu.Unlock()
+				}
+			}
+		})
 	}
-	return custs, still, ctx.Err()
+	return ch, func(retry bool) []bss.Customer {
+		close(ch)
+		wg.Wait()
+		if !retry {
+			return failed
+		}
+		var still []bss.Customer
+		for _, cu := range failed {
+			if ctx.Err() != nil {
+				still = append(still, cu)
+				continue
+			}
+			if err := fn(ctx, cu); err != nil {
+				s.opts.Logger.Warn("customer query failed twice; reported in the scan summary", "customer", cu.ID, "error", err)
+				still = append(still, cu)
+			}
+		}
+		return still
+	}
+}
+
+// listAhead lists the customers matching f on a channel that runs a page or two ahead of its
+// reader (so the workers never wait for the next page), each customer once: offset paging
+// repeats a row when the list changes mid-scan. Once the channel is closed, listErr says
+// whether the listing failed.
+func (s *Scanner) listAhead(ctx context.Context, f bss.CustomerFilter) (_ <-chan bss.Customer, listErr func() error) {
+	listed := make(chan bss.Customer, 2*maxPage)
+	var err error
+	go func() {
+		defer close(listed)
+		seen := map[string]bool{}
+		for cu, lerr := range s.bss.Customers(ctx, f) {
+			if lerr != nil {
+				err = fmt.Errorf("list customers: %w", lerr)
+				return
+			}
+			if seen[cu.ID] {
+				continue
+			}
+			seen[cu.ID] = true
+			select {
+			case listed <- cu:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return listed, func() error { return err }
 }
 
 // quietUntil is when a notice for ch may go out: now, or the end of its quiet hours.
