@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -345,10 +346,9 @@ func (x *indexedScan) query(ctx context.Context, cu bss.Customer, index *indexWr
 	}
 	begin, end := x.window(cu)
 	var in []bss.Resource
-	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Resources: make([]store.IndexedResource, 0, len(rs))}
+	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Name: cu.Name, Account: cu.AccountName, Resources: make([]store.IndexedResource, 0, len(rs))}
 	for _, r := range rs {
-		entry.Resources = append(entry.Resources, store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(),
-			Parent: r.ParentResourceID, Status: r.Status, Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: x.now})
+		entry.Resources = append(entry.Resources, commands.IndexedResource(r, x.now))
 		if inWindow(r.ExpireTime.Time, begin, end) {
 			in = append(in, r)
 		}

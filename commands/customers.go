@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
 )
 
 // maxMatches is how many customer matches a reply lists.
@@ -106,8 +107,55 @@ func displayName(cu bss.Customer) string {
 	return cu.Name + " (" + cu.AccountName + ")"
 }
 
+// expiringCounts is the number of main resources of each of ms that expire within 30 days,
+// with where it comes from: the expiry index unless live or the index lacks the customer.
+func (c *Call) expiringCounts(ctx context.Context, live bool, ms []bss.Customer) (map[string]string, error) {
+	from, to := c.now, c.now.Add(30*24*time.Hour)
+	st, indexed, err := c.indexState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries := map[string]store.IndexedCustomer{}
+	if indexed && !live {
+		ids := make([]string, len(ms))
+		for i, m := range ms {
+			ids[i] = m.ID
+		}
+		if entries, err = c.r.store.IndexedCustomers(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]string, len(ms))
+	for _, m := range ms {
+		if e, ok := entries[m.ID]; ok {
+			n := 0
+			for _, r := range e.Resources {
+				if r.Main && !r.Expiry.Before(from) && !r.Expiry.After(to) {
+					n++
+				}
+			}
+			out[m.ID] = strconvItoa(n) + " · " + c.freshness(st.At, st.Customers)
+			continue
+		}
+		exp, err := c.r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: m.ID, OnlyMain: true, ExpireBegin: from, ExpireEnd: to}, 0, 1)
+		if err != nil {
+			return nil, c.bssError(err)
+		}
+		note := c.Lang.T("fresh.live")
+		if !indexed && !live {
+			note = c.Lang.T("fresh.no_index")
+		}
+		out[m.ID] = strconvItoa(exp.TotalCount) + " · " + note
+	}
+	return out, nil
+}
+
 func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 	q := c.Arg(0)
+	live, err := c.wantsLive()
+	if err != nil {
+		return Reply{}, err
+	}
 	ms, more, err := c.findCustomers(ctx, q)
 	if err != nil {
 		return Reply{}, err
@@ -141,13 +189,11 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 	} else {
 		rep.Title = c.Lang.T("customer.matches", q, len(ms))
 	}
-	end := c.now.Add(30 * 24 * time.Hour)
+	counts, err := c.expiringCounts(ctx, live, ms)
+	if err != nil {
+		return Reply{}, err
+	}
 	for _, m := range ms {
-		exp, err := c.r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: m.ID, OnlyMain: true,
-			ExpireBegin: c.now, ExpireEnd: end}, 0, 1)
-		if err != nil {
-			return Reply{}, c.bssError(err)
-		}
 		sec := Section{Title: displayName(m), Fields: []Field{
 			{Label: c.Lang.T("lbl.customer_id"), Value: m.ID},
 			{Label: c.Lang.T("lbl.account"), Value: orDash(m.AccountName)},
@@ -164,7 +210,7 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 				sec.Fields = append(sec.Fields, f)
 			}
 		}
-		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: strconvItoa(exp.TotalCount)})
+		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: counts[m.ID]})
 		if len(ms) == 1 {
 			sec.Title = "" // the reply's title already names the customer
 		}

@@ -89,6 +89,12 @@ type Store interface {
 
 	ParkedNotices(ctx context.Context) ([]store.Notice, error)
 	RequeueNotice(ctx context.Context, id uint64) error
+
+	// The alert scanner's expiry index, read by cross-customer answers (index.go).
+	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
+	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.IndexedHit, error)
+	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
+	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
 }
 
 // Role is what a user may do. Read-only commands need viewer; admins may do everything;
@@ -159,6 +165,9 @@ type Options struct {
 	Logger      *slog.Logger
 	PageSize    int // rows per page of a listing; default 10
 	Concurrency int // parallel BSS queries of cross-customer commands; default 4
+	// LiveMaxCustomers is the most customers a --live cross-customer answer queries one by
+	// one; above it the answer comes from the last scan's index only; default 200.
+	LiveMaxCustomers int
 
 	// Actions and their four-eyes approval.
 	Approvals        int           // approvals needed besides the requester; default 1
@@ -230,6 +239,9 @@ func New(b BSS, s Store, opts Options) *Router {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
+	}
+	if opts.LiveMaxCustomers <= 0 {
+		opts.LiveMaxCustomers = 200
 	}
 	if opts.Approvals <= 0 {
 		opts.Approvals = 1

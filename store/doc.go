@@ -58,9 +58,12 @@
 //	                                                 does; kept ButtonGrace after expiry
 //	buttons_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that SaveButtons
 //	                the expiry + the token           forgets a few long-expired buttons per call
-//	expiry_index    customer id (UTF-8)              JSON {"resources":[IndexedResource...]}: every
-//	                                                 yearly/monthly resource of a customer in scope
-//	                                                 of an expiry subscription, as BSS last listed it
+//	expiry_index    customer id (UTF-8)              JSON {"name":s,"account":s,"resources":
+//	                                                 [IndexedResource...]}: every yearly/monthly
+//	                                                 resource of a customer in scope of an expiry
+//	                                                 subscription, as BSS last listed it (name,
+//	                                                 account and each resource's "desc" optional:
+//	                                                 entries written before they were kept lack them)
 //	expiry_         customer id (UTF-8)              JSON IndexedSummary {"refreshed":t,"retry":b}:
 //	customers                                        the customers the index knows
 //	expiry_scan     "state"                          JSON ExpiryScanState {"at","full_at","customers"}

@@ -23,15 +23,24 @@ type IndexedResource struct {
 	Parent    string    `json:"parent,omitempty"` // the main resource of an attached one
 	Status    int       `json:"status"`           // 2 in use, 3 closed, 4 frozen, 5 expired
 	Expiry    time.Time `json:"expiry"`
-	Policy    int       `json:"policy"`    // expire_policy; 3 = auto-renew
-	Confirmed time.Time `json:"confirmed"` // when BSS last listed it so
+	Policy    int       `json:"policy"`         // expire_policy; 3 = auto-renew
+	Confirmed time.Time `json:"confirmed"`      // when BSS last listed it so
+	Desc      string    `json:"desc,omitempty"` // name · type spec, as people are shown it
 }
 
 // IndexedCustomer is one customer's resources in the index.
 type IndexedCustomer struct {
 	ID        string            `json:"-"`
 	Refreshed time.Time         `json:"-"` // when all its resources were last listed
+	Name      string            `json:"name,omitempty"`
+	Account   string            `json:"account,omitempty"`
 	Resources []IndexedResource `json:"resources"`
+}
+
+// IndexedHit is one resource of ExpiringIndexed with its customer.
+type IndexedHit struct {
+	CustomerID, CustomerName, CustomerAccount string
+	Resource                                  IndexedResource
 }
 
 // IndexedSummary is what the index knows of a customer besides its resources.
@@ -108,7 +117,7 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 			if rs == nil {
 				rs = []IndexedResource{}
 			}
-			if err := putJSON(idx, []byte(c.ID), IndexedCustomer{Resources: rs}); err != nil {
+			if err := putJSON(idx, []byte(c.ID), IndexedCustomer{Name: c.Name, Account: c.Account, Resources: rs}); err != nil {
 				return fmt.Errorf("customer %s: %w", c.ID, err)
 			}
 			if err := putJSON(sums, []byte(c.ID), IndexedSummary{Refreshed: c.Refreshed}); err != nil {
@@ -242,6 +251,37 @@ func (s *Store) IndexedCustomers(ctx context.Context, ids []string) (map[string]
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: indexed customers: %w", err)
+	}
+	return out, nil
+}
+
+// ExpiringIndexed returns the main resources of every indexed customer that expire in
+// [from, to], as the index knows them, in no particular order.
+func (s *Store) ExpiringIndexed(ctx context.Context, from, to time.Time) ([]IndexedHit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: expiring indexed: %w", err)
+	}
+	var out []IndexedHit
+	err := s.view(func(tx *bolt.Tx) error {
+		idx, err := bucket(tx, bucketExpiryIndex)
+		if err != nil {
+			return err
+		}
+		return idx.ForEach(func(k, v []byte) error {
+			var c IndexedCustomer
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("customer %s: %w", k, err)
+			}
+			for _, r := range c.Resources {
+				if r.Main && !r.Expiry.Before(from) && !r.Expiry.After(to) {
+					out = append(out, IndexedHit{CustomerID: string(k), CustomerName: c.Name, CustomerAccount: c.Account, Resource: r})
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: expiring indexed: %w", err)
 	}
 	return out, nil
 }
