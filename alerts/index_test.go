@@ -146,3 +146,39 @@ func TestActionRefreshesTheIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestArrearsFromTheCache(t *testing.T) {
+	e := newEnv(t, nil)
+	e.subscribe("slack:C1", "arrears", "*")
+	say := e.indexRouter(200)
+
+	live := say("console:victor", "/arrears")
+	if live.Error || !strings.Contains(live.Text, "尚无欠费扫描") || live.Table == nil {
+		t.Fatalf("before any scan, /arrears should read BSS and say so: %+v", live)
+	}
+	e.scan(alerts.KindArrears)
+	e.clk.Advance(3 * time.Hour)
+	cached := say("console:victor", "/arrears")
+	if !strings.Contains(cached.Text, "欠费扫描，3 小时前") {
+		t.Errorf("freshness: %q", cached.Text)
+	}
+	_, liveTotal, _ := strings.Cut(live.Text, "\n")
+	_, cachedTotal, _ := strings.Cut(cached.Text, "\n")
+	if cached.Table == nil || !reflect.DeepEqual(cached.Table.Rows, live.Table.Rows) || liveTotal != cachedTotal {
+		t.Errorf("the cached answer differs from the live one:\ncache %q %v\nlive  %q %v", cachedTotal, cached.Table, liveTotal, live.Table)
+	}
+
+	// A debt paid since the scan: /arrears says what the scan saw, /balance asks BSS.
+	lisi := e.customer("lisi")
+	e.srv.SetBalance(lisi.ID, "10", "0")
+	if rep := say("console:victor", "/arrears"); !strings.Contains(fmt.Sprint(rep.Table.Rows), "lisi") {
+		t.Errorf("/arrears no longer shows the scan's debt of lisi: %v", rep.Table.Rows)
+	}
+	if rep := say("console:victor", "/balance "+lisi.ID); rep.Error || !strings.Contains(fmt.Sprint(rep), "10.00") {
+		t.Errorf("/balance is not live: %+v", rep)
+	}
+	e.scan(alerts.KindArrears)
+	if rep := say("console:victor", "/arrears"); rep.Table != nil && strings.Contains(fmt.Sprint(rep.Table.Rows), "lisi") {
+		t.Errorf("after the next scan /arrears still shows lisi: %v", rep.Table.Rows)
+	}
+}

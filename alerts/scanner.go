@@ -55,6 +55,8 @@ type Store interface {
 	ExpiryCustomers(ctx context.Context) (map[string]store.IndexedSummary, error)
 	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
 	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
+	// The balance cache /arrears answers from.
+	CommitBalanceCache(ctx context.Context, u store.BalanceCacheUpdate) error
 }
 
 // maxPage is the BSS page size of the customer listing.

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -303,27 +304,56 @@ func runBalance(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
+// balances are the resale customers' balances: from the arrears scan's cache once a scan has
+// filled it, else from BSS; note says which.
+func (c *Call) balances(ctx context.Context) (bs []bss.CustomerBalance, byID map[string]bss.Customer, note string, err error) {
+	if c.r.store != nil {
+		st, cached, ok, err := c.r.store.BalanceCache(ctx)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if ok {
+			byID = make(map[string]bss.Customer, len(cached))
+			bs = make([]bss.CustomerBalance, 0, len(cached))
+			for _, cb := range cached {
+				amount, err1 := bss.ParseAmount(cb.Amount)
+				debt, err2 := bss.ParseAmount(cb.Debt)
+				if err := errors.Join(err1, err2); err != nil {
+					return nil, nil, "", fmt.Errorf("cached balance of %s: %w", cb.CustomerID, err)
+				}
+				byID[cb.CustomerID] = bss.Customer{ID: cb.CustomerID, Name: cb.Name, AccountName: cb.Account, Label: cb.Label}
+				bs = append(bs, bss.CustomerBalance{CustomerID: cb.CustomerID, Amount: amount, Debt: debt, Currency: cb.Currency, MeasureID: cb.MeasureID})
+			}
+			return bs, byID, c.Lang.T("fresh.balances", st.At.In(c.r.loc).Format("01-02 15:04"), c.ago(st.At), st.Customers), nil
+		}
+	}
+	var custs []bss.Customer
+	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale}) {
+		if err != nil {
+			return nil, nil, "", c.bssError(err)
+		}
+		custs = append(custs, cu)
+	}
+	ids := make([]string, len(custs))
+	byID = make(map[string]bss.Customer, len(custs))
+	for i, cu := range custs {
+		ids[i] = cu.ID
+		byID[cu.ID] = cu
+	}
+	if bs, err = c.r.bss.CustomerBalances(ctx, ids); err != nil {
+		return nil, nil, "", c.bssError(err)
+	}
+	return bs, byID, c.Lang.T("fresh.no_balances"), nil
+}
+
 func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
 		return Reply{}, err
 	}
-	var custs []bss.Customer
-	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale}) {
-		if err != nil {
-			return Reply{}, c.bssError(err)
-		}
-		custs = append(custs, cu)
-	}
-	ids := make([]string, len(custs))
-	byID := make(map[string]bss.Customer, len(custs))
-	for i, cu := range custs {
-		ids[i] = cu.ID
-		byID[cu.ID] = cu
-	}
-	bs, err := c.r.bss.CustomerBalances(ctx, ids)
+	bs, byID, note, err := c.balances(ctx)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return Reply{}, err
 	}
 	var debtors []bss.CustomerBalance
 	totals := map[string]bss.Amount{}
@@ -335,7 +365,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	}
 	rep := Reply{Title: c.Lang.T("arrears.title")}
 	if len(debtors) == 0 {
-		rep.Text = c.Lang.T("arrears.none")
+		rep.Text = note + "\n" + c.Lang.T("arrears.none")
 		return rep, nil
 	}
 	sort.Slice(debtors, func(i, j int) bool {
@@ -348,7 +378,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	for _, cur := range sortedKeys(totals) {
 		sums = append(sums, money(totals[cur], cur))
 	}
-	rep.Text = c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
+	rep.Text = note + "\n" + c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
 	lo, hi, pages := pageOf(len(debtors), c.r.opts.PageSize, page)
 	if page > pages {
 		return Reply{}, c.fail("err.page_out_of_range", page, pages)

@@ -208,6 +208,8 @@ var catalogue = map[string]msg{
 	"fresh.ago_h":       {"%d 小时前", "%d h ago"},
 	"fresh.ago_d":       {"%d 天前", "%d days ago"},
 	"fresh.live":        {"实时查询 BSS", "read live from BSS"},
+	"fresh.balances":    {"截至 %s 欠费扫描，%s（%d 个客户）", "as of %s arrears scan, %s (%d customers)"},
+	"fresh.no_balances": {"尚无欠费扫描，已实时查询 BSS", "no arrears scan yet: read live from BSS"},
 	"fresh.no_index":    {"尚无到期扫描，已实时查询 BSS", "no expiry scan yet: read live from BSS"},
 	"err.live_role":     {"--live 需要 %s 角色，您的角色是 %s。", "--live needs the %s role; yours is %s."},
 	"err.live_too_many": {"客户超过 %d 个，不能逐个实时查询；请先运行 /scan expiry 刷新索引，再不带 --live 查询。", "More than %d customers: too many to query live one by one. Run /scan expiry to refresh the index, then ask without --live."},

@@ -95,6 +95,8 @@ type Store interface {
 	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.IndexedHit, error)
 	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
 	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
+	// The arrears scan's balance cache, read by /arrears.
+	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
 }
 
 // Role is what a user may do. Read-only commands need viewer; admins may do everything;

@@ -67,6 +67,10 @@
 //	expiry_         customer id (UTF-8)              JSON IndexedSummary {"refreshed":t,"retry":b}:
 //	customers                                        the customers the index knows
 //	expiry_scan     "state"                          JSON ExpiryScanState {"at","full_at","customers"}
+//	balance_cache   customer id (UTF-8)              JSON CachedBalance {"name","account","label",
+//	                                                 "amount","debt","currency","measure_id"}: a
+//	                                                 customer's balance as the last arrears scan read it
+//	balance_scan    "state"                          JSON BalanceCacheState {"at","customers"}
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -92,6 +96,7 @@
 //	3 → 4    create approvals_subjects and index the open requests in it
 //	4 → 5    create buttons and buttons_expiry
 //	5 → 6    create expiry_index, expiry_customers and expiry_scan
+//	6 → 7    create balance_cache and balance_scan
 //
 // # Transactions
 //

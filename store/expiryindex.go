@@ -64,6 +64,7 @@ type ExpiryIndexUpdate struct {
 	State  *ExpiryScanState  // the scan's record, when the scan is done
 }
 
+// keyExpiryState is the key of a scan's record in expiry_scan and balance_scan.
 var keyExpiryState = []byte("state")
 
 func checkCustomerKey(id string) error {

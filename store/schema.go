@@ -12,7 +12,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 6
+const CurrentSchemaVersion = 7
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -46,6 +46,10 @@ var (
 	bucketExpiryCustomers = []byte("expiry_customers")
 	bucketExpiryScan      = []byte("expiry_scan")
 
+	// Version 7 (balance cache; self-contained: renumber it freely when merging).
+	bucketBalanceCache = []byte("balance_cache")
+	bucketBalanceScan  = []byte("balance_scan")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -65,6 +69,7 @@ var migrations = []migration{
 	{name: "index the open approvals by action and subject", fn: migrate3to4},
 	{name: "create buttons and buttons_expiry buckets", fn: migrate4to5},
 	{name: "create expiry_index, expiry_customers and expiry_scan buckets", fn: migrateExpiryIndex},
+	{name: "create balance_cache and balance_scan buckets", fn: migrateBalanceCache},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -148,6 +153,18 @@ func migrate4to5(tx *bolt.Tx) error {
 // any place in the list.
 func migrateExpiryIndex(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketExpiryIndex, bucketExpiryCustomers, bucketExpiryScan} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrateBalanceCache adds the buckets of the arrears scan's balance cache (balances.go). They
+// are new, so there is nothing to convert; it touches no other bucket, so it can take any place
+// in the list.
+func migrateBalanceCache(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketBalanceCache, bucketBalanceScan} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}
