@@ -184,7 +184,7 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time) 
 		rows = make([]expiringRow, len(hits))
 		for i, h := range hits {
 			rows[i] = expiringRow{
-				customer: bss.Customer{ID: h.CustomerID, Name: h.CustomerName, AccountName: h.CustomerAccount},
+				customer: bss.Customer{ID: h.Customer, Name: h.Name, AccountName: h.Account},
 				res: bss.Resource{ResourceID: h.Resource.ID, Status: h.Resource.Status, ExpirePolicy: h.Resource.Policy,
 					ExpireTime: bss.Time{Time: h.Resource.Expiry}, IsMainResource: 1},
 				desc: h.Resource.Desc,

@@ -92,7 +92,7 @@ type Store interface {
 
 	// The alert scanner's expiry index, read by cross-customer answers (index.go).
 	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
-	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.IndexedHit, error)
+	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.TimedResource, error)
 	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
 	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
 	// The arrears scan's balance cache, read by /arrears.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,12 +36,6 @@ type IndexedCustomer struct {
 	Name      string            `json:"name,omitempty"`
 	Account   string            `json:"account,omitempty"`
 	Resources []IndexedResource `json:"resources"`
-}
-
-// IndexedHit is one resource of ExpiringIndexed with its customer.
-type IndexedHit struct {
-	CustomerID, CustomerName, CustomerAccount string
-	Resource                                  IndexedResource
 }
 
 // IndexedSummary is what the index knows of a customer besides its resources.
@@ -105,6 +100,20 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 		if err != nil {
 			return err
 		}
+		byTime, err := bucket(tx, bucketExpiryByTime)
+		if err != nil {
+			return err
+		}
+		// The by-time entries of every customer put or deleted go first, from its old entry.
+		replaced := slices.Clone(u.Delete)
+		for _, c := range puts {
+			replaced = append(replaced, c.ID)
+		}
+		for _, id := range replaced {
+			if err := deleteByTime(idx, byTime, id); err != nil {
+				return fmt.Errorf("customer %s: %w", id, err)
+			}
+		}
 		for _, id := range slices.Sorted(slices.Values(u.Delete)) {
 			if err := idx.Delete([]byte(id)); err != nil {
 				return err
@@ -119,6 +128,9 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 				rs = []IndexedResource{}
 			}
 			if err := putJSON(idx, []byte(c.ID), IndexedCustomer{Name: c.Name, Account: c.Account, Resources: rs}); err != nil {
+				return fmt.Errorf("customer %s: %w", c.ID, err)
+			}
+			if err := putByTime(byTime, c); err != nil {
 				return fmt.Errorf("customer %s: %w", c.ID, err)
 			}
 			if err := putJSON(sums, []byte(c.ID), IndexedSummary{Refreshed: c.Refreshed}); err != nil {
@@ -256,30 +268,86 @@ func (s *Store) IndexedCustomers(ctx context.Context, ids []string) (map[string]
 	return out, nil
 }
 
+// TimedResource is the value of an expiry_by_time entry: a main resource and its customer.
+type TimedResource struct {
+	Customer string          `json:"customer"`
+	Name     string          `json:"name,omitempty"`
+	Account  string          `json:"account,omitempty"`
+	Resource IndexedResource `json:"resource"`
+}
+
+// timeKey is the expiry_by_time key of resource r of customer id.
+func timeKey(expiry time.Time, id, res string) []byte {
+	k := make([]byte, 8, 8+len(id)+1+len(res))
+	binary.BigEndian.PutUint64(k, timeBits(expiry))
+	k = append(k, id...)
+	k = append(k, 0)
+	return append(k, res...)
+}
+
+// timeBits orders times as unsigned integers: Unix ns, before 1970 as 0.
+func timeBits(t time.Time) uint64 { return uint64(max(t.UnixNano(), 0)) }
+
+// putByTime adds the expiry_by_time entries of c's main resources.
+func putByTime(byTime *bolt.Bucket, c IndexedCustomer) error {
+	for _, r := range c.Resources {
+		if !r.Main {
+			continue
+		}
+		if err := putJSON(byTime, timeKey(r.Expiry, c.ID, r.ID), TimedResource{Customer: c.ID, Name: c.Name, Account: c.Account, Resource: r}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteByTime removes the expiry_by_time entries of customer id's index entry in idx.
+func deleteByTime(idx, byTime *bolt.Bucket, id string) error {
+	v := idx.Get([]byte(id))
+	if v == nil {
+		return nil
+	}
+	var old IndexedCustomer
+	if err := json.Unmarshal(v, &old); err != nil {
+		return err
+	}
+	for _, r := range old.Resources {
+		if r.Main {
+			if err := byTime.Delete(timeKey(r.Expiry, id, r.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // ExpiringIndexed returns the main resources of every indexed customer that expire in
-// [from, to], as the index knows them, in no particular order.
-func (s *Store) ExpiringIndexed(ctx context.Context, from, to time.Time) ([]IndexedHit, error) {
+// [from, to], as the index knows them, soonest first.
+func (s *Store) ExpiringIndexed(ctx context.Context, from, to time.Time) ([]TimedResource, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("store: expiring indexed: %w", err)
 	}
-	var out []IndexedHit
+	var out []TimedResource
+	lo, hi := timeBits(from), timeBits(to)
 	err := s.view(func(tx *bolt.Tx) error {
-		idx, err := bucket(tx, bucketExpiryIndex)
+		byTime, err := bucket(tx, bucketExpiryByTime)
 		if err != nil {
 			return err
 		}
-		return idx.ForEach(func(k, v []byte) error {
-			var c IndexedCustomer
-			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("customer %s: %w", k, err)
+		seek := binary.BigEndian.AppendUint64(nil, lo)
+		cur := byTime.Cursor()
+		for k, v := cur.Seek(seek); k != nil && len(k) >= 8 && binary.BigEndian.Uint64(k) <= hi; k, v = cur.Next() {
+			var t TimedResource
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("entry %x: %w", k, err)
 			}
-			for _, r := range c.Resources {
-				if r.Main && !r.Expiry.Before(from) && !r.Expiry.After(to) {
-					out = append(out, IndexedHit{CustomerID: string(k), CustomerName: c.Name, CustomerAccount: c.Account, Resource: r})
-				}
+			// Keys hold whole nanoseconds; the stored time decides at the edges.
+			if t.Resource.Expiry.Before(from) || t.Resource.Expiry.After(to) {
+				continue
 			}
-			return nil
-		})
+			out = append(out, t)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: expiring indexed: %w", err)
