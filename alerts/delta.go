@@ -233,6 +233,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	qstart := time.Now()
 	var ordErr, decideErr error
 	ordersDone := false
+	decided := 0
 	for cu := range listed {
 		if !ordersDone {
 			select {
@@ -247,6 +248,9 @@ func (x *indexedScan) run(ctx context.Context) error {
 		if !x.inScopeOf(cu) {
 			continue
 		}
+		decided++
+		// Of the customers the index knew, or listed so far when more.
+		commands.ReportProgress(ctx, decided, max(len(x.known), decided+len(listed)))
 		ask, err := x.decide(ctx, cu)
 		if err != nil {
 			decideErr = err

@@ -203,6 +203,7 @@ var catalogue = map[string]msg{
 	"no":                {"否", "no"},
 
 	// /arrears
+	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customers"},
 	"fresh.index":       {"截至 %s 扫描，%s（%d 个客户）", "as of %s scan, %s (%d customers)"},
 	"fresh.ago_min":     {"%d 分钟前", "%d min ago"},
 	"fresh.ago_h":       {"%d 小时前", "%d h ago"},

@@ -216,6 +216,7 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time) 
 func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to time.Time) (rows []expiringRow, failed []string, err error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	done := 0
 	owned := map[string][]bss.Resource{}
 	var lastErr error
 	sem := make(chan struct{}, c.r.opts.Concurrency)
@@ -225,6 +226,11 @@ func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to 
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			rs, err := c.r.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: cu.ID, OnlyMain: true, ExpireBegin: from, ExpireEnd: to})
+			mu.Lock()
+			done++
+			n := done
+			mu.Unlock()
+			ReportProgress(ctx, n, len(custs))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

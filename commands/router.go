@@ -170,6 +170,10 @@ type Options struct {
 	// LiveMaxCustomers is the most customers a --live cross-customer answer queries one by
 	// one; above it the answer comes from the last scan's index only; default 200.
 	LiveMaxCustomers int
+	// ProgressAfter is how long a command runs before its progress is shown (where the
+	// adapter listens, see WithProgress); default 3s. ProgressEvery is the least time between
+	// two progress reports; default 2s. Negative: at once, every time (tests).
+	ProgressAfter, ProgressEvery time.Duration
 
 	// Actions and their four-eyes approval.
 	Approvals        int           // approvals needed besides the requester; default 1
@@ -214,6 +218,7 @@ type Observer interface {
 type Router struct {
 	bss   BSS
 	store Store
+	joins joiner
 	opts  Options
 	loc   *time.Location
 	log   *slog.Logger
@@ -244,6 +249,12 @@ func New(b BSS, s Store, opts Options) *Router {
 	}
 	if opts.LiveMaxCustomers <= 0 {
 		opts.LiveMaxCustomers = 200
+	}
+	if opts.ProgressAfter == 0 {
+		opts.ProgressAfter = 3 * time.Second
+	}
+	if opts.ProgressEvery == 0 {
+		opts.ProgressEvery = 2 * time.Second
 	}
 	if opts.Approvals <= 0 {
 		opts.Approvals = 1
@@ -487,7 +498,16 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	defer cancel()
 	// BSS answers in the caller's language where it can (order details' X-Language).
 	cctx = bss.WithLanguage(cctx, string(lang))
-	reply, err = cmd.Run(cctx, call)
+	cctx = r.withReporter(cctx, lang)
+	if cmd.Action {
+		reply, err = cmd.Run(cctx, call)
+	} else {
+		// A read-only request identical to one running (same person, channel and text)
+		// joins it rather than asking BSS again.
+		reply, err, _ = r.joins.do(cctx, req.User()+"\x00"+req.Channel+"\x00"+strings.TrimSpace(req.Text), func() (Reply, error) {
+			return cmd.Run(cctx, call)
+		})
+	}
 	if err != nil {
 		runErr = err
 		result, detail = "error", err.Error()

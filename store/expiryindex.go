@@ -336,7 +336,7 @@ func (s *Store) ExpiringIndexed(ctx context.Context, from, to time.Time) ([]Time
 		}
 		seek := binary.BigEndian.AppendUint64(nil, lo)
 		cur := byTime.Cursor()
-		for k, v := cur.Seek(seek); k != nil && len(k) >= 8 && binary.BigEndian.Uint64(k) <= hi; k, v = cur.Next() {
+		for k, v := cur.Seek(seek); len(k) >= 8 && binary.BigEndian.Uint64(k) <= hi; k, v = cur.Next() {
 			var t TimedResource
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("entry %x: %w", k, err)
