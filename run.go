@@ -82,7 +82,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}
 	router := commands.New(client, st, commands.Options{
 		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
-		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize,
+		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize, LiveMaxCustomers: cfg.Bot.LiveMaxCustomers,
 		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
 		CommandTimeout: cfg.Bot.CommandTimeout, ActionTimeout: cfg.Approvals.ActionTimeout,
 		DirectMessages:   direct.can,

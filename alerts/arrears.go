@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
 )
 
 // debtMark is the ledger entry of one customer in one channel: whether it was last reported
@@ -54,6 +55,7 @@ func (s *Scanner) scanArrears(ctx context.Context, sum *Summary) error {
 		for i, cu := range batch {
 			ids[i] = cu.ID
 		}
+		commands.ReportProgress(ctx, start, len(custs))
 		bs, err := s.bss.CustomerBalances(ctx, ids)
 		if err != nil {
 			// Retry the batch once; then report its customers and go on.
@@ -76,12 +78,31 @@ func (s *Scanner) scanArrears(ctx context.Context, sum *Summary) error {
 			sum.Found++
 		}
 	}
+	if err := s.cacheBalances(ctx, now, custs, balances); err != nil {
+		return err
+	}
 	for _, ch := range chans {
 		if err := s.arrearsDigest(ctx, ch, custs, balances, now, sum); err != nil {
 			return fmt.Errorf("channel %s: %w", ch.key(), err)
 		}
 	}
 	return nil
+}
+
+// cacheBalances replaces the store's balance cache with what this scan read; a customer whose
+// balance it could not read keeps the last one.
+func (s *Scanner) cacheBalances(ctx context.Context, now time.Time, custs []bss.Customer, balances map[string]bss.CustomerBalance) error {
+	u := store.BalanceCacheUpdate{State: store.BalanceCacheState{At: now, Customers: len(custs)}}
+	for _, cu := range custs {
+		b, ok := balances[cu.ID]
+		if !ok {
+			u.Keep = append(u.Keep, cu.ID)
+			continue
+		}
+		u.Put = append(u.Put, store.CachedBalance{CustomerID: cu.ID, Name: cu.Name, Account: cu.AccountName, Label: cu.Label,
+			Amount: b.Amount.Exact(), Debt: b.Debt.Exact(), Currency: b.Currency, MeasureID: b.MeasureID})
+	}
+	return s.store.CommitBalanceCache(ctx, u)
 }
 
 func (s *Scanner) arrearsDigest(ctx context.Context, ch *channel, custs []bss.Customer, balances map[string]bss.CustomerBalance, now time.Time, sum *Summary) error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -198,6 +199,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	qstart := time.Now()
 	var ordErr, decideErr error
 	ordersDone := false
+	decided := 0
 	for cu := range listed {
 		if !ordersDone {
 			select {
@@ -212,6 +214,9 @@ func (x *indexedScan) run(ctx context.Context) error {
 		if !x.inScopeOf(cu) {
 			continue
 		}
+		decided++
+		// Of the customers the index knew, or listed so far when more.
+		commands.ReportProgress(ctx, decided, max(len(x.known), decided+len(listed)))
 		ask, err := x.decide(ctx, cu)
 		if err != nil {
 			decideErr = err
@@ -300,10 +305,9 @@ func (x *indexedScan) query(ctx context.Context, cu bss.Customer, index *indexWr
 	}
 	begin, end := x.window(cu)
 	var in []bss.Resource
-	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Resources: make([]store.IndexedResource, 0, len(rs))}
+	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Name: cu.Name, Account: cu.AccountName, Resources: make([]store.IndexedResource, 0, len(rs))}
 	for _, r := range rs {
-		entry.Resources = append(entry.Resources, store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(),
-			Parent: r.ParentResourceID, Status: r.Status, Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: x.now})
+		entry.Resources = append(entry.Resources, commands.IndexedResource(r, x.now))
 		if inWindow(r.ExpireTime.Time, begin, end) {
 			in = append(in, r)
 		}

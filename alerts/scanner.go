@@ -55,6 +55,8 @@ type Store interface {
 	ExpiryCustomers(ctx context.Context) (map[string]store.IndexedSummary, error)
 	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
 	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
+	// The balance cache /arrears answers from.
+	CommitBalanceCache(ctx context.Context, u store.BalanceCacheUpdate) error
 }
 
 // maxPage is the BSS page size of the customer listing.
@@ -357,6 +359,8 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 			if _, ok := ch.matches(kind, cu); ok {
 				custs = append(custs, cu)
 				jobs <- cu
+				// Of the customers listed so far (the listing is a page or two ahead).
+				commands.ReportProgress(ctx, len(custs), len(custs)+len(listed))
 				break
 			}
 		}

@@ -3,12 +3,14 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
 )
 
 // maxMatches is how many customer matches a reply lists.
@@ -106,8 +108,55 @@ func displayName(cu bss.Customer) string {
 	return cu.Name + " (" + cu.AccountName + ")"
 }
 
+// expiringCounts is the number of main resources of each of ms that expire within 30 days,
+// with where it comes from: the expiry index unless live or the index lacks the customer.
+func (c *Call) expiringCounts(ctx context.Context, live bool, ms []bss.Customer) (map[string]string, error) {
+	from, to := c.now, c.now.Add(30*24*time.Hour)
+	st, indexed, err := c.indexState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries := map[string]store.IndexedCustomer{}
+	if indexed && !live {
+		ids := make([]string, len(ms))
+		for i, m := range ms {
+			ids[i] = m.ID
+		}
+		if entries, err = c.r.store.IndexedCustomers(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]string, len(ms))
+	for _, m := range ms {
+		if e, ok := entries[m.ID]; ok {
+			n := 0
+			for _, r := range e.Resources {
+				if r.Main && !r.Expiry.Before(from) && !r.Expiry.After(to) {
+					n++
+				}
+			}
+			out[m.ID] = strconvItoa(n) + " · " + c.freshness(st.At, st.Customers)
+			continue
+		}
+		exp, err := c.r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: m.ID, OnlyMain: true, ExpireBegin: from, ExpireEnd: to}, 0, 1)
+		if err != nil {
+			return nil, c.bssError(err)
+		}
+		note := c.Lang.T("fresh.live")
+		if !indexed && !live {
+			note = c.Lang.T("fresh.no_index")
+		}
+		out[m.ID] = strconvItoa(exp.TotalCount) + " · " + note
+	}
+	return out, nil
+}
+
 func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 	q := c.Arg(0)
+	live, err := c.wantsLive()
+	if err != nil {
+		return Reply{}, err
+	}
 	ms, more, err := c.findCustomers(ctx, q)
 	if err != nil {
 		return Reply{}, err
@@ -141,13 +190,11 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 	} else {
 		rep.Title = c.Lang.T("customer.matches", q, len(ms))
 	}
-	end := c.now.Add(30 * 24 * time.Hour)
+	counts, err := c.expiringCounts(ctx, live, ms)
+	if err != nil {
+		return Reply{}, err
+	}
 	for _, m := range ms {
-		exp, err := c.r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: m.ID, OnlyMain: true,
-			ExpireBegin: c.now, ExpireEnd: end}, 0, 1)
-		if err != nil {
-			return Reply{}, c.bssError(err)
-		}
 		sec := Section{Title: displayName(m), Fields: []Field{
 			{Label: c.Lang.T("lbl.customer_id"), Value: m.ID},
 			{Label: c.Lang.T("lbl.account"), Value: orDash(m.AccountName)},
@@ -164,7 +211,7 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 				sec.Fields = append(sec.Fields, f)
 			}
 		}
-		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: strconvItoa(exp.TotalCount)})
+		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: counts[m.ID]})
 		if len(ms) == 1 {
 			sec.Title = "" // the reply's title already names the customer
 		}
@@ -257,27 +304,56 @@ func runBalance(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
+// balances are the resale customers' balances: from the arrears scan's cache once a scan has
+// filled it, else from BSS; note says which.
+func (c *Call) balances(ctx context.Context) (bs []bss.CustomerBalance, byID map[string]bss.Customer, note string, err error) {
+	if c.r.store != nil {
+		st, cached, ok, err := c.r.store.BalanceCache(ctx)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if ok {
+			byID = make(map[string]bss.Customer, len(cached))
+			bs = make([]bss.CustomerBalance, 0, len(cached))
+			for _, cb := range cached {
+				amount, err1 := bss.ParseAmount(cb.Amount)
+				debt, err2 := bss.ParseAmount(cb.Debt)
+				if err := errors.Join(err1, err2); err != nil {
+					return nil, nil, "", fmt.Errorf("cached balance of %s: %w", cb.CustomerID, err)
+				}
+				byID[cb.CustomerID] = bss.Customer{ID: cb.CustomerID, Name: cb.Name, AccountName: cb.Account, Label: cb.Label}
+				bs = append(bs, bss.CustomerBalance{CustomerID: cb.CustomerID, Amount: amount, Debt: debt, Currency: cb.Currency, MeasureID: cb.MeasureID})
+			}
+			return bs, byID, c.Lang.T("fresh.balances", st.At.In(c.r.loc).Format("01-02 15:04"), c.ago(st.At), st.Customers), nil
+		}
+	}
+	var custs []bss.Customer
+	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale}) {
+		if err != nil {
+			return nil, nil, "", c.bssError(err)
+		}
+		custs = append(custs, cu)
+	}
+	ids := make([]string, len(custs))
+	byID = make(map[string]bss.Customer, len(custs))
+	for i, cu := range custs {
+		ids[i] = cu.ID
+		byID[cu.ID] = cu
+	}
+	if bs, err = c.r.bss.CustomerBalances(ctx, ids); err != nil {
+		return nil, nil, "", c.bssError(err)
+	}
+	return bs, byID, c.Lang.T("fresh.no_balances"), nil
+}
+
 func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
 		return Reply{}, err
 	}
-	var custs []bss.Customer
-	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale}) {
-		if err != nil {
-			return Reply{}, c.bssError(err)
-		}
-		custs = append(custs, cu)
-	}
-	ids := make([]string, len(custs))
-	byID := make(map[string]bss.Customer, len(custs))
-	for i, cu := range custs {
-		ids[i] = cu.ID
-		byID[cu.ID] = cu
-	}
-	bs, err := c.r.bss.CustomerBalances(ctx, ids)
+	bs, byID, note, err := c.balances(ctx)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return Reply{}, err
 	}
 	var debtors []bss.CustomerBalance
 	totals := map[string]bss.Amount{}
@@ -289,7 +365,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	}
 	rep := Reply{Title: c.Lang.T("arrears.title")}
 	if len(debtors) == 0 {
-		rep.Text = c.Lang.T("arrears.none")
+		rep.Text = note + "\n" + c.Lang.T("arrears.none")
 		return rep, nil
 	}
 	sort.Slice(debtors, func(i, j int) bool {
@@ -302,7 +378,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	for _, cur := range sortedKeys(totals) {
 		sums = append(sums, money(totals[cur], cur))
 	}
-	rep.Text = c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
+	rep.Text = note + "\n" + c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
 	lo, hi, pages := pageOf(len(debtors), c.r.opts.PageSize, page)
 	if page > pages {
 		return Reply{}, c.fail("err.page_out_of_range", page, pages)

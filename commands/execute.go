@@ -45,7 +45,28 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 		}
 		markSettled(res, settledAtOnce)
 	}
-	return r.finish(bctx, a.ID, *res)
+	a, err = r.finish(bctx, a.ID, *res)
+	if err == nil && res.OK {
+		r.refreshTouched(bctx, a)
+	}
+	return a, err
+}
+
+// refreshTouched refreshes the expiry index entry of the customer whose resource an action
+// renewed, unsubscribed or switched to auto-renew.
+func (r *Router) refreshTouched(ctx context.Context, a store.Approval) {
+	switch a.Action {
+	case actRenew, actUnsubscribe, actAutoRenew:
+	default:
+		return
+	}
+	var p actionParams
+	if json.Unmarshal(a.Params, &p) != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opts.ActionTimeout)
+	defer cancel()
+	r.refreshIndex(ctx, p.Customer.ID)
 }
 
 // finish records how a request ended.

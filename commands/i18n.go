@@ -121,6 +121,7 @@ var catalogue = map[string]msg{
 	// Option descriptions.
 	"opt.expiring": {"只看 N 天内到期的资源", "only resources expiring within N days"},
 	"opt.page":     {"第 N 页", "page N"},
+	"opt.live":     {"实时查询 BSS（操作员及以上）", "read BSS live (operator and up)"},
 	"opt.status":   {"订单状态：review（待审核）、processing（处理中）、cancelled（已取消）、completed（已完成）、pending（待支付）、confirm（待确认），或其编号 1、3、4、5、6、9", "order status: review, processing, cancelled, completed, pending (payment), confirm (pending confirmation), or its number 1, 3, 4, 5, 6, 9"},
 	"opt.region":   {"区域，默认 cn-north-4", "region, default cn-north-4"},
 	"opt.period":   {"周期，如 1m、3m、1y，默认 1m", "period such as 1m, 3m, 1y; default 1m"},
@@ -202,6 +203,17 @@ var catalogue = map[string]msg{
 	"no":                {"否", "no"},
 
 	// /arrears
+	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customers"},
+	"fresh.index":       {"截至 %s 扫描，%s（%d 个客户）", "as of %s scan, %s (%d customers)"},
+	"fresh.ago_min":     {"%d 分钟前", "%d min ago"},
+	"fresh.ago_h":       {"%d 小时前", "%d h ago"},
+	"fresh.ago_d":       {"%d 天前", "%d days ago"},
+	"fresh.live":        {"实时查询 BSS", "read live from BSS"},
+	"fresh.balances":    {"截至 %s 欠费扫描，%s（%d 个客户）", "as of %s arrears scan, %s (%d customers)"},
+	"fresh.no_balances": {"尚无欠费扫描，已实时查询 BSS", "no arrears scan yet: read live from BSS"},
+	"fresh.no_index":    {"尚无到期扫描，已实时查询 BSS", "no expiry scan yet: read live from BSS"},
+	"err.live_role":     {"--live 需要 %s 角色，您的角色是 %s。", "--live needs the %s role; yours is %s."},
+	"err.live_too_many": {"客户超过 %d 个，不能逐个实时查询；请先运行 /scan expiry 刷新索引，再不带 --live 查询。", "More than %d customers: too many to query live one by one. Run /scan expiry to refresh the index, then ask without --live."},
 	"arrears.title":     {"欠费客户", "Customers in arrears"},
 	"arrears.none":      {"目前没有欠费的代售客户。", "No resale customer is in arrears."},
 	"arrears.total":     {"共 %d 个客户欠费，合计 %s。", "%d customers in arrears, %s in all."},

@@ -101,6 +101,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 type expiringRow struct {
 	customer bss.Customer
 	res      bss.Resource
+	desc     string // describe(res); from the index, as the scan saw it
 }
 
 func runExpiring(ctx context.Context, c *Call) (Reply, error) {
@@ -116,17 +117,21 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
-	rows, failed, err := c.scanExpiring(ctx, c.now, end)
+	live, err := c.wantsLive()
 	if err != nil {
 		return Reply{}, err
 	}
-	rep := Reply{Title: c.Lang.T("expiring.title", days)}
+	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
+	rows, failed, note, err := c.expiringRows(ctx, live, c.now, end)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := Reply{Title: c.Lang.T("expiring.title", days), Text: note}
 	if len(failed) > 0 {
-		rep.Text = "⚠ " + c.Lang.T("expiring.failed", len(failed), strings.Join(failed, ", "))
+		rep.Text += "\n⚠ " + c.Lang.T("expiring.failed", len(failed), strings.Join(failed, ", "))
 	}
 	if len(rows) == 0 {
-		rep.Text = strings.TrimSpace(rep.Text + "\n" + c.Lang.T("expiring.none", days))
+		rep.Text += "\n" + c.Lang.T("expiring.none", days)
 		return rep, nil
 	}
 	sort.Slice(rows, func(i, j int) bool {
@@ -146,29 +151,72 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 		if r.res.AutoRenew() {
 			auto = c.Lang.T("yes")
 		}
-		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), describe(r.res) + " (" + r.res.ResourceID + ")", auto})
+		res := r.res.ResourceID
+		if r.desc != "" {
+			res = r.desc + " (" + res + ")"
+		}
+		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), res, auto})
 	}
 	rep.Table = t
 	base := "/expiring"
 	if days != 30 {
 		base += " " + strconvItoa(days)
 	}
+	if live {
+		base += " --live"
+	}
 	c.pager(&rep, base, page, pages, len(rows))
 	return rep, nil
 }
 
-// scanExpiring asks every customer for main resources expiring in [from, to], with a bounded
-// number of concurrent queries. A customer whose query fails is named in failed; the scan goes on.
-func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []expiringRow, failed []string, err error) {
-	var custs []bss.Customer
-	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{}) {
-		if err != nil {
-			return nil, nil, c.bssError(err)
-		}
-		custs = append(custs, cu)
+// expiringRows are the main resources expiring in [from, to] of every customer: from the
+// expiry index when a scan has filled it, unless live; else from BSS. note says which.
+func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time) (rows []expiringRow, failed []string, note string, err error) {
+	st, indexed, err := c.indexState(ctx)
+	if err != nil {
+		return nil, nil, "", err
 	}
+	if indexed && !live {
+		hits, err := c.r.store.ExpiringIndexed(ctx, from, to)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		rows = make([]expiringRow, len(hits))
+		for i, h := range hits {
+			rows[i] = expiringRow{
+				customer: bss.Customer{ID: h.Customer, Name: h.Name, AccountName: h.Account},
+				res: bss.Resource{ResourceID: h.Resource.ID, Status: h.Resource.Status, ExpirePolicy: h.Resource.Policy,
+					ExpireTime: bss.Time{Time: h.Resource.Expiry}, IsMainResource: 1},
+				desc: h.Resource.Desc,
+			}
+		}
+		return rows, nil, c.freshness(st.At, st.Customers), nil
+	}
+	var custs []bss.Customer
+	if live {
+		note = c.Lang.T("fresh.live")
+		if custs, err = c.liveCustomers(ctx); err != nil {
+			return nil, nil, "", err
+		}
+	} else {
+		note = c.Lang.T("fresh.no_index")
+		for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{}) {
+			if err != nil {
+				return nil, nil, "", c.bssError(err)
+			}
+			custs = append(custs, cu)
+		}
+	}
+	rows, failed, err = c.scanExpiring(ctx, custs, from, to)
+	return rows, failed, note, err
+}
+
+// scanExpiring asks each of custs for main resources expiring in [from, to], with a bounded
+// number of concurrent queries. A customer whose query fails is named in failed; the scan goes on.
+func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to time.Time) (rows []expiringRow, failed []string, err error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	done := 0
 	owned := map[string][]bss.Resource{}
 	var lastErr error
 	sem := make(chan struct{}, c.r.opts.Concurrency)
@@ -179,6 +227,11 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 			defer func() { <-sem; wg.Done() }()
 			rs, err := c.r.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: cu.ID, OnlyMain: true, ExpireBegin: from, ExpireEnd: to})
 			mu.Lock()
+			done++
+			n := done
+			mu.Unlock()
+			ReportProgress(ctx, n, len(custs))
+			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				lastErr = c.bssError(err)
@@ -186,7 +239,7 @@ func (c *Call) scanExpiring(ctx context.Context, from, to time.Time) (rows []exp
 				return
 			}
 			for _, r := range rs {
-				rows = append(rows, expiringRow{cu, r})
+				rows = append(rows, expiringRow{cu, r, describe(r)})
 			}
 			owned[cu.ID] = rs
 		}()

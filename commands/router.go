@@ -89,6 +89,14 @@ type Store interface {
 
 	ParkedNotices(ctx context.Context) ([]store.Notice, error)
 	RequeueNotice(ctx context.Context, id uint64) error
+
+	// The alert scanner's expiry index, read by cross-customer answers (index.go).
+	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
+	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.TimedResource, error)
+	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
+	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
+	// The arrears scan's balance cache, read by /arrears.
+	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
 }
 
 // Role is what a user may do. Read-only commands need viewer; admins may do everything;
@@ -159,6 +167,13 @@ type Options struct {
 	Logger      *slog.Logger
 	PageSize    int // rows per page of a listing; default 10
 	Concurrency int // parallel BSS queries of cross-customer commands; default 4
+	// LiveMaxCustomers is the most customers a --live cross-customer answer queries one by
+	// one; above it the answer comes from the last scan's index only; default 200.
+	LiveMaxCustomers int
+	// ProgressAfter is how long a command runs before its progress is shown (where the
+	// adapter listens, see WithProgress); default 3s. ProgressEvery is the least time between
+	// two progress reports; default 2s. Negative: at once, every time (tests).
+	ProgressAfter, ProgressEvery time.Duration
 
 	// Actions and their four-eyes approval.
 	Approvals        int           // approvals needed besides the requester; default 1
@@ -203,6 +218,7 @@ type Observer interface {
 type Router struct {
 	bss   BSS
 	store Store
+	joins joiner
 	opts  Options
 	loc   *time.Location
 	log   *slog.Logger
@@ -230,6 +246,15 @@ func New(b BSS, s Store, opts Options) *Router {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
+	}
+	if opts.LiveMaxCustomers <= 0 {
+		opts.LiveMaxCustomers = 200
+	}
+	if opts.ProgressAfter == 0 {
+		opts.ProgressAfter = 3 * time.Second
+	}
+	if opts.ProgressEvery == 0 {
+		opts.ProgressEvery = 2 * time.Second
 	}
 	if opts.Approvals <= 0 {
 		opts.Approvals = 1
@@ -473,7 +498,16 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	defer cancel()
 	// BSS answers in the caller's language where it can (order details' X-Language).
 	cctx = bss.WithLanguage(cctx, string(lang))
-	reply, err = cmd.Run(cctx, call)
+	cctx = r.withReporter(cctx, lang)
+	if cmd.Action {
+		reply, err = cmd.Run(cctx, call)
+	} else {
+		// A read-only request identical to one running (same person, channel and text)
+		// joins it rather than asking BSS again.
+		reply, err, _ = r.joins.do(cctx, req.User()+"\x00"+req.Channel+"\x00"+strings.TrimSpace(req.Text), func() (Reply, error) {
+			return cmd.Run(cctx, call)
+		})
+	}
 	if err != nil {
 		runErr = err
 		result, detail = "error", err.Error()

@@ -47,6 +47,9 @@ type Bot struct {
 	Language string `yaml:"language"` // zh (default) or en; users may switch with /lang
 	Timezone string `yaml:"timezone"` // IANA zone for times shown to people
 	PageSize int    `yaml:"page_size"`
+	// LiveMaxCustomers is the most customers /expiring --live queries one by one; above it
+	// the answer comes from the last expiry scan's index only.
+	LiveMaxCustomers int `yaml:"live_max_customers"`
 	// CommandTimeout is how long one command may take, BSS calls included, before it answers
 	// "BSS did not answer in time" (/scan has 15 minutes).
 	CommandTimeout time.Duration `yaml:"command_timeout"`
@@ -439,7 +442,7 @@ type Log struct {
 // Default is the configuration with no file at all: the sandbox, a local store.
 func Default() *Config {
 	return &Config{
-		Bot: Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, CommandTimeout: time.Minute,
+		Bot: Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, LiveMaxCustomers: 200, CommandTimeout: time.Minute,
 			ShutdownTimeout: 20 * time.Second},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{User: "admin"},
@@ -730,6 +733,7 @@ func (c *Config) validate() Errors {
 		bad("bot.timezone", fmt.Sprintf("unknown time zone %q (use an IANA name such as Asia/Shanghai)", c.Bot.Timezone))
 	}
 	intIn("bot.page_size", c.Bot.PageSize, 1, 50, "")
+	intIn("bot.live_max_customers", c.Bot.LiveMaxCustomers, 1, 100000, "")
 	if !validRole(c.Roles.Default) {
 		bad("roles.default", "must be none, viewer, operator, approver or admin")
 	}

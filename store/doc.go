@@ -58,12 +58,23 @@
 //	                                                 does; kept ButtonGrace after expiry
 //	buttons_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that SaveButtons
 //	                the expiry + the token           forgets a few long-expired buttons per call
-//	expiry_index    customer id (UTF-8)              JSON {"resources":[IndexedResource...]}: every
-//	                                                 yearly/monthly resource of a customer in scope
-//	                                                 of an expiry subscription, as BSS last listed it
+//	expiry_index    customer id (UTF-8)              JSON {"name":s,"account":s,"resources":
+//	                                                 [IndexedResource...]}: every yearly/monthly
+//	                                                 resource of a customer in scope of an expiry
+//	                                                 subscription, as BSS last listed it (name,
+//	                                                 account and each resource's "desc" optional:
+//	                                                 entries written before they were kept lack them)
 //	expiry_         customer id (UTF-8)              JSON IndexedSummary {"refreshed":t,"retry":b}:
 //	customers                                        the customers the index knows
 //	expiry_scan     "state"                          JSON ExpiryScanState {"at","full_at","customers"}
+//	expiry_by_      8-byte big-endian Unix ns of     JSON TimedResource {"customer","name","account",
+//	time            the expiry, customer id, 0x00,   "resource"}: the main resources of expiry_index
+//	                resource id                      in expiry order, for ExpiringIndexed; written
+//	                                                 in the same transactions as expiry_index
+//	balance_cache   customer id (UTF-8)              JSON CachedBalance {"name","account","label",
+//	                                                 "amount","debt","currency","measure_id"}: a
+//	                                                 customer's balance as the last arrears scan read it
+//	balance_scan    "state"                          JSON BalanceCacheState {"at","customers"}
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -89,6 +100,7 @@
 //	3 → 4    create approvals_subjects and index the open requests in it
 //	4 → 5    create buttons and buttons_expiry
 //	5 → 6    create expiry_index, expiry_customers and expiry_scan
+//	6 → 7    create balance_cache, balance_scan and expiry_by_time (filled from expiry_index)
 //
 // # Transactions
 //

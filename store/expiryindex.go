@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,14 +24,17 @@ type IndexedResource struct {
 	Parent    string    `json:"parent,omitempty"` // the main resource of an attached one
 	Status    int       `json:"status"`           // 2 in use, 3 closed, 4 frozen, 5 expired
 	Expiry    time.Time `json:"expiry"`
-	Policy    int       `json:"policy"`    // expire_policy; 3 = auto-renew
-	Confirmed time.Time `json:"confirmed"` // when BSS last listed it so
+	Policy    int       `json:"policy"`         // expire_policy; 3 = auto-renew
+	Confirmed time.Time `json:"confirmed"`      // when BSS last listed it so
+	Desc      string    `json:"desc,omitempty"` // name · type spec, as people are shown it
 }
 
 // IndexedCustomer is one customer's resources in the index.
 type IndexedCustomer struct {
 	ID        string            `json:"-"`
 	Refreshed time.Time         `json:"-"` // when all its resources were last listed
+	Name      string            `json:"name,omitempty"`
+	Account   string            `json:"account,omitempty"`
 	Resources []IndexedResource `json:"resources"`
 }
 
@@ -55,6 +59,7 @@ type ExpiryIndexUpdate struct {
 	State  *ExpiryScanState  // the scan's record, when the scan is done
 }
 
+// keyExpiryState is the key of a scan's record in expiry_scan and balance_scan.
 var keyExpiryState = []byte("state")
 
 func checkCustomerKey(id string) error {
@@ -95,6 +100,20 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 		if err != nil {
 			return err
 		}
+		byTime, err := bucket(tx, bucketExpiryByTime)
+		if err != nil {
+			return err
+		}
+		// The by-time entries of every customer put or deleted go first, from its old entry.
+		replaced := slices.Clone(u.Delete)
+		for _, c := range puts {
+			replaced = append(replaced, c.ID)
+		}
+		for _, id := range replaced {
+			if err := deleteByTime(idx, byTime, id); err != nil {
+				return fmt.Errorf("customer %s: %w", id, err)
+			}
+		}
 		for _, id := range slices.Sorted(slices.Values(u.Delete)) {
 			if err := idx.Delete([]byte(id)); err != nil {
 				return err
@@ -108,7 +127,10 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 			if rs == nil {
 				rs = []IndexedResource{}
 			}
-			if err := putJSON(idx, []byte(c.ID), IndexedCustomer{Resources: rs}); err != nil {
+			if err := putJSON(idx, []byte(c.ID), IndexedCustomer{Name: c.Name, Account: c.Account, Resources: rs}); err != nil {
+				return fmt.Errorf("customer %s: %w", c.ID, err)
+			}
+			if err := putByTime(byTime, c); err != nil {
 				return fmt.Errorf("customer %s: %w", c.ID, err)
 			}
 			if err := putJSON(sums, []byte(c.ID), IndexedSummary{Refreshed: c.Refreshed}); err != nil {
@@ -242,6 +264,93 @@ func (s *Store) IndexedCustomers(ctx context.Context, ids []string) (map[string]
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: indexed customers: %w", err)
+	}
+	return out, nil
+}
+
+// TimedResource is the value of an expiry_by_time entry: a main resource and its customer.
+type TimedResource struct {
+	Customer string          `json:"customer"`
+	Name     string          `json:"name,omitempty"`
+	Account  string          `json:"account,omitempty"`
+	Resource IndexedResource `json:"resource"`
+}
+
+// timeKey is the expiry_by_time key of resource r of customer id.
+func timeKey(expiry time.Time, id, res string) []byte {
+	k := make([]byte, 8, 8+len(id)+1+len(res))
+	binary.BigEndian.PutUint64(k, timeBits(expiry))
+	k = append(k, id...)
+	k = append(k, 0)
+	return append(k, res...)
+}
+
+// timeBits orders times as unsigned integers: Unix ns, before 1970 as 0.
+func timeBits(t time.Time) uint64 { return uint64(max(t.UnixNano(), 0)) }
+
+// putByTime adds the expiry_by_time entries of c's main resources.
+func putByTime(byTime *bolt.Bucket, c IndexedCustomer) error {
+	for _, r := range c.Resources {
+		if !r.Main {
+			continue
+		}
+		if err := putJSON(byTime, timeKey(r.Expiry, c.ID, r.ID), TimedResource{Customer: c.ID, Name: c.Name, Account: c.Account, Resource: r}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteByTime removes the expiry_by_time entries of customer id's index entry in idx.
+func deleteByTime(idx, byTime *bolt.Bucket, id string) error {
+	v := idx.Get([]byte(id))
+	if v == nil {
+		return nil
+	}
+	var old IndexedCustomer
+	if err := json.Unmarshal(v, &old); err != nil {
+		return err
+	}
+	for _, r := range old.Resources {
+		if r.Main {
+			if err := byTime.Delete(timeKey(r.Expiry, id, r.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ExpiringIndexed returns the main resources of every indexed customer that expire in
+// [from, to], as the index knows them, soonest first.
+func (s *Store) ExpiringIndexed(ctx context.Context, from, to time.Time) ([]TimedResource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: expiring indexed: %w", err)
+	}
+	var out []TimedResource
+	lo, hi := timeBits(from), timeBits(to)
+	err := s.view(func(tx *bolt.Tx) error {
+		byTime, err := bucket(tx, bucketExpiryByTime)
+		if err != nil {
+			return err
+		}
+		seek := binary.BigEndian.AppendUint64(nil, lo)
+		cur := byTime.Cursor()
+		for k, v := cur.Seek(seek); len(k) >= 8 && binary.BigEndian.Uint64(k) <= hi; k, v = cur.Next() {
+			var t TimedResource
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("entry %x: %w", k, err)
+			}
+			// Keys hold whole nanoseconds; the stored time decides at the edges.
+			if t.Resource.Expiry.Before(from) || t.Resource.Expiry.After(to) {
+				continue
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: expiring indexed: %w", err)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 6
+const CurrentSchemaVersion = 7
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -46,6 +47,12 @@ var (
 	bucketExpiryCustomers = []byte("expiry_customers")
 	bucketExpiryScan      = []byte("expiry_scan")
 
+	// Version 7 (balance cache and the expiry index by time; self-contained: renumber it freely
+	// when merging, as long as it stays after version 6).
+	bucketBalanceCache = []byte("balance_cache")
+	bucketBalanceScan  = []byte("balance_scan")
+	bucketExpiryByTime = []byte("expiry_by_time")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -65,6 +72,7 @@ var migrations = []migration{
 	{name: "index the open approvals by action and subject", fn: migrate3to4},
 	{name: "create buttons and buttons_expiry buckets", fn: migrate4to5},
 	{name: "create expiry_index, expiry_customers and expiry_scan buckets", fn: migrateExpiryIndex},
+	{name: "create balance_cache, balance_scan and expiry_by_time buckets", fn: migrateAnswers},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -153,6 +161,29 @@ func migrateExpiryIndex(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// migrateAnswers adds the buckets of the arrears scan's balance cache (balances.go) and the
+// expiry index by time (expiryindex.go), which it fills from expiry_index: it must come after
+// migrateExpiryIndex.
+func migrateAnswers(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketBalanceCache, bucketBalanceScan, bucketExpiryByTime} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	idx, byTime := tx.Bucket(bucketExpiryIndex), tx.Bucket(bucketExpiryByTime)
+	if idx == nil {
+		return fmt.Errorf("bucket %q is missing", bucketExpiryIndex)
+	}
+	return idx.ForEach(func(k, v []byte) error {
+		var c IndexedCustomer
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("expiry index entry %q: %w", k, err)
+		}
+		c.ID = string(k)
+		return putByTime(byTime, c)
+	})
 }
 
 // schemaVersion reads meta/schema_version; a file without it is version 0.

@@ -123,6 +123,7 @@ var allBuckets = [][]byte{
 	bucketApprovalsSubjects,
 	bucketButtons, bucketButtonsExpiry,
 	bucketExpiryIndex, bucketExpiryCustomers, bucketExpiryScan,
+	bucketBalanceCache, bucketBalanceScan, bucketExpiryByTime,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit

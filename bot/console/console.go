@@ -153,7 +153,11 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 		case "/quit", "/exit", "quit", "exit":
 			return nil
 		}
-		rep, handled := h(ctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
+		// The console cannot edit what it printed: each progress report is a line of its own.
+		pctx := commands.WithProgress(ctx, func(_ context.Context, r commands.Reply) {
+			c.printf("… %s\n", r.Sanitized().Text)
+		})
+		rep, handled := h(pctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
 		if !handled {
 			c.printf("(type a command starting with /, e.g. /help — 输入以 / 开头的命令，例如 /帮助)\n")
 			continue

@@ -715,3 +715,19 @@ func TestConsoleStaysAfterEOFBesideOtherAdapters(t *testing.T) {
 		t.Fatalf("/quit: %v", err)
 	}
 }
+
+// The console cannot edit: a long command's progress is a line per report, then the answer.
+func TestProgressLines(t *testing.T) {
+	e := newEnv(t)
+	router := commands.New(e.client, e.st, commands.Options{ProgressAfter: -1, ProgressEvery: -1,
+		Roles: map[string]commands.Role{"console:admin": commands.RoleAdmin}})
+	out := e.run(t, router, "/expiring 60 --live\n")
+	n := len(e.srv.Customers())
+	if got := strings.Count(out, "… 处理中："); got != n {
+		t.Errorf("%d progress lines, want one per customer (%d):\n%s", got, n, out)
+	}
+	last := fmt.Sprintf("… 处理中：%d / %d 个客户", n, n)
+	if i, j := strings.Index(out, last), strings.Index(out, "天内到期"); i < 0 || j < i {
+		t.Errorf("want the last progress line %q before the answer:\n%s", last, out)
+	}
+}

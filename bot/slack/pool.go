@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/commands"
 )
 
 // sendTimeout bounds delivering one answer, after the command ran.
@@ -108,7 +109,8 @@ func (p *pool) run(in inbound) {
 		}
 	}()
 	ctx, cancel := context.WithTimeout(p.ctx, p.a.opts.Timeout)
-	rep, ok := p.h(ctx, in.req)
+	pm := p.a.progressMessage(in)
+	rep, ok := p.h(commands.WithProgress(ctx, pm.Report), in.req)
 	cancel()
 	if !ok {
 		if in.kind != kindSlash {
@@ -118,6 +120,9 @@ func (p *pool) run(in inbound) {
 	}
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
 	defer scancel()
+	if pm.Replace(sctx, rep) {
+		return
+	}
 	if err := p.a.answer(sctx, in, rep); err != nil {
 		p.a.log.Warn("slack: answering", "user", in.req.UserID, "channel", in.channel, "error", redactURL(err))
 	}

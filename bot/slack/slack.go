@@ -480,6 +480,37 @@ func (a *Adapter) post(ctx context.Context, channel, user, thread string, m Mess
 	return ts, err
 }
 
+// progressMessage shows a long command's progress as one message in the channel (in the
+// thread it was asked in), updated as it goes and then into the answer: its first message,
+// the rest following in the same thread. Where the bot may not post (a slash command in a
+// channel it is not in), no progress is shown and the answer goes as usual.
+func (a *Adapter) progressMessage(in inbound) *bot.ProgressMessage {
+	post := func(ctx context.Context, r chat.Reply) (bot.MessageRef, error) {
+		msgs := Render(r)
+		if len(msgs) == 0 {
+			return bot.MessageRef{}, errors.New("slack: nothing to show")
+		}
+		ts, err := a.post(ctx, in.channel, "", in.threadTS, msgs[0])
+		return bot.MessageRef{Channel: in.channel, ID: ts}, err
+	}
+	edit := func(ctx context.Context, ref bot.MessageRef, r chat.Reply) error {
+		msgs := Render(r)
+		if len(msgs) == 0 {
+			return errors.New("slack: nothing to show")
+		}
+		if err := a.update(ctx, ref.Channel, ref.ID, msgs[0]); err != nil {
+			return err
+		}
+		for _, m := range msgs[1:] {
+			if _, err := a.post(ctx, in.channel, "", in.threadTS, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return bot.NewProgressMessage(post, edit)
+}
+
 // update replaces a message the bot sent (chat.update).
 func (a *Adapter) update(ctx context.Context, channel, ts string, m Message) error {
 	return a.retry(ctx, func() error {

@@ -704,14 +704,17 @@ func (a *Adapter) serve(ctx context.Context, h bot.Handler, in inbound) {
 	}()
 	switch in.kind {
 	case kindCommand:
-		rep, ok := h(ctx, in.req)
+		pm := a.progressMessage(in)
+		rep, ok := h(commands.WithProgress(ctx, pm.Report), in.req)
 		if !ok {
 			if in.private {
 				a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: textHint})
 			}
 			return
 		}
-		a.reply(ctx, in.chatID, in.messageID, rep)
+		if !pm.Replace(ctx, rep) {
+			a.reply(ctx, in.chatID, in.messageID, rep)
+		}
 	case kindCallback:
 		a.serveClick(ctx, h, in)
 	}
@@ -828,6 +831,27 @@ const interactiveRetryMax = 30 * time.Second
 
 // reply answers in chat, quoting the message replyTo in a group. Failures are logged: the
 // person asked, and the log says why no answer came.
+// progressMessage shows a long command's progress as one message (a reply to the command in
+// a group), edited as it goes and then into the answer.
+func (a *Adapter) progressMessage(in inbound) *bot.ProgressMessage {
+	post := func(ctx context.Context, r chat.Reply) (bot.MessageRef, error) {
+		to := 0
+		if isGroup(in.chatID) {
+			to = in.messageID
+		}
+		parts := Render(r, MaxMessageChars).Parts
+		if len(parts) == 0 {
+			return bot.MessageRef{}, errors.New("telegram: nothing to show")
+		}
+		m, err := a.sendPart(ctx, in.chatID, parts[0], to, nil, true)
+		if err != nil {
+			return bot.MessageRef{}, err
+		}
+		return bot.MessageRef{Channel: strconv.FormatInt(m.Chat.ID, 10), ID: strconv.Itoa(m.MessageID)}, nil
+	}
+	return bot.NewProgressMessage(post, a.Edit)
+}
+
 func (a *Adapter) reply(ctx context.Context, chatID int64, replyTo int, r chat.Reply) {
 	m := Render(r, MaxMessageChars)
 	for i, part := range m.Parts {
