@@ -118,6 +118,9 @@ func text(n store.Notice) string {
 	for _, btn := range r.Buttons {
 		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
 	}
+	if r.Footer != "" {
+		b.WriteString("(" + r.Footer + ")\n")
+	}
 	return b.String()
 }
 
@@ -260,6 +263,10 @@ func TestAutoRenewShownApart(t *testing.T) {
 	}
 	if strings.Contains(body, "自动续费可能") || strings.Contains(body, "可能不足以自动续费") {
 		t.Errorf("a customer with money is flagged:\n%s", body)
+	}
+	// The digest says when BSS confirmed what it lists (issue #17: how fresh it is).
+	if want := "截至 " + e.clk.Now().In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04") + " 扫描，均经 BSS 确认"; !strings.Contains(body, want) {
+		t.Errorf("digest lacks %q:\n%s", want, body)
 	}
 
 	// The same customer in arrears: auto-renew will not find the money, and the digest says so.

@@ -336,6 +336,9 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 		}
 		rep.Sections = append(rep.Sections, sec...)
 	}
+	// Every line was confirmed by BSS in this scan (a delta scan re-asks a customer before
+	// alerting about it): the digest says when.
+	rep.Footer = l.T("alert.expiry.as_of", now.In(s.opts.Location).Format("01-02 15:04"))
 	for _, it := range atRisk {
 		if len(rep.Buttons) >= 4 {
 			break

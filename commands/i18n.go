@@ -475,6 +475,7 @@ var catalogue = map[string]msg{
 	"alert.expiry.short_balance":   {"余额 %s，可能不足以自动续费", "balance %s may not cover the auto-renewal"},
 	"alert.expiry.short_debt":      {"客户欠费 %s，自动续费可能无法扣款", "the customer owes %s; the auto-renewal may not be paid"},
 	"alert.expiry.how_renew":       {"续费 /renew %s", "renew /renew %s"},
+	"alert.expiry.as_of":           {"截至 %s 扫描，均经 BSS 确认", "as of the %s scan, each confirmed by BSS"},
 	"alert.btn.renew":              {"续订 %s", "Renew %s"},
 	"alert.arrears.title":          {"💰 欠费提醒：%d 个客户", "💰 Arrears alert: %d customers"},
 	"alert.arrears.entered":        {"新欠费", "Fell into arrears"},
