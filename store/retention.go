@@ -54,15 +54,19 @@ func (s *Store) Space(ctx context.Context) (Space, error) {
 		return Space{}, fmt.Errorf("store: space: %w", err)
 	}
 	var sp Space
+	var pageSize int
 	err := s.view(func(tx *bolt.Tx) error {
 		sp.Size = tx.Size()
+		// DB.Info reads the memory map's address: only inside a transaction, which keeps a
+		// commit that grows the file from remapping it meanwhile (the race detector saw it).
+		pageSize = tx.DB().Info().PageSize
 		return nil
 	})
 	if err != nil {
 		return Space{}, fmt.Errorf("store: space: %w", err)
 	}
 	st := s.db.Stats()
-	sp.Free = int64(st.FreePageN+st.PendingPageN) * int64(s.db.Info().PageSize)
+	sp.Free = int64(st.FreePageN+st.PendingPageN) * int64(pageSize)
 	return sp, nil
 }
 
