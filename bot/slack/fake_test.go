@@ -75,6 +75,7 @@ type fault struct {
 	RetryAfter string // Retry-After header with a 429
 	Error      string // ok:false error code when Status is 0
 	Times      int    // how many calls it applies to; 0 = every call
+	After      int    // calls let through before it applies
 }
 
 const (
@@ -136,6 +137,10 @@ func (f *fakeSlack) takeFault(method string) *fault {
 		return nil
 	}
 	ft := list[0]
+	if ft.After > 0 {
+		ft.After--
+		return nil
+	}
 	if ft.Times > 0 {
 		ft.Times--
 		if ft.Times == 0 {

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,46 @@ func TestNewChecksOptionsAndConnectsToNothing(t *testing.T) {
 		} else if strings.Contains(err.Error(), "xoxb-1") || strings.Contains(err.Error(), "xapp-1") {
 			t.Errorf("%s: the error shows a token: %v", name, err)
 		}
+	}
+}
+
+// TestSendResumesAnInterruptedNotice: a notice sent as several messages whose second message
+// failed is retried by the dispatcher; the retry sends only what did not go out, so no message
+// arrives twice.
+func TestSendResumesAnInterruptedNotice(t *testing.T) {
+	long := chat.Reply{Title: "到期提醒", Table: &chat.Table{Columns: []string{"#", "资源", "到期"}}}
+	for i := range 9000 {
+		long.Table.Rows = append(long.Table.Rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("ecs-batch-node-%04d", i), "2026-12-01"})
+	}
+	if n := len(Render(long)); n < 3 {
+		t.Fatalf("the test notice renders as %d messages; it needs several", n)
+	}
+	f := newFakeSlack(t)
+	a := newSender(t, f)
+	f.inject("chat.postMessage", fault{Status: 503, Times: 1, After: 1})
+	if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, long); err == nil {
+		t.Fatal("Send succeeded though its second message failed")
+	}
+	first := len(f.allPosts())
+	if first != 1 {
+		t.Fatalf("%d messages out before the failure, want 1", first)
+	}
+	if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, long); err != nil {
+		t.Fatal(err)
+	}
+	posts := f.allPosts()
+	seen := map[string]bool{}
+	for _, p := range posts {
+		if seen[p.Text] {
+			t.Fatalf("a message arrived twice: %q", p.Text)
+		}
+		seen[p.Text] = true
+	}
+	// And a later, identical notice (a new alert) goes out whole again.
+	if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, long); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.allPosts()) - len(posts); n != len(posts) {
+		t.Fatalf("the next identical notice sent %d messages, want all %d", n, len(posts))
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/chat"
 )
 
@@ -90,6 +91,7 @@ type Adapter struct {
 	connected atomic.Bool
 	seen      *seenSet
 	pacer     *pacer
+	parts     resume.Parts // notices interrupted part-way, resumed on retry
 
 	dmMu sync.Mutex
 	dms  map[string]string // user id → direct message channel id
@@ -608,15 +610,31 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	case to.UserID != "":
 		head = []slackapi.Block{slackapi.NewContextBlock("", mrkdwn(mentionOf(to.UserID)))}
 	}
-	for i, m := range render(r, head) {
-		if i == 0 && head != nil {
-			m.Text = mentionOf(to.UserID) + " " + m.Text // the notification names the person too
-		}
-		if _, err := a.send(ctx, channel, m); err != nil {
+	msgs := render(r, head)
+	if len(msgs) > 0 && head != nil {
+		msgs[0].Text = mentionOf(to.UserID) + " " + msgs[0].Text // the notification names the person too
+	}
+	// A notice in several messages that failed part-way resumes where it stopped when the
+	// dispatcher retries it, so no message arrives twice.
+	key := resume.Key(channel, messageTexts(msgs)...)
+	for i := a.parts.Sent(key, time.Now()); i < len(msgs); i++ {
+		if _, err := a.send(ctx, channel, msgs[i]); err != nil {
+			a.parts.Record(key, i, time.Now())
 			return classify(err)
 		}
 	}
+	a.parts.Record(key, 0, time.Now())
 	return nil
+}
+
+// messageTexts is each message's text and blocks, which identify a rendering.
+func messageTexts(msgs []Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		b, _ := json.Marshal(m)
+		out[i] = string(b)
+	}
+	return out
 }
 
 // send posts one notice message, without waiting out a 429 (the dispatcher does).

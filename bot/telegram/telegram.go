@@ -5,9 +5,7 @@ package telegram
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +25,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
@@ -128,24 +127,15 @@ type Adapter struct {
 	connected atomic.Bool
 
 	mu      sync.Mutex
-	api     *tgbotapi.BotAPI    // after getMe
-	names   map[string]string   // telegram command name → router name
-	actions map[string]bool     // router command names and aliases that change state
-	moved   map[int64]int64     // group → supergroup it became
-	partial map[string]progress // notices interrupted part-way, by digest
+	api     *tgbotapi.BotAPI  // after getMe
+	names   map[string]string // telegram command name → router name
+	actions map[string]bool   // router command names and aliases that change state
+	moved   map[int64]int64   // group → supergroup it became
+	partial resume.Parts      // notices interrupted part-way
 
 	bg      sync.WaitGroup // busy answers in flight
 	busySem chan struct{}
 }
-
-// progress is how many parts of a split notice reached the chat.
-type progress struct {
-	sent int
-	at   time.Time
-}
-
-// partialTTL bounds how long an interrupted notice's progress is remembered.
-const partialTTL = 24 * time.Hour
 
 // New checks opts and builds the adapter without connecting.
 func New(opts Options) (*Adapter, error) {
@@ -232,7 +222,6 @@ func New(opts Options) (*Adapter, error) {
 		pace:     newPacer(opts.Now),
 		seen:     newRecent(4096),
 		moved:    map[int64]int64{},
-		partial:  map[string]progress{},
 		busySem:  make(chan struct{}, busyAnswers),
 	}, nil
 }
@@ -1086,57 +1075,23 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	if len(m.Parts) == 0 {
 		return nil
 	}
-	key := digest(chatID, m)
-	start := a.progress(key)
+	key := resume.Key(strconv.FormatInt(chatID, 10), m.Parts...)
+	start := a.partial.Sent(key, a.opts.Now())
 	for i := start; i < len(m.Parts); i++ {
 		var kb *tgbotapi.InlineKeyboardMarkup
 		if i == len(m.Parts)-1 {
 			if kb, err = a.keyboard(ctx, m.Buttons); err != nil {
-				a.setProgress(key, i)
+				a.partial.Record(key, i, a.opts.Now())
 				return fmt.Errorf("telegram: saving buttons: %w", err)
 			}
 		}
 		if _, err := a.sendPart(ctx, chatID, m.Parts[i], 0, kb, false); err != nil {
-			a.setProgress(key, i)
+			a.partial.Record(key, i, a.opts.Now())
 			return classify(err)
 		}
 	}
-	a.setProgress(key, -1)
+	a.partial.Record(key, 0, a.opts.Now())
 	return nil
-}
-
-// digest identifies a notice's rendering to one chat.
-func digest(chatID int64, m Message) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%d\x00%d\x00", chatID, len(m.Parts))
-	for _, p := range m.Parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func (a *Adapter) progress(key string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.partial[key].sent
-}
-
-// setProgress records that sent parts of the notice went out; -1 forgets it (all went out).
-func (a *Adapter) setProgress(key string, sent int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.opts.Now()
-	for k, p := range a.partial {
-		if now.Sub(p.at) > partialTTL {
-			delete(a.partial, k)
-		}
-	}
-	if sent <= 0 {
-		delete(a.partial, key)
-		return
-	}
-	a.partial[key] = progress{sent: sent, at: now}
 }
 
 // recent remembers the last update ids, so that an update Telegram delivers twice (a webhook

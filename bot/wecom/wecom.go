@@ -10,7 +10,6 @@ package wecom
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,6 +26,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 )
@@ -222,7 +222,7 @@ type Adapter struct {
 	crypt  *Cryptor // nil without a callback
 	pace   *pacer
 	seen   *dedupe
-	done   *progress
+	done   resume.Parts
 	robots map[string]robotDest
 
 	running   atomic.Bool
@@ -257,7 +257,7 @@ func New(opts Options) (*Adapter, error) {
 		problems = append(problems, "neither an app (corp id) nor a robot is configured")
 	}
 	a := &Adapter{opts: opts, log: opts.Logger, robots: map[string]robotDest{}, listenCh: make(chan struct{}),
-		pace: newPacer(opts.Now, opts.Sleep), seen: newDedupe(opts.Dedupe, 2*opts.MaxSkew), done: newProgress()}
+		pace: newPacer(opts.Now, opts.Sleep), seen: newDedupe(opts.Dedupe, 2*opts.MaxSkew)}
 	if opts.Listen != "" {
 		c, err := NewCryptor(opts.Secrets.CallbackToken, opts.Secrets.EncodingAESKey, opts.CorpID)
 		if err != nil {
@@ -511,8 +511,8 @@ func (a *Adapter) deliver(ctx context.Context, d destination, r chat.Reply, maxW
 	if len(msgs) == 0 {
 		return nil
 	}
-	key := progressKey(d, Markdown(r), len(msgs))
-	skip := a.done.get(key, a.opts.Now())
+	key := resume.Key(d.key()+"\x00"+d.mention, fmt.Sprint(len(msgs)), Markdown(r))
+	skip := a.done.Sent(key, a.opts.Now())
 	if skip >= len(msgs) {
 		skip = 0
 	}
@@ -525,11 +525,11 @@ func (a *Adapter) deliver(ctx context.Context, d destination, r chat.Reply, maxW
 	})
 	if err != nil {
 		if skip+sent > 0 {
-			a.done.set(key, skip+sent, a.opts.Now())
+			a.done.Record(key, skip+sent, a.opts.Now())
 		}
 		return classify(err)
 	}
-	a.done.forget(key)
+	a.done.Record(key, 0, a.opts.Now())
 	return nil
 }
 
@@ -545,55 +545,4 @@ func (a *Adapter) post(ctx context.Context, d destination, m outgoing) error {
 		return bot.Permanent(fmt.Errorf("wecom: user %s cannot receive app messages (invaliduser)", d.id))
 	}
 	return nil
-}
-
-// progress remembers how many parts of a split message a destination already got, for a
-// while, so that the dispatcher's retry does not repeat them.
-type progress struct {
-	mu   sync.Mutex
-	sent map[string]progressEntry
-}
-
-type progressEntry struct {
-	parts int
-	at    time.Time
-}
-
-const progressTTL = 24 * time.Hour
-
-func newProgress() *progress { return &progress{sent: map[string]progressEntry{}} }
-
-func progressKey(d destination, md string, parts int) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s", d.key(), d.mention, parts, md)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func (p *progress) get(key string, now time.Time) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e, ok := p.sent[key]
-	if !ok || now.Sub(e.at) > progressTTL {
-		return 0
-	}
-	return e.parts
-}
-
-func (p *progress) set(key string, parts int, now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.sent) >= 1000 {
-		for k, e := range p.sent {
-			if now.Sub(e.at) > progressTTL || len(p.sent) >= 1000 {
-				delete(p.sent, k)
-			}
-		}
-	}
-	p.sent[key] = progressEntry{parts: parts, at: now}
-}
-
-func (p *progress) forget(key string) {
-	p.mu.Lock()
-	delete(p.sent, key)
-	p.mu.Unlock()
 }
