@@ -20,8 +20,9 @@ import (
 // Delta scans (Options.Delta). The first expiry scan lists every in-scope customer's
 // yearly/monthly resources in full and keeps them in the store's expiry index. A later scan
 // lists the customers (for new and departed ones) and the orders of all customers created or
-// paid since the last scan (method=sub_customer, with an overlap for orders that show up late),
-// and asks BSS again, in full, only about
+// paid since the last scan (with neither customer_id nor method, which lists every customer's
+// own orders: method=sub_customer would list only orders paid for enterprise sub-accounts; with
+// an overlap for orders that show up late), and asks BSS again, in full, only about
 //
 //	(a) customers with such orders (purchases, renewals, changes, unsubscriptions),
 //	(b) customers the index does not know (new, newly in scope, or whose last query failed),
@@ -332,9 +333,11 @@ func (x *indexedScan) query(ctx context.Context, cu bss.Customer, index *indexWr
 // listOrders collects the customers with an order created or paid since the last scan.
 func (x *indexedScan) listOrders(ctx context.Context) error {
 	from := x.prev.At.Add(-x.s.opts.OrderOverlap)
+	// No customer_id and no method: the orders of all the partner's customers (bss-api.md
+	// Corrections, "Order list method").
 	for _, f := range []bss.OrderFilter{
-		{Method: "sub_customer", CreateBegin: from, CreateEnd: x.now},
-		{Method: "sub_customer", PaymentBegin: from, PaymentEnd: x.now},
+		{CreateBegin: from, CreateEnd: x.now},
+		{PaymentBegin: from, PaymentEnd: x.now},
 	} {
 		for o, err := range x.s.bss.Orders(ctx, f) {
 			if err != nil {

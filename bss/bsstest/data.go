@@ -72,6 +72,11 @@ type Customer struct {
 	// Discounts are the optional discounts the rating APIs offer this customer; none = the
 	// answers carry no optional_discount_rating_results.
 	Discounts []OptionalDiscount
+	// AgentPayerID is the enterprise master account that pays this customer's orders on its
+	// behalf (企业多账号代付): the orders created for the customer carry agent_pay_info naming
+	// it, and ListCustomerOrders lists them with method=sub_customer under the payer's
+	// customer_id. "" = the customer pays its own orders.
+	AgentPayerID string
 }
 
 // OptionalDiscount is a discount the rating APIs offer in optional_discount_rating_results[]
@@ -135,7 +140,11 @@ type Order struct {
 	PaymentTime           time.Time // zero = not paid
 	PendingPaymentEndTime time.Time // status 6 only
 	ContractID            string
-	LineItems             []OrderLineItem
+	// PayingAgentID is the customer that paid this order on behalf of the ordering enterprise
+	// sub-account (agent_pay_info.paying_agent_id, SDK model_agent_pay_info_v2.go); "" = the
+	// ordering customer paid it itself.
+	PayingAgentID string
+	LineItems     []OrderLineItem
 }
 
 // OrderLineItem is one line of an order (ShowCustomerOrderDetails).

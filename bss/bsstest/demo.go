@@ -135,6 +135,7 @@ func Demo(now time.Time, seed int64) *Dataset {
 		}
 	}
 	g.demoOrders()
+	g.demoAgentPay(byAccount)
 	g.demoQuotas()
 	ds.PartnerAccounts = []PartnerAccount{
 		{ID: "PA" + g.hex(30), Type: 1, Amount: MustMoney("125000.00")},

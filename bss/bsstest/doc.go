@@ -90,8 +90,17 @@
 //     it before or after a discount, and the discounts are offered on the total.
 //   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
 //     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
-//   - ListCustomerOrders defaults to order_by=-createTime (newest first). Without customer_id it
-//     lists the orders of every customer, whatever method says (oneself or sub_customer).
+//   - ListCustomerOrders defaults to order_by=-createTime (newest first). method follows the
+//     SDK (bss-api.md Corrections, "Order list method"): oneself, the default (also when absent
+//     or empty), lists the customer's own orders, and without customer_id those of every
+//     customer; sub_customer lists the orders a customer paid on behalf of its enterprise
+//     sub-accounts (企业多账号代付) — with customer_id, those that customer paid; without it,
+//     those any of the partner's customers paid (the China site does not document this case;
+//     bssintl ignores method without customer_id). In the demo 北京星河科技有限公司
+//     (bj-xinghe-tech) pays the orders of 上海云帆网络 (sh-yunfan-net), so a partner-wide
+//     sub_customer query returns only those. Such orders carry agent_pay_info
+//     {paying_agent_id, is_agent_pay: true} in the list (not in the details, whose SDK model
+//     has no such field); other orders carry none.
 //   - Tier-2 resellers (Dataset.Resellers, one in the demo: 星云云经销商, owner of a coupon
 //     quota, with two customers and its own balance account): ListSubCustomers, the balance
 //     APIs, allocation, reclaim, both ledgers, monthly sums, partner coupons and on-demand

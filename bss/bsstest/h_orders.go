@@ -2,6 +2,7 @@ package bsstest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -32,6 +33,14 @@ type orderJSON struct {
 	AmountInfo            amountInfoJSON `json:"amount_info"`
 	UserName              string         `json:"user_name,omitempty"`
 	PendingPaymentEndTime string         `json:"pending_payment_end_time,omitempty"`
+	AgentPayInfo          *agentPayJSON  `json:"agent_pay_info,omitempty"`
+}
+
+// agentPayJSON says who paid an order on behalf of the ordering enterprise sub-account
+// (SDK model_agent_pay_info_v2.go; CustomerOrderV2 only, not the details' CustomerOrderV3).
+type agentPayJSON struct {
+	PayingAgentID string `json:"paying_agent_id"`
+	IsAgentPay    bool   `json:"is_agent_pay"`
 }
 
 type amountInfoJSON struct {
@@ -64,6 +73,9 @@ func orderToJSON(o *Order, lang string, detail bool) orderJSON {
 		OfficialAmount: o.OfficialAmount, MeasureID: 1, Currency: o.Currency, CreateTime: fmtTime(o.CreateTime),
 		PaymentTime: fmtTime(o.PaymentTime), ContractID: o.ContractID,
 		AmountInfo: amountInfo(o.DiscountAmount, o.CouponAmount),
+	}
+	if !detail && o.PayingAgentID != "" {
+		j.AgentPayInfo = &agentPayJSON{PayingAgentID: o.PayingAgentID, IsAgentPay: true}
 	}
 	if detail {
 		j.UserName = o.UserName
@@ -140,8 +152,14 @@ func handleListOrders(c *reqCtx) {
 		c.fail(errInvalid("order_by must be createTime or -createTime"))
 		return
 	}
+	// method (bss-api.md Corrections, "Order list method"): oneself (the default, also when
+	// empty) lists the customers' own orders; sub_customer the orders a customer paid on behalf
+	// of its enterprise sub-accounts (企业多账号代付), not the partner's customers.
+	paidFor := false
 	switch q.Get("method") {
-	case "", "oneself", "sub_customer":
+	case "", "oneself":
+	case "sub_customer":
+		paidFor = true
 	default:
 		c.fail(errInvalid("method must be oneself or sub_customer"))
 		return
@@ -167,6 +185,14 @@ func handleListOrders(c *reqCtx) {
 			return
 		}
 		list = st.ordersByCust[customerID]
+	}
+	switch {
+	case paidFor && customerID != "":
+		// What this customer paid for its enterprise sub-accounts: their orders, not its own.
+		list = slices.DeleteFunc(slices.Clone(st.orders), func(o *Order) bool { return o.PayingAgentID != customerID })
+	case paidFor:
+		// Without customer_id: what any of the partner's customers paid for a sub-account.
+		list = slices.DeleteFunc(slices.Clone(st.orders), func(o *Order) bool { return !st.agentPaid(o) })
 	}
 	for i := range list {
 		o := list[i]

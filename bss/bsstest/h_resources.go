@@ -390,6 +390,7 @@ func (st *store) newOrder(cu *Customer, orderType int, svc string, now time.Time
 	return &Order{
 		ID: st.newOrderID(now), CustomerID: cu.ID, UserName: cu.AccountName, ServiceTypeCode: svc,
 		ServiceTypeName: zhName(svc), SourceType: 1, OrderType: orderType, Currency: cu.Currency, CreateTime: now,
+		PayingAgentID: cu.AgentPayerID,
 	}
 }
 

@@ -21,10 +21,12 @@ type listedOrder struct {
 	CreateTime string `json:"create_time"`
 }
 
-// listedOrders asks ListCustomerOrders across customers (method=sub_customer) for a window.
+// listedOrders asks ListCustomerOrders across customers for a window: neither customer_id nor
+// method (bss-api.md Corrections, "Order list method": sub_customer would list only orders paid
+// for enterprise sub-accounts).
 func listedOrders(t *testing.T, s *Server, at func() time.Time, kind string, begin, end time.Time) []listedOrder {
 	t.Helper()
-	q := url.Values{"method": {"sub_customer"}, "limit": {"100"}, kind + "_begin": {fmtTime(begin)}, kind + "_end": {fmtTime(end)}}
+	q := url.Values{"limit": {"100"}, kind + "_begin": {fmtTime(begin)}, kind + "_end": {fmtTime(end)}}
 	var resp struct {
 		OrderInfos []listedOrder `json:"order_infos"`
 	}

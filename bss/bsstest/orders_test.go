@@ -10,11 +10,15 @@ import (
 type ordersOut struct {
 	TotalCount int `json:"total_count"`
 	OrderInfos []struct {
-		OrderID    string `json:"order_id"`
-		CustomerID string `json:"customer_id"`
-		Status     int    `json:"status"`
-		OrderType  int    `json:"order_type"`
-		CreateTime string `json:"create_time"`
+		OrderID      string `json:"order_id"`
+		CustomerID   string `json:"customer_id"`
+		Status       int    `json:"status"`
+		OrderType    int    `json:"order_type"`
+		CreateTime   string `json:"create_time"`
+		AgentPayInfo *struct {
+			PayingAgentID string `json:"paying_agent_id"`
+			IsAgentPay    bool   `json:"is_agent_pay"`
+		} `json:"agent_pay_info"`
 	} `json:"order_infos"`
 }
 
@@ -117,6 +121,78 @@ func TestListCustomerOrders(t *testing.T) {
 			p.t = t
 			p.get(pathOrders+"?"+tc.query).want(t, 400, tc.code)
 		})
+	}
+}
+
+// TestListCustomerOrdersMethod: bss-api.md Corrections, "Order list method" — oneself (the
+// default) lists the customers' own orders, and every customer's without customer_id;
+// sub_customer lists the orders a customer paid on behalf of its enterprise sub-accounts (SDK
+// model_list_customer_orders_request.go, "客户给企业子代付订单"), which carry agent_pay_info
+// {paying_agent_id, is_agent_pay} (model_customer_order_v2.go, model_agent_pay_info_v2.go). A
+// partner asking sub_customer for all its customers gets those few orders, not its customers'.
+func TestListCustomerOrdersMethod(t *testing.T) {
+	s := newFake(t, Options{})
+	p := partner(t, s)
+	payer, paid := findCustomer(t, s, "bj-xinghe-tech"), findCustomer(t, s, "sh-yunfan-net")
+	all, paidOrders := len(s.Orders("")), len(s.Orders(paid.ID))
+	if paidOrders == 0 || paidOrders*10 > all {
+		t.Fatalf("%d of %d orders paid on behalf of a sub-account", paidOrders, all)
+	}
+	list := func(query string) ordersOut {
+		t.Helper()
+		var out ordersOut
+		p.get(pathOrders+"?limit=100&"+query).want(t, 200, "").into(t, &out)
+		return out
+	}
+	for _, tc := range []struct {
+		name, query string
+		want        int
+		paidOnly    bool // every order listed was paid by payer for paid
+	}{
+		{"no method: every customer's", "", all, false},
+		{"oneself: every customer's", "method=oneself", all, false},
+		{"empty method is oneself", "method=", all, false},
+		{"sub_customer, partner-wide: only agent-paid orders", "method=sub_customer", paidOrders, true},
+		{"the payer's own orders", "customer_id=" + payer.ID, len(s.Orders(payer.ID)), false},
+		{"what the payer paid for its sub-account", "method=sub_customer&customer_id=" + payer.ID, paidOrders, true},
+		{"the sub-account's own orders", "method=oneself&customer_id=" + paid.ID, paidOrders, true},
+		{"the sub-account paid for nobody", "method=sub_customer&customer_id=" + paid.ID, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p.t = t
+			out := list(tc.query)
+			if out.TotalCount != tc.want {
+				t.Errorf("total_count = %d, want %d", out.TotalCount, tc.want)
+			}
+			agentPaid := 0
+			for _, o := range out.OrderInfos {
+				if a := o.AgentPayInfo; a != nil {
+					agentPaid++
+					if o.CustomerID != paid.ID || a.PayingAgentID != payer.ID || !a.IsAgentPay {
+						t.Errorf("order %s of %s: agent_pay_info %+v", o.OrderID, o.CustomerID, *a)
+					}
+				} else if o.CustomerID == paid.ID {
+					t.Errorf("order %s of the paid-for sub-account has no agent_pay_info", o.OrderID)
+				}
+			}
+			if tc.paidOnly && agentPaid != len(out.OrderInfos) {
+				t.Errorf("%d of %d orders paid on behalf", agentPaid, len(out.OrderInfos))
+			}
+		})
+	}
+	// An order the sub-account makes now is paid by its master account too.
+	p.t = t
+	_, id, err := s.Buy(paid.ID, Purchase{Kind: "obs", Months: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range s.Orders(paid.ID) {
+		if o.ID == id && o.PayingAgentID != payer.ID {
+			t.Errorf("the sub-account's new order %s is paid by %q", id, o.PayingAgentID)
+		}
+	}
+	if out := list("method=sub_customer"); out.TotalCount != paidOrders+1 {
+		t.Errorf("after a purchase: %d orders paid on behalf, want %d", out.TotalCount, paidOrders+1)
 	}
 }
 
