@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Association types of a sub-customer (bss-api.md §1).
@@ -17,9 +19,9 @@ const (
 // CustomerFilter narrows ListSubCustomers. Empty fields are not filters.
 type CustomerFilter struct {
 	AccountName       string // fuzzy, no spaces
-	Name              string // real-name (实名) name, fuzzy
+	Name              string // real-name (实名) name, fuzzy, no spaces (see NameSearchTerm)
 	CustomerID        string // exact
-	Label             string // fuzzy, case-sensitive
+	Label             string // fuzzy, case-sensitive, no spaces
 	AssociationType   string // AssociationReferral or AssociationResale
 	AssociatedOnBegin time.Time
 	AssociatedOnEnd   time.Time
@@ -75,14 +77,23 @@ type listCustomersBody struct {
 	Limit             int    `json:"limit"`
 }
 
+// BSS's fuzzy filters account_name, customer and label take no spaces (SDK
+// model_query_sub_customer_list_req.go: 不支持携带空格查询; bss-api.md Corrections, "ListSubCustomers
+// customer").
+func (c *checker) noSpaces(arg, v string) {
+	if strings.ContainsFunc(v, unicode.IsSpace) {
+		c.fail(arg, "no spaces (BSS cannot search with them)", "不能包含空格（BSS 不支持带空格查询）")
+	}
+}
+
 func (f CustomerFilter) check(c *checker) {
 	c.maxLen("account_name", f.AccountName, 64)
-	if strings.ContainsAny(f.AccountName, " \t\u3000") {
-		c.fail("account_name", "must not contain spaces", "不能包含空格")
-	}
+	c.noSpaces("account_name", f.AccountName)
 	c.maxLen("customer", f.Name, 64)
+	c.noSpaces("customer", f.Name)
 	c.optID("customer_id", f.CustomerID)
 	c.maxLen("label", f.Label, 64)
+	c.noSpaces("label", f.Label)
 	if f.AssociationType != "" {
 		c.oneOf("association_type", f.AssociationType, AssociationReferral, AssociationResale)
 	}
@@ -128,4 +139,30 @@ func (c *Client) Customers(ctx context.Context, f CustomerFilter) iter.Seq2[Cust
 // AllCustomers collects Customers into a slice.
 func (c *Client) AllCustomers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
 	return collect(c.Customers(ctx, f))
+}
+
+// NameSearchTerm is what to send as ListSubCustomers' customer filter to find the customers
+// whose real-name name contains name. The filter takes no spaces (bss-api.md Corrections), so a
+// name with spaces is searched by its longest part without any (the first of equally long
+// ones), and the answers must then be matched with NameContains; a name without spaces is its
+// own term. "Lumen Data GmbH" → "Lumen".
+func NameSearchTerm(name string) string {
+	term := ""
+	for _, part := range strings.FieldsFunc(name, unicode.IsSpace) {
+		if utf8.RuneCountInString(part) > utf8.RuneCountInString(term) {
+			term = part
+		}
+	}
+	return term
+}
+
+// NameContains reports whether a customer's name contains query the way BSS's fuzzy filter
+// matches (anywhere in the name, letters in any case), with any run of spaces in either counted
+// as one space: "Lumen  Data GmbH" contains "lumen data".
+func NameContains(name, query string) bool {
+	fold := func(s string) string {
+		return strings.ToLower(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
+	}
+	q := fold(query)
+	return q != "" && strings.Contains(fold(name), q)
 }

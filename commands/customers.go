@@ -31,11 +31,12 @@ func (c *Call) findCustomers(ctx context.Context, q string) ([]bss.Customer, boo
 	if customerIDPattern.MatchString(q) {
 		filters = append(filters, bss.CustomerFilter{CustomerID: q, IndirectPartnerID: reseller})
 	}
-	if len([]rune(q)) <= 64 {
-		filters = append(filters, bss.CustomerFilter{Name: q, IndirectPartnerID: reseller})
-		if !strings.ContainsAny(q, " \t\u3000") {
-			filters = append(filters, bss.CustomerFilter{AccountName: q, IndirectPartnerID: reseller})
-		}
+	// BSS's name filters take no spaces: a name with spaces is searched by a part without
+	// them, and matched whole here (spacedNames).
+	term := bss.NameSearchTerm(q)
+	if term == q && len([]rune(q)) <= 64 {
+		filters = append(filters, bss.CustomerFilter{Name: q, IndirectPartnerID: reseller},
+			bss.CustomerFilter{AccountName: q, IndirectPartnerID: reseller})
 	}
 	var out []bss.Customer
 	more := false
@@ -58,10 +59,38 @@ func (c *Call) findCustomers(ctx context.Context, q string) ([]bss.Customer, boo
 			break // an id is exact: no need to search names
 		}
 	}
+	if term != q && term != "" && len([]rune(term)) <= 64 {
+		var over bool
+		var err error
+		if out, over, err = c.spacedNames(ctx, q, term, reseller, out, seen); err != nil {
+			return nil, false, err
+		}
+		more = more || over
+	}
 	if len(out) > maxMatches {
 		out, more = out[:maxMatches], true
 	}
 	return out, more, nil
+}
+
+// spacedNames finds the customers whose real-name name contains q, a name with spaces, by
+// listing those whose name contains term (a part of q without spaces, which BSS can search by)
+// and keeping those that contain all of q. It stops at the first match past maxMatches.
+func (c *Call) spacedNames(ctx context.Context, q, term, reseller string, out []bss.Customer, seen map[string]bool) ([]bss.Customer, bool, error) {
+	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{Name: term, IndirectPartnerID: reseller}) {
+		if err != nil {
+			return nil, false, c.bssError(err)
+		}
+		if seen[cu.ID] || !bss.NameContains(cu.Name, q) {
+			continue
+		}
+		if len(out) >= maxMatches {
+			return out, true, nil
+		}
+		seen[cu.ID] = true
+		out = append(out, cu)
+	}
+	return out, false, nil
 }
 
 // oneCustomer resolves q to exactly one customer. Several matches are fine when exactly one of
@@ -79,7 +108,7 @@ func (c *Call) oneCustomer(ctx context.Context, q string) (bss.Customer, error) 
 	}
 	var exact []bss.Customer
 	for _, m := range ms {
-		if m.ID == q || strings.EqualFold(m.Name, q) || strings.EqualFold(m.AccountName, q) {
+		if m.ID == q || sameName(m.Name, q) || strings.EqualFold(m.AccountName, q) {
 			exact = append(exact, m)
 		}
 	}
@@ -96,6 +125,11 @@ func (c *Call) oneCustomer(ctx context.Context, q string) (bss.Customer, error) 
 		rep.Footer = c.Lang.T("lbl.more_matches", len(ms))
 	}
 	return bss.Customer{}, &userError{text: rep.Text, result: "invalid", extra: &rep}
+}
+
+// sameName compares names as people type them: letters in any case, any run of spaces as one.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
 func displayName(cu bss.Customer) string {

@@ -157,6 +157,12 @@ func TestListSubCustomersValidation(t *testing.T) {
 		{"bad end", `{"associated_on_end":"2026-11-25 00:00:00"}`, "CBC.0101", "associated_on_end"},
 		{"account name too long", map[string]any{"account_name": strings.Repeat("a", 65)}, "CBC.0101", "account_name"},
 		{"account name with space", `{"account_name":"zhang san"}`, "CBC.0101", "account_name"},
+		// bss-api.md Corrections, "ListSubCustomers customer": customer takes no spaces (SDK
+		// model_query_sub_customer_list_req.go, 不支持携带空格查询), like account_name and label.
+		{"customer with space", `{"customer":"ACME Ltd"}`, "CBC.0101", "customer"},
+		{"customer with a full-width space", `{"customer":"北京　星河"}`, "CBC.0101", "customer"},
+		{"customer with a tab", `{"customer":"ACME\tLtd"}`, "CBC.0101", "customer"},
+		{"label with space", `{"label":"big customer"}`, "CBC.0101", "label"},
 		{"unknown field", `{"offset":0,"page_size":10}`, "CBC.0100", "page_size"},
 		{"wrong case", `{"Limit":10}`, "CBC.0100", "Limit"},
 		{"indirect partner", `{"indirect_partner_id":"abc"}`, "CBC.99000037", ""},

@@ -65,7 +65,8 @@
 //     non-objects and empty bodies are 400 CBC.0100 naming the field (the real service is at
 //     least as strict about types; it may be laxer about unknown keys).
 //   - account_name and customer filters match case-insensitively; label matches case-sensitively.
-//     account_name containing spaces is refused.
+//     account_name, customer or label containing a space (any Unicode space) is refused with 400
+//     CBC.0101, as the SDK says BSS does (不支持携带空格查询).
 //   - A renewal with is_auto_pay=1 and enough balance is paid at once (order status 5) and
 //     moves the expiry; otherwise the order waits for payment (status 6) and the expiry does NOT
 //     move, since the fake serves no payment API. Renewal runs from the original expiry, also

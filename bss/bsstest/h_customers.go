@@ -3,6 +3,7 @@ package bsstest
 import (
 	"net/http"
 	"strings"
+	"unicode"
 )
 
 // ---- ListSubCustomers: POST /v2/partners/sub-customers/query (§1)
@@ -114,9 +115,16 @@ func handleListSubCustomers(c *reqCtx) {
 			return
 		}
 	}
-	if strings.ContainsAny(str(req.AccountName), " \t") {
-		c.fail(errInvalid("account_name must not contain spaces"))
-		return
+	// The fuzzy filters take no spaces (SDK model_query_sub_customer_list_req.go: 不支持携带空格
+	// 查询; bss-api.md Corrections, "ListSubCustomers customer").
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"account_name", req.AccountName}, {"customer", req.Customer}, {"label", req.Label}} {
+		if strings.ContainsFunc(str(f.v), unicode.IsSpace) {
+			c.fail(errInvalid("%s must not contain spaces", f.name))
+			return
+		}
 	}
 	if at := str(req.AssociationType); at != "" && at != "1" && at != "2" {
 		c.fail(errInvalid("association_type must be \"1\" or \"2\""))
