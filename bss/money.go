@@ -31,9 +31,13 @@ const (
 	MaxMemoLen    = 256 // coupon memo, in characters (our limit: BSS's is not documented)
 )
 
-// yuan is a request amount as the money APIs take it: a JSON number with two decimals built
-// from whole cents ("100.00"), never through float64 (bss-money.md, "Money"). The SDK sends a
-// string; the documentation's examples send numbers; we send what the documentation shows.
+// yuan is a request amount as the money APIs take it: a JSON string with two decimals built
+// from whole cents ("amount":"100.00"), never through float64. The SDK types every amount we
+// send *decimal.Decimal (shopspring/decimal: model_adjust_account_req.go amount,
+// model_reclaim_to_partner_account_balances_req.go amount, model_create_partner_coupons_req.go
+// face_value), whose MarshalJSON writes a quoted string: that is what Huawei's own clients send
+// (bss-money.md, "Money"), so it is what we send, although the documentation's examples show
+// numbers.
 type yuan Amount
 
 func (y yuan) MarshalJSON() ([]byte, error) {
@@ -42,7 +46,7 @@ func (y yuan) MarshalJSON() ([]byte, error) {
 	if c < 0 {
 		sign, c = "-", -c
 	}
-	return fmt.Appendf(nil, "%s%d.%02d", sign, c/100, c%100), nil
+	return fmt.Appendf(nil, `"%s%d.%02d"`, sign, c/100, c%100), nil
 }
 
 // money checks a request amount: greater than 0, at most two decimal places.

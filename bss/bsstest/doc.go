@@ -40,8 +40,10 @@
 // where upstream sends strings: every amount of the renew-rate answer ("432.10"), the ledger's
 // change_amount and balance_after_change, and the adjust records' amount (bss-money.md; SDK
 // AccountChangeRecord, AdjustRecordV3). Request amounts (allocation, reclaim, coupon face
-// value) are taken as a JSON number or a string holding one, in yuan, greater than 0 with at
-// most two decimals; anything else is 400 CBC.0100. An allocation answers {"transfer_id"}, a
+// value) are taken as a JSON string holding a number, as the SDK's decimal.Decimal sends them
+// ("100", "0.5"; Huawei's own clients), or as a JSON number, as the documentation's examples
+// show them, in yuan, greater than 0 with at most two decimals; anything else (exponents
+// included) is 400 CBC.0100. An allocation answers {"transfer_id"}, a
 // reclaim {"trans_id"} (the same id as the adjust record's trans_id), a coupon reclaim HTTP 204
 // with no body.
 // Every answer carries X-Request-Id. Errors use the BSS shape {"error_code","error_msg"}
