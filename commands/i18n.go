@@ -507,6 +507,7 @@ var catalogue = map[string]msg{
 	"action.coupon_reclaim":         {"代金券回收", "coupon reclaim"},
 	"err.money_not_resale":          {"%s 不是代售客户：只有代售客户能拨款、回收、发券或查看这些账目。", "%s is not a resale customer: only resale customers are funded, reclaimed, given coupons or shown these accounts."},
 	"err.bad_amount":                {"%s 应为大于 0、最多两位小数的金额（元），例如 500 或 4026.06，收到的是 “%s”。", "%s must be an amount of yuan greater than 0 with at most two decimals, e.g. 500 or 4026.06; got \"%s\"."},
+	"err.amount_comma":              {"%s “%s” 中的逗号只能作千位分隔符（三位一组，如 1,234.56 或 12,345,678）；小数请用点号，例如 12.34 或 0.01。", "In %s \"%s\" a comma can only separate thousands (groups of three digits, e.g. 1,234.56 or 12,345,678); write decimals with a point, e.g. 12.34 or 0.01."},
 	"err.bad_month":                 {"月份 “%s” 无效：用 2026-10 这样的写法，且不晚于本月（%s）。", "Invalid month \"%s\": use a form like 2026-10, not after this month (%s)."},
 	"err.bad_ledger_type":           {"流水类型 “%s” 无效：用 topup（拨款）、reclaim（回收）或 all。", "Invalid record type \"%s\": use topup, reclaim or all."},
 	"err.no_fund":                   {"没有查到可用于拨款的合作伙伴账户（可拨款账户或余额账户）。", "No partner account to fund customers from (allocatable or balance account) was returned."},

@@ -89,10 +89,17 @@ func (c *Call) resaleCustomer(ctx context.Context, q string) (bss.Customer, erro
 // full-width digits are taken out: whole yuan, with at most two decimals.
 var amountPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]{1,2})?$`)
 
+// groupedPattern is an amount whose commas separate thousands: a first group of one to three
+// digits (not starting with 0) and groups of exactly three ("1,234.56", "12,345,678"). Any
+// other comma (a decimal comma as in "12,34", or "1,23,456") makes the amount ambiguous.
+var groupedPattern = regexp.MustCompile(`^[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?$`)
+
 // maxTransfer bounds an amount typed in chat (yuan), far above any real top-up.
 const maxTransfer = 1_000_000_000
 
 // parseYuan reads an amount as people type it: 500, 4026.06, 1,000.50, ¥100, 100元, １００.
+// A comma is a thousands separator and nothing else; one that is not (12,34 or 0,01, a decimal
+// comma) is refused rather than dropped, which would read 12,34 as 1,234.00.
 func (c *Call) parseYuan(arg, s string) (bss.Amount, error) {
 	t := strings.Map(func(r rune) rune {
 		switch {
@@ -100,12 +107,20 @@ func (c *Call) parseYuan(arg, s string) (bss.Amount, error) {
 			return r - '０' + '0'
 		case r == '．' || r == '。':
 			return '.'
-		case r == ',' || r == '，' || r == '¥' || r == '￥' || r == '元' || r == ' ':
+		case r == '，':
+			return ','
+		case r == '¥' || r == '￥' || r == '元' || r == ' ':
 			return -1
 		}
 		return r
 	}, strings.TrimSpace(s))
 	t = strings.TrimPrefix(strings.TrimPrefix(t, "CNY"), "cny")
+	if strings.Contains(t, ",") {
+		if !groupedPattern.MatchString(t) {
+			return bss.Amount{}, c.fail("err.amount_comma", arg, s)
+		}
+		t = strings.ReplaceAll(t, ",", "")
+	}
 	if !amountPattern.MatchString(t) {
 		return bss.Amount{}, c.fail("err.bad_amount", arg, s)
 	}
