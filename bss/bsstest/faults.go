@@ -25,6 +25,10 @@ type Fault struct {
 	OKWithError bool
 	// EmptyOrderIDs answers 200 with {"order_ids":[]}: a renew or unsubscribe that names no order.
 	EmptyOrderIDs bool
+	// Body answers with exactly this body (HTTP Status, 200 by default) in place of the
+	// operation's: an answer in a shape BSS should not give, such as {"order_ids":[" "]}.
+	// With AfterWork the work is done first and its answer replaced by this one.
+	Body string
 	Hang          bool // never answer until the client gives up (request context done) or the server closes
 	// Drop closes the connection without a word of answer, as a server dying mid-request would.
 	Drop bool
@@ -106,6 +110,9 @@ func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 			abort(c)
 		}
 		return true
+	case f.Body != "":
+		c.raw(bodyStatus(f), []byte(f.Body))
+		return true
 	case f.Status != 0 && isIAMPath(c.r.URL.Path):
 		// IAM answers in its own shape; without ErrorCode the code is the HTTP status, a number.
 		c.fail(iamErr(f.Status, f.ErrorCode, "injected fault: "+http.StatusText(f.Status)))
@@ -137,6 +144,10 @@ func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 // loseAnswer replaces the answer of work already done (AfterWork): an error status, or a
 // dropped connection.
 func (s *Server) loseAnswer(c *reqCtx, f Fault) {
+	if f.Body != "" && !f.Drop {
+		c.raw(bodyStatus(f), []byte(f.Body))
+		return
+	}
 	if f.Status != 0 && !f.Drop {
 		code := f.ErrorCode
 		if code == "" {
@@ -146,6 +157,14 @@ func (s *Server) loseAnswer(c *reqCtx, f Fault) {
 		return
 	}
 	abort(c)
+}
+
+// bodyStatus is the HTTP status of a Body fault's answer.
+func bodyStatus(f Fault) int {
+	if f.Status != 0 {
+		return f.Status
+	}
+	return http.StatusOK
 }
 
 // discard is the ResponseWriter an operation answers into when its answer is to be lost.
