@@ -29,7 +29,7 @@ type Fault struct {
 	// operation's: an answer in a shape BSS should not give, such as {"order_ids":[" "]}.
 	// With AfterWork the work is done first and its answer replaced by this one.
 	Body string
-	Hang          bool // never answer until the client gives up (request context done) or the server closes
+	Hang bool // never answer until the client gives up (request context done) or the server closes
 	// Drop closes the connection without a word of answer, as a server dying mid-request would.
 	Drop bool
 	// AfterWork serves the call normally first — checks, signature, the operation and its
