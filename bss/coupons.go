@@ -3,10 +3,12 @@ package bss
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -66,13 +68,68 @@ type couponIssueBody struct {
 	IndirectPartnerID string   `json:"indirect_partner_id,omitempty"`
 }
 
-// CouponIssueResult is the answer of an issue, which can be a partial success: the coupons
-// issued, per customer, and the customers that got none.
+// CouponIssueResult is the answer of an issue, which can be a partial success, matched to the
+// customers asked for: the coupons issued, per customer, the customers that got none, and those
+// whose outcome the answer does not show.
 type CouponIssueResult struct {
 	Issued []IssuedCoupon `json:"coupon_infos"`
 	Errors []ItemError    `json:"error_details"` // ID is the customer's id
+	// Unknown are the customers asked for whose outcome the answer does not show: named in
+	// neither list, named with a coupon id that is blank after trimming (which is no id), or
+	// named more than once. Their coupons may or may not exist: settle from the issued coupons.
+	Unknown []string `json:"-"`
+	// Anomalies describe the entries of the answer that name no customer asked for: a customer
+	// not in the request, or a blank customer id. They count as nobody's success.
+	Anomalies []string `json:"-"`
 	// RequestID is the answer's X-Request-Id.
 	RequestID string `json:"-"`
+}
+
+// match reads a decoded answer against the customers asked for: an entry counts only for a
+// customer asked for, named once, by ids that are not blank; everything else is Unknown (a
+// customer asked for) or an anomaly (an entry naming no customer asked for).
+func (res *CouponIssueResult) match(asked []string) {
+	wanted := make(map[string]bool, len(asked))
+	for _, id := range asked {
+		wanted[id] = true
+	}
+	coupons := map[string][]IssuedCoupon{}
+	for _, ic := range res.Issued {
+		id := strings.TrimSpace(ic.CustomerID)
+		switch {
+		case id == "":
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos holds an entry without a customer id (coupon_id %q)", ic.CouponID))
+		case !wanted[id]:
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos names customer %q (coupon_id %q), who was not asked for", id, ic.CouponID))
+		default:
+			coupons[id] = append(coupons[id], IssuedCoupon{CustomerID: id, CouponID: strings.TrimSpace(ic.CouponID)})
+		}
+	}
+	failures := map[string][]ItemError{}
+	for _, ie := range res.Errors {
+		id := strings.TrimSpace(ie.ID)
+		switch {
+		case id == "":
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details holds an entry without a customer id (%q %q)", ie.ErrorCode, ie.ErrorMsg))
+		case !wanted[id]:
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details names customer %q (%q), who was not asked for", id, ie.ErrorCode))
+		default:
+			ie.ID = id
+			failures[id] = append(failures[id], ie)
+		}
+	}
+	res.Issued, res.Errors = nil, nil
+	for _, id := range asked {
+		cs, fs := coupons[id], failures[id]
+		switch {
+		case len(cs) == 1 && len(fs) == 0 && !blank(cs[0].CouponID):
+			res.Issued = append(res.Issued, cs[0])
+		case len(cs) == 0 && len(fs) == 1:
+			res.Errors = append(res.Errors, fs[0])
+		default:
+			res.Unknown = append(res.Unknown, id)
+		}
+	}
 }
 
 // IssuedCoupon is one coupon issued (SDK CouponSimpleInfo: id is the customer's).
@@ -82,9 +139,11 @@ type IssuedCoupon struct {
 }
 
 // IssueCoupons issues partner coupons (POST /v2/promotions/benefits/partner-coupons). BSS has
-// no dedupe: a retry issues new coupons, so it is never retried once sent, and an answer that
-// names neither a coupon nor an error is ErrUnknownOutcome, to be settled from the issued
-// coupons.
+// no dedupe: a retry issues new coupons, so it is never retried once sent. The answer is
+// matched to the customers asked for (CouponIssueResult.match). When it leaves any of them
+// unknown — an answer naming neither a coupon nor an error, a blank coupon id, a customer left
+// out — IssueCoupons returns ErrUnknownOutcome together with the result, whose Unknown and
+// Anomalies say why: the outcome is to be settled from the issued coupons.
 func (c *Client) IssueCoupons(ctx context.Context, req CouponIssue) (*CouponIssueResult, error) {
 	if err := c.unavailable(OpCreatePartnerCoupons, http.MethodPost, pathPartnerCoupons); err != nil {
 		return nil, err
@@ -118,11 +177,17 @@ func (c *Client) IssueCoupons(ctx context.Context, req CouponIssue) (*CouponIssu
 	if err := c.do(ctx, r); err != nil {
 		return nil, err
 	}
-	if len(res.Issued) == 0 && len(res.Errors) == 0 {
-		return nil, &Error{Op: OpCreatePartnerCoupons, Method: r.method, Path: r.path, HTTPStatus: ans.status, RequestID: ans.requestID,
-			Kind: KindUnknownOutcome, Err: errors.New("the answer holds no coupon_infos and no error_details")}
-	}
+	empty := len(res.Issued) == 0 && len(res.Errors) == 0
+	res.match(req.CustomerIDs)
 	res.RequestID = ans.requestID
+	if len(res.Unknown) > 0 {
+		why := fmt.Sprintf("the answer does not show the outcome for customers %q", res.Unknown)
+		if empty {
+			why = "the answer holds no coupon_infos and no error_details"
+		}
+		return &res, &Error{Op: OpCreatePartnerCoupons, Method: r.method, Path: r.path, HTTPStatus: ans.status, RequestID: ans.requestID,
+			Kind: KindUnknownOutcome, Err: errors.New(why)}
+	}
 	return &res, nil
 }
 
