@@ -190,11 +190,14 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		}
 		return out
 	}
-	if (a.Action == actRenew || a.Action == actUnsubscribe) && len(res.OrderIDs) == 0 && len(res.Failed) == 0 {
-		// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []) is
-		// no evidence that anything happened: settle it from BSS state like a lost answer.
-		r.log.WarnContext(ctx, "action answered without an order; reconciling from BSS state", "request", a.ID)
-		return nil
+	if a.Action == actRenew || a.Action == actUnsubscribe {
+		if why := res.Unproven(); why != "" {
+			// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []),
+			// or naming one by a blank id (which is no id), is no evidence that anything
+			// happened: settle it from BSS state like a lost answer.
+			r.log.WarnContext(ctx, "action answered without evidence; reconciling from BSS state", "request", a.ID, "why", why)
+			return nil
+		}
 	}
 	if len(res.Failed) > 0 {
 		var parts []string
@@ -406,7 +409,7 @@ func (r *Router) ordersSince(ctx context.Context, a store.Approval, p actionPara
 	var ev orderEvidence
 	for _, o := range page.Orders {
 		created := o.CreateTime.Time
-		if o.OrderType != orderType || o.CustomerID != p.Customer.ID || created.Before(begin) || created.After(end) {
+		if strings.TrimSpace(o.OrderID) == "" || o.OrderType != orderType || o.CustomerID != p.Customer.ID || created.Before(begin) || created.After(end) {
 			continue
 		}
 		ok, err := r.orderTouches(ctx, p.Customer.ID, o.OrderID, p.ResourceID)
