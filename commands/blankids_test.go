@@ -20,6 +20,15 @@ import (
 func TestBlankIDsAreNoEvidence(t *testing.T) {
 	web := func(e *actEnv) string { return e.zsResource("zhangsan-web-01").ResourceID }
 	zs := func(e *actEnv) string { return e.account("zhangsan").ID }
+	resellerQuota := func(e *actEnv) string {
+		for _, q := range e.srv.Quotas() {
+			if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
+				return q.QuotaID
+			}
+		}
+		e.t.Fatal("no reseller quota to reclaim")
+		return ""
+	}
 	tests := []struct {
 		name    string
 		path    string
@@ -62,6 +71,12 @@ func TestBlankIDsAreNoEvidence(t *testing.T) {
 			func(e *actEnv) string {
 				return `{"coupon_infos":[],"error_details":[{"id":"` + zs(e) + `","error_code":"","error_msg":""}]}`
 			}},
+		{"quota reclaim simple_quota_infos [{}]", reclaimPath, func(e *actEnv) string { return "/reclaim " + resellerQuota(e) },
+			func(*actEnv) string { return `{"simple_quota_infos":[{}],"error_details":[]}` }},
+		{"quota reclaim quota_id \" \"", reclaimPath, func(e *actEnv) string { return "/reclaim " + resellerQuota(e) },
+			func(*actEnv) string { return `{"simple_quota_infos":[{"quota_id":" ","quota_balance":0}]}` }},
+		{"quota reclaim naming nothing", reclaimPath, func(e *actEnv) string { return "/reclaim " + resellerQuota(e) },
+			func(*actEnv) string { return `{}` }},
 	}
 	for _, tc := range tests {
 		for _, done := range []bool{false, true} {

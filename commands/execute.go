@@ -171,7 +171,20 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 	case actReclaim:
 		var rr *bss.ReclaimResult
 		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
-			return r.reclaimResult(rr)
+			known, anomalies := matchReclaim(p.QuotaIDs, rr)
+			if len(anomalies) > 0 {
+				r.recordAnomalies(ctx, a, "", anomalies)
+			}
+			if !known {
+				r.log.WarnContext(ctx, "quota reclaim answered without naming every quota; reconciling from BSS state", "request", a.ID)
+				return nil
+			}
+			out := r.reclaimResult(rr)
+			if len(anomalies) > 0 {
+				out.NeedsAttention = true
+				out.Detail += "; " + r.opts.Lang.T("act.money_anomaly", strings.Join(anomalies, "; "))
+			}
+			return out
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
 		return r.performMoney(ctx, a, p)
@@ -234,6 +247,47 @@ func (r *Router) failureText(err error) string {
 	}
 	r.log.Error("action failed", "error", err)
 	return l.T("err.internal")
+}
+
+// matchReclaim reads a quota reclaim's answer against the quotas asked for, keeping only what
+// names one of them, once, by an id that is not blank after trimming (a blank id is no id).
+// known is false when a quota asked for is named nowhere, or more than once: the outcome is
+// then unknown. anomalies describe entries naming no quota asked for.
+func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies []string) {
+	wanted := make(map[string]bool, len(asked))
+	for _, id := range asked {
+		wanted[id] = true
+	}
+	named := map[string]int{}
+	var reclaimed []bss.ReclaimedQuota
+	for _, q := range rr.Reclaimed {
+		id := strings.TrimSpace(q.QuotaID)
+		if !wanted[id] {
+			anomalies = append(anomalies, fmt.Sprintf("simple_quota_infos names quota %q, which was not asked for", id))
+			continue
+		}
+		q.QuotaID = id
+		named[id]++
+		reclaimed = append(reclaimed, q)
+	}
+	var failed []bss.ItemError
+	for _, e := range rr.Errors {
+		id := strings.TrimSpace(e.ID)
+		if !wanted[id] {
+			anomalies = append(anomalies, fmt.Sprintf("error_details names quota %q (%q), which was not asked for", id, e.ErrorCode))
+			continue
+		}
+		e.ID = id
+		named[id]++
+		failed = append(failed, e)
+	}
+	rr.Reclaimed, rr.Errors = reclaimed, failed
+	for _, id := range asked {
+		if named[id] != 1 {
+			return false, anomalies
+		}
+	}
+	return true, anomalies
 }
 
 func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
