@@ -73,6 +73,26 @@ func (r *Redactor) String(s string) string {
 	return r.replacer().Replace(s)
 }
 
+// minTail is the shortest end of a text that Truncated hides as the start of a secret.
+const minTail = 4
+
+// Truncated is String for a text that may have been cut short: it also hides an end of s that
+// is the start of a secret (at least minTail bytes), which the cut left behind.
+func (r *Redactor) Truncated(s string) string {
+	s = r.String(s)
+	if r.Empty() {
+		return s
+	}
+	for _, sec := range r.secrets {
+		for n := min(len(sec)-1, len(s)); n >= minTail; n-- {
+			if strings.HasSuffix(s, sec[:n]) {
+				return s[:len(s)-n] + Mark
+			}
+		}
+	}
+	return s
+}
+
 // Bytes returns b with every secret replaced by Mark; b itself (not a copy) when it holds none.
 func (r *Redactor) Bytes(b []byte) []byte {
 	if r == nil {

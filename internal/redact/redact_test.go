@@ -38,6 +38,16 @@ func TestRedactor(t *testing.T) {
 	if got := r.Bytes(b); &got[0] != &b[0] {
 		t.Error("a clean answer was copied")
 	}
+	for in, want := range map[string]string{
+		"cut after Access=AKEXAM":         "cut after Access=[REDACTED]",
+		"cut after AKEXAMPLE123 and SKEX": "cut after [REDACTED] and [REDACTED]",
+		"ends in AKE":                     "ends in AKE", // too short to tell
+		"ends normally":                   "ends normally",
+	} {
+		if got := r.Truncated(in); got != want {
+			t.Errorf("Truncated(%q) = %q, want %q", in, got, want)
+		}
+	}
 	if strings.Contains(r.String(strings.Repeat("AKEXAMPLE12", 3)), Mark) {
 		t.Error("a prefix of a secret was hidden")
 	}
