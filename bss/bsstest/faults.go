@@ -29,7 +29,11 @@ type Fault struct {
 	// operation's: an answer in a shape BSS should not give, such as {"order_ids":[" "]}.
 	// With AfterWork the work is done first and its answer replaced by this one.
 	Body string
-	Hang bool // never answer until the client gives up (request context done) or the server closes
+	// EchoCredentials answers an error (Status, default 400; ErrorCode, default CBC.0100) whose
+	// error_msg echoes the credentials the call was signed with — access key, secret key and
+	// security token, as the sandbox knows them — the way a gateway might quote what it refused.
+	EchoCredentials bool
+	Hang            bool // never answer until the client gives up (request context done) or the server closes
 	// Drop closes the connection without a word of answer, as a server dying mid-request would.
 	Drop bool
 	// AfterWork serves the call normally first — checks, signature, the operation and its
@@ -113,6 +117,16 @@ func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 	case f.Body != "":
 		c.raw(bodyStatus(f), []byte(f.Body))
 		return true
+	case f.EchoCredentials:
+		status, code := f.Status, f.ErrorCode
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		if code == "" {
+			code = defaultFaultCode(status)
+		}
+		c.fail(&apiError{status: status, code: code, msg: s.echoCredentials(c.r)})
+		return true
 	case f.Status != 0 && isIAMPath(c.r.URL.Path):
 		// IAM answers in its own shape; without ErrorCode the code is the HTTP status, a number.
 		c.fail(iamErr(f.Status, f.ErrorCode, "injected fault: "+http.StatusText(f.Status)))
@@ -139,6 +153,26 @@ func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 		return true
 	}
 	return false
+}
+
+// echoCredentials words what an EchoCredentials fault quotes: the caller's access key, and the
+// secret key and security token the sandbox holds for it.
+func (s *Server) echoCredentials(r *http.Request) string {
+	ak := ""
+	if a, err := bss.ParseAuthorization(r.Header.Get(bss.HeaderAuth)); err == nil {
+		ak = a.AccessKey
+	}
+	sk, token := "", r.Header.Get(bss.HeaderToken)
+	if ak == s.partner.AccessKey {
+		sk = s.partner.SecretKey
+	} else {
+		s.tmu.Lock()
+		if tc := s.temps[ak]; tc != nil {
+			sk, token = tc.secret, tc.token
+		}
+		s.tmu.Unlock()
+	}
+	return "injected fault: the signature does not match; Access=" + ak + ", secret " + sk + ", X-Security-Token " + token
 }
 
 // loseAnswer replaces the answer of work already done (AfterWork): an error status, or a

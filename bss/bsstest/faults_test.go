@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -316,5 +317,17 @@ func TestFaultBody(t *testing.T) {
 	s.Inject("POST", pathSubCustomers, Fault{Body: `{"count":0}`, Status: 201})
 	if r := partner(t, s).post(pathSubCustomers, `{}`); r.status != 201 || string(r.body) != `{"count":0}` {
 		t.Errorf("with a status: %d %s", r.status, r.body)
+	}
+}
+
+// TestFaultEchoCredentials: the fault quotes the credentials of the call, the partner's or a
+// customer's temporary ones.
+func TestFaultEchoCredentials(t *testing.T) {
+	s := newFake(t, Options{})
+	s.Inject("", "/v2/*", Fault{EchoCredentials: true})
+	r := partner(t, s).post(pathSubCustomers, `{}`).want(t, 400, "CBC.0100")
+	msg, _ := r.obj(t)["error_msg"].(string)
+	if !strings.Contains(msg, "Access="+SandboxCredentials.AccessKey) || !strings.Contains(msg, SandboxCredentials.SecretKey) {
+		t.Errorf("error_msg %q", msg)
 	}
 }
