@@ -3,11 +3,14 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -153,7 +156,10 @@ func TestCouponAnswerNamingOthers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			e := newActEnv(t, nil)
+			var logs syncBuffer
+			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
+				o.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			})
 			zs, other := e.account("zhangsan").ID, e.account("wangfang").ID
 			e.say("console:alice", "/coupon 张三 60")
 			e.srv.Inject("POST", couponsPath, bsstest.Fault{Body: tc.body(zs, other)})
@@ -179,6 +185,9 @@ func TestCouponAnswerNamingOthers(t *testing.T) {
 			if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Detail, other) || !strings.Contains(audit[0].Detail, "not asked for") ||
 				audit[0].RequestID == "" {
 				t.Errorf("audit of the anomaly: %+v, %v", audit, err)
+			}
+			if text := fmt.Sprint(logs.records(t)); !strings.Contains(text, "not asked for") || !strings.Contains(text, other) {
+				t.Errorf("the anomaly is not logged:\n%s", text)
 			}
 		})
 	}
