@@ -3,7 +3,9 @@ package bss_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bss"
@@ -136,5 +138,26 @@ func TestCouponAnswersAreMatchedToTheRequest(t *testing.T) {
 				t.Errorf("issued %v failed %v unknown %v anomalies %q", issued, failed, res.Unknown, res.Anomalies)
 			}
 		})
+	}
+}
+
+// TestCouponAnomaliesAreBounded: an answer naming many customers not asked for, with long ids,
+// is described in bounded text.
+func TestCouponAnomaliesAreBounded(t *testing.T) {
+	const a = "0000000000000000000000000000000a"
+	var b strings.Builder
+	b.WriteString(`{"coupon_infos":[{"id":"` + a + `","coupon_id":"CP1"}`)
+	for i := range 50 {
+		fmt.Fprintf(&b, `,{"id":"%s%d","coupon_id":"CP%d"}`, strings.Repeat("x", 5000), i, i)
+	}
+	b.WriteString(`]}`)
+	srv, c := newPair(t, bsstest.Options{}, nil)
+	srv.Inject("POST", "/v2/promotions/benefits/partner-coupons", bsstest.Fault{Body: b.String()})
+	res, err := c.IssueCoupons(context.Background(), bss.CouponIssue{QuotaID: "Q1", CustomerIDs: []string{a}, FaceValue: bss.MustAmount("10")})
+	if err != nil || len(res.Issued) != 1 || len(res.Anomalies) != 11 || res.Anomalies[10] != "and 40 more such entries" {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if n := len(strings.Join(res.Anomalies, "")); n > 2000 {
+		t.Errorf("anomalies take %d bytes", n)
 	}
 }

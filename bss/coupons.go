@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Partner coupons (bss-money.md §7) and the quotas a tier-1 distributor issued (§9).
@@ -85,6 +86,22 @@ type CouponIssueResult struct {
 	RequestID string `json:"-"`
 }
 
+// maxAnomalies bounds the anomalies described of one answer; the rest are counted.
+const maxAnomalies = 10
+
+// short bounds a text quoted from an answer in an anomaly: 64 bytes, cut on a character.
+func short(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // match reads a decoded answer against the customers asked for: an entry counts only for a
 // customer asked for, named once, by ids that are not blank; everything else is Unknown (a
 // customer asked for) or an anomaly (an entry naming no customer asked for).
@@ -98,9 +115,9 @@ func (res *CouponIssueResult) match(asked []string) {
 		id := strings.TrimSpace(ic.CustomerID)
 		switch {
 		case id == "":
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos holds an entry without a customer id (coupon_id %q)", ic.CouponID))
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos holds an entry without a customer id (coupon_id %q)", short(ic.CouponID)))
 		case !wanted[id]:
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos names customer %q (coupon_id %q), who was not asked for", id, ic.CouponID))
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos names customer %q (coupon_id %q), who was not asked for", short(id), short(ic.CouponID)))
 		default:
 			coupons[id] = append(coupons[id], IssuedCoupon{CustomerID: id, CouponID: strings.TrimSpace(ic.CouponID)})
 		}
@@ -110,13 +127,16 @@ func (res *CouponIssueResult) match(asked []string) {
 		id := strings.TrimSpace(ie.ID)
 		switch {
 		case id == "":
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details holds an entry without a customer id (%q %q)", ie.ErrorCode, ie.ErrorMsg))
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details holds an entry without a customer id (%q %q)", short(ie.ErrorCode), short(ie.ErrorMsg)))
 		case !wanted[id]:
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details names customer %q (%q), who was not asked for", id, ie.ErrorCode))
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details names customer %q (%q), who was not asked for", short(id), short(ie.ErrorCode)))
 		default:
 			ie.ID = id
 			failures[id] = append(failures[id], ie)
 		}
+	}
+	if n := len(res.Anomalies); n > maxAnomalies {
+		res.Anomalies = append(res.Anomalies[:maxAnomalies], fmt.Sprintf("and %d more such entries", n-maxAnomalies))
 	}
 	res.Issued, res.Errors = nil, nil
 	for _, id := range asked {

@@ -263,7 +263,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	for _, q := range rr.Reclaimed {
 		id := strings.TrimSpace(q.QuotaID)
 		if !wanted[id] {
-			anomalies = append(anomalies, fmt.Sprintf("simple_quota_infos names quota %q, which was not asked for", id))
+			anomalies = append(anomalies, fmt.Sprintf("simple_quota_infos names quota %q, which was not asked for", cutRunes(id, 64)))
 			continue
 		}
 		q.QuotaID = id
@@ -274,12 +274,15 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	for _, e := range rr.Errors {
 		id := strings.TrimSpace(e.ID)
 		if !wanted[id] {
-			anomalies = append(anomalies, fmt.Sprintf("error_details names quota %q (%q), which was not asked for", id, e.ErrorCode))
+			anomalies = append(anomalies, fmt.Sprintf("error_details names quota %q (%q), which was not asked for", cutRunes(id, 64), cutRunes(e.ErrorCode, 64)))
 			continue
 		}
 		e.ID = id
 		named[id]++
 		failed = append(failed, e)
+	}
+	if n := len(anomalies); n > 10 {
+		anomalies = append(anomalies[:10], fmt.Sprintf("and %d more such entries", n-10))
 	}
 	rr.Reclaimed, rr.Errors = reclaimed, failed
 	for _, id := range asked {

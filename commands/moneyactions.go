@@ -483,7 +483,7 @@ func (r *Router) recordAnomalies(ctx context.Context, a store.Approval, requestI
 		"request", a.ID, "action", a.Action, "request_id", requestID, "anomalies", anomalies)
 	e := store.AuditEntry{At: r.opts.Now(), Platform: maintenanceActor.Platform, UserID: "bss",
 		Command: fmt.Sprintf("answer #%d %s", a.ID, a.Action), Result: "anomaly",
-		Detail: strings.Join(anomalies, "; "), RequestID: requestID}
+		Detail: cutRunes(strings.Join(anomalies, "; "), 500), RequestID: requestID}
 	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
 		r.log.ErrorContext(ctx, "audit record lost", "request", a.ID, "error", err)
 	}
