@@ -192,3 +192,30 @@ func TestCouponAnswerNamingOthers(t *testing.T) {
 		})
 	}
 }
+
+// TestQuotaReclaimAnswerNamingOthers: a quota reclaim answer naming a quota the request did
+// not ask for is an audited anomaly, flagged for a person, and no part of the result.
+func TestQuotaReclaimAnswerNamingOthers(t *testing.T) {
+	ctx := context.Background()
+	e := newActEnv(t, nil)
+	var quota string
+	for _, q := range e.srv.Quotas() {
+		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
+			quota = q.QuotaID
+		}
+	}
+	e.say("console:alice", "/reclaim "+quota)
+	e.srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
+		Body: `{"simple_quota_infos":[{"quota_id":"` + quota + `","quota_balance":0},{"quota_id":"QOTHER","quota_balance":0}],"error_details":[]}`})
+	got, text := e.approveLast()
+	if got.State != store.StateSucceeded || !got.Result.NeedsAttention || got.Result.Reconciled {
+		t.Fatalf("%s %+v\n%s", got.State, got.Result, text)
+	}
+	if !strings.Contains(text, quota+" → 0.00") || strings.Contains(text, "QOTHER → ") || !strings.Contains(text, "本申请以外") {
+		t.Errorf("result:\n%s", text)
+	}
+	audit, err := e.store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
+	if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Detail, `"QOTHER"`) {
+		t.Errorf("audit of the anomaly: %+v, %v", audit, err)
+	}
+}
