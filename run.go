@@ -46,7 +46,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}
 	log := newLogger(cfg.Log, stderr)
 	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
-		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices})
+		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
+		Secrets: envSecrets()})
 	if err != nil {
 		return nil, err
 	}

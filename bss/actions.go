@@ -3,8 +3,11 @@ package bss
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 // Period types accepted by renewals and renewal price inquiries.
@@ -87,15 +90,43 @@ func (c *Client) Renew(ctx context.Context, customer CustomerRef, req RenewReque
 }
 
 // evidence checks that a successful renew or unsubscribe answer shows what happened: orders
-// created or resources that failed. An answer with neither proves nothing: the outcome is
-// unknown and must be settled from BSS state.
+// created or resources that failed, each named. An answer with neither proves nothing, and
+// neither does one that names an order or a failed resource by an id that is blank after
+// trimming (order_ids [" "], fail_resource_infos [{}]): BSS may have done nothing, or done the
+// work and lost its ids. The outcome is unknown and must be settled from BSS state. The ids
+// kept are trimmed.
 func (res *OrderResult) evidence(r request, ans answer) error {
-	if len(res.OrderIDs) > 0 || len(res.Failed) > 0 {
+	why := res.Unproven()
+	if why == "" {
+		for i, id := range res.OrderIDs {
+			res.OrderIDs[i] = strings.TrimSpace(id)
+		}
+		for i := range res.Failed {
+			res.Failed[i].ResourceID = strings.TrimSpace(res.Failed[i].ResourceID)
+		}
 		return nil
 	}
 	return &Error{Op: r.op, Method: r.method, Path: r.path, HTTPStatus: ans.status, RequestID: ans.requestID,
-		Kind: KindUnknownOutcome, Err: errors.New("the answer holds no order_ids and no fail_resource_infos")}
+		Kind: KindUnknownOutcome, Err: errors.New(why)}
 }
+
+// Unproven says why a renew or unsubscribe answer proves nothing, or "" when it shows orders
+// created or resources that failed, every one named by an id that is not blank. An id that is
+// blank after trimming is no id.
+func (res *OrderResult) Unproven() string {
+	switch {
+	case len(res.OrderIDs) == 0 && len(res.Failed) == 0:
+		return "the answer holds no order_ids and no fail_resource_infos"
+	case slices.ContainsFunc(res.OrderIDs, blank):
+		return fmt.Sprintf("the answer names an order by a blank id (order_ids %q)", res.OrderIDs)
+	case slices.ContainsFunc(res.Failed, func(f FailedResource) bool { return blank(f.ResourceID) }):
+		return "the answer names a failed resource by a blank id (fail_resource_infos without resource_id)"
+	}
+	return ""
+}
+
+// blank reports whether an id in an answer is no id: empty after trimming white space.
+func blank(id string) bool { return strings.TrimSpace(id) == "" }
 
 // Unsubscribe types and reason types (bss-api.md §5).
 const (

@@ -416,6 +416,7 @@ func (c *Client) attempt(ctx context.Context, r request, u *url.URL, payload []b
 	defer resp.Body.Close()
 	*status = resp.StatusCode
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	data = c.scrub(data, cred)
 	reqID := resp.Header.Get(HeaderRequestID)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "bss call", slog.String("op", r.op), slog.Int("status", resp.StatusCode),
 		slog.String("request_id", reqID), slog.Duration("took", time.Since(start)))

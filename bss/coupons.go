@@ -3,11 +3,14 @@ package bss
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Partner coupons (bss-money.md §7) and the quotas a tier-1 distributor issued (§9).
@@ -66,13 +69,87 @@ type couponIssueBody struct {
 	IndirectPartnerID string   `json:"indirect_partner_id,omitempty"`
 }
 
-// CouponIssueResult is the answer of an issue, which can be a partial success: the coupons
-// issued, per customer, and the customers that got none.
+// CouponIssueResult is the answer of an issue, which can be a partial success, matched to the
+// customers asked for: the coupons issued, per customer, the customers that got none, and those
+// whose outcome the answer does not show.
 type CouponIssueResult struct {
 	Issued []IssuedCoupon `json:"coupon_infos"`
 	Errors []ItemError    `json:"error_details"` // ID is the customer's id
+	// Unknown are the customers asked for whose outcome the answer does not show: named in
+	// neither list, named with a coupon id that is blank after trimming (which is no id), or
+	// named more than once. Their coupons may or may not exist: settle from the issued coupons.
+	Unknown []string `json:"-"`
+	// Anomalies describe the entries of the answer that name no customer asked for: a customer
+	// not in the request, or a blank customer id. They count as nobody's success.
+	Anomalies []string `json:"-"`
 	// RequestID is the answer's X-Request-Id.
 	RequestID string `json:"-"`
+}
+
+// maxAnomalies bounds the anomalies described of one answer; the rest are counted.
+const maxAnomalies = 10
+
+// short bounds a text quoted from an answer in an anomaly: 64 bytes, cut on a character.
+func short(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// match reads a decoded answer against the customers asked for: an entry counts only for a
+// customer asked for, named once, by ids that are not blank; everything else is Unknown (a
+// customer asked for) or an anomaly (an entry naming no customer asked for).
+func (res *CouponIssueResult) match(asked []string) {
+	wanted := make(map[string]bool, len(asked))
+	for _, id := range asked {
+		wanted[id] = true
+	}
+	coupons := map[string][]IssuedCoupon{}
+	for _, ic := range res.Issued {
+		id := strings.TrimSpace(ic.CustomerID)
+		switch {
+		case id == "":
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos holds an entry without a customer id (coupon_id %q)", short(ic.CouponID)))
+		case !wanted[id]:
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos names customer %q (coupon_id %q), who was not asked for", short(id), short(ic.CouponID)))
+		default:
+			coupons[id] = append(coupons[id], IssuedCoupon{CustomerID: id, CouponID: strings.TrimSpace(ic.CouponID)})
+		}
+	}
+	failures := map[string][]ItemError{}
+	for _, ie := range res.Errors {
+		id := strings.TrimSpace(ie.ID)
+		switch {
+		case id == "":
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details holds an entry without a customer id (%q %q)", short(ie.ErrorCode), short(ie.ErrorMsg)))
+		case !wanted[id]:
+			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details names customer %q (%q), who was not asked for", short(id), short(ie.ErrorCode)))
+		default:
+			ie.ID = id
+			failures[id] = append(failures[id], ie)
+		}
+	}
+	if n := len(res.Anomalies); n > maxAnomalies {
+		res.Anomalies = append(res.Anomalies[:maxAnomalies], fmt.Sprintf("and %d more such entries", n-maxAnomalies))
+	}
+	res.Issued, res.Errors = nil, nil
+	for _, id := range asked {
+		cs, fs := coupons[id], failures[id]
+		switch {
+		case len(cs) == 1 && len(fs) == 0 && !blank(cs[0].CouponID):
+			res.Issued = append(res.Issued, cs[0])
+		case len(cs) == 0 && len(fs) == 1:
+			res.Errors = append(res.Errors, fs[0])
+		default:
+			res.Unknown = append(res.Unknown, id)
+		}
+	}
 }
 
 // IssuedCoupon is one coupon issued (SDK CouponSimpleInfo: id is the customer's).
@@ -82,9 +159,11 @@ type IssuedCoupon struct {
 }
 
 // IssueCoupons issues partner coupons (POST /v2/promotions/benefits/partner-coupons). BSS has
-// no dedupe: a retry issues new coupons, so it is never retried once sent, and an answer that
-// names neither a coupon nor an error is ErrUnknownOutcome, to be settled from the issued
-// coupons.
+// no dedupe: a retry issues new coupons, so it is never retried once sent. The answer is
+// matched to the customers asked for (CouponIssueResult.match). When it leaves any of them
+// unknown — an answer naming neither a coupon nor an error, a blank coupon id, a customer left
+// out — IssueCoupons returns ErrUnknownOutcome together with the result, whose Unknown and
+// Anomalies say why: the outcome is to be settled from the issued coupons.
 func (c *Client) IssueCoupons(ctx context.Context, req CouponIssue) (*CouponIssueResult, error) {
 	if err := c.unavailable(OpCreatePartnerCoupons, http.MethodPost, pathPartnerCoupons); err != nil {
 		return nil, err
@@ -118,11 +197,17 @@ func (c *Client) IssueCoupons(ctx context.Context, req CouponIssue) (*CouponIssu
 	if err := c.do(ctx, r); err != nil {
 		return nil, err
 	}
-	if len(res.Issued) == 0 && len(res.Errors) == 0 {
-		return nil, &Error{Op: OpCreatePartnerCoupons, Method: r.method, Path: r.path, HTTPStatus: ans.status, RequestID: ans.requestID,
-			Kind: KindUnknownOutcome, Err: errors.New("the answer holds no coupon_infos and no error_details")}
-	}
+	empty := len(res.Issued) == 0 && len(res.Errors) == 0
+	res.match(req.CustomerIDs)
 	res.RequestID = ans.requestID
+	if len(res.Unknown) > 0 {
+		why := fmt.Sprintf("the answer does not show the outcome for customers %q", res.Unknown)
+		if empty {
+			why = "the answer holds no coupon_infos and no error_details"
+		}
+		return &res, &Error{Op: OpCreatePartnerCoupons, Method: r.method, Path: r.path, HTTPStatus: ans.status, RequestID: ans.requestID,
+			Kind: KindUnknownOutcome, Err: errors.New(why)}
+	}
 	return &res, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -96,7 +97,7 @@ func (r TransferRequest) check(op string) error {
 // POST /v2/accounts/partner-accounts/adjust-amount). The amount may not exceed the partner's
 // amount less designated_amount (ListPartnerBalances). It is a mutation and not idempotent
 // on Huawei's side: never retried once sent; an answer that is lost, a 5xx, or a 2xx naming
-// no transfer_id is ErrUnknownOutcome, to be settled from the adjust records.
+// no transfer_id (or a blank one) is ErrUnknownOutcome, to be settled from the adjust records.
 func (c *Client) Allocate(ctx context.Context, req TransferRequest) (*Transfer, error) {
 	return c.transfer(ctx, OpUpdateCustomerAccountAmount, pathAllocate, req, func(a transferAnswer) string { return a.TransferID })
 }
@@ -126,12 +127,14 @@ func (c *Client) transfer(ctx context.Context, op, path string, req TransferRequ
 	if err := c.do(ctx, r); err != nil {
 		return nil, err
 	}
-	if id(out) == "" {
-		// 2xx without the transaction id is no evidence that the money moved, nor that it did not.
+	transID := strings.TrimSpace(id(out))
+	if transID == "" {
+		// 2xx without the transaction id — or with one that is blank, which is no id — is no
+		// evidence that the money moved, nor that it did not.
 		return nil, &Error{Op: op, Method: r.method, Path: path, HTTPStatus: ans.status, RequestID: ans.requestID,
 			Kind: KindUnknownOutcome, Err: errors.New("the answer names no transaction id")}
 	}
-	return &Transfer{TransID: id(out), RequestID: ans.requestID}, nil
+	return &Transfer{TransID: transID, RequestID: ans.requestID}, nil
 }
 
 // Adjust-record operation types (ListPartnerAdjustRecords operation_type).

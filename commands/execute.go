@@ -171,7 +171,20 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 	case actReclaim:
 		var rr *bss.ReclaimResult
 		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
-			return r.reclaimResult(rr)
+			known, anomalies := matchReclaim(p.QuotaIDs, rr)
+			if len(anomalies) > 0 {
+				r.recordAnomalies(ctx, a, "", anomalies)
+			}
+			if !known {
+				r.log.WarnContext(ctx, "quota reclaim answered without naming every quota; reconciling from BSS state", "request", a.ID)
+				return nil
+			}
+			out := r.reclaimResult(rr)
+			if len(anomalies) > 0 {
+				out.NeedsAttention = true
+				out.Detail += "; " + r.opts.Lang.T("act.money_anomaly", strings.Join(anomalies, "; "))
+			}
+			return out
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
 		return r.performMoney(ctx, a, p)
@@ -190,11 +203,14 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		}
 		return out
 	}
-	if (a.Action == actRenew || a.Action == actUnsubscribe) && len(res.OrderIDs) == 0 && len(res.Failed) == 0 {
-		// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []) is
-		// no evidence that anything happened: settle it from BSS state like a lost answer.
-		r.log.WarnContext(ctx, "action answered without an order; reconciling from BSS state", "request", a.ID)
-		return nil
+	if a.Action == actRenew || a.Action == actUnsubscribe {
+		if why := res.Unproven(); why != "" {
+			// An answer naming no order (HTTP 200 with an error_code body, or "order_ids": []),
+			// or naming one by a blank id (which is no id), is no evidence that anything
+			// happened: settle it from BSS state like a lost answer.
+			r.log.WarnContext(ctx, "action answered without evidence; reconciling from BSS state", "request", a.ID, "why", why)
+			return nil
+		}
 	}
 	if len(res.Failed) > 0 {
 		var parts []string
@@ -231,6 +247,50 @@ func (r *Router) failureText(err error) string {
 	}
 	r.log.Error("action failed", "error", err)
 	return l.T("err.internal")
+}
+
+// matchReclaim reads a quota reclaim's answer against the quotas asked for, keeping only what
+// names one of them, once, by an id that is not blank after trimming (a blank id is no id).
+// known is false when a quota asked for is named nowhere, or more than once: the outcome is
+// then unknown. anomalies describe entries naming no quota asked for.
+func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies []string) {
+	wanted := make(map[string]bool, len(asked))
+	for _, id := range asked {
+		wanted[id] = true
+	}
+	named := map[string]int{}
+	var reclaimed []bss.ReclaimedQuota
+	for _, q := range rr.Reclaimed {
+		id := strings.TrimSpace(q.QuotaID)
+		if !wanted[id] {
+			anomalies = append(anomalies, fmt.Sprintf("simple_quota_infos names quota %q, which was not asked for", cutRunes(id, 64)))
+			continue
+		}
+		q.QuotaID = id
+		named[id]++
+		reclaimed = append(reclaimed, q)
+	}
+	var failed []bss.ItemError
+	for _, e := range rr.Errors {
+		id := strings.TrimSpace(e.ID)
+		if !wanted[id] {
+			anomalies = append(anomalies, fmt.Sprintf("error_details names quota %q (%q), which was not asked for", cutRunes(id, 64), cutRunes(e.ErrorCode, 64)))
+			continue
+		}
+		e.ID = id
+		named[id]++
+		failed = append(failed, e)
+	}
+	if n := len(anomalies); n > 10 {
+		anomalies = append(anomalies[:10], fmt.Sprintf("and %d more such entries", n-10))
+	}
+	rr.Reclaimed, rr.Errors = reclaimed, failed
+	for _, id := range asked {
+		if named[id] != 1 {
+			return false, anomalies
+		}
+	}
+	return true, anomalies
 }
 
 func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
@@ -406,7 +466,7 @@ func (r *Router) ordersSince(ctx context.Context, a store.Approval, p actionPara
 	var ev orderEvidence
 	for _, o := range page.Orders {
 		created := o.CreateTime.Time
-		if o.OrderType != orderType || o.CustomerID != p.Customer.ID || created.Before(begin) || created.After(end) {
+		if strings.TrimSpace(o.OrderID) == "" || o.OrderType != orderType || o.CustomerID != p.Customer.ID || created.Before(begin) || created.After(end) {
 			continue
 		}
 		ok, err := r.orderTouches(ctx, p.Customer.ID, o.OrderID, p.ResourceID)

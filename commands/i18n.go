@@ -607,5 +607,6 @@ var catalogue = map[string]msg{
 	"act.money_missing":             {"没有找到发给 %s 的代金券", "no coupon was found for %s"},
 	"act.money_reclaimed":           {"代金券 %s 已回收", "coupon %s reclaimed"},
 	"act.money_coupon_now":          {"代金券当前为“%s”，没有回收", "the coupon is now %s; nothing was reclaimed"},
+	"act.money_anomaly":             {"华为云的应答还提到了本申请以外的内容（不计入本申请的结果，已记入审计日志）：%s", "Huawei Cloud's answer also named what this request did not ask for (not counted in its result; recorded in the audit log): %s"},
 	"act.money_ambiguous":           {"申请执行后华为云有多条相同的记录（%s），无法确定哪条属于本申请；请核对后再决定是否重新提交", "Huawei Cloud shows several identical records since the request ran (%s) and cannot tell which is this request's; check before filing again"},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -387,6 +388,8 @@ type moneyResult struct {
 	Missing      []string           `json:"missing,omitempty"`   // customers settling found no coupon for
 	Ambiguous    []string           `json:"ambiguous,omitempty"` // transfers or coupons that cannot be told apart
 	Status       int                `json:"status,omitempty"`    // a coupon's status when it was not reclaimed
+	// Anomalies are what the answer named beyond the request (bss.CouponIssueResult.Anomalies).
+	Anomalies []string `json:"anomalies,omitempty"`
 }
 
 func (m moneyResult) detail() string {
@@ -422,6 +425,10 @@ func (r *Router) performMoney(ctx context.Context, a store.Approval, p actionPar
 		} else {
 			tr, err = r.bss.ReclaimBalance(ctx, req)
 		}
+		if err == nil && strings.TrimSpace(tr.TransID) == "" {
+			// A blank transaction id is no id: no evidence the money moved, nor that it did not.
+			err = &bss.Error{Op: a.Action, Kind: bss.KindUnknownOutcome, RequestID: tr.RequestID, Err: errors.New("the answer names no transaction id")}
+		}
 		if err == nil {
 			res.TransID, out.OK, out.RequestID = tr.TransID, true, tr.RequestID
 			r.balanceAfter(ctx, m, &res)
@@ -430,11 +437,21 @@ func (r *Router) performMoney(ctx context.Context, a store.Approval, p actionPar
 		var ir *bss.CouponIssueResult
 		ir, err = r.bss.IssueCoupons(ctx, bss.CouponIssue{QuotaID: m.QuotaID, CustomerIDs: m.CustomerIDs, FaceValue: amount,
 			ValidTime: m.ValidTime, ExpireTime: m.ExpireTime, IndirectPartnerID: m.Reseller})
+		if ir != nil && len(ir.Anomalies) > 0 {
+			// What the answer names beyond the request is nobody's success; it is kept in the
+			// log and the audit, whatever becomes of the request.
+			r.recordAnomalies(ctx, a, ir.RequestID, ir.Anomalies)
+		}
+		if err == nil && len(ir.Unknown) > 0 {
+			err = &bss.Error{Op: bss.OpCreatePartnerCoupons, Kind: bss.KindUnknownOutcome, RequestID: ir.RequestID,
+				Err: fmt.Errorf("the answer does not show the outcome for customers %q", ir.Unknown)}
+		}
 		if err == nil {
 			// A partial success is reported per customer: it succeeded for those issued, and a
 			// person looks at the others.
-			res.Issued, res.Failed, out.RequestID = ir.Issued, ir.Errors, ir.RequestID
-			out.OK, out.NeedsAttention = len(ir.Issued) > 0, len(ir.Errors) > 0 && len(ir.Issued) > 0
+			res.Issued, res.Failed, res.Anomalies, out.RequestID = ir.Issued, ir.Errors, ir.Anomalies, ir.RequestID
+			out.OK = len(ir.Issued) > 0
+			out.NeedsAttention = len(ir.Errors) > 0 && len(ir.Issued) > 0 || len(ir.Anomalies) > 0
 			if len(ir.Errors) > 0 {
 				out.ErrorCode = ir.Errors[0].ErrorCode
 			}
@@ -458,6 +475,18 @@ func (r *Router) performMoney(ctx context.Context, a store.Approval, p actionPar
 	}
 	out.Detail = res.detail()
 	return out
+}
+
+// recordAnomalies logs what a BSS answer named beyond the request and records it in the audit.
+func (r *Router) recordAnomalies(ctx context.Context, a store.Approval, requestID string, anomalies []string) {
+	r.log.WarnContext(ctx, "BSS answer names what the request did not ask for; counted as nobody's success",
+		"request", a.ID, "action", a.Action, "request_id", requestID, "anomalies", anomalies)
+	e := store.AuditEntry{At: r.opts.Now(), Platform: maintenanceActor.Platform, UserID: "bss",
+		Command: fmt.Sprintf("answer #%d %s", a.ID, a.Action), Result: "anomaly",
+		Detail: cutRunes(strings.Join(anomalies, "; "), 500), RequestID: requestID}
+	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+		r.log.ErrorContext(ctx, "audit record lost", "request", a.ID, "error", err)
+	}
 }
 
 // balanceAfter reads the customer's balance after a transfer, for the result; a failure to
@@ -518,7 +547,7 @@ func (r *Router) settleMoney(ctx context.Context, a store.Approval, p actionPara
 			// The filters are checked again: a BSS that ignored one must not turn someone
 			// else's transfer into this request's.
 			if rec.CustomerID == customer && rec.OperationType == op && within(rec.OperationTime.Time) &&
-				rec.Amount.Cmp(amount) == 0 && rec.TransID != "" && !claimed[rec.TransID] {
+				rec.Amount.Cmp(amount) == 0 && strings.TrimSpace(rec.TransID) != "" && !claimed[rec.TransID] {
 				found = append(found, rec.TransID)
 			}
 		}
@@ -547,7 +576,8 @@ func (r *Router) settleMoney(ctx context.Context, a store.Approval, p actionPara
 				if n++; n > maxEvidence {
 					break
 				}
-				if cp.CustomerID == customer && within(cp.CreateTime.Time) && cp.FaceValue.Cmp(amount) == 0 && !claimed[cp.CouponID] {
+				if cp.CustomerID == customer && within(cp.CreateTime.Time) && cp.FaceValue.Cmp(amount) == 0 &&
+					strings.TrimSpace(cp.CouponID) != "" && !claimed[cp.CouponID] {
 					found = append(found, cp.CouponID)
 				}
 			}
@@ -749,6 +779,9 @@ func (r *Router) moneyResultText(c *Call, a store.Approval, res moneyResult) []s
 	}
 	if len(res.Ambiguous) > 0 {
 		parts = append(parts, l.T("act.money_ambiguous", strings.Join(res.Ambiguous, ", ")))
+	}
+	if len(res.Anomalies) > 0 {
+		parts = append(parts, l.T("act.money_anomaly", strings.Join(res.Anomalies, "; ")))
 	}
 	return parts
 }

@@ -120,6 +120,7 @@ func (s *Store) appendAudit(tx *bolt.Tx, e AuditEntry) (uint64, error) {
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
+	s.redactAudit(&e)
 	v, err := json.Marshal(e)
 	if err != nil {
 		return 0, fmt.Errorf("encode: %w", err)
@@ -128,6 +129,20 @@ func (s *Store) appendAudit(tx *bolt.Tx, e AuditEntry) (uint64, error) {
 		return 0, fmt.Errorf("put %d: %w", id, err)
 	}
 	return id, nil
+}
+
+// redactAudit hides the store's secrets in every text of e: a BSS error message that echoes
+// an access key, a command pasted with a token in it. The entry is written that way, so that no
+// reader, export or backup of the audit log ever sees them.
+func (s *Store) redactAudit(e *AuditEntry) {
+	if s.redact.Empty() {
+		return
+	}
+	// Any text may have been cut short on its way here, a secret with it: a cut-off start of
+	// one is hidden too.
+	for _, f := range []*string{&e.Platform, &e.UserID, &e.UserName, &e.Channel, &e.Command, &e.Result, &e.Detail, &e.RequestID} {
+		*f = s.redact.Truncated(*f)
+	}
 }
 
 // RecentAudit returns the newest entries matching filter, newest first, at most n

@@ -12,6 +12,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/partnerbot/partnerbot/internal/redact"
 )
 
 // Errors callers can test for with errors.Is. Their text is a fragment: the errors returned
@@ -46,6 +48,9 @@ type Options struct {
 	// NoticeRetention is how long a delivered notice's record (its DedupeKey) is kept, keeping
 	// an equal notice out meanwhile; 0 = NoticeDedupeWindow.
 	NoticeRetention time.Duration
+	// Secrets are values the audit log never holds: each is replaced by redact.Mark when an
+	// entry is written, as the logs hide them (the same list: logging.SecretsFromEnv).
+	Secrets []string
 }
 
 // Store is the bot's persistent state in one bbolt file. It is safe for concurrent use.
@@ -56,6 +61,8 @@ type Store struct {
 	readOnly bool
 	// noticeRetention is Options.NoticeRetention; see noticeWindow.
 	noticeRetention time.Duration
+	// redact hides Options.Secrets in audit entries.
+	redact *redact.Redactor
 }
 
 // lockedError is the error Open returns when the file lock cannot be taken in time.
@@ -116,7 +123,8 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := checkFile(db, path, size, checkTimeout, check); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly, noticeRetention: opts.NoticeRetention}
+	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly, noticeRetention: opts.NoticeRetention,
+		redact: redact.New(opts.Secrets...)}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

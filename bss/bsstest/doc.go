@@ -138,6 +138,10 @@
 //     string holding JSON ({"specSize":100.0}) for disks and absent otherwise.
 //   - Fault.AfterWork does the work (money moves, records are written) and then drops the
 //     connection or answers the fault's status: a write whose outcome the client cannot know.
+//   - Fault.Body answers exactly the body given (HTTP 200 unless Status says otherwise), without
+//     the work or, with AfterWork, after it: answers BSS should not give, such as blank ids.
+//   - Fault.EchoCredentials answers an error whose message quotes the call's access key, secret
+//     key and security token (the sandbox knows all three), to test that they are hidden.
 //   - Resource status is stored, not derived: a resource whose expiry passes while the server
 //     runs stays "in use" (2) until something changes it.
 //   - A missing, unsigned or foreign X-Domain-Id is answered 401 APIG.0301 "Incorrect IAM

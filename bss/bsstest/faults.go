@@ -25,7 +25,15 @@ type Fault struct {
 	OKWithError bool
 	// EmptyOrderIDs answers 200 with {"order_ids":[]}: a renew or unsubscribe that names no order.
 	EmptyOrderIDs bool
-	Hang          bool // never answer until the client gives up (request context done) or the server closes
+	// Body answers with exactly this body (HTTP Status, 200 by default) in place of the
+	// operation's: an answer in a shape BSS should not give, such as {"order_ids":[" "]}.
+	// With AfterWork the work is done first and its answer replaced by this one.
+	Body string
+	// EchoCredentials answers an error (Status, default 400; ErrorCode, default CBC.0100) whose
+	// error_msg echoes the credentials the call was signed with — access key, secret key and
+	// security token, as the sandbox knows them — the way a gateway might quote what it refused.
+	EchoCredentials bool
+	Hang            bool // never answer until the client gives up (request context done) or the server closes
 	// Drop closes the connection without a word of answer, as a server dying mid-request would.
 	Drop bool
 	// AfterWork serves the call normally first — checks, signature, the operation and its
@@ -106,6 +114,19 @@ func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 			abort(c)
 		}
 		return true
+	case f.Body != "":
+		c.raw(bodyStatus(f), []byte(f.Body))
+		return true
+	case f.EchoCredentials:
+		status, code := f.Status, f.ErrorCode
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		if code == "" {
+			code = defaultFaultCode(status)
+		}
+		c.fail(&apiError{status: status, code: code, msg: s.echoCredentials(c.r)})
+		return true
 	case f.Status != 0 && isIAMPath(c.r.URL.Path):
 		// IAM answers in its own shape; without ErrorCode the code is the HTTP status, a number.
 		c.fail(iamErr(f.Status, f.ErrorCode, "injected fault: "+http.StatusText(f.Status)))
@@ -134,9 +155,33 @@ func (s *Server) applyFault(c *reqCtx, f Fault) bool {
 	return false
 }
 
+// echoCredentials words what an EchoCredentials fault quotes: the caller's access key, and the
+// secret key and security token the sandbox holds for it.
+func (s *Server) echoCredentials(r *http.Request) string {
+	ak := ""
+	if a, err := bss.ParseAuthorization(r.Header.Get(bss.HeaderAuth)); err == nil {
+		ak = a.AccessKey
+	}
+	sk, token := "", r.Header.Get(bss.HeaderToken)
+	if ak == s.partner.AccessKey {
+		sk = s.partner.SecretKey
+	} else {
+		s.tmu.Lock()
+		if tc := s.temps[ak]; tc != nil {
+			sk, token = tc.secret, tc.token
+		}
+		s.tmu.Unlock()
+	}
+	return "injected fault: the signature does not match; Access=" + ak + ", secret " + sk + ", X-Security-Token " + token
+}
+
 // loseAnswer replaces the answer of work already done (AfterWork): an error status, or a
 // dropped connection.
 func (s *Server) loseAnswer(c *reqCtx, f Fault) {
+	if f.Body != "" && !f.Drop {
+		c.raw(bodyStatus(f), []byte(f.Body))
+		return
+	}
 	if f.Status != 0 && !f.Drop {
 		code := f.ErrorCode
 		if code == "" {
@@ -146,6 +191,14 @@ func (s *Server) loseAnswer(c *reqCtx, f Fault) {
 		return
 	}
 	abort(c)
+}
+
+// bodyStatus is the HTTP status of a Body fault's answer.
+func bodyStatus(f Fault) int {
+	if f.Status != 0 {
+		return f.Status
+	}
+	return http.StatusOK
 }
 
 // discard is the ResponseWriter an operation answers into when its answer is to be lost.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -287,5 +288,46 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 5s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestFaultBody: a Body fault answers exactly the body given, in place of the operation's —
+// doing nothing, or, with AfterWork, after the work was done.
+func TestFaultBody(t *testing.T) {
+	for _, afterWork := range []bool{false, true} {
+		s := newFake(t, Options{})
+		p := partner(t, s)
+		zs := findCustomer(t, s, "zhangsan")
+		records := len(s.AdjustRecords())
+		const body = `{"transfer_id":" "}`
+		s.Inject("POST", pathAdjust, Fault{Body: body, AfterWork: afterWork, Times: 1})
+		r := p.post(pathAdjust, `{"customer_id":"`+zs.ID+`","amount":"10.00"}`)
+		if r.status != 200 || string(r.body) != body || r.header.Get("X-Request-Id") == "" {
+			t.Errorf("after work %v: answer %d %s", afterWork, r.status, r.body)
+		}
+		moved := len(s.AdjustRecords()) - records
+		if afterWork != (moved == 1) || moved > 1 {
+			t.Errorf("after work %v: %d transfers made", afterWork, moved)
+		}
+		if calls := s.Calls(); calls[len(calls)-1].Status != 200 {
+			t.Errorf("call recorded as %d", calls[len(calls)-1].Status)
+		}
+	}
+	s := newFake(t, Options{})
+	s.Inject("POST", pathSubCustomers, Fault{Body: `{"count":0}`, Status: 201})
+	if r := partner(t, s).post(pathSubCustomers, `{}`); r.status != 201 || string(r.body) != `{"count":0}` {
+		t.Errorf("with a status: %d %s", r.status, r.body)
+	}
+}
+
+// TestFaultEchoCredentials: the fault quotes the credentials of the call, the partner's or a
+// customer's temporary ones.
+func TestFaultEchoCredentials(t *testing.T) {
+	s := newFake(t, Options{})
+	s.Inject("", "/v2/*", Fault{EchoCredentials: true})
+	r := partner(t, s).post(pathSubCustomers, `{}`).want(t, 400, "CBC.0100")
+	msg, _ := r.obj(t)["error_msg"].(string)
+	if !strings.Contains(msg, "Access="+SandboxCredentials.AccessKey) || !strings.Contains(msg, SandboxCredentials.SecretKey) {
+		t.Errorf("error_msg %q", msg)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/partnerbot/partnerbot/internal/redact"
 )
 
 // Key is the attribute under which records carry the request id.
@@ -45,36 +47,20 @@ func EnsureRequestID(ctx context.Context) (context.Context, string) {
 	return WithRequestID(ctx, id), id
 }
 
-// Redacted stands in for a secret in log records.
-const Redacted = "[REDACTED]"
-
-// minSecret is the shortest value treated as a secret: shorter ones would blank out ordinary
-// words of the log, and are no secret anyway.
-const minSecret = 8
+// Redacted stands in for a secret in log records (redact.Mark: the audit log hides secrets alike).
+const Redacted = redact.Mark
 
 // Handler wraps next: every record logged with a context that carries a request id gets it as
 // rid, and every occurrence of one of secrets in the message or in an attribute (a string, an
 // error's text, anything printed) is replaced by [REDACTED]. The components keep secrets out of
 // their logs themselves; this is the net under them, for the secrets known at start.
 func Handler(next slog.Handler, secrets []string) slog.Handler {
-	h := &handler{next: next}
-	var pairs []string
-	for _, s := range secrets {
-		if len(s) >= minSecret {
-			h.secrets = append(h.secrets, s)
-			pairs = append(pairs, s, Redacted)
-		}
-	}
-	if len(pairs) > 0 {
-		h.repl = strings.NewReplacer(pairs...)
-	}
-	return h
+	return &handler{next: next, red: redact.New(secrets...)}
 }
 
 type handler struct {
-	next    slog.Handler
-	secrets []string
-	repl    *strings.Replacer // nil: no secrets to hide
+	next slog.Handler
+	red  *redact.Redactor
 }
 
 func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
@@ -96,33 +82,21 @@ func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 	for i, a := range as {
 		clean[i] = h.attr(a)
 	}
-	return &handler{next: h.next.WithAttrs(clean), secrets: h.secrets, repl: h.repl}
+	return &handler{next: h.next.WithAttrs(clean), red: h.red}
 }
 
 func (h *handler) WithGroup(name string) slog.Handler {
-	return &handler{next: h.next.WithGroup(name), secrets: h.secrets, repl: h.repl}
+	return &handler{next: h.next.WithGroup(name), red: h.red}
 }
 
-func (h *handler) clean(s string) string {
-	if h.repl == nil {
-		return s
-	}
-	return h.repl.Replace(s)
-}
+func (h *handler) clean(s string) string { return h.red.String(s) }
 
-func (h *handler) holds(s string) bool {
-	for _, sec := range h.secrets {
-		if strings.Contains(s, sec) {
-			return true
-		}
-	}
-	return false
-}
+func (h *handler) holds(s string) bool { return h.red.Holds(s) }
 
 // attr is a with every secret hidden; values without one are passed on unchanged (an error
 // stays an error, a number a number).
 func (h *handler) attr(a slog.Attr) slog.Attr {
-	if h.repl == nil {
+	if h.red.Empty() {
 		return a
 	}
 	a.Key = h.clean(a.Key)
