@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "compact":
 		return runCompact(ctx, args, stdout, stderr)
 	case "check-config":
-		return runCheckConfig(ctx, args, stdout, stderr)
+		return runCheckConfig(ctx, args, stdin, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args, stdout, stderr)
 	case "", "run":
