@@ -168,6 +168,9 @@ func TestConsoleEndsAloneBesideSlack(t *testing.T) {
 	if !slackAnswers(t, addr) {
 		t.Fatalf("Slack is no longer served after the console's input ended%s", logs())
 	}
+	if !strings.Contains(stdout.String(), "Ctrl-D leaves the console alone") || !strings.Contains(stdout.String(), "end of input: the console is closed") {
+		t.Errorf("the console does not say that Ctrl-D leaves it alone and the bot goes on%s", logs())
+	}
 	cancel()
 	if code := <-done; code != exitOK {
 		t.Errorf("exit %d after the context ended, want 0%s", code, logs())
