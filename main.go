@@ -109,7 +109,8 @@ func usage(w io.Writer) {
                                             while the bot runs (exit 0 written and checked, 1 not)
   partnerbot check-config [-config FILE] [-customer ID]
                                             check the configuration, the environment, the store
-                                            and every connection; print a table (exit 0 all ok, 1 not)
+                                            and every connection; print a table (exit 0 all ok, 1 not,
+                                            2 the bot would refuse to start, as it would exit)
   partnerbot compact [-config FILE] NEWFILE write a compacted copy of the store (bot stopped)
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
