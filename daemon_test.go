@@ -137,43 +137,72 @@ func TestCheckConfigAgreesWithStart(t *testing.T) {
 	}
 }
 
-// TestConsoleEndsAloneBesideSlack: at a terminal, the end of input (Ctrl-D) ends the console but
-// not a bot that also serves Slack; /quit would end both.
+// TestConsoleEndsAloneBesideSlack: the end of the console's input (Ctrl-D at a terminal, or the
+// /dev/null of a service with console.enabled: true) ends the console but not a bot that also
+// serves Slack; /quit would end both.
 func TestConsoleEndsAloneBesideSlack(t *testing.T) {
-	pty, tty := openPTY(t)
-	go io.Copy(io.Discard, pty) // the terminal's echo
-	slack := newSlackStandIn(t, daemonSlackToken)
-	addr := freeLoopbackAddr(t)
-	t.Setenv("SLACK_BOT_TOKEN", daemonSlackToken)
-	t.Setenv("SLACK_SIGNING_SECRET", daemonSlackSecret)
-	cfg := writeConfig(t, append(append([]string(nil), consoleUnset...), slackHTTP(slack.srv.URL+"/api/", addr)...)...)
+	for _, tt := range []struct {
+		name  string
+		edits []string
+		stdin func(t *testing.T) *os.File // and types into it
+		want  []string                    // on standard output
+	}{
+		{"a terminal, Ctrl-D after a command", consoleUnset, func(t *testing.T) *os.File {
+			pty, tty := openPTY(t)
+			go io.Copy(io.Discard, pty) // the terminal's echo
+			if _, err := pty.Write([]byte("/customer 张三\n\x04")); err != nil {
+				t.Fatal(err)
+			}
+			return tty
+		}, []string{"zhangsan", "Ctrl-D leaves the console alone", "end of input: the console is closed"}},
+		{"/dev/null, console.enabled: true", nil, func(t *testing.T) *os.File {
+			devNull, err := os.Open(os.DevNull)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { devNull.Close() })
+			return devNull
+		}, []string{"end of input: the console is closed"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			slack := newSlackStandIn(t, daemonSlackToken)
+			addr := freeLoopbackAddr(t)
+			t.Setenv("SLACK_BOT_TOKEN", daemonSlackToken)
+			t.Setenv("SLACK_SIGNING_SECRET", daemonSlackSecret)
+			cfg := writeConfig(t, append(append([]string(nil), tt.edits...), slackHTTP(slack.srv.URL+"/api/", addr)...)...)
+			stdin := tt.stdin(t)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"-config", cfg}, tty, &stdout, &stderr) }()
-	logs := func() string { return "\nstdout:\n" + stdout.String() + "\nlog:\n" + stderr.String() }
-	deadline := time.Now().Add(20 * time.Second)
-	waitUntil(t, deadline, "the Slack endpoints", logs, func() bool { return slackAnswers(t, addr) })
-	if _, err := pty.Write([]byte("/customer 张三\n\x04")); err != nil { // a command, then Ctrl-D
-		t.Fatal(err)
-	}
-	waitUntil(t, deadline, "the console's answer", logs, func() bool { return strings.Contains(stdout.String(), "zhangsan") })
-	select {
-	case code := <-done:
-		t.Fatalf("the bot exited (%d) when the console's input ended%s", code, logs())
-	case <-time.After(time.Second):
-	}
-	if !slackAnswers(t, addr) {
-		t.Fatalf("Slack is no longer served after the console's input ended%s", logs())
-	}
-	if !strings.Contains(stdout.String(), "Ctrl-D leaves the console alone") || !strings.Contains(stdout.String(), "end of input: the console is closed") {
-		t.Errorf("the console does not say that Ctrl-D leaves it alone and the bot goes on%s", logs())
-	}
-	cancel()
-	if code := <-done; code != exitOK {
-		t.Errorf("exit %d after the context ended, want 0%s", code, logs())
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr lockedBuffer
+			done := make(chan int, 1)
+			go func() { done <- run(ctx, []string{"-config", cfg}, stdin, &stdout, &stderr) }()
+			logs := func() string { return "\nstdout:\n" + stdout.String() + "\nlog:\n" + stderr.String() }
+			deadline := time.Now().Add(20 * time.Second)
+			waitUntil(t, deadline, "the console to reach the end of its input", logs, func() bool {
+				return strings.Contains(stdout.String(), "end of input") || len(done) > 0
+			})
+			select {
+			case code := <-done:
+				t.Fatalf("the bot exited (%d) when the console's input ended%s", code, logs())
+			case <-time.After(time.Second):
+			}
+			if !slackAnswers(t, addr) {
+				t.Fatalf("Slack is not served after the console's input ended%s", logs())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("the console does not say %q%s", w, logs())
+				}
+			}
+			if !strings.Contains(stderr.String(), "adapters=console,slack") {
+				t.Errorf("the console and Slack did not both start%s", logs())
+			}
+			cancel()
+			if code := <-done; code != exitOK {
+				t.Errorf("exit %d after the context ended, want 0%s", code, logs())
+			}
+		})
 	}
 }
 
