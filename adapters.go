@@ -13,51 +13,83 @@ import (
 	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bot/wecom"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/config"
+	"golang.org/x/term"
 )
 
 // adapters builds the chat adapters the configuration enables; as is the -as flag of the
 // console. None of them connects before bot.Serve runs it.
 func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adapter, error) {
-	var out []bot.Adapter
-	var con *console.Console
 	terminal := isTerminal(stdin)
-	if a.cfg.Console.On(terminal) {
-		var err error
-		if con, err = a.consoleAdapter(stdin, stdout, as); err != nil {
-			return nil, err
+	names, err := chatAdapters(a.cfg, terminal)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.Adapter, 0, len(names))
+	for _, name := range names {
+		var ad bot.Adapter
+		switch name {
+		case "console":
+			con, err := a.consoleAdapter(stdin, stdout, as)
+			if err != nil {
+				return nil, err
+			}
+			if terminal {
+				con.Prompt = "> "
+			}
+			if len(names) > 1 {
+				// Beside a service, the end of the console's input (Ctrl-D, a pipe or a file that
+				// ends) ends the console alone; /quit still stops the bot.
+				con.StayAfterEOF = true
+				con.Banner = fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit stops the bot, Ctrl-D leaves the console alone", con.UserID)
+			}
+			ad = con
+		case "wecom":
+			if ad, err = a.wecomAdapter(); err != nil {
+				return nil, err
+			}
+		case "telegram":
+			if ad, err = a.telegramAdapter(); err != nil {
+				return nil, err
+			}
+		case "slack":
+			if ad, err = a.slackAdapter(); err != nil {
+				return nil, err
+			}
 		}
-		out = append(out, con)
-	}
-	if a.cfg.WeCom.Enabled {
-		w, err := a.wecomAdapter()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	if a.cfg.Telegram.Enabled {
-		tg, err := a.telegramAdapter()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tg)
-	}
-	if a.cfg.Slack.Enabled {
-		sl, err := a.slackAdapter()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sl)
-	}
-	if con != nil && !terminal && len(out) > 1 {
-		// Commands piped in beside a service: the end of that input ends the console, not the
-		// bot; /quit still stops it.
-		con.StayAfterEOF = true
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no chat adapter is enabled (console, slack, telegram or wecom: set its enabled: true; the console runs by itself only on a terminal)")
+		out = append(out, ad)
 	}
 	return out, nil
+}
+
+// errNoAdapter is the bot's refusal to start with no chat adapter to run.
+var errNoAdapter = errors.New("no chat adapter is enabled")
+
+// chatAdapters names the chat adapters a start with cfg runs, in the order they are built,
+// given whether standard input is a terminal; or says why the bot refuses to start (exit 2).
+// The start and check-config both ask it, so they agree and say the same words.
+func chatAdapters(cfg *config.Config, stdinIsTerminal bool) ([]string, error) {
+	var names []string
+	if cfg.Console.On(stdinIsTerminal) {
+		names = append(names, "console")
+	}
+	for _, p := range []struct {
+		name string
+		on   bool
+	}{{"wecom", cfg.WeCom.Enabled}, {"telegram", cfg.Telegram.Enabled}, {"slack", cfg.Slack.Enabled}} {
+		if p.on {
+			names = append(names, p.name)
+		}
+	}
+	if len(names) > 0 {
+		return names, nil
+	}
+	if cfg.Console.Enabled == nil {
+		return nil, fmt.Errorf("%w: console.enabled is unset and standard input is not a terminal, so the console is off "+
+			"(as under systemd, Kubernetes or docker run -d); enable slack, telegram or wecom (enabled: true), "+
+			"or set console.enabled: true to read commands from standard input", errNoAdapter)
+	}
+	return nil, fmt.Errorf("%w: enable slack, telegram or wecom (enabled: true), or the console (console.enabled: true)", errNoAdapter)
 }
 
 // slackAdapter is the Slack adapter of the slack section, its tokens resolved from the
@@ -101,22 +133,28 @@ func (a *app) consoleAdapter(stdin io.Reader, stdout io.Writer, as string) (*con
 			return nil, fmt.Errorf("-as %q: the console chats as console:<user>; give the user name", as)
 		}
 	}
-	con := &console.Console{In: stdin, Out: stdout, UserID: user,
-		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}
-	if isTerminal(stdin) {
-		con.Prompt = "> "
-	}
-	return con, nil
+	return &console.Console{In: stdin, Out: stdout, UserID: user,
+		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}, nil
 }
 
-// isTerminal reports whether r is a terminal (a person typing), not a pipe, file or /dev/null.
+// isTerminal reports whether r is a terminal (a person typing), not a pipe, a file or
+// /dev/null. It asks the terminal driver (x/term, an ioctl), as a file mode cannot: /dev/null
+// is a character device too. The descriptor is read through SyscallConn, which, unlike Fd,
+// leaves the file's mode alone.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	tty := false
+	if err := rc.Control(func(fd uintptr) { tty = term.IsTerminal(int(fd)) }); err != nil {
+		return false
+	}
+	return tty
 }
 
 // telegramAdapter is the Telegram bot of the telegram section, its token and webhook secret

@@ -34,8 +34,10 @@ type checkRow struct {
 
 // runCheckConfig validates the configuration and the environment, then tries each configured
 // connection (the store, BSS, IAM, each enabled chat platform) and prints a table of what works.
-// Exit 0 when nothing failed, 1 when something did, 2 on a usage error.
-func runCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// When the bot, started here with the same standard input, would refuse to start, it says so in
+// the bot's words and exits with the bot's status (2 for a configuration it refuses); otherwise
+// exit 0 when nothing failed, 1 when something did; 2 on a usage error.
+func runCheckConfig(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("partnerbot check-config", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	cfgPath := flags.String("config", "", "configuration file (default: the embedded example)")
@@ -59,9 +61,8 @@ func runCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		printChecks(stdout, []checkRow{{"configuration", checkFail, source + ": see below"}})
-		fmt.Fprintln(stdout)
-		fmt.Fprintln(stdout, err)
-		return exitFailed
+		printRefusal(stdout, exitUsage, err)
+		return exitUsage
 	}
 	c := &checker{ctx: ctx, timeout: *timeout, cfg: cfg, a: &app{cfg: cfg, log: newLogger(cfg.Log, stderr)}}
 	defer func() {
@@ -72,8 +73,13 @@ func runCheckConfig(ctx context.Context, args []string, stdout, stderr io.Writer
 	c.add("configuration", checkOK, source+": every key valid, the secrets it needs are in the environment")
 	c.store()
 	c.bss(*customer)
+	c.adapters(isTerminal(stdin))
 	c.platforms()
 	printChecks(stdout, c.rows)
+	if c.refusal != nil {
+		printRefusal(stdout, c.refusalCode, c.refusal)
+		return c.refusalCode
+	}
 	for _, r := range c.rows {
 		if r.result == checkFail {
 			return exitFailed
@@ -90,6 +96,24 @@ type checker struct {
 	a       *app // cfg and log only: what the adapters are built from
 	rows    []checkRow
 	stops   []func() // what to shut down when done (the sandbox)
+	// refusal is the first reason, in the order the start meets them, the bot would refuse to
+	// start; refusalCode is the status it would exit with.
+	refusal     error
+	refusalCode int
+}
+
+// refuse records that the start would stop at err with exit status code, unless it would
+// already have stopped earlier.
+func (c *checker) refuse(code int, err error) {
+	if c.refusal == nil {
+		c.refusal, c.refusalCode = err, code
+	}
+}
+
+// printRefusal says that the bot would not start, in the words the start prints.
+func printRefusal(w io.Writer, code int, err error) {
+	fmt.Fprintf(w, "\nThe bot would refuse to start (exit %d), saying:\n", code)
+	fmt.Fprintln(w, "partnerbot:", err)
 }
 
 func (c *checker) add(name, result, detail string) {
@@ -98,22 +122,27 @@ func (c *checker) add(name, result, detail string) {
 
 // try runs one check under the per-check timeout: ok with the detail it returns, or FAIL.
 func (c *checker) try(name string, f func(ctx context.Context) (string, error)) bool {
+	return c.tryErr(name, f) == nil
+}
+
+// tryErr is try, returning the check's error.
+func (c *checker) tryErr(name string, f func(ctx context.Context) (string, error)) error {
 	ctx, cancel := context.WithTimeout(c.ctx, c.timeout)
 	defer cancel()
 	detail, err := f(ctx)
 	if err != nil {
 		c.add(name, checkFail, oneLine(err.Error()))
-		return false
+		return err
 	}
 	c.add(name, checkOK, detail)
-	return true
+	return nil
 }
 
 // store checks the store file: held by a running bot that answers on its control socket, or
 // consistent and of a schema this partnerbot can run.
 func (c *checker) store() {
 	path := c.cfg.StorePath()
-	c.try("store", func(ctx context.Context) (string, error) {
+	err := c.tryErr("store", func(ctx context.Context) (string, error) {
 		st, err := control.StatusOf(ctx, socketOf(c.cfg))
 		if err == nil {
 			return fmt.Sprintf("%s: held by the running bot (pid %d, since %s), which answers on %s",
@@ -140,13 +169,16 @@ func (c *checker) store() {
 		}
 		return fmt.Sprintf("%s: consistent, %d bytes, schema version %d", path, info.Size, info.Schema), nil
 	})
+	if err != nil {
+		c.refuse(exitFailed, err) // the start stops at a store it cannot open
+	}
 }
 
 // bss checks the partner's credentials with a signed call and the account-id look-up, and with
 // customer set, the agency of that customer.
 func (c *checker) bss(customer string) {
 	var client *bss.Client
-	ok := c.try("bss credentials", func(ctx context.Context) (string, error) {
+	err := c.tryErr("bss credentials", func(ctx context.Context) (string, error) {
 		var stop func()
 		var err error
 		client, stop, err = newBSSClient(c.ctx, c.cfg, c.a.log, nil)
@@ -159,13 +191,14 @@ func (c *checker) bss(customer string) {
 		}
 		return fmt.Sprintf("%s and %s from the environment, for %s", bss.EnvAccessKey, bss.EnvSecretKey, client.Endpoint()), nil
 	})
-	if !ok {
+	if err != nil {
+		c.refuse(startFailure(err), err)
 		for _, name := range []string{"bss account id", "bss signed call", "iam agency"} {
 			c.add(name, checkSkip, "needs the credentials")
 		}
 		return
 	}
-	c.try("bss account id", func(ctx context.Context) (string, error) {
+	err = c.tryErr("bss account id", func(ctx context.Context) (string, error) {
 		id, err := client.ResolveDomainID(ctx)
 		if err != nil {
 			return "", err
@@ -175,6 +208,9 @@ func (c *checker) bss(customer string) {
 		}
 		return id + " (from IAM, GET /v3/auth/domains), sent as X-Domain-Id", nil
 	})
+	if errors.Is(err, bss.ErrAuth) || errors.Is(err, bss.ErrForbidden) || errors.Is(err, bss.ErrBadResponse) {
+		c.refuse(startFailure(err), err) // as newBSS: keys IAM refuses stop the start
+	}
 	c.try("bss signed call", func(ctx context.Context) (string, error) {
 		page, err := client.ListCustomers(ctx, bss.CustomerFilter{}, 0, 1)
 		if err != nil {
@@ -214,15 +250,43 @@ type connectionChecker interface {
 	Check(ctx context.Context) error
 }
 
-// platforms builds each enabled chat adapter as the bot would (which checks its environment) and
-// makes its platform's authentication call.
+// adapters says which chat adapters a start here would run, with standard input a terminal or
+// not, as the start decides it (chatAdapters); none is a refusal.
+func (c *checker) adapters(stdinIsTerminal bool) {
+	names, err := chatAdapters(c.cfg, stdinIsTerminal)
+	if err != nil {
+		c.add("chat adapters", checkFail, oneLine(err.Error()))
+		c.refuse(exitUsage, err)
+		return
+	}
+	detail := strings.Join(names, ", ")
+	switch {
+	case c.cfg.Console.Enabled != nil:
+	case stdinIsTerminal && len(names) == 1:
+		detail = "console alone, as standard input is a terminal here; started without one (systemd, Kubernetes, " +
+			"docker run -d) the bot refuses to start: enable slack, telegram or wecom"
+	case stdinIsTerminal:
+		detail += " (the console as standard input is a terminal here; a service runs without it)"
+	default:
+		detail += " (no console: standard input is not a terminal and console.enabled is unset)"
+	}
+	c.add("chat adapters", checkOK, detail)
+}
+
+// platforms builds each enabled chat adapter as the bot would (which checks its environment),
+// in the bot's order, and makes its platform's authentication call. One that cannot be built
+// stops the start.
 func (c *checker) platforms() {
-	if c.cfg.Slack.Enabled {
-		what := "auth.test (bot token)"
-		if c.cfg.Slack.Mode == "socket" || c.cfg.Slack.Mode == "" {
-			what += " and apps.connections.open (app-level token)"
+	if w := c.cfg.WeCom; w.Enabled {
+		if w.CorpID != "" {
+			c.platform("wecom", "gettoken (corp id and secret)", func() (connectionChecker, error) { return c.a.wecomAdapter() })
+		} else if _, err := c.a.wecomAdapter(); err != nil {
+			c.add("wecom", checkFail, oneLine(err.Error()))
+			c.refuse(exitUsage, err)
 		}
-		c.platform("slack", what, func() (connectionChecker, error) { return c.a.slackAdapter() })
+		if n := len(w.Robots); n > 0 {
+			c.add("wecom robots", checkSkip, fmt.Sprintf("%d robot(s), keys in the environment; a robot key is only tested by posting to its group", n))
+		}
 	}
 	if c.cfg.Telegram.Enabled {
 		c.platform("telegram", "getMe (bot token)", func() (connectionChecker, error) {
@@ -234,15 +298,12 @@ func (c *checker) platforms() {
 			})
 		})
 	}
-	if w := c.cfg.WeCom; w.Enabled {
-		if w.CorpID != "" {
-			c.platform("wecom", "gettoken (corp id and secret)", func() (connectionChecker, error) { return c.a.wecomAdapter() })
-		} else if _, err := c.a.wecomAdapter(); err != nil {
-			c.add("wecom", checkFail, oneLine(err.Error()))
+	if c.cfg.Slack.Enabled {
+		what := "auth.test (bot token)"
+		if c.cfg.Slack.Mode == "socket" || c.cfg.Slack.Mode == "" {
+			what += " and apps.connections.open (app-level token)"
 		}
-		if n := len(w.Robots); n > 0 {
-			c.add("wecom robots", checkSkip, fmt.Sprintf("%d robot(s), keys in the environment; a robot key is only tested by posting to its group", n))
-		}
+		c.platform("slack", what, func() (connectionChecker, error) { return c.a.slackAdapter() })
 	}
 }
 
@@ -251,6 +312,7 @@ func (c *checker) platform(name, what string, build func() (connectionChecker, e
 	c.try(name, func(ctx context.Context) (string, error) {
 		ad, err := build()
 		if err != nil {
+			c.refuse(exitUsage, err) // the start stops at an adapter it cannot build
 			return "", err
 		}
 		if err := ad.Check(ctx); err != nil {

@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "compact":
 		return runCompact(ctx, args, stdout, stderr)
 	case "check-config":
-		return runCheckConfig(ctx, args, stdout, stderr)
+		return runCheckConfig(ctx, args, stdin, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args, stdout, stderr)
 	case "", "run":
@@ -109,7 +109,8 @@ func usage(w io.Writer) {
                                             while the bot runs (exit 0 written and checked, 1 not)
   partnerbot check-config [-config FILE] [-customer ID]
                                             check the configuration, the environment, the store
-                                            and every connection; print a table (exit 0 all ok, 1 not)
+                                            and every connection; print a table (exit 0 all ok, 1 not,
+                                            2 the bot would refuse to start, as it would exit)
   partnerbot compact [-config FILE] NEWFILE write a compacted copy of the store (bot stopped)
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)

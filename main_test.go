@@ -368,7 +368,7 @@ func TestRunBot(t *testing.T) {
 		// Left out, the console runs only on a terminal: a service's piped or empty standard
 		// input is not read.
 		{name: "console unset and input piped", edits: []string{"  # the bot.\n  enabled: true\n", "  # the bot.\n"}, stdin: "/help\n", code: exitUsage,
-			stderr: []string{"the console runs by itself only on a terminal"}, absent: []string{"/customer (/客户)"}},
+			stderr: []string{"no chat adapter is enabled: console.enabled is unset and standard input is not a terminal"}, absent: []string{"/customer (/客户)"}},
 		{name: "extra argument", args: []string{"extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}},
 		{name: "unknown flag", args: []string{"-bogus"}, code: exitUsage, stderr: []string{"-bogus"}},
 	} {

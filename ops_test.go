@@ -481,9 +481,9 @@ func platformFakes(t *testing.T, slackBot, slackApp, telegramToken string) (slac
 	return sl.URL + "/api/", tg.URL
 }
 
-// TestCheckConfig: the table says what works, exit 0 when all does and 1 otherwise, over the
-// sandbox, IAM's agency for one customer, and each platform's auth call against stand-ins; no
-// secret is printed.
+// TestCheckConfig: the table says what works, exit 0 when all does, 2 when the bot would refuse
+// to start, 1 otherwise, over the sandbox, IAM's agency for one customer, and each platform's
+// auth call against stand-ins; no secret is printed.
 func TestCheckConfig(t *testing.T) {
 	const (
 		slackBot, slackApp = "xoxb-check-1111-secretbot", "xapp-1-check-2222-secretapp"
@@ -573,14 +573,16 @@ func TestCheckConfig(t *testing.T) {
 		env(slackBot, "", "")
 		cfg := writeConfig(t, platforms...)
 		r := runCLI(t, "", "check-config", "-config", cfg)
-		r.check(t, exitFailed, []string{"telegram         FAIL", "TELEGRAM_BOT_TOKEN", "wecom            FAIL", "WECOM_CORP_SECRET"}, nil)
+		// The bot would not start (exit 2): it stops at the first adapter it cannot build.
+		r.check(t, exitUsage, []string{"telegram         FAIL", "TELEGRAM_BOT_TOKEN", "wecom            FAIL", "WECOM_CORP_SECRET",
+			"The bot would refuse to start (exit 2), saying:\npartnerbot: wecom: WECOM_CORP_SECRET is not set"}, nil)
 	})
 	t.Run("invalid configuration", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "bad.yaml")
 		if err := os.WriteFile(bad, []byte("bot:\n  langauge: en\nstore:\n  retention:\n    audit: 1h\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		runCLI(t, "", "check-config", "-config", bad).check(t, exitFailed,
+		runCLI(t, "", "check-config", "-config", bad).check(t, exitUsage, // as the bot, which refuses it
 			[]string{"configuration  FAIL", "bot.langauge (line 2): unknown key", "store.retention.audit (line 5): must be between 24h"}, nil)
 	})
 	t.Run("beside a running bot", func(t *testing.T) {

@@ -4,8 +4,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -511,16 +513,21 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	cfg := Default()
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	var errs Errors
 	if len(root.Content) > 0 {
+		moreDocuments(dec, &errs)
 		doc := root.Content[0]
 		if doc.Kind != yaml.MappingNode {
-			return nil, Errors{{Path: "(top)", Line: doc.Line, Msg: "must be a mapping of keys"}}
+			errs = append(errs, FieldError{Path: "(top)", Line: doc.Line, Msg: "must be a mapping of keys"})
+			sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+			return nil, errs
 		}
 		duplicateKeys(doc, "", &errs)
+		emptyValues(doc, reflect.TypeOf(*cfg), "", &errs)
 		unknownKeys(doc, reflect.TypeOf(*cfg), "", &errs)
 		if err := decodeEach(doc, reflect.ValueOf(cfg).Elem(), "", &errs); err != nil {
 			return nil, err
@@ -569,6 +576,122 @@ func duplicateKeys(n *yaml.Node, prefix string, errs *Errors) {
 		for i, item := range n.Content {
 			duplicateKeys(item, fmt.Sprintf("%s[%d]", prefix, i), errs)
 		}
+	}
+}
+
+// moreDocuments reports a YAML document after the first (after a "---" line), which Parse would
+// otherwise ignore: everything in it would silently not apply. Documents with nothing in them
+// (a trailing "---", comments) change nothing and pass.
+func moreDocuments(dec *yaml.Decoder, errs *Errors) {
+	for n := 2; ; n++ {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case errors.Is(err, io.EOF):
+			return
+		case err != nil:
+			*errs = append(*errs, FieldError{Path: fmt.Sprintf("(document %d)", n),
+				Msg: fmt.Sprintf("a second YAML document follows a --- line and does not parse (%v); "+
+					"partnerbot reads one document: remove it, or merge what it says into the first", err)})
+			return
+		case len(doc.Content) == 0 || (doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null"):
+			continue
+		}
+		*errs = append(*errs, FieldError{Path: fmt.Sprintf("(document %d)", n), Line: doc.Line,
+			Msg: "a second YAML document starts at this --- line; partnerbot reads one document and would ignore " +
+				"everything after it: merge it into the first or remove it"})
+		return
+	}
+}
+
+// emptyValues reports, and removes from the tree so that nothing else reports them again,
+// what YAML would let through silently:
+//   - a key with no value ("page_size:", "~") where a value is needed: a number, text, a
+//     duration or a role would keep its default or become empty unnoticed. A section
+//     ("slack:"), a list or a map with nothing under it stays what it is by default, and a
+//     setting that may be unset (console.enabled) is unset;
+//   - in a map of names (roles.users, bss.rate_per_operation, wecom.robots), a null key, which
+//     YAML drops, and a key with spaces at its start or end, which matches no one.
+func emptyValues(n *yaml.Node, t reflect.Type, prefix string, errs *Errors) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind != yaml.MappingNode || (t.Kind() != reflect.Struct && t.Kind() != reflect.Map) {
+		if n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice {
+			for i, item := range n.Content {
+				emptyValues(item, t.Elem(), fmt.Sprintf("%s[%d]", prefix, i), errs)
+			}
+		}
+		return
+	}
+	fields := map[string]reflect.Type{}
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+			if name != "" && name != "-" {
+				fields[name] = t.Field(i).Type
+			}
+		}
+	}
+	kept := n.Content[:0:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := join(prefix, k.Value)
+		vt, ok := fields[k.Value]
+		if t.Kind() == reflect.Map {
+			vt, ok = t.Elem(), true
+			switch {
+			case isNull(k):
+				*errs = append(*errs, FieldError{Path: join(prefix, "(null)"), Line: k.Line,
+					Msg: "a key is missing (empty, ~ or null before the colon): write the name, or remove the line"})
+				continue
+			case strings.TrimSpace(k.Value) != k.Value:
+				*errs = append(*errs, FieldError{Path: join(prefix, strconv.Quote(k.Value)), Line: k.Line,
+					Msg: fmt.Sprintf("the key %q has spaces at its start or end, so it would match nothing: write %q", k.Value, strings.TrimSpace(k.Value))})
+				continue
+			}
+		}
+		if ok && isNull(v) && needsValue(vt) {
+			*errs = append(*errs, FieldError{Path: path, Line: k.Line, Msg: "no value given: " + valueHint(path, vt, t.Kind() == reflect.Map)})
+			continue
+		}
+		if ok {
+			emptyValues(v, vt, path, errs)
+		}
+		kept = append(kept, k, v)
+	}
+	n.Content = kept
+}
+
+// isNull reports whether n is YAML's null: nothing, ~ or null.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// needsValue reports whether a key of type t must be given a value when it is written: text,
+// numbers, durations and switches. Sections, lists, maps and settings that may be unset
+// (pointers) take a null as "nothing set".
+func needsValue(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// valueHint says what to write for a key left without a value; inMap: an entry of a map of
+// names, which has no default.
+func valueHint(path string, t reflect.Type, inMap bool) string {
+	switch {
+	case strings.HasPrefix(path, "roles.users."):
+		return "write the role (viewer, operator, approver or admin), or remove the line"
+	case inMap:
+		return "write the value, or remove the line"
+	case t.Kind() == reflect.String:
+		return `write the value ("" for empty), or remove the key to keep its default`
+	default:
+		return "write the value, or remove the key to keep its default"
 	}
 }
 

@@ -234,6 +234,171 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 	}
 }
 
+// TestParseRefusesWhatYAMLWouldIgnore (issue #20, §5): a second YAML document, a key without a
+// value and, in roles.users, a null key or one with spaces around it all passed silently (the
+// rest of the file ignored, the default kept, the user dropped or never matched). Each is refused
+// with its line, together with the file's other problems.
+func TestParseRefusesWhatYAMLWouldIgnore(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"a second document", []string{
+			"roles:",
+			"  users:",
+			"    console:eve: viewer",
+			"---",
+			"roles:",
+			"  users:",
+			"    console:eve: admin",
+		}, []string{"(document 2) (line 4): a second YAML document starts at this --- line; partnerbot reads one document"}},
+		{"a second document that does not parse", []string{
+			"bot:",
+			"  name: pb",
+			"---",
+			"bot: [",
+		}, []string{"(document 2): a second YAML document follows a --- line and does not parse (yaml: line 4"}},
+		{"a third document after an empty one", []string{
+			"bot:",
+			"  name: pb",
+			"---",
+			"# nothing here",
+			"---",
+			"log:",
+			"  level: debug",
+		}, []string{"(document 3) (line 5): a second YAML document starts at this --- line"}},
+		{"a user without a role", []string{
+			"roles:",
+			"  users:",
+			"    console:eve:",
+			"    console:bob: approver",
+		}, []string{"roles.users.console:eve (line 3): no value given: write the role (viewer, operator, approver or admin), or remove the line"}},
+		{"a user with a null role", []string{
+			"roles:",
+			"  users: {console:eve: ~, console:bob: null}",
+		}, []string{
+			"roles.users.console:eve (line 2): no value given: write the role",
+			"roles.users.console:bob (line 2): no value given: write the role",
+		}},
+		{"a null user", []string{
+			"roles:",
+			"  users:",
+			"    console:bob: approver",
+			"    ~: admin",
+		}, []string{"roles.users.(null) (line 4): a key is missing (empty, ~ or null before the colon)"}},
+		{"an empty user", []string{
+			"roles:",
+			"  users:",
+			"    ? ",
+			"    : admin",
+		}, []string{"roles.users.(null) (line 3): a key is missing"}},
+		{"a user with a trailing space", []string{
+			"roles:",
+			"  users:",
+			`    "console:eve ": admin`,
+		}, []string{`roles.users."console:eve " (line 3): the key "console:eve " has spaces at its start or end, so it would match nothing: write "console:eve"`}},
+		{"a user with a leading space and one with a tab", []string{
+			"roles:",
+			"  users:",
+			`    " slack:U0123": viewer`,
+			`    "telegram:42\t": viewer`,
+		}, []string{
+			`roles.users." slack:U0123" (line 3): the key " slack:U0123" has spaces at its start or end`,
+			`roles.users."telegram:42\t" (line 4): the key "telegram:42\t" has spaces at its start or end`,
+		}},
+		{"a setting without a value keeps no default silently", []string{
+			"admin:",
+			"  listen:",
+			"bot:",
+			"  page_size:",
+		}, []string{
+			`admin.listen (line 2): no value given: write the value ("" for empty), or remove the key to keep its default`,
+			"bot.page_size (line 4): no value given: write the value, or remove the key to keep its default",
+		}},
+		{"an operation's rate without a value", []string{
+			"bss:",
+			"  rate_per_operation:",
+			"    ListCustomerOrders:",
+		}, []string{"bss.rate_per_operation.ListCustomerOrders (line 3): no value given: write the value, or remove the line"}},
+		{"all at once, with other problems", []string{
+			"roles:",
+			"  users:",
+			"    console:eve:",
+			`    "console:bob ": approver`,
+			"log:",
+			"  level: loud",
+			"---",
+			"bot:",
+			"  language: en",
+		}, []string{
+			"roles.users.console:eve (line 3): no value given",
+			`roles.users."console:bob " (line 4): the key "console:bob " has spaces`,
+			"log.level (line 6): must be debug, info, warn or error",
+			"(document 2) (line 7): a second YAML document",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(strings.Join(tt.in, "\n") + "\n"))
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("err = %v, want Errors", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("missing %q in:\n%v", w, err)
+				}
+			}
+			if len(errs) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			}
+			for i := 1; i < len(errs); i++ {
+				if errs[i].Line != 0 && errs[i].Line < errs[i-1].Line {
+					t.Errorf("problems not in the order of their lines:\n%v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestParseKeepsEmptySections: what YAML writes as null and means "nothing set" stays valid: a
+// section, a list or a map with nothing under it, a robot with no settings, console.enabled
+// unset, and "---" lines around one document.
+func TestParseKeepsEmptySections(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		in    string
+		check func(c *Config) bool
+	}{
+		{"an empty section keeps its defaults", "slack:\nbot:\n", func(c *Config) bool {
+			return c.Slack.Command == "/pb" && c.Bot.PageSize == 10
+		}},
+		{"no users", "roles:\n  users:\n", func(c *Config) bool { return len(c.Roles.Users) == 0 }},
+		{"no action channels", "approvals:\n  action_channels:\n", func(c *Config) bool { return len(c.Approvals.ActionChannels) == 0 }},
+		{"a robot with its defaults", "wecom:\n  enabled: true\n  robots:\n    ops:\n", func(c *Config) bool {
+			r, ok := c.WeCom.Robots["ops"]
+			return ok && r.RatePerMinute == 0
+		}},
+		{"console.enabled unset", "console:\n  enabled:\n", func(c *Config) bool { return c.Console.Enabled == nil }},
+		{"a leading ---", "---\nbot:\n  name: pb\n", func(c *Config) bool { return c.Bot.Name == "pb" }},
+		{"a trailing --- and comments", "bot:\n  name: pb\n---\n# old settings, commented out\n", func(c *Config) bool { return c.Bot.Name == "pb" }},
+		{"an end-of-document marker", "bot:\n  name: pb\n...\n", func(c *Config) bool { return c.Bot.Name == "pb" }},
+		{"an empty file", "", func(c *Config) bool { return c.Bot.Name == "partnerbot" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("WECOM_ROBOT_KEY_OPS", "k")
+			c, err := Parse([]byte(tt.in))
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tt.check(c) {
+				t.Errorf("parsed as %+v", c)
+			}
+		})
+	}
+}
+
 // TestParseBoundsNumbers: every number and duration has a range; NaN, infinities, negative and
 // absurd values are refused with the key, its line and the range.
 func TestParseBoundsNumbers(t *testing.T) {

@@ -40,7 +40,7 @@ type Console struct {
 // Platform is "console".
 func (c *Console) Platform() string { return "console" }
 
-// Foreground: the bot ends with the console session (/quit, end of input).
+// Foreground: the bot ends with the console session (/quit; the end of input unless StayAfterEOF).
 func (c *Console) Foreground() bool { return true }
 
 // MaxMessageChars: a terminal has no message limit worth splitting at.
@@ -138,6 +138,11 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 		if !ok {
 			err := <-errc
 			if err == nil && c.StayAfterEOF {
+				if c.Prompt != "" {
+					c.printf("\n") // Ctrl-D left the cursor after the prompt
+				}
+				c.printf("(end of input: the console is closed; the bot goes on serving the other platforms until it is stopped — " +
+					"输入结束：控制台已关闭，机器人继续为其他平台服务，直到被停止)\n")
 				<-ctx.Done()
 			}
 			return err

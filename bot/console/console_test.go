@@ -710,6 +710,9 @@ func TestConsoleStaysAfterEOFBesideOtherAdapters(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v after the bot stopped", err)
 	}
+	if !strings.Contains(out.String(), "end of input: the console is closed; the bot goes on serving") {
+		t.Errorf("the end of input is not explained:\n%s", out.String())
+	}
 	c = &console.Console{In: strings.NewReader("/quit\n"), Out: &out, UserID: "admin", StayAfterEOF: true}
 	if err := c.Run(context.Background(), h); err != nil {
 		t.Fatalf("/quit: %v", err)
