@@ -128,7 +128,7 @@ func (a *app) telegramAdapter() (*telegram.Adapter, error) {
 		Token: os.Getenv(telegram.EnvToken), APIEndpoint: c.APIEndpoint, Mode: c.Mode, PollTimeout: c.PollTimeout,
 		WebhookURL: c.Webhook.URL, WebhookListen: c.Webhook.Listen, WebhookPath: c.Webhook.Path,
 		WebhookSecret: os.Getenv(telegram.EnvWebhookSecret),
-		Commands:      a.router.Commands, Language: lang, Buttons: a.store, ButtonTTL: c.ButtonTTL,
+		Commands:      a.router.Commands, Language: lang, Buttons: a.store, ButtonTTL: c.ButtonTTL, Deliveries: a.store,
 		Workers: c.Workers, RequestTimeout: c.RequestTimeout, Logger: a.log.With("component", "telegram"),
 	})
 }
