@@ -84,7 +84,7 @@ func (a *app) wecomAdapter() (*wecom.Adapter, error) {
 		return nil, err
 	}
 	return wecom.New(wecom.Options{CorpID: w.CorpID, AgentID: w.AgentID, APIBase: w.APIBase, Listen: w.Callback.Listen,
-		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Logger: a.log.With("component", "wecom")})
+		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Logger: a.log.With("component", "wecom")})
 }
 
 // consoleAdapter is the console on standard input and output, as console.user or -as.
