@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,9 +31,10 @@ const deliveriesPruneBatch = 32
 
 // FirstDeliveries records the delivery ids of platform and reports, for each, whether this is
 // its first delivery: false for an id recorded before whose time to live has not run out, and
-// for an id repeated within ids. Each new id is remembered for ttl from now. It is one
-// transaction, which also forgets a few ids whose time ran out; an id seen again is not given
-// more time.
+// for an id repeated within ids. Each new id is remembered for ttl from now; an id seen again is
+// not given more time. The ids are recorded in one transaction, which also forgets a few ids
+// whose time ran out; calls made meanwhile from other goroutines (a flood of webhook requests)
+// share the next one, so that they wait for one write to disk rather than one each.
 func (s *Store) FirstDeliveries(ctx context.Context, platform string, ids []string, ttl time.Duration) ([]bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("store: record deliveries: %w", err)
@@ -48,10 +50,20 @@ func (s *Store) FirstDeliveries(ctx context.Context, platform string, ids []stri
 			return nil, errors.New("store: record deliveries: an empty id")
 		}
 	}
-	first := make([]bool, len(ids))
 	if len(ids) == 0 {
-		return first, nil
+		return []bool{}, nil
 	}
+	c := &deliveryCall{platform: platform, ids: ids, ttl: ttl, done: make(chan struct{})}
+	s.deliveries.do(c, s.recordDeliveries)
+	if c.err != nil {
+		return nil, fmt.Errorf("store: record %s deliveries: %w", platform, c.err)
+	}
+	return c.first, nil
+}
+
+// recordDeliveries runs calls in one transaction, setting each one's first or, when the
+// transaction fails, its err.
+func (s *Store) recordDeliveries(calls []*deliveryCall) {
 	err := s.update(func(tx *bolt.Tx) error {
 		seen, err := bucket(tx, bucketInbound)
 		if err != nil {
@@ -62,34 +74,98 @@ func (s *Store) FirstDeliveries(ctx context.Context, platform string, ids []stri
 			return err
 		}
 		now := s.now()
-		expires := now.Add(ttl)
-		for i, id := range ids {
-			key := deliveryKey(platform, id)
-			if v := seen.Get(key); v != nil {
-				if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
-					continue // delivered before, and still within its window
-				}
-				if len(v) == 8 {
-					if err := byExpiry.Delete(expiryKey(int64(binary.BigEndian.Uint64(v)), key)); err != nil {
-						return err
+		for _, c := range calls {
+			c.first = make([]bool, len(c.ids))
+			expires := now.Add(c.ttl)
+			for i, id := range c.ids {
+				key := deliveryKey(c.platform, id)
+				if v := seen.Get(key); v != nil {
+					if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
+						continue // delivered before, and still within its window
+					}
+					if len(v) == 8 {
+						if err := byExpiry.Delete(expiryKey(int64(binary.BigEndian.Uint64(v)), key)); err != nil {
+							return err
+						}
 					}
 				}
-			}
-			first[i] = true
-			if err := seen.Put(key, binary.BigEndian.AppendUint64(nil, uint64(expires.UnixNano()))); err != nil {
-				return fmt.Errorf("delivery %q: %w", id, err)
-			}
-			if err := byExpiry.Put(expiryKey(expires.UnixNano(), key), []byte{}); err != nil {
-				return fmt.Errorf("delivery %q: expiry index: %w", id, err)
+				c.first[i] = true
+				if err := seen.Put(key, binary.BigEndian.AppendUint64(nil, uint64(expires.UnixNano()))); err != nil {
+					return fmt.Errorf("delivery %q: %w", id, err)
+				}
+				if err := byExpiry.Put(expiryKey(expires.UnixNano(), key), []byte{}); err != nil {
+					return fmt.Errorf("delivery %q: expiry index: %w", id, err)
+				}
 			}
 		}
 		_, err = pruneDeliveries(seen, byExpiry, now, deliveriesPruneBatch)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: record %s deliveries: %w", platform, err)
+		for _, c := range calls {
+			c.first, c.err = nil, err
+		}
 	}
-	return first, nil
+}
+
+// deliveryCall is one FirstDeliveries waiting for its transaction.
+type deliveryCall struct {
+	platform string
+	ids      []string
+	ttl      time.Duration
+
+	first []bool // the answer, set before done is closed
+	err   error
+
+	done chan struct{} // closed when answered, or when the call is to lead the next transaction
+	lead bool          // set (under deliveryQueue.mu) before done is closed to make it lead
+}
+
+// deliveryQueue groups concurrent calls: one of them leads, running every call waiting at the
+// time in one transaction; the calls that came meanwhile wait, and the first of them leads the
+// next transaction. A call is in exactly one transaction, and no call waits for more than the
+// one running and its own.
+type deliveryQueue struct {
+	mu      sync.Mutex
+	waiting []*deliveryCall
+	busy    bool // a leader is running
+}
+
+// do runs c, in a transaction of its own or shared, through run.
+func (q *deliveryQueue) do(c *deliveryCall, run func([]*deliveryCall)) {
+	q.mu.Lock()
+	q.waiting = append(q.waiting, c)
+	lead := !q.busy
+	q.busy = true
+	q.mu.Unlock()
+	if !lead {
+		<-c.done
+		q.mu.Lock()
+		lead = c.lead
+		q.mu.Unlock()
+		if !lead {
+			return // answered by another call's transaction
+		}
+	}
+	q.mu.Lock()
+	calls := q.waiting
+	q.waiting = nil
+	q.mu.Unlock()
+	run(calls)
+	q.mu.Lock()
+	if len(q.waiting) > 0 {
+		next := q.waiting[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		q.busy = false
+	}
+	q.mu.Unlock()
+	for _, x := range calls {
+		if x != c { // c's own done was closed to make it lead, or is not waited for
+			close(x.done)
+		}
+	}
 }
 
 // FirstDelivery is FirstDeliveries for one id.

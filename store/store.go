@@ -56,6 +56,8 @@ type Store struct {
 	readOnly bool
 	// noticeRetention is Options.NoticeRetention; see noticeWindow.
 	noticeRetention time.Duration
+	// deliveries groups concurrent FirstDeliveries into one transaction (inbound.go).
+	deliveries deliveryQueue
 }
 
 // lockedError is the error Open returns when the file lock cannot be taken in time.
