@@ -171,3 +171,59 @@ func TestRepeatAfterRestartRunsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestStopDuringOutageConfirmsWhatWasTaken is what TestAdaptersTogether's rare failure (issue
+// #20) looked like: the bot stopped while backing off from a Telegram outage, with a message
+// sent during the outage not yet taken. The stop confirms everything taken and nothing else: the
+// message waits at Telegram, and the restarted bot answers it, once, and nothing it answered before.
+func TestStopDuringOutageConfirmsWhatWasTaken(t *testing.T) {
+	e := newEnv(t)
+	path := filepath.Join(t.TempDir(), "state.db")
+	runs := &runCounter{}
+	opts := e.options()
+	opts.Workers = 1
+
+	st := openDeliveries(t, path)
+	opts.Deliveries = st
+	stop := e.runUntilStopped(opts, runs)
+	e.fake.say(alice.ID, alice, "/one")
+	e.waitMsg(alice.ID, "ran /one #1")
+	e.fake.inject(fakeFault{Method: "getUpdates", Status: http.StatusBadGateway, Desc: "Bad Gateway"})
+	refused := func() bool {
+		for _, c := range e.fake.callsOf("getUpdates") {
+			if c.Status == http.StatusBadGateway {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(15 * time.Second); !refused(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("getUpdates was never refused:%s", e.fake.describeCalls())
+		}
+	}
+	e.fake.say(alice.ID, alice, "/two") // sent while down: not taken
+	e.fake.clearFaults()                // back, while the bot waits a second before polling again
+	stop()
+	// Unless the machine stalled past the backoff's second (the bot then polled and took it),
+	// /two is the one update left at Telegram.
+	want := 1 - runs.count("/two")
+	if n := e.fake.pending(); n != want {
+		t.Errorf("%d updates unconfirmed after the stop, want %d (what was never taken)", n, want)
+	}
+	st.Close()
+
+	opts.Deliveries = openDeliveries(t, path)
+	stop = e.runUntilStopped(opts, runs)
+	e.fake.say(alice.ID, alice, "/probe")
+	e.waitMsg(alice.ID, "ran /probe #1")
+	stop()
+	if n := e.fake.pending(); n != 0 {
+		t.Errorf("%d updates unconfirmed after the second stop", n)
+	}
+	for _, cmd := range []string{"/one", "/two", "/probe"} {
+		if n := runs.count(cmd); n != 1 {
+			t.Errorf("%s ran %d times, want once", cmd, n)
+		}
+	}
+}
