@@ -82,7 +82,8 @@ func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.L
 	res, err := st.Prune(ctx, store.Retention{Audit: r.Audit})
 	if err != nil {
 		if ctx.Err() == nil {
-			log.Warn("applying store.retention", "error", err, "audit_removed", res.Audit, "delivered_removed", res.Delivered)
+			log.Warn("applying store.retention", "error", err, "audit_removed", res.Audit, "delivered_removed", res.Delivered,
+				"inbound_removed", res.Inbound)
 		}
 		return
 	}
@@ -91,7 +92,7 @@ func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.L
 		log.Warn("reading the store's size", "error", err)
 		return
 	}
-	log.Info("store.retention applied", "audit_removed", res.Audit, "delivered_removed", res.Delivered,
+	log.Info("store.retention applied", "audit_removed", res.Audit, "delivered_removed", res.Delivered, "inbound_removed", res.Inbound,
 		"took", time.Since(start).Round(time.Millisecond), "file_bytes", sp.Size, "free_bytes", sp.Free)
 }
 

@@ -43,9 +43,10 @@ type Outbox interface {
 // acknowledging each in the store right after its platform accepted it and before sending the
 // next of that platform, and retrying failures with exponential
 // backoff. Because notices live in the store until acknowledged, a restart picks up where the
-// last run left off: delivery is at least once, and a crash between a send and its ack repeats
-// that one notice. A notice sent whose ack the store refused is not sent again by this
-// dispatcher: it retries the ack, and sends nothing more until the store takes it.
+// last run left off: delivery is at least once, and a crash repeats at most one notice per
+// platform, the one between its send and its ack (TestKillDuringDeliveryRepeatsAtMostOnePerPlatform).
+// A notice sent whose ack the store refused is not sent again by this dispatcher: it retries
+// the ack, and sends nothing more until the store takes it.
 type Dispatcher struct {
 	Outbox   Outbox
 	Senders  map[string]Sender // by platform: "console", "slack", ...

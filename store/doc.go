@@ -75,6 +75,12 @@
 //	                                                 "amount","debt","currency","measure_id"}: a
 //	                                                 customer's balance as the last arrears scan read it
 //	balance_scan    "state"                          JSON BalanceCacheState {"at","customers"}
+//	inbound_        platform, NUL, delivery id       8-byte big-endian Unix ns until which a
+//	deliveries      (an id over 128 bytes: "#" and   repeat of the delivery (a Telegram update_id,
+//	                its hex SHA-256)                 a WeCom MsgId, a Slack event_id) is dropped
+//	inbound_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that expired ids
+//	                the expiry + the inbound_        are pruned (a few per FirstDeliveries, the
+//	                deliveries key                   rest by PruneDeliveries)
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -101,6 +107,7 @@
 //	4 → 5    create buttons and buttons_expiry
 //	5 → 6    create expiry_index, expiry_customers and expiry_scan
 //	6 → 7    create balance_cache, balance_scan and expiry_by_time (filled from expiry_index)
+//	7 → 8    create inbound_deliveries and inbound_expiry
 //
 // # Transactions
 //

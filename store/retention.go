@@ -78,11 +78,13 @@ type Retention struct {
 // PruneResult is what one Prune removed.
 type PruneResult struct {
 	Audit, Delivered int
+	Inbound          int // inbound delivery ids whose retry window ended
 }
 
-// Prune deletes the audit entries older than r.Audit and the records of notices delivered longer
-// ago than the delivered-notice retention, in short transactions (see PruneAudit and
-// PruneDelivered). On error the result says what was removed before it.
+// Prune deletes the audit entries older than r.Audit, the records of notices delivered longer
+// ago than the delivered-notice retention and the inbound delivery ids whose time ran out, in
+// short transactions (see PruneAudit, PruneDelivered and PruneDeliveries). On error the result
+// says what was removed before it.
 func (s *Store) Prune(ctx context.Context, r Retention) (PruneResult, error) {
 	var res PruneResult
 	var err error
@@ -91,6 +93,9 @@ func (s *Store) Prune(ctx context.Context, r Retention) (PruneResult, error) {
 			return res, err
 		}
 	}
-	res.Delivered, err = s.PruneDelivered(ctx)
+	if res.Delivered, err = s.PruneDelivered(ctx); err != nil {
+		return res, err
+	}
+	res.Inbound, err = s.PruneDeliveries(ctx)
 	return res, err
 }

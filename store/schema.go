@@ -13,7 +13,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 7
+const CurrentSchemaVersion = 8
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -53,6 +53,10 @@ var (
 	bucketBalanceScan  = []byte("balance_scan")
 	bucketExpiryByTime = []byte("expiry_by_time")
 
+	// Version 8 (inbound deliveries; self-contained: renumber it freely when merging).
+	bucketInbound       = []byte("inbound_deliveries")
+	bucketInboundExpiry = []byte("inbound_expiry")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -73,6 +77,7 @@ var migrations = []migration{
 	{name: "create buttons and buttons_expiry buckets", fn: migrate4to5},
 	{name: "create expiry_index, expiry_customers and expiry_scan buckets", fn: migrateExpiryIndex},
 	{name: "create balance_cache, balance_scan and expiry_by_time buckets", fn: migrateAnswers},
+	{name: "create inbound_deliveries and inbound_expiry buckets", fn: migrateInbound},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -184,6 +189,18 @@ func migrateAnswers(tx *bolt.Tx) error {
 		c.ID = string(k)
 		return putByTime(byTime, c)
 	})
+}
+
+// migrateInbound adds the buckets of the inbound delivery ids (inbound.go), which drop a
+// platform's repeated delivery across restarts. They are new, so there is nothing to convert;
+// it touches no other bucket, so it can take any place in the list.
+func migrateInbound(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketInbound, bucketInboundExpiry} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // schemaVersion reads meta/schema_version; a file without it is version 0.

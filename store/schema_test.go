@@ -124,6 +124,7 @@ var allBuckets = [][]byte{
 	bucketButtons, bucketButtonsExpiry,
 	bucketExpiryIndex, bucketExpiryCustomers, bucketExpiryScan,
 	bucketBalanceCache, bucketBalanceScan, bucketExpiryByTime,
+	bucketInbound, bucketInboundExpiry,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit
@@ -345,6 +346,68 @@ func TestMigrateVersion2(t *testing.T) {
 	}
 	if err := s.CommitAlerts(ctx, map[string]json.RawMessage{"k": json.RawMessage(`1`)}, nil, nil); err != nil {
 		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := storedVersion(t, path); v != CurrentSchemaVersion {
+		t.Errorf("schema_version after migration = %d, want %d", v, CurrentSchemaVersion)
+	}
+}
+
+// TestMigrateVersion7: a file a version-7 partnerbot wrote keeps what it holds and gains the
+// inbound delivery buckets, which work at once.
+func TestMigrateVersion7(t *testing.T) {
+	ctx := context.Background()
+	clk := &fakeClock{t: t0}
+	path := dbPath(t)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, path, migrations[:7], false, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	v7 := &Store{db: db, path: path, now: clk.Now}
+	mustAppend(t, v7, AuditEntry{Platform: "wecom", UserID: "zhangsan", Command: "/v7", Result: "ok"})
+	if err := v7.EnqueueNotices(ctx, notice("v7", "k-v7")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v7.FirstDelivery(ctx, "wecom", "m:1", time.Hour); err == nil {
+		t.Fatal("FirstDelivery on a schema-7 file succeeded")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := storedVersion(t, path); v != 7 {
+		t.Fatalf("schema_version = %d before migration", v)
+	}
+
+	s, err := Open(path, Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if e := lastAudit(t, s); e.Command != "/v7" {
+		t.Errorf("audit after migration ends with %+v", e)
+	}
+	if n := pendingNotices(t, s); n != 1 {
+		t.Errorf("%d notices after migration, want 1", n)
+	}
+	if err := s.View(ctx, func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %q missing", name)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+	for i, want := range []bool{true, false} {
+		if first, err := s.FirstDelivery(ctx, "wecom", "m:1", time.Hour); err != nil || first != want {
+			t.Errorf("delivery %d after migration: first = %t, %v; want %t", i+1, first, err, want)
+		}
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

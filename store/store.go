@@ -63,6 +63,8 @@ type Store struct {
 	noticeRetention time.Duration
 	// redact hides Options.Secrets in audit entries.
 	redact *redact.Redactor
+	// deliveries groups concurrent FirstDeliveries into one transaction (inbound.go).
+	deliveries deliveryQueue
 }
 
 // lockedError is the error Open returns when the file lock cannot be taken in time.

@@ -33,6 +33,10 @@ import (
 
 const platform = "slack"
 
+// DeliveryTTL is how long a message's key is remembered (Options.Deliveries): Slack retries an
+// event up to three times, the last about 5 minutes after the first, each signed anew.
+const DeliveryTTL = time.Hour
+
 var (
 	_ bot.Adapter         = (*Adapter)(nil)
 	_ bot.MessageLimiter  = (*Adapter)(nil)
@@ -74,6 +78,12 @@ type Options struct {
 	// ChannelRate paces messages per conversation (Slack allows about one per second, with
 	// short bursts); default 1 per second with bursts of 3; negative disables pacing.
 	ChannelRate float64
+
+	// Deliveries, when set, remembers the messages and mentions taken across restarts, for
+	// DeliveryTTL, so that an event Slack delivers again after a restart (its retries run over
+	// about 5 minutes; Socket Mode redelivers what was not acknowledged) runs once;
+	// *store.Store implements it. Without it only this process's memory drops repeats.
+	Deliveries bot.Deliveries
 
 	Logger     *slog.Logger
 	HTTPClient *http.Client     // for the Web API; default one with a 30 s timeout
@@ -335,11 +345,24 @@ func (a *Adapter) accept(ev any, p *pool, me self) {
 	if !ok {
 		return
 	}
-	if in.dedupe != "" && !a.seen.add(in.dedupe) {
+	if in.dedupe != "" && !a.firstDelivery(in.dedupe) {
 		return
 	}
 	a.log.Debug("slack: command", "kind", int(in.kind), "user", in.req.UserID, "channel", in.channel, "text", in.req.Text)
 	p.submit(in)
+}
+
+// firstDelivery reports whether key (a message: its channel and ts) was not taken before, by
+// this process nor, with Options.Deliveries, before a restart. Every command Slack can deliver
+// again (a message, a mention; the event ids of their retries are checked in memory only)
+// carries one, so one record a command covers both: an event retried, and a message delivered
+// as both a message and an app_mention. It is recorded before the command runs: a crash between
+// the two loses the command rather than running it twice.
+func (a *Adapter) firstDelivery(key string) bool {
+	if !a.seen.add(key) {
+		return false
+	}
+	return bot.FirstDeliveries(context.Background(), a.opts.Deliveries, a.log, platform, []string{key}, DeliveryTTL)[0]
 }
 
 // --- answering ---

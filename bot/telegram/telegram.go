@@ -70,6 +70,10 @@ const (
 	DefaultButtonTTL      = 30 * 24 * time.Hour
 )
 
+// DeliveryTTL is how long an update's id is remembered (Options.Deliveries) to drop a repeat:
+// Telegram keeps an update it could not deliver, and retries a webhook, for up to 24 hours.
+const DeliveryTTL = 48 * time.Hour
+
 // Buttons keeps what each inline button does; *store.Store implements it. A button carries
 // only a token ("b:<token>", far below Telegram's 64 bytes of callback_data).
 type Buttons interface {
@@ -101,6 +105,12 @@ type Options struct {
 
 	Buttons   Buttons       // required
 	ButtonTTL time.Duration // how long a button works; default 30 days
+
+	// Deliveries, when set, remembers the updates taken across restarts (DeliveryTTL), so that
+	// one Telegram delivers again after a restart (a webhook retried, an update whose
+	// confirmation a crash lost) runs once; *store.Store implements it. Without it only this
+	// process's memory drops repeats.
+	Deliveries bot.Deliveries
 
 	Workers        int           // commands handled at once; default 8
 	Queue          int           // commands waiting for a worker; default 8 × Workers
@@ -514,14 +524,56 @@ func (a *Adapter) poll(ctx context.Context, p *workers.Pool, h bot.Handler) erro
 
 // take hands each update not seen yet to the workers and returns the next offset to ask for.
 func (a *Adapter) take(ctx context.Context, p *workers.Pool, h bot.Handler, ups []tgbotapi.Update, offset int) int {
+	var news []tgbotapi.Update
 	for _, u := range ups {
 		if u.UpdateID < offset {
 			continue
 		}
 		offset = u.UpdateID + 1
+		news = append(news, u)
+	}
+	for _, u := range a.firstTime(ctx, news) {
 		a.dispatch(ctx, p, h, u)
 	}
 	return offset
+}
+
+// firstTime returns the updates of ups not taken before: not by this process (a webhook
+// retried after a timeout), nor, with Options.Deliveries, before a restart (a webhook retried,
+// or an update whose confirmation a crash lost). They are recorded as taken before they run: a
+// crash between the two loses the command rather than running it twice.
+func (a *Adapter) firstTime(ctx context.Context, ups []tgbotapi.Update) []tgbotapi.Update {
+	var out []tgbotapi.Update
+	var ids []string
+	me := a.botID()
+	for _, u := range ups {
+		if a.seen.add(u.UpdateID) {
+			continue
+		}
+		out = append(out, u)
+		// Update ids are the bot's own: another token's bot numbers its updates alike.
+		ids = append(ids, me+":"+strconv.Itoa(u.UpdateID))
+	}
+	first := bot.FirstDeliveries(ctx, a.opts.Deliveries, a.log, Platform, ids, DeliveryTTL)
+	news := out[:0]
+	for i, u := range out {
+		if first[i] {
+			news = append(news, u)
+		} else {
+			a.log.Info("telegram: an update taken before a restart was delivered again; dropped", "update_id", u.UpdateID)
+		}
+	}
+	return news
+}
+
+// botID is the bot's user id from getMe, "0" before it is known.
+func (a *Adapter) botID() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.api == nil {
+		return "0"
+	}
+	return strconv.FormatInt(a.api.Self.ID, 10)
 }
 
 // confirm tells Telegram the updates taken so far were received (getUpdates with the next
@@ -614,7 +666,9 @@ func (a *Adapter) webhookHandler(ctx context.Context, p *workers.Pool, h bot.Han
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		a.dispatch(ctx, p, h, u)
+		for _, u := range a.firstTime(r.Context(), []tgbotapi.Update{u}) {
+			a.dispatch(ctx, p, h, u)
+		}
 		w.WriteHeader(http.StatusOK)
 	})
 }
@@ -622,9 +676,6 @@ func (a *Adapter) webhookHandler(ctx context.Context, p *workers.Pool, h bot.Han
 // dispatch hands one update to the worker pool, or answers "busy" when the pool is full.
 // It never blocks on the handler.
 func (a *Adapter) dispatch(ctx context.Context, p *workers.Pool, h bot.Handler, u tgbotapi.Update) {
-	if a.seen.add(u.UpdateID) {
-		return // Telegram delivered it again (a webhook retry)
-	}
 	in, ok := normalize(u, a.Username(), a.commandNames())
 	if !ok {
 		return

@@ -130,7 +130,7 @@ func (a *Adapter) receive(w http.ResponseWriter, r *http.Request, submit func(in
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if !a.seen.first(m.dedupeKey(), a.opts.Now()) {
+	if !a.seen.first(m.dedupeKey(), a.opts.Now()) || !a.firstDelivery(r.Context(), m) {
 		a.log.Debug("wecom callback repeated; dropped", "user", m.FromUserName, "type", m.MsgType)
 		w.WriteHeader(http.StatusOK)
 		return
@@ -232,6 +232,14 @@ func (d *dedupe) first(key string, now time.Time) bool {
 		d.order = append([]string(nil), d.order...)
 	}
 	return true
+}
+
+// firstDelivery reports whether m was not taken before a restart either (Options.Deliveries):
+// WeCom retries a callback it got no answer to, and a restart may fall between two tries. It is
+// recorded before it runs: a crash between the two loses the command rather than running it twice.
+func (a *Adapter) firstDelivery(ctx context.Context, m message) bool {
+	id := a.opts.CorpID + ":" + strconv.FormatInt(a.opts.AgentID, 10) + ":" + m.dedupeKey()
+	return bot.FirstDeliveries(ctx, a.opts.Deliveries, a.log, Platform, []string{id}, 2*a.opts.MaxSkew)[0]
 }
 
 // run handles one command on a worker: the router's answer goes back to the member, a click

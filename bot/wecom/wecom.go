@@ -159,6 +159,11 @@ type Options struct {
 	MaxSkew  time.Duration                              // callbacks whose timestamp is further from now are refused; default 1 h
 	Dedupe   int                                        // callbacks remembered to drop WeCom's retries; default 10000
 	Grace    time.Duration                              // at stop, how long running commands may finish; default 10 s
+
+	// Deliveries, when set, remembers the callbacks taken across restarts, for 2×MaxSkew (a
+	// signed callback is accepted that long), so that one WeCom delivers again after a restart
+	// runs once; *store.Store implements it. Without it only this process's memory drops repeats.
+	Deliveries bot.Deliveries
 }
 
 // defaults fills in what was left zero.

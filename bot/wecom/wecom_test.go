@@ -1066,3 +1066,64 @@ func TestRunFailsWithoutToken(t *testing.T) {
 		t.Error("Connected without a token")
 	}
 }
+
+// TestRetryAfterRestartRunsOnce: a message and a card click taken before a restart, delivered
+// again after it (WeCom retrying a callback whose answer it did not get, or the same signed
+// request again), run once when the new adapter reads the deliveries from the same store file.
+func TestRetryAfterRestartRunsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	var mu sync.Mutex
+	runs := map[string]int{}
+	handler := func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs[req.UserID+" "+req.Text]++
+		return chat.Reply{Text: "done"}, true
+	}
+	life := func() (*harness, *store.Store) {
+		st, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		h := start(t, setup{handler: handler, opts: func(o *wecom.Options) {
+			o.Deliveries = st
+			o.Workers = 1 // in order: a repeat that ran would run before the probe after it
+		}})
+		return h, st
+	}
+
+	h, st := life()
+	msg := h.text("alice", "/renew r-1 1m")
+	q, body := seal(t, h.c, msg, time.Now().Unix())
+	ev := click("bob", wecom.ButtonKey("/approve 7"), "t-7", "rc-7")
+	if status, _ := postRaw(t, h.url+"?"+q.Encode(), body); status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	h.post(ev)
+	wait(t, h.fake, pathSend, 2)
+	h.stop()
+	st.Close()
+
+	h, _ = life()
+	h.msgID = 100 // WeCom's MsgIds go on; a new harness would start them over
+	for name, post := range map[string]func() int{
+		"the same signed request": func() int { s, _ := postRaw(t, h.url+"?"+q.Encode(), body); return s },
+		"the message signed anew": func() int { s, _ := h.post(msg); return s },
+		"the click again":         func() int { s, _ := h.post(ev); return s },
+	} {
+		if status := post(); status != http.StatusOK {
+			t.Errorf("%s: status %d, want 200 (or WeCom tries again)", name, status)
+		}
+	}
+	h.post(h.text("alice", "/probe"))
+	wait(t, h.fake, pathSend, 1)
+	h.stop()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, cmd := range []string{"alice /renew r-1 1m", "bob /approve 7", "alice /probe"} {
+		if runs[cmd] != 1 {
+			t.Errorf("%q ran %d times across the restart, want once", cmd, runs[cmd])
+		}
+	}
+}
