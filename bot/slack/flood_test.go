@@ -103,7 +103,7 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 // newGatedEnv is the Slack environment with a gate on a clock that stands still (so no token
 // comes back during the test): the default rate (10 at once, 30 a minute), the stranger
 // without a role.
-func newGatedEnv(t *testing.T, h bot.Handler) *env {
+func newGatedEnv(t *testing.T, h bot.Handler, workers int) *env {
 	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
 	gate := bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
 		if user == "slack:"+stranger {
@@ -111,14 +111,15 @@ func newGatedEnv(t *testing.T, h bot.Handler) *env {
 		}
 		return commands.RoleViewer
 	}})
-	return newEnv(t, envOptions{handler: h, adapter: func(o *Options) { o.Gate = gate }})
+	return newEnv(t, envOptions{handler: h, adapter: func(o *Options) { o.Gate, o.Workers = gate, workers }})
 }
 
 // TestFloodIsRateLimited: with the gate, of a flood of 300 quick commands the burst (10) runs,
 // the flooder is told once that they go too fast, and the rest is dropped without a word.
+// (With 8 workers a person may hold 2 and have 8 waiting: room for the whole burst.)
 func TestFloodIsRateLimited(t *testing.T) {
 	fh := newFloodHandler("nobody") // every command answers at once
-	e := newGatedEnv(t, fh.handle)
+	e := newGatedEnv(t, fh.handle, 8)
 	e.flood(viewer, 300)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
 	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
@@ -136,7 +137,7 @@ func TestFloodIsRateLimited(t *testing.T) {
 // for (with 4 workers: 1 running and 8 waiting) is answered "busy" once, not per message.
 func TestSlowFloodIsBusyOnce(t *testing.T) {
 	fh := newFloodHandler(viewer)
-	e := newGatedEnv(t, fh.handle)
+	e := newGatedEnv(t, fh.handle, 4)
 	defer fh.free()
 	e.flood(viewer, 300)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
@@ -157,7 +158,7 @@ func TestSlowFloodIsBusyOnce(t *testing.T) {
 // once, by the gate, without one of them reaching a worker; an approver's command is answered.
 func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	fh := newFloodHandler(viewer)
-	e := newGatedEnv(t, fh.handle)
+	e := newGatedEnv(t, fh.handle, 4)
 	defer fh.free()
 	e.flood(stranger, 320)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
