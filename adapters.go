@@ -98,7 +98,7 @@ func (a *app) slackAdapter() (*slack.Adapter, error) {
 	s := a.cfg.Slack
 	return slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
 		SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
-		Deliveries: a.store, Logger: a.log.With("component", "slack")})
+		Deliveries: a.store, Gate: a.userGate(), Logger: a.log.With("component", "slack")})
 }
 
 // wecomAdapter is the WeCom adapter from wecom.* and the WECOM_* environment variables; it
@@ -116,7 +116,8 @@ func (a *app) wecomAdapter() (*wecom.Adapter, error) {
 		return nil, err
 	}
 	return wecom.New(wecom.Options{CorpID: w.CorpID, AgentID: w.AgentID, APIBase: w.APIBase, Listen: w.Callback.Listen,
-		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Logger: a.log.With("component", "wecom")})
+		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Gate: a.userGate(),
+		Logger: a.log.With("component", "wecom")})
 }
 
 // consoleAdapter is the console on standard input and output, as console.user or -as.
@@ -167,6 +168,6 @@ func (a *app) telegramAdapter() (*telegram.Adapter, error) {
 		WebhookURL: c.Webhook.URL, WebhookListen: c.Webhook.Listen, WebhookPath: c.Webhook.Path,
 		WebhookSecret: os.Getenv(telegram.EnvWebhookSecret),
 		Commands:      a.router.Commands, Language: lang, Buttons: a.store, ButtonTTL: c.ButtonTTL, Deliveries: a.store,
-		Workers: c.Workers, RequestTimeout: c.RequestTimeout, Logger: a.log.With("component", "telegram"),
+		Workers: c.Workers, RequestTimeout: c.RequestTimeout, Gate: a.userGate(), Logger: a.log.With("component", "telegram"),
 	})
 }

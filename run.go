@@ -35,6 +35,9 @@ type app struct {
 	scanner *alerts.Scanner  // nil when alerts are disabled
 	metrics *metrics.Metrics
 	stop    func()
+
+	gateOnce sync.Once
+	gate     *bot.Gate // see userGate
 }
 
 // newApp loads the configuration, opens the store, builds the BSS client (starting the sandbox

@@ -609,4 +609,21 @@ var catalogue = map[string]msg{
 	"act.money_coupon_now":          {"代金券当前为“%s”，没有回收", "the coupon is now %s; nothing was reclaimed"},
 	"act.money_anomaly":             {"华为云的应答还提到了本申请以外的内容（不计入本申请的结果，已记入审计日志）：%s", "Huawei Cloud's answer also named what this request did not ask for (not counted in its result; recorded in the audit log): %s"},
 	"act.money_ambiguous":           {"申请执行后华为云有多条相同的记录（%s），无法确定哪条属于本申请；请核对后再决定是否重新提交", "Huawei Cloud shows several identical records since the request ran (%s) and cannot tell which is this request's; check before filing again"},
+
+	// Flood control: what the adapters answer before (or instead of) running a command (bot.Gate).
+	"err.busy":         {"机器人正忙，请稍后再试。", "The bot is busy right now; please try again in a moment."},
+	"err.rate_limited": {"您发送命令的速度太快了（每分钟最多 %d 条）。请 %d 秒后再试。", "You are sending commands faster than the bot takes them (at most %d a minute). Please try again in %d s."},
 }
+
+// Busy is the answer to a command the bot has no room for now: every place in the queue its
+// sender may hold is taken.
+func (l Lang) Busy() string { return l.T("err.busy") }
+
+// RateLimited is the answer to a command over its sender's rate (perMinute a minute); the next
+// is taken in seconds.
+func (l Lang) RateLimited(perMinute, seconds int) string {
+	return l.T("err.rate_limited", perMinute, seconds)
+}
+
+// NoRole is the refusal of a user with no role; user is their "platform:user-id" key.
+func (l Lang) NoRole(user string) string { return l.T("err.no_role", user) }

@@ -58,6 +58,15 @@ type Bot struct {
 	// ShutdownTimeout is how long, after SIGTERM or SIGINT, commands in flight and sends under
 	// way may take to finish before the bot exits anyway.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// UserRate bounds how fast one person's commands are taken on a chat platform; past it
+	// they are answered "too fast, try again in N s" (once in a while, not per message).
+	UserRate UserRate `yaml:"user_rate"`
+}
+
+// UserRate is a person's command rate: PerMinute a minute sustained, Burst at once.
+type UserRate struct {
+	PerMinute float64 `yaml:"per_minute"`
+	Burst     int     `yaml:"burst"`
 }
 
 // Admin configures the operators' HTTP endpoint: /healthz, /readyz, /metrics.
@@ -445,7 +454,7 @@ type Log struct {
 func Default() *Config {
 	return &Config{
 		Bot: Bot{Name: "partnerbot", Language: "zh", Timezone: "Asia/Shanghai", PageSize: 10, LiveMaxCustomers: 200, CommandTimeout: time.Minute,
-			ShutdownTimeout: 20 * time.Second},
+			ShutdownTimeout: 20 * time.Second, UserRate: UserRate{PerMinute: 30, Burst: 10}},
 		Roles:     Roles{Default: "none"},
 		Console:   Console{User: "admin"},
 		Slack:     DefaultSlack(),
@@ -874,6 +883,8 @@ func (c *Config) validate() Errors {
 	durationIn("approvals.action_timeout", c.Approvals.ActionTimeout, time.Second, time.Hour)
 	durationIn("bot.command_timeout", c.Bot.CommandTimeout, time.Second, time.Hour)
 	durationIn("bot.shutdown_timeout", c.Bot.ShutdownTimeout, time.Second, 10*time.Minute)
+	floatIn("bot.user_rate.per_minute", c.Bot.UserRate.PerMinute, 1, 6000, " (commands a minute per person)")
+	intIn("bot.user_rate.burst", c.Bot.UserRate.Burst, 1, 1000, " (commands at once per person)")
 	if c.Admin.Listen != "" {
 		if _, port, err := net.SplitHostPort(c.Admin.Listen); err != nil || port == "" {
 			bad("admin.listen", fmt.Sprintf("%q is not a listen address such as 127.0.0.1:9090 or :9090 (empty: no admin endpoint)", c.Admin.Listen))

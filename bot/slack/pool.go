@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
@@ -16,33 +17,46 @@ import (
 // sendTimeout bounds delivering one answer, after the command ran.
 const sendTimeout = 30 * time.Second
 
-// pool runs commands on a fixed number of workers with a bounded queue, so that a burst of
-// messages neither holds up Slack's acknowledgements nor grows without bound: a message that
-// finds the queue full is answered "busy, try again" instead.
+// pool runs commands on the bot's fair worker pool (bot/internal/workers): a fixed number of
+// workers, each person's commands in a bounded queue of their own, served in turn, so that a
+// burst of messages neither holds up Slack's acknowledgements nor grows without bound, and one
+// person's backlog never waits in front of another's command. A message the gate refuses (over
+// the rate, no role) or that finds no room is answered at once, outside the pool.
 type pool struct {
 	ctx      context.Context
 	a        *Adapter
 	h        bot.Handler
-	jobs     chan inbound
+	wp       *workers.Pool
 	wg       sync.WaitGroup
-	overflow chan struct{} // busy answers in flight (a semaphore)
+	overflow chan struct{} // quick answers in flight (a semaphore)
 }
 
 func newPool(ctx context.Context, a *Adapter, h bot.Handler) *pool {
-	p := &pool{ctx: ctx, a: a, h: h, jobs: make(chan inbound, a.opts.Queue), overflow: make(chan struct{}, 16)}
-	for range a.opts.Workers {
-		p.wg.Go(p.work)
-	}
-	return p
+	return &pool{ctx: ctx, a: a, h: h, overflow: make(chan struct{}, 16),
+		wp: workers.New(workers.Options{Workers: a.opts.Workers, Queue: a.opts.Queue})}
 }
 
-// submit queues a message, or answers "busy" when the queue is full. It never blocks.
+// submit queues a message, or answers it at once when the gate refuses it or the pool has no
+// room for its sender. It never blocks.
 func (p *pool) submit(in inbound) {
-	select {
-	case p.jobs <- in:
-	default:
-		p.a.log.Warn("slack: all workers busy; asking to try again", "user", in.req.UserID, "channel", in.channel)
-		p.reply(in, busyReply)
+	switch d := p.a.opts.Gate.Check(p.ctx, in.req); d.Verdict {
+	case bot.Drop:
+		return
+	case bot.Answer:
+		p.reply(in, d.Reply)
+		return
+	}
+	err := p.wp.Submit(workers.Job{User: in.req.User(), Chat: platform + ":" + in.channel, Run: func(context.Context) {
+		if p.ctx.Err() != nil {
+			p.restart(in) // the adapter stopped before a worker took it
+			return
+		}
+		p.run(in)
+	}})
+	if err != nil {
+		if rep, ok := p.a.opts.Gate.Busy(p.ctx, in.req); ok {
+			p.reply(in, rep)
+		}
 	}
 }
 
@@ -64,34 +78,19 @@ func (p *pool) reply(in inbound, rep chat.Reply) {
 	})
 }
 
-func (p *pool) work() {
-	for {
-		select {
-		case <-p.ctx.Done():
-			p.drain()
-			return
-		case in := <-p.jobs:
-			p.run(in)
-		}
+// restart tells the sender of a message that will not run now to send it again.
+func (p *pool) restart(in inbound) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
+	defer cancel()
+	if err := p.a.answer(ctx, in, restartReply); err != nil {
+		p.a.log.Warn("slack: answering", "user", in.req.UserID, "channel", in.channel, "error", redactURL(err))
 	}
 }
 
-// drain answers what is still queued when the adapter stops: it will not run now.
-func (p *pool) drain() {
-	for {
-		select {
-		case in := <-p.jobs:
-			p.reply(in, restartReply)
-		default:
-			return
-		}
-	}
-}
-
-// stop waits for the workers (and the answers they started) once ctx has ended.
+// stop waits, once ctx has ended, for the commands running to be answered and those still
+// queued to be told to send again, and for the answers under way.
 func (p *pool) stop() {
-	p.wg.Wait()
-	p.drain()
+	p.wp.Close(p.a.opts.Timeout + sendTimeout)
 	p.wg.Wait()
 }
 

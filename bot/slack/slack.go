@@ -74,6 +74,9 @@ type Options struct {
 	Workers int           // commands run at once; default 8
 	Queue   int           // commands waiting for a worker; default 8 per worker
 	Timeout time.Duration // longest a command runs; default 2 minutes
+	// Gate, when set, is asked about each command before it takes a worker: a person over
+	// their rate, or without a role, is answered at once instead (bot.Gate).
+	Gate *bot.Gate
 
 	// ChannelRate paces messages per conversation (Slack allows about one per second, with
 	// short bursts); default 1 per second with bursts of 3; negative disables pacing.
@@ -369,8 +372,6 @@ func (a *Adapter) firstDelivery(key string) bool {
 
 // Replies the adapter itself words, in both languages (the user's is not known here).
 var (
-	busyReply = chat.Reply{Text: "机器人正忙，请稍后再试。\nThe bot is busy right now; please try again in a moment.",
-		Error: true, Ephemeral: true}
 	restartReply = chat.Reply{Text: "机器人正在重启，请稍后再试。\nThe bot is restarting; please try again in a moment.",
 		Error: true, Ephemeral: true}
 	failedReply = chat.Reply{Text: "处理这条命令时出错了，请稍后再试。\nSomething went wrong with that command; please try again.",

@@ -308,22 +308,27 @@ func TestSocketModeBusyAndPanics(t *testing.T) {
 	defer once.Do(func() { close(release) })
 
 	e.fake.envelope("events_api", eventPayload("EvSlow1", dmEvent(alice, "slow", "1700000040.000100")), false)
-	<-started                                                                                                // the only worker is busy
-	e.fake.envelope("events_api", eventPayload("EvSlow2", dmEvent(bob, "slow", "1700000040.000200")), false) // queued
-	id, _ := e.fake.envelope("events_api", eventPayload("EvBusy", dmEvent(carol, "queued", "1700000040.000300")), false)
+	<-started                                                                                                  // the only worker is busy
+	e.fake.envelope("events_api", eventPayload("EvSlow2", dmEvent(alice, "slow", "1700000040.000200")), false) // queued
+	id, _ := e.fake.envelope("events_api", eventPayload("EvBusy", dmEvent(alice, "more", "1700000040.000300")), false)
 	checkAck(t, e.fake.waitAck(id))
 	busy := e.fake.waitPosts(1)[0]
-	if busy.Channel != "D"+carol || !strings.Contains(blockText(busy.Blocks), "busy") || !strings.Contains(blockText(busy.Blocks), "忙") {
+	if busy.Channel != "D"+alice || !strings.Contains(blockText(busy.Blocks), "busy") || !strings.Contains(blockText(busy.Blocks), "忙") {
 		t.Fatalf("the third message was answered with %+v:\n%s", busy, blockText(busy.Blocks))
 	}
+	// Someone else is not refused for alice's backlog: carol's message waits its turn.
+	e.fake.envelope("events_api", eventPayload("EvCarol", dmEvent(carol, "queued", "1700000040.000400")), false)
 	once.Do(func() { close(release) })
-	e.fake.waitPosts(3)
+	e.fake.waitPosts(4)
+	if !strings.Contains(e.fake.describePosts(), "done /queued") {
+		t.Errorf("carol's message was not run:%s", e.fake.describePosts())
+	}
 
 	e.fake.envelope("events_api", eventPayload("EvBoom", dmEvent(alice, "boom", "1700000041.000100")), false)
-	e.fake.waitPosts(4)
+	e.fake.waitPosts(5)
 	e.fake.envelope("events_api", eventPayload("EvAfterBoom", dmEvent(alice, "fine", "1700000041.000200")), false)
-	posts := e.fake.waitPosts(5)
-	all := blockText(posts[3].Blocks) + blockText(posts[4].Blocks)
+	posts := e.fake.waitPosts(6)
+	all := blockText(posts[4].Blocks) + blockText(posts[5].Blocks)
 	if !strings.Contains(all, "Something went wrong") || !strings.Contains(all, "done /fine") {
 		t.Errorf("after a panic: %s\nposts:%s", all, e.fake.describePosts())
 	}

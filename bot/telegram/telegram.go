@@ -115,6 +115,9 @@ type Options struct {
 	Workers        int           // commands handled at once; default 8
 	Queue          int           // commands waiting for a worker; default 8 × Workers
 	RequestTimeout time.Duration // one command's deadline; default 2 minutes
+	// Gate, when set, is asked about each command before it takes a worker: a person over
+	// their rate, or without a role, is answered at once instead (bot.Gate).
+	Gate *bot.Gate
 
 	HTTPClient *http.Client // default: a client with transport timeouts
 	Logger     *slog.Logger
@@ -350,9 +353,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	a.learnCommands()
 	a.registerCommands(ctx)
-	p := workers.New(a.opts.Workers, a.opts.Queue, func(v any, stack []byte) {
+	p := workers.New(workers.Options{Workers: a.opts.Workers, Queue: a.opts.Queue, OnPanic: func(v any, stack []byte) {
 		a.log.Error("telegram: a worker panicked", "panic", fmt.Sprint(v), "stack", string(stack))
-	})
+	}})
 	defer func() {
 		p.Close(shutdownGrace)
 		a.bg.Wait()
@@ -684,19 +687,31 @@ func (a *Adapter) dispatch(ctx context.Context, p *workers.Pool, h bot.Handler, 
 		a.noteMigration(in.chatID, in.migrateTo)
 		return
 	}
-	if !p.Try(func(jctx context.Context) {
+	switch d := a.opts.Gate.Check(ctx, in.req); d.Verdict {
+	case bot.Drop:
+		if in.kind == kindCallback {
+			a.quick(ctx, in, chat.Reply{}) // stops the clicker's spinner, saying nothing
+		}
+		return
+	case bot.Answer:
+		a.quick(ctx, in, d.Reply)
+		return
+	}
+	// Fair between people and chats: one person's backlog never waits in front of another's.
+	if p.Submit(workers.Job{User: in.req.User(), Chat: Platform + ":" + in.req.Channel, Run: func(jctx context.Context) {
 		jctx, cancel := context.WithTimeout(jctx, a.opts.RequestTimeout)
 		defer cancel()
 		a.serve(jctx, h, in)
-	}) {
-		a.busy(ctx, in)
+	}}) != nil {
+		if rep, ok := a.opts.Gate.Busy(ctx, in.req); ok {
+			a.quick(ctx, in, rep)
+		}
 	}
 }
 
 // Texts the adapter says on its own, in both languages: they answer before (or instead of)
 // the router, which knows the user's language.
 const (
-	textBusy     = "机器人正忙，请稍后再试。\nThe bot is busy right now — please try again in a moment."
 	textHint     = "请发送以 / 开头的命令，例如 /help（或 /帮助）。\nSend a command starting with /, e.g. /help."
 	textInternal = "抱歉，处理这条消息时出了问题，已记录日志。请稍后再试。\nSorry, something went wrong handling this message; it has been logged. Please try again later."
 	textWorking  = "⏳ 处理中… / Working…"
@@ -705,28 +720,31 @@ const (
 	textNoInline = "此处不支持按钮，请直接输入命令。/ Buttons do not work here; type the command instead."
 )
 
-// busyAnswers bounds the "busy" answers in flight; beyond it an overloaded bot logs instead.
+// busyAnswers bounds the answers in flight that refuse a command before it runs ("busy", over
+// the rate, no role); beyond it an overloaded bot logs instead. The gate answers each person at
+// most once in a while, so only many people at once come near it.
 const busyAnswers = 32
 
-// busy tells the sender the bot cannot take their command now.
-func (a *Adapter) busy(ctx context.Context, in inbound) {
+// quick answers a command that is not run (busy, over the rate, no role) at once, outside the
+// worker pool: a click with an alert, a message with a reply.
+func (a *Adapter) quick(ctx context.Context, in inbound, rep chat.Reply) {
 	select {
 	case a.busySem <- struct{}{}:
 	default:
 		a.log.Error("telegram: overloaded; a command was neither run nor answered", "chat", in.chatID, "user", in.req.User())
 		return
 	}
-	a.log.Warn("telegram: all workers busy; asked the sender to try again", "chat", in.chatID, "user", in.req.User())
 	a.bg.Add(1)
 	go func() {
 		defer func() { <-a.busySem; a.bg.Done() }()
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		if in.kind == kindCallback {
-			a.answerCallback(bctx, in.callbackID, textBusy, true)
+			text, _ := toast(rep)
+			a.answerCallback(bctx, in.callbackID, text, true)
 			return
 		}
-		a.reply(bctx, in.chatID, in.messageID, chat.Reply{Text: textBusy})
+		a.reply(bctx, in.chatID, in.messageID, rep)
 	}()
 }
 

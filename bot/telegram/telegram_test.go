@@ -614,8 +614,8 @@ func TestRefusedHTMLFallsBackToText(t *testing.T) {
 	}
 }
 
-// TestBusyAndPanics: with every worker busy a command is answered "busy" at once, in both
-// languages; a handler that panics gets a polite error and the bot goes on.
+// TestBusyAndPanics: with every worker busy and its sender's queue full, a command is
+// answered "busy" at once, in both languages, while another person's is still taken; a handler that panics gets a polite error and the bot goes on.
 func TestBusyAndPanics(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
@@ -636,15 +636,17 @@ func TestBusyAndPanics(t *testing.T) {
 	e.start(opts, h)
 	e.fake.say(alice.ID, alice, "/slow") // takes the worker
 	<-started
-	e.fake.say(alice.ID, alice, "/slow") // waits in the queue
-	e.fake.say(bob.ID, bob, "/third")    // finds both full
-	busy := e.waitMsg(bob.ID, "busy")
+	e.fake.say(alice.ID, alice, "/slow")  // waits in the queue
+	e.fake.say(alice.ID, alice, "/third") // finds both full
+	busy := e.waitMsg(alice.ID, "busy")
 	if !strings.Contains(busy.Text, "机器人正忙") {
 		t.Errorf("busy answer is not bilingual: %q", busy.Text)
 	}
+	e.fake.say(bob.ID, bob, "/fourth") // not refused for alice's backlog: waits its turn
 	close(release)
 	e.waitMsg(alice.ID, "slow done")
-	e.waitNew(alice.ID, 1, "slow done") // the queue is empty again
+	e.waitNew(alice.ID, 2, "slow done") // the queue is empty again
+	e.waitMsg(bob.ID, "ok /fourth")
 
 	e.fake.say(carol.ID, carol, "/panic")
 	m := e.waitMsg(carol.ID, "Sorry, something went wrong")

@@ -20,7 +20,6 @@ import (
 
 // What the adapter itself says, in both languages: it does not know the member's language.
 const (
-	msgBusy       = "机器人正忙，请稍后再发一次。\nThe bot is busy; please send that again in a moment."
 	msgNotCommand = "请输入以 / 开头的命令，例如 /帮助。\nType a command starting with /, e.g. /help."
 	msgTextOnly   = "我只能读文字命令，例如 /帮助。\nI only read text commands, e.g. /help."
 	msgBadButton  = "这个按钮已失效，请直接输入命令。\nThis button no longer works; please type the command instead."
@@ -35,8 +34,9 @@ const maxBody = 256 << 10
 // A request with a bad signature or for another corp id gets 403 and does nothing. A message is
 // acknowledged at once with an empty 200 — WeCom retries what it does not get answered within
 // 5 seconds — and its command runs in the worker pool; retries of a message already seen are
-// acknowledged and dropped. When the pool is full, the acknowledgement itself carries a
-// passive reply asking to send again, so nothing is dropped silently.
+// acknowledged and dropped. When the pool has no room for the member, or the gate refuses the
+// command (over the rate, no role), the acknowledgement itself carries a passive reply saying
+// so: nothing is dropped silently, though a flood is answered once in a while, not per message.
 func (a *Adapter) callbackHandler(submit func(inbound) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -135,9 +135,23 @@ func (a *Adapter) receive(w http.ResponseWriter, r *http.Request, submit func(in
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	// Refusals that need no worker (over the rate, no role, busy) are answered in the
+	// acknowledgement itself: no API call, no pace to wait for.
+	switch d := a.opts.Gate.Check(r.Context(), in.req); d.Verdict {
+	case bot.Drop:
+		w.WriteHeader(http.StatusOK)
+		return
+	case bot.Answer:
+		a.passiveReply(w, r, m, d.Reply.Text)
+		return
+	}
 	if !submit(in) {
-		a.log.Warn("wecom command queue full; answered busy", "user", m.FromUserName)
-		a.passiveReply(w, r, m, msgBusy)
+		rep, ok := a.opts.Gate.Busy(r.Context(), in.req)
+		if !ok {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		a.passiveReply(w, r, m, rep.Text)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

@@ -164,6 +164,9 @@ type Options struct {
 	// signed callback is accepted that long), so that one WeCom delivers again after a restart
 	// runs once; *store.Store implements it. Without it only this process's memory drops repeats.
 	Deliveries bot.Deliveries
+	// Gate, when set, is asked about each command before it takes a worker: a member over
+	// their rate, or without a role, is answered in the acknowledgement instead (bot.Gate).
+	Gate *bot.Gate
 }
 
 // defaults fills in what was left zero.
@@ -368,8 +371,12 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if err != nil {
 		return fmt.Errorf("wecom: callback: %w", err)
 	}
-	p := workers.New(a.opts.Workers, a.opts.Queue, nil) // run recovers its own panics, answering politely
-	submit := func(in inbound) bool { return p.Try(func(ctx context.Context) { a.run(ctx, h, in) }) }
+	p := workers.New(workers.Options{Workers: a.opts.Workers, Queue: a.opts.Queue}) // run recovers its own panics, answering politely
+	// Fair between members: one member's backlog never waits in front of another's command.
+	submit := func(in inbound) bool {
+		return p.Submit(workers.Job{User: in.req.User(), Chat: Platform + ":" + in.req.Channel,
+			Run: func(ctx context.Context) { a.run(ctx, h, in) }}) == nil
+	}
 	mux := http.NewServeMux()
 	mux.Handle(a.opts.Path, a.callbackHandler(submit))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,

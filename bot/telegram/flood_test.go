@@ -1,0 +1,163 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
+)
+
+// stranger is listed nowhere; the gate of these tests refuses them (roles.default none).
+var stranger = fakeUser{ID: 1666, FirstName: "Mallory"}
+
+// floodHandler runs h (or answers "done") for every command, holding the flooder's until
+// release is closed, and counts what it was asked per user.
+type floodHandler struct {
+	flooder string
+	h       bot.Handler
+	release chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	calls   map[string]int
+}
+
+func newFloodHandler(flooder fakeUser, h bot.Handler) *floodHandler {
+	return &floodHandler{flooder: fmt.Sprint(flooder.ID), h: h, release: make(chan struct{}), calls: map[string]int{}}
+}
+
+func (f *floodHandler) handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	f.mu.Lock()
+	f.calls[req.UserID]++
+	f.mu.Unlock()
+	if req.UserID == f.flooder {
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+		}
+	}
+	if f.h != nil {
+		return f.h(ctx, req)
+	}
+	return chat.Reply{Text: "done " + req.Text}, true
+}
+
+func (f *floodHandler) free() { f.once.Do(func() { close(f.release) }) }
+
+func (f *floodHandler) callsOf(u fakeUser) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[fmt.Sprint(u.ID)]
+}
+
+// unpaced lifts Telegram's pace, so that the floods' answers need not take seconds.
+func unpaced(a *Adapter) {
+	a.pace.all = rate.NewLimiter(rate.Inf, 1)
+	a.pace.chatLimit, a.pace.groupLimit = rate.Inf, rate.Inf
+}
+
+func texts(ms []fakeMessage) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+	}
+	return out
+}
+
+func countContaining(ms []fakeMessage, s string) int {
+	n := 0
+	for _, m := range ms {
+		if strings.Contains(m.Text, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestFloodDoesNotSilenceOthers is issue #20 §5 on Telegram: one person sends two hundred
+// commands at once, each of which takes long. Another person's command is still answered while
+// every one of the flooder's is running or waiting, and the flooder is told "busy" rather
+// than left in silence. (Before the pool was fair, the other person was refused.)
+func TestFloodDoesNotSilenceOthers(t *testing.T) {
+	e := newEnv(t)
+	fh := newFloodHandler(victor, nil)
+	defer fh.free()
+	e.start(e.options(), fh.handle, unpaced)
+	for i := range 200 {
+		e.fake.say(victor.ID, victor, fmt.Sprint("/customer 张三 ", i))
+	}
+	e.fake.say(bob.ID, bob, "/pending")
+	e.waitMsg(bob.ID, "done /pending")
+	if n := countContaining(e.fake.messages(victor.ID), "done"); n != 0 {
+		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
+	}
+	e.waitMsg(victor.ID, "busy")
+	fh.free()
+}
+
+// startGated runs the adapter with the router behind a gate on a clock that stands still: the
+// default rate (10 at once, 30 a minute), the stranger refused.
+func (e *env) startGated(fh *floodHandler) {
+	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
+	opts := e.options()
+	opts.Gate = bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
+		if user == fmt.Sprint("telegram:", stranger.ID) {
+			return commands.RoleNone
+		}
+		return commands.RoleViewer
+	}})
+	e.start(opts, fh.handle, unpaced)
+}
+
+// TestStrangerIsRefusedOutsideThePool: an unlisted user's 320 /help are refused once, by the
+// gate, none of them reaching a worker, and an approver's /pending is answered by the router.
+func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
+	e := newEnv(t)
+	e.fake.addPrivate(stranger)
+	fh := newFloodHandler(fakeUser{}, bot.NewHandler(e.router))
+	e.startGated(fh)
+	for range 320 {
+		e.fake.say(stranger.ID, stranger, "/help")
+	}
+	e.fake.say(bob.ID, bob, "/pending")
+	e.waitMsg(bob.ID, "")
+	e.waitMsg(stranger.ID, "telegram:1666")
+	if ms := e.fake.messages(stranger.ID); len(ms) != 1 {
+		t.Errorf("the stranger got %d messages, want one refusal:\n%s", len(ms), strings.Join(texts(ms), "\n---\n"))
+	}
+	if n := fh.callsOf(stranger); n != 0 {
+		t.Errorf("%d of the stranger's commands reached a worker", n)
+	}
+}
+
+// TestFloodIsRateLimited: of a flood of 300 quick /help, the burst (10) is answered, the
+// flooder is told once that they go too fast, and the rest is dropped without a word.
+func TestFloodIsRateLimited(t *testing.T) {
+	e := newEnv(t)
+	fh := newFloodHandler(fakeUser{}, bot.NewHandler(e.router))
+	e.startGated(fh)
+	for range 300 {
+		e.fake.say(victor.ID, victor, "/help")
+	}
+	e.fake.say(bob.ID, bob, "/pending")
+	e.waitMsg(bob.ID, "")
+	e.waitMsg(victor.ID, "速度太快了（每分钟最多 30 条）")
+	ms := e.fake.messages(victor.ID)
+	for deadline := time.Now().Add(15 * time.Second); len(ms) < 11 && time.Now().Before(deadline); ms = e.fake.messages(victor.ID) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(ms) != 11 || countContaining(ms, "partnerbot") != 10 {
+		t.Errorf("the flooder got %d messages, want 10 answers and 1 \"too fast\":\n%s", len(ms), strings.Join(texts(ms), "\n---\n"))
+	}
+	if n := fh.callsOf(victor); n != 10 {
+		t.Errorf("%d of the flooder's commands ran, want 10", n)
+	}
+}
