@@ -116,12 +116,20 @@ func checkCorrupted(t *testing.T, err error, path string) {
 	if !errors.Is(err, ErrCorrupted) {
 		t.Errorf("error %v is not ErrCorrupted", err)
 	}
-	for _, w := range []string{path, "is corrupted", "move it aside", "restore a backup"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q lacks %q", err, w)
+	msg := err.Error()
+	if len(msg) > maxErrorText {
+		t.Fatalf("error is %d bytes long, want at most %d: %.2000s…", len(msg), maxErrorText, msg)
+	}
+	for _, w := range []string{"store " + path + " is corrupted; move it aside and restore a backup"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q lacks %q", msg, w)
 		}
 	}
 }
+
+// maxErrorText is the longest corruption error the tests accept: the advice, the path and a
+// short account of what is wrong, fit for one log line, never a dump of the file.
+const maxErrorText = 600
 
 // TestOpenCorruptedPages: a damaged page made SyncConfigSubscriptions panic (slice bounds out of
 // range) or writes fail later. Open checks the whole file and refuses it, without a panic.
@@ -165,26 +173,129 @@ func TestOpenCorruptedPages(t *testing.T) {
 			first := pageHeader + int(binary.LittleEndian.Uint32(raw[pageHeader+4:]))
 			patch(t, path, ps, leaves[0], first, le64(^uint64(0))) // the first key becomes the largest
 		}},
+		// The second adversarial run (issue #20): bbolt's own check reads branch keys in a
+		// goroutine of its own, where a fault kills the process, and quotes whole keys in hex.
+		{"branch key size huge", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+4, le32(0x7FFFF000)) // element 1's ksize
+		}},
+		{"branch key runs to the end of the file", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			raw := readPage(t, path, ps, branch)
+			start := int(branch)*ps + pageHeader + elementSize + int(binary.LittleEndian.Uint32(raw[pageHeader+elementSize:]))
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			patch(t, path, ps, branch, pageHeader+elementSize+4, le32(uint32(int(info.Size())-start-1)))
+		}},
+		{"branch key position past the page", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize, le32(0x7FFFFFF0)) // element 1's pos
+		}},
+		{"branch key position past the file", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			patch(t, path, ps, branch, pageHeader+elementSize, le32(uint32(info.Size()))) // element 1's pos
+		}},
+		{"branch child at the high-water mark", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+8, le64(highWater(t, path)))
+		}},
+		{"branch child is the branch itself", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+8, le64(branch))
+		}},
+		{"branch child is a meta page", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+8, le64(1))
+		}},
+		{"branch element count past the page", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, 10, []byte{0xFF, 0xFF})
+		}},
+		{"branch overflow past the high-water mark", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, 12, le32(0x00FFFFFF))
+		}},
+		{"leaf value size huge", func(t *testing.T, path string, ps int, _ uint64, leaves []uint64) {
+			patch(t, path, ps, leaves[0], pageHeader+12, le32(0x7FFFF000)) // element 0's vsize
+		}},
+		{"leaf key size zero", func(t *testing.T, path string, ps int, _ uint64, leaves []uint64) {
+			patch(t, path, ps, leaves[0], pageHeader+elementSize+8, le32(0)) // element 1's ksize
+		}},
+		{"leaf element count past the page", func(t *testing.T, path string, ps int, _ uint64, leaves []uint64) {
+			patch(t, path, ps, leaves[1], 10, []byte{0xFF, 0xFF})
+		}},
+		{"freelist lists more pages than it holds", func(t *testing.T, path string, ps int, _ uint64, _ []uint64) {
+			free := freelistPage(t, path)
+			patch(t, path, ps, free, 10, []byte{0xFF, 0xFF}) // the count is in the first element
+			patch(t, path, ps, free, pageHeader, le64(1<<40))
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := subscriptionsFile(t)
-			ps, branch, leaves := subscriptionPages(t, path)
-			tt.corrupt(t, path, ps, branch, leaves)
-			s, err := Open(path, Options{Timeout: 100 * time.Millisecond})
-			if err == nil {
-				defer s.Close()
-				t.Fatal("Open accepted a corrupted file")
-			}
-			checkCorrupted(t, err, path)
-			// Refused, it is released: the file can be moved aside and opened by a tool.
-			db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
-			if err != nil {
-				t.Fatalf("the refused file is still locked: %v", err)
-			}
-			db.Close()
-		})
+		for _, how := range []string{"Open", "Verify"} {
+			t.Run(how+"/"+tt.name, func(t *testing.T) {
+				path := subscriptionsFile(t)
+				ps, branch, leaves := subscriptionPages(t, path)
+				tt.corrupt(t, path, ps, branch, leaves)
+				var err error
+				if how == "Open" {
+					var s *Store
+					if s, err = Open(path, Options{Timeout: 100 * time.Millisecond}); err == nil {
+						defer s.Close()
+						t.Fatal("Open accepted a corrupted file")
+					}
+				} else if _, err = Verify(path, Options{Timeout: 100 * time.Millisecond}); err == nil {
+					t.Fatal("Verify accepted a corrupted file")
+				}
+				checkCorrupted(t, err, path)
+				t.Log(err)
+				// Refused, it is released: the file can be moved aside and opened by a tool.
+				db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+				if err != nil {
+					t.Fatalf("the refused file is still locked: %v", err)
+				}
+				db.Close()
+			})
+		}
 	}
+}
+
+// highWater is the number of pages path's newest transaction uses: its page ids lie below it.
+func highWater(t *testing.T, path string) (hwm uint64) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		hwm = uint64(tx.Size()) / uint64(db.Info().PageSize)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return hwm
+}
+
+// freelistPage is the id of path's freelist page.
+func freelistPage(t *testing.T, path string) (id uint64) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		for i := 2; ; i++ {
+			info, err := tx.Page(i)
+			if err != nil || info == nil {
+				return fmt.Errorf("no freelist page (%v)", err)
+			}
+			if info.Type == "freelist" {
+				id = uint64(i)
+				return nil
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // TestCorruptionWhileOpenIsAnError: a page damaged after Open makes bbolt panic inside a
