@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +51,16 @@ func clip(s string, n int) string {
 		return s
 	}
 	return truncate(s, n-len("…")) + "…"
+}
+
+// CorruptionDetail is what err, an error wrapping ErrCorrupted, says is damaged, without the
+// path and the advice, cut short as in the error; "" for any other error.
+func CorruptionDetail(err error) string {
+	var ce *corruptError
+	if !errors.As(err, &ce) {
+		return ""
+	}
+	return clip(ce.err.Error(), maxDetail)
 }
 
 func (e *corruptError) Is(target error) bool { return target == ErrCorrupted }
