@@ -222,11 +222,13 @@ var order = binary.NativeEndian
 
 // pageWalker reads the pages of one transaction from the file.
 type pageWalker struct {
-	file     io.ReaderAt
-	pageSize uint64
-	hwm      uint64   // the high-water mark: every page in use has a lower id
-	reached  []uint64 // a bit per page: reached already
-	spare    [][]byte // page-sized buffers to reuse
+	file      io.ReaderAt
+	pageSize  uint64
+	hwm       uint64   // the high-water mark: every page in use has a lower id
+	reached   []uint64 // a bit per page: reached already
+	buf       []byte   // room for maxRun pages, what ahead is read into
+	ahead     []byte   // pages read ahead, from page aheadFrom on
+	aheadFrom uint64
 }
 
 // walkPages checks that the page tree of tx lies within the file: see verify.
@@ -282,14 +284,15 @@ func (w *pageWalker) mark(id, overflow uint64) (again bool) {
 
 // page reads page id, which from (a page, or the bucket named) refers to, with its overflow
 // pages. It is reached for the first time, lies below the high-water mark, and says it is page
-// id. Give it back with release.
-func (w *pageWalker) page(id uint64, from string) ([]byte, error) {
+// id. run is how many pages from id on the caller will ask for next, one after the other (the
+// children of one branch page mostly follow each other in the file): they are read at once.
+func (w *pageWalker) page(id uint64, from string, run int) ([]byte, error) {
 	if id < 2 || id >= w.hwm {
 		return nil, fmt.Errorf("%s refers to page %d, outside the pages in use (2 to %d)", from, id, w.hwm-1)
 	}
-	p := w.buffer()
-	if _, err := w.file.ReadAt(p, int64(id*w.pageSize)); err != nil {
-		return nil, fmt.Errorf("reading page %d: %w", id, err)
+	p, err := w.read(id, 1, run)
+	if err != nil {
+		return nil, err
 	}
 	if got := order.Uint64(p); got != id {
 		return nil, fmt.Errorf("page %d, which %s refers to, says it is page %d", id, from, got)
@@ -302,30 +305,41 @@ func (w *pageWalker) page(id uint64, from string) ([]byte, error) {
 		return nil, fmt.Errorf("page %d (or one it runs on to), which %s refers to, is reached twice", id, from)
 	}
 	if overflow > 0 {
-		long := make([]byte, (overflow+1)*w.pageSize)
-		copy(long, p)
-		w.release(p)
-		if _, err := w.file.ReadAt(long[w.pageSize:], int64((id+1)*w.pageSize)); err != nil {
-			return nil, fmt.Errorf("reading page %d: %w", id, err)
-		}
-		p = long
+		return w.read(id, overflow+1, 1)
 	}
 	return p, nil
 }
 
-func (w *pageWalker) buffer() []byte {
-	if n := len(w.spare); n > 0 {
-		p := w.spare[n-1]
-		w.spare = w.spare[:n-1]
-		return p
-	}
-	return make([]byte, w.pageSize)
-}
+// maxRun is how many pages (of 4 KiB, mostly) page reads at once at most.
+const maxRun = 64
 
-func (w *pageWalker) release(p []byte) {
-	if uint64(len(p)) == w.pageSize {
-		w.spare = append(w.spare, p)
+// read returns the n pages from id, from the pages read ahead or from the file; with n == 1 it
+// reads up to run pages ahead (see page).
+func (w *pageWalker) read(id, n uint64, run int) ([]byte, error) {
+	if id >= w.aheadFrom && id+n <= w.aheadFrom+uint64(len(w.ahead))/w.pageSize {
+		off := (id - w.aheadFrom) * w.pageSize
+		return w.ahead[off : off+n*w.pageSize], nil
 	}
+	if n > 1 {
+		p := make([]byte, n*w.pageSize)
+		if _, err := w.file.ReadAt(p, int64(id*w.pageSize)); err != nil {
+			return nil, fmt.Errorf("reading page %d: %w", id, err)
+		}
+		return p, nil
+	}
+	// The pages read ahead are read into the same buffer each time: the caller is done with
+	// the page it had before it asks for another.
+	n = min(uint64(max(run, 1)), maxRun, w.hwm-id)
+	if w.buf == nil {
+		w.buf = make([]byte, maxRun*w.pageSize)
+	}
+	w.ahead, w.aheadFrom = nil, 0
+	p := w.buf[:n*w.pageSize]
+	if _, err := w.file.ReadAt(p, int64(id*w.pageSize)); err != nil {
+		return nil, fmt.Errorf("reading page %d: %w", id, err)
+	}
+	w.ahead, w.aheadFrom = p, id
+	return p[:w.pageSize], nil
 }
 
 // freelist checks the freelist page id: its page ids fit in it and are pages in use.
@@ -333,11 +347,10 @@ func (w *pageWalker) freelist(id uint64) error {
 	if id == noFreelist {
 		return nil // bbolt rebuilds the list by walking the tree, as walkPages does
 	}
-	p, err := w.page(id, "the meta page")
+	p, err := w.page(id, "the meta page", 1)
 	if err != nil {
 		return err
 	}
-	defer w.release(p)
 	if flags := order.Uint16(p[8:]); flags != freelistPageFlag {
 		return fmt.Errorf("freelist page %d has type %#x", id, flags)
 	}
@@ -368,12 +381,13 @@ func (w *pageWalker) bucket(root uint64, name string) error {
 	type ref struct {
 		id   uint64
 		from string
+		run  int // pages from id on that follow in the stack, one after the other
 	}
-	stack := []ref{{root, from}}
+	stack := []ref{{root, from, 1}}
 	for len(stack) > 0 {
 		r := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		p, err := w.page(r.id, r.from)
+		p, err := w.page(r.id, r.from, r.run)
 		if err != nil {
 			return err
 		}
@@ -382,15 +396,18 @@ func (w *pageWalker) bucket(root uint64, name string) error {
 		case branchPageFlag:
 			var kids []uint64
 			kids, err = branchElements(p, where)
+			run := 0
 			for i := len(kids) - 1; i >= 0; i-- {
-				stack = append(stack, ref{kids[i], where})
+				if run++; i+1 < len(kids) && kids[i+1] != kids[i]+1 {
+					run = 1
+				}
+				stack = append(stack, ref{kids[i], where, run})
 			}
 		case leafPageFlag:
 			children, err = leafElements(p, where, name, false, children)
 		default:
 			err = fmt.Errorf("%s, which %s refers to, has type %#x, not a branch or leaf page", where, r.from, flags)
 		}
-		w.release(p)
 		if err != nil {
 			return err
 		}
