@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -369,4 +370,27 @@ func TestCheckTimeout(t *testing.T) {
 	}
 	close(gate)
 	openStore(t, path, Options{Timeout: 10 * time.Second}) // released once the check ends
+}
+
+// TestCorruptionErrorIsShort: whatever bbolt or a panic says about the damage (a finding can
+// quote keys, and a damaged key can be as long as the file), the error quotes at most 300 bytes
+// of it, cut on a character boundary; bbolt's findings quote 16 bytes of a key.
+func TestCorruptionErrorIsShort(t *testing.T) {
+	for _, cause := range []string{strings.Repeat("ab", 1<<20), strings.Repeat("键", 1<<16), "short"} {
+		err := &corruptError{path: "/data/bot.db", err: errors.New(cause)}
+		checkCorrupted(t, err, "/data/bot.db")
+		msg := err.Error()
+		if !utf8.ValidString(msg) {
+			t.Errorf("cut inside a character: %q", msg)
+		}
+		if d := CorruptionDetail(err); len(d) > maxDetail || !strings.HasPrefix(cause, strings.TrimSuffix(d, "…")) {
+			t.Errorf("CorruptionDetail = %q (%d bytes)", d, len(d))
+		}
+	}
+	if got := (shortKV{}).KeyToString(make([]byte, 1<<20)); got != "00000000000000000000000000000000…(1048576 bytes)" {
+		t.Errorf("KeyToString of 1 MiB = %q", got)
+	}
+	if got := (shortKV{}).ValueToString([]byte("ab")); got != "6162" {
+		t.Errorf("ValueToString(ab) = %q", got)
+	}
 }
