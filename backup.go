@@ -84,6 +84,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailed
 	}
 	info, err := f.commit(cfg.Store.CheckTimeout)
+	if errors.Is(err, store.ErrCorrupted) {
+		// The copy is the store's pages as they are: the damage is the store's.
+		fmt.Fprintf(stderr, "partnerbot backup: store %s is corrupted; move it aside and restore a backup (nothing written: its copy does not check out: %s)\n",
+			cfg.StorePath(), store.CorruptionDetail(err))
+		return exitFailed
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "partnerbot backup:", err)
 		return exitFailed

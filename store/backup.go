@@ -52,7 +52,7 @@ func BackupFile(ctx context.Context, path string, opts Options, sink BackupSink)
 	if _, err := os.Stat(path); err != nil {
 		return 0, fmt.Errorf("store: backup %s: %w", path, err)
 	}
-	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: true})
+	db, _, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: true})
 	if err != nil {
 		return 0, openError(path, true, timeout, err)
 	}
@@ -135,13 +135,9 @@ func Verify(path string, opts Options) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("store: verify %s: %w", path, err)
 	}
-	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: true})
+	db, err := openChecked(path, timeout, checkTimeout, true)
 	if err != nil {
-		return FileInfo{}, openError(path, true, timeout, err)
-	}
-	check := func(tx *bolt.Tx) error { return verify(tx, db.Info(), path) }
-	if err := checkFile(db, path, info.Size(), checkTimeout, check); err != nil {
-		return FileInfo{}, err // checkFile has closed db
+		return FileInfo{}, err
 	}
 	defer db.Close()
 	fi := FileInfo{Size: info.Size()}
@@ -184,9 +180,10 @@ func CompactFile(ctx context.Context, src, dst string, opts Options) (before, af
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
 	}
-	from, err := openBolt(src, &bolt.Options{Timeout: timeout, ReadOnly: true})
+	// A damaged source is refused before bbolt copies it: a cycle in its pages would never end.
+	from, err := openChecked(src, timeout, opts.CheckTimeout, true)
 	if err != nil {
-		return 0, 0, openError(src, true, timeout, err)
+		return 0, 0, err
 	}
 	defer from.Close()
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".compact-*.db")

@@ -5,11 +5,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -116,12 +119,20 @@ func checkCorrupted(t *testing.T, err error, path string) {
 	if !errors.Is(err, ErrCorrupted) {
 		t.Errorf("error %v is not ErrCorrupted", err)
 	}
-	for _, w := range []string{path, "is corrupted", "move it aside", "restore a backup"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q lacks %q", err, w)
+	msg := err.Error()
+	if len(msg) > maxErrorText {
+		t.Fatalf("error is %d bytes long, want at most %d: %.2000s…", len(msg), maxErrorText, msg)
+	}
+	for _, w := range []string{"store " + path + " is corrupted; move it aside and restore a backup"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q lacks %q", msg, w)
 		}
 	}
 }
+
+// maxErrorText is the longest corruption error the tests accept: the advice, the path and a
+// short account of what is wrong, fit for one log line, never a dump of the file.
+const maxErrorText = 600
 
 // TestOpenCorruptedPages: a damaged page made SyncConfigSubscriptions panic (slice bounds out of
 // range) or writes fail later. Open checks the whole file and refuses it, without a panic.
@@ -165,26 +176,129 @@ func TestOpenCorruptedPages(t *testing.T) {
 			first := pageHeader + int(binary.LittleEndian.Uint32(raw[pageHeader+4:]))
 			patch(t, path, ps, leaves[0], first, le64(^uint64(0))) // the first key becomes the largest
 		}},
+		// The second adversarial run (issue #20): bbolt's own check reads branch keys in a
+		// goroutine of its own, where a fault kills the process, and quotes whole keys in hex.
+		{"branch key size huge", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+4, le32(0x7FFFF000)) // element 1's ksize
+		}},
+		{"branch key runs to the end of the file", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			raw := readPage(t, path, ps, branch)
+			start := int(branch)*ps + pageHeader + elementSize + int(binary.LittleEndian.Uint32(raw[pageHeader+elementSize:]))
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			patch(t, path, ps, branch, pageHeader+elementSize+4, le32(uint32(int(info.Size())-start-1)))
+		}},
+		{"branch key position past the page", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize, le32(0x7FFFFFF0)) // element 1's pos
+		}},
+		{"branch key position past the file", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			info, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			patch(t, path, ps, branch, pageHeader+elementSize, le32(uint32(info.Size()))) // element 1's pos
+		}},
+		{"branch child at the high-water mark", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+8, le64(highWater(t, path)))
+		}},
+		{"branch child is the branch itself", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+8, le64(branch))
+		}},
+		{"branch child is a meta page", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, pageHeader+elementSize+8, le64(1))
+		}},
+		{"branch element count past the page", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, 10, []byte{0xFF, 0xFF})
+		}},
+		{"branch overflow past the high-water mark", func(t *testing.T, path string, ps int, branch uint64, _ []uint64) {
+			patch(t, path, ps, branch, 12, le32(0x00FFFFFF))
+		}},
+		{"leaf value size huge", func(t *testing.T, path string, ps int, _ uint64, leaves []uint64) {
+			patch(t, path, ps, leaves[0], pageHeader+12, le32(0x7FFFF000)) // element 0's vsize
+		}},
+		{"leaf key size zero", func(t *testing.T, path string, ps int, _ uint64, leaves []uint64) {
+			patch(t, path, ps, leaves[0], pageHeader+elementSize+8, le32(0)) // element 1's ksize
+		}},
+		{"leaf element count past the page", func(t *testing.T, path string, ps int, _ uint64, leaves []uint64) {
+			patch(t, path, ps, leaves[1], 10, []byte{0xFF, 0xFF})
+		}},
+		{"freelist lists more pages than it holds", func(t *testing.T, path string, ps int, _ uint64, _ []uint64) {
+			free := freelistPage(t, path)
+			patch(t, path, ps, free, 10, []byte{0xFF, 0xFF}) // the count is in the first element
+			patch(t, path, ps, free, pageHeader, le64(1<<40))
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := subscriptionsFile(t)
-			ps, branch, leaves := subscriptionPages(t, path)
-			tt.corrupt(t, path, ps, branch, leaves)
-			s, err := Open(path, Options{Timeout: 100 * time.Millisecond})
-			if err == nil {
-				defer s.Close()
-				t.Fatal("Open accepted a corrupted file")
-			}
-			checkCorrupted(t, err, path)
-			// Refused, it is released: the file can be moved aside and opened by a tool.
-			db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
-			if err != nil {
-				t.Fatalf("the refused file is still locked: %v", err)
-			}
-			db.Close()
-		})
+		for _, how := range []string{"Open", "Verify"} {
+			t.Run(how+"/"+tt.name, func(t *testing.T) {
+				path := subscriptionsFile(t)
+				ps, branch, leaves := subscriptionPages(t, path)
+				tt.corrupt(t, path, ps, branch, leaves)
+				var err error
+				if how == "Open" {
+					var s *Store
+					if s, err = Open(path, Options{Timeout: 100 * time.Millisecond}); err == nil {
+						defer s.Close()
+						t.Fatal("Open accepted a corrupted file")
+					}
+				} else if _, err = Verify(path, Options{Timeout: 100 * time.Millisecond}); err == nil {
+					t.Fatal("Verify accepted a corrupted file")
+				}
+				checkCorrupted(t, err, path)
+				t.Log(err)
+				// Refused, it is released: the file can be moved aside and opened by a tool.
+				db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+				if err != nil {
+					t.Fatalf("the refused file is still locked: %v", err)
+				}
+				db.Close()
+			})
+		}
 	}
+}
+
+// highWater is the number of pages path's newest transaction uses: its page ids lie below it.
+func highWater(t *testing.T, path string) (hwm uint64) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		hwm = uint64(tx.Size()) / uint64(db.Info().PageSize)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return hwm
+}
+
+// freelistPage is the id of path's freelist page.
+func freelistPage(t *testing.T, path string) (id uint64) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		for i := 2; ; i++ {
+			info, err := tx.Page(i)
+			if err != nil || info == nil {
+				return fmt.Errorf("no freelist page (%v)", err)
+			}
+			if info.Type == "freelist" {
+				id = uint64(i)
+				return nil
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // TestCorruptionWhileOpenIsAnError: a page damaged after Open makes bbolt panic inside a
@@ -258,4 +372,80 @@ func TestCheckTimeout(t *testing.T) {
 	}
 	close(gate)
 	openStore(t, path, Options{Timeout: 10 * time.Second}) // released once the check ends
+}
+
+// TestCorruptionErrorIsShort: whatever bbolt or a panic says about the damage (a finding can
+// quote keys, and a damaged key can be as long as the file), the error quotes at most 300 bytes
+// of it, cut on a character boundary; bbolt's findings quote 16 bytes of a key.
+func TestCorruptionErrorIsShort(t *testing.T) {
+	for _, cause := range []string{strings.Repeat("ab", 1<<20), strings.Repeat("键", 1<<16), "short"} {
+		err := &corruptError{path: "/data/bot.db", err: errors.New(cause)}
+		checkCorrupted(t, err, "/data/bot.db")
+		msg := err.Error()
+		if !utf8.ValidString(msg) {
+			t.Errorf("cut inside a character: %q", msg)
+		}
+		if d := CorruptionDetail(err); len(d) > maxDetail || !strings.HasPrefix(cause, strings.TrimSuffix(d, "…")) {
+			t.Errorf("CorruptionDetail = %q (%d bytes)", d, len(d))
+		}
+	}
+	if got := (shortKV{}).KeyToString(make([]byte, 1<<20)); got != "00000000000000000000000000000000…(1048576 bytes)" {
+		t.Errorf("KeyToString of 1 MiB = %q", got)
+	}
+	if got := (shortKV{}).ValueToString([]byte("ab")); got != "6162" {
+		t.Errorf("ValueToString(ab) = %q", got)
+	}
+}
+
+// TestRandomDamageNeverCrashes: random bytes written over random places of the pages in use
+// (headers, elements, keys, values, the freelist) never crash Open or Verify, nor a read of
+// what they accepted (damage inside a value, say, which fails to decode): each file is accepted
+// or refused with the short corruption error. The damage is drawn from a fixed seed.
+func TestRandomDamageNeverCrashes(t *testing.T) {
+	orig := subscriptionsFile(t)
+	ps, _, _ := subscriptionPages(t, orig)
+	hwm := highWater(t, orig)
+	clean, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(20, 5))
+	runs := 300
+	if testing.Short() {
+		runs = 50
+	}
+	refused := 0
+	for i := range runs {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("damaged-%d.db", i))
+		data := slices.Clone(clean)
+		for range 1 + rng.IntN(4) {
+			page := 2 + rng.IntN(int(hwm)-2)
+			off := page*ps + rng.IntN(64) // the header and the first elements, mostly
+			if rng.IntN(3) == 0 {
+				off = page*ps + rng.IntN(ps)
+			}
+			n := 1 + rng.IntN(4)
+			for j := range n {
+				data[off+j] = byte(rng.Uint32())
+			}
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Verify(path, Options{Timeout: time.Second}); err != nil {
+			checkCorrupted(t, err, path)
+			refused++
+			continue
+		}
+		s, err := Open(path, Options{Timeout: time.Second, Now: newClock().Now})
+		if err != nil {
+			t.Fatalf("run %d: Verify accepted the file, Open refused it: %v", i, err)
+		}
+		// A damaged value that still lies in its page fails to decode: an error, not a crash.
+		if _, err := s.Subscriptions(context.Background(), "", ""); err != nil && len(err.Error()) > maxErrorText {
+			t.Errorf("run %d: Subscriptions: %.2000s", i, err)
+		}
+		s.Close()
+	}
+	t.Logf("%d of %d damaged files refused", refused, runs)
 }

@@ -9,11 +9,15 @@
 // partnerbot process uses a file at a time; a second one gets an error wrapping [ErrLocked] once
 // Options.Timeout has passed. The file is kept at mode 0600 in a directory created with 0700.
 //
-// Open then checks the whole file before anything reads it: every bucket's pages are walked (a
-// key or value outside the file, or a page bbolt cannot follow, is damage) and bbolt's own
-// consistency check runs (page types, pages referenced twice, freed pages in use, key order). A
-// damaged file is refused with an error wrapping [ErrCorrupted] that says to move it aside and
-// restore a backup. The check is bounded by Options.CheckTimeout: when it runs out, Open fails
+// Open then checks the whole file before anything reads it, opening it read-only first (bbolt
+// opening it for writing reads the freelist at once). Every page in use is read from the file as
+// bytes and parsed: a page, element, key or value outside its page or the file, a page reached
+// twice, a key longer than bbolt allows or a freelist that does not fit its page is damage. Only
+// then does bbolt's own consistency check run (page types, freed pages in use, key order), which
+// bbolt runs in a goroutine where no guard of ours could catch a fault; its findings quote at
+// most 16 bytes of a key. A damaged file is refused with an error wrapping [ErrCorrupted],
+// "store PATH is corrupted; move it aside and restore a backup, …", whose account of the damage
+// is cut to 300 bytes. The check is bounded by Options.CheckTimeout: when it runs out, Open fails
 // with [ErrCheckTimeout] at once and the check finishes in the background before the file is
 // released. Later, a page bbolt cannot read makes a transaction return [ErrCorrupted] instead of
 // panicking (a panic of the caller's own function is left alone).

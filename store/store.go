@@ -113,16 +113,8 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 
-	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	db, err := openChecked(path, timeout, checkTimeout, opts.ReadOnly)
 	if err != nil {
-		return nil, openError(path, opts.ReadOnly, timeout, err)
-	}
-	var size int64
-	if info, err := os.Stat(path); err == nil {
-		size = info.Size()
-	}
-	check := func(tx *bolt.Tx) error { return verify(tx, db.Info(), path) }
-	if err := checkFile(db, path, size, checkTimeout, check); err != nil {
 		return nil, err
 	}
 	s := &Store{db: db, path: path, now: now, readOnly: opts.ReadOnly, noticeRetention: opts.NoticeRetention,
@@ -138,10 +130,54 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// openBolt is bolt.Open guarded against a damaged file. bbolt reads pages (the freelist) while
-// opening; if that panics, bbolt never closes the file, so openBolt unlocks and closes it (the
-// mapping bbolt made stays until the process ends).
-func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+// openChecked opens the file at path with bbolt and checks it (see verify), read-only or not.
+// bbolt opening a file for writing reads its freelist at once, and a damaged count there makes it
+// allocate without bound, which no guard catches: so an existing file is first opened read-only
+// and checked, then, if need be, reopened for writing. A new or empty file is checked once bbolt
+// has written its first pages.
+func openChecked(path string, timeout, checkTimeout time.Duration, readOnly bool) (*bolt.DB, error) {
+	if checkTimeout <= 0 {
+		checkTimeout = DefaultCheckTimeout
+	}
+	var size int64
+	if info, err := os.Stat(path); err == nil {
+		size = info.Size()
+	}
+	exists := size > 0
+	if exists || readOnly {
+		db, file, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: true})
+		if err != nil {
+			return nil, openError(path, true, timeout, err)
+		}
+		check := func(tx *bolt.Tx) error { return verify(tx, file, path) }
+		if err := checkFile(db, path, size, checkTimeout, check); err != nil {
+			return nil, err // checkFile has closed db
+		}
+		if readOnly {
+			return db, nil
+		}
+		if err := db.Close(); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	}
+	db, file, err := openBolt(path, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		return nil, openError(path, false, timeout, err)
+	}
+	if !exists {
+		check := func(tx *bolt.Tx) error { return verify(tx, file, path) }
+		if err := checkFile(db, path, 0, checkTimeout, check); err != nil {
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// openBolt is bolt.Open guarded against a damaged file; it returns bbolt's own handle of the file
+// too, which stays open while db is. bbolt reads pages (the freelist) while opening; if that
+// panics, bbolt never closes the file, so openBolt unlocks and closes it (the mapping bbolt made
+// stays until the process ends).
+func openBolt(path string, opts *bolt.Options) (*bolt.DB, *os.File, error) {
 	var file *os.File
 	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag, perm)
@@ -157,7 +193,7 @@ func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
 		unlock(file)
 		_ = file.Close()
 	}
-	return db, err
+	return db, file, err
 }
 
 // tightenMode makes an existing file 0600 if group or others have any access. A missing file is
