@@ -42,7 +42,7 @@ func BenchmarkExpiryScan(b *testing.B) {
 	url := bsstest.StartChild(b, bsstest.ChildSpec{Customers: customers, Resources: resources, Latency: latency})
 	counter := &benchutil.Counting{Next: &http.Transport{MaxIdleConnsPerHost: 64}}
 	client, err := bss.New(bss.Config{Endpoint: url, IAMEndpoint: url, Credentials: bsstest.SandboxCredentials,
-		RatePerSecond: rate, Burst: 1, InteractiveShare: -1, HTTPClient: &http.Client{Transport: counter}})
+		RatePerSecond: rate, Burst: 1, HTTPClient: &http.Client{Transport: counter}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func BenchmarkDeltaScan(b *testing.B) {
 		bssRate   = 10                    // per API, real
 		latency   = 20 * time.Millisecond // real
 		opRate    = bss.DefaultOperationRate
-		scanRate  = opRate * (1 - bss.DefaultInteractiveShare)
+		scanRate  = opRate
 	)
 	child := bsstest.StartChildControl(b, bsstest.ChildSpec{Customers: customers, Resources: resources,
 		Latency: time.Duration(float64(latency) / timeScale), RatePerSecond: int(bssRate * timeScale), Spread: true})
