@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 // against the fake BSS (in a child process, so that the heap is the scanner's) with BSS's
 // flow control (10 a second per API) and 20 ms latency. Time runs timeScale times faster for
 // both (a virtual clock for the client's flow control, rate and latency sped up in the fake),
-// so that a scan of about 17 minutes takes about 40 s; times are reported at the real rate.
+// so that a scan of about 17 minutes takes about 2 minutes; times are reported at the real rate (a
+// hiccup of the machine counts timeScale times over, so they are upper bounds).
 // Meanwhile a person asks for a customer's resources every 2 s; their wait for flow control is
 // reported too. Beside the scan's time: its floor, the busiest API's calls ÷ its rate.
 func BenchmarkExpiryScan(b *testing.B) {
@@ -237,7 +238,7 @@ func (p *pathCounter) reset() map[string]int {
 // (it builds the index); then 1 % of the customers do business for a day (bsstest Churn:
 // renewals, purchases, auto-renew switched, unsubscriptions, spec changes, new customers) and
 // the next day's scan is a delta. The fake BSS runs in a child process and limits every API to
-// 10 calls a second, the client to its defaults (8 a second per operation, scans at most 6),
+// 10 calls a second, the client to 10 a second per operation (scans use all of it),
 // with 20 ms latency — all sped up timeScale times, so that the benchmark takes a minute and a
 // half rather than half an hour; the times are reported at the real rate (measured ×
 // timeScale, so the client's own CPU time counts timeScale times over). The data set spreads
