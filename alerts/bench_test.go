@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 // against the fake BSS (in a child process, so that the heap is the scanner's) with BSS's
 // flow control (10 a second per API) and 20 ms latency. Time runs timeScale times faster for
 // both (a virtual clock for the client's flow control, rate and latency sped up in the fake),
-// so that a scan of about 17 minutes takes about 2 minutes; times are reported at the real rate (a
+// so that a scan of about 17 minutes takes about 4 minutes; times are reported at the real rate (a
 // hiccup of the machine counts timeScale times over, so they are upper bounds).
 // Meanwhile a person asks for a customer's resources every 2 s; their wait for flow control is
 // reported too. Beside the scan's time: its floor, the busiest API's calls ÷ its rate.
@@ -40,7 +40,7 @@ func BenchmarkExpiryScan(b *testing.B) {
 		customers = 10_000
 		resources = 200_000
 		latency   = 20 * time.Millisecond // real
-		timeScale = 10.0
+		timeScale = 5.0
 		bssRate   = 10 // per API, real (bss-api.md, "Corrections": 10 a second by default)
 	)
 	url := bsstest.StartChild(b, bsstest.ChildSpec{Customers: customers, Resources: resources,

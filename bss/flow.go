@@ -25,7 +25,8 @@ import (
 // unused: while no person's call waits, a scan may use the whole budget. Background calls go
 // one at a time, evenly spaced (span/n apart), so that the window frees a slot every span/n
 // — 105 ms at 10 a second — and a person's call, which goes before any waiting background
-// call, waits at most that long behind a scan. A 429 is counted and pauses the operation's
+// call, waits about that long at most behind a scan (two spacings, 210 ms, when another
+// person's call took a slot between two of the scan's). A 429 is counted and pauses the operation's
 // background calls (for its Retry-After, or a backoff that doubles with each 429 in a row, at
 // most MaxWait); other operations go on, and an interactive call keeps its own retries, so
 // that a person is told at once when BSS asks for a long wait rather than left waiting behind
@@ -38,9 +39,10 @@ const windowMargin = 0.05
 // maxWindowCalls bounds a window's calls (its memory), for the high rates of tests.
 const maxWindowCalls = 1000
 
-// lateTimer is how late a timer may fire, on a busy machine, without the rate losing it; it
-// never exceeds a window's margin, so the calls actually sent keep within the rate.
-const lateTimer = 20 * time.Millisecond
+// lateTimer is how late a timer may fire, on a busy machine, without the rate losing it. The
+// credit given never exceeds a window's margin (50 ms at BSS's rates), so the calls actually
+// sent keep within the rate even then: a late timer only eats into the margin for jitter.
+const lateTimer = 50 * time.Millisecond
 
 type ctxKey int
 
