@@ -211,14 +211,14 @@ func (w *window) free() time.Time {
 	return w.times[w.head].Add(w.span)
 }
 
-// take records a call sent at now, which free allowed. A call that a late timer let go is
-// recorded at the time it was due, up to credit earlier, so that the next ones are not later
-// by as much: over time the rate holds on a busy machine, and calls actually sent stay at
-// least span − credit ≥ n/rate seconds apart from the n-th before them.
-func (w *window) take(now time.Time) {
+// take records a call sent at now, which free allowed. A call that a timer let go late (by
+// late) is recorded at the time it was due, up to credit earlier, so that the next ones are
+// not later by as much: over time the rate holds on a busy machine, and calls actually sent
+// stay at least span − credit ≥ n/rate seconds apart from the n-th before them.
+func (w *window) take(now time.Time, late time.Duration) {
 	at := now
 	if len(w.times) == w.n {
-		at = latest(w.free(), now.Add(-w.credit), w.times[(w.head+w.n-1)%w.n])
+		at = latest(w.free(), now.Add(-min(w.credit, late)), w.times[(w.head+w.n-1)%w.n])
 		w.times[w.head] = at
 		w.head = (w.head + 1) % w.n
 		return
@@ -351,7 +351,7 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 		o.interactive = append(o.interactive, w)
 		f.interactive++
 	}
-	f.dispatch(o, now)
+	f.dispatch(o, now, 0)
 	f.mu.Unlock()
 	select {
 	case <-w.ready:
@@ -372,13 +372,14 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 		f.interactive--
 		f.kick(now)
 	}
-	f.dispatch(o, now)
+	f.dispatch(o, now, 0)
 	return now.Sub(w.at), ctx.Err()
 }
 
 // dispatch lets the calls of o go whose turn it is, people's first, and arms the operation's
-// timer for the next one. The caller holds f.mu.
-func (f *flow) dispatch(o *opFlow, now time.Time) {
+// timer for the next one; late is how late the timer that calls it fired (0 for a caller).
+// The caller holds f.mu.
+func (f *flow) dispatch(o *opFlow, now time.Time, late time.Duration) {
 	for {
 		var w *waiter
 		var at time.Time // when w may go
@@ -402,13 +403,13 @@ func (f *flow) dispatch(o *opFlow, now time.Time) {
 			f.arm(o, at.Sub(now), now)
 			return
 		}
-		o.budget.take(now)
+		o.budget.take(now, late)
 		if f.all != nil {
-			f.all.take(now)
+			f.all.take(now, late)
 		}
 		if w.background {
 			o.background = o.background[1:]
-			o.bgNext = latest(o.bgNext, now.Add(-o.budget.credit)).Add(o.budget.pace)
+			o.bgNext = latest(o.bgNext, now.Add(-min(o.budget.credit, late))).Add(o.budget.pace)
 		} else {
 			o.interactive = o.interactive[1:]
 			f.interactive--
@@ -461,8 +462,9 @@ func (f *flow) arm(o *opFlow, d time.Duration, now time.Time) {
 		if o.timerGen != gen {
 			return
 		}
+		now := f.clk.Now()
 		o.timerAt, o.stopTimer = time.Time{}, nil
-		f.dispatch(o, f.clk.Now())
+		f.dispatch(o, now, max(now.Sub(at), 0))
 	}()
 }
 

@@ -199,6 +199,15 @@ func TestFlowBurst(t *testing.T) {
 	if d := calls(t, f, clk, opRes, false, 1); d != 1050*time.Millisecond {
 		t.Errorf("the 11th waited %v, want the window, 1.05s", d)
 	}
+	// Later, slots long free: a burst again, recorded at its own time — the credit for late
+	// timers does not apply to a call no timer held back, so the window keeps its margin.
+	clk.now = clk.now.Add(3 * time.Second)
+	if d := calls(t, f, clk, opRes, false, 10); d != 0 {
+		t.Errorf("a second burst of 10 waited %v", d)
+	}
+	if d := calls(t, f, clk, opRes, false, 1); d != 1050*time.Millisecond {
+		t.Errorf("the call after the second burst waited %v, want 1.05s", d)
+	}
 }
 
 func TestFlowOperationsAreIndependent(t *testing.T) {
