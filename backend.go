@@ -46,27 +46,30 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.O
 // the sandbox down; the end of ctx does not, so that commands still running at a shutdown
 // reach it.
 func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.Observer) (*bss.Client, func(), error) {
+	// Each operation's budget: its documented rate, or bss.operation_rate for all, or its own
+	// entry (bss.rate_per_operation); rate_per_second, when set, caps all calls together.
+	rates, err := bss.OperationRates(cfg.BSS.OperationRate, cfg.BSS.RatePerOperation)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.BSS.InteractiveShare != nil {
+		log.Warn("bss.interactive_share is no longer used and can be removed: scans use the whole budget while nobody waits, and a person's call goes first")
+	}
 	c := bss.Config{
-		DomainID:      cfg.BSS.DomainID,
-		AgencyName:    cfg.BSS.AgencyName,
-		IAMEndpoint:   cfg.BSS.IAMEndpoint,
-		Timeout:       cfg.BSS.Timeout,
-		MaxWait:       cfg.BSS.MaxWait,
-		MaxRetries:    cfg.BSS.MaxRetries,
-		RatePerSecond: cfg.BSS.RatePerSecond,
-		PageSize:      cfg.BSS.PageSize,
-		Logger:        log.With("component", "bss"),
-		Observer:      obs,
-
-		OperationRate:    cfg.BSS.OperationRate,
-		RatePerOperation: cfg.BSS.RatePerOperation,
-		InteractiveShare: cfg.BSS.InteractiveShare,
+		DomainID:         cfg.BSS.DomainID,
+		AgencyName:       cfg.BSS.AgencyName,
+		IAMEndpoint:      cfg.BSS.IAMEndpoint,
+		Timeout:          cfg.BSS.Timeout,
+		MaxWait:          cfg.BSS.MaxWait,
+		MaxRetries:       cfg.BSS.MaxRetries,
+		RatePerSecond:    cfg.BSS.RatePerSecond,
+		RatePerOperation: rates,
+		PageSize:         cfg.BSS.PageSize,
+		Logger:           log.With("component", "bss"),
+		Observer:         obs,
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = -1 // config 0 means none; the client's zero means its default
-	}
-	if c.InteractiveShare == 0 {
-		c.InteractiveShare = -1 // config 0 means none; the client's zero means its default
 	}
 	stop := func() {}
 	if cfg.BSS.Sandbox {
@@ -81,7 +84,7 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs
 		c.DomainID = ""
 		// The sandbox has no flow control of its own; the real limit is BSS's.
 		c.RatePerSecond, c.Burst = max(c.RatePerSecond, sandboxRate), 10
-		c.OperationRate, c.RatePerOperation = max(c.OperationRate, sandboxRate), nil
+		c.OperationRate, c.RatePerOperation = sandboxRate, nil
 		log.Info("using the built-in BSS sandbox", "url", url)
 	} else {
 		endpoint, err := cfg.BSS.EndpointURL()

@@ -17,8 +17,8 @@ import (
 const resourcesPath = "/v2/orders/suscriptions/resources/query"
 
 // flowEnv is a scan and people's commands sharing one client against a sandbox with BSS's
-// flow control (10 calls a second per API) and the client's default budgets (8 a second per
-// operation, a quarter left to people).
+// flow control (10 calls a second per API, 20 for ListCustomerOrders) and the client's default
+// budgets (each API's documented rate; scans use all of it while no person waits).
 type flowEnv struct {
 	*testenv.Env
 	scanner *alerts.Scanner
@@ -49,8 +49,15 @@ func newFlowEnv(tb testing.TB, customers int) *flowEnv {
 	return e
 }
 
+// personCalls is what one person's command did: its BSS calls, and how long at least one of
+// them waited for flow control.
+type personCalls struct {
+	bss.OpStats
+	Queued time.Duration
+}
+
 // customer runs /customer as a person and returns what its BSS calls did.
-func (e *flowEnv) customer(tb testing.TB) bss.OpStats {
+func (e *flowEnv) customer(tb testing.TB) personCalls {
 	tb.Helper()
 	u := &bss.Usage{}
 	rep, ok := e.Router.Handle(bss.WithUsage(context.Background(), u), commands.Request{Platform: "console", UserID: "pat",
@@ -58,7 +65,7 @@ func (e *flowEnv) customer(tb testing.TB) bss.OpStats {
 	if !ok || rep.Error {
 		tb.Fatalf("/customer: %+v", rep)
 	}
-	return u.Total()
+	return personCalls{OpStats: u.Total(), Queued: u.Queued()}
 }
 
 // TestScanLeavesRoomForPeople: people's /customer during a scan, against BSS's flow control.

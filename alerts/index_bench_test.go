@@ -31,7 +31,7 @@ func BenchmarkAnswersFromTheIndex(b *testing.B) {
 	url := bsstest.StartChild(b, bsstest.ChildSpec{Customers: customers, Resources: resources, Spread: true})
 	counter := &benchutil.Counting{Next: &http.Transport{MaxIdleConnsPerHost: 64}}
 	client, err := bss.New(bss.Config{Endpoint: url, IAMEndpoint: url, Credentials: bsstest.SandboxCredentials,
-		RatePerSecond: 100_000, OperationRate: 100_000, Burst: 100, InteractiveShare: -1, HTTPClient: &http.Client{Transport: counter}})
+		RatePerSecond: 100_000, OperationRate: 100_000, Burst: 100, HTTPClient: &http.Client{Transport: counter}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -133,24 +134,47 @@ func (c *Client) MonthlyBills(ctx context.Context, f MonthlyBillFilter) iter.Seq
 
 // AllMonthlyBills collects a month's spend over every charge mode (the API takes one per
 // call; f.ChargeMode is ignored) into one page: Count is the number of lines, Currency the
-// first one BSS named.
+// first one BSS named. The charge modes are asked side by side (a person waits for the
+// slowest, not for the three in a row; BSS counts calls a second, so the three fit one
+// second's budget); the page is the same as asking them in order: lines in the order of
+// ChargeModes, and on an error those of the modes before the first that failed.
 func (c *Client) AllMonthlyBills(ctx context.Context, f MonthlyBillFilter) (*BillSumPage, error) {
-	all := &BillSumPage{}
-	for _, mode := range ChargeModes {
-		f.ChargeMode = mode
-		for offset := 0; ; {
-			p, err := c.ListMonthlyBills(ctx, f, offset, c.cfg.PageSize)
-			if err != nil {
-				return all, err
+	type result struct {
+		pages []*BillSumPage
+		err   error
+	}
+	results := make([]result, len(ChargeModes))
+	var wg sync.WaitGroup
+	for i, mode := range ChargeModes {
+		wg.Go(func() {
+			f := f
+			f.ChargeMode = mode
+			r := &results[i]
+			for offset := 0; ; {
+				p, err := c.ListMonthlyBills(ctx, f, offset, c.cfg.PageSize)
+				if err != nil {
+					r.err = err
+					return
+				}
+				r.pages = append(r.pages, p)
+				offset += len(p.BillSums)
+				if len(p.BillSums) == 0 || offset >= p.Count {
+					return
+				}
 			}
+		})
+	}
+	wg.Wait()
+	all := &BillSumPage{}
+	for _, r := range results {
+		for _, p := range r.pages {
 			if all.Currency == "" {
 				all.Currency = p.Currency
 			}
 			all.BillSums = append(all.BillSums, p.BillSums...)
-			offset += len(p.BillSums)
-			if len(p.BillSums) == 0 || offset >= p.Count {
-				break
-			}
+		}
+		if r.err != nil {
+			return all, r.err
 		}
 	}
 	all.Count = len(all.BillSums)

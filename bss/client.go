@@ -9,12 +9,14 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,18 +72,20 @@ type Config struct {
 	// throttled Error at once, with Error.RetryAfter set, instead of sleeping.
 	MaxWait time.Duration
 
-	// Flow control (see flow.go). BSS allows 10 calls a second per API. RatePerSecond caps all
-	// calls together; OperationRate is each operation's budget and RatePerOperation sets it per
-	// operation name (Operations). RatePerSecond alone keeps its old meaning: one limit for all
-	// calls, each operation included; OperationRate 0 and RatePerSecond 0 give each operation
-	// DefaultOperationRate and no cap over all.
+	// Flow control (see flow.go). BSS allows each API its own calls a second: 10, or a
+	// documented exception (operationTable). Each operation has a budget: its entry in
+	// RatePerOperation (names: Operations), else OperationRate when set, else its documented
+	// rate. RatePerSecond, when set, caps all calls together; set alone (OperationRate 0, no
+	// RatePerOperation) it keeps its old meaning: one limit for all calls, each operation
+	// included.
 	RatePerSecond    float64
 	OperationRate    float64
 	RatePerOperation map[string]float64
-	// InteractiveShare is the share of each operation's budget that Background calls leave to
-	// interactive ones; 0 = DefaultInteractiveShare, negative = none, at most 0.9.
-	InteractiveShare float64
-	Burst            int // tokens an operation (and the cap over all) may save up; default 1
+	// Burst is how many calls an operation (and the cap over all) may send at once; 0 = a
+	// second's worth, its rate (BSS counts calls a second, so a second's budget may go at once).
+	Burst int
+	// Clock is the time of the flow control; nil = the real time. Benchmarks run a faster one.
+	Clock Clock
 
 	PageSize  int    // page size for iterators; default 100 (the documented maximum)
 	UserAgent string // default "partnerbot"
@@ -205,6 +209,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var clk Clock = realClock{}
+	if cfg.Clock != nil {
+		clk = cfg.Clock
+	}
 	if cfg.PageSize <= 0 || cfg.PageSize > maxLimit {
 		cfg.PageSize = maxLimit
 	}
@@ -233,7 +241,7 @@ func New(cfg Config) (*Client, error) {
 		base: base,
 		iam:  iamBase,
 		http: hc,
-		flow: newFlow(fc, realClock{}),
+		flow: newFlow(fc, clk),
 		log:  cfg.Logger,
 		rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
 	}, nil
@@ -248,6 +256,85 @@ func parseBase(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q is not an http(s) URL", s)
 	}
 	return u, nil
+}
+
+// DefaultOperationRate is the flow-control quota of a BSS API that documents no exception:
+// 10 calls a second per source IP, API and partner account (bss-api.md §12 and "Corrections",
+// "Flow control is per API").
+const DefaultOperationRate = 10
+
+// operationTable is every call the client makes, by the SDK's name, with the calls a second BSS
+// allows it (bss-api.md, "Corrections": the default is 10/s per API; ListCustomerOrders 20/s,
+// the subscribe-rate inquiry ListRateOnPeriodDetail 30/s; the identity check (5/s) and the
+// on-demand rating (10 or 20/s) are documented too, but the client calls neither). Rates of the
+// money, coupon, bill and on-demand list APIs are not published: they get the default. The
+// two IAM calls are not BSS's; they are rare (once per start and once per customer an hour)
+// and get the default as well.
+//
+// It is the one list of operations: Config.RatePerOperation and bss.rate_per_operation accept
+// exactly these names (Operations), each operation's budget defaults to its rate here
+// (OperationRates), and Client.do refuses to send a call whose operation is missing, so that
+// a new operation cannot be added without its entry (TestEveryCallIsInTheTable).
+var operationTable = map[string]float64{
+	"ListSubCustomers":                 DefaultOperationRate,
+	OpListCustomersBalancesDetail:      DefaultOperationRate,
+	OpListPartnerBalances:              DefaultOperationRate,
+	"ListPayPerUseCustomerResources":   DefaultOperationRate,
+	"RenewalResources":                 DefaultOperationRate,
+	"CancelResourcesSubscription":      DefaultOperationRate,
+	"AutoRenewalResources":             DefaultOperationRate,
+	"CancelAutoRenewalResources":       DefaultOperationRate,
+	"ListCustomerOrders":               20, // customer-operations page: 20/s
+	"ShowCustomerOrderDetails":         DefaultOperationRate,
+	"ListRateOnPeriodDetail":           30, // subscribe-rate inquiry: 30/s
+	"ListRenewRateOnPeriod":            DefaultOperationRate,
+	OpListQuotaCoupons:                 DefaultOperationRate,
+	OpReclaimCouponQuotas:              DefaultOperationRate,
+	OpListSubcustomerMonthlyBills:      DefaultOperationRate,
+	OpCreatePartnerCoupons:             DefaultOperationRate,
+	OpListIssuedPartnerCoupons:         DefaultOperationRate,
+	OpReclaimPartnerCoupons:            DefaultOperationRate,
+	OpListIssuedCouponQuotas:           DefaultOperationRate,
+	OpUpdateCustomerAccountAmount:      DefaultOperationRate,
+	OpReclaimToPartnerAccount:          DefaultOperationRate,
+	OpListPartnerAccountChangeRecords:  DefaultOperationRate,
+	OpListPartnerAdjustRecords:         DefaultOperationRate,
+	OpListCustomerOnDemandResources:    DefaultOperationRate,
+	"CreateTemporaryAccessKeyByAgency": DefaultOperationRate, // IAM
+	opListAuthDomains:                  DefaultOperationRate, // IAM
+}
+
+// Operations lists, sorted, the names of the operations the client calls: the names
+// Config.RatePerOperation (bss.rate_per_operation) takes.
+func Operations() []string { return slices.Sorted(maps.Keys(operationTable)) }
+
+// OperationRates returns each operation's budget, calls a second: every (when > 0) for all of
+// them, else the documented rate of each (operationTable); then perOp's entries over those.
+// It returns an error naming any key of perOp that is not an operation, or a rate that is not
+// positive.
+func OperationRates(every float64, perOp map[string]float64) (map[string]float64, error) {
+	out := maps.Clone(operationTable)
+	if every > 0 {
+		for op := range out {
+			out[op] = every
+		}
+	}
+	var unknown []string
+	for op, r := range perOp {
+		if _, ok := operationTable[op]; !ok {
+			unknown = append(unknown, op)
+			continue
+		}
+		if !(r > 0) || math.IsInf(r, 0) {
+			return nil, fmt.Errorf("bss: rate of operation %s must be positive, not %v", op, r)
+		}
+		out[op] = r
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("bss: no operation named %s; budgets can be set for %s", strings.Join(unknown, ", "), strings.Join(Operations(), ", "))
+	}
+	return out, nil
 }
 
 // Endpoint is the BSS base URL in use.
@@ -282,6 +369,11 @@ const maxBody = 32 << 20
 
 // do runs one call with rate limiting, signing, retries and error mapping.
 func (c *Client) do(ctx context.Context, r request) error {
+	if _, ok := operationTable[r.op]; !ok {
+		// A programming error, caught by the first test of the call: every operation has its
+		// entry, with its documented rate, so that its budget can be set (Operations).
+		return fmt.Errorf("bss: operation %q is missing from operationTable (client.go)", r.op)
+	}
 	var payload []byte
 	if r.body != nil {
 		var err error

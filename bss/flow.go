@@ -2,45 +2,47 @@ package bss
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 )
 
-// Flow control. Huawei counts its quota (10 requests a second) per source IP, API and partner
-// account (bss-api.md §12), so the client keeps one budget per operation rather than one for
-// all calls: a scan paging through ListPayPerUseCustomerResources does not slow a person's
-// ListSubCustomers down. Calls made under a Background context (scans) yield to interactive
-// ones: an interactive caller waiting for an operation gets its next token before any
-// background caller, and background callers use at most (1 − InteractiveShare) of each
-// operation's budget, so the rest is there when a person asks. A 429 is counted and pauses the
-// operation's background calls (for its Retry-After, or a backoff that doubles with each 429
-// in a row, at most MaxWait); an interactive call keeps its own retries, so that a person is
-// told at once when BSS asks for a long wait rather than left waiting behind a pause.
+// Flow control. Huawei counts its quota per source IP, API and partner account, in calls a
+// second: 10 for most APIs, more for a few (bss-api.md §12 and "Corrections"; operationTable).
+// So the client keeps one budget per operation rather than one for all calls: a scan paging
+// through ListPayPerUseCustomerResources does not slow a person's ListSubCustomers down.
+//
+// A budget is a sliding window: at most n calls in any span of n/rate seconds, lengthened by
+// windowMargin (5 %) for the jitter of the network between us and BSS — 10 calls in any
+// 1.05 s at BSS's 10 a second. That holds whether BSS counts in calendar seconds, in a sliding
+// second or with a token bucket of one second's calls, and it lets a person's calls go at
+// once, a second's budget in a burst (a token bucket of that burst could send twice the
+// rate within one second).
+//
+// Calls made under a Background context (scans) yield to interactive ones but leave nothing
+// unused: while no person's call waits, a scan may use the whole budget. Background calls go
+// one at a time, evenly spaced (span/n apart), so that the window frees a slot every span/n
+// — 105 ms at 10 a second — and a person's call, which goes before any waiting background
+// call, waits about that long at most behind a scan (two spacings, 210 ms, when another
+// person's call took a slot between two of the scan's). A 429 is counted and pauses the operation's
+// background calls (for its Retry-After, or a backoff that doubles with each 429 in a row, at
+// most MaxWait); other operations go on, and an interactive call keeps its own retries, so
+// that a person is told at once when BSS asks for a long wait rather than left waiting behind
+// a pause.
 
-// DefaultOperationRate is each operation's budget (calls a second) when nothing is set: under
-// BSS's 10, with room for a clock that runs a little fast.
-const DefaultOperationRate = 8
+// windowMargin lengthens each budget's window, for the jitter of the network: calls sent a
+// window apart must not arrive at BSS within one of its seconds.
+const windowMargin = 0.05
 
-// DefaultInteractiveShare is the share of each operation's budget that background calls leave
-// to interactive ones.
-const DefaultInteractiveShare = 0.25
+// maxWindowCalls bounds a window's calls (its memory), for the high rates of tests.
+const maxWindowCalls = 1000
 
-// operations are the names of the calls the client makes, as Config.RatePerOperation takes them.
-var operations = []string{
-	"ListSubCustomers", OpListCustomersBalancesDetail, OpListPartnerBalances, "ListPayPerUseCustomerResources",
-	"RenewalResources", "CancelResourcesSubscription", "AutoRenewalResources", "CancelAutoRenewalResources",
-	"ListCustomerOrders", "ShowCustomerOrderDetails", "ListRateOnPeriodDetail", "ListRenewRateOnPeriod",
-	OpListQuotaCoupons, OpReclaimCouponQuotas, "CreateTemporaryAccessKeyByAgency", opListAuthDomains,
-}
-
-// Operations lists the operation names a budget can be set for (Config.RatePerOperation).
-func Operations() []string { return slices.Sorted(slices.Values(operations)) }
+// lateTimer is how late a timer may fire, on a busy machine, without the rate losing it. The
+// credit given never exceeds a window's margin (50 ms at BSS's rates), so the calls actually
+// sent keep within the rate even then: a late timer only eats into the margin for jitter.
+const lateTimer = 50 * time.Millisecond
 
 type ctxKey int
 
@@ -50,7 +52,7 @@ const (
 )
 
 // Background marks the calls made with ctx as background work (an alert scan): they yield to
-// interactive calls of the same operation and leave them a share of its budget.
+// interactive calls of the same operation, which go first.
 func Background(ctx context.Context) context.Context {
 	return context.WithValue(ctx, keyBackground, true)
 }
@@ -66,6 +68,11 @@ func IsBackground(ctx context.Context) bool {
 type Usage struct {
 	mu  sync.Mutex
 	ops map[string]OpStats
+	// calls waiting for flow control now, since when, and the time so far during which at
+	// least one did
+	waiting int
+	since   time.Time
+	queued  time.Duration
 }
 
 // OpStats is what one operation did: requests sent (retries included), 429s answered, and the
@@ -109,6 +116,40 @@ func (u *Usage) ByOp() map[string]OpStats {
 	return maps.Clone(u.ops)
 }
 
+// Queued is how long at least one of the calls was waiting for flow control: what the flow
+// control cost the caller in time when its calls run side by side (OpStats.Waited adds the
+// waits of parallel calls up).
+func (u *Usage) Queued() time.Duration {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.queued
+}
+
+// startWait and endWait bracket one call's wait for flow control, at times of the flow's
+// clock, which the flow reads in order (under its lock).
+func (u *Usage) startWait(now time.Time) {
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.waiting == 0 {
+		u.since = now
+	}
+	u.waiting++
+}
+
+func (u *Usage) endWait(now time.Time) {
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.waiting--; u.waiting == 0 {
+		u.queued += now.Sub(u.since)
+	}
+}
+
 // Total returns the counts over all operations.
 func (u *Usage) Total() OpStats {
 	u.mu.Lock()
@@ -122,8 +163,9 @@ func (u *Usage) Total() OpStats {
 	return t
 }
 
-// clock is the time source of the flow control; tests replace it.
-type clock interface {
+// Clock is the time of the flow control. The client's default is the real time; benchmarks
+// run a faster one (so that a scan at BSS's real rates takes seconds), tests a manual one.
+type Clock interface {
 	Now() time.Time
 	// After returns a channel that receives once d has passed, and a function that stops it.
 	After(d time.Duration) (<-chan time.Time, func())
@@ -138,41 +180,61 @@ func (realClock) After(d time.Duration) (<-chan time.Time, func()) {
 	return t.C, func() { t.Stop() }
 }
 
-// bucket is a token bucket: rate tokens a second, holding at most burst while idle. While
-// callers queue it may hold more — one token, or lateTimer's worth when that is more — so
-// that a timer that fires late does not lose the time it was late by (the next calls go that
-// much sooner). At BSS's rates that is one token: over any second no more than rate + burst
-// + 1 calls go out, 10 at the default 8 a second.
-type bucket struct {
-	rate, burst, tokens float64
-	last                time.Time
+// window is a budget: at most n calls in any span (n/rate seconds, and the margin). It holds
+// the times of the last n calls, oldest first from head.
+type window struct {
+	n      int
+	span   time.Duration
+	pace   time.Duration // span/n: the spacing of background calls
+	credit time.Duration // how much of a late timer's lateness a call may be credited
+	times  []time.Time
+	head   int
 }
 
-func newBucket(rate, burst float64, now time.Time) *bucket {
-	return &bucket{rate: rate, burst: burst, tokens: burst, last: now}
+func newWindow(rate float64, burst int) *window {
+	n := int(min(math.Floor(rate), maxWindowCalls))
+	if burst > 0 && burst < n {
+		n = burst
+	}
+	n = max(n, 1)
+	exact := float64(n) / rate * float64(time.Second)
+	span := time.Duration(math.Ceil(exact * (1 + windowMargin)))
+	return &window{n: n, span: span, pace: span / time.Duration(n),
+		credit: min(lateTimer, span-time.Duration(math.Ceil(exact))), times: make([]time.Time, 0, n)}
 }
 
-func (b *bucket) fill(now time.Time, backlog bool) {
-	if now.After(b.last) {
-		limit := b.burst
-		if backlog {
-			limit += max(1, b.rate*lateTimer.Seconds())
+// free is when the window has room for a call: the zero time while it has not been filled.
+func (w *window) free() time.Time {
+	if len(w.times) < w.n {
+		return time.Time{}
+	}
+	return w.times[w.head].Add(w.span)
+}
+
+// take records a call sent at now, which free allowed. A call that a timer let go late (by
+// late) is recorded at the time it was due, up to credit earlier, so that the next ones are
+// not later by as much: over time the rate holds on a busy machine, and calls actually sent
+// stay at least span − credit ≥ n/rate seconds apart from the n-th before them.
+func (w *window) take(now time.Time, late time.Duration) {
+	at := now
+	if len(w.times) == w.n {
+		at = latest(w.free(), now.Add(-min(w.credit, late)), w.times[(w.head+w.n-1)%w.n])
+		w.times[w.head] = at
+		w.head = (w.head + 1) % w.n
+		return
+	}
+	w.times = append(w.times, at)
+}
+
+func latest(ts ...time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
 		}
-		b.tokens = min(limit, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-		b.last = now
 	}
+	return l
 }
-
-// wait is how long until the bucket holds a whole token.
-func (b *bucket) wait() time.Duration {
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration(math.Ceil((1 - b.tokens) / b.rate * float64(time.Second)))
-}
-
-// lateTimer is how late a timer may fire, on a busy machine, without the rate losing it.
-const lateTimer = 20 * time.Millisecond
 
 // waiter is one call waiting for its turn.
 type waiter struct {
@@ -181,13 +243,14 @@ type waiter struct {
 	background bool
 	at         time.Time // when it began to wait
 	waited     time.Duration
+	usage      *Usage
 }
 
 // opFlow is one operation's state.
 type opFlow struct {
 	name        string
-	budget      *bucket
-	paced       *bucket // background calls' own pace (the same burst); nil when they may use the whole budget
+	budget      *window
+	bgNext      time.Time // a background call may not go before then (they go span/n apart)
 	interactive []*waiter
 	background  []*waiter
 	pausedUntil time.Time // background calls wait until then after a 429
@@ -198,19 +261,16 @@ type opFlow struct {
 	timerGen    int
 }
 
-func (o *opFlow) backlog() bool { return len(o.interactive)+len(o.background) > 0 }
-
 // flow is the client's flow control: a budget per operation, an optional cap over all of them.
-// Calls queue per operation, people's first; one timer per operation hands out the tokens.
+// Calls queue per operation, people's first; one timer per operation lets the next one go.
 type flow struct {
-	clk   clock
+	clk   Clock
 	mu    sync.Mutex
-	all   *bucket // nil: no cap over all operations
+	all   *window // nil: no cap over all operations
 	ops   map[string]*opFlow
 	rates map[string]float64
 	rate  float64 // of an operation not in rates
-	burst float64
-	share float64
+	burst int
 	// backoff after a 429 without Retry-After: base, doubled per 429 in a row, at most max;
 	// no pause is longer than maxWait
 	base, max   time.Duration
@@ -221,100 +281,77 @@ type flow struct {
 // flowConfig is what New derives from Config.
 type flowConfig struct {
 	all     float64 // cap over all calls; 0 = none
-	rate    float64
+	rate    float64 // of an operation not in rates
 	rates   map[string]float64
-	burst   int
-	share   float64
+	burst   int // 0 = a whole window's
 	base    time.Duration
 	max     time.Duration
 	maxWait time.Duration
 }
 
-// flowSettings resolves the rate fields of cfg: RatePerSecond alone keeps its old meaning (a
-// cap over all calls, each operation included); OperationRate alone gives each operation its
-// budget without a cap over all; neither gives each operation DefaultOperationRate.
+// flowSettings resolves the rate fields of cfg. RatePerOperation and OperationRate set
+// budgets as OperationRates does (neither: each operation's documented rate); RatePerSecond,
+// when set, caps all calls together. RatePerSecond alone keeps its old meaning: one limit
+// for all calls, each operation included.
 func flowSettings(cfg Config) (flowConfig, error) {
-	fc := flowConfig{all: cfg.RatePerSecond, rate: cfg.OperationRate, burst: cfg.Burst, share: cfg.InteractiveShare,
+	fc := flowConfig{all: max(cfg.RatePerSecond, 0), rate: cfg.OperationRate, burst: cfg.Burst,
 		base: cfg.RetryBase, max: cfg.RetryMax, maxWait: cfg.MaxWait}
-	switch {
-	case fc.rate <= 0 && fc.all > 0:
+	if fc.rate <= 0 && fc.all > 0 && len(cfg.RatePerOperation) == 0 {
 		fc.rate = fc.all
-	case fc.rate <= 0:
+	}
+	rates, err := OperationRates(fc.rate, cfg.RatePerOperation)
+	if err != nil {
+		return fc, err
+	}
+	if fc.rate <= 0 {
 		fc.rate = DefaultOperationRate
 	}
-	if fc.all < 0 {
-		fc.all = 0
-	}
-	switch {
-	case fc.share == 0:
-		fc.share = DefaultInteractiveShare
-	case fc.share < 0:
-		fc.share = 0
-	case fc.share > 0.9:
-		return fc, fmt.Errorf("bss: interactive share %v is above 0.9: scans would barely move", fc.share)
-	}
-	if fc.burst <= 0 {
-		fc.burst = 1
-	}
-	var unknown []string
-	for op, r := range cfg.RatePerOperation {
-		if !slices.Contains(operations, op) {
-			unknown = append(unknown, op)
-			continue
-		}
-		if !(r > 0) {
-			return fc, fmt.Errorf("bss: rate of operation %s must be positive, not %v", op, r)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return fc, fmt.Errorf("bss: no operation named %s; budgets can be set for %s", strings.Join(unknown, ", "), strings.Join(Operations(), ", "))
-	}
-	fc.rates = maps.Clone(cfg.RatePerOperation)
+	fc.rates = rates
+	fc.burst = max(fc.burst, 0)
 	return fc, nil
 }
 
-func newFlow(fc flowConfig, clk clock) *flow {
-	f := &flow{clk: clk, ops: map[string]*opFlow{}, rates: fc.rates, rate: fc.rate, burst: float64(fc.burst),
-		share: fc.share, base: fc.base, max: fc.max, maxWait: fc.maxWait}
+func newFlow(fc flowConfig, clk Clock) *flow {
+	f := &flow{clk: clk, ops: map[string]*opFlow{}, rates: fc.rates, rate: fc.rate, burst: fc.burst,
+		base: fc.base, max: fc.max, maxWait: fc.maxWait}
+	if f.rate <= 0 {
+		f.rate = DefaultOperationRate
+	}
 	if fc.all > 0 {
-		f.all = newBucket(fc.all, float64(fc.burst), clk.Now())
+		f.all = newWindow(fc.all, fc.burst)
 	}
 	return f
 }
 
 // op returns the state of an operation, creating it at first use. The caller holds f.mu.
-func (f *flow) op(name string, now time.Time) *opFlow {
+func (f *flow) op(name string) *opFlow {
 	o := f.ops[name]
 	if o == nil {
 		rate := f.rate
 		if r, ok := f.rates[name]; ok {
 			rate = r
 		}
-		o = &opFlow{name: name, budget: newBucket(rate, f.burst, now)}
-		if f.share > 0 {
-			o.paced = newBucket(rate*(1-f.share), f.burst, now)
-		}
+		o = &opFlow{name: name, budget: newWindow(rate, f.burst)}
 		f.ops[name] = o
 	}
 	return o
 }
 
-// acquire waits until a call of op may be sent and takes its tokens. It returns how long it
+// acquire waits until a call of op may be sent and records it. It returns how long it
 // waited, or the context's error.
 func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Duration, error) {
 	f.mu.Lock()
 	now := f.clk.Now()
-	o := f.op(op, now)
-	w := &waiter{ready: make(chan struct{}), background: background, at: now}
-	f.fill(o, now) // up to now, as the queue was: a call after a pause finds no extra token
+	o := f.op(op)
+	w := &waiter{ready: make(chan struct{}), background: background, at: now, usage: usageOf(ctx)}
+	w.usage.startWait(now)
 	if background {
 		o.background = append(o.background, w)
 	} else {
 		o.interactive = append(o.interactive, w)
 		f.interactive++
 	}
-	f.dispatch(o, now)
+	f.dispatch(o, now, 0)
 	f.mu.Unlock()
 	select {
 	case <-w.ready:
@@ -327,6 +364,7 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 		return w.waited, nil
 	}
 	now = f.clk.Now()
+	w.usage.endWait(now)
 	if background {
 		o.background = slices.DeleteFunc(o.background, func(x *waiter) bool { return x == w })
 	} else {
@@ -334,20 +372,20 @@ func (f *flow) acquire(ctx context.Context, op string, background bool) (time.Du
 		f.interactive--
 		f.kick(now)
 	}
-	f.dispatch(o, now)
+	f.dispatch(o, now, 0)
 	return now.Sub(w.at), ctx.Err()
 }
 
 // dispatch lets the calls of o go whose turn it is, people's first, and arms the operation's
-// timer for the next one. The caller holds f.mu.
-func (f *flow) dispatch(o *opFlow, now time.Time) {
+// timer for the next one; late is how late the timer that calls it fired (0 for a caller).
+// The caller holds f.mu.
+func (f *flow) dispatch(o *opFlow, now time.Time, late time.Duration) {
 	for {
-		f.fill(o, now)
 		var w *waiter
-		var d time.Duration
+		var at time.Time // when w may go
 		switch {
 		case len(o.interactive) > 0:
-			w, d = o.interactive[0], o.budget.wait()
+			w, at = o.interactive[0], o.budget.free()
 		case len(o.background) == 0:
 			return
 		case now.Before(o.pausedUntil):
@@ -356,48 +394,32 @@ func (f *flow) dispatch(o *opFlow, now time.Time) {
 		case f.all != nil && f.interactive > 0:
 			return // a person waits for the cap over all: kicked when nobody does
 		default:
-			w, d = o.background[0], o.budget.wait()
-			if o.paced != nil {
-				d = max(d, o.paced.wait())
-			}
+			w, at = o.background[0], latest(o.budget.free(), o.bgNext)
 		}
 		if f.all != nil {
-			d = max(d, f.all.wait())
+			at = latest(at, f.all.free())
 		}
-		if d > 0 {
-			f.arm(o, d, now)
+		if at.After(now) {
+			f.arm(o, at.Sub(now), now)
 			return
 		}
-		o.budget.tokens--
+		o.budget.take(now, late)
 		if f.all != nil {
-			f.all.tokens--
+			f.all.take(now, late)
 		}
 		if w.background {
 			o.background = o.background[1:]
-			if o.paced != nil {
-				o.paced.tokens--
-			}
+			o.bgNext = latest(o.bgNext, now.Add(-min(o.budget.credit, late))).Add(o.budget.pace)
 		} else {
 			o.interactive = o.interactive[1:]
 			f.interactive--
 			f.kick(now)
 		}
 		w.granted, w.waited = true, now.Sub(w.at)
+		w.usage.endWait(now)
 		o.stats.Calls++
 		o.stats.Waited += w.waited
 		close(w.ready)
-	}
-}
-
-// fill brings o's buckets up to now. The caller holds f.mu.
-func (f *flow) fill(o *opFlow, now time.Time) {
-	backlog := o.backlog()
-	o.budget.fill(now, backlog)
-	if o.paced != nil {
-		o.paced.fill(now, backlog)
-	}
-	if f.all != nil {
-		f.all.fill(now, backlog || f.interactive > 0)
 	}
 }
 
@@ -440,18 +462,19 @@ func (f *flow) arm(o *opFlow, d time.Duration, now time.Time) {
 		if o.timerGen != gen {
 			return
 		}
+		now := f.clk.Now()
 		o.timerAt, o.stopTimer = time.Time{}, nil
-		f.dispatch(o, f.clk.Now())
+		f.dispatch(o, now, max(now.Sub(at), 0))
 	}()
 }
 
 // throttled records a 429 of op: the operation's background calls pause for hint, or for a
-// backoff that doubles with each 429 in a row, at most maxWait.
+// backoff that doubles with each 429 in a row, at most maxWait. Other operations go on.
 func (f *flow) throttled(op string, hint time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.clk.Now()
-	o := f.op(op, now)
+	o := f.op(op)
 	o.stats.Throttled++
 	o.strikes++
 	d := f.base << min(o.strikes-1, 30)

@@ -337,25 +337,31 @@ func (c *Call) resellerArg(reseller string) string {
 	return " --reseller " + reseller
 }
 
-// spendField is this month's spend of a resale customer, for /customer; ok is false where it
-// does not apply (a referral customer, the international site). A failed query shows as
-// unknown rather than failing the whole answer.
-func (c *Call) spendField(ctx context.Context, cu bss.Customer) (Field, bool) {
-	if cu.AssociationType != bss.AssociationResale || !c.r.bss.Supports(bss.OpListSubcustomerMonthlyBills) {
-		return Field{}, false
-	}
+// This month's spend of a resale customer, for /customer, where the site has the bill API:
+// wantsSpend reports whether /customer shows it, fetchSpend asks BSS for it (three calls, one
+// per charge mode) and spendOf makes the field of the answer — a failed query shows as unknown
+// rather than failing the whole answer — so that /customer can ask side by side with its other
+// parts.
+func (c *Call) wantsSpend(cu bss.Customer) bool {
+	return cu.AssociationType == bss.AssociationResale && c.r.bss.Supports(bss.OpListSubcustomerMonthlyBills)
+}
+
+func (c *Call) fetchSpend(ctx context.Context, cu bss.Customer) (*bss.BillSumPage, error) {
+	return c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: bss.Cycle(c.now), CustomerID: cu.ID})
+}
+
+func (c *Call) spendOf(cu bss.Customer, all *bss.BillSumPage, err error) Field {
 	label := c.Lang.T("lbl.spend_month")
-	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: bss.Cycle(c.now), CustomerID: cu.ID})
 	if err != nil {
 		c.bssError(err)
 		c.r.log.Warn("this month's spend unknown", "customer", cu.ID, "error", err)
-		return Field{Label: label, Value: c.Lang.T("lbl.unknown")}, true
+		return Field{Label: label, Value: c.Lang.T("lbl.unknown")}
 	}
 	var total bss.Amount
 	if s := spendByCustomer(all.BillSums)[cu.ID]; s != nil {
 		total = s.total
 	}
-	return Field{Label: label, Value: money(total, all.Currency)}, true
+	return Field{Label: label, Value: money(total, all.Currency)}
 }
 
 // Ledger types as typed in /ledger --type.

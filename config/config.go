@@ -14,11 +14,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
@@ -414,14 +416,17 @@ type BSS struct {
 	// asked to wait longer, it gives up at once and the person is told when to try again.
 	MaxWait    time.Duration `yaml:"max_wait"`
 	MaxRetries int           `yaml:"max_retries"`
-	// RatePerSecond caps all BSS calls together; each operation also has its own budget,
-	// OperationRate (BSS allows 10 a second per API), set per operation in RatePerOperation.
+	// Flow control. BSS allows each API its own calls a second: 10, or a documented exception
+	// (ListCustomerOrders 20; bss.OperationRates). Each operation's budget is its entry in
+	// RatePerOperation (names: bss.Operations()), else OperationRate when set, else its
+	// documented rate; RatePerSecond, when set, caps all calls together (0 = no cap).
 	RatePerSecond    float64            `yaml:"rate_per_second"`
 	OperationRate    float64            `yaml:"operation_rate"`
 	RatePerOperation map[string]float64 `yaml:"rate_per_operation"`
-	// InteractiveShare is the share of each operation's budget that scans leave to people.
-	InteractiveShare float64 `yaml:"interactive_share"`
-	PageSize         int     `yaml:"page_size"`
+	// InteractiveShare is no longer used: scans use the whole budget while nobody waits and give
+	// way to a person's call at once. Still read, so that older files load; the start warns.
+	InteractiveShare *float64 `yaml:"interactive_share"`
+	PageSize         int      `yaml:"page_size"`
 }
 
 // Store configures the bbolt file.
@@ -465,7 +470,7 @@ func Default() *Config {
 			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
-			RatePerSecond: 40, OperationRate: 8, InteractiveShare: 0.25, PageSize: 100,
+			PageSize: 100, // rates: 0 = each API's documented rate, no cap over all
 		},
 		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second, Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour}},
 		Log:   Log{Level: "info", Format: "text"},
@@ -947,16 +952,23 @@ func (c *Config) validate() Errors {
 	durationIn("bss.timeout", c.BSS.Timeout, 100*time.Millisecond, 10*time.Minute)
 	durationIn("bss.max_wait", c.BSS.MaxWait, time.Second, 10*time.Minute)
 	intIn("bss.max_retries", c.BSS.MaxRetries, 0, 10, "")
-	floatIn("bss.rate_per_second", c.BSS.RatePerSecond, 0.1, 10000, "")
-	floatIn("bss.operation_rate", c.BSS.OperationRate, 0.1, 1000, "")
+	if c.BSS.RatePerSecond != 0 {
+		floatIn("bss.rate_per_second", c.BSS.RatePerSecond, 0.1, 10000, " (or 0: no cap)")
+	}
+	if c.BSS.OperationRate != 0 {
+		floatIn("bss.operation_rate", c.BSS.OperationRate, 0.1, 1000, " (or 0: each API's documented rate)")
+	}
 	for _, op := range sortedKeys(c.BSS.RatePerOperation) {
 		path := "bss.rate_per_operation." + op
-		if !operationName.MatchString(op) {
-			bad(path, "keys are BSS operation names such as ListPayPerUseCustomerResources")
+		if !slices.Contains(bss.Operations(), op) {
+			bad(path, "keys are the BSS operations the bot calls: "+strings.Join(bss.Operations(), ", "))
+			continue
 		}
 		floatIn(path, c.BSS.RatePerOperation[op], 0.1, 1000, "")
 	}
-	floatIn("bss.interactive_share", c.BSS.InteractiveShare, 0, 0.9, "")
+	if c.BSS.InteractiveShare != nil {
+		floatIn("bss.interactive_share", *c.BSS.InteractiveShare, 0, 0.9, "")
+	}
 	intIn("bss.page_size", c.BSS.PageSize, 1, 100, " (the API's maximum)")
 	if strings.TrimSpace(c.Store.Path) == "" {
 		bad("store.path", "must not be empty")
@@ -977,9 +989,6 @@ func (c *Config) validate() Errors {
 	}
 	return errs
 }
-
-// operationName is the shape of a BSS operation name (the client knows which ones exist).
-var operationName = regexp.MustCompile(`^[A-Z][A-Za-z]{2,63}$`)
 
 // fmtDuration writes d as people do: 720h rather than 720h0m0s.
 func fmtDuration(d time.Duration) string {

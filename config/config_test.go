@@ -2,11 +2,14 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/partnerbot/partnerbot/bss"
 )
 
 func TestParseDefaultsAndOverrides(t *testing.T) {
@@ -30,7 +33,7 @@ func TestFlowAndDeltaKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a, b := cfg.Alerts, cfg.BSS; !a.Delta || a.FullRefresh != 720*time.Hour || a.OrderOverlap != time.Hour ||
-		b.RatePerSecond != 40 || b.OperationRate != 8 || b.InteractiveShare != 0.25 || len(b.RatePerOperation) != 0 {
+		b.RatePerSecond != 0 || b.OperationRate != 0 || b.InteractiveShare != nil || len(b.RatePerOperation) != 0 {
 		t.Errorf("defaults: alerts %+v, bss %+v", a, b)
 	}
 	cfg, err = Parse([]byte("alerts:\n  delta: false\nbss:\n  rate_per_operation:\n    ListPayPerUseCustomerResources: 6\n    ListSubCustomers: 2.5\n"))
@@ -43,11 +46,32 @@ func TestFlowAndDeltaKeys(t *testing.T) {
 	_, err = Parse([]byte("bss:\n  rate_per_operation:\n    ListSubCustomers: 5000\n    list-orders: 3\n"))
 	for _, want := range []string{
 		"bss.rate_per_operation.ListSubCustomers (line 3): must be between 0.1 and 1000, not 5000",
-		"bss.rate_per_operation.list-orders (line 4): keys are BSS operation names",
+		"bss.rate_per_operation.list-orders (line 4): keys are the BSS operations the bot calls: AutoRenewalResources, ",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
+	}
+}
+
+// TestEveryOperationHasABudgetKey: every operation the BSS client calls (bss.Operations, its
+// one table) can be named in bss.rate_per_operation — ListSubcustomerMonthlyBills, added in
+// November, was refused — and the client built from such a file accepts it too.
+func TestEveryOperationHasABudgetKey(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("bss:\n  rate_per_operation:\n")
+	for _, op := range bss.Operations() {
+		fmt.Fprintf(&b, "    %s: 5\n", op)
+	}
+	cfg, err := Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.BSS.RatePerOperation) != len(bss.Operations()) || cfg.BSS.RatePerOperation[bss.OpListSubcustomerMonthlyBills] != 5 {
+		t.Errorf("rate_per_operation = %v", cfg.BSS.RatePerOperation)
+	}
+	if _, err := bss.New(bss.Config{Credentials: bss.Credentials{AccessKey: "AK", SecretKey: "SK"}, RatePerOperation: cfg.BSS.RatePerOperation}); err != nil {
+		t.Errorf("the client refuses what check-config accepts: %v", err)
 	}
 }
 
@@ -411,9 +435,9 @@ func TestParseBoundsNumbers(t *testing.T) {
 		{"alerts", "arrears_step", "-.inf", "must be between 0.01 and 1000000000 (yuan), not -Inf"},
 		{"alerts", "arrears_step", "-5", "must be between 0.01 and 1000000000 (yuan), not -5"},
 		{"alerts", "arrears_step", "0.001", "must be between 0.01 and 1000000000 (yuan), not 0.001"},
-		{"bss", "rate_per_second", ".nan", "must be between 0.1 and 10000, not NaN"},
-		{"bss", "rate_per_second", ".inf", "must be between 0.1 and 10000, not +Inf"},
-		{"bss", "rate_per_second", "0", "must be between 0.1 and 10000, not 0"},
+		{"bss", "rate_per_second", ".nan", "must be between 0.1 and 10000 (or 0: no cap), not NaN"},
+		{"bss", "rate_per_second", ".inf", "must be between 0.1 and 10000 (or 0: no cap), not +Inf"},
+		{"bss", "rate_per_second", "-1", "must be between 0.1 and 10000 (or 0: no cap), not -1"},
 		{"bot", "page_size", "-1", "must be between 1 and 50, not -1"},
 		{"bot", "page_size", "1e308", "invalid value"},
 		{"approvals", "required", "1000000", "must be between 1 and 5, not 1000000"},
@@ -434,8 +458,8 @@ func TestParseBoundsNumbers(t *testing.T) {
 		{"alerts", "full_refresh", "8760h", "must be between 24h and 2160h, not 8760h"},
 		{"alerts", "order_overlap", "0s", "must be between 1m and 48h, not 0s"},
 		{"alerts", "order_overlap", "720h", "must be between 1m and 48h, not 720h"},
-		{"bss", "operation_rate", "0", "must be between 0.1 and 1000, not 0"},
-		{"bss", "operation_rate", ".inf", "must be between 0.1 and 1000, not +Inf"},
+		{"bss", "operation_rate", "0.01", "must be between 0.1 and 1000 (or 0: each API's documented rate), not 0.01"},
+		{"bss", "operation_rate", ".inf", "must be between 0.1 and 1000 (or 0: each API's documented rate), not +Inf"},
 		{"bss", "interactive_share", "1", "must be between 0 and 0.9, not 1"},
 		{"bss", "interactive_share", "-0.1", "must be between 0 and 0.9, not -0.1"},
 	}

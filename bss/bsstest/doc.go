@@ -151,8 +151,9 @@
 //     HTTP status as a numeric code unless Fault.ErrorCode names one.
 //   - The IAM call grants the agency SandboxAgency on every customer, and the customer's own
 //     xaccount_type as agency name; credentials live min(TempCredentialTTL, duration_seconds).
-//   - Flow control is one token bucket per API (RatePerSecond), refilled in wall-clock time,
-//     not per source IP and account as upstream; APIG.0308 is never produced, only 429 CBC.0250.
+//   - Flow control is one token bucket per API (RatePerSecond; twice that for ListCustomerOrders
+//     and three times for ListRateOnPeriodDetail, as BSS documents 20/s and 30/s against its
+//     10), refilled in wall-clock time, not per source IP and account as upstream; APIG.0308 is never produced, only 429 CBC.0250.
 //   - ListQuotaCoupons lists the partner's own quotas and those issued to resellers together;
 //     ReclaimCouponQuotas only reclaims reseller quotas (IndirectPartnerID set) in status 0 with
 //     a balance, and answers CBC.99000012 in error_details for every other id.

@@ -314,7 +314,8 @@ func (s *Server) ResetCalls() {
 	s.callMu.Unlock()
 }
 
-// limiter is a token bucket per API, refilled in real (monotonic) time.
+// limiter is a token bucket per API, refilled in real (monotonic) time. APIs with a documented
+// exception get their multiple of the rate (documentedRates).
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64
@@ -330,18 +331,29 @@ func newLimiter(perSecond int) *limiter {
 	return &limiter{rate: float64(perSecond), buckets: make(map[string]*bucket)}
 }
 
+// documentedRates are the APIs whose flow-control quota BSS documents above the default 10 a
+// second (bss-api.md, "Corrections", "Flow control is per API"), as multiples of the default.
+var documentedRates = map[string]float64{
+	"GET /v2/orders/customer-orders":                         2, // ListCustomerOrders, 20/s
+	"POST /v2/bills/ratings/period-resources/subscribe-rate": 3, // ListRateOnPeriodDetail, 30/s
+}
+
 func (l *limiter) allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
+	rate := l.rate
+	if m, ok := documentedRates[key]; ok {
+		rate *= m
+	}
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: l.rate, last: now}
+		b = &bucket{tokens: rate, last: now}
 		l.buckets[key] = b
 	}
-	b.tokens += now.Sub(b.last).Seconds() * l.rate
-	if b.tokens > l.rate {
-		b.tokens = l.rate
+	b.tokens += now.Sub(b.last).Seconds() * rate
+	if b.tokens > rate {
+		b.tokens = rate
 	}
 	b.last = now
 	if b.tokens < 1 {
