@@ -27,7 +27,7 @@ type flowEnv struct {
 
 func newFlowEnv(tb testing.TB, customers int) *flowEnv {
 	tb.Helper()
-	data := bsstest.Generate(bsstest.GenOptions{Customers: customers, Resources: 10 * customers, Seed: 5, Now: time.Now()})
+	data := bsstest.Generate(bsstest.GenOptions{Customers: customers, Resources: 10 * customers, Seed: 5, Now: bsstest.TestTime})
 	env := testenv.New(tb, testenv.Options{
 		Sandbox: bsstest.Options{Data: data, RatePerSecond: 10},
 		BSS: func(c *bss.Config) {
@@ -35,7 +35,7 @@ func newFlowEnv(tb testing.TB, customers int) *flowEnv {
 		},
 		Router: commands.Options{DefaultRole: commands.RoleViewer},
 	})
-	e := &flowEnv{Env: env, scanner: alerts.New(env.Client, env.Store, alerts.Options{Delta: true, Concurrency: 8})}
+	e := &flowEnv{Env: env, scanner: alerts.New(env.Client, env.Store, alerts.Options{Now: env.Clock.Now, Delta: true, Concurrency: 8})}
 	if _, err := env.Store.AddSubscription(context.Background(), store.Subscription{Platform: "slack", Channel: "C1",
 		Kind: "expiry", Scope: "*", CreatedBy: store.Actor{Platform: "console", UserID: "admin"}}); err != nil {
 		tb.Fatal(err)

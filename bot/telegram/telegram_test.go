@@ -49,7 +49,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clock := fakeclock.New(time.Now())
+	clock := fakeclock.New(bsstest.TestTime)
 	te := testenv.New(t, testenv.Options{Clock: clock, Router: commands.Options{
 		BotName: "partnerbot", // not the Telegram username: the adapter strips "@PartnerOpsBot" itself
 		Roles: map[string]commands.Role{"telegram:1001": commands.RoleAdmin, "telegram:1002": commands.RoleApprover,
