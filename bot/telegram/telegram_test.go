@@ -252,7 +252,7 @@ func TestApprovalByButton(t *testing.T) {
 	e.fake.say(opsGroup, alice, "/renew@PartnerOpsBot "+web.ResourceID+" 3m")
 	e.waitMsg(opsGroup, "#1")
 
-	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{Platform: a}}
+	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{Platform: a}, Now: e.clock.Now}
 	before := len(e.fake.messages(opsGroup))
 	if _, failed, err := disp.RunOnce(context.Background()); err != nil || failed > 0 {
 		t.Fatalf("dispatch: failed %d, %v; calls:%s", failed, err, e.fake.describeCalls())

@@ -582,7 +582,7 @@ func TestApprovalWithCard(t *testing.T) {
 	}
 	h.post(h.text("alice", "/renew "+web.ResourceID+" 1m"))
 	wait(t, h.fake, pathSend, 1)
-	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"wecom": h.a}}
+	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"wecom": h.a}, Now: func() time.Time { return bsstest.TestTime }}
 	if sent, failed, err := disp.RunOnce(context.Background()); err != nil || failed != 0 || sent == 0 {
 		t.Fatalf("dispatch: sent %d failed %d err %v", sent, failed, err)
 	}
