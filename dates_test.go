@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +63,50 @@ func TestScenariosAtAnyDate(t *testing.T) {
 			s.topUp()
 			s.renewal()
 		})
+	}
+}
+
+// TestTestsUseFixedClocks is a guard: no test lays out data or builds a clock at the wall
+// clock's time. Sandboxes from bsstest.NewTestServer and internal/testenv default to
+// bsstest.TestTime; a test that needs another date says which (fakeclock.New(date)). Reading
+// the wall clock to measure elapsed time, to wait, or to sign requests is fine, and so is a line
+// that says why it must (a comment "// wall clock: why").
+func TestTestsUseFixedClocks(t *testing.T) {
+	wall := "time." + "Now()" // split, so that this file does not match itself
+	forbidden := []string{
+		"fakeclock.New(" + wall,  // a settable clock started at today
+		"Demo(" + wall,           // demo data laid out around today
+		"Now: " + wall,           // GenOptions, or any data option, at today
+		"Cycle(" + wall,          // this month's bill cycle, as expected value
+		"return " + wall + " }}", // a sandbox clock that is the wall clock in disguise
+		"Data: bsstest.Generate(" + "bsstest.GenOptions{Now: " + wall,
+	}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "vendor" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			for _, f := range forbidden {
+				if strings.Contains(line, f) && !strings.Contains(line, "// wall clock: ") {
+					t.Errorf("%s:%d uses the wall clock for data or expectations (%q); use bsstest.TestTime or a fixed date:\n\t%s",
+						path, i+1, f, strings.TrimSpace(line))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
