@@ -110,6 +110,11 @@ func TestTestsUseFixedClocks(t *testing.T) {
 	}
 }
 
+// wallClock is the real clock, for a sandbox beside the binary under test: the binary runs on
+// it and cannot be given another, so the sandbox's demo is laid out around today (which the
+// date sweep shows to be the same on any day).
+func wallClock() time.Time { return time.Now() }
+
 // sweep is the demo sandbox, a router and a scanner on one fixed clock.
 type sweep struct {
 	t   *testing.T
