@@ -113,11 +113,7 @@ func startSandbox(ctx context.Context, addr string, log *slog.Logger) (url strin
 	if err != nil {
 		return "", nil, fmt.Errorf("sandbox: %w", err)
 	}
-	// The demo data is laid out around the start of today (UTC), not the start of this process,
-	// so that its expiry times are the same in every run of the day: alert dedupe, which
-	// compares expiry times, then sees no "renewal" at each restart.
-	day := time.Now().UTC().Truncate(24 * time.Hour)
-	srv := &http.Server{Handler: bsstest.New(bsstest.Options{Data: bsstest.Demo(day, 1)}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: bsstest.New(bsstest.Options{Data: sandboxDataset(time.Now())}), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("sandbox stopped", "error", err)
@@ -141,4 +137,12 @@ func startSandbox(ctx context.Context, addr string, log *slog.Logger) (url strin
 		}
 	}()
 	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// sandboxDataset is the built-in sandbox's demo data at now. It is laid out around the start of
+// now's day (UTC), not the start of this process, so that its expiry times are the same in
+// every run of the day: alert dedupe, which compares expiry times, then sees no "renewal" at
+// each restart.
+func sandboxDataset(now time.Time) *bsstest.Dataset {
+	return bsstest.Demo(now.UTC().Truncate(24*time.Hour), 1)
 }

@@ -466,7 +466,7 @@ func TestRealBSSCredentials(t *testing.T) {
 
 	// With the credentials in the environment and the endpoint pointing at a BSS (here the fake
 	// over HTTP), the same configuration works: the binary signs with the environment's keys.
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
+	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
 	t.Setenv(bss.EnvAccessKey, bsstest.SandboxCredentials.AccessKey)
 	t.Setenv(bss.EnvSecretKey, bsstest.SandboxCredentials.SecretKey)
 	cfg = writeConfig(t, "  sandbox: true", "  sandbox: false",

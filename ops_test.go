@@ -599,7 +599,7 @@ func TestCheckConfig(t *testing.T) {
 // TestExecTimeoutThroughBot: a command that runs out of exec's -timeout inside the bot is
 // answered as such (exit 1), not lost as a broken connection.
 func TestExecTimeoutThroughBot(t *testing.T) {
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
+	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
 	t.Setenv(bss.EnvAccessKey, bsstest.SandboxCredentials.AccessKey)
 	t.Setenv(bss.EnvSecretKey, bsstest.SandboxCredentials.SecretKey)
 	cfg := writeConfig(t, "  sandbox: true", "  sandbox: false",

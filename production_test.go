@@ -124,7 +124,7 @@ const renewPath = "/v2/orders/subscriptions/resources/renew"
 // finishes and its result is recorded and answered, the notice for a platform that is not
 // running stays in the outbox, and the bot exits 0 with the store closed.
 func TestGracefulShutdown(t *testing.T) {
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
+	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
 	cfg := realBSSConfig(t, srv, "  channel: console:console", "  channel: slack:CAPPROVE",
 		"  shutdown_timeout: 20s", "  shutdown_timeout: 1m")
 	id := zhangsanResource(t, srv, "zhangsan-web-01")
@@ -178,7 +178,7 @@ func TestGracefulShutdown(t *testing.T) {
 // TestShutdownTimeout: a BSS call that never answers is cut at bot.shutdown_timeout; the
 // command is answered as failed and audited, and the bot exits.
 func TestShutdownTimeout(t *testing.T) {
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
+	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
 	cfg := realBSSConfig(t, srv, "  shutdown_timeout: 20s", "  shutdown_timeout: 1s", "  max_retries: 3", "  max_retries: 0")
 	const custPath = "/v2/partners/sub-customers/query"
 	srv.Inject("POST", custPath, bsstest.Fault{Hang: true})

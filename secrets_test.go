@@ -47,7 +47,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 
 	// The fake BSS, behind a proxy that notes the temporary credentials IAM hands out.
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
+	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
 	var (
 		mu         sync.Mutex
 		temps      []string

@@ -69,11 +69,12 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.store, err = store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{}); err != nil {
+	now := func() time.Time { return bsstest.TestTime } // the sandbox's time
+	if e.store, err = store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
-	e.router = commands.New(client, e.store, commands.Options{Observer: m, DefaultRole: commands.RoleViewer,
+	e.router = commands.New(client, e.store, commands.Options{Now: now, Observer: m, DefaultRole: commands.RoleViewer,
 		Roles:          map[string]commands.Role{"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator},
 		ActionChannels: []string{"console:*"}, ApprovalsChannel: "slack:CAPPROVE"})
 	adapters := []bot.Adapter{console{}, e.slack}

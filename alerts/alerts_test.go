@@ -33,9 +33,8 @@ type env struct {
 
 func newEnv(t *testing.T, tweak func(*alerts.Options)) *env {
 	t.Helper()
-	now := time.Now()
-	e := &env{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{Now: func() time.Time { return now }}),
-		path: filepath.Join(t.TempDir(), "bot.db"), clk: fakeclock.New(now)}
+	e := &env{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}),
+		path: filepath.Join(t.TempDir(), "bot.db"), clk: fakeclock.New(bsstest.TestTime)}
 	var err error
 	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
 		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1})

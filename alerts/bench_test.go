@@ -281,7 +281,7 @@ func BenchmarkDeltaScan(b *testing.B) {
 			CreatedBy: store.Actor{Platform: "system", UserID: "bench"}}); err != nil {
 			b.Fatal(err)
 		}
-		clk := fakeclock.New(time.Now())
+		clk := fakeclock.New(time.Now()) // wall clock: the child sandbox laid its data out at its own start
 		sc := alerts.New(client, st, alerts.Options{Now: clk.Now, Delta: true})
 		scan := func() (alerts.Summary, float64, uint64, map[string]int) {
 			runtime.GC()

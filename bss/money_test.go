@@ -59,7 +59,7 @@ func TestTransfers(t *testing.T) {
 	}
 
 	var recs []bss.AdjustRecord
-	for r, err := range c.AdjustRecords(ctx, bss.AdjustFilter{CustomerID: zs.ID, Begin: time.Now().Add(-time.Hour)}) {
+	for r, err := range c.AdjustRecords(ctx, bss.AdjustFilter{CustomerID: zs.ID, Begin: bsstest.TestTime.Add(-time.Hour)}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestTransferOutcomeUnknown(t *testing.T) {
 	if _, err := c.Allocate(context.Background(), bss.TransferRequest{CustomerID: zs.ID, Amount: bss.MustAmount("1")}); err != nil {
 		t.Fatalf("throttled allocation: %v", err)
 	}
-	if n := len(srv.AdjustRecords()) - len(bsstest.Demo(time.Now(), 1).AdjustRecords); n != 1 {
+	if n := len(srv.AdjustRecords()) - len(bsstest.Demo(bsstest.TestTime, 1).AdjustRecords); n != 1 {
 		t.Errorf("%d new adjust records, want 1", n)
 	}
 }
@@ -170,7 +170,7 @@ func TestMonthlyBills(t *testing.T) {
 	ctx := context.Background()
 	_, c := newPair(t, bsstest.Options{}, nil)
 	zs := zhangsan(t, c)
-	cycle := bss.Cycle(time.Now())
+	cycle := bss.Cycle(bsstest.TestTime)
 	all, err := c.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, CustomerID: zs.ID})
 	if err != nil || all.Currency != "CNY" {
 		t.Fatalf("all: %+v, %v", all, err)

@@ -43,7 +43,7 @@ type actEnv struct {
 func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv {
 	t.Helper()
 	e := &actEnv{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}), path: filepath.Join(t.TempDir(), "bot.db"),
-		clk: fakeclock.New(time.Now())}
+		clk: fakeclock.New(bsstest.TestTime)}
 	roles := map[string]commands.Role{
 		"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
 		"console:bob": commands.RoleApprover, "console:carol": commands.RoleApprover,

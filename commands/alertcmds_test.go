@@ -34,9 +34,7 @@ type alertEnv struct {
 // newAlertEnv builds the env; withScanner wires a real *alerts.Scanner as Options.Scanner.
 func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) *alertEnv {
 	t.Helper()
-	now := time.Now().Truncate(time.Minute)
-	e := &alertEnv{t: t, clk: fakeclock.New(now),
-		srv: bsstest.NewTestServer(t, bsstest.Options{Now: func() time.Time { return now }})}
+	e := &alertEnv{t: t, clk: fakeclock.New(bsstest.TestTime), srv: bsstest.NewTestServer(t, bsstest.Options{})}
 	var err error
 	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
 		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1})

@@ -29,7 +29,7 @@ func newEnv(t testing.TB, tweak func(*commands.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
+	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,12 +41,17 @@ func newEnv(t testing.TB, tweak func(*commands.Options)) *env {
 			"console:bob": commands.RoleApprover, "slack:U1": commands.RoleViewer,
 		},
 		DefaultRole: commands.RoleNone,
+		Now:         fixedNow,
 	}
 	if tweak != nil {
 		tweak(&opts)
 	}
 	return &env{srv: srv, store: st, router: commands.New(client, st, opts)}
 }
+
+// fixedNow is the time of the sandbox NewTestServer builds without a clock, for routers and
+// stores beside it.
+func fixedNow() time.Time { return bsstest.TestTime }
 
 // say sends text as platform:user and returns the reply rendered as one string.
 func (e *env) say(t testing.TB, user, text string) (commands.Reply, string, bool) {

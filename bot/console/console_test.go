@@ -30,6 +30,7 @@ type env struct {
 	client *bss.Client
 	st     *store.Store
 	router *commands.Router
+	now    func() time.Time // the environment's clock, fixed at bsstest.TestTime
 }
 
 func newEnv(t *testing.T) *env {
@@ -41,7 +42,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, sandbox bsstest.Options) *env {
 	t.Helper()
 	te := testenv.New(t, testenv.Options{Sandbox: sandbox, BSS: func(c *bss.Config) { c.Timeout = 30 * time.Second }})
-	e := &env{srv: te.Srv, client: te.Client, st: te.Store}
+	e := &env{srv: te.Srv, client: te.Client, st: te.Store, now: te.Clock.Now}
 	e.router = e.newRouter()
 	return e
 }
@@ -51,6 +52,7 @@ func (e *env) newRouter() *commands.Router {
 	return commands.New(e.client, e.st, commands.Options{
 		Roles:       map[string]commands.Role{"console:admin": commands.RoleAdmin},
 		DefaultRole: commands.RoleViewer,
+		Now:         e.now,
 	})
 }
 
@@ -220,7 +222,7 @@ func TestConsoleCommands(t *testing.T) {
 			script: "/expiring 7\n",
 			want:   []string{"== 7 天内到期的包年/包月资源 ==", "(第 1/"},
 			check: func(t *testing.T, out string) {
-				now := time.Now()
+				now := e.now()
 				rows := tableRows(out)
 				if len(rows) != 10 {
 					t.Fatalf("want a full first page of 10 rows, got %d:\n%s", len(rows), out)
@@ -722,7 +724,7 @@ func TestConsoleStaysAfterEOFBesideOtherAdapters(t *testing.T) {
 // The console cannot edit: a long command's progress is a line per report, then the answer.
 func TestProgressLines(t *testing.T) {
 	e := newEnv(t)
-	router := commands.New(e.client, e.st, commands.Options{ProgressAfter: -1, ProgressEvery: -1,
+	router := commands.New(e.client, e.st, commands.Options{Now: e.now, ProgressAfter: -1, ProgressEvery: -1,
 		Roles: map[string]commands.Role{"console:admin": commands.RoleAdmin}})
 	out := e.run(t, router, "/expiring 60 --live\n")
 	n := len(e.srv.Customers())

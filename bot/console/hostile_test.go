@@ -3,7 +3,6 @@ package console_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/store"
@@ -28,8 +27,7 @@ func rawControls(out string) string {
 // customer's name, label and resource names) and from chat input reach the terminal escaped,
 // in every listing; the audit log keeps the original bytes and shows them escaped.
 func TestConsoleNeutralisesHostileText(t *testing.T) {
-	now := time.Now()
-	data := bsstest.Demo(now, 1)
+	data := bsstest.Demo(bsstest.TestTime, 1)
 	for i := range data.Customers[:3] {
 		data.Customers[i].Name = "Evil" + hostile + " Ltd"
 		data.Customers[i].Label = "vip" + hostile

@@ -26,6 +26,8 @@ type env struct {
 	fake   *fakeSlack
 	ad     *Adapter
 	logs   *testenv.SyncBuffer
+	// now is the environment's fixed clock (testenv's), for the dispatcher.
+	now    func() time.Time
 	secret string // the HTTP mode signing secret
 	addr   string // the HTTP mode endpoints' address
 }
@@ -58,7 +60,7 @@ func newEnv(t testing.TB, eo envOptions) *env {
 	}
 	te := testenv.New(t, testenv.Options{Sandbox: eo.bss, Router: ro,
 		BSS: func(c *bss.Config) { c.Burst, c.Timeout = 100, 30*time.Second }})
-	e := &env{t: t, srv: te.Srv, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs,
+	e := &env{t: t, srv: te.Srv, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs, now: te.Clock.Now,
 		secret: "8f742231b10e8888abcd99yyyzzz85a5"}
 	var err error
 	opts := Options{Mode: eo.mode, APIURL: e.fake.APIURL(), BotToken: e.fake.botToken, AppToken: e.fake.appToken,
@@ -131,7 +133,7 @@ func (e *env) resource(name string) bsstest.Resource {
 // deliverNotices runs the dispatcher once with the adapter as the Slack sender.
 func (e *env) deliverNotices() int {
 	e.t.Helper()
-	d := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{platform: e.ad}}
+	d := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{platform: e.ad}, Now: e.now}
 	sent, failed, err := d.RunOnce(context.Background())
 	if err != nil || failed > 0 {
 		e.t.Fatalf("dispatching: sent %d, failed %d, err %v", sent, failed, err)

@@ -26,7 +26,7 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			router := commands.New(e.client, e.st, commands.Options{BotName: "partnerbot", ProgressAfter: -1, ProgressEvery: -1,
+			router := commands.New(e.client, e.st, commands.Options{BotName: "partnerbot", Now: e.clock.Now, ProgressAfter: -1, ProgressEvery: -1,
 				Roles: map[string]commands.Role{"telegram:1001": commands.RoleOperator}})
 			e.start(e.options(), bot.NewHandler(router), func(a *Adapter) { // Telegram's pace is not under test
 				a.pace.all = rate.NewLimiter(rate.Inf, 1)

@@ -49,7 +49,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clock := fakeclock.New(time.Now())
+	clock := fakeclock.New(bsstest.TestTime)
 	te := testenv.New(t, testenv.Options{Clock: clock, Router: commands.Options{
 		BotName: "partnerbot", // not the Telegram username: the adapter strips "@PartnerOpsBot" itself
 		Roles: map[string]commands.Role{"telegram:1001": commands.RoleAdmin, "telegram:1002": commands.RoleApprover,
@@ -252,7 +252,7 @@ func TestApprovalByButton(t *testing.T) {
 	e.fake.say(opsGroup, alice, "/renew@PartnerOpsBot "+web.ResourceID+" 3m")
 	e.waitMsg(opsGroup, "#1")
 
-	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{Platform: a}}
+	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{Platform: a}, Now: e.clock.Now}
 	before := len(e.fake.messages(opsGroup))
 	if _, failed, err := disp.RunOnce(context.Background()); err != nil || failed > 0 {
 		t.Fatalf("dispatch: failed %d, %v; calls:%s", failed, err, e.fake.describeCalls())

@@ -58,12 +58,14 @@ func newEnv(t testing.TB, latency time.Duration) *env {
 	if err != nil {
 		t.Fatalf("bss.New: %v", err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
+	now := func() time.Time { return bsstest.TestTime } // the sandbox's time
+	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: now})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	router := commands.New(client, st, commands.Options{
+		Now: now,
 		Roles: map[string]commands.Role{"wecom:zhangsan": commands.RoleAdmin, "wecom:alice": commands.RoleOperator,
 			"wecom:bob": commands.RoleApprover},
 		DefaultRole:      commands.RoleViewer,
@@ -580,7 +582,7 @@ func TestApprovalWithCard(t *testing.T) {
 	}
 	h.post(h.text("alice", "/renew "+web.ResourceID+" 1m"))
 	wait(t, h.fake, pathSend, 1)
-	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"wecom": h.a}}
+	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"wecom": h.a}, Now: func() time.Time { return bsstest.TestTime }}
 	if sent, failed, err := disp.RunOnce(context.Background()); err != nil || failed != 0 || sent == 0 {
 		t.Fatalf("dispatch: sent %d failed %d err %v", sent, failed, err)
 	}

@@ -45,7 +45,7 @@ func (s *Server) authenticate(c *reqCtx) *apiError {
 		if tc == nil {
 			return errAuth("the access key does not exist")
 		}
-		if !c.now.Before(tc.expires) {
+		if !c.authNow.Before(tc.expires) {
 			return errAuth("the temporary access key has expired")
 		}
 		tok := c.r.Header.Get(bss.HeaderToken)
@@ -62,7 +62,7 @@ func (s *Server) authenticate(c *reqCtx) *apiError {
 		c.customerID = tc.customerID
 	}
 	c.signed = a.SignedHeaders
-	if err := bss.Verify(c.r, c.body, a, secret, c.now, s.maxSkew); err != nil {
+	if err := bss.Verify(c.r, c.body, a, secret, c.authNow, s.maxSkew); err != nil {
 		c.kind, c.customerID = 0, ""
 		switch {
 		case errors.Is(err, bss.ErrSignatureStale):

@@ -79,7 +79,9 @@ var demoArrears = []string{"initech", "lisi", "sz-zhilian-data", "cd-tianfu-game
 
 // Demo returns the deterministic demo data set: 60 customers (张三 / zhangsan among them),
 // a few hundred resources whose expiry is relative to now, orders in every common state,
-// a price table and coupon quotas. The same now and seed always give the same data.
+// a price table and coupon quotas. The same now and seed always give the same data, and the
+// same seed the same customers, resources, coupons and pay-per-use resources at every now:
+// only their times move with it (what tests count does not depend on the day they run).
 func Demo(now time.Time, seed int64) *Dataset {
 	g := newGen(seed, now)
 	g.withPO = true
@@ -143,7 +145,7 @@ func Demo(now time.Time, seed int64) *Dataset {
 		{ID: "PA" + g.hex(30), Type: 5, Amount: MustMoney("3000.00")},
 		{ID: "PA" + g.hex(30), Type: 8, Amount: MustMoney("60000.00"), DesignatedAmount: MustMoney("5000.00"), Memo: "可拨款账户"},
 	}
-	g.demoMoney()
+	g.demoMoney(seed)
 	return ds
 }
 
@@ -223,9 +225,12 @@ func (g *gen) demoOrders() {
 		case m.Status == 2 && m.ExpireTime.Sub(m.EffectiveTime) > 60*24*time.Hour && g.rng.IntN(4) == 0:
 			// A completed renewal that led to the current expiry.
 			from := addMonths(m.ExpireTime, -1)
-			created := from.Add(-time.Duration(3+g.rng.IntN(10)) * 24 * time.Hour)
+			ahead := time.Duration(3+g.rng.IntN(10)) * 24 * time.Hour
+			created := from.Add(-ahead)
 			if created.After(g.now) {
-				continue
+				// Renewed in advance: which renewals start after now depends on the lengths of
+				// the months around it, and the demo must have the same orders on every date.
+				created = g.now.Add(-ahead)
 			}
 			o := newOrder(cu, m, 2, 5, created)
 			for _, r := range group(mi) {

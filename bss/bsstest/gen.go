@@ -269,11 +269,13 @@ func orRandom(g *gen, spec string, specs []string) string {
 
 // period picks the purchase period of a resource expiring at expire, so that it started
 // at least a day ago: months, and the order line's period type (2 month, 3 year) and number.
+// A period qualifies when even months of 28 days would have started it a day ago, so that the
+// choice does not depend on the lengths of the months around now.
 func (g *gen) period(expire time.Time) (months, periodType, periodNum int) {
 	cands := []int{1, 3, 6, 12, 24, 36}
 	var ok []int
 	for _, m := range cands {
-		if !addMonths(expire, -m).After(g.now.Add(-24 * time.Hour)) {
+		if expire.Sub(g.now)+24*time.Hour <= time.Duration(m)*28*24*time.Hour {
 			ok = append(ok, m)
 		}
 	}

@@ -95,7 +95,7 @@ func handleSecurityToken(c *reqCtx) {
 		c.fail(iamErr(http.StatusForbidden, "IAM.0001", "agency "+*ar.AgencyName+" does not exist in the customer's account: the customer has not authorised the partner to act on its resources"))
 		return
 	}
-	ak, tc := c.s.issueTemp(customerID, c.now, life)
+	ak, tc := c.s.issueTemp(customerID, c.authNow, life)
 	var resp securityTokenResp
 	resp.Credential.Access = ak
 	resp.Credential.Secret = tc.secret

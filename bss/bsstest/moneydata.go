@@ -2,6 +2,7 @@ package bsstest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 )
@@ -137,9 +138,11 @@ func cycleOf(t time.Time) string { return t.In(cst).Format("2006-01") }
 // demoMoney adds the money side of the demo: a tier-2 reseller with two customers of its own,
 // pay-per-use resources, the partner's ledger history with its allocations and reclaims, and
 // partner coupons. Bills are not stored: the monthly-sum API computes them from paid orders and
-// on-demand usage. It draws on g.rng after everything else, so the rest of the demo is
-// unchanged by it.
-func (g *gen) demoMoney() {
+// on-demand usage. It draws on a random source of its own, seeded by seed alone, so that the
+// rest of the demo is unchanged by it and it is the same whatever the rest drew (which can
+// depend on the lengths of the months around now).
+func (g *gen) demoMoney(seed int64) {
+	g.rng = rand.New(rand.NewPCG(uint64(seed), 0x6d6f6e6579)) // "money"
 	ds := g.ds
 	day := 24 * time.Hour
 	rs := Reseller{ID: ds.Quotas[4].IndirectPartnerID, AccountName: "xingyun-dist", Name: "星云云经销商",
@@ -159,8 +162,12 @@ func (g *gen) demoMoney() {
 		if cu.AssociationType != "2" {
 			continue
 		}
-		if cu.AccountName == "zhangsan" {
+		switch cu.AccountName {
+		case "zhangsan":
 			g.zhangsanOnDemand(cu)
+			continue
+		case "lisi":
+			g.lisiOnDemand(cu)
 			continue
 		}
 		for j, n := 0, g.rng.IntN(5); j < n; j++ {
@@ -228,7 +235,8 @@ func (g *gen) demoMoney() {
 	ds.Ledger = append(ds.Ledger, entries...)
 	slices.SortFunc(ds.AdjustRecords, func(a, b AdjustRecord) int { return a.Time.Compare(b.Time) })
 
-	// Partner coupons: 张三 holds a usable and an expired one; a few others hold some.
+	// Partner coupons: 张三 holds a usable and an expired one; a few others (never 张三 or 李四,
+	// whose coupons tests count) hold some.
 	own := func(qtype int) *Quota {
 		for i := range ds.Quotas {
 			if q := &ds.Quotas[i]; q.IndirectPartnerID == "" && q.QuotaType == qtype && q.QuotaStatus == 0 {
@@ -250,8 +258,14 @@ func (g *gen) demoMoney() {
 	zs := &ds.Customers[0]
 	issue(zs, cash, MustMoney("500.00"), MustMoney("320.50"), CouponUsable, g.now.Add(-20*day).Truncate(time.Hour), 90)
 	issue(zs, cash, MustMoney("200.00"), MustMoney("200.00"), CouponExpired, g.now.Add(-200*day).Truncate(time.Hour), 60)
+	var holders []*Customer
+	for _, c := range resale {
+		if c.AccountName != "zhangsan" && c.AccountName != "lisi" {
+			holders = append(holders, c)
+		}
+	}
 	for i := 0; i < 6; i++ {
-		cu := pick(g.rng, resale)
+		cu := pick(g.rng, holders)
 		face := Yuan(int64(50 * (1 + g.rng.IntN(20))))
 		created := g.now.Add(-time.Duration(1+g.rng.IntN(120)) * day).Truncate(time.Hour)
 		status, balance := CouponUsable, face.scale(int64(g.rng.IntN(101)), 100)
@@ -289,6 +303,21 @@ func (g *gen) zhangsanOnDemand(cu *Customer) {
 	obs := g.onDemandResource(cu, cu.Projects[len(cu.Projects)-1], svcOBS, resOBSBucket, "obs.standard", 0, "zhangsan-logs")
 	obs.EffectiveTime = g.now.Add(-300 * day)
 	g.ds.OnDemand = append(g.ds.OnDemand, ip, obs)
+}
+
+// lisiOnDemand gives 李四 (in arrears) three pay-per-use resources in their grace period, one
+// page, started well before the month began so that every month shows some of their usage.
+func (g *gen) lisiOnDemand(cu *Customer) {
+	day := 24 * time.Hour
+	p := cu.Projects[0]
+	vm := g.onDemandResource(cu, p, svcECS, resVM, "s6.medium.2.linux", 0, "lisi-ondemand-01")
+	disk := g.onDemandResource(cu, p, svcEVS, resVolume, "SSD", 100, "lisi-ondemand-02")
+	bucket := g.onDemandResource(cu, p, svcOBS, resOBSBucket, "obs.standard", 0, "lisi-ondemand-03")
+	for i, r := range []*OnDemandResource{&vm, &disk, &bucket} {
+		r.EffectiveTime = g.now.Add(-time.Duration(45+30*i) * day)
+		r.Status = OnDemandGrace
+	}
+	g.ds.OnDemand = append(g.ds.OnDemand, vm, disk, bucket)
 }
 
 // onDemand adds the j-th random pay-per-use resource of a customer.

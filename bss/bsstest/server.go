@@ -20,7 +20,7 @@ import (
 
 // Options configure a fake server. The zero value is a usable sandbox.
 type Options struct {
-	Now     func() time.Time // clock for data and signatures; nil = time.Now
+	Now     func() time.Time // clock for data and signatures; nil = time.Now (NewTestServer: TestTime)
 	Data    *Dataset         // nil = Demo(Now(), 1); New takes ownership
 	Partner bss.Credentials  // partner AK/SK accepted on partner ops; zero = SandboxCredentials
 	// DomainID is the partner's account (domain) id: every BSS call signed with the partner's
@@ -33,6 +33,10 @@ type Options struct {
 	Latency           time.Duration // added to every call
 	RatePerSecond     int           // if > 0, a token bucket per API; excess calls get 429 CBC.0250
 	TempCredentialTTL time.Duration // lifetime of agency temporary credentials; 0 = 1h
+	// AuthNow, when set, is the clock X-Sdk-Date skews and temporary credentials' lifetimes are
+	// checked against instead of Now: for a sandbox whose data sits at a fixed time while its
+	// clients sign with the real one. NewTestServer sets it to time.Now when Now is nil.
+	AuthNow func() time.Time
 }
 
 // SandboxCredentials are the partner credentials accepted when Options.Partner is zero.
@@ -62,6 +66,7 @@ type Server struct {
 
 	opts       Options
 	now        func() time.Time
+	authNow    func() time.Time
 	partner    bss.Credentials
 	domainID   string // the partner's account id
 	domainName string
@@ -97,6 +102,9 @@ func New(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.authNow = opts.AuthNow; s.authNow == nil {
+		s.authNow = s.now
+	}
 	if s.partner == (bss.Credentials{}) {
 		s.partner = SandboxCredentials
 	}
@@ -130,10 +138,23 @@ func New(opts Options) *Server {
 	return s
 }
 
+// TestTime is the time a test sandbox shows unless it is given a clock: a Wednesday in the
+// middle of a month, 10:30 in China. Tests that build routers, scanners or stores beside the
+// sandbox give them this time too (internal/testenv does), so that what they expect does not
+// depend on the day they run.
+var TestTime = time.Date(2026, 11, 18, 10, 30, 0, 0, cst)
+
 // NewTestServer starts an httptest server around a new fake, sets s.URL and closes both
-// when the test ends.
+// when the test ends. Without opts.Now the sandbox's data and clock are fixed at TestTime,
+// while signatures are checked against the real clock that clients sign with by default.
 func NewTestServer(t testing.TB, opts Options) *Server {
 	t.Helper()
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return TestTime }
+		if opts.AuthNow == nil {
+			opts.AuthNow = time.Now
+		}
+	}
 	s := New(opts)
 	ts := httptest.NewServer(s)
 	s.URL = ts.URL
@@ -200,6 +221,7 @@ type reqCtx struct {
 	customerID string   // for customer callers
 	signed     []string // the signed headers
 	now        time.Time
+	authNow    time.Time // what signatures and temporary credentials are checked against
 	lang       string
 	status     int
 	code       string
@@ -270,7 +292,7 @@ func match(method, path string) (*route, string) {
 
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &reqCtx{s: s, w: w, r: r, now: s.now().UTC(), lang: r.Header.Get("X-Language")}
+	c := &reqCtx{s: s, w: w, r: r, now: s.now().UTC(), authNow: s.authNow().UTC(), lang: r.Header.Get("X-Language")}
 	w.Header().Set(bss.HeaderRequestID, s.requestID())
 
 	var body []byte

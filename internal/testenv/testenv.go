@@ -24,27 +24,37 @@ type Env struct {
 	Srv    *bsstest.Server
 	Client *bss.Client
 	Store  *store.Store
-	Clock  *fakeclock.Clock // the store's clock when Options.Clock was given
+	Clock  *fakeclock.Clock // the clock of the sandbox, the client, the store and the router
 	Router *commands.Router
 	Logs   *SyncBuffer  // what Log wrote, at debug level
 	Log    *slog.Logger // a text logger into Logs, for the code under test
 }
 
 // Options adjust an environment; the zero value is the demo sandbox, a router with default
-// options, and real time.
+// options, and a clock fixed at bsstest.TestTime, so that no test depends on the day it runs.
 type Options struct {
-	Sandbox bsstest.Options
-	Router  commands.Options    // as given to commands.New
-	BSS     func(c *bss.Config) // adjusts the client's configuration
-	Clock   *fakeclock.Clock    // the store's clock; nil = real time
+	Sandbox bsstest.Options     // its Now, when nil, is the Clock's
+	Router  commands.Options    // as given to commands.New; its Now, when nil, is the Clock's
+	BSS     func(c *bss.Config) // adjusts the client's configuration (which signs by the Clock)
+	Clock   *fakeclock.Clock    // nil = a clock showing bsstest.TestTime
 }
 
 // New builds an environment for t.
 func New(t testing.TB, o Options) *Env {
 	t.Helper()
+	if o.Clock == nil {
+		o.Clock = fakeclock.New(bsstest.TestTime)
+	}
+	if o.Sandbox.Now == nil {
+		o.Sandbox.Now = o.Clock.Now
+	}
+	if o.Router.Now == nil {
+		o.Router.Now = o.Clock.Now
+	}
 	srv := bsstest.NewTestServer(t, o.Sandbox)
 	cfg := bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1, Timeout: 10 * time.Second}
+		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1, Timeout: 10 * time.Second,
+		Now: o.Clock.Now}
 	if o.BSS != nil {
 		o.BSS(&cfg)
 	}
@@ -52,11 +62,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("bss.New: %v", err)
 	}
-	so := store.Options{}
-	if o.Clock != nil {
-		so.Now = o.Clock.Now
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), so)
+	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: o.Clock.Now})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
