@@ -1,13 +1,12 @@
 package telegram
 
 import (
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/internal/benchutil"
 )
 
 // BenchmarkFlood is issue #20 §5's measure on Telegram: one person floods the bot
@@ -21,66 +20,25 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkFlood -benchtime 20x ./bot/telegram/
 func BenchmarkFlood(b *testing.B) {
-	for _, flood := range []bool{false, true} {
-		name := "quiet"
-		if flood {
-			name = "flood"
+	benchutil.Bench(b, func(b *testing.B) benchutil.Flood {
+		e := newEnv(b)
+		e.srv.Inject("", "/*", bsstest.Fault{Latency: 20 * time.Millisecond})
+		others := make([]fakeUser, b.N)
+		for i := range others {
+			others[i] = fakeUser{ID: int64(50000 + i), FirstName: "Other"}
+			e.fake.addPrivate(others[i])
 		}
-		b.Run(name, func(b *testing.B) { benchFlood(b, flood) })
-	}
-}
-
-func benchFlood(b *testing.B, flood bool) {
-	e := newEnv(b)
-	e.srv.Inject("", "/*", bsstest.Fault{Latency: 20 * time.Millisecond})
-	others := make([]fakeUser, b.N)
-	for i := range others {
-		others[i] = fakeUser{ID: int64(50000 + i), FirstName: "Other"}
-		e.fake.addPrivate(others[i])
-	}
-	opts := e.options()
-	opts.Logger, opts.Workers = nil, 8
-	opts.Gate = bot.NewGate(bot.GateOptions{})
-	e.start(opts, nil)
-	stop, flooded := make(chan struct{}), make(chan int, 1)
-	go func() {
-		tick := time.NewTicker(12 * time.Millisecond)
-		defer tick.Stop()
-		n := 0
-		defer func() { flooded <- n }()
-		for flood {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			e.fake.say(victor.ID, victor, "/customer 张三")
-			n++
+		opts := e.options()
+		opts.Logger, opts.Workers = nil, 8
+		opts.Gate = bot.NewGate(bot.GateOptions{})
+		e.start(opts, nil)
+		return benchutil.Flood{
+			Flood: func(int) { e.fake.say(victor.ID, victor, "/customer 张三") },
+			Ask: func(i int) {
+				e.fake.say(others[i].ID, others[i], "/customer 张三")
+				e.waitMsg(others[i].ID, "")
+			},
+			Answers: func() int { return len(e.fake.messages(victor.ID)) },
 		}
-	}()
-	var once sync.Once
-	sent := 0
-	finish := func() { once.Do(func() { close(stop); sent = <-flooded }) }
-	defer finish()
-	if flood {
-		time.Sleep(time.Second) // the flood's burst holds its share of the workers, and its rate is spent
-	}
-	lat := make([]time.Duration, b.N)
-	b.ResetTimer()
-	for i, u := range others {
-		start := time.Now()
-		e.fake.say(u.ID, u, "/customer 张三")
-		e.waitMsg(u.ID, "")
-		lat[i] = time.Since(start)
-	}
-	b.StopTimer()
-	finish()
-	slices.Sort(lat)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
-	if flood {
-		b.ReportMetric(float64(sent), "flood-sent")
-		b.ReportMetric(float64(len(e.fake.messages(victor.ID))), "flood-answers")
-	}
+	})
 }
