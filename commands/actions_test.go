@@ -186,7 +186,7 @@ func TestActionFullPaths(t *testing.T) {
 		result  []string
 		check   func(t *testing.T)
 	}{
-		{"renew", "/renew " + web.ResourceID + " 3m --autopay", []string{"续订", "zhangsan-web-01", "一并处理的 2 个附属资源", "volume", "续订后到期", "续订金额（BSS）", "官网价", "最优折扣价（", "从客户余额立即支付", "3 个月"},
+		{"renew", "/renew " + web.ResourceID + " 3m --autopay", []string{"续订", "zhangsan-web-01", "一并处理的 2 个附属资源", "volume", "续订后到期", "将从客户余额扣费: ", "BSS 续订金额", "官网价", "可选折扣（", "不计入上面的扣费", "从客户余额立即支付", "3 个月"},
 			renewPath, []string{"✅ 已执行", "新的到期时间"}, func(t *testing.T) {
 				r, _ := e.srv.Resource(web.ResourceID)
 				if !r.ExpireTime.After(web.ExpireTime.AddDate(0, 2, 27)) {

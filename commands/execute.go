@@ -767,8 +767,11 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 	return strings.Join(parts, " · ")
 }
 
-// renewPriceFields shows a renewal's price: BSS's own renewal amount (main resource with its
-// attached ones), the list price, and the best optional discount when BSS offered one.
+// renewPriceFields shows a renewal's price. The charge is BSS's own renewal amount
+// (renew_inquiry_results[].amount, the main resource with its attached ones): the renewal
+// request (RenewalResources) carries no discount choice, so that is what BSS bills, paid from
+// the customer's balance at once with --autopay, else as an order awaiting payment. The list
+// price and any optional discount are shown as explanation, the discount as not included.
 // Requests filed before the renewal amount was kept show list and best price as they did.
 func renewPriceFields(l Lang, pv preview) []Field {
 	amount := func(s string) string {
@@ -777,7 +780,32 @@ func renewPriceFields(l Lang, pv preview) []Field {
 	}
 	var fs []Field
 	if pv.Renewal != "" {
-		fs = append(fs, Field{Label: l.T("act.renewal_amount"), Value: amount(pv.Renewal)})
+		charge, _ := bss.ParseAmount(pv.Renewal)
+		label := "act.charge_pending"
+		if pv.AutoPay {
+			label = "act.charge_autopay"
+		}
+		value := amount(pv.Renewal)
+		if pv.Official != "" {
+			official, _ := bss.ParseAmount(pv.Official)
+			if off := official.Sub(charge); off.Sign() > 0 {
+				value = l.T("act.charge_value_off", value, amount(pv.Official), money(off, pv.Currency))
+			} else {
+				value = l.T("act.charge_value", value, amount(pv.Official))
+			}
+		}
+		fs = append(fs, Field{Label: l.T(label), Value: value})
+		switch {
+		case pv.Best != "":
+			how := "act.discount_pending"
+			if pv.AutoPay {
+				how = "act.discount_autopay"
+			}
+			fs = append(fs, Field{Label: l.T("act.optional_discount", firstNonEmpty(pv.BestName, "—")), Value: l.T(how, amount(pv.Best))})
+		case pv.NoDiscount:
+			fs = append(fs, Field{Label: l.T("act.best_discount_none"), Value: "—"})
+		}
+		return fs
 	}
 	if pv.Official != "" {
 		fs = append(fs, Field{Label: l.T("price.official"), Value: amount(pv.Official)})

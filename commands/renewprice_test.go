@@ -1,19 +1,25 @@
 package commands_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
 )
 
-// TestRenewRequestShowsBSSRenewalAmount: a renewal request shows BSS's own renewal amount
-// (renew_inquiry_results[].amount: the main resource with its attached ones) beside the list
-// price, and the best optional discount only when BSS offered one — a customer without
-// optional discounts is not shown the list price as "best price" (issue #9.4).
+// TestRenewRequestShowsBSSRenewalAmount: a renewal request says which amount BSS will charge —
+// its own renewal amount (renew_inquiry_results[].amount: the main resource with its attached
+// ones; the renewal call carries no discount choice) — with the list price and any optional
+// discount as explanation, the discount said not to be in the charge; a customer without
+// optional discounts is not shown the list price as "best price" (issues #9.4, #21).
 func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 	e := newActEnv(t, nil)
 	var with, without *bsstest.Resource
+	var withCust, withoutCust bsstest.Customer
 	for _, c := range e.srv.Customers() {
 		for _, r := range e.srv.Resources(c.ID) {
 			if !r.IsMain || r.Status != 2 {
@@ -22,28 +28,53 @@ func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 			r := r
 			switch {
 			case len(c.Discounts) > 0 && with == nil:
-				with = &r
+				with, withCust = &r, c
 			case len(c.Discounts) == 0 && without == nil:
-				without = &r
+				without, withoutCust = &r, c
 			}
 		}
 	}
 	if with == nil || without == nil {
 		t.Fatal("the sandbox needs customers with and without optional discounts")
 	}
-	tests := []struct {
-		name     string
-		res      *bsstest.Resource
-		want     []string
-		wantNone []string
-	}{
-		{"with a discount", with, []string{"Renewal amount (BSS)", "List price", "Best discount ("}, []string{"Best price"}},
-		{"without a discount", without, []string{"Renewal amount (BSS)", "List price", "Optional discounts: —"}, []string{"Best price", "Best discount ("}},
+	// What BSS quotes for one month, asked directly with the client the router uses.
+	charge := func(c bsstest.Customer, r *bsstest.Resource) string {
+		t.Helper()
+		p, err := e.client.RenewPrice(context.Background(), bss.CustomerRef{ID: c.ID, AccountName: c.AccountName, XAccountType: c.XAccountType},
+			bss.RenewPriceRequest{ResourceIDs: []string{r.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, IncludeRelatives: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := p.AmountOf(r.ResourceID)
+		if !ok {
+			t.Fatalf("no renewal amount for %s", r.ResourceID)
+		}
+		return commands.Money(a, p.Currency)
 	}
-	e.say("console:alice", "/lang en")
+	withCharge, withoutCharge := charge(withCust, with), charge(withoutCust, without)
+	tests := []struct {
+		name, lang, flags string
+		res               *bsstest.Resource
+		want, wantNone    []string
+	}{
+		{"zh, discount, autopay", "zh", " --autopay", with,
+			[]string{"将从客户余额扣费: " + withCharge + "（BSS 续订金额，含从属资源；官网价 ", "可选折扣（", "不计入上面的扣费：续订请求不带折扣选择"},
+			[]string{"续订金额（BSS）", "最优折扣价", "最优价"}},
+		{"zh, no discount, order to pay", "zh", "", without,
+			[]string{"将扣费（订单待客户支付）: " + withoutCharge + "（BSS 续订金额", "可选折扣: —"},
+			[]string{"最优价", "可选折扣（"}},
+		{"en, discount, order to pay", "en", "", with,
+			[]string{"Will be charged (order awaiting the customer's payment): " + withCharge + " (BSS's renewal amount, attached resources included; list price ",
+				"Optional discount (", "not in the charge above; the customer may choose it when paying the order"},
+			[]string{"Renewal amount (BSS)", "Best price", "Best discount ("}},
+		{"en, no discount, autopay", "en", " --autopay", without,
+			[]string{"Will be charged to the customer's balance: " + withoutCharge + " (BSS's renewal amount", "Optional discounts: —"},
+			[]string{"Best price", "Optional discount ("}},
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, text := e.say("console:alice", "/renew "+tc.res.ResourceID+" 1m")
+			e.say("console:alice", "/lang "+tc.lang)
+			rep, text := e.say("console:alice", "/renew "+tc.res.ResourceID+" 1m"+tc.flags)
 			if rep.Error {
 				t.Fatalf("request refused:\n%s", text)
 			}
@@ -57,6 +88,7 @@ func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 					t.Errorf("preview shows %q:\n%s", w, text)
 				}
 			}
+			e.say("console:alice", "/cancel "+strconv.FormatUint(e.lastRequest().ID, 10))
 		})
 	}
 }
