@@ -321,18 +321,7 @@ func (c *Call) enumS(prefix, v string) string {
 func runBalance(ctx context.Context, c *Call) (Reply, error) {
 	q := c.Arg(0)
 	if q == "" {
-		accts, err := c.r.bss.PartnerBalances(ctx, "")
-		if err != nil {
-			return Reply{}, c.bssError(err)
-		}
-		if len(accts) == 0 {
-			return Reply{Title: c.Lang.T("balance.partner_title"), Text: c.Lang.T("balance.none")}, nil
-		}
-		t := &Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
-		for _, a := range accts {
-			t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), money(a.Amount, a.Currency)})
-		}
-		return Reply{Title: c.Lang.T("balance.partner_title"), Table: t}, nil
+		return c.partnerBalances(ctx)
 	}
 	cu, err := c.oneCustomer(ctx, q)
 	if err != nil {
@@ -448,7 +437,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	for _, b := range debtors[lo:hi] {
 		cu := byID[b.CustomerID]
 		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), money(b.Debt, b.Currency)})
-		if c.mayTopUp() && len(rep.Buttons) < maxTopUpButtons {
+		if c.mayTopUp() { // one per debtor on the page (see README, /arrears)
 			rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
 		}
 	}
@@ -456,9 +445,6 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	c.pager(&rep, "/arrears", page, pages, len(debtors))
 	return rep, nil
 }
-
-// maxTopUpButtons is how many top-up buttons /arrears offers on a page.
-const maxTopUpButtons = 5
 
 // mayTopUp reports whether the caller may request a top-up (an operator or an admin) and the
 // site has the API: only then are top-up buttons offered.

@@ -2,12 +2,15 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/store"
 )
 
 // Money commands for resale (代售) customers (issue #15): what they spend, the partner's ledger,
@@ -428,7 +431,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 			out, nout = out.Add(r.ChangeAmount.Abs()), nout+1
 		}
 	}
-	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency))
+	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency)) + "\n" + c.Lang.T("ledger.note")
 	lo, hi, pages := pageOf(len(recs), c.r.opts.PageSize, page)
 	if page > pages {
 		return Reply{}, c.fail("err.page_out_of_range", page, pages)
@@ -636,4 +639,86 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 	}
 	c.pager(&rep, "/ondemand "+cu.ID+c.resellerArg(reseller), page, pages, p.TotalCount)
 	return rep, nil
+}
+
+// partnerBalances is /balance without a customer: the partner's own accounts, for approvers
+// and admins only — like /ledger, the partner's own books (with its credit line) are not for
+// every viewer. Each figure names its account; the allocatable funds show what BSS earmarks
+// (designated_amount) and what open top-up requests hold, and what is left.
+func (c *Call) partnerBalances(ctx context.Context) (Reply, error) {
+	if !c.Role.Allows(RoleApprover) {
+		return Reply{}, c.fail("err.partner_books")
+	}
+	if err := c.requireSite(bss.OpListPartnerBalances); err != nil {
+		return Reply{}, err
+	}
+	accts, err := c.r.bss.PartnerBalances(ctx, "")
+	if err != nil {
+		return Reply{}, c.bssError(err)
+	}
+	rep := Reply{Title: c.Lang.T("balance.partner_title")}
+	if len(accts) == 0 {
+		rep.Text = c.Lang.T("balance.none")
+		return rep, nil
+	}
+	t := &Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
+	for _, a := range accts {
+		t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), money(a.Amount, a.Currency)})
+	}
+	rep.Table = t
+	for _, a := range accts {
+		if a.AccountType == 2 && a.CreditAmount.Sign() > 0 {
+			rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.credit_line", a.AccountID),
+				Value: c.Lang.T("balance.credit_line_value", money(a.CreditAmount, a.Currency), money(a.Amount, a.Currency))})
+		}
+	}
+	if fund, avail, ok := bss.Available(accts); ok {
+		held, err := c.openTopUps(ctx, "")
+		if err != nil {
+			return Reply{}, err
+		}
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.fund", c.enum("acct", fund.AccountType), fund.AccountID),
+			Value: c.fundText(fund.Amount, fund.DesignatedAmount, avail, held, fund.Currency)})
+	}
+	rep.Footer = c.Lang.T("balance.partner_note")
+	return rep, nil
+}
+
+// fundText words the partner's allocatable funds: the account's amount, what BSS earmarks
+// (designated_amount), what may be allocated, and of that what open top-up requests hold and
+// what is left.
+func (c *Call) fundText(amount, designated, avail, held bss.Amount, cur string) string {
+	s := c.Lang.T("fund.available", money(avail, cur), money(amount, cur), money(designated, cur))
+	if held.Sign() > 0 {
+		return s + c.Lang.T("fund.held", money(held, cur), money(avail.Sub(held), cur))
+	}
+	return s + c.Lang.T("fund.none_held")
+}
+
+// openTopUps sums the top-ups still open (pending, approved or executing) that draw on the
+// funding account of the partner (reseller "") or of a tier-2 reseller: money that a request
+// already earmarks, though BSS has not moved it yet.
+func (c *Call) openTopUps(ctx context.Context, reseller string) (bss.Amount, error) {
+	var held bss.Amount
+	if c.r.store == nil {
+		return held, nil
+	}
+	open, err := c.r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StatePending, store.StateApproved, store.StateExecuting},
+		Limit: store.MaxApprovalLimit})
+	if err != nil {
+		return held, fmt.Errorf("open top-up requests: %w", err)
+	}
+	for _, a := range open {
+		if a.Action != actTopUp {
+			continue
+		}
+		var p actionParams
+		if json.Unmarshal(a.Params, &p) != nil || p.Money == nil || p.Money.Reseller != reseller {
+			continue
+		}
+		if v, err := bss.ParseAmount(p.Money.Amount); err == nil {
+			held = held.Add(v)
+		}
+	}
+	return held, nil
 }

@@ -84,7 +84,7 @@ func TestMoneyReadCommands(t *testing.T) {
 		{"console:victor", "/customer 张三", false, []string{"本月消费:", "可用余额:", "[本月消费] /spend " + zs.ID}, nil},
 		{"console:victor", "/ledger", true, []string{"/ledger 需要 审批人（approver） 角色"}, nil},
 		{"console:alice", "/流水", true, []string{"需要 审批人（approver） 角色"}, nil},
-		{"console:bob", "/ledger --type all --days 90", false, []string{"合作伙伴账户收支明细（最近 90 天）", "充值", "拨款", "变更后余额"}, nil},
+		{"console:bob", "/ledger --type all --days 90", false, []string{"合作伙伴账户收支明细（最近 90 天）", "充值", "拨款", "变更后账户余额"}, nil},
 		{"console:admin", "/ledger --type gift", true, []string{"流水类型 “gift” 无效"}, nil},
 		{"console:victor", "/coupons 张三", false, []string{"张三 (zhangsan) 的合作伙伴代金券", "可使用 1 张，余额合计 CNY 320.50", usable, "已过期"}, []string{"/coupon-reclaim"}},
 		{"console:alice", "/代金券 张三", false, []string{"[回收 " + usable + "] /coupon-reclaim " + usable}, nil},
@@ -180,8 +180,9 @@ func TestTopUpRequestAndRun(t *testing.T) {
 	amount := lisi.Debt + bsstest.Yuan(100)
 	rep, text := e.say("console:alice", "/拨款 lisi ¥"+amount.String())
 	for _, w := range []string{"已提交申请 #1", "拨款", "拨款金额:", commands.Money(bss.MustAmount(amount.String()), "CNY"),
-		"客户当前:", "欠费 " + commands.Money(bss.MustAmount(lisi.Debt.String()), "CNY"), "执行后:", "CNY 100.00",
-		"可拨款余额（可拨款账户）: " + commands.Money(bss.MustAmount(avail.String()), "CNY"), "[撤回] /cancel 1"} {
+		"客户 李四 (lisi) 的余额（当前）:", "欠费 " + commands.Money(bss.MustAmount(lisi.Debt.String()), "CNY"), "客户 李四 (lisi) 的余额（执行后）:", "CNY 100.00",
+		"合作伙伴可拨款账户 " + fund.ID + " 的余额: " + commands.Money(bss.MustAmount(fund.Amount.String()), "CNY") + " → " + commands.Money(bss.MustAmount((fund.Amount-amount).String()), "CNY"),
+		"可拨款 " + commands.Money(bss.MustAmount(avail.String()), "CNY"), "[撤回] /cancel 1"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("preview lacks %q:\n%s", w, text)
 		}
@@ -229,8 +230,8 @@ func TestReclaimBalanceRequestAndRun(t *testing.T) {
 		t.Errorf("reclaiming more than the balance:\n%s", text)
 	}
 	_, text := e.say("console:alice", "/回收余额 张三 80")
-	for _, w := range []string{"余额回收", "回收金额:", "CNY 80.00", "客户当前:", commands.Money(bss.MustAmount(zs.Balance.String()), "CNY"),
-		"执行后:", commands.Money(bss.MustAmount((zs.Balance - bsstest.Yuan(80)).String()), "CNY"), "退回合作伙伴账户"} {
+	for _, w := range []string{"余额回收", "回收金额:", "CNY 80.00", "客户 张三 (zhangsan) 的余额（当前）:", commands.Money(bss.MustAmount(zs.Balance.String()), "CNY"),
+		"的余额（执行后）:", commands.Money(bss.MustAmount((zs.Balance - bsstest.Yuan(80)).String()), "CNY"), "退回合作伙伴账户"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("preview lacks %q:\n%s", w, text)
 		}
@@ -482,7 +483,7 @@ func TestArrearsOfferTheTopUp(t *testing.T) {
 		}
 	}
 	// The button files exactly what it says.
-	if rep, text := e.say("console:alice", cmd); rep.Error || !strings.Contains(text, "执行后:") {
+	if rep, text := e.say("console:alice", cmd); rep.Error || !strings.Contains(text, "的余额（执行后）:") {
 		t.Fatalf("clicking the button:\n%s", text)
 	}
 	if a := e.lastRequest(); a.Action != "topup" || a.CustomerID != lisi.ID {
@@ -526,7 +527,7 @@ func TestResellerCustomers(t *testing.T) {
 		t.Errorf("a reseller's customer without --reseller:\n%s", text)
 	}
 	_, text := e.say("console:alice", "/topup yunduan-shop 10 --reseller "+rs.ID)
-	if !strings.Contains(text, "云经销商: "+rs.ID) || !strings.Contains(text, "可拨款余额（余额账户）: CNY 20,000.00") {
+	if !strings.Contains(text, "云经销商: "+rs.ID) || !strings.Contains(text, "合作伙伴余额账户 ") {
 		t.Fatalf("preview:\n%s", text)
 	}
 	if got, text := e.approveLast(); got.State != store.StateSucceeded {
@@ -555,7 +556,7 @@ func TestMoneyCommandsInEnglish(t *testing.T) {
 		"/coupons 张三":             "Partner coupons of 张三 (zhangsan)",
 		"/ondemand 张三":            "Pay-per-use resources of 张三 (zhangsan)",
 		"/ledger":                 "Partner account records (last 30 days)",
-		"/topup 张三 12.5":          "Available to allocate (allocatable)",
+		"/topup 张三 12.5":          "Partner's allocatable account ",
 		"/reclaim-balance 张三 1.5": "The amount reclaimed goes back to the partner's account.",
 	} {
 		if _, text := e.say("console:admin", cmd); !strings.Contains(text, want) {

@@ -74,12 +74,20 @@ type customerMoney struct {
 	DebtAfter    string `json:"debt_after,omitempty"`
 }
 
-// fundFacts is the partner's (or reseller's) funding account around a transfer.
+// fundFacts is the partner's (or reseller's) funding account around a transfer. Amount and
+// AmountAfter are the account's balance as BSS shows it — what /balance lists and what the
+// ledger's balance_after_change reports — while Available is what may be allocated: that
+// balance less BSS's designated_amount. Held is what other open top-up requests on the same
+// account earmark; requests filed before it was kept have only Available and After.
 type fundFacts struct {
 	AccountID   string `json:"account_id"`
 	AccountType int    `json:"account_type"`
-	Available   string `json:"available"` // amount less earmarked, before
-	After       string `json:"after"`
+	Available   string `json:"available"` // amount less designated, before
+	After       string `json:"after"`     // available after the transfer
+	Amount      string `json:"amount,omitempty"`
+	AmountAfter string `json:"amount_after,omitempty"`
+	Designated  string `json:"designated,omitempty"`
+	Held        string `json:"held,omitempty"` // by other open top-up requests, when filed
 }
 
 // couponFacts is a coupon to be reclaimed.
@@ -180,8 +188,14 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 	if cm.Known {
 		cm.Balance, cm.Debt = bal.Exact(), debt.Exact()
 	}
+	held, err := c.openTopUps(ctx, reseller)
+	if err != nil {
+		return Reply{}, err
+	}
+	amountAfter := fund.Amount.Add(after.Sub(avail)) // the account moves by what the transfer moves
 	mf := moneyFacts{Amount: amount.Exact(), Currency: cur, Reseller: reseller, Customers: []customerMoney{cm},
-		Fund: &fundFacts{AccountID: fund.AccountID, AccountType: fund.AccountType, Available: avail.Exact(), After: after.Exact()}}
+		Fund: &fundFacts{AccountID: fund.AccountID, AccountType: fund.AccountType, Available: avail.Exact(), After: after.Exact(),
+			Amount: fund.Amount.Exact(), AmountAfter: amountAfter.Exact(), Designated: fund.DesignatedAmount.Exact(), Held: held.Exact()}}
 	mp := moneyParams{CustomerIDs: []string{cu.ID}, Amount: amount.Exact(), Reseller: reseller}
 	return c.file(ctx, kind, actionParams{Money: &mp}, preview{CustomerName: displayName(cu), CustomerID: cu.ID, Money: &mf}, []string{cu.ID})
 }
@@ -673,17 +687,22 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 		rep.Fields = append(rep.Fields, Field{Label: l.T(label), Value: amt(mf.Amount)})
 		for _, cm := range mf.Customers {
 			if !cm.Known {
-				rep.Fields = append(rep.Fields, Field{Label: l.T("act.money_customer_now"), Value: l.T("lbl.unknown")})
+				rep.Fields = append(rep.Fields, Field{Label: l.T("act.money_customer_now", cm.Name), Value: l.T("lbl.unknown")})
 				continue
 			}
 			rep.Fields = append(rep.Fields,
-				Field{Label: l.T("act.money_customer_now"), Value: balanceText(cm.Balance, cm.Debt)},
-				Field{Label: l.T("act.money_customer_after"), Value: balanceText(cm.BalanceAfter, cm.DebtAfter)})
+				Field{Label: l.T("act.money_customer_now", cm.Name), Value: balanceText(cm.Balance, cm.Debt)},
+				Field{Label: l.T("act.money_customer_after", cm.Name), Value: balanceText(cm.BalanceAfter, cm.DebtAfter)})
 		}
 		if f := mf.Fund; f != nil {
-			rep.Fields = append(rep.Fields,
-				Field{Label: l.T("act.money_available", c.enum("acct", f.AccountType)), Value: amt(f.Available)},
-				Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
+			acct := c.enum("acct", f.AccountType)
+			if f.Amount == "" { // filed before the account's balance was kept
+				rep.Fields = append(rep.Fields,
+					Field{Label: l.T("act.money_available", acct), Value: amt(f.Available)},
+					Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
+			} else {
+				r.fundFields(c, action, mf, rep)
+			}
 		}
 		if action == actReclaimBalance {
 			rep.Text = l.T("act.money_reclaim_note")
@@ -713,6 +732,31 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 				Field{Label: l.T("coupons.col.status"), Value: c.couponStatus(cp.Status)})
 		}
 		rep.Text = l.T("act.money_coupon_reclaim_note")
+	}
+}
+
+// fundFields shows the funding account around a transfer, each figure naming its account: the
+// account's balance before and after (as /balance and the ledger's balance after show it), what
+// may be allocated and what open top-up requests already hold of it.
+func (r *Router) fundFields(c *Call, action string, mf *moneyFacts, rep *Reply) {
+	l, f := c.Lang, mf.Fund
+	amt := func(s string) string {
+		a, _ := bss.ParseAmount(s)
+		return money(a, mf.Currency)
+	}
+	acct := c.enum("acct", f.AccountType)
+	amount, _ := bss.ParseAmount(f.Amount)
+	designated, _ := bss.ParseAmount(f.Designated)
+	avail, _ := bss.ParseAmount(f.Available)
+	held, _ := bss.ParseAmount(f.Held)
+	rep.Fields = append(rep.Fields,
+		Field{Label: l.T("act.money_fund_balance", acct, f.AccountID), Value: amt(f.Amount) + " → " + amt(f.AmountAfter)},
+		Field{Label: l.T("act.money_fund_available"), Value: c.fundText(amount, designated, avail, held, mf.Currency)},
+		Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
+	if action == actTopUp && held.Sign() > 0 {
+		if a, _ := bss.ParseAmount(mf.Amount); a.Cmp(avail.Sub(held)) > 0 {
+			rep.Text = "⚠ " + l.T("act.money_held_short", amt(mf.Amount), amt(avail.Sub(held).Exact()))
+		}
 	}
 }
 
