@@ -518,7 +518,7 @@ func TestExecApprovalWorkflow(t *testing.T) {
 		t.Fatalf("no resource id in:\n%s", res.stdout)
 	}
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/renew "+id+" 3m --autopay").
-		check(t, 0, []string{"已提交申请 #1", "一并处理的 2 个附属资源", "续订金额（BSS）", "最优折扣价（", "[撤回] /cancel 1"}, nil)
+		check(t, 0, []string{"已提交申请 #1", "一并处理的 2 个附属资源", "将从客户余额扣费:", "BSS 续订金额", "可选折扣（", "[撤回] /cancel 1"}, nil)
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/approve 1").check(t, 1, []string{"需要 审批人"}, nil)
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:admin", "/renew "+id+" 13m").check(t, 1, []string{"无效"}, nil)
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:bob", "/pending").check(t, 0, []string{"console:alice", "续订"}, nil)

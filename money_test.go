@@ -22,7 +22,7 @@ func TestExecMoney(t *testing.T) {
 			{"console:alice", "/消费", exitOK, []string{"代售客户消费排行", "个客户共消费"}},
 			{"console:alice", "/customer 张三", exitOK, []string{"本月消费:", "[本月消费] /spend "}},
 			{"console:alice", "/ledger", exitFailed, []string{"/ledger 需要 审批人（approver） 角色"}},
-			{"console:bob", "/流水 --type all --days 90", exitOK, []string{"合作伙伴账户收支明细（最近 90 天）", "变更后余额"}},
+			{"console:bob", "/流水 --type all --days 90", exitOK, []string{"合作伙伴账户收支明细（最近 90 天）", "变更后账户余额"}},
 			{"console:admin", "/ledger --type topup", exitOK, []string{"拨款"}},
 			{"console:alice", "/代金券 张三", exitOK, []string{"张三 (zhangsan) 的合作伙伴代金券", "CNY 320.50", "[回收 CP"}},
 			{"console:alice", "/ondemand 张三", exitOK, []string{"zhangsan-batch-01", "第 1/2 页，共 12 项", "[下一页] /ondemand "}},
@@ -44,7 +44,7 @@ func TestExecMoney(t *testing.T) {
 			r.check(t, code, stdout, nil)
 			return r.stdout
 		}
-		exec("console:alice", "/拨款 lisi 4026.06", exitOK, "已提交申请 #1", "欠费 CNY 4,026.06", "可拨款余额（可拨款账户）:", "[撤回] /cancel 1")
+		exec("console:alice", "/拨款 lisi 4026.06", exitOK, "已提交申请 #1", "欠费 CNY 4,026.06", "合作伙伴可拨款账户 PA", "[撤回] /cancel 1")
 		exec("console:alice", "/topup lisi 1", exitFailed, "已有一个待处理的拨款申请 #1")
 		exec("console:alice", "/approve 1", exitFailed, "需要 审批人")
 		exec("console:bob", "/pending", exitOK, "拨款")
