@@ -87,10 +87,11 @@
 //     discount of 10% (605) and the partner's 15% (607), a third of the others the partner's, a
 //     third the contract one, a third none; optional_discount_rating_results is absent when
 //     there is none, and best_offer 1 marks the largest saving.
-//   - renew-rate's renew_inquiry_results[].amount is the official (list) renewal amount of the
-//     main resource, plus its attached ones with include_relative_resources, so that the
-//     amounts add up to official_website_amount; the fact sheet does not say whether BSS gives
-//     it before or after a discount, and the discounts are offered on the total.
+//   - renew-rate's renew_inquiry_results[].amount is what the renewal order will charge for the
+//     main resource, plus its attached ones with include_relative_resources: each line less
+//     the partner discount the fake's orders take, as in the fact sheet's example (amount
+//     "432.10" of an official "480.11"); official_website_amount is the list total, and the
+//     optional discounts are offered on it.
 //   - Auto-renew answers 200 with an empty body; enabling it again is idempotent. Enabling
 //     takes no body at all (what the SDK sends without auto_renew_times) as well as a JSON one.
 //   - ListCustomerOrders defaults to order_by=-createTime (newest first). method follows the

@@ -289,15 +289,21 @@ func handleRenewRate(c *reqCtx) {
 				"resource " + id + " is an attached resource; price its main resource " + r.ParentResourceID})
 			continue
 		}
-		// The renewal amount of the main resource, with its attached ones when asked, at the
-		// official price: the discounts are offered on the total below.
-		monthly := r.MonthlyPrice
+		// The renewal amount of the main resource, with its attached ones when asked: what the
+		// renewal order will charge, line by line with the partner discount the fake's orders
+		// apply (addLine), as in the fact sheet's example (amount "432.10" of an official
+		// "480.11"). The optional discounts are offered on the official total below.
+		group := []*Resource{r}
 		if withRelatives {
-			monthly = st.groupMonthly(r)
+			group = st.group(r)
 		}
-		o := monthly * Money(priceMonths)
-		official += o
-		resp.RenewInquiryResults = append(resp.RenewInquiryResults, renewInquiryResult{ResourceID: id, Amount: moneyString(o)})
+		var charge Money
+		for _, g := range group {
+			line := g.MonthlyPrice * Money(priceMonths)
+			official += line
+			charge += line - line.percent(partnerDiscountPercent)
+		}
+		resp.RenewInquiryResults = append(resp.RenewInquiryResults, renewInquiryResult{ResourceID: id, Amount: moneyString(charge)})
 	}
 	resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount = moneyString(official)
 	if len(resp.RenewInquiryResults) > 0 {

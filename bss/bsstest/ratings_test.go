@@ -89,18 +89,31 @@ func TestRenewRate(t *testing.T) {
 	for _, d := range disks {
 		group += d.MonthlyPrice
 	}
+	// charged is what the renewal order charges for lines at these official prices: each line
+	// less the partner discount (addLine). The renewal amount is that charge, as in the fact
+	// sheet's example (bss-api.md §8: amount "432.10" of an official "480.11").
+	charged := func(months Money, lines ...Resource) Money {
+		var sum Money
+		for _, r := range lines {
+			l := r.MonthlyPrice * months
+			sum += l - l.percent(partnerDiscountPercent)
+		}
+		return sum
+	}
+	webGroup := append([]Resource{web}, disks...)
 	stringAmount := regexp.MustCompile(`"(amount|official_website_amount|discount_amount)":"-?\d+\.\d\d"`)
 	numberAmount := regexp.MustCompile(`"(amount|official_website_amount|discount_amount)":-?\d`)
 	tests := []struct {
 		name      string
 		body      map[string]any
 		official  Money
+		charge    Money
 		failCount int
 	}{
-		{"main only", map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 2, "period_num": 1}, web.MonthlyPrice, 0},
-		{"with disks", map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 2, "period_num": 1, "include_relative_resources": true}, group, 0},
-		{"two years", map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 3, "period_num": 2}, web.MonthlyPrice * 20, 0},
-		{"attached and unknown fail", map[string]any{"resource_ids": []string{web.ResourceID, disks[0].ResourceID, "nosuch"}, "period_type": 2, "period_num": 1}, web.MonthlyPrice, 2},
+		{"main only", map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 2, "period_num": 1}, web.MonthlyPrice, charged(1, web), 0},
+		{"with disks", map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 2, "period_num": 1, "include_relative_resources": true}, group, charged(1, webGroup...), 0},
+		{"two years", map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 3, "period_num": 2}, web.MonthlyPrice * 20, charged(20, web), 0},
+		{"attached and unknown fail", map[string]any{"resource_ids": []string{web.ResourceID, disks[0].ResourceID, "nosuch"}, "period_type": 2, "period_num": 1}, web.MonthlyPrice, charged(1, web), 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,10 +147,11 @@ func TestRenewRate(t *testing.T) {
 			if got := out.OfficialWebsiteRatingResult.OfficialWebsiteAmount; got != tc.official.String() {
 				t.Errorf("official = %s, want %s", got, tc.official)
 			}
-			// The per-resource renewal amount is the official one (main + attached when asked);
-			// 张三 has two optional discounts, the partner's 15% being the best offer.
-			if len(out.RenewInquiryResults) != 1 || out.RenewInquiryResults[0].Amount != tc.official.String() {
-				t.Errorf("renew_inquiry_results = %+v, want amount %s", out.RenewInquiryResults, tc.official)
+			// The per-resource renewal amount is what the renewal order will charge (main +
+			// attached when asked); 张三 has two optional discounts on the official total, the
+			// partner's 15% being the best offer.
+			if len(out.RenewInquiryResults) != 1 || out.RenewInquiryResults[0].Amount != tc.charge.String() {
+				t.Errorf("renew_inquiry_results = %+v, want amount %s", out.RenewInquiryResults, tc.charge)
 			}
 			if len(out.OptionalDiscountRatingResults) != 2 {
 				t.Fatalf("optional discounts %+v, want 2", out.OptionalDiscountRatingResults)
@@ -170,12 +184,13 @@ func TestRenewRate(t *testing.T) {
 	c.post(pathRenewRate, map[string]any{"resource_ids": []string{web.ResourceID, bw.ResourceID}, "period_type": 2, "period_num": 3,
 		"include_relative_resources": true}).want(t, 200, "").into(t, &two)
 	bwGroup := bw.MonthlyPrice
-	for _, r := range attachedOf(s, bw) {
+	bwLines := append([]Resource{bw}, attachedOf(s, bw)...)
+	for _, r := range bwLines[1:] {
 		bwGroup += r.MonthlyPrice
 	}
-	if len(two.RenewInquiryResults) != 2 || two.RenewInquiryResults[0].Amount != (group*3).String() ||
-		two.RenewInquiryResults[1].Amount != (bwGroup*3).String() || two.OfficialWebsiteRatingResult.OfficialWebsiteAmount != ((group+bwGroup)*3).String() {
-		t.Errorf("two groups: %+v, want %s and %s", two, group*3, bwGroup*3)
+	if len(two.RenewInquiryResults) != 2 || two.RenewInquiryResults[0].Amount != charged(3, webGroup...).String() ||
+		two.RenewInquiryResults[1].Amount != charged(3, bwLines...).String() || two.OfficialWebsiteRatingResult.OfficialWebsiteAmount != ((group+bwGroup)*3).String() {
+		t.Errorf("two groups: %+v, want %s and %s", two, charged(3, webGroup...), charged(3, bwLines...))
 	}
 	c.post(pathRenewRate, `{"resource_ids":[],"period_type":2,"period_num":1}`).want(t, 400, "CBC.0100")
 	c.post(pathRenewRate, `{"resource_ids":["a"],"period_type":2,"period_num":13}`).want(t, 400, "CBC.0101")

@@ -216,6 +216,14 @@ func TestRenew(t *testing.T) {
 
 	t.Run("paid from balance", func(t *testing.T) {
 		c.t = t
+		// The renewal quote (main with attached) is what the order then charges.
+		var quote struct {
+			RenewInquiryResults []struct {
+				Amount string `json:"amount"`
+			} `json:"renew_inquiry_results"`
+		}
+		c.post(pathRenewRate, map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 2, "period_num": 1,
+			"include_relative_resources": true}).want(t, 200, "").into(t, &quote)
 		var out orderIDsOut
 		c.post(pathRenew, map[string]any{"resource_ids": []string{web.ResourceID}, "period_type": 2, "period_num": 1, "is_auto_pay": 1}).
 			want(t, 200, "").into(t, &out)
@@ -240,6 +248,9 @@ func TestRenew(t *testing.T) {
 		}
 		if o.OfficialAmount != official || o.AmountAfterDiscount != official-official.percent(15) {
 			t.Errorf("amounts %v / %v, want official %v", o.OfficialAmount, o.AmountAfterDiscount, official)
+		}
+		if len(quote.RenewInquiryResults) != 1 || quote.RenewInquiryResults[0].Amount != o.AmountAfterDiscount.String() {
+			t.Errorf("quoted %+v, the order charged %v", quote.RenewInquiryResults, o.AmountAfterDiscount)
 		}
 		after, _ := s.Customer(zs.ID)
 		if after.Balance != zs.Balance-o.AmountAfterDiscount {
