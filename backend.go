@@ -43,7 +43,8 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.O
 }
 
 // newBSSClient builds the BSS client of the configuration without calling anything. With
-// bss.sandbox it first starts the built-in fake BSS on a loopback port, so the client signs and
+// bss.sandbox it first starts the built-in fake BSS on a loopback port, over the sandbox's file
+// (cfg.SandboxPath) that every process of the configuration shares, so the client signs and
 // sends real HTTP requests exactly as it would to Huawei Cloud. The returned stop function shuts
 // the sandbox down; the end of ctx does not, so that commands still running at a shutdown
 // reach it.
