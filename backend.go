@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -41,7 +43,8 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.O
 }
 
 // newBSSClient builds the BSS client of the configuration without calling anything. With
-// bss.sandbox it first starts the built-in fake BSS on a loopback port, so the client signs and
+// bss.sandbox it first starts the built-in fake BSS on a loopback port, over the sandbox's file
+// (cfg.SandboxPath) that every process of the configuration shares, so the client signs and
 // sends real HTTP requests exactly as it would to Huawei Cloud. The returned stop function shuts
 // the sandbox down; the end of ctx does not, so that commands still running at a shutdown
 // reach it.
@@ -73,7 +76,7 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs
 	}
 	stop := func() {}
 	if cfg.BSS.Sandbox {
-		url, shutdown, err := startSandbox(context.WithoutCancel(ctx), "127.0.0.1:0", log)
+		url, shutdown, err := startSandbox(context.WithoutCancel(ctx), "127.0.0.1:0", sandboxFile{cfg.SandboxPath(), cfg.Store.LockTimeout}, log)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -85,7 +88,7 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs
 		// The sandbox has no flow control of its own; the real limit is BSS's.
 		c.RatePerSecond, c.Burst = max(c.RatePerSecond, sandboxRate), 10
 		c.OperationRate, c.RatePerOperation = sandboxRate, nil
-		log.Info("using the built-in BSS sandbox", "url", url)
+		log.Info("using the built-in BSS sandbox", "url", url, "file", cfg.SandboxPath())
 	} else {
 		endpoint, err := cfg.BSS.EndpointURL()
 		if err != nil {
@@ -107,13 +110,33 @@ func newBSSClient(ctx context.Context, cfg *config.Config, log *slog.Logger, obs
 // domainLookupTimeout bounds the start-up look-up of the partner's account id.
 const domainLookupTimeout = 30 * time.Second
 
-// startSandbox serves the fake BSS with its demo data on addr until ctx ends or stop is called.
-func startSandbox(ctx context.Context, addr string, log *slog.Logger) (url string, stop func(), err error) {
+// sandboxFile is where the sandbox keeps its data (bsstest.Open): path "" = in memory, for
+// this process alone. lockTimeout bounds each wait for another process's turn.
+type sandboxFile struct {
+	path        string
+	lockTimeout time.Duration
+}
+
+// startSandbox serves the fake BSS on addr until ctx ends or stop is called: the data of file,
+// which a new file gets from the demo data laid out now, or the demo data in memory.
+func startSandbox(ctx context.Context, addr string, file sandboxFile, log *slog.Logger) (url string, stop func(), err error) {
+	opts := bsstest.Options{Data: sandboxDataset(time.Now())}
+	var fake *bsstest.Server
+	if file.path == "" {
+		fake = bsstest.New(opts)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(file.path), 0o700); err != nil {
+			return "", nil, fmt.Errorf("sandbox: %w", err)
+		}
+		if fake, err = bsstest.Open(file.path, opts, file.lockTimeout); err != nil {
+			return "", nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: bsstest.New(bsstest.Options{Data: sandboxDataset(time.Now())}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("sandbox stopped", "error", err)

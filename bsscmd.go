@@ -220,6 +220,9 @@ func runBSS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "reset" {
+		return runSandboxReset(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("partnerbot sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("listen", "127.0.0.1:8780", "address to serve the BSS sandbox on")
@@ -227,7 +230,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	log := newLogger(config.Default().Log, stderr)
-	url, stop, err := startSandbox(ctx, *addr, log)
+	url, stop, err := startSandbox(ctx, *addr, sandboxFile{}, log)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed

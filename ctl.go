@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
@@ -113,4 +117,43 @@ func controlFailure(err error) string {
 		return fmt.Sprintf("the running bot refused: %s", re.Msg)
 	}
 	return err.Error()
+}
+
+// runSandboxReset is `partnerbot sandbox reset [-config FILE]`: the configuration's sandbox file
+// holds the demo data again, laid out around today, in one transaction. It waits for the turn
+// of another process as each request does; a running bot serves the new data from its next
+// BSS call on.
+func runSandboxReset(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("partnerbot sandbox reset", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: the built-in sandbox configuration)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "partnerbot sandbox reset: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if !cfg.BSS.Sandbox {
+		fmt.Fprintln(stderr, "partnerbot sandbox reset: bss.sandbox is false in this configuration: there is no sandbox to reset")
+		return exitUsage
+	}
+	path := cfg.SandboxPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		fmt.Fprintf(stderr, "partnerbot sandbox reset: %v\n", err)
+		return exitFailed
+	}
+	now := time.Now()
+	if err := bsstest.ResetFile(path, sandboxDataset(now), cfg.Store.LockTimeout); err != nil {
+		fmt.Fprintf(stderr, "partnerbot sandbox reset: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "sandbox reset: %s holds the demo data again, laid out around %s (UTC)\n", path, now.UTC().Format(time.DateOnly))
+	return exitOK
 }

@@ -7,6 +7,7 @@
 //	partnerbot compact [-config FILE] NEWFILE    write a compacted copy of the store
 //	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
 //	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
+//	partnerbot sandbox reset [-config FILE]      start the sandbox's file afresh
 //	partnerbot healthcheck [-config F] [-addr A] ask a running bot's /healthz: exit 0 or 1
 //
 // main only wires: flags, configuration, logging, signals. The logic lives in the packages.
@@ -115,6 +116,7 @@ func usage(w io.Writer) {
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
   partnerbot sandbox [-listen ADDR]         serve the BSS sandbox over HTTP for other tools
+  partnerbot sandbox reset [-config FILE]   start the configuration's sandbox afresh (demo data)
   partnerbot healthcheck [-config FILE] [-addr HOST:PORT]
                                             ask a running bot's /healthz (admin.listen):
                                             exit 0 healthy, 1 not (the image's HEALTHCHECK)

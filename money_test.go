@@ -7,8 +7,8 @@ import (
 
 // TestExecMoney runs the money commands through `partnerbot exec` against the built-in
 // sandbox, as the README shows them: the read-only ones for their roles, and a top-up, a
-// balance reclaim, a coupon and a coupon reclaim through the four-eyes approval. Each exec run
-// starts a fresh sandbox; the store keeps the requests between runs.
+// balance reclaim, a coupon and a coupon reclaim through the four-eyes approval. The exec runs
+// share the sandbox's file as they share the store: the coupon issued is there to reclaim.
 func TestExecMoney(t *testing.T) {
 	t.Run("reads", func(t *testing.T) {
 		t.Parallel()
@@ -53,7 +53,7 @@ func TestExecMoney(t *testing.T) {
 		exec("console:bob", "/approve 2", exitOK, "交易号 RE", "客户余额现为 CNY 1,500.00")
 		exec("console:alice", "/发券 张三 50 --days 30", exitOK, "已提交申请 #3", "发放代金券", "有效期:")
 		exec("console:bob", "/approve 3", exitOK, "张三 (zhangsan)：已发放代金券 CP")
-		out := exec("console:alice", "/coupons 张三", exitOK, "可使用 1 张")
+		out := exec("console:alice", "/coupons 张三", exitOK, "可使用 2 张", "CNY 50.00")
 		coupon := regexp.MustCompile(`/coupon-reclaim (CP[0-9a-f]+)`).FindStringSubmatch(out)
 		if coupon == nil {
 			t.Fatalf("no reclaimable coupon in:\n%s", out)

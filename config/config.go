@@ -403,6 +403,10 @@ func mapKeys[V any](m map[string]V) map[string]string {
 type BSS struct {
 	// Sandbox runs the built-in fake BSS in-process and talks to it; no credentials needed.
 	Sandbox bool `yaml:"sandbox"`
+	// SandboxFile is where the sandbox keeps its data, so that every partnerbot process of this
+	// configuration sees one world; relative to the config file's directory. "" = beside the
+	// store (SandboxPath).
+	SandboxFile string `yaml:"sandbox_file"`
 	// Endpoint is "china" (default), "international", or a URL (private gateway, test server).
 	Endpoint string `yaml:"endpoint"`
 	// IAMEndpoint is where agency temporary credentials are obtained; default the global IAM.
@@ -944,6 +948,9 @@ func (c *Config) validate() Errors {
 	if _, err := c.BSS.EndpointURL(); err != nil {
 		bad("bss.endpoint", err.Error())
 	}
+	if c.BSS.Sandbox && filepath.Clean(c.SandboxPath()) == filepath.Clean(c.StorePath()) {
+		bad("bss.sandbox_file", "must be a file of its own, not the store (store.path)")
+	}
 	if c.BSS.IAMEndpoint != "" {
 		if err := checkURL(c.BSS.IAMEndpoint); err != nil {
 			bad("bss.iam_endpoint", err.Error())
@@ -1056,6 +1063,20 @@ func checkURL(s string) error {
 		return fmt.Errorf("%q is neither china, international nor an http(s) URL", s)
 	}
 	return nil
+}
+
+// SandboxPath is bss.sandbox_file resolved against the config file's directory, or, when it is
+// empty, the store's path with ".sandbox.db" for its extension (partnerbot.db:
+// partnerbot.sandbox.db).
+func (c *Config) SandboxPath() string {
+	if c.BSS.SandboxFile == "" {
+		p := c.StorePath()
+		return strings.TrimSuffix(p, filepath.Ext(p)) + ".sandbox.db"
+	}
+	if filepath.IsAbs(c.BSS.SandboxFile) {
+		return c.BSS.SandboxFile
+	}
+	return filepath.Join(c.Dir, c.BSS.SandboxFile)
 }
 
 // StorePath is store.path resolved against the config file's directory.

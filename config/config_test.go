@@ -779,3 +779,40 @@ func TestAdminAndShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestSandboxPath: the sandbox's file is beside the store unless bss.sandbox_file says where,
+// relative to the config file; the store's own file is refused.
+func TestSandboxPath(t *testing.T) {
+	dir := t.TempDir()
+	abs := filepath.Join(dir, "elsewhere", "sb.db")
+	tests := []struct {
+		name, yaml, want, problem string
+	}{
+		{"beside the store", "store:\n  path: state/bot.db\n", filepath.Join(dir, "state", "bot.sandbox.db"), ""},
+		{"store without extension", "store:\n  path: state/bot\n", filepath.Join(dir, "state", "bot.sandbox.db"), ""},
+		{"relative", "bss:\n  sandbox_file: data/sb.db\n", filepath.Join(dir, "data", "sb.db"), ""},
+		{"absolute", "bss:\n  sandbox_file: " + abs + "\n", abs, ""},
+		{"the store itself", "store:\n  path: bot.db\nbss:\n  sandbox_file: ./bot.db\n", "", "bss.sandbox_file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, "bot.yaml")
+			if err := os.WriteFile(p, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p)
+			if tt.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.problem) {
+					t.Errorf("Load: %v, want a problem with %s", err, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.SandboxPath(); got != tt.want {
+				t.Errorf("SandboxPath = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

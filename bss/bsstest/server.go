@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,8 +75,10 @@ type Server struct {
 	maxSkew    time.Duration
 	ttl        time.Duration
 
-	mu sync.RWMutex // guards st
+	mu dataMu // guards st
 	st *store
+	// disk, when set, keeps st in a bbolt file that other processes share (Open, persist.go).
+	disk *disk
 
 	tmu       sync.Mutex
 	temps     map[string]*tempCred // by temporary AK
@@ -125,13 +129,7 @@ func New(opts Options) *Server {
 	if ds == nil {
 		ds = Demo(s.now(), 1)
 	}
-	direct := 0 // a reseller's customers leave the seed of new ids as it was without them
-	for i := range ds.Customers {
-		if ds.Customers[i].IndirectPartnerID == "" {
-			direct++
-		}
-	}
-	s.st = newStore(ds, uint64(direct)<<32|uint64(len(ds.Resources)))
+	s.st = storeOf(ds)
 	if opts.RatePerSecond > 0 {
 		s.limiter = newLimiter(opts.RatePerSecond)
 	}
@@ -143,6 +141,11 @@ func New(opts Options) *Server {
 // sandbox give them this time too (internal/testenv does), so that what they expect does not
 // depend on the day they run.
 var TestTime = time.Date(2026, 11, 18, 10, 30, 0, 0, cst)
+
+// EnvTestFile, when set, makes NewTestServer keep each fake's data in a sandbox file (Open)
+// in the test's temporary directory: `BSSTEST_FILE=1 go test ./...` checks that a sandbox
+// kept in a file answers every test as one in memory does.
+const EnvTestFile = "BSSTEST_FILE"
 
 // NewTestServer starts an httptest server around a new fake, sets s.URL and closes both
 // when the test ends. Without opts.Now the sandbox's data and clock are fixed at TestTime,
@@ -156,6 +159,12 @@ func NewTestServer(t testing.TB, opts Options) *Server {
 		}
 	}
 	s := New(opts)
+	if os.Getenv(EnvTestFile) != "" {
+		var err error
+		if s, err = Open(filepath.Join(t.TempDir(), "sandbox.db"), opts, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ts := httptest.NewServer(s)
 	s.URL = ts.URL
 	t.Cleanup(func() {
@@ -292,6 +301,15 @@ func match(method, path string) (*route, string) {
 
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.disk != nil {
+		s.servePersisted(w, r)
+		return
+	}
+	s.serve(w, r)
+}
+
+// serve answers one request from the data in memory.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	c := &reqCtx{s: s, w: w, r: r, now: s.now().UTC(), authNow: s.authNow().UTC(), lang: r.Header.Get("X-Language")}
 	w.Header().Set(bss.HeaderRequestID, s.requestID())
 

@@ -42,6 +42,7 @@ type store struct {
 	onDemand   map[string][]*OnDemandResource // per customer, in the data set's order
 
 	rng *rand.Rand // ids of new orders and records
+	src *rand.PCG  // rng's state, which a sandbox file keeps (persist.go)
 }
 
 type priceKey struct{ svc, res, spec, region string }
@@ -54,6 +55,7 @@ type renewal struct {
 }
 
 func newStore(ds *Dataset, seed uint64) *store {
+	src := rand.NewPCG(seed, 0x6273737465737421)
 	st := &store{
 		currency:      ds.Currency,
 		partner:       ds.PartnerAccounts,
@@ -71,7 +73,8 @@ func newStore(ds *Dataset, seed uint64) *store {
 		resellerCusts: make(map[string][]*Customer),
 		couponByID:    make(map[string]*Coupon, len(ds.Coupons)),
 		onDemand:      make(map[string][]*OnDemandResource),
-		rng:           rand.New(rand.NewPCG(seed, 0x6273737465737421)),
+		rng:           rand.New(src),
+		src:           src,
 	}
 	if st.currency == "" {
 		st.currency = "CNY"
