@@ -7,7 +7,7 @@
 #   docker run -d --name partnerbot --stop-timeout 30 \
 #     -e HUAWEICLOUD_SDK_AK -e HUAWEICLOUD_SDK_SK -e SLACK_BOT_TOKEN -e SLACK_APP_TOKEN \
 #     -v $PWD/config.yaml:/etc/partnerbot/config.yaml:ro -v partnerbot-data:/data \
-#     -p 127.0.0.1:9090:9090 partnerbot
+#     -p 127.0.0.1:8079:8079 partnerbot
 # Try it on the built-in sandbox with the bundled example (console chat, no credentials):
 #   docker run -it partnerbot -config /etc/partnerbot/config.example.yaml
 #
@@ -23,8 +23,8 @@
 #   TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET                      Telegram
 #   WECOM_CORP_SECRET, WECOM_CALLBACK_TOKEN, WECOM_ENCODING_AES_KEY, WECOM_ROBOT_KEY_<NAME>   WeCom
 # Ports (all set in the configuration; none is open unless configured)
-#   9090   admin.listen: /healthz, /readyz, /metrics. The default 127.0.0.1:9090 is reachable
-#          only inside the container (enough for the HEALTHCHECK); set admin.listen: ":9090"
+#   8079   admin.listen: /healthz, /readyz, /metrics. The default 127.0.0.1:8079 is reachable
+#          only inside the container (enough for the HEALTHCHECK); set admin.listen: ":8079"
 #          and publish it for a Prometheus outside.
 #   8081   slack.listen (slack.mode: http), 8443 telegram.webhook.listen (mode: webhook),
 #          wecom.callback.listen (e.g. :8088): put TLS in front of them.
@@ -54,9 +54,9 @@ COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME ["/data"]
 WORKDIR /data
 USER nonroot:nonroot
-EXPOSE 9090
+EXPOSE 8079
 # The image has no shell or curl: the binary asks its own /healthz (exit 0 healthy, 1 not).
-# It asks 127.0.0.1:9090, the default admin.listen; with another admin.listen, override it:
+# It asks 127.0.0.1:8079, the default admin.listen; with another admin.listen, override it:
 #   --health-cmd '["/usr/local/bin/partnerbot", "healthcheck", "-addr", "127.0.0.1:9191"]'
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/usr/local/bin/partnerbot", "healthcheck"]

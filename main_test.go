@@ -25,7 +25,7 @@ func writeConfig(t *testing.T, edits ...string) string {
 	t.Helper()
 	text := string(exampleConfig)
 	edits = append([]string{"  path: partnerbot.db", "  path: state/bot.db",
-		`  listen: "127.0.0.1:9090"`, `  listen: "127.0.0.1:0"`}, edits...)
+		`  listen: "127.0.0.1:8079"`, `  listen: "127.0.0.1:0"`}, edits...)
 	for i := 0; i+1 < len(edits); i += 2 {
 		if !strings.Contains(text, edits[i]) {
 			t.Fatalf("config.example.yaml has no %q to replace", edits[i])

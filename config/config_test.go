@@ -752,7 +752,7 @@ func TestAdminAndShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Admin.Listen != "127.0.0.1:9090" || cfg.Bot.ShutdownTimeout != 20*time.Second {
+	if cfg.Admin.Listen != "127.0.0.1:8079" || cfg.Bot.ShutdownTimeout != 20*time.Second {
 		t.Errorf("defaults: admin.listen %q, bot.shutdown_timeout %s", cfg.Admin.Listen, cfg.Bot.ShutdownTimeout)
 	}
 	for _, tc := range []struct {
@@ -777,5 +777,12 @@ func TestAdminAndShutdown(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%q: err = %v, want a problem at %s", tc.in, err, tc.want)
 		}
+	}
+}
+
+// admin.listen's default uses admin.DefaultPort, not Prometheus's 9090.
+func TestDefaultAdminListenPort(t *testing.T) {
+	if got := Default().Admin.Listen; got != "127.0.0.1:8079" {
+		t.Errorf("default admin.listen = %q, want 127.0.0.1:8079 (admin.DefaultPort)", got)
 	}
 }
