@@ -32,13 +32,18 @@
 # in flight bot.shutdown_timeout (20s) to finish, so --stop-timeout (or compose's
 # stop_grace_period) should exceed it. A second signal exits at once.
 
-FROM golang:1.26-bookworm AS build
+# The Go release go.mod's go line asks for (go 1.26.8), pinned so a rebuild is the same build.
+FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
 # Module downloads first, so that source edits do not refetch them.
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o /out/partnerbot . \
+# The context has no .git (.dockerignore), so the build records no VCS revision: the version
+# comes from the build argument (partnerbot version, the start log, /readyz), e.g.
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t partnerbot .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/partnerbot . \
  && mkdir -p /out/data \
  && sed 's#^  path: partnerbot.db#  path: /data/partnerbot.db#' config.example.yaml > /out/config.example.yaml \
  && grep -q '^  path: /data/partnerbot.db' /out/config.example.yaml

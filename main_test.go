@@ -354,7 +354,7 @@ func TestRunBot(t *testing.T) {
 	}{
 		{name: "help then quit", stdin: "/help\n/quit\n/customer 张三\n", code: exitOK,
 			stdout: []string{"partnerbot console as console:admin", "== partnerbot 命令 ==", "/customer (/客户)", "/audit (/审计)"},
-			absent: []string{"zhangsan"}, stderr: []string{"partnerbot started"}},
+			absent: []string{"zhangsan"}, stderr: []string{"partnerbot started", "version=", "go=go"}},
 		{name: "EOF ends the bot", stdin: "/customer 张三", code: exitOK, stdout: []string{"zhangsan"}},
 		{name: "run subcommand", args: []string{"run"}, stdin: "/help\n", code: exitOK, stdout: []string{"/customer (/客户)"}},
 		{name: "-as chooses the user", args: []string{"-as", "alice"}, stdin: "/audit\n", code: exitOK,

@@ -227,7 +227,8 @@ func TestAdminEndpointsOfTheRunningBot(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	if code, body := get("/readyz"); code != http.StatusOK || !strings.Contains(body, "ok store: open") ||
-		!strings.Contains(body, "ok adapter console") || !strings.Contains(body, "ok bss: last call") {
+		!strings.Contains(body, "ok adapter console") || !strings.Contains(body, "ok bss: last call") ||
+		!strings.Contains(body, "ok version: "+currentBuild().String()) {
 		t.Errorf("/readyz %d:\n%s", code, body)
 	}
 	_, body := get("/metrics")

@@ -185,7 +185,8 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			}
 		}()
 	}
-	a.log.Info("partnerbot started", "store", a.store.Path(), "adapters", strings.Join(names, ","))
+	a.log.Info("partnerbot started", append([]any{"store", a.store.Path(), "adapters", strings.Join(names, ",")},
+		currentBuild().logAttrs()...)...)
 
 	// Shutting down: the first signal (the end of ctx) stops the adapters taking messages and
 	// the scans and maintenance starting; the commands already taken, and the notices they
@@ -305,7 +306,7 @@ func (a *app) adminServer(adapters []bot.Adapter) (*admin.Server, error) {
 	a.metrics.Watch(a.store, adapters)
 	log := a.log.With("component", "admin")
 	return admin.Listen(a.cfg.Admin.Listen, admin.Options{Store: a.store, Adapters: adapters, BSS: a.metrics,
-		Metrics: a.metrics.Handler(log), Logger: log})
+		Metrics: a.metrics.Handler(log), Logger: log, Version: currentBuild().String()})
 }
 
 // directPlatforms holds the running adapters that can message a user directly, by platform;

@@ -44,6 +44,7 @@ type Options struct {
 	Adapters []bot.Adapter // those implementing bot.Ready are checked
 	BSS      BSSStatus     // nil: not checked
 	Metrics  http.Handler  // nil: /metrics is not served
+	Version  string        // the binary's version, first line of /readyz; empty: not shown
 	Logger   *slog.Logger
 	Now      func() time.Time
 }
@@ -169,6 +170,9 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // checks runs the readiness checks: shutting down, the store, each adapter, BSS.
 func (s *Server) checks(ctx context.Context) []check {
 	var cs []check
+	if s.opts.Version != "" {
+		cs = append(cs, check{"version", true, s.opts.Version})
+	}
 	if s.draining.Load() {
 		cs = append(cs, check{"bot", false, "shutting down: taking no new messages"})
 	}
