@@ -24,6 +24,28 @@ const pruneInterval = 24 * time.Hour
 // comes when the command ends or runs out of time.
 const execGrace = 10 * time.Second
 
+// quietKey marks the context of a process whose stdout is its answer (exec): see quietLog.
+type quietKey struct{}
+
+// withQuietLog asks newApp for a logger that keeps stderr empty unless something is wrong, so
+// that a cron job's mail stays empty: exec's log level is at least warn (debug stays debug).
+func withQuietLog(ctx context.Context) context.Context {
+	return context.WithValue(ctx, quietKey{}, true)
+}
+
+// quietLog reports whether ctx asks for withQuietLog's logger.
+func quietLog(ctx context.Context) bool { q, _ := ctx.Value(quietKey{}).(bool); return q }
+
+// execLevel is exec's log level for a configured level: info becomes warn, so the schema
+// migrations, the sandbox's address and the command record stay out of stderr; an explicit
+// debug is honoured (someone is looking).
+func execLevel(level string) string {
+	if level == "debug" || level == "warn" || level == "error" {
+		return level
+	}
+	return "warn"
+}
+
 // socketOf is the control socket of the configuration's store.
 func socketOf(cfg *config.Config) string { return control.SocketPath(cfg.StorePath()) }
 

@@ -47,7 +47,11 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	log := newLogger(cfg.Log, stderr)
+	lc := cfg.Log
+	if quietLog(ctx) {
+		lc.Level = execLevel(lc.Level)
+	}
+	log := newLogger(lc, stderr)
 	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
 		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
 		Secrets: envSecrets()})
@@ -94,7 +98,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		Scanner: cmdScanner, Observer: m,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
-	if err := router.Maintain(ctx); err != nil {
+	if err := router.Maintain(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
 	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, direct: direct, scanner: scanner, metrics: m, stop: func() {
@@ -427,7 +431,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	done, err := viaBot(ctx, cfg, ask)
 	if !done {
-		a, aerr := newApp(ctx, *cfgPath, stderr)
+		a, aerr := newApp(withQuietLog(ctx), *cfgPath, stderr)
 		switch {
 		case aerr == nil:
 			defer a.stop()
