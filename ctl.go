@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,17 +25,29 @@ const pruneInterval = 24 * time.Hour
 // comes when the command ends or runs out of time.
 const execGrace = 10 * time.Second
 
-// quietKey marks the context of a process whose stdout is its answer (exec): see quietLog.
-type quietKey struct{}
+// startKey carries a start's appOptions in its context (see withStart).
+type startKey struct{}
 
-// withQuietLog asks newApp for a logger that keeps stderr empty unless something is wrong, so
-// that a cron job's mail stays empty: exec's log level is at least warn (debug stays debug).
-func withQuietLog(ctx context.Context) context.Context {
-	return context.WithValue(ctx, quietKey{}, true)
+// appOptions are what a subcommand asks of newApp beyond the configuration.
+type appOptions struct {
+	// QuietLog keeps stderr empty unless something is wrong, so that a cron job's mail stays
+	// empty: exec's log level is at least warn (see execLevel).
+	QuietLog bool
+	// LockTimeout, when set, replaces store.lock_timeout: a console alone says at once that the
+	// store is in use rather than waiting for a service's restart to release it.
+	LockTimeout time.Duration
 }
 
-// quietLog reports whether ctx asks for withQuietLog's logger.
-func quietLog(ctx context.Context) bool { q, _ := ctx.Value(quietKey{}).(bool); return q }
+// withStart returns ctx carrying o for newApp.
+func withStart(ctx context.Context, o appOptions) context.Context {
+	return context.WithValue(ctx, startKey{}, o)
+}
+
+// startOptions are the appOptions of ctx (zero when none).
+func startOptions(ctx context.Context) appOptions {
+	o, _ := ctx.Value(startKey{}).(appOptions)
+	return o
+}
 
 // execLevel is exec's log level for a configured level: info becomes warn, so the schema
 // migrations, the sandbox's address and the command record stay out of stderr; an explicit
@@ -135,4 +148,54 @@ func controlFailure(err error) string {
 		return fmt.Sprintf("the running bot refused: %s", re.Msg)
 	}
 	return err.Error()
+}
+
+// consoleLockTimeout is how long a console that is the bot's only adapter waits for the store:
+// a person at a terminal is told at once that another process has it, rather than after
+// store.lock_timeout (which covers a service's restart).
+const consoleLockTimeout = 300 * time.Millisecond
+
+// consoleAlone reports whether a start with the configuration at cfgPath runs the console and
+// nothing else, as which console user and on which store. A configuration that does not load
+// answers false: the start reports it.
+func consoleAlone(cfgPath string, stdin io.Reader, as string) (user, storePath string, alone bool) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return "", "", false
+	}
+	names, err := chatAdapters(cfg, isTerminal(stdin))
+	if err != nil || len(names) != 1 || names[0] != "console" {
+		return "", "", false
+	}
+	user = cfg.Console.User
+	if as != "" {
+		if platform, id, ok := strings.Cut(as, ":"); !ok {
+			user = as
+		} else if platform == "console" && id != "" {
+			user = id
+		}
+	}
+	return user, cfg.StorePath(), true
+}
+
+// storeInUse tells the person at a second console that the store is taken and how to run a
+// command beside the process that has it.
+func storeInUse(storePath, cfgPath, user string) string {
+	cfg := ""
+	if cfgPath != "" {
+		cfg = " -config " + shellQuote(cfgPath)
+	}
+	return fmt.Sprintf("partnerbot: the store %s is in use by another partnerbot (a running bot or another console).\n"+
+		"To run a command beside it, use exec (it goes through the running bot):\n"+
+		"  partnerbot exec%s -as console:%s '/help'", storePath, cfg, user)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

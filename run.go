@@ -47,12 +47,15 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	lc := cfg.Log
-	if quietLog(ctx) {
+	opts, lc, lockTimeout := startOptions(ctx), cfg.Log, cfg.Store.LockTimeout
+	if opts.QuietLog {
 		lc.Level = execLevel(lc.Level)
 	}
+	if opts.LockTimeout > 0 {
+		lockTimeout = opts.LockTimeout
+	}
 	log := newLogger(lc, stderr)
-	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
+	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: lockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
 		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
 		Secrets: envSecrets()})
 	if err != nil {
@@ -151,8 +154,17 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return exitUsage
 	}
-	a, err := newApp(ctx, *cfgPath, stderr)
+	consoleUser, storePath, consoleOnly := consoleAlone(*cfgPath, stdin, *as)
+	var opts appOptions
+	if consoleOnly {
+		opts.LockTimeout = consoleLockTimeout
+	}
+	a, err := newApp(withStart(ctx, opts), *cfgPath, stderr)
 	if err != nil {
+		if consoleOnly && errors.Is(err, store.ErrLocked) {
+			fmt.Fprintln(stderr, storeInUse(storePath, *cfgPath, consoleUser))
+			return exitFailed
+		}
 		fmt.Fprintln(stderr, "partnerbot:", err)
 		return startFailure(err)
 	}
@@ -431,7 +443,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	done, err := viaBot(ctx, cfg, ask)
 	if !done {
-		a, aerr := newApp(withQuietLog(ctx), *cfgPath, stderr)
+		a, aerr := newApp(withStart(ctx, appOptions{QuietLog: true}), *cfgPath, stderr)
 		switch {
 		case aerr == nil:
 			defer a.stop()
