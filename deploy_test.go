@@ -38,3 +38,12 @@ func TestDockerignore(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConfigWarnsOfDisabledPlatform: a subscription on a platform that is not enabled is
+// a warning in check-config's table (the bot starts; its notices would never go out), not a
+// failure.
+func TestCheckConfigWarnsOfDisabledPlatform(t *testing.T) {
+	cfg := writeConfig(t, "    - channel: console:console\n", "    - channel: \"slack:C0ALERTS\"\n")
+	r := runCLI(t, "", "check-config", "-config", cfg)
+	r.check(t, exitOK, []string{"configuration    WARN    alerts.subscriptions[0].channel: \"slack:C0ALERTS\" is on slack, which is disabled (slack.enabled is false)"}, nil)
+}

@@ -729,7 +729,11 @@ func unknownKeys(n *yaml.Node, t reflect.Type, prefix string, errs *Errors) {
 			k, v := n.Content[i], n.Content[i+1]
 			ft, ok := fields[k.Value]
 			if !ok {
-				*errs = append(*errs, FieldError{Path: join(prefix, k.Value), Line: k.Line, Msg: "unknown key" + suggest(k.Value, fields)})
+				msg := "unknown key" + suggest(k.Value, fields)
+				if env := secretEnv(join(prefix, k.Value)); env != "" {
+					msg = "secrets are never read from the file: put it in the environment variable " + env + " instead, and remove this key"
+				}
+				*errs = append(*errs, FieldError{Path: join(prefix, k.Value), Line: k.Line, Msg: msg})
 				continue
 			}
 			unknownKeys(v, ft, join(prefix, k.Value), errs)
