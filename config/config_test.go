@@ -582,7 +582,7 @@ func TestWeComConfig(t *testing.T) {
 		t.Fatal("accepted")
 	}
 	for _, want := range []string{
-		"wecom.secret (line 7): unknown key",
+		"wecom.secret (line 7): secrets are never read from the file: put it in the environment variable WECOM_CORP_SECRET instead",
 		"wecom.api_base (line 6):", "wecom.corp_id (line 3): must be set with agent_id", "wecom.callback.listen (line 9): the callback needs the app",
 		"wecom.callback.listen (line 9): \"8088\" must be host:port", "wecom.callback.path (line 10): must start with /",
 		"wecom.robots.Ops (line 12): robot names", "wecom.robots.a_b (line 14): shares WECOM_ROBOT_KEY_A_B with robot a-b",
