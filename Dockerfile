@@ -54,8 +54,12 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/partnerbot /usr/local/bin/partnerbot
 # The example, with its store in /data (the image's copy of the repository's example).
 COPY --from=build /out/config.example.yaml /etc/partnerbot/config.example.yaml
-# The state directory belongs to the nonroot user (65532) so bbolt can create its file there.
+# The state directories belong to the nonroot user (65532) so bbolt can create its file there:
+# /data (the example's), and /var/lib/partnerbot (deploy/config.production.yaml's, as under
+# systemd). A named volume mounted on either starts owned by 65532; a host directory must be
+# made so: chown 65532:65532 DIR (README "Deploying").
 COPY --from=build --chown=65532:65532 /out/data /data
+COPY --from=build --chown=65532:65532 /out/data /var/lib/partnerbot
 VOLUME ["/data"]
 WORKDIR /data
 USER nonroot:nonroot
