@@ -291,3 +291,42 @@ func TestDeployProductionConfig(t *testing.T) {
 		t.Errorf("console %v, sandbox %v, store %s, admin %s", cfg.Console.On(true), cfg.BSS.Sandbox, cfg.StorePath(), cfg.Admin.Listen)
 	}
 }
+
+// TestReadmeContents: every entry of the README's table of contents leads to a heading (GitHub's
+// anchors: lower case, punctuation dropped, spaces as hyphens), and the Set-up section that
+// precedes it keeps its two commands.
+func TestReadmeContents(t *testing.T) {
+	readme := readFile(t, "README.md")
+	anchors := map[string]bool{}
+	punct := regexp.MustCompile(`[^\p{L}\p{N}_\- ]`)
+	for _, line := range strings.Split(readme, "\n") {
+		if h, ok := strings.CutPrefix(line, "## "); ok {
+			anchors[strings.ReplaceAll(punct.ReplaceAllString(strings.ToLower(h), ""), " ", "-")] = true
+		} else if h, ok := strings.CutPrefix(line, "### "); ok {
+			anchors[strings.ReplaceAll(punct.ReplaceAllString(strings.ToLower(h), ""), " ", "-")] = true
+		}
+	}
+	setup, rest, ok := strings.Cut(readme, "\n## Contents\n")
+	if !ok {
+		t.Fatal("README has no ## Contents")
+	}
+	toc, _, _ := strings.Cut(rest, "\n## ")
+	links := regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(toc, -1)
+	if len(links) < 10 {
+		t.Fatalf("the table of contents has %d entries", len(links))
+	}
+	for _, l := range links {
+		if !anchors[l[1]] {
+			t.Errorf("contents link #%s leads to no heading", l[1])
+		}
+	}
+	for _, a := range []string{"deploying", "telegram", "wecom-企业微信", "slack"} {
+		if !strings.Contains(toc, "(#"+a+")") {
+			t.Errorf("the contents do not list #%s", a)
+		}
+	}
+	if !strings.Contains(setup, "\n    go run . -config config.example.yaml\n") || !strings.Contains(setup, "\n    .ci/run\n") ||
+		strings.Count(setup, "\n    ") != 2 {
+		t.Errorf("the Set-up section must keep exactly its two commands:\n%s", setup)
+	}
+}
