@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -281,6 +282,25 @@ func TestDeployProductionConfig(t *testing.T) {
 			t.Errorf("a secret was printed: %s", s)
 		}
 	}
+	// Telegram and WeCom go through the proxy too.
+	all := filepath.Join(t.TempDir(), "all.yaml")
+	writeFile(t, all, strings.Replace(readFile(t, "deploy/config.production.yaml"), "\nslack:\n",
+		"\ntelegram:\n  enabled: true\nwecom:\n  enabled: true\n  corp_id: ww0000000000000001\n  agent_id: 1000002\nslack:\n", 1))
+	out.Reset()
+	cmd = exec.Command(bin, "check-config", "-config", all, "-timeout", "5s")
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = append(cmd.Env[:0:0], "HOME="+t.TempDir(), "HTTPS_PROXY=http://127.0.0.1:1", "NO_PROXY=",
+		"HUAWEICLOUD_SDK_AK=AKDEPLOYTEST0000", "HUAWEICLOUD_SDK_SK=deploy-test-secret-key",
+		"SLACK_BOT_TOKEN=xoxb-deploy-test-0001", "SLACK_APP_TOKEN=xapp-1-deploy-test-0002",
+		"TELEGRAM_BOT_TOKEN=4242424242:AAdeploy-test-token-0000000000000", "WECOM_CORP_SECRET=deploy-test-corp-secret")
+	_ = cmd.Run()
+	for _, row := range []string{"telegram", "wecom   "} {
+		i := strings.Index(out.String(), "\n"+row)
+		if i < 0 || !strings.Contains(strings.SplitN(out.String()[i+1:], "\n", 2)[0], "proxyconnect") {
+			t.Errorf("%s did not go through HTTPS_PROXY:\n%s%s", row, out.String(), errb.String())
+		}
+	}
+
 	t.Setenv("SLACK_BOT_TOKEN", "xoxb-deploy-test-0001")
 	t.Setenv("SLACK_APP_TOKEN", "xapp-1-deploy-test-0002")
 	if cfg, err = config.Load("deploy/config.production.yaml"); err != nil {
