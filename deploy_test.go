@@ -245,9 +245,10 @@ func TestDeploySystemdUnit(t *testing.T) {
 // with the environment the deploy files provide: every key valid, the secrets found, the
 // console off, the store where the volumes are, the admin port the health checks ask. The
 // outbound calls go through HTTPS_PROXY (here a port nothing listens on), which shows that the
-// BSS client and the Slack client both honour it.
+// BSS, IAM, Slack, Telegram and WeCom clients all honour it.
 func TestDeployProductionConfig(t *testing.T) {
-	cfg, err := config.Load("deploy/config.production.yaml")
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	_, err := config.Load("deploy/config.production.yaml")
 	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
 		t.Errorf("without the environment: %v, want the missing SLACK_BOT_TOKEN", err)
 	}
@@ -303,7 +304,8 @@ func TestDeployProductionConfig(t *testing.T) {
 
 	t.Setenv("SLACK_BOT_TOKEN", "xoxb-deploy-test-0001")
 	t.Setenv("SLACK_APP_TOKEN", "xapp-1-deploy-test-0002")
-	if cfg, err = config.Load("deploy/config.production.yaml"); err != nil {
+	cfg, err := config.Load("deploy/config.production.yaml")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Console.On(true) || cfg.BSS.Sandbox || cfg.StorePath() != deployStoreDir+"/partnerbot.db" ||
