@@ -41,7 +41,7 @@ func TestDockerfile(t *testing.T) {
 // TestDockerignore: no store, socket, history or build output goes into the build context.
 func TestDockerignore(t *testing.T) {
 	lines := strings.Split(readFile(t, ".dockerignore"), "\n")
-	for _, want := range []string{".git", "*.db", "*.sock", "bin/", "/partnerbot"} {
+	for _, want := range []string{".git", "**/*.db", "**/*.sock", "bin/", "/partnerbot"} {
 		if !slices.Contains(lines, want) {
 			t.Errorf(".dockerignore lacks %q", want)
 		}
