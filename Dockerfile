@@ -7,7 +7,7 @@
 #   docker run -d --name partnerbot --stop-timeout 30 \
 #     -e HUAWEICLOUD_SDK_AK -e HUAWEICLOUD_SDK_SK -e SLACK_BOT_TOKEN -e SLACK_APP_TOKEN \
 #     -v $PWD/config.yaml:/etc/partnerbot/config.yaml:ro -v partnerbot-data:/data \
-#     -p 127.0.0.1:9090:9090 partnerbot
+#     -p 127.0.0.1:8079:8079 partnerbot
 # Try it on the built-in sandbox with the bundled example (console chat, no credentials):
 #   docker run -it partnerbot -config /etc/partnerbot/config.example.yaml
 #
@@ -23,8 +23,8 @@
 #   TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET                      Telegram
 #   WECOM_CORP_SECRET, WECOM_CALLBACK_TOKEN, WECOM_ENCODING_AES_KEY, WECOM_ROBOT_KEY_<NAME>   WeCom
 # Ports (all set in the configuration; none is open unless configured)
-#   9090   admin.listen: /healthz, /readyz, /metrics. The default 127.0.0.1:9090 is reachable
-#          only inside the container (enough for the HEALTHCHECK); set admin.listen: ":9090"
+#   8079   admin.listen: /healthz, /readyz, /metrics. The default 127.0.0.1:8079 is reachable
+#          only inside the container (enough for the HEALTHCHECK); set admin.listen: ":8079"
 #          and publish it for a Prometheus outside.
 #   8081   slack.listen (slack.mode: http), 8443 telegram.webhook.listen (mode: webhook),
 #          wecom.callback.listen (e.g. :8088): put TLS in front of them.
@@ -32,13 +32,18 @@
 # in flight bot.shutdown_timeout (20s) to finish, so --stop-timeout (or compose's
 # stop_grace_period) should exceed it. A second signal exits at once.
 
-FROM golang:1.26-bookworm AS build
+# The Go release go.mod's go line asks for (go 1.26.8), pinned so a rebuild is the same build.
+FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
 # Module downloads first, so that source edits do not refetch them.
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o /out/partnerbot . \
+# The context has no .git (.dockerignore), so the build records no VCS revision: the version
+# comes from the build argument (partnerbot version, the start log, /readyz), e.g.
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t partnerbot .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/partnerbot . \
  && mkdir -p /out/data \
  && sed 's#^  path: partnerbot.db#  path: /data/partnerbot.db#' config.example.yaml > /out/config.example.yaml \
  && grep -q '^  path: /data/partnerbot.db' /out/config.example.yaml
@@ -49,14 +54,18 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/partnerbot /usr/local/bin/partnerbot
 # The example, with its store in /data (the image's copy of the repository's example).
 COPY --from=build /out/config.example.yaml /etc/partnerbot/config.example.yaml
-# The state directory belongs to the nonroot user (65532) so bbolt can create its file there.
+# The state directories belong to the nonroot user (65532) so bbolt can create its file there:
+# /data (the example's), and /var/lib/partnerbot (deploy/config.production.yaml's, as under
+# systemd). A named volume mounted on either starts owned by 65532; a host directory must be
+# made so: chown 65532:65532 DIR (README "Deploying").
 COPY --from=build --chown=65532:65532 /out/data /data
+COPY --from=build --chown=65532:65532 /out/data /var/lib/partnerbot
 VOLUME ["/data"]
 WORKDIR /data
 USER nonroot:nonroot
-EXPOSE 9090
+EXPOSE 8079
 # The image has no shell or curl: the binary asks its own /healthz (exit 0 healthy, 1 not).
-# It asks 127.0.0.1:9090, the default admin.listen; with another admin.listen, override it:
+# It asks 127.0.0.1:8079, the default admin.listen; with another admin.listen, override it:
 #   --health-cmd '["/usr/local/bin/partnerbot", "healthcheck", "-addr", "127.0.0.1:9191"]'
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/usr/local/bin/partnerbot", "healthcheck"]

@@ -37,7 +37,9 @@ func newBSS(ctx context.Context, cfg *config.Config, log *slog.Logger, obs bss.O
 			stop()
 			return nil, nil, err
 		}
-		log.Warn("looking up the partner's account id failed; the first BSS call tries again", "error", err)
+		if ctx.Err() == nil { // a caller that gave up (exec's -timeout, a signal) is no failure of BSS
+			log.Warn("looking up the partner's account id failed; the first BSS call tries again", "error", err)
+		}
 	}
 	return client, stop, nil
 }

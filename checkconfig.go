@@ -25,6 +25,7 @@ const (
 	checkOK   = "ok"
 	checkFail = "FAIL"
 	checkSkip = "skip"
+	checkWarn = "WARN" // the bot starts, but probably not as meant; does not fail check-config
 )
 
 // checkRow is one line of check-config's table.
@@ -71,6 +72,9 @@ func runCheckConfig(ctx context.Context, args []string, stdin io.Reader, stdout,
 		}
 	}()
 	c.add("configuration", checkOK, source+": every key valid, the secrets it needs are in the environment")
+	for _, w := range cfg.Warnings() {
+		c.add("configuration", checkWarn, w.String())
+	}
 	c.store()
 	c.bss(*customer)
 	c.adapters(isTerminal(stdin))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,40 @@ const pruneInterval = 24 * time.Hour
 // execGrace is how much longer than its -timeout exec waits for a running bot's answer, which
 // comes when the command ends or runs out of time.
 const execGrace = 10 * time.Second
+
+// startKey carries a start's appOptions in its context (see withStart).
+type startKey struct{}
+
+// appOptions are what a subcommand asks of newApp beyond the configuration.
+type appOptions struct {
+	// QuietLog keeps stderr empty unless something is wrong, so that a cron job's mail stays
+	// empty: exec's log level is at least warn (see execLevel).
+	QuietLog bool
+	// LockTimeout, when set, replaces store.lock_timeout: a console alone says at once that the
+	// store is in use rather than waiting for a service's restart to release it.
+	LockTimeout time.Duration
+}
+
+// withStart returns ctx carrying o for newApp.
+func withStart(ctx context.Context, o appOptions) context.Context {
+	return context.WithValue(ctx, startKey{}, o)
+}
+
+// startOptions are the appOptions of ctx (zero when none).
+func startOptions(ctx context.Context) appOptions {
+	o, _ := ctx.Value(startKey{}).(appOptions)
+	return o
+}
+
+// execLevel is exec's log level for a configured level: info becomes warn, so the schema
+// migrations, the sandbox's address and the command record stay out of stderr; an explicit
+// debug is honoured (someone is looking).
+func execLevel(level string) string {
+	if level == "debug" || level == "warn" || level == "error" {
+		return level
+	}
+	return "warn"
+}
 
 // socketOf is the control socket of the configuration's store.
 func socketOf(cfg *config.Config) string { return control.SocketPath(cfg.StorePath()) }
@@ -156,4 +191,54 @@ func runSandboxReset(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "sandbox reset: %s holds the demo data again, laid out around %s (UTC)\n", path, now.UTC().Format(time.DateOnly))
 	return exitOK
+}
+
+// consoleLockTimeout is how long a console that is the bot's only adapter waits for the store:
+// a person at a terminal is told at once that another process has it, rather than after
+// store.lock_timeout (which covers a service's restart).
+const consoleLockTimeout = 300 * time.Millisecond
+
+// consoleAlone reports whether a start with the configuration at cfgPath runs the console and
+// nothing else, as which console user and on which store. A configuration that does not load
+// answers false: the start reports it.
+func consoleAlone(cfgPath string, stdin io.Reader, as string) (user, storePath string, alone bool) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return "", "", false
+	}
+	names, err := chatAdapters(cfg, isTerminal(stdin))
+	if err != nil || len(names) != 1 || names[0] != "console" {
+		return "", "", false
+	}
+	user = cfg.Console.User
+	if as != "" {
+		if platform, id, ok := strings.Cut(as, ":"); !ok {
+			user = as
+		} else if platform == "console" && id != "" {
+			user = id
+		}
+	}
+	return user, cfg.StorePath(), true
+}
+
+// storeInUse tells the person at a second console that the store is taken and how to run a
+// command beside the process that has it.
+func storeInUse(storePath, cfgPath, user string) string {
+	cfg := ""
+	if cfgPath != "" {
+		cfg = " -config " + shellQuote(cfgPath)
+	}
+	return fmt.Sprintf("partnerbot: the store %s is in use by another partnerbot (a running bot or another console).\n"+
+		"To run a command beside it, use exec (it goes through the running bot):\n"+
+		"  partnerbot exec%s -as console:%s '/help'", storePath, cfg, user)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -70,7 +70,7 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // healthURL is the /healthz URL of a listen address: one listening on every interface
-// (":9090", "0.0.0.0:9090", "[::]:9090") is asked on loopback.
+// (":8079", "0.0.0.0:8079", "[::]:8079") is asked on loopback.
 func healthURL(listen string) (string, error) {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil || port == "" {

@@ -9,6 +9,7 @@
 //	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
 //	partnerbot sandbox reset [-config FILE]      start the sandbox's file afresh
 //	partnerbot healthcheck [-config F] [-addr A] ask a running bot's /healthz: exit 0 or 1
+//	partnerbot version                           print the version, VCS revision and Go version
 //
 // main only wires: flags, configuration, logging, signals. The logic lives in the packages.
 package main
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheckConfig(ctx, args, stdin, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args, stdout, stderr)
+	case "version":
+		return runVersion(args, stdout, stderr)
 	case "", "run":
 		return runBot(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
@@ -120,6 +123,7 @@ func usage(w io.Writer) {
   partnerbot healthcheck [-config FILE] [-addr HOST:PORT]
                                             ask a running bot's /healthz (admin.listen):
                                             exit 0 healthy, 1 not (the image's HEALTHCHECK)
+  partnerbot version                        print the version, VCS revision and time, Go version
 `)
 }
 

@@ -25,7 +25,7 @@ func writeConfig(t *testing.T, edits ...string) string {
 	t.Helper()
 	text := string(exampleConfig)
 	edits = append([]string{"  path: partnerbot.db", "  path: state/bot.db",
-		`  listen: "127.0.0.1:9090"`, `  listen: "127.0.0.1:0"`}, edits...)
+		`  listen: "127.0.0.1:8079"`, `  listen: "127.0.0.1:0"`}, edits...)
 	for i := 0; i+1 < len(edits); i += 2 {
 		if !strings.Contains(text, edits[i]) {
 			t.Fatalf("config.example.yaml has no %q to replace", edits[i])
@@ -177,8 +177,27 @@ func TestExecStoreInUse(t *testing.T) {
 	if took := time.Since(start); took < 200*time.Millisecond || took > 5*time.Second { // bbolt gives up a retry (50ms) early
 		t.Errorf("exec waited %v for the lock, want store.lock_timeout (300ms)", took)
 	}
-	// The bot itself fails the same way.
-	runCLI(t, "/help\n", "-config", cfg).check(t, exitFailed, nil, []string{"in use by another partnerbot process"})
+	// The bot itself fails too (its console at once: TestSecondConsole).
+	runCLI(t, "/help\n", "-config", cfg).check(t, exitFailed, nil, []string{"in use by another partnerbot"})
+}
+
+// TestSecondConsole: a console that is the bot's only adapter, on a store another process
+// holds, says at once (not after store.lock_timeout) that the store is in use and gives the
+// exec command that runs beside it.
+func TestSecondConsole(t *testing.T) {
+	t.Parallel()
+	cfg := writeConfig(t, "  lock_timeout: 10s", "  lock_timeout: 25s")
+	st, err := store.Open(storePath(cfg), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := runCLI(t, "/help\n", "-config", cfg, "-as", "alice")
+	r.check(t, exitFailed, nil, []string{"is in use by another partnerbot (a running bot or another console)",
+		"partnerbot exec -config " + cfg + " -as console:alice '/help'"})
+	if strings.Contains(r.stderr, "waited") {
+		t.Errorf("the console waited store.lock_timeout:\n%s", r.stderr)
+	}
 }
 
 // TestExecWaitsForTheLock: a store released within store.lock_timeout is used, not refused.
@@ -354,7 +373,7 @@ func TestRunBot(t *testing.T) {
 	}{
 		{name: "help then quit", stdin: "/help\n/quit\n/customer 张三\n", code: exitOK,
 			stdout: []string{"partnerbot console as console:admin", "== partnerbot 命令 ==", "/customer (/客户)", "/audit (/审计)"},
-			absent: []string{"zhangsan"}, stderr: []string{"partnerbot started"}},
+			absent: []string{"zhangsan"}, stderr: []string{"partnerbot started", "version=", "go=go"}},
 		{name: "EOF ends the bot", stdin: "/customer 张三", code: exitOK, stdout: []string{"zhangsan"}},
 		{name: "run subcommand", args: []string{"run"}, stdin: "/help\n", code: exitOK, stdout: []string{"/customer (/客户)"}},
 		{name: "-as chooses the user", args: []string{"-as", "alice"}, stdin: "/audit\n", code: exitOK,

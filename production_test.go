@@ -227,7 +227,8 @@ func TestAdminEndpointsOfTheRunningBot(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	if code, body := get("/readyz"); code != http.StatusOK || !strings.Contains(body, "ok store: open") ||
-		!strings.Contains(body, "ok adapter console") || !strings.Contains(body, "ok bss: last call") {
+		!strings.Contains(body, "ok adapter console") || !strings.Contains(body, "ok bss: last call") ||
+		!strings.Contains(body, "ok version: "+currentBuild().String()) {
 		t.Errorf("/readyz %d:\n%s", code, body)
 	}
 	_, body := get("/metrics")
@@ -263,15 +264,16 @@ func TestHealthcheckUsage(t *testing.T) {
 	}
 }
 
-// TestAdminListenInUse: a port that cannot be bound stops the start.
+// TestAdminListenInUse: a port that cannot be bound stops the start, naming the key and port.
 func TestAdminListenInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	cfg := writeConfig(t, `  listen: "127.0.0.1:0"`, `  listen: "`+ln.Addr().String()+`"`)
-	runCLI(t, "/help\n", "-config", cfg).check(t, exitFailed, nil, []string{"admin: listen on " + ln.Addr().String()})
+	runCLI(t, "/help\n", "-config", cfg).check(t, exitFailed, nil, []string{`admin.listen "` + ln.Addr().String() + `"`, "cannot listen on port " + port})
 }
 
 // TestSecondSignalExitsAtOnce: the first signal cancels the context (a graceful shutdown);

@@ -47,8 +47,15 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	log := newLogger(cfg.Log, stderr)
-	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
+	opts, lc, lockTimeout := startOptions(ctx), cfg.Log, cfg.Store.LockTimeout
+	if opts.QuietLog {
+		lc.Level = execLevel(lc.Level)
+	}
+	if opts.LockTimeout > 0 {
+		lockTimeout = opts.LockTimeout
+	}
+	log := newLogger(lc, stderr)
+	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: lockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
 		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
 		Secrets: envSecrets()})
 	if err != nil {
@@ -94,7 +101,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		Scanner: cmdScanner, Observer: m,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
-	if err := router.Maintain(ctx); err != nil {
+	if err := router.Maintain(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
 	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, direct: direct, scanner: scanner, metrics: m, stop: func() {
@@ -147,8 +154,17 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return exitUsage
 	}
-	a, err := newApp(ctx, *cfgPath, stderr)
+	consoleUser, storePath, consoleOnly := consoleAlone(*cfgPath, stdin, *as)
+	var opts appOptions
+	if consoleOnly {
+		opts.LockTimeout = consoleLockTimeout
+	}
+	a, err := newApp(withStart(ctx, opts), *cfgPath, stderr)
 	if err != nil {
+		if consoleOnly && errors.Is(err, store.ErrLocked) {
+			fmt.Fprintln(stderr, storeInUse(storePath, *cfgPath, consoleUser))
+			return exitFailed
+		}
 		fmt.Fprintln(stderr, "partnerbot:", err)
 		return startFailure(err)
 	}
@@ -185,7 +201,8 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			}
 		}()
 	}
-	a.log.Info("partnerbot started", "store", a.store.Path(), "adapters", strings.Join(names, ","))
+	a.log.Info("partnerbot started", append([]any{"store", a.store.Path(), "adapters", strings.Join(names, ",")},
+		currentBuild().logAttrs()...)...)
 
 	// Shutting down: the first signal (the end of ctx) stops the adapters taking messages and
 	// the scans and maintenance starting; the commands already taken, and the notices they
@@ -305,7 +322,7 @@ func (a *app) adminServer(adapters []bot.Adapter) (*admin.Server, error) {
 	a.metrics.Watch(a.store, adapters)
 	log := a.log.With("component", "admin")
 	return admin.Listen(a.cfg.Admin.Listen, admin.Options{Store: a.store, Adapters: adapters, BSS: a.metrics,
-		Metrics: a.metrics.Handler(log), Logger: log})
+		Metrics: a.metrics.Handler(log), Logger: log, Version: currentBuild().String()})
 }
 
 // directPlatforms holds the running adapters that can message a user directly, by platform;
@@ -426,7 +443,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	done, err := viaBot(ctx, cfg, ask)
 	if !done {
-		a, aerr := newApp(ctx, *cfgPath, stderr)
+		a, aerr := newApp(withStart(ctx, appOptions{QuietLog: true}), *cfgPath, stderr)
 		switch {
 		case aerr == nil:
 			defer a.stop()

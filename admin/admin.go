@@ -44,6 +44,7 @@ type Options struct {
 	Adapters []bot.Adapter // those implementing bot.Ready are checked
 	BSS      BSSStatus     // nil: not checked
 	Metrics  http.Handler  // nil: /metrics is not served
+	Version  string        // the binary's version, first line of /readyz; empty: not shown
 	Logger   *slog.Logger
 	Now      func() time.Time
 }
@@ -57,12 +58,22 @@ type Server struct {
 	done     chan error
 }
 
+// DefaultPort is admin.listen's default port. The Prometheus project's list of default port
+// allocations gives 9090-9099 to its own servers (9090 is Prometheus itself, and Cockpit's
+// too) and 9100 upward to exporters; 8079 lies below that list and is no other program's
+// well-known port.
+const DefaultPort = "8079"
+
 // Listen binds addr (host:port) and returns a Server ready to Serve; a bind failure (port in
-// use) is returned now, so that it stops the start.
+// use) is returned now, so that it stops the start, naming the port and the key to change.
 func Listen(addr string, opts Options) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("admin: listen on %s: %w", addr, err)
+		port := addr
+		if _, p, serr := net.SplitHostPort(addr); serr == nil {
+			port = p
+		}
+		return nil, fmt.Errorf("admin.listen %q: cannot listen on port %s (another program holds it? set admin.listen to a free host:port, or to \"\" to turn the admin endpoint off): %w", addr, port, err)
 	}
 	return New(ln, opts), nil
 }
@@ -159,6 +170,9 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // checks runs the readiness checks: shutting down, the store, each adapter, BSS.
 func (s *Server) checks(ctx context.Context) []check {
 	var cs []check
+	if s.opts.Version != "" {
+		cs = append(cs, check{"version", true, s.opts.Version})
+	}
 	if s.draining.Load() {
 		cs = append(cs, check{"bot", false, "shutting down: taking no new messages"})
 	}

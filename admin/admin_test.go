@@ -263,3 +263,39 @@ func TestMetricsAfterCommands(t *testing.T) {
 		t.Errorf("no Go runtime or process metrics:\n%.500s", body)
 	}
 }
+
+// A port another program holds stops the start with a message naming the port and the key
+// the operator changes.
+func TestListenBusyPortNamesPortAndKey(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	srv, err := admin.Listen(addr, admin.Options{})
+	if err == nil {
+		srv.Start()
+		_ = srv.Shutdown(context.Background())
+		t.Fatalf("Listen(%s) on a held port succeeded", addr)
+	}
+	for _, want := range []string{"admin.listen", "port " + port} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}
+
+// The default port is none the Prometheus project's list of default port allocations gives
+// to a program: 9090-9099 are its servers (9090 Prometheus itself, also Cockpit's), 9100
+// upward its exporters.
+func TestDefaultPortOutsidePrometheusAllocations(t *testing.T) {
+	p, err := net.LookupPort("tcp", admin.DefaultPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p >= 9090 {
+		t.Errorf("admin.DefaultPort %d lies in the Prometheus allocations (9090 upward)", p)
+	}
+}

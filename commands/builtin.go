@@ -35,7 +35,7 @@ func builtins() []*Command {
 			Examples: []string{"/orders 张三", "/订单 张三 --status pending"}, Run: runOrders},
 		{Name: "order", Aliases: []string{"订单详情"}, Args: "<order-id>", Summary: "sum.order", Role: RoleViewer,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/order CS2611250000ABCD"}, Run: runOrder},
-		{Name: "price", Aliases: []string{"询价"}, Args: "<customer> <service> <spec> [--region R] [--period 1m|1y] [--qty N] [--size N]",
+		{Name: "price", Aliases: []string{"询价"}, Args: "<customer> <service> <spec> [--region R] [--period 1m..11m|1y..3y] [--qty N] [--size N]",
 			Summary: "sum.price", Role: RoleViewer, MinArgs: 3, MaxArgs: 3,
 			Flags: []Flag{{Name: "region", Help: "opt.region"}, {Name: "period", Help: "opt.period"},
 				{Name: "qty", Help: "opt.qty"}, {Name: "size", Help: "opt.size"}},

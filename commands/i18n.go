@@ -81,6 +81,8 @@ var catalogue = map[string]msg{
 	"err.bad_lang":                 {"不支持的语言 “%s”。可选：zh（中文）、en（English）。", "Unsupported language \"%s\". Choose zh (中文) or en (English)."},
 	"err.not_resale":               {"%s 是顾问销售（referral）客户，合作伙伴看不到其余额。", "%s is a referral customer; its balance is not visible to the partner."},
 	"err.bad_service":              {"不认识的服务 “%s”。可选：%s。", "Unknown service \"%s\". Choose one of: %s."},
+	"err.unknown_spec":             {"BSS 不认识 %s 的规格 “%s”（区域 %s）。相近的规格：%s。", "BSS knows no %s spec \"%s\" (region %s). Nearest specs: %s."},
+	"err.unknown_spec_none":        {"BSS 不认识 %s 的规格 “%s”（区域 %s）。请在华为云控制台的产品规格中查看规格编码。", "BSS knows no %s spec \"%s\" (region %s). Look the spec code up in the product's specifications on the Huawei Cloud console."},
 	"err.bad_period":               {"周期 “%s” 无效：用 1m–11m（月）或 1y–3y（年），例如 3m、1y。", "Invalid period \"%s\": use 1m–11m (months) or 1y–3y (years), e.g. 3m or 1y."},
 	"err.no_project":               {"客户 %s 在区域 %s 没有可用的项目（询价需要客户在该区域的项目）。", "Customer %s has no project in region %s (a price inquiry needs the customer's project there)."},
 	"err.bad_status":               {"订单状态 “%s” 无效。可选：%s。", "Invalid order status \"%s\". Choose one of: %s."},

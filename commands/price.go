@@ -2,12 +2,14 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/internal/fuzzy"
 )
 
 // service is a product family people name in /price, with its BSS codes.
@@ -127,7 +129,11 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 	}
 	p, err := c.r.bss.PeriodPrice(ctx, cu.Ref(), bss.PeriodPriceRequest{ProjectID: project, Products: []bss.PeriodProduct{prod}})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		var be *bss.Error
+		if errors.As(c.bssError(err), &be) && be.Code == "CBC.0101" {
+			return Reply{}, c.unknownSpec(svcName, svc, spec, region, rs.Resources)
+		}
+		return Reply{}, err
 	}
 	what := spec
 	if prod.ResourceSize > 0 {
@@ -151,4 +157,55 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 	}
 	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.best"), Value: money(p.Best(), p.Currency)})
 	return rep, nil
+}
+
+// commonSpecs are widely sold spec codes of each resource type (Huawei Cloud's codes, as the
+// price inquiry takes them): what /price offers, with the customer's own, when BSS refuses a
+// spec it does not know.
+var commonSpecs = map[string][]string{
+	"hws.resource.type.vm": {"s6.small.1.linux", "s6.medium.2.linux", "s6.large.2.linux", "s6.xlarge.2.linux",
+		"s6.large.2.win", "c7.large.2.linux", "c7.xlarge.4.linux", "m6.large.8.linux"},
+	"hws.resource.type.volume":      {"SAS", "SSD", "GPSSD"},
+	"hws.resource.type.bandwidth":   {"19_bgp"},
+	"hws.resource.type.ip":          {"5_bgp"},
+	"hws.resource.type.rds.vm":      {"rds.mysql.n1.large.2", "rds.mysql.n1.xlarge.4.ha", "rds.pg.n1.large.2"},
+	"hws.resource.type.obs.package": {"obs.standard.package.1tb", "obs.standard.package.5tb"},
+	"hws.resource.type.dcs.redis":   {"redis.ha.xu1.large.r2.2", "redis.single.xu1.large.4"},
+}
+
+// maxSpecSuggestions is how many specs an unknown spec's reply offers.
+const maxSpecSuggestions = 5
+
+// unknownSpec is the reply to a spec BSS refused (CBC.0101): the nearest specs of the customer's
+// own resources of that type and of commonSpecs, instead of BSS's raw error.
+func (c *Call) unknownSpec(svcName string, svc service, spec, region string, own []bss.Resource) error {
+	seen := map[string]bool{}
+	var cands []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			cands = append(cands, s)
+		}
+	}
+	for _, r := range own {
+		if r.ResourceTypeCode == svc.resourceType {
+			add(r.ResourceSpecCode)
+		}
+	}
+	for _, s := range commonSpecs[svc.resourceType] {
+		add(s)
+	}
+	if len(cands) == 0 {
+		return c.fail("err.unknown_spec_none", svcName, spec, region)
+	}
+	want := strings.ToLower(spec)
+	dist := make(map[string]int, len(cands))
+	for _, s := range cands {
+		dist[s] = fuzzy.Distance(want, strings.ToLower(s))
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return dist[cands[i]] < dist[cands[j]] })
+	if len(cands) > maxSpecSuggestions {
+		cands = cands[:maxSpecSuggestions]
+	}
+	return c.fail("err.unknown_spec", svcName, spec, region, strings.Join(cands, ", "))
 }

@@ -175,7 +175,7 @@ func TestCommands(t *testing.T) {
 		{"price of a disk by size", "console:admin", "/price 张三 evs SSD --size 100 --period 3m", []string{"SSD 100GB", "3 个月"}, nil, false},
 		{"price bad period", "console:admin", "/price 张三 ecs s6.large.2.linux --period 13m", []string{"周期 “13m” 无效"}, nil, true},
 		{"price bad service", "console:admin", "/price 张三 tv s1", []string{"不认识的服务 “tv”", "ecs"}, nil, true},
-		{"price unknown spec explained", "console:admin", "/price 张三 ecs nosuch.spec", []string{"查询华为云失败", "CBC."}, nil, true},
+		{"price unknown spec explained", "console:admin", "/price 张三 ecs nosuch.spec", []string{"BSS 不认识 ecs 的规格 “nosuch.spec”", "相近的规格：s6."}, []string{"CBC."}, true},
 		// Roles.
 		{"audit for admins", "console:admin", "/audit", []string{"审计记录", "console:admin"}, nil, false},
 		{"audit refused to operators", "console:alice", "/审计", []string{"/audit 需要 管理员（admin） 角色，您的角色是 操作员（operator）"}, nil, true},

@@ -478,7 +478,7 @@ func Default() *Config {
 		},
 		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second, Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour}},
 		Log:   Log{Level: "info", Format: "text"},
-		Admin: Admin{Listen: "127.0.0.1:9090"},
+		Admin: Admin{Listen: "127.0.0.1:8079"},
 		Dir:   ".",
 	}
 }
@@ -733,7 +733,11 @@ func unknownKeys(n *yaml.Node, t reflect.Type, prefix string, errs *Errors) {
 			k, v := n.Content[i], n.Content[i+1]
 			ft, ok := fields[k.Value]
 			if !ok {
-				*errs = append(*errs, FieldError{Path: join(prefix, k.Value), Line: k.Line, Msg: "unknown key" + suggest(k.Value, fields)})
+				msg := "unknown key" + suggest(k.Value, fields)
+				if env := secretEnv(join(prefix, k.Value)); env != "" {
+					msg = "secrets are never read from the file: put it in the environment variable " + env + " instead, and remove this key"
+				}
+				*errs = append(*errs, FieldError{Path: join(prefix, k.Value), Line: k.Line, Msg: msg})
 				continue
 			}
 			unknownKeys(v, ft, join(prefix, k.Value), errs)
@@ -896,7 +900,7 @@ func (c *Config) validate() Errors {
 	intIn("bot.user_rate.burst", c.Bot.UserRate.Burst, 1, 1000, " (commands at once per person)")
 	if c.Admin.Listen != "" {
 		if _, port, err := net.SplitHostPort(c.Admin.Listen); err != nil || port == "" {
-			bad("admin.listen", fmt.Sprintf("%q is not a listen address such as 127.0.0.1:9090 or :9090 (empty: no admin endpoint)", c.Admin.Listen))
+			bad("admin.listen", fmt.Sprintf("%q is not a listen address such as 127.0.0.1:8079 or :8079 (empty: no admin endpoint)", c.Admin.Listen))
 		}
 	}
 	if c.Approvals.Channel != "" {

@@ -582,7 +582,7 @@ func TestWeComConfig(t *testing.T) {
 		t.Fatal("accepted")
 	}
 	for _, want := range []string{
-		"wecom.secret (line 7): unknown key",
+		"wecom.secret (line 7): secrets are never read from the file: put it in the environment variable WECOM_CORP_SECRET instead",
 		"wecom.api_base (line 6):", "wecom.corp_id (line 3): must be set with agent_id", "wecom.callback.listen (line 9): the callback needs the app",
 		"wecom.callback.listen (line 9): \"8088\" must be host:port", "wecom.callback.path (line 10): must start with /",
 		"wecom.robots.Ops (line 12): robot names", "wecom.robots.a_b (line 14): shares WECOM_ROBOT_KEY_A_B with robot a-b",
@@ -752,7 +752,7 @@ func TestAdminAndShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Admin.Listen != "127.0.0.1:9090" || cfg.Bot.ShutdownTimeout != 20*time.Second {
+	if cfg.Admin.Listen != "127.0.0.1:8079" || cfg.Bot.ShutdownTimeout != 20*time.Second {
 		t.Errorf("defaults: admin.listen %q, bot.shutdown_timeout %s", cfg.Admin.Listen, cfg.Bot.ShutdownTimeout)
 	}
 	for _, tc := range []struct {
@@ -814,5 +814,12 @@ func TestSandboxPath(t *testing.T) {
 				t.Errorf("SandboxPath = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// admin.listen's default uses admin.DefaultPort, not Prometheus's 9090.
+func TestDefaultAdminListenPort(t *testing.T) {
+	if got := Default().Admin.Listen; got != "127.0.0.1:8079" {
+		t.Errorf("default admin.listen = %q, want 127.0.0.1:8079 (admin.DefaultPort)", got)
 	}
 }
