@@ -8,14 +8,22 @@ import (
 )
 
 // Render writes a reply as plain text for a terminal: fields and tables aligned (CJK characters
-// count two columns), buttons shown as the commands to type.
+// count two columns), buttons shown as the commands to type. No line is wider than
+// text.MaxColumns: longer ones wrap, and a table too wide for that shows one compact entry per row.
 func Render(r commands.Reply) string {
 	var b strings.Builder
+	put := func(s, indent, more string) {
+		for _, l := range strings.Split(s, "\n") {
+			for _, w := range text.Wrap(indent+l, text.MaxColumns, more) {
+				b.WriteString(w + "\n")
+			}
+		}
+	}
 	if r.Title != "" {
-		b.WriteString("== " + r.Title + " ==\n")
+		put("== "+r.Title+" ==", "", "   ")
 	}
 	if r.Text != "" {
-		b.WriteString(r.Text + "\n")
+		put(r.Text, "", "")
 	}
 	writeFields(&b, r.Fields, "")
 	for _, s := range r.Sections {
@@ -23,11 +31,11 @@ func Render(r commands.Reply) string {
 			b.WriteString("\n")
 		}
 		if s.Title != "" {
-			b.WriteString("* " + s.Title + "\n")
+			put("* "+s.Title, "", "  ")
 		}
 		writeFields(&b, s.Fields, "  ")
 		for _, l := range s.Lines {
-			b.WriteString("  - " + l + "\n")
+			put("- "+l, "  ", "    ")
 		}
 	}
 	if r.Table != nil && len(r.Table.Rows) > 0 {
@@ -37,25 +45,47 @@ func Render(r commands.Reply) string {
 		writeTable(&b, r.Table)
 	}
 	if r.Footer != "" {
-		b.WriteString("(" + r.Footer + ")\n")
+		put("("+r.Footer+")", "", " ")
 	}
 	for _, btn := range r.Buttons {
-		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
+		put("["+btn.Label+"] "+btn.Command, "", "  ")
 	}
 	return b.String()
 }
 
+// writeFields aligns the values of fields after their labels; a value's further lines, and a
+// line too wide, continue under the value (or indented, when the labels are wide).
 func writeFields(b *strings.Builder, fs []commands.Field, indent string) {
 	w := 0
 	for _, f := range fs {
 		w = max(w, Width(f.Label))
 	}
+	cont := indent + strings.Repeat(" ", w+2)
+	if Width(cont) > text.MaxColumns/3 {
+		cont = indent + "    "
+	}
 	for _, f := range fs {
-		b.WriteString(indent + f.Label + ": " + strings.Repeat(" ", w-Width(f.Label)) + f.Value + "\n")
+		first, rest, _ := strings.Cut(f.Value, "\n")
+		for _, l := range text.Wrap(indent+f.Label+": "+strings.Repeat(" ", w-Width(f.Label))+first, text.MaxColumns, cont) {
+			b.WriteString(l + "\n")
+		}
+		if rest == "" {
+			continue
+		}
+		for _, v := range strings.Split(rest, "\n") {
+			for _, l := range text.Wrap(cont+v, text.MaxColumns, cont) {
+				b.WriteString(l + "\n")
+			}
+		}
 	}
 }
 
-func writeTable(b *strings.Builder, t *commands.Table) { b.WriteString(text.Table(t)) }
+func writeTable(b *strings.Builder, t *commands.Table) {
+	lines, _ := text.Lines(t, text.MaxColumns)
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+}
 
 // Width is the number of terminal columns s takes: East Asian wide and full-width characters
 // take two.
