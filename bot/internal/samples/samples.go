@@ -24,6 +24,8 @@ func All() []Sample {
 		{"danger_buttons", dangerButtons()},
 		{"error", chat.Reply{Text: "参数 resource_ids 无效：最多 10 项。\n发送 /帮助 查看用法。", Error: true, Ephemeral: true}},
 		{"long_list", longList()},
+		{"expiring", expiring()},
+		{"help", help()},
 		{"markup", markup()},
 	}
 }
@@ -120,4 +122,33 @@ func markup() chat.Reply {
 		Table:   &chat.Table{Columns: []string{"a|b", "c"}, Rows: [][]string{{"`x`", "</pre>"}}},
 		Buttons: []chat.Button{{Label: "Renew <1m>", Command: "/renew r&1 1m"}},
 	}
+}
+
+// expiring is /expiring as the router answers it: a table far wider than a phone (about 120
+// columns), whose compact entry is the resource and its customer (Head), then expiry and
+// auto-renew.
+func expiring() chat.Reply {
+	t := &chat.Table{Columns: []string{"到期时间", "客户", "资源", "自动续费"}, Head: []int{2, 1}}
+	custs := []string{"北京云起科技有限公司 (yunqi-bj)", "ACME Ltd (acme01)", "张三 (zhangsan)", "Oceanic Airlines Asia (oceanic-asia)"}
+	for i := range 6 {
+		auto := "否"
+		if i%3 == 2 {
+			auto = "是"
+		}
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("2026-12-%02d 06:00 (%d 天后)", i+2, i+1), custs[i%len(custs)],
+			fmt.Sprintf("ecs-web-%02d · 云主机 c7.xlarge.4.linux (c3a693f8-f328-567b-a0de-fd6963da6d%02d)", i+1, i), auto})
+	}
+	return chat.Reply{Title: "30 天内到期的包年/包月资源", Text: "来自 11-30 09:00 的到期扫描", Table: t,
+		Footer: "第 1/9 页，共 82 项", Buttons: []chat.Button{{Label: "下一页", Command: "/expiring --page 2"}}}
+}
+
+// help is /help in English: command, summary and role, with a summary longer than a phone line.
+func help() chat.Reply {
+	t := &chat.Table{Columns: []string{"Command", "What it does", "Who"}, Head: []int{0, 1}, Rows: [][]string{
+		{"/help (/帮助)", "List the commands, or show how to use one", "viewer"},
+		{"/customer (/客户)", "Find a customer: id, account, association type, label, balance or arrears, resources expiring within 30 days", "viewer"},
+		{"/renew (/续订)", "Ask to renew a yearly/monthly resource (needs approval)", "operator"},
+		{"/unsubscribe-alerts (/取消订阅)", "Cancel one of this channel's subscriptions", "operator"},
+	}}
+	return chat.Reply{Title: "partnerbot commands", Text: "Send a command starting with /. Chinese aliases work too. Type /help <command> for its usage.", Table: t}
 }

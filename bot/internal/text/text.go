@@ -259,15 +259,15 @@ func Wrap(s string, width int, indent string) []string {
 				break
 			}
 			fresh := width - Width(indent)
-			if ww <= fresh && (ww <= shortWord || !hasWide(w)) && strings.TrimSpace(cur.String()) != "" {
-				emit() // the word fits a line of its own: move it there
-				continue
+			content := strings.TrimSpace(cur.String()) != ""
+			head := breakAt(w, avail)
+			if head == "" || (content && ww <= fresh && ww <= shortWord) {
+				if content {
+					emit() // the word goes whole to the next line
+					continue
+				}
+				head = cutCols(w, avail) // a word wider than a line: cut it where it must be
 			}
-			if avail < 2 && strings.TrimSpace(cur.String()) != "" {
-				emit()
-				continue
-			}
-			head := cutCols(w, avail)
 			cur.WriteString(head)
 			w = w[len(head):]
 			emit()
@@ -283,15 +283,31 @@ func Wrap(s string, width int, indent string) []string {
 // than broken between its characters: "（viewer）", a name.
 const shortWord = 12
 
-// hasWide reports whether s holds a character two columns wide.
-func hasWide(s string) bool {
-	for _, r := range s {
-		if runeWidth(r) == 2 {
-			return true
+// breakAt is the longest prefix of word at most n columns wide that ends where a line may
+// break inside a word: next to a CJK character (but not before closing or after opening
+// punctuation), never inside a run of Latin letters or digits. "" when there is none.
+func breakAt(word string, n int) string {
+	best, w := 0, 0
+	var prev rune
+	for i, r := range word {
+		if i > 0 && (runeWidth(prev) == 2 || runeWidth(r) == 2) && !strings.ContainsRune(noBreakBefore, r) &&
+			!strings.ContainsRune(noBreakAfter, prev) {
+			best = i
 		}
+		w += runeWidth(r)
+		if w > n {
+			return word[:best]
+		}
+		prev = r
 	}
-	return false
+	return word
 }
+
+// Punctuation a line neither starts nor ends with.
+const (
+	noBreakBefore = "。，、；：？！）」』】》〉”’·…%,.;:?!)]"
+	noBreakAfter  = "（「『【《〈“‘([$"
+)
 
 // cutCols is the longest prefix of s at most n columns wide, and at least one character.
 func cutCols(s string, n int) string {
