@@ -23,3 +23,22 @@ func TestRenderGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderWidthZeroKeepsTablesWhole: exec's output (width 0) is for scripts: a table wider
+// than a phone stays one aligned row per line, nothing wrapped.
+func TestRenderWidthZeroKeepsTablesWhole(t *testing.T) {
+	for _, s := range samples.All() {
+		if s.Name != "expiring" {
+			continue
+		}
+		out := console.RenderWidth(s.Reply, 0)
+		if strings.Contains(out, "• ") || !strings.Contains(out, "到期时间") {
+			t.Errorf("width 0 did not keep the table:\n%s", out)
+		}
+		for _, row := range s.Reply.Table.Rows {
+			if !strings.Contains(out, row[2]) {
+				t.Errorf("row %q is not on one line:\n%s", row, out)
+			}
+		}
+	}
+}

@@ -10,11 +10,15 @@ import (
 // Render writes a reply as plain text for a terminal: fields and tables aligned (CJK characters
 // count two columns), buttons shown as the commands to type. No line is wider than
 // text.MaxColumns: longer ones wrap, and a table too wide for that shows one compact entry per row.
-func Render(r commands.Reply) string {
+func Render(r commands.Reply) string { return RenderWidth(r, text.MaxColumns) }
+
+// RenderWidth is Render with lines of at most width columns; width <= 0 is no limit (every
+// table aligned in full, no line wrapped), for output that scripts read (partnerbot exec).
+func RenderWidth(r commands.Reply, width int) string {
 	var b strings.Builder
 	put := func(s, indent, more string) {
 		for _, l := range strings.Split(s, "\n") {
-			for _, w := range text.Wrap(indent+l, text.MaxColumns, more) {
+			for _, w := range text.Wrap(indent+l, width, more) {
 				b.WriteString(w + "\n")
 			}
 		}
@@ -25,7 +29,7 @@ func Render(r commands.Reply) string {
 	if r.Text != "" {
 		put(r.Text, "", "")
 	}
-	writeFields(&b, r.Fields, "")
+	writeFields(&b, r.Fields, "", width)
 	for _, s := range r.Sections {
 		if b.Len() > 0 {
 			b.WriteString("\n")
@@ -33,7 +37,7 @@ func Render(r commands.Reply) string {
 		if s.Title != "" {
 			put("* "+s.Title, "", "  ")
 		}
-		writeFields(&b, s.Fields, "  ")
+		writeFields(&b, s.Fields, "  ", width)
 		for _, l := range s.Lines {
 			put("- "+l, "  ", "    ")
 		}
@@ -42,7 +46,7 @@ func Render(r commands.Reply) string {
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
-		writeTable(&b, r.Table)
+		writeTable(&b, r.Table, width)
 	}
 	if r.Footer != "" {
 		put("("+r.Footer+")", "", " ")
@@ -55,33 +59,37 @@ func Render(r commands.Reply) string {
 
 // writeFields aligns the values of fields after their labels; a value's further lines, and a
 // line too wide, continue under the value (or indented, when the labels are wide).
-func writeFields(b *strings.Builder, fs []commands.Field, indent string) {
+func writeFields(b *strings.Builder, fs []commands.Field, indent string, width int) {
 	w := 0
 	for _, f := range fs {
 		w = max(w, Width(f.Label))
 	}
 	cont := indent + strings.Repeat(" ", w+2)
-	if Width(cont) > text.MaxColumns/3 {
+	if width > 0 && Width(cont) > width/3 {
 		cont = indent + "    "
 	}
 	for _, f := range fs {
 		first, rest, _ := strings.Cut(f.Value, "\n")
-		for _, l := range text.Wrap(indent+f.Label+": "+strings.Repeat(" ", w-Width(f.Label))+first, text.MaxColumns, cont) {
+		for _, l := range text.Wrap(indent+f.Label+": "+strings.Repeat(" ", w-Width(f.Label))+first, width, cont) {
 			b.WriteString(l + "\n")
 		}
 		if rest == "" {
 			continue
 		}
 		for _, v := range strings.Split(rest, "\n") {
-			for _, l := range text.Wrap(cont+v, text.MaxColumns, cont) {
+			for _, l := range text.Wrap(cont+v, width, cont) {
 				b.WriteString(l + "\n")
 			}
 		}
 	}
 }
 
-func writeTable(b *strings.Builder, t *commands.Table) {
-	lines, _ := text.Lines(t, text.MaxColumns)
+func writeTable(b *strings.Builder, t *commands.Table, width int) {
+	if width <= 0 {
+		b.WriteString(text.Table(t))
+		return
+	}
+	lines, _ := text.Lines(t, width)
 	for _, l := range lines {
 		b.WriteString(l + "\n")
 	}
