@@ -130,7 +130,7 @@ func Markdown(r chat.Reply) string {
 	if len(r.Buttons) > 0 {
 		block()
 		for _, b := range r.Buttons {
-			lines = append(lines, buttonLine(b))
+			lines = append(lines, buttonLines(b)...)
 		}
 	}
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
@@ -184,9 +184,10 @@ func fieldLines(fs []chat.Field) []string {
 	return out
 }
 
-// buttonLine shows a button as the command to type: "▸ Approve `/approve 12`", the label
-// coloured by its style (green for primary, orange-red for danger).
-func buttonLine(b chat.Button) string {
+// buttonLines shows a button as the command to type: "▸ Approve `/approve 12`", the label
+// coloured by its style (green for primary, orange-red for danger); the command goes on a line
+// of its own when both would be wider than text.MaxColumns.
+func buttonLines(b chat.Button) []string {
 	label := esc(b.Label)
 	switch b.Style {
 	case chat.StylePrimary:
@@ -195,10 +196,14 @@ func buttonLine(b chat.Button) string {
 		label = font("warning", label)
 	}
 	cmd := b.Command
+	code := "`" + esc(cmd) + "`"
 	if strings.Contains(cmd, "`") {
-		return "▸ " + label + " " + esc(cmd)
+		code = esc(cmd)
 	}
-	return "▸ " + label + " `" + esc(cmd) + "`"
+	if text.Width("▸ "+esc(b.Label)+" "+esc(cmd)) <= text.MaxColumns {
+		return []string{"▸ " + label + " " + code}
+	}
+	return []string{"▸ " + label, "  " + code}
 }
 
 // Split cuts rendered markdown into messages of at most limit bytes at line boundaries

@@ -26,6 +26,7 @@ func All() []Sample {
 		{"long_list", longList()},
 		{"expiring", expiring()},
 		{"help", help()},
+		{"expiry_summary", expirySummary()},
 		{"markup", markup()},
 	}
 }
@@ -151,4 +152,23 @@ func help() chat.Reply {
 		{"/unsubscribe-alerts (/取消订阅)", "Cancel one of this channel's subscriptions", "operator"},
 	}}
 	return chat.Reply{Title: "partnerbot commands", Text: "Send a command starting with /. Chinese aliases work too. Type /help <command> for its usage.", Table: t}
+}
+
+// expirySummary is an expiry digest too long for a screen as alerts summarises it: counts per
+// threshold and per customer, the soonest, and a button paging through all of them.
+func expirySummary() chat.Reply {
+	r := chat.Reply{Title: "⏰ 到期提醒：82 个包年/包月资源", Text: "69 个需要续费；13 个已开启自动续费（余额充足时会自动续费）。",
+		Fields: []chat.Field{{Label: "已过期", Value: "10"}, {Label: "1 天内到期", Value: "14"}, {Label: "3 天内到期", Value: "15"},
+			{Label: "7 天内到期", Value: "15"}, {Label: "15 天内到期", Value: "14"}, {Label: "30 天内到期", Value: "14"}},
+		Footer: "截至 11-18 10:30 扫描，均经 BSS 确认"}
+	r.Sections = append(r.Sections, chat.Section{Title: "按客户（37 个）", Fields: []chat.Field{
+		{Label: "胡军 (hujun)", Value: "5"}, {Label: "南京紫金教育科技 (nj-zijin-edu)", Value: "4"},
+		{Label: "Globex Corporation (globex)", Value: "4"}, {Label: "其他 34 个客户", Value: "69"}}})
+	r.Sections = append(r.Sections, chat.Section{Title: "最早到期的 10 个 — 长沙星城传媒 (cs-xingcheng-media) · f5b856b2428221624971171a161768eb",
+		Lines: []string{"🛑 ecs-cs-xingcheng-media-01 · 云主机 c7.large.2.linux (a40f4f84-bb76-96ce-61a5-07167f76a45c) · 2026-11-13 07:37 (5 天前) · 含 2 个附属资源 · 续费 /renew a40f4f84-bb76-96ce-61a5-07167f76a45c"}})
+	r.Sections = append(r.Sections, chat.Section{Title: "孙浩 (sunhao) · 4e3e85cb133f2d8efba0eed93ba3eb59",
+		Lines: []string{"⚠ ecs-sunhao-04 · 云主机 s6.large.2.win (cc952be8-657e-24df-f92b-d56a21ba798f) · 2026-11-19 08:02 (1 天后) · 续费 /renew cc952be8-657e-24df-f92b-d56a21ba798f · 开自动续费 /autorenew on cc952be8-657e-24df-f92b-d56a21ba798f"}})
+	r.Buttons = []chat.Button{{Label: "逐页查看全部 82 个", Command: "/expiring 30"},
+		{Label: "续订 ecs-cs-xingcheng-media-01", Command: "/renew a40f4f84-bb76-96ce-61a5-07167f76a45c"}}
+	return r
 }
