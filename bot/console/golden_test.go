@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/commands"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -39,6 +40,23 @@ func TestRenderWidthZeroKeepsTablesWhole(t *testing.T) {
 			if !strings.Contains(out, row[2]) {
 				t.Errorf("row %q is not on one line:\n%s", row, out)
 			}
+		}
+	}
+}
+
+// TestRenderKeepsCommandsWhole: a button whose label and command are wider than a line shows
+// the command whole on the next line (what one copies is never cut), and a field that alignment
+// would push past the width is shown unaligned rather than wrapped.
+func TestRenderKeepsCommandsWhole(t *testing.T) {
+	r := commands.Reply{
+		Fields:  []commands.Field{{Label: "Resources expiring within 30 days", Value: "2"}, {Label: "Customer id", Value: "be91a0883f0024ee34e67de972ccdaab"}},
+		Buttons: []commands.Button{{Label: "Top up 李四 (lisi) CNY 4,026.06", Command: "/topup 30438521bddf90d980afe4e154f67f04 4026.06"}},
+	}
+	out := console.Render(r)
+	for _, want := range []string{"\nCustomer id: be91a0883f0024ee34e67de972ccdaab\n",
+		"[Top up 李四 (lisi) CNY 4,026.06]\n  /topup 30438521bddf90d980afe4e154f67f04 4026.06\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }

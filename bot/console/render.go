@@ -52,7 +52,13 @@ func RenderWidth(r commands.Reply, width int) string {
 		put("("+r.Footer+")", "", " ")
 	}
 	for _, btn := range r.Buttons {
-		put("["+btn.Label+"] "+btn.Command, "", "  ")
+		// The command is what one copies: on the button's line when it fits, else whole on the next.
+		if line := "[" + btn.Label + "] " + btn.Command; width <= 0 || Width(line) <= width {
+			b.WriteString(line + "\n")
+			continue
+		}
+		put("["+btn.Label+"]", "", "  ")
+		put(btn.Command, "  ", "    ")
 	}
 	return b.String()
 }
@@ -70,7 +76,11 @@ func writeFields(b *strings.Builder, fs []commands.Field, indent string, width i
 	}
 	for _, f := range fs {
 		first, rest, _ := strings.Cut(f.Value, "\n")
-		for _, l := range text.Wrap(indent+f.Label+": "+strings.Repeat(" ", w-Width(f.Label))+first, width, cont) {
+		line := indent + f.Label + ": " + strings.Repeat(" ", w-Width(f.Label)) + first
+		if width > 0 && Width(line) > width {
+			line = indent + f.Label + ": " + first // alignment is not worth a wrapped value
+		}
+		for _, l := range text.Wrap(line, width, cont) {
 			b.WriteString(l + "\n")
 		}
 		if rest == "" {
