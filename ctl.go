@@ -67,13 +67,14 @@ func execLevel(level string) string {
 func socketOf(cfg *config.Config) string { return control.SocketPath(cfg.StorePath()) }
 
 // execute runs one chat command as exec does, inside this process, and renders the reply as
-// plain text. A command that ran out of time failed.
+// plain text, unwrapped and with tables in full: scripts and cron mails read it, not a phone.
+// A command that ran out of time failed.
 func (a *app) execute(ctx context.Context, req commands.Request) control.ExecResult {
 	rep, ok := bot.NewHandler(a.router)(ctx, req)
 	if !ok {
 		return control.ExecResult{NotCommand: true}
 	}
-	return control.ExecResult{Reply: console.Render(rep), Failed: rep.Error || errors.Is(ctx.Err(), context.DeadlineExceeded)}
+	return control.ExecResult{Reply: console.RenderWidth(rep, 0), Failed: rep.Error || errors.Is(ctx.Err(), context.DeadlineExceeded)}
 }
 
 // serveControl answers partnerbot exec and backup on the store's control socket until ctx ends,

@@ -377,7 +377,7 @@ func TestRunBot(t *testing.T) {
 		{name: "EOF ends the bot", stdin: "/customer 张三", code: exitOK, stdout: []string{"zhangsan"}},
 		{name: "run subcommand", args: []string{"run"}, stdin: "/help\n", code: exitOK, stdout: []string{"/customer (/客户)"}},
 		{name: "-as chooses the user", args: []string{"-as", "alice"}, stdin: "/audit\n", code: exitOK,
-			stdout: []string{"console:alice", "您的角色是 操作员（operator）"}},
+			stdout: []string{"console:alice", "您的角色是 操作员", "（operator）"}},
 		{name: "-as with console prefix", args: []string{"-as", "console:bob"}, stdin: "/help\n", code: exitOK,
 			stdout: []string{"partnerbot console as console:bob"}, absent: []string{"console:console:"}},
 		{name: "english bot", edits: []string{"  language: zh", "  language: en"}, stdin: "/help\n", code: exitOK,

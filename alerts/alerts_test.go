@@ -389,7 +389,7 @@ func TestArrearsDigestAllCustomers(t *testing.T) {
 }
 
 func TestDigestSplitAtPlatformLimit(t *testing.T) {
-	e := newEnv(t, func(o *alerts.Options) { o.MaxChars = map[string]int{"telegram": 1200} })
+	e := newEnv(t, func(o *alerts.Options) { o.MaxChars = map[string]int{"telegram": 1200}; o.DigestScreen = -1 })
 	e.subscribe("telegram:-100", "expiry", "*", 30)
 	e.subscribe("slack:C1", "expiry", "*", 30)
 	sum := e.scan(alerts.KindExpiry)
@@ -441,7 +441,7 @@ func (f *failingStore) CommitAlerts(ctx context.Context, puts map[string]json.Ra
 }
 
 func TestKilledMidScanNoDuplicateNothingLost(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(o *alerts.Options) { o.DigestScreen = -1 }) // every resource in the digest, to count
 	for _, ch := range []string{"slack:C1", "slack:C2", "slack:C3"} {
 		e.subscribe(ch, "expiry", "*", 7)
 	}

@@ -50,7 +50,8 @@ func newTwin(t *testing.T, tweak func(*alerts.Options)) *twin {
 		return st
 	}
 	w.full, w.delta = open("full.db"), open("delta.db")
-	opts := alerts.Options{Now: w.clk.Now, Concurrency: 4, Location: time.UTC}
+	// Digests in full (no summary), so that full and delta scans compare resource by resource.
+	opts := alerts.Options{Now: w.clk.Now, Concurrency: 4, Location: time.UTC, DigestScreen: -1}
 	w.fullScan = alerts.New(w.client, w.full, opts)
 	opts.Delta = true
 	if tweak != nil {

@@ -164,7 +164,7 @@ func checkExactlyOnce(t *testing.T, queued []store.Notice, got []delivery) {
 }
 
 func TestFlakyPlatformGetsEachAlertExactlyOnce(t *testing.T) {
-	e := newEnv(t, func(o *alerts.Options) { o.MaxChars = map[string]int{"slack": 1500} })
+	e := newEnv(t, func(o *alerts.Options) { o.MaxChars = map[string]int{"slack": 1500}; o.DigestScreen = -1 })
 	e.subscribe("slack:C1", "expiry", "*", 30)
 	e.subscribe("slack:C2", "all", "*", 7)
 	sum := e.scan(alerts.KindExpiry)

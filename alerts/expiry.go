@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
@@ -328,9 +329,9 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 	}
 	rep := commands.Reply{Title: l.T("alert.expiry.title", len(items))}
 	rep.Text = l.T("alert.expiry.intro", len(atRisk), len(auto))
-	rep.Sections = append(rep.Sections, s.byCustomer(atRisk, now, false)...)
+	rep.Sections = append(rep.Sections, s.byCustomer(atRisk, now)...)
 	if len(auto) > 0 {
-		sec := s.byCustomer(auto, now, true)
+		sec := s.byCustomer(auto, now)
 		if len(sec) > 0 {
 			sec[0].Title = "🔁 " + l.T("alert.expiry.auto") + " — " + sec[0].Title
 		}
@@ -345,11 +346,96 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 		}
 		rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.renew", it.name), Command: "/renew " + it.resourceID})
 	}
+	if screen := s.opts.DigestScreen; screen >= 0 && (len(items) > screen || digestChars(rep) > DigestScreenChars) {
+		return s.summarise(rep, items, now)
+	}
 	return rep
 }
 
-// byCustomer makes one section per customer, in the order of their soonest item.
-func (s *Scanner) byCustomer(items []expiring, now time.Time, auto bool) []commands.Section {
+// DigestScreenChars is the most characters an expiry digest shows in full (about one screen
+// of a phone); DigestSoonest how many resources a summarised digest lists.
+const (
+	DigestScreenChars = 3000
+	DigestSoonest     = 10
+)
+
+// summarise turns a digest longer than a screen into its summary: the counts per threshold and
+// per customer, the DigestSoonest soonest resources, and a button whose command (what typing it
+// does) pages through every one: /resources of the customer when the digest has one, else
+// /expiring over the digest's widest threshold. items are sorted soonest first.
+func (s *Scanner) summarise(full commands.Reply, items []expiring, now time.Time) commands.Reply {
+	l := s.opts.Lang
+	rep := commands.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
+	levels := map[int]int{}
+	per := map[string]int{}
+	var custs []string
+	widest := 1
+	for _, it := range items {
+		levels[it.level]++
+		if per[it.customerID] == 0 {
+			custs = append(custs, it.customerID)
+		}
+		per[it.customerID]++
+		widest = max(widest, it.level)
+	}
+	lv := make([]int, 0, len(levels))
+	for d := range levels {
+		lv = append(lv, d)
+	}
+	sort.Ints(lv)
+	for _, d := range lv {
+		label := l.T("alert.expiry.sum_within", d)
+		if d == 0 {
+			label = l.T("alert.expiry.sum_expired")
+		}
+		rep.Fields = append(rep.Fields, commands.Field{Label: label, Value: fmt.Sprint(levels[d])})
+	}
+	names := map[string]string{}
+	for _, it := range items {
+		names[it.customerID] = it.customerName
+	}
+	sort.SliceStable(custs, func(i, j int) bool { return per[custs[i]] > per[custs[j]] })
+	byCust := commands.Section{Title: l.T("alert.expiry.sum_customers", len(custs))}
+	others := 0
+	for i, id := range custs {
+		if i < DigestSoonest {
+			byCust.Fields = append(byCust.Fields, commands.Field{Label: names[id], Value: fmt.Sprint(per[id])})
+		} else {
+			others += per[id]
+		}
+	}
+	if others > 0 {
+		byCust.Fields = append(byCust.Fields, commands.Field{Label: l.T("alert.expiry.sum_others", len(custs)-DigestSoonest), Value: fmt.Sprint(others)})
+	}
+	rep.Sections = append(rep.Sections, byCust)
+	soonest := s.byCustomer(items[:min(DigestSoonest, len(items))], now)
+	if len(soonest) > 0 {
+		soonest[0].Title = l.T("alert.expiry.sum_soonest", min(DigestSoonest, len(items))) + " — " + soonest[0].Title
+	}
+	rep.Sections = append(rep.Sections, soonest...)
+	cmd := "/expiring " + fmt.Sprint(widest)
+	if len(custs) == 1 {
+		cmd = "/resources " + custs[0] + " --expiring " + fmt.Sprint(widest)
+	}
+	rep.Buttons = append([]commands.Button{{Label: l.T("alert.expiry.sum_all", len(items)), Command: cmd}}, full.Buttons...)
+	return rep
+}
+
+// digestChars is how many characters a digest shows, about.
+func digestChars(r commands.Reply) int {
+	n := utf8.RuneCountInString(r.Title + r.Text + r.Footer)
+	for _, sec := range r.Sections {
+		n += utf8.RuneCountInString(sec.Title) + 1
+		for _, l := range sec.Lines {
+			n += utf8.RuneCountInString(l) + 1
+		}
+	}
+	return n
+}
+
+// byCustomer makes one section per customer, in the order of their soonest item; a resource
+// with auto-renew on says whether the balance may not cover it, one without how to renew.
+func (s *Scanner) byCustomer(items []expiring, now time.Time) []commands.Section {
 	l := s.opts.Lang
 	var order []string
 	per := map[string][]expiring{}
@@ -375,9 +461,9 @@ func (s *Scanner) byCustomer(items []expiring, now time.Time, auto bool) []comma
 				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}
 			switch {
-			case auto && it.shortBalance != "":
+			case it.autoRenew && it.shortBalance != "":
 				line += " · ⚠ " + it.shortBalance
-			case auto:
+			case it.autoRenew:
 			case it.level == 0: // expired: auto-renew can no longer be switched on
 				line += " · " + l.T("alert.expiry.how_renew", it.resourceID)
 			default:

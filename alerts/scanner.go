@@ -77,6 +77,11 @@ type Options struct {
 	// MaxChars is the size limit of one message per platform; a digest longer than that is
 	// split. Platforms not listed get 4000.
 	MaxChars map[string]int
+	// DigestScreen is the most resources an expiry digest lists in full (one phone screen); a
+	// longer one, or one over DigestScreenChars characters, is summarised: counts per threshold
+	// and per customer, the DigestSoonest soonest, and a button that pages through all of
+	// them. Default 15; negative: never summarise.
+	DigestScreen int
 	// Delta keeps an expiry index in the store and, after a first full scan, asks BSS only
 	// about what changed (see delta.go). Without it every expiry scan asks about every
 	// customer's expiry window.
@@ -125,6 +130,9 @@ func New(b BSS, s Store, opts Options) *Scanner {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.DigestScreen == 0 {
+		opts.DigestScreen = 15
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4

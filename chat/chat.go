@@ -24,10 +24,16 @@ type Field struct {
 	Value string `json:"value"`
 }
 
-// Table is a small grid. Adapters without tables render it as aligned monospace text.
+// Table is a small grid. Adapters without tables render it as aligned monospace text while it
+// fits a chat window, and as one compact entry per row when it does not: the cells of the Head
+// columns on the entry's first line, the other cells, each with its column's name, beneath. A
+// platform that shows tables (Slack) shows the whole grid.
 type Table struct {
 	Columns []string   `json:"columns,omitempty"`
 	Rows    [][]string `json:"rows,omitempty"`
+	// Head lists the columns that name a row, in the order its compact entry shows them (e.g.
+	// the resource and its customer); empty means the first column.
+	Head []int `json:"head,omitempty"`
 }
 
 // Section is a titled block of fields with optional lines underneath.

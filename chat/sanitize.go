@@ -91,7 +91,7 @@ func (r Reply) Sanitized() Reply {
 	out.Footer = Clean(r.Footer, false)
 	out.Fields = cleanFields(r.Fields)
 	if r.Table != nil {
-		t := &Table{Columns: cleanAll(r.Table.Columns)}
+		t := &Table{Columns: cleanAll(r.Table.Columns), Head: append([]int(nil), r.Table.Head...)}
 		if r.Table.Rows != nil {
 			t.Rows = make([][]string, len(r.Table.Rows))
 			for i, row := range r.Table.Rows {

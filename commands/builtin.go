@@ -74,6 +74,7 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 		}
 		t.Rows = append(t.Rows, []string{name, c.Lang.T(cmd.Summary), c.Lang.T("role." + cmd.Role.String())})
 	}
+	t.Head = []int{0, 1} // a compact entry: the command and what it does, then who may run it
 	return Reply{Title: c.Lang.T("help.title"), Text: c.Lang.T("help.intro"), Table: t}, nil
 }
 
@@ -139,5 +140,6 @@ func runAudit(ctx context.Context, c *Call) (Reply, error) {
 		}
 		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, e.Result})
 	}
+	t.Head = []int{0, 1} // a compact entry: when and who, then the command and its result
 	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil
 }

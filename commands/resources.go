@@ -157,6 +157,7 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 		}
 		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), res, auto})
 	}
+	t.Head = []int{2, 1} // a compact entry: the resource and its customer, then expiry and auto-renew
 	rep.Table = t
 	base := "/expiring"
 	if days != 30 {

@@ -92,14 +92,24 @@ func tableRows(out string) [][]string {
 		switch {
 		case !in && strings.HasPrefix(l, "---"):
 			in = true
+		case !in && strings.HasPrefix(l, "• "): // a table too wide for a phone: one entry per row
+			rows = append(rows, []string{strings.TrimPrefix(l, "• ")})
+			in = true
 		case in && (l == "" || strings.HasPrefix(l, "(") || strings.HasPrefix(l, "[")):
 			return rows
+		case in && strings.HasPrefix(l, "• "):
+			rows = append(rows, []string{strings.TrimPrefix(l, "• ")})
+		case in && strings.HasPrefix(l, " ") && len(rows) > 0 && !strings.Contains(out, "\n---"):
+			last := rows[len(rows)-1]
+			last[0] += " " + strings.TrimSpace(l)
 		case in:
 			rows = append(rows, cellSep.Split(l, -1))
 		}
 	}
 	return rows
 }
+
+var stampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}`)
 
 var cellSep = regexp.MustCompile(`\s{2,}`)
 
@@ -138,7 +148,7 @@ func TestConsoleCommands(t *testing.T) {
 			want:   []string{"== partnerbot 命令 ==", "/customer (/客户)", "/audit (/审计)"},
 			check: func(t *testing.T, out string) {
 				for _, c := range e.router.Commands() {
-					if !regexp.MustCompile(`(?m)^/` + regexp.QuoteMeta(c.Name) + `\b`).MatchString(out) {
+					if !regexp.MustCompile(`(?m)^(• )?/` + regexp.QuoteMeta(c.Name) + `\b`).MatchString(out) {
 						t.Errorf("/help does not list /%s", c.Name)
 					}
 				}
@@ -303,6 +313,10 @@ func TestConsoleCommands(t *testing.T) {
 
 // checkResourceGroups checks that every attached resource of the customer is listed as an
 // "附属" line in the section of its main resource.
+// unwrap joins the lines a reply wrapped to fit text.MaxColumns (indented four spaces, under a
+// list item) back onto the line they continue.
+func unwrap(out string) string { return strings.ReplaceAll(out, "\n    ", " ") }
+
 func checkResourceGroups(t *testing.T, rs []bsstest.Resource, out string) {
 	t.Helper()
 	names := map[string]string{}
@@ -311,7 +325,7 @@ func checkResourceGroups(t *testing.T, rs []bsstest.Resource, out string) {
 	}
 	section := ""
 	attachedIn := map[string]string{} // attached resource id → section title
-	for _, l := range strings.Split(out, "\n") {
+	for _, l := range strings.Split(unwrap(out), "\n") {
 		switch {
 		case strings.HasPrefix(l, "* "):
 			section = strings.TrimPrefix(l, "* ")
@@ -346,15 +360,16 @@ func checkResourceGroups(t *testing.T, rs []bsstest.Resource, out string) {
 	}
 }
 
-// expiryTimes reads the first column ("2006-01-02 15:04 (...)") of /expiring rows.
+// expiryTimes reads the expiry ("2006-01-02 15:04 (...)") of /expiring rows or entries.
 func expiryTimes(t *testing.T, rows [][]string, loc *time.Location) []time.Time {
 	t.Helper()
 	var out []time.Time
 	for _, r := range rows {
-		if len(r[0]) < 16 {
+		stamp := stampRE.FindString(strings.Join(r, " "))
+		if stamp == "" {
 			t.Fatalf("row %q has no time", r)
 		}
-		tm, err := time.ParseInLocation("2006-01-02 15:04", r[0][:16], loc)
+		tm, err := time.ParseInLocation("2006-01-02 15:04", stamp, loc)
 		if err != nil {
 			t.Fatalf("row %q: %v", r, err)
 		}
@@ -478,7 +493,7 @@ func TestConsoleBSSFailure(t *testing.T) {
 	if !ok {
 		t.Fatalf("want two replies:\n%s", out)
 	}
-	if !strings.Contains(first, "华为云") || !strings.Contains(first, "请稍后再试") {
+	if flat := strings.ReplaceAll(first, "\n", ""); !strings.Contains(flat, "华为云") || !strings.Contains(flat, "请稍后再试") {
 		t.Errorf("the failure is not explained in Chinese:\n%s", first)
 	}
 	for _, bad := range []string{"panic", "goroutine", "error_code", "{"} {

@@ -103,7 +103,7 @@ func layout(r chat.Reply) []line {
 			b.field(f, "")
 		}
 		for _, l := range s.Lines {
-			b.text("• "+l, "", 0)
+			b.indented("• "+l, "  ", "", 0)
 		}
 	}
 	if r.Table != nil && len(r.Table.Rows) > 0 {
@@ -137,17 +137,26 @@ func (b *lines) blank() {
 	}
 }
 
-// text adds s line by line, each wrapped in tag when tag is not empty; the last line keeps
-// keep following lines with it (a title stays with what it heads).
-func (b *lines) text(s, tag string, keep int) {
-	ls := strings.Split(s, "\n")
+// text adds s line by line, each wrapped to text.MaxColumns and in tag when tag is not empty;
+// the last line keeps keep following lines with it (a title stays with what it heads).
+func (b *lines) text(s, tag string, keep int) { b.indented(s, "", tag, keep) }
+
+// indented is text with the lines a wrap continues starting with indent.
+func (b *lines) indented(s, indent, tag string, keep int) {
+	var ls []string
+	for _, l := range strings.Split(s, "\n") {
+		ls = append(ls, text.Wrap(l, text.MaxColumns, indent)...)
+	}
 	for i, l := range ls {
 		h := escape(l)
 		if tag != "" && l != "" {
 			h = "<" + tag + ">" + h + "</" + tag + ">"
 		}
 		k := 0
-		if i == len(ls)-1 {
+		switch {
+		case tag != "" && i == 0: // a heading wrapped for a phone stays in one piece
+			k = len(ls) - 1 + keep
+		case tag == "" && i == len(ls)-1:
 			k = keep
 		}
 		b.ls = append(b.ls, line{html: h, plain: l, table: -1, keep: k})
@@ -155,28 +164,46 @@ func (b *lines) text(s, tag string, keep int) {
 }
 
 // field adds "label: value", the label wrapped in tag; the lines of a multi-line value follow
-// on lines of their own.
+// on lines of their own, and a line too wide for a phone continues on the next.
 func (b *lines) field(f chat.Field, tag string) {
 	first, rest, _ := strings.Cut(f.Value, "\n")
+	ws := text.Wrap(f.Label+": "+first, text.MaxColumns, "  ")
 	label := escape(f.Label + ":")
 	if tag != "" {
 		label = "<" + tag + ">" + label + "</" + tag + ">"
 	}
 	k := 0
-	if rest != "" {
+	if rest != "" || len(ws) > 1 {
 		k = 1
 	}
-	b.ls = append(b.ls, line{html: label + " " + escape(first), plain: f.Label + ": " + first, table: -1, keep: k})
+	h := escape(ws[0])
+	if after, ok := strings.CutPrefix(ws[0], f.Label+":"); ok {
+		h = label + escape(after)
+	}
+	b.ls = append(b.ls, line{html: h, plain: ws[0], table: -1, keep: k})
+	for _, w := range ws[1:] {
+		b.ls = append(b.ls, line{html: escape(w), plain: w, table: -1})
+	}
 	if rest != "" {
-		b.text(rest, "", 0)
+		b.indented(rest, "  ", "", 0)
 	}
 }
 
-// table adds t as aligned monospace lines; its header and rule are marked to be repeated when
-// the table continues in the next part, and stay with the first row.
+// table adds t as aligned monospace lines when it fits text.MaxColumns, else as one compact
+// entry per row (its first line in bold). An aligned table's header and rule are marked to be
+// repeated when it continues in the next part, and stay with the first row.
 func (b *lines) table(t *chat.Table) {
 	idx := b.tables
 	b.tables++
+	if text.TableWidth(t) > text.MaxColumns {
+		for _, e := range text.Entries(t) {
+			b.indented(e.Head, "  ", "b", min(1, len(e.Details)))
+			for _, d := range e.Details {
+				b.indented("  "+d, "    ", "", 0)
+			}
+		}
+		return
+	}
 	rows := strings.Split(strings.TrimSuffix(text.Table(t), "\n"), "\n")
 	for i, r := range rows {
 		l := line{html: escape(r), plain: r, pre: true, table: idx}

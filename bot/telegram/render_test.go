@@ -52,6 +52,7 @@ func TestRenderEscapes(t *testing.T) {
 	}
 	m := Render(markup, MaxMessageChars)
 	shown := strings.Join(checkParts(t, m, MaxMessageChars), "\n")
+	shown += "\n" + strings.ReplaceAll(shown, "\n", " ") // as read, with the lines wrapped for a phone joined
 	for _, want := range []string{
 		"Customer <b>Tom & Jerry</b> *Ltd*",
 		"<@U123> <!channel> [link](http://x)",
@@ -243,6 +244,16 @@ func TestFakeHTMLParser(t *testing.T) {
 		got, err := parseTelegramHTML(tt.in)
 		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
 			t.Errorf("parseTelegramHTML(%q) = %q, %v; want %q ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestSamplesFitAPhone: every line Telegram shows of every sample, <pre> tables included, is at
+// most text.MaxColumns wide in East Asian width.
+func TestSamplesFitAPhone(t *testing.T) {
+	for _, s := range samples.All() {
+		for _, p := range Render(s.Reply.Sanitized(), MaxMessageChars).Parts {
+			samples.CheckWidth(t, s.Name, plainText(p))
 		}
 	}
 }

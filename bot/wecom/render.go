@@ -51,7 +51,9 @@ func font(color, s string) string {
 }
 
 // Markdown renders a reply in WeCom's markdown. Every line is complete markup on its own (no
-// span crosses a line), so the message may be split at any line boundary.
+// span crosses a line), so the message may be split at any line boundary. What a line shows is
+// at most text.MaxColumns wide: longer lines wrap, and a table whose rows would be wider shows
+// one compact entry per row.
 func Markdown(r chat.Reply) string {
 	var lines []string
 	block := func() {
@@ -59,16 +61,30 @@ func Markdown(r chat.Reply) string {
 			lines = append(lines, "")
 		}
 	}
+	// add wraps the escaped text s and puts each line between before and after.
+	add := func(s, before, after, indent string) {
+		for _, w := range wrap(s, indent) {
+			if w == "" {
+				lines = append(lines, strings.TrimRight(before, " "))
+				continue
+			}
+			lines = append(lines, before+w+after)
+		}
+	}
 	warn := ""
 	if r.Error {
 		warn = "warning"
 	}
 	if r.Title != "" {
-		lines = append(lines, "### "+font(warn, esc(r.Title)))
+		for _, w := range wrap(esc(r.Title), "") {
+			lines = append(lines, "### "+font(warn, w))
+		}
 	}
 	if r.Text != "" {
 		for _, l := range strings.Split(strings.TrimRight(r.Text, "\n"), "\n") {
-			lines = append(lines, font(warn, esc(l)))
+			for _, w := range wrap(esc(l), "") {
+				lines = append(lines, font(warn, w))
+			}
 		}
 	}
 	if len(r.Fields) > 0 {
@@ -78,32 +94,43 @@ func Markdown(r chat.Reply) string {
 	for _, s := range r.Sections {
 		block()
 		if s.Title != "" {
-			lines = append(lines, "**"+esc(s.Title)+"**")
+			add(esc(s.Title), "**", "**", "")
 		}
 		lines = append(lines, fieldLines(s.Fields)...)
 		for _, l := range s.Lines {
 			for _, ll := range strings.Split(l, "\n") {
-				lines = append(lines, "> · "+esc(ll))
+				add("· "+esc(ll), "> ", "", "  ")
 			}
 		}
 	}
 	if r.Table != nil && (len(r.Table.Rows) > 0 || len(r.Table.Columns) > 0) {
 		block()
-		if len(r.Table.Columns) > 0 {
-			lines = append(lines, "> **"+esc(strings.Join(r.Table.Columns, " │ "))+"**")
-		}
-		for _, row := range r.Table.Rows {
-			lines = append(lines, "> "+esc(strings.Join(row, " │ ")))
+		if rowsFit(r.Table) {
+			if len(r.Table.Columns) > 0 {
+				lines = append(lines, "> **"+esc(strings.Join(r.Table.Columns, " │ "))+"**")
+			}
+			for _, row := range r.Table.Rows {
+				lines = append(lines, "> "+esc(strings.Join(row, " │ ")))
+			}
+		} else {
+			for _, e := range text.Entries(r.Table) {
+				add(esc(e.Head), "**", "**", "  ")
+				for _, d := range e.Details {
+					add(esc(d), "> ", "", "")
+				}
+			}
 		}
 	}
 	if r.Footer != "" {
 		block()
-		lines = append(lines, font("comment", esc(r.Footer)))
+		for _, w := range wrap(esc(r.Footer), "") {
+			lines = append(lines, font("comment", w))
+		}
 	}
 	if len(r.Buttons) > 0 {
 		block()
 		for _, b := range r.Buttons {
-			lines = append(lines, buttonLine(b))
+			lines = append(lines, buttonLines(b)...)
 		}
 	}
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
@@ -112,22 +139,55 @@ func Markdown(r chat.Reply) string {
 	return strings.Join(lines, "\n")
 }
 
-// fieldLines renders "label: value" as quote lines; a value's further lines follow in the quote.
+// wrap cuts an escaped line into lines of at most text.MaxColumns columns (a quote's bar and
+// markup take none); a line it starts with "#" is escaped again, as it would read as a heading.
+func wrap(s, indent string) []string {
+	ws := text.Wrap(s, text.MaxColumns, indent)
+	for i, w := range ws {
+		if t := strings.TrimLeft(w, " \t"); strings.HasPrefix(t, "#") {
+			ws[i] = w[:len(w)-len(t)] + "＃" + t[1:]
+		}
+	}
+	return ws
+}
+
+// rowsFit reports whether every row of t, its cells joined by " │ ", is within text.MaxColumns.
+func rowsFit(t *chat.Table) bool {
+	for _, row := range append([][]string{t.Columns}, t.Rows...) {
+		if text.Width(esc(strings.Join(row, " │ "))) > text.MaxColumns {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldLines renders "label: value" as quote lines; a value's further lines, and a line too
+// wide, follow in the quote.
 func fieldLines(fs []chat.Field) []string {
 	var out []string
 	for _, f := range fs {
 		vs := strings.Split(f.Value, "\n")
-		out = append(out, "> **"+esc(f.Label)+"**: "+esc(vs[0]))
+		label := esc(f.Label)
+		ws := wrap(label+": "+esc(vs[0]), "  ")
+		if after, ok := strings.CutPrefix(ws[0], label+":"); ok {
+			ws[0] = "**" + label + "**:" + after
+		}
+		for _, w := range ws {
+			out = append(out, "> "+w)
+		}
 		for _, v := range vs[1:] {
-			out = append(out, "> "+esc(v))
+			for _, w := range wrap(esc(v), "  ") {
+				out = append(out, "> "+w)
+			}
 		}
 	}
 	return out
 }
 
-// buttonLine shows a button as the command to type: "▸ Approve `/approve 12`", the label
-// coloured by its style (green for primary, orange-red for danger).
-func buttonLine(b chat.Button) string {
+// buttonLines shows a button as the command to type: "▸ Approve `/approve 12`", the label
+// coloured by its style (green for primary, orange-red for danger); the command goes on a line
+// of its own when both would be wider than text.MaxColumns.
+func buttonLines(b chat.Button) []string {
 	label := esc(b.Label)
 	switch b.Style {
 	case chat.StylePrimary:
@@ -136,10 +196,14 @@ func buttonLine(b chat.Button) string {
 		label = font("warning", label)
 	}
 	cmd := b.Command
+	code := "`" + esc(cmd) + "`"
 	if strings.Contains(cmd, "`") {
-		return "▸ " + label + " " + esc(cmd)
+		code = esc(cmd)
 	}
-	return "▸ " + label + " `" + esc(cmd) + "`"
+	if text.Width("▸ "+esc(b.Label)+" "+esc(cmd)) <= text.MaxColumns {
+		return []string{"▸ " + label + " " + code}
+	}
+	return []string{"▸ " + label, "  " + code}
 }
 
 // Split cuts rendered markdown into messages of at most limit bytes at line boundaries

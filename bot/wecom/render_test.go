@@ -3,6 +3,7 @@ package wecom
 import (
 	"bytes"
 	"flag"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +189,14 @@ func TestCardOnlyForDecisions(t *testing.T) {
 	}
 	if n := utf8.RuneCountInString(c.ButtonList[0].Text); n > 10 {
 		t.Errorf("button text of %d characters", n)
+	}
+}
+
+// TestSamplesFitAPhone: every line a WeCom client shows of every sample (markup, the quote bar
+// and heading marks take no column) is at most text.MaxColumns wide in East Asian width.
+func TestSamplesFitAPhone(t *testing.T) {
+	markup := regexp.MustCompile("(?m)^(> |### )|\\*\\*|`|</?font[^>]*>")
+	for _, s := range samples.All() {
+		samples.CheckWidth(t, s.Name, markup.ReplaceAllString(Markdown(s.Reply.Sanitized()), ""))
 	}
 }

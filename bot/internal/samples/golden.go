@@ -5,8 +5,22 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/partnerbot/partnerbot/bot/internal/text"
 )
+
+// CheckWidth fails t for every line of shown (what a person reads of a plain-text rendering)
+// wider than text.MaxColumns in East Asian width (CJK two columns).
+func CheckWidth(t testing.TB, name, shown string) {
+	t.Helper()
+	for i, l := range strings.Split(shown, "\n") {
+		if w := text.Width(l); w > text.MaxColumns {
+			t.Errorf("%s: line %d is %d columns wide (max %d): %q", name, i+1, w, text.MaxColumns, l)
+		}
+	}
+}
 
 // Golden compares v, as indented JSON with <, > and & shown as the platform receives them, with
 // testdata/<name>.golden.json; update rewrites the file instead (each package's -update flag).

@@ -24,6 +24,9 @@ func All() []Sample {
 		{"danger_buttons", dangerButtons()},
 		{"error", chat.Reply{Text: "参数 resource_ids 无效：最多 10 项。\n发送 /帮助 查看用法。", Error: true, Ephemeral: true}},
 		{"long_list", longList()},
+		{"expiring", expiring()},
+		{"help", help()},
+		{"expiry_summary", expirySummary()},
 		{"markup", markup()},
 	}
 }
@@ -120,4 +123,52 @@ func markup() chat.Reply {
 		Table:   &chat.Table{Columns: []string{"a|b", "c"}, Rows: [][]string{{"`x`", "</pre>"}}},
 		Buttons: []chat.Button{{Label: "Renew <1m>", Command: "/renew r&1 1m"}},
 	}
+}
+
+// expiring is /expiring as the router answers it: a table far wider than a phone (about 120
+// columns), whose compact entry is the resource and its customer (Head), then expiry and
+// auto-renew.
+func expiring() chat.Reply {
+	t := &chat.Table{Columns: []string{"到期时间", "客户", "资源", "自动续费"}, Head: []int{2, 1}}
+	custs := []string{"北京云起科技有限公司 (yunqi-bj)", "ACME Ltd (acme01)", "张三 (zhangsan)", "Oceanic Airlines Asia (oceanic-asia)"}
+	for i := range 6 {
+		auto := "否"
+		if i%3 == 2 {
+			auto = "是"
+		}
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("2026-12-%02d 06:00 (%d 天后)", i+2, i+1), custs[i%len(custs)],
+			fmt.Sprintf("ecs-web-%02d · 云主机 c7.xlarge.4.linux (c3a693f8-f328-567b-a0de-fd6963da6d%02d)", i+1, i), auto})
+	}
+	return chat.Reply{Title: "30 天内到期的包年/包月资源", Text: "来自 11-30 09:00 的到期扫描", Table: t,
+		Footer: "第 1/9 页，共 82 项", Buttons: []chat.Button{{Label: "下一页", Command: "/expiring --page 2"}}}
+}
+
+// help is /help in English: command, summary and role, with a summary longer than a phone line.
+func help() chat.Reply {
+	t := &chat.Table{Columns: []string{"Command", "What it does", "Who"}, Head: []int{0, 1}, Rows: [][]string{
+		{"/help (/帮助)", "List the commands, or show how to use one", "viewer"},
+		{"/customer (/客户)", "Find a customer: id, account, association type, label, balance or arrears, resources expiring within 30 days", "viewer"},
+		{"/renew (/续订)", "Ask to renew a yearly/monthly resource (needs approval)", "operator"},
+		{"/unsubscribe-alerts (/取消订阅)", "Cancel one of this channel's subscriptions", "operator"},
+	}}
+	return chat.Reply{Title: "partnerbot commands", Text: "Send a command starting with /. Chinese aliases work too. Type /help <command> for its usage.", Table: t}
+}
+
+// expirySummary is an expiry digest too long for a screen as alerts summarises it: counts per
+// threshold and per customer, the soonest, and a button paging through all of them.
+func expirySummary() chat.Reply {
+	r := chat.Reply{Title: "⏰ 到期提醒：82 个包年/包月资源", Text: "69 个需要续费；13 个已开启自动续费（余额充足时会自动续费）。",
+		Fields: []chat.Field{{Label: "已过期", Value: "10"}, {Label: "1 天内到期", Value: "14"}, {Label: "3 天内到期", Value: "15"},
+			{Label: "7 天内到期", Value: "15"}, {Label: "15 天内到期", Value: "14"}, {Label: "30 天内到期", Value: "14"}},
+		Footer: "截至 11-18 10:30 扫描，均经 BSS 确认"}
+	r.Sections = append(r.Sections, chat.Section{Title: "按客户（37 个）", Fields: []chat.Field{
+		{Label: "胡军 (hujun)", Value: "5"}, {Label: "南京紫金教育科技 (nj-zijin-edu)", Value: "4"},
+		{Label: "Globex Corporation (globex)", Value: "4"}, {Label: "其他 34 个客户", Value: "69"}}})
+	r.Sections = append(r.Sections, chat.Section{Title: "最早到期的 10 个 — 长沙星城传媒 (cs-xingcheng-media) · f5b856b2428221624971171a161768eb",
+		Lines: []string{"🛑 ecs-cs-xingcheng-media-01 · 云主机 c7.large.2.linux (a40f4f84-bb76-96ce-61a5-07167f76a45c) · 2026-11-13 07:37 (5 天前) · 含 2 个附属资源 · 续费 /renew a40f4f84-bb76-96ce-61a5-07167f76a45c"}})
+	r.Sections = append(r.Sections, chat.Section{Title: "孙浩 (sunhao) · 4e3e85cb133f2d8efba0eed93ba3eb59",
+		Lines: []string{"⚠ ecs-sunhao-04 · 云主机 s6.large.2.win (cc952be8-657e-24df-f92b-d56a21ba798f) · 2026-11-19 08:02 (1 天后) · 续费 /renew cc952be8-657e-24df-f92b-d56a21ba798f · 开自动续费 /autorenew on cc952be8-657e-24df-f92b-d56a21ba798f"}})
+	r.Buttons = []chat.Button{{Label: "逐页查看全部 82 个", Command: "/expiring 30"},
+		{Label: "续订 ecs-cs-xingcheng-media-01", Command: "/renew a40f4f84-bb76-96ce-61a5-07167f76a45c"}}
+	return r
 }

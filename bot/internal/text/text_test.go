@@ -62,3 +62,52 @@ func TestSplitNeverCuts(t *testing.T) {
 		t.Fatalf("Split at lines = %q", parts)
 	}
 }
+
+func TestWrapKeepsEveryCharacterWithinWidth(t *testing.T) {
+	tests := []struct {
+		s     string
+		width int
+	}{
+		{"short", 60},
+		{"ecs-web-01 · cn-north-4 · s6.large.2.linux 40 GB (0a1b2c3d4e5f60718293a4b5c6d7e8f9) · 张三", 60},
+		{strings.Repeat("北京云起科技有限公司", 10), 60},
+		{"到期 2026-12-09 06:00 (3 天后) · 自动续费 否 · 客户 北京云起科技有限公司 · 含 2 个附属资源", 40},
+		{strings.Repeat("x", 150), 60},
+		{"a " + strings.Repeat("长", 40) + " b", 30},
+	}
+	for _, tt := range tests {
+		ls := Wrap(tt.s, tt.width, "  ")
+		var kept strings.Builder
+		for i, l := range ls {
+			if w := Width(l); w > tt.width {
+				t.Errorf("Wrap(%q) line %d is %d columns, want <= %d: %q", tt.s, i, w, tt.width, l)
+			}
+			kept.WriteString(strings.ReplaceAll(l, " ", ""))
+		}
+		if want := strings.ReplaceAll(tt.s, " ", ""); kept.String() != want {
+			t.Errorf("Wrap(%q) lost characters: %q", tt.s, kept.String())
+		}
+	}
+}
+
+func TestLinesCompactsWideTables(t *testing.T) {
+	narrow := &chat.Table{Columns: []string{"客户", "金额"}, Rows: [][]string{{"张三", "1.00"}}}
+	if _, aligned := Lines(narrow, MaxColumns); !aligned {
+		t.Error("a narrow table should stay aligned")
+	}
+	wide := &chat.Table{Columns: []string{"到期", "客户", "资源", "自动续费"}, Head: []int{2, 1}, Rows: [][]string{
+		{"2026-12-09 06:00 (3 天后)", "北京云起科技有限公司 (yunqi-bj)", "ecs-web-01 · s6.large.2.linux (0a1b2c3d4e5f6071)", "否"},
+	}}
+	got, aligned := Lines(wide, MaxColumns)
+	if aligned {
+		t.Fatal("a 100-column table should become entries")
+	}
+	want := []string{
+		"• ecs-web-01 · s6.large.2.linux (0a1b2c3d4e5f6071) · 北京云",
+		"  起科技有限公司 (yunqi-bj)",
+		"  到期: 2026-12-09 06:00 (3 天后) · 自动续费: 否",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Lines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

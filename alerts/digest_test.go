@@ -1,0 +1,112 @@
+package alerts_test
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// TestLongDigestIsSummarised: the sandbox's first expiry digest for every customer (82
+// resources, once a single message of about 20,000 characters) is one message that fits a
+// phone: counts per threshold and per customer, the 10 soonest, and a button whose command
+// pages through them all.
+func TestLongDigestIsSummarised(t *testing.T) {
+	full := newEnv(t, func(o *alerts.Options) { o.DigestScreen = -1; o.MaxChars = map[string]int{"slack": 1 << 20} })
+	full.subscribe("slack:C1", "expiry", "*", 30, 15, 7, 3, 1)
+	full.scan(alerts.KindExpiry)
+	fullChars := 0
+	for _, n := range full.drain() {
+		fullChars += utf8.RuneCountInString(console.Render(reply(t, n)))
+	}
+
+	e := newEnv(t, nil)
+	e.subscribe("slack:C1", "expiry", "*", 30, 15, 7, 3, 1)
+	sum := e.scan(alerts.KindExpiry)
+	if sum.Alerted != 82 {
+		t.Fatalf("the sandbox digest has %d resources, want 82 (%+v)", sum.Alerted, sum)
+	}
+	ns := e.drain()
+	if len(ns) != 1 {
+		t.Fatalf("%d notices, want one summary", len(ns))
+	}
+	r := reply(t, ns[0])
+	counted := 0
+	for _, f := range r.Fields {
+		n, err := strconv.Atoi(f.Value)
+		if err != nil {
+			t.Fatalf("threshold count %q: %v", f.Value, err)
+		}
+		counted += n
+	}
+	if counted != 82 {
+		t.Errorf("the counts per threshold add up to %d, want 82: %+v", counted, r.Fields)
+	}
+	if len(r.Sections) < 2 || !strings.HasPrefix(r.Sections[0].Title, "按客户") {
+		t.Fatalf("no per-customer counts: %+v", r.Sections)
+	}
+	perCustomer := 0
+	for _, f := range r.Sections[0].Fields {
+		n, _ := strconv.Atoi(f.Value)
+		perCustomer += n
+	}
+	if perCustomer != 82 {
+		t.Errorf("the counts per customer add up to %d, want 82", perCustomer)
+	}
+	listed := 0
+	for _, s := range r.Sections[1:] {
+		listed += len(s.Lines)
+	}
+	if listed != alerts.DigestSoonest || !strings.HasPrefix(r.Sections[1].Title, "最早到期的 10 个") {
+		t.Errorf("the summary lists %d resources under %q, want the %d soonest", listed, r.Sections[1].Title, alerts.DigestSoonest)
+	}
+	if len(r.Buttons) == 0 || r.Buttons[0].Command != "/expiring 30" || !strings.Contains(r.Buttons[0].Label, "82") {
+		t.Errorf("the first button is %+v, want one paging through all 82 with /expiring 30", r.Buttons)
+	}
+	shown := console.Render(r)
+	for i, l := range strings.Split(shown, "\n") {
+		if w := console.Width(l); w > 60 {
+			t.Errorf("line %d is %d columns: %q", i+1, w, l)
+		}
+	}
+	chars := utf8.RuneCountInString(shown)
+	if chars > 2*alerts.DigestScreenChars {
+		t.Errorf("the summary is %d characters", chars)
+	}
+	t.Logf("the full digest is %d characters on the console, the summary %d:\n%s", fullChars, chars, shown)
+}
+
+// TestShortDigestStaysInFull: a digest of one customer's few resources lists every one.
+func TestShortDigestStaysInFull(t *testing.T) {
+	e := newEnv(t, nil)
+	zs := e.customer("zhangsan")
+	e.subscribe("slack:C1", "expiry", zs.ID, 30)
+	sum := e.scan(alerts.KindExpiry)
+	ns := e.drain()
+	if len(ns) != 1 {
+		t.Fatalf("%d notices", len(ns))
+	}
+	r := reply(t, ns[0])
+	lines := 0
+	for _, s := range r.Sections {
+		lines += len(s.Lines)
+	}
+	if lines != sum.Alerted || len(r.Fields) != 0 {
+		t.Errorf("a %d-resource digest lists %d lines and %d counts", sum.Alerted, lines, len(r.Fields))
+	}
+}
+
+func reply(t *testing.T, n store.Notice) commands.Reply {
+	t.Helper()
+	var r commands.Reply
+	if err := json.Unmarshal(n.Body, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
