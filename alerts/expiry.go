@@ -50,7 +50,7 @@ type expiring struct {
 	attached                 int
 	level                    int
 	resale                   bool
-	shortBalance             string // with auto-renew on: why the balance may not cover it
+	shortBalance             func(commands.Lang) string // with auto-renew on: why the balance may not cover it
 }
 
 // expiryState is one channel's side of a scan: its ledger as read before the scan, and what
@@ -256,14 +256,15 @@ func (s *Scanner) checkBalances(ctx context.Context, states []*expiryState) {
 		}()
 	}
 	wg.Wait()
-	l := s.opts.Lang
-	short := map[string]string{}
+	short := map[string]func(commands.Lang) string{}
 	for _, b := range bs {
 		switch {
 		case b.InArrears():
-			short[b.CustomerID] = l.T("alert.expiry.short_debt", commands.Money(b.Debt, b.Currency))
+			amount := commands.Money(b.Debt, b.Currency)
+			short[b.CustomerID] = func(l commands.Lang) string { return l.T("alert.expiry.short_debt", amount) }
 		case b.Amount.Sign() <= 0:
-			short[b.CustomerID] = l.T("alert.expiry.short_balance", commands.Money(b.Amount, b.Currency))
+			amount := commands.Money(b.Amount, b.Currency)
+			short[b.CustomerID] = func(l commands.Lang) string { return l.T("alert.expiry.short_balance", amount) }
 		}
 	}
 	for _, st := range states {
@@ -285,7 +286,7 @@ func (s *Scanner) commitExpiry(ctx context.Context, st *expiryState, now time.Ti
 	}
 	var notices []store.Notice
 	if len(st.items) > 0 {
-		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.items, now), now)
+		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.ch.lang, st.items, now), now)
 		sum.Alerted += len(st.items)
 		sum.Notices += len(notices)
 		sum.Channels++
@@ -309,8 +310,7 @@ func dedupe(ss []string) []string {
 
 // renderExpiry builds one channel's digest: grouped by customer, soonest first, resources with
 // auto-renew on apart, with the commands to renew or switch auto-renew on.
-func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
-	l := s.opts.Lang
+func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, now time.Time) commands.Reply {
 	sort.Slice(items, func(i, j int) bool {
 		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
@@ -328,9 +328,9 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 	}
 	rep := commands.Reply{Title: l.T("alert.expiry.title", len(items))}
 	rep.Text = l.T("alert.expiry.intro", len(atRisk), len(auto))
-	rep.Sections = append(rep.Sections, s.byCustomer(atRisk, now, false)...)
+	rep.Sections = append(rep.Sections, s.byCustomer(l, atRisk, now, false)...)
 	if len(auto) > 0 {
-		sec := s.byCustomer(auto, now, true)
+		sec := s.byCustomer(l, auto, now, true)
 		if len(sec) > 0 {
 			sec[0].Title = "🔁 " + l.T("alert.expiry.auto") + " — " + sec[0].Title
 		}
@@ -349,8 +349,7 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 }
 
 // byCustomer makes one section per customer, in the order of their soonest item.
-func (s *Scanner) byCustomer(items []expiring, now time.Time, auto bool) []commands.Section {
-	l := s.opts.Lang
+func (s *Scanner) byCustomer(l commands.Lang, items []expiring, now time.Time, auto bool) []commands.Section {
 	var order []string
 	per := map[string][]expiring{}
 	for _, it := range items {
@@ -375,8 +374,8 @@ func (s *Scanner) byCustomer(items []expiring, now time.Time, auto bool) []comma
 				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}
 			switch {
-			case auto && it.shortBalance != "":
-				line += " · ⚠ " + it.shortBalance
+			case auto && it.shortBalance != nil:
+				line += " · ⚠ " + it.shortBalance(l)
 			case auto:
 			case it.level == 0: // expired: auto-renew can no longer be switched on
 				line += " · " + l.T("alert.expiry.how_renew", it.resourceID)

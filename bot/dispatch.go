@@ -30,6 +30,12 @@ type Sender interface {
 	Send(ctx context.Context, to Target, r commands.Reply) error
 }
 
+// LangSource tells the language ("zh", "en"; "" for none chosen) of a notice's recipient: the
+// channel's when channel is set and has one, else the person's (*store.Store implements it).
+type LangSource interface {
+	NoticeLang(ctx context.Context, platform, channel, user string) (string, error)
+}
+
 // Outbox is what the dispatcher needs of the store.
 type Outbox interface {
 	DueNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error)
@@ -67,6 +73,10 @@ type Dispatcher struct {
 	Admins []string
 	// Observer, when set, is told of every delivery attempt (metrics).
 	Observer DeliveryObserver
+	// Langs, when set, say which language a notice's recipient reads (the channel's /lang, else
+	// the person's): a notice rendered in several languages is sent in that one, and in its
+	// default rendering when the recipient chose none or Langs cannot say.
+	Langs LangSource
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
@@ -266,10 +276,20 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoSender, n.Platform)
 	}
+	body := n.Body
+	if len(n.Bodies) > 0 && d.Langs != nil {
+		l, err := d.Langs.NoticeLang(ctx, n.Platform, n.Channel, n.UserID)
+		if err != nil {
+			d.Logger.Warn("the language of a notice's recipient is unknown; sending the default", "notice", n.ID, "error", err)
+		}
+		if b, ok := n.Bodies[l]; ok && err == nil {
+			body = b
+		}
+	}
 	var rep commands.Reply
-	if err := json.Unmarshal(n.Body, &rep); err != nil {
+	if err := json.Unmarshal(body, &rep); err != nil {
 		// A body that cannot be read will never become readable: deliver what can be said.
-		rep = commands.Reply{Text: string(n.Body)}
+		rep = commands.Reply{Text: string(body)}
 	}
 	// Sanitized here, once, for every adapter: alert digests carry BSS data.
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)

@@ -102,6 +102,19 @@ func runLang(ctx context.Context, c *Call) (Reply, error) {
 	if !ok {
 		return Reply{}, c.fail("err.bad_lang", c.Arg(0))
 	}
+	if !c.r.isDirect(c.Req) && c.Role >= RoleOperator {
+		// In a channel, an operator or admin sets the channel's language: its alerts and the
+		// replies to those who chose none.
+		p, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)
+		if err != nil {
+			return Reply{}, err
+		}
+		p.Lang = string(l)
+		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, p); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: l.T("lang.set_channel")}, nil
+	}
 	p, err := c.r.store.Prefs(ctx, c.Req.User())
 	if err != nil {
 		return Reply{}, err
@@ -109,6 +122,18 @@ func runLang(ctx context.Context, c *Call) (Reply, error) {
 	p.Lang = string(l)
 	if err := c.r.store.SetPrefs(ctx, c.Req.User(), p); err != nil {
 		return Reply{}, err
+	}
+	if c.Req.Channel != "" && c.Req.Channel != "exec" && c.Req.Platform != "console" && c.r.isDirect(c.Req) {
+		// A direct conversation is this person's own: the alerts it subscribed to follow the
+		// person's language.
+		cp, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)
+		if err != nil {
+			return Reply{}, err
+		}
+		cp.Lang = string(l)
+		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, cp); err != nil {
+			return Reply{}, err
+		}
 	}
 	c.Lang = l
 	return Reply{Text: l.T("lang.set")}, nil

@@ -596,11 +596,27 @@ func (r *Router) Maintain(ctx context.Context) error {
 }
 
 // Notices. They are written to the store's outbox in the same transaction as the state change
-// and delivered by the dispatcher in bot/, in the bot's default language.
+// and delivered by the dispatcher in bot/, each in its recipient's language: a notice carries
+// its message rendered in every language of the catalogue, and the dispatcher picks the one the
+// channel or person chose with /lang (Body, in the bot's default language, otherwise).
 
-func (r *Router) notice(platform, channel, user, kind string, rep Reply, dedupe string) store.Notice {
-	body, _ := json.Marshal(rep)
-	return store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, Body: body, DedupeKey: dedupe}
+// noticeLangs are the languages a notice is rendered in.
+var noticeLangs = []Lang{Zh, En}
+
+func (r *Router) notice(platform, channel, user, kind string, render func(Lang) Reply, dedupe string) store.Notice {
+	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe,
+		Bodies: make(map[string]json.RawMessage, len(noticeLangs))}
+	for _, l := range noticeLangs {
+		body, _ := json.Marshal(render(l))
+		n.Bodies[string(l)] = body
+		if l == r.opts.Lang {
+			n.Body = body
+		}
+	}
+	if n.Body == nil {
+		n.Body = n.Bodies[string(Zh)]
+	}
+	return n
 }
 
 func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
@@ -608,43 +624,50 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 	if !ok {
 		return nil
 	}
-	l := r.opts.Lang
-	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
-	rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
-	rep.Buttons = approveButtons(l, a.ID)
-	return []store.Notice{r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:new", a.ID))}
+	now := r.opts.Now()
+	render := func(l Lang) Reply {
+		rep := r.renderApproval(l, r.loc, now, a)
+		rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
+		rep.Buttons = approveButtons(l, a.ID)
+		return rep
+	}
+	return []store.Notice{r.notice(platform, channel, "", "approval", render, fmt.Sprintf("approval:%d:new", a.ID))}
 }
 
 // toRequester addresses the requester: the channel of the request and, on platforms with
 // direct messages, the requester in person.
-func (r *Router) toRequester(a store.Approval, rep Reply, tag string) []store.Notice {
+func (r *Router) toRequester(a store.Approval, render func(Lang) Reply, tag string) []store.Notice {
 	key := fmt.Sprintf("approval:%d:%s", a.ID, tag)
-	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", rep, key+":channel")}
+	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", render, key+":channel")}
 	if r.opts.DirectMessages != nil && a.Requester.Channel != "" &&
 		r.opts.DirectMessages(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID) {
-		ns = append(ns, r.notice(a.Requester.Platform, "", a.Requester.UserID, "approval", rep, key+":direct"))
+		ns = append(ns, r.notice(a.Requester.Platform, "", a.Requester.UserID, "approval", render, key+":direct"))
 	}
 	return ns
 }
 
 func (r *Router) decisionNotices(a store.Approval) []store.Notice {
-	l := r.opts.Lang
-	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
+	now := r.opts.Now()
 	switch a.State {
 	case store.StatePending:
-		rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
-		return r.toRequester(a, rep, fmt.Sprintf("approved-%d", len(a.Approvals)))
+		render := func(l Lang) Reply {
+			rep := r.renderApproval(l, r.loc, now, a)
+			rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
+			return rep
+		}
+		return r.toRequester(a, render, fmt.Sprintf("approved-%d", len(a.Approvals)))
 	case store.StateApproved, store.StateExecuting:
 		return nil // the result follows
 	}
-	return r.toRequester(a, rep, string(a.State))
+	return r.toRequester(a, func(l Lang) Reply { return r.renderApproval(l, r.loc, now, a) }, string(a.State))
 }
 
 func (r *Router) resultNotices(a store.Approval) []store.Notice {
-	rep := r.renderApproval(r.opts.Lang, r.loc, r.opts.Now(), a)
-	ns := r.toRequester(a, rep, "result")
+	now := r.opts.Now()
+	render := func(l Lang) Reply { return r.renderApproval(l, r.loc, now, a) }
+	ns := r.toRequester(a, render, "result")
 	if platform, channel, ok := strings.Cut(r.opts.ApprovalsChannel, ":"); ok && (platform != a.Requester.Platform || channel != a.Requester.Channel) {
-		ns = append(ns, r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
+		ns = append(ns, r.notice(platform, channel, "", "approval", render, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
 	}
 	return ns
 }

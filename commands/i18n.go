@@ -115,7 +115,7 @@ var catalogue = map[string]msg{
 	"sum.orders":    {"客户的订单，最新的在前", "A customer's orders, newest first"},
 	"sum.order":     {"一个订单的详情和明细", "One order with its line items"},
 	"sum.price":     {"包年/包月产品询价：官网价与折扣价", "Price a yearly/monthly product: list price and discounted price"},
-	"sum.lang":      {"设置我的语言（zh 或 en）", "Set my language (zh or en)"},
+	"sum.lang":      {"设置我的语言（zh 或 en）；操作员在频道中设置频道的语言", "Set my language (zh or en); an operator in a channel sets the channel's"},
 	"sum.audit":     {"最近的命令审计记录", "Recent command audit records"},
 
 	// Option descriptions.
@@ -283,7 +283,8 @@ var catalogue = map[string]msg{
 	"price.customer":               {"客户", "Customer"},
 
 	// /lang
-	"lang.set": {"好的，以后用中文回复您。", "OK, I will answer you in English from now on."},
+	"lang.set":         {"好的，以后用中文回复您。", "OK, I will answer you in English from now on."},
+	"lang.set_channel": {"好的，本频道的提醒和通知以后用中文发送（自己设置过 /lang 的人仍按各自的语言）。", "OK, this channel's alerts and notices are in English from now on (people who chose a /lang keep theirs)."},
 
 	// /audit
 	"audit.title":    {"最近 %d 条审计记录", "The last %d audit records"},

@@ -64,6 +64,8 @@ type Store interface {
 	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
 	Prefs(ctx context.Context, user string) (store.Prefs, error)
 	SetPrefs(ctx context.Context, user string, p store.Prefs) error
+	ChannelPrefs(ctx context.Context, platform, channel string) (store.Prefs, error)
+	SetChannelPrefs(ctx context.Context, platform, channel string, p store.Prefs) error
 
 	RememberOwners(ctx context.Context, owners map[string]string) error
 	Owner(ctx context.Context, resourceID string) (customerID string, ok bool, err error)
@@ -195,6 +197,11 @@ type Options struct {
 	// decisions and result in person: the platform's running adapter can message users, and
 	// channel is not already their direct conversation. nil: nobody is messaged directly.
 	DirectMessages func(platform, channel, user string) bool
+
+	// IsDirect reports whether channel is the direct conversation with user on platform, where
+	// /lang sets the person's language rather than the channel's. nil, or false: only a
+	// channel named like the user (Telegram's private chats) and the console and exec count.
+	IsDirect func(platform, channel, user string) bool
 
 	// CommandTimeout is the overall deadline of one command, BSS calls included; default 60s.
 	CommandTimeout time.Duration
@@ -426,7 +433,7 @@ func (c *Call) bssError(err error) error {
 func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool) {
 	start := time.Now()
 	ctx, _ = logging.EnsureRequestID(ctx)
-	lang := r.langOf(ctx, req.User())
+	lang := r.langOf(ctx, req)
 	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
 	result, detail := "ok", ""
 	var runErr error
@@ -597,15 +604,36 @@ func (r *Router) actionAllowed(req Request) bool {
 	return false
 }
 
-func (r *Router) langOf(ctx context.Context, user string) Lang {
+// langOf is the language of a reply to req: its sender's /lang, else the channel's, else the
+// default.
+func (r *Router) langOf(ctx context.Context, req Request) Lang {
 	if r.store != nil {
-		if p, err := r.store.Prefs(ctx, user); err == nil {
+		if p, err := r.store.Prefs(ctx, req.User()); err == nil {
 			if l, ok := ParseLang(p.Lang); ok {
 				return l
 			}
 		}
+		if req.Channel != "" && !r.isDirect(req) {
+			if p, err := r.store.ChannelPrefs(ctx, req.Platform, req.Channel); err == nil {
+				if l, ok := ParseLang(p.Lang); ok {
+					return l
+				}
+			}
+		}
 	}
 	return r.opts.Lang
+}
+
+// isDirect reports whether req came from a direct conversation with its sender rather than a
+// channel others read.
+func (r *Router) isDirect(req Request) bool {
+	switch {
+	case req.Channel == "" || req.Channel == req.UserID || req.Platform == "console" || req.Platform == "exec" || req.Channel == "exec":
+		return true
+	case r.opts.IsDirect != nil:
+		return r.opts.IsDirect(req.Platform, req.Channel, req.UserID)
+	}
+	return false
 }
 
 func (r *Router) roleOf(user string) Role {
