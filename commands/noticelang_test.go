@@ -56,8 +56,12 @@ func (e *actEnv) in(user, channel, text string) string {
 func TestNoticesInTheRecipientsLanguage(t *testing.T) {
 	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
 		o.Roles["slack:A1"], o.Roles["slack:A3"] = commands.RoleOperator, commands.RoleAdmin
-		o.DirectMessages = func(platform, channel, user string) bool { return platform == "slack" && !strings.HasPrefix(channel, "D") }
-		o.IsDirect = func(platform, channel, user string) bool { return platform == "slack" && strings.HasPrefix(channel, "D") }
+		o.DirectMessages = func(platform, channel, user string) bool {
+			return platform == "slack" && !strings.HasPrefix(channel, "D")
+		}
+		o.IsDirect = func(platform, channel, user string) bool {
+			return platform == "slack" && strings.HasPrefix(channel, "D")
+		}
 	})
 	web := e.zsResource("zhangsan-web-01")
 	if got := e.in("slack:A1", "DA1", "/lang en"); !strings.Contains(got, "English") {
