@@ -369,7 +369,7 @@ func (s *Scanner) byCustomer(l commands.Lang, items []expiring, now time.Time, a
 			} else if it.level <= 3 {
 				mark = "⚠"
 			}
-			line := fmt.Sprintf("%s %s (%s) · %s", mark, it.desc, it.resourceID, commands.When(l, s.opts.Location, now, it.expiry))
+			line := fmt.Sprintf("%s %s (%s) · %s", mark, commands.LocalDesc(l, it.desc), it.resourceID, commands.When(l, s.opts.Location, now, it.expiry))
 			if it.attached > 0 {
 				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}

@@ -686,7 +686,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	}
 	if m := pv.Main; m != nil {
 		rep.Fields = append(rep.Fields,
-			Field{Label: l.T("act.resource"), Value: m.Desc + " (" + m.ID + ")"},
+			Field{Label: l.T("act.resource"), Value: localDesc(l, m.Desc) + " (" + m.ID + ")"},
 			Field{Label: l.T("act.expiry_now"), Value: c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
 			Field{Label: l.T("act.autorenew_now"), Value: c.onOff(m.AutoRenew)})
 	}
@@ -727,7 +727,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	if len(pv.Attached) > 0 {
 		sec := Section{Title: l.T("act.attached", len(pv.Attached))}
 		for _, at := range pv.Attached {
-			sec.Lines = append(sec.Lines, at.Desc+" ("+at.ID+") · "+c.when(at.Expiry))
+			sec.Lines = append(sec.Lines, localDesc(l, at.Desc)+" ("+at.ID+") · "+c.when(at.Expiry))
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -779,7 +779,7 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		parts = append(parts, detail)
 	}
 	if res.RequestID != "" {
-		parts = append(parts, "request id "+res.RequestID)
+		parts = append(parts, l.T("act.request_id", res.RequestID))
 	}
 	if res.Reconciled {
 		parts = append(parts, settledWords(l, how))

@@ -413,8 +413,18 @@ type userError struct {
 func (e *userError) Error() string { return e.text }
 
 func (c *Call) fail(key string, args ...any) error {
+	if namesArg[key] && len(args) > 0 {
+		if name, ok := args[0].(string); ok && c.Lang.Has("arg."+name) {
+			args = append([]any{c.Lang.T("arg." + name)}, args[1:]...)
+		}
+	}
 	return &userError{text: c.Lang.T(key, args...), result: "invalid"}
 }
+
+// namesArg are the refusals whose first argument is the name of the command argument at fault
+// ("amount", "resource-id"): fail shows it in the reader's language (catalogue key "arg.NAME").
+var namesArg = map[string]bool{"err.arg_int": true, "err.bad_id": true, "err.too_long": true,
+	"err.invisible": true, "err.bad_amount": true, "err.amount_comma": true}
 
 // bssError records the request id of a BSS failure for the audit log and passes it on.
 func (c *Call) bssError(err error) error {

@@ -160,7 +160,7 @@ func TestCommands(t *testing.T) {
 		{"expiring default 30 days", "console:admin", "/expiring", []string{"30 天内到期", "/expiring --page 2"}, nil, false},
 		{"expiring alias and days", "console:admin", "/到期 7", []string{"7 天内到期", "ecs-lisi-01", "/expiring 7 --page 2"}, []string{"zhangsan-mysql-01"}, false},
 		{"expiring page 2", "console:admin", "/expiring --page 2", []string{"第 2/", "[上一页] /expiring --page 1"}, nil, false},
-		{"expiring bad days", "console:admin", "/expiring 0", []string{"days", "1 到 365"}, nil, true},
+		{"expiring bad days", "console:admin", "/expiring 0", []string{"天数", "1 到 365"}, nil, true},
 		{"expiring too many args", "console:admin", "/expiring 7 8", []string{"参数太多"}, nil, true},
 		// /arrears
 		{"arrears largest first", "console:admin", "/欠费", []string{"共 6 个客户欠费", "共 6 个客户欠费，合计 CNY 11,033.16", "李四 | lisi | - | CNY 4,026.06\nInitech"}, nil, false},
