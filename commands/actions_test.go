@@ -161,9 +161,12 @@ func (e *actEnv) notices() []store.Notice {
 	return ns
 }
 
-func noticeText(n store.Notice) string {
+func noticeText(n store.Notice) string { return bodyText(n.Body) }
+
+// bodyText is a notice's message as text.
+func bodyText(body json.RawMessage) string {
 	var r commands.Reply
-	_ = json.Unmarshal(n.Body, &r)
+	_ = json.Unmarshal(body, &r)
 	return flatten(r)
 }
 

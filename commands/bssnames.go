@@ -90,6 +90,26 @@ func (l Lang) BSSName(code, given string) string {
 	return given
 }
 
+// discountNames name BSS's optional discounts by discount_type, in English; BSS names them in
+// the language it is asked in (Chinese for this bot).
+var discountNames = map[int]string{
+	605: "Contract business discount",
+	606: "Contract business discount",
+	607: "Partner discount",
+}
+
+// discountName is how an optional discount of type typ, which BSS called given, is shown in l:
+// in English, by its type when BSS's name is Chinese.
+func (l Lang) discountName(typ int, given string) string {
+	if l != En || !hasHan(given) {
+		return given
+	}
+	if n, ok := discountNames[typ]; ok {
+		return n
+	}
+	return given
+}
+
 // localDesc turns a description stored in Chinese (see describe) into l: in English, a known
 // Chinese type name after " · " becomes its English name.
 func localDesc(l Lang, desc string) string {

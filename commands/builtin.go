@@ -78,7 +78,7 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func (c *Call) helpFor(cmd *Command) Reply {
-	fields := []Field{{Label: c.Lang.T("help.usage"), Value: cmd.usage()}}
+	fields := []Field{{Label: c.Lang.T("help.usage"), Value: cmd.usageIn(c.Lang)}}
 	if len(cmd.Aliases) > 0 {
 		fields = append(fields, Field{Label: c.Lang.T("help.aliases"), Value: "/" + strings.Join(cmd.Aliases, "  /")})
 	}
@@ -162,7 +162,11 @@ func runAudit(ctx context.Context, c *Call) (Reply, error) {
 		if r := []rune(cmd); len(r) > 60 {
 			cmd = string(r[:60]) + "…"
 		}
-		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, e.Result})
+		res := e.Result
+		if k := "audit.res." + res; c.Lang.Has(k) {
+			res = c.Lang.T(k)
+		}
+		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, res})
 	}
 	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil
 }

@@ -807,7 +807,7 @@ func renewPriceFields(l Lang, pv preview) []Field {
 	}
 	switch {
 	case pv.Best != "" && pv.BestName != "":
-		fs = append(fs, Field{Label: l.T("act.best_discount", pv.BestName), Value: amount(pv.Best)})
+		fs = append(fs, Field{Label: l.T("act.best_discount", l.discountName(pv.BestType, pv.BestName)), Value: amount(pv.Best)})
 	case pv.Best != "" && !pv.NoDiscount:
 		fs = append(fs, Field{Label: l.T("price.best"), Value: amount(pv.Best)})
 	case pv.NoDiscount:
@@ -830,6 +830,7 @@ func limitsText(l Lang, limits []bss.LimitInfo) string {
 		}
 		vals := make([]string, len(li.Values))
 		for j, v := range li.Values {
+			v.Value2 = l.BSSName(v.Value1, v.Value2)
 			vals[j] = v.String()
 		}
 		parts[i] = key + ": " + strings.Join(vals, ", ")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -357,6 +358,33 @@ func (c *Command) usage() string {
 	return u
 }
 
+// usageIn is the usage line in l: the placeholders of the arguments (<customer>, [reason]) are
+// named in the reader's language (catalogue "arg.NAME"); what is typed as is stays.
+func (c *Command) usageIn(l Lang) string {
+	args := placeholder.ReplaceAllStringFunc(c.Args, func(p string) string {
+		if strings.Contains(p, "--") {
+			return p // an option, typed as is
+		}
+		return placeholderWord.ReplaceAllStringFunc(p, func(w string) string {
+			if k := "arg." + w; l.Has(k) {
+				return l.T(k)
+			}
+			return w
+		})
+	})
+	if args == "" {
+		return "/" + c.Name
+	}
+	return "/" + c.Name + " " + args
+}
+
+var (
+	// placeholder is an argument's placeholder: <resource-id>, [reason].
+	placeholder = regexp.MustCompile(`<[^>]*>|\[[^\]]*\]`)
+	// placeholderWord is a word of one, such as "resource-id" or "n".
+	placeholderWord = regexp.MustCompile(`[a-z][a-z-]*`)
+)
+
 // Call is one running command: the request, the parsed line and the caller's language and role.
 type Call struct {
 	Req  Request
@@ -538,7 +566,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 
 // checkShape checks flags and the number of arguments against the command's declaration.
 func (c *Call) checkShape() error {
-	usage := "\n" + c.Lang.T("err.usage", c.cmd.usage())
+	usage := "\n" + c.Lang.T("err.usage", c.cmd.usageIn(c.Lang))
 	for name, v := range c.Inv.Flags {
 		var spec *Flag
 		for i := range c.cmd.Flags {
