@@ -221,7 +221,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders, Admins: a.admins(),
 		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold, Observer: a.metrics,
-		Langs: a.store}
+		Langs: a.store, Lang: a.router.Lang()}
 	if a.scanner != nil {
 		a.scanner.SetMessageLimits(limits)
 		noArrears := !a.bss.Supports(bss.OpListCustomersBalancesDetail)

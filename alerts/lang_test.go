@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
 
 // TestAlertsInTheChannelsLanguage: /lang en typed by an operator in a channel, or by a person
@@ -27,11 +28,27 @@ func TestAlertsInTheChannelsLanguage(t *testing.T) {
 	for _, ch := range []string{"slack:CEN", "telegram:1001", "slack:CZH"} {
 		e.subscribe(ch, "all", "*")
 	}
+	var data []string
+	for _, c := range e.srv.Customers() {
+		data = append(data, c.Name, c.AccountName, c.Label)
+		for _, r := range e.srv.Resources(c.ID) {
+			data = append(data, r.Name)
+		}
+	}
+	ck := langcheck.New(data...)
+	ck.Allow("renew", "autorenew")
 	for _, kind := range []string{alerts.KindExpiry, alerts.KindArrears} {
 		e.scan(kind)
 		got := map[string]string{}
 		for _, n := range e.drain() {
 			got[n.Platform+":"+n.Channel] += text(n)
+			lang := "zh"
+			if n.Channel != "CZH" {
+				lang = "en"
+			}
+			for _, p := range ck.Problems(lang, text(n)) {
+				t.Errorf("%s alert to %s: %s", kind, n.Channel, p)
+			}
 		}
 		for ch, en := range map[string]bool{"slack:CEN": true, "telegram:1001": true, "slack:CZH": false} {
 			body := got[ch]

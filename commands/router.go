@@ -316,6 +316,9 @@ func (r *Router) Register(c *Command) {
 // Commands lists the registered commands in registration order.
 func (r *Router) Commands() []*Command { return r.cmds }
 
+// Lang is the bot's default language, of those who chose none with /lang.
+func (r *Router) Lang() Lang { return r.opts.Lang }
+
 // Command is one chat command in the registry; /help is generated from these fields.
 type Command struct {
 	Name     string
