@@ -205,7 +205,7 @@ var catalogue = map[string]msg{
 	"sum.orders":    {"客户的订单，最新的在前", "A customer's orders, newest first"},
 	"sum.order":     {"一个订单的详情和明细", "One order with its line items"},
 	"sum.price":     {"包年/包月产品询价：官网价与折扣价", "Price a yearly/monthly product: list price and discounted price"},
-	"sum.lang":      {"设置我的语言（zh 或 en）；操作员在频道中设置频道的语言", "Set my language (zh or en); an operator in a channel sets the channel's"},
+	"sum.lang":      {"设置我的（或本频道的）语言：zh 或 en", "Set my (or this channel's) language: zh or en"},
 	"sum.audit":     {"最近的命令审计记录", "Recent command audit records"},
 
 	// Option descriptions.
