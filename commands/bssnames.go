@@ -75,10 +75,11 @@ var zhBSSNames = func() [][2]string {
 }()
 
 // BSSName is how code (a service type, resource type or region code) is called in l; given is
-// the name BSS sent with it ("" when none). Known codes take the table's name; otherwise Chinese
-// shows BSS's name and English shows it only when it has no Chinese in it, else the code.
+// the name BSS sent with it ("" when none). Chinese shows BSS's own name, the table's when BSS
+// sent none; English shows the table's name, else BSS's when it has no Chinese in it, else the
+// code.
 func (l Lang) BSSName(code, given string) string {
-	if n, ok := bssNames[code]; ok {
+	if n, ok := bssNames[code]; ok && (l == En || given == "") {
 		if l == En {
 			return n.en
 		}

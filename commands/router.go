@@ -361,9 +361,12 @@ func (c *Command) usage() string {
 	return u
 }
 
-// usageIn is the usage line in l: the placeholders of the arguments (<customer>, [reason]) are
-// named in the reader's language (catalogue "arg.NAME"); what is typed as is stays.
+// usageIn is the usage line in l: in Chinese, the placeholders of the arguments (<customer>,
+// [reason]) are named in Chinese (catalogue "arg.NAME"); what is typed as is stays.
 func (c *Command) usageIn(l Lang) string {
+	if l != Zh {
+		return c.usage()
+	}
 	args := placeholder.ReplaceAllStringFunc(c.Args, func(p string) string {
 		if strings.Contains(p, "--") {
 			return p // an option, typed as is
