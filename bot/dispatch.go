@@ -327,6 +327,7 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 		def = commands.Zh
 	}
 	body := bodies[string(def)]
+	delete(bodies, string(def))
 	var out []store.Notice
 	for _, admin := range d.Admins {
 		platform, user, ok := strings.Cut(admin, ":")

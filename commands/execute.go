@@ -604,17 +604,15 @@ func (r *Router) Maintain(ctx context.Context) error {
 var noticeLangs = []Lang{Zh, En}
 
 func (r *Router) notice(platform, channel, user, kind string, render func(Lang) Reply, dedupe string) store.Notice {
-	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe,
-		Bodies: make(map[string]json.RawMessage, len(noticeLangs))}
+	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
+	n.Body, _ = json.Marshal(render(r.opts.Lang))
 	for _, l := range noticeLangs {
-		body, _ := json.Marshal(render(l))
-		n.Bodies[string(l)] = body
-		if l == r.opts.Lang {
-			n.Body = body
+		if l != r.opts.Lang { // the default rendering is Body, not repeated
+			if n.Bodies == nil {
+				n.Bodies = map[string]json.RawMessage{}
+			}
+			n.Bodies[string(l)], _ = json.Marshal(render(l))
 		}
-	}
-	if n.Body == nil {
-		n.Body = n.Bodies[string(Zh)]
 	}
 	return n
 }
