@@ -373,16 +373,20 @@ var catalogue = map[string]msg{
 	"price.customer":               {"客户", "Customer"},
 
 	// /lang
-	"lang.set":         {"好的，以后用中文回复您。", "OK, I will answer you in English from now on."},
+	"lang.set": {"好的，以后用中文回复您。", "OK, I will answer you in English from now on."},
+
+	// /lang typed in a channel.
 	"lang.set_channel": {"好的，本频道的提醒和通知以后用中文发送（自己设置过 /lang 的人仍按各自的语言）。", "OK, this channel's alerts and notices are in English from now on (people who chose a /lang keep theirs)."},
 
 	// /audit
-	"audit.title":         {"最近 %d 条审计记录", "The last %d audit record[s]"},
-	"audit.none":          {"还没有审计记录。", "No audit records yet."},
-	"audit.col.when":      {"时间", "When"},
-	"audit.col.who":       {"用户", "Who"},
-	"audit.col.cmd":       {"命令", "Command"},
-	"audit.col.res":       {"结果", "Result"},
+	"audit.title":    {"最近 %d 条审计记录", "The last %d audit record[s]"},
+	"audit.none":     {"还没有审计记录。", "No audit records yet."},
+	"audit.col.when": {"时间", "When"},
+	"audit.col.who":  {"用户", "Who"},
+	"audit.col.cmd":  {"命令", "Command"},
+	"audit.col.res":  {"结果", "Result"},
+
+	// Audit results as shown by /audit.
 	"audit.res.ok":        {"成功", "ok"},
 	"audit.res.error":     {"出错", "error"},
 	"audit.res.invalid":   {"输入无效", "invalid"},
@@ -390,20 +394,23 @@ var catalogue = map[string]msg{
 	"audit.res.not-found": {"未找到", "not found"},
 	"audit.res.unknown":   {"未知命令", "unknown command"},
 
-	"sum.notices":          {"无法投递而搁置的通知", "Notices set aside because they cannot be delivered"},
-	"sum.resend":           {"修复频道后重新发送一条搁置的通知", "Sends a set-aside notice again once its channel is fixed"},
-	"notices.title":        {"搁置的通知（%d）", "Notices set aside (%d)"},
-	"notices.none":         {"没有搁置的通知：所有通知都已投递或在重试中。", "No notice is set aside: every notice was delivered or is being retried."},
-	"notices.col.id":       {"编号", "Id"},
-	"notices.col.to":       {"发往", "To"},
-	"notices.col.since":    {"搁置于", "Since"},
-	"notices.col.why":      {"原因", "Why"},
-	"notices.hint":         {"邀请机器人回到频道（或请用户解除屏蔽）后，用 /resend <编号> 重新发送。", "Invite the bot back to the channel (or ask the user to unblock it), then /resend <id>."},
-	"notices.resent":       {"通知 #%d 已重新排队，马上发送。", "Notice #%d is queued again and goes out now."},
-	"notices.bad_id":       {"通知编号应为正整数，收到的是 “%s”。", "A notice id is a positive whole number; got \"%s\"."},
+	"sum.notices":       {"无法投递而搁置的通知", "Notices set aside because they cannot be delivered"},
+	"sum.resend":        {"修复频道后重新发送一条搁置的通知", "Sends a set-aside notice again once its channel is fixed"},
+	"notices.title":     {"搁置的通知（%d）", "Notices set aside (%d)"},
+	"notices.none":      {"没有搁置的通知：所有通知都已投递或在重试中。", "No notice is set aside: every notice was delivered or is being retried."},
+	"notices.col.id":    {"编号", "Id"},
+	"notices.col.to":    {"发往", "To"},
+	"notices.col.since": {"搁置于", "Since"},
+	"notices.col.why":   {"原因", "Why"},
+	"notices.hint":      {"邀请机器人回到频道（或请用户解除屏蔽）后，用 /resend <编号> 重新发送。", "Invite the bot back to the channel (or ask the user to unblock it), then /resend <id>."},
+	"notices.resent":    {"通知 #%d 已重新排队，马上发送。", "Notice #%d is queued again and goes out now."},
+	"notices.bad_id":    {"通知编号应为正整数，收到的是 “%s”。", "A notice id is a positive whole number; got \"%s\"."},
+	"notices.not_found": {"没有编号为 %d 的待投递通知。", "There is no undelivered notice #%d."},
+
+	// The notice telling admins of a parked one (bot.Dispatcher).
 	"notices.parked_title": {"⚠ 通知无法投递（#%d）", "⚠ Notice not delivered (#%d)"},
 	"notices.parked":       {"发往 %s 的通知 #%d 无法投递，已搁置：%v\n请检查该频道（机器人是否仍在其中、是否被屏蔽），然后用 /resend %d 重新发送。", "The notice to %s, #%d, cannot be delivered and is set aside: %v\nCheck the channel (is the bot still in it, or blocked?), then /resend %d."},
-	"notices.not_found":    {"没有编号为 %d 的待投递通知。", "There is no undelivered notice #%d."},
+
 	// Actions and approvals.
 	"sum.renew":               {"申请续订包年/包月资源（需审批）", "Request a renewal of a yearly/monthly resource (needs approval)"},
 	"sum.unsubscribe":         {"申请退订资源及其附属资源（需审批）", "Request an unsubscribe of a resource and its attached ones (needs approval)"},
