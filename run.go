@@ -97,6 +97,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
 		CommandTimeout: cfg.Bot.CommandTimeout, ActionTimeout: cfg.Approvals.ActionTimeout,
 		DirectMessages:   direct.can,
+		IsDirect:         direct.isDirect,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 		Scanner: cmdScanner, Observer: m,
 	})
@@ -236,7 +237,8 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	stopBackground := func() { cancel(); wg.Wait() }
 	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders, Admins: a.admins(),
-		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold, Observer: a.metrics}
+		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold, Observer: a.metrics,
+		Langs: a.store, Lang: a.router.Lang()}
 	if a.scanner != nil {
 		a.scanner.SetMessageLimits(limits)
 		noArrears := !a.bss.Supports(bss.OpListCustomersBalancesDetail)
@@ -347,6 +349,15 @@ func (d *directPlatforms) can(platform, channel, user string) bool {
 	dm := d.set[platform]
 	d.mu.RUnlock()
 	return dm != nil && !dm.IsDirect(channel, user)
+}
+
+// isDirect reports whether channel is the direct conversation with user on platform (false
+// when that platform's adapter does not run or cannot message users).
+func (d *directPlatforms) isDirect(platform, channel, user string) bool {
+	d.mu.RLock()
+	dm := d.set[platform]
+	d.mu.RUnlock()
+	return dm != nil && dm.IsDirect(channel, user)
 }
 
 // admins are the users with the admin role, told when a notice is parked.

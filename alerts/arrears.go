@@ -147,7 +147,7 @@ func (s *Scanner) arrearsDigest(ctx context.Context, ch *channel, custs []bss.Cu
 	if len(events) == 0 {
 		return nil
 	}
-	d := s.renderArrears(events)
+	d := s.renderArrears(ch.lang, events)
 	notices := s.notices(ch, KindArrears, d, now)
 	sum.Alerted += len(events)
 	sum.Notices += len(notices)
@@ -155,8 +155,7 @@ func (s *Scanner) arrearsDigest(ctx context.Context, ch *channel, custs []bss.Cu
 	return s.store.CommitAlerts(ctx, puts, deletes, notices)
 }
 
-func (s *Scanner) renderArrears(events []debtEvent) commands.Reply {
-	l := s.opts.Lang
+func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) commands.Reply {
 	sort.Slice(events, func(i, j int) bool {
 		if c := events[i].balance.Debt.Cmp(events[j].balance.Debt); c != 0 {
 			return c > 0

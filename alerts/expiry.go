@@ -51,7 +51,7 @@ type expiring struct {
 	attached                 int
 	level                    int
 	resale                   bool
-	shortBalance             string // with auto-renew on: why the balance may not cover it
+	shortBalance             func(commands.Lang) string // with auto-renew on: why the balance may not cover it
 }
 
 // expiryState is one channel's side of a scan: its ledger as read before the scan, and what
@@ -257,14 +257,15 @@ func (s *Scanner) checkBalances(ctx context.Context, states []*expiryState) {
 		}()
 	}
 	wg.Wait()
-	l := s.opts.Lang
-	short := map[string]string{}
+	short := map[string]func(commands.Lang) string{}
 	for _, b := range bs {
 		switch {
 		case b.InArrears():
-			short[b.CustomerID] = l.T("alert.expiry.short_debt", commands.Money(b.Debt, b.Currency))
+			amount := commands.Money(b.Debt, b.Currency)
+			short[b.CustomerID] = func(l commands.Lang) string { return l.T("alert.expiry.short_debt", amount) }
 		case b.Amount.Sign() <= 0:
-			short[b.CustomerID] = l.T("alert.expiry.short_balance", commands.Money(b.Amount, b.Currency))
+			amount := commands.Money(b.Amount, b.Currency)
+			short[b.CustomerID] = func(l commands.Lang) string { return l.T("alert.expiry.short_balance", amount) }
 		}
 	}
 	for _, st := range states {
@@ -286,7 +287,7 @@ func (s *Scanner) commitExpiry(ctx context.Context, st *expiryState, now time.Ti
 	}
 	var notices []store.Notice
 	if len(st.items) > 0 {
-		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.items, now), now)
+		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.ch.lang, st.items, now), now)
 		sum.Alerted += len(st.items)
 		sum.Notices += len(notices)
 		sum.Channels++
@@ -310,8 +311,7 @@ func dedupe(ss []string) []string {
 
 // renderExpiry builds one channel's digest: grouped by customer, soonest first, resources with
 // auto-renew on apart, with the commands to renew or switch auto-renew on.
-func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
-	l := s.opts.Lang
+func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, now time.Time) commands.Reply {
 	sort.Slice(items, func(i, j int) bool {
 		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
@@ -329,9 +329,9 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 	}
 	rep := commands.Reply{Title: l.T("alert.expiry.title", len(items))}
 	rep.Text = l.T("alert.expiry.intro", len(atRisk), len(auto))
-	rep.Sections = append(rep.Sections, s.byCustomer(atRisk, now)...)
+	rep.Sections = append(rep.Sections, s.byCustomer(l, atRisk, now)...)
 	if len(auto) > 0 {
-		sec := s.byCustomer(auto, now)
+		sec := s.byCustomer(l, auto, now)
 		if len(sec) > 0 {
 			sec[0].Title = "🔁 " + l.T("alert.expiry.auto") + " — " + sec[0].Title
 		}
@@ -347,7 +347,7 @@ func (s *Scanner) renderExpiry(items []expiring, now time.Time) commands.Reply {
 		rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.renew", it.name), Command: "/renew " + it.resourceID})
 	}
 	if screen := s.opts.DigestScreen; screen >= 0 && (len(items) > screen || digestChars(rep) > DigestScreenChars) {
-		return s.summarise(rep, items, now)
+		return s.summarise(l, rep, items, now)
 	}
 	return rep
 }
@@ -363,8 +363,7 @@ const (
 // per customer, the DigestSoonest soonest resources, and a button whose command (what typing it
 // does) pages through every one: /resources of the customer when the digest has one, else
 // /expiring over the digest's widest threshold. items are sorted soonest first.
-func (s *Scanner) summarise(full commands.Reply, items []expiring, now time.Time) commands.Reply {
-	l := s.opts.Lang
+func (s *Scanner) summarise(l commands.Lang, full commands.Reply, items []expiring, now time.Time) commands.Reply {
 	rep := commands.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
 	levels := map[int]int{}
 	per := map[string]int{}
@@ -408,7 +407,7 @@ func (s *Scanner) summarise(full commands.Reply, items []expiring, now time.Time
 		byCust.Fields = append(byCust.Fields, commands.Field{Label: l.T("alert.expiry.sum_others", len(custs)-DigestSoonest), Value: fmt.Sprint(others)})
 	}
 	rep.Sections = append(rep.Sections, byCust)
-	soonest := s.byCustomer(items[:min(DigestSoonest, len(items))], now)
+	soonest := s.byCustomer(l, items[:min(DigestSoonest, len(items))], now)
 	if len(soonest) > 0 {
 		soonest[0].Title = l.T("alert.expiry.sum_soonest", min(DigestSoonest, len(items))) + " — " + soonest[0].Title
 	}
@@ -435,8 +434,7 @@ func digestChars(r commands.Reply) int {
 
 // byCustomer makes one section per customer, in the order of their soonest item; a resource
 // with auto-renew on says whether the balance may not cover it, one without how to renew.
-func (s *Scanner) byCustomer(items []expiring, now time.Time) []commands.Section {
-	l := s.opts.Lang
+func (s *Scanner) byCustomer(l commands.Lang, items []expiring, now time.Time) []commands.Section {
 	var order []string
 	per := map[string][]expiring{}
 	for _, it := range items {
@@ -456,13 +454,13 @@ func (s *Scanner) byCustomer(items []expiring, now time.Time) []commands.Section
 			} else if it.level <= 3 {
 				mark = "⚠"
 			}
-			line := fmt.Sprintf("%s %s (%s) · %s", mark, it.desc, it.resourceID, commands.When(l, s.opts.Location, now, it.expiry))
+			line := fmt.Sprintf("%s %s (%s) · %s", mark, commands.LocalDesc(l, it.desc), it.resourceID, commands.When(l, s.opts.Location, now, it.expiry))
 			if it.attached > 0 {
 				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}
 			switch {
-			case it.autoRenew && it.shortBalance != "":
-				line += " · ⚠ " + it.shortBalance
+			case it.autoRenew && it.shortBalance != nil:
+				line += " · ⚠ " + it.shortBalance(l)
 			case it.autoRenew:
 			case it.level == 0: // expired: auto-renew can no longer be switched on
 				line += " · " + l.T("alert.expiry.how_renew", it.resourceID)

@@ -47,6 +47,7 @@ type Store interface {
 	Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error)
 	Snoozes(ctx context.Context, platform, channel string) ([]store.Snooze, error)
 	QuietHours(ctx context.Context, platform, channel string) (*store.QuietHours, error)
+	ChannelPrefs(ctx context.Context, platform, channel string) (store.Prefs, error)
 	LedgerPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error)
 	CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error
 	RememberOwners(ctx context.Context, owners map[string]string) error
@@ -254,6 +255,7 @@ type channel struct {
 	subs           []store.Subscription
 	snoozed        map[string]bool // resource or customer ids
 	quiet          *store.QuietHours
+	lang           commands.Lang // the channel's /lang, else Options.Lang
 }
 
 func (c *channel) key() string { return c.platform + ":" + c.name }
@@ -294,7 +296,8 @@ func inScope(scope string, cu bss.Customer) bool {
 	return scope == cu.ID
 }
 
-// channels loads the subscriptions of kind, grouped by channel, with snoozes and quiet hours.
+// channels loads the subscriptions of kind, grouped by channel, with snoozes, quiet hours and
+// the channel's language.
 func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error) {
 	subs, err := s.store.Subscriptions(ctx, "", "")
 	if err != nil {
@@ -325,6 +328,14 @@ func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error)
 		}
 		if ch.quiet, err = s.store.QuietHours(ctx, ch.platform, ch.name); err != nil {
 			return nil, err
+		}
+		p, err := s.store.ChannelPrefs(ctx, ch.platform, ch.name)
+		if err != nil {
+			return nil, err
+		}
+		ch.lang = s.opts.Lang
+		if l, ok := commands.ParseLang(p.Lang); ok {
+			ch.lang = l
 		}
 	}
 	return out, nil

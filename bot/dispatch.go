@@ -30,6 +30,12 @@ type Sender interface {
 	Send(ctx context.Context, to Target, r commands.Reply) error
 }
 
+// LangSource tells the language ("zh", "en"; "" for none chosen) of a notice's recipient: the
+// channel's when channel is set and has one, else the person's (*store.Store implements it).
+type LangSource interface {
+	NoticeLang(ctx context.Context, platform, channel, user string) (string, error)
+}
+
 // Outbox is what the dispatcher needs of the store.
 type Outbox interface {
 	DueNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error)
@@ -67,6 +73,13 @@ type Dispatcher struct {
 	Admins []string
 	// Observer, when set, is told of every delivery attempt (metrics).
 	Observer DeliveryObserver
+	// Langs, when set, say which language a notice's recipient reads (the channel's /lang, else
+	// the person's): a notice rendered in several languages is sent in that one, and in its
+	// default rendering when the recipient chose none or Langs cannot say.
+	Langs LangSource
+	// Lang is the bot's default language, of the notices the dispatcher writes itself to
+	// recipients who chose none; zh when empty.
+	Lang commands.Lang
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
@@ -266,10 +279,20 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoSender, n.Platform)
 	}
+	body := n.Body
+	if len(n.Bodies) > 0 && d.Langs != nil {
+		l, err := d.Langs.NoticeLang(ctx, n.Platform, n.Channel, n.UserID)
+		if err != nil {
+			d.Logger.Warn("the language of a notice's recipient is unknown; sending the default", "notice", n.ID, "error", err)
+		}
+		if b, ok := n.Bodies[l]; ok && err == nil {
+			body = b
+		}
+	}
 	var rep commands.Reply
-	if err := json.Unmarshal(n.Body, &rep); err != nil {
+	if err := json.Unmarshal(body, &rep); err != nil {
 		// A body that cannot be read will never become readable: deliver what can be said.
-		rep = commands.Reply{Text: string(n.Body)}
+		rep = commands.Reply{Text: string(body)}
 	}
 	// Sanitized here, once, for every adapter: alert digests carry BSS data.
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
@@ -290,21 +313,28 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 	if n.Channel == "" {
 		place = n.Platform + ":@" + n.UserID
 	}
-	rep := chat.Reply{
-		Title: fmt.Sprintf("⚠ 通知无法投递 · Notice not delivered (#%d)", n.ID),
-		Text: fmt.Sprintf("发往 %s 的通知 #%d 无法投递，已搁置：%v\n请检查该频道（机器人是否仍在其中、是否被屏蔽），然后用 /resend %d 重新发送。\n\n"+
-			"Notice #%d to %s cannot be delivered and is set aside: %v\nCheck the channel (is the bot still in it, or blocked?), then /resend %d.",
-			place, n.ID, cause, n.ID, n.ID, place, cause, n.ID),
-		Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
+	bodies := map[string]json.RawMessage{}
+	for _, l := range []commands.Lang{commands.Zh, commands.En} {
+		rep := chat.Reply{
+			Title:   l.T("notices.parked_title", n.ID),
+			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
+			Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
+		}
+		bodies[string(l)], _ = json.Marshal(rep)
 	}
-	body, _ := json.Marshal(rep)
+	def := d.Lang
+	if def != commands.En {
+		def = commands.Zh
+	}
+	body := bodies[string(def)]
+	delete(bodies, string(def))
 	var out []store.Notice
 	for _, admin := range d.Admins {
 		platform, user, ok := strings.Cut(admin, ":")
 		if !ok || user == "" || (n.Channel == "" && platform == n.Platform && user == n.UserID) {
 			continue
 		}
-		out = append(out, store.Notice{Platform: platform, UserID: user, Kind: kindParked, Body: body,
+		out = append(out, store.Notice{Platform: platform, UserID: user, Kind: kindParked, Body: body, Bodies: bodies,
 			DedupeKey: fmt.Sprintf("parked:%s:%s", place, now.UTC().Format("2006-01-02")) + ":" + admin})
 	}
 	return out

@@ -81,7 +81,8 @@ type preview struct {
 	Official     string          `json:"official,omitempty"` // amounts as exact decimals
 	Best         string          `json:"best,omitempty"`     // the best optional discount's amount; absent when none
 	BestName     string          `json:"best_name,omitempty"`
-	Renewal      string          `json:"renewal,omitempty"` // BSS's own renewal amount, main with attached
+	BestType     int             `json:"best_type,omitempty"` // discount_type, which names it in English
+	Renewal      string          `json:"renewal,omitempty"`   // BSS's own renewal amount, main with attached
 	NoDiscount   bool            `json:"no_discount,omitempty"`
 	Currency     string          `json:"currency,omitempty"`
 	AutoRenewTo  *bool           `json:"auto_renew_to,omitempty"`
@@ -327,7 +328,7 @@ func runRenew(ctx context.Context, c *Call) (Reply, error) {
 		pv.Renewal = amount.Exact()
 	}
 	if d, ok := bestDiscount(price.Discounts); ok {
-		pv.Best, pv.BestName = d.Amount.Exact(), firstNonEmpty(d.DiscountName, d.DiscountID)
+		pv.Best, pv.BestName, pv.BestType = d.Amount.Exact(), firstNonEmpty(d.DiscountName, d.DiscountID), int(d.DiscountType)
 	} else {
 		pv.NoDiscount = true
 	}

@@ -161,9 +161,12 @@ func (e *actEnv) notices() []store.Notice {
 	return ns
 }
 
-func noticeText(n store.Notice) string {
+func noticeText(n store.Notice) string { return bodyText(n.Body) }
+
+// bodyText is a notice's message as text.
+func bodyText(body json.RawMessage) string {
 	var r commands.Reply
-	_ = json.Unmarshal(n.Body, &r)
+	_ = json.Unmarshal(body, &r)
 	return flatten(r)
 }
 
@@ -452,7 +455,7 @@ func TestBadActionInputFilesNothing(t *testing.T) {
 		{"period in weeks", "/renew " + web.ResourceID + " 2w", "周期 “2w” 无效"},
 		{"attached resource", "/renew " + disk, "是附属资源"},
 		{"11 quota ids", "/reclaim " + strings.Join(eleven, " "), "一次最多回收 10 个额度（收到 11 个）"},
-		{"300-character remark", "/reclaim Q1 --remark " + strings.Repeat("x", 300), "remark 太长：最多 256 个字符（当前 300）"},
+		{"300-character remark", "/reclaim Q1 --remark " + strings.Repeat("x", 300), "备注 太长：最多 256 个字符（当前 300）"},
 		{"duplicate quota", "/reclaim Q1 Q1", "ID Q1 重复了"},
 		{"unknown quota", "/reclaim QNOSUCH", "没有找到优惠券额度 QNOSUCH"},
 		{"on or off", "/autorenew maybe " + web.ResourceID, "应为 on 或 off"},

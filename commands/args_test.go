@@ -15,24 +15,24 @@ func TestInvisibleCharactersInArguments(t *testing.T) {
 	tests := []struct {
 		name, text, arg string
 	}{
-		{"resource id with a C0 control", "/renew abc\x01def", "resource-id"},
-		{"resource id with an escape", "/unsubscribe abc\x1b[31mdef", "resource-id"},
-		{"resource id with DEL", "/autorenew on abc\x7fdef", "resource-id"},
-		{"resource id with a C1 control", "/renew abc\u009bdef", "resource-id"},
-		{"resource id with a right-to-left override", "/renew " + web.ResourceID + "\u202e", "resource-id"},
-		{"resource id with a left-to-right embedding", "/renew \u202a" + web.ResourceID, "resource-id"},
-		{"resource id with an isolate", "/renew " + web.ResourceID + "\u2067", "resource-id"},
-		{"resource id with invalid UTF-8", "/renew abc\xffdef", "resource-id"},
-		{"quota id with a bell", "/reclaim Q1\x07", "quota-id"},
-		{"quota id with a first-strong isolate", "/reclaim \u2068Q1", "quota-id"},
-		{"order id with an override", "/order CS2611250000ABCD\u202d", "order-id"},
-		{"order id with invalid UTF-8", "/order CS26\xc3", "order-id"},
-		{"customer with an override", "/customer 张三\u202e", "customer"},
-		{"customer with a control", "/resources 张\x1b三", "customer"},
-		{"customer with a pop isolate", "/balance 张三\u2069", "customer"},
-		{"customer hint of an action", "/renew " + web.ResourceID + " --customer 张三\u202c", "customer"},
-		{"customer of a snooze", "/snooze 张三\u202e 1d", "customer"},
-		{"customer of an order list", "/orders \x00张三", "customer"},
+		{"resource id with a C0 control", "/renew abc\x01def", "资源 ID"},
+		{"resource id with an escape", "/unsubscribe abc\x1b[31mdef", "资源 ID"},
+		{"resource id with DEL", "/autorenew on abc\x7fdef", "资源 ID"},
+		{"resource id with a C1 control", "/renew abc\u009bdef", "资源 ID"},
+		{"resource id with a right-to-left override", "/renew " + web.ResourceID + "\u202e", "资源 ID"},
+		{"resource id with a left-to-right embedding", "/renew \u202a" + web.ResourceID, "资源 ID"},
+		{"resource id with an isolate", "/renew " + web.ResourceID + "\u2067", "资源 ID"},
+		{"resource id with invalid UTF-8", "/renew abc\xffdef", "资源 ID"},
+		{"quota id with a bell", "/reclaim Q1\x07", "额度 ID"},
+		{"quota id with a first-strong isolate", "/reclaim \u2068Q1", "额度 ID"},
+		{"order id with an override", "/order CS2611250000ABCD\u202d", "订单号"},
+		{"order id with invalid UTF-8", "/order CS26\xc3", "订单号"},
+		{"customer with an override", "/customer 张三\u202e", "客户"},
+		{"customer with a control", "/resources 张\x1b三", "客户"},
+		{"customer with a pop isolate", "/balance 张三\u2069", "客户"},
+		{"customer hint of an action", "/renew " + web.ResourceID + " --customer 张三\u202c", "客户"},
+		{"customer of a snooze", "/snooze 张三\u202e 1d", "客户"},
+		{"customer of an order list", "/orders \x00张三", "客户"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,7 +56,7 @@ func TestInvisibleCharactersInArguments(t *testing.T) {
 		t.Errorf("%d requests filed", n)
 	}
 	e.say("console:alice", "/lang en")
-	if _, text := e.say("console:alice", "/renew abc\u202edef"); !strings.Contains(text, "resource-id") || !strings.Contains(text, "invisible") {
+	if _, text := e.say("console:alice", "/renew abc\u202edef"); !strings.Contains(text, "resource id") || !strings.Contains(text, "invisible") {
 		t.Errorf("English refusal:\n%s", text)
 	}
 }

@@ -79,7 +79,7 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func (c *Call) helpFor(cmd *Command) Reply {
-	fields := []Field{{Label: c.Lang.T("help.usage"), Value: cmd.usage()}}
+	fields := []Field{{Label: c.Lang.T("help.usage"), Value: cmd.usageIn(c.Lang)}}
 	if len(cmd.Aliases) > 0 {
 		fields = append(fields, Field{Label: c.Lang.T("help.aliases"), Value: "/" + strings.Join(cmd.Aliases, "  /")})
 	}
@@ -103,6 +103,19 @@ func runLang(ctx context.Context, c *Call) (Reply, error) {
 	if !ok {
 		return Reply{}, c.fail("err.bad_lang", c.Arg(0))
 	}
+	if !c.r.isDirect(c.Req) && c.Role >= RoleOperator {
+		// In a channel, an operator or admin sets the channel's language: its alerts and the
+		// replies to those who chose none.
+		p, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)
+		if err != nil {
+			return Reply{}, err
+		}
+		p.Lang = string(l)
+		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, p); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: l.T("lang.set_channel")}, nil
+	}
 	p, err := c.r.store.Prefs(ctx, c.Req.User())
 	if err != nil {
 		return Reply{}, err
@@ -110,6 +123,18 @@ func runLang(ctx context.Context, c *Call) (Reply, error) {
 	p.Lang = string(l)
 	if err := c.r.store.SetPrefs(ctx, c.Req.User(), p); err != nil {
 		return Reply{}, err
+	}
+	if c.Req.Channel != "" && c.Req.Channel != "exec" && c.Req.Platform != "console" && c.r.isDirect(c.Req) {
+		// A direct conversation is this person's own: the alerts it subscribed to follow the
+		// person's language.
+		cp, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)
+		if err != nil {
+			return Reply{}, err
+		}
+		cp.Lang = string(l)
+		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, cp); err != nil {
+			return Reply{}, err
+		}
 	}
 	c.Lang = l
 	return Reply{Text: l.T("lang.set")}, nil
@@ -138,7 +163,11 @@ func runAudit(ctx context.Context, c *Call) (Reply, error) {
 		if r := []rune(cmd); len(r) > 60 {
 			cmd = string(r[:60]) + "…"
 		}
-		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, e.Result})
+		res := e.Result
+		if k := "audit.res." + res; c.Lang.Has(k) {
+			res = c.Lang.T(k)
+		}
+		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, res})
 	}
 	t.Head = []int{0, 1} // a compact entry: when and who, then the command and its result
 	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil

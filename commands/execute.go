@@ -596,11 +596,25 @@ func (r *Router) Maintain(ctx context.Context) error {
 }
 
 // Notices. They are written to the store's outbox in the same transaction as the state change
-// and delivered by the dispatcher in bot/, in the bot's default language.
+// and delivered by the dispatcher in bot/, each in its recipient's language: a notice carries
+// its message rendered in every language of the catalogue, and the dispatcher picks the one the
+// channel or person chose with /lang (Body, in the bot's default language, otherwise).
 
-func (r *Router) notice(platform, channel, user, kind string, rep Reply, dedupe string) store.Notice {
-	body, _ := json.Marshal(rep)
-	return store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, Body: body, DedupeKey: dedupe}
+// noticeLangs are the languages a notice is rendered in.
+var noticeLangs = []Lang{Zh, En}
+
+func (r *Router) notice(platform, channel, user, kind string, render func(Lang) Reply, dedupe string) store.Notice {
+	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
+	n.Body, _ = json.Marshal(render(r.opts.Lang))
+	for _, l := range noticeLangs {
+		if l != r.opts.Lang { // the default rendering is Body, not repeated
+			if n.Bodies == nil {
+				n.Bodies = map[string]json.RawMessage{}
+			}
+			n.Bodies[string(l)], _ = json.Marshal(render(l))
+		}
+	}
+	return n
 }
 
 func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
@@ -608,43 +622,50 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 	if !ok {
 		return nil
 	}
-	l := r.opts.Lang
-	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
-	rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
-	rep.Buttons = approveButtons(l, a.ID)
-	return []store.Notice{r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:new", a.ID))}
+	now := r.opts.Now()
+	render := func(l Lang) Reply {
+		rep := r.renderApproval(l, r.loc, now, a)
+		rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
+		rep.Buttons = approveButtons(l, a.ID)
+		return rep
+	}
+	return []store.Notice{r.notice(platform, channel, "", "approval", render, fmt.Sprintf("approval:%d:new", a.ID))}
 }
 
 // toRequester addresses the requester: the channel of the request and, on platforms with
 // direct messages, the requester in person.
-func (r *Router) toRequester(a store.Approval, rep Reply, tag string) []store.Notice {
+func (r *Router) toRequester(a store.Approval, render func(Lang) Reply, tag string) []store.Notice {
 	key := fmt.Sprintf("approval:%d:%s", a.ID, tag)
-	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", rep, key+":channel")}
+	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", render, key+":channel")}
 	if r.opts.DirectMessages != nil && a.Requester.Channel != "" &&
 		r.opts.DirectMessages(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID) {
-		ns = append(ns, r.notice(a.Requester.Platform, "", a.Requester.UserID, "approval", rep, key+":direct"))
+		ns = append(ns, r.notice(a.Requester.Platform, "", a.Requester.UserID, "approval", render, key+":direct"))
 	}
 	return ns
 }
 
 func (r *Router) decisionNotices(a store.Approval) []store.Notice {
-	l := r.opts.Lang
-	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
+	now := r.opts.Now()
 	switch a.State {
 	case store.StatePending:
-		rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
-		return r.toRequester(a, rep, fmt.Sprintf("approved-%d", len(a.Approvals)))
+		render := func(l Lang) Reply {
+			rep := r.renderApproval(l, r.loc, now, a)
+			rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
+			return rep
+		}
+		return r.toRequester(a, render, fmt.Sprintf("approved-%d", len(a.Approvals)))
 	case store.StateApproved, store.StateExecuting:
 		return nil // the result follows
 	}
-	return r.toRequester(a, rep, string(a.State))
+	return r.toRequester(a, func(l Lang) Reply { return r.renderApproval(l, r.loc, now, a) }, string(a.State))
 }
 
 func (r *Router) resultNotices(a store.Approval) []store.Notice {
-	rep := r.renderApproval(r.opts.Lang, r.loc, r.opts.Now(), a)
-	ns := r.toRequester(a, rep, "result")
+	now := r.opts.Now()
+	render := func(l Lang) Reply { return r.renderApproval(l, r.loc, now, a) }
+	ns := r.toRequester(a, render, "result")
 	if platform, channel, ok := strings.Cut(r.opts.ApprovalsChannel, ":"); ok && (platform != a.Requester.Platform || channel != a.Requester.Channel) {
-		ns = append(ns, r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
+		ns = append(ns, r.notice(platform, channel, "", "approval", render, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
 	}
 	return ns
 }
@@ -663,7 +684,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	}
 	if m := pv.Main; m != nil {
 		rep.Fields = append(rep.Fields,
-			Field{Label: l.T("act.resource"), Value: m.Desc + " (" + m.ID + ")"},
+			Field{Label: l.T("act.resource"), Value: localDesc(l, m.Desc) + " (" + m.ID + ")"},
 			Field{Label: l.T("act.expiry_now"), Value: c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
 			Field{Label: l.T("act.autorenew_now"), Value: c.onOff(m.AutoRenew)})
 	}
@@ -704,7 +725,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	if len(pv.Attached) > 0 {
 		sec := Section{Title: l.T("act.attached", len(pv.Attached))}
 		for _, at := range pv.Attached {
-			sec.Lines = append(sec.Lines, at.Desc+" ("+at.ID+") · "+c.when(at.Expiry))
+			sec.Lines = append(sec.Lines, localDesc(l, at.Desc)+" ("+at.ID+") · "+c.when(at.Expiry))
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -756,7 +777,7 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		parts = append(parts, detail)
 	}
 	if res.RequestID != "" {
-		parts = append(parts, "request id "+res.RequestID)
+		parts = append(parts, l.T("act.request_id", res.RequestID))
 	}
 	if res.Reconciled {
 		parts = append(parts, settledWords(l, how))
@@ -812,7 +833,7 @@ func renewPriceFields(l Lang, pv preview) []Field {
 	}
 	switch {
 	case pv.Best != "" && pv.BestName != "":
-		fs = append(fs, Field{Label: l.T("act.best_discount", pv.BestName), Value: amount(pv.Best)})
+		fs = append(fs, Field{Label: l.T("act.best_discount", l.discountName(pv.BestType, pv.BestName)), Value: amount(pv.Best)})
 	case pv.Best != "" && !pv.NoDiscount:
 		fs = append(fs, Field{Label: l.T("price.best"), Value: amount(pv.Best)})
 	case pv.NoDiscount:
@@ -835,6 +856,7 @@ func limitsText(l Lang, limits []bss.LimitInfo) string {
 		}
 		vals := make([]string, len(li.Values))
 		for j, v := range li.Values {
+			v.Value2 = l.BSSName(v.Value1, v.Value2)
 			vals[j] = v.String()
 		}
 		parts[i] = key + ": " + strings.Join(vals, ", ")

@@ -127,3 +127,6 @@ func When(l Lang, loc *time.Location, now, t time.Time) string {
 
 // Describe is a resource's one-line description: name, type, spec and size.
 func Describe(r bss.Resource) string { return describe(r) }
+
+// LocalDesc shows a description made by Describe in l (BSS type names in English for En).
+func LocalDesc(l Lang, desc string) string { return localDesc(l, desc) }

@@ -35,12 +35,80 @@ func (l Lang) T(key string, args ...any) string {
 	}
 	s := m.zh
 	if l == En {
-		s = m.en
+		s = plural(m.en, args)
 	}
 	if len(args) == 0 {
 		return s
 	}
 	return fmt.Sprintf(s, args...)
+}
+
+// plural resolves the plural marks of an English format: "customer[s]" or "[is|are]" take the
+// form that fits the number formatted by the nearest verb before the mark (%d, or %s given a
+// number as text): the singular for 1, the plural otherwise (and with no verb before it).
+// Marks are resolved in the format, before the arguments are put in, so data is never touched.
+func plural(format string, args []any) string {
+	if !strings.Contains(format, "[") {
+		return format
+	}
+	var b strings.Builder
+	verb, n := -1, 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		switch {
+		case c == '%' && i+1 < len(format) && format[i+1] == '%':
+			b.WriteString("%%")
+			i++
+			continue
+		case c == '%':
+			j := i + 1
+			for j < len(format) && strings.IndexByte("+-# 0123456789.", format[j]) >= 0 {
+				j++
+			}
+			if j < len(format) {
+				j++
+			}
+			b.WriteString(format[i:j])
+			verb, n = n, n+1
+			i = j - 1
+			continue
+		case c == '[':
+			if end := strings.IndexByte(format[i:], ']'); end > 0 {
+				one, many, both := strings.Cut(format[i+1:i+end], "|")
+				if !both {
+					one, many = "", one
+				}
+				if verb >= 0 && verb < len(args) && isOne(args[verb]) {
+					b.WriteString(one)
+				} else {
+					b.WriteString(many)
+				}
+				i += end
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// isOne reports whether a formatted argument is the number 1.
+func isOne(a any) bool {
+	switch v := a.(type) {
+	case int:
+		return v == 1
+	case int64:
+		return v == 1
+	case uint64:
+		return v == 1
+	case int32:
+		return v == 1
+	case uint:
+		return v == 1
+	case string:
+		return strings.TrimSpace(v) == "1"
+	}
+	return false
 }
 
 // Has reports whether key is in the catalogue (for keys built from data, such as a BSS code).
@@ -72,11 +140,33 @@ var catalogue = map[string]msg{
 	"err.flag_bool":                {"选项 --%s 是开关，不带值（收到 “%s”）：需要就写上，不需要就省略。", "Option --%s is a switch and takes no value (got \"%s\"): give it or leave it out."},
 	"err.flag_value":               {"选项 --%s 需要一个值。", "Option --%s needs a value."},
 	"err.flag_int":                 {"选项 --%s 应为 %d 到 %d 之间的整数，收到的是 “%s”。", "Option --%s must be a whole number from %d to %d; got \"%s\"."},
-	"err.arg_int":                  {"%s 应为 %d 到 %d 之间的整数，收到的是 “%s”。", "%s must be a whole number from %d to %d; got \"%s\"."},
+	"err.arg_int":                  {"%s 应为 %d 到 %d 之间的整数，收到的是 “%s”。", "The %s must be a whole number from %d to %d; got \"%s\"."},
+	"arg.amount":                   {"金额", "amount"},
+	"arg.customer":                 {"客户", "customer"},
+	"arg.resource-id":              {"资源 ID", "resource id"},
+	"arg.quota-id":                 {"额度 ID", "quota id"},
+	"arg.quota":                    {"额度 ID", "quota id"},
+	"arg.reseller":                 {"云经销商 ID", "reseller id"},
+	"arg.coupon-id":                {"代金券 ID", "coupon id"},
+	"arg.order-id":                 {"订单号", "order number"},
+	"arg.reason":                   {"原因", "reason"},
+	"arg.remark":                   {"备注", "remark"},
+	"arg.n":                        {"条数", "number of records"},
+	"arg.days":                     {"天数", "number of days"},
+	"arg.id":                       {"ID", "id"},
+	"arg.name":                     {"名称", "name"},
+	"arg.account":                  {"账号", "account"},
+	"arg.label":                    {"标签", "label"},
+	"arg.request-id":               {"申请编号", "request-id"},
+	"arg.notice-id":                {"通知编号", "notice-id"},
+	"arg.duration":                 {"时长", "duration"},
+	"arg.service":                  {"服务", "service"},
+	"arg.spec":                     {"规格", "spec"},
+	"arg.command":                  {"命令", "command"},
 	"err.internal":                 {"抱歉，处理这条命令时出了问题，已记录日志。请稍后再试。", "Sorry, something went wrong handling this command; it has been logged. Please try again later."},
 	"err.bss":                      {"查询华为云失败：%s", "The Huawei Cloud query failed: %s"},
 	"err.no_customer":              {"没有找到与 “%s” 匹配的客户（按客户名称、账号名和客户 ID 查找）。", "No customer matches \"%s\" (searched by name, account name and customer id)."},
-	"err.ambiguous":                {"“%s” 匹配到 %d 个客户，请用客户 ID 或更完整的名称：", "\"%s\" matches %d customers; use the customer id or a fuller name:"},
+	"err.ambiguous":                {"“%s” 匹配到 %d 个客户，请用客户 ID 或更完整的名称：", "\"%s\" matches %d customer[s]; use the customer id or a fuller name:"},
 	"err.no_order":                 {"没有找到订单 %s。", "Order %s was not found."},
 	"err.bad_lang":                 {"不支持的语言 “%s”。可选：zh（中文）、en（English）。", "Unsupported language \"%s\". Choose zh (中文) or en (English)."},
 	"err.not_resale":               {"%s 是顾问销售（referral）客户，合作伙伴看不到其余额。", "%s is a referral customer; its balance is not visible to the partner."},
@@ -117,7 +207,7 @@ var catalogue = map[string]msg{
 	"sum.orders":    {"客户的订单，最新的在前", "A customer's orders, newest first"},
 	"sum.order":     {"一个订单的详情和明细", "One order with its line items"},
 	"sum.price":     {"包年/包月产品询价：官网价与折扣价", "Price a yearly/monthly product: list price and discounted price"},
-	"sum.lang":      {"设置我的语言（zh 或 en）", "Set my language (zh or en)"},
+	"sum.lang":      {"设置我的（或本频道的）语言：zh 或 en", "Set my (or this channel's) language: zh or en"},
 	"sum.audit":     {"最近的命令审计记录", "Recent command audit records"},
 
 	// Option descriptions.
@@ -144,17 +234,17 @@ var catalogue = map[string]msg{
 	"assoc.2":          {"代售", "resale"},
 	"lbl.next_page":    {"下一页", "Next page"},
 	"lbl.prev_page":    {"上一页", "Previous page"},
-	"lbl.page":         {"第 %d/%d 页，共 %d 项", "page %d of %d, %d items"},
+	"lbl.page":         {"第 %d/%d 页，共 %d 项", "page %d of %d, %d item[s]"},
 	"lbl.more_matches": {"还有更多匹配，只显示前 %d 个；请缩小范围。", "There are more matches; showing the first %d. Narrow the search."},
-	"lbl.in_days":      {"%d 天后", "in %d days"},
-	"lbl.in_hours":     {"%d 小时后", "in %d hours"},
-	"lbl.days_ago":     {"%d 天前", "%d days ago"},
-	"lbl.hours_ago":    {"%d 小时前", "%d hours ago"},
+	"lbl.in_days":      {"%d 天后", "in %d day[s]"},
+	"lbl.in_hours":     {"%d 小时后", "in %d hour[s]"},
+	"lbl.days_ago":     {"%d 天前", "%d day[s] ago"},
+	"lbl.hours_ago":    {"%d 小时前", "%d hour[s] ago"},
 	"lbl.today":        {"今天", "today"},
 
 	// /customer
 	"customer.title":   {"客户：%s", "Customer: %s"},
-	"customer.matches": {"“%s” 匹配到 %d 个客户", "\"%s\" matches %d customers"},
+	"customer.matches": {"“%s” 匹配到 %d 个客户", "\"%s\" matches %d customer[s]"},
 	"btn.resources":    {"资源", "Resources"},
 	"btn.orders":       {"订单", "Orders"},
 	"btn.balance":      {"余额", "Balance"},
@@ -185,7 +275,7 @@ var catalogue = map[string]msg{
 
 	// /resources
 	"resources.title":     {"%s 的包年/包月资源", "Yearly/monthly resources of %s"},
-	"resources.title_exp": {"%s 在 %d 天内到期的资源", "Resources of %s expiring within %d days"},
+	"resources.title_exp": {"%s 在 %d 天内到期的资源", "Resources of %s expiring within %d day[s]"},
 	"resources.none":      {"没有符合条件的资源。", "No resources match."},
 	"resources.attached":  {"附属：%s", "attached: %s"},
 	"res.status.2":        {"使用中", "in use"},
@@ -204,31 +294,31 @@ var catalogue = map[string]msg{
 	"policy.5":            {"释放", "release"},
 
 	// /expiring
-	"expiring.title":    {"%d 天内到期的包年/包月资源", "Yearly/monthly resources expiring within %d days"},
-	"expiring.none":     {"%d 天内没有到期的资源。", "Nothing expires within %d days."},
+	"expiring.title":    {"%d 天内到期的包年/包月资源", "Yearly/monthly resources expiring within %d day[s]"},
+	"expiring.none":     {"%d 天内没有到期的资源。", "Nothing expires within %d day[s]."},
 	"expiring.col.when": {"到期时间", "Expires"},
 	"expiring.col.cust": {"客户", "Customer"},
 	"expiring.col.res":  {"资源", "Resource"},
 	"expiring.col.auto": {"自动续费", "Auto-renew"},
-	"expiring.failed":   {"有 %d 个客户查询失败，结果可能不完整：%s", "%d customers could not be queried; the list may be incomplete: %s"},
+	"expiring.failed":   {"有 %d 个客户查询失败，结果可能不完整：%s", "%d customer[s] could not be queried; the list may be incomplete: %s"},
 	"yes":               {"是", "yes"},
 	"no":                {"否", "no"},
 
 	// /arrears
-	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customers"},
-	"fresh.index":       {"截至 %s 扫描，%s（%d 个客户）", "as of %s scan, %s (%d customers)"},
+	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customer[s]"},
+	"fresh.index":       {"截至 %s 扫描，%s（%d 个客户）", "as of %s scan, %s (%d customer[s])"},
 	"fresh.ago_min":     {"%d 分钟前", "%d min ago"},
 	"fresh.ago_h":       {"%d 小时前", "%d h ago"},
-	"fresh.ago_d":       {"%d 天前", "%d days ago"},
+	"fresh.ago_d":       {"%d 天前", "%d day[s] ago"},
 	"fresh.live":        {"实时查询 BSS", "read live from BSS"},
-	"fresh.balances":    {"截至 %s 欠费扫描，%s（%d 个客户）", "as of %s arrears scan, %s (%d customers)"},
+	"fresh.balances":    {"截至 %s 欠费扫描，%s（%d 个客户）", "as of %s arrears scan, %s (%d customer[s])"},
 	"fresh.no_balances": {"尚无欠费扫描，已实时查询 BSS", "no arrears scan yet: read live from BSS"},
 	"fresh.no_index":    {"尚无到期扫描，已实时查询 BSS", "no expiry scan yet: read live from BSS"},
 	"err.live_role":     {"--live 需要 %s 角色，您的角色是 %s。", "--live needs the %s role; yours is %s."},
-	"err.live_too_many": {"客户超过 %d 个，不能逐个实时查询；请先运行 /scan expiry 刷新索引，再不带 --live 查询。", "More than %d customers: too many to query live one by one. Run /scan expiry to refresh the index, then ask without --live."},
+	"err.live_too_many": {"客户超过 %d 个，不能逐个实时查询；请先运行 /scan expiry 刷新索引，再不带 --live 查询。", "More than %d customer[s]: too many to query live one by one. Run /scan expiry to refresh the index, then ask without --live."},
 	"arrears.title":     {"欠费客户", "Customers in arrears"},
 	"arrears.none":      {"目前没有欠费的代售客户。", "No resale customer is in arrears."},
-	"arrears.total":     {"共 %d 个客户欠费，合计 %s。", "%d customers in arrears, %s in all."},
+	"arrears.total":     {"共 %d 个客户欠费，合计 %s。", "%d customer[s] in arrears, %s in all."},
 	"arrears.col.debt":  {"欠费", "Arrears"},
 	"arrears.col.cust":  {"客户", "Customer"},
 	"arrears.col.acct":  {"账号", "Account"},
@@ -267,11 +357,11 @@ var catalogue = map[string]msg{
 	"otype.13":          {"试用", "trial"},
 	"otype.14":          {"转商用", "trial → commercial"},
 	"otype.15":          {"调账", "fee adjustment"},
-	"period.0":          {"%d 天", "%d day(s)"},
-	"period.1":          {"%d 周", "%d week(s)"},
-	"period.2":          {"%d 个月", "%d month(s)"},
-	"period.3":          {"%d 年", "%d year(s)"},
-	"period.4":          {"%d 小时", "%d hour(s)"},
+	"period.0":          {"%d 天", "%d day[s]"},
+	"period.1":          {"%d 周", "%d week[s]"},
+	"period.2":          {"%d 个月", "%d month[s]"},
+	"period.3":          {"%d 年", "%d year[s]"},
+	"period.4":          {"%d 小时", "%d hour[s]"},
 	"period.5":          {"一次性", "one-off"},
 
 	// /price
@@ -303,13 +393,24 @@ var catalogue = map[string]msg{
 	// /lang
 	"lang.set": {"好的，以后用中文回复您。", "OK, I will answer you in English from now on."},
 
+	// /lang typed in a channel.
+	"lang.set_channel": {"好的，本频道的提醒和通知以后用中文发送（自己设置过 /lang 的人仍按各自的语言）。", "OK, this channel's alerts and notices are in English from now on (people who chose a /lang keep theirs)."},
+
 	// /audit
-	"audit.title":    {"最近 %d 条审计记录", "The last %d audit records"},
+	"audit.title":    {"最近 %d 条审计记录", "The last %d audit record[s]"},
 	"audit.none":     {"还没有审计记录。", "No audit records yet."},
 	"audit.col.when": {"时间", "When"},
 	"audit.col.who":  {"用户", "Who"},
 	"audit.col.cmd":  {"命令", "Command"},
 	"audit.col.res":  {"结果", "Result"},
+
+	// Audit results as shown by /audit.
+	"audit.res.ok":        {"成功", "ok"},
+	"audit.res.error":     {"出错", "error"},
+	"audit.res.invalid":   {"输入无效", "invalid"},
+	"audit.res.denied":    {"无权限", "denied"},
+	"audit.res.not-found": {"未找到", "not found"},
+	"audit.res.unknown":   {"未知命令", "unknown command"},
 
 	"sum.notices":       {"无法投递而搁置的通知", "Notices set aside because they cannot be delivered"},
 	"sum.resend":        {"修复频道后重新发送一条搁置的通知", "Sends a set-aside notice again once its channel is fixed"},
@@ -323,6 +424,11 @@ var catalogue = map[string]msg{
 	"notices.resent":    {"通知 #%d 已重新排队，马上发送。", "Notice #%d is queued again and goes out now."},
 	"notices.bad_id":    {"通知编号应为正整数，收到的是 “%s”。", "A notice id is a positive whole number; got \"%s\"."},
 	"notices.not_found": {"没有编号为 %d 的待投递通知。", "There is no undelivered notice #%d."},
+
+	// The notice telling admins of a parked one (bot.Dispatcher).
+	"notices.parked_title": {"⚠ 通知无法投递（#%d）", "⚠ Notice not delivered (#%d)"},
+	"notices.parked":       {"发往 %s 的通知 #%d 无法投递，已搁置：%v\n请检查该频道（机器人是否仍在其中、是否被屏蔽），然后用 /resend %d 重新发送。", "The notice to %s, #%d, cannot be delivered and is set aside: %v\nCheck the channel (is the bot still in it, or blocked?), then /resend %d."},
+
 	// Actions and approvals.
 	"sum.renew":               {"申请续订包年/包月资源（需审批）", "Request a renewal of a yearly/monthly resource (needs approval)"},
 	"sum.unsubscribe":         {"申请退订资源及其附属资源（需审批）", "Request an unsubscribe of a resource and its attached ones (needs approval)"},
@@ -337,15 +443,15 @@ var catalogue = map[string]msg{
 	"opt.autopay":             {"从客户余额立即支付", "pay from the customer's balance at once"},
 	"opt.remark":              {"备注，最多 256 个字符", "remark, at most 256 characters"},
 	"err.no_resource":         {"没有找到资源 %s（在所有客户的包年/包月资源中查找）。", "Resource %s was not found (searched every customer's yearly/monthly resources)."},
-	"err.bad_id":              {"%s 应为不超过 %d 个字符的 ID，收到的是 “%s”。", "%s must be an id of at most %d characters; got \"%s\"."},
+	"err.bad_id":              {"%s 应为不超过 %d 个字符的 ID，收到的是 “%s”。", "The %s must be an id of at most %d character[s]; got \"%s\"."},
 	"err.not_main":            {"%s 是附属资源，请对其主资源 %s 操作（附属资源随主资源一起续订/退订）。", "%s is an attached resource; act on its main resource %s (attached resources follow their main resource)."},
 	"err.closed":              {"资源 %s 已关闭，不能续订。", "Resource %s is closed and cannot be renewed."},
 	"err.cannot_renew":        {"华为云不允许续订 %s：%s", "Huawei Cloud will not renew %s: %s"},
-	"err.too_long":            {"%s 太长：最多 %d 个字符（当前 %d）。", "%s is too long: at most %d characters (got %d)."},
+	"err.too_long":            {"%s 太长：最多 %d 个字符（当前 %d）。", "The %s is too long: at most %d character[s] (got %d)."},
 	"err.on_off":              {"第一个参数应为 on 或 off，收到的是 “%s”。", "The first argument must be on or off; got \"%s\"."},
 	"err.autorenew_already":   {"资源 %s 的自动续费已经是%s状态。", "Auto-renew of %s is already %s."},
 	"err.autorenew_status":    {"资源 %s 当前为%s状态，不能开启自动续费。", "Resource %s is %s; auto-renew cannot be switched on."},
-	"err.too_many_quotas":     {"一次最多回收 %d 个额度（收到 %d 个）。", "At most %d quotas can be reclaimed at once (got %d)."},
+	"err.too_many_quotas":     {"一次最多回收 %d 个额度（收到 %d 个）。", "At most %d quota[s] can be reclaimed at once (got %d)."},
 	"err.duplicate":           {"ID %s 重复了。", "Id %s is given twice."},
 	"err.no_quota":            {"没有找到优惠券额度 %s。", "Coupon quota %s was not found."},
 	"err.bad_request_id":      {"申请编号应为数字，例如 12 或 #12，收到的是 “%s”。", "A request id is a number such as 12 or #12; got \"%s\"."},
@@ -369,8 +475,8 @@ var catalogue = map[string]msg{
 	"action.unsubscribe":      {"退订", "unsubscribe"},
 	"action.autorenew":        {"自动续费设置", "auto-renew change"},
 	"action.reclaim":          {"额度回收", "quota reclaim"},
-	"act.filed":               {"已提交申请 #%d，需要 %d 位审批人批准，%s 前有效。", "Request #%d filed; it needs %d approval(s) and is valid until %s."},
-	"act.approved_partly":     {"申请 #%d 已获 %d/%d 个批准。", "Request #%d has %d of %d approvals."},
+	"act.filed":               {"已提交申请 #%d，需要 %d 位审批人批准，%s 前有效。", "Request #%d filed; it needs %d approval[s] and is valid until %s."},
+	"act.approved_partly":     {"申请 #%d 已获 %d/%d 个批准。", "Request #%d has %d of %d approval[s]."},
 	"act.new_request":         {"%s 提交了申请 #%d，请审批：", "%s filed request #%d for approval:"},
 	"act.title":               {"申请 #%d：%s", "Request #%d: %s"},
 	"act.resource":            {"资源", "Resource"},
@@ -386,15 +492,16 @@ var catalogue = map[string]msg{
 	"act.quota":               {"额度", "Quota"},
 	"act.quota_balance":       {"当前余额", "Balance now"},
 	"act.remark":              {"备注", "Remark"},
-	"act.attached":            {"一并处理的 %d 个附属资源", "%d attached resources affected too"},
+	"act.attached":            {"一并处理的 %d 个附属资源", "%d attached resource[s] affected too"},
 	"act.story":               {"经过", "History"},
 	"act.requested_by":        {"%s 于 %s 提交，%s 前有效", "filed by %s at %s, valid until %s"},
 	"act.approved_by":         {"%s 于 %s 批准", "approved by %s at %s"},
 	"act.rejected_by":         {"%s 于 %s 拒绝", "rejected by %s at %s"},
-	"act.state":               {"状态：%s（批准 %d/%d）", "state: %s (%d of %d approvals)"},
+	"act.state":               {"状态：%s（批准 %d/%d）", "state: %s (%d of %d approval[s])"},
 	"act.done":                {"已执行", "done"},
 	"act.failed":              {"执行失败", "failed"},
 	"act.orders":              {"订单 %s", "order %s"},
+	"act.request_id":          {"华为云请求编号 %s", "BSS request id %s"},
 	"act.new_expiry_is":       {"新的到期时间 %s", "new expiry %s"},
 	"act.awaiting_payment":    {"订单待支付，支付后到期时间才会延长", "the order awaits payment; the expiry moves once it is paid"},
 	"act.reconciled":          {"（根据华为云状态确认）", "(confirmed from BSS state)"},
@@ -417,9 +524,9 @@ var catalogue = map[string]msg{
 	"pending.col.state":       {"状态", "State"},
 	"pending.col.expires":     {"有效期至", "Valid until"},
 	// Arguments with hidden characters, command deadlines and throttling, settled results.
-	"err.invisible":          {"%s 含有不可见的控制字符、文字方向控制符或无效编码：%s。请手动重新输入（从网页或富文本复制时常会带上这类字符）。", "%s contains an invisible control character, a text-direction override or invalid UTF-8: %s. Type it again by hand (copying from web pages or rich text often brings such characters)."},
-	"act.unproven_orders":    {"申请执行后华为云生成了订单 %s，但无法证明它是这个资源的（订单明细不含资源 ID，按订单查询资源也没有只列出这个资源）。请先核对订单，再决定是否重新提交。", "Huawei Cloud created order(s) %s after the request ran, but they cannot be proven to be this resource's (order lines do not name resources, and BSS does not list this resource alone under them). Check them before filing again."},
-	"act.gone_unproven":      {"资源已不在；申请执行后生成了退订订单 %s，但无法证明它是这个资源的，请核对。", "The resource is gone; unsubscribe order(s) %s were created after the request ran, but cannot be proven to be this resource's: check them."},
+	"err.invisible":          {"%s 含有不可见的控制字符、文字方向控制符或无效编码：%s。请手动重新输入（从网页或富文本复制时常会带上这类字符）。", "The %s contains an invisible control character, a text-direction override or invalid UTF-8: %s. Type it again by hand (copying from web pages or rich text often brings such characters)."},
+	"act.unproven_orders":    {"申请执行后华为云生成了订单 %s，但无法证明它是这个资源的（订单明细不含资源 ID，按订单查询资源也没有只列出这个资源）。请先核对订单，再决定是否重新提交。", "Huawei Cloud created the orders %s after the request ran, but they cannot be proven to be this resource's (order lines do not name resources, and BSS does not list this resource alone under them). Check them before filing again."},
+	"act.gone_unproven":      {"资源已不在；申请执行后生成了退订订单 %s，但无法证明它是这个资源的，请核对。", "The resource is gone; the unsubscribe orders %s were created after the request ran, but cannot be proven to be this resource's: check them."},
 	"act.gone_no_order":      {"资源已不在，但申请执行后没有生成退订订单：它可能在此之前已被删除，请核实。", "The resource is gone, but no unsubscribe order was created after the request ran: it may have been removed before; check."},
 	"act.expiry_unexplained": {"到期时间从 %s 变为 %s，与这次续订的周期不符（应为 %s），请核对。", "The expiry moved from %s to %s, which this renewal's period does not explain (expected %s): check."},
 	"act.settled_unknown":    {"（执行结果未知，已根据华为云状态确认）", "(the outcome was unknown; confirmed from BSS state)"},
@@ -452,7 +559,7 @@ var catalogue = map[string]msg{
 	"sub.kind.expiry":              {"到期提醒", "expiry alerts"},
 	"sub.kind.arrears":             {"欠费提醒", "arrears alerts"},
 	"sub.kind.all":                 {"到期和欠费提醒", "expiry and arrears alerts"},
-	"sub.days":                     {"提前 %s 天", "%s days ahead"},
+	"sub.days":                     {"提前 %s 天", "%s day[s] ahead"},
 	"sub.from_config":              {"来自配置", "from the configuration"},
 	"sub.added":                    {"已订阅 #%d：%s。", "Subscribed #%d: %s."},
 	"sub.removed":                  {"已取消订阅 #%d：%s。", "Removed subscription #%d: %s."},
@@ -484,9 +591,9 @@ var catalogue = map[string]msg{
 	"scan.asked.why":               {"%d（有新订单 %d · 新客户 %d · 临近提醒阈值 %d · 轮换全量刷新 %d）", "%d (orders %d · new %d · crossing a threshold %d · rotating refresh %d)"},
 	"scan.calls":                   {"BSS 调用", "BSS calls"},
 	"scan.calls.saved":             {"%d（全量扫描需 %d，节省 %d）", "%d (a full scan: %d; saved %d)"},
-	"scan.failed":                  {"%d 个客户查询失败（已重试）：%s", "%d customers could not be queried (after a retry): %s"},
-	"alert.expiry.title":           {"⏰ 到期提醒：%d 个包年/包月资源", "⏰ Expiry alert: %d yearly/monthly resources"},
-	"alert.expiry.intro":           {"%d 个需要续费；%d 个已开启自动续费（余额充足时会自动续费）。", "%d need renewing; %d have auto-renew on (renewed if the balance suffices)."},
+	"scan.failed":                  {"%d 个客户查询失败（已重试）：%s", "%d customer[s] could not be queried (after a retry): %s"},
+	"alert.expiry.title":           {"⏰ 到期提醒：%d 个包年/包月资源", "⏰ Expiry alert: %d yearly/monthly resource[s]"},
+	"alert.expiry.intro":           {"%d 个需要续费；%d 个已开启自动续费（余额充足时会自动续费）。", "%d need[s|] renewing; %d [has|have] auto-renew on (renewed if the balance suffices)."},
 	"alert.expiry.auto":            {"已开启自动续费", "auto-renew on"},
 	"alert.expiry.attached":        {"含 %d 个附属资源", "with %d attached"},
 	"alert.expiry.how":             {"续费 /renew %s · 开自动续费 /autorenew on %s", "renew /renew %s · auto-renew /autorenew on %s"},
@@ -501,7 +608,7 @@ var catalogue = map[string]msg{
 	"alert.expiry.sum_all":         {"逐页查看全部 %d 个", "Page through all %d"},
 	"alert.expiry.as_of":           {"截至 %s 扫描，均经 BSS 确认", "as of the %s scan, each confirmed by BSS"},
 	"alert.btn.renew":              {"续订 %s", "Renew %s"},
-	"alert.arrears.title":          {"💰 欠费提醒：%d 个客户", "💰 Arrears alert: %d customers"},
+	"alert.arrears.title":          {"💰 欠费提醒：%d 个客户", "💰 Arrears alert: %d customer[s]"},
 	"alert.arrears.entered":        {"新欠费", "Fell into arrears"},
 	"alert.arrears.grew":           {"欠费增加", "Debt grew"},
 	"alert.arrears.recovered":      {"已结清", "Recovered"},
@@ -530,24 +637,24 @@ var catalogue = map[string]msg{
 	"action.coupon":                 {"发放代金券", "coupon issue"},
 	"action.coupon_reclaim":         {"代金券回收", "coupon reclaim"},
 	"err.money_not_resale":          {"%s 不是代售客户：只有代售客户能拨款、回收、发券或查看这些账目。", "%s is not a resale customer: only resale customers are funded, reclaimed, given coupons or shown these accounts."},
-	"err.bad_amount":                {"%s 应为大于 0、最多两位小数的金额（元），例如 500 或 4026.06，收到的是 “%s”。", "%s must be an amount of yuan greater than 0 with at most two decimals, e.g. 500 or 4026.06; got \"%s\"."},
-	"err.amount_comma":              {"%s “%s” 中的逗号只能作千位分隔符（三位一组，如 1,234.56 或 12,345,678）；小数请用点号，例如 12.34 或 0.01。", "In %s \"%s\" a comma can only separate thousands (groups of three digits, e.g. 1,234.56 or 12,345,678); write decimals with a point, e.g. 12.34 or 0.01."},
+	"err.bad_amount":                {"%s 应为大于 0、最多两位小数的金额（元），例如 500 或 4026.06，收到的是 “%s”。", "The %s must be an amount of yuan greater than 0 with at most two decimals, e.g. 500 or 4026.06; got \"%s\"."},
+	"err.amount_comma":              {"%s “%s” 中的逗号只能作千位分隔符（三位一组，如 1,234.56 或 12,345,678）；小数请用点号，例如 12.34 或 0.01。", "In the %s \"%s\" a comma can only separate thousands (groups of three digits, e.g. 1,234.56 or 12,345,678); write decimals with a point, e.g. 12.34 or 0.01."},
 	"err.bad_month":                 {"月份 “%s” 无效：用 2026-10 这样的写法，且不晚于本月（%s）。", "Invalid month \"%s\": use a form like 2026-10, not after this month (%s)."},
 	"err.bad_ledger_type":           {"流水类型 “%s” 无效：用 topup（拨款）、reclaim（回收）或 all。", "Invalid record type \"%s\": use topup, reclaim or all."},
 	"err.no_fund":                   {"没有查到可用于拨款的合作伙伴账户（可拨款账户或余额账户）。", "No partner account to fund customers from (allocatable or balance account) was returned."},
 	"err.topup_exceeds":             {"拨款金额 %s 超过合作伙伴可拨款余额 %s（账户余额减去专款专用金额），未提交申请。", "The top-up of %s exceeds the partner's available balance of %s (amount less earmarked); nothing was filed."},
 	"err.reclaim_exceeds":           {"回收金额 %s 超过客户当前余额 %s，未提交申请。", "The reclaim of %s exceeds the customer's balance of %s; nothing was filed."},
 	"err.balance_unknown":           {"华为云没有返回 %s 的余额，无法回收。", "Huawei Cloud returned no balance for %s; nothing can be reclaimed."},
-	"err.too_many_customers":        {"一次最多向 %d 个客户发券（收到 %d 个）。", "A coupon request takes at most %d customers (got %d)."},
+	"err.too_many_customers":        {"一次最多向 %d 个客户发券（收到 %d 个）。", "A coupon request takes at most %d customer[s] (got %d)."},
 	"err.quota_short":               {"额度 %s 的余额 %s 不足以发放 %s，未提交申请。", "Quota %s has %s left, not enough for %s; nothing was filed."},
 	"err.quota_unusable":            {"额度 %s 当前不可用（已冻结、失效或不在有效期内）。", "Quota %s cannot be used now (frozen, invalid or outside its validity)."},
 	"err.no_quota_for":              {"没有余额足够（%s）且在有效期内的本方优惠券额度；请用 --quota 指定。", "No usable coupon quota of the partner's own has %s left; name one with --quota."},
-	"err.coupon_beyond_quota":       {"%d 天的有效期超过了额度 %s 的到期时间（%s）。", "A validity of %d days runs past quota %s's expiry (%s)."},
+	"err.coupon_beyond_quota":       {"%d 天的有效期超过了额度 %s 的到期时间（%s）。", "A validity of %d day[s] runs past quota %s's expiry (%s)."},
 	"err.no_coupon":                 {"没有找到代金券 %s。", "Coupon %s was not found."},
 	"err.coupon_not_usable":         {"代金券 %s 当前为“%s”，只有可使用的代金券才能回收。", "Coupon %s is %s; only usable coupons can be reclaimed."},
 	"spend.title":                   {"%s 的消费（%s）", "Spend of %s (%s)"},
 	"spend.top_title":               {"%s 代售客户消费排行", "Top spenders of %s (resale customers)"},
-	"spend.top_total":               {"%d 个客户共消费 %s。", "%d customers spent %s in all."},
+	"spend.top_total":               {"%d 个客户共消费 %s。", "%d customer[s] spent %s in all."},
 	"spend.none":                    {"%s 没有消费记录。", "No spend recorded in %s."},
 	"spend.note":                    {"数据截至昨日 24:00（北京时间），税前金额；退订退款为负数。", "Data up to 24:00 yesterday (China time), before tax; refunds are negative."},
 	"spend.col.service":             {"服务", "Service"},
@@ -568,8 +675,8 @@ var catalogue = map[string]msg{
 	"btn.prev_month":                {"上个月", "Previous month"},
 	"btn.topup":                     {"拨款 %s %s", "Top up %s %s"},
 	"btn.coupon_reclaim":            {"回收 %s", "Reclaim %s"},
-	"ledger.title":                  {"合作伙伴账户收支明细（最近 %d 天）", "Partner account records (last %d days)"},
-	"ledger.none":                   {"最近 %d 天没有符合条件的收支记录。", "No matching records in the last %d days."},
+	"ledger.title":                  {"合作伙伴账户收支明细（最近 %d 天）", "Partner account records (last %d day[s])"},
+	"ledger.none":                   {"最近 %d 天没有符合条件的收支记录。", "No matching records in the last %d day[s]."},
 	"ledger.totals":                 {"支出 %d 笔共 %s；收入 %d 笔共 %s。", "%d out, %s in all; %d in, %s in all."},
 	"ledger.note":                   {"“变更后账户余额”是合作伙伴资金账户（拨款从中扣减、回收退回其中）的余额，与 /balance 和拨款申请中的“余额”同一口径，含华为云的专款专用金额；可拨款 = 该余额 − 专款专用金额。", "\"Account balance after\" is the balance of the partner's funding account (top-ups draw on it, reclaims return to it), the same figure as in /balance and in top-up requests, designated (earmarked) money included; what may be allocated is that balance less the designated amount."},
 	"ledger.col.when":               {"时间", "When"},
@@ -623,7 +730,7 @@ var catalogue = map[string]msg{
 	"act.money_face":                {"面值", "Face value"},
 	"act.money_coupon_type":         {"券类型", "Coupon type"},
 	"act.money_validity":            {"有效期", "Valid"},
-	"act.money_customers":           {"发放给 %d 个客户（每人一张）", "To %d customers (one each)"},
+	"act.money_customers":           {"发放给 %d 个客户（每人一张）", "To %d customer[s] (one each)"},
 	"act.money_coupon":              {"代金券", "Coupon"},
 	"act.money_coupon_balance":      {"将回收的余额", "Balance to reclaim"},
 	"act.money_coupon_reclaim_note": {"回收后该代金券的剩余余额作废，客户无法再使用。", "Once reclaimed, what is left of the coupon is gone; the customer can no longer use it."},

@@ -266,8 +266,8 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 		case bss.BillWriteOff:
 			kind = c.Lang.T("lbl.refund_writeoff")
 		}
-		svc := firstNonEmpty(b.CloudServiceTypeName, b.CloudServiceType)
-		if r := firstNonEmpty(b.ResourceTypeName, b.ResourceTypeCode); r != "" {
+		svc := c.Lang.BSSName(b.CloudServiceType, b.CloudServiceTypeName)
+		if r := c.Lang.BSSName(b.ResourceTypeCode, b.ResourceTypeName); r != "" {
 			svc += " · " + r
 		}
 		t.Rows = append(t.Rows, []string{svc, c.modeName(b.ChargeMode), kind, money(b.Amount, cur)})
@@ -620,7 +620,7 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
 	for _, r := range p.Resources {
-		kind := firstNonEmpty(r.ResourceTypeName, strings.TrimPrefix(r.ResourceTypeCode, "hws.resource.type."))
+		kind := strings.TrimPrefix(c.Lang.BSSName(r.ResourceTypeCode, r.ResourceTypeName), "hws.resource.type.")
 		spec := firstNonEmpty(r.ProductSpecDesc, r.ResourceSpecCode)
 		if size, ok := r.SpecSize(); ok && r.ProductSpecDesc == "" {
 			spec += " · " + size.Exact()

@@ -152,7 +152,7 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 		{Label: c.Lang.T("price.official"), Value: money(p.Official.Amount, p.Currency)},
 	}}
 	for _, d := range p.Discounts {
-		name := firstNonEmpty(d.DiscountName, d.DiscountID)
+		name := c.Lang.discountName(int(d.DiscountType), firstNonEmpty(d.DiscountName, d.DiscountID))
 		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.discount", name), Value: money(d.Amount, p.Currency)})
 	}
 	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.best"), Value: money(p.Best(), p.Currency)})

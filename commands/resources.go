@@ -10,15 +10,19 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 )
 
-// describe is a resource's one-line description: name, type and spec.
-func describe(r bss.Resource) string {
+// describe is a resource's one-line description (name, type and spec) as it is stored: in
+// Chinese, which localDesc turns into English where it is shown.
+func describe(r bss.Resource) string { return describeIn(Zh, r) }
+
+// describeIn is a resource's one-line description in l: name, type and spec.
+func describeIn(l Lang, r bss.Resource) string {
 	name := r.Name
 	if name == "" {
 		name = r.ResourceID
 	}
-	kind := r.ResourceTypeName
-	if kind == "" {
-		kind = strings.TrimPrefix(r.ResourceTypeCode, "hws.resource.type.")
+	kind := l.BSSName(r.ResourceTypeCode, r.ResourceTypeName)
+	if kind == r.ResourceTypeCode {
+		kind = strings.TrimPrefix(kind, "hws.resource.type.")
 	}
 	out := name + " · " + kind
 	if r.ResourceSpecCode != "" {
@@ -77,7 +81,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	}
 	for _, g := range groups[lo:hi] {
 		m := g.Main
-		sec := Section{Title: describe(m), Fields: []Field{
+		sec := Section{Title: describeIn(c.Lang, m), Fields: []Field{
 			{Label: "ID", Value: m.ResourceID},
 			{Label: c.Lang.T("resources.expires"), Value: c.when(m.ExpireTime.Time)},
 			{Label: c.Lang.T("resources.status"), Value: c.enum("res.status", m.Status)},
@@ -85,7 +89,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 			{Label: c.Lang.T("resources.region"), Value: orDash(m.RegionCode)},
 		}}
 		for _, a := range g.Attached {
-			sec.Lines = append(sec.Lines, c.Lang.T("resources.attached", describe(a)+" ("+a.ResourceID+")"))
+			sec.Lines = append(sec.Lines, c.Lang.T("resources.attached", describeIn(c.Lang, a)+" ("+a.ResourceID+")"))
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -153,7 +157,7 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 		}
 		res := r.res.ResourceID
 		if r.desc != "" {
-			res = r.desc + " (" + res + ")"
+			res = localDesc(c.Lang, r.desc) + " (" + res + ")"
 		}
 		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), res, auto})
 	}

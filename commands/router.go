@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -64,6 +65,8 @@ type Store interface {
 	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
 	Prefs(ctx context.Context, user string) (store.Prefs, error)
 	SetPrefs(ctx context.Context, user string, p store.Prefs) error
+	ChannelPrefs(ctx context.Context, platform, channel string) (store.Prefs, error)
+	SetChannelPrefs(ctx context.Context, platform, channel string, p store.Prefs) error
 
 	RememberOwners(ctx context.Context, owners map[string]string) error
 	Owner(ctx context.Context, resourceID string) (customerID string, ok bool, err error)
@@ -196,6 +199,11 @@ type Options struct {
 	// channel is not already their direct conversation. nil: nobody is messaged directly.
 	DirectMessages func(platform, channel, user string) bool
 
+	// IsDirect reports whether channel is the direct conversation with user on platform, where
+	// /lang sets the person's language rather than the channel's. nil, or false: only a
+	// channel named like the user (Telegram's private chats) and the console and exec count.
+	IsDirect func(platform, channel, user string) bool
+
 	// CommandTimeout is the overall deadline of one command, BSS calls included; default 60s.
 	CommandTimeout time.Duration
 	// ActionTimeout bounds an approved action's BSS execution, which the command's deadline
@@ -308,6 +316,9 @@ func (r *Router) Register(c *Command) {
 // Commands lists the registered commands in registration order.
 func (r *Router) Commands() []*Command { return r.cmds }
 
+// Lang is the bot's default language, of those who chose none with /lang.
+func (r *Router) Lang() Lang { return r.opts.Lang }
+
 // Command is one chat command in the registry; /help is generated from these fields.
 type Command struct {
 	Name     string
@@ -349,6 +360,36 @@ func (c *Command) usage() string {
 	}
 	return u
 }
+
+// usageIn is the usage line in l: in Chinese, the placeholders of the arguments (<customer>,
+// [reason]) are named in Chinese (catalogue "arg.NAME"); what is typed as is stays.
+func (c *Command) usageIn(l Lang) string {
+	if l != Zh {
+		return c.usage()
+	}
+	args := placeholder.ReplaceAllStringFunc(c.Args, func(p string) string {
+		if strings.Contains(p, "--") {
+			return p // an option, typed as is
+		}
+		return placeholderWord.ReplaceAllStringFunc(p, func(w string) string {
+			if k := "arg." + w; l.Has(k) {
+				return l.T(k)
+			}
+			return w
+		})
+	})
+	if args == "" {
+		return "/" + c.Name
+	}
+	return "/" + c.Name + " " + args
+}
+
+var (
+	// placeholder is an argument's placeholder: <resource-id>, [reason].
+	placeholder = regexp.MustCompile(`<[^>]*>|\[[^\]]*\]`)
+	// placeholderWord is a word of one, such as "resource-id" or "n".
+	placeholderWord = regexp.MustCompile(`[a-z][a-z-]*`)
+)
 
 // Call is one running command: the request, the parsed line and the caller's language and role.
 type Call struct {
@@ -406,8 +447,18 @@ type userError struct {
 func (e *userError) Error() string { return e.text }
 
 func (c *Call) fail(key string, args ...any) error {
+	if namesArg[key] && len(args) > 0 {
+		if name, ok := args[0].(string); ok && c.Lang.Has("arg."+name) {
+			args = append([]any{c.Lang.T("arg." + name)}, args[1:]...)
+		}
+	}
 	return &userError{text: c.Lang.T(key, args...), result: "invalid"}
 }
+
+// namesArg are the refusals whose first argument is the name of the command argument at fault
+// ("amount", "resource-id"): fail shows it in the reader's language (catalogue key "arg.NAME").
+var namesArg = map[string]bool{"err.arg_int": true, "err.bad_id": true, "err.too_long": true,
+	"err.invisible": true, "err.bad_amount": true, "err.amount_comma": true}
 
 // bssError records the request id of a BSS failure for the audit log and passes it on.
 func (c *Call) bssError(err error) error {
@@ -426,7 +477,7 @@ func (c *Call) bssError(err error) error {
 func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool) {
 	start := time.Now()
 	ctx, _ = logging.EnsureRequestID(ctx)
-	lang := r.langOf(ctx, req.User())
+	lang := r.langOf(ctx, req)
 	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
 	result, detail := "ok", ""
 	var runErr error
@@ -521,7 +572,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 
 // checkShape checks flags and the number of arguments against the command's declaration.
 func (c *Call) checkShape() error {
-	usage := "\n" + c.Lang.T("err.usage", c.cmd.usage())
+	usage := "\n" + c.Lang.T("err.usage", c.cmd.usageIn(c.Lang))
 	for name, v := range c.Inv.Flags {
 		var spec *Flag
 		for i := range c.cmd.Flags {
@@ -597,15 +648,36 @@ func (r *Router) actionAllowed(req Request) bool {
 	return false
 }
 
-func (r *Router) langOf(ctx context.Context, user string) Lang {
+// langOf is the language of a reply to req: its sender's /lang, else the channel's, else the
+// default.
+func (r *Router) langOf(ctx context.Context, req Request) Lang {
 	if r.store != nil {
-		if p, err := r.store.Prefs(ctx, user); err == nil {
+		if p, err := r.store.Prefs(ctx, req.User()); err == nil {
 			if l, ok := ParseLang(p.Lang); ok {
 				return l
 			}
 		}
+		if req.Channel != "" && !r.isDirect(req) {
+			if p, err := r.store.ChannelPrefs(ctx, req.Platform, req.Channel); err == nil {
+				if l, ok := ParseLang(p.Lang); ok {
+					return l
+				}
+			}
+		}
 	}
 	return r.opts.Lang
+}
+
+// isDirect reports whether req came from a direct conversation with its sender rather than a
+// channel others read.
+func (r *Router) isDirect(req Request) bool {
+	switch {
+	case req.Channel == "" || req.Channel == req.UserID || req.Platform == "console" || req.Platform == "exec" || req.Channel == "exec":
+		return true
+	case r.opts.IsDirect != nil:
+		return r.opts.IsDirect(req.Platform, req.Channel, req.UserID)
+	}
+	return false
 }
 
 func (r *Router) roleOf(user string) Role {

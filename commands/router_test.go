@@ -126,8 +126,8 @@ func TestCommands(t *testing.T) {
 		// Help, generated from the registry.
 		{"help lists every command", "console:admin", "/help", []string{"/customer (/客户)", "/resources", "/expiring", "/arrears", "/orders", "/order", "/price", "/lang", "/audit", "/balance"}, nil, false},
 		{"help hides what the role cannot run", "slack:U1", "/help", []string{"/customer"}, []string{"/audit"}, false},
-		{"help for one command", "console:admin", "/help resources", []string{"/resources <customer> [--expiring N] [--page N]", "/资源", "--expiring", "/资源 张三 --expiring 30", "查看者"}, nil, false},
-		{"help by alias", "console:admin", "/帮助 客户", []string{"/customer <name|account|id>"}, nil, false},
+		{"help for one command", "console:admin", "/help resources", []string{"/resources <客户> [--expiring N] [--page N]", "/资源", "--expiring", "/资源 张三 --expiring 30", "查看者"}, nil, false},
+		{"help by alias", "console:admin", "/帮助 客户", []string{"/customer <名称|账号|ID>"}, nil, false},
 		{"help for an unknown command", "console:admin", "/help custmer", []string{"/custmer", "/customer"}, nil, true},
 		// /customer and its aliases.
 		{"customer by name", "console:admin", "/customer 张三", []string{zs.ID, "zhangsan", "代售", "vip", "CNY", "30 天内到期资源: 2", "/resources " + zs.ID}, nil, false},
@@ -140,7 +140,7 @@ func TestCommands(t *testing.T) {
 		{"referral customer hides the balance", "console:admin", "/customer " + referral.ID, []string{"顾问销售", "不可见"}, nil, false},
 		{"several matches are listed", "console:admin", "/customer 科技", []string{"北京星河科技有限公司", "南京紫金教育科技"}, nil, false},
 		{"no match", "console:admin", "/customer nobody-at-all", []string{"没有找到与 “nobody-at-all” 匹配的客户"}, nil, true},
-		{"customer needs an argument", "console:admin", "/customer", []string{"/customer 缺少参数", "用法：/customer <name|account|id>"}, nil, true},
+		{"customer needs an argument", "console:admin", "/customer", []string{"/customer 缺少参数", "用法：/customer <名称|账号|ID>"}, nil, true},
 		{"addressed to this bot", "console:admin", "/customer@partnerbot 张三", []string{zs.ID}, nil, false},
 		// /balance
 		{"balance of a customer", "console:admin", "/balance 张三", []string{"张三 (zhangsan) 的余额", "可用余额", "欠费"}, nil, false},
@@ -160,7 +160,7 @@ func TestCommands(t *testing.T) {
 		{"expiring default 30 days", "console:admin", "/expiring", []string{"30 天内到期", "/expiring --page 2"}, nil, false},
 		{"expiring alias and days", "console:admin", "/到期 7", []string{"7 天内到期", "ecs-lisi-01", "/expiring 7 --page 2"}, []string{"zhangsan-mysql-01"}, false},
 		{"expiring page 2", "console:admin", "/expiring --page 2", []string{"第 2/", "[上一页] /expiring --page 1"}, nil, false},
-		{"expiring bad days", "console:admin", "/expiring 0", []string{"days", "1 到 365"}, nil, true},
+		{"expiring bad days", "console:admin", "/expiring 0", []string{"天数", "1 到 365"}, nil, true},
 		{"expiring too many args", "console:admin", "/expiring 7 8", []string{"参数太多"}, nil, true},
 		// /arrears
 		{"arrears largest first", "console:admin", "/欠费", []string{"共 6 个客户欠费", "共 6 个客户欠费，合计 CNY 11,033.16", "李四 | lisi | - | CNY 4,026.06\nInitech"}, nil, false},

@@ -22,6 +22,10 @@ type Notice struct {
 	Kind     string `json:"kind,omitempty"`    // "approval", "alert", ...
 	// Body is the message itself, opaque to the store (a serialized reply).
 	Body json.RawMessage `json:"body,omitempty"`
+	// Bodies, if set, hold the message in the other languages it was rendered in ("zh", "en"):
+	// the dispatcher sends the one in the recipient's language at delivery (see
+	// [Store.NoticeLang]), Body (the default language's) when there is none in that language.
+	Bodies map[string]json.RawMessage `json:"bodies,omitempty"`
 	// DedupeKey, if set, makes enqueueing idempotent: a notice whose key is already queued, or
 	// was delivered within the store's delivered-notice retention (Options.NoticeRetention,
 	// NoticeDedupeWindow by default), is not queued again.

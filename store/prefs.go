@@ -33,6 +33,14 @@ func (s *Store) Prefs(ctx context.Context, user string) (Prefs, error) {
 	if err := checkUserKey(user); err != nil {
 		return Prefs{}, fmt.Errorf("store: prefs: %w", err)
 	}
+	return s.prefsAt(ctx, user)
+}
+
+// prefsAt reads the preferences stored under key (a user's or a channel's).
+func (s *Store) prefsAt(ctx context.Context, user string) (Prefs, error) {
+	if err := ctx.Err(); err != nil {
+		return Prefs{}, fmt.Errorf("store: prefs of %s: %w", user, err)
+	}
 	var p Prefs
 	err := s.view(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketPrefs)
@@ -63,6 +71,14 @@ func (s *Store) SetPrefs(ctx context.Context, user string, p Prefs) error {
 	if err := checkUserKey(user); err != nil {
 		return fmt.Errorf("store: set prefs: %w", err)
 	}
+	return s.setPrefsAt(ctx, user, p)
+}
+
+// setPrefsAt writes the preferences stored under key (a user's or a channel's).
+func (s *Store) setPrefsAt(ctx context.Context, user string, p Prefs) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: set prefs of %s: %w", user, err)
+	}
 	err := s.update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketPrefs)
 		if err != nil {
@@ -81,4 +97,43 @@ func (s *Store) SetPrefs(ctx context.Context, user string, p Prefs) error {
 		return fmt.Errorf("store: set prefs of %s: %w", user, err)
 	}
 	return nil
+}
+
+// channelPrefsKey is where a channel's preferences live in the prefs bucket: user keys start
+// with their platform, never with "#".
+func channelPrefsKey(platform, channel string) string { return "#" + platform + ":" + channel }
+
+// ChannelPrefs returns the preferences of a channel (its language, set by /lang typed there):
+// zero Prefs and a nil error if none are stored.
+func (s *Store) ChannelPrefs(ctx context.Context, platform, channel string) (Prefs, error) {
+	if platform == "" || channel == "" {
+		return Prefs{}, fmt.Errorf("store: channel prefs: platform %q and channel %q must be given", platform, channel)
+	}
+	return s.prefsAt(ctx, channelPrefsKey(platform, channel))
+}
+
+// SetChannelPrefs stores the preferences of a channel, replacing any before; zero Prefs deletes
+// them.
+func (s *Store) SetChannelPrefs(ctx context.Context, platform, channel string, p Prefs) error {
+	if platform == "" || channel == "" {
+		return fmt.Errorf("store: set channel prefs: platform %q and channel %q must be given", platform, channel)
+	}
+	return s.setPrefsAt(ctx, channelPrefsKey(platform, channel), p)
+}
+
+// NoticeLang is the language a notice to (platform, channel, user) is rendered in: the channel's
+// when it has one, else the person's (a notice to a person, or to a person in a channel that
+// has no language of its own); "" when neither chose one.
+func (s *Store) NoticeLang(ctx context.Context, platform, channel, user string) (string, error) {
+	if channel != "" {
+		p, err := s.ChannelPrefs(ctx, platform, channel)
+		if err != nil || p.Lang != "" {
+			return p.Lang, err
+		}
+	}
+	if user != "" {
+		p, err := s.Prefs(ctx, platform+":"+user)
+		return p.Lang, err
+	}
+	return "", nil
 }

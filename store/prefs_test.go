@@ -67,3 +67,39 @@ func TestPrefsBadUserKey(t *testing.T) {
 		})
 	}
 }
+
+// TestNoticeLang: a channel's own language first, then the addressed person's, then none; a
+// channel's preferences never mix with a user's of the same id.
+func TestNoticeLang(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	if err := s.SetPrefs(ctx, "slack:U1", Prefs{Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetChannelPrefs(ctx, "slack", "CZH", Prefs{Lang: "zh"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetChannelPrefs(ctx, "slack", "", Prefs{Lang: "zh"}); err == nil {
+		t.Error("a channel without a name was accepted")
+	}
+	tests := []struct{ channel, user, want string }{
+		{"", "U1", "en"},
+		{"CZH", "U1", "zh"},
+		{"COTHER", "U1", "en"},
+		{"COTHER", "", ""},
+		{"", "U2", ""},
+		{"U1", "", ""}, // a channel named like a user is not that user
+	}
+	for _, tt := range tests {
+		got, err := s.NoticeLang(ctx, "slack", tt.channel, tt.user)
+		if err != nil || got != tt.want {
+			t.Errorf("NoticeLang(slack, %q, %q) = %q, %v; want %q", tt.channel, tt.user, got, err, tt.want)
+		}
+	}
+	if err := s.SetChannelPrefs(ctx, "slack", "CZH", Prefs{}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.ChannelPrefs(ctx, "slack", "CZH"); err != nil || p != (Prefs{}) {
+		t.Errorf("cleared channel prefs: %+v, %v", p, err)
+	}
+}

@@ -157,7 +157,7 @@ func TestConsoleCommands(t *testing.T) {
 		{
 			name:   "help for one command",
 			script: "/help resources\n",
-			want:   []string{"== /resources ==", "/resources <customer>", "--expiring", "/资源 张三 --expiring 30"},
+			want:   []string{"== /resources ==", "/resources <客户>", "--expiring", "/资源 张三 --expiring 30"},
 		},
 		{
 			name:   "customer by name",
@@ -196,7 +196,7 @@ func TestConsoleCommands(t *testing.T) {
 		{
 			name:   "missing argument",
 			script: "/resources\n",
-			want:   []string{"/resources 缺少参数。", "用法：/resources <customer>"},
+			want:   []string{"/resources 缺少参数。", "用法：/resources <客户>"},
 		},
 		{
 			name:   "arrears largest first",
@@ -449,7 +449,7 @@ func TestConsoleRoles(t *testing.T) {
 		t.Errorf("a viewer ran /audit:\n%s", buf.String())
 	}
 	out := e.run(t, e.router, "/audit\n")
-	if !strings.Contains(out, "console:alice") || !strings.Contains(out, "denied") {
+	if !strings.Contains(out, "console:alice") || !strings.Contains(out, "无权限") {
 		t.Errorf("the admin's /audit does not show alice's denied attempt:\n%s", out)
 	}
 }
