@@ -816,13 +816,16 @@ func renewPriceFields(l Lang, pv preview) []Field {
 			}
 		}
 		fs = append(fs, Field{Label: l.T(label), Value: value})
+		best, _ := bss.ParseAmount(pv.Best)
 		switch {
-		case pv.Best != "":
+		case pv.Best != "" && best.Cmp(charge) < 0:
+			// An optional discount is worth a line only when it would charge less than BSS's
+			// renewal amount, which may already have a discount in it.
 			how := "act.discount_pending"
 			if pv.AutoPay {
 				how = "act.discount_autopay"
 			}
-			fs = append(fs, Field{Label: l.T("act.optional_discount", firstNonEmpty(pv.BestName, "—")), Value: l.T(how, amount(pv.Best))})
+			fs = append(fs, Field{Label: l.T("act.optional_discount", firstNonEmpty(l.discountName(pv.BestType, pv.BestName), "—")), Value: l.T(how, amount(pv.Best))})
 		case pv.NoDiscount:
 			fs = append(fs, Field{Label: l.T("act.best_discount_none"), Value: "—"})
 		}

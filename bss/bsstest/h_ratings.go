@@ -277,7 +277,7 @@ func handleRenewRate(c *reqCtx) {
 		return
 	}
 	resp := renewRateResp{Currency: cu.Currency, RenewInquiryResults: []renewInquiryResult{}}
-	var official Money
+	var official, charged Money
 	for _, id := range dedupe(req.ResourceIDs) {
 		r, e := c.owned(id)
 		switch {
@@ -303,17 +303,21 @@ func handleRenewRate(c *reqCtx) {
 			official += line
 			charge += line - line.percent(partnerDiscountPercent)
 		}
+		charged += charge
 		resp.RenewInquiryResults = append(resp.RenewInquiryResults, renewInquiryResult{ResourceID: id, Amount: moneyString(charge)})
 	}
 	resp.OfficialWebsiteRatingResult.OfficialWebsiteAmount = moneyString(official)
 	if len(resp.RenewInquiryResults) > 0 {
+		// An optional discount, chosen when the customer pays, comes on top of what the renewal
+		// amount already takes off: amount = the charge less the discount's percent, and
+		// discount_amount = official − amount, so amount + discount_amount = official.
 		for _, d := range cu.Discounts {
-			discount := official.percent(d.Percent)
+			amount := charged - charged.percent(d.Percent)
 			resp.OptionalDiscountRatingResults = append(resp.OptionalDiscountRatingResults, renewDiscountRating{
-				DiscountID: d.ID, Amount: moneyString(official - discount), OfficialWebsiteAmount: moneyString(official),
-				DiscountAmount: moneyString(discount), DiscountType: d.Type, DiscountName: d.name(c.lang)})
+				DiscountID: d.ID, Amount: moneyString(amount), OfficialWebsiteAmount: moneyString(official),
+				DiscountAmount: moneyString(official - amount), DiscountType: d.Type, DiscountName: d.name(c.lang)})
 		}
-		if b := bestDiscount(cu.Discounts, func(d OptionalDiscount) Money { return official.percent(d.Percent) }); b >= 0 {
+		if b := bestDiscount(cu.Discounts, func(d OptionalDiscount) Money { return charged.percent(d.Percent) }); b >= 0 {
 			resp.OptionalDiscountRatingResults[b].BestOffer = 1
 		}
 	}

@@ -156,12 +156,14 @@ func TestRenewRate(t *testing.T) {
 			if len(out.OptionalDiscountRatingResults) != 2 {
 				t.Fatalf("optional discounts %+v, want 2", out.OptionalDiscountRatingResults)
 			}
+			// An optional discount comes on top of the renewal amount's: its percent off the
+			// charge, and amount + discount_amount = official.
 			for _, d := range out.OptionalDiscountRatingResults {
 				pct := map[int]int64{605: 10, 607: 15}[d.DiscountType]
-				discount := tc.official.percent(pct)
-				if d.OfficialWebsiteAmount != tc.official.String() || d.DiscountAmount != discount.String() ||
-					d.Amount != (tc.official-discount).String() || d.BestOffer != map[int]int{605: 0, 607: 1}[d.DiscountType] {
-					t.Errorf("discount %+v, want %d%% off %s", d, pct, tc.official)
+				amount := tc.charge - tc.charge.percent(pct)
+				if d.OfficialWebsiteAmount != tc.official.String() || d.DiscountAmount != (tc.official-amount).String() ||
+					d.Amount != amount.String() || d.BestOffer != map[int]int{605: 0, 607: 1}[d.DiscountType] {
+					t.Errorf("discount %+v, want %d%% off the charge %s of %s", d, pct, tc.charge, tc.official)
 				}
 			}
 			if len(out.FailResourceInfos) != tc.failCount {
