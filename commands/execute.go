@@ -26,7 +26,7 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 		delete(r.inflight, a.ID)
 		r.inflightMu.Unlock()
 	}()
-	a, err := r.store.BeginExecution(ctx, a.ID, by, r.decisionNotices)
+	a, err := r.store.BeginExecution(ctx, a.ID, by, elsewhere(by, r.decisionNotices))
 	if err != nil {
 		return a, err
 	}
@@ -45,7 +45,7 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 		}
 		markSettled(res, settledAtOnce)
 	}
-	a, err = r.finish(bctx, a.ID, *res)
+	a, err = r.finish(bctx, a.ID, *res, elsewhere(by, r.resultNotices))
 	if err == nil && res.OK {
 		r.refreshTouched(bctx, a)
 	}
@@ -69,9 +69,10 @@ func (r *Router) refreshTouched(ctx context.Context, a store.Approval) {
 	r.refreshIndex(ctx, p.Customer.ID)
 }
 
-// finish records how a request ended.
-func (r *Router) finish(ctx context.Context, id uint64, res store.ApprovalResult) (store.Approval, error) {
-	a, err := r.store.FinishExecution(ctx, id, res, r.resultNotices)
+// finish records how a request ended, telling those notices says (r.resultNotices, less the
+// place where the reply to whoever ran it already shows it).
+func (r *Router) finish(ctx context.Context, id uint64, res store.ApprovalResult, notices store.NoticeFunc) (store.Approval, error) {
+	a, err := r.store.FinishExecution(ctx, id, res, notices)
 	if err == nil {
 		r.setBegun(id, false)
 	}
@@ -586,7 +587,7 @@ func (r *Router) Maintain(ctx context.Context) error {
 			continue
 		}
 		markSettled(res, r.settledHow(a, now))
-		if _, err := r.finish(ctx, a.ID, *res); err != nil {
+		if _, err := r.finish(ctx, a.ID, *res, r.resultNotices); err != nil {
 			errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
 			continue
 		}
@@ -597,6 +598,28 @@ func (r *Router) Maintain(ctx context.Context) error {
 
 // Notices. They are written to the store's outbox in the same transaction as the state change
 // and delivered by the dispatcher in bot/, in the bot's default language.
+
+// elsewhere drops, from the notices fn computes, those to the conversation where by acted: the
+// reply to by's command is the message about the event there (a click's reply even replaces
+// the message clicked), so that each place gets one message per event. Notices to a person
+// directly, and to other conversations, stay. The console's one channel is every terminal and
+// every `exec` run, not the one that showed the reply: its notices stay too.
+func elsewhere(by store.Actor, fn store.NoticeFunc) store.NoticeFunc {
+	if by.Channel == "" || by.Platform == "console" || fn == nil {
+		return fn
+	}
+	return func(a store.Approval) []store.Notice {
+		ns := fn(a)
+		out := ns[:0:0]
+		for _, n := range ns {
+			if n.Platform == by.Platform && n.Channel == by.Channel {
+				continue
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+}
 
 func (r *Router) notice(platform, channel, user, kind string, rep Reply, dedupe string) store.Notice {
 	body, _ := json.Marshal(rep)
