@@ -61,6 +61,7 @@ type BSS interface {
 // Store is what the commands need of the bot's state (*store.Store implements it).
 type Store interface {
 	AppendAudit(ctx context.Context, e store.AuditEntry) (uint64, error)
+	FinishAudit(ctx context.Context, aa *store.ActionAudit, result, detail, requestID string, took time.Duration) (uint64, error)
 	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
 	Prefs(ctx context.Context, user string) (store.Prefs, error)
 	SetPrefs(ctx context.Context, user string, p store.Prefs) error
@@ -361,6 +362,7 @@ type Call struct {
 	cmd        *Command
 	now        time.Time
 	requestIDs []string
+	action     *store.ActionAudit // the command's audit entry, its request transitions recorded in it
 }
 
 // Arg is the i-th positional argument, or "" (with JoinArgs, Arg(0) is all of them).
@@ -428,6 +430,11 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req.User())
 	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
+	if r.store != nil {
+		// One audit row per command: the request transitions it makes are recorded in it.
+		ctx, call.action = store.WithActionAudit(ctx, store.AuditEntry{At: call.now, Platform: req.Platform,
+			UserID: req.UserID, UserName: req.UserName, Channel: req.Channel, Command: cutRunes(req.Text, 500)})
+	}
 	result, detail := "ok", ""
 	var runErr error
 	defer func() {
@@ -638,14 +645,8 @@ func (r *Router) audit(ctx context.Context, c *Call, result, detail string, took
 		return
 	}
 	detail = cutRunes(detail, 300)
-	e := store.AuditEntry{
-		At: c.now, Platform: c.Req.Platform, UserID: c.Req.UserID, UserName: c.Req.UserName,
-		Channel: c.Req.Channel, Command: c.Req.Text, Result: result, Detail: detail,
-		RequestID: strings.Join(c.requestIDs, ","), Duration: took,
-	}
-	e.Command = cutRunes(e.Command, 500)
 	// The audit record is written even when the request's context was cancelled.
-	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+	if _, err := r.store.FinishAudit(context.WithoutCancel(ctx), c.action, result, detail, strings.Join(c.requestIDs, ","), took); err != nil {
 		r.log.ErrorContext(ctx, "audit record lost", "user", c.Req.User(), "error", err)
 	}
 }
