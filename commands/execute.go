@@ -749,6 +749,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	}
 	rep.Sections = append(rep.Sections, story)
 	rep.Error = a.State == store.StateFailed
+	c.zoned(&rep)
 	return rep
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -362,6 +363,7 @@ type Call struct {
 	cmd        *Command
 	now        time.Time
 	requestIDs []string
+	timesShown atomic.Bool        // the reply shows a time: it names the zone (zoned)
 	action     *store.ActionAudit // the command's audit entry, its request transitions recorded in it
 }
 
@@ -506,14 +508,17 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	// BSS answers in the caller's language where it can (order details' X-Language).
 	cctx = bss.WithLanguage(cctx, string(lang))
 	cctx = r.withReporter(cctx, lang)
+	run := func() (Reply, error) {
+		rep, err := cmd.Run(cctx, call)
+		call.zoned(&rep)
+		return rep, err
+	}
 	if cmd.Action {
-		reply, err = cmd.Run(cctx, call)
+		reply, err = run()
 	} else {
 		// A read-only request identical to one running (same person, channel and text)
 		// joins it rather than asking BSS again.
-		reply, err, _ = r.joins.do(cctx, req.User()+"\x00"+req.Channel+"\x00"+strings.TrimSpace(req.Text), func() (Reply, error) {
-			return cmd.Run(cctx, call)
-		})
+		reply, err, _ = r.joins.do(cctx, req.User()+"\x00"+req.Channel+"\x00"+strings.TrimSpace(req.Text), run)
 	}
 	if err != nil {
 		runErr = err
