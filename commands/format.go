@@ -73,7 +73,7 @@ func (c *Call) zoned(rep *Reply) {
 		return
 	}
 	if rep.Footer != "" {
-		rep.Footer += "\n"
+		rep.Footer += " · " // a footer is one line
 	}
 	rep.Footer += note
 }
