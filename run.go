@@ -47,7 +47,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	log := newLogger(cfg.Log, stderr)
+	log := newLoggerIn(cfg.Log, cfg.Location(), stderr)
 	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: cfg.Store.LockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
 		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
 		Secrets: envSecrets()})
