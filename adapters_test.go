@@ -155,9 +155,9 @@ func TestAdaptersTogether(t *testing.T) {
 		return len(slack.find("response_url", "approve", "申请 #1")) > 0
 	})
 	waitUntil(t, deadline, "the result told to the requester on Telegram", tg.describe, func() bool {
-		return len(tg.sentTo(strconv.Itoa(tgUser), "slack:"+admin+" 于")) > 0
+		return len(tg.sentTo(strconv.Itoa(tgUser), "admin 于")) > 0
 	})
-	if got := tg.sentTo(strconv.Itoa(tgUser), "slack:"+admin+" 于")[0].Text; !strings.Contains(got, "✅ 已执行") {
+	if got := tg.sentTo(strconv.Itoa(tgUser), "admin 于")[0].Text; !strings.Contains(got, "✅ 已执行") {
 		t.Errorf("the requester was not told the request ran:\n%s", got)
 	}
 	// In the approvals channel the approver's answer is the one message about the result.

@@ -294,7 +294,7 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 		// Filed in the approvals channel: this reply is the approvers' request there (no
 		// second message), with their buttons; the store refuses the requester's own approval,
 		// and the requester cancels with the command the reply names.
-		rep.Text = c.Lang.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
+		rep.Text = c.Lang.T("act.new_request", c.r.nameOf(a.Requester), a.ID) + "\n" + rep.Text
 		rep.Buttons = approveButtons(c.Lang, a.ID)
 	}
 	return rep, nil
@@ -620,7 +620,7 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}
 	for _, a := range mine[lo:hi] {
 		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), strings.Join(a.Subjects, ", "),
-			a.Requester.Key(), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
+			c.r.nameOf(a.Requester), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
 		if len(rep.Buttons) < 5 {
 			rep.Buttons = append(rep.Buttons, Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})
 		}

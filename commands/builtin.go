@@ -137,7 +137,7 @@ func runAudit(ctx context.Context, c *Call) (Reply, error) {
 		if r := []rune(cmd); len(r) > 60 {
 			cmd = string(r[:60]) + "…"
 		}
-		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, e.Result})
+		t.Rows = append(t.Rows, []string{c.stamp(e.At), c.r.nameWithID(store.Actor{Platform: e.Platform, UserID: e.UserID, UserName: e.UserName}), cmd, e.Result})
 	}
 	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil
 }

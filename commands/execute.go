@@ -633,7 +633,7 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 	}
 	l := r.opts.Lang
 	rep := r.renderApproval(l, r.loc, r.opts.Now(), a)
-	rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
+	rep.Text = l.T("act.new_request", r.nameOf(a.Requester), a.ID) + "\n" + rep.Text
 	rep.Buttons = approveButtons(l, a.ID)
 	return []store.Notice{r.notice(platform, channel, "", "approval", rep, fmt.Sprintf("approval:%d:new", a.ID))}
 }
@@ -732,12 +732,12 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 		rep.Sections = append(rep.Sections, sec)
 	}
 	story := Section{Title: l.T("act.story")}
-	story.Lines = append(story.Lines, l.T("act.requested_by", a.Requester.Key(), c.stamp(a.CreatedAt), c.stamp(a.ExpiresAt)))
+	story.Lines = append(story.Lines, l.T("act.requested_by", r.nameOf(a.Requester), c.stamp(a.CreatedAt), c.stamp(a.ExpiresAt)))
 	for _, d := range a.Approvals {
-		story.Lines = append(story.Lines, l.T("act.approved_by", d.By.Key(), c.stamp(d.At)))
+		story.Lines = append(story.Lines, l.T("act.approved_by", r.nameOf(d.By), c.stamp(d.At)))
 	}
 	if d := a.Rejection; d != nil {
-		line := l.T("act.rejected_by", d.By.Key(), c.stamp(d.At))
+		line := l.T("act.rejected_by", r.nameOf(d.By), c.stamp(d.At))
 		if d.Reason != "" {
 			line += ": " + d.Reason
 		}

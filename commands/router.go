@@ -66,6 +66,8 @@ type Store interface {
 	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
 	Prefs(ctx context.Context, user string) (store.Prefs, error)
 	SetPrefs(ctx context.Context, user string, p store.Prefs) error
+	RememberName(ctx context.Context, user, name string) error
+	Names(ctx context.Context) (map[string]string, error)
 
 	RememberOwners(ctx context.Context, owners map[string]string) error
 	Owner(ctx context.Context, resourceID string) (customerID string, ok bool, err error)
@@ -230,6 +232,8 @@ type Router struct {
 	inflightMu sync.Mutex
 	inflight   map[uint64]bool // requests this process is executing now
 	begun      map[uint64]bool // requests this process began executing and has not finished
+
+	names people // display names seen on the platforms' events
 }
 
 // New builds a Router with every command registered.
@@ -432,6 +436,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req.User())
 	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
+	r.learnName(ctx, req)
 	if r.store != nil {
 		// One audit row per command: the request transitions it makes are recorded in it.
 		ctx, call.action = store.WithActionAudit(ctx, store.AuditEntry{At: call.now, Platform: req.Platform,

@@ -300,10 +300,14 @@ func TestApprovalByButton(t *testing.T) {
 	if edited.Markup != nil {
 		t.Errorf("the decided card still has buttons: %s", edited.Markup)
 	}
-	for _, want := range []string{"Bob (@bob) → 批准", "已成功", "telegram:1002"} {
+	for _, want := range []string{"Bob (@bob) → 批准", "已成功", "Bob (@bob) 于"} {
 		if !strings.Contains(edited.Text, want) {
 			t.Errorf("decided card lacks %q:\n%s", want, edited.Text)
 		}
+	}
+	// People are named by their Telegram names, not by their ids.
+	if strings.Contains(edited.Text, "telegram:100") {
+		t.Errorf("decided card shows a person's id:\n%s", edited.Text)
 	}
 	as, err := e.st.ListApprovals(context.Background(), store.ApprovalFilter{})
 	if err != nil || len(as) != 1 || as[0].State != store.StateSucceeded {
