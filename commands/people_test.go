@@ -23,7 +23,7 @@ func TestPeopleShownByName(t *testing.T) {
 		}
 		return flatten(rep)
 	}
-	ask("A1", "alice.li", "/help")          // a slash command: the name comes with it
+	ask("A1", "alice.li", "/help")                                                      // a slash command: the name comes with it
 	if text := ask("A1", "", "/renew "+web.ResourceID); !strings.Contains(text, "#1") { // a message event: no name
 		t.Fatalf("request refused:\n%s", text)
 	}
