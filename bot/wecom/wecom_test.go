@@ -637,6 +637,18 @@ func TestApprovalWithCard(t *testing.T) {
 	if len(a.Approvals) != 1 || a.Approvals[0].By.Key() != "wecom:bob" {
 		t.Errorf("approvals = %+v, want one by wecom:bob", a.Approvals)
 	}
+	// The answer to bob's click is the one message about the result in his conversation (the
+	// approvals channel); the requester is told in hers.
+	if _, failed, err := disp.RunOnce(context.Background()); err != nil || failed != 0 {
+		t.Fatalf("dispatch: failed %d err %v", failed, err)
+	}
+	per := map[string]int{}
+	for _, c := range h.fake.Delivered(pathSend) {
+		per[fmt.Sprint(c.Body["touser"])]++
+	}
+	if per["bob"] != 1 || per["alice"] == 0 {
+		t.Errorf("messages about the result per member: %v; want bob 1 (the answer to his click), alice told", per)
+	}
 
 	// A second click (another device, or a double tap) is decided by the store and answered.
 	h.fake.Reset()
