@@ -619,7 +619,7 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 	t := &Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}
 	for _, a := range mine[lo:hi] {
-		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), strings.Join(a.Subjects, ", "),
+		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), subjectOf(a),
 			c.r.nameOf(a.Requester), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
 		if len(rep.Buttons) < 5 {
 			rep.Buttons = append(rep.Buttons, Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})

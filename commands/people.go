@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 
@@ -78,4 +79,37 @@ func (r *Router) nameWithID(a store.Actor) string {
 		return n + " (" + a.Key() + ")"
 	}
 	return a.Key()
+}
+
+// subjectOf names what a request is about for a list: the customers by name, then the
+// resources or quotas it touches by id (to copy into a command); a customer whose name the
+// request did not record stays an id.
+func subjectOf(a store.Approval) string {
+	var pv preview
+	_ = json.Unmarshal(a.Preview, &pv)
+	names := map[string]string{}
+	if pv.CustomerID != "" && pv.CustomerName != "" {
+		names[pv.CustomerID] = pv.CustomerName
+	}
+	if pv.Money != nil {
+		for _, cu := range pv.Money.Customers {
+			if cu.Name != "" {
+				names[cu.ID] = cu.Name
+			}
+		}
+	}
+	var parts []string
+	if n := names[a.CustomerID]; n != "" {
+		parts = append(parts, n)
+	}
+	for _, s := range a.Subjects {
+		if n := names[s]; n != "" {
+			if s != a.CustomerID {
+				parts = append(parts, n)
+			}
+			continue
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -32,6 +32,10 @@ func TestPeopleShownByName(t *testing.T) {
 	if !strings.Contains(pending, "alice.li") || strings.Contains(pending, "slack:A1") {
 		t.Errorf("/pending does not name the requester by name:\n%s", pending)
 	}
+	// The customer by name, the resource by the id one copies into a command.
+	if a := e.lastRequest(); !strings.Contains(pending, "张三 (zhangsan), "+web.ResourceID) || strings.Contains(pending, a.CustomerID) {
+		t.Errorf("/pending does not name the customer by name:\n%s", pending)
+	}
 	req := ask("A2", "", "/request 1")
 	if !strings.Contains(req, "alice.li 于") || strings.Contains(req, "slack:A1") {
 		t.Errorf("the request does not name its requester by name:\n%s", req)
