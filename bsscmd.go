@@ -186,7 +186,7 @@ func runBSS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	log := newLogger(cfg.Log, stderr)
+	log := newLoggerIn(cfg.Log, cfg.Location(), stderr)
 	client, stop, err := newBSS(ctx, cfg, log, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

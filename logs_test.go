@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnerbot/partnerbot/config"
 )
@@ -40,5 +42,30 @@ func TestLogsEscapeHostileCharacters(t *testing.T) {
 				t.Errorf("record decodes to %v", rec)
 			}
 		})
+	}
+}
+
+// TestLogTimesNameTheBotsZone: log times are RFC 3339 with the offset of bot.timezone, the
+// zone replies name, in both formats; time attributes too.
+func TestLogTimesNameTheBotsZone(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	at := time.Date(2026, 12, 8, 22, 0, 0, 0, time.UTC)
+	for _, format := range []string{"text", "json"} {
+		var buf bytes.Buffer
+		log := newLoggerIn(config.Log{Level: "info", Format: format}, loc, &buf)
+		log.Info("notice waits", "until", at)
+		out := buf.String()
+		stamps := regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`).FindAllString(out, -1)
+		if len(stamps) != 2 {
+			t.Fatalf("%s: %d RFC 3339 times in %q, want the record's and the attribute's", format, len(stamps), out)
+		}
+		for _, s := range stamps {
+			if !strings.HasSuffix(s, "+08:00") {
+				t.Errorf("%s: time %s is not in the bot's zone (+08:00):\n%s", format, s, out)
+			}
+		}
+		if !strings.Contains(out, "2026-12-09T06:00:00") {
+			t.Errorf("%s: the attribute is not the same instant in +08:00:\n%s", format, out)
+		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // zone data in the binary: Asia/Shanghai works in a distroless image
 
 	"github.com/partnerbot/partnerbot/config"
@@ -141,10 +142,22 @@ func loadConfig(path string) (*config.Config, error) {
 
 // newLogger builds the slog logger of the configuration, writing to w. Records carry the
 // request id of the command they belong to, and the secrets of the environment never appear.
-func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger { return newLoggerIn(cfg, nil, w) }
+
+// newLoggerIn is newLogger writing every time (the record's and any time attribute) as RFC 3339
+// with the offset of loc, bot.timezone, the zone replies name; nil keeps the host's zone.
+func newLoggerIn(cfg config.Log, loc *time.Location, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	if loc != nil {
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindTime {
+				a.Value = slog.TimeValue(a.Value.Time().In(loc))
+			}
+			return a
+		}
+	}
 	w = logging.Escaping(w) // bidi and control characters from BSS never reach the log raw
 	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Format == "json" {

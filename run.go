@@ -54,7 +54,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if opts.LockTimeout > 0 {
 		lockTimeout = opts.LockTimeout
 	}
-	log := newLogger(lc, stderr)
+	log := newLoggerIn(lc, cfg.Location(), stderr)
 	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: lockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
 		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
 		Secrets: envSecrets()})

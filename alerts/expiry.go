@@ -340,6 +340,7 @@ func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, now time.Time)
 	// Every line was confirmed by BSS in this scan (a delta scan re-asks a customer before
 	// alerting about it): the digest says when.
 	rep.Footer = l.T("alert.expiry.as_of", now.In(s.opts.Location).Format("01-02 15:04"))
+	rep.Footer += " · " + commands.ZoneNote(l, s.opts.Location, now) // the zone of the digest's times
 	for _, it := range atRisk {
 		if len(rep.Buttons) >= 4 {
 			break

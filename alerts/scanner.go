@@ -565,27 +565,28 @@ func split(r commands.Reply, limit int) []commands.Reply {
 	if size(r) <= limit {
 		return []commands.Reply{r}
 	}
-	head := commands.Reply{Title: r.Title, Text: r.Text, Fields: r.Fields}
+	// Every part carries the footer: when BSS confirmed the digest, and the zone of its times.
+	head := commands.Reply{Title: r.Title, Text: r.Text, Fields: r.Fields, Footer: r.Footer}
 	var out []commands.Reply
 	cur := head
 	flush := func() {
 		if len(cur.Sections) > 0 {
 			out = append(out, cur)
 		}
-		cur = commands.Reply{Title: r.Title}
+		cur = commands.Reply{Title: r.Title, Footer: r.Footer}
 	}
 	for _, sec := range r.Sections {
-		for _, piece := range splitSection(sec, limit-size(commands.Reply{Title: r.Title})) {
+		for _, piece := range splitSection(sec, limit-size(commands.Reply{Title: r.Title, Footer: r.Footer})) {
 			if size(cur)+sectionSize(piece) > limit && len(cur.Sections) > 0 {
 				flush()
 			}
 			cur.Sections = append(cur.Sections, piece)
 		}
 	}
-	cur.Buttons, cur.Footer = r.Buttons, r.Footer
-	if size(cur) > limit && len(cur.Sections) > 0 && (len(r.Buttons) > 0 || r.Footer != "") {
+	cur.Buttons = r.Buttons
+	if size(cur) > limit && len(cur.Sections) > 0 && len(r.Buttons) > 0 {
 		last := cur
-		last.Buttons, last.Footer = nil, ""
+		last.Buttons = nil
 		out = append(out, last)
 		cur = commands.Reply{Title: r.Title, Buttons: r.Buttons, Footer: r.Footer}
 	}

@@ -281,7 +281,7 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 	a, err := c.r.store.CreateApproval(ctx, store.Approval{
 		Action: kind, Params: params, Preview: pvj, CustomerID: pv.CustomerID, Subjects: subjects,
 		Requester: c.actor(), Needed: c.r.opts.Approvals, ExpiresAt: c.now.Add(c.r.opts.ExpireAfter),
-	}, c.r.newRequestNotices)
+	}, elsewhere(c.actor(), c.r.newRequestNotices))
 	if errors.Is(err, store.ErrDuplicate) {
 		return Reply{}, c.storeError(0, err) // it names the open request
 	}
@@ -291,6 +291,13 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	rep.Text = c.Lang.T("act.filed", a.ID, a.Needed, c.stamp(a.ExpiresAt)) + "\n" + rep.Text
 	rep.Buttons = []Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10)}}
+	if c.Req.Platform != "console" && c.Req.Platform+":"+c.Req.Channel == c.r.opts.ApprovalsChannel {
+		// Filed in the approvals channel: this reply is the approvers' request there (no
+		// second message), with their buttons; the store refuses the requester's own approval,
+		// and the requester cancels with the command the reply names.
+		rep.Text = c.Lang.T("act.new_request", c.r.nameOf(a.Requester), a.ID) + "\n" + rep.Text
+		rep.Buttons = approveButtons(c.Lang, a.ID)
+	}
 	return rep, nil
 }
 
@@ -508,7 +515,7 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, c.storeError(id, err)
 	}
 	if a.State == store.StatePending {
-		if a, err = c.r.store.Approve(ctx, id, c.actor(), c.r.decisionNotices); err != nil {
+		if a, err = c.r.store.Approve(ctx, id, c.actor(), elsewhere(c.actor(), c.r.decisionNotices)); err != nil {
 			return Reply{}, c.storeError(id, err)
 		}
 		if a.State == store.StatePending {
@@ -544,7 +551,7 @@ func runReject(ctx context.Context, c *Call) (Reply, error) {
 	if n := len([]rune(reason)); n > bss.MaxReasonLen {
 		return Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
 	}
-	a, err := c.r.store.Reject(ctx, id, c.actor(), reason, c.r.decisionNotices)
+	a, err := c.r.store.Reject(ctx, id, c.actor(), reason, elsewhere(c.actor(), c.r.decisionNotices))
 	if err != nil {
 		return Reply{}, c.storeError(id, err)
 	}
@@ -556,7 +563,7 @@ func runCancel(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	a, err := c.r.store.Cancel(ctx, id, c.actor(), c.r.decisionNotices)
+	a, err := c.r.store.Cancel(ctx, id, c.actor(), elsewhere(c.actor(), c.r.decisionNotices))
 	if err != nil {
 		return Reply{}, c.storeError(id, err)
 	}
@@ -613,8 +620,8 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 	t := &Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}
 	for _, a := range mine[lo:hi] {
-		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), strings.Join(a.Subjects, ", "),
-			a.Requester.Key(), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
+		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), subjectOf(a),
+			c.r.nameOf(a.Requester), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
 		if len(rep.Buttons) < 5 {
 			rep.Buttons = append(rep.Buttons, Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})
 		}

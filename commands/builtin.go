@@ -167,7 +167,7 @@ func runAudit(ctx context.Context, c *Call) (Reply, error) {
 		if k := "audit.res." + res; c.Lang.Has(k) {
 			res = c.Lang.T(k)
 		}
-		t.Rows = append(t.Rows, []string{c.stamp(e.At), e.Platform + ":" + e.UserID, cmd, res})
+		t.Rows = append(t.Rows, []string{c.stamp(e.At), c.r.nameWithID(store.Actor{Platform: e.Platform, UserID: e.UserID, UserName: e.UserName}), cmd, res})
 	}
 	t.Head = []int{0, 1} // a compact entry: when and who, then the command and its result
 	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil

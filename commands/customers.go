@@ -374,7 +374,7 @@ func (c *Call) balances(ctx context.Context) (bs []bss.CustomerBalance, byID map
 				byID[cb.CustomerID] = bss.Customer{ID: cb.CustomerID, Name: cb.Name, AccountName: cb.Account, Label: cb.Label}
 				bs = append(bs, bss.CustomerBalance{CustomerID: cb.CustomerID, Amount: amount, Debt: debt, Currency: cb.Currency, MeasureID: cb.MeasureID})
 			}
-			return bs, byID, c.Lang.T("fresh.balances", st.At.In(c.r.loc).Format("01-02 15:04"), c.ago(st.At), st.Customers), nil
+			return bs, byID, c.Lang.T("fresh.balances", c.clock(st.At, "01-02 15:04"), c.ago(st.At), st.Customers), nil
 		}
 	}
 	var custs []bss.Customer

@@ -26,7 +26,7 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 		delete(r.inflight, a.ID)
 		r.inflightMu.Unlock()
 	}()
-	a, err := r.store.BeginExecution(ctx, a.ID, by, r.decisionNotices)
+	a, err := r.store.BeginExecution(ctx, a.ID, by, elsewhere(by, r.decisionNotices))
 	if err != nil {
 		return a, err
 	}
@@ -45,7 +45,7 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 		}
 		markSettled(res, settledAtOnce)
 	}
-	a, err = r.finish(bctx, a.ID, *res)
+	a, err = r.finish(bctx, a.ID, *res, elsewhere(by, r.resultNotices))
 	if err == nil && res.OK {
 		r.refreshTouched(bctx, a)
 	}
@@ -69,9 +69,10 @@ func (r *Router) refreshTouched(ctx context.Context, a store.Approval) {
 	r.refreshIndex(ctx, p.Customer.ID)
 }
 
-// finish records how a request ended.
-func (r *Router) finish(ctx context.Context, id uint64, res store.ApprovalResult) (store.Approval, error) {
-	a, err := r.store.FinishExecution(ctx, id, res, r.resultNotices)
+// finish records how a request ended, telling those notices says (r.resultNotices, less the
+// place where the reply to whoever ran it already shows it).
+func (r *Router) finish(ctx context.Context, id uint64, res store.ApprovalResult, notices store.NoticeFunc) (store.Approval, error) {
+	a, err := r.store.FinishExecution(ctx, id, res, notices)
 	if err == nil {
 		r.setBegun(id, false)
 	}
@@ -586,7 +587,7 @@ func (r *Router) Maintain(ctx context.Context) error {
 			continue
 		}
 		markSettled(res, r.settledHow(a, now))
-		if _, err := r.finish(ctx, a.ID, *res); err != nil {
+		if _, err := r.finish(ctx, a.ID, *res, r.resultNotices); err != nil {
 			errs = append(errs, fmt.Errorf("request #%d: %w", a.ID, err))
 			continue
 		}
@@ -599,6 +600,28 @@ func (r *Router) Maintain(ctx context.Context) error {
 // and delivered by the dispatcher in bot/, each in its recipient's language: a notice carries
 // its message rendered in every language of the catalogue, and the dispatcher picks the one the
 // channel or person chose with /lang (Body, in the bot's default language, otherwise).
+
+// elsewhere drops, from the notices fn computes, those to the conversation where by acted: the
+// reply to by's command is the message about the event there (a click's reply even replaces
+// the message clicked), so that each place gets one message per event. Notices to a person
+// directly, and to other conversations, stay. The console's one channel is every terminal and
+// every `exec` run, not the one that showed the reply: its notices stay too.
+func elsewhere(by store.Actor, fn store.NoticeFunc) store.NoticeFunc {
+	if by.Channel == "" || by.Platform == "console" || fn == nil {
+		return fn
+	}
+	return func(a store.Approval) []store.Notice {
+		ns := fn(a)
+		out := ns[:0:0]
+		for _, n := range ns {
+			if n.Platform == by.Platform && n.Channel == by.Channel {
+				continue
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+}
 
 // noticeLangs are the languages a notice is rendered in.
 var noticeLangs = []Lang{Zh, En}
@@ -625,7 +648,7 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 	now := r.opts.Now()
 	render := func(l Lang) Reply {
 		rep := r.renderApproval(l, r.loc, now, a)
-		rep.Text = l.T("act.new_request", a.Requester.Key(), a.ID) + "\n" + rep.Text
+		rep.Text = l.T("act.new_request", r.nameOf(a.Requester), a.ID) + "\n" + rep.Text
 		rep.Buttons = approveButtons(l, a.ID)
 		return rep
 	}
@@ -730,12 +753,12 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 		rep.Sections = append(rep.Sections, sec)
 	}
 	story := Section{Title: l.T("act.story")}
-	story.Lines = append(story.Lines, l.T("act.requested_by", a.Requester.Key(), c.stamp(a.CreatedAt), c.stamp(a.ExpiresAt)))
+	story.Lines = append(story.Lines, l.T("act.requested_by", r.nameOf(a.Requester), c.stamp(a.CreatedAt), c.stamp(a.ExpiresAt)))
 	for _, d := range a.Approvals {
-		story.Lines = append(story.Lines, l.T("act.approved_by", d.By.Key(), c.stamp(d.At)))
+		story.Lines = append(story.Lines, l.T("act.approved_by", r.nameOf(d.By), c.stamp(d.At)))
 	}
 	if d := a.Rejection; d != nil {
-		line := l.T("act.rejected_by", d.By.Key(), c.stamp(d.At))
+		line := l.T("act.rejected_by", r.nameOf(d.By), c.stamp(d.At))
 		if d.Reason != "" {
 			line += ": " + d.Reason
 		}
@@ -747,6 +770,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	}
 	rep.Sections = append(rep.Sections, story)
 	rep.Error = a.State == store.StateFailed
+	c.zoned(&rep)
 	return rep
 }
 

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ func (c *Call) when(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(c.r.loc).Format("2006-01-02 15:04") + " (" + c.relative(t) + ")"
+	return c.clock(t, "2006-01-02 15:04") + " (" + c.relative(t) + ")"
 }
 
 // date formats a time as a date in the configured zone.
@@ -44,7 +45,7 @@ func (c *Call) date(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(c.r.loc).Format("2006-01-02")
+	return c.clock(t, "2006-01-02")
 }
 
 // stamp formats a time to the minute in the configured zone, without a hint.
@@ -52,8 +53,67 @@ func (c *Call) stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(c.r.loc).Format("2006-01-02 15:04")
+	return c.clock(t, "2006-01-02 15:04")
 }
+
+// clock formats t in the configured zone with layout, and notes that the reply shows a time,
+// so that it names the zone (zoned). Every time a reply shows goes through here.
+func (c *Call) clock(t time.Time, layout string) string {
+	c.timesShown.Store(true)
+	return t.In(c.r.loc).Format(layout)
+}
+
+// zoned ends a reply that shows times with the line naming their zone, once.
+func (c *Call) zoned(rep *Reply) {
+	if !c.timesShown.Load() {
+		return
+	}
+	note := ZoneNote(c.Lang, c.r.loc, c.now)
+	if strings.Contains(rep.Footer, note) {
+		return
+	}
+	if rep.Footer != "" {
+		rep.Footer += " · " // a footer is one line
+	}
+	rep.Footer += note
+}
+
+// ZoneNote is the line that names the zone of the times a message shows: "时间为北京时间
+// (UTC+8)", "Times in Asia/Tokyo (UTC+9)". at picks the offset where the zone has summer time.
+func ZoneNote(l Lang, loc *time.Location, at time.Time) string {
+	return l.T("lbl.zone", ZoneName(l, loc, at))
+}
+
+// ZoneName names loc for people: China's zone by its usual name, any other by its IANA name,
+// each with its UTC offset at at.
+func ZoneName(l Lang, loc *time.Location, at time.Time) string {
+	name, off := at.In(loc).Zone()
+	utc := "UTC"
+	if off != 0 {
+		sign := "+"
+		if off < 0 {
+			sign, off = "-", -off
+		}
+		utc += sign + strconv.Itoa(off/3600)
+		if m := off % 3600 / 60; m != 0 {
+			utc += fmt.Sprintf(":%02d", m)
+		}
+	}
+	switch id := loc.String(); {
+	case beijing[id] || (name == "CST" && utc == "UTC+8"):
+		return l.T("lbl.zone_beijing")
+	case id == "UTC" || id == "" || id == "Local" && utc == "UTC":
+		return "UTC"
+	case id == "Local":
+		return utc
+	default:
+		return id + " (" + utc + ")"
+	}
+}
+
+// beijing are the IANA names of China's zone (UTC+8 all year).
+var beijing = map[string]bool{"Asia/Shanghai": true, "Asia/Chongqing": true, "Asia/Chungking": true,
+	"Asia/Harbin": true, "PRC": true}
 
 func (c *Call) relative(t time.Time) string {
 	d := t.Sub(c.now)

@@ -241,6 +241,8 @@ var catalogue = map[string]msg{
 	"lbl.days_ago":     {"%d 天前", "%d day[s] ago"},
 	"lbl.hours_ago":    {"%d 小时前", "%d hour[s] ago"},
 	"lbl.today":        {"今天", "today"},
+	"lbl.zone":         {"时间为%s", "Times in %s"},
+	"lbl.zone_beijing": {"北京时间 (UTC+8)", "Beijing time (UTC+8)"},
 
 	// /customer
 	"customer.title":   {"客户：%s", "Customer: %s"},

@@ -35,7 +35,7 @@ func (c *Call) indexState(ctx context.Context) (store.ExpiryScanState, bool, err
 // freshness is the line that says where an answer comes from: the scan of at (n customers),
 // or BSS just now.
 func (c *Call) freshness(at time.Time, customers int) string {
-	return c.Lang.T("fresh.index", at.In(c.r.loc).Format("01-02 15:04"), c.ago(at), customers)
+	return c.Lang.T("fresh.index", c.clock(at, "01-02 15:04"), c.ago(at), customers)
 }
 
 // ago is how long before now t was, in minutes, hours or days.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -62,11 +63,14 @@ type BSS interface {
 // Store is what the commands need of the bot's state (*store.Store implements it).
 type Store interface {
 	AppendAudit(ctx context.Context, e store.AuditEntry) (uint64, error)
+	FinishAudit(ctx context.Context, aa *store.ActionAudit, result, detail, requestID string, took time.Duration) (uint64, error)
 	RecentAudit(ctx context.Context, n int, f store.AuditFilter) ([]store.AuditEntry, error)
 	Prefs(ctx context.Context, user string) (store.Prefs, error)
 	SetPrefs(ctx context.Context, user string, p store.Prefs) error
 	ChannelPrefs(ctx context.Context, platform, channel string) (store.Prefs, error)
 	SetChannelPrefs(ctx context.Context, platform, channel string, p store.Prefs) error
+	RememberName(ctx context.Context, user, name string) error
+	Names(ctx context.Context) (map[string]string, error)
 
 	RememberOwners(ctx context.Context, owners map[string]string) error
 	Owner(ctx context.Context, resourceID string) (customerID string, ok bool, err error)
@@ -236,6 +240,8 @@ type Router struct {
 	inflightMu sync.Mutex
 	inflight   map[uint64]bool // requests this process is executing now
 	begun      map[uint64]bool // requests this process began executing and has not finished
+
+	names people // display names seen on the platforms' events
 }
 
 // New builds a Router with every command registered.
@@ -402,6 +408,8 @@ type Call struct {
 	cmd        *Command
 	now        time.Time
 	requestIDs []string
+	timesShown atomic.Bool        // the reply shows a time: it names the zone (zoned)
+	action     *store.ActionAudit // the command's audit entry, its request transitions recorded in it
 }
 
 // Arg is the i-th positional argument, or "" (with JoinArgs, Arg(0) is all of them).
@@ -479,6 +487,12 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req)
 	call := &Call{Req: req, Lang: lang, Role: r.roleOf(req.User()), r: r, now: r.opts.Now()}
+	r.learnName(ctx, req)
+	if r.store != nil {
+		// One audit row per command: the request transitions it makes are recorded in it.
+		ctx, call.action = store.WithActionAudit(ctx, store.AuditEntry{At: call.now, Platform: req.Platform,
+			UserID: req.UserID, UserName: req.UserName, Channel: req.Channel, Command: cutRunes(req.Text, 500)})
+	}
 	result, detail := "ok", ""
 	var runErr error
 	defer func() {
@@ -550,14 +564,17 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	// BSS answers in the caller's language where it can (order details' X-Language).
 	cctx = bss.WithLanguage(cctx, string(lang))
 	cctx = r.withReporter(cctx, lang)
+	run := func() (Reply, error) {
+		rep, err := cmd.Run(cctx, call)
+		call.zoned(&rep)
+		return rep, err
+	}
 	if cmd.Action {
-		reply, err = cmd.Run(cctx, call)
+		reply, err = run()
 	} else {
 		// A read-only request identical to one running (same person, channel and text)
 		// joins it rather than asking BSS again.
-		reply, err, _ = r.joins.do(cctx, req.User()+"\x00"+req.Channel+"\x00"+strings.TrimSpace(req.Text), func() (Reply, error) {
-			return cmd.Run(cctx, call)
-		})
+		reply, err, _ = r.joins.do(cctx, req.User()+"\x00"+req.Channel+"\x00"+strings.TrimSpace(req.Text), run)
 	}
 	if err != nil {
 		runErr = err
@@ -710,14 +727,8 @@ func (r *Router) audit(ctx context.Context, c *Call, result, detail string, took
 		return
 	}
 	detail = cutRunes(detail, 300)
-	e := store.AuditEntry{
-		At: c.now, Platform: c.Req.Platform, UserID: c.Req.UserID, UserName: c.Req.UserName,
-		Channel: c.Req.Channel, Command: c.Req.Text, Result: result, Detail: detail,
-		RequestID: strings.Join(c.requestIDs, ","), Duration: took,
-	}
-	e.Command = cutRunes(e.Command, 500)
 	// The audit record is written even when the request's context was cancelled.
-	if _, err := r.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+	if _, err := r.store.FinishAudit(context.WithoutCancel(ctx), c.action, result, detail, strings.Join(c.requestIDs, ","), took); err != nil {
 		r.log.ErrorContext(ctx, "audit record lost", "user", c.Req.User(), "error", err)
 	}
 }

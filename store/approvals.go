@@ -187,6 +187,9 @@ type change struct {
 	// after is returned to the caller once the transition is committed (ErrExpired: the request
 	// expired instead of doing what was asked).
 	after error
+	// action, when set, is the entry of the command that made the transition: the transition
+	// is recorded in it instead of an entry of its own.
+	action *ActionAudit
 }
 
 // rule checks that a transition is allowed on a (as stored) at now and applies it to a. An error
@@ -230,14 +233,14 @@ func (s *Store) CreateApproval(ctx context.Context, a Approval, notices NoticeFu
 			return fmt.Errorf("next id: %w", err)
 		}
 		a.CreatedAt, a.UpdatedAt = now, now
-		detail := fmt.Sprintf("needs %d approval(s), expires %s", a.Needed, a.ExpiresAt.UTC().Format(time.RFC3339))
+		detail := fmt.Sprintf("needs %d approval(s), expires %s", a.Needed, a.ExpiresAt.Format(time.RFC3339))
 		if a.CustomerID != "" {
 			detail += "; customer " + a.CustomerID
 		}
 		if len(a.Subjects) > 0 {
 			detail += "; " + strings.Join(a.Subjects, ", ")
 		}
-		return s.commit(tx, &a, now, change{by: a.Requester, verb: "request", detail: detail}, notices)
+		return s.commit(tx, &a, now, change{by: a.Requester, verb: "request", detail: detail, action: actionAuditOf(ctx)}, notices)
 	})
 	if err != nil {
 		return Approval{}, fmt.Errorf("store: create approval: %w", err)
@@ -554,6 +557,7 @@ func (s *Store) transition(ctx context.Context, op string, id uint64, notices No
 			out, ruleErr = stored, err
 			return err
 		}
+		ch.action = actionAuditOf(ctx)
 		if err := s.commit(tx, &a, now, ch, notices); err != nil {
 			return err
 		}
@@ -587,7 +591,15 @@ func (s *Store) commit(tx *bolt.Tx, a *Approval, now time.Time, ch change, notic
 	if err := putApproval(tx, *a); err != nil {
 		return err
 	}
-	_, err := s.appendAudit(tx, AuditEntry{
+	if ch.action != nil {
+		step := fmt.Sprintf("%s #%d %s → %s", ch.verb, a.ID, a.Action, a.State)
+		if ch.detail != "" {
+			step += ": " + truncate(ch.detail, maxAuditDetail)
+		}
+		if err := s.recordAction(tx, ch.action, step, ch.requestID, now); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+	} else if _, err := s.appendAudit(tx, AuditEntry{
 		At:        now,
 		Platform:  ch.by.Platform,
 		UserID:    ch.by.UserID,
@@ -598,8 +610,7 @@ func (s *Store) commit(tx *bolt.Tx, a *Approval, now time.Time, ch change, notic
 		Detail:    truncate(ch.detail, maxAuditDetail),
 		RequestID: ch.requestID,
 		Duration:  ch.duration,
-	})
-	if err != nil {
+	}); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	if notices == nil {
@@ -623,7 +634,7 @@ func expireIfDue(a *Approval, now time.Time) bool {
 // expiredChange is the change of a request found past its expiry (while in state was) when by
 // tried verb on it.
 func expiredChange(by Actor, verb string, was ApprovalState, a *Approval) change {
-	at := a.ExpiresAt.UTC().Format(time.RFC3339)
+	at := a.ExpiresAt.Format(time.RFC3339)
 	return change{
 		by:     by,
 		verb:   verb,

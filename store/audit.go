@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -239,4 +241,162 @@ func (s *Store) PruneAudit(ctx context.Context, olderThan time.Time) (int, error
 			return removed, nil
 		}
 	}
+}
+
+// ActionAudit gathers one action's audit entry: the command as typed, and the request
+// transitions it made (filed, approved, executed, finished). The first transition writes the
+// entry, in the transition's own transaction; each later one adds itself to that entry, and
+// FinishAudit sets how the command ended. So an action is one row of the audit log, never
+// one row per command plus one per transition. Start one per command with WithActionAudit.
+type ActionAudit struct {
+	mu    sync.Mutex
+	entry AuditEntry
+	id    uint64 // the entry's id once written; 0 before
+}
+
+type actionAuditKey struct{}
+
+// WithActionAudit returns ctx carrying e, the entry of the command about to run; the store's
+// request transitions made with that ctx are recorded in it.
+func WithActionAudit(ctx context.Context, e AuditEntry) (context.Context, *ActionAudit) {
+	aa := &ActionAudit{entry: e}
+	return context.WithValue(ctx, actionAuditKey{}, aa), aa
+}
+
+func actionAuditOf(ctx context.Context) *ActionAudit {
+	aa, _ := ctx.Value(actionAuditKey{}).(*ActionAudit)
+	return aa
+}
+
+// Written reports the id of the entry, once a transition wrote it.
+func (aa *ActionAudit) Written() (uint64, bool) {
+	aa.mu.Lock()
+	defer aa.mu.Unlock()
+	return aa.id, aa.id != 0
+}
+
+// maxActionDetail is how much of an action's detail (its transitions and how it ended) the
+// entry keeps.
+const maxActionDetail = 1000
+
+// record writes a transition into the action's entry within tx: the entry itself on the first,
+// an update of it after. step is "<verb> #<id> <action> → <state>[: detail]".
+func (s *Store) recordAction(tx *bolt.Tx, aa *ActionAudit, step, requestID string, at time.Time) error {
+	aa.mu.Lock()
+	defer aa.mu.Unlock()
+	e := aa.entry
+	if aa.id != 0 {
+		b, err := bucket(tx, bucketAudit)
+		if err != nil {
+			return err
+		}
+		v := b.Get(auditKey(aa.id))
+		if v == nil {
+			return fmt.Errorf("entry %d is gone", aa.id)
+		}
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode entry %d: %w", aa.id, err)
+		}
+	}
+	e.Detail = joinDetail(e.Detail, step)
+	e.RequestID = joinIDs(e.RequestID, requestID)
+	if e.At.IsZero() {
+		e.At = at
+	}
+	if e.Result == "" {
+		e.Result = "ok"
+	}
+	if aa.id == 0 {
+		id, err := s.appendAudit(tx, e)
+		if err != nil {
+			return err
+		}
+		aa.id = id
+		return nil
+	}
+	return s.putAudit(tx, aa.id, e)
+}
+
+// putAudit rewrites entry id within tx.
+func (s *Store) putAudit(tx *bolt.Tx, id uint64, e AuditEntry) error {
+	b, err := bucket(tx, bucketAudit)
+	if err != nil {
+		return err
+	}
+	e.ID = id
+	s.redactAudit(&e)
+	v, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	if err := b.Put(auditKey(id), v); err != nil {
+		return fmt.Errorf("put %d: %w", id, err)
+	}
+	return nil
+}
+
+func joinDetail(have, more string) string {
+	switch {
+	case more == "":
+		return have
+	case have == "":
+		return truncate(more, maxActionDetail)
+	}
+	return truncate(have+"; "+more, maxActionDetail)
+}
+
+// joinIDs adds the comma-separated ids of more to those of have, each once.
+func joinIDs(have, more string) string {
+	ids := strings.Split(have, ",")
+	if have == "" {
+		ids = nil
+	}
+	for _, id := range strings.Split(more, ",") {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return strings.Join(ids, ",")
+}
+
+// FinishAudit records how the command of aa ended: its result, detail, BSS request ids and
+// duration. When its transitions wrote the entry, the entry is completed (the transitions stay
+// in its detail); otherwise it is appended now. Either way the command is one row.
+func (s *Store) FinishAudit(ctx context.Context, aa *ActionAudit, result, detail, requestID string, took time.Duration) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: finish audit: %w", err)
+	}
+	aa.mu.Lock()
+	defer aa.mu.Unlock()
+	var id uint64
+	err := s.update(func(tx *bolt.Tx) error {
+		e := aa.entry
+		if aa.id != 0 {
+			b, err := bucket(tx, bucketAudit)
+			if err != nil {
+				return err
+			}
+			if v := b.Get(auditKey(aa.id)); v != nil {
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("decode entry %d: %w", aa.id, err)
+				}
+			}
+		}
+		e.Result = result
+		e.Detail = joinDetail(e.Detail, detail)
+		e.RequestID = joinIDs(e.RequestID, requestID)
+		e.Duration = took
+		if aa.id != 0 {
+			id = aa.id
+			return s.putAudit(tx, aa.id, e)
+		}
+		var err error
+		id, err = s.appendAudit(tx, e)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: finish audit: %w", err)
+	}
+	aa.id = id
+	return id, nil
 }

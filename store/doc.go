@@ -32,7 +32,8 @@
 //	meta            "schema_version"                 decimal ASCII uint, e.g. "3" (also valid JSON)
 //	audit           8-byte big-endian uint64 id      JSON AuditEntry; id from the bucket's
 //	                (the bucket's NextSequence)      NextSequence, so ids only grow and are never reused
-//	prefs           "platform:user-id" (UTF-8),      JSON Prefs, e.g. {"lang":"en","tz":"Europe/Paris"};
+//	prefs           "platform:user-id" (UTF-8),      JSON Prefs, e.g. {"lang":"en","tz":"Europe/Paris",
+//	                                                 "name":"Alice Li (@alice)"} (name: RememberName);
 //	                e.g. "slack:U024BE7LH"           absent = defaults
 //	approvals       8-byte id (NextSequence)         JSON Approval (all of it, final ones included)
 //	approvals_open  8-byte id                        the state as ASCII, e.g. "pending": an index of
@@ -126,7 +127,10 @@
 // Approve, Reject, Cancel, BeginExecution, FinishExecution, ExpireDue) is one bbolt transaction
 // that re-reads the request, checks the rule, writes it, appends one audit entry (Command
 // "<verb> #<id> <action>" with verb request, approve, reject, cancel, execute, finish or expire;
-// Result the new state) and queues the notices its [NoticeFunc] computes from the new state. A
+// Result the new state) and queues the notices its [NoticeFunc] computes from the new state.
+// A transition made with a context from [WithActionAudit] (a chat command) appends no entry of
+// its own: it is recorded, in the same transaction, in the command's entry ("<verb> #<id>
+// <action> → <state>" in its Detail), so that an action is one row of the log. A
 // refused transition writes nothing. Approve, Reject and BeginExecution on a request past its
 // ExpiresAt commit the move to expired and return it with an error wrapping [ErrExpired].
 //

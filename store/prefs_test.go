@@ -103,3 +103,32 @@ func TestNoticeLang(t *testing.T) {
 		t.Errorf("cleared channel prefs: %+v, %v", p, err)
 	}
 }
+
+// TestRememberName: a display name is kept beside the other preferences, the same name again
+// writes nothing, and Names lists them.
+func TestRememberName(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if err := s.SetPrefs(ctx, "telegram:1001", Prefs{Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Alice Li (@alice)", "  Alice Li (@alice) ", ""} {
+		if err := s.RememberName(ctx, "telegram:1001", name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RememberName(ctx, "wecom:bob", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Prefs(ctx, "telegram:1001")
+	if err != nil || p != (Prefs{Lang: "en", Name: "Alice Li (@alice)"}) {
+		t.Errorf("prefs = %+v, %v", p, err)
+	}
+	names, err := s.Names(ctx)
+	if err != nil || len(names) != 2 || names["telegram:1001"] != "Alice Li (@alice)" || names["wecom:bob"] != "bob" {
+		t.Errorf("names = %v, %v", names, err)
+	}
+	if err := s.RememberName(ctx, "nobody", "x"); err == nil {
+		t.Error("a key without a platform was taken")
+	}
+}

@@ -182,7 +182,7 @@ func TestConsoleCommands(t *testing.T) {
 		{
 			name:   "resources grouped with attached ones",
 			script: "/resources 张三\n",
-			want:   []string{"张三 (zhangsan) 的包年/包月资源", "  - 附属：", "(第 1/1 页，共 5 项)"},
+			want:   []string{"张三 (zhangsan) 的包年/包月资源", "  - 附属：", "(第 1/1 页，共 5 项 · 时间为北京时间 (UTC+8))"},
 			check: func(t *testing.T, out string) {
 				checkResourceGroups(t, e.srv.Resources(zs.ID), out)
 			},
@@ -255,7 +255,7 @@ func TestConsoleCommands(t *testing.T) {
 					}
 				}
 				pages := (total + 9) / 10
-				footer := fmt.Sprintf("(第 1/%d 页，共 %d 项)", pages, total)
+				footer := fmt.Sprintf("(第 1/%d 页，共 %d 项 · 时间为北京时间 (UTC+8))", pages, total)
 				if !strings.Contains(out, footer) {
 					t.Errorf("want footer %q (from the sandbox's data) in:\n%s", footer, out)
 				}

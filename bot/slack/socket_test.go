@@ -170,7 +170,7 @@ func TestApprovalOverSlack(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	web := e.resource("zhangsan-web-01")
 
-	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m --autopay", "CAPPROVALS", alice, "renew"), true)
+	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m --autopay", "CGENERAL", alice, "renew"), true)
 	checkAck(t, e.fake.waitAck(id))
 	filed := e.fake.waitPosts(1)[0]
 	if filed.Method != "response_url" || !strings.Contains(blockText(filed.Blocks), "#1") {
@@ -375,7 +375,7 @@ func TestRunFailsWhenTheAppTokenIsRefused(t *testing.T) {
 func TestTwoApproversOverSlack(t *testing.T) {
 	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.Approvals = 2 }})
 	web := e.resource("zhangsan-web-01")
-	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m --autopay", "CAPPROVALS", alice, "renew"), true)
+	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m --autopay", "CGENERAL", alice, "renew"), true)
 	checkAck(t, e.fake.waitAck(id))
 	e.fake.waitPosts(1)
 	if n := e.deliverNotices(); n == 0 {

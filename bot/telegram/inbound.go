@@ -102,9 +102,9 @@ func normalizeCallback(q *tgbotapi.CallbackQuery) (inbound, bool) {
 
 // request is the router's view of a Telegram user in a chat.
 func request(from *tgbotapi.User, chatID int64, text string) commands.Request {
-	name := from.UserName
-	if name == "" {
-		name = strings.TrimSpace(from.FirstName + " " + from.LastName)
+	name := "" // the display name replies show for the user: "Alice Li (@alice)"
+	if n := displayName(from); n != strconv.FormatInt(from.ID, 10) {
+		name = n
 	}
 	return commands.Request{
 		Platform: Platform,

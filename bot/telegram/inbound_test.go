@@ -64,7 +64,7 @@ func TestNormalize(t *testing.T) {
 			}
 			switch in.kind {
 			case kindCommand:
-				if in.req.Platform != "telegram" || in.req.UserID != "1001" || in.req.UserName != "alice" || in.who != "Alice Li (@alice)" || in.messageID != 7 {
+				if in.req.Platform != "telegram" || in.req.UserID != "1001" || in.req.UserName != "Alice Li (@alice)" || in.who != "Alice Li (@alice)" || in.messageID != 7 {
 					t.Errorf("request = %+v who %q message %d", in.req, in.who, in.messageID)
 				}
 				if want := map[bool]string{true: "1001", false: "-100200"}[tt.private]; in.req.Channel != want {

@@ -250,14 +250,14 @@ func TestApprovalByButton(t *testing.T) {
 	a := e.start(e.options(), nil)
 	web := zsResource(t, e.srv, "zhangsan-web-01")
 	e.fake.say(opsGroup, alice, "/renew@PartnerOpsBot "+web.ResourceID+" 3m")
-	e.waitMsg(opsGroup, "#1")
+	// Filed in the approvals group: the reply is the approvers' request, the only message
+	// about it there.
+	card := e.waitMsg(opsGroup, "请审批")
 
 	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{Platform: a}, Now: e.clock.Now}
-	before := len(e.fake.messages(opsGroup))
-	if _, failed, err := disp.RunOnce(context.Background()); err != nil || failed > 0 {
-		t.Fatalf("dispatch: failed %d, %v; calls:%s", failed, err, e.fake.describeCalls())
+	if sent, failed, err := disp.RunOnce(context.Background()); err != nil || failed > 0 || sent != 0 {
+		t.Fatalf("dispatch: sent %d, failed %d, %v; want nothing more; calls:%s", sent, failed, err, e.fake.describeCalls())
 	}
-	card := e.waitNew(opsGroup, before, "请审批")
 	if !strings.Contains(card.Text, "zhangsan-web-01") {
 		t.Errorf("the approval card does not name the resource:\n%s", card.Text)
 	}
@@ -290,6 +290,7 @@ func TestApprovalByButton(t *testing.T) {
 	}
 
 	// Bob approves: the request runs, the card shows it and who decided, without buttons.
+	inGroup := len(e.fake.messages(opsGroup))
 	q = e.fake.click(opsGroup, card.ID, bob, approve[1])
 	if ans := e.waitAnswered(q); ans.Alert || !strings.Contains(ans.Text, "批准") {
 		t.Errorf("approver's click answered %+v, want a toast", ans)
@@ -299,10 +300,14 @@ func TestApprovalByButton(t *testing.T) {
 	if edited.Markup != nil {
 		t.Errorf("the decided card still has buttons: %s", edited.Markup)
 	}
-	for _, want := range []string{"Bob (@bob) → 批准", "已成功", "telegram:1002"} {
+	for _, want := range []string{"Bob (@bob) → 批准", "已成功", "Bob (@bob) 于"} {
 		if !strings.Contains(edited.Text, want) {
 			t.Errorf("decided card lacks %q:\n%s", want, edited.Text)
 		}
+	}
+	// People are named by their Telegram names, not by their ids.
+	if strings.Contains(edited.Text, "telegram:100") {
+		t.Errorf("decided card shows a person's id:\n%s", edited.Text)
 	}
 	as, err := e.st.ListApprovals(context.Background(), store.ApprovalFilter{})
 	if err != nil || len(as) != 1 || as[0].State != store.StateSucceeded {
@@ -326,6 +331,10 @@ func TestApprovalByButton(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitMsg(alice.ID, "#1")
+	// In the group the edited card is the one message about the result.
+	if n := len(e.fake.messages(opsGroup)); n != inGroup {
+		t.Errorf("the group got %d new messages about the result besides the edited card; calls:%s", n-inGroup, e.fake.describeCalls())
+	}
 }
 
 func zsResource(t *testing.T, srv *bsstest.Server, name string) bsstest.Resource {

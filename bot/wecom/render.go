@@ -248,8 +248,9 @@ type CardButton struct {
 }
 
 // Card limits: WeCom allows up to 6 buttons and 6 key/value rows; the text lengths are the
-// doc's recommendations (title 26 characters, key names 5, values 26, button text 10). The
-// card is a summary next to the full markdown message, so over-long text is shortened with "…".
+// doc's recommendations (title 26 characters, key names 5, values 26, button text 10). A card is
+// sent only when it carries the whole reply (CardCarries); Card still shortens over-long text
+// with "…" for its other callers.
 const (
 	maxCardButtons = 6
 	maxCardRows    = 6
@@ -273,6 +274,28 @@ func NeedsCard(r chat.Reply) bool {
 		}
 	}
 	return false
+}
+
+// CardCarries reports whether Card shows all of r, nothing shortened, dropped or left out, so
+// that the card alone can be the message about it (one message per event per place).
+func CardCarries(r chat.Reply) bool {
+	if r.Table != nil || len(r.Sections) > 0 || len(r.Fields) > maxCardRows || len(r.Buttons) > maxCardButtons ||
+		strings.Contains(strings.TrimSpace(r.Title), "\n") || utf8.RuneCountInString(firstLine(r.Title)) > 26 ||
+		strings.Contains(strings.TrimSpace(r.Text), "\n") || utf8.RuneCountInString(strings.TrimSpace(r.Text)) > 120 ||
+		strings.Contains(r.Footer, "\n") || utf8.RuneCountInString(r.Footer) > 30 {
+		return false
+	}
+	for _, f := range r.Fields {
+		if utf8.RuneCountInString(f.Label) > 5 || strings.Contains(f.Value, "\n") || utf8.RuneCountInString(f.Value) > 26 {
+			return false
+		}
+	}
+	for _, b := range r.Buttons {
+		if utf8.RuneCountInString(b.Label) > 10 || len(ButtonKey(b.Command)) > maxKeyBytes {
+			return false
+		}
+	}
+	return true
 }
 
 // Card renders a decision reply as a button_interaction template card with the given task id.

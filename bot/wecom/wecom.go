@@ -2,9 +2,9 @@
 // conversation with a self-built application (自建应用): WeCom posts each message, encrypted, to
 // the app's callback URL, the adapter acknowledges at once and answers through the application
 // message API. Notices go to members (wecom:user:<userid>), to app chats (wecom:<chatid>) and to
-// group robots (wecom:robot:<name>) for alert-only groups. Replies are WeCom markdown; approval
-// requests sent to a member also come as a template card with buttons, and always with the
-// commands to type.
+// group robots (wecom:robot:<name>) for alert-only groups. Replies are WeCom markdown with the
+// commands to type; a decision sent to a member that fits a template card whole comes as that
+// card with buttons instead (one message either way).
 package wecom
 
 import (
@@ -465,9 +465,16 @@ type outgoing struct {
 	body any
 }
 
-// payloads renders a reply for a destination: the markdown split at the destination's limit,
-// then, for a decision sent to a member, the template card.
+// payloads renders a reply for a destination: one message per event, so a decision sent to a
+// member is a template card with buttons when the card carries all of it, and otherwise the
+// markdown (split at the destination's limit) with the commands to type.
 func (a *Adapter) payloads(d destination, r chat.Reply) []outgoing {
+	if d.kind == "user" && NeedsCard(r) && CardCarries(r) {
+		if card := Card(r, a.taskID()); len(card.ButtonList) == len(r.Buttons) {
+			return []outgoing{{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID,
+				"msgtype": "template_card", "template_card": card}}}
+		}
+	}
 	md := Markdown(r)
 	limit := AppMarkdownBytes
 	if d.kind == "robot" {
@@ -487,12 +494,6 @@ func (a *Adapter) payloads(d destination, r chat.Reply) []outgoing {
 		default:
 			out = append(out, outgoing{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID,
 				"msgtype": "markdown", "markdown": content}})
-		}
-	}
-	if d.kind == "user" && NeedsCard(r) {
-		if card := Card(r, a.taskID()); len(card.ButtonList) > 0 {
-			out = append(out, outgoing{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID,
-				"msgtype": "template_card", "template_card": card}})
 		}
 	}
 	return out

@@ -565,7 +565,8 @@ func TestPanicIsAnsweredPolitely(t *testing.T) {
 }
 
 // TestApprovalWithCard: alice files a renewal; the request reaches bob (the approvals channel
-// wecom:user:bob) as markdown with the commands to type and as a template card; bob's click
+// wecom:user:bob) as one message: the markdown with the commands to type, since a card would cut
+// it short. A decision that fits a template card whole comes as that card alone; bob's click
 // runs /approve as bob, and the card is updated. A second click changes nothing and says so.
 func TestApprovalWithCard(t *testing.T) {
 	e := newEnv(t, 0)
@@ -586,24 +587,31 @@ func TestApprovalWithCard(t *testing.T) {
 	if sent, failed, err := disp.RunOnce(context.Background()); err != nil || failed != 0 || sent == 0 {
 		t.Fatalf("dispatch: sent %d failed %d err %v", sent, failed, err)
 	}
-	var card map[string]any
-	var toBob []string
+	var toBob []map[string]any
 	for _, c := range h.fake.Delivered(pathSend) {
-		if c.Body["touser"] != "bob" {
-			continue
-		}
-		if c.Body["msgtype"] == "template_card" {
-			card = c.Body["template_card"].(map[string]any)
-		} else {
-			toBob = append(toBob, markdownOf(c))
+		if c.Body["touser"] == "bob" {
+			toBob = append(toBob, c.Body)
 		}
 	}
-	if card == nil || len(toBob) == 0 {
-		t.Fatalf("bob got no card (%v) or no markdown (%d)", card != nil, len(toBob))
+	if len(toBob) != 1 || toBob[0]["msgtype"] != "markdown" {
+		t.Fatalf("bob got %d messages about the request (%v), want the markdown alone", len(toBob), toBob)
 	}
-	if md := strings.Join(toBob, "\n"); !strings.Contains(md, "`/approve 1`") || !strings.Contains(md, "`/reject 1`") {
+	if md := toBob[0]["markdown"].(map[string]any)["content"].(string); !strings.Contains(md, "`/approve 1`") || !strings.Contains(md, "`/reject 1`") {
 		t.Errorf("the request does not show the commands to type:\n%s", md)
 	}
+
+	// A decision that a card carries whole is that card alone.
+	h.fake.Reset()
+	short := chat.Reply{Title: "续订申请 #1", Buttons: []chat.Button{{Label: "批准", Command: "/approve 1", Style: chat.StylePrimary},
+		{Label: "拒绝", Command: "/reject 1", Style: chat.StyleDanger}}}
+	if err := h.a.Send(context.Background(), bot.Target{Channel: "user:bob"}, short); err != nil {
+		t.Fatal(err)
+	}
+	sent := h.fake.Delivered(pathSend)
+	if len(sent) != 1 || sent[0].Body["msgtype"] != "template_card" {
+		t.Fatalf("a decision that fits a card went as %d messages: %v", len(sent), sent)
+	}
+	card := sent[0].Body["template_card"].(map[string]any)
 	buttons := card["button_list"].([]any)
 	approve := buttons[0].(map[string]any)["key"].(string)
 	if cmd, _ := wecom.CommandOfKey(approve); cmd != "/approve 1" {
@@ -628,6 +636,18 @@ func TestApprovalWithCard(t *testing.T) {
 	}
 	if len(a.Approvals) != 1 || a.Approvals[0].By.Key() != "wecom:bob" {
 		t.Errorf("approvals = %+v, want one by wecom:bob", a.Approvals)
+	}
+	// The answer to bob's click is the one message about the result in his conversation (the
+	// approvals channel); the requester is told in hers.
+	if _, failed, err := disp.RunOnce(context.Background()); err != nil || failed != 0 {
+		t.Fatalf("dispatch: failed %d err %v", failed, err)
+	}
+	per := map[string]int{}
+	for _, c := range h.fake.Delivered(pathSend) {
+		per[fmt.Sprint(c.Body["touser"])]++
+	}
+	if per["bob"] != 1 || per["alice"] == 0 {
+		t.Errorf("messages about the result per member: %v; want bob 1 (the answer to his click), alice told", per)
 	}
 
 	// A second click (another device, or a double tap) is decided by the store and answered.
