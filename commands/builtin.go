@@ -34,7 +34,7 @@ func builtins() []*Command {
 			Flags:    []Flag{{Name: "status", Help: "opt.status"}, {Name: "page", Help: "opt.page"}},
 			Examples: []string{"/orders 张三", "/订单 张三 --status pending"}, Run: runOrders},
 		{Name: "order", Aliases: []string{"订单详情"}, Args: "<order-id>", Summary: "sum.order", Role: RoleViewer,
-			MinArgs: 1, MaxArgs: 1, Examples: []string{"/order CS2611250000ABCD"}, Run: runOrder},
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/orders 张三", "/order CS2611250000ABCD"}, Run: runOrder},
 		{Name: "price", Aliases: []string{"询价"}, Args: "<customer> <service> <spec> [--region R] [--period 1m..11m|1y..3y] [--qty N] [--size N]",
 			Summary: "sum.price", Role: RoleViewer, MinArgs: 3, MaxArgs: 3,
 			Flags: []Flag{{Name: "region", Help: "opt.region"}, {Name: "period", Help: "opt.period"},
@@ -47,7 +47,7 @@ func builtins() []*Command {
 		{Name: "notices", Aliases: []string{"搁置通知"}, Summary: "sum.notices", Role: RoleAdmin,
 			Examples: []string{"/notices"}, Run: runNotices},
 		{Name: "resend", Aliases: []string{"重发"}, Args: "<notice-id>", Summary: "sum.resend", Role: RoleAdmin,
-			MinArgs: 1, MaxArgs: 1, Examples: []string{"/resend 42"}, Run: runResend},
+			MinArgs: 1, MaxArgs: 1, Examples: []string{"/notices", "/resend 42"}, Run: runResend},
 	}
 }
 

@@ -39,13 +39,13 @@ func moneyCommands() []*Command {
 			Examples: []string{"/topup 张三 500", "/拨款 lisi 4026.06"}, Run: runTopUp},
 		{Name: "reclaim-balance", Aliases: []string{"回收余额"}, Args: "<customer> <amount>", Summary: "sum.reclaim_balance", Role: RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
-			Examples: []string{"/reclaim-balance 张三 100", "/回收余额 张三 100"}, Run: runReclaimBalance},
+			Examples: []string{"/reclaim-balance 张三 100", "/回收余额 王芳 100"}, Run: runReclaimBalance},
 		{Name: "coupon", Aliases: []string{"发券"}, Args: "<customer>[,customer...] <amount> [--quota Q] [--days N]", Summary: "sum.coupon", Role: RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{{Name: "quota", Help: "opt.quota"}, {Name: "days", Help: "opt.coupon_days"}, reseller},
-			Examples: []string{"/coupon 张三 200 --days 90", "/发券 张三,李四 50 --quota Q2611…"}, Run: runCoupon},
+			Examples: []string{"/coupon 张三 200 --days 90", "/发券 王芳,赵敏 50 --days 30"}, Run: runCoupon},
 		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Flags: []Flag{reseller},
-			Examples: []string{"/coupon-reclaim CP2611…"}, Run: runCouponReclaim},
+			Examples: []string{"/coupons 张三", "/coupon-reclaim CP2611…"}, Run: runCouponReclaim},
 	}
 }
 
