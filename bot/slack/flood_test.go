@@ -1,55 +1,18 @@
 package slack
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
 const stranger = "USTRANGER" // listed nowhere, and roles.default is none for the gate's tests
-
-// floodHandler answers every command, holding the flooder's until release is closed, and
-// counts what it was asked per user.
-type floodHandler struct {
-	flooder string
-	release chan struct{}
-	once    sync.Once
-	mu      sync.Mutex
-	calls   map[string]int
-}
-
-func newFloodHandler(flooder string) *floodHandler {
-	return &floodHandler{flooder: flooder, release: make(chan struct{}), calls: map[string]int{}}
-}
-
-func (f *floodHandler) handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
-	f.mu.Lock()
-	f.calls[req.UserID]++
-	f.mu.Unlock()
-	if req.UserID == f.flooder {
-		select {
-		case <-f.release:
-		case <-ctx.Done():
-		}
-	}
-	return chat.Reply{Text: "done " + req.Text}, true
-}
-
-func (f *floodHandler) free() { f.once.Do(func() { close(f.release) }) }
-
-func (f *floodHandler) callsOf(user string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[user]
-}
 
 // postsTo is the text of what was posted to channel.
 func (e *env) postsTo(channel string) []string {
@@ -87,9 +50,9 @@ func (e *env) flood(user string, n int) {
 // rather than left in silence. (Before the pool was fair, the flood filled the one queue and
 // the other person was refused.)
 func TestFloodDoesNotSilenceOthers(t *testing.T) {
-	fh := newFloodHandler(viewer)
-	e := newEnv(t, envOptions{handler: fh.handle})
-	defer fh.free()
+	fh := floodtest.New(viewer, nil)
+	e := newEnv(t, envOptions{handler: fh.Handle})
+	defer fh.Free()
 	e.flood(viewer, 200)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
 	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
@@ -97,7 +60,7 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
 	e.fake.waitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), "busy") > 0 })
-	fh.free()
+	fh.Free()
 }
 
 // newGatedEnv is the Slack environment with a gate on a clock that stands still (so no token
@@ -118,8 +81,8 @@ func newGatedEnv(t *testing.T, h bot.Handler, workers int) *env {
 // the flooder is told once that they go too fast, and the rest is dropped without a word.
 // (With 8 workers a person may hold 2 and have 8 waiting: room for the whole burst.)
 func TestFloodIsRateLimited(t *testing.T) {
-	fh := newFloodHandler("nobody") // every command answers at once
-	e := newGatedEnv(t, fh.handle, 8)
+	fh := floodtest.New("nobody", nil) // every command answers at once
+	e := newGatedEnv(t, fh.Handle, 8)
 	e.flood(viewer, 300)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
 	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
@@ -128,7 +91,7 @@ func TestFloodIsRateLimited(t *testing.T) {
 	if len(posts) != 11 || countContaining(posts, "done") != 10 || countContaining(posts, "速度太快了（每分钟最多 30 条）") != 1 {
 		t.Errorf("the flooder got %d messages, want 10 answers and 1 \"too fast\":\n%s", len(posts), strings.Join(posts, "\n---\n"))
 	}
-	if n := fh.callsOf(viewer); n != 10 {
+	if n := fh.CallsOf(viewer); n != 10 {
 		t.Errorf("%d of the flooder's commands ran, want 10", n)
 	}
 }
@@ -136,20 +99,20 @@ func TestFloodIsRateLimited(t *testing.T) {
 // TestSlowFloodIsBusyOnce: when the flooder's commands take long, what the pool has no room
 // for (with 4 workers: 1 running and 8 waiting) is answered "busy" once, not per message.
 func TestSlowFloodIsBusyOnce(t *testing.T) {
-	fh := newFloodHandler(viewer)
-	e := newGatedEnv(t, fh.handle, 4)
-	defer fh.free()
+	fh := floodtest.New(viewer, nil)
+	e := newGatedEnv(t, fh.Handle, 4)
+	defer fh.Free()
 	e.flood(viewer, 300)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
 	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
 	e.fake.waitFor("the flooder to be told", func() bool { return len(e.postsTo("D"+viewer)) > 0 })
-	fh.free()
+	fh.Free()
 	e.fake.waitFor("the flooder's answers", func() bool { return countContaining(e.postsTo("D"+viewer), "done") == 9 })
 	posts := e.postsTo("D" + viewer)
 	if len(posts) != 10 || countContaining(posts, "机器人正忙") != 1 {
 		t.Errorf("the flooder got %d messages, want 9 answers and 1 busy:\n%s", len(posts), strings.Join(posts, "\n---\n"))
 	}
-	if n := fh.callsOf(viewer); n != 9 {
+	if n := fh.CallsOf(viewer); n != 9 {
 		t.Errorf("%d of the flooder's commands ran, want 9", n)
 	}
 }
@@ -157,9 +120,9 @@ func TestSlowFloodIsBusyOnce(t *testing.T) {
 // TestStrangerIsRefusedOutsideThePool: a person without a role sending 320 /help is refused
 // once, by the gate, without one of them reaching a worker; an approver's command is answered.
 func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
-	fh := newFloodHandler(viewer)
-	e := newGatedEnv(t, fh.handle, 4)
-	defer fh.free()
+	fh := floodtest.New(viewer, nil)
+	e := newGatedEnv(t, fh.Handle, 4)
+	defer fh.Free()
 	e.flood(stranger, 320)
 	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
 	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
@@ -168,7 +131,7 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	if len(posts) != 1 || !strings.Contains(posts[0], "slack:"+stranger) {
 		t.Errorf("the stranger got %d messages, want one refusal naming the key to add:\n%s", len(posts), strings.Join(posts, "\n---\n"))
 	}
-	if n := fh.callsOf(stranger); n != 0 {
+	if n := fh.CallsOf(stranger); n != 0 {
 		t.Errorf("%d of the stranger's commands reached a worker", n)
 	}
 }

@@ -1,62 +1,21 @@
 package telegram
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
 // stranger is listed nowhere; the gate of these tests refuses them (roles.default none).
 var stranger = fakeUser{ID: 1666, FirstName: "Mallory"}
-
-// floodHandler runs h (or answers "done") for every command, holding the flooder's until
-// release is closed, and counts what it was asked per user.
-type floodHandler struct {
-	flooder string
-	h       bot.Handler
-	release chan struct{}
-	once    sync.Once
-	mu      sync.Mutex
-	calls   map[string]int
-}
-
-func newFloodHandler(flooder fakeUser, h bot.Handler) *floodHandler {
-	return &floodHandler{flooder: fmt.Sprint(flooder.ID), h: h, release: make(chan struct{}), calls: map[string]int{}}
-}
-
-func (f *floodHandler) handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
-	f.mu.Lock()
-	f.calls[req.UserID]++
-	f.mu.Unlock()
-	if req.UserID == f.flooder {
-		select {
-		case <-f.release:
-		case <-ctx.Done():
-		}
-	}
-	if f.h != nil {
-		return f.h(ctx, req)
-	}
-	return chat.Reply{Text: "done " + req.Text}, true
-}
-
-func (f *floodHandler) free() { f.once.Do(func() { close(f.release) }) }
-
-func (f *floodHandler) callsOf(u fakeUser) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[fmt.Sprint(u.ID)]
-}
 
 // unpaced lifts Telegram's pace, so that the floods' answers need not take seconds.
 func unpaced(a *Adapter) {
@@ -88,9 +47,9 @@ func countContaining(ms []fakeMessage, s string) int {
 // than left in silence. (Before the pool was fair, the other person was refused.)
 func TestFloodDoesNotSilenceOthers(t *testing.T) {
 	e := newEnv(t)
-	fh := newFloodHandler(victor, nil)
-	defer fh.free()
-	e.start(e.options(), fh.handle, unpaced)
+	fh := floodtest.New(fmt.Sprint(victor.ID), nil)
+	defer fh.Free()
+	e.start(e.options(), fh.Handle, unpaced)
 	for i := range 200 {
 		e.fake.say(victor.ID, victor, fmt.Sprint("/customer 张三 ", i))
 	}
@@ -100,12 +59,12 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
 	e.waitMsg(victor.ID, "busy")
-	fh.free()
+	fh.Free()
 }
 
 // startGated runs the adapter with the router behind a gate on a clock that stands still: the
 // default rate (10 at once, 30 a minute), the stranger refused.
-func (e *env) startGated(fh *floodHandler) {
+func (e *env) startGated(fh *floodtest.Handler) {
 	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
 	opts := e.options()
 	opts.Gate = bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
@@ -114,7 +73,7 @@ func (e *env) startGated(fh *floodHandler) {
 		}
 		return commands.RoleViewer
 	}})
-	e.start(opts, fh.handle, unpaced)
+	e.start(opts, fh.Handle, unpaced)
 }
 
 // TestStrangerIsRefusedOutsideThePool: an unlisted user's 320 /help are refused once, by the
@@ -122,7 +81,7 @@ func (e *env) startGated(fh *floodHandler) {
 func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	e := newEnv(t)
 	e.fake.addPrivate(stranger)
-	fh := newFloodHandler(fakeUser{}, bot.NewHandler(e.router))
+	fh := floodtest.New(fmt.Sprint(fakeUser{}.ID), bot.NewHandler(e.router))
 	e.startGated(fh)
 	for range 320 {
 		e.fake.say(stranger.ID, stranger, "/help")
@@ -133,7 +92,7 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	if ms := e.fake.messages(stranger.ID); len(ms) != 1 {
 		t.Errorf("the stranger got %d messages, want one refusal:\n%s", len(ms), strings.Join(texts(ms), "\n---\n"))
 	}
-	if n := fh.callsOf(stranger); n != 0 {
+	if n := fh.CallsOf(fmt.Sprint(stranger.ID)); n != 0 {
 		t.Errorf("%d of the stranger's commands reached a worker", n)
 	}
 }
@@ -142,7 +101,7 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 // flooder is told once that they go too fast, and the rest is dropped without a word.
 func TestFloodIsRateLimited(t *testing.T) {
 	e := newEnv(t)
-	fh := newFloodHandler(fakeUser{}, bot.NewHandler(e.router))
+	fh := floodtest.New(fmt.Sprint(fakeUser{}.ID), bot.NewHandler(e.router))
 	e.startGated(fh)
 	for range 300 {
 		e.fake.say(victor.ID, victor, "/help")
@@ -157,7 +116,7 @@ func TestFloodIsRateLimited(t *testing.T) {
 	if len(ms) != 11 || countContaining(ms, "partnerbot") != 10 {
 		t.Errorf("the flooder got %d messages, want 10 answers and 1 \"too fast\":\n%s", len(ms), strings.Join(texts(ms), "\n---\n"))
 	}
-	if n := fh.callsOf(victor); n != 10 {
+	if n := fh.CallsOf(fmt.Sprint(victor.ID)); n != 10 {
 		t.Errorf("%d of the flooder's commands ran, want 10", n)
 	}
 }

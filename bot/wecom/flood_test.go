@@ -1,59 +1,18 @@
 package wecom_test
 
 import (
-	"context"
 	"encoding/xml"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
 	"github.com/partnerbot/partnerbot/bot/wecom"
-	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
-
-// floodHandler runs h (or answers "done") for every command, holding the flooder's until
-// release is closed, and counts what it was asked per user.
-type floodHandler struct {
-	flooder string
-	h       bot.Handler
-	release chan struct{}
-	once    sync.Once
-	mu      sync.Mutex
-	calls   map[string]int
-}
-
-func newFloodHandler(flooder string, h bot.Handler) *floodHandler {
-	return &floodHandler{flooder: flooder, h: h, release: make(chan struct{}), calls: map[string]int{}}
-}
-
-func (f *floodHandler) handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
-	f.mu.Lock()
-	f.calls[req.UserID]++
-	f.mu.Unlock()
-	if req.UserID == f.flooder {
-		select {
-		case <-f.release:
-		case <-ctx.Done():
-		}
-	}
-	if f.h != nil {
-		return f.h(ctx, req)
-	}
-	return chat.Reply{Text: "done " + req.Text}, true
-}
-
-func (f *floodHandler) free() { f.once.Do(func() { close(f.release) }) }
-
-func (f *floodHandler) callsOf(user string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[user]
-}
 
 // sentTo is the markdown of every app message delivered to user so far.
 func (h *harness) sentTo(user string) []string {
@@ -125,9 +84,9 @@ func (h *harness) flood(user string, n int, text func(i int) string) []string {
 // of the flooder's is running or waiting, and the flooder is told "busy" rather than left in
 // silence. (Before the pool was fair, the other member was refused.)
 func TestFloodDoesNotSilenceOthers(t *testing.T) {
-	fh := newFloodHandler("eve", nil)
-	defer fh.free()
-	h := start(t, setup{handler: fh.handle})
+	fh := floodtest.New("eve", nil)
+	defer fh.Free()
+	h := start(t, setup{handler: fh.Handle})
 	busy := h.flood("eve", 200, func(i int) string { return fmt.Sprint("/customer 张三 ", i) })
 	if len(busy) == 0 || !strings.Contains(busy[0], "机器人正忙") {
 		t.Errorf("the flooder was not told busy: %q", busy)
@@ -140,12 +99,12 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 	if n := len(h.sentTo("eve")); n != 0 {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
-	fh.free()
+	fh.Free()
 }
 
 // startGated runs the adapter behind a gate on a clock that stands still: the default rate
 // (10 at once, 30 a minute), mallory without a role.
-func startGated(t *testing.T, fh *floodHandler) *harness {
+func startGated(t *testing.T, fh *floodtest.Handler) *harness {
 	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
 	gate := bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
 		if user == "wecom:mallory" {
@@ -153,7 +112,7 @@ func startGated(t *testing.T, fh *floodHandler) *harness {
 		}
 		return commands.RoleViewer
 	}})
-	return start(t, setup{handler: fh.handle, opts: func(o *wecom.Options) { o.Gate = gate }})
+	return start(t, setup{handler: fh.Handle, opts: func(o *wecom.Options) { o.Gate = gate }})
 }
 
 // TestStrangerIsRefusedOutsideThePool: a member without a role sending 320 /help is refused
@@ -161,7 +120,7 @@ func startGated(t *testing.T, fh *floodHandler) *harness {
 // answered by the router.
 func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	e := newEnv(t, 0)
-	fh := newFloodHandler("", bot.NewHandler(e.router))
+	fh := floodtest.New("", bot.NewHandler(e.router))
 	h := startGated(t, fh)
 	replies := h.flood("mallory", 320, func(int) string { return "/help" })
 	if len(replies) != 1 || !strings.Contains(replies[0], "wecom:mallory") {
@@ -169,7 +128,7 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	}
 	h.post(h.text("bob", "/pending"))
 	h.waitSent("bob", "")
-	if n := fh.callsOf("mallory"); n != 0 {
+	if n := fh.CallsOf("mallory"); n != 0 {
 		t.Errorf("%d of the stranger's commands reached a worker", n)
 	}
 	if n := len(h.sentTo("mallory")); n != 0 {
@@ -182,7 +141,7 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 // dropped without a word.
 func TestFloodIsRateLimited(t *testing.T) {
 	e := newEnv(t, 0)
-	fh := newFloodHandler("", bot.NewHandler(e.router))
+	fh := floodtest.New("", bot.NewHandler(e.router))
 	h := startGated(t, fh)
 	replies := h.flood("eve", 300, func(int) string { return "/help" })
 	if len(replies) != 1 || !strings.Contains(replies[0], "速度太快了（每分钟最多 30 条）") {
@@ -194,7 +153,7 @@ func TestFloodIsRateLimited(t *testing.T) {
 	if n := len(h.sentTo("eve")); n != 10 {
 		t.Errorf("the flooder got %d answers, want 10", n)
 	}
-	if n := fh.callsOf("eve"); n != 10 {
+	if n := fh.CallsOf("eve"); n != 10 {
 		t.Errorf("%d of the flooder's commands ran, want 10", n)
 	}
 }
