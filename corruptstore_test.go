@@ -62,19 +62,28 @@ func damagedBranchStore(t *testing.T, cfg string) string {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// Element 1 (16 bytes after the 16-byte header): pos u32, ksize u32, pgid u64.
+	damagePage(t, path, "branch", 16+16+4, binary.LittleEndian.AppendUint32(nil, 0x7FFFF000))
+	return path
+}
+
+// damagePage writes b at offset within the first page of type kind ("branch", "leaf") in use
+// in the store at path, which no process holds.
+func damagePage(t *testing.T, path, kind string, offset int, b []byte) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	branch, pageSize := -1, db.Info().PageSize
+	page, pageSize := -1, db.Info().PageSize
 	err = db.View(func(tx *bolt.Tx) error {
-		for id := 2; branch < 0; id++ {
+		for id := 2; page < 0; id++ {
 			info, err := tx.Page(id)
 			if err != nil || info == nil {
-				return fmt.Errorf("no branch page in use (%v)", err)
+				return fmt.Errorf("no %s page in use (%v)", kind, err)
 			}
-			if info.Type == "branch" {
-				branch = id
+			if info.Type == kind {
+				page = id
 			}
 		}
 		return nil
@@ -87,15 +96,13 @@ func damagedBranchStore(t *testing.T, cfg string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Element 1 (16 bytes after the 16-byte header): pos u32, ksize u32, pgid u64.
-	_, err = f.WriteAt(binary.LittleEndian.AppendUint32(nil, 0x7FFFF000), int64(branch*pageSize+16+16+4))
+	_, err = f.WriteAt(b, int64(page*pageSize+offset))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return path
 }
 
 // TestCorruptedStoreExits: a damaged branch page killed the bot with a SIGSEGV (exit 2 and a

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 // writeConfig writes the example configuration with store.path set to "state/bot.db" (relative,
@@ -225,39 +223,7 @@ func TestExecCorruptedStore(t *testing.T) {
 	cfg := writeConfig(t)
 	runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitOK, nil, nil)
 	path := storePath(cfg)
-	leaf, pageSize := -1, 0
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pageSize = db.Info().PageSize
-	err = db.View(func(tx *bolt.Tx) error {
-		for id := 2; leaf < 0; id++ {
-			info, err := tx.Page(id)
-			if err != nil || info == nil {
-				return fmt.Errorf("no leaf page in use (%v)", err)
-			}
-			if info.Type == "leaf" {
-				leaf = id
-			}
-		}
-		return nil
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.WriteAt([]byte{0x40}, int64(leaf*pageSize+8)) // the page's type becomes nonsense
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	damagePage(t, path, "leaf", 8, []byte{0x40}) // the page's type becomes nonsense
 	runCLI(t, "", "exec", "-config", cfg, "/help").check(t, exitFailed, nil, []string{path, "is corrupted", "restore a backup"})
 }
 
