@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
@@ -328,28 +329,5 @@ func (s *sweep) renewal() {
 	}
 }
 
-// sweepText is a reply as one string: title, text, fields, sections, table and buttons.
-func sweepText(r commands.Reply) string {
-	var b strings.Builder
-	b.WriteString(r.Title + "\n" + r.Text + "\n" + r.Footer + "\n")
-	for _, f := range r.Fields {
-		b.WriteString(f.Label + ": " + f.Value + "\n")
-	}
-	for _, sec := range r.Sections {
-		b.WriteString(sec.Title + "\n")
-		for _, f := range sec.Fields {
-			b.WriteString(f.Label + ": " + f.Value + "\n")
-		}
-		b.WriteString(strings.Join(sec.Lines, "\n") + "\n")
-	}
-	if r.Table != nil {
-		b.WriteString(strings.Join(r.Table.Columns, " | ") + "\n")
-		for _, row := range r.Table.Rows {
-			b.WriteString(strings.Join(row, " | ") + "\n")
-		}
-	}
-	for _, btn := range r.Buttons {
-		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
-	}
-	return b.String()
-}
+// sweepText is a reply as one string, as exec prints it: the console's rendering, unwrapped.
+func sweepText(r commands.Reply) string { return console.RenderWidth(r, 0) }
