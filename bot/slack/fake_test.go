@@ -21,7 +21,9 @@ import (
 //   - the Web API under /api/: auth.test, apps.connections.open (app-level token in the
 //     Authorization header only), chat.postMessage, chat.postEphemeral, chat.update,
 //     conversations.open; tokens are checked, unknown channels answer channel_not_found, and
-//     blocks are checked against Block Kit's limits (invalid_blocks otherwise);
+//     blocks are checked against Block Kit's limits (invalid_blocks otherwise), attachments
+//     against the table block's (invalid_attachments); chat.update keeps a message's
+//     attachments unless it is given new ones (an empty list removes them);
 //   - response URLs under /hooks/<id>, as handed out in slash-command and interaction payloads;
 //   - the Socket Mode WebSocket apps.connections.open points at: it says hello, pings, carries
 //     envelopes and records every acknowledgement;
@@ -37,9 +39,9 @@ type fakeSlack struct {
 	posts     []post
 	calls     map[string]int
 	faults    map[string][]*fault
-	channels  map[string]string // channel id → "" (fine), or the error posting there gets
-	messages  map[string]bool   // channel+ts of messages posted, for chat.update
-	hooksGone map[string]bool   // response URL ids that answer 404 expired_url
+	channels  map[string]string           // channel id → "" (fine), or the error posting there gets
+	messages  map[string][]map[string]any // channel+ts of messages posted → their attachments, for chat.update
+	hooksGone map[string]bool             // response URL ids that answer 404 expired_url
 	ts        int
 	conn      *websocket.Conn
 	connWrMu  sync.Mutex
@@ -57,7 +59,8 @@ type post struct {
 	ThreadTS        string
 	Text            string
 	Blocks          []map[string]any
-	Hook            string // response_url: the hook id
+	Attachments     []map[string]any // what the message shows below its blocks (after chat.update: kept or replaced)
+	Hook            string           // response_url: the hook id
 	ResponseType    string
 	ReplaceOriginal bool
 }
@@ -91,7 +94,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		t: t, botToken: "xoxb-1111-2222-fakebotsecret", appToken: "xapp-1-A0FAKE-3333-fakeappsecret",
 		changed: make(chan struct{}, 1), calls: map[string]int{}, faults: map[string][]*fault{},
 		channels: map[string]string{"CGENERAL": "", "CAPPROVALS": "", "COPS": "", "CARCHIVED": "is_archived", "COUTSIDE": "not_in_channel"},
-		messages: map[string]bool{}, hooksGone: map[string]bool{}, acks: map[string]ack{},
+		messages: map[string][]map[string]any{}, hooksGone: map[string]bool{}, acks: map[string]ack{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.api)
@@ -292,7 +295,13 @@ func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) 
 			return
 		}
 	}
-	if p.Text == "" && len(p.Blocks) == 0 {
+	if raw := form.Get("attachments"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &p.Attachments); err != nil {
+			reply(w, map[string]any{"ok": false, "error": "invalid_attachments"})
+			return
+		}
+	}
+	if p.Text == "" && len(p.Blocks) == 0 && len(p.Attachments) == 0 {
 		reply(w, map[string]any{"ok": false, "error": "no_text"})
 		return
 	}
@@ -304,6 +313,10 @@ func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) 
 		reply(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": problems})
 		return
 	}
+	if problems := validateAttachments(p.Attachments); len(problems) > 0 {
+		reply(w, map[string]any{"ok": false, "error": "invalid_attachments", "errors": problems})
+		return
+	}
 	if method == "chat.postEphemeral" && p.User == "" {
 		reply(w, map[string]any{"ok": false, "error": "user_not_in_channel"})
 		return
@@ -313,14 +326,19 @@ func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) 
 	switch method {
 	case "chat.update":
 		p.TS = form.Get("ts")
-		if !f.messages[ch+"/"+p.TS] {
+		old, ok := f.messages[ch+"/"+p.TS]
+		if !ok {
 			reply(w, map[string]any{"ok": false, "error": "message_not_found"})
 			return
 		}
+		if !form.Has("attachments") {
+			p.Attachments = old
+		}
+		f.messages[ch+"/"+p.TS] = p.Attachments
 	default:
 		f.ts++
 		p.TS = fmt.Sprintf("1700000000.%06d", f.ts)
-		f.messages[ch+"/"+p.TS] = true
+		f.messages[ch+"/"+p.TS] = p.Attachments
 	}
 	f.posts = append(f.posts, p)
 	switch method {
@@ -339,7 +357,8 @@ func reply(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// hook is a response URL: JSON {text, blocks, response_type, replace_original, thread_ts}.
+// hook is a response URL: JSON {text, blocks, attachments, response_type, replace_original,
+// thread_ts}.
 func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/hooks/")
 	defer f.notify()
@@ -353,6 +372,7 @@ func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
 	var m struct {
 		Text            string           `json:"text"`
 		Blocks          []map[string]any `json:"blocks"`
+		Attachments     []map[string]any `json:"attachments"`
 		ResponseType    string           `json:"response_type"`
 		ReplaceOriginal bool             `json:"replace_original"`
 		ThreadTS        string           `json:"thread_ts"`
@@ -365,8 +385,12 @@ func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
 		reply(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": problems})
 		return
 	}
+	if problems := validateAttachments(m.Attachments); len(problems) > 0 {
+		reply(w, map[string]any{"ok": false, "error": "invalid_attachments", "errors": problems})
+		return
+	}
 	f.mu.Lock()
-	f.posts = append(f.posts, post{Method: "response_url", Hook: id, Text: m.Text, Blocks: m.Blocks,
+	f.posts = append(f.posts, post{Method: "response_url", Hook: id, Text: m.Text, Blocks: m.Blocks, Attachments: m.Attachments,
 		ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal, ThreadTS: m.ThreadTS})
 	f.mu.Unlock()
 	reply(w, map[string]any{"ok": true})
@@ -571,8 +595,144 @@ func (f *fakeSlack) clickPayload(t testing.TB, p post, user, actionID, hook stri
 
 // --- Block Kit limits (https://docs.slack.dev/reference/block-kit) ---
 
-// validateBlocks lists every way blocks break Block Kit's documented limits.
-func validateBlocks(blocks []map[string]any) []string {
+// validateBlocks lists every way a message's blocks break Block Kit's documented limits. A
+// table block is refused there: tables go in attachments.
+func validateBlocks(blocks []map[string]any) []string { return checkBlocks(blocks, false) }
+
+// validateAttachments lists every way attachments break Slack's rules: at most 100 attachments
+// (chat.postMessage), each attachment's blocks within Block Kit's limits, and at most one table
+// block in the message (only_one_table_allowed), itself within the table block's limits
+// (https://docs.slack.dev/reference/block-kit/blocks/table-block): 1 to 100 rows of 1 to 20
+// cells, each raw_text or rich_text; at most 20 column_settings of align left, center or
+// right. Rows of one table have the same number of cells, and a rich_text cell's texts are not
+// empty (Slack refuses an empty cell text).
+func validateAttachments(atts []map[string]any) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if len(atts) > 100 {
+		bad("%d attachments (at most 100)", len(atts))
+	}
+	tables := 0
+	for i, att := range atts {
+		raw, _ := att["blocks"].([]any)
+		var blocks []map[string]any
+		for _, b := range raw {
+			bl, _ := b.(map[string]any)
+			blocks = append(blocks, bl)
+			if bl["type"] == "table" {
+				tables++
+			}
+		}
+		if len(raw) == 0 && att["text"] == nil && att["fallback"] == nil {
+			bad("attachment %d: no blocks, text or fallback", i)
+		}
+		for _, p := range checkBlocks(blocks, true) {
+			bad("attachment %d: %s", i, p)
+		}
+	}
+	if tables > 1 {
+		bad("only_one_table_allowed: %d tables", tables)
+	}
+	return problems
+}
+
+// checkTable checks a table block against the table block's documented limits.
+func checkTable(bad func(string, ...any), i int, b map[string]any) {
+	rows, _ := b["rows"].([]any)
+	if len(rows) == 0 || len(rows) > 100 {
+		bad("block %d: %d table rows (1 to 100)", i, len(rows))
+	}
+	width := -1
+	for r, rw := range rows {
+		cells, _ := rw.([]any)
+		if len(cells) == 0 || len(cells) > 20 {
+			bad("block %d row %d: %d cells (1 to 20)", i, r, len(cells))
+		}
+		if width >= 0 && len(cells) != width {
+			bad("block %d row %d: %d cells, the first row %d", i, r, len(cells), width)
+		}
+		width = len(cells)
+		for c, cl := range cells {
+			cell, _ := cl.(map[string]any)
+			switch cell["type"] {
+			case "raw_text":
+				if s, _ := cell["text"].(string); s == "" {
+					bad("block %d row %d cell %d: empty raw_text", i, r, c)
+				}
+			case "rich_text":
+				if richTextOf(cell) == "" {
+					bad("block %d row %d cell %d: rich_text without text", i, r, c)
+				}
+			default:
+				bad("block %d row %d cell %d: type %v (raw_text or rich_text)", i, r, c, cell["type"])
+			}
+		}
+	}
+	if cs, ok := b["column_settings"].([]any); ok {
+		if len(cs) > 20 {
+			bad("block %d: %d column_settings (at most 20)", i, len(cs))
+		}
+		for j, c := range cs {
+			set, _ := c.(map[string]any)
+			if a, ok := set["align"]; ok && a != "left" && a != "center" && a != "right" {
+				bad("block %d column_settings %d: align %v", i, j, a)
+			}
+		}
+	}
+}
+
+// richTextOf is the text of a rich_text cell: its sections' text elements, joined; "" when
+// one of them is empty.
+func richTextOf(cell map[string]any) string {
+	var b strings.Builder
+	els, _ := cell["elements"].([]any)
+	for _, e := range els {
+		sec, _ := e.(map[string]any)
+		if sec["type"] != "rich_text_section" {
+			return ""
+		}
+		parts, _ := sec["elements"].([]any)
+		for _, p := range parts {
+			el, _ := p.(map[string]any)
+			s, _ := el["text"].(string)
+			if el["type"] != "text" || s == "" {
+				return ""
+			}
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+// tableRows is what a reader sees of the table in attachments: each row's cells, trimmed.
+func tableRows(atts []map[string]any) [][]string {
+	var out [][]string
+	for _, att := range atts {
+		raw, _ := att["blocks"].([]any)
+		for _, b := range raw {
+			bl, _ := b.(map[string]any)
+			if bl["type"] != "table" {
+				continue
+			}
+			rows, _ := bl["rows"].([]any)
+			for _, rw := range rows {
+				var cells []string
+				for _, c := range rw.([]any) {
+					cell, _ := c.(map[string]any)
+					s, _ := cell["text"].(string)
+					if cell["type"] == "rich_text" {
+						s = richTextOf(cell)
+					}
+					cells = append(cells, strings.TrimSpace(s))
+				}
+				out = append(out, cells)
+			}
+		}
+	}
+	return out
+}
+
+func checkBlocks(blocks []map[string]any, inAttachment bool) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if len(blocks) > 50 {
@@ -636,6 +796,11 @@ func validateBlocks(blocks []map[string]any) []string {
 					bad("block %d button %d: style %v", i, j, s)
 				}
 			}
+		case "table":
+			if !inAttachment {
+				bad("block %d: a table goes in the message's attachments, not its blocks", i)
+			}
+			checkTable(bad, i, b)
 		case "divider":
 		default:
 			bad("block %d: unexpected type %v", i, b["type"])
@@ -697,6 +862,17 @@ func blockText(blocks []map[string]any) string {
 				add(e)
 			}
 		}
+	}
+	return b.String()
+}
+
+// shown is what a reader sees of a message: its blocks' texts, then its table (Slack shows
+// attachments below the blocks), one row a line with " | " between cells.
+func (p post) shown() string {
+	var b strings.Builder
+	b.WriteString(blockText(p.Blocks))
+	for _, row := range tableRows(p.Attachments) {
+		b.WriteString(strings.Join(row, " | ") + "\n")
 	}
 	return b.String()
 }
