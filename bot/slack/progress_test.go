@@ -48,4 +48,8 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 	if last := blockText(updated[len(updated)-1].Blocks); !strings.Contains(last, "到期") || strings.Contains(last, "处理中") {
 		t.Errorf("the last update is not the answer:\n%s", last)
 	}
+	// The answer's table comes with the update that turns the progress into the answer.
+	if rows := tableRows(updated[len(updated)-1].Attachments); len(rows) < 2 || !strings.Contains(strings.Join(rows[0], " "), "到期") {
+		t.Errorf("the answer's table is not in the update: %q", rows)
+	}
 }

@@ -28,6 +28,21 @@ const (
 	maxFallbackRunes = 300  // the notification text; the blocks carry the whole reply
 )
 
+// Slack's table block (https://docs.slack.dev/reference/block-kit/blocks/table-block, slack-go
+// block_table.go): "rows: Maximum 100 rows. Each row object is an array with a max of 20 table
+// cells. Table cells can have a type of raw_text or rich_text"; column_settings "Maximum 20
+// items" of {align: left|center|right, is_wrapped}; block_id optional, and "if a message is
+// updated, use a new block_id" (so none is set: Slack makes one). A table is sent in the
+// message's attachments, not its blocks, and a message holds one table at most (Slack answers
+// invalid_attachments, only_one_table_allowed, otherwise); Slack shows attachments after the
+// blocks. Cells are rich_text, the type reported to work everywhere (raw_text was refused for a
+// while), with a space for an empty cell (an empty text is refused).
+const (
+	maxTableRows    = 100  // rows of a table block, the header row included
+	maxTableColumns = 20   // cells of a row; items of column_settings
+	maxCellText     = 2000 // Slack publishes no limit for a cell; a field's, to be safe
+)
+
 // Button action ids: a click on a decision button (an Approve or Reject, styled primary or
 // danger) replaces the message it was on with the outcome; any other button answers anew.
 const (
@@ -39,18 +54,22 @@ const (
 )
 
 // Message is one Slack message: the notification text (shown where blocks cannot be, and in
-// notifications) and the Block Kit blocks.
+// notifications), the Block Kit blocks, and the attachment holding the reply's table.
 type Message struct {
-	Text   string           `json:"text"`
-	Blocks []slackapi.Block `json:"blocks"`
+	Text        string                `json:"text"`
+	Blocks      []slackapi.Block      `json:"blocks"`
+	Attachments []slackapi.Attachment `json:"attachments,omitempty"`
 }
 
 // Render writes a reply as Block Kit messages: a header for the title, plain-text sections for
 // the text, section fields (ten per section) for fields, one section per reply section, the
-// table as monospace code blocks, the footer as a context line and the buttons as an actions
-// block. A reply too big for one message is split into several, in order, each marked "(k/n)";
-// nothing is ever cut. Every string is escaped: no mention, link or formatting in the data can
-// take effect. An empty reply renders as no message.
+// table as a table block (in the message's attachment: Slack shows it below the blocks), the
+// footer as a context line and the buttons as an actions block. A table longer than a table
+// block shows its first rows there and the rest as compact entries, after a line saying so; one
+// a table block cannot hold (over 20 columns, a cell over 2000 characters) is shown as
+// monospace code blocks. A reply too big for one message is split into several, in order, each
+// marked "(k/n)"; nothing is ever cut. Every string is escaped: no mention, link or formatting
+// in the data can take effect. An empty reply renders as no message.
 func Render(r chat.Reply) []Message { return render(r, nil) }
 
 // render is Render with blocks put before the reply's own in the first message (a mention of
@@ -76,18 +95,37 @@ func render(r chat.Reply, head []slackapi.Block) []Message {
 	for _, s := range r.Sections {
 		blocks = append(blocks, sectionBlocks(s)...)
 	}
+	var table *slackapi.Attachment
+	anchor := 0 // the blocks before the table's place
 	if r.Table != nil && len(r.Table.Rows) > 0 {
-		blocks = append(blocks, tableBlocks(r.Table)...)
+		if att, rest, ok := tableAttachment(r); ok {
+			table, anchor = att, len(blocks)
+			blocks = append(blocks, rest...)
+		} else {
+			blocks = append(blocks, tableBlocks(r.Table)...)
+		}
 	}
 	if r.Footer != "" {
 		blocks = append(blocks, contextBlocks(r.Footer)...)
 	}
 	blocks = append(blocks, buttonBlocks(r.Buttons)...)
-	if len(blocks) == 0 {
+	if len(blocks) == 0 && table == nil {
 		return nil
 	}
+	if len(blocks) == 0 { // a table alone: a line says what it is
+		blocks = contextBlocks(tableSummary(r))
+	}
 	blocks = append(append([]slackapi.Block(nil), head...), blocks...)
-	return split(blocks, fallback(r))
+	msgs := split(blocks, fallback(r))
+	if table != nil {
+		// The table goes with the message its place is in (one table per message).
+		i := min((len(head)+anchor)/(maxBlocks-1), len(msgs)-1)
+		if len(msgs) == 1 {
+			i = 0
+		}
+		msgs[i].Attachments = []slackapi.Attachment{*table}
+	}
+	return msgs
 }
 
 // split cuts blocks into messages of at most maxBlocks; when there are several, each ends with
@@ -120,6 +158,9 @@ func fallback(r chat.Reply) string {
 	}
 	if s == "" && len(r.Fields) > 0 {
 		s = r.Fields[0].Label + ": " + r.Fields[0].Value
+	}
+	if s == "" && r.Table != nil && len(r.Table.Rows) > 0 {
+		s = tableSummary(r)
 	}
 	if s == "" {
 		s = "partnerbot"

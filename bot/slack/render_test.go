@@ -33,31 +33,38 @@ func TestRenderGolden(t *testing.T) {
 // validateMessage marshals m and checks it with the fake Slack's validator.
 func validateMessage(t *testing.T, m Message) []string {
 	t.Helper()
-	raw, err := json.Marshal(m.Blocks)
+	blocks, atts := wire(t, m)
+	return append(validateBlocks(blocks), validateAttachments(atts)...)
+}
+
+// wire is m's blocks and attachments as Slack receives them.
+func wire(t *testing.T, m Message) (blocks, atts []map[string]any) {
+	t.Helper()
+	raw, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var blocks []map[string]any
-	if err := json.Unmarshal(raw, &blocks); err != nil {
+	var v struct {
+		Blocks      []map[string]any `json:"blocks"`
+		Attachments []map[string]any `json:"attachments"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
 	}
-	return validateBlocks(blocks)
+	return v.Blocks, v.Attachments
 }
 
-// visible is what a Slack user reads in msgs: every text of every block, unescaped, in order.
+// visible is what a Slack user reads in msgs: every text of every block, unescaped, in order,
+// each message's table (shown below its blocks) after its blocks, one row a line.
 func visible(t *testing.T, msgs []Message) string {
 	t.Helper()
 	var b strings.Builder
 	for _, m := range msgs {
-		raw, err := json.Marshal(m.Blocks)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var blocks []map[string]any
-		if err := json.Unmarshal(raw, &blocks); err != nil {
-			t.Fatal(err)
-		}
+		blocks, atts := wire(t, m)
 		b.WriteString(blockText(blocks))
+		for _, row := range tableRows(atts) {
+			b.WriteString(strings.Join(row, " | ") + "\n")
+		}
 	}
 	return b.String()
 }
@@ -90,7 +97,8 @@ func TestRenderKeepsEverything(t *testing.T) {
 		{name: "more than ten fields", r: chat.Reply{Fields: fields}, want: []string{"字段 0", "值 9", "字段 10", "值 22"}, parts: 1},
 		{name: "seventy sections need two messages", r: chat.Reply{Title: "many", Sections: sections, Footer: "end"},
 			want: []string{"many", "section-00", "line-00", "(1/2)", "section-69", "line-69", "end", "(2/2)"}, parts: 2},
-		{name: "four hundred rows", r: chat.Reply{Table: table}, want: []string{"row-000", "row-199", "row-399"}},
+		{name: "four hundred rows", r: chat.Reply{Table: table}, // the table (99 rows and its header) shows below the rest
+			want: []string{"下方表格列出前 99 行（共 400 行），其余 301 行如下：", "row-099", "row-399", "# | 名称", "row-000", "row-098"}},
 		{name: "thirty buttons", r: chat.Reply{Text: "x", Buttons: buttons}, want: []string{"b0", "b24", "b29"}, parts: 1},
 		{name: "over-long title becomes a section", r: chat.Reply{Title: strings.Repeat("标题", 100)}, want: []string{strings.Repeat("标题", 100)}, parts: 1},
 		{name: "over-long field becomes sections", r: chat.Reply{Fields: []chat.Field{{Label: "备注", Value: long}}}, want: []string{"备注", long[:90]}, parts: 1},

@@ -486,8 +486,7 @@ func decidedBy(label, user string) []slackapi.Block {
 // post sends one message to a conversation (chat.postMessage), or to one person in it
 // (chat.postEphemeral) when user is set, in the thread when thread is set; a 429 is waited out.
 func (a *Adapter) post(ctx context.Context, channel, user, thread string, m Message) (ts string, err error) {
-	opts := []slackapi.MsgOption{slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...),
-		slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}
+	opts := append(content(m), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl())
 	if thread != "" {
 		opts = append(opts, slackapi.MsgOptionTS(thread))
 	}
@@ -504,6 +503,19 @@ func (a *Adapter) post(ctx context.Context, channel, user, thread string, m Mess
 		return err
 	})
 	return ts, err
+}
+
+// content is m as message options: its text, blocks and attachments (the table). The
+// attachments are always given, as an empty list when there are none: chat.update keeps a
+// message's previous attachments when the field is left out ("To remove previous attachments,
+// include an empty array for this field"), which would leave an old table under a new answer.
+func content(m Message) []slackapi.MsgOption {
+	atts := m.Attachments
+	if atts == nil {
+		atts = []slackapi.Attachment{}
+	}
+	return []slackapi.MsgOption{slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...),
+		slackapi.MsgOptionAttachments(atts...)}
 }
 
 // progressMessage shows a long command's progress as one message in the channel (in the
@@ -543,7 +555,7 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, m Message) err
 		if err := a.pacer.wait(ctx, channel); err != nil {
 			return err
 		}
-		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...))
+		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, content(m)...)
 		return err
 	})
 }
@@ -555,8 +567,7 @@ func (a *Adapter) respond(ctx context.Context, hook, thread string, m Message, e
 	if ephemeral {
 		typ = slackapi.ResponseTypeEphemeral
 	}
-	opts := []slackapi.MsgOption{slackapi.MsgOptionResponseURL(hook, typ), slackapi.MsgOptionText(m.Text, false),
-		slackapi.MsgOptionBlocks(m.Blocks...)}
+	opts := append([]slackapi.MsgOption{slackapi.MsgOptionResponseURL(hook, typ)}, content(m)...)
 	if replace {
 		opts = append(opts, slackapi.MsgOptionReplaceOriginal(hook))
 	}
@@ -666,8 +677,8 @@ func (a *Adapter) send(ctx context.Context, channel string, m Message) (string, 
 	if err := a.pacer.wait(ctx, channel); err != nil {
 		return "", err
 	}
-	_, ts, err := a.api.PostMessageContext(ctx, channel, slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...),
-		slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl())
+	_, ts, err := a.api.PostMessageContext(ctx, channel, append(content(m), slackapi.MsgOptionDisableLinkUnfurl(),
+		slackapi.MsgOptionDisableMediaUnfurl())...)
 	return ts, err
 }
 
@@ -681,8 +692,7 @@ func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r chat.Reply) er
 	if err := a.pacer.wait(ctx, ref.Channel); err != nil {
 		return err
 	}
-	_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.ID, slackapi.MsgOptionText(msgs[0].Text, false),
-		slackapi.MsgOptionBlocks(msgs[0].Blocks...))
+	_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.ID, content(msgs[0])...)
 	if err != nil {
 		return classify(err)
 	}
@@ -690,8 +700,7 @@ func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r chat.Reply) er
 		if err := a.pacer.wait(ctx, ref.Channel); err != nil {
 			return err
 		}
-		if _, _, err := a.api.PostMessageContext(ctx, ref.Channel, slackapi.MsgOptionText(m.Text, false),
-			slackapi.MsgOptionBlocks(m.Blocks...), slackapi.MsgOptionTS(ref.ID)); err != nil {
+		if _, _, err := a.api.PostMessageContext(ctx, ref.Channel, append(content(m), slackapi.MsgOptionTS(ref.ID))...); err != nil {
 			return classify(err)
 		}
 	}

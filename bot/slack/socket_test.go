@@ -58,7 +58,7 @@ func TestSocketModeDirectMessageAndMention(t *testing.T) {
 			if tt.wantMethod == "chat.postEphemeral" && p.User != tt.event["user"] {
 				t.Errorf("ephemeral answer shown to %q, want the asker %v", p.User, tt.event["user"])
 			}
-			text := blockText(p.Blocks)
+			text := p.shown()
 			for _, w := range tt.wantText {
 				if !strings.Contains(text, w) {
 					t.Errorf("answer lacks %q:\n%s", w, text)
@@ -100,7 +100,7 @@ func TestSocketModeSlashCommands(t *testing.T) {
 			if p.ResponseType != wantType || p.ReplaceOriginal {
 				t.Errorf("response_type %q replace_original %v; want %q, false", p.ResponseType, p.ReplaceOriginal, wantType)
 			}
-			text := blockText(p.Blocks)
+			text := p.shown()
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("answer lacks %q:\n%s", w, text)
