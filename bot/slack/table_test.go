@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/text"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
 
 // wantRows is how a table block shows t: the header row, then the rows, each cell trimmed and
@@ -131,6 +132,18 @@ func TestLongTableSaysWhereTheRestIs(t *testing.T) {
 			}
 			if strings.Contains(shown, "ecs-batch-node-099\n") {
 				t.Error("a row in the table is repeated among the entries")
+			}
+			// What the adapter adds (the line, the table's fallback) is in the reply's language.
+			lang := strings.Fields(tt.name)[0]
+			var data []string
+			for _, row := range tt.r.Table.Rows {
+				data = append(data, row...)
+			}
+			fb, _ := p.Attachments[0]["fallback"].(string)
+			for _, msg := range []string{p.shown(), p.Text, fb} {
+				for _, problem := range langcheck.New(data...).Problems(lang, msg) {
+					t.Errorf("%s: %s\n%.300s", lang, problem, msg)
+				}
 			}
 		})
 	}
