@@ -231,3 +231,24 @@ func TestTableBlockOnlyWhereItFits(t *testing.T) {
 		})
 	}
 }
+
+// TestTableGoesWithItsPlace: in a reply split over several messages the table goes with the
+// message its place falls in (here the second, after 70 sections), once: one table per message.
+func TestTableGoesWithItsPlace(t *testing.T) {
+	r := chat.Reply{Title: "many", Table: &chat.Table{Columns: []string{"客户", "欠款"}, Rows: [][]string{{"张三", "CNY 4,026.06"}}}}
+	for i := range 70 {
+		r.Sections = append(r.Sections, chat.Section{Title: fmt.Sprintf("section-%02d", i), Lines: []string{"line"}})
+	}
+	msgs := Render(r)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	if len(msgs[0].Attachments) != 0 || len(msgs[1].Attachments) != 1 {
+		t.Errorf("attachments per message: %d, %d; want the table with the second only", len(msgs[0].Attachments), len(msgs[1].Attachments))
+	}
+	for i, m := range msgs {
+		if problems := validateMessage(t, m); len(problems) > 0 {
+			t.Errorf("message %d breaks Slack's limits: %v", i, problems)
+		}
+	}
+}
