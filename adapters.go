@@ -98,7 +98,7 @@ func (a *app) slackAdapter() (*slack.Adapter, error) {
 	s := a.cfg.Slack
 	return slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
 		SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
-		Deliveries: a.store, Gate: a.userGate(), Logger: a.log.With("component", "slack")})
+		Deliveries: a.store, Names: a.store, Gate: a.userGate(), Logger: a.log.With("component", "slack")})
 }
 
 // wecomAdapter is the WeCom adapter from wecom.* and the WECOM_* environment variables; it
