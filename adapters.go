@@ -116,7 +116,7 @@ func (a *app) wecomAdapter() (*wecom.Adapter, error) {
 		return nil, err
 	}
 	return wecom.New(wecom.Options{CorpID: w.CorpID, AgentID: w.AgentID, APIBase: w.APIBase, Listen: w.Callback.Listen,
-		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Gate: a.userGate(),
+		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Names: a.store, Gate: a.userGate(),
 		Logger: a.log.With("component", "wecom")})
 }
 

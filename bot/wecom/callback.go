@@ -284,6 +284,7 @@ func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
 	}
 	ctx, cancel := context.WithTimeout(base, a.opts.Timeout)
 	defer cancel()
+	in = a.withName(ctx, in)
 	started := time.Now()
 	rep, ok := h(ctx, in.req)
 	a.log.Debug("wecom command", "user", user, "handled", ok, "error", rep.Error, "took", time.Since(started))
