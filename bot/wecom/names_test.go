@@ -49,8 +49,8 @@ func requestText(t *testing.T, e *env, h *harness, from, res string) string {
 }
 
 // TestWeComMemberShownByName: a callback carries only the userid; the app reads the member's
-// name with user/get once (not for every message), and the approver's request names the
-// requester by it. A member outside the app's visible range (60011) is shown by userid, and
+// name with user/get once (not for every message), the approver's request names the requester
+// by it and the requester's result names the approver. A member outside the app's visible range (60011) is shown by userid, and
 // that is logged once, not per message.
 func TestWeComMemberShownByName(t *testing.T) {
 	e := newEnv(t, 0)
@@ -77,6 +77,26 @@ func TestWeComMemberShownByName(t *testing.T) {
 	}
 	if alice != 1 {
 		t.Errorf("user/get asked %d times about alice for 4 messages, want once", alice)
+	}
+	// The approver's name in the result the requester is told.
+	before := len(h.fake.Delivered(pathSend))
+	h.post(h.text("bob", "/approve 1"))
+	wait(t, h.fake, pathSend, before+1)
+	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"wecom": h.a}, Now: func() time.Time { return bsstest.TestTime }}
+	if _, failed, err := disp.RunOnce(context.Background()); err != nil || failed != 0 {
+		t.Fatalf("dispatch: failed %d err %v", failed, err)
+	}
+	var told bool
+	for _, c := range h.fake.Delivered(pathSend)[before:] {
+		if md := markdownOf(c); c.Body["touser"] == "alice" {
+			told = true
+			if !strings.Contains(md, "王博") || strings.Contains(md, "wecom:bob") {
+				t.Errorf("the result does not name the approver by name:\n%s", md)
+			}
+		}
+	}
+	if !told {
+		t.Error("the requester was not told the result")
 	}
 
 	// zhangsan (an admin, so may renew) is outside the app's visible range: shown by userid.
