@@ -98,7 +98,7 @@ func (a *app) slackAdapter() (*slack.Adapter, error) {
 	s := a.cfg.Slack
 	return slack.New(slack.Options{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken,
 		SigningSecret: s.SigningSecret, Listen: s.Listen, Command: s.Command, Workers: s.Workers, Timeout: s.Timeout,
-		Deliveries: a.store, Gate: a.userGate(), Logger: a.log.With("component", "slack")})
+		Deliveries: a.store, Names: a.store, Gate: a.userGate(), Logger: a.log.With("component", "slack")})
 }
 
 // wecomAdapter is the WeCom adapter from wecom.* and the WECOM_* environment variables; it
@@ -116,7 +116,7 @@ func (a *app) wecomAdapter() (*wecom.Adapter, error) {
 		return nil, err
 	}
 	return wecom.New(wecom.Options{CorpID: w.CorpID, AgentID: w.AgentID, APIBase: w.APIBase, Listen: w.Callback.Listen,
-		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Gate: a.userGate(),
+		Path: w.Callback.Path, Robots: robots, Secrets: secrets, Deliveries: a.store, Names: a.store, Gate: a.userGate(),
 		Logger: a.log.With("component", "wecom")})
 }
 

@@ -165,7 +165,7 @@ func runSubscriptions(ctx context.Context, c *Call) (Reply, error) {
 	} else {
 		t := &Table{Columns: []string{"#", c.Lang.T("sub.col.what"), c.Lang.T("sub.col.by")}}
 		for _, s := range subs {
-			t.Rows = append(t.Rows, []string{strconv.FormatUint(s.ID, 10), c.subText(s), orDash(s.CreatedBy.Key())})
+			t.Rows = append(t.Rows, []string{strconv.FormatUint(s.ID, 10), c.subText(s), orDash(c.r.nameWithID(s.CreatedBy))})
 		}
 		rep.Table = t
 	}

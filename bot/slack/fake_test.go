@@ -20,7 +20,8 @@ import (
 // (platforms.md §3 and the method reference), not from the adapter's code:
 //   - the Web API under /api/: auth.test, apps.connections.open (app-level token in the
 //     Authorization header only), chat.postMessage, chat.postEphemeral, chat.update,
-//     conversations.open; tokens are checked, unknown channels answer channel_not_found, and
+//     conversations.open, users.info (the workspace's members below; user_not_found for anyone
+//     else); tokens are checked, unknown channels answer channel_not_found, and
 //     blocks are checked against Block Kit's limits (invalid_blocks otherwise), attachments
 //     against the table block's (invalid_attachments); chat.update keeps a message's
 //     attachments unless it is given new ones (an empty list removes them);
@@ -48,6 +49,13 @@ type fakeSlack struct {
 	conns     int // WebSocket connections opened so far
 	acks      map[string]ack
 	envSeq    int
+	users     map[string]fakeUser // users.info: the workspace's members by id
+}
+
+// fakeUser is a member as users.info describes them: the legacy user name, the full name, and
+// the display name of their profile (which may be empty: Slack then shows the full name).
+type fakeUser struct {
+	Name, RealName, DisplayName string
 }
 
 // post is one message the fake received: posted, updated, or sent to a response URL.
@@ -95,6 +103,12 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		changed: make(chan struct{}, 1), calls: map[string]int{}, faults: map[string][]*fault{},
 		channels: map[string]string{"CGENERAL": "", "CAPPROVALS": "", "COPS": "", "CARCHIVED": "is_archived", "COUTSIDE": "not_in_channel"},
 		messages: map[string][]map[string]any{}, hooksGone: map[string]bool{}, acks: map[string]ack{},
+		users: map[string]fakeUser{
+			"UALICE": {Name: "alice", RealName: "Alice Li", DisplayName: "Alice Li"},
+			"UBOB":   {Name: "bob", RealName: "Bob Wang"}, // no display name: Slack shows the full name
+			"UCAROL": {Name: "carol", RealName: "Carol Zhou", DisplayName: "carol.z"},
+			"UADMIN": {Name: "admin", RealName: "Ada Admin", DisplayName: "ada"},
+		},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.api)
@@ -271,9 +285,36 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 		reply(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + users}})
 	case "chat.postMessage", "chat.postEphemeral", "chat.update":
 		f.chat(w, method, form)
+	case "users.info":
+		f.userInfo(w, form)
 	default:
 		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
+}
+
+// userInfo answers users.info as the method reference shows: the user object with its profile
+// (real_name and display_name both in the profile, real_name also at the top), user_not_found
+// for an id the workspace does not have.
+func (f *fakeSlack) userInfo(w http.ResponseWriter, form url.Values) {
+	id := form.Get("user")
+	if id == "" {
+		reply(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	f.mu.Lock()
+	u, ok := f.users[id]
+	f.mu.Unlock()
+	if !ok {
+		reply(w, map[string]any{"ok": false, "error": "user_not_found"})
+		return
+	}
+	reply(w, map[string]any{"ok": true, "user": map[string]any{
+		"id": id, "team_id": fakeTeamID, "name": u.Name, "deleted": false, "color": "9f69e7", "real_name": u.RealName,
+		"tz": "Asia/Shanghai", "tz_label": "China Standard Time", "tz_offset": 28800,
+		"profile": map[string]any{"avatar_hash": "ge3b51ca72de", "real_name": u.RealName, "display_name": u.DisplayName,
+			"real_name_normalized": u.RealName, "display_name_normalized": u.DisplayName, "team": fakeTeamID,
+			"image_24": "https://fake.slack.com/avatar_24.png", "image_48": "https://fake.slack.com/avatar_48.png"},
+		"is_admin": false, "is_owner": false, "is_bot": false, "is_app_user": false, "updated": 1700000000, "has_2fa": false}})
 }
 
 func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) {

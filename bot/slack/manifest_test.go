@@ -63,6 +63,7 @@ oauth_config:
       - commands # slash commands
       - im:history # direct messages to the bot (the message.im event)
       - im:write # direct messages to a user (notices addressed to a person)
+      - users:read # people's display names (users.info), for messages that carry only a user id
 settings:
   event_subscriptions:
     bot_events:
@@ -160,7 +161,7 @@ func TestManifest(t *testing.T) {
 			t.Errorf("/%s is not in the manifest", c.Name)
 		}
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:write"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}

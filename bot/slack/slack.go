@@ -27,6 +27,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/names"
 	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/chat"
 )
@@ -87,6 +88,10 @@ type Options struct {
 	// about 5 minutes; Socket Mode redelivers what was not acknowledged) runs once;
 	// *store.Store implements it. Without it only this process's memory drops repeats.
 	Deliveries bot.Deliveries
+	// Names, when set, are the display names remembered before (the router keeps them in each
+	// person's prefs), so that a restart does not ask users.info again for people already named;
+	// *store.Store implements it.
+	Names names.Known
 
 	Logger     *slog.Logger
 	HTTPClient *http.Client     // for the Web API; default one with a 30 s timeout
@@ -105,6 +110,7 @@ type Adapter struct {
 	seen      *seenSet
 	pacer     *pacer
 	parts     resume.Parts // notices interrupted part-way, resumed on retry
+	names     *names.Cache // display names looked up with users.info (names.go)
 
 	dmMu sync.Mutex
 	dms  map[string]string // user id → direct message channel id
@@ -177,10 +183,12 @@ func New(o Options) (*Adapter, error) {
 	if o.Mode == ModeSocket {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(o.AppToken))
 	}
-	return &Adapter{
+	a := &Adapter{
 		opts: o, api: slackapi.New(o.BotToken, apiOpts...), apiURL: u, log: o.Logger,
 		seen: newSeenSet(10*time.Minute, 20000), pacer: newPacer(o.ChannelRate, 3), dms: map[string]string{},
-	}, nil
+	}
+	a.names = names.New(names.Options{Platform: platform, Lookup: a.lookupName, Known: o.Names, Log: o.Logger, Now: o.Now})
+	return a, nil
 }
 
 // Platform is "slack".

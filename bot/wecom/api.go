@@ -21,6 +21,7 @@ const (
 	pathAppChatSend   = "/cgi-bin/appchat/send"
 	pathUpdateCard    = "/cgi-bin/message/update_template_card"
 	pathWebhookSend   = "/cgi-bin/webhook/send"
+	pathUserGet       = "/cgi-bin/user/get"
 	maxResponseBytes  = 1 << 20
 	tokenSafetyMargin = 5 * time.Minute
 )
@@ -33,6 +34,8 @@ type apiResult struct {
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int64  `json:"expires_in"`
 	InvalidUser string `json:"invaliduser"` // message/send: recipients that did not get it
+	UserID      string `json:"userid"`      // user/get
+	Name        string `json:"name"`        // user/get: the member's name
 }
 
 // client calls the WeCom server API: the app's access token (fetched from corp id and secret,
@@ -125,6 +128,34 @@ func (c *client) call(ctx context.Context, path string, body any) (apiResult, er
 		}
 		var res apiResult
 		if err := c.do(ctx, http.MethodPost, path, url.Values{"access_token": {tok}}, payload, &res); err != nil {
+			return apiResult{}, err
+		}
+		if tokenRefused(res.ErrCode) && attempt == 0 {
+			stale = tok
+			continue
+		}
+		if res.ErrCode != 0 {
+			return res, &APIError{Path: path, Code: res.ErrCode, Msg: res.ErrMsg}
+		}
+		return res, nil
+	}
+}
+
+// get asks an app API with the access token in a GET (q carries the parameters), fetching a new
+// token and trying once more when WeCom refuses the token.
+func (c *client) get(ctx context.Context, path string, q url.Values) (apiResult, error) {
+	stale := ""
+	for attempt := 0; ; attempt++ {
+		tok, err := c.accessToken(ctx, stale)
+		if err != nil {
+			return apiResult{}, err
+		}
+		params := url.Values{"access_token": {tok}}
+		for k, v := range q {
+			params[k] = v
+		}
+		var res apiResult
+		if err := c.do(ctx, http.MethodGet, path, params, nil, &res); err != nil {
 			return apiResult{}, err
 		}
 		if tokenRefused(res.ErrCode) && attempt == 0 {

@@ -284,6 +284,7 @@ func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
 	}
 	ctx, cancel := context.WithTimeout(base, a.opts.Timeout)
 	defer cancel()
+	in = a.withName(ctx, in)
 	started := time.Now()
 	rep, ok := h(ctx, in.req)
 	a.log.Debug("wecom command", "user", user, "handled", ok, "error", rep.Error, "took", time.Since(started))
@@ -331,12 +332,16 @@ func (a *Adapter) reply(base context.Context, d destination, r chat.Reply) {
 	a.log.Error("wecom reply not delivered", "user", d.id, "error", err)
 }
 
-// updateCard replaces the clicked button of the clicker's card with who clicked what and
-// whether it worked, so the card cannot be clicked again by mistake.
+// updateCard replaces the clicked button of the clicker's card with who clicked what (by name
+// when user/get gave one) and whether it worked, so the card cannot be clicked again by mistake.
 func (a *Adapter) updateCard(base context.Context, in inbound, rep chat.Reply) {
 	mark := "✓ "
 	if rep.Error {
 		mark = "✗ "
+	}
+	who := in.req.UserName
+	if who == "" {
+		who = in.req.UserID
 	}
 	label := in.req.Text
 	if fields := strings.Fields(label); len(fields) > 0 {
@@ -346,7 +351,7 @@ func (a *Adapter) updateCard(base context.Context, in inbound, rep chat.Reply) {
 		"userids":       []string{in.req.UserID},
 		"agentid":       a.opts.AgentID,
 		"response_code": in.responseCode,
-		"button":        map[string]string{"replace_name": shorten(mark+label+" · "+in.req.UserID, 20)},
+		"button":        map[string]string{"replace_name": shorten(mark+label+" · "+who, 20)},
 	}
 	ctx, cancel := context.WithTimeout(base, 30*time.Second)
 	defer cancel()

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/internal/names"
 	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
@@ -164,6 +165,10 @@ type Options struct {
 	// signed callback is accepted that long), so that one WeCom delivers again after a restart
 	// runs once; *store.Store implements it. Without it only this process's memory drops repeats.
 	Deliveries bot.Deliveries
+	// Names, when set, are the display names remembered before (the router keeps them in each
+	// member's prefs), so that a restart does not read members again who are already named;
+	// *store.Store implements it.
+	Names names.Known
 	// Gate, when set, is asked about each command before it takes a worker: a member over
 	// their rate, or without a role, is answered in the acknowledgement instead (bot.Gate).
 	Gate *bot.Gate
@@ -232,6 +237,7 @@ type Adapter struct {
 	seen   *dedupe
 	done   resume.Parts
 	robots map[string]robotDest
+	names  *names.Cache // members' names read with user/get (names.go); nil without an app
 
 	running   atomic.Bool
 	listening atomic.Bool
@@ -293,6 +299,9 @@ func New(opts Options) (*Adapter, error) {
 	}
 	a.api = &client{base: opts.APIBase, corpID: opts.CorpID, secret: opts.Secrets.CorpSecret, http: opts.HTTP,
 		now: opts.Now, onToken: a.tokenOK.Store}
+	if app {
+		a.names = names.New(names.Options{Platform: Platform, Lookup: a.lookupName, Known: opts.Names, Log: opts.Logger, Now: opts.Now})
+	}
 	return a, nil
 }
 

@@ -1,7 +1,7 @@
 // Package wecomtest is a fake of the WeCom server API for tests, built from WeCom's
 // documentation (see /work/shared/platforms.md §1): gettoken with expiring tokens,
-// message/send (text, markdown, template_card), appchat/send, message/update_template_card and
-// group robot webhook/send, each answering errcode/errmsg the way WeCom does (HTTP 200 even when
+// message/send (text, markdown, template_card), appchat/send, message/update_template_card,
+// user/get (读取成员) and group robot webhook/send, each answering errcode/errmsg the way WeCom does (HTTP 200 even when
 // refusing). It records every call and lets tests expire tokens, refuse users and inject
 // errors, latency and HTTP failures.
 package wecomtest
@@ -35,6 +35,8 @@ type Fake struct {
 	tokens    map[string]tokenState
 	seq       int
 	users     map[string]bool
+	names     map[string]string // user/get: members' names
+	hidden    map[string]bool   // user/get: members outside the app's visible range (60011)
 	chats     map[string]bool
 	robots    map[string][]time.Time // key → send times within the last minute
 	codes     map[string]codeState   // response_code → card
@@ -90,6 +92,11 @@ type Options struct {
 	Users      []string         // members who can receive app messages
 	Chats      []string         // app chats that exist
 	RobotKeys  []string         // valid robot webhook keys
+	// Names are members' names as user/get returns them (members are Users and the keys of
+	// Names; a member of Users without a name here is named by their userid). Hidden members
+	// are outside the app's visible range: user/get answers 60011 for them.
+	Names  map[string]string
+	Hidden []string
 }
 
 // New starts a fake; it is closed when the test ends.
@@ -111,10 +118,16 @@ func New(t testing.TB, o Options) *Fake {
 		o.Now = time.Now
 	}
 	f := &Fake{CorpID: o.CorpID, CorpSecret: o.CorpSecret, AgentID: o.AgentID, now: o.Now, expiresIn: o.ExpiresIn,
-		tokens: map[string]tokenState{}, users: map[string]bool{}, chats: map[string]bool{},
+		tokens: map[string]tokenState{}, users: map[string]bool{}, chats: map[string]bool{}, names: map[string]string{}, hidden: map[string]bool{},
 		robots: map[string][]time.Time{}, codes: map[string]codeState{}, taskIDs: map[string]bool{}}
 	for _, u := range o.Users {
 		f.users[u] = true
+	}
+	for u, n := range o.Names {
+		f.names[u] = n
+	}
+	for _, u := range o.Hidden {
+		f.hidden[u] = true
 	}
 	for _, c := range o.Chats {
 		f.chats[c] = true
@@ -127,6 +140,7 @@ func New(t testing.TB, o Options) *Fake {
 	mux.HandleFunc("/cgi-bin/message/send", f.withToken(f.messageSend))
 	mux.HandleFunc("/cgi-bin/appchat/send", f.withToken(f.appchatSend))
 	mux.HandleFunc("/cgi-bin/message/update_template_card", f.withToken(f.updateCard))
+	mux.HandleFunc("/cgi-bin/user/get", f.userGet)
 	mux.HandleFunc("/cgi-bin/webhook/send", f.webhookSend)
 	f.srv = httptest.NewServer(mux)
 	f.URL = f.srv.URL
@@ -329,8 +343,8 @@ func (f *Fake) getToken(w http.ResponseWriter, r *http.Request) {
 	f.answer(w, r, call, map[string]any{"access_token": tok, "expires_in": exp})
 }
 
-// withToken checks access_token as WeCom does: missing 41001, unknown or revoked 40014,
-// past its lifetime 42001.
+// withToken checks a POST's access_token as WeCom does: missing 41001, unknown or revoked
+// 40014, past its lifetime 42001; then its JSON body.
 func (f *Fake) withToken(next func(http.ResponseWriter, *http.Request, *Call)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		call, done := f.begin(w, r)
@@ -341,24 +355,77 @@ func (f *Fake) withToken(next func(http.ResponseWriter, *http.Request, *Call)) h
 			f.answer(w, r, call, fail(40063, "POST required"))
 			return
 		}
-		tok := r.URL.Query().Get("access_token")
-		f.mu.Lock()
-		st, ok := f.tokens[tok]
-		expired := ok && f.now().Sub(st.issued) >= time.Duration(f.expiresIn)*time.Second
-		f.mu.Unlock()
-		switch {
-		case tok == "":
-			f.answer(w, r, call, fail(41001, "access_token missing"))
-		case !ok || st.revoked:
-			f.answer(w, r, call, fail(40014, "invalid access_token"))
-		case expired:
-			f.answer(w, r, call, fail(42001, "access_token expired"))
-		case call.Body == nil:
-			f.answer(w, r, call, fail(47001, "data format error"))
-		default:
-			next(w, r, call)
+		if bad := f.checkToken(r); bad != nil {
+			f.answer(w, r, call, bad)
+			return
 		}
+		if call.Body == nil {
+			f.answer(w, r, call, fail(47001, "data format error"))
+			return
+		}
+		next(w, r, call)
 	}
+}
+
+// checkToken checks access_token: missing 41001, unknown or revoked 40014, past its lifetime
+// 42001; nil when it is good.
+func (f *Fake) checkToken(r *http.Request) map[string]any {
+	tok := r.URL.Query().Get("access_token")
+	f.mu.Lock()
+	st, ok := f.tokens[tok]
+	expired := ok && f.now().Sub(st.issued) >= time.Duration(f.expiresIn)*time.Second
+	f.mu.Unlock()
+	switch {
+	case tok == "":
+		return fail(41001, "access_token missing")
+	case !ok || st.revoked:
+		return fail(40014, "invalid access_token")
+	case expired:
+		return fail(42001, "access_token expired")
+	}
+	return nil
+}
+
+// userGet is 读取成员: GET /cgi-bin/user/get?access_token=…&userid=…, answering errcode, errmsg,
+// userid, name and the member's departments. As for a self-built app created after 20 June
+// 2022, avatar, gender, mobile, email, biz_mail, qr_code and address are not returned; the
+// name is. A member outside the app's visible range answers 60011, an unknown userid 60111, a
+// missing one 41009.
+func (f *Fake) userGet(w http.ResponseWriter, r *http.Request) {
+	call, done := f.begin(w, r)
+	if done {
+		return
+	}
+	if r.Method != http.MethodGet {
+		f.answer(w, r, call, fail(40063, "user/get is a GET"))
+		return
+	}
+	if bad := f.checkToken(r); bad != nil {
+		f.answer(w, r, call, bad)
+		return
+	}
+	id := r.URL.Query().Get("userid")
+	f.mu.Lock()
+	name, named := f.names[id]
+	member := named || f.users[id]
+	hidden := f.hidden[id]
+	f.mu.Unlock()
+	switch {
+	case id == "":
+		f.answer(w, r, call, fail(41009, "missing userid"))
+		return
+	case hidden:
+		f.answer(w, r, call, fail(60011, "no privilege to access/modify contact/party/agent"))
+		return
+	case !member:
+		f.answer(w, r, call, fail(60111, "invalid string value `"+id+"`. userid not found"))
+		return
+	}
+	if !named {
+		name = id
+	}
+	f.answer(w, r, call, map[string]any{"userid": id, "name": name, "department": []int{1}, "order": []int{0},
+		"position": "", "status": 1, "isleader": 0, "enable": 1, "alias": "", "telephone": "", "main_department": 1})
 }
 
 // content checks a text/markdown payload against its byte limit.
