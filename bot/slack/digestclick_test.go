@@ -74,3 +74,38 @@ func TestDigestClickLeavesTheDigest(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelClickReplacesTheRequest: Cancel, on the requester's copy of a filed request,
+// settles it as Approve and Reject do: the click replaces that message with the outcome, and no
+// button is left on it.
+func TestCancelClickReplacesTheRequest(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	web := e.resource("zhangsan-web-01")
+	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m", "CGENERAL", alice, "renew"), true)
+	checkAck(t, e.fake.waitAck(id))
+	filed := e.fake.waitPosts(1)[0]
+	if b := buttons(filed.Blocks); b["pb:decide:0"] != "/cancel 1" {
+		t.Fatalf("the filed request's buttons = %v, want Cancel, deciding", b)
+	}
+	id, _ = e.fake.envelope("interactive", e.fake.clickPayload(t, filed, alice, "pb:decide:0", "click-cancel"), false)
+	checkAck(t, e.fake.waitAck(id))
+	e.fake.waitFor("the request replaced", func() bool {
+		for _, p := range e.fake.allPosts() {
+			if p.Method == "chat.update" || (p.Method == "response_url" && p.ReplaceOriginal) {
+				return true
+			}
+		}
+		return false
+	})
+	for _, p := range e.fake.allPosts()[1:] {
+		if p.Method != "chat.update" && !(p.Method == "response_url" && p.ReplaceOriginal) {
+			t.Errorf("the click also answered with a new message: %s %s", p.Method, blockText(p.Blocks))
+		}
+		if len(buttons(p.Blocks)) != 0 {
+			t.Errorf("the cancelled request still has buttons: %v", buttons(p.Blocks))
+		}
+	}
+	if a, err := e.st.Approval(context.Background(), 1); err != nil || a.State != store.StateCancelled {
+		t.Errorf("request #1 = %+v, %v; want cancelled", a.State, err)
+	}
+}
