@@ -48,6 +48,12 @@ type Button struct {
 	Label   string `json:"label"`
 	Command string `json:"command"` // e.g. "/approve 12"
 	Style   string `json:"style,omitempty"`
+	// Decides says that clicking the button settles the message it is on (an Approve, Reject
+	// or Cancel of a request): the adapters then update that message to show the outcome and
+	// who clicked, with no buttons left to click again. Any other click (renew a resource on a
+	// digest, next page, a customer's resources) is answered with a new message and leaves the
+	// one clicked intact. Only this field says so; the style is only the colour.
+	Decides bool `json:"decides,omitempty"`
 }
 
 // Button styles.

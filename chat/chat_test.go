@@ -140,3 +140,27 @@ func TestDecodesNoticesQueuedBeforeTags(t *testing.T) {
 		t.Fatalf("new encoding uses lower-case names: %s", b)
 	}
 }
+
+// TestButtonDecidesIsKept: whether a click decides is carried wherever a reply goes before an
+// adapter reads it: through Sanitized (every adapter's first step) and the outbox's JSON, where
+// a button that does not decide is encoded as before.
+func TestButtonDecidesIsKept(t *testing.T) {
+	r := Reply{Title: "续订申请 #1", Buttons: []Button{
+		{Label: "批准", Command: "/approve 1", Style: StylePrimary, Decides: true},
+		{Label: "续订 web-01", Command: "/renew c3f 1m"},
+	}}
+	if got := r.Sanitized(); !reflect.DeepEqual(got.Buttons, r.Buttons) {
+		t.Errorf("Sanitized buttons = %+v, want %+v", got.Buttons, r.Buttons)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"buttons":[{"label":"批准","command":"/approve 1","style":"primary","decides":true},{"label":"续订 web-01","command":"/renew c3f 1m"}]`; !strings.Contains(string(b), want) {
+		t.Errorf("encoded %s\nwant it to contain %s", b, want)
+	}
+	var back Reply
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, r) {
+		t.Errorf("round trip: %v %+v", err, back)
+	}
+}

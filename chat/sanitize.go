@@ -115,7 +115,7 @@ func (r Reply) Sanitized() Reply {
 	if r.Buttons != nil {
 		out.Buttons = make([]Button, len(r.Buttons))
 		for i, b := range r.Buttons {
-			out.Buttons[i] = Button{Label: Clean(b.Label, false), Command: Clean(b.Command, false), Style: b.Style}
+			out.Buttons[i] = Button{Label: Clean(b.Label, false), Command: Clean(b.Command, false), Style: b.Style, Decides: b.Decides}
 		}
 	}
 	return out

@@ -290,7 +290,8 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	rep.Text = c.Lang.T("act.filed", a.ID, a.Needed, c.stamp(a.ExpiresAt)) + "\n" + rep.Text
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10)}}
+	// Cancel settles the request this reply shows, as Approve and Reject do: the click updates it.
+	rep.Buttons = []Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10), Decides: true}}
 	if c.Req.Platform != "console" && c.Req.Platform+":"+c.Req.Channel == c.r.opts.ApprovalsChannel {
 		// Filed in the approvals channel: this reply is the approvers' request there (no
 		// second message), with their buttons; the store refuses the requester's own approval,
@@ -631,11 +632,13 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
+// approveButtons are a request's Approve and Reject: each click decides it, so the adapters update
+// the request's message with the outcome.
 func approveButtons(l Lang, id uint64) []Button {
 	s := strconv.FormatUint(id, 10)
 	return []Button{
-		{Label: l.T("btn.approve"), Command: "/approve " + s, Style: "primary"},
-		{Label: l.T("btn.reject"), Command: "/reject " + s, Style: "danger"},
+		{Label: l.T("btn.approve"), Command: "/approve " + s, Style: "primary", Decides: true},
+		{Label: l.T("btn.reject"), Command: "/reject " + s, Style: "danger", Decides: true},
 	}
 }
 

@@ -374,12 +374,24 @@ func TestApprovalRules(t *testing.T) {
 		if _, text := e.say("console:bob", "/待审批"); !strings.Contains(text, strconv.FormatUint(a.ID, 10)) || !strings.Contains(text, "console:alice") {
 			t.Errorf("approver's pending list: %s", text)
 		}
-		if _, text := e.say("console:alice", "/pending"); !strings.Contains(text, "续订") {
+		pending, text := e.say("console:alice", "/pending")
+		if !strings.Contains(text, "续订") {
 			t.Errorf("requester's pending list: %s", text)
 		}
 		rep, text := e.say("console:bob", fmt.Sprintf("/request %d", a.ID))
 		if !strings.Contains(text, "console:alice") || !strings.Contains(text, "待审批") || len(rep.Buttons) != 2 {
 			t.Errorf("request story: %s", text)
+		}
+		// Approve and Reject settle the request they are on; opening a request from the list does not.
+		for _, b := range rep.Buttons {
+			if !b.Decides {
+				t.Errorf("the request's %s button does not decide", b.Command)
+			}
+		}
+		for _, b := range pending.Buttons {
+			if b.Decides {
+				t.Errorf("the pending list's %s button decides", b.Command)
+			}
 		}
 	})
 	t.Run("channel allowlist", func(t *testing.T) {

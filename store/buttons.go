@@ -25,6 +25,10 @@ type Button struct {
 	Label     string    `json:"label,omitempty"` // what the button showed
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Decides: a click settles the message the button is on, which is then edited to show the
+	// outcome (chat.Button.Decides). A button saved before this field existed reads as false:
+	// its click is answered with a new message.
+	Decides bool `json:"decides,omitempty"`
 }
 
 // ButtonTokenLen is the length of a button token: 16 URL-safe base64 characters (96 random bits).

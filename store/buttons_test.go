@@ -17,7 +17,7 @@ func TestSaveAndReadButtons(t *testing.T) {
 	s := openStore(t, dbPath(t), Options{Now: clock.Now})
 	long := "/renew 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9 3m --autopay --customer 0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 	in := []Button{
-		{Platform: "telegram", Command: "/approve 12", Label: "批准"},
+		{Platform: "telegram", Command: "/approve 12", Label: "批准", Decides: true},
 		{Platform: "telegram", Command: long, Label: "Renew"},
 	}
 	tokens, err := s.SaveButtons(ctx, in, 30*24*time.Hour)
@@ -37,7 +37,8 @@ func TestSaveAndReadButtons(t *testing.T) {
 			t.Fatalf("Button(%q): %v", tok, err)
 		}
 		want := in[i]
-		if got.Token != tok || got.Platform != want.Platform || got.Command != want.Command || got.Label != want.Label {
+		if got.Token != tok || got.Platform != want.Platform || got.Command != want.Command || got.Label != want.Label ||
+			got.Decides != want.Decides {
 			t.Errorf("Button(%q) = %+v, want %+v", tok, got, want)
 		}
 		if !got.CreatedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(30*24*time.Hour)) {

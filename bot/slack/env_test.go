@@ -21,6 +21,7 @@ import (
 type env struct {
 	t      testing.TB
 	srv    *bsstest.Server
+	client *bss.Client // the router's client of srv, for an alert scanner
 	st     *store.Store
 	router *commands.Router
 	fake   *fakeSlack
@@ -60,7 +61,7 @@ func newEnv(t testing.TB, eo envOptions) *env {
 	}
 	te := testenv.New(t, testenv.Options{Sandbox: eo.bss, Router: ro,
 		BSS: func(c *bss.Config) { c.Burst, c.Timeout = 100, 30*time.Second }})
-	e := &env{t: t, srv: te.Srv, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs, now: te.Clock.Now,
+	e := &env{t: t, srv: te.Srv, client: te.Client, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs, now: te.Clock.Now,
 		secret: "8f742231b10e8888abcd99yyyzzz85a5"}
 	var err error
 	opts := Options{Mode: eo.mode, APIURL: e.fake.APIURL(), BotToken: e.fake.botToken, AppToken: e.fake.appToken,

@@ -43,8 +43,8 @@ const (
 	maxCellText     = 2000 // Slack publishes no limit for a cell; a field's, to be safe
 )
 
-// Button action ids: a click on a decision button (an Approve or Reject, styled primary or
-// danger) replaces the message it was on with the outcome; any other button answers anew.
+// Button action ids: a click on a button that decides (chat.Button.Decides: an Approve, Reject
+// or Cancel) replaces the message it was on with the outcome; any other button answers anew.
 const (
 	actionPrefix   = "pb:"
 	actionDecide   = actionPrefix + "decide:"
@@ -437,13 +437,14 @@ func buttonBlocks(bs []chat.Button) []slackapi.Block {
 			label = string([]rune(label)[:maxButtonText-1]) + "…"
 		}
 		id := fmt.Sprintf("%s%d", actionCommand, i)
+		if b.Decides {
+			id = fmt.Sprintf("%s%d", actionDecide, i)
+		}
 		btn := slackapi.NewButtonBlockElement(id, cmd, plain(label))
 		switch b.Style {
 		case chat.StylePrimary:
-			btn.ActionID = fmt.Sprintf("%s%d", actionDecide, i)
 			btn.Style = slackapi.StylePrimary
 		case chat.StyleDanger:
-			btn.ActionID = fmt.Sprintf("%s%d", actionDecide, i)
 			btn.Style = slackapi.StyleDanger
 		}
 		elems = append(elems, btn)

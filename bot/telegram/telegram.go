@@ -142,7 +142,6 @@ type Adapter struct {
 	mu      sync.Mutex
 	api     *tgbotapi.BotAPI  // after getMe
 	names   map[string]string // telegram command name → router name
-	actions map[string]bool   // router command names and aliases that change state
 	moved   map[int64]int64   // group → supergroup it became
 	partial resume.Parts      // notices interrupted part-way
 
@@ -370,30 +369,30 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 const shutdownGrace = 30 * time.Second
 
 // learnCommands indexes the router's commands: Telegram's names for them (and /start, which
-// Telegram's Start button sends), and which change state.
+// Telegram's Start button sends).
 func (a *Adapter) learnCommands() {
-	names, actions := map[string]string{}, map[string]bool{}
+	names, known := map[string]string{}, map[string]bool{}
 	if a.opts.Commands != nil {
 		for _, c := range a.opts.Commands() {
 			for _, n := range append([]string{c.Name}, c.Aliases...) {
 				if tg, ok := telegramName(n); ok && tg != n {
 					names[tg] = n
 				}
-				actions[n] = c.Action
+				known[n] = true
 			}
 		}
 	}
 	// Telegram's Start button sends /start; without a command of that name it shows the help.
-	if _, ok := actions["help"]; ok {
+	if known["help"] {
 		names["start"] = "help"
 	}
 	for tg := range names {
-		if _, taken := actions[tg]; taken {
+		if known[tg] {
 			delete(names, tg) // a command of that very name exists: it wins
 		}
 	}
 	a.mu.Lock()
-	a.names, a.actions = names, actions
+	a.names = names
 	a.mu.Unlock()
 }
 
@@ -401,18 +400,6 @@ func (a *Adapter) commandNames() map[string]string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.names
-}
-
-// isAction reports whether command changes state (approve, reject, renew…): a click on such a
-// button settles the message it is on.
-func (a *Adapter) isAction(command string) bool {
-	inv, ok, err := commands.Parse(command, "")
-	if !ok || err != nil {
-		return false
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.actions[inv.Name]
 }
 
 var telegramNameRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
@@ -784,8 +771,9 @@ const callbackAckWait = 3 * time.Second
 
 // serveClick runs the command of a clicked button as the person who clicked, exactly as if
 // they had typed it, then answers the click (a toast, or an alert for a refusal) and, for a
-// command that changes state, edits the message to show the outcome and who decided, without
-// its buttons.
+// button that decides (an Approve, Reject or Cancel), edits the message to show the outcome and
+// who decided, without its buttons. Any other button is answered with a new message, the one
+// clicked left as it was.
 func (a *Adapter) serveClick(ctx context.Context, h bot.Handler, in inbound) {
 	var once sync.Once
 	answer := func(text string, alert bool) {
@@ -830,7 +818,7 @@ func (a *Adapter) serveClick(ctx context.Context, h bot.Handler, in inbound) {
 	if early {
 		answer(strings.TrimSpace("✅ "+b.Label), false)
 	}
-	if !a.isAction(b.Command) {
+	if !b.Decides {
 		a.reply(ctx, in.chatID, in.messageID, rep)
 		return
 	}
@@ -937,7 +925,7 @@ func (a *Adapter) keyboard(ctx context.Context, rows [][]chat.Button) (*tgbotapi
 	var bs []store.Button
 	for _, row := range rows {
 		for _, b := range row {
-			bs = append(bs, store.Button{Platform: Platform, Command: b.Command, Label: stripMark(b.Label)})
+			bs = append(bs, store.Button{Platform: Platform, Command: b.Command, Label: stripMark(b.Label), Decides: b.Decides})
 		}
 	}
 	if len(bs) == 0 {

@@ -256,8 +256,8 @@ func (a *Adapter) firstDelivery(ctx context.Context, m message) bool {
 	return bot.FirstDeliveries(ctx, a.opts.Deliveries, a.log, Platform, []string{id}, 2*a.opts.MaxSkew)[0]
 }
 
-// run handles one command on a worker: the router's answer goes back to the member, a click
-// also updates the card. A panic is logged and answered politely. base is cancelled when the
+// run handles one command on a worker: the router's answer goes back to the member, and a click
+// on a button that decides also updates its card; any other click leaves the card as it is. A panic is logged and answered politely. base is cancelled when the
 // adapter stops and its grace ran out.
 func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
 	user := in.req.UserID
@@ -296,7 +296,7 @@ func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
 		}
 	}
 	a.reply(base, d, rep)
-	if in.kind == kindClick && in.responseCode != "" {
+	if in.kind == kindClick && in.decides && in.responseCode != "" {
 		a.updateCard(base, in, rep)
 	}
 }

@@ -58,8 +58,9 @@ const (
 type inbound struct {
 	kind inboundKind
 	req  commands.Request
-	// For clicks: the card to update once the command ran.
+	// For clicks: the card, updated once the command ran when the button decides.
 	taskID, responseCode, buttonKey string
+	decides                         bool
 }
 
 // UserChannel is the channel of a member's conversation with the app: "user:<userid>", so a
@@ -93,12 +94,12 @@ func normalize(m message) inbound {
 			return inbound{kind: kindIgnore} // enter_agent, subscribe, location...: nothing to answer
 		}
 		in := inbound{kind: kindClick, req: req, taskID: m.TaskID, responseCode: m.ResponseCode, buttonKey: m.EventKey}
-		cmd, ok := CommandOfKey(m.EventKey)
+		b, ok := ButtonOfKey(m.EventKey)
 		if !ok {
 			in.kind = kindBadButton
 			return in
 		}
-		in.req.Text = cmd
+		in.req.Text, in.decides = b.Command, b.Decides
 		return in
 	case "image", "voice", "video", "file", "location", "link":
 		return inbound{kind: kindUnsupported, req: req}

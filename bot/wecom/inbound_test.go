@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -35,14 +36,16 @@ func TestOfficialPostBodyParses(t *testing.T) {
 // TestNormalize feeds decrypted callbacks, as WeCom writes them, through the one function that
 // turns them into router requests.
 func TestNormalize(t *testing.T) {
-	approveKey := ButtonKey("/approve 12")
+	approveKey := ButtonKey(chat.Button{Command: "/approve 12", Decides: true})
+	renewKey := ButtonKey(chat.Button{Command: "/renew c3f 1m"})
 	tests := []struct {
-		name string
-		xml  string
-		kind inboundKind
-		req  commands.Request
-		task string
-		code string
+		name    string
+		xml     string
+		kind    inboundKind
+		req     commands.Request
+		task    string
+		code    string
+		decides bool
 	}{
 		{
 			name: "text command",
@@ -79,7 +82,15 @@ func TestNormalize(t *testing.T) {
 				`]]></EventKey><TaskId><![CDATA[pb-1-00]]></TaskId><CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[rc-1]]></ResponseCode><AgentID>1000002</AgentID></xml>`,
 			kind: kindClick,
 			req:  commands.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu", Text: "/approve 12"},
-			task: "pb-1-00", code: "rc-1",
+			task: "pb-1-00", code: "rc-1", decides: true,
+		},
+		{
+			name: "a click on a button that does not decide",
+			xml: `<xml><FromUserName>wangwu</FromUserName><MsgType>event</MsgType><Event>template_card_event</Event><EventKey>` + renewKey +
+				`</EventKey><TaskId>pb-2-00</TaskId><ResponseCode>rc-2</ResponseCode></xml>`,
+			kind: kindClick,
+			req:  commands.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu", Text: "/renew c3f 1m"},
+			task: "pb-2-00", code: "rc-2",
 		},
 		{
 			name: "a button that is not ours",
@@ -121,8 +132,8 @@ func TestNormalize(t *testing.T) {
 			if in.req != tt.req {
 				t.Errorf("request = %+v, want %+v", in.req, tt.req)
 			}
-			if in.taskID != tt.task || in.responseCode != tt.code {
-				t.Errorf("card = %q %q, want %q %q", in.taskID, in.responseCode, tt.task, tt.code)
+			if in.taskID != tt.task || in.responseCode != tt.code || in.decides != tt.decides {
+				t.Errorf("card = %q %q decides %v, want %q %q %v", in.taskID, in.responseCode, in.decides, tt.task, tt.code, tt.decides)
 			}
 		})
 	}

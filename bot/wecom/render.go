@@ -291,7 +291,7 @@ func CardCarries(r chat.Reply) bool {
 		}
 	}
 	for _, b := range r.Buttons {
-		if utf8.RuneCountInString(b.Label) > 10 || len(ButtonKey(b.Command)) > maxKeyBytes {
+		if utf8.RuneCountInString(b.Label) > 10 || len(ButtonKey(b)) > maxKeyBytes {
 			return false
 		}
 	}
@@ -328,7 +328,7 @@ func Card(r chat.Reply, taskID string) TemplateCard {
 		if b.Style == chat.StyleDanger {
 			style = cardStyleDanger
 		}
-		key := ButtonKey(b.Command)
+		key := ButtonKey(b)
 		if len(key) > maxKeyBytes {
 			continue // the command stays in the markdown, to type
 		}
@@ -354,26 +354,44 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// keyPrefix marks a button key carrying a command. The key is the command itself, base32
-// encoded: WeCom's keys are safest in [A-Za-z0-9_-@.], and a key that is the command needs no
-// table that a restart would lose. The callback that brings it back is signed and encrypted,
-// and the command runs as the person who clicked, exactly as if typed.
-const keyPrefix = "cmd_"
+// A button key carries the button's command and whether its click decides: a prefix, then the
+// command itself, base32 encoded. WeCom's keys are safest in [A-Za-z0-9_-@.], and a key that is
+// the command needs no table that a restart would lose. The callback that brings it back is
+// signed and encrypted, and the command runs as the person who clicked, exactly as if typed.
+//
+// keyDecides is the prefix of a button that decides (chat.Button.Decides): its click also
+// updates the card. It is the prefix every key had before keys said so, when every click
+// updated its card, so cards sent before then behave as they did. keyAnswers is any other
+// button's: its click is answered with a new message, the card left as it is.
+const (
+	keyDecides = "cmd_"
+	keyAnswers = "run_"
+)
 
 var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// ButtonKey encodes a command as a card button key.
-func ButtonKey(command string) string { return keyPrefix + keyEncoding.EncodeToString([]byte(command)) }
+// ButtonKey encodes a button's command and Decides as a card button key.
+func ButtonKey(b chat.Button) string {
+	prefix := keyAnswers
+	if b.Decides {
+		prefix = keyDecides
+	}
+	return prefix + keyEncoding.EncodeToString([]byte(b.Command))
+}
 
-// CommandOfKey decodes a button key made by ButtonKey.
-func CommandOfKey(key string) (string, bool) {
-	enc, ok := strings.CutPrefix(key, keyPrefix)
+// ButtonOfKey decodes a button key made by ButtonKey: the button's Command and Decides.
+func ButtonOfKey(key string) (chat.Button, bool) {
+	decides := true
+	enc, ok := strings.CutPrefix(key, keyDecides)
 	if !ok {
-		return "", false
+		decides = false
+		if enc, ok = strings.CutPrefix(key, keyAnswers); !ok {
+			return chat.Button{}, false
+		}
 	}
 	b, err := keyEncoding.DecodeString(enc)
 	if err != nil || !utf8.Valid(b) {
-		return "", false
+		return chat.Button{}, false
 	}
-	return string(b), true
+	return chat.Button{Command: string(b), Decides: decides}, true
 }

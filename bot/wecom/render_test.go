@@ -149,18 +149,23 @@ func ourMarkup(line string) bool {
 }
 
 func TestButtonKeys(t *testing.T) {
-	for _, cmd := range []string{"/approve 12", "/reject 12 价格太高", "/resources 0a1b2c3d4e5f60718293a4b5c6d7e8f9", "/x"} {
-		key := ButtonKey(cmd)
+	for _, b := range []chat.Button{{Command: "/approve 12", Decides: true}, {Command: "/reject 12 价格太高", Decides: true},
+		{Command: "/resources 0a1b2c3d4e5f60718293a4b5c6d7e8f9"}, {Command: "/renew c3f 1m"}, {Command: "/x"}} {
+		key := ButtonKey(chat.Button{Label: "ignored", Command: b.Command, Style: chat.StylePrimary, Decides: b.Decides})
 		if strings.Trim(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-@.") != "" {
-			t.Errorf("key %q for %q has characters outside [a-zA-Z0-9_-@.]", key, cmd)
+			t.Errorf("key %q for %+v has characters outside [a-zA-Z0-9_-@.]", key, b)
 		}
-		if got, ok := CommandOfKey(key); !ok || got != cmd {
-			t.Errorf("CommandOfKey(ButtonKey(%q)) = %q, %v", cmd, got, ok)
+		if got, ok := ButtonOfKey(key); !ok || got != b {
+			t.Errorf("ButtonOfKey(ButtonKey(%+v)) = %+v, %v", b, got, ok)
 		}
 	}
-	for _, bad := range []string{"", "approve", "cmd_!!!", "cmd_" + "AAAA" + "#"} {
-		if got, ok := CommandOfKey(bad); ok {
-			t.Errorf("CommandOfKey(%q) = %q, true", bad, got)
+	// Keys on cards sent before keys said whether they decide: every click updated its card.
+	if got, ok := ButtonOfKey("cmd_" + keyEncoding.EncodeToString([]byte("/approve 3"))); !ok || got != (chat.Button{Command: "/approve 3", Decides: true}) {
+		t.Errorf("an earlier key reads as %+v, %v", got, ok)
+	}
+	for _, bad := range []string{"", "approve", "cmd_!!!", "cmd_" + "AAAA" + "#", "run_!!!", "RUN_AAAA"} {
+		if got, ok := ButtonOfKey(bad); ok {
+			t.Errorf("ButtonOfKey(%q) = %+v, true", bad, got)
 		}
 	}
 }

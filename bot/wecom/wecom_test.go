@@ -43,6 +43,7 @@ const (
 // WeCom roles: zhangsan admin, alice operator, bob approver; approvals go to bob's app chat.
 type env struct {
 	srv    *bsstest.Server
+	client *bss.Client
 	st     *store.Store
 	router *commands.Router
 }
@@ -72,7 +73,7 @@ func newEnv(t testing.TB, latency time.Duration) *env {
 		ApprovalsChannel: "wecom:user:bob",
 		ActionChannels:   []string{"wecom:*"},
 	})
-	return &env{srv: srv, st: st, router: router}
+	return &env{srv: srv, client: client, st: st, router: router}
 }
 
 // logBuffer collects log output from several goroutines.
@@ -311,7 +312,7 @@ func TestRetriesAreDropped(t *testing.T) {
 	}
 	// Re-encrypted with a new signature, it is still the same MsgId.
 	h.post(msg)
-	ev := click("bob", wecom.ButtonKey("/ping"), "t1", "rc1")
+	ev := click("bob", wecom.ButtonKey(chat.Button{Command: "/ping"}), "t1", "rc1")
 	h.post(ev)
 	h.post(ev)
 	wait(t, h.fake, pathSend, 2)
@@ -602,8 +603,8 @@ func TestApprovalWithCard(t *testing.T) {
 
 	// A decision that a card carries whole is that card alone.
 	h.fake.Reset()
-	short := chat.Reply{Title: "续订申请 #1", Buttons: []chat.Button{{Label: "批准", Command: "/approve 1", Style: chat.StylePrimary},
-		{Label: "拒绝", Command: "/reject 1", Style: chat.StyleDanger}}}
+	short := chat.Reply{Title: "续订申请 #1", Buttons: []chat.Button{{Label: "批准", Command: "/approve 1", Style: chat.StylePrimary, Decides: true},
+		{Label: "拒绝", Command: "/reject 1", Style: chat.StyleDanger, Decides: true}}}
 	if err := h.a.Send(context.Background(), bot.Target{Channel: "user:bob"}, short); err != nil {
 		t.Fatal(err)
 	}
@@ -614,8 +615,8 @@ func TestApprovalWithCard(t *testing.T) {
 	card := sent[0].Body["template_card"].(map[string]any)
 	buttons := card["button_list"].([]any)
 	approve := buttons[0].(map[string]any)["key"].(string)
-	if cmd, _ := wecom.CommandOfKey(approve); cmd != "/approve 1" {
-		t.Fatalf("first button runs %q", cmd)
+	if b, _ := wecom.ButtonOfKey(approve); b.Command != "/approve 1" || !b.Decides {
+		t.Fatalf("first button runs %q (decides %v)", b.Command, b.Decides)
 	}
 	codes := h.fake.ResponseCodes("bob")
 	task := card["task_id"].(string)
@@ -1118,7 +1119,7 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	h, st := life()
 	msg := h.text("alice", "/renew r-1 1m")
 	q, body := seal(t, h.c, msg, time.Now().Unix())
-	ev := click("bob", wecom.ButtonKey("/approve 7"), "t-7", "rc-7")
+	ev := click("bob", wecom.ButtonKey(chat.Button{Command: "/approve 7", Decides: true}), "t-7", "rc-7")
 	if status, _ := postRaw(t, h.url+"?"+q.Encode(), body); status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}

@@ -95,8 +95,8 @@ func dangerButtons() chat.Reply {
 			{Label: "审批", Value: "0 / 1"},
 		},
 		Buttons: []chat.Button{
-			{Label: "批准", Command: "/approve 12", Style: chat.StylePrimary},
-			{Label: "拒绝", Command: "/reject 12", Style: chat.StyleDanger},
+			{Label: "批准", Command: "/approve 12", Style: chat.StylePrimary, Decides: true},
+			{Label: "拒绝", Command: "/reject 12", Style: chat.StyleDanger, Decides: true},
 		},
 		Footer: "申请于 2026-11-30 09:12 · 24 小时后过期",
 	}
