@@ -64,7 +64,7 @@ func TestSlackMessageSenderShownByName(t *testing.T) {
 	before := len(e.fake.allPosts())
 	id, _ := e.fake.envelope("events_api", eventPayload("EvAudit", dmEvent(admin, "audit", "1700000700.000100")), false)
 	e.fake.waitAck(id)
-	audit := blockText(e.fake.waitPosts(before + 1)[before].Blocks)
+	audit := e.fake.waitPosts(before + 1)[before].shown()
 	if !strings.Contains(audit, "Alice Li (slack:"+alice+")") {
 		t.Errorf("/audit does not show the name with the id to copy:\n%s", audit)
 	}
