@@ -377,3 +377,50 @@ func TestResetFileAt(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSandboxOpen measures what a process pays to open the demo's sandbox file: "used"
+// when the world was in use less than a day ago (the state is read and indexed), "paused"
+// when it stood unused for 40 days (every time moved and the state written back, fsync
+// included); "shift" is the moving of the times alone. Both build the demo first, as a
+// process does before it opens the file (Options.Data nil).
+func BenchmarkSandboxOpen(b *testing.B) {
+	state, err := encodeState(storeOf(Demo(testNow, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		pause time.Duration
+	}{{"used", time.Hour}, {"paused", 40 * 24 * time.Hour}} {
+		b.Run(tc.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "sandbox.db")
+			later := func() time.Time { return testNow.Add(tc.pause) }
+			for b.Loop() {
+				b.StopTimer()
+				db, err := openFile(path, time.Second)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := writeState(db, state, testNow); err != nil {
+					b.Fatal(err)
+				}
+				if err := db.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := Open(path, Options{Now: later}, time.Second); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("shift", func(b *testing.B) {
+		sv, err := decodeSaved(state)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			sv.shift(24 * time.Hour)
+		}
+	})
+}
