@@ -7,6 +7,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +103,31 @@ func TestSandboxListenSharesTheFile(t *testing.T) {
 	viaListener(listen("-config", cfg)).check(t, exitOK, []string{"CNY 1,703.45"}, nil)
 	viaListener(listen("-config", cfg, "-file", ":memory:")).check(t, exitOK, []string{"CNY 1,580.00"}, nil)
 	runCLI(t, "", "sandbox", "-file").check(t, exitUsage, nil, []string{"-file"})
+}
+
+// TestSandboxAWeekLater: a sandbox file last used a week ago (laid out then) shows the same
+// expiring resources as a fresh one laid out today: the world moved on by the week when exec
+// opened it. Before, the demo's 1- and 3-day resources of a week ago had expired and the list
+// was another. Relative times ("in 10 hours") are left out of the comparison: the two execs run
+// moments apart.
+func TestSandboxAWeekLater(t *testing.T) {
+	weekAgo := wallClock().Add(-7 * 24 * time.Hour)
+	old, fresh := writeConfig(t), writeConfig(t)
+	path := strings.TrimSuffix(storePath(old), ".db") + ".sandbox.db"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := bsstest.ResetFileAt(path, sandboxDataset(weekAgo), weekAgo, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	relative := regexp.MustCompile(`\([^()]*后\)`)
+	expiring := func(cfg string) string {
+		t.Helper()
+		r := runCLI(t, "", "exec", "-config", cfg, "/expiring 3")
+		r.check(t, exitOK, []string{"3 天内到期", "共 "}, nil)
+		return relative.ReplaceAllString(r.stdout, "")
+	}
+	if got, want := expiring(old), expiring(fresh); got != want {
+		t.Errorf("/expiring 3 on a file last used a week ago:\n%s\non a fresh one:\n%s", got, want)
+	}
 }
