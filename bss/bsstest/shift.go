@@ -2,7 +2,7 @@ package bsstest
 
 import "time"
 
-// A sandbox file's world keeps its shape across pauses: when a server takes the file after the
+// A sandbox file's world keeps its shape across pauses: when a server opens the file after the
 // world stood unused for a while, every time in the state moves forward by the whole days it
 // stood unused (persist.go measures the pause). So a week after a demo, the resources that
 // expired in 3 days at the demo still expire in 3 days, and the renewals, orders, top-ups and
