@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
-	"github.com/partnerbot/partnerbot/config"
 )
 
 // bssOp is one read-only operation of `partnerbot bss`. Mutations are deliberately absent:
@@ -219,6 +219,9 @@ func runBSS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// memorySandbox is the -file of `partnerbot sandbox` that keeps the data in memory.
+const memorySandbox = ":memory:"
+
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "reset" {
 		return runSandboxReset(args[1:], stdout, stderr)
@@ -226,18 +229,31 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("partnerbot sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("listen", "127.0.0.1:8780", "address to serve the BSS sandbox on")
+	cfgPath := fs.String("config", "", "configuration whose sandbox file to serve (default: the built-in sandbox configuration)")
+	path := fs.String("file", "", "sandbox file to serve (default: the configuration's bss.sandbox_file, which exec and the bot use); "+memorySandbox+": the demo in this process's memory")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	log := newLogger(config.Default().Log, stderr)
-	url, stop, err := startSandbox(ctx, *addr, sandboxFile{}, log)
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	// The same file as exec and the bot by default, so that a bot pointed at this sandbox
+	// sees the world they see.
+	file := sandboxFile{cmp.Or(*path, cfg.SandboxPath()), cfg.Store.LockTimeout}
+	if *path == memorySandbox {
+		file = sandboxFile{}
+	}
+	log := newLoggerIn(cfg.Log, cfg.Location(), stderr)
+	url, stop, err := startSandbox(ctx, *addr, file, log)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
 	defer stop()
-	fmt.Fprintf(stdout, "BSS sandbox on %s (AK %s, SK %s, agency %s); Ctrl-C stops it\n",
-		url, bsstest.SandboxCredentials.AccessKey, bsstest.SandboxCredentials.SecretKey, bsstest.SandboxAgency)
+	fmt.Fprintf(stdout, "BSS sandbox on %s (AK %s, SK %s, agency %s), data in %s; Ctrl-C stops it\n",
+		url, bsstest.SandboxCredentials.AccessKey, bsstest.SandboxCredentials.SecretKey, bsstest.SandboxAgency, cmp.Or(file.path, "memory"))
 	<-ctx.Done()
 	return exitOK
 }

@@ -186,7 +186,7 @@ func runSandboxReset(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	now := time.Now()
-	if err := bsstest.ResetFile(path, sandboxDataset(now), cfg.Store.LockTimeout); err != nil {
+	if err := bsstest.ResetFileAt(path, sandboxDataset(now), now, cfg.Store.LockTimeout); err != nil {
 		fmt.Fprintf(stderr, "partnerbot sandbox reset: %v\n", err)
 		return exitFailed
 	}

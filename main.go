@@ -6,7 +6,7 @@
 //	partnerbot check-config [-config FILE]       check the configuration and every connection
 //	partnerbot compact [-config FILE] NEWFILE    write a compacted copy of the store
 //	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
-//	partnerbot sandbox [-listen ADDR]            serve the built-in BSS sandbox over HTTP
+//	partnerbot sandbox [-listen ADDR] [-config F] serve the sandbox's file over HTTP
 //	partnerbot sandbox reset [-config FILE]      start the sandbox's file afresh
 //	partnerbot healthcheck [-config F] [-addr A] ask a running bot's /healthz: exit 0 or 1
 //	partnerbot version                           print the version, VCS revision and Go version
@@ -119,7 +119,9 @@ func usage(w io.Writer) {
   partnerbot compact [-config FILE] NEWFILE write a compacted copy of the store (bot stopped)
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
-  partnerbot sandbox [-listen ADDR]         serve the BSS sandbox over HTTP for other tools
+  partnerbot sandbox [-listen ADDR] [-config FILE] [-file PATH|:memory:]
+                                            serve the configuration's sandbox file over HTTP for
+                                            other tools (the world exec and the bot see)
   partnerbot sandbox reset [-config FILE]   start the configuration's sandbox afresh (demo data)
   partnerbot healthcheck [-config FILE] [-addr HOST:PORT]
                                             ask a running bot's /healthz (admin.listen):

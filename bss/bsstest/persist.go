@@ -35,6 +35,16 @@ import (
 // its answer leaves: an answer that says "done" is on disk. Requests of one process share the
 // open file; it is closed as soon as none is in flight, so that two processes take turns
 // between requests rather than between runs.
+//
+// The world keeps its shape across pauses. The file also records when the world was last in
+// use (by the clock of the server that used it): at every write, and at a read when the record
+// is older than usedEvery. A server that opens the file (Open: a process starting) after the
+// world stood unused for a day or more first moves every time in the state forward by the
+// whole days it stood unused (shift.go), so that what expired in 3 days at the last use still
+// does, and what people did inside the world (renewals, orders, top-ups, coupons) keeps its
+// place among everything else; amounts are untouched. While processes keep using it, its time
+// runs as BSS's does: nothing moves, and resources expire. A server that has the file open
+// never moves it, however far its clock goes between requests.
 
 // FileFormat is the version of the sandbox file's layout; a file of another format is refused.
 const FileFormat = 1
@@ -44,6 +54,7 @@ var (
 	keyFormat   = []byte("format")
 	keyVersion  = []byte("version")
 	keyState    = []byte("state")
+	keyUsed     = []byte("used") // when the world was last in use: Unix nanoseconds, big-endian
 	errNoFormat = errors.New("not a sandbox file of this partnerbot (run `partnerbot sandbox reset` to start it afresh)")
 )
 
@@ -53,7 +64,8 @@ const DefaultLockTimeout = 10 * time.Second
 
 // Open returns a fake BSS whose data lives in the bbolt file at path and is shared by every
 // server that opens the same file, in this process or another. A file without data is given
-// opts.Data (nil = Demo(opts.Now(), 1)); a file with data keeps it and opts.Data is not used.
+// opts.Data (nil = Demo(opts.Now(), 1)); a file with data keeps it and opts.Data is not used,
+// its times moved forward by the whole days it stood unused (see shift.go).
 // lockTimeout bounds each wait for another process (0 = DefaultLockTimeout); a request that
 // waits longer is answered 503 CBC.0999, and so is one whose change could not be written.
 // Hooks that change the data directly (Buy, Renew, …) change this process's copy only.
@@ -74,8 +86,19 @@ func Open(path string, opts Options, lockTimeout time.Duration) (*Server, error)
 
 // ResetFile makes ds (nil = Demo(time.Now(), 1)) the whole data of the sandbox file at path,
 // creating the file if need be, in one transaction. Servers that share the file, in this
-// process or another, serve ds from their next request on.
+// process or another, serve ds from their next request on. The world counts as in use from
+// the first request after the reset (ResetFileAt says from when).
 func ResetFile(path string, ds *Dataset, lockTimeout time.Duration) error {
+	if ds == nil {
+		ds = Demo(time.Now(), 1)
+	}
+	return ResetFileAt(path, ds, time.Time{}, lockTimeout)
+}
+
+// ResetFileAt is ResetFile for a data set laid out at used: the world counts as in use then, so
+// that a server opening the file a week later moves it forward by the week. A zero used is
+// ResetFile's "from the first request".
+func ResetFileAt(path string, ds *Dataset, used time.Time, lockTimeout time.Duration) error {
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
 	}
@@ -90,7 +113,7 @@ func ResetFile(path string, ds *Dataset, lockTimeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	_, err = writeState(db, state)
+	_, err = writeState(db, state, used)
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("sandbox file %s: %w", path, cerr)
 	}
@@ -130,6 +153,7 @@ type disk struct {
 	db      *bolt.DB   // open while users > 0
 	users   int        // requests in flight
 	version uint64     // of the state in memory; 0 = none loaded
+	opened  bool       // the first sync, which may move the world forward, is done
 }
 
 // servePersisted answers a request of a server with a sandbox file: from the file's current
@@ -184,7 +208,7 @@ func (d *disk) release(s *Server, changed bool) error {
 	defer d.mu.Unlock()
 	var err error
 	if changed {
-		if err = d.save(s); err != nil {
+		if err = d.save(s, s.now()); err != nil {
 			d.version = 0 // the change is not on disk: the next request loads what is
 		}
 	}
@@ -207,10 +231,14 @@ func (d *disk) closeIfIdle() error {
 	return nil
 }
 
-// sync loads the file's state into s if it is not the one in memory. With d.mu held.
+// sync loads the file's state into s if it is not the one in memory, and records that the
+// world is in use. At the server's first sync (Open), it moves the state's times forward first
+// when the world stood unused for a day or more. With d.mu held.
 func (d *disk) sync(s *Server) error {
+	now := s.now()
 	var state []byte
 	var version uint64
+	var used time.Time
 	err := d.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(fileBucket)
 		if b == nil {
@@ -223,6 +251,9 @@ func (d *disk) sync(s *Server) error {
 		if len(v) != 8 {
 			return errNoFormat
 		}
+		if u := b.Get(keyUsed); len(u) == 8 {
+			used = time.Unix(0, int64(binary.BigEndian.Uint64(u)))
+		}
 		if version = binary.BigEndian.Uint64(v); version != d.version {
 			state = bytes.Clone(b.Get(keyState))
 		}
@@ -231,32 +262,81 @@ func (d *disk) sync(s *Server) error {
 	if err != nil {
 		return fmt.Errorf("sandbox file %s: %w", d.path, err)
 	}
-	switch {
-	case version == 0: // a new file: it keeps the data in memory
-		return d.save(s)
-	case state == nil:
-		return nil
+	first := !d.opened
+	d.opened = true
+	if version == 0 { // a new file: it keeps the data in memory
+		return d.save(s, now)
 	}
-	st, err := decodeState(state)
-	if err != nil {
-		return fmt.Errorf("sandbox file %s: %w (run `partnerbot sandbox reset` to start it afresh)", d.path, err)
+	if state != nil {
+		sv, err := decodeSaved(state)
+		if err != nil {
+			return fmt.Errorf("sandbox file %s: %w (run `partnerbot sandbox reset` to start it afresh)", d.path, err)
+		}
+		var days int64
+		if first {
+			days = idleDays(used, now)
+			sv.shift(time.Duration(days) * 24 * time.Hour)
+		}
+		st, err := sv.store()
+		if err != nil {
+			return fmt.Errorf("sandbox file %s: %w (run `partnerbot sandbox reset` to start it afresh)", d.path, err)
+		}
+		s.mu.RWMutex.Lock() // not a change: the file has it already, or gets it below
+		s.st = st
+		s.mu.RWMutex.Unlock()
+		d.version = version
+		if days > 0 {
+			return d.save(s, now)
+		}
 	}
-	s.mu.RWMutex.Lock() // not a change: the file has it already
-	s.st = st
-	s.mu.RWMutex.Unlock()
-	d.version = version
+	if used.IsZero() || now.Sub(used) >= usedEvery {
+		return d.markUsed(now)
+	}
 	return nil
 }
 
-// save writes the state in memory to the file. With d.mu held.
-func (d *disk) save(s *Server) error {
+// usedEvery is how stale the record of the world's last use may get while processes only read:
+// a read refreshes it (one small write) when it is older. A pause is measured up to usedEvery
+// too long, which can turn a pause of just under a day into a day's shift.
+const usedEvery = 10 * time.Minute
+
+// idleDays is how many whole days (of 24 hours) the world stood unused between its last use
+// and now; 0 when it has no record of use or the clock is behind it.
+func idleDays(used, now time.Time) int64 {
+	if used.IsZero() || !now.After(used) {
+		return 0
+	}
+	return int64(now.Sub(used) / (24 * time.Hour))
+}
+
+// markUsed records that the world is in use at now, leaving state and version as they are (so
+// that other servers do not reload). It never moves the record back. With d.mu held.
+func (d *disk) markUsed(now time.Time) error {
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(fileBucket)
+		if b == nil {
+			return nil
+		}
+		if u := b.Get(keyUsed); len(u) == 8 && int64(binary.BigEndian.Uint64(u)) >= now.UnixNano() {
+			return nil
+		}
+		return b.Put(keyUsed, binary.BigEndian.AppendUint64(nil, uint64(now.UnixNano())))
+	})
+	if err != nil {
+		return fmt.Errorf("sandbox file %s: writing: %w", d.path, err)
+	}
+	return nil
+}
+
+// save writes the state in memory to the file, in use at now. With d.mu held.
+func (d *disk) save(s *Server, now time.Time) error {
 	s.mu.RLock()
 	state, err := encodeState(s.st)
 	s.mu.RUnlock()
 	if err != nil {
 		return err
 	}
-	v, err := writeState(d.db, state)
+	v, err := writeState(d.db, state, now)
 	if err != nil {
 		return err
 	}
@@ -276,8 +356,9 @@ func openFile(path string, timeout time.Duration) (*bolt.DB, error) {
 	return db, nil
 }
 
-// writeState stores state with a new version in one transaction and returns the version.
-func writeState(db *bolt.DB, state []byte) (uint64, error) {
+// writeState stores state with a new version in one transaction and returns the version. The
+// world counts as in use at used; zero = from the next request (no record).
+func writeState(db *bolt.DB, state []byte, used time.Time) (uint64, error) {
 	v := rand.Uint64() | 1 // never 0, which means "none loaded"
 	err := db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(fileBucket)
@@ -288,6 +369,14 @@ func writeState(db *bolt.DB, state []byte) (uint64, error) {
 			return err
 		}
 		if err := b.Put(keyState, state); err != nil {
+			return err
+		}
+		if used.IsZero() {
+			err = b.Delete(keyUsed)
+		} else {
+			err = b.Put(keyUsed, binary.BigEndian.AppendUint64(nil, uint64(used.UnixNano())))
+		}
+		if err != nil {
 			return err
 		}
 		return b.Put(keyVersion, binary.BigEndian.AppendUint64(nil, v))
@@ -329,12 +418,17 @@ func encodeState(st *store) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeState rebuilds the store encodeState wrote.
-func decodeState(b []byte) (*store, error) {
+// decodeSaved reads what encodeState wrote.
+func decodeSaved(b []byte) (*savedState, error) {
 	var sv savedState
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&sv); err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)
 	}
+	return &sv, nil
+}
+
+// store rebuilds the store sv was saved from. It takes sv's data.
+func (sv *savedState) store() (*store, error) {
 	st := newStore(&sv.Data, 0)
 	if err := st.src.UnmarshalBinary(sv.RNG); err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)

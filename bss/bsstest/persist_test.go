@@ -215,7 +215,7 @@ func TestSandboxFileOfAnotherFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := writeState(db, []byte("not gob")); err != nil {
+	if _, err := writeState(db, []byte("not gob"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
