@@ -1,4 +1,8 @@
-package main
+// Package deploy_test checks the files in deploy/ (and the Dockerfile and README beside them):
+// it parses each, verifies them with the tools this machine has (systemd-analyze, kubectl), and
+// plays each one: it starts the built binary as the systemd unit, the compose service and the
+// Kubernetes container would, against a Slack and a BSS standing in on loopback.
+package deploy_test
 
 import (
 	"bytes"
@@ -52,9 +56,22 @@ func TestDockerignore(t *testing.T) {
 // a warning in check-config's table (the bot starts; its notices would never go out), not a
 // failure.
 func TestCheckConfigWarnsOfDisabledPlatform(t *testing.T) {
-	cfg := writeConfig(t, "    - channel: console:console\n", "    - channel: \"slack:C0ALERTS\"\n")
-	r := runCLI(t, "", "check-config", "-config", cfg)
-	r.check(t, exitOK, []string{"configuration    WARN    alerts.subscriptions[0].channel: \"slack:C0ALERTS\" is on slack, which is disabled (slack.enabled is false)"}, nil)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "partnerbot.yaml")
+	writeFile(t, cfg, edit(t, readFile(t, "config.example.yaml"),
+		"  path: partnerbot.db", "  path: state/bot.db",
+		`  listen: "127.0.0.1:8079"`, `  listen: "127.0.0.1:0"`,
+		"    - channel: console:console\n", "    - channel: \"slack:C0ALERTS\"\n"))
+	var out, errb bytes.Buffer
+	cmd := exec.Command(buildBinary(t), "check-config", "-config", cfg)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = strings.NewReader(""), &out, &errb, []string{"HOME=" + dir}
+	if err := cmd.Run(); err != nil {
+		t.Errorf("check-config: %v, want exit 0\n%s%s", err, out.String(), errb.String())
+	}
+	want := "configuration    WARN    alerts.subscriptions[0].channel: \"slack:C0ALERTS\" is on slack, which is disabled (slack.enabled is false)"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("check-config lacks %q:\n%s%s", want, out.String(), errb.String())
+	}
 }
 
 // deployed are the deploy/ files' shared facts: where the store lives and the container's user.
@@ -248,13 +265,13 @@ func TestDeploySystemdUnit(t *testing.T) {
 // BSS, IAM, Slack, Telegram and WeCom clients all honour it.
 func TestDeployProductionConfig(t *testing.T) {
 	t.Setenv("SLACK_BOT_TOKEN", "")
-	_, err := config.Load("deploy/config.production.yaml")
+	_, err := config.Load("config.production.yaml")
 	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
 		t.Errorf("without the environment: %v, want the missing SLACK_BOT_TOKEN", err)
 	}
 	bin := buildBinary(t)
 	var out, errb bytes.Buffer
-	cmd := exec.Command(bin, "check-config", "-config", "deploy/config.production.yaml", "-timeout", "5s")
+	cmd := exec.Command(bin, "check-config", "-config", "config.production.yaml", "-timeout", "5s")
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = []string{"HOME=" + t.TempDir(), "HTTPS_PROXY=http://127.0.0.1:1", "NO_PROXY=",
 		"HUAWEICLOUD_SDK_AK=AKDEPLOYTEST0000", "HUAWEICLOUD_SDK_SK=deploy-test-secret-key",
@@ -304,7 +321,7 @@ func TestDeployProductionConfig(t *testing.T) {
 
 	t.Setenv("SLACK_BOT_TOKEN", "xoxb-deploy-test-0001")
 	t.Setenv("SLACK_APP_TOKEN", "xapp-1-deploy-test-0002")
-	cfg, err := config.Load("deploy/config.production.yaml")
+	cfg, err := config.Load("config.production.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
