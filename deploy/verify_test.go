@@ -63,3 +63,18 @@ func TestKubectlDecodes(t *testing.T) {
 		t.Errorf("kubectl lists:\n%s\nwant the Deployment's one container partnerbot, its environment all from the Secret", got)
 	}
 }
+
+// TestSystemdAnalyzeSecurity: systemd's own review of the unit's sandboxing rates its exposure
+// "OK" (3.0 or less of 10; 2.8 when written): the bot needs outbound HTTPS, its state
+// directory and its configuration, nothing else. The threshold is in tenths.
+func TestSystemdAnalyzeSecurity(t *testing.T) {
+	tool, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze is not installed here")
+	}
+	unit := unitWithBinary(t, buildBinary(t))
+	out, err := exec.Command(tool, "security", "--offline=true", "--threshold=30", unit).CombinedOutput()
+	if err != nil {
+		t.Errorf("systemd-analyze security: %v\n%s", err, out)
+	}
+}
