@@ -42,12 +42,24 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// TestDockerignore: no store, socket, history or build output goes into the build context.
+// TestDockerignore: no store, socket, history or build output goes into the build context, nor
+// deploy/ (where compose's partnerbot.env holds the secrets).
 func TestDockerignore(t *testing.T) {
 	lines := strings.Split(readFile(t, ".dockerignore"), "\n")
-	for _, want := range []string{".git", "**/*.db", "**/*.sock", "bin/", "/partnerbot"} {
+	for _, want := range []string{".git", "**/*.db", "**/*.sock", "bin/", "/partnerbot", "deploy/"} {
 		if !slices.Contains(lines, want) {
 			t.Errorf(".dockerignore lacks %q", want)
+		}
+	}
+}
+
+// TestDeployGitignore: the copies the compose steps make in deploy/ (the ids, the secrets) are
+// never committed.
+func TestDeployGitignore(t *testing.T) {
+	lines := strings.Split(readFile(t, "deploy/.gitignore"), "\n")
+	for _, want := range []string{"/config.yaml", "/partnerbot.env"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("deploy/.gitignore lacks %q", want)
 		}
 	}
 }
@@ -367,5 +379,57 @@ func TestReadmeContents(t *testing.T) {
 	if !strings.Contains(setup, "\n    go run . -config config.example.yaml\n") || !strings.Contains(setup, "\n    .ci/run\n") ||
 		strings.Count(setup, "\n    ") != 2 {
 		t.Errorf("the Set-up section must keep exactly its two commands:\n%s", setup)
+	}
+}
+
+// TestReadmeDeploySteps: the README's step-by-step sections give the very commands of the unit's
+// and the compose file's headers (which the plays run), and its environment file names the
+// secrets those headers name, so that a newcomer reading only the README does what the tests do.
+func TestReadmeDeploySteps(t *testing.T) {
+	readme := readFile(t, "README.md")
+	_, deploying, ok := strings.Cut(readme, "\n## Deploying\n")
+	if !ok {
+		t.Fatal("README has no ## Deploying")
+	}
+	deploying, _, _ = strings.Cut(deploying, "\n## ")
+	sections := map[string]string{}
+	for _, part := range strings.Split(deploying, "\n### ")[1:] {
+		title, body, _ := strings.Cut(part, "\n")
+		sections[title] = body
+	}
+	commands := regexp.MustCompile(`^(useradd|install|systemd-run|systemctl|journalctl|/usr/local/bin/partnerbot|cp|docker compose) `)
+	for file, section := range map[string]string{
+		"deploy/partnerbot.service": "systemd, step by step",
+		"deploy/compose.yaml":       "Docker Compose, step by step",
+	} {
+		steps, ok := sections[section]
+		if !ok {
+			t.Errorf("README's Deploying has no ### %s", section)
+			continue
+		}
+		text := readFile(t, file)
+		n := 0
+		for _, line := range strings.Split(text, "\n") {
+			cmd, ok := strings.CutPrefix(line, "#   ")
+			if !ok {
+				continue
+			}
+			cmd, _, _ = strings.Cut(strings.TrimSpace(cmd), "   #")
+			if !commands.MatchString(cmd) {
+				continue
+			}
+			n++
+			if !strings.Contains(steps, strings.TrimSpace(cmd)) {
+				t.Errorf("README's %q lacks %s's command:\n\t%s", section, file, cmd)
+			}
+		}
+		if n < 5 {
+			t.Errorf("%s's header has %d commands", file, n)
+		}
+		for _, name := range headerSecrets(t, text) {
+			if !strings.Contains(sections["Before either: the Slack app, its tokens and ids"], "\n    "+name+"=") {
+				t.Errorf("README's environment file lacks %s, which %s asks for", name, file)
+			}
+		}
 	}
 }

@@ -60,6 +60,7 @@ type service struct {
 	file        string
 	argv        []string      // the command, with the file's paths
 	health      []string      // the health check as written; nil: none
+	check       []string      // the header's `partnerbot check-config` before the start; nil: none
 	beside      []string      // the header's `partnerbot exec` beside the running bot
 	secrets     []string      // the secret variables the file's header says to provide
 	managerEnv  []string      // what the service manager puts in the environment besides them
@@ -83,6 +84,7 @@ func TestPlaySystemdUnit(t *testing.T) {
 		file:   "deploy/partnerbot.service",
 		argv:   strings.Fields(keys["ExecStart"]),
 		health: headerCommand(t, unit, "healthcheck"),
+		check:  headerCommand(t, unit, "check-config"),
 		beside: headerCommand(t, unit, "exec"),
 		// systemd's environment for a system service with User=: PATH, the user's HOME (useradd
 		// --home-dir /var/lib/partnerbot), USER, LOGNAME, SHELL, STATE_DIRECTORY, INVOCATION_ID,
@@ -138,6 +140,7 @@ func TestPlayCompose(t *testing.T) {
 		// No entrypoint in the service: the image's ENTRYPOINT, then the service's command.
 		argv:   append(imageEntrypoint(t), s.Command...),
 		health: s.Healthcheck.Test[1:],
+		check:  headerCommand(t, text, "check-config"),
 		beside: headerCommand(t, text, "exec"),
 		// The image's environment (distroless: PATH; HOME of nonroot), Docker's HOSTNAME, then env_file.
 		managerEnv: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=3f1c2b9a7d6e",
@@ -308,6 +311,22 @@ func play(t *testing.T, s service) {
 		return cmd
 	}
 
+	// The check the header says to run before the first start: every row ok.
+	if s.check != nil {
+		check := localize(s.check)
+		check[0] = bin // `partnerbot`: the image's ENTRYPOINT, or the unit's path
+		var cout, cerr lockedBuffer
+		err := run(&cout, &cerr, check...).Wait()
+		for _, row := range strings.Split(strings.TrimSpace(cout.String()), "\n")[1:] {
+			if f := strings.Fields(row); len(f) < 2 || (!slices.Contains(f, "ok") && !slices.Contains(f, "skip")) {
+				t.Errorf("check-config row %q: want ok", row)
+			}
+		}
+		if err != nil || strings.Count(cout.String(), "\n") < 8 {
+			t.Errorf("%q: %v\nstdout:\n%s\nstderr:\n%s\nwant exit 0 and every row ok", check, err, cout.String(), cerr.String())
+		}
+	}
+
 	var stdout, stderr lockedBuffer
 	started := time.Now()
 	bot := run(&stdout, &stderr, argv...)
@@ -388,7 +407,7 @@ func play(t *testing.T, s service) {
 			t.Errorf("a log line is not JSON (log.format: json): %q", line)
 		}
 	}
-	for _, want := range []string{`"msg":"partnerbot started"`, `"msg":"partnerbot stopped"`} {
+	for _, want := range []string{`"msg":"partnerbot started"`, `"adapters":"slack"`, `"msg":"partnerbot stopped"`} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("the logs lack %s%s", want, logs())
 		}
@@ -432,6 +451,9 @@ func headerCommand(t *testing.T, text, sub string) []string {
 	}
 	var args []string
 	for _, part := range regexp.MustCompile(`'[^']*'|\S+`).FindAllString(strings.TrimSpace(m[1]), -1) {
+		if strings.HasPrefix(part, "<") {
+			continue // a redirection (</dev/null): the plays' standard input is /dev/null
+		}
 		args = append(args, strings.Trim(part, "'"))
 	}
 	return args
