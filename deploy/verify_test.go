@@ -2,8 +2,11 @@ package deploy_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,4 +80,112 @@ func TestSystemdAnalyzeSecurity(t *testing.T) {
 	if err != nil {
 		t.Errorf("systemd-analyze security: %v\n%s", err, out)
 	}
+}
+
+// TestKubectlHeaderCommands: the `kubectl create secret/configmap` commands in the manifest's
+// header, run as written with --dry-run=client (offline), make the Secret and the ConfigMap the
+// Deployment reads: the Secret of envFrom with the secrets the header names, the ConfigMap of
+// the config volume with the key that, mounted, is the file the container's -config names.
+func TestKubectlHeaderCommands(t *testing.T) {
+	tool, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed here")
+	}
+	text := readFile(t, "deploy/kubernetes.yaml")
+	made := map[string]struct {
+		Metadata struct{ Name, Namespace string }
+		Data     map[string]string
+	}{}
+	// The two files the header makes, as the steps fill them.
+	env := filepath.Join(t.TempDir(), "partnerbot.env")
+	var lines []string
+	for _, name := range headerSecrets(t, text) {
+		lines = append(lines, name+"="+testSecrets[name])
+	}
+	writeFile(t, env, strings.Join(lines, "\n")+"\n")
+	config, err := filepath.Abs(filepath.Join(repoRoot, "deploy/config.production.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range headerShellCommands(text) {
+		cmd = strings.NewReplacer("=deploy/partnerbot.env", "="+env, "=deploy/config.yaml", "="+config).Replace(cmd)
+		args := strings.Fields(cmd)
+		if len(args) < 5 || args[0] != "kubectl" || !slices.Contains(args, "create") ||
+			!(slices.Contains(args, "secret") || slices.Contains(args, "configmap")) {
+			continue
+		}
+		c := exec.Command(tool, append(args[1:], "--dry-run=client", "-o", "json")...)
+		c.Dir = repoRoot // the header's paths are the repository's
+		c.Env = []string{"HOME=" + t.TempDir(), "KUBECONFIG=" + filepath.Join(t.TempDir(), "none")}
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("%s --dry-run=client: %v\n%s", cmd, err, out)
+		}
+		var obj struct {
+			Kind     string
+			Metadata struct{ Name, Namespace string }
+			Data     map[string]string
+		}
+		if err := json.Unmarshal(out, &obj); err != nil {
+			t.Fatal(err)
+		}
+		made[obj.Kind] = struct {
+			Metadata struct{ Name, Namespace string }
+			Data     map[string]string
+		}{obj.Metadata, obj.Data}
+	}
+	secret, cm := made["Secret"], made["ConfigMap"]
+	if secret.Metadata.Name == "" || cm.Metadata.Name == "" {
+		t.Fatalf("the header's kubectl commands made %v, want a Secret and a ConfigMap", made)
+	}
+	for _, name := range headerSecrets(t, text) {
+		if v, ok := secret.Data[name]; !ok || v != base64.StdEncoding.EncodeToString([]byte(testSecrets[name])) {
+			t.Errorf("the Secret's %s is %q, want the environment file's value", name, v)
+		}
+	}
+	if secret.Metadata.Namespace != "partnerbot" || cm.Metadata.Namespace != "partnerbot" {
+		t.Errorf("namespaces %q, %q: want partnerbot, where the header applies the manifest", secret.Metadata.Namespace, cm.Metadata.Namespace)
+	}
+	if !strings.Contains(text, "kubectl -n partnerbot apply -f deploy/kubernetes.yaml") {
+		t.Error("the header does not apply the manifest in the namespace partnerbot")
+	}
+	want := []string{
+		"- secretRef:\n                name: " + secret.Metadata.Name + "\n",
+		"configMap:\n            name: " + cm.Metadata.Name + "\n",
+	}
+	for key := range cm.Data {
+		want = append(want, `args: ["-config", "/etc/partnerbot/`+key+`"]`)
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the Deployment does not read what the header made: it lacks %q", w)
+		}
+	}
+	if len(cm.Data) != 1 || !strings.Contains(text, "{name: config, mountPath: /etc/partnerbot, readOnly: true}") {
+		t.Errorf("ConfigMap keys %v: want the one file the config volume mounts in /etc/partnerbot", cm.Data)
+	}
+}
+
+// headerShellCommands is the commands of a file's header comment ("#   command"), a line ending
+// in a backslash joined with the next.
+func headerShellCommands(text string) []string {
+	var cmds []string
+	cont := false
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(line, "#   ")
+		if !ok {
+			cont = false
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		joined := strings.HasSuffix(rest, "\\")
+		rest = strings.TrimSpace(strings.TrimSuffix(rest, "\\"))
+		if cont {
+			cmds[len(cmds)-1] += " " + rest
+		} else {
+			cmds = append(cmds, rest)
+		}
+		cont = joined
+	}
+	return cmds
 }
