@@ -357,6 +357,7 @@ func play(t *testing.T, s service) {
 		}
 	}
 	waitFor(t, 30*time.Second, "the Socket Mode connection", logs, slack.connected)
+	t.Logf("healthy and connected to Slack %v after the start", time.Since(started).Round(time.Millisecond))
 
 	// A slash command from a Slack user of the configuration's roles, in its approvals channel.
 	id := slack.slash("/customer", "张三", "C0000000001", "U0000000002", "deploy-hook-1")
@@ -385,8 +386,10 @@ func play(t *testing.T, s service) {
 	if err := bot.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	signalled := time.Now()
 	select {
 	case err := <-exited:
+		t.Logf("exited %v after SIGTERM", time.Since(signalled).Round(time.Millisecond))
 		if err != nil {
 			t.Errorf("after SIGTERM: %v, want exit 0%s", err, logs())
 		}
