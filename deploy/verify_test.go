@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -188,4 +190,40 @@ func headerShellCommands(text string) []string {
 		cont = joined
 	}
 	return cmds
+}
+
+// TestComposeConfig: Compose itself loads deploy/compose.yaml against its schema (`config`
+// needs no Docker daemon), with the two files the steps make beside it. It prefers the
+// `docker compose` plugin; Compose v1 (`docker-compose`, 1.29) predates the top-level `name:`,
+// so it checks a copy without that line.
+func TestComposeConfig(t *testing.T) {
+	text := readFile(t, "deploy/compose.yaml")
+	var argv []string
+	if docker, err := exec.LookPath("docker"); err == nil && exec.Command(docker, "compose", "version").Run() == nil {
+		argv = []string{docker, "compose"}
+	} else if v1, err := exec.LookPath("docker-compose"); err == nil {
+		argv = []string{v1}
+		text = regexp.MustCompile(`(?m)^name: .*\n`).ReplaceAllString(text, "")
+	} else {
+		t.Skip("neither docker compose nor docker-compose is installed here: the file is only parsed (TestDeployCompose)")
+	}
+	dir := filepath.Join(t.TempDir(), "deploy")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "compose.yaml"), text)
+	writeFile(t, filepath.Join(dir, "config.yaml"), readFile(t, "deploy/config.production.yaml"))
+	writeFile(t, filepath.Join(dir, "partnerbot.env"), "SLACK_BOT_TOKEN=xoxb-compose-config\n")
+	cmd := exec.Command(argv[0], append(argv[1:], "-f", "compose.yaml", "config")...)
+	cmd.Dir = dir
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v config: %v\n%s", argv, err, out)
+	}
+	for _, want := range []string{"partnerbot-data", deployStoreDir, "read_only: true"} { // in v1's and v2's output forms
+		if !strings.Contains(string(out), want) {
+			t.Errorf("%v config lacks %q:\n%s", argv, want, out)
+		}
+	}
 }
