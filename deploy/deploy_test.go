@@ -1,4 +1,8 @@
-package main
+// Package deploy_test checks the files in deploy/ (and the Dockerfile and README beside them):
+// it parses each, verifies them with the tools this machine has (systemd-analyze, kubectl), and
+// plays each one: it starts the built binary as the systemd unit, the compose service and the
+// Kubernetes container would, against a Slack and a BSS standing in on loopback.
+package deploy_test
 
 import (
 	"bytes"
@@ -38,12 +42,24 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// TestDockerignore: no store, socket, history or build output goes into the build context.
+// TestDockerignore: no store, socket, history or build output goes into the build context, nor
+// deploy/ (where compose's partnerbot.env holds the secrets).
 func TestDockerignore(t *testing.T) {
 	lines := strings.Split(readFile(t, ".dockerignore"), "\n")
-	for _, want := range []string{".git", "**/*.db", "**/*.sock", "bin/", "/partnerbot"} {
+	for _, want := range []string{".git", "**/*.db", "**/*.sock", "bin/", "/partnerbot", "deploy/"} {
 		if !slices.Contains(lines, want) {
 			t.Errorf(".dockerignore lacks %q", want)
+		}
+	}
+}
+
+// TestDeployGitignore: the copies the compose steps make in deploy/ (the ids, the secrets) are
+// never committed.
+func TestDeployGitignore(t *testing.T) {
+	lines := strings.Split(readFile(t, "deploy/.gitignore"), "\n")
+	for _, want := range []string{"/config.yaml", "/partnerbot.env"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("deploy/.gitignore lacks %q", want)
 		}
 	}
 }
@@ -52,9 +68,22 @@ func TestDockerignore(t *testing.T) {
 // a warning in check-config's table (the bot starts; its notices would never go out), not a
 // failure.
 func TestCheckConfigWarnsOfDisabledPlatform(t *testing.T) {
-	cfg := writeConfig(t, "    - channel: console:console\n", "    - channel: \"slack:C0ALERTS\"\n")
-	r := runCLI(t, "", "check-config", "-config", cfg)
-	r.check(t, exitOK, []string{"configuration    WARN    alerts.subscriptions[0].channel: \"slack:C0ALERTS\" is on slack, which is disabled (slack.enabled is false)"}, nil)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "partnerbot.yaml")
+	writeFile(t, cfg, edit(t, readFile(t, "config.example.yaml"),
+		"  path: partnerbot.db", "  path: state/bot.db",
+		`  listen: "127.0.0.1:8079"`, `  listen: "127.0.0.1:0"`,
+		"    - channel: console:console\n", "    - channel: \"slack:C0ALERTS\"\n"))
+	var out, errb bytes.Buffer
+	cmd := exec.Command(buildBinary(t), "check-config", "-config", cfg)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = strings.NewReader(""), &out, &errb, []string{"HOME=" + dir}
+	if err := cmd.Run(); err != nil {
+		t.Errorf("check-config: %v, want exit 0\n%s%s", err, out.String(), errb.String())
+	}
+	want := "configuration    WARN    alerts.subscriptions[0].channel: \"slack:C0ALERTS\" is on slack, which is disabled (slack.enabled is false)"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("check-config lacks %q:\n%s%s", want, out.String(), errb.String())
+	}
 }
 
 // deployed are the deploy/ files' shared facts: where the store lives and the container's user.
@@ -248,13 +277,13 @@ func TestDeploySystemdUnit(t *testing.T) {
 // BSS, IAM, Slack, Telegram and WeCom clients all honour it.
 func TestDeployProductionConfig(t *testing.T) {
 	t.Setenv("SLACK_BOT_TOKEN", "")
-	_, err := config.Load("deploy/config.production.yaml")
+	_, err := config.Load("config.production.yaml")
 	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
 		t.Errorf("without the environment: %v, want the missing SLACK_BOT_TOKEN", err)
 	}
 	bin := buildBinary(t)
 	var out, errb bytes.Buffer
-	cmd := exec.Command(bin, "check-config", "-config", "deploy/config.production.yaml", "-timeout", "5s")
+	cmd := exec.Command(bin, "check-config", "-config", "config.production.yaml", "-timeout", "5s")
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = []string{"HOME=" + t.TempDir(), "HTTPS_PROXY=http://127.0.0.1:1", "NO_PROXY=",
 		"HUAWEICLOUD_SDK_AK=AKDEPLOYTEST0000", "HUAWEICLOUD_SDK_SK=deploy-test-secret-key",
@@ -304,7 +333,7 @@ func TestDeployProductionConfig(t *testing.T) {
 
 	t.Setenv("SLACK_BOT_TOKEN", "xoxb-deploy-test-0001")
 	t.Setenv("SLACK_APP_TOKEN", "xapp-1-deploy-test-0002")
-	cfg, err := config.Load("deploy/config.production.yaml")
+	cfg, err := config.Load("config.production.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,5 +379,57 @@ func TestReadmeContents(t *testing.T) {
 	if !strings.Contains(setup, "\n    go run . -config config.example.yaml\n") || !strings.Contains(setup, "\n    .ci/run\n") ||
 		strings.Count(setup, "\n    ") != 2 {
 		t.Errorf("the Set-up section must keep exactly its two commands:\n%s", setup)
+	}
+}
+
+// TestReadmeDeploySteps: the README's step-by-step sections give the very commands of the unit's
+// and the compose file's headers (which the plays run), and its environment file names the
+// secrets those headers name, so that a newcomer reading only the README does what the tests do.
+func TestReadmeDeploySteps(t *testing.T) {
+	readme := readFile(t, "README.md")
+	_, deploying, ok := strings.Cut(readme, "\n## Deploying\n")
+	if !ok {
+		t.Fatal("README has no ## Deploying")
+	}
+	deploying, _, _ = strings.Cut(deploying, "\n## ")
+	sections := map[string]string{}
+	for _, part := range strings.Split(deploying, "\n### ")[1:] {
+		title, body, _ := strings.Cut(part, "\n")
+		sections[title] = body
+	}
+	commands := regexp.MustCompile(`^(useradd|install|systemd-run|systemctl|journalctl|/usr/local/bin/partnerbot|cp|docker compose) `)
+	for file, section := range map[string]string{
+		"deploy/partnerbot.service": "systemd, step by step",
+		"deploy/compose.yaml":       "Docker Compose, step by step",
+	} {
+		steps, ok := sections[section]
+		if !ok {
+			t.Errorf("README's Deploying has no ### %s", section)
+			continue
+		}
+		text := readFile(t, file)
+		n := 0
+		for _, line := range strings.Split(text, "\n") {
+			cmd, ok := strings.CutPrefix(line, "#   ")
+			if !ok {
+				continue
+			}
+			cmd, _, _ = strings.Cut(strings.TrimSpace(cmd), "   #")
+			if !commands.MatchString(cmd) {
+				continue
+			}
+			n++
+			if !strings.Contains(steps, strings.TrimSpace(cmd)) {
+				t.Errorf("README's %q lacks %s's command:\n\t%s", section, file, cmd)
+			}
+		}
+		if n < 5 {
+			t.Errorf("%s's header has %d commands", file, n)
+		}
+		for _, name := range headerSecrets(t, text) {
+			if !strings.Contains(sections["Before either: the Slack app, its tokens and ids"], "\n    "+name+"=") {
+				t.Errorf("README's environment file lacks %s, which %s asks for", name, file)
+			}
+		}
 	}
 }
