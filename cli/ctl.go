@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/control"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// pruneInterval is how often the running bot applies store.retention.
+const pruneInterval = 24 * time.Hour
+
+// execGrace is how much longer than its -timeout exec waits for a running bot's answer, which
+// comes when the command ends or runs out of time.
+const execGrace = 10 * time.Second
+
+// startKey carries a start's appOptions in its context (see withStart).
+type startKey struct{}
+
+// appOptions are what a subcommand asks of newApp beyond the configuration.
+type appOptions struct {
+	// QuietLog keeps stderr empty unless something is wrong, so that a cron job's mail stays
+	// empty: exec's log level is at least warn (see execLevel).
+	QuietLog bool
+	// LockTimeout, when set, replaces store.lock_timeout: a console alone says at once that the
+	// store is in use rather than waiting for a service's restart to release it.
+	LockTimeout time.Duration
+}
+
+// withStart returns ctx carrying o for newApp.
+func withStart(ctx context.Context, o appOptions) context.Context {
+	return context.WithValue(ctx, startKey{}, o)
+}
+
+// startOptions are the appOptions of ctx (zero when none).
+func startOptions(ctx context.Context) appOptions {
+	o, _ := ctx.Value(startKey{}).(appOptions)
+	return o
+}
+
+// execLevel is exec's log level for a configured level: info becomes warn, so the schema
+// migrations, the sandbox's address and the command record stay out of stderr; an explicit
+// debug is honoured (someone is looking).
+func execLevel(level string) string {
+	if level == "debug" || level == "warn" || level == "error" {
+		return level
+	}
+	return "warn"
+}
+
+// socketOf is the control socket of the configuration's store.
+func socketOf(cfg *config.Config) string { return control.SocketPath(cfg.StorePath()) }
+
+// execute runs one chat command as exec does, inside this process, and renders the reply as
+// plain text, unwrapped and with tables in full: scripts and cron mails read it, not a phone.
+// A command that ran out of time failed.
+func (a *app) execute(ctx context.Context, req commands.Request) control.ExecResult {
+	rep, ok := bot.NewHandler(a.router)(ctx, req)
+	if !ok {
+		return control.ExecResult{NotCommand: true}
+	}
+	return control.ExecResult{Reply: console.RenderWidth(rep, 0), Failed: rep.Error || errors.Is(ctx.Err(), context.DeadlineExceeded)}
+}
+
+// serveControl answers partnerbot exec and backup on the store's control socket until ctx ends,
+// tracked by wg. A socket that cannot be made is logged and the bot runs on: exec and backup then
+// wait for the store's lock, as when no bot runs.
+func (a *app) serveControl(ctx context.Context, wg *sync.WaitGroup) {
+	srv, err := control.Listen(socketOf(a.cfg), a.store.Path(), a.log.With("component", "control"))
+	if err != nil {
+		a.log.Error("no control socket: partnerbot exec and backup cannot reach this bot and will wait for the store", "error", err)
+		return
+	}
+	a.log.Info("control socket listening", "path", srv.Path())
+	h := control.Handler{
+		Exec: func(ctx context.Context, r control.ExecRequest) control.ExecResult {
+			return a.execute(ctx, commands.Request{Platform: r.Platform, UserID: r.User, Channel: "exec", Text: r.Text})
+		},
+		Backup: func(ctx context.Context, sink func(int64) (io.Writer, error)) (int64, error) {
+			return a.store.Backup(ctx, sink)
+		},
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); srv.Serve(ctx, h) }()
+}
+
+// pruneEvery applies store.retention at once and then every interval until ctx ends: old audit
+// entries and delivered-notice records go, a thousand per transaction, so a command waits for
+// one batch at most.
+func (a *app) pruneEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		prune(ctx, a.store, a.cfg.Store.Retention, a.log)
+		t.Reset(every)
+	}
+}
+
+// prune applies r to st once and logs what it removed and how the file is used.
+func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.Logger) {
+	start := time.Now()
+	res, err := st.Prune(ctx, store.Retention{Audit: r.Audit})
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("applying store.retention", "error", err, "audit_removed", res.Audit, "delivered_removed", res.Delivered,
+				"inbound_removed", res.Inbound)
+		}
+		return
+	}
+	sp, err := st.Space(ctx)
+	if err != nil {
+		log.Warn("reading the store's size", "error", err)
+		return
+	}
+	log.Info("store.retention applied", "audit_removed", res.Audit, "delivered_removed", res.Delivered, "inbound_removed", res.Inbound,
+		"took", time.Since(start).Round(time.Millisecond), "file_bytes", sp.Size, "free_bytes", sp.Free)
+}
+
+// viaBot runs op against the bot serving the configuration's store, if one does: done is false
+// when none does (nothing was sent). Any other failure to reach the bot is an error.
+func viaBot(ctx context.Context, cfg *config.Config, op func(ctx context.Context, sock string) error) (done bool, err error) {
+	err = op(ctx, socketOf(cfg))
+	if errors.Is(err, control.ErrNoServer) {
+		return false, nil
+	}
+	return true, err
+}
+
+// controlFailure words an error of the control socket for the person at the shell.
+func controlFailure(err error) string {
+	var re *control.RefusedError
+	if errors.As(err, &re) {
+		return fmt.Sprintf("the running bot refused: %s", re.Msg)
+	}
+	return err.Error()
+}
+
+// runSandboxReset is `partnerbot sandbox reset [-config FILE]`: the configuration's sandbox file
+// holds the demo data again, laid out around today, in one transaction. It waits for the turn
+// of another process as each request does; a running bot serves the new data from its next
+// BSS call on.
+func runSandboxReset(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("partnerbot sandbox reset", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: the built-in sandbox configuration)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "partnerbot sandbox reset: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if !cfg.BSS.Sandbox {
+		fmt.Fprintln(stderr, "partnerbot sandbox reset: bss.sandbox is false in this configuration: there is no sandbox to reset")
+		return exitUsage
+	}
+	path := cfg.SandboxPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		fmt.Fprintf(stderr, "partnerbot sandbox reset: %v\n", err)
+		return exitFailed
+	}
+	now := time.Now()
+	if err := bsstest.ResetFile(path, sandboxDataset(now), cfg.Store.LockTimeout); err != nil {
+		fmt.Fprintf(stderr, "partnerbot sandbox reset: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "sandbox reset: %s holds the demo data again, laid out around %s (UTC)\n", path, now.UTC().Format(time.DateOnly))
+	return exitOK
+}
+
+// consoleLockTimeout is how long a console that is the bot's only adapter waits for the store:
+// a person at a terminal is told at once that another process has it, rather than after
+// store.lock_timeout (which covers a service's restart).
+const consoleLockTimeout = 300 * time.Millisecond
+
+// consoleAlone reports whether a start with the configuration at cfgPath runs the console and
+// nothing else, as which console user and on which store. A configuration that does not load
+// answers false: the start reports it.
+func consoleAlone(cfgPath string, stdin io.Reader, as string) (user, storePath string, alone bool) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return "", "", false
+	}
+	names, err := chatAdapters(cfg, isTerminal(stdin))
+	if err != nil || len(names) != 1 || names[0] != "console" {
+		return "", "", false
+	}
+	user = cfg.Console.User
+	if as != "" {
+		if platform, id, ok := strings.Cut(as, ":"); !ok {
+			user = as
+		} else if platform == "console" && id != "" {
+			user = id
+		}
+	}
+	return user, cfg.StorePath(), true
+}
+
+// storeInUse tells the person at a second console that the store is taken and how to run a
+// command beside the process that has it.
+func storeInUse(storePath, cfgPath, user string) string {
+	cfg := ""
+	if cfgPath != "" {
+		cfg = " -config " + shellQuote(cfgPath)
+	}
+	return fmt.Sprintf("partnerbot: the store %s is in use by another partnerbot (a running bot or another console).\n"+
+		"To run a command beside it, use exec (it goes through the running bot):\n"+
+		"  partnerbot exec%s -as console:%s '/help'", storePath, cfg, user)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
