@@ -11,7 +11,8 @@
 //	partnerbot healthcheck [-config F] [-addr A] ask a running bot's /healthz: exit 0 or 1
 //	partnerbot version                           print the version, VCS revision and Go version
 //
-// main only hands over: the subcommands and their wiring live in package cli.
+// main only hands over: the subcommands and their wiring live in package cli, the running bot
+// in package service.
 package main
 
 import (

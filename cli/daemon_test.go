@@ -228,7 +228,7 @@ func TestServiceStdinDevNull(t *testing.T) {
 		cfg := writeConfig(t, append(append([]string{`  listen: "127.0.0.1:0"`, `  listen: "` + admin + `"`}, consoleUnset...),
 			slackHTTP(slack.srv.URL+"/api/", addr)...)...)
 		var stdout, stderr lockedBuffer
-		cmd := service(t, bin, env, &stdout, &stderr, "-config", cfg)
+		cmd := startService(t, bin, env, &stdout, &stderr, "-config", cfg)
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 		logs := func() string { return "\nstdout:\n" + stdout.String() + "\nstderr:\n" + stderr.String() }
@@ -271,7 +271,7 @@ func TestServiceStdinDevNull(t *testing.T) {
 	t.Run("console alone", func(t *testing.T) {
 		cfg := writeConfig(t, consoleUnset...)
 		var stdout, stderr lockedBuffer
-		start := service(t, bin, env, &stdout, &stderr, "-config", cfg)
+		start := startService(t, bin, env, &stdout, &stderr, "-config", cfg)
 		err := start.Wait()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
@@ -282,7 +282,7 @@ func TestServiceStdinDevNull(t *testing.T) {
 			t.Errorf("the start does not say %q:\n%s", refusal, stderr.String())
 		}
 		var cout, cerr lockedBuffer
-		check := service(t, bin, env, &cout, &cerr, "check-config", "-config", cfg)
+		check := startService(t, bin, env, &cout, &cerr, "check-config", "-config", cfg)
 		err = check.Wait()
 		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
 			t.Errorf("check-config: %v, want exit %d as the start\n%s%s", err, exitUsage, cout.String(), cerr.String())
@@ -294,8 +294,8 @@ func TestServiceStdinDevNull(t *testing.T) {
 	})
 }
 
-// service starts bin with args as a service manager would: standard input at /dev/null.
-func service(t *testing.T, bin string, env []string, stdout, stderr io.Writer, args ...string) *exec.Cmd {
+// startService starts bin with args as a service manager would: standard input at /dev/null.
+func startService(t *testing.T, bin string, env []string, stdout, stderr io.Writer, args ...string) *exec.Cmd {
 	t.Helper()
 	devNull, err := os.Open(os.DevNull)
 	if err != nil {

@@ -1,4 +1,4 @@
-package cli
+package service
 
 import (
 	"testing"
@@ -12,10 +12,10 @@ import (
 // channel is also sent to the requester in person; asked in the direct conversation with the
 // bot, it is sent there once, not twice (found by the all-adapters test).
 func TestRequesterToldInPersonOnlyOutsideTheirDirectChat(t *testing.T) {
-	d := &directPlatforms{}
-	d.add("slack", &slack.Adapter{})
-	d.add("telegram", &telegram.Adapter{})
-	d.add("wecom", &wecom.Adapter{})
+	d := &Direct{}
+	d.Add("slack", &slack.Adapter{})
+	d.Add("telegram", &telegram.Adapter{})
+	d.Add("wecom", &wecom.Adapter{})
 	for _, tt := range []struct {
 		platform, channel, user string
 		want                    bool
@@ -28,7 +28,7 @@ func TestRequesterToldInPersonOnlyOutsideTheirDirectChat(t *testing.T) {
 		{"wecom", wecom.UserChannel("zhangsan"), "zhangsan", false},
 		{"console", "console", "alice", false}, // no adapter that can message users
 	} {
-		if got := d.can(tt.platform, tt.channel, tt.user); got != tt.want {
+		if got := d.Can(tt.platform, tt.channel, tt.user); got != tt.want {
 			t.Errorf("%s %s %s: in person %v, want %v", tt.platform, tt.channel, tt.user, got, tt.want)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/partnerbot/partnerbot/admin"
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
@@ -21,6 +20,7 @@ import (
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
 	"github.com/partnerbot/partnerbot/metrics"
+	"github.com/partnerbot/partnerbot/service"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -31,8 +31,8 @@ type app struct {
 	store   *store.Store
 	router  *commands.Router
 	bss     *bss.Client
-	direct  *directPlatforms // which running adapters can message users directly
-	scanner *alerts.Scanner  // nil when alerts are disabled
+	direct  *service.Direct // which running adapters can message users directly
+	scanner *alerts.Scanner // nil when alerts are disabled
 	metrics *metrics.Metrics
 	stop    func()
 
@@ -67,7 +67,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		st.Close()
 		return nil, err
 	}
-	direct := &directPlatforms{}
+	direct := &service.Direct{}
 	roles := map[string]commands.Role{}
 	for user, name := range cfg.Roles.Users {
 		r, _ := commands.ParseRole(name)
@@ -96,8 +96,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		Logger: log.With("component", "commands"), PageSize: cfg.Bot.PageSize, LiveMaxCustomers: cfg.Bot.LiveMaxCustomers,
 		Approvals: cfg.Approvals.Required, ExpireAfter: cfg.Approvals.ExpireAfter,
 		CommandTimeout: cfg.Bot.CommandTimeout, ActionTimeout: cfg.Approvals.ActionTimeout,
-		DirectMessages:   direct.can,
-		IsDirect:         direct.isDirect,
+		DirectMessages:   direct.Can,
+		IsDirect:         direct.IsDirect,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 		Scanner: cmdScanner, Observer: m,
 	})
@@ -175,229 +175,21 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "partnerbot:", err)
 		return exitUsage
 	}
-	senders, limits := map[string]bot.Sender{}, map[string]int{}
-	names := make([]string, 0, len(adapters))
-	for _, ad := range adapters {
-		senders[ad.Platform()] = ad
-		if dm, ok := ad.(bot.DirectMessenger); ok && dm.CanMessageUsers() {
-			a.direct.add(ad.Platform(), dm)
-		}
-		if l, ok := ad.(bot.MessageLimiter); ok {
-			limits[ad.Platform()] = l.MaxMessageChars()
-		}
-		names = append(names, ad.Platform())
-	}
-	srv, err := a.adminServer(adapters)
-	if err != nil {
-		fmt.Fprintln(stderr, "partnerbot:", err)
-		return exitFailed
-	}
-	if srv != nil {
-		srv.Start()
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(sctx); err != nil {
-				a.log.Warn("stopping the admin endpoints", "error", err)
-			}
-		}()
-	}
-	a.log.Info("partnerbot started", append([]any{"store", a.store.Path(), "adapters", strings.Join(names, ",")},
-		currentBuild().logAttrs()...)...)
-
-	// Shutting down: the first signal (the end of ctx) stops the adapters taking messages and
-	// the scans and maintenance starting; the commands already taken, and the notices they
-	// queue, may go on until abort ends, shortly before bot.shutdown_timeout; by then the
-	// process is gone.
-	timeout := a.cfg.Bot.ShutdownTimeout
-	grace := min(abandonAfter, timeout/4) // between abort and leaving without the adapters
-	abort, cancelAbort := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelAbort()
-	returned := make(chan struct{})
-	defer close(returned)
-	go func() {
-		select {
-		case <-returned:
-			return
-		case <-ctx.Done():
-		}
-		a.log.Info("shutting down: taking no new messages; commands in flight may finish", "timeout", timeout)
-		if srv != nil {
-			srv.Drain()
-		}
-		select {
-		case <-returned:
-		case <-time.After(timeout - grace):
-			cancelAbort()
-		}
-	}()
-
-	bgctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	stopBackground := func() { cancel(); wg.Wait() }
-	defer stopBackground()
-	disp := &bot.Dispatcher{Outbox: a.store, Senders: senders, Admins: a.admins(),
-		Logger: a.log.With("component", "dispatch"), Hold: a.quietHold, Observer: a.metrics,
-		Langs: a.store, Lang: a.router.Lang()}
-	if a.scanner != nil {
-		a.scanner.SetMessageLimits(limits)
-		noArrears := !a.bss.Supports(bss.OpListCustomersBalancesDetail)
-		if noArrears {
-			a.log.Warn("the arrears scan is off: the international site has no customer balance API")
-		}
-		if _, err := a.scanner.Start(bgctx, alerts.Schedule{Expiry: a.cfg.Alerts.ExpirySchedule,
-			Arrears: a.cfg.Alerts.ArrearsSchedule, NoArrears: noArrears, Location: a.cfg.Location()}); err != nil {
-			fmt.Fprintln(stderr, "partnerbot:", err)
+	err = service.Run(ctx, service.Bot{Config: a.cfg, Log: a.log, Store: a.store, Router: a.router, BSS: a.bss,
+		Direct: a.direct, Scanner: a.scanner, Metrics: a.metrics, Adapters: adapters,
+		Version: currentBuild().String(), BuildAttrs: currentBuild().logAttrs()})
+	var start *service.StartError
+	switch {
+	case errors.As(err, &start):
+		fmt.Fprintln(stderr, "partnerbot:", start.Err)
+		if start.Config {
 			return exitUsage
 		}
-		a.log.Info("alert scans scheduled", "expiry", a.cfg.Alerts.ExpirySchedule, "arrears", a.cfg.Alerts.ArrearsSchedule,
-			"zone", a.cfg.Location().String())
-	}
-	// Notices go out while the commands in flight finish: the dispatcher stops only after
-	// them, or at abort.
-	dctx, stopDispatch := context.WithCancel(abort)
-	var dwg sync.WaitGroup
-	defer func() { stopDispatch(); dwg.Wait() }()
-	dwg.Add(1)
-	go func() { defer dwg.Done(); disp.Run(dctx) }()
-	wg.Add(2)
-	go func() { defer wg.Done(); a.maintainEvery(bgctx, time.Minute) }()
-	go func() { defer wg.Done(); a.pruneEvery(bgctx, pruneInterval) }()
-	a.serveControl(bgctx, &wg) // partnerbot exec and backup beside the running bot
-
-	served := make(chan error, 1)
-	go func() {
-		served <- bot.Serve(ctx, adapters, bot.Detach(bot.NewHandler(a.router), abort), a.log.With("component", "bot"))
-	}()
-	var serveErr error
-	select {
-	case serveErr = <-served:
-	case <-abort.Done():
-		// The commands still running were cancelled: give their adapters a moment to answer
-		// and return, then leave without them.
-		select {
-		case serveErr = <-served:
-		case <-time.After(grace):
-			a.log.Error("shutdown_timeout passed and adapters are still busy; exiting without them", "timeout", timeout)
-			return exitFailed
-		}
-	}
-	if serveErr != nil {
-		a.log.Error("console stopped", "error", serveErr)
+		return exitFailed
+	case err != nil: // logged by the service
 		return exitFailed
 	}
-	// Deliver what the last commands queued before leaving, within shutdown_timeout (counted
-	// from the signal, or from now when the console ended the bot). What is not delivered
-	// stays in the outbox for the next start.
-	stopBackground()
-	flush, cancelFlush := context.WithTimeout(abort, timeout)
-	defer cancelFlush()
-	for round := 0; round < 100; round++ { // bounded: what fails waits for the next start
-		sent, _, err := disp.RunOnce(flush)
-		if err != nil {
-			if flush.Err() == nil {
-				a.log.Warn("delivering notices", "error", err)
-			}
-			break
-		}
-		if sent == 0 {
-			break
-		}
-	}
-	if ob, err := a.store.OutboxStats(context.WithoutCancel(ctx)); err == nil && ob.Waiting > 0 {
-		a.log.Info("notices left in the outbox for the next start", "waiting", ob.Waiting)
-	}
-	a.log.Info("partnerbot stopped")
 	return exitOK
-}
-
-// abandonAfter is the longest the bot waits, once the commands still running were cancelled
-// near the end of shutdown_timeout, for their adapters to return before exiting without them.
-const abandonAfter = 2 * time.Second
-
-// adminServer binds admin.listen and wires the health and metrics endpoints; nil when
-// admin.listen is empty.
-func (a *app) adminServer(adapters []bot.Adapter) (*admin.Server, error) {
-	if a.cfg.Admin.Listen == "" {
-		return nil, nil
-	}
-	a.metrics.Watch(a.store, adapters)
-	log := a.log.With("component", "admin")
-	return admin.Listen(a.cfg.Admin.Listen, admin.Options{Store: a.store, Adapters: adapters, BSS: a.metrics,
-		Metrics: a.metrics.Handler(log), Logger: log, Version: currentBuild().String()})
-}
-
-// directPlatforms holds the running adapters that can message a user directly, by platform;
-// runBot fills it before any adapter runs, exec leaves it empty.
-type directPlatforms struct {
-	mu  sync.RWMutex
-	set map[string]bot.DirectMessenger
-}
-
-func (d *directPlatforms) add(platform string, dm bot.DirectMessenger) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.set == nil {
-		d.set = map[string]bot.DirectMessenger{}
-	}
-	d.set[platform] = dm
-}
-
-// can reports whether a requester who asked in channel should also be messaged in person.
-func (d *directPlatforms) can(platform, channel, user string) bool {
-	d.mu.RLock()
-	dm := d.set[platform]
-	d.mu.RUnlock()
-	return dm != nil && !dm.IsDirect(channel, user)
-}
-
-// isDirect reports whether channel is the direct conversation with user on platform (false
-// when that platform's adapter does not run or cannot message users).
-func (d *directPlatforms) isDirect(platform, channel, user string) bool {
-	d.mu.RLock()
-	dm := d.set[platform]
-	d.mu.RUnlock()
-	return dm != nil && dm.IsDirect(channel, user)
-}
-
-// admins are the users with the admin role, told when a notice is parked.
-func (a *app) admins() []string {
-	var out []string
-	for user, role := range a.cfg.Roles.Users {
-		if role == "admin" {
-			out = append(out, user)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// quietHold keeps alerts inside their channel's quiet hours, retries included.
-func (a *app) quietHold(ctx context.Context, n store.Notice, now time.Time) time.Time {
-	if !strings.HasPrefix(n.Kind, "alert") || n.Channel == "" {
-		return now
-	}
-	q, err := a.store.QuietHours(ctx, n.Platform, n.Channel)
-	if err != nil {
-		return now
-	}
-	return alerts.QuietEnd(q, a.cfg.Location(), now)
-}
-
-// maintainEvery expires overdue requests and settles interrupted ones until ctx ends.
-func (a *app) maintainEvery(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.router.Maintain(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("maintaining requests", "error", err)
-			}
-		}
-	}
 }
 
 // runExec runs one command and prints the reply: exit 0 on success, 1 when the command failed,
@@ -461,7 +253,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if err := control.RemoveStale(socketOf(cfg)); err != nil { // we hold the store: no bot serves it
 				a.log.Warn("control socket", "error", err)
 			}
-			res = a.execute(ctx, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
+			res = service.Execute(ctx, a.router, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
 		case errors.Is(aerr, store.ErrLocked):
 			// A bot that started meanwhile serves its socket by now; if none does, say who holds the store.
 			if done, err = viaBot(ctx, cfg, ask); !done {
