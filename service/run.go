@@ -122,7 +122,7 @@ func Run(ctx context.Context, b Bot) error {
 	stopBackground := func() { cancel(); wg.Wait() }
 	defer stopBackground()
 	disp := &bot.Dispatcher{Outbox: b.Store, Senders: senders, Admins: b.admins(),
-		Logger: b.Log.With("component", "dispatch"), Hold: b.quietHold, Observer: b.Metrics,
+		Logger: b.Log.With("component", "dispatch"), Hold: alerts.QuietHold(b.Store, b.Config.Location()), Observer: b.Metrics,
 		Langs: b.Store, Lang: b.Router.Lang()}
 	if b.Scanner != nil {
 		b.Scanner.SetMessageLimits(limits)
@@ -255,18 +255,6 @@ func (b *Bot) admins() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// quietHold keeps alerts inside their channel's quiet hours, retries included.
-func (b *Bot) quietHold(ctx context.Context, n store.Notice, now time.Time) time.Time {
-	if !strings.HasPrefix(n.Kind, "alert") || n.Channel == "" {
-		return now
-	}
-	q, err := b.Store.QuietHours(ctx, n.Platform, n.Channel)
-	if err != nil {
-		return now
-	}
-	return alerts.QuietEnd(q, b.Config.Location(), now)
 }
 
 // maintainEvery expires overdue requests and settles interrupted ones until ctx ends.
