@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -145,14 +144,10 @@ func syncSubscriptions(ctx context.Context, st *store.Store, subs []config.Confi
 
 // runBot runs the bot with the adapters the configuration enables, until ctx ends.
 func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("partnerbot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("partnerbot", "", stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: the embedded example: sandbox and console)")
 	as := fs.String("as", "", "console user as platform:user or user (default: console.user of the configuration)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		if err == nil {
-			fmt.Fprintf(stderr, "partnerbot: unexpected argument %q\n", fs.Arg(0))
-		}
+	if !fs.parse(args, 0, 0) {
 		return exitUsage
 	}
 	consoleUser, storePath, consoleOnly := consoleAlone(*cfgPath, stdin, *as)
@@ -195,20 +190,11 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 // runExec runs one command and prints the reply: exit 0 on success, 1 when the command failed,
 // 2 on a usage or configuration error.
 func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("partnerbot exec", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("partnerbot exec", "partnerbot exec [-config FILE] [-as PLATFORM:USER] '/command args'", stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: the embedded example: the sandbox)")
 	as := fs.String("as", "", "who runs the command, as platform:user-id (default: console:<console.user>)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: partnerbot exec [-config FILE] [-as PLATFORM:USER] '/command args'")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
+	if !fs.parse(args, 1, -1) {
 		return exitUsage
 	}
 	text := strings.Join(fs.Args(), " ")

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -20,19 +19,10 @@ import (
 // holds the store, from the file otherwise. Exit 0 when the copy is written and checks out, 1 when
 // it could not be made, 2 on a usage or configuration error.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("partnerbot backup", flag.ContinueOnError)
-	flags.SetOutput(stderr)
+	flags := newFlags("partnerbot backup", "partnerbot backup [-config FILE] [-timeout D] FILE", stderr)
 	cfgPath := flags.String("config", "", "configuration file (default: the embedded example)")
 	timeout := flags.Duration("timeout", 30*time.Minute, "give up after this long")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: partnerbot backup [-config FILE] [-timeout D] FILE")
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		return exitUsage
-	}
-	if flags.NArg() != 1 || flags.Arg(0) == "" {
-		flags.Usage()
+	if !flags.parse(args, 1, 1) {
 		return exitUsage
 	}
 	out := flags.Arg(0)
@@ -189,18 +179,9 @@ func (a *atomicFile) abort() {
 // runs; the operator then moves it in place. Exit 0 when written, 1 when it could not be, 2 on a
 // usage or configuration error.
 func runCompact(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("partnerbot compact", flag.ContinueOnError)
-	flags.SetOutput(stderr)
+	flags := newFlags("partnerbot compact", "partnerbot compact [-config FILE] NEWFILE   (with the bot stopped)", stderr)
 	cfgPath := flags.String("config", "", "configuration file (default: the embedded example)")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: partnerbot compact [-config FILE] NEWFILE   (with the bot stopped)")
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		return exitUsage
-	}
-	if flags.NArg() != 1 || flags.Arg(0) == "" {
-		flags.Usage()
+	if !flags.parse(args, 1, 1) {
 		return exitUsage
 	}
 	out := flags.Arg(0)

@@ -159,8 +159,7 @@ func parseWant(fs *flag.FlagSet, args []string, lo, hi int) error {
 }
 
 func runBSS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("partnerbot bss", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("partnerbot bss", "", stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: the embedded example, i.e. the sandbox)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: partnerbot bss [-config FILE] OP [ARGS]\noperations:")
@@ -168,11 +167,7 @@ func runBSS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "  "+bssOps[name].usage)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
+	if !fs.parse(args, 1, -1) {
 		return exitUsage
 	}
 	op, ok := bssOps[fs.Arg(0)]

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -39,20 +38,11 @@ type checkRow struct {
 // the bot's words and exits with the bot's status (2 for a configuration it refuses); otherwise
 // exit 0 when nothing failed, 1 when something did; 2 on a usage error.
 func runCheckConfig(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("partnerbot check-config", flag.ContinueOnError)
-	flags.SetOutput(stderr)
+	flags := newFlags("partnerbot check-config", "partnerbot check-config [-config FILE] [-customer ID] [-timeout D]", stderr)
 	cfgPath := flags.String("config", "", "configuration file (default: the embedded example)")
 	customer := flags.String("customer", "", "also obtain agency credentials for this customer id (IAM), as an action would")
 	timeout := flags.Duration("timeout", 30*time.Second, "longest wait for each check")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: partnerbot check-config [-config FILE] [-customer ID] [-timeout D]")
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		return exitUsage
-	}
-	if flags.NArg() > 0 {
-		flags.Usage()
+	if !flags.parse(args, 0, 0) {
 		return exitUsage
 	}
 	source := *cfgPath

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,15 +80,9 @@ func controlFailure(err error) string {
 // of another process as each request does; a running bot serves the new data from its next
 // BSS call on.
 func runSandboxReset(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("partnerbot sandbox reset", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("partnerbot sandbox reset", "partnerbot sandbox reset [-config FILE]", stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: the built-in sandbox configuration)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "partnerbot sandbox reset: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
+	if !fs.parse(args, 0, 0) {
 		return exitUsage
 	}
 	cfg, err := loadConfig(*cfgPath)

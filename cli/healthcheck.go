@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,15 +16,11 @@ import (
 // not (not running, not answering in time, another status), 2 on a usage or configuration
 // error. It is the image's HEALTHCHECK: a distroless image has no shell or curl.
 func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("partnerbot healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("partnerbot healthcheck", "", stderr)
 	cfgPath := fs.String("config", "", "configuration file whose admin.listen to ask (default: -addr)")
 	addr := fs.String("addr", config.Default().Admin.Listen, "admin address to ask when no -config is given")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		if err == nil {
-			fmt.Fprintf(stderr, "partnerbot healthcheck: unexpected argument %q\n", fs.Arg(0))
-		}
+	if !fs.parse(args, 0, 0) {
 		return exitUsage
 	}
 	target := *addr

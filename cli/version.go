@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -89,12 +88,7 @@ func (b buildInfo) logAttrs() []any {
 // runVersion prints the binary's version: module version, VCS revision, time and whether
 // the tree was modified (when the build recorded them), and the Go version.
 func runVersion(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("partnerbot version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		if err == nil {
-			fmt.Fprintf(stderr, "partnerbot version: unexpected argument %q\n", fs.Arg(0))
-		}
+	if !newFlags("partnerbot version", "", stderr).parse(args, 0, 0) {
 		return exitUsage
 	}
 	b := currentBuild()
