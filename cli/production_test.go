@@ -15,7 +15,6 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/internal/promtext"
-	"github.com/partnerbot/partnerbot/store"
 )
 
 // consoleBot is the bot running in the background on a console fed through a pipe.
@@ -116,91 +115,6 @@ func zhangsanResource(t *testing.T, srv *bsstest.Server, name string) string {
 	}
 	t.Fatalf("张三 has no %s", name)
 	return ""
-}
-
-const renewPath = "/v2/orders/subscriptions/resources/renew"
-
-// TestGracefulShutdown: SIGTERM while an approved renewal's BSS call is slow. The call
-// finishes and its result is recorded and answered, the notice for a platform that is not
-// running stays in the outbox, and the bot exits 0 with the store closed.
-func TestGracefulShutdown(t *testing.T) {
-	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
-	cfg := realBSSConfig(t, srv, "  channel: console:console", "  channel: slack:CAPPROVE",
-		"  shutdown_timeout: 20s", "  shutdown_timeout: 1m")
-	id := zhangsanResource(t, srv, "zhangsan-web-01")
-	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/renew "+id+" 1m").check(t, exitOK, []string{"#1"}, nil)
-
-	srv.Inject("POST", renewPath, bsstest.Fault{Latency: 2 * time.Second})
-	b := startConsoleBot(t, "-config", cfg, "-as", "bob")
-	b.say("/approve 1")
-	b.waitFor("the renewal to reach BSS", func() bool { return srv.CallCount("POST", renewPath) == 1 })
-	b.stop() // SIGTERM, with the renewal in flight
-	if code := b.exit(); code != exitOK {
-		t.Fatalf("exit %d\nstderr:\n%s", code, b.stderr)
-	}
-	for _, w := range []string{"✅ 已执行", "订单"} {
-		if !strings.Contains(b.stdout.String(), w) {
-			t.Errorf("the approval's answer lacks %q:\n%s", w, b.stdout)
-		}
-	}
-	for _, w := range []string{"shutting down: taking no new messages", "notices left in the outbox", "partnerbot stopped"} {
-		if !strings.Contains(b.stderr.String(), w) {
-			t.Errorf("log lacks %q:\n%s", w, b.stderr)
-		}
-	}
-	calls := srv.Calls()
-	for _, c := range calls {
-		if c.Path == renewPath && c.Status != 200 {
-			t.Errorf("the renewal ended with status %d, want 200 (not abandoned)", c.Status)
-		}
-	}
-
-	st, err := store.Open(storePath(cfg), store.Options{Timeout: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("the store was not closed: %v", err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	a, err := st.Approval(ctx, 1)
-	if err != nil || a.State != store.StateSucceeded {
-		t.Errorf("request 1: %s, %v; want succeeded", a.State, err)
-	}
-	ob, err := st.OutboxStats(ctx)
-	if err != nil || ob.Waiting == 0 {
-		t.Errorf("outbox %+v, %v: the notices for slack:CAPPROVE were lost", ob, err)
-	}
-	es, err := st.RecentAudit(ctx, 1, store.AuditFilter{Platform: "console"})
-	if err != nil || len(es) != 1 || es[0].Command != "/approve 1" || es[0].Result != "ok" {
-		t.Errorf("last console audit record %+v, %v", es, err)
-	}
-}
-
-// TestShutdownTimeout: a BSS call that never answers is cut at bot.shutdown_timeout; the
-// command is answered as failed and audited, and the bot exits.
-func TestShutdownTimeout(t *testing.T) {
-	srv := bsstest.NewTestServer(t, bsstest.Options{Now: wallClock})
-	cfg := realBSSConfig(t, srv, "  shutdown_timeout: 20s", "  shutdown_timeout: 1s", "  max_retries: 3", "  max_retries: 0")
-	const custPath = "/v2/partners/sub-customers/query"
-	srv.Inject("POST", custPath, bsstest.Fault{Hang: true})
-	b := startConsoleBot(t, "-config", cfg)
-	b.say("/customer 张三")
-	b.waitFor("the query to reach BSS", func() bool { return srv.CallCount("POST", custPath) == 1 })
-	b.stop()
-	if code := b.exit(); code != exitOK {
-		t.Fatalf("exit %d\nstderr:\n%s", code, b.stderr)
-	}
-	if !strings.Contains(b.stdout.String(), "查询华为云失败") {
-		t.Errorf("the cut command was not answered:\n%s", b.stdout)
-	}
-	st, err := store.Open(storePath(cfg), store.Options{Timeout: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	es, err := st.RecentAudit(context.Background(), 1, store.AuditFilter{Platform: "console"})
-	if err != nil || len(es) != 1 || es[0].Command != "/customer 张三" || es[0].Result != "error" {
-		t.Errorf("audit %+v, %v", es, err)
-	}
 }
 
 // TestAdminEndpointsOfTheRunningBot: the binary serves /healthz, /readyz and /metrics on
