@@ -402,47 +402,6 @@ func TestNewerSchemaRefused(t *testing.T) {
 	runCLI(t, "", "backup", "-config", cfg, filepath.Join(t.TempDir(), "b.db")).check(t, exitOK, []string{fmt.Sprintf("schema version %d", store.CurrentSchemaVersion+1)}, nil)
 }
 
-// TestRetentionInRunningBot: at start the bot applies store.retention in the background: audit
-// entries older than store.retention.audit go, newer ones stay.
-func TestRetentionInRunningBot(t *testing.T) {
-	cfg := writeConfig(t, "    audit: 9600h", "    audit: 720h")
-	st, err := store.Open(storePath(cfg), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	for _, age := range []time.Duration{1000 * time.Hour, 800 * time.Hour, 24 * time.Hour} {
-		if _, err := st.AppendAudit(ctx, store.AuditEntry{At: time.Now().Add(-age), Platform: "exec", UserID: "old", Command: fmt.Sprint("/aged ", age), Result: "ok"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st.Close()
-	b := startBot(t, cfg)
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(b.stderr.String(), "store.retention applied") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no pruning logged:\n%s", b.stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !strings.Contains(b.stderr.String(), "audit_removed=2") {
-		t.Errorf("the log does not say two entries went:\n%s", b.stderr.String())
-	}
-	b.stop()
-	st, err = store.Open(storePath(cfg), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	es, err := st.RecentAudit(ctx, 100, store.AuditFilter{UserID: "old"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(es) != 1 || es[0].Command != "/aged 24h0m0s" {
-		t.Errorf("left %+v, want the 24h-old entry alone", es)
-	}
-}
-
 // platformFakes stands in for Slack's auth.test and apps.connections.open and Telegram's getMe,
 // accepting only the given tokens. (The adapters' own tests run against complete fakes.)
 func platformFakes(t *testing.T, slackBot, slackApp, telegramToken string) (slackURL, telegramURL string) {

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -177,5 +178,35 @@ func TestShutdownTimeout(t *testing.T) {
 	es, err := env.Store.RecentAudit(context.Background(), 1, store.AuditFilter{Platform: "console"})
 	if err != nil || len(es) != 1 || es[0].Command != "/customer 张三" || es[0].Result != "error" {
 		t.Errorf("audit %+v, %v", es, err)
+	}
+}
+
+// TestRetentionInRunningBot: at start the bot applies store.retention in the background: audit
+// entries older than store.retention.audit go, newer ones stay.
+func TestRetentionInRunningBot(t *testing.T) {
+	b, env, _ := newBot(t, strings.NewReader(""))
+	b.Config.Store.Retention.Audit = 720 * time.Hour
+	ctx := context.Background()
+	for _, age := range []time.Duration{1000 * time.Hour, 800 * time.Hour, 24 * time.Hour} {
+		if _, err := env.Store.AppendAudit(ctx, store.AuditEntry{At: env.Clock.Now().Add(-age), Platform: "exec", UserID: "old",
+			Command: fmt.Sprint("/aged ", age), Result: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := startConsoleBot(t, b, env, "admin")
+	c.waitFor("the pruning", func() bool { return strings.Contains(env.Logs.String(), "store.retention applied") })
+	if !strings.Contains(env.Logs.String(), "audit_removed=2") {
+		t.Errorf("the log does not say two entries went:\n%s", env.Logs)
+	}
+	c.signal()
+	if err := c.wait(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	es, err := env.Store.RecentAudit(ctx, 100, store.AuditFilter{UserID: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Command != "/aged 24h0m0s" {
+		t.Errorf("left %+v, want the 24h-old entry alone", es)
 	}
 }
