@@ -202,7 +202,7 @@ var catalogue = map[string]msg{
 	"sum.customer":  {"查找客户：ID、账号、关联类型、标签、余额或欠费、30 天内到期资源数", "Find a customer: id, account, association, label, balance or arrears, resources expiring within 30 days"},
 	"sum.balance":   {"客户的余额与欠费；不带客户时显示合作伙伴自己的账户余额（仅审批人）", "A customer's balance and arrears; without a customer, the partner's own accounts (approvers only)"},
 	"sum.resources": {"客户的包年/包月资源（主资源及其附属资源）", "A customer's yearly/monthly resources (main resources with their attached ones)"},
-	"sum.expiring":  {"所有客户中即将到期的包年/包月资源，最早到期的在前", "Yearly/monthly resources of all customers expiring soon, soonest first"},
+	"sum.expiring":  {"所有客户（或带 label:标签 的客户）中即将到期的包年/包月资源，最早到期的在前", "Yearly/monthly resources of all customers (or those with label:NAME) expiring soon, soonest first"},
 	"sum.arrears":   {"欠费客户，欠费最多的在前", "Customers in arrears, largest debt first"},
 	"sum.orders":    {"客户的订单，最新的在前", "A customer's orders, newest first"},
 	"sum.order":     {"一个订单的详情和明细", "One order with its line items"},
@@ -305,6 +305,12 @@ var catalogue = map[string]msg{
 	"expiring.failed":   {"有 %d 个客户查询失败，结果可能不完整：%s", "%d customer[s] could not be queried; the list may be incomplete: %s"},
 	"yes":               {"是", "yes"},
 	"no":                {"否", "no"},
+
+	// /expiring label:NAME
+	"expiring.title_label": {"%d 天内到期的包年/包月资源（标签：%s）", "Yearly/monthly resources expiring within %d day[s] (label: %s)"},
+	"err.bad_label":        {"“%s” 不是有效的标签筛选：写成 label:标签，例如 label:vip（同一标签只写一次，最长 64 个字）。", "\"%s\" is not a valid label filter: write label:NAME, e.g. label:vip (each label once, at most 64 characters)."},
+	"err.too_many_labels":  {"最多可同时筛选 %d 个标签。", "At most %d label[s] at once."},
+	"err.no_such_label":    {"没有客户的标签是 “%s”（标签区分大小写）。", "No customer has the label \"%s\" (labels are case-sensitive)."},
 
 	// /arrears
 	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customer[s]"},
