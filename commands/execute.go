@@ -174,17 +174,14 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
 			known, anomalies := matchReclaim(p.QuotaIDs, rr)
 			if len(anomalies) > 0 {
-				r.recordAnomalies(ctx, a, "", anomalies)
+				r.recordAnomalies(ctx, a, "", wordAll(En, anomalies)) // logs and the audit are in English
 			}
 			if !known {
 				r.log.WarnContext(ctx, "quota reclaim answered without naming every quota; reconciling from BSS state", "request", a.ID)
 				return nil
 			}
-			out := r.reclaimResult(rr)
-			if len(anomalies) > 0 {
-				out.NeedsAttention = true
-				out.Detail += "; " + r.opts.Lang.T("act.money_anomaly", strings.Join(anomalies, "; "))
-			}
+			out := reclaimResult(rr, anomalies)
+			out.NeedsAttention = len(anomalies) > 0
 			return out
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
@@ -253,8 +250,8 @@ func (r *Router) failureText(err error) string {
 // matchReclaim reads a quota reclaim's answer against the quotas asked for, keeping only what
 // names one of them, once, by an id that is not blank after trimming (a blank id is no id).
 // known is false when a quota asked for is named nowhere, or more than once: the outcome is
-// then unknown. anomalies describe entries naming no quota asked for.
-func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies []string) {
+// then unknown. anomalies describe entries naming no quota asked for, worded when read.
+func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies []worded) {
 	wanted := make(map[string]bool, len(asked))
 	for _, id := range asked {
 		wanted[id] = true
@@ -264,7 +261,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	for _, q := range rr.Reclaimed {
 		id := strings.TrimSpace(q.QuotaID)
 		if !wanted[id] {
-			anomalies = append(anomalies, fmt.Sprintf("simple_quota_infos names quota %q, which was not asked for", cutRunes(id, 64)))
+			anomalies = append(anomalies, worded{Key: "act.quota_anomaly", Args: []string{"simple_quota_infos", cutRunes(id, 64)}})
 			continue
 		}
 		q.QuotaID = id
@@ -275,7 +272,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	for _, e := range rr.Errors {
 		id := strings.TrimSpace(e.ID)
 		if !wanted[id] {
-			anomalies = append(anomalies, fmt.Sprintf("error_details names quota %q (%q), which was not asked for", cutRunes(id, 64), cutRunes(e.ErrorCode, 64)))
+			anomalies = append(anomalies, worded{Key: "act.quota_anomaly_code", Args: []string{"error_details", cutRunes(id, 64), cutRunes(e.ErrorCode, 64)}})
 			continue
 		}
 		e.ID = id
@@ -283,7 +280,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 		failed = append(failed, e)
 	}
 	if n := len(anomalies); n > 10 {
-		anomalies = append(anomalies[:10], fmt.Sprintf("and %d more such entries", n-10))
+		anomalies = append(anomalies[:10], worded{Key: "act.anomaly_more", Args: []string{strconv.Itoa(n - 10)}})
 	}
 	rr.Reclaimed, rr.Errors = reclaimed, failed
 	for _, id := range asked {
@@ -294,18 +291,78 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	return true, anomalies
 }
 
-func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
+// worded is a text kept as its catalogue key and arguments, so that each reader sees it in
+// their language.
+type worded struct {
+	Key  string   `json:"key"`
+	Args []string `json:"args,omitempty"`
+}
+
+func (w worded) in(l Lang) string {
+	args := make([]any, len(w.Args))
+	for i, a := range w.Args {
+		args[i] = a
+	}
+	return l.T(w.Key, args...)
+}
+
+// wordAll is ws in l.
+func wordAll(l Lang, ws []worded) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.in(l)
+	}
+	return out
+}
+
+// reclaimDetailPrefix heads the ApprovalResult.Detail of a quota reclaim: its result as JSON,
+// which each reader sees worded in their language (reclaimOutcome.parts).
+const reclaimDetailPrefix = "reclaim="
+
+// reclaimOutcome is how a quota reclaim ended.
+type reclaimOutcome struct {
+	Reclaimed []reclaimedQuota `json:"reclaimed,omitempty"`
+	Failed    []bss.ItemError  `json:"failed,omitempty"`
+	Anomalies []worded         `json:"anomalies,omitempty"` // what the answer named beyond the request
+}
+
+type reclaimedQuota struct {
+	ID      string `json:"id"`
+	Balance string `json:"balance"` // what is left on the quota
+}
+
+func reclaimResult(rr *bss.ReclaimResult, anomalies []worded) *store.ApprovalResult {
 	out := &store.ApprovalResult{OK: len(rr.Errors) == 0}
-	var parts []string
+	o := reclaimOutcome{Failed: rr.Errors, Anomalies: anomalies}
 	for _, q := range rr.Reclaimed {
-		parts = append(parts, q.QuotaID+" → "+q.Balance.String())
+		o.Reclaimed = append(o.Reclaimed, reclaimedQuota{ID: q.QuotaID, Balance: q.Balance.String()})
 	}
 	for _, e := range rr.Errors {
-		parts = append(parts, e.ID+": "+strings.TrimSpace(e.ErrorCode+" "+e.ErrorMsg))
 		out.ErrorCode = e.ErrorCode
 	}
-	out.Detail = strings.Join(parts, "; ")
+	b, _ := json.Marshal(o)
+	out.Detail = reclaimDetailPrefix + string(b)
 	return out
+}
+
+// parts are the outcome's facts in l: each quota's balance after, each failure, and what the
+// answer named beyond the request.
+func (o reclaimOutcome) parts(l Lang) []string {
+	var parts []string
+	for _, q := range o.Reclaimed {
+		parts = append(parts, q.ID+" → "+q.Balance)
+	}
+	for _, e := range o.Failed {
+		parts = append(parts, e.ID+": "+strings.TrimSpace(e.ErrorCode+" "+e.ErrorMsg))
+	}
+	if len(o.Anomalies) > 0 {
+		sep := "; "
+		if l == Zh {
+			sep = "；"
+		}
+		parts = append(parts, l.T("act.money_anomaly", strings.Join(wordAll(l, o.Anomalies), sep)))
+	}
+	return parts
 }
 
 // settle reconciles a request from BSS state within ActionTimeout.
@@ -793,6 +850,11 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		}
 	case detail == "awaiting_payment":
 		parts = append(parts, l.T("act.awaiting_payment"))
+	case strings.HasPrefix(detail, reclaimDetailPrefix):
+		var o reclaimOutcome
+		if json.Unmarshal([]byte(strings.TrimPrefix(detail, reclaimDetailPrefix)), &o) == nil {
+			parts = append(parts, o.parts(l)...)
+		}
 	case strings.HasPrefix(detail, moneyDetailPrefix):
 		if m, ok := parseMoneyResult(detail); ok {
 			parts = append(parts, r.moneyResultText(c, a, m)...)
