@@ -774,13 +774,39 @@ var catalogue = map[string]msg{
 	"act.money_ambiguous":           {"申请执行后华为云有多条相同的记录（%s），无法确定哪条属于本申请；请核对后再决定是否重新提交", "Huawei Cloud shows several identical records since the request ran (%s) and cannot tell which is this request's; check before filing again"},
 
 	// Flood control: what the adapters answer before (or instead of) running a command (bot.Gate).
-	"err.busy":         {"机器人正忙，请稍后再试。", "The bot is busy right now; please try again in a moment."},
-	"err.rate_limited": {"您发送命令的速度太快了（每分钟最多 %d 条）。请 %d 秒后再试。", "You are sending commands faster than the bot takes them (at most %d a minute). Please try again in %d s."},
+	"err.busy":       {"机器人正忙，请稍后再试。", "The bot is busy right now; please try again in a moment."},
+	"err.restarting": {"机器人正在重启，请稍后再试。", "The bot is restarting; please try again in a moment."},
+
+	// What the console says itself, in its user's language (bot/console).
+	"console.banner":         {"partnerbot 控制台，身份 console:%s — 输入 /帮助 查看命令；/quit 或 Ctrl-D 退出", "partnerbot console as console:%s — type /help; /quit or Ctrl-D to leave"},
+	"console.banner_service": {"partnerbot 控制台，身份 console:%s — 输入 /帮助 查看命令；/quit 停止机器人，Ctrl-D 只关闭控制台", "partnerbot console as console:%s — type /help; /quit stops the bot, Ctrl-D leaves the console alone"},
+	"console.not_command":    {"（请输入以 / 开头的命令，例如 /帮助）", "(type a command starting with /, e.g. /help)"},
+	"console.too_long":       {"（输入过长，最多 %d 字节）", "(line too long: at most %d bytes)"},
+	"console.eof":            {"（输入结束：控制台已关闭，机器人继续为其他平台服务，直到被停止）", "(end of input: the console is closed; the bot goes on serving the other platforms until it is stopped)"},
+	"err.rate_limited":       {"您发送命令的速度太快了（每分钟最多 %d 条）。请 %d 秒后再试。", "You are sending commands faster than the bot takes them (at most %d a minute). Please try again in %d s."},
 }
 
 // Busy is the answer to a command the bot has no room for now: every place in the queue its
 // sender may hold is taken.
 func (l Lang) Busy() string { return l.T("err.busy") }
+
+// Restarting is the answer to a command the bot stopped before running: send it again.
+func (l Lang) Restarting() string { return l.T("err.restarting") }
+
+// ConsoleBanner greets the console's user; beside a service (service), Ctrl-D leaves the
+// console alone while /quit stops the bot.
+func (l Lang) ConsoleBanner(user string, service bool) string {
+	if service {
+		return l.T("console.banner_service", user)
+	}
+	return l.T("console.banner", user)
+}
+
+// ConsoleNotCommand, ConsoleTooLong and ConsoleEOF are the console's hints: a line that is no
+// command, a line over maxBytes, and the end of its input beside a service.
+func (l Lang) ConsoleNotCommand() string          { return l.T("console.not_command") }
+func (l Lang) ConsoleTooLong(maxBytes int) string { return l.T("console.too_long", maxBytes) }
+func (l Lang) ConsoleEOF() string                 { return l.T("console.eof") }
 
 // RateLimited is the answer to a command over its sender's rate (perMinute a minute); the next
 // is taken in seconds.
