@@ -47,7 +47,7 @@ func moneyCommands() []*Command {
 			Examples: []string{"/coupon 张三 200 --days 90", "/发券 王芳,赵敏 50 --days 30"}, Run: runCoupon},
 		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Flags: []Flag{reseller},
-			Examples: []string{"/coupons 张三", "/coupon-reclaim CP2611…"}, Run: runCouponReclaim},
+			Examples: []string{"/coupons 张三", "/coupon-reclaim CP000149e35d6a21"}, Run: runCouponReclaim},
 	}
 }
 
