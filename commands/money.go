@@ -31,7 +31,7 @@ func moneyCommands() []*Command {
 		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/coupons 张三", "/代金券 张三"}, Run: runCoupons},
-		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: RoleViewer,
+		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: RoleOperator,
 			MaxArgs: 0, Flags: []Flag{page}, Examples: []string{"/quotas", "/额度 --page 1"}, Run: runQuotas},
 		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},

