@@ -306,6 +306,16 @@ func (w worded) in(l Lang) string {
 	return l.T(w.Key, args...)
 }
 
+// wordedPrefix heads an ApprovalResult.Detail kept as a worded text (JSON), which each reader
+// sees in their language.
+const wordedPrefix = "text="
+
+// wordedDetail is the ApprovalResult.Detail of the catalogue text key with args.
+func wordedDetail(key string, args ...string) string {
+	b, _ := json.Marshal(worded{Key: key, Args: args})
+	return wordedPrefix + string(b)
+}
+
 // wordAll is ws in l.
 func wordAll(l Lang, ws []worded) []string {
 	out := make([]string, len(ws))
@@ -410,7 +420,7 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 		return r.settleUnsubscribe(ctx, a, p, now)
 	case actAutoRenew:
 		if now != nil && now.AutoRenew() == p.On {
-			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_policy")}
+			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: wordedDetail("act.reconciled_policy")}
 		}
 	}
 	return r.noTrace()
@@ -418,7 +428,7 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 
 // noTrace is the result when BSS shows nothing this request did.
 func (r *Router) noTrace() *store.ApprovalResult {
-	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: wordedDetail("act.no_trace")}
 }
 
 func (r *Router) settleReclaim(ctx context.Context, p actionParams) *store.ApprovalResult {
@@ -438,7 +448,7 @@ func (r *Router) settleReclaim(ctx context.Context, p actionParams) *store.Appro
 	if found < len(p.QuotaIDs) {
 		return r.noTrace() // a quota BSS no longer shows proves nothing
 	}
-	return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
+	return &store.ApprovalResult{OK: true, Reconciled: true, Detail: wordedDetail("act.reconciled_reclaim")}
 }
 
 // settleRenew: the expiry moved by exactly this renewal's period (counted from the expiry the
@@ -469,10 +479,10 @@ func (r *Router) settleRenew(ctx context.Context, a store.Approval, p actionPara
 		}
 		c := &Call{Lang: r.opts.Lang, r: r, now: r.opts.Now()}
 		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.proven,
-			Detail: c.Lang.T("act.expiry_unexplained", c.stamp(p.PrevExpiry), c.stamp(after), c.stamp(want))}
+			Detail: wordedDetail("act.expiry_unexplained", c.stamp(p.PrevExpiry), c.stamp(after), c.stamp(want))}
 	case len(ev.unproven) > 0:
 		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
-			Detail: r.opts.Lang.T("act.unproven_orders", strings.Join(ev.unproven, ", "))}
+			Detail: wordedDetail("act.unproven_orders", strings.Join(ev.unproven, ", "))}
 	}
 	return r.noTrace()
 }
@@ -489,12 +499,12 @@ func (r *Router) settleUnsubscribe(ctx context.Context, a store.Approval, p acti
 	}
 	switch {
 	case len(ev.proven) > 0:
-		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: r.opts.Lang.T("act.reconciled_gone")}
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: wordedDetail("act.reconciled_gone")}
 	case len(ev.unproven) > 0:
 		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
-			Detail: r.opts.Lang.T("act.gone_unproven", strings.Join(ev.unproven, ", "))}
+			Detail: wordedDetail("act.gone_unproven", strings.Join(ev.unproven, ", "))}
 	}
-	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.gone_no_order")}
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: wordedDetail("act.gone_no_order")}
 }
 
 // Order types an action creates (bss-api.md §7).
@@ -850,6 +860,11 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		}
 	case detail == "awaiting_payment":
 		parts = append(parts, l.T("act.awaiting_payment"))
+	case strings.HasPrefix(detail, wordedPrefix):
+		var w worded
+		if json.Unmarshal([]byte(strings.TrimPrefix(detail, wordedPrefix)), &w) == nil {
+			parts = append(parts, w.in(l))
+		}
 	case strings.HasPrefix(detail, reclaimDetailPrefix):
 		var o reclaimOutcome
 		if json.Unmarshal([]byte(strings.TrimPrefix(detail, reclaimDetailPrefix)), &o) == nil {
