@@ -110,3 +110,51 @@ func reply(t *testing.T, n store.Notice) commands.Reply {
 	}
 	return r
 }
+
+// TestLabelDigestButtonListsTheLabelled: a channel subscribed to the customers labelled vip
+// gets a summarised digest whose button, clicked (run over the router as a person would), lists
+// the vip customers' resources and no one else's — the digest's own resources, save those
+// already expired, which /expiring (from now on) does not list — from BSS before the first
+// index and from the index after a delta scan.
+func TestLabelDigestButtonListsTheLabelled(t *testing.T) {
+	for _, delta := range []bool{false, true} {
+		t.Run(map[bool]string{false: "from BSS", true: "from the index"}[delta], func(t *testing.T) {
+			e := newEnv(t, func(o *alerts.Options) { o.DigestScreen = 3; o.Delta = delta })
+			e.subscribe("slack:C1", "expiry", "label:vip", 30, 7, 1)
+			sum := e.scan(alerts.KindExpiry)
+			ns := e.drain()
+			if len(ns) != 1 {
+				t.Fatalf("%d notices, want one summary", len(ns))
+			}
+			r := reply(t, ns[0])
+			if len(r.Buttons) == 0 || r.Buttons[0].Command != "/expiring 30 label:vip" {
+				t.Fatalf("the first button is %+v, want /expiring 30 label:vip", r.Buttons)
+			}
+			expired := 0
+			for _, f := range r.Fields {
+				if f.Label == "已过期" {
+					expired, _ = strconv.Atoi(f.Value)
+				}
+			}
+			labelOf := map[string]string{} // resource id → its customer's label
+			for _, c := range e.srv.Customers() {
+				for _, res := range e.srv.Resources(c.ID) {
+					labelOf[res.ResourceID] = c.Label
+				}
+			}
+			rep := e.indexRouter(200)("console:victor", r.Buttons[0].Command)
+			if rep.Error || rep.Table == nil {
+				t.Fatalf("%s: %+v", r.Buttons[0].Command, rep)
+			}
+			for _, row := range rep.Table.Rows {
+				id := row[2][strings.LastIndex(row[2], "(")+1 : len(row[2])-1]
+				if labelOf[id] != "vip" {
+					t.Errorf("%s lists %s of %s, whose label is %q", r.Buttons[0].Command, id, row[1], labelOf[id])
+				}
+			}
+			if len(rep.Table.Rows) != sum.Alerted-expired || !strings.Contains(rep.Footer, "1/1") {
+				t.Errorf("%s lists %d resources, the digest %d of which %d expired", r.Buttons[0].Command, len(rep.Table.Rows), sum.Alerted, expired)
+			}
+		})
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -284,6 +285,26 @@ func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(days)))
 	return days, ok
+}
+
+// labels are the labels of the channel's kind subscriptions when each is scoped by label
+// (label:X), sorted; nil when any is to all customers or to one customer.
+func (c *channel) labels(kind string) []string {
+	var out []string
+	for _, sub := range c.subs {
+		if sub.Kind != kind && sub.Kind != "all" {
+			continue
+		}
+		label, ok := strings.CutPrefix(sub.Scope, "label:")
+		if !ok {
+			return nil
+		}
+		if !slices.Contains(out, label) {
+			out = append(out, label)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func inScope(scope string, cu bss.Customer) bool {

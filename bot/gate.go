@@ -241,6 +241,15 @@ func (u *gateUser) wait(now time.Time) int {
 	return max(1, int(math.Ceil(missing/float64(u.lim.Limit()))))
 }
 
+// Lang is the language of what an adapter says to user itself (not a command's reply): their
+// /lang, else the default language; zh without a Gate.
+func (g *Gate) Lang(ctx context.Context, user string) commands.Lang {
+	if g == nil {
+		return commands.Zh
+	}
+	return g.lang(ctx, user)
+}
+
 func (g *Gate) lang(ctx context.Context, user string) commands.Lang {
 	if g.opts.Lang != nil {
 		if l := g.opts.Lang(ctx, user); l == commands.Zh || l == commands.En {

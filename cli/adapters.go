@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +42,7 @@ func (a *app) adapters(stdin io.Reader, stdout io.Writer, as string) ([]bot.Adap
 				// Beside a service, the end of the console's input (Ctrl-D, a pipe or a file that
 				// ends) ends the console alone; /quit still stops the bot.
 				con.StayAfterEOF = true
-				con.Banner = fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit stops the bot, Ctrl-D leaves the console alone", con.UserID)
+				con.Banner = a.userGate().Lang(context.Background(), "console:"+con.UserID).ConsoleBanner(con.UserID, true)
 			}
 			ad = con
 		case "wecom":
@@ -134,8 +135,8 @@ func (a *app) consoleAdapter(stdin io.Reader, stdout io.Writer, as string) (*con
 			return nil, fmt.Errorf("-as %q: the console chats as console:<user>; give the user name", as)
 		}
 	}
-	return &console.Console{In: stdin, Out: stdout, UserID: user,
-		Banner: fmt.Sprintf("partnerbot console as console:%s — type /help (或 /帮助); /quit or Ctrl-D to leave", user)}, nil
+	return &console.Console{In: stdin, Out: stdout, UserID: user, Lang: a.userGate().Lang,
+		Banner: a.userGate().Lang(context.Background(), "console:"+user).ConsoleBanner(user, false)}, nil
 }
 
 // isTerminal reports whether r is a terminal (a person typing), not a pipe, a file or

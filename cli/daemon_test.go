@@ -154,7 +154,7 @@ func TestConsoleEndsAloneBesideSlack(t *testing.T) {
 				t.Fatal(err)
 			}
 			return tty
-		}, []string{"zhangsan", "Ctrl-D leaves the console alone", "end of input: the console is closed"}},
+		}, []string{"zhangsan", "Ctrl-D 只关闭控制台", "输入结束：控制台已关闭"}},
 		{"/dev/null, console.enabled: true", nil, func(t *testing.T) *os.File {
 			devNull, err := os.Open(os.DevNull)
 			if err != nil {
@@ -162,7 +162,7 @@ func TestConsoleEndsAloneBesideSlack(t *testing.T) {
 			}
 			t.Cleanup(func() { devNull.Close() })
 			return devNull
-		}, []string{"end of input: the console is closed"}},
+		}, []string{"输入结束：控制台已关闭"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			slack := newSlackStandIn(t, daemonSlackToken)
@@ -180,7 +180,7 @@ func TestConsoleEndsAloneBesideSlack(t *testing.T) {
 			logs := func() string { return "\nstdout:\n" + stdout.String() + "\nlog:\n" + stderr.String() }
 			deadline := time.Now().Add(20 * time.Second)
 			waitUntil(t, deadline, "the console to reach the end of its input", logs, func() bool {
-				return strings.Contains(stdout.String(), "end of input") || len(done) > 0
+				return strings.Contains(stdout.String(), "输入结束") || len(done) > 0
 			})
 			select {
 			case code := <-done:

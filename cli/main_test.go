@@ -338,16 +338,16 @@ func TestRunBot(t *testing.T) {
 		stderr []string
 	}{
 		{name: "help then quit", stdin: "/help\n/quit\n/customer 张三\n", code: exitOK,
-			stdout: []string{"partnerbot console as console:admin", "== partnerbot 命令 ==", "/customer (/客户)", "/audit (/审计)"},
+			stdout: []string{"partnerbot 控制台，身份 console:admin", "== partnerbot 命令 ==", "/customer (/客户)", "/audit (/审计)"},
 			absent: []string{"zhangsan"}, stderr: []string{"partnerbot started", "version=", "go=go"}},
 		{name: "EOF ends the bot", stdin: "/customer 张三", code: exitOK, stdout: []string{"zhangsan"}},
 		{name: "run subcommand", args: []string{"run"}, stdin: "/help\n", code: exitOK, stdout: []string{"/customer (/客户)"}},
 		{name: "-as chooses the user", args: []string{"-as", "alice"}, stdin: "/audit\n", code: exitOK,
 			stdout: []string{"console:alice", "您的角色是 操作员", "（operator）"}},
 		{name: "-as with console prefix", args: []string{"-as", "console:bob"}, stdin: "/help\n", code: exitOK,
-			stdout: []string{"partnerbot console as console:bob"}, absent: []string{"console:console:"}},
+			stdout: []string{"partnerbot 控制台，身份 console:bob"}, absent: []string{"console:console:"}},
 		{name: "english bot", edits: []string{"  language: zh", "  language: en"}, stdin: "/help\n", code: exitOK,
-			stdout: []string{"== partnerbot commands =="}},
+			stdout: []string{"partnerbot console as console:admin — type /help;", "== partnerbot commands =="}, absent: []string{"控制台"}},
 		{name: "console disabled", edits: []string{"  # the bot.\n  enabled: true", "  # the bot.\n  enabled: false"}, stdin: "/help\n", code: exitUsage,
 			stderr: []string{"no chat adapter is enabled"}},
 		// Left out, the console runs only on a terminal: a service's piped or empty standard

@@ -39,7 +39,7 @@ func actionCommands() []*Command {
 			Flags: []Flag{cust}, Examples: []string{"/autorenew on fd6b4382-dee9-fec2-a874-cfc1141a0fc3", "/自动续费 off fe40032c-a583-34f7-a1b6-e290e74570a5"}, Run: runAutoRenew},
 		{Name: "reclaim", Aliases: []string{"回收"}, Args: "<quota-id>... [--remark TEXT]",
 			Summary: "sum.reclaim", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
-			Flags: []Flag{{Name: "remark", Help: "opt.remark"}}, Examples: []string{"/reclaim Q2611… Q2612… --remark \"year-end\""}, Run: runReclaim},
+			Flags: []Flag{{Name: "remark", Help: "opt.remark"}}, Examples: []string{"/quotas", "/reclaim Q0503524586 Q0638088195 --remark \"year-end\""}, Run: runReclaim},
 		{Name: "approve", Aliases: []string{"批准"}, Args: "<request-id>", Summary: "sum.approve", Role: RoleApprover, Action: true,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/approve 1", "/批准 2"}, Run: runApprove},
 		{Name: "reject", Aliases: []string{"拒绝"}, Args: "<request-id> [reason]", Summary: "sum.reject", Role: RoleApprover, Action: true,

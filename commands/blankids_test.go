@@ -219,3 +219,39 @@ func TestQuotaReclaimAnswerNamingOthers(t *testing.T) {
 		t.Errorf("audit of the anomaly: %+v, %v", audit, err)
 	}
 }
+
+// TestQuotaReclaimAnomalyInReadersLanguage: what a reclaim answer named beyond the request is
+// kept as facts, not as words of one language, so each reader of the result sees it in their
+// own: the requester reading in English, the approver in Chinese, each message in one language.
+func TestQuotaReclaimAnomalyInReadersLanguage(t *testing.T) {
+	e := newActEnv(t, nil)
+	ck := e.sandboxChecker()
+	var quota string
+	for _, q := range e.srv.Quotas() {
+		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
+			quota = q.QuotaID
+		}
+	}
+	ck.Data("QOTHER", "QERR", "CBC.99005003", "simple_quota_infos", "error_details")
+	e.say("console:alice", "/lang en")
+	e.say("console:alice", "/reclaim "+quota)
+	e.srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
+		Body: `{"simple_quota_infos":[{"quota_id":"` + quota + `","quota_balance":0},{"quota_id":"QOTHER","quota_balance":0}],` +
+			`"error_details":[{"id":"QERR","error_code":"CBC.99005003","error_msg":"x"}]}`})
+	got, _ := e.approveLast()
+	if got.Result == nil || strings.Contains(got.Result.Detail, "not asked for") || strings.Contains(got.Result.Detail, "本申请以外") {
+		t.Fatalf("the result is stored worded: %+v", got.Result)
+	}
+	for _, tt := range []struct{ who, lang, want string }{
+		{"console:alice", "en", `simple_quota_infos names quota "QOTHER", which was not asked for; error_details names quota "QERR" (CBC.99005003), which was not asked for`},
+		{"console:bob", "zh", "应答的 simple_quota_infos 列出了未申请的额度 “QOTHER”；应答的 error_details 列出了未申请的额度 “QERR”（CBC.99005003）"},
+	} {
+		_, text := e.say(tt.who, fmt.Sprintf("/request %d", got.ID))
+		if !strings.Contains(text, tt.want) || !strings.Contains(text, quota+" → 0.00") {
+			t.Errorf("%s reads:\n%s\nwant %q", tt.who, text, tt.want)
+		}
+		for _, p := range ck.Problems(tt.lang, text) {
+			t.Errorf("%s, %s: %s\n%s", tt.who, tt.lang, p, text)
+		}
+	}
+}

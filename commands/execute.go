@@ -174,17 +174,14 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
 			known, anomalies := matchReclaim(p.QuotaIDs, rr)
 			if len(anomalies) > 0 {
-				r.recordAnomalies(ctx, a, "", anomalies)
+				r.recordAnomalies(ctx, a, "", wordAll(En, anomalies)) // logs and the audit are in English
 			}
 			if !known {
 				r.log.WarnContext(ctx, "quota reclaim answered without naming every quota; reconciling from BSS state", "request", a.ID)
 				return nil
 			}
-			out := r.reclaimResult(rr)
-			if len(anomalies) > 0 {
-				out.NeedsAttention = true
-				out.Detail += "; " + r.opts.Lang.T("act.money_anomaly", strings.Join(anomalies, "; "))
-			}
+			out := reclaimResult(rr, anomalies)
+			out.NeedsAttention = len(anomalies) > 0
 			return out
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
@@ -253,8 +250,8 @@ func (r *Router) failureText(err error) string {
 // matchReclaim reads a quota reclaim's answer against the quotas asked for, keeping only what
 // names one of them, once, by an id that is not blank after trimming (a blank id is no id).
 // known is false when a quota asked for is named nowhere, or more than once: the outcome is
-// then unknown. anomalies describe entries naming no quota asked for.
-func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies []string) {
+// then unknown. anomalies describe entries naming no quota asked for, worded when read.
+func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies []worded) {
 	wanted := make(map[string]bool, len(asked))
 	for _, id := range asked {
 		wanted[id] = true
@@ -264,7 +261,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	for _, q := range rr.Reclaimed {
 		id := strings.TrimSpace(q.QuotaID)
 		if !wanted[id] {
-			anomalies = append(anomalies, fmt.Sprintf("simple_quota_infos names quota %q, which was not asked for", cutRunes(id, 64)))
+			anomalies = append(anomalies, worded{Key: "act.quota_anomaly", Args: []string{"simple_quota_infos", cutRunes(id, 64)}})
 			continue
 		}
 		q.QuotaID = id
@@ -275,7 +272,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	for _, e := range rr.Errors {
 		id := strings.TrimSpace(e.ID)
 		if !wanted[id] {
-			anomalies = append(anomalies, fmt.Sprintf("error_details names quota %q (%q), which was not asked for", cutRunes(id, 64), cutRunes(e.ErrorCode, 64)))
+			anomalies = append(anomalies, worded{Key: "act.quota_anomaly_code", Args: []string{"error_details", cutRunes(id, 64), cutRunes(e.ErrorCode, 64)}})
 			continue
 		}
 		e.ID = id
@@ -283,7 +280,7 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 		failed = append(failed, e)
 	}
 	if n := len(anomalies); n > 10 {
-		anomalies = append(anomalies[:10], fmt.Sprintf("and %d more such entries", n-10))
+		anomalies = append(anomalies[:10], worded{Key: "act.anomaly_more", Args: []string{strconv.Itoa(n - 10)}})
 	}
 	rr.Reclaimed, rr.Errors = reclaimed, failed
 	for _, id := range asked {
@@ -294,18 +291,88 @@ func matchReclaim(asked []string, rr *bss.ReclaimResult) (known bool, anomalies 
 	return true, anomalies
 }
 
-func (r *Router) reclaimResult(rr *bss.ReclaimResult) *store.ApprovalResult {
+// worded is a text kept as its catalogue key and arguments, so that each reader sees it in
+// their language.
+type worded struct {
+	Key  string   `json:"key"`
+	Args []string `json:"args,omitempty"`
+}
+
+func (w worded) in(l Lang) string {
+	args := make([]any, len(w.Args))
+	for i, a := range w.Args {
+		args[i] = a
+	}
+	return l.T(w.Key, args...)
+}
+
+// wordedPrefix heads an ApprovalResult.Detail kept as a worded text (JSON), which each reader
+// sees in their language.
+const wordedPrefix = "text="
+
+// wordedDetail is the ApprovalResult.Detail of the catalogue text key with args.
+func wordedDetail(key string, args ...string) string {
+	b, _ := json.Marshal(worded{Key: key, Args: args})
+	return wordedPrefix + string(b)
+}
+
+// wordAll is ws in l.
+func wordAll(l Lang, ws []worded) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.in(l)
+	}
+	return out
+}
+
+// reclaimDetailPrefix heads the ApprovalResult.Detail of a quota reclaim: its result as JSON,
+// which each reader sees worded in their language (reclaimOutcome.parts).
+const reclaimDetailPrefix = "reclaim="
+
+// reclaimOutcome is how a quota reclaim ended.
+type reclaimOutcome struct {
+	Reclaimed []reclaimedQuota `json:"reclaimed,omitempty"`
+	Failed    []bss.ItemError  `json:"failed,omitempty"`
+	Anomalies []worded         `json:"anomalies,omitempty"` // what the answer named beyond the request
+}
+
+type reclaimedQuota struct {
+	ID      string `json:"id"`
+	Balance string `json:"balance"` // what is left on the quota
+}
+
+func reclaimResult(rr *bss.ReclaimResult, anomalies []worded) *store.ApprovalResult {
 	out := &store.ApprovalResult{OK: len(rr.Errors) == 0}
-	var parts []string
+	o := reclaimOutcome{Failed: rr.Errors, Anomalies: anomalies}
 	for _, q := range rr.Reclaimed {
-		parts = append(parts, q.QuotaID+" → "+q.Balance.String())
+		o.Reclaimed = append(o.Reclaimed, reclaimedQuota{ID: q.QuotaID, Balance: q.Balance.String()})
 	}
 	for _, e := range rr.Errors {
-		parts = append(parts, e.ID+": "+strings.TrimSpace(e.ErrorCode+" "+e.ErrorMsg))
 		out.ErrorCode = e.ErrorCode
 	}
-	out.Detail = strings.Join(parts, "; ")
+	b, _ := json.Marshal(o)
+	out.Detail = reclaimDetailPrefix + string(b)
 	return out
+}
+
+// parts are the outcome's facts in l: each quota's balance after, each failure, and what the
+// answer named beyond the request.
+func (o reclaimOutcome) parts(l Lang) []string {
+	var parts []string
+	for _, q := range o.Reclaimed {
+		parts = append(parts, q.ID+" → "+q.Balance)
+	}
+	for _, e := range o.Failed {
+		parts = append(parts, e.ID+": "+strings.TrimSpace(e.ErrorCode+" "+e.ErrorMsg))
+	}
+	if len(o.Anomalies) > 0 {
+		sep := "; "
+		if l == Zh {
+			sep = "；"
+		}
+		parts = append(parts, l.T("act.money_anomaly", strings.Join(wordAll(l, o.Anomalies), sep)))
+	}
+	return parts
 }
 
 // settle reconciles a request from BSS state within ActionTimeout.
@@ -353,7 +420,7 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 		return r.settleUnsubscribe(ctx, a, p, now)
 	case actAutoRenew:
 		if now != nil && now.AutoRenew() == p.On {
-			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_policy")}
+			return &store.ApprovalResult{OK: true, Reconciled: true, Detail: wordedDetail("act.reconciled_policy")}
 		}
 	}
 	return r.noTrace()
@@ -361,7 +428,7 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 
 // noTrace is the result when BSS shows nothing this request did.
 func (r *Router) noTrace() *store.ApprovalResult {
-	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.no_trace")}
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: wordedDetail("act.no_trace")}
 }
 
 func (r *Router) settleReclaim(ctx context.Context, p actionParams) *store.ApprovalResult {
@@ -381,7 +448,7 @@ func (r *Router) settleReclaim(ctx context.Context, p actionParams) *store.Appro
 	if found < len(p.QuotaIDs) {
 		return r.noTrace() // a quota BSS no longer shows proves nothing
 	}
-	return &store.ApprovalResult{OK: true, Reconciled: true, Detail: r.opts.Lang.T("act.reconciled_reclaim")}
+	return &store.ApprovalResult{OK: true, Reconciled: true, Detail: wordedDetail("act.reconciled_reclaim")}
 }
 
 // settleRenew: the expiry moved by exactly this renewal's period (counted from the expiry the
@@ -412,10 +479,10 @@ func (r *Router) settleRenew(ctx context.Context, a store.Approval, p actionPara
 		}
 		c := &Call{Lang: r.opts.Lang, r: r, now: r.opts.Now()}
 		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.proven,
-			Detail: c.Lang.T("act.expiry_unexplained", c.stamp(p.PrevExpiry), c.stamp(after), c.stamp(want))}
+			Detail: wordedDetail("act.expiry_unexplained", c.stamp(p.PrevExpiry), c.stamp(after), c.stamp(want))}
 	case len(ev.unproven) > 0:
 		return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
-			Detail: r.opts.Lang.T("act.unproven_orders", strings.Join(ev.unproven, ", "))}
+			Detail: wordedDetail("act.unproven_orders", strings.Join(ev.unproven, ", "))}
 	}
 	return r.noTrace()
 }
@@ -432,12 +499,12 @@ func (r *Router) settleUnsubscribe(ctx context.Context, a store.Approval, p acti
 	}
 	switch {
 	case len(ev.proven) > 0:
-		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: r.opts.Lang.T("act.reconciled_gone")}
+		return &store.ApprovalResult{OK: true, Reconciled: true, OrderIDs: ev.proven, Detail: wordedDetail("act.reconciled_gone")}
 	case len(ev.unproven) > 0:
 		return &store.ApprovalResult{OK: true, NeedsAttention: true, Reconciled: true, OrderIDs: ev.unproven,
-			Detail: r.opts.Lang.T("act.gone_unproven", strings.Join(ev.unproven, ", "))}
+			Detail: wordedDetail("act.gone_unproven", strings.Join(ev.unproven, ", "))}
 	}
-	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: r.opts.Lang.T("act.gone_no_order")}
+	return &store.ApprovalResult{NeedsAttention: true, Reconciled: true, Detail: wordedDetail("act.gone_no_order")}
 }
 
 // Order types an action creates (bss-api.md §7).
@@ -793,6 +860,16 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 		}
 	case detail == "awaiting_payment":
 		parts = append(parts, l.T("act.awaiting_payment"))
+	case strings.HasPrefix(detail, wordedPrefix):
+		var w worded
+		if json.Unmarshal([]byte(strings.TrimPrefix(detail, wordedPrefix)), &w) == nil {
+			parts = append(parts, w.in(l))
+		}
+	case strings.HasPrefix(detail, reclaimDetailPrefix):
+		var o reclaimOutcome
+		if json.Unmarshal([]byte(strings.TrimPrefix(detail, reclaimDetailPrefix)), &o) == nil {
+			parts = append(parts, o.parts(l)...)
+		}
 	case strings.HasPrefix(detail, moneyDetailPrefix):
 		if m, ok := parseMoneyResult(detail); ok {
 			parts = append(parts, r.moneyResultText(c, a, m)...)

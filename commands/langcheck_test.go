@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
@@ -74,7 +75,7 @@ func TestEveryReplyInOneLanguage(t *testing.T) {
 	for _, text := range texts {
 		ck.Data(strings.Fields(text)[1:]...)
 	}
-	ck.Data("not now", "abc", "def")
+	ck.Data("not now", "abc", "def", "QOTHER", "simple_quota_infos")
 	check := func(lang, what, msg string) {
 		t.Helper()
 		for _, p := range ck.Problems(lang, msg) {
@@ -99,6 +100,10 @@ func TestEveryReplyInOneLanguage(t *testing.T) {
 			_, got := e.say(step.who, step.text)
 			check(lang, step.text, got)
 			id := strconv.FormatUint(e.lastRequest().ID, 10)
+			if strings.HasPrefix(step.text, "/reclaim ") { // an answer naming a quota not asked for, shown in the result
+				e.srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
+					Body: `{"simple_quota_infos":[{"quota_id":"` + quota + `","quota_balance":0},{"quota_id":"QOTHER","quota_balance":0}],"error_details":[]}`})
+			}
 			for _, after := range []struct{ who, text string }{
 				{"console:bob", "/request " + id}, {"console:bob", "/pending"}, {"console:alice", "/approve " + id},
 				{"console:bob", "/approve " + id}, {"console:bob", "/approve " + id}, {"console:alice", "/request " + id},

@@ -31,6 +31,8 @@ func moneyCommands() []*Command {
 		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/coupons 张三", "/代金券 张三"}, Run: runCoupons},
+		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: RoleOperator,
+			MaxArgs: 0, Flags: []Flag{page}, Examples: []string{"/quotas", "/额度 --page 1"}, Run: runQuotas},
 		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/ondemand 张三", "/按需资源 张三 --page 2"}, Run: runOnDemand},
@@ -45,7 +47,7 @@ func moneyCommands() []*Command {
 			Examples: []string{"/coupon 张三 200 --days 90", "/发券 王芳,赵敏 50 --days 30"}, Run: runCoupon},
 		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Flags: []Flag{reseller},
-			Examples: []string{"/coupons 张三", "/coupon-reclaim CP2611…"}, Run: runCouponReclaim},
+			Examples: []string{"/coupons 张三", "/coupon-reclaim CP000149e35d6a21"}, Run: runCouponReclaim},
 	}
 }
 

@@ -2,10 +2,12 @@ package commands
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
 )
@@ -109,13 +111,9 @@ type expiringRow struct {
 }
 
 func runExpiring(ctx context.Context, c *Call) (Reply, error) {
-	days := 30
-	if a := c.Arg(0); a != "" {
-		n, err := parseInt(a)
-		if err != nil || n < 1 || n > 365 {
-			return Reply{}, c.fail("err.arg_int", "days", 1, 365, a)
-		}
-		days = n
+	days, labels, err := c.expiringArgs()
+	if err != nil {
+		return Reply{}, err
 	}
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
@@ -126,11 +124,14 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
-	rows, failed, note, err := c.expiringRows(ctx, live, c.now, end)
+	rows, failed, note, err := c.expiringRows(ctx, live, c.now, end, labels)
 	if err != nil {
 		return Reply{}, err
 	}
 	rep := Reply{Title: c.Lang.T("expiring.title", days), Text: note}
+	if len(labels) > 0 {
+		rep.Title = c.Lang.T("expiring.title_label", days, strings.Join(labels, ", "))
+	}
 	if len(failed) > 0 {
 		rep.Text += "\n⚠ " + c.Lang.T("expiring.failed", len(failed), strings.Join(failed, ", "))
 	}
@@ -164,8 +165,8 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	t.Head = []int{2, 1} // a compact entry: the resource and its customer, then expiry and auto-renew
 	rep.Table = t
 	base := "/expiring"
-	if days != 30 {
-		base += " " + strconvItoa(days)
+	if days != 30 || len(labels) > 0 {
+		base = ExpiringCommand(days, labels...)
 	}
 	if live {
 		base += " --live"
@@ -174,9 +175,107 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
-// expiringRows are the main resources expiring in [from, to] of every customer: from the
-// expiry index when a scan has filled it, unless live; else from BSS. note says which.
-func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time) (rows []expiringRow, failed []string, note string, err error) {
+// maxExpiringLabels bounds the label: arguments of one /expiring.
+const maxExpiringLabels = 10
+
+// expiringArgs reads /expiring's arguments, in any order: the days (default 30) and any number
+// of label:NAME, written as a subscription's scope is; a customer with any of the labels counts.
+func (c *Call) expiringArgs() (days int, labels []string, err error) {
+	days = 30
+	seenDays := false
+	for _, a := range c.Inv.Args {
+		if label, ok := strings.CutPrefix(a, "label:"); ok {
+			if label == "" || strings.TrimSpace(label) != label || utf8.RuneCountInString(label) > 64 || slices.Contains(labels, label) {
+				return 0, nil, c.fail("err.bad_label", a)
+			}
+			if err := c.checkText("label", label); err != nil {
+				return 0, nil, err
+			}
+			if labels = append(labels, label); len(labels) > maxExpiringLabels {
+				return 0, nil, c.fail("err.too_many_labels", maxExpiringLabels)
+			}
+			continue
+		}
+		if seenDays {
+			return 0, nil, &userError{text: c.Lang.T("err.too_many_args", c.cmd.Name) + "\n" + c.Lang.T("err.usage", c.cmd.usageIn(c.Lang)), result: "invalid"}
+		}
+		n, err := parseInt(a)
+		if err != nil || n < 1 || n > 365 {
+			return 0, nil, c.fail("err.arg_int", "days", 1, 365, a)
+		}
+		days, seenDays = n, true
+	}
+	return days, labels, nil
+}
+
+// ExpiringCommand is the /expiring that lists what expires within days of the customers with
+// any of labels (of every customer when none): what an expiry digest's button pages through.
+func ExpiringCommand(days int, labels ...string) string {
+	cmd := "/expiring " + strconvItoa(days)
+	for _, l := range labels {
+		cmd += " " + quoteArg("label:"+l)
+	}
+	return cmd
+}
+
+// quoteArg is s as one argument of a command line: quoted, with \\ and the closing quotes escaped, when it
+// holds white space or a quote, or is empty.
+func quoteArg(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		closers, _ := parseQuote(r)
+		return parseIsSpace(r) || closers != "" || r == '\\'
+	}) {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `＂`, `\＂`).Replace(s) + `"`
+}
+
+// labelled are the customers whose label is one of labels, as BSS lists them (its label filter
+// matches part of a label, so each is checked whole). A label no customer has is refused.
+func (c *Call) labelled(ctx context.Context, labels []string) ([]bss.Customer, error) {
+	var out []bss.Customer
+	seen := map[string]bool{}
+	for _, label := range labels {
+		f := bss.CustomerFilter{}
+		if !strings.ContainsFunc(label, parseIsSpace) {
+			f.Label = label // BSS refuses a filter with spaces: such a label is found among all
+		}
+		n := 0
+		for cu, err := range c.r.bss.Customers(ctx, f) {
+			if err != nil {
+				return nil, c.bssError(err)
+			}
+			if cu.Label != label {
+				continue
+			}
+			n++
+			if !seen[cu.ID] {
+				seen[cu.ID] = true
+				out = append(out, cu)
+			}
+		}
+		if n == 0 {
+			return nil, c.fail("err.no_such_label", label)
+		}
+	}
+	return out, nil
+}
+
+// expiringRows are the main resources expiring in [from, to] of every customer (with labels, of
+// the customers with one of them): from the expiry index when a scan has filled it, unless
+// live; else from BSS. note says which.
+func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, labels []string) (rows []expiringRow, failed []string, note string, err error) {
+	var only map[string]bool // with labels: the customers that have one
+	var custs []bss.Customer
+	if len(labels) > 0 {
+		if custs, err = c.labelled(ctx, labels); err != nil {
+			return nil, nil, "", err
+		}
+		only = make(map[string]bool, len(custs))
+		for _, cu := range custs {
+			only[cu.ID] = true
+		}
+	}
 	st, indexed, err := c.indexState(ctx)
 	if err != nil {
 		return nil, nil, "", err
@@ -186,30 +285,40 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time) 
 		if err != nil {
 			return nil, nil, "", err
 		}
-		rows = make([]expiringRow, len(hits))
-		for i, h := range hits {
-			rows[i] = expiringRow{
+		rows = make([]expiringRow, 0, len(hits))
+		for _, h := range hits {
+			if only != nil && !only[h.Customer] {
+				continue
+			}
+			rows = append(rows, expiringRow{
 				customer: bss.Customer{ID: h.Customer, Name: h.Name, AccountName: h.Account},
 				res: bss.Resource{ResourceID: h.Resource.ID, Status: h.Resource.Status, ExpirePolicy: h.Resource.Policy,
 					ExpireTime: bss.Time{Time: h.Resource.Expiry}, IsMainResource: 1},
 				desc: h.Resource.Desc,
-			}
+			})
 		}
 		return rows, nil, c.freshness(st.At, st.Customers), nil
 	}
-	var custs []bss.Customer
-	if live {
+	switch {
+	case live:
 		note = c.Lang.T("fresh.live")
-		if custs, err = c.liveCustomers(ctx); err != nil {
-			return nil, nil, "", err
+		if only != nil && len(custs) > c.r.opts.LiveMaxCustomers {
+			return nil, nil, "", c.fail("err.live_too_many", c.r.opts.LiveMaxCustomers)
 		}
-	} else {
-		note = c.Lang.T("fresh.no_index")
-		for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{}) {
-			if err != nil {
-				return nil, nil, "", c.bssError(err)
+		if only == nil {
+			if custs, err = c.liveCustomers(ctx); err != nil {
+				return nil, nil, "", err
 			}
-			custs = append(custs, cu)
+		}
+	default:
+		note = c.Lang.T("fresh.no_index")
+		if only == nil {
+			for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{}) {
+				if err != nil {
+					return nil, nil, "", c.bssError(err)
+				}
+				custs = append(custs, cu)
+			}
 		}
 	}
 	rows, failed, err = c.scanExpiring(ctx, custs, from, to)

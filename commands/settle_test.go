@@ -119,6 +119,15 @@ func (tc settleCase) run(t *testing.T) {
 	if strings.Contains(text, "需要人工确认") != tc.wantAttention {
 		t.Errorf("story and needs-attention disagree:\n%s", text)
 	}
+	// How it was settled is kept as facts, so a reader in English reads it in English only.
+	ck := e.sandboxChecker()
+	ck.Data(created...)
+	ck.Data(got.Result.OrderIDs...)
+	e.say("console:alice", "/lang en")
+	_, text = e.say("console:alice", fmt.Sprintf("/request %d", a.ID))
+	for _, p := range ck.Problems("en", text) {
+		t.Errorf("en: %s\n%s", p, text)
+	}
 }
 
 // ref is the customer of a demo resource.

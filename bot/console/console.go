@@ -33,6 +33,10 @@ type Console struct {
 	// StayAfterEOF keeps Run going after the end of its input, until its context ends or
 	// /quit: commands piped into a bot that also serves other platforms do not stop it.
 	StayAfterEOF bool
+	// Lang is the language of the hints the console words itself (a line that is no command,
+	// one too long, the end of input): console:UserID's /lang, else the bot's (bot.Gate.Lang).
+	// Nil, or a language it does not know: Chinese, the default language.
+	Lang func(ctx context.Context, user string) commands.Lang
 
 	mu sync.Mutex // serialises replies and notices on Out
 }
@@ -45,6 +49,16 @@ func (c *Console) Foreground() bool { return true }
 
 // MaxMessageChars: a terminal has no message limit worth splitting at.
 func (c *Console) MaxMessageChars() int { return 1 << 20 }
+
+// lang is the language of the console's own hints.
+func (c *Console) lang(ctx context.Context) commands.Lang {
+	if c.Lang != nil {
+		if l := c.Lang(ctx, "console:"+c.UserID); l == commands.Zh || l == commands.En {
+			return l
+		}
+	}
+	return commands.Zh
+}
 
 func (c *Console) printf(format string, args ...any) {
 	c.mu.Lock()
@@ -141,14 +155,13 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 				if c.Prompt != "" {
 					c.printf("\n") // Ctrl-D left the cursor after the prompt
 				}
-				c.printf("(end of input: the console is closed; the bot goes on serving the other platforms until it is stopped — " +
-					"输入结束：控制台已关闭，机器人继续为其他平台服务，直到被停止)\n")
+				c.printf("%s\n", c.lang(ctx).ConsoleEOF())
 				<-ctx.Done()
 			}
 			return err
 		}
 		if line == tooLong {
-			c.printf("(line too long: at most %d bytes — 输入过长，最多 %d 字节)\n", maxLine, maxLine)
+			c.printf("%s\n", c.lang(ctx).ConsoleTooLong(maxLine))
 			continue
 		}
 		text := strings.TrimSpace(line)
@@ -164,7 +177,7 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 		})
 		rep, handled := h(pctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
 		if !handled {
-			c.printf("(type a command starting with /, e.g. /help — 输入以 / 开头的命令，例如 /帮助)\n")
+			c.printf("%s\n", c.lang(ctx).ConsoleNotCommand())
 			continue
 		}
 		c.printf("%s\n", Render(rep))

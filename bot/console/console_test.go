@@ -272,7 +272,7 @@ func TestConsoleCommands(t *testing.T) {
 		{
 			name:   "plain text gets the hint",
 			script: "hello there\n",
-			want:   []string{"(type a command starting with /, e.g. /help — 输入以 / 开头的命令，例如 /帮助)"},
+			want:   []string{"（请输入以 / 开头的命令，例如 /帮助）"},
 		},
 		{
 			name:    "quit stops reading",
@@ -604,7 +604,7 @@ func TestConsoleReadError(t *testing.T) {
 	if err := c.Run(context.Background(), bot.NewHandler(h2)); err != nil {
 		t.Fatalf("Run with a 70 KiB line = %v", err)
 	}
-	if !strings.Contains(out.String(), "line too long") {
+	if !strings.Contains(out.String(), "（输入过长，最多 65536 字节）") {
 		t.Errorf("no error for the long line: %q", out.String()[:min(200, out.Len())])
 	}
 	if len(h2.calls) != 1 || !strings.HasSuffix(h2.calls[0], " /after") {
@@ -727,7 +727,7 @@ func TestConsoleStaysAfterEOFBesideOtherAdapters(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v after the bot stopped", err)
 	}
-	if !strings.Contains(out.String(), "end of input: the console is closed; the bot goes on serving") {
+	if !strings.Contains(out.String(), "（输入结束：控制台已关闭，机器人继续为其他平台服务，直到被停止）") {
 		t.Errorf("the end of input is not explained:\n%s", out.String())
 	}
 	c = &console.Console{In: strings.NewReader("/quit\n"), Out: &out, UserID: "admin", StayAfterEOF: true}

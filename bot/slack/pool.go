@@ -78,11 +78,17 @@ func (p *pool) reply(in inbound, rep chat.Reply) {
 	})
 }
 
-// restart tells the sender of a message that will not run now to send it again.
+// restartReply tells the sender of a command that will not run now to send it again, in l
+// (their /lang, else the bot's language: Gate.Lang).
+func restartReply(l commands.Lang) chat.Reply {
+	return chat.Reply{Text: l.Restarting(), Error: true, Ephemeral: true}
+}
+
+// restart tells the sender of a message that will not run now to send it again, in their language.
 func (p *pool) restart(in inbound) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
 	defer cancel()
-	if err := p.a.answer(ctx, in, restartReply); err != nil {
+	if err := p.a.answer(ctx, in, restartReply(p.a.opts.Gate.Lang(ctx, in.req.User()))); err != nil {
 		p.a.log.Warn("slack: answering", "user", in.req.UserID, "channel", in.channel, "error", redactURL(err))
 	}
 }

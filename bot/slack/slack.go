@@ -380,8 +380,6 @@ func (a *Adapter) firstDelivery(key string) bool {
 
 // Replies the adapter itself words, in both languages (the user's is not known here).
 var (
-	restartReply = chat.Reply{Text: "机器人正在重启，请稍后再试。\nThe bot is restarting; please try again in a moment.",
-		Error: true, Ephemeral: true}
 	failedReply = chat.Reply{Text: "处理这条命令时出错了，请稍后再试。\nSomething went wrong with that command; please try again.",
 		Error: true, Ephemeral: true}
 )

@@ -275,7 +275,9 @@ func (g *gen) demoQuotas() {
 		created := g.now.Add(-time.Duration(10+g.rng.IntN(200)) * day).Truncate(time.Hour)
 		value := Yuan(int64(1000 * (1 + g.rng.IntN(20))))
 		q := Quota{
-			QuotaID: fmt.Sprintf("Q%s%08d", created.Format("060102"), g.rng.IntN(100_000_000)), QuotaType: 0, QuotaValue: value,
+			// BSS documents a quota id as an id (额度ID) and nothing more, so the demo's are the
+			// same on every date: examples and tests can name them.
+			QuotaID: fmt.Sprintf("Q%02d%08d", i+1, g.rng.IntN(100_000_000)), QuotaType: 0, QuotaValue: value,
 			Balance: value.scale(int64(20+g.rng.IntN(80)), 100), QuotaStatus: 0, CreateTime: created,
 			LastUpdateTime: created.Add(day), EffectiveTime: created, ExpireTime: created.Add(365 * day),
 			Limits: []QuotaLimit{{Key: "cloudServiceType", Values: []LimitValue{

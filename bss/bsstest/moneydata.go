@@ -247,7 +247,9 @@ func (g *gen) demoMoney(seed int64) {
 	}
 	cash := own(0)
 	issue := func(cu *Customer, q *Quota, face, balance Money, status int, created time.Time, days int) {
-		c := Coupon{ID: "CP" + created.In(cst).Format("060102") + g.hex(10), CustomerID: cu.ID, QuotaID: q.QuotaID,
+		// BSS documents a coupon id as an id (优惠券ID) and nothing more, so the demo's are the
+		// same on every date: examples and tests can name them.
+		c := Coupon{ID: fmt.Sprintf("CP%04d%s", len(ds.Coupons)+1, g.hex(10)), CustomerID: cu.ID, QuotaID: q.QuotaID,
 			Type: couponTypeOf(q), FaceValue: face, Balance: balance, Status: status, CreateTime: created,
 			EffectiveTime: created, ExpireTime: created.Add(time.Duration(days) * day), Limits: couponLimits(q.Limits, nil)}
 		if balance < face {

@@ -1,0 +1,41 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/langcheck"
+)
+
+// TestRestartReplyInOneLanguage: a command the adapter stopped before running is answered
+// "send it again" in its sender's language — their /lang, else the bot's — and in that one
+// language only, not both at once.
+func TestRestartReplyInOneLanguage(t *testing.T) {
+	gate := bot.NewGate(bot.GateOptions{Language: commands.Zh, Lang: func(_ context.Context, user string) commands.Lang {
+		if user == "slack:"+alice {
+			return commands.En
+		}
+		return "" // no /lang: the bot's
+	}})
+	e := newEnv(t, envOptions{adapter: func(o *Options) { o.Gate = gate }})
+	p := newPool(context.Background(), e.ad, nil)
+	ck := langcheck.New()
+	for _, tt := range []struct{ user, lang, want string }{
+		{alice, "en", "The bot is restarting; please try again in a moment."},
+		{bob, "zh", "机器人正在重启，请稍后再试。"},
+	} {
+		ch := "D" + tt.user
+		p.restart(inbound{kind: kindMessage, channel: ch, im: true,
+			req: commands.Request{Platform: platform, UserID: tt.user, Channel: ch, Text: "customer 张三"}})
+		e.fake.waitFor("the answer to "+tt.user, func() bool { return len(e.postsTo(ch)) == 1 })
+		got := e.postsTo(ch)[0]
+		if countContaining([]string{got}, tt.want) != 1 {
+			t.Errorf("%s is told %q, want %q", tt.user, got, tt.want)
+		}
+		for _, problem := range ck.Problems(tt.lang, got) {
+			t.Errorf("%s (%s): %s\n%s", tt.user, tt.lang, problem, got)
+		}
+	}
+}

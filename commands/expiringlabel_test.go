@@ -1,0 +1,90 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/partnerbot/partnerbot/commands"
+)
+
+// TestExpiringByLabel: /expiring label:NAME lists only the customers with that label (any of
+// several), in any order with the days; a label written wrong or that no customer has is a
+// polite refusal in the reader's language, and a page's command keeps the label.
+func TestExpiringByLabel(t *testing.T) {
+	e := newEnv(t, func(o *commands.Options) { o.PageSize = 3 })
+	labelOf := map[string]string{} // a customer's name as shown → label
+	for _, c := range e.srv.Customers() {
+		labelOf[c.Name] = c.Label
+	}
+	listed := func(t *testing.T, rep commands.Reply) map[string]bool {
+		t.Helper()
+		if rep.Table == nil {
+			t.Fatalf("no list: %+v", rep)
+		}
+		out := map[string]bool{}
+		for _, row := range rep.Table.Rows {
+			name, _, _ := strings.Cut(row[1], " (")
+			out[labelOf[name]] = true
+		}
+		return out
+	}
+	tests := []struct {
+		text   string
+		labels []string
+		page2  string
+	}{
+		{"/expiring 60 label:vip", []string{"vip"}, "/expiring 60 label:vip --page 2"},
+		{"/到期 label:edu 60", []string{"edu"}, "/expiring 60 label:edu --page 2"},
+		{"/expiring label:gov label:edu", []string{"gov", "edu"}, "/expiring 30 label:gov label:edu --page 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			rep, text, _ := e.say(t, "console:admin", tt.text)
+			if rep.Error {
+				t.Fatalf("%s:\n%s", tt.text, text)
+			}
+			for label := range listed(t, rep) {
+				if !strings.Contains(strings.Join(tt.labels, " "), label) || label == "" {
+					t.Errorf("%s lists a customer labelled %q:\n%s", tt.text, label, text)
+				}
+			}
+			if !strings.Contains(rep.Title, "标签："+strings.Join(tt.labels, ", ")) || !strings.Contains(text, tt.page2) {
+				t.Errorf("%s: title %q, no %q:\n%s", tt.text, rep.Title, tt.page2, text)
+			}
+		})
+	}
+	all, _, _ := e.say(t, "console:admin", "/expiring 60 --page 1")
+	if labels := listed(t, all); len(labels) < 2 {
+		t.Errorf("/expiring without a label lists only labels %v", labels)
+	}
+
+	refusals := []struct{ text, zh, en string }{
+		{"/expiring label:", "“label:” 不是有效的标签筛选", `"label:" is not a valid label filter`},
+		{"/expiring label:vip label:vip", "同一标签只写一次", "each label once"},
+		{"/expiring label:VIP", "没有客户的标签是 “VIP”", `No customer has the label "VIP"`},
+		{"/expiring label:vip 7 30", "/expiring 的参数太多", "/expiring got too many arguments"},
+		{"/expiring label:vip 0", "天数 应为 1 到 365 之间的整数", "number of days must be a whole number from 1 to 365"},
+	}
+	for _, lang := range []string{"zh", "en"} {
+		e.say(t, "console:admin", "/lang "+lang)
+		for _, tt := range refusals {
+			rep, text, _ := e.say(t, "console:admin", tt.text)
+			want := map[string]string{"zh": tt.zh, "en": tt.en}[lang]
+			if !rep.Error || !strings.Contains(text, want) {
+				t.Errorf("%s, %s: want a refusal with %q:\n%s", lang, tt.text, want, text)
+			}
+		}
+	}
+}
+
+// TestExpiringCommandQuotes: the command an expiry digest's button carries reads back as the
+// labels it was made of, whatever they hold.
+func TestExpiringCommandQuotes(t *testing.T) {
+	for _, label := range []string{"vip", "VIP大客户", "big team", `say "hi"`, `back\slash`, "＂wide＂"} {
+		cmd := commands.ExpiringCommand(7, label, "edu")
+		inv, ok, err := commands.Parse(cmd, "")
+		if err != nil || !ok || len(inv.Args) != 3 || inv.Args[0] != "7" || inv.Args[1] != "label:"+label || inv.Args[2] != "label:edu" {
+			t.Errorf("%q reads back as %q (%v, %v)", cmd, inv.Args, ok, err)
+		}
+	}
+}
