@@ -144,6 +144,20 @@ func New(t testing.TB) *Fake {
 	return f
 }
 
+// AddChannel adds a channel the bot is in (posting there works).
+func (f *Fake) AddChannel(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.channels[id] = ""
+}
+
+// AddUser adds a member of the workspace, for users.info.
+func (f *Fake) AddUser(id string, u User) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[id] = u
+}
+
 // APIURL is the base URL to give the client (slack.OptionAPIURL).
 func (f *Fake) APIURL() string { return f.srv.URL + "/api/" }
 
