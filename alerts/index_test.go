@@ -13,7 +13,7 @@ import (
 	"github.com/partnerbot/partnerbot/store"
 )
 
-// indexRouter is a router over the env's sandbox and store, as run.go wires it.
+// indexRouter is a router over the env's sandbox and store, as cli wires it.
 func (e *env) indexRouter(liveMax int) func(user, text string) commands.Reply {
 	e.t.Helper()
 	r := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, PageSize: 50, LiveMaxCustomers: liveMax,

@@ -1,0 +1,274 @@
+// Package service is the running bot: the chat adapters served through bot.Serve, the outbox
+// dispatcher, the alert scans, the maintenance and prune loops, the control socket beside them,
+// the admin endpoints, and the two-phase shutdown that ends with a last delivery of the outbox.
+// cli wires a Bot from the configuration; a test wires one from its own parts.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/partnerbot/partnerbot/admin"
+	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/metrics"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// Bot is everything a running bot is made of.
+type Bot struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Router   *commands.Router
+	BSS      *bss.Client     // asked whether the site has the arrears scan's API
+	Direct   *Direct         // Run adds the adapters that can message users directly
+	Scanner  *alerts.Scanner // nil when alerts are disabled
+	Metrics  *metrics.Metrics
+	Adapters []bot.Adapter // built, not yet connected: Run runs them
+	// Version is the build as /readyz says it; BuildAttrs the start log's fields about it.
+	Version    string
+	BuildAttrs []any
+}
+
+// StartError is a start Run refused before any adapter ran: the admin address could not be
+// bound, or an alert schedule does not parse (Config: a mistake in the configuration).
+type StartError struct {
+	Err    error
+	Config bool
+}
+
+func (e *StartError) Error() string { return e.Err.Error() }
+func (e *StartError) Unwrap() error { return e.Err }
+
+// ErrAbandoned is Run's failure when the adapters were still busy shutdown_timeout after the
+// signal: the bot left without them.
+var ErrAbandoned = errors.New("shutdown_timeout passed and adapters are still busy")
+
+// Run runs the bot until ctx ends (the first signal) or the console ends it. Shutting down, it
+// takes no new messages and stops the scans and maintenance, lets the commands in flight and
+// the notices they queue go on until shortly before bot.shutdown_timeout, then delivers what
+// is left in the outbox within the same timeout. It returns nil after a clean stop, a
+// *StartError when it did not start, ErrAbandoned or the console's error otherwise (both
+// logged here).
+func Run(ctx context.Context, b Bot) error {
+	senders, limits := map[string]bot.Sender{}, map[string]int{}
+	names := make([]string, 0, len(b.Adapters))
+	for _, ad := range b.Adapters {
+		senders[ad.Platform()] = ad
+		if dm, ok := ad.(bot.DirectMessenger); ok && dm.CanMessageUsers() {
+			b.Direct.Add(ad.Platform(), dm)
+		}
+		if l, ok := ad.(bot.MessageLimiter); ok {
+			limits[ad.Platform()] = l.MaxMessageChars()
+		}
+		names = append(names, ad.Platform())
+	}
+	srv, err := b.adminServer()
+	if err != nil {
+		return &StartError{Err: err}
+	}
+	if srv != nil {
+		srv.Start()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				b.Log.Warn("stopping the admin endpoints", "error", err)
+			}
+		}()
+	}
+	b.Log.Info("partnerbot started", append([]any{"store", b.Store.Path(), "adapters", strings.Join(names, ",")},
+		b.BuildAttrs...)...)
+
+	// Shutting down: the first signal (the end of ctx) stops the adapters taking messages and
+	// the scans and maintenance starting; the commands already taken, and the notices they
+	// queue, may go on until abort ends, shortly before bot.shutdown_timeout; by then the
+	// process is gone.
+	timeout := b.Config.Bot.ShutdownTimeout
+	grace := min(abandonAfter, timeout/4) // between abort and leaving without the adapters
+	abort, cancelAbort := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelAbort()
+	returned := make(chan struct{})
+	defer close(returned)
+	go func() {
+		select {
+		case <-returned:
+			return
+		case <-ctx.Done():
+		}
+		b.Log.Info("shutting down: taking no new messages; commands in flight may finish", "timeout", timeout)
+		if srv != nil {
+			srv.Drain()
+		}
+		select {
+		case <-returned:
+		case <-time.After(timeout - grace):
+			cancelAbort()
+		}
+	}()
+
+	bgctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	stopBackground := func() { cancel(); wg.Wait() }
+	defer stopBackground()
+	disp := &bot.Dispatcher{Outbox: b.Store, Senders: senders, Admins: b.admins(),
+		Logger: b.Log.With("component", "dispatch"), Hold: alerts.QuietHold(b.Store, b.Config.Location()), Observer: b.Metrics,
+		Langs: b.Store, Lang: b.Router.Lang()}
+	if b.Scanner != nil {
+		b.Scanner.SetMessageLimits(limits)
+		noArrears := !b.BSS.Supports(bss.OpListCustomersBalancesDetail)
+		if noArrears {
+			b.Log.Warn("the arrears scan is off: the international site has no customer balance API")
+		}
+		if _, err := b.Scanner.Start(bgctx, alerts.Schedule{Expiry: b.Config.Alerts.ExpirySchedule,
+			Arrears: b.Config.Alerts.ArrearsSchedule, NoArrears: noArrears, Location: b.Config.Location()}); err != nil {
+			return &StartError{Err: err, Config: true}
+		}
+		b.Log.Info("alert scans scheduled", "expiry", b.Config.Alerts.ExpirySchedule, "arrears", b.Config.Alerts.ArrearsSchedule,
+			"zone", b.Config.Location().String())
+	}
+	// Notices go out while the commands in flight finish: the dispatcher stops only after
+	// them, or at abort.
+	dctx, stopDispatch := context.WithCancel(abort)
+	var dwg sync.WaitGroup
+	defer func() { stopDispatch(); dwg.Wait() }()
+	dwg.Add(1)
+	go func() { defer dwg.Done(); disp.Run(dctx) }()
+	wg.Add(2)
+	go func() { defer wg.Done(); b.maintainEvery(bgctx, time.Minute) }()
+	go func() { defer wg.Done(); b.pruneEvery(bgctx, pruneInterval) }()
+	b.serveControl(bgctx, &wg) // partnerbot exec and backup beside the running bot
+
+	served := make(chan error, 1)
+	go func() {
+		served <- bot.Serve(ctx, b.Adapters, bot.Detach(bot.NewHandler(b.Router), abort), b.Log.With("component", "bot"))
+	}()
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-abort.Done():
+		// The commands still running were cancelled: give their adapters a moment to answer
+		// and return, then leave without them.
+		select {
+		case serveErr = <-served:
+		case <-time.After(grace):
+			b.Log.Error(ErrAbandoned.Error()+"; exiting without them", "timeout", timeout)
+			return ErrAbandoned
+		}
+	}
+	if serveErr != nil {
+		b.Log.Error("console stopped", "error", serveErr)
+		return fmt.Errorf("console stopped: %w", serveErr)
+	}
+	// Deliver what the last commands queued before leaving, within shutdown_timeout (counted
+	// from the signal, or from now when the console ended the bot). What is not delivered
+	// stays in the outbox for the next start.
+	stopBackground()
+	flush, cancelFlush := context.WithTimeout(abort, timeout)
+	defer cancelFlush()
+	for round := 0; round < 100; round++ { // bounded: what fails waits for the next start
+		sent, _, err := disp.RunOnce(flush)
+		if err != nil {
+			if flush.Err() == nil {
+				b.Log.Warn("delivering notices", "error", err)
+			}
+			break
+		}
+		if sent == 0 {
+			break
+		}
+	}
+	if ob, err := b.Store.OutboxStats(context.WithoutCancel(ctx)); err == nil && ob.Waiting > 0 {
+		b.Log.Info("notices left in the outbox for the next start", "waiting", ob.Waiting)
+	}
+	b.Log.Info("partnerbot stopped")
+	return nil
+}
+
+// abandonAfter is the longest the bot waits, once the commands still running were cancelled
+// near the end of shutdown_timeout, for their adapters to return before exiting without them.
+const abandonAfter = 2 * time.Second
+
+// adminServer binds admin.listen and wires the health and metrics endpoints; nil when
+// admin.listen is empty.
+func (b *Bot) adminServer() (*admin.Server, error) {
+	if b.Config.Admin.Listen == "" {
+		return nil, nil
+	}
+	b.Metrics.Watch(b.Store, b.Adapters)
+	log := b.Log.With("component", "admin")
+	return admin.Listen(b.Config.Admin.Listen, admin.Options{Store: b.Store, Adapters: b.Adapters, BSS: b.Metrics,
+		Metrics: b.Metrics.Handler(log), Logger: log, Version: b.Version})
+}
+
+// Direct holds the running adapters that can message a user directly, by platform: Run fills
+// it before any adapter runs; the router asks it (Can, IsDirect); exec leaves it empty.
+type Direct struct {
+	mu  sync.RWMutex
+	set map[string]bot.DirectMessenger
+}
+
+// Add records that platform's adapter dm can message users directly.
+func (d *Direct) Add(platform string, dm bot.DirectMessenger) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.set == nil {
+		d.set = map[string]bot.DirectMessenger{}
+	}
+	d.set[platform] = dm
+}
+
+// Can reports whether a requester who asked in channel should also be messaged in person.
+func (d *Direct) Can(platform, channel, user string) bool {
+	d.mu.RLock()
+	dm := d.set[platform]
+	d.mu.RUnlock()
+	return dm != nil && !dm.IsDirect(channel, user)
+}
+
+// IsDirect reports whether channel is the direct conversation with user on platform (false
+// when that platform's adapter does not run or cannot message users).
+func (d *Direct) IsDirect(platform, channel, user string) bool {
+	d.mu.RLock()
+	dm := d.set[platform]
+	d.mu.RUnlock()
+	return dm != nil && dm.IsDirect(channel, user)
+}
+
+// admins are the users with the admin role, told when a notice is parked.
+func (b *Bot) admins() []string {
+	var out []string
+	for user, role := range b.Config.Roles.Users {
+		if role == "admin" {
+			out = append(out, user)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// maintainEvery expires overdue requests and settles interrupted ones until ctx ends.
+func (b *Bot) maintainEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := b.Router.Maintain(ctx); err != nil && ctx.Err() == nil {
+				b.Log.Warn("maintaining requests", "error", err)
+			}
+		}
+	}
+}
