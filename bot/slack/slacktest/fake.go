@@ -116,8 +116,15 @@ const (
 // UADMIN are known to users.info; conversations.open refuses UGONE (user_not_found).
 func New(t testing.TB) *Fake {
 	t.Helper()
+	return NewWithTokens(t, "xoxb-1111-2222-fakebotsecret", "xapp-1-A0FAKE-3333-fakeappsecret")
+}
+
+// NewWithTokens is New with the bot and app-level tokens the fake accepts, for a test whose
+// configuration names its own.
+func NewWithTokens(t testing.TB, botToken, appToken string) *Fake {
+	t.Helper()
 	f := &Fake{
-		t: t, BotToken: "xoxb-1111-2222-fakebotsecret", AppToken: "xapp-1-A0FAKE-3333-fakeappsecret",
+		t: t, BotToken: botToken, AppToken: appToken,
 		changed: make(chan struct{}, 1), calls: map[string]int{}, faults: map[string][]*Fault{},
 		channels: map[string]string{"CGENERAL": "", "CAPPROVALS": "", "COPS": "", "CARCHIVED": "is_archived", "COUTSIDE": "not_in_channel"},
 		messages: map[string][]map[string]any{}, hooksGone: map[string]bool{}, acks: map[string]Ack{},
