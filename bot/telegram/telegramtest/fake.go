@@ -31,6 +31,8 @@
 // in SecretTokenHeader.
 package telegramtest
 
+//lint:file-ignore ST1005 the HTML parser's errors are Telegram's descriptions, word for word
+
 import (
 	"bytes"
 	"context"
