@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/promtext"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/metrics"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -60,23 +60,18 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, bss: bsstest.NewTestServer(t, bsstest.Options{}), slack: &platform{name: "slack"}}
-	e.slack.connected.Store(true)
 	m := metrics.New()
-	client, err := bss.New(bss.Config{Endpoint: e.bss.URL, IAMEndpoint: e.bss.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: 1,
-		RetryBase: time.Millisecond, RetryMax: 5 * time.Millisecond, Observer: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return bsstest.TestTime } // the sandbox's time
-	if e.store, err = store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: now}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.store.Close() })
-	e.router = commands.New(client, e.store, commands.Options{Now: now, Observer: m, DefaultRole: commands.RoleViewer,
-		Roles:          map[string]commands.Role{"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator},
-		ActionChannels: []string{"console:*"}, ApprovalsChannel: "slack:CAPPROVE"})
+	te := testenv.New(t, testenv.Options{
+		Router: commands.Options{Observer: m, DefaultRole: commands.RoleViewer,
+			Roles:          map[string]commands.Role{"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator},
+			ActionChannels: []string{"console:*"}, ApprovalsChannel: "slack:CAPPROVE"},
+		BSS: func(c *bss.Config) {
+			c.RatePerSecond, c.Burst, c.MaxRetries, c.Timeout = 10000, 100, 1, 0
+			c.RetryBase, c.RetryMax, c.Observer = time.Millisecond, 5*time.Millisecond, m
+		},
+	})
+	e := &env{t: t, bss: te.Srv, store: te.Store, router: te.Router, slack: &platform{name: "slack"}}
+	e.slack.connected.Store(true)
 	adapters := []bot.Adapter{console{}, e.slack}
 	m.Watch(e.store, adapters)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -12,16 +12,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 )
 
 // What a service manager gives the bot (issue #20, §2): standard input at /dev/null. The bot
 // must not take that for a person at a terminal, and the end of a console's input must not end
 // a bot that serves a platform.
 
-const (
-	daemonSlackToken  = "xoxb-4242-4242-daemon-test"
-	daemonSlackSecret = "daemon-signing-secret-5e1d"
-)
+const daemonSlackSecret = "daemon-signing-secret-5e1d"
 
 // Edits of the example configuration (see writeConfig).
 var (
@@ -165,11 +164,11 @@ func TestConsoleEndsAloneBesideSlack(t *testing.T) {
 		}, []string{"输入结束：控制台已关闭"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			slack := newSlackStandIn(t, daemonSlackToken)
+			slack := slacktest.New(t)
 			addr := freeLoopbackAddr(t)
-			t.Setenv("SLACK_BOT_TOKEN", daemonSlackToken)
+			t.Setenv("SLACK_BOT_TOKEN", slack.BotToken)
 			t.Setenv("SLACK_SIGNING_SECRET", daemonSlackSecret)
-			cfg := writeConfig(t, append(append([]string(nil), tt.edits...), slackHTTP(slack.srv.URL+"/api/", addr)...)...)
+			cfg := writeConfig(t, append(append([]string(nil), tt.edits...), slackHTTP(slack.APIURL(), addr)...)...)
 			stdin := tt.stdin(t)
 
 			ctx, cancel := context.WithCancel(context.Background())
@@ -220,13 +219,13 @@ func slackAnswers(t *testing.T, addr string) bool {
 //   - with no platform it refuses to start, with check-config's words and exit status.
 func TestServiceStdinDevNull(t *testing.T) {
 	bin := buildBinary(t)
-	slack := newSlackStandIn(t, daemonSlackToken)
-	env := append(os.Environ(), "SLACK_BOT_TOKEN="+daemonSlackToken, "SLACK_SIGNING_SECRET="+daemonSlackSecret)
+	slack := slacktest.New(t)
+	env := append(os.Environ(), "SLACK_BOT_TOKEN="+slack.BotToken, "SLACK_SIGNING_SECRET="+daemonSlackSecret)
 
 	t.Run("slack enabled", func(t *testing.T) {
 		addr, admin := freeLoopbackAddr(t), freeLoopbackAddr(t)
 		cfg := writeConfig(t, append(append([]string{`  listen: "127.0.0.1:0"`, `  listen: "` + admin + `"`}, consoleUnset...),
-			slackHTTP(slack.srv.URL+"/api/", addr)...)...)
+			slackHTTP(slack.APIURL(), addr)...)...)
 		var stdout, stderr lockedBuffer
 		cmd := startService(t, bin, env, &stdout, &stderr, "-config", cfg)
 		exited := make(chan error, 1)

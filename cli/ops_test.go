@@ -9,8 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bot/wecom/wecomtest"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
@@ -402,60 +402,20 @@ func TestNewerSchemaRefused(t *testing.T) {
 	runCLI(t, "", "backup", "-config", cfg, filepath.Join(t.TempDir(), "b.db")).check(t, exitOK, []string{fmt.Sprintf("schema version %d", store.CurrentSchemaVersion+1)}, nil)
 }
 
-// platformFakes stands in for Slack's auth.test and apps.connections.open and Telegram's getMe,
-// accepting only the given tokens. (The adapters' own tests run against complete fakes.)
-func platformFakes(t *testing.T, slackBot, slackApp, telegramToken string) (slackURL, telegramURL string) {
-	t.Helper()
-	reply := func(w http.ResponseWriter, v any) { _ = json.NewEncoder(w).Encode(v) }
-	sl := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		switch r.URL.Path {
-		case "/api/auth.test":
-			if r.Form.Get("token") != slackBot && bearer != slackBot {
-				reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
-				return
-			}
-			reply(w, map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1"})
-		case "/api/apps.connections.open":
-			if bearer != slackApp {
-				reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
-				return
-			}
-			reply(w, map[string]any{"ok": true, "url": "wss://example.invalid/link"})
-		default:
-			reply(w, map[string]any{"ok": false, "error": "unknown_method"})
-		}
-	}))
-	t.Cleanup(sl.Close)
-	tg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/bot"+telegramToken+"/getMe" {
-			w.WriteHeader(http.StatusUnauthorized)
-			reply(w, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
-			return
-		}
-		reply(w, map[string]any{"ok": true, "result": map[string]any{"id": 42, "is_bot": true, "first_name": "Bot", "username": "CheckBot"}})
-	}))
-	t.Cleanup(tg.Close)
-	return sl.URL + "/api/", tg.URL
-}
-
 // TestCheckConfig: the table says what works, exit 0 when all does, 2 when the bot would refuse
 // to start, 1 otherwise, over the sandbox, IAM's agency for one customer, and each platform's
-// auth call against stand-ins; no secret is printed.
+// auth call against the platforms' fakes; no secret is printed.
 func TestCheckConfig(t *testing.T) {
-	const (
-		slackBot, slackApp = "xoxb-check-1111-secretbot", "xapp-1-check-2222-secretapp"
-		tgToken            = "4242424242:AAcheck-config-token-00000000000"
-		corpSecret         = "check-corp-secret-5d1e"
-	)
-	slackURL, tgURL := platformFakes(t, slackBot, slackApp, tgToken)
+	const corpSecret = "check-corp-secret-5d1e"
+	sl, tg := slacktest.New(t), telegramtest.New(t)
+	slackBot, slackApp, tgToken := sl.BotToken, sl.AppToken, telegramtest.Token
+	slackURL, tgURL := sl.APIURL(), tg.URL
 	wc := wecomtest.New(t, wecomtest.Options{CorpID: "ww-check", CorpSecret: corpSecret, AgentID: 1000009})
 	platforms := []string{
-		// Slack on, at the stand-in.
+		// Slack on, at its fake.
 		"(http mode).\n  enabled: false", "(http mode).\n  enabled: true",
 		"  api_url: https://slack.com/api/", "  api_url: " + slackURL,
-		// Telegram on, at the stand-in.
+		// Telegram on, at its fake.
 		"every update comes from TELEGRAM_WEBHOOK_SECRET.\n  enabled: false\n  # The Bot API server: Telegram's, or a self-hosted telegram-bot-api server.\n  api_endpoint: https://api.telegram.org",
 		"every update comes from TELEGRAM_WEBHOOK_SECRET.\n  enabled: true\n  api_endpoint: " + tgURL,
 		// WeCom app and a robot, at the fake.

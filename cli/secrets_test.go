@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bot/wecom/wecomtest"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
@@ -86,17 +88,8 @@ func TestSecretsNeverLogged(t *testing.T) {
 	defer proxy.Close()
 	srv.URL = proxy.URL
 
-	// Platforms that refuse the tokens.
-	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "auth.test") {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
-			return
-		}
-		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
-	}))
-	defer refuse.Close()
+	// Platforms that refuse the tokens: the fakes know their own, not the ones set above.
+	sl, tg := slacktest.New(t), telegramtest.New(t)
 	wc := wecomtest.New(t, wecomtest.Options{CorpID: "ww-secrets", CorpSecret: secrets["WECOM_CORP_SECRET"], AgentID: 1000007})
 
 	cfg := realBSSConfig(t, srv,
@@ -110,12 +103,12 @@ func TestSecretsNeverLogged(t *testing.T) {
     path: /wecom/callback`, `    listen: "127.0.0.1:0"
     path: /wecom/callback`,
 		"  robots: {}", "  robots:\n    ops: {}",
-		// Telegram and Slack against a server that refuses their tokens.
+		// Telegram and Slack against their fakes, which refuse these tokens.
 		"every update comes from TELEGRAM_WEBHOOK_SECRET.\n  enabled: false", "every update comes from TELEGRAM_WEBHOOK_SECRET.\n  enabled: true",
-		"  api_endpoint: https://api.telegram.org", "  api_endpoint: "+refuse.URL,
+		"  api_endpoint: https://api.telegram.org", "  api_endpoint: "+tg.URL,
 		"(xapp-…, socket mode) and SLACK_SIGNING_SECRET (http mode).\n  enabled: false",
 		"(xapp-…, socket mode) and SLACK_SIGNING_SECRET (http mode).\n  enabled: true",
-		"  api_url: https://slack.com/api/", "  api_url: "+refuse.URL+"/",
+		"  api_url: https://slack.com/api/", "  api_url: "+sl.APIURL(),
 	)
 	var output bytes.Buffer
 	keep := func(r result) {

@@ -20,6 +20,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 )
 
@@ -231,7 +232,7 @@ func play(t *testing.T, s service) {
 		uid = s.uid
 	}
 
-	slack := newSocketSlack(t, testSecrets["SLACK_BOT_TOKEN"], testSecrets["SLACK_APP_TOKEN"])
+	slack := slacktest.NewWithTokens(t, testSecrets["SLACK_BOT_TOKEN"], testSecrets["SLACK_APP_TOKEN"])
 	bss := bsstest.NewTestServer(t, bsstest.Options{})
 
 	// The volume: private to the service's user, as StateDirectoryMode=0700, a named volume
@@ -248,7 +249,7 @@ func play(t *testing.T, s service) {
 	admin := freeAddr(t)
 	cfg := filepath.Join(etc, "config.yaml")
 	writeFile(t, cfg, edit(t, readFile(t, "deploy/config.production.yaml"),
-		"\n  mode: socket ", "\n  api_url: "+slack.apiURL()+"\n  mode: socket ",
+		"\n  mode: socket ", "\n  api_url: "+slack.APIURL()+"\n  mode: socket ",
 		"\n  endpoint: china ", "\n  iam_endpoint: "+bss.URL+"\n  endpoint: "+bss.URL+" ",
 		"\n  path: "+deployStoreDir+"/partnerbot.db", "\n  path: "+volume+"/partnerbot.db",
 		`listen: "`+adminAddr+`"`, `listen: "`+admin+`"`))
@@ -333,7 +334,7 @@ func play(t *testing.T, s service) {
 	exited := make(chan error, 1)
 	go func() { exited <- bot.Wait() }()
 	logs := func() string {
-		return fmt.Sprintf("\n%s as uid %d: %q\nstdout:\n%s\nstderr:\n%s%s", s.file, uid, argv, stdout.String(), stderr.String(), slack.describe())
+		return fmt.Sprintf("\n%s as uid %d: %q\nstdout:\n%s\nstderr:\n%s%s", s.file, uid, argv, stdout.String(), stderr.String(), "\nSlack:"+slack.DescribePosts())
 	}
 
 	// The health check, as written, until it passes (within the file's start allowance).
@@ -356,14 +357,14 @@ func play(t *testing.T, s service) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	waitFor(t, 30*time.Second, "the Socket Mode connection", logs, slack.connected)
+	waitFor(t, 30*time.Second, "the Socket Mode connection", logs, func() bool { return slack.Connections() > 0 })
 	t.Logf("healthy and connected to Slack %v after the start", time.Since(started).Round(time.Millisecond))
 
 	// A slash command from a Slack user of the configuration's roles, in its approvals channel.
-	id := slack.slash("/customer", "张三", "C0000000001", "U0000000002", "deploy-hook-1")
-	waitFor(t, 30*time.Second, "the acknowledgement", logs, func() bool { return slack.acked(id) })
-	waitFor(t, 30*time.Second, "the answer to /customer 张三", logs, func() bool { return len(slack.answers("deploy-hook-1")) > 0 })
-	if a := slack.answers("deploy-hook-1"); len(a) != 1 || !strings.Contains(a[0].Text, "zhangsan") || a[0].ResponseType != "in_channel" {
+	id, _ := slack.Envelope("slash_commands", slack.SlashPayload("/customer", "张三", "C0000000001", "U0000000002", "deploy-hook-1"), true)
+	waitFor(t, 30*time.Second, "the acknowledgement", logs, func() bool { _, ok := slack.Acks()[id]; return ok })
+	waitFor(t, 30*time.Second, "the answer to /customer 张三", logs, func() bool { return len(slackAnswers(slack, "deploy-hook-1")) > 0 })
+	if a := slackAnswers(slack, "deploy-hook-1"); len(a) != 1 || !strings.Contains(a[0].Text+a[0].Shown(), "zhangsan") || a[0].ResponseType != "in_channel" {
 		t.Errorf("answers %+v, want one in_channel answer about zhangsan%s", a, logs())
 	}
 
@@ -538,4 +539,27 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// slackAnswers are the answers posted to the response URL hook.
+func slackAnswers(f *slacktest.Fake, hook string) []slacktest.Post {
+	var out []slacktest.Post
+	for _, p := range f.Posts() {
+		if p.Method == "response_url" && p.Hook == hook {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds, failing the test after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, show func() string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting %v for %s%s", limit, what, show())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
 )
@@ -43,23 +44,18 @@ func BenchmarkAck(b *testing.B) {
 					if mode == "socket-1000/s" {
 						<-tick.C
 					}
-					id, at := e.fake.envelope("slash_commands", e.fake.slashPayload("/pb", "customer 张三", "COPS", alice, "bench-"+strconv.Itoa(i)), true)
+					id, at := e.fake.Envelope("slash_commands", e.fake.SlashPayload("/pb", "customer 张三", "COPS", alice, "bench-"+strconv.Itoa(i)), true)
 					sent[id] = at
 				}
 				tick.Stop()
-				e.fake.waitFor("every ack", func() bool {
-					e.fake.mu.Lock()
-					defer e.fake.mu.Unlock()
-					return len(e.fake.acks) >= b.N
-				})
+				e.fake.WaitFor("every ack", func() bool { return e.fake.AckCount() >= b.N })
 				b.StopTimer()
 				i := 0
-				e.fake.mu.Lock()
+				acks := e.fake.Acks()
 				for id, at := range sent {
-					lat[i] = e.fake.acks[id].At.Sub(at)
+					lat[i] = acks[id].At.Sub(at)
 					i++
 				}
-				e.fake.mu.Unlock()
 			} else {
 				var wg sync.WaitGroup
 				sem := make(chan struct{}, 32) // Slack's deliveries in flight at once
@@ -96,8 +92,8 @@ func BenchmarkReplies(b *testing.B) {
 			continue
 		}
 		b.Run(s.Name, func(b *testing.B) {
-			f := newFakeSlack(b)
-			a, err := New(Options{APIURL: f.APIURL(), BotToken: f.botToken, AppToken: f.appToken, ChannelRate: -1})
+			f := slacktest.New(b)
+			a, err := New(Options{APIURL: f.APIURL(), BotToken: f.BotToken, AppToken: f.AppToken, ChannelRate: -1})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -124,14 +120,14 @@ func TestAckDoesNotWaitForBSS(t *testing.T) {
 	e := newEnv(t, envOptions{bss: bsstest.Options{Latency: time.Hour}})
 	var ids []string
 	for i := range 20 {
-		id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/pb", "customer 张三", "COPS", alice, fmt.Sprint("hang-", i)), true)
+		id, _ := e.fake.Envelope("slash_commands", e.fake.SlashPayload("/pb", "customer 张三", "COPS", alice, fmt.Sprint("hang-", i)), true)
 		ids = append(ids, id)
 	}
 	for _, id := range ids {
-		checkAck(t, e.fake.waitAck(id))
+		checkAck(t, e.fake.WaitAck(id))
 	}
-	for _, p := range e.fake.allPosts() {
-		if text := p.Text + "\n" + blockText(p.Blocks); !strings.Contains(text, "busy") && !strings.Contains(text, "正忙") {
+	for _, p := range e.fake.Posts() {
+		if text := p.Text + "\n" + slacktest.BlockText(p.Blocks); !strings.Contains(text, "busy") && !strings.Contains(text, "正忙") {
 			t.Errorf("an answer before BSS answered: %s", text)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
@@ -21,7 +22,7 @@ import (
 // runs each time it is sent.
 func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
-	fake := newFakeSlack(t)
+	fake := slacktest.New(t)
 	var mu sync.Mutex
 	runs := map[string]int{}
 	handler := func(_ context.Context, req commands.Request) (chat.Reply, bool) {
@@ -42,7 +43,7 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		e = &env{t: t, fake: fake, secret: "restart-signing-secret", addr: ln.Addr().String()}
-		a, err := New(Options{Mode: ModeHTTP, APIURL: fake.APIURL(), BotToken: fake.botToken, SigningSecret: e.secret,
+		a, err := New(Options{Mode: ModeHTTP, APIURL: fake.APIURL(), BotToken: fake.BotToken, SigningSecret: e.secret,
 			Listener: ln, Workers: 1, ChannelRate: -1, Timeout: 10 * time.Second, Deliveries: st})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +62,7 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 			})
 		}
 		t.Cleanup(stop)
-		fake.waitFor("the HTTP endpoints", a.Connected)
+		fake.WaitFor("the HTTP endpoints", a.Connected)
 		return e, stop
 	}
 	post := func(e *env, body string, h http.Header) {
@@ -76,16 +77,16 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 			t.Fatalf("slash command answered %d", resp.StatusCode)
 		}
 	}
-	dm := eventJSON(t, "Ev0RESTART1", dmEvent(alice, "renew r-1 1m", "1700000100.000100"))
-	mention := mentionEvent("COPS", bob, "<@"+fakeBotUserID+"> approve 7", "1700000101.000100", "")
+	dm := eventJSON(t, "Ev0RESTART1", slacktest.DMEvent(alice, "renew r-1 1m", "1700000100.000100"))
+	mention := slacktest.MentionEvent("COPS", bob, "<@"+slacktest.BotUserID+"> approve 7", "1700000101.000100", "")
 	asMessage := map[string]any{"type": "message", "channel": "COPS", "channel_type": "channel", "user": bob,
-		"text": "<@" + fakeBotUserID + "> approve 7", "ts": "1700000101.000100", "event_ts": "1700000101.000100", "team": fakeTeamID}
+		"text": "<@" + slacktest.BotUserID + "> approve 7", "ts": "1700000101.000100", "event_ts": "1700000101.000100", "team": slacktest.TeamID}
 
 	e, stop := life()
 	post(e, dm, nil)
 	post(e, eventJSON(t, "Ev0RESTART2", mention), nil)
 	slash(e, "pending")
-	fake.waitPosts(3)
+	fake.WaitPosts(3)
 	stop()
 
 	// Slack got no answer in time, or the bot was down: it tries again, reaching the new bot.
@@ -95,8 +96,8 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	post(e, eventJSON(t, "Ev0RESTART2", mention), retry)
 	post(e, eventJSON(t, "Ev0RESTART3", asMessage), nil)
 	slash(e, "pending")
-	post(e, eventJSON(t, "Ev0RESTART4", dmEvent(alice, "probe", "1700000102.000100")), nil)
-	fake.waitFor("the probe's answer", func() bool {
+	post(e, eventJSON(t, "Ev0RESTART4", slacktest.DMEvent(alice, "probe", "1700000102.000100")), nil)
+	fake.WaitFor("the probe's answer", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return runs[alice+" /probe"] == 1

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/store"
 )
 
 // alertDigest subscribes COPS to the sandbox's alerts of kind, scans, delivers the digest and
 // returns its message, the one with buttons.
-func (e *env) alertDigest(kind string) post {
+func (e *env) alertDigest(kind string) slacktest.Post {
 	e.t.Helper()
 	ctx := context.Background()
 	if _, err := e.st.AddSubscription(ctx, store.Subscription{Platform: platform, Channel: "COPS", Kind: kind, Scope: "*",
@@ -24,13 +25,13 @@ func (e *env) alertDigest(kind string) post {
 	if e.deliverNotices() == 0 {
 		e.t.Fatalf("the %s scan left no digest to deliver", kind)
 	}
-	for _, p := range e.fake.allPosts() {
-		if p.Method == "chat.postMessage" && p.Channel == "COPS" && len(buttons(p.Blocks)) > 0 {
+	for _, p := range e.fake.Posts() {
+		if p.Method == "chat.postMessage" && p.Channel == "COPS" && len(slacktest.Buttons(p.Blocks)) > 0 {
 			return p
 		}
 	}
-	e.t.Fatalf("no %s digest with buttons in COPS:%s", kind, e.fake.describePosts())
-	return post{}
+	e.t.Fatalf("no %s digest with buttons in COPS:%s", kind, e.fake.DescribePosts())
+	return slacktest.Post{}
 }
 
 // TestDigestClickLeavesTheDigest: a button on an alert digest that files a request (/renew on
@@ -46,26 +47,26 @@ func TestDigestClickLeavesTheDigest(t *testing.T) {
 			e := newEnv(t, envOptions{})
 			digest := e.alertDigest(tc.kind)
 			var action string
-			for id, cmd := range buttons(digest.Blocks) {
+			for id, cmd := range slacktest.Buttons(digest.Blocks) {
 				if strings.HasPrefix(cmd, tc.command) && (action == "" || id < action) {
 					action = id
 				}
 			}
 			if action == "" {
-				t.Fatalf("no %s button on the digest: %v", tc.command, buttons(digest.Blocks))
+				t.Fatalf("no %s button on the digest: %v", tc.command, slacktest.Buttons(digest.Blocks))
 			}
-			before := len(e.fake.allPosts())
-			id, _ := e.fake.envelope("interactive", e.fake.clickPayload(t, digest, alice, action, "click-digest"), false)
-			checkAck(t, e.fake.waitAck(id))
-			p := e.fake.waitPosts(before + 1)[before]
+			before := len(e.fake.Posts())
+			id, _ := e.fake.Envelope("interactive", e.fake.ClickPayload(t, digest, alice, action, "click-digest"), false)
+			checkAck(t, e.fake.WaitAck(id))
+			p := e.fake.WaitPosts(before + 1)[before]
 			if p.Method != "response_url" || p.ReplaceOriginal || p.ResponseType != "in_channel" {
 				t.Errorf("the click was answered with %s (replace_original %v, %s); want a new message in the channel:%s",
-					p.Method, p.ReplaceOriginal, p.ResponseType, e.fake.describePosts())
+					p.Method, p.ReplaceOriginal, p.ResponseType, e.fake.DescribePosts())
 			}
-			if !strings.Contains(blockText(p.Blocks), "#1") {
-				t.Errorf("the answer does not name the request it filed:\n%s", blockText(p.Blocks))
+			if !strings.Contains(slacktest.BlockText(p.Blocks), "#1") {
+				t.Errorf("the answer does not name the request it filed:\n%s", slacktest.BlockText(p.Blocks))
 			}
-			if n := e.fake.callCount("chat.update"); n != 0 {
+			if n := e.fake.CallCount("chat.update"); n != 0 {
 				t.Errorf("the digest was updated %d times", n)
 			}
 			if a, err := e.st.Approval(context.Background(), 1); err != nil || a.Requester.UserID != alice {
@@ -81,28 +82,28 @@ func TestDigestClickLeavesTheDigest(t *testing.T) {
 func TestCancelClickReplacesTheRequest(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	web := e.resource("zhangsan-web-01")
-	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/renew", web.ResourceID+" 1m", "CGENERAL", alice, "renew"), true)
-	checkAck(t, e.fake.waitAck(id))
-	filed := e.fake.waitPosts(1)[0]
-	if b := buttons(filed.Blocks); b["pb:decide:0"] != "/cancel 1" {
+	id, _ := e.fake.Envelope("slash_commands", e.fake.SlashPayload("/renew", web.ResourceID+" 1m", "CGENERAL", alice, "renew"), true)
+	checkAck(t, e.fake.WaitAck(id))
+	filed := e.fake.WaitPosts(1)[0]
+	if b := slacktest.Buttons(filed.Blocks); b["pb:decide:0"] != "/cancel 1" {
 		t.Fatalf("the filed request's buttons = %v, want Cancel, deciding", b)
 	}
-	id, _ = e.fake.envelope("interactive", e.fake.clickPayload(t, filed, alice, "pb:decide:0", "click-cancel"), false)
-	checkAck(t, e.fake.waitAck(id))
-	e.fake.waitFor("the request replaced", func() bool {
-		for _, p := range e.fake.allPosts() {
+	id, _ = e.fake.Envelope("interactive", e.fake.ClickPayload(t, filed, alice, "pb:decide:0", "click-cancel"), false)
+	checkAck(t, e.fake.WaitAck(id))
+	e.fake.WaitFor("the request replaced", func() bool {
+		for _, p := range e.fake.Posts() {
 			if p.Method == "chat.update" || (p.Method == "response_url" && p.ReplaceOriginal) {
 				return true
 			}
 		}
 		return false
 	})
-	for _, p := range e.fake.allPosts()[1:] {
+	for _, p := range e.fake.Posts()[1:] {
 		if p.Method != "chat.update" && !(p.Method == "response_url" && p.ReplaceOriginal) {
-			t.Errorf("the click also answered with a new message: %s %s", p.Method, blockText(p.Blocks))
+			t.Errorf("the click also answered with a new message: %s %s", p.Method, slacktest.BlockText(p.Blocks))
 		}
-		if len(buttons(p.Blocks)) != 0 {
-			t.Errorf("the cancelled request still has buttons: %v", buttons(p.Blocks))
+		if len(slacktest.Buttons(p.Blocks)) != 0 {
+			t.Errorf("the cancelled request still has buttons: %v", slacktest.Buttons(p.Blocks))
 		}
 	}
 	if a, err := e.st.Approval(context.Background(), 1); err != nil || a.State != store.StateCancelled {

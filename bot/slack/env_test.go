@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
@@ -24,7 +25,7 @@ type env struct {
 	client *bss.Client // the router's client of srv, for an alert scanner
 	st     *store.Store
 	router *commands.Router
-	fake   *fakeSlack
+	fake   *slacktest.Fake
 	ad     *Adapter
 	logs   *testenv.SyncBuffer
 	// now is the environment's fixed clock (testenv's), for the dispatcher.
@@ -61,10 +62,10 @@ func newEnv(t testing.TB, eo envOptions) *env {
 	}
 	te := testenv.New(t, testenv.Options{Sandbox: eo.bss, Router: ro,
 		BSS: func(c *bss.Config) { c.Burst, c.Timeout = 100, 30*time.Second }})
-	e := &env{t: t, srv: te.Srv, client: te.Client, st: te.Store, router: te.Router, fake: newFakeSlack(t), logs: te.Logs, now: te.Clock.Now,
+	e := &env{t: t, srv: te.Srv, client: te.Client, st: te.Store, router: te.Router, fake: slacktest.New(t), logs: te.Logs, now: te.Clock.Now,
 		secret: "8f742231b10e8888abcd99yyyzzz85a5"}
 	var err error
-	opts := Options{Mode: eo.mode, APIURL: e.fake.APIURL(), BotToken: e.fake.botToken, AppToken: e.fake.appToken,
+	opts := Options{Mode: eo.mode, APIURL: e.fake.APIURL(), BotToken: e.fake.BotToken, AppToken: e.fake.AppToken,
 		SigningSecret: e.secret, Workers: 4, ChannelRate: -1, Timeout: 10 * time.Second,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if eo.mode == ModeHTTP {
@@ -99,17 +100,17 @@ func newEnv(t testing.TB, eo envOptions) *env {
 			t.Error("Run did not return after the context ended")
 		}
 		logs := e.logs.String()
-		for _, secret := range []string{e.fake.botToken, e.fake.appToken, e.secret, "/hooks/", "fake-ticket"} {
+		for _, secret := range []string{e.fake.BotToken, e.fake.AppToken, e.secret, "/hooks/", "fake-ticket"} {
 			if strings.Contains(logs, secret) {
 				t.Errorf("the logs contain a secret (%q):\n%s", secret, logs)
 			}
 		}
 	})
 	if eo.mode == ModeHTTP {
-		e.fake.waitFor("the HTTP endpoints", e.ad.Connected)
+		e.fake.WaitFor("the HTTP endpoints", e.ad.Connected)
 	} else {
-		e.fake.waitConnected(1)
-		e.fake.waitFor("the adapter to see the connection", e.ad.Connected)
+		e.fake.WaitConnected(1)
+		e.fake.WaitFor("the adapter to see the connection", e.ad.Connected)
 	}
 	return e
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/internal/benchutil"
 )
@@ -28,12 +29,12 @@ func BenchmarkFlood(b *testing.B) {
 		const flooder = "UFLOODER"
 		return benchutil.Flood{
 			Flood: func(n int) {
-				e.fake.envelope("events_api", eventPayload(fmt.Sprint("EvFlood", n), dmEvent(flooder, "customer 张三", fmt.Sprintf("1700001000.%06d", n))), false)
+				e.fake.Envelope("events_api", slacktest.EventPayload(fmt.Sprint("EvFlood", n), slacktest.DMEvent(flooder, "customer 张三", fmt.Sprintf("1700001000.%06d", n))), false)
 			},
 			Ask: func(i int) {
 				user := fmt.Sprintf("UOTHER%04d", i)
-				e.fake.envelope("events_api", eventPayload("EvOther"+user, dmEvent(user, "customer 张三", "1700002000.000100")), false)
-				e.fake.waitFor("the answer to "+user, func() bool { return len(e.postsTo("D"+user)) > 0 })
+				e.fake.Envelope("events_api", slacktest.EventPayload("EvOther"+user, slacktest.DMEvent(user, "customer 张三", "1700002000.000100")), false)
+				e.fake.WaitFor("the answer to "+user, func() bool { return len(e.postsTo("D"+user)) > 0 })
 			},
 			Answers: func() int { return len(e.postsTo("D" + flooder)) },
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
@@ -17,9 +18,9 @@ const stranger = "USTRANGER" // listed nowhere, and roles.default is none for th
 // postsTo is the text of what was posted to channel.
 func (e *env) postsTo(channel string) []string {
 	var out []string
-	for _, p := range e.fake.allPosts() {
+	for _, p := range e.fake.Posts() {
 		if p.Channel == channel {
-			out = append(out, p.Text+"\n"+blockText(p.Blocks))
+			out = append(out, p.Text+"\n"+slacktest.BlockText(p.Blocks))
 		}
 	}
 	return out
@@ -39,8 +40,8 @@ func countContaining(texts []string, s string) int {
 func (e *env) flood(user string, n int) {
 	e.t.Helper()
 	for i := range n {
-		e.fake.envelope("events_api", eventPayload(fmt.Sprintf("EvFlood-%s-%d", user, i),
-			dmEvent(user, fmt.Sprint("customer 张三 ", i), fmt.Sprintf("1700000100.%06d", i))), false)
+		e.fake.Envelope("events_api", slacktest.EventPayload(fmt.Sprintf("EvFlood-%s-%d", user, i),
+			slacktest.DMEvent(user, fmt.Sprint("customer 张三 ", i), fmt.Sprintf("1700000100.%06d", i))), false)
 	}
 }
 
@@ -54,12 +55,12 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 	e := newEnv(t, envOptions{handler: fh.Handle})
 	defer fh.Free()
 	e.flood(viewer, 200)
-	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
-	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvBob", slacktest.DMEvent(bob, "pending", "1700000200.000100")), false)
+	e.fake.WaitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
 	if n := countContaining(e.postsTo("D"+viewer), "done"); n != 0 {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
-	e.fake.waitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), "busy") > 0 })
+	e.fake.WaitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), "busy") > 0 })
 	fh.Free()
 }
 
@@ -84,9 +85,9 @@ func TestFloodIsRateLimited(t *testing.T) {
 	fh := floodtest.New("nobody", nil) // every command answers at once
 	e := newGatedEnv(t, fh.Handle, 8)
 	e.flood(viewer, 300)
-	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
-	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
-	e.fake.waitFor("the flooder's answers", func() bool { return len(e.postsTo("D"+viewer)) >= 11 })
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvBob", slacktest.DMEvent(bob, "pending", "1700000200.000100")), false)
+	e.fake.WaitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
+	e.fake.WaitFor("the flooder's answers", func() bool { return len(e.postsTo("D"+viewer)) >= 11 })
 	posts := e.postsTo("D" + viewer)
 	if len(posts) != 11 || countContaining(posts, "done") != 10 || countContaining(posts, "速度太快了（每分钟最多 30 条）") != 1 {
 		t.Errorf("the flooder got %d messages, want 10 answers and 1 \"too fast\":\n%s", len(posts), strings.Join(posts, "\n---\n"))
@@ -103,11 +104,11 @@ func TestSlowFloodIsBusyOnce(t *testing.T) {
 	e := newGatedEnv(t, fh.Handle, 4)
 	defer fh.Free()
 	e.flood(viewer, 300)
-	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
-	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
-	e.fake.waitFor("the flooder to be told", func() bool { return len(e.postsTo("D"+viewer)) > 0 })
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvBob", slacktest.DMEvent(bob, "pending", "1700000200.000100")), false)
+	e.fake.WaitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
+	e.fake.WaitFor("the flooder to be told", func() bool { return len(e.postsTo("D"+viewer)) > 0 })
 	fh.Free()
-	e.fake.waitFor("the flooder's answers", func() bool { return countContaining(e.postsTo("D"+viewer), "done") == 9 })
+	e.fake.WaitFor("the flooder's answers", func() bool { return countContaining(e.postsTo("D"+viewer), "done") == 9 })
 	posts := e.postsTo("D" + viewer)
 	if len(posts) != 10 || countContaining(posts, "机器人正忙") != 1 {
 		t.Errorf("the flooder got %d messages, want 9 answers and 1 busy:\n%s", len(posts), strings.Join(posts, "\n---\n"))
@@ -124,9 +125,9 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	e := newGatedEnv(t, fh.Handle, 4)
 	defer fh.Free()
 	e.flood(stranger, 320)
-	e.fake.envelope("events_api", eventPayload("EvBob", dmEvent(bob, "pending", "1700000200.000100")), false)
-	e.fake.waitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
-	e.fake.waitFor("the stranger's refusal", func() bool { return len(e.postsTo("D"+stranger)) > 0 })
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvBob", slacktest.DMEvent(bob, "pending", "1700000200.000100")), false)
+	e.fake.WaitFor("bob's answer", func() bool { return countContaining(e.postsTo("D"+bob), "done /pending") == 1 })
+	e.fake.WaitFor("the stranger's refusal", func() bool { return len(e.postsTo("D"+stranger)) > 0 })
 	posts := e.postsTo("D" + stranger)
 	if len(posts) != 1 || !strings.Contains(posts[0], "slack:"+stranger) {
 		t.Errorf("the stranger got %d messages, want one refusal naming the key to add:\n%s", len(posts), strings.Join(posts, "\n---\n"))

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 )
 
 // Slack's published signing example (https://api.slack.com/authentication/verifying-requests-from-slack,
@@ -65,7 +67,7 @@ func TestVerify(t *testing.T) {
 		{"stale", headers(docTimestamp, docSignature), docBody, at.Add(5*time.Minute + time.Second), errStale},
 		{"from the future", headers(docTimestamp, docSignature), docBody, at.Add(-6 * time.Minute), errStale},
 		{"tampered body", headers(docTimestamp, docSignature), strings.Replace(docBody, "text=", "text=approve+1", 1), at, errWrongSignature},
-		{"another secret", headers(docTimestamp, sign("another secret", docTimestamp, []byte(docBody))), docBody, at, errWrongSignature},
+		{"another secret", headers(docTimestamp, slacktest.Sign("another secret", docTimestamp, []byte(docBody))), docBody, at, errWrongSignature},
 		{"timestamp changed", headers("1531420619", docSignature), docBody, at, errWrongSignature},
 		{"upper-case hex", headers(docTimestamp, strings.ToUpper(docSignature)), docBody, at, errWrongSignature},
 		{"no signature", headers(docTimestamp, ""), docBody, at, errNoSignature},
@@ -91,10 +93,8 @@ func (e *env) request(path, contentType, body, secret string, ts time.Time, extr
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	stamp := strconv.FormatInt(ts.Unix(), 10)
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", stamp)
-	req.Header.Set("X-Slack-Signature", sign(secret, stamp, []byte(body)))
+	slacktest.SignRequest(req, secret, ts, []byte(body))
 	for k, v := range extra {
 		req.Header[k] = v
 	}
@@ -111,15 +111,15 @@ const formType = "application/x-www-form-urlencoded"
 
 // slashForm is a slash command as Slack posts it in HTTP mode.
 func (e *env) slashForm(command, text, channel, user, hook string) string {
-	return url.Values{"token": {"unused"}, "team_id": {fakeTeamID}, "team_domain": {"fake"}, "channel_id": {channel},
+	return url.Values{"token": {"unused"}, "team_id": {slacktest.TeamID}, "team_domain": {"fake"}, "channel_id": {channel},
 		"channel_name": {"ops"}, "user_id": {user}, "user_name": {strings.ToLower(user)}, "command": {command},
-		"text": {text}, "api_app_id": {fakeAppID}, "is_enterprise_install": {"false"},
-		"response_url": {e.fake.hookURL(hook)}, "trigger_id": {"1.2.3"}}.Encode()
+		"text": {text}, "api_app_id": {slacktest.AppID}, "is_enterprise_install": {"false"},
+		"response_url": {e.fake.HookURL(hook)}, "trigger_id": {"1.2.3"}}.Encode()
 }
 
 func eventJSON(t *testing.T, eventID string, event map[string]any) string {
 	t.Helper()
-	b, err := json.Marshal(eventPayload(eventID, event))
+	b, err := json.Marshal(slacktest.EventPayload(eventID, event))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +150,9 @@ func TestHTTPModeRefusesUnsignedRequests(t *testing.T) {
 			if ts.IsZero() {
 				ts = time.Now()
 			}
-			stamp := strconv.FormatInt(ts.Unix(), 10)
 			req, _ := http.NewRequest(http.MethodPost, "http://"+e.addr+PathCommands, strings.NewReader(tt.body))
 			req.Header.Set("Content-Type", formType)
-			req.Header.Set("X-Slack-Request-Timestamp", stamp)
-			req.Header.Set("X-Slack-Signature", sign(tt.secret, stamp, []byte(signed)))
+			slacktest.SignRequest(req, tt.secret, ts, []byte(signed))
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -181,11 +179,11 @@ func TestHTTPModeRefusesUnsignedRequests(t *testing.T) {
 		t.Fatalf("a signed command got %d", resp.StatusCode)
 	}
 	// One worker answers in order: anything wrongly accepted before the sentinel comes first.
-	e.fake.waitFor("the sentinel's answer", func() bool {
-		return slices.ContainsFunc(e.fake.allPosts(), func(p post) bool { return p.Hook == "sentinel" })
+	e.fake.WaitFor("the sentinel's answer", func() bool {
+		return slices.ContainsFunc(e.fake.Posts(), func(p slacktest.Post) bool { return p.Hook == "sentinel" })
 	})
-	if posts := e.fake.allPosts(); len(posts) != 1 {
-		t.Errorf("refused requests were acted on:%s", e.fake.describePosts())
+	if posts := e.fake.Posts(); len(posts) != 1 {
+		t.Errorf("refused requests were acted on:%s", e.fake.DescribePosts())
 	}
 }
 
@@ -197,9 +195,9 @@ func TestHTTPModeSlashCommand(t *testing.T) {
 		t.Fatalf("slash command answered %d %q; want an empty 200", resp.StatusCode, body)
 	}
 	t.Logf("acknowledged in %s", time.Since(start))
-	p := e.fake.waitPosts(1)[0]
-	if p.Method != "response_url" || p.Hook != "cmd" || p.ResponseType != "in_channel" || !strings.Contains(blockText(p.Blocks), "zhangsan") {
-		t.Errorf("answer %+v:\n%s", p, blockText(p.Blocks))
+	p := e.fake.WaitPosts(1)[0]
+	if p.Method != "response_url" || p.Hook != "cmd" || p.ResponseType != "in_channel" || !strings.Contains(slacktest.BlockText(p.Blocks), "zhangsan") {
+		t.Errorf("answer %+v:\n%s", p, slacktest.BlockText(p.Blocks))
 	}
 }
 
@@ -211,12 +209,12 @@ func TestHTTPModeEvents(t *testing.T) {
 		t.Fatalf("url_verification answered %d %q", resp.StatusCode, body)
 	}
 
-	dm := eventJSON(t, "Ev0HTTP1", dmEvent(alice, "customer 张三", "1700000060.000100"))
+	dm := eventJSON(t, "Ev0HTTP1", slacktest.DMEvent(alice, "customer 张三", "1700000060.000100"))
 	if resp, _ := e.request(PathEvents, "application/json", dm, e.secret, time.Time{}, nil); resp.StatusCode != 200 {
 		t.Fatalf("event answered %d", resp.StatusCode)
 	}
-	card := e.fake.waitPosts(1)[0]
-	if card.Channel != "D"+alice || !strings.Contains(blockText(card.Blocks), "zhangsan") {
+	card := e.fake.WaitPosts(1)[0]
+	if card.Channel != "D"+alice || !strings.Contains(slacktest.BlockText(card.Blocks), "zhangsan") {
 		t.Fatalf("event answer %+v", card)
 	}
 	// Slack's retry of the same event is acknowledged and not answered again.
@@ -226,30 +224,30 @@ func TestHTTPModeEvents(t *testing.T) {
 	}
 	// A retry of an event never handled (say, the first try reached a bot that was restarting)
 	// is handled.
-	other := eventJSON(t, "Ev0HTTP2", dmEvent(bob, "pending", "1700000061.000100"))
+	other := eventJSON(t, "Ev0HTTP2", slacktest.DMEvent(bob, "pending", "1700000061.000100"))
 	e.request(PathEvents, "application/json", other, e.secret, time.Time{}, retry)
-	e.fake.waitPosts(2)
+	e.fake.WaitPosts(2)
 	time.Sleep(100 * time.Millisecond)
-	if posts := e.fake.allPosts(); len(posts) != 2 || posts[1].Channel != "D"+bob {
-		t.Fatalf("want the first event answered once and the unseen retry answered:%s", e.fake.describePosts())
+	if posts := e.fake.Posts(); len(posts) != 2 || posts[1].Channel != "D"+bob {
+		t.Fatalf("want the first event answered once and the unseen retry answered:%s", e.fake.DescribePosts())
 	}
 
 	// A click on the card's button, through the interactivity endpoint.
 	var action string
-	for k, v := range buttons(card.Blocks) {
+	for k, v := range slacktest.Buttons(card.Blocks) {
 		if strings.HasPrefix(v, "/resources ") {
 			action = k
 		}
 	}
-	payload, err := json.Marshal(e.fake.clickPayload(t, card, alice, action, "click-http"))
+	payload, err := json.Marshal(e.fake.ClickPayload(t, card, alice, action, "click-http"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if resp, body := e.request(PathInteractive, formType, url.Values{"payload": {string(payload)}}.Encode(), e.secret, time.Time{}, nil); resp.StatusCode != 200 || body != "" {
 		t.Fatalf("click answered %d %q", resp.StatusCode, body)
 	}
-	p := e.fake.waitPosts(3)[2]
-	if p.Hook != "click-http" || !strings.Contains(blockText(p.Blocks), "zhangsan-web-01") {
+	p := e.fake.WaitPosts(3)[2]
+	if p.Hook != "click-http" || !strings.Contains(slacktest.BlockText(p.Blocks), "zhangsan-web-01") {
 		t.Errorf("click answer %+v", p)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -11,21 +12,21 @@ import (
 // /expiring --live through a router that reports every customer at once.
 func TestProgressIsEditedNotMultiplied(t *testing.T) {
 	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.ProgressAfter, o.ProgressEvery = -1, -1 }})
-	id, _ := e.fake.envelope("events_api", eventPayload("EvProgress", mentionEvent("CGENERAL", alice, "<@UBOT> expiring 60 --live", "1700000009.000100", "")), false)
-	checkAck(t, e.fake.waitAck(id))
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvProgress", slacktest.MentionEvent("CGENERAL", alice, "<@UBOT> expiring 60 --live", "1700000009.000100", "")), false)
+	checkAck(t, e.fake.WaitAck(id))
 	updates := len(e.srv.Customers()) // every report but the first, and the answer
 	// The posts themselves, not the call count: the fake counts a call before it records it.
-	e.fake.waitFor("the answer", func() bool {
+	e.fake.WaitFor("the answer", func() bool {
 		n := 0
-		for _, p := range e.fake.allPosts() {
+		for _, p := range e.fake.Posts() {
 			if p.Method == "chat.update" {
 				n++
 			}
 		}
 		return n >= updates
 	})
-	posts := e.fake.allPosts()
-	var posted, updated []post
+	posts := e.fake.Posts()
+	var posted, updated []slacktest.Post
 	for _, p := range posts {
 		switch p.Method {
 		case "chat.update":
@@ -35,7 +36,7 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 		}
 	}
 	if len(posted) != 1 || posted[0].Method != "chat.postMessage" || !strings.Contains(posted[0].Text, "处理中") {
-		t.Fatalf("want one progress message posted; got %s", e.fake.describePosts())
+		t.Fatalf("want one progress message posted; got %s", e.fake.DescribePosts())
 	}
 	for _, u := range updated {
 		if u.TS != posted[0].TS || u.Channel != "CGENERAL" {
@@ -45,11 +46,11 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 	if len(updated) != updates {
 		t.Errorf("%d updates, want %d", len(updated), updates)
 	}
-	if last := blockText(updated[len(updated)-1].Blocks); !strings.Contains(last, "到期") || strings.Contains(last, "处理中") {
+	if last := slacktest.BlockText(updated[len(updated)-1].Blocks); !strings.Contains(last, "到期") || strings.Contains(last, "处理中") {
 		t.Errorf("the last update is not the answer:\n%s", last)
 	}
 	// The answer's table comes with the update that turns the progress into the answer.
-	if rows := tableRows(updated[len(updated)-1].Attachments); len(rows) < 2 || !strings.Contains(strings.Join(rows[0], " "), "到期") {
+	if rows := slacktest.TableRows(updated[len(updated)-1].Attachments); len(rows) < 2 || !strings.Contains(strings.Join(rows[0], " "), "到期") {
 		t.Errorf("the answer's table is not in the update: %q", rows)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
 )
 
@@ -34,7 +35,7 @@ func TestRenderGolden(t *testing.T) {
 func validateMessage(t *testing.T, m Message) []string {
 	t.Helper()
 	blocks, atts := wire(t, m)
-	return append(validateBlocks(blocks), validateAttachments(atts)...)
+	return append(slacktest.ValidateBlocks(blocks), slacktest.ValidateAttachments(atts)...)
 }
 
 // wire is m's blocks and attachments as Slack receives them.
@@ -61,8 +62,8 @@ func visible(t *testing.T, msgs []Message) string {
 	var b strings.Builder
 	for _, m := range msgs {
 		blocks, atts := wire(t, m)
-		b.WriteString(blockText(blocks))
-		for _, row := range tableRows(atts) {
+		b.WriteString(slacktest.BlockText(blocks))
+		for _, row := range slacktest.TableRows(atts) {
 			b.WriteString(strings.Join(row, " | ") + "\n")
 		}
 	}

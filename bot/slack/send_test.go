@@ -10,13 +10,14 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
 )
 
 // newSender is an adapter that is not running: Send needs only the bot token.
-func newSender(t *testing.T, f *fakeSlack) *Adapter {
+func newSender(t *testing.T, f *slacktest.Fake) *Adapter {
 	t.Helper()
-	a, err := New(Options{APIURL: f.APIURL(), BotToken: f.botToken, AppToken: f.appToken, ChannelRate: -1})
+	a, err := New(Options{APIURL: f.APIURL(), BotToken: f.BotToken, AppToken: f.AppToken, ChannelRate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +25,7 @@ func newSender(t *testing.T, f *fakeSlack) *Adapter {
 }
 
 func TestSendDelivers(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slacktest.New(t)
 	a := newSender(t, f)
 	ctx := context.Background()
 	notice := chat.Reply{Title: "到期提醒", Text: "zhangsan-web-01 将于 3 天后到期"}
@@ -41,20 +42,20 @@ func TestSendDelivers(t *testing.T) {
 	if err := a.Send(ctx, bot.Target{UserID: alice}, notice); err != nil {
 		t.Fatalf("Send to a user again: %v", err)
 	}
-	posts := f.allPosts()
+	posts := f.Posts()
 	if len(posts) != 4 {
-		t.Fatalf("%d messages posted, want 4:%s", len(posts), f.describePosts())
+		t.Fatalf("%d messages posted, want 4:%s", len(posts), f.DescribePosts())
 	}
-	if posts[0].Channel != "COPS" || strings.Contains(blockText(posts[0].Blocks), "<@") {
+	if posts[0].Channel != "COPS" || strings.Contains(slacktest.BlockText(posts[0].Blocks), "<@") {
 		t.Errorf("channel notice: %+v", posts[0])
 	}
-	if posts[1].Channel != "COPS" || !strings.HasPrefix(blockText(posts[1].Blocks), "<@UALICE>\n") || !strings.HasPrefix(posts[1].Text, "<@UALICE> ") {
-		t.Errorf("a channel notice for a user does not start by mentioning the user:\n%s", blockText(posts[1].Blocks))
+	if posts[1].Channel != "COPS" || !strings.HasPrefix(slacktest.BlockText(posts[1].Blocks), "<@UALICE>\n") || !strings.HasPrefix(posts[1].Text, "<@UALICE> ") {
+		t.Errorf("a channel notice for a user does not start by mentioning the user:\n%s", slacktest.BlockText(posts[1].Blocks))
 	}
 	if posts[2].Channel != "D"+alice || posts[3].Channel != "D"+alice {
 		t.Errorf("user notices went to %s and %s, want the direct message D%s", posts[2].Channel, posts[3].Channel, alice)
 	}
-	if n := f.callCount("conversations.open"); n != 1 {
+	if n := f.CallCount("conversations.open"); n != 1 {
 		t.Errorf("conversations.open called %d times, want once (the channel is remembered)", n)
 	}
 	if !a.CanMessageUsers() || a.MaxMessageChars() < 4000 {
@@ -65,14 +66,14 @@ func TestSendDelivers(t *testing.T) {
 // TestSendEverySample sends every shared sample: each arrives within Slack's
 // limits (the fake refuses anything else) and long ones come as several messages.
 func TestSendEverySample(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slacktest.New(t)
 	a := newSender(t, f)
 	for _, s := range samples.All() {
-		before := len(f.allPosts())
+		before := len(f.Posts())
 		if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, s.Reply); err != nil {
 			t.Errorf("%s: %v", s.Name, err)
 		}
-		if len(f.allPosts()) == before {
+		if len(f.Posts()) == before {
 			t.Errorf("%s: nothing posted", s.Name)
 		}
 	}
@@ -82,7 +83,7 @@ func TestSendClassifiesErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		to        bot.Target
-		fault     *fault
+		fault     *slacktest.Fault
 		method    string
 		permanent bool
 		throttled time.Duration
@@ -91,20 +92,20 @@ func TestSendClassifiesErrors(t *testing.T) {
 		{name: "bot not in the channel", to: bot.Target{Channel: "COUTSIDE"}, permanent: true},
 		{name: "archived channel", to: bot.Target{Channel: "CARCHIVED"}, permanent: true},
 		{name: "user gone", to: bot.Target{UserID: "UGONE"}, permanent: true},
-		{name: "token revoked", to: bot.Target{Channel: "COPS"}, fault: &fault{Error: "token_revoked"}, method: "chat.postMessage", permanent: true},
-		{name: "account inactive", to: bot.Target{Channel: "COPS"}, fault: &fault{Error: "account_inactive"}, method: "chat.postMessage", permanent: true},
-		{name: "429 with Retry-After", to: bot.Target{Channel: "COPS"}, fault: &fault{Status: 429, RetryAfter: "7"}, method: "chat.postMessage", throttled: 7 * time.Second},
-		{name: "429 without Retry-After", to: bot.Target{Channel: "COPS"}, fault: &fault{Status: 429}, method: "chat.postMessage", throttled: defaultRetryAfter},
-		{name: "ratelimited answer", to: bot.Target{Channel: "COPS"}, fault: &fault{Error: "ratelimited"}, method: "chat.postMessage", throttled: defaultRetryAfter},
-		{name: "429 opening the DM", to: bot.Target{UserID: alice}, fault: &fault{Status: 429, RetryAfter: "3"}, method: "conversations.open", throttled: 3 * time.Second},
-		{name: "server error", to: bot.Target{Channel: "COPS"}, fault: &fault{Status: 503}, method: "chat.postMessage"},
-		{name: "internal error", to: bot.Target{Channel: "COPS"}, fault: &fault{Error: "internal_error"}, method: "chat.postMessage"},
+		{name: "token revoked", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Error: "token_revoked"}, method: "chat.postMessage", permanent: true},
+		{name: "account inactive", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Error: "account_inactive"}, method: "chat.postMessage", permanent: true},
+		{name: "429 with Retry-After", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Status: 429, RetryAfter: "7"}, method: "chat.postMessage", throttled: 7 * time.Second},
+		{name: "429 without Retry-After", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Status: 429}, method: "chat.postMessage", throttled: defaultRetryAfter},
+		{name: "ratelimited answer", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Error: "ratelimited"}, method: "chat.postMessage", throttled: defaultRetryAfter},
+		{name: "429 opening the DM", to: bot.Target{UserID: alice}, fault: &slacktest.Fault{Status: 429, RetryAfter: "3"}, method: "conversations.open", throttled: 3 * time.Second},
+		{name: "server error", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Status: 503}, method: "chat.postMessage"},
+		{name: "internal error", to: bot.Target{Channel: "COPS"}, fault: &slacktest.Fault{Error: "internal_error"}, method: "chat.postMessage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeSlack(t)
+			f := slacktest.New(t)
 			if tt.fault != nil {
-				f.inject(tt.method, *tt.fault)
+				f.Inject(tt.method, *tt.fault)
 			}
 			err := newSender(t, f).Send(context.Background(), tt.to, chat.Reply{Text: "notice"})
 			if err == nil {
@@ -117,7 +118,7 @@ func TestSendClassifiesErrors(t *testing.T) {
 			if throttled != (tt.throttled > 0) || after != tt.throttled {
 				t.Errorf("throttled = %v after %s, want %s (%v)", throttled, after, tt.throttled, err)
 			}
-			if strings.Contains(err.Error(), f.botToken) {
+			if strings.Contains(err.Error(), f.BotToken) {
 				t.Errorf("the error shows the token: %v", err)
 			}
 		})
@@ -125,18 +126,18 @@ func TestSendClassifiesErrors(t *testing.T) {
 }
 
 func TestEditReplacesAMessage(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slacktest.New(t)
 	a := newSender(t, f)
 	ctx := context.Background()
 	if err := a.Send(ctx, bot.Target{Channel: "COPS"}, chat.Reply{Text: "scanning…"}); err != nil {
 		t.Fatal(err)
 	}
-	ts := f.allPosts()[0].TS
+	ts := f.Posts()[0].TS
 	if err := a.Edit(ctx, bot.MessageRef{Channel: "COPS", ID: ts}, chat.Reply{Text: "scan done"}); err != nil {
 		t.Fatalf("Edit: %v", err)
 	}
-	p := f.allPosts()[1]
-	if p.Method != "chat.update" || p.TS != ts || !strings.Contains(blockText(p.Blocks), "scan done") {
+	p := f.Posts()[1]
+	if p.Method != "chat.update" || p.TS != ts || !strings.Contains(slacktest.BlockText(p.Blocks), "scan done") {
 		t.Errorf("Edit posted %+v", p)
 	}
 	err := a.Edit(ctx, bot.MessageRef{Channel: "COPS", ID: "1.000"}, chat.Reply{Text: "x"})
@@ -147,23 +148,21 @@ func TestEditReplacesAMessage(t *testing.T) {
 
 func TestRepliesWaitOutThrottling(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	e.fake.inject("chat.postMessage", fault{Status: 429, RetryAfter: "1", Times: 1})
-	id, _ := e.fake.envelope("events_api", eventPayload("EvThrottled", dmEvent(alice, "help", "1700000050.000100")), false)
-	checkAck(t, e.fake.waitAck(id))
-	p := e.fake.waitPosts(1)[0]
-	if p.Channel != "D"+alice || e.fake.callCount("chat.postMessage") != 2 {
-		t.Errorf("after a 429: %+v, %d calls", p, e.fake.callCount("chat.postMessage"))
+	e.fake.Inject("chat.postMessage", slacktest.Fault{Status: 429, RetryAfter: "1", Times: 1})
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvThrottled", slacktest.DMEvent(alice, "help", "1700000050.000100")), false)
+	checkAck(t, e.fake.WaitAck(id))
+	p := e.fake.WaitPosts(1)[0]
+	if p.Channel != "D"+alice || e.fake.CallCount("chat.postMessage") != 2 {
+		t.Errorf("after a 429: %+v, %d calls", p, e.fake.CallCount("chat.postMessage"))
 	}
 }
 
 func TestExpiredResponseURLFallsBackToPosting(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	e.fake.mu.Lock()
-	e.fake.hooksGone["expired"] = true
-	e.fake.mu.Unlock()
-	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/pb", "help", "COPS", alice, "expired"), true)
-	checkAck(t, e.fake.waitAck(id))
-	p := e.fake.waitPosts(1)[0]
+	e.fake.ExpireHook("expired")
+	id, _ := e.fake.Envelope("slash_commands", e.fake.SlashPayload("/pb", "help", "COPS", alice, "expired"), true)
+	checkAck(t, e.fake.WaitAck(id))
+	p := e.fake.WaitPosts(1)[0]
 	if p.Method != "chat.postMessage" || p.Channel != "COPS" {
 		t.Errorf("with an expired response_url the answer went %s to %s", p.Method, p.Channel)
 	}
@@ -171,11 +170,11 @@ func TestExpiredResponseURLFallsBackToPosting(t *testing.T) {
 
 func TestForeignResponseURLIsNotUsed(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	payload := e.fake.slashPayload("/pb", "help", "COPS", alice, "x")
+	payload := e.fake.SlashPayload("/pb", "help", "COPS", alice, "x")
 	payload["response_url"] = "http://169.254.169.254/latest/meta-data"
-	id, _ := e.fake.envelope("slash_commands", payload, true)
-	checkAck(t, e.fake.waitAck(id))
-	if p := e.fake.waitPosts(1)[0]; p.Method != "chat.postMessage" || p.Channel != "COPS" {
+	id, _ := e.fake.Envelope("slash_commands", payload, true)
+	checkAck(t, e.fake.WaitAck(id))
+	if p := e.fake.WaitPosts(1)[0]; p.Method != "chat.postMessage" || p.Channel != "COPS" {
 		t.Errorf("answered with %s to %s; want the Web API, not a foreign URL", p.Method, p.Channel)
 	}
 }
@@ -202,15 +201,15 @@ func TestHookAllowed(t *testing.T) {
 }
 
 func TestNewChecksOptionsAndConnectsToNothing(t *testing.T) {
-	f := newFakeSlack(t)
-	if _, err := New(Options{APIURL: f.APIURL(), BotToken: f.botToken, AppToken: f.appToken}); err != nil {
+	f := slacktest.New(t)
+	if _, err := New(Options{APIURL: f.APIURL(), BotToken: f.BotToken, AppToken: f.AppToken}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(Options{Mode: ModeHTTP, APIURL: f.APIURL(), BotToken: f.botToken, SigningSecret: "s", Listen: "127.0.0.1:0"}); err != nil {
+	if _, err := New(Options{Mode: ModeHTTP, APIURL: f.APIURL(), BotToken: f.BotToken, SigningSecret: "s", Listen: "127.0.0.1:0"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, method := range []string{"auth.test", "apps.connections.open"} {
-		if n := f.callCount(method); n != 0 {
+		if n := f.CallCount(method); n != 0 {
 			t.Errorf("New called %s", method)
 		}
 	}
@@ -241,20 +240,20 @@ func TestSendResumesAnInterruptedNotice(t *testing.T) {
 	if n := len(Render(long)); n < 3 {
 		t.Fatalf("the test notice renders as %d messages; it needs several", n)
 	}
-	f := newFakeSlack(t)
+	f := slacktest.New(t)
 	a := newSender(t, f)
-	f.inject("chat.postMessage", fault{Status: 503, Times: 1, After: 1})
+	f.Inject("chat.postMessage", slacktest.Fault{Status: 503, Times: 1, After: 1})
 	if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, long); err == nil {
 		t.Fatal("Send succeeded though its second message failed")
 	}
-	first := len(f.allPosts())
+	first := len(f.Posts())
 	if first != 1 {
 		t.Fatalf("%d messages out before the failure, want 1", first)
 	}
 	if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, long); err != nil {
 		t.Fatal(err)
 	}
-	posts := f.allPosts()
+	posts := f.Posts()
 	seen := map[string]bool{}
 	for _, p := range posts {
 		if seen[p.Text] {
@@ -266,7 +265,7 @@ func TestSendResumesAnInterruptedNotice(t *testing.T) {
 	if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, long); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.allPosts()) - len(posts); n != len(posts) {
+	if n := len(f.Posts()) - len(posts); n != len(posts) {
 		t.Fatalf("the next identical notice sent %d messages, want all %d", n, len(posts))
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/text"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
@@ -43,12 +44,12 @@ func wantRows(t *chat.Table, rows int) [][]string {
 // monospace rendering is gone and the notification text is the title.
 func TestExpiringIsATableBlock(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	before := len(e.fake.allPosts())
-	id, _ := e.fake.envelope("slash_commands", e.fake.slashPayload("/expiring", "", "CGENERAL", viewer, "expiring"), true)
-	checkAck(t, e.fake.waitAck(id))
-	id, _ = e.fake.envelope("events_api", eventPayload("EvTable", mentionEvent("CGENERAL", viewer, "<@UBOT> expiring", "1700000031.000100", "")), false)
-	checkAck(t, e.fake.waitAck(id))
-	posts := e.fake.waitPosts(before + 2)[before:]
+	before := len(e.fake.Posts())
+	id, _ := e.fake.Envelope("slash_commands", e.fake.SlashPayload("/expiring", "", "CGENERAL", viewer, "expiring"), true)
+	checkAck(t, e.fake.WaitAck(id))
+	id, _ = e.fake.Envelope("events_api", slacktest.EventPayload("EvTable", slacktest.MentionEvent("CGENERAL", viewer, "<@UBOT> expiring", "1700000031.000100", "")), false)
+	checkAck(t, e.fake.WaitAck(id))
+	posts := e.fake.WaitPosts(before + 2)[before:]
 
 	want, _ := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: viewer, Channel: "CGENERAL", Text: "/expiring"})
 	if want.Table == nil || len(want.Table.Rows) == 0 {
@@ -63,10 +64,10 @@ func TestExpiringIsATableBlock(t *testing.T) {
 		if len(p.Attachments) != 1 {
 			t.Fatalf("%s: %d attachments, want the table's one", p.Method, len(p.Attachments))
 		}
-		if got, w := tableRows(p.Attachments), wantRows(want.Table, len(want.Table.Rows)); !reflect.DeepEqual(got, w) {
+		if got, w := slacktest.TableRows(p.Attachments), wantRows(want.Table, len(want.Table.Rows)); !reflect.DeepEqual(got, w) {
 			t.Errorf("%s: the table block shows\n%q\nwant\n%q", p.Method, got, w)
 		}
-		if b := blockText(p.Blocks); strings.Contains(b, "```") || !strings.Contains(b, want.Title) {
+		if b := slacktest.BlockText(p.Blocks); strings.Contains(b, "```") || !strings.Contains(b, want.Title) {
 			t.Errorf("%s: the blocks hold a monospace table or lack the title:\n%s", p.Method, b)
 		}
 		if p.Text != escape(want.Title) {
@@ -108,20 +109,20 @@ func TestLongTableSaysWhereTheRestIs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeSlack(t)
+			f := slacktest.New(t)
 			a := newSender(t, f)
 			if err := a.Send(context.Background(), bot.Target{Channel: "COPS"}, tt.r); err != nil {
 				t.Fatal(err)
 			}
-			posts := f.allPosts()
+			posts := f.Posts()
 			if len(posts) != 1 {
-				t.Fatalf("%d messages, want 1:%s", len(posts), f.describePosts())
+				t.Fatalf("%d messages, want 1:%s", len(posts), f.DescribePosts())
 			}
 			p := posts[0]
-			if got, w := tableRows(p.Attachments), wantRows(tt.r.Table, 99); !reflect.DeepEqual(got, w) {
+			if got, w := slacktest.TableRows(p.Attachments), wantRows(tt.r.Table, 99); !reflect.DeepEqual(got, w) {
 				t.Errorf("the table block shows %d rows (%q ... ), want the header and the first 99", len(got), got[:2])
 			}
-			shown := blockText(p.Blocks)
+			shown := slacktest.BlockText(p.Blocks)
 			if !strings.Contains(shown, tt.line+"\n") {
 				t.Errorf("no line %q in:\n%s", tt.line, shown)
 			}
@@ -140,7 +141,7 @@ func TestLongTableSaysWhereTheRestIs(t *testing.T) {
 				data = append(data, row...)
 			}
 			fb, _ := p.Attachments[0]["fallback"].(string)
-			for _, msg := range []string{p.shown(), p.Text, fb} {
+			for _, msg := range []string{p.Shown(), p.Text, fb} {
 				for _, problem := range langcheck.New(data...).Problems(lang, msg) {
 					t.Errorf("%s: %s\n%.300s", lang, problem, msg)
 				}
@@ -155,13 +156,13 @@ func TestEphemeralTable(t *testing.T) {
 	rep := chat.Reply{Title: "Your pending requests", Ephemeral: true, Table: &chat.Table{Columns: []string{"#", "Action", "Amount"},
 		Rows: [][]string{{"12", "renew", "CNY 1,296.30"}, {"13", "top-up", "CNY 50.00"}}}}
 	e := newEnv(t, envOptions{handler: func(context.Context, commands.Request) (chat.Reply, bool) { return rep, true }})
-	id, _ := e.fake.envelope("events_api", eventPayload("EvEphemeral", mentionEvent("CGENERAL", alice, "<@UBOT> pending", "1700000032.000100", "")), false)
-	checkAck(t, e.fake.waitAck(id))
-	p := e.fake.waitPosts(1)[0]
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvEphemeral", slacktest.MentionEvent("CGENERAL", alice, "<@UBOT> pending", "1700000032.000100", "")), false)
+	checkAck(t, e.fake.WaitAck(id))
+	p := e.fake.WaitPosts(1)[0]
 	if p.Method != "chat.postEphemeral" || p.User != alice {
 		t.Fatalf("answered with %s to %q, want chat.postEphemeral to %s", p.Method, p.User, alice)
 	}
-	if got, w := tableRows(p.Attachments), wantRows(rep.Table, 2); !reflect.DeepEqual(got, w) {
+	if got, w := slacktest.TableRows(p.Attachments), wantRows(rep.Table, 2); !reflect.DeepEqual(got, w) {
 		t.Errorf("the table block shows %q, want %q", got, w)
 	}
 	settings := p.Attachments[0]["blocks"].([]any)[0].(map[string]any)["column_settings"].([]any)
@@ -174,7 +175,7 @@ func TestEphemeralTable(t *testing.T) {
 // ones, so an edit always says what the table now is: the new table, or none (an empty list);
 // an old table never stays under a new answer.
 func TestEditReplacesTheTable(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slacktest.New(t)
 	a := newSender(t, f)
 	ctx := context.Background()
 	first := chat.Reply{Title: "欠费客户（2）", Table: &chat.Table{Columns: []string{"客户", "欠款"},
@@ -182,7 +183,7 @@ func TestEditReplacesTheTable(t *testing.T) {
 	if err := a.Send(ctx, bot.Target{Channel: "COPS"}, first); err != nil {
 		t.Fatal(err)
 	}
-	ref := bot.MessageRef{Channel: "COPS", ID: f.allPosts()[0].TS}
+	ref := bot.MessageRef{Channel: "COPS", ID: f.Posts()[0].TS}
 	second := chat.Reply{Title: "欠费客户（1）", Table: &chat.Table{Columns: []string{"客户", "欠款"}, Rows: [][]string{{"张三", "CNY 26.06"}}}}
 	if err := a.Edit(ctx, ref, second); err != nil {
 		t.Fatal(err)
@@ -190,14 +191,14 @@ func TestEditReplacesTheTable(t *testing.T) {
 	if err := a.Edit(ctx, ref, chat.Reply{Title: "没有欠费客户"}); err != nil {
 		t.Fatal(err)
 	}
-	posts := f.allPosts()
+	posts := f.Posts()
 	if len(posts) != 3 || posts[1].Method != "chat.update" || posts[2].Method != "chat.update" {
-		t.Fatalf("want a post and two updates:%s", f.describePosts())
+		t.Fatalf("want a post and two updates:%s", f.DescribePosts())
 	}
-	if got, w := tableRows(posts[1].Attachments), wantRows(second.Table, 1); !reflect.DeepEqual(got, w) {
+	if got, w := slacktest.TableRows(posts[1].Attachments), wantRows(second.Table, 1); !reflect.DeepEqual(got, w) {
 		t.Errorf("after the first edit the message shows %q, want %q", got, w)
 	}
-	if got := tableRows(posts[2].Attachments); len(got) != 0 {
+	if got := slacktest.TableRows(posts[2].Attachments); len(got) != 0 {
 		t.Errorf("after an edit without a table the message still shows the old one: %q", got)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 )
 
@@ -30,7 +30,7 @@ func BenchmarkWebhookReceive(b *testing.B) {
 	e.srv.Inject("", "/*", bsstest.Fault{Latency: 2 * time.Second})
 	const users = 200
 	for i := range users {
-		e.fake.addPrivate(fakeUser{ID: int64(20000 + i), FirstName: fmt.Sprint("user", i)})
+		e.fake.AddPrivate(telegramtest.User{ID: int64(20000 + i), FirstName: fmt.Sprint("user", i)})
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,7 +42,7 @@ func BenchmarkWebhookReceive(b *testing.B) {
 	opts.Mode, opts.WebhookURL, opts.WebhookPath, opts.WebhookSecret, opts.Listener = ModeWebhook, hook, "/hook", secret, ln
 	opts.Workers, opts.Queue = 64, 1<<16
 	e.start(opts, nil)
-	e.fake.waitCalls("setWebhook", 1)
+	e.fake.WaitCalls("setWebhook", 1)
 
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
@@ -53,7 +53,7 @@ func BenchmarkWebhookReceive(b *testing.B) {
 			"chat": map[string]any{"id": uid, "type": "private"}}})
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 40}}
-	sentBefore := len(e.fake.okCalls("sendMessage"))
+	sentBefore := len(e.fake.OKCalls("sendMessage"))
 	acks := make([]time.Duration, b.N)
 	sem := make(chan struct{}, 40)
 	var wg sync.WaitGroup
@@ -64,8 +64,7 @@ func BenchmarkWebhookReceive(b *testing.B) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(string(bodies[i])))
-			req.Header.Set(SecretHeader, secret)
+			req, _ := telegramtest.WebhookRequest(hook, secret, bodies[i])
 			t0 := time.Now()
 			resp, err := client.Do(req)
 			acks[i] = time.Since(t0)
@@ -77,7 +76,7 @@ func BenchmarkWebhookReceive(b *testing.B) {
 		}()
 	}
 	wg.Wait()
-	e.fake.waitCallsFor("sendMessage", sentBefore+b.N, time.Duration(b.N)*time.Second/10+30*time.Second)
+	e.fake.WaitCallsFor("sendMessage", sentBefore+b.N, time.Duration(b.N)*time.Second/10+30*time.Second)
 	elapsed := time.Since(start)
 	b.StopTimer()
 	sort.Slice(acks, func(i, j int) bool { return acks[i] < acks[j] })
@@ -94,7 +93,7 @@ func BenchmarkRenderSend(b *testing.B) {
 	e := newEnv(b)
 	const chats = 100
 	for i := range chats {
-		e.fake.addPrivate(fakeUser{ID: int64(30000 + i), FirstName: "u"})
+		e.fake.AddPrivate(telegramtest.User{ID: int64(30000 + i), FirstName: "u"})
 	}
 	a := e.start(e.options(), nil, func(a *Adapter) {
 		a.pace.all = rate.NewLimiter(rate.Inf, 1)

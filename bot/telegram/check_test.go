@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -13,13 +14,13 @@ import (
 // it, and does not connect the adapter.
 func TestCheck(t *testing.T) {
 	ctx := context.Background()
-	f := newFakeBot(t)
+	f := telegramtest.New(t)
 	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	a, err := New(Options{Token: fakeToken, APIEndpoint: f.srv.URL, Buttons: st})
+	a, err := New(Options{Token: telegramtest.Token, APIEndpoint: f.URL, Buttons: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(f.callsOf("getMe")); n != 2 {
+	if n := len(f.CallsOf("getMe")); n != 2 {
 		t.Errorf("%d getMe calls, want 2 (one per Check)", n)
 	}
 	if a.Connected() || a.Username() != "" {
@@ -36,7 +37,7 @@ func TestCheck(t *testing.T) {
 	}
 
 	const wrong = "7351234567:AAHwrong-token-0000000000000000000000"
-	bad, err := New(Options{Token: wrong, APIEndpoint: f.srv.URL, Buttons: st})
+	bad, err := New(Options{Token: wrong, APIEndpoint: f.URL, Buttons: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,11 +49,11 @@ func TestCheck(t *testing.T) {
 		t.Error("the token is in the error")
 	}
 
-	down, err := New(Options{Token: fakeToken, APIEndpoint: "http://127.0.0.1:1", Buttons: st})
+	down, err := New(Options{Token: telegramtest.Token, APIEndpoint: "http://127.0.0.1:1", Buttons: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := down.Check(ctx); err == nil || strings.Contains(err.Error(), fakeToken) {
+	if err := down.Check(ctx); err == nil || strings.Contains(err.Error(), telegramtest.Token) {
 		t.Errorf("Check with no server = %v (want an error without the token)", err)
 	}
 }

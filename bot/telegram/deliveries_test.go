@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
@@ -91,32 +92,32 @@ func TestRepeatAfterRestartRunsOnce(t *testing.T) {
 		opts.Workers = 1 // in order: a repeat that ran would run before the probe after it
 
 		// The first life takes the update, runs it, and is never able to confirm it.
-		e.fake.say(alice.ID, alice, "/renew r-1 1m")
-		e.fake.inject(fakeFault{Method: "getUpdates", Status: http.StatusBadGateway, Desc: "Bad Gateway", Skip: 1})
+		e.fake.Say(alice.ID, alice, "/renew r-1 1m")
+		e.fake.Inject(telegramtest.Fault{Method: "getUpdates", Status: http.StatusBadGateway, Desc: "Bad Gateway", Skip: 1})
 		st := openDeliveries(t, path)
 		opts.Deliveries = st
 		stop := e.runUntilStopped(opts, runs)
 		e.waitMsg(alice.ID, "ran /renew r-1 1m #1")
 		stop()
-		if n := e.fake.pending(); n != 1 {
+		if n := e.fake.Pending(); n != 1 {
 			t.Fatalf("%d updates unconfirmed after the first life, want 1 (the test needs Telegram to hand it out again)", n)
 		}
 		st.Close()
 
 		// The second life, on the same file, is handed the update again.
-		e.fake.clearFaults()
+		e.fake.ClearFaults()
 		opts.Deliveries = openDeliveries(t, path)
 		stop = e.runUntilStopped(opts, runs)
-		e.fake.say(alice.ID, alice, "/probe") // once answered, the repeat was taken before it
+		e.fake.Say(alice.ID, alice, "/probe") // once answered, the repeat was taken before it
 		e.waitMsg(alice.ID, "ran /probe #1")
 		stop()
 		if n := runs.count("/renew r-1 1m"); n != 1 {
 			t.Errorf("the update ran %d times across the restart, want once", n)
 		}
-		if n := e.fake.pending(); n != 0 {
+		if n := e.fake.Pending(); n != 0 {
 			t.Errorf("%d updates unconfirmed after the second life", n)
 		}
-		if ms := e.fake.messages(alice.ID); len(ms) != 2 {
+		if ms := e.fake.Messages(alice.ID); len(ms) != 2 {
 			t.Errorf("%d answers in alice's chat, want 2 (the command's, the probe's): %+v", len(ms), ms)
 		}
 	})
@@ -136,9 +137,9 @@ func TestRepeatAfterRestartRunsOnce(t *testing.T) {
 			opts.Mode, opts.WebhookURL, opts.WebhookPath, opts.WebhookSecret, opts.Listener = ModeWebhook, hook, "/tg/hook", secret, ln
 			opts.Deliveries = st
 			opts.Workers = 1 // in order: a repeat that ran would run before the probe after it
-			calls := len(e.fake.callsOf("setWebhook"))
+			calls := len(e.fake.CallsOf("setWebhook"))
 			stop = e.runUntilStopped(opts, runs)
-			e.fake.waitCalls("setWebhook", calls+1)
+			e.fake.WaitCalls("setWebhook", calls+1)
 			return hook, stop
 		}
 		update := func(id int, text string) map[string]any {
@@ -149,7 +150,7 @@ func TestRepeatAfterRestartRunsOnce(t *testing.T) {
 
 		st := openDeliveries(t, path)
 		hook, stop := life(st)
-		if got := e.fake.deliver(hook, secret, update(9001, "/approve 7")); got != http.StatusOK {
+		if got := e.fake.Deliver(hook, secret, update(9001, "/approve 7")); got != http.StatusOK {
 			t.Fatalf("update answered %d", got)
 		}
 		e.waitMsg(bob.ID, "ran /approve 7 #1")
@@ -158,10 +159,10 @@ func TestRepeatAfterRestartRunsOnce(t *testing.T) {
 
 		// Telegram did not get the 200 in time and retries, reaching the restarted bot.
 		hook, stop = life(openDeliveries(t, path))
-		if got := e.fake.deliver(hook, secret, update(9001, "/approve 7")); got != http.StatusOK {
+		if got := e.fake.Deliver(hook, secret, update(9001, "/approve 7")); got != http.StatusOK {
 			t.Errorf("the repeated update was answered %d, want 200 (or Telegram retries it again)", got)
 		}
-		if got := e.fake.deliver(hook, secret, update(9002, "/probe")); got != http.StatusOK {
+		if got := e.fake.Deliver(hook, secret, update(9002, "/probe")); got != http.StatusOK {
 			t.Fatalf("update answered %d", got)
 		}
 		e.waitMsg(bob.ID, "ran /probe #1")
@@ -186,11 +187,11 @@ func TestStopDuringOutageConfirmsWhatWasTaken(t *testing.T) {
 	st := openDeliveries(t, path)
 	opts.Deliveries = st
 	stop := e.runUntilStopped(opts, runs)
-	e.fake.say(alice.ID, alice, "/one")
+	e.fake.Say(alice.ID, alice, "/one")
 	e.waitMsg(alice.ID, "ran /one #1")
-	e.fake.inject(fakeFault{Method: "getUpdates", Status: http.StatusBadGateway, Desc: "Bad Gateway"})
+	e.fake.Inject(telegramtest.Fault{Method: "getUpdates", Status: http.StatusBadGateway, Desc: "Bad Gateway"})
 	refused := func() bool {
-		for _, c := range e.fake.callsOf("getUpdates") {
+		for _, c := range e.fake.CallsOf("getUpdates") {
 			if c.Status == http.StatusBadGateway {
 				return true
 			}
@@ -199,26 +200,26 @@ func TestStopDuringOutageConfirmsWhatWasTaken(t *testing.T) {
 	}
 	for deadline := time.Now().Add(15 * time.Second); !refused(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("getUpdates was never refused:%s", e.fake.describeCalls())
+			t.Fatalf("getUpdates was never refused:%s", e.fake.DescribeCalls())
 		}
 	}
-	e.fake.say(alice.ID, alice, "/two") // sent while down: not taken
-	e.fake.clearFaults()                // back, while the bot waits a second before polling again
+	e.fake.Say(alice.ID, alice, "/two") // sent while down: not taken
+	e.fake.ClearFaults()                // back, while the bot waits a second before polling again
 	stop()
 	// Unless the machine stalled past the backoff's second (the bot then polled and took it),
 	// /two is the one update left at Telegram.
 	want := 1 - runs.count("/two")
-	if n := e.fake.pending(); n != want {
+	if n := e.fake.Pending(); n != want {
 		t.Errorf("%d updates unconfirmed after the stop, want %d (what was never taken)", n, want)
 	}
 	st.Close()
 
 	opts.Deliveries = openDeliveries(t, path)
 	stop = e.runUntilStopped(opts, runs)
-	e.fake.say(alice.ID, alice, "/probe")
+	e.fake.Say(alice.ID, alice, "/probe")
 	e.waitMsg(alice.ID, "ran /probe #1")
 	stop()
-	if n := e.fake.pending(); n != 0 {
+	if n := e.fake.Pending(); n != 0 {
 		t.Errorf("%d updates unconfirmed after the second stop", n)
 	}
 	for _, cmd := range []string{"/one", "/two", "/probe"} {

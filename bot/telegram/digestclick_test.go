@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -35,10 +36,10 @@ func TestDigestClickLeavesTheDigest(t *testing.T) {
 			if sent, failed, err := disp.RunOnce(ctx); err != nil || failed > 0 || sent == 0 {
 				t.Fatalf("dispatch: sent %d, failed %d, %v", sent, failed, err)
 			}
-			var digest fakeMessage
+			var digest telegramtest.Message
 			var data string
-			for _, m := range e.fake.messages(opsGroup) {
-				for _, row := range buttons(m) {
+			for _, m := range e.fake.Messages(opsGroup) {
+				for _, row := range telegramtest.Buttons(m) {
 					for _, b := range row {
 						if bt, err := e.st.Button(ctx, strings.TrimPrefix(b[1], callbackPrefix)); err == nil && data == "" &&
 							strings.HasPrefix(bt.Command, tc.command) {
@@ -48,20 +49,20 @@ func TestDigestClickLeavesTheDigest(t *testing.T) {
 				}
 			}
 			if data == "" {
-				t.Fatalf("no %s button on the digest; calls:%s", tc.command, e.fake.describeCalls())
+				t.Fatalf("no %s button on the digest; calls:%s", tc.command, e.fake.DescribeCalls())
 			}
-			inGroup := len(e.fake.messages(opsGroup))
+			inGroup := len(e.fake.Messages(opsGroup))
 
-			q := e.fake.click(opsGroup, digest.ID, alice, data)
+			q := e.fake.Click(opsGroup, digest.ID, alice, data)
 			if ans := e.waitAnswered(q); ans.Alert {
 				t.Errorf("the click was answered with an alert: %+v", ans)
 			}
 			e.waitNew(opsGroup, inGroup, "#1")
-			if got := e.fake.message(opsGroup, digest.ID); got.Edits != 0 || got.Text != digest.Text || string(got.Markup) != string(digest.Markup) {
+			if got := e.fake.Message(opsGroup, digest.ID); got.Edits != 0 || got.Text != digest.Text || string(got.Markup) != string(digest.Markup) {
 				t.Errorf("the digest was changed (%d edits):\n%s", got.Edits, got.Text)
 			}
 			for _, m := range []string{"editMessageText", "editMessageReplyMarkup", "deleteMessage"} {
-				if n := len(e.fake.callsOf(m)); n != 0 {
+				if n := len(e.fake.CallsOf(m)); n != 0 {
 					t.Errorf("%s called %d times", m, n)
 				}
 			}

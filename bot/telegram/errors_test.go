@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 )
 
 func TestClassify(t *testing.T) {
@@ -54,9 +55,9 @@ func TestClassify(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	ue := &url.Error{Op: "Post", URL: "https://api.telegram.org/bot" + fakeToken + "/getUpdates", Err: context.Canceled}
-	err := redact(ue, fakeToken)
-	if strings.Contains(err.Error(), fakeToken) || !strings.Contains(err.Error(), "/bot<token>/getUpdates") {
+	ue := &url.Error{Op: "Post", URL: "https://api.telegram.org/bot" + telegramtest.Token + "/getUpdates", Err: context.Canceled}
+	err := redact(ue, telegramtest.Token)
+	if strings.Contains(err.Error(), telegramtest.Token) || !strings.Contains(err.Error(), "/bot<token>/getUpdates") {
 		t.Errorf("redact = %v", err)
 	}
 	if !errors.Is(err, context.Canceled) {
@@ -67,7 +68,7 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redactString = %q", got)
 	}
 	plain := errors.New("EOF")
-	if redact(plain, fakeToken) != plain {
+	if redact(plain, telegramtest.Token) != plain {
 		t.Error("an error without the token was rewritten")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/internal/benchutil"
 )
@@ -23,22 +24,22 @@ func BenchmarkFlood(b *testing.B) {
 	benchutil.Bench(b, func(b *testing.B) benchutil.Flood {
 		e := newEnv(b)
 		e.srv.Inject("", "/*", bsstest.Fault{Latency: 20 * time.Millisecond})
-		others := make([]fakeUser, b.N)
+		others := make([]telegramtest.User, b.N)
 		for i := range others {
-			others[i] = fakeUser{ID: int64(50000 + i), FirstName: "Other"}
-			e.fake.addPrivate(others[i])
+			others[i] = telegramtest.User{ID: int64(50000 + i), FirstName: "Other"}
+			e.fake.AddPrivate(others[i])
 		}
 		opts := e.options()
 		opts.Logger, opts.Workers = nil, 8
 		opts.Gate = bot.NewGate(bot.GateOptions{})
 		e.start(opts, nil)
 		return benchutil.Flood{
-			Flood: func(int) { e.fake.say(victor.ID, victor, "/customer 张三") },
+			Flood: func(int) { e.fake.Say(victor.ID, victor, "/customer 张三") },
 			Ask: func(i int) {
-				e.fake.say(others[i].ID, others[i], "/customer 张三")
+				e.fake.Say(others[i].ID, others[i], "/customer 张三")
 				e.waitMsg(others[i].ID, "")
 			},
-			Answers: func() int { return len(e.fake.messages(victor.ID)) },
+			Answers: func() int { return len(e.fake.Messages(victor.ID)) },
 		}
 	})
 }

@@ -10,12 +10,13 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
 // stranger is listed nowhere; the gate of these tests refuses them (roles.default none).
-var stranger = fakeUser{ID: 1666, FirstName: "Mallory"}
+var stranger = telegramtest.User{ID: 1666, FirstName: "Mallory"}
 
 // unpaced lifts Telegram's pace, so that the floods' answers need not take seconds.
 func unpaced(a *Adapter) {
@@ -23,7 +24,7 @@ func unpaced(a *Adapter) {
 	a.pace.chatLimit, a.pace.groupLimit = rate.Inf, rate.Inf
 }
 
-func texts(ms []fakeMessage) []string {
+func texts(ms []telegramtest.Message) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		out[i] = m.Text
@@ -31,7 +32,7 @@ func texts(ms []fakeMessage) []string {
 	return out
 }
 
-func countContaining(ms []fakeMessage, s string) int {
+func countContaining(ms []telegramtest.Message, s string) int {
 	n := 0
 	for _, m := range ms {
 		if strings.Contains(m.Text, s) {
@@ -51,11 +52,11 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 	defer fh.Free()
 	e.start(e.options(), fh.Handle, unpaced)
 	for i := range 200 {
-		e.fake.say(victor.ID, victor, fmt.Sprint("/customer 张三 ", i))
+		e.fake.Say(victor.ID, victor, fmt.Sprint("/customer 张三 ", i))
 	}
-	e.fake.say(bob.ID, bob, "/pending")
+	e.fake.Say(bob.ID, bob, "/pending")
 	e.waitMsg(bob.ID, "done /pending")
-	if n := countContaining(e.fake.messages(victor.ID), "done"); n != 0 {
+	if n := countContaining(e.fake.Messages(victor.ID), "done"); n != 0 {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
 	e.waitMsg(victor.ID, "busy")
@@ -80,16 +81,16 @@ func (e *env) startGated(fh *floodtest.Handler) {
 // gate, none of them reaching a worker, and an approver's /pending is answered by the router.
 func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	e := newEnv(t)
-	e.fake.addPrivate(stranger)
-	fh := floodtest.New(fmt.Sprint(fakeUser{}.ID), bot.NewHandler(e.router))
+	e.fake.AddPrivate(stranger)
+	fh := floodtest.New(fmt.Sprint(telegramtest.User{}.ID), bot.NewHandler(e.router))
 	e.startGated(fh)
 	for range 320 {
-		e.fake.say(stranger.ID, stranger, "/help")
+		e.fake.Say(stranger.ID, stranger, "/help")
 	}
-	e.fake.say(bob.ID, bob, "/pending")
+	e.fake.Say(bob.ID, bob, "/pending")
 	e.waitMsg(bob.ID, "")
 	e.waitMsg(stranger.ID, "telegram:1666")
-	if ms := e.fake.messages(stranger.ID); len(ms) != 1 {
+	if ms := e.fake.Messages(stranger.ID); len(ms) != 1 {
 		t.Errorf("the stranger got %d messages, want one refusal:\n%s", len(ms), strings.Join(texts(ms), "\n---\n"))
 	}
 	if n := fh.CallsOf(fmt.Sprint(stranger.ID)); n != 0 {
@@ -101,16 +102,16 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 // flooder is told once that they go too fast, and the rest is dropped without a word.
 func TestFloodIsRateLimited(t *testing.T) {
 	e := newEnv(t)
-	fh := floodtest.New(fmt.Sprint(fakeUser{}.ID), bot.NewHandler(e.router))
+	fh := floodtest.New(fmt.Sprint(telegramtest.User{}.ID), bot.NewHandler(e.router))
 	e.startGated(fh)
 	for range 300 {
-		e.fake.say(victor.ID, victor, "/help")
+		e.fake.Say(victor.ID, victor, "/help")
 	}
-	e.fake.say(bob.ID, bob, "/pending")
+	e.fake.Say(bob.ID, bob, "/pending")
 	e.waitMsg(bob.ID, "")
 	e.waitMsg(victor.ID, "速度太快了（每分钟最多 30 条）")
-	ms := e.fake.messages(victor.ID)
-	for deadline := time.Now().Add(15 * time.Second); len(ms) < 11 && time.Now().Before(deadline); ms = e.fake.messages(victor.ID) {
+	ms := e.fake.Messages(victor.ID)
+	for deadline := time.Now().Add(15 * time.Second); len(ms) < 11 && time.Now().Before(deadline); ms = e.fake.Messages(victor.ID) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if len(ms) != 11 || countContaining(ms, "partnerbot") != 10 {

@@ -32,13 +32,13 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 				a.pace.all = rate.NewLimiter(rate.Inf, 1)
 				a.pace.chatLimit, a.pace.groupLimit = rate.Inf, rate.Inf
 			})
-			e.fake.say(tt.chat, alice, tt.text)
+			e.fake.Say(tt.chat, alice, tt.text)
 			want := "资源"
 			if !tt.progress {
 				want = "/customer"
 			}
 			e.waitMsg(tt.chat, want)
-			msgs := e.fake.messages(tt.chat)
+			msgs := e.fake.Messages(tt.chat)
 			if len(msgs) != 1 {
 				var texts []string
 				for _, m := range msgs {
@@ -51,7 +51,7 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 			if tt.progress {
 				edits = len(e.srv.Customers())
 			}
-			if got := len(e.fake.okCalls("editMessageText")); got != edits || msgs[0].Edits != edits {
+			if got := len(e.fake.OKCalls("editMessageText")); got != edits || msgs[0].Edits != edits {
 				t.Errorf("%d edits (the message shows %d), want %d", got, msgs[0].Edits, edits)
 			}
 			if strings.Contains(msgs[0].Text, "处理中") {

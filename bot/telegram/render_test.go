@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/chat"
 )
 
@@ -30,7 +31,7 @@ func checkParts(t *testing.T, m Message, limit int) []string {
 	t.Helper()
 	var shown []string
 	for i, p := range m.Parts {
-		txt, err := parseTelegramHTML(p)
+		txt, err := telegramtest.ParseHTML(p)
 		if err != nil {
 			t.Fatalf("part %d is not HTML Telegram accepts: %v\n%s", i+1, err, p)
 		}
@@ -213,37 +214,6 @@ func TestUTF16Len(t *testing.T) {
 	for s, want := range map[string]int{"": 0, "abc": 3, "张三": 2, "😀": 2, "⚠️": 2, "a\u0301": 2} {
 		if got := utf16Len(s); got != want {
 			t.Errorf("utf16Len(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
-
-// TestFakeHTMLParser: the fake refuses what Telegram refuses, so the renderer's tests mean
-// something.
-func TestFakeHTMLParser(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"<b>x</b> &lt;y&gt; &amp; &quot;z&quot; &#39; &#x4E2D;", `x <y> & "z" ' 中`, true},
-		{"<pre>a\n b</pre>", "a\n b", true},
-		{`<a href="http://x">l</a>`, "l", true},
-		{"<pre><code class=\"language-go\">x</code></pre>", "x", true},
-		{"<b>x", "", false},
-		{"x</b>", "", false},
-		{"<b><i>x</b></i>", "", false},
-		{"<script>x</script>", "", false},
-		{"<br>", "", false},
-		{"a < b", "", false},
-		{"a > b", "", false},
-		{"Tom & Jerry", "", false},
-		{"&nbsp;", "", false},
-		{"<code><b>x</b></code>", "", false},
-		{"<b class=\"x\">y</b>", "", false},
-	}
-	for _, tt := range tests {
-		got, err := parseTelegramHTML(tt.in)
-		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
-			t.Errorf("parseTelegramHTML(%q) = %q, %v; want %q ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
@@ -26,10 +27,10 @@ import (
 
 // People and chats of the tests.
 var (
-	alice  = fakeUser{ID: 1001, FirstName: "Alice", LastName: "Li", Username: "alice"} // admin: requests and approves
-	bob    = fakeUser{ID: 1002, FirstName: "Bob", Username: "bob"}                     // approver
-	carol  = fakeUser{ID: 1003, FirstName: "Carol"}                                    // approver
-	victor = fakeUser{ID: 1004, FirstName: "Victor", Username: "victor"}               // viewer (the default)
+	alice  = telegramtest.User{ID: 1001, FirstName: "Alice", LastName: "Li", Username: "alice"} // admin: requests and approves
+	bob    = telegramtest.User{ID: 1002, FirstName: "Bob", Username: "bob"}                     // approver
+	carol  = telegramtest.User{ID: 1003, FirstName: "Carol"}                                    // approver
+	victor = telegramtest.User{ID: 1004, FirstName: "Victor", Username: "victor"}               // viewer (the default)
 )
 
 const opsGroup int64 = -1001234567890 // the approvals channel, a supergroup
@@ -37,7 +38,7 @@ const opsGroup int64 = -1001234567890 // the approvals channel, a supergroup
 // env is the BSS sandbox over HTTP, a real client, store and router, and the fake Bot API.
 type env struct {
 	t      testing.TB
-	fake   *fakeBot
+	fake   *telegramtest.Fake
 	srv    *bsstest.Server
 	client *bss.Client
 	st     *store.Store
@@ -59,17 +60,17 @@ func newEnv(t testing.TB) *env {
 		ActionChannels:   []string{"telegram:*"},
 		DirectMessages:   func(p, ch, u string) bool { return p == "telegram" && ch != u }, // as runBot sets from the adapter
 	}})
-	e := &env{t: t, fake: newFakeBot(t), srv: te.Srv, client: te.Client, st: te.Store, clock: clock, router: te.Router,
+	e := &env{t: t, fake: telegramtest.New(t), srv: te.Srv, client: te.Client, st: te.Store, clock: clock, router: te.Router,
 		logs: te.Logs, log: te.Log}
-	for _, u := range []fakeUser{alice, bob, carol, victor} {
-		e.fake.addPrivate(u)
+	for _, u := range []telegramtest.User{alice, bob, carol, victor} {
+		e.fake.AddPrivate(u)
 	}
-	e.fake.addGroup(opsGroup, "supergroup", "Partner Ops")
+	e.fake.AddGroup(opsGroup, "supergroup", "Partner Ops")
 	return e
 }
 
 func (e *env) options() Options {
-	return Options{Token: fakeToken, APIEndpoint: e.fake.srv.URL, PollTimeout: time.Second, Commands: e.router.Commands,
+	return Options{Token: telegramtest.Token, APIEndpoint: e.fake.URL, PollTimeout: time.Second, Commands: e.router.Commands,
 		Buttons: e.st, Logger: e.log}
 }
 
@@ -101,26 +102,24 @@ func (e *env) start(opts Options, h bot.Handler, tune ...func(*Adapter)) *Adapte
 			e.t.Error("Run did not return after cancel")
 		}
 	})
-	e.fake.waitCalls("getMe", 1)
+	e.fake.WaitCalls("getMe", 1)
 	return a
 }
 
 // waitMsg waits for a bot message in chat whose shown text contains want.
-func (e *env) waitMsg(chat int64, want string) fakeMessage {
+func (e *env) waitMsg(chat int64, want string) telegramtest.Message {
 	e.t.Helper()
 	return e.waitNew(chat, 0, want)
 }
 
 // waitNew waits for a bot message in chat, after the first skip ones, whose shown text
 // contains want.
-func (e *env) waitNew(chat int64, skip int, want string) fakeMessage {
+func (e *env) waitNew(chat int64, skip int, want string) telegramtest.Message {
 	e.t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
-		e.fake.mu.Lock()
-		ch := e.fake.callAdded
-		e.fake.mu.Unlock()
-		msgs := e.fake.messages(chat)
+		ch := e.fake.CallAdded()
+		msgs := e.fake.Messages(chat)
 		for _, m := range msgs[min(skip, len(msgs)):] {
 			if strings.Contains(m.Text, want) {
 				return m
@@ -130,31 +129,29 @@ func (e *env) waitNew(chat int64, skip int, want string) fakeMessage {
 		case <-ch:
 		case <-deadline:
 			var texts []string
-			for _, m := range e.fake.messages(chat) {
+			for _, m := range e.fake.Messages(chat) {
 				texts = append(texts, m.Text)
 			}
-			e.t.Fatalf("no message in chat %d shows %q; messages:\n%s\ncalls:%s", chat, want, strings.Join(texts, "\n---\n"), e.fake.describeCalls())
-			return fakeMessage{}
+			e.t.Fatalf("no message in chat %d shows %q; messages:\n%s\ncalls:%s", chat, want, strings.Join(texts, "\n---\n"), e.fake.DescribeCalls())
+			return telegramtest.Message{}
 		}
 	}
 }
 
 // waitAnswered waits for a callback query to be answered.
-func (e *env) waitAnswered(id string) fakeQuery {
+func (e *env) waitAnswered(id string) telegramtest.Query {
 	e.t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
-		e.fake.mu.Lock()
-		ch := e.fake.callAdded
-		q := *e.fake.queries[id]
-		e.fake.mu.Unlock()
+		ch := e.fake.CallAdded()
+		q := e.fake.Query(id)
 		if q.Answered {
 			return q
 		}
 		select {
 		case <-ch:
 		case <-deadline:
-			e.t.Fatalf("query %s not answered; calls:%s", id, e.fake.describeCalls())
+			e.t.Fatalf("query %s not answered; calls:%s", id, e.fake.DescribeCalls())
 		}
 	}
 }
@@ -163,13 +160,13 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 	e := newEnv(t)
 	a := e.start(e.options(), nil)
 
-	e.fake.say(alice.ID, alice, "/help")
+	e.fake.Say(alice.ID, alice, "/help")
 	help := e.waitMsg(alice.ID, "/customer")
 	if help.ParseMode != "HTML" || help.ReplyTo != 0 {
 		t.Errorf("help: parse_mode %q reply_to %d; want HTML and no quote in a private chat", help.ParseMode, help.ReplyTo)
 	}
 
-	cmd := e.fake.say(opsGroup, victor, "/customer@PartnerOpsBot 张三")
+	cmd := e.fake.Say(opsGroup, victor, "/customer@PartnerOpsBot 张三")
 	card := e.waitMsg(opsGroup, "zhangsan")
 	if card.ReplyTo != cmd {
 		t.Errorf("the answer in the group quotes message %d, want the command %d", card.ReplyTo, cmd)
@@ -177,28 +174,28 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 
 	// Ignored: another bot's command, plain chat, an edited command. The probe after them is
 	// answered, so they were read (and dropped) before it.
-	before := len(e.fake.messages(opsGroup))
-	e.fake.say(opsGroup, victor, "/help@OtherBot")
-	e.fake.say(opsGroup, victor, "hello everyone")
-	e.fake.edited(opsGroup, victor, cmd, "/customer@PartnerOpsBot ACME")
-	e.fake.say(opsGroup, victor, "/help@PartnerOpsBot lang")
+	before := len(e.fake.Messages(opsGroup))
+	e.fake.Say(opsGroup, victor, "/help@OtherBot")
+	e.fake.Say(opsGroup, victor, "hello everyone")
+	e.fake.Edited(opsGroup, victor, cmd, "/customer@PartnerOpsBot ACME")
+	e.fake.Say(opsGroup, victor, "/help@PartnerOpsBot lang")
 	e.waitNew(opsGroup, before, "/lang")
-	if got := len(e.fake.messages(opsGroup)); got != before+1 {
-		t.Errorf("%d new messages in the group, want only the probe's answer; calls:%s", got-before, e.fake.describeCalls())
+	if got := len(e.fake.Messages(opsGroup)); got != before+1 {
+		t.Errorf("%d new messages in the group, want only the probe's answer; calls:%s", got-before, e.fake.DescribeCalls())
 	}
 
 	// Telegram's Start button sends /start: the help answers.
-	e.fake.say(carol.ID, carol, "/start")
+	e.fake.Say(carol.ID, carol, "/start")
 	e.waitMsg(carol.ID, "/customer")
 
 	// Plain text in a private chat gets a hint, in both languages.
-	e.fake.say(bob.ID, bob, "hi")
+	e.fake.Say(bob.ID, bob, "hi")
 	e.waitMsg(bob.ID, "Send a command starting with /")
 
 	if !a.Connected() || a.Username() != "PartnerOpsBot" {
 		t.Errorf("Connected %v, Username %q", a.Connected(), a.Username())
 	}
-	for _, c := range e.fake.okCalls("getUpdates") {
+	for _, c := range e.fake.OKCalls("getUpdates") {
 		if c.Params["allowed_updates"] != `["message","callback_query"]` {
 			t.Errorf("getUpdates allowed_updates = %q", c.Params["allowed_updates"])
 		}
@@ -210,11 +207,9 @@ func TestCommandListRegistered(t *testing.T) {
 	opts := e.options()
 	opts.Language = commands.En
 	e.start(opts, nil)
-	e.fake.waitCalls("setMyCommands", 1)
+	e.fake.WaitCalls("setMyCommands", 1)
 	var cmds []struct{ Command, Description string }
-	e.fake.mu.Lock()
-	raw := e.fake.commands["|"]
-	e.fake.mu.Unlock()
+	raw := e.fake.Commands("", "")
 	if err := json.Unmarshal(raw, &cmds); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +230,7 @@ func TestCommandListRegistered(t *testing.T) {
 	}
 
 	// Telegram's name of /unsubscribe-alerts reaches the right command.
-	e.fake.say(opsGroup, alice, "/unsubscribe_alerts@PartnerOpsBot 99")
+	e.fake.Say(opsGroup, alice, "/unsubscribe_alerts@PartnerOpsBot 99")
 	m := e.waitMsg(opsGroup, "99")
 	if strings.Contains(m.Text, "没有 /") || strings.Contains(m.Text, "There is no command") {
 		t.Errorf("/unsubscribe_alerts was not recognised: %s", m.Text)
@@ -249,19 +244,19 @@ func TestApprovalByButton(t *testing.T) {
 	e := newEnv(t)
 	a := e.start(e.options(), nil)
 	web := zsResource(t, e.srv, "zhangsan-web-01")
-	e.fake.say(opsGroup, alice, "/renew@PartnerOpsBot "+web.ResourceID+" 3m")
+	e.fake.Say(opsGroup, alice, "/renew@PartnerOpsBot "+web.ResourceID+" 3m")
 	// Filed in the approvals group: the reply is the approvers' request, the only message
 	// about it there.
 	card := e.waitMsg(opsGroup, "请审批")
 
 	disp := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{Platform: a}, Now: e.clock.Now}
 	if sent, failed, err := disp.RunOnce(context.Background()); err != nil || failed > 0 || sent != 0 {
-		t.Fatalf("dispatch: sent %d, failed %d, %v; want nothing more; calls:%s", sent, failed, err, e.fake.describeCalls())
+		t.Fatalf("dispatch: sent %d, failed %d, %v; want nothing more; calls:%s", sent, failed, err, e.fake.DescribeCalls())
 	}
 	if !strings.Contains(card.Text, "zhangsan-web-01") {
 		t.Errorf("the approval card does not name the resource:\n%s", card.Text)
 	}
-	kb := buttons(card)
+	kb := telegramtest.Buttons(card)
 	if len(kb) != 1 || len(kb[0]) != 2 {
 		t.Fatalf("approval card keyboard = %v, want one row of approve and reject", kb)
 	}
@@ -276,27 +271,27 @@ func TestApprovalByButton(t *testing.T) {
 	}
 
 	// A viewer may not decide: an alert says why, the card stays as it is.
-	q := e.fake.click(opsGroup, card.ID, victor, reject[1])
+	q := e.fake.Click(opsGroup, card.ID, victor, reject[1])
 	if ans := e.waitAnswered(q); !ans.Alert || !strings.Contains(ans.Text, "reject") {
 		t.Errorf("viewer's click answered %+v, want an alert naming the command", ans)
 	}
 	// Nor may the requester approve their own request.
-	q = e.fake.click(opsGroup, card.ID, alice, approve[1])
+	q = e.fake.Click(opsGroup, card.ID, alice, approve[1])
 	if ans := e.waitAnswered(q); !ans.Alert || !strings.Contains(ans.Text, "不能审批自己") {
 		t.Errorf("requester's click answered %+v, want the self-approval refusal", ans)
 	}
-	if m := e.fake.message(opsGroup, card.ID); m.Edits != 0 {
+	if m := e.fake.Message(opsGroup, card.ID); m.Edits != 0 {
 		t.Errorf("refused clicks edited the card")
 	}
 
 	// Bob approves: the request runs, the card shows it and who decided, without buttons.
-	inGroup := len(e.fake.messages(opsGroup))
-	q = e.fake.click(opsGroup, card.ID, bob, approve[1])
+	inGroup := len(e.fake.Messages(opsGroup))
+	q = e.fake.Click(opsGroup, card.ID, bob, approve[1])
 	if ans := e.waitAnswered(q); ans.Alert || !strings.Contains(ans.Text, "批准") {
 		t.Errorf("approver's click answered %+v, want a toast", ans)
 	}
-	e.fake.waitCalls("editMessageText", 1)
-	edited := e.fake.message(opsGroup, card.ID)
+	e.fake.WaitCalls("editMessageText", 1)
+	edited := e.fake.Message(opsGroup, card.ID)
 	if edited.Markup != nil {
 		t.Errorf("the decided card still has buttons: %s", edited.Markup)
 	}
@@ -315,11 +310,11 @@ func TestApprovalByButton(t *testing.T) {
 	}
 
 	// A stale button (another copy of the card) clicked again changes nothing, and says so.
-	q = e.fake.click(opsGroup, card.ID, carol, approve[1])
+	q = e.fake.Click(opsGroup, card.ID, carol, approve[1])
 	if ans := e.waitAnswered(q); !ans.Alert {
 		t.Errorf("second approval answered %+v, want an alert", ans)
 	}
-	if m := e.fake.message(opsGroup, card.ID); m.Edits != 1 {
+	if m := e.fake.Message(opsGroup, card.ID); m.Edits != 1 {
 		t.Errorf("the card was edited %d times, want once", m.Edits)
 	}
 	if n := e.srv.CallCount("POST", "/v2/orders/subscriptions/resources/renew"); n != 1 {
@@ -332,8 +327,8 @@ func TestApprovalByButton(t *testing.T) {
 	}
 	e.waitMsg(alice.ID, "#1")
 	// In the group the edited card is the one message about the result.
-	if n := len(e.fake.messages(opsGroup)); n != inGroup {
-		t.Errorf("the group got %d new messages about the result besides the edited card; calls:%s", n-inGroup, e.fake.describeCalls())
+	if n := len(e.fake.Messages(opsGroup)); n != inGroup {
+		t.Errorf("the group got %d new messages about the result besides the edited card; calls:%s", n-inGroup, e.fake.DescribeCalls())
 	}
 }
 
@@ -363,18 +358,18 @@ func TestButtonExpiredOrUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := e.waitMsg(opsGroup, "page 1")
-	data := buttons(m)[0][0][1]
+	data := telegramtest.Buttons(m)[0][0][1]
 
 	e.clock.Advance(2 * time.Hour)
-	q := e.fake.click(opsGroup, m.ID, victor, data)
+	q := e.fake.Click(opsGroup, m.ID, victor, data)
 	if ans := e.waitAnswered(q); !ans.Alert || !strings.Contains(ans.Text, "expired") || !strings.Contains(ans.Text, "/expiring 30 --page 2") {
 		t.Errorf("expired button answered %+v, want an alert with the command to type", ans)
 	}
-	q = e.fake.click(opsGroup, m.ID, victor, "b:AAAAAAAAAAAAAAAA")
+	q = e.fake.Click(opsGroup, m.ID, victor, "b:AAAAAAAAAAAAAAAA")
 	if ans := e.waitAnswered(q); !ans.Alert || !strings.Contains(ans.Text, "no longer valid") {
 		t.Errorf("unknown button answered %+v", ans)
 	}
-	q = e.fake.click(opsGroup, m.ID, victor, "something else")
+	q = e.fake.Click(opsGroup, m.ID, victor, "something else")
 	if ans := e.waitAnswered(q); !ans.Alert {
 		t.Errorf("foreign callback data answered %+v", ans)
 	}
@@ -390,12 +385,12 @@ func TestButtonNotAnAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := e.waitMsg(victor.ID, "menu")
-	q := e.fake.click(victor.ID, m.ID, victor, buttons(m)[0][0][1])
+	q := e.fake.Click(victor.ID, m.ID, victor, telegramtest.Buttons(m)[0][0][1])
 	if ans := e.waitAnswered(q); ans.Alert || ans.Text != "✅ Help" {
 		t.Errorf("answer = %+v", ans)
 	}
 	e.waitMsg(victor.ID, "/customer")
-	if got := e.fake.message(victor.ID, m.ID); got.Edits != 0 || got.Markup == nil {
+	if got := e.fake.Message(victor.ID, m.ID); got.Edits != 0 || got.Markup == nil {
 		t.Errorf("the menu was edited or lost its buttons")
 	}
 }
@@ -411,13 +406,13 @@ func TestWebhook(t *testing.T) {
 	opts := e.options()
 	opts.Mode, opts.WebhookURL, opts.WebhookPath, opts.WebhookSecret, opts.Listener = ModeWebhook, hook, "/tg/hook", secret, ln
 	a := e.start(opts, nil)
-	set := e.fake.waitCalls("setWebhook", 1)[0]
+	set := e.fake.WaitCalls("setWebhook", 1)[0]
 	if set.Params["url"] != hook || set.Params["secret_token"] != secret {
 		t.Fatalf("setWebhook %v", set.Params)
 	}
 
 	// The fake delivers as Telegram does, with the secret header.
-	e.fake.say(alice.ID, alice, "/help")
+	e.fake.Say(alice.ID, alice, "/help")
 	e.waitMsg(alice.ID, "/customer")
 	if !a.Connected() {
 		t.Error("not connected after setWebhook")
@@ -426,7 +421,7 @@ func TestWebhook(t *testing.T) {
 	post := func(header string, body string) int {
 		req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(body))
 		if header != "" {
-			req.Header.Set(SecretHeader, header)
+			req.Header.Set(telegramtest.SecretTokenHeader, header)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -436,7 +431,7 @@ func TestWebhook(t *testing.T) {
 		return resp.StatusCode
 	}
 	forged := `{"update_id":9001,"message":{"message_id":1,"from":{"id":1002,"is_bot":false,"first_name":"Bob"},"chat":{"id":1002,"type":"private"},"date":1,"text":"/help"}}`
-	sent := len(e.fake.callsOf("sendMessage"))
+	sent := len(e.fake.CallsOf("sendMessage"))
 	for _, tt := range []struct {
 		name, header string
 	}{{"no secret", ""}, {"wrong secret", "guess"}, {"secret with a suffix", secret + "x"}} {
@@ -463,13 +458,13 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("repeated update: %d", got)
 	}
 	e.waitMsg(bob.ID, "/customer")
-	before := len(e.fake.messages(alice.ID))
-	e.fake.say(alice.ID, alice, "/help lang") // a probe: once answered, the repeat has been dropped
+	before := len(e.fake.Messages(alice.ID))
+	e.fake.Say(alice.ID, alice, "/help lang") // a probe: once answered, the repeat has been dropped
 	e.waitNew(alice.ID, before, "/lang")
-	if got := len(e.fake.callsOf("sendMessage")) - sent; got != 2 {
+	if got := len(e.fake.CallsOf("sendMessage")) - sent; got != 2 {
 		t.Errorf("%d messages sent after the forged requests, want 2 (the genuine update once, the probe)", got)
 	}
-	if n := len(e.fake.callsOf("getUpdates")); n != 0 {
+	if n := len(e.fake.CallsOf("getUpdates")); n != 0 {
 		t.Errorf("getUpdates called %d times in webhook mode", n)
 	}
 	if strings.Contains(e.logs.String(), secret) {
@@ -480,35 +475,35 @@ func TestWebhook(t *testing.T) {
 func TestSendClassifiesErrors(t *testing.T) {
 	e := newEnv(t)
 	a := e.start(e.options(), nil)
-	e.fake.addGroup(-300, "group", "Kicked")
-	e.fake.setChat(-300, func(c *fakeChat) { c.Kicked = true })
+	e.fake.AddGroup(-300, "group", "Kicked")
+	e.fake.SetChat(-300, func(c *telegramtest.Chat) { c.Kicked = true })
 	// Each case has a chat of its own, so that one case's pace (or 429 hold) does not slow the next.
-	e.fake.addGroup(-301, "supergroup", "Flooded")
-	e.fake.addGroup(-302, "supergroup", "Flaky")
-	e.fake.setChat(carol.ID, func(c *fakeChat) { c.Blocked = true })
+	e.fake.AddGroup(-301, "supergroup", "Flooded")
+	e.fake.AddGroup(-302, "supergroup", "Flaky")
+	e.fake.SetChat(carol.ID, func(c *telegramtest.Chat) { c.Blocked = true })
 	ctx := context.Background()
 	r := chat.Reply{Text: "expiry alert"}
 	tests := []struct {
 		name      string
 		to        bot.Target
-		fault     *fakeFault
+		fault     *telegramtest.Fault
 		permanent bool
 		throttled time.Duration
 	}{
 		{"delivered", bot.Target{Channel: fmt.Sprint(opsGroup)}, nil, false, 0},
 		{"to a user", bot.Target{UserID: fmt.Sprint(bob.ID)}, nil, false, 0},
-		{"flood control", bot.Target{Channel: "-301"}, ptr(tooMany("sendMessage", 7, 1)), false, 7 * time.Second},
+		{"flood control", bot.Target{Channel: "-301"}, ptr(telegramtest.TooMany("sendMessage", 7, 1)), false, 7 * time.Second},
 		{"blocked by the user", bot.Target{UserID: fmt.Sprint(carol.ID)}, nil, true, 0},
 		{"kicked from the group", bot.Target{Channel: "-300"}, nil, true, 0},
 		{"chat not found", bot.Target{Channel: "-999"}, nil, true, 0},
 		{"not a chat id", bot.Target{Channel: "ops-room"}, nil, true, 0},
-		{"server error", bot.Target{Channel: "-302"}, &fakeFault{Method: "sendMessage", Status: 502, Desc: "Bad Gateway", Times: 1}, false, 0},
+		{"server error", bot.Target{Channel: "-302"}, &telegramtest.Fault{Method: "sendMessage", Status: 502, Desc: "Bad Gateway", Times: 1}, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.fault != nil {
-				e.fake.inject(*tt.fault)
-				defer e.fake.clearFaults()
+				e.fake.Inject(*tt.fault)
+				defer e.fake.ClearFaults()
 			}
 			err := a.Send(ctx, tt.to, r)
 			after, throttled := bot.RetryAfterOf(err)
@@ -535,17 +530,17 @@ func ptr[T any](v T) *T { return &v }
 func TestGroupMigration(t *testing.T) {
 	e := newEnv(t)
 	a := e.start(e.options(), nil)
-	e.fake.addGroup(-400, "group", "Old ops")
-	e.fake.migrate(-400, -100400)
+	e.fake.AddGroup(-400, "group", "Old ops")
+	e.fake.Migrate(-400, -100400)
 	if err := a.Send(context.Background(), bot.Target{Channel: "-400"}, chat.Reply{Text: "first"}); err != nil {
 		t.Fatalf("Send to a migrated group = %v, want it delivered to the supergroup", err)
 	}
 	e.waitMsg(-100400, "first")
-	before := len(e.fake.callsOf("sendMessage"))
+	before := len(e.fake.CallsOf("sendMessage"))
 	if err := a.Send(context.Background(), bot.Target{Channel: "-400"}, chat.Reply{Text: "second"}); err != nil {
 		t.Fatal(err)
 	}
-	if calls := e.fake.callsOf("sendMessage")[before:]; len(calls) != 1 || calls[0].Params["chat_id"] != "-100400" {
+	if calls := e.fake.CallsOf("sendMessage")[before:]; len(calls) != 1 || calls[0].Params["chat_id"] != "-100400" {
 		t.Errorf("second send: %+v, want one call straight to the supergroup", calls)
 	}
 	if !strings.Contains(e.logs.String(), "telegram:-100400") {
@@ -571,18 +566,18 @@ func TestSplitNoticeResumes(t *testing.T) {
 	if parts < 2 {
 		t.Fatalf("long_list renders in %d part(s)", parts)
 	}
-	e.fake.inject(fakeFault{Method: "sendMessage", Status: 500, Desc: "Internal Server Error", Skip: 1, Times: 1})
+	e.fake.Inject(telegramtest.Fault{Method: "sendMessage", Status: 500, Desc: "Internal Server Error", Skip: 1, Times: 1})
 	if err := a.Send(ctx, to, long); err == nil || errors.Is(err, bot.ErrPermanent) {
 		t.Fatalf("Send with the second part failing = %v, want a transient error", err)
 	}
 	if err := a.Send(ctx, to, long); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
-	msgs := e.fake.messages(opsGroup)
+	msgs := e.fake.Messages(opsGroup)
 	if len(msgs) != parts {
 		t.Fatalf("%d messages in the group, want %d (no part twice)", len(msgs), parts)
 	}
-	if buttons(msgs[len(msgs)-1]) == nil || buttons(msgs[0]) != nil {
+	if telegramtest.Buttons(msgs[len(msgs)-1]) == nil || telegramtest.Buttons(msgs[0]) != nil {
 		t.Error("the buttons belong under the last part only")
 	}
 	rows := 0
@@ -598,11 +593,11 @@ func TestSplitNoticeResumes(t *testing.T) {
 func TestReplyWaitsOutFloodControl(t *testing.T) {
 	e := newEnv(t)
 	e.start(e.options(), nil)
-	e.fake.inject(tooMany("sendMessage", 1, 1))
-	e.fake.say(alice.ID, alice, "/help")
+	e.fake.Inject(telegramtest.TooMany("sendMessage", 1, 1))
+	e.fake.Say(alice.ID, alice, "/help")
 	e.waitMsg(alice.ID, "/customer")
 	var statuses []int
-	for _, c := range e.fake.callsOf("sendMessage") {
+	for _, c := range e.fake.CallsOf("sendMessage") {
 		statuses = append(statuses, c.Status)
 	}
 	if fmt.Sprint(statuses) != "[429 200]" {
@@ -615,8 +610,8 @@ func TestReplyWaitsOutFloodControl(t *testing.T) {
 func TestRefusedHTMLFallsBackToText(t *testing.T) {
 	e := newEnv(t)
 	e.start(e.options(), nil)
-	e.fake.inject(fakeFault{Method: "sendMessage", Status: 400, Desc: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3", Times: 1})
-	e.fake.say(alice.ID, alice, "/lang")
+	e.fake.Inject(telegramtest.Fault{Method: "sendMessage", Status: 400, Desc: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3", Times: 1})
+	e.fake.Say(alice.ID, alice, "/lang")
 	m := e.waitMsg(alice.ID, "zh")
 	if m.ParseMode != "" || strings.Contains(m.HTML, "<b>") {
 		t.Errorf("fallback sent parse_mode %q:\n%s", m.ParseMode, m.HTML)
@@ -643,26 +638,26 @@ func TestBusyAndPanics(t *testing.T) {
 	opts := e.options()
 	opts.Workers, opts.Queue = 1, 1
 	e.start(opts, h)
-	e.fake.say(alice.ID, alice, "/slow") // takes the worker
+	e.fake.Say(alice.ID, alice, "/slow") // takes the worker
 	<-started
-	e.fake.say(alice.ID, alice, "/slow")  // waits in the queue
-	e.fake.say(alice.ID, alice, "/third") // finds both full
+	e.fake.Say(alice.ID, alice, "/slow")  // waits in the queue
+	e.fake.Say(alice.ID, alice, "/third") // finds both full
 	busy := e.waitMsg(alice.ID, "busy")
 	if !strings.Contains(busy.Text, "机器人正忙") {
 		t.Errorf("busy answer is not bilingual: %q", busy.Text)
 	}
-	e.fake.say(bob.ID, bob, "/fourth") // not refused for alice's backlog: waits its turn
+	e.fake.Say(bob.ID, bob, "/fourth") // not refused for alice's backlog: waits its turn
 	close(release)
 	e.waitMsg(alice.ID, "slow done")
 	e.waitNew(alice.ID, 2, "slow done") // the queue is empty again
 	e.waitMsg(bob.ID, "ok /fourth")
 
-	e.fake.say(carol.ID, carol, "/panic")
+	e.fake.Say(carol.ID, carol, "/panic")
 	m := e.waitMsg(carol.ID, "Sorry, something went wrong")
 	if strings.Contains(m.Text, "boom") || strings.Contains(m.Text, "goroutine") {
 		t.Errorf("the panic leaked into the chat: %s", m.Text)
 	}
-	e.fake.say(carol.ID, carol, "/after")
+	e.fake.Say(carol.ID, carol, "/after")
 	e.waitMsg(carol.ID, "ok /after")
 }
 
@@ -681,7 +676,7 @@ func TestEdit(t *testing.T) {
 			t.Fatalf("Edit: %v", err)
 		}
 	}
-	if got := e.fake.message(bob.ID, m.ID); got.Text != "Scan <done>\n\n3 alerts" || got.Edits != 1 {
+	if got := e.fake.Message(bob.ID, m.ID); got.Text != "Scan <done>\n\n3 alerts" || got.Edits != 1 {
 		t.Errorf("edited text = %q after %d edits", got.Text, got.Edits)
 	}
 	if err := a.Edit(ctx, bot.MessageRef{Channel: fmt.Sprint(victor.ID), ID: "999"}, done); !errors.Is(err, bot.ErrPermanent) {
@@ -703,13 +698,13 @@ func TestRestartDoesNotRepeat(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, bot.NewHandler(e.router)) }()
-	e.fake.say(alice.ID, alice, "/help")
+	e.fake.Say(alice.ID, alice, "/help")
 	e.waitMsg(alice.ID, "/customer")
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if n := e.fake.pending(); n != 0 {
+	if n := e.fake.Pending(); n != 0 {
 		t.Errorf("%d updates left unconfirmed after the stop", n)
 	}
 	if a.Connected() {
@@ -743,13 +738,13 @@ func TestBadTokenAndSecretsNotLogged(t *testing.T) {
 	sendErr := a.Send(context.Background(), bot.Target{Channel: "1"}, chat.Reply{Text: "x"})
 	runErr := a.Run(context.Background(), bot.NewHandler(e.router))
 	for _, err := range []error{sendErr, runErr} {
-		if err == nil || strings.Contains(err.Error(), fakeToken) || !strings.Contains(err.Error(), "<token>") {
+		if err == nil || strings.Contains(err.Error(), telegramtest.Token) || !strings.Contains(err.Error(), "<token>") {
 			t.Errorf("error = %v; want one that names the URL with <token>", err)
 		}
 	}
 
 	// getUpdates failing for a while is logged, without the token.
-	e.fake.inject(fakeFault{Method: "getUpdates", Status: 502, Desc: "Bad Gateway", Times: 1})
+	e.fake.Inject(telegramtest.Fault{Method: "getUpdates", Status: 502, Desc: "Bad Gateway", Times: 1})
 	e.start(e.options(), nil)
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(e.logs.String(), "getUpdates failed"); {
 		if time.Now().After(deadline) {
@@ -757,7 +752,7 @@ func TestBadTokenAndSecretsNotLogged(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if logs := e.logs.String(); strings.Contains(logs, fakeToken) || strings.Contains(logs, strings.SplitN(fakeToken, ":", 2)[1]) {
+	if logs := e.logs.String(); strings.Contains(logs, telegramtest.Token) || strings.Contains(logs, strings.SplitN(telegramtest.Token, ":", 2)[1]) {
 		t.Errorf("the token is in the log:\n%s", logs)
 	}
 	// The library's own logger goes through redaction too.
@@ -765,9 +760,9 @@ func TestBadTokenAndSecretsNotLogged(t *testing.T) {
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
 	defer slog.SetDefault(old)
-	libLogger{}.Printf("Endpoint: %s", "https://api.telegram.org/bot"+fakeToken+"/getMe")
-	libLogger{}.Println(errors.New(`Post "https://api.telegram.org/bot` + fakeToken + `/getUpdates": EOF`))
-	if strings.Contains(buf.String(), fakeToken) || !strings.Contains(buf.String(), "<token>") {
+	libLogger{}.Printf("Endpoint: %s", "https://api.telegram.org/bot"+telegramtest.Token+"/getMe")
+	libLogger{}.Println(errors.New(`Post "https://api.telegram.org/bot` + telegramtest.Token + `/getUpdates": EOF`))
+	if strings.Contains(buf.String(), telegramtest.Token) || !strings.Contains(buf.String(), "<token>") {
 		t.Errorf("library log not redacted: %s", buf.String())
 	}
 }
@@ -790,7 +785,7 @@ func TestNewChecksOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ok := Options{Token: fakeToken, Buttons: st}
+	ok := Options{Token: telegramtest.Token, Buttons: st}
 	tests := []struct {
 		name string
 		edit func(o *Options)

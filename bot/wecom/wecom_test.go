@@ -1,7 +1,6 @@
 package wecom_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/xml"
@@ -25,6 +24,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -48,50 +48,24 @@ type env struct {
 	router *commands.Router
 }
 
+// newEnv builds it with testenv at its fixed clock (bsstest.TestTime); latency, when set, delays
+// every BSS answer.
 func newEnv(t testing.TB, latency time.Duration) *env {
 	t.Helper()
-	srv := bsstest.NewTestServer(t, bsstest.Options{})
-	if latency > 0 {
-		srv.Inject("", "/*", bsstest.Fault{Latency: latency})
-	}
-	client, err := bss.New(bss.Config{Endpoint: srv.URL, IAMEndpoint: srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1})
-	if err != nil {
-		t.Fatalf("bss.New: %v", err)
-	}
-	now := func() time.Time { return bsstest.TestTime } // the sandbox's time
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: now})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	router := commands.New(client, st, commands.Options{
-		Now: now,
-		Roles: map[string]commands.Role{"wecom:zhangsan": commands.RoleAdmin, "wecom:alice": commands.RoleOperator,
-			"wecom:bob": commands.RoleApprover},
-		DefaultRole:      commands.RoleViewer,
-		ApprovalsChannel: "wecom:user:bob",
-		ActionChannels:   []string{"wecom:*"},
+	te := testenv.New(t, testenv.Options{
+		Router: commands.Options{
+			Roles: map[string]commands.Role{"wecom:zhangsan": commands.RoleAdmin, "wecom:alice": commands.RoleOperator,
+				"wecom:bob": commands.RoleApprover},
+			DefaultRole:      commands.RoleViewer,
+			ApprovalsChannel: "wecom:user:bob",
+			ActionChannels:   []string{"wecom:*"},
+		},
+		BSS: func(c *bss.Config) { c.Timeout = 0 }, // bss's default (30 s): the benchmarks' latency stays under it
 	})
-	return &env{srv: srv, client: client, st: st, router: router}
-}
-
-// logBuffer collects log output from several goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	if latency > 0 {
+		te.Srv.Inject("", "/*", bsstest.Fault{Latency: latency})
+	}
+	return &env{srv: te.Srv, client: te.Client, st: te.Store, router: te.Router}
 }
 
 // harness is a running adapter with its callback on loopback, in front of a fake WeCom.
@@ -101,7 +75,7 @@ type harness struct {
 	a     *wecom.Adapter
 	url   string // the callback URL
 	c     *wecom.Cryptor
-	logs  *logBuffer
+	logs  *testenv.SyncBuffer
 	msgID int
 	stop  func() // ends Run and waits for it; also done at cleanup
 }
@@ -120,7 +94,7 @@ func start(t testing.TB, s setup) *harness {
 		s.fake(&fo)
 	}
 	fake := wecomtest.New(t, fo)
-	logs := &logBuffer{}
+	logs := &testenv.SyncBuffer{}
 	o := wecom.Options{CorpID: fo.CorpID, AgentID: fo.AgentID, APIBase: fake.URL, Listen: "127.0.0.1:0",
 		Robots:  map[string]wecom.Robot{"ops": {}},
 		Secrets: wecom.Secrets{CorpSecret: secret, CallbackToken: cbToken, EncodingAESKey: aesKey, RobotKeys: map[string]string{"ops": robotKey}},

@@ -1,4 +1,13 @@
-package slack
+// Package slacktest is a fake Slack for tests, over real HTTP and WebSocket: the Web API
+// (https://api.slack.com/methods, form-encoded posts answered {"ok":…} with HTTP 200, 429 with
+// Retry-After under rate limits), response URLs, and Socket Mode's WebSocket of envelopes and
+// acknowledgements. It is written from Slack's documentation (/work/shared/platforms.md §3, the
+// method reference and Block Kit's limits, checked against slack-go's types), not from the
+// adapter's code, so that a test against it catches what Slack would refuse.
+//
+// Sign and SignRequest sign a request the way Slack signs the slash commands, interactions and
+// events it posts to an app in HTTP mode (the v0= HMAC-SHA256 of "v0:<timestamp>:<body>").
+package slacktest
 
 import (
 	"encoding/json"
@@ -16,7 +25,7 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// fakeSlack stands in for Slack over real HTTP and WebSocket, written from Slack's documentation
+// Fake stands in for Slack over real HTTP and WebSocket, written from Slack's documentation
 // (platforms.md §3 and the method reference), not from the adapter's code:
 //   - the Web API under /api/: auth.test, apps.connections.open (app-level token in the
 //     Authorization header only), chat.postMessage, chat.postEphemeral, chat.update,
@@ -29,17 +38,21 @@ import (
 //   - the Socket Mode WebSocket apps.connections.open points at: it says hello, pings, carries
 //     envelopes and records every acknowledgement;
 //   - injectable faults per method: HTTP 429 with Retry-After, 5xx, or an ok:false error.
-type fakeSlack struct {
-	t        testing.TB
-	srv      *httptest.Server
-	botToken string
-	appToken string
+type Fake struct {
+	t   testing.TB
+	srv *httptest.Server
+	// BotToken (xoxb-) is what every Web API method but apps.connections.open wants, as a
+	// token parameter or a bearer Authorization header; AppToken (xapp-) is what
+	// apps.connections.open wants, in the header only. Both look real, so that tests of
+	// redaction mean something.
+	BotToken string
+	AppToken string
 
 	mu        sync.Mutex
 	changed   chan struct{} // signalled (non-blocking) whenever something is recorded
-	posts     []post
+	posts     []Post
 	calls     map[string]int
-	faults    map[string][]*fault
+	faults    map[string][]*Fault
 	channels  map[string]string           // channel id → "" (fine), or the error posting there gets
 	messages  map[string][]map[string]any // channel+ts of messages posted → their attachments, for chat.update
 	hooksGone map[string]bool             // response URL ids that answer 404 expired_url
@@ -47,19 +60,19 @@ type fakeSlack struct {
 	conn      *websocket.Conn
 	connWrMu  sync.Mutex
 	conns     int // WebSocket connections opened so far
-	acks      map[string]ack
+	acks      map[string]Ack
 	envSeq    int
-	users     map[string]fakeUser // users.info: the workspace's members by id
+	users     map[string]User // users.info: the workspace's members by id
 }
 
-// fakeUser is a member as users.info describes them: the legacy user name, the full name, and
+// User is a member as users.info describes them: the legacy user name, the full name, and
 // the display name of their profile (which may be empty: Slack then shows the full name).
-type fakeUser struct {
+type User struct {
 	Name, RealName, DisplayName string
 }
 
-// post is one message the fake received: posted, updated, or sent to a response URL.
-type post struct {
+// Post is one message the fake received: posted, updated, or sent to a response URL.
+type Post struct {
 	Method          string // chat.postMessage, chat.postEphemeral, chat.update, response_url
 	Channel         string
 	User            string // chat.postEphemeral: who sees it
@@ -73,15 +86,15 @@ type post struct {
 	ReplaceOriginal bool
 }
 
-// ack is one Socket Mode acknowledgement.
-type ack struct {
+// Ack is one Socket Mode acknowledgement.
+type Ack struct {
 	EnvelopeID string
 	Payload    json.RawMessage
 	At         time.Time
 }
 
-// fault is a misbehaviour of one Web API method.
-type fault struct {
+// Fault is a misbehaviour of one Web API method.
+type Fault struct {
 	Status     int    // HTTP status (429, 500...); 0 = answer 200
 	RetryAfter string // Retry-After header with a 429
 	Error      string // ok:false error code when Status is 0
@@ -89,21 +102,33 @@ type fault struct {
 	After      int    // calls let through before it applies
 }
 
+// The fake workspace's identities, as auth.test and every payload give them.
 const (
-	fakeBotUserID = "UBOT"
-	fakeBotID     = "BBOT"
-	fakeTeamID    = "T0FAKE"
-	fakeAppID     = "A0FAKE"
+	BotUserID = "UBOT"
+	BotID     = "BBOT"
+	TeamID    = "T0FAKE"
+	AppID     = "A0FAKE"
 )
 
-func newFakeSlack(t testing.TB) *fakeSlack {
+// New starts a fake Slack for t, closed when t ends. Its workspace has the channels CGENERAL,
+// CAPPROVALS and COPS (posting there works), CARCHIVED (is_archived) and COUTSIDE
+// (not_in_channel); every D… channel is a direct message; the members UALICE, UBOB, UCAROL and
+// UADMIN are known to users.info; conversations.open refuses UGONE (user_not_found).
+func New(t testing.TB) *Fake {
 	t.Helper()
-	f := &fakeSlack{
-		t: t, botToken: "xoxb-1111-2222-fakebotsecret", appToken: "xapp-1-A0FAKE-3333-fakeappsecret",
-		changed: make(chan struct{}, 1), calls: map[string]int{}, faults: map[string][]*fault{},
+	return NewWithTokens(t, "xoxb-1111-2222-fakebotsecret", "xapp-1-A0FAKE-3333-fakeappsecret")
+}
+
+// NewWithTokens is New with the bot and app-level tokens the fake accepts, for a test whose
+// configuration names its own.
+func NewWithTokens(t testing.TB, botToken, appToken string) *Fake {
+	t.Helper()
+	f := &Fake{
+		t: t, BotToken: botToken, AppToken: appToken,
+		changed: make(chan struct{}, 1), calls: map[string]int{}, faults: map[string][]*Fault{},
 		channels: map[string]string{"CGENERAL": "", "CAPPROVALS": "", "COPS": "", "CARCHIVED": "is_archived", "COUTSIDE": "not_in_channel"},
-		messages: map[string][]map[string]any{}, hooksGone: map[string]bool{}, acks: map[string]ack{},
-		users: map[string]fakeUser{
+		messages: map[string][]map[string]any{}, hooksGone: map[string]bool{}, acks: map[string]Ack{},
+		users: map[string]User{
 			"UALICE": {Name: "alice", RealName: "Alice Li", DisplayName: "Alice Li"},
 			"UBOB":   {Name: "bob", RealName: "Bob Wang"}, // no display name: Slack shows the full name
 			"UCAROL": {Name: "carol", RealName: "Carol Zhou", DisplayName: "carol.z"},
@@ -126,27 +151,41 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	return f
 }
 
+// AddChannel adds a channel the bot is in (posting there works).
+func (f *Fake) AddChannel(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.channels[id] = ""
+}
+
+// AddUser adds a member of the workspace, for users.info.
+func (f *Fake) AddUser(id string, u User) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[id] = u
+}
+
 // APIURL is the base URL to give the client (slack.OptionAPIURL).
-func (f *fakeSlack) APIURL() string { return f.srv.URL + "/api/" }
+func (f *Fake) APIURL() string { return f.srv.URL + "/api/" }
 
-// hookURL is the response URL with id.
-func (f *fakeSlack) hookURL(id string) string { return f.srv.URL + "/hooks/" + id }
+// HookURL is the response URL with id.
+func (f *Fake) HookURL(id string) string { return f.srv.URL + "/hooks/" + id }
 
-func (f *fakeSlack) notify() {
+func (f *Fake) notify() {
 	select {
 	case f.changed <- struct{}{}:
 	default:
 	}
 }
 
-// inject adds a fault to method.
-func (f *fakeSlack) inject(method string, ft fault) {
+// Inject adds a fault to method.
+func (f *Fake) Inject(method string, ft Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults[method] = append(f.faults[method], &ft)
 }
 
-func (f *fakeSlack) takeFault(method string) *fault {
+func (f *Fake) takeFault(method string) *Fault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	list := f.faults[method]
@@ -167,21 +206,22 @@ func (f *fakeSlack) takeFault(method string) *fault {
 	return ft
 }
 
-func (f *fakeSlack) callCount(method string) int {
+// CallCount is how many times method was called, answered or refused.
+func (f *Fake) CallCount(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[method]
 }
 
-// allPosts returns a copy of what was posted so far.
-func (f *fakeSlack) allPosts() []post {
+// Posts returns a copy of what was posted so far.
+func (f *Fake) Posts() []Post {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]post(nil), f.posts...)
+	return append([]Post(nil), f.posts...)
 }
 
-// waitFor waits until cond (called under no lock) holds, failing the test after 10 s.
-func (f *fakeSlack) waitFor(what string, cond func() bool) {
+// WaitFor waits until cond (called under no lock) holds, failing the test after 10 s.
+func (f *Fake) WaitFor(what string, cond func() bool) {
 	f.t.Helper()
 	deadline := time.After(10 * time.Second)
 	for !cond() {
@@ -189,21 +229,22 @@ func (f *fakeSlack) waitFor(what string, cond func() bool) {
 		case <-f.changed:
 		case <-time.After(50 * time.Millisecond):
 		case <-deadline:
-			f.t.Fatalf("timed out waiting for %s; posts so far: %s", what, f.describePosts())
+			f.t.Fatalf("timed out waiting for %s; posts so far: %s", what, f.DescribePosts())
 		}
 	}
 }
 
-// waitPosts waits until at least n posts arrived and returns them all.
-func (f *fakeSlack) waitPosts(n int) []post {
+// WaitPosts waits until at least n posts arrived and returns them all.
+func (f *Fake) WaitPosts(n int) []Post {
 	f.t.Helper()
-	f.waitFor(fmt.Sprintf("%d posts", n), func() bool { return len(f.allPosts()) >= n })
-	return f.allPosts()
+	f.WaitFor(fmt.Sprintf("%d posts", n), func() bool { return len(f.Posts()) >= n })
+	return f.Posts()
 }
 
-func (f *fakeSlack) describePosts() string {
+// DescribePosts lists the posts so far, one a line, for a failure message.
+func (f *Fake) DescribePosts() string {
 	var b strings.Builder
-	for i, p := range f.allPosts() {
+	for i, p := range f.Posts() {
 		fmt.Fprintf(&b, "\n  #%d %s channel=%s user=%s thread=%s type=%s replace=%v text=%q", i, p.Method, p.Channel, p.User,
 			p.ThreadTS, p.ResponseType, p.ReplaceOriginal, p.Text)
 	}
@@ -212,7 +253,7 @@ func (f *fakeSlack) describePosts() string {
 
 // --- Web API ---
 
-func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) api(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	f.mu.Lock()
 	f.calls[method]++
@@ -257,21 +298,21 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 	}
 	if method == "apps.connections.open" {
 		// The app-level token, in the Authorization header only (a POST parameter errors).
-		if form.Get("token") != "" || bearer != f.appToken {
+		if form.Get("token") != "" || bearer != f.AppToken {
 			reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
 			return
 		}
 		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/link?ticket=fake-ticket"})
 		return
 	}
-	if token != f.botToken {
+	if token != f.BotToken {
 		reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
 	switch method {
 	case "auth.test":
 		reply(w, map[string]any{"ok": true, "url": "https://fake.slack.com/", "team": "Fake", "user": "partnerbot",
-			"team_id": fakeTeamID, "user_id": fakeBotUserID, "bot_id": fakeBotID})
+			"team_id": TeamID, "user_id": BotUserID, "bot_id": BotID})
 	case "conversations.open":
 		users := form.Get("users")
 		if users == "" || strings.Contains(users, ",") {
@@ -295,7 +336,7 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 // userInfo answers users.info as the method reference shows: the user object with its profile
 // (real_name and display_name both in the profile, real_name also at the top), user_not_found
 // for an id the workspace does not have.
-func (f *fakeSlack) userInfo(w http.ResponseWriter, form url.Values) {
+func (f *Fake) userInfo(w http.ResponseWriter, form url.Values) {
 	id := form.Get("user")
 	if id == "" {
 		reply(w, map[string]any{"ok": false, "error": "invalid_arguments"})
@@ -309,15 +350,15 @@ func (f *fakeSlack) userInfo(w http.ResponseWriter, form url.Values) {
 		return
 	}
 	reply(w, map[string]any{"ok": true, "user": map[string]any{
-		"id": id, "team_id": fakeTeamID, "name": u.Name, "deleted": false, "color": "9f69e7", "real_name": u.RealName,
+		"id": id, "team_id": TeamID, "name": u.Name, "deleted": false, "color": "9f69e7", "real_name": u.RealName,
 		"tz": "Asia/Shanghai", "tz_label": "China Standard Time", "tz_offset": 28800,
 		"profile": map[string]any{"avatar_hash": "ge3b51ca72de", "real_name": u.RealName, "display_name": u.DisplayName,
-			"real_name_normalized": u.RealName, "display_name_normalized": u.DisplayName, "team": fakeTeamID,
+			"real_name_normalized": u.RealName, "display_name_normalized": u.DisplayName, "team": TeamID,
 			"image_24": "https://fake.slack.com/avatar_24.png", "image_48": "https://fake.slack.com/avatar_48.png"},
 		"is_admin": false, "is_owner": false, "is_bot": false, "is_app_user": false, "updated": 1700000000, "has_2fa": false}})
 }
 
-func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) {
+func (f *Fake) chat(w http.ResponseWriter, method string, form url.Values) {
 	ch := form.Get("channel")
 	f.mu.Lock()
 	state, known := f.channels[ch]
@@ -329,7 +370,7 @@ func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) 
 		reply(w, map[string]any{"ok": false, "error": state})
 		return
 	}
-	p := post{Method: method, Channel: ch, User: form.Get("user"), ThreadTS: form.Get("thread_ts"), Text: form.Get("text")}
+	p := Post{Method: method, Channel: ch, User: form.Get("user"), ThreadTS: form.Get("thread_ts"), Text: form.Get("text")}
 	if raw := form.Get("blocks"); raw != "" {
 		if err := json.Unmarshal([]byte(raw), &p.Blocks); err != nil {
 			reply(w, map[string]any{"ok": false, "error": "invalid_blocks_format"})
@@ -350,11 +391,11 @@ func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) 
 		reply(w, map[string]any{"ok": false, "error": "msg_too_long"})
 		return
 	}
-	if problems := validateBlocks(p.Blocks); len(problems) > 0 {
+	if problems := ValidateBlocks(p.Blocks); len(problems) > 0 {
 		reply(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": problems})
 		return
 	}
-	if problems := validateAttachments(p.Attachments); len(problems) > 0 {
+	if problems := ValidateAttachments(p.Attachments); len(problems) > 0 {
 		reply(w, map[string]any{"ok": false, "error": "invalid_attachments", "errors": problems})
 		return
 	}
@@ -389,7 +430,7 @@ func (f *fakeSlack) chat(w http.ResponseWriter, method string, form url.Values) 
 		reply(w, map[string]any{"ok": true, "channel": ch, "ts": p.TS, "text": p.Text})
 	default:
 		reply(w, map[string]any{"ok": true, "channel": ch, "ts": p.TS,
-			"message": map[string]any{"type": "message", "user": fakeBotUserID, "bot_id": fakeBotID, "text": p.Text, "ts": p.TS}})
+			"message": map[string]any{"type": "message", "user": BotUserID, "bot_id": BotID, "text": p.Text, "ts": p.TS}})
 	}
 }
 
@@ -400,7 +441,7 @@ func reply(w http.ResponseWriter, v any) {
 
 // hook is a response URL: JSON {text, blocks, attachments, response_type, replace_original,
 // thread_ts}.
-func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) hook(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/hooks/")
 	defer f.notify()
 	f.mu.Lock()
@@ -422,16 +463,16 @@ func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid_payload", http.StatusBadRequest)
 		return
 	}
-	if problems := validateBlocks(m.Blocks); len(problems) > 0 {
+	if problems := ValidateBlocks(m.Blocks); len(problems) > 0 {
 		reply(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": problems})
 		return
 	}
-	if problems := validateAttachments(m.Attachments); len(problems) > 0 {
+	if problems := ValidateAttachments(m.Attachments); len(problems) > 0 {
 		reply(w, map[string]any{"ok": false, "error": "invalid_attachments", "errors": problems})
 		return
 	}
 	f.mu.Lock()
-	f.posts = append(f.posts, post{Method: "response_url", Hook: id, Text: m.Text, Blocks: m.Blocks, Attachments: m.Attachments,
+	f.posts = append(f.posts, Post{Method: "response_url", Hook: id, Text: m.Text, Blocks: m.Blocks, Attachments: m.Attachments,
 		ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal, ThreadTS: m.ThreadTS})
 	f.mu.Unlock()
 	reply(w, map[string]any{"ok": true})
@@ -442,7 +483,7 @@ func (f *fakeSlack) hook(w http.ResponseWriter, r *http.Request) {
 // upgrader accepts the Origin slack-go sends (https://api.slack.com), as Slack does.
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
-func (f *fakeSlack) link(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) link(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("ticket") != "fake-ticket" {
 		http.Error(w, "bad ticket", http.StatusUnauthorized)
 		return
@@ -460,7 +501,7 @@ func (f *fakeSlack) link(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	f.write(conn, map[string]any{"type": "hello", "num_connections": 1,
 		"debug_info":      map[string]any{"host": "applink-fake", "approximate_connection_time": 18060},
-		"connection_info": map[string]any{"app_id": fakeAppID}})
+		"connection_info": map[string]any{"app_id": AppID}})
 	f.notify()
 	stop := make(chan struct{})
 	defer close(stop)
@@ -486,7 +527,7 @@ func (f *fakeSlack) link(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return
 		}
-		var a ack
+		var a Ack
 		var raw struct {
 			EnvelopeID string          `json:"envelope_id"`
 			Payload    json.RawMessage `json:"payload"`
@@ -495,7 +536,7 @@ func (f *fakeSlack) link(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("the client sent something that is not an acknowledgement: %s", data)
 			continue
 		}
-		a = ack{EnvelopeID: raw.EnvelopeID, Payload: raw.Payload, At: time.Now()}
+		a = Ack{EnvelopeID: raw.EnvelopeID, Payload: raw.Payload, At: time.Now()}
 		f.mu.Lock()
 		f.acks[a.EnvelopeID] = a
 		f.mu.Unlock()
@@ -503,16 +544,49 @@ func (f *fakeSlack) link(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeSlack) write(conn *websocket.Conn, v any) error {
+func (f *Fake) write(conn *websocket.Conn, v any) error {
 	f.connWrMu.Lock()
 	defer f.connWrMu.Unlock()
 	return conn.WriteJSON(v)
 }
 
-// waitConnected waits for the n-th WebSocket connection.
-func (f *fakeSlack) waitConnected(n int) {
+// Connections is how many Socket Mode WebSocket connections were opened so far.
+func (f *Fake) Connections() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.conns
+}
+
+// AckCount is how many envelopes were acknowledged so far.
+func (f *Fake) AckCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.acks)
+}
+
+// Acks returns a copy of the Socket Mode acknowledgements so far, by envelope id.
+func (f *Fake) Acks() map[string]Ack {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]Ack, len(f.acks))
+	for id, a := range f.acks {
+		out[id] = a
+	}
+	return out
+}
+
+// ExpireHook makes the response URL with id answer 404 expired_url from now on, as Slack's do
+// after 30 minutes or five uses.
+func (f *Fake) ExpireHook(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hooksGone[id] = true
+}
+
+// WaitConnected waits for the n-th WebSocket connection.
+func (f *Fake) WaitConnected(n int) {
 	f.t.Helper()
-	f.waitFor(fmt.Sprintf("WebSocket connection %d", n), func() bool {
+	f.WaitFor(fmt.Sprintf("WebSocket connection %d", n), func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return f.conns >= n
@@ -520,9 +594,9 @@ func (f *fakeSlack) waitConnected(n int) {
 }
 
 // envelope sends a Socket Mode envelope and returns its id and when it was sent.
-func (f *fakeSlack) envelope(typ string, payload any, acceptsResponse bool) (string, time.Time) {
+func (f *Fake) Envelope(typ string, payload any, acceptsResponse bool) (string, time.Time) {
 	f.t.Helper()
-	f.waitConnected(1)
+	f.WaitConnected(1)
 	f.mu.Lock()
 	f.envSeq++
 	id := fmt.Sprintf("env-%04d-%d", f.envSeq, time.Now().UnixNano()%1000)
@@ -537,18 +611,18 @@ func (f *fakeSlack) envelope(typ string, payload any, acceptsResponse bool) (str
 }
 
 // disconnect asks the client to reconnect, as Slack does every few hours.
-func (f *fakeSlack) disconnect() {
+func (f *Fake) Disconnect() {
 	f.mu.Lock()
 	conn := f.conn
 	f.mu.Unlock()
 	f.write(conn, map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "applink-fake"}})
 }
 
-// waitAck waits for the acknowledgement of envelope id.
-func (f *fakeSlack) waitAck(id string) ack {
+// WaitAck waits for the acknowledgement of envelope id.
+func (f *Fake) WaitAck(id string) Ack {
 	f.t.Helper()
-	var a ack
-	f.waitFor("ack of "+id, func() bool {
+	var a Ack
+	f.WaitFor("ack of "+id, func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		var ok bool
@@ -560,42 +634,42 @@ func (f *fakeSlack) waitAck(id string) ack {
 
 // --- payloads, as the Slack documentation shows them ---
 
-// eventPayload is an Events API event_callback wrapping event.
-func eventPayload(eventID string, event map[string]any) map[string]any {
-	return map[string]any{"token": "verification-token-unused", "team_id": fakeTeamID, "api_app_id": fakeAppID,
+// EventPayload is an Events API event_callback wrapping event.
+func EventPayload(eventID string, event map[string]any) map[string]any {
+	return map[string]any{"token": "verification-token-unused", "team_id": TeamID, "api_app_id": AppID,
 		"event": event, "type": "event_callback", "event_id": eventID, "event_time": 1700000000,
-		"authorizations":        []any{map[string]any{"team_id": fakeTeamID, "user_id": fakeBotUserID, "is_bot": true}},
+		"authorizations":        []any{map[string]any{"team_id": TeamID, "user_id": BotUserID, "is_bot": true}},
 		"is_ext_shared_channel": false, "event_context": "4-fake"}
 }
 
-// dmEvent is a direct message to the bot.
-func dmEvent(user, text, ts string) map[string]any {
+// DMEvent is a direct message to the bot.
+func DMEvent(user, text, ts string) map[string]any {
 	return map[string]any{"type": "message", "channel": "D" + user, "user": user, "text": text, "ts": ts,
-		"event_ts": ts, "channel_type": "im", "client_msg_id": "c-" + ts, "team": fakeTeamID}
+		"event_ts": ts, "channel_type": "im", "client_msg_id": "c-" + ts, "team": TeamID}
 }
 
-// mentionEvent is an app_mention in a channel, in a thread when threadTS is set.
-func mentionEvent(channel, user, text, ts, threadTS string) map[string]any {
+// MentionEvent is an app_mention in a channel, in a thread when threadTS is set.
+func MentionEvent(channel, user, text, ts, threadTS string) map[string]any {
 	ev := map[string]any{"type": "app_mention", "channel": channel, "user": user, "text": text, "ts": ts,
-		"event_ts": ts, "client_msg_id": "c-" + ts, "team": fakeTeamID}
+		"event_ts": ts, "client_msg_id": "c-" + ts, "team": TeamID}
 	if threadTS != "" {
 		ev["thread_ts"] = threadTS
 	}
 	return ev
 }
 
-// slashPayload is a slash command as Socket Mode delivers it (is_enterprise_install as a string,
+// SlashPayload is a slash command as Socket Mode delivers it (is_enterprise_install as a string,
 // as Slack sends it).
-func (f *fakeSlack) slashPayload(command, text, channel, user, hook string) map[string]any {
-	return map[string]any{"token": "verification-token-unused", "team_id": fakeTeamID, "team_domain": "fake",
+func (f *Fake) SlashPayload(command, text, channel, user, hook string) map[string]any {
+	return map[string]any{"token": "verification-token-unused", "team_id": TeamID, "team_domain": "fake",
 		"channel_id": channel, "channel_name": strings.ToLower(channel), "user_id": user, "user_name": strings.ToLower(user),
-		"command": command, "text": text, "api_app_id": fakeAppID, "is_enterprise_install": "false",
-		"response_url": f.hookURL(hook), "trigger_id": "13345224609.738474920.8088930838d88f008e0"}
+		"command": command, "text": text, "api_app_id": AppID, "is_enterprise_install": "false",
+		"response_url": f.HookURL(hook), "trigger_id": "13345224609.738474920.8088930838d88f008e0"}
 }
 
-// clickPayload is a block_actions interaction: user clicked the button with action id
+// ClickPayload is a block_actions interaction: user clicked the button with action id
 // actionID on message p (a message the bot posted).
-func (f *fakeSlack) clickPayload(t testing.TB, p post, user, actionID, hook string) map[string]any {
+func (f *Fake) ClickPayload(t testing.TB, p Post, user, actionID, hook string) map[string]any {
 	t.Helper()
 	var action map[string]any
 	var blockID string
@@ -619,35 +693,35 @@ func (f *fakeSlack) clickPayload(t testing.TB, p post, user, actionID, hook stri
 		act["style"] = s
 	}
 	container := map[string]any{"type": "message", "message_ts": p.TS, "channel_id": p.Channel, "is_ephemeral": false}
-	message := map[string]any{"type": "message", "user": fakeBotUserID, "bot_id": fakeBotID, "ts": p.TS, "text": p.Text, "blocks": p.Blocks}
+	message := map[string]any{"type": "message", "user": BotUserID, "bot_id": BotID, "ts": p.TS, "text": p.Text, "blocks": p.Blocks}
 	if p.ThreadTS != "" {
 		container["thread_ts"] = p.ThreadTS
 		message["thread_ts"] = p.ThreadTS
 	}
 	return map[string]any{"type": "block_actions",
-		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "name": strings.ToLower(user), "team_id": fakeTeamID},
-		"api_app_id": fakeAppID, "token": "verification-token-unused", "container": container,
-		"trigger_id": "1700000100.1234.abcd", "team": map[string]any{"id": fakeTeamID, "domain": "fake"},
+		"user":       map[string]any{"id": user, "username": strings.ToLower(user), "name": strings.ToLower(user), "team_id": TeamID},
+		"api_app_id": AppID, "token": "verification-token-unused", "container": container,
+		"trigger_id": "1700000100.1234.abcd", "team": map[string]any{"id": TeamID, "domain": "fake"},
 		"enterprise": nil, "is_enterprise_install": false,
 		"channel": map[string]any{"id": p.Channel, "name": strings.ToLower(p.Channel)},
 		"message": message, "state": map[string]any{"values": map[string]any{}},
-		"response_url": f.hookURL(hook), "actions": []any{act}}
+		"response_url": f.HookURL(hook), "actions": []any{act}}
 }
 
 // --- Block Kit limits (https://docs.slack.dev/reference/block-kit) ---
 
-// validateBlocks lists every way a message's blocks break Block Kit's documented limits. A
+// ValidateBlocks lists every way a message's blocks break Block Kit's documented limits. A
 // table block is refused there: tables go in attachments.
-func validateBlocks(blocks []map[string]any) []string { return checkBlocks(blocks, false) }
+func ValidateBlocks(blocks []map[string]any) []string { return checkBlocks(blocks, false) }
 
-// validateAttachments lists every way attachments break Slack's rules: at most 100 attachments
+// ValidateAttachments lists every way attachments break Slack's rules: at most 100 attachments
 // (chat.postMessage), each attachment's blocks within Block Kit's limits, and at most one table
 // block in the message (only_one_table_allowed), itself within the table block's limits
 // (https://docs.slack.dev/reference/block-kit/blocks/table-block): 1 to 100 rows of 1 to 20
 // cells, each raw_text or rich_text; at most 20 column_settings of align left, center or
 // right. Rows of one table have the same number of cells, and a rich_text cell's texts are not
 // empty (Slack refuses an empty cell text).
-func validateAttachments(atts []map[string]any) []string {
+func ValidateAttachments(atts []map[string]any) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if len(atts) > 100 {
@@ -745,8 +819,8 @@ func richTextOf(cell map[string]any) string {
 	return b.String()
 }
 
-// tableRows is what a reader sees of the table in attachments: each row's cells, trimmed.
-func tableRows(atts []map[string]any) [][]string {
+// TableRows is what a reader sees of the table in attachments: each row's cells, trimmed.
+func TableRows(atts []map[string]any) [][]string {
 	var out [][]string
 	for _, att := range atts {
 		raw, _ := att["blocks"].([]any)
@@ -871,9 +945,9 @@ func checkText(bad func(string, ...any), where string, v any, max int, plainOnly
 	}
 }
 
-// blockText is what a reader sees of blocks: each text in order, one per line, mrkdwn
+// BlockText is what a reader sees of blocks: each text in order, one per line, mrkdwn
 // entities decoded.
-func blockText(blocks []map[string]any) string {
+func BlockText(blocks []map[string]any) string {
 	var b strings.Builder
 	add := func(v any) {
 		obj, ok := v.(map[string]any)
@@ -907,19 +981,19 @@ func blockText(blocks []map[string]any) string {
 	return b.String()
 }
 
-// shown is what a reader sees of a message: its blocks' texts, then its table (Slack shows
+// Shown is what a reader sees of a message: its blocks' texts, then its table (Slack shows
 // attachments below the blocks), one row a line with " | " between cells.
-func (p post) shown() string {
+func (p Post) Shown() string {
 	var b strings.Builder
-	b.WriteString(blockText(p.Blocks))
-	for _, row := range tableRows(p.Attachments) {
+	b.WriteString(BlockText(p.Blocks))
+	for _, row := range TableRows(p.Attachments) {
 		b.WriteString(strings.Join(row, " | ") + "\n")
 	}
 	return b.String()
 }
 
-// buttons lists the buttons of blocks as action id → value.
-func buttons(blocks []map[string]any) map[string]string {
+// Buttons lists the buttons of blocks as action id → value.
+func Buttons(blocks []map[string]any) map[string]string {
 	out := map[string]string{}
 	for _, bl := range blocks {
 		if bl["type"] != "actions" {

@@ -1,7 +1,6 @@
-package telegram
-
-// A fake Telegram Bot API server, built from the Bot API documentation
-// (core.telegram.org/bots/api; /work/shared/platforms.md §2), not from the adapter:
+// Package telegramtest is a fake Telegram Bot API server for tests, over real HTTP, built
+// from the Bot API documentation (core.telegram.org/bots/api; /work/shared/platforms.md §2),
+// not from the adapter, so that a test against it catches what Telegram would refuse:
 //
 //   - requests go to /bot<token>/<method>; parameters come as a query string,
 //     application/x-www-form-urlencoded, application/json or multipart/form-data; objects and
@@ -24,7 +23,15 @@ package telegram
 //     X-Telegram-Bot-Api-Secret-Token. (The fake accepts an http:// URL on loopback: tests have
 //     no certificate. Telegram itself requires HTTPS on ports 443, 80, 88 or 8443.)
 //
-// Faults (429 with retry_after, 403, 5xx) are injected per method and optionally per chat.
+// Faults (429 with retry_after, 403, 5xx) are injected per method and optionally per chat;
+// SetDown makes every call fail 502 Bad Gateway, as a proxy in front of an unreachable Telegram
+// does.
+//
+// WebhookRequest builds an update delivery as Telegram posts it to a webhook, the secret token
+// in SecretTokenHeader.
+package telegramtest
+
+//lint:file-ignore ST1005 the HTML parser's errors are Telegram's descriptions, word for word
 
 import (
 	"bytes"
@@ -46,18 +53,20 @@ import (
 	"unicode/utf8"
 )
 
-// fakeToken looks like a real token, so that the tests of redaction are meaningful.
-const fakeToken = "7351234567:AAHfake-Token_for-the-fake-bot-api-0123"
+// Token looks like a real token, so that the tests of redaction are meaningful.
+const Token = "7351234567:AAHfake-Token_for-the-fake-bot-api-0123"
 
-type fakeUser struct {
-	ID        int64
-	FirstName string
-	LastName  string
-	Username  string
-	IsBot     bool
+// User is a Telegram user as the Bot API's User object describes them.
+type User struct {
+	ID           int64
+	FirstName    string
+	LastName     string
+	Username     string
+	IsBot        bool
+	LanguageCode string // the IETF tag of the user's app language; "" = not sent
 }
 
-func (u fakeUser) json() map[string]any {
+func (u User) json() map[string]any {
 	m := map[string]any{"id": u.ID, "is_bot": u.IsBot, "first_name": u.FirstName}
 	if u.LastName != "" {
 		m["last_name"] = u.LastName
@@ -65,22 +74,26 @@ func (u fakeUser) json() map[string]any {
 	if u.Username != "" {
 		m["username"] = u.Username
 	}
+	if u.LanguageCode != "" {
+		m["language_code"] = u.LanguageCode
+	}
 	return m
 }
 
-type fakeChat struct {
+// Chat is a chat the bot is in, with the messages in it.
+type Chat struct {
 	ID         int64
 	Type       string // private, group, supergroup, channel
 	Title      string
-	User       *fakeUser // a private chat's user
-	Blocked    bool      // a private chat whose user blocked the bot
-	Kicked     bool      // a group that removed the bot
-	MigratedTo int64     // a group that became this supergroup
+	User       *User // a private chat's user
+	Blocked    bool  // a private chat whose user blocked the bot
+	Kicked     bool  // a group that removed the bot
+	MigratedTo int64 // a group that became this supergroup
 	nextMsg    int
-	msgs       map[int]*fakeMessage
+	msgs       map[int]*Message
 }
 
-func (c *fakeChat) json() map[string]any {
+func (c *Chat) json() map[string]any {
 	m := map[string]any{"id": c.ID, "type": c.Type}
 	if c.Title != "" {
 		m["title"] = c.Title
@@ -94,11 +107,11 @@ func (c *fakeChat) json() map[string]any {
 	return m
 }
 
-// fakeMessage is a message in a chat: one the bot sent (From nil) or a user's.
-type fakeMessage struct {
+// Message is a message in a chat: one the bot sent (From nil) or a user's.
+type Message struct {
 	ID        int
 	Chat      int64
-	From      *fakeUser
+	From      *User
 	HTML      string // as sent (the text parameter)
 	ParseMode string
 	Text      string          // as Telegram shows it, after parsing
@@ -108,15 +121,17 @@ type fakeMessage struct {
 	Edits     int
 }
 
-// fakeCall is one request the fake answered.
-type fakeCall struct {
+// Call is one request the fake answered: the method as called, its parameters, and the HTTP
+// status and error description it got.
+type Call struct {
 	Method string
 	Params map[string]string
 	Status int
 	Desc   string
 }
 
-type fakeFault struct {
+// Fault is an error answer injected for calls of Method (case-insensitive).
+type Fault struct {
 	Method string
 	Chat   string // chat_id the fault applies to; "" = any
 	Status int
@@ -126,84 +141,128 @@ type fakeFault struct {
 	Times  int // 0 = until cleared
 }
 
-type fakeQuery struct {
+// Query is a callback query (a button press) and how the bot answered it.
+type Query struct {
 	Answered bool
 	Text     string
 	Alert    bool
 }
 
-type fakeBot struct {
+// Fake is the fake Bot API; URL is its endpoint (the adapter's APIEndpoint), and the bot's
+// token is Token.
+type Fake struct {
+	URL string
+
 	t     testing.TB
 	srv   *httptest.Server
 	token string
-	me    fakeUser
+	me    User
 
 	mu            sync.Mutex
-	updates       []fakeUpdate
+	down          bool // every call answers 502
+	updates       []update
 	nextUpdate    int
 	changed       chan struct{} // closed and replaced when updates arrive or a poller is replaced
 	pollGen       int
 	allowed       []string
 	webhookURL    string
 	webhookSecret string
-	chats         map[int64]*fakeChat
-	calls         []fakeCall
+	chats         map[int64]*Chat
+	calls         []Call
 	callAdded     chan struct{}
-	faults        []*fakeFault
-	queries       map[string]*fakeQuery
+	faults        []*Fault
+	queries       map[string]*Query
 	nextQuery     int
 	commands      map[string]json.RawMessage // by scope + "|" + language_code
 	hook          http.Client
 }
 
-type fakeUpdate struct {
+type update struct {
 	ID   int
 	Kind string // message, callback_query, ...
 	Body map[string]any
 }
 
-func newFakeBot(t testing.TB) *fakeBot {
+// New starts a fake Bot API for t, closed when t ends. Its bot is @PartnerOpsBot with the token
+// Token; it has no chats until the test adds them (AddPrivate, AddGroup).
+func New(t testing.TB) *Fake {
 	t.Helper()
-	f := &fakeBot{
-		t: t, token: fakeToken,
-		me:         fakeUser{ID: 7351234567, FirstName: "Partner Bot", Username: "PartnerOpsBot", IsBot: true},
+	f := &Fake{
+		t: t, token: Token,
+		me:         User{ID: 7351234567, FirstName: "Partner Bot", Username: "PartnerOpsBot", IsBot: true},
 		nextUpdate: 500, changed: make(chan struct{}), callAdded: make(chan struct{}),
-		chats: map[int64]*fakeChat{}, queries: map[string]*fakeQuery{}, commands: map[string]json.RawMessage{},
+		chats: map[int64]*Chat{}, queries: map[string]*Query{}, commands: map[string]json.RawMessage{},
 		hook: http.Client{Timeout: 10 * time.Second},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.URL = f.srv.URL
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-// ---- the test's side: users, chats, what they type and click ----
-
-// addPrivate opens a private chat between u and the bot (u pressed Start).
-func (f *fakeBot) addPrivate(u fakeUser) *fakeChat {
+// SetDown makes every call answer 502 Bad Gateway with an HTML page (down) or brings the API
+// back; a long poll waiting when it goes down ends with the 502.
+func (f *Fake) SetDown(down bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := &fakeChat{ID: u.ID, Type: "private", User: &u, msgs: map[int]*fakeMessage{}}
+	f.down = down
+	f.wakeLocked()
+}
+
+// CallAdded returns a channel closed when the next call is answered, to wait on without polling.
+func (f *Fake) CallAdded() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.callAdded
+}
+
+// Query returns callback query id as it stands (the zero Query for an unknown id).
+func (f *Fake) Query(id string) Query {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if q := f.queries[id]; q != nil {
+		return *q
+	}
+	return Query{}
+}
+
+// Commands returns the command list setMyCommands last set for scope and language code (both
+// as sent, "" when not), as JSON; nil when none was set.
+func (f *Fake) Commands(scope, lang string) json.RawMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.commands[scope+"|"+lang]
+}
+
+// ---- the test's side: users, chats, what they type and click ----
+
+// AddPrivate opens a private chat between u and the bot (u pressed Start).
+func (f *Fake) AddPrivate(u User) *Chat {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := &Chat{ID: u.ID, Type: "private", User: &u, msgs: map[int]*Message{}}
 	f.chats[u.ID] = c
 	return c
 }
 
-// addGroup adds the bot to a group (id < 0); typ is "group" or "supergroup".
-func (f *fakeBot) addGroup(id int64, typ, title string) *fakeChat {
+// AddGroup adds the bot to a group (id < 0); typ is "group" or "supergroup".
+func (f *Fake) AddGroup(id int64, typ, title string) *Chat {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := &fakeChat{ID: id, Type: typ, Title: title, msgs: map[int]*fakeMessage{}}
+	c := &Chat{ID: id, Type: typ, Title: title, msgs: map[int]*Message{}}
 	f.chats[id] = c
 	return c
 }
 
-func (f *fakeBot) setChat(id int64, fn func(c *fakeChat)) {
+// SetChat changes chat id under the fake's lock (to block the bot, kick it, ...).
+func (f *Fake) SetChat(id int64, fn func(c *Chat)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f.chats[id])
 }
 
-// say makes from write text in chat and queues the update; it returns the message id.
-func (f *fakeBot) say(chat int64, from fakeUser, text string) int {
+// Say makes from write text in chat and queues the update; it returns the message id.
+func (f *Fake) Say(chat int64, from User, text string) int {
 	f.t.Helper()
 	f.mu.Lock()
 	c := f.chats[chat]
@@ -211,7 +270,7 @@ func (f *fakeBot) say(chat int64, from fakeUser, text string) int {
 		f.mu.Unlock()
 		f.t.Fatalf("fake: no chat %d", chat)
 	}
-	m := c.add(&fakeMessage{From: &from, Text: text, Date: time.Now().Unix()})
+	m := c.add(&Message{From: &from, Text: text, Date: time.Now().Unix()})
 	body := f.messageJSON(c, m)
 	if strings.HasPrefix(text, "/") {
 		end := strings.IndexAny(text, " \n")
@@ -225,18 +284,18 @@ func (f *fakeBot) say(chat int64, from fakeUser, text string) int {
 	return m.ID
 }
 
-// edited queues an edited_message update (bots should not run edited commands again).
-func (f *fakeBot) edited(chat int64, from fakeUser, msgID int, text string) {
+// Edited queues an edited_message update (bots should not run edited commands again).
+func (f *Fake) Edited(chat int64, from User, msgID int, text string) {
 	f.mu.Lock()
 	c := f.chats[chat]
-	body := f.messageJSON(c, &fakeMessage{ID: msgID, Chat: chat, From: &from, Text: text, Date: time.Now().Unix()})
+	body := f.messageJSON(c, &Message{ID: msgID, Chat: chat, From: &from, Text: text, Date: time.Now().Unix()})
 	body["edit_date"] = time.Now().Unix()
 	f.mu.Unlock()
 	f.queue("edited_message", map[string]any{"edited_message": body})
 }
 
-// click makes from press the button with data under message msgID; it returns the query id.
-func (f *fakeBot) click(chat int64, msgID int, from fakeUser, data string) string {
+// Click makes from press the button with data under message msgID; it returns the query id.
+func (f *Fake) Click(chat int64, msgID int, from User, data string) string {
 	f.t.Helper()
 	f.mu.Lock()
 	c := f.chats[chat]
@@ -247,7 +306,7 @@ func (f *fakeBot) click(chat int64, msgID int, from fakeUser, data string) strin
 	}
 	f.nextQuery++
 	id := fmt.Sprintf("%d%06d", from.ID, f.nextQuery)
-	f.queries[id] = &fakeQuery{}
+	f.queries[id] = &Query{}
 	body := map[string]any{"id": id, "from": from.json(), "message": f.messageJSON(c, m),
 		"chat_instance": fmt.Sprint(-chat), "data": data}
 	f.mu.Unlock()
@@ -255,25 +314,25 @@ func (f *fakeBot) click(chat int64, msgID int, from fakeUser, data string) strin
 	return id
 }
 
-// migrate turns group from into supergroup to, as Telegram does: the old group gets a service
+// Migrate turns group from into supergroup to, as Telegram does: the old group gets a service
 // message with migrate_to_chat_id and refuses messages from then on.
-func (f *fakeBot) migrate(from, to int64) {
+func (f *Fake) Migrate(from, to int64) {
 	f.mu.Lock()
 	old := f.chats[from]
 	old.MigratedTo = to
-	sup := &fakeChat{ID: to, Type: "supergroup", Title: old.Title, msgs: map[int]*fakeMessage{}}
+	sup := &Chat{ID: to, Type: "supergroup", Title: old.Title, msgs: map[int]*Message{}}
 	f.chats[to] = sup
-	body := f.messageJSON(old, old.add(&fakeMessage{From: &fakeUser{ID: 1, FirstName: "Group"}, Date: time.Now().Unix()}))
+	body := f.messageJSON(old, old.add(&Message{From: &User{ID: 1, FirstName: "Group"}, Date: time.Now().Unix()}))
 	body["migrate_to_chat_id"] = to
 	f.mu.Unlock()
 	f.queue("message", map[string]any{"message": body})
 }
 
-// queue adds an update: to the getUpdates queue, or, with a webhook set, posted to it.
-func (f *fakeBot) queue(kind string, body map[string]any) int {
+// Queue adds an update: to the getUpdates queue, or, with a webhook set, posted to it.
+func (f *Fake) queue(kind string, body map[string]any) int {
 	f.mu.Lock()
 	f.nextUpdate++
-	u := fakeUpdate{ID: f.nextUpdate, Kind: kind, Body: body}
+	u := update{ID: f.nextUpdate, Kind: kind, Body: body}
 	u.Body["update_id"] = u.ID
 	hook, secret := f.webhookURL, f.webhookSecret
 	if hook == "" {
@@ -282,24 +341,37 @@ func (f *fakeBot) queue(kind string, body map[string]any) int {
 	}
 	f.mu.Unlock()
 	if hook != "" {
-		if status := f.deliver(hook, secret, u.Body); status != http.StatusOK {
+		if status := f.Deliver(hook, secret, u.Body); status != http.StatusOK {
 			f.t.Errorf("fake: webhook answered update %d with %d", u.ID, status)
 		}
 	}
 	return u.ID
 }
 
-// deliver POSTs an update to a webhook as Telegram does and returns the status.
-func (f *fakeBot) deliver(hook, secret string, body map[string]any) int {
-	raw, _ := json.Marshal(body)
-	req, err := http.NewRequest(http.MethodPost, hook, bytes.NewReader(raw))
+// SecretTokenHeader carries the secret_token given to setWebhook on every delivery.
+const SecretTokenHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// WebhookRequest is an update delivery as Telegram posts it to a webhook: the Update object
+// as JSON, the secret token (when set) in SecretTokenHeader.
+func WebhookRequest(hook, secret string, update []byte) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, hook, bytes.NewReader(update))
 	if err != nil {
-		f.t.Errorf("fake: %v", err)
-		return 0
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if secret != "" {
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		req.Header.Set(SecretTokenHeader, secret)
+	}
+	return req, nil
+}
+
+// Deliver POSTs an update to a webhook as Telegram does and returns the status.
+func (f *Fake) Deliver(hook, secret string, body map[string]any) int {
+	raw, _ := json.Marshal(body)
+	req, err := WebhookRequest(hook, secret, raw)
+	if err != nil {
+		f.t.Errorf("fake: %v", err)
+		return 0
 	}
 	resp, err := f.hook.Do(req)
 	if err != nil {
@@ -311,37 +383,38 @@ func (f *fakeBot) deliver(hook, secret string, body map[string]any) int {
 	return resp.StatusCode
 }
 
-func (f *fakeBot) wakeLocked() {
+func (f *Fake) wakeLocked() {
 	close(f.changed)
 	f.changed = make(chan struct{})
 }
 
-// inject adds a fault; see fakeFault.
-func (f *fakeBot) inject(ft fakeFault) {
+// Inject adds a fault; see Fault.
+func (f *Fake) Inject(ft Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults = append(f.faults, &ft)
 }
 
-func (f *fakeBot) clearFaults() {
+// ClearFaults removes every injected fault.
+func (f *Fake) ClearFaults() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults = nil
 }
 
-// tooMany is the 429 Telegram answers under flood control.
-func tooMany(method string, retryAfter, times int) fakeFault {
-	return fakeFault{Method: method, Status: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", retryAfter),
+// TooMany is the 429 Telegram answers under flood control.
+func TooMany(method string, retryAfter, times int) Fault {
+	return Fault{Method: method, Status: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", retryAfter),
 		Params: map[string]any{"retry_after": retryAfter}, Times: times}
 }
 
 // ---- what the test inspects ----
 
-// callsOf returns the answered calls of method ("" = all), in order.
-func (f *fakeBot) callsOf(method string) []fakeCall {
+// CallsOf returns the answered calls of method ("" = all), in order.
+func (f *Fake) CallsOf(method string) []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []fakeCall
+	var out []Call
 	for _, c := range f.calls {
 		if method == "" || c.Method == method {
 			out = append(out, c)
@@ -350,10 +423,10 @@ func (f *fakeBot) callsOf(method string) []fakeCall {
 	return out
 }
 
-// okCalls returns the successful calls of method.
-func (f *fakeBot) okCalls(method string) []fakeCall {
-	var out []fakeCall
-	for _, c := range f.callsOf(method) {
+// OKCalls returns the successful calls of method.
+func (f *Fake) OKCalls(method string) []Call {
+	var out []Call
+	for _, c := range f.CallsOf(method) {
 		if c.Status == http.StatusOK {
 			out = append(out, c)
 		}
@@ -361,45 +434,47 @@ func (f *fakeBot) okCalls(method string) []fakeCall {
 	return out
 }
 
-// waitCalls waits until n successful calls of method were made and returns them.
-func (f *fakeBot) waitCalls(method string, n int) []fakeCall {
+// WaitCalls waits until n successful calls of method were made and returns them.
+func (f *Fake) WaitCalls(method string, n int) []Call {
 	f.t.Helper()
-	return f.waitCallsFor(method, n, 10*time.Second)
+	return f.WaitCallsFor(method, n, 10*time.Second)
 }
 
-func (f *fakeBot) waitCallsFor(method string, n int, limit time.Duration) []fakeCall {
+// WaitCallsFor is WaitCalls with another time limit.
+func (f *Fake) WaitCallsFor(method string, n int, limit time.Duration) []Call {
 	f.t.Helper()
 	deadline := time.After(limit)
 	for {
 		f.mu.Lock()
 		ch := f.callAdded
 		f.mu.Unlock()
-		if cs := f.okCalls(method); len(cs) >= n {
+		if cs := f.OKCalls(method); len(cs) >= n {
 			return cs
 		}
 		select {
 		case <-ch:
 		case <-deadline:
-			f.t.Fatalf("fake: %d successful %s calls, want %d; all calls: %s", len(f.okCalls(method)), method, n, f.describeCalls())
+			f.t.Fatalf("fake: %d successful %s calls, want %d; all calls: %s", len(f.OKCalls(method)), method, n, f.DescribeCalls())
 			return nil
 		}
 	}
 }
 
-func (f *fakeBot) describeCalls() string {
+// DescribeCalls lists every call so far, one a line, for a failure message.
+func (f *Fake) DescribeCalls() string {
 	var b strings.Builder
-	for _, c := range f.callsOf("") {
+	for _, c := range f.CallsOf("") {
 		fmt.Fprintf(&b, "\n  %s %d %s chat=%s text=%.60q", c.Method, c.Status, c.Desc, c.Params["chat_id"], c.Params["text"])
 	}
 	return b.String()
 }
 
-// messages returns the bot's messages in chat, in order.
-func (f *fakeBot) messages(chat int64) []fakeMessage {
+// Messages returns the bot's messages in chat, in order.
+func (f *Fake) Messages(chat int64) []Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c := f.chats[chat]
-	var out []fakeMessage
+	var out []Message
 	for id := 1; id <= c.nextMsg; id++ {
 		if m := c.msgs[id]; m != nil && m.From == nil {
 			out = append(out, *m)
@@ -408,21 +483,22 @@ func (f *fakeBot) messages(chat int64) []fakeMessage {
 	return out
 }
 
-func (f *fakeBot) message(chat int64, id int) fakeMessage {
+// Message returns message id of chat, the bot's or a user's.
+func (f *Fake) Message(chat int64, id int) Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return *f.chats[chat].msgs[id]
 }
 
-// pending is the number of updates not yet confirmed.
-func (f *fakeBot) pending() int {
+// Pending is the number of updates not yet confirmed.
+func (f *Fake) Pending() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.updates)
 }
 
-// buttons returns the inline keyboard of a message: rows of [text, callback_data].
-func buttons(m fakeMessage) [][][2]string {
+// Buttons returns the inline keyboard of a message: rows of [text, callback_data].
+func Buttons(m Message) [][][2]string {
 	if m.Markup == nil {
 		return nil
 	}
@@ -446,14 +522,14 @@ func buttons(m fakeMessage) [][][2]string {
 
 // ---- the Bot API side ----
 
-func (c *fakeChat) add(m *fakeMessage) *fakeMessage {
+func (c *Chat) add(m *Message) *Message {
 	c.nextMsg++
 	m.ID, m.Chat = c.nextMsg, c.ID
 	c.msgs[m.ID] = m
 	return m
 }
 
-func (f *fakeBot) messageJSON(c *fakeChat, m *fakeMessage) map[string]any {
+func (f *Fake) messageJSON(c *Chat, m *Message) map[string]any {
 	from := f.me
 	if m.From != nil {
 		from = *m.From
@@ -467,7 +543,7 @@ func (f *fakeBot) messageJSON(c *fakeChat, m *fakeMessage) map[string]any {
 	}
 	if m.ReplyTo != 0 {
 		if r := c.msgs[m.ReplyTo]; r != nil {
-			out["reply_to_message"] = f.messageJSON(c, &fakeMessage{ID: r.ID, From: r.From, Text: r.Text, Date: r.Date})
+			out["reply_to_message"] = f.messageJSON(c, &Message{ID: r.ID, From: r.From, Text: r.Text, Date: r.Date})
 		}
 	}
 	if m.Edits > 0 {
@@ -487,7 +563,7 @@ func bad(desc string) *apiErr { return &apiErr{status: 400, desc: "Bad Request: 
 
 var pathRE = regexp.MustCompile(`^/bot([^/]+)/([A-Za-z]+)$`)
 
-func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	m := pathRE.FindStringSubmatch(r.URL.Path)
 	if m == nil {
 		f.answer(w, "", nil, nil, &apiErr{status: 404, desc: "Not Found"})
@@ -497,6 +573,13 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 	params, err := readParams(r)
 	if err != nil {
 		f.answer(w, method, params, nil, bad(err.Error()))
+		return
+	}
+	f.mu.Lock()
+	down := f.down
+	f.mu.Unlock()
+	if down {
+		f.badGateway(w, method, params)
 		return
 	}
 	if token != f.token {
@@ -535,7 +618,29 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		ae = &apiErr{status: 404, desc: "Not Found"}
 	}
+	if ae == errDown {
+		f.badGateway(w, method, params)
+		return
+	}
 	f.answer(w, method, params, result, ae)
+}
+
+// pollsStarted is how many getUpdates calls were started (for tests of the fake).
+func (f *Fake) pollsStarted() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pollGen
+}
+
+// errDown ends a long poll the fake went down during.
+var errDown = &apiErr{status: http.StatusBadGateway, desc: "Bad Gateway"}
+
+// badGateway is the answer of a proxy in front of an unreachable Telegram.
+func (f *Fake) badGateway(w http.ResponseWriter, method string, params map[string]string) {
+	f.record(method, params, http.StatusBadGateway, "Bad Gateway")
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(http.StatusBadGateway)
+	w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"))
 }
 
 // readParams reads the four forms of passing parameters the Bot API accepts.
@@ -591,7 +696,7 @@ func readParams(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-func (f *fakeBot) answer(w http.ResponseWriter, method string, params map[string]string, result any, ae *apiErr) {
+func (f *Fake) answer(w http.ResponseWriter, method string, params map[string]string, result any, ae *apiErr) {
 	var body map[string]any
 	status := http.StatusOK
 	if ae != nil {
@@ -603,21 +708,26 @@ func (f *fakeBot) answer(w http.ResponseWriter, method string, params map[string
 	} else {
 		body = map[string]any{"ok": true, "result": result}
 	}
-	f.mu.Lock()
-	c := fakeCall{Method: method, Params: params, Status: status}
+	desc := ""
 	if ae != nil {
-		c.Desc = ae.desc
+		desc = ae.desc
 	}
-	f.calls = append(f.calls, c)
-	close(f.callAdded)
-	f.callAdded = make(chan struct{})
-	f.mu.Unlock()
+	f.record(method, params, status, desc)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
 }
 
-func (f *fakeBot) takeFault(method, chat string) *apiErr {
+// record adds a call to the log and wakes whoever waits for one.
+func (f *Fake) record(method string, params map[string]string, status int, desc string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, Call{Method: method, Params: params, Status: status, Desc: desc})
+	close(f.callAdded)
+	f.callAdded = make(chan struct{})
+}
+
+func (f *Fake) takeFault(method, chat string) *apiErr {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := len(f.faults) - 1; i >= 0; i-- {
@@ -640,7 +750,7 @@ func (f *fakeBot) takeFault(method, chat string) *apiErr {
 	return nil
 }
 
-func (f *fakeBot) getMe() any {
+func (f *Fake) getMe() any {
 	m := f.me.json()
 	m["can_join_groups"] = true
 	m["can_read_all_group_messages"] = false
@@ -660,7 +770,7 @@ func intParam(p map[string]string, key string, def int) (int, *apiErr) {
 	return n, nil
 }
 
-func (f *fakeBot) getUpdates(ctx context.Context, p map[string]string) (any, *apiErr) {
+func (f *Fake) getUpdates(ctx context.Context, p map[string]string) (any, *apiErr) {
 	offset, ae := intParam(p, "offset", 0)
 	if ae != nil {
 		return nil, ae
@@ -732,6 +842,10 @@ func (f *fakeBot) getUpdates(ctx context.Context, p map[string]string) (any, *ap
 			return []map[string]any{}, nil
 		}
 		f.mu.Lock()
+		if f.down {
+			f.mu.Unlock()
+			return nil, errDown
+		}
 		if f.pollGen != gen {
 			f.mu.Unlock()
 			return nil, &apiErr{status: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
@@ -750,7 +864,7 @@ func contains(list []string, s string) bool {
 
 var secretTokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
-func (f *fakeBot) setWebhook(p map[string]string) (any, *apiErr) {
+func (f *Fake) setWebhook(p map[string]string) (any, *apiErr) {
 	raw, ok := p["url"]
 	if !ok {
 		return nil, bad("parameter \"url\" is required")
@@ -780,7 +894,7 @@ func (f *fakeBot) setWebhook(p map[string]string) (any, *apiErr) {
 	return true, nil
 }
 
-func (f *fakeBot) deleteWebhook(p map[string]string) (any, *apiErr) {
+func (f *Fake) deleteWebhook(p map[string]string) (any, *apiErr) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.webhookURL, f.webhookSecret = "", ""
@@ -790,14 +904,14 @@ func (f *fakeBot) deleteWebhook(p map[string]string) (any, *apiErr) {
 	return true, nil
 }
 
-func (f *fakeBot) webhookInfo() any {
+func (f *Fake) webhookInfo() any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return map[string]any{"url": f.webhookURL, "has_custom_certificate": false, "pending_update_count": len(f.updates)}
 }
 
 // chatFor resolves chat_id (an integer, or @username of a public chat) for sending.
-func (f *fakeBot) chatFor(p map[string]string) (*fakeChat, *apiErr) {
+func (f *Fake) chatFor(p map[string]string) (*Chat, *apiErr) {
 	raw, ok := p["chat_id"]
 	if !ok || raw == "" {
 		return nil, bad("chat_id is empty")
@@ -830,7 +944,7 @@ func parseText(p map[string]string) (string, *apiErr) {
 	case "":
 	case "HTML":
 		var err error
-		if shown, err = parseTelegramHTML(text); err != nil {
+		if shown, err = ParseHTML(text); err != nil {
 			return "", bad("can't parse entities: " + err.Error())
 		}
 	default:
@@ -874,7 +988,7 @@ func parseMarkup(p map[string]string) (json.RawMessage, *apiErr) {
 	return json.RawMessage(raw), nil
 }
 
-func (f *fakeBot) sendMessage(p map[string]string) (any, *apiErr) {
+func (f *Fake) sendMessage(p map[string]string) (any, *apiErr) {
 	shown, ae := parseText(p)
 	if ae != nil {
 		return nil, ae
@@ -899,12 +1013,12 @@ func (f *fakeBot) sendMessage(p map[string]string) (any, *apiErr) {
 		}
 		replyTo = 0
 	}
-	m := c.add(&fakeMessage{HTML: p["text"], ParseMode: p["parse_mode"], Text: shown, Markup: markup, ReplyTo: replyTo, Date: time.Now().Unix()})
+	m := c.add(&Message{HTML: p["text"], ParseMode: p["parse_mode"], Text: shown, Markup: markup, ReplyTo: replyTo, Date: time.Now().Unix()})
 	return f.messageJSON(c, m), nil
 }
 
 // editable finds the bot's message chat_id/message_id.
-func (f *fakeBot) editable(p map[string]string) (*fakeChat, *fakeMessage, *apiErr) {
+func (f *Fake) editable(p map[string]string) (*Chat, *Message, *apiErr) {
 	if p["inline_message_id"] != "" {
 		return nil, nil, bad("MESSAGE_ID_INVALID")
 	}
@@ -925,7 +1039,7 @@ func (f *fakeBot) editable(p map[string]string) (*fakeChat, *fakeMessage, *apiEr
 
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
 
-func (f *fakeBot) editMessageText(p map[string]string) (any, *apiErr) {
+func (f *Fake) editMessageText(p map[string]string) (any, *apiErr) {
 	shown, ae := parseText(p)
 	if ae != nil {
 		return nil, ae
@@ -949,7 +1063,7 @@ func (f *fakeBot) editMessageText(p map[string]string) (any, *apiErr) {
 	return f.messageJSON(c, m), nil
 }
 
-func (f *fakeBot) editMessageReplyMarkup(p map[string]string) (any, *apiErr) {
+func (f *Fake) editMessageReplyMarkup(p map[string]string) (any, *apiErr) {
 	markup, ae := parseMarkup(p)
 	if ae != nil {
 		return nil, ae
@@ -968,7 +1082,7 @@ func (f *fakeBot) editMessageReplyMarkup(p map[string]string) (any, *apiErr) {
 	return f.messageJSON(c, m), nil
 }
 
-func (f *fakeBot) answerCallbackQuery(p map[string]string) (any, *apiErr) {
+func (f *Fake) answerCallbackQuery(p map[string]string) (any, *apiErr) {
 	if utf16Len(p["text"]) > 200 {
 		return nil, bad("MESSAGE_TOO_LONG")
 	}
@@ -984,7 +1098,7 @@ func (f *fakeBot) answerCallbackQuery(p map[string]string) (any, *apiErr) {
 
 var commandNameRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
-func (f *fakeBot) setMyCommands(p map[string]string) (any, *apiErr) {
+func (f *Fake) setMyCommands(p map[string]string) (any, *apiErr) {
 	var cmds []struct {
 		Command     string `json:"command"`
 		Description string `json:"description"`
@@ -1020,9 +1134,9 @@ var telegramTags = map[string][]string{
 
 var attrRE = regexp.MustCompile(`^\s*([a-z-]+)(?:\s*=\s*"([^"]*)")?`)
 
-// parseTelegramHTML returns the text Telegram shows for s in parse_mode HTML, or why Telegram
+// ParseHTML returns the text Telegram shows for s in parse_mode HTML, or why Telegram
 // refuses it.
-func parseTelegramHTML(s string) (string, error) {
+func ParseHTML(s string) (string, error) {
 	var out strings.Builder
 	var open []string
 	for i := 0; i < len(s); {
@@ -1107,4 +1221,17 @@ func parseTelegramHTML(s string) (string, error) {
 		return "", fmt.Errorf("Can't find end tag corresponding to start tag \"%s\"", open[len(open)-1])
 	}
 	return out.String(), nil
+}
+
+// utf16Len is the length of s as Telegram counts it: UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }
