@@ -54,6 +54,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		lockTimeout = opts.LockTimeout
 	}
 	log := newLoggerIn(lc, cfg.Location(), stderr)
+	useSignalLog(ctx, log)
 	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: lockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
 		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
 		Secrets: envSecrets()})

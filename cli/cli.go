@@ -27,6 +27,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/partnerbot/partnerbot/config"
@@ -44,16 +45,39 @@ const (
 	exitUsage  = 2 // usage or configuration error
 )
 
+// signalLog holds the logger of the process's configuration once one is built (newApp finds
+// it in the context OnSignals returns): the signal handler writes through it, so a bot
+// configured for JSON logs says "shutting down" in JSON too. Before that (a subcommand that
+// builds none) the handler writes plain text.
+type signalLog struct{ atomic.Pointer[slog.Logger] }
+
+type signalLogKey struct{}
+
+// useSignalLog hands log to the signal handler of ctx, if it has one.
+func useSignalLog(ctx context.Context, log *slog.Logger) {
+	if sl, ok := ctx.Value(signalLogKey{}).(*signalLog); ok {
+		sl.Store(log)
+	}
+}
+
 // OnSignals returns a context the first signal on sigs cancels (the bot then shuts down
 // gracefully, within bot.shutdown_timeout); a second signal calls exit at once.
 func OnSignals(parent context.Context, sigs <-chan os.Signal, stderr io.Writer, exit func(int)) context.Context {
-	ctx, cancel := context.WithCancel(parent)
+	sl := &signalLog{}
+	ctx, cancel := context.WithCancel(context.WithValue(parent, signalLogKey{}, sl))
+	say := func(msg string, sig os.Signal) {
+		if log := sl.Load(); log != nil {
+			log.Warn(msg, "signal", sig.String())
+			return
+		}
+		fmt.Fprintf(stderr, "partnerbot: %v: %s\n", sig, msg)
+	}
 	go func() {
 		sig := <-sigs
 		cancel()
-		fmt.Fprintf(stderr, "partnerbot: %v: shutting down (a second signal exits at once)\n", sig)
+		say("shutting down (a second signal exits at once)", sig)
 		sig = <-sigs
-		fmt.Fprintf(stderr, "partnerbot: %v again: exiting now\n", sig)
+		say("signalled again: exiting now", sig)
 		exit(exitFailed)
 	}()
 	return ctx

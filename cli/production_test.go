@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -208,9 +210,36 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if code := <-exited; code != exitFailed {
 		t.Errorf("exit(%d), want %d", code, exitFailed)
 	}
-	for _, w := range []string{"terminated: shutting down", "interrupt again: exiting now"} {
+	for _, w := range []string{"terminated: shutting down", "interrupt: signalled again: exiting now"} {
 		if !strings.Contains(stderr.String(), w) {
 			t.Errorf("stderr lacks %q: %s", w, stderr.String())
+		}
+	}
+}
+
+// TestSignalSaidInTheConfiguredLogFormat: once the bot has built its logger, the signal
+// handler's lines go through it, so a bot configured for JSON logs writes only JSON (they
+// were plain text before, the one exception in the deploy plays).
+func TestSignalSaidInTheConfiguredLogFormat(t *testing.T) {
+	sigs := make(chan os.Signal, 2)
+	exited := make(chan int, 1)
+	var stderr, logs lockedBuffer
+	ctx := OnSignals(context.Background(), sigs, &stderr, func(code int) { exited <- code })
+	useSignalLog(ctx, slog.New(slog.NewJSONHandler(&logs, nil)))
+	sigs <- syscall.SIGTERM
+	<-ctx.Done()
+	sigs <- syscall.SIGTERM
+	<-exited
+	if stderr.String() != "" {
+		t.Errorf("plain text on stderr beside the logger: %q", stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 log lines, got %q", logs.String())
+	}
+	for _, line := range lines {
+		if !json.Valid([]byte(line)) || !strings.Contains(line, `"signal":"terminated"`) {
+			t.Errorf("not a JSON record naming the signal: %q", line)
 		}
 	}
 }
