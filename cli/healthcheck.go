@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"os"
+
 	"context"
 	"fmt"
+	"gopkg.in/yaml.v3"
 	"io"
 	"net"
 	"net/http"
@@ -25,12 +28,12 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	target := *addr
 	if *cfgPath != "" {
-		cfg, err := config.Load(*cfgPath)
+		listen, err := adminListen(*cfgPath)
 		if err != nil {
 			fmt.Fprintln(stderr, "partnerbot healthcheck:", err)
 			return exitUsage
 		}
-		target = cfg.Admin.Listen
+		target = listen
 	}
 	if target == "" {
 		fmt.Fprintln(stderr, "partnerbot healthcheck: admin.listen is empty: the bot serves no health endpoint")
@@ -78,4 +81,27 @@ func healthURL(listen string) (string, error) {
 		host = "::1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + admin.PathHealth, nil
+}
+
+// adminListen reads only admin.listen from the configuration at path (the default when the
+// file has none). The health check asks a running bot and needs nothing else: it must work from
+// an operator's shell or a container probe that lacks the bot's secrets in its environment,
+// which a full load would refuse.
+func adminListen(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("config: %w", err)
+	}
+	var doc struct {
+		Admin struct {
+			Listen *string `yaml:"listen"`
+		} `yaml:"admin"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("config %s: %w", path, err)
+	}
+	if doc.Admin.Listen == nil {
+		return config.Default().Admin.Listen, nil
+	}
+	return *doc.Admin.Listen, nil
 }

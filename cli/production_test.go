@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/internal/promtext"
 )
 
@@ -242,4 +244,29 @@ func TestSignalSaidInTheConfiguredLogFormat(t *testing.T) {
 			t.Errorf("not a JSON record naming the signal: %q", line)
 		}
 	}
+}
+
+// TestHealthcheckNeedsNoSecrets: `healthcheck -config` reads only admin.listen, so an
+// operator's shell or a probe without the bot's secrets in its environment asks the right
+// port instead of being refused for SLACK_BOT_TOKEN (it was, exit 2).
+func TestHealthcheckNeedsNoSecrets(t *testing.T) {
+	t.Setenv(config.EnvSlackBotToken, "")
+	t.Setenv(config.EnvSlackAppToken, "")
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	yaml := "slack:\n  enabled: true\n  mode: socket\nadmin:\n  listen: 127.0.0.1:1\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(cfg); err == nil || !strings.Contains(err.Error(), config.EnvSlackBotToken) {
+		t.Fatalf("a full load without the secrets: %v; want it refused for %s", err, config.EnvSlackBotToken)
+	}
+	runCLI(t, "", "healthcheck", "-config", cfg, "-timeout", "1s").check(t, exitFailed, nil, []string{"http://127.0.0.1:1/healthz"})
+	none := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(none, []byte("log:\n  level: info\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := adminListen(none); err != nil || got != config.Default().Admin.Listen {
+		t.Errorf("adminListen of a file without admin: %q, %v; want the default", got, err)
+	}
+	runCLI(t, "", "healthcheck", "-config", filepath.Join(t.TempDir(), "missing.yaml")).check(t, exitUsage, nil, []string{"missing.yaml"})
 }
