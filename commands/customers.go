@@ -159,7 +159,7 @@ func (c *Call) expiringCounts(ctx context.Context, live bool, ms []bss.Customer)
 		for i, m := range ms {
 			ids[i] = m.ID
 		}
-		if entries, err = c.r.store.IndexedCustomers(ctx, ids); err != nil {
+		if entries, err = c.r.opts.ExpiryIndex.IndexedCustomers(ctx, ids); err != nil {
 			return nil, err
 		}
 	}

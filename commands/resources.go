@@ -281,7 +281,7 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, 
 		return nil, nil, "", err
 	}
 	if indexed && !live {
-		hits, err := c.r.store.ExpiringIndexed(ctx, from, to)
+		hits, err := c.r.opts.ExpiryIndex.ExpiringIndexed(ctx, from, to)
 		if err != nil {
 			return nil, nil, "", err
 		}
