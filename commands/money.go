@@ -51,32 +51,6 @@ func moneyCommands() []*Command {
 	}
 }
 
-// unavailable is the error of a money API the site lacks, said without calling BSS.
-func unavailable(op string) error { return &bss.Error{Op: op, Kind: bss.KindUnavailable} }
-
-// requireSite refuses at once, without calling BSS, a command whose API the site lacks.
-func (c *Call) requireSite(ops ...string) error {
-	for _, op := range ops {
-		if !c.r.bss.Supports(op) {
-			return c.bssError(unavailable(op))
-		}
-	}
-	return nil
-}
-
-// resellerID is the --reseller flag: the tier-2 reseller (indirect_partner_id) whose customer
-// a money command is about; "" for the partner's own customers.
-func (c *Call) resellerID() (string, error) {
-	v, ok := c.Flag("reseller")
-	if !ok {
-		return "", nil
-	}
-	if err := c.checkID("reseller", v); err != nil {
-		return "", err
-	}
-	return v, nil
-}
-
 // resaleCustomer resolves a customer argument to one resale customer (of the reseller, when
 // one is named).
 func (c *Call) resaleCustomer(ctx context.Context, q string) (bss.Customer, error) {
