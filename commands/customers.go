@@ -397,7 +397,7 @@ func (c *Call) balances(ctx context.Context) (bs []bss.CustomerBalance, byID map
 }
 
 func runArrears(ctx context.Context, c *Call) (Reply, error) {
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -429,9 +429,9 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 		sums = append(sums, money(totals[cur], cur))
 	}
 	rep.Text = note + "\n" + c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
-	lo, hi, pages := pageOf(len(debtors), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(debtors), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("arrears.col.cust"), c.Lang.T("arrears.col.acct"), c.Lang.T("arrears.col.label"), c.Lang.T("arrears.col.debt")}}
 	for _, b := range debtors[lo:hi] {

@@ -184,7 +184,7 @@ func runSpend(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -285,9 +285,9 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 	})
 	cur := all.Currency
 	rep.Text = c.Lang.T("spend.top_total", len(ids), money(total, cur))
-	lo, hi, pages := pageOf(len(ids), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(ids), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
 		c.Lang.T("lbl.refunds"), c.Lang.T("lbl.spend_total")}}
@@ -361,7 +361,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -408,9 +408,9 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency)) + "\n" + c.Lang.T("ledger.note")
-	lo, hi, pages := pageOf(len(recs), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(recs), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
 		c.Lang.T("ledger.col.amount"), c.Lang.T("ledger.col.after")}}
@@ -478,7 +478,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedPartnerCoupons); err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -530,9 +530,9 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep.Text = c.Lang.T("coupons.usable", n, money(usable, ""))
-	lo, hi, pages := pageOf(len(cps), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(cps), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
@@ -569,7 +569,7 @@ func (c *Call) onDemandStatus(n int) string {
 }
 
 func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -591,9 +591,9 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = c.Lang.T("ondemand.none")
 		return rep, nil
 	}
-	_, _, pages := pageOf(p.TotalCount, size, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	_, _, pages, err := c.pageRange(p.TotalCount, page)
+	if err != nil {
+		return Reply{}, err
 	}
 	for _, r := range p.Resources {
 		kind := strings.TrimPrefix(c.Lang.BSSName(r.ResourceTypeCode, r.ResourceTypeName), "hws.resource.type.")
