@@ -290,7 +290,7 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		if !noBalances {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.balance"), Command: "/balance " + id})
 		}
-		if ms[0].AssociationType == bss.AssociationResale && c.r.bss.Supports(bss.OpListSubcustomerMonthlyBills) {
+		if c.wantsSpend(ms[0]) {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend"), Command: "/spend " + id})
 		}
 	}
@@ -449,7 +449,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 // mayTopUp reports whether the caller may request a top-up (an operator or an admin) and the
 // site has the API: only then are top-up buttons offered.
 func (c *Call) mayTopUp() bool {
-	return c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpUpdateCustomerAccountAmount)
+	return c.mayRequest(bss.OpUpdateCustomerAccountAmount)
 }
 
 // pager sets the footer and the previous/next page buttons of a paged listing.

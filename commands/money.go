@@ -482,11 +482,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	reseller, err := c.resellerID()
-	if err != nil {
-		return Reply{}, err
-	}
-	cu, err := c.resaleCustomer(ctx, c.Arg(0))
+	cu, reseller, err := c.resaleTarget(ctx, c.Arg(0))
 	if err != nil {
 		return Reply{}, err
 	}
@@ -536,7 +532,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 	}
 	t := &Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
-	mayReclaim := c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpReclaimPartnerCoupons)
+	mayReclaim := c.mayRequest(bss.OpReclaimPartnerCoupons)
 	for _, cp := range cps[lo:hi] {
 		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), money(cp.FaceValue, ""), money(cp.Balance, ""),
 			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
@@ -573,11 +569,7 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	reseller, err := c.resellerID()
-	if err != nil {
-		return Reply{}, err
-	}
-	cu, err := c.resaleCustomer(ctx, c.Arg(0))
+	cu, reseller, err := c.resaleTarget(ctx, c.Arg(0))
 	if err != nil {
 		return Reply{}, err
 	}

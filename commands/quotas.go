@@ -62,7 +62,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 	}
 	t := &Table{Columns: []string{c.Lang.T("quotas.col.id"), c.Lang.T("quotas.col.reseller"), c.Lang.T("quotas.col.balance"),
 		c.Lang.T("quotas.col.expires"), c.Lang.T("quotas.col.status")}}
-	mayReclaim := c.r.bss.Supports(bss.OpReclaimCouponQuotas)
+	mayReclaim := c.mayRequest(bss.OpReclaimCouponQuotas)
 	for _, q := range qs[lo:hi] {
 		reseller := q.IndirectPartnerName
 		if q.IndirectPartnerAccountName != "" && q.IndirectPartnerAccountName != reseller {
