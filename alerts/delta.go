@@ -294,7 +294,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	if x.full {
 		state.FullAt = x.now
 	}
-	return s.store.CommitExpiryIndex(ctx, store.ExpiryIndexUpdate{Delete: gone, Retry: x.retry, State: &state})
+	return s.index.commit(ctx, store.ExpiryIndexUpdate{Delete: gone, Retry: x.retry, State: &state})
 }
 
 // query lists all of cu's resources: a fresh index entry, and a full scan's decisions on those
@@ -308,7 +308,7 @@ func (x *indexedScan) query(ctx context.Context, cu bss.Customer, index *indexWr
 	var in []bss.Resource
 	entry := store.IndexedCustomer{ID: cu.ID, Refreshed: x.now, Name: cu.Name, Account: cu.AccountName, Resources: make([]store.IndexedResource, 0, len(rs))}
 	for _, r := range rs {
-		entry.Resources = append(entry.Resources, commands.IndexedResource(r, x.now))
+		entry.Resources = append(entry.Resources, indexedResource(r, x.now))
 		if inWindow(r.ExpireTime.Time, begin, end) {
 			in = append(in, r)
 		}
@@ -542,7 +542,7 @@ func newIndexWriter(ctx context.Context, s *Scanner) *indexWriter {
 			if len(batch) == 0 {
 				return
 			}
-			if err := s.store.CommitExpiryIndex(context.WithoutCancel(ctx), store.ExpiryIndexUpdate{Put: batch}); err != nil && w.err == nil {
+			if err := s.index.commit(context.WithoutCancel(ctx), store.ExpiryIndexUpdate{Put: batch}); err != nil && w.err == nil {
 				w.err = err
 			}
 			batch = nil

@@ -48,6 +48,7 @@ func BenchmarkAnswersFromTheIndex(b *testing.B) {
 		}
 	}
 	router := commands.New(client, st, commands.Options{LiveMaxCustomers: customers, Concurrency: 32,
+		ExpiryIndex:    alerts.NewIndex(client, st, nil),
 		CommandTimeout: 10 * time.Minute, Roles: map[string]commands.Role{"console:alice": commands.RoleOperator}})
 	say := func(text string) (commands.Reply, time.Duration, int64) {
 		counter.Reset()

@@ -17,6 +17,7 @@ import (
 func (e *env) indexRouter(liveMax int) func(user, text string) commands.Reply {
 	e.t.Helper()
 	r := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, PageSize: 50, LiveMaxCustomers: liveMax,
+		ExpiryIndex:      alerts.NewIndex(e.client, e.st, e.clk.Now),
 		ApprovalsChannel: "console:console", ActionChannels: []string{"console:*"},
 		Roles: map[string]commands.Role{"console:alice": commands.RoleOperator, "console:bob": commands.RoleApprover,
 			"console:victor": commands.RoleViewer}})

@@ -52,11 +52,9 @@ type Store interface {
 	LedgerPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error)
 	CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error
 	RememberOwners(ctx context.Context, owners map[string]string) error
-	// The expiry index of delta scans (Options.Delta).
-	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
+	// The expiry index of delta scans (Options.Delta), written through Scanner.index.
+	IndexStore
 	ExpiryCustomers(ctx context.Context) (map[string]store.IndexedSummary, error)
-	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
-	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
 	// The balance cache /arrears answers from.
 	CommitBalanceCache(ctx context.Context, u store.BalanceCacheUpdate) error
 }
@@ -110,6 +108,7 @@ type Observer interface {
 type Scanner struct {
 	bss   BSS
 	store Store
+	index *Index // the expiry index's writer
 	opts  Options
 	mu    sync.Mutex // one scan of a kind at a time
 	busy  map[string]bool
@@ -154,7 +153,7 @@ func New(b BSS, s Store, opts Options) *Scanner {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
 	}
-	return &Scanner{bss: b, store: s, opts: opts, busy: map[string]bool{}}
+	return &Scanner{bss: b, store: s, index: NewIndex(b, s, opts.Now), opts: opts, busy: map[string]bool{}}
 }
 
 // Summary is what one scan found and did.

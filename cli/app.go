@@ -99,7 +99,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		DirectMessages:   direct.Can,
 		IsDirect:         direct.IsDirect,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
-		Scanner: cmdScanner, Observer: m,
+		Scanner: cmdScanner, ExpiryIndex: alerts.NewIndex(client, st, nil), Observer: m,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
 	if err := router.Maintain(ctx); err != nil && ctx.Err() == nil {

@@ -588,7 +588,7 @@ func runRequest(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func runPending(ctx context.Context, c *Call) (Reply, error) {
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -614,9 +614,9 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = c.Lang.T("pending.none")
 		return rep, nil
 	}
-	lo, hi, pages := pageOf(len(mine), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(mine), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}

@@ -159,7 +159,7 @@ func (c *Call) expiringCounts(ctx context.Context, live bool, ms []bss.Customer)
 		for i, m := range ms {
 			ids[i] = m.ID
 		}
-		if entries, err = c.r.store.IndexedCustomers(ctx, ids); err != nil {
+		if entries, err = c.r.opts.ExpiryIndex.IndexedCustomers(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -290,7 +290,7 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		if !noBalances {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.balance"), Command: "/balance " + id})
 		}
-		if ms[0].AssociationType == bss.AssociationResale && c.r.bss.Supports(bss.OpListSubcustomerMonthlyBills) {
+		if c.wantsSpend(ms[0]) {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend"), Command: "/spend " + id})
 		}
 	}
@@ -397,7 +397,7 @@ func (c *Call) balances(ctx context.Context) (bs []bss.CustomerBalance, byID map
 }
 
 func runArrears(ctx context.Context, c *Call) (Reply, error) {
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -429,9 +429,9 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 		sums = append(sums, money(totals[cur], cur))
 	}
 	rep.Text = note + "\n" + c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
-	lo, hi, pages := pageOf(len(debtors), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(debtors), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("arrears.col.cust"), c.Lang.T("arrears.col.acct"), c.Lang.T("arrears.col.label"), c.Lang.T("arrears.col.debt")}}
 	for _, b := range debtors[lo:hi] {
@@ -449,7 +449,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 // mayTopUp reports whether the caller may request a top-up (an operator or an admin) and the
 // site has the API: only then are top-up buttons offered.
 func (c *Call) mayTopUp() bool {
-	return c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpUpdateCustomerAccountAmount)
+	return c.mayRequest(bss.OpUpdateCustomerAccountAmount)
 }
 
 // pager sets the footer and the previous/next page buttons of a paged listing.

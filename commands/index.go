@@ -13,19 +13,26 @@ import (
 // half an hour of the shared BSS budget. Every such answer says how fresh it is; --live asks
 // BSS instead, for partners small enough (Options.LiveMaxCustomers).
 
-// IndexedResource is r as the expiry index keeps it, listed at at.
-func IndexedResource(r bss.Resource, at time.Time) store.IndexedResource {
-	return store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(), Parent: r.ParentResourceID, Status: r.Status,
-		Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: at, Desc: Describe(r)}
+// ExpiryIndex is what cross-customer answers read of the alert scanner's expiry index, and the
+// refresh they ask of it after an approved action changed a customer's resources (see
+// Router.refreshIndex); *alerts.Index implements it. Package alerts is the index's one writer:
+// the commands never write it themselves.
+type ExpiryIndex interface {
+	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
+	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.TimedResource, error)
+	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
+	// Refresh lists the customer's resources again; a customer the index does not know is
+	// left to the next scan.
+	Refresh(ctx context.Context, customerID string) error
 }
 
 // indexState is the last expiry scan's record; ok is false when there is none (no scan yet, or
-// no store), and the answer must be read live.
+// no index wired), and the answer must be read live.
 func (c *Call) indexState(ctx context.Context) (store.ExpiryScanState, bool, error) {
-	if c.r.store == nil {
+	if c.r.opts.ExpiryIndex == nil {
 		return store.ExpiryScanState{}, false, nil
 	}
-	st, ok, err := c.r.store.ExpiryScanState(ctx)
+	st, ok, err := c.r.opts.ExpiryIndex.ExpiryScanState(ctx)
 	if err != nil {
 		return store.ExpiryScanState{}, false, err
 	}
@@ -77,34 +84,14 @@ func (c *Call) liveCustomers(ctx context.Context) ([]bss.Customer, error) {
 	return custs, nil
 }
 
-// refreshIndex lists again, after an approved action ran, the resources of the customer it
-// touched, so that the index answers with the change rather than with the last scan. A
-// customer the index does not know is left to the next scan.
+// refreshIndex asks the expiry index to list again, after an approved action ran, the resources
+// of the customer it touched, so that the index answers with the change rather than with the
+// last scan.
 func (r *Router) refreshIndex(ctx context.Context, customerID string) {
-	if r.store == nil || customerID == "" {
+	if r.opts.ExpiryIndex == nil || customerID == "" {
 		return
 	}
-	known, err := r.store.IndexedCustomers(ctx, []string{customerID})
-	if err != nil {
-		r.log.WarnContext(ctx, "could not read the expiry index after an action", "customer", customerID, "error", err)
-		return
-	}
-	entry, ok := known[customerID]
-	if !ok {
-		return
-	}
-	rs, err := r.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: customerID})
-	if err != nil {
-		r.log.WarnContext(ctx, "could not refresh the expiry index after an action; the next scan will", "customer", customerID, "error", err)
-		return
-	}
-	now := r.opts.Now()
-	entry.Refreshed = now
-	entry.Resources = make([]store.IndexedResource, len(rs))
-	for i, res := range rs {
-		entry.Resources[i] = IndexedResource(res, now)
-	}
-	if err := r.store.CommitExpiryIndex(ctx, store.ExpiryIndexUpdate{Put: []store.IndexedCustomer{entry}}); err != nil {
+	if err := r.opts.ExpiryIndex.Refresh(ctx, customerID); err != nil {
 		r.log.WarnContext(ctx, "could not refresh the expiry index after an action; the next scan will", "customer", customerID, "error", err)
 	}
 }

@@ -51,32 +51,6 @@ func moneyCommands() []*Command {
 	}
 }
 
-// unavailable is the error of a money API the site lacks, said without calling BSS.
-func unavailable(op string) error { return &bss.Error{Op: op, Kind: bss.KindUnavailable} }
-
-// requireSite refuses at once, without calling BSS, a command whose API the site lacks.
-func (c *Call) requireSite(ops ...string) error {
-	for _, op := range ops {
-		if !c.r.bss.Supports(op) {
-			return c.bssError(unavailable(op))
-		}
-	}
-	return nil
-}
-
-// resellerID is the --reseller flag: the tier-2 reseller (indirect_partner_id) whose customer
-// a money command is about; "" for the partner's own customers.
-func (c *Call) resellerID() (string, error) {
-	v, ok := c.Flag("reseller")
-	if !ok {
-		return "", nil
-	}
-	if err := c.checkID("reseller", v); err != nil {
-		return "", err
-	}
-	return v, nil
-}
-
 // resaleCustomer resolves a customer argument to one resale customer (of the reseller, when
 // one is named).
 func (c *Call) resaleCustomer(ctx context.Context, q string) (bss.Customer, error) {
@@ -210,7 +184,7 @@ func runSpend(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -311,9 +285,9 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 	})
 	cur := all.Currency
 	rep.Text = c.Lang.T("spend.top_total", len(ids), money(total, cur))
-	lo, hi, pages := pageOf(len(ids), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(ids), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
 		c.Lang.T("lbl.refunds"), c.Lang.T("lbl.spend_total")}}
@@ -387,7 +361,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -434,9 +408,9 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency)) + "\n" + c.Lang.T("ledger.note")
-	lo, hi, pages := pageOf(len(recs), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(recs), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
 		c.Lang.T("ledger.col.amount"), c.Lang.T("ledger.col.after")}}
@@ -504,15 +478,11 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedPartnerCoupons); err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
-	reseller, err := c.resellerID()
-	if err != nil {
-		return Reply{}, err
-	}
-	cu, err := c.resaleCustomer(ctx, c.Arg(0))
+	cu, reseller, err := c.resaleTarget(ctx, c.Arg(0))
 	if err != nil {
 		return Reply{}, err
 	}
@@ -556,13 +526,13 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep.Text = c.Lang.T("coupons.usable", n, money(usable, ""))
-	lo, hi, pages := pageOf(len(cps), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(cps), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
-	mayReclaim := c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpReclaimPartnerCoupons)
+	mayReclaim := c.mayRequest(bss.OpReclaimPartnerCoupons)
 	for _, cp := range cps[lo:hi] {
 		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), money(cp.FaceValue, ""), money(cp.Balance, ""),
 			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
@@ -595,15 +565,11 @@ func (c *Call) onDemandStatus(n int) string {
 }
 
 func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
-	reseller, err := c.resellerID()
-	if err != nil {
-		return Reply{}, err
-	}
-	cu, err := c.resaleCustomer(ctx, c.Arg(0))
+	cu, reseller, err := c.resaleTarget(ctx, c.Arg(0))
 	if err != nil {
 		return Reply{}, err
 	}
@@ -617,9 +583,9 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = c.Lang.T("ondemand.none")
 		return rep, nil
 	}
-	_, _, pages := pageOf(p.TotalCount, size, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	_, _, pages, err := c.pageRange(p.TotalCount, page)
+	if err != nil {
+		return Reply{}, err
 	}
 	for _, r := range p.Resources {
 		kind := strings.TrimPrefix(c.Lang.BSSName(r.ResourceTypeCode, r.ResourceTypeName), "hws.resource.type.")

@@ -133,11 +133,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 	if err != nil {
 		return Reply{}, err
 	}
-	reseller, err := c.resellerID()
-	if err != nil {
-		return Reply{}, err
-	}
-	cu, err := c.resaleCustomer(ctx, q)
+	cu, reseller, err := c.resaleTarget(ctx, q)
 	if err != nil {
 		return Reply{}, err
 	}

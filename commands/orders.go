@@ -41,7 +41,7 @@ func (c *Call) orderStatus(s string) (int, error) {
 }
 
 func runOrders(ctx context.Context, c *Call) (Reply, error) {
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -68,9 +68,9 @@ func runOrders(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = c.Lang.T("orders.none")
 		return rep, nil
 	}
-	_, _, pages := pageOf(p.TotalCount, size, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	_, _, pages, err := c.pageRange(p.TotalCount, page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("orders.col.id"), c.Lang.T("orders.col.type"), c.Lang.T("orders.col.status"),
 		c.Lang.T("orders.col.amount"), c.Lang.T("orders.col.time")}}

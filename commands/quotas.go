@@ -17,7 +17,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedCouponQuotas); err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -56,13 +56,13 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	rep.Text = c.Lang.T("quotas.reclaimable", n, money(left, qs[0].Currency))
-	lo, hi, pages := pageOf(len(qs), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(qs), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("quotas.col.id"), c.Lang.T("quotas.col.reseller"), c.Lang.T("quotas.col.balance"),
 		c.Lang.T("quotas.col.expires"), c.Lang.T("quotas.col.status")}}
-	mayReclaim := c.r.bss.Supports(bss.OpReclaimCouponQuotas)
+	mayReclaim := c.mayRequest(bss.OpReclaimCouponQuotas)
 	for _, q := range qs[lo:hi] {
 		reseller := q.IndirectPartnerName
 		if q.IndirectPartnerAccountName != "" && q.IndirectPartnerAccountName != reseller {

@@ -47,7 +47,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -77,9 +77,9 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 		rep.Text = c.Lang.T("resources.none")
 		return rep, nil
 	}
-	lo, hi, pages := pageOf(len(groups), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(groups), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	for _, g := range groups[lo:hi] {
 		m := g.Main
@@ -115,7 +115,7 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	page, err := c.IntFlag("page", 1, 1, 10000)
+	page, err := c.pageNumber()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -146,9 +146,9 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return rows[i].res.ResourceID < rows[j].res.ResourceID
 	})
-	lo, hi, pages := pageOf(len(rows), c.r.opts.PageSize, page)
-	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+	lo, hi, pages, err := c.pageRange(len(rows), page)
+	if err != nil {
+		return Reply{}, err
 	}
 	t := &Table{Columns: []string{c.Lang.T("expiring.col.when"), c.Lang.T("expiring.col.cust"), c.Lang.T("expiring.col.res"), c.Lang.T("expiring.col.auto")}}
 	for _, r := range rows[lo:hi] {
@@ -281,7 +281,7 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, 
 		return nil, nil, "", err
 	}
 	if indexed && !live {
-		hits, err := c.r.store.ExpiringIndexed(ctx, from, to)
+		hits, err := c.r.opts.ExpiryIndex.ExpiringIndexed(ctx, from, to)
 		if err != nil {
 			return nil, nil, "", err
 		}

@@ -97,11 +97,6 @@ type Store interface {
 	ParkedNotices(ctx context.Context) ([]store.Notice, error)
 	RequeueNotice(ctx context.Context, id uint64) error
 
-	// The alert scanner's expiry index, read by cross-customer answers (index.go).
-	ExpiryScanState(ctx context.Context) (store.ExpiryScanState, bool, error)
-	ExpiringIndexed(ctx context.Context, from, to time.Time) ([]store.TimedResource, error)
-	IndexedCustomers(ctx context.Context, ids []string) (map[string]store.IndexedCustomer, error)
-	CommitExpiryIndex(ctx context.Context, u store.ExpiryIndexUpdate) error
 	// The arrears scan's balance cache, read by /arrears.
 	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
 }
@@ -193,6 +188,9 @@ type Options struct {
 
 	// Scanner runs alert scans for /scan; nil when alerts are not wired.
 	Scanner Scanner
+	// ExpiryIndex is the alert scanner's expiry index, which cross-customer answers read
+	// (index.go); nil: they ask BSS.
+	ExpiryIndex ExpiryIndex
 
 	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.

@@ -14,8 +14,8 @@ import (
 
 // The expiry index is what the alert scanner knows of each customer's yearly/monthly resources,
 // so that a daily scan asks BSS again only about the customers that changed or need a look
-// (package alerts, delta scans). It is written only by the scanner, in batches, and read back
-// a page of customers at a time.
+// (package alerts, delta scans). It is written only by package alerts (the scanner, in batches,
+// and alerts.Index.Refresh after an action), and read back a page of customers at a time.
 
 // IndexedResource is one yearly/monthly resource as BSS last listed it.
 type IndexedResource struct {

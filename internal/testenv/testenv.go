@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
@@ -34,7 +35,7 @@ type Env struct {
 // options, and a clock fixed at bsstest.TestTime, so that no test depends on the day it runs.
 type Options struct {
 	Sandbox bsstest.Options     // its Now, when nil, is the Clock's
-	Router  commands.Options    // as given to commands.New; its Now, when nil, is the Clock's
+	Router  commands.Options    // as given to commands.New; its Now, when nil, is the Clock's, its ExpiryIndex the store's
 	BSS     func(c *bss.Config) // adjusts the client's configuration (which signs by the Clock)
 	Clock   *fakeclock.Clock    // nil = a clock showing bsstest.TestTime
 }
@@ -74,6 +75,9 @@ func New(t testing.TB, o Options) *Env {
 	logs := &SyncBuffer{}
 	e := &Env{Srv: srv, Client: client, Store: st, Clock: o.Clock, Logs: logs,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	if o.Router.ExpiryIndex == nil {
+		o.Router.ExpiryIndex = alerts.NewIndex(client, st, o.Clock.Now) // as cli wires it
+	}
 	e.Router = commands.New(client, st, o.Router)
 	return e
 }
