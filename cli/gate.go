@@ -22,7 +22,7 @@ func (a *app) userGate() *bot.Gate {
 			roles[user] = r
 		}
 		def, _ := commands.ParseRole(a.cfg.Roles.Default)
-		lang, _ := commands.ParseLang(a.cfg.Bot.Language)
+		language, _ := commands.ParseLang(a.cfg.Bot.Language)
 		a.gate = bot.NewGate(bot.GateOptions{
 			PerMinute: a.cfg.Bot.UserRate.PerMinute, Burst: a.cfg.Bot.UserRate.Burst,
 			Role: func(user string) commands.Role {
@@ -37,9 +37,9 @@ func (a *app) userGate() *bot.Gate {
 						return l
 					}
 				}
-				return lang
+				return language
 			},
-			Language: lang,
+			Language: language,
 			Audit: func(ctx context.Context, req commands.Request, result string) {
 				e := store.AuditEntry{At: time.Now(), Platform: req.Platform, UserID: req.UserID, UserName: req.UserName,
 					Channel: req.Channel, Command: cutBytes(req.Text, 500), Result: result, Detail: gateDetail[result]}

@@ -29,17 +29,17 @@ func TestHintsInOneLanguage(t *testing.T) {
 		{"", []string{"（请输入以 / 开头的命令，例如 /帮助）", "（输入过长，最多 65536 字节）", "（输入结束：控制台已关闭，机器人继续为其他平台服务，直到被停止）",
 			"partnerbot 控制台，身份 console:admin — 输入 /帮助 查看命令；/quit 停止机器人，Ctrl-D 只关闭控制台"}},
 	} {
-		lang := string(tt.lang)
-		if lang == "" {
-			lang = "zh"
+		name := string(tt.lang)
+		if name == "" {
+			name = "zh"
 		}
-		t.Run(lang, func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
 			var asked []string
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var out lockedBuilder
 			c := &console.Console{In: strings.NewReader("hello there\n/" + strings.Repeat("x", 70*1024) + "\n"), Out: &out,
-				UserID: "admin", StayAfterEOF: true, Banner: commands.Lang(lang).ConsoleBanner("admin", true),
+				UserID: "admin", StayAfterEOF: true, Banner: commands.Lang(name).ConsoleBanner("admin", true),
 				Lang: func(_ context.Context, user string) commands.Lang { asked = append(asked, user); return tt.lang }}
 			done := make(chan error, 1)
 			go func() { done <- c.Run(ctx, bot.NewHandler(&fakeHandler{})) }()
@@ -58,7 +58,7 @@ func TestHintsInOneLanguage(t *testing.T) {
 				}
 			}
 			for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-				for _, p := range ck.Problems(lang, line) {
+				for _, p := range ck.Problems(name, line) {
 					t.Errorf("%s: %s", p, line)
 				}
 			}

@@ -412,9 +412,9 @@ func telegramName(name string) (string, bool) {
 }
 
 // botCommands is the command list for setMyCommands: each command under its Telegram name with
-// its summary in lang; aliases are left out (one menu entry per command), as are names
+// its summary in l; aliases are left out (one menu entry per command), as are names
 // Telegram cannot show.
-func botCommands(cs []*commands.Command, lang commands.Lang) []tgbotapi.BotCommand {
+func botCommands(cs []*commands.Command, l commands.Lang) []tgbotapi.BotCommand {
 	var out []tgbotapi.BotCommand
 	seen := map[string]bool{}
 	for _, c := range cs {
@@ -423,7 +423,7 @@ func botCommands(cs []*commands.Command, lang commands.Lang) []tgbotapi.BotComma
 			continue
 		}
 		seen[name] = true
-		desc := strings.TrimSpace(lang.T(c.Summary))
+		desc := strings.TrimSpace(l.T(c.Summary))
 		if desc == "" || desc == c.Summary {
 			desc = "/" + c.Name
 		}
