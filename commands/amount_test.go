@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/partnerbot/partnerbot/lang"
 	"strings"
 	"testing"
 )
@@ -51,7 +52,7 @@ func TestParseYuanCommas(t *testing.T) {
 		}
 	}
 	// The refusal shows the expected forms, in the user's language.
-	for lang, want := range map[Lang][]string{
+	for lang, want := range map[lang.Lang][]string{
 		"zh": {"“12,34”", "千位分隔符", "1,234.56", "12.34"},
 		"en": {`"12,34"`, "thousands", "1,234.56", "12.34"},
 	} {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // IndexedResource is r as the expiry index keeps it, listed at at.
 func IndexedResource(r bss.Resource, at time.Time) store.IndexedResource {
 	return store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(), Parent: r.ParentResourceID, Status: r.Status,
-		Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: at, Desc: Describe(r)}
+		Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: at, Desc: lang.Describe(r)}
 }
 
 // indexState is the last expiry scan's record; ok is false when there is none (no scan yet, or

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // shownTime is a time as replies show them: a date, or a month-day and a clock time.
@@ -93,10 +93,10 @@ func TestZoneName(t *testing.T) {
 		{load("America/Sao_Paulo"), "America/Sao_Paulo (UTC-3)", "America/Sao_Paulo (UTC-3)"},
 	}
 	for _, tc := range tests {
-		if got := commands.ZoneName(commands.Zh, tc.loc, at); got != tc.zh {
+		if got := lang.ZoneName(lang.Zh, tc.loc, at); got != tc.zh {
 			t.Errorf("ZoneName(zh, %s) = %q, want %q", tc.loc, got, tc.zh)
 		}
-		if got := commands.ZoneName(commands.En, tc.loc, at); got != tc.en {
+		if got := lang.ZoneName(lang.En, tc.loc, at); got != tc.en {
 			t.Errorf("ZoneName(en, %s) = %q, want %q", tc.loc, got, tc.en)
 		}
 	}

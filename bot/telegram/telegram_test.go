@@ -21,6 +21,7 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/internal/testenv"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -208,7 +209,7 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 func TestCommandListRegistered(t *testing.T) {
 	e := newEnv(t)
 	opts := e.options()
-	opts.Language = commands.En
+	opts.Language = lang.En
 	e.start(opts, nil)
 	e.fake.waitCalls("setMyCommands", 1)
 	var cmds []struct{ Command, Description string }
@@ -230,7 +231,7 @@ func TestCommandListRegistered(t *testing.T) {
 			t.Errorf("/%s missing from the command list %v", name, got)
 		}
 	}
-	if d := got["help"]; d != commands.En.T("sum.help") {
+	if d := got["help"]; d != lang.En.T("sum.help") {
 		t.Errorf("help's description = %q, want the English summary", d)
 	}
 
