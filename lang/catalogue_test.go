@@ -15,7 +15,12 @@ var dynamicPrefixes = []string{"role.", "state.", "action.", "alert.", "sub.kind
 // format verbs, and that no key is dead.
 func TestCatalogue(t *testing.T) {
 	verbs := regexp.MustCompile(`%[-+# 0]*[0-9]*[vsdqxXfge]`)
-	for key, m := range catalogue {
+	for key := range alertCatalogue {
+		if _, dup := catalogue[key]; dup {
+			t.Errorf("%s is in both catalogue.go and alerts.go", key)
+		}
+	}
+	for key, m := range messages {
 		if strings.TrimSpace(m.zh) == "" || strings.TrimSpace(m.en) == "" {
 			t.Errorf("%s: a language is missing", key)
 		}
@@ -49,7 +54,7 @@ func TestCatalogue(t *testing.T) {
 			if strings.HasSuffix(m[1], ".") {
 				continue // a dynamic prefix
 			}
-			if _, ok := catalogue[m[1]]; !ok {
+			if _, ok := messages[m[1]]; !ok {
 				t.Errorf("%s uses %q, which is not in the catalogue", f, m[1])
 			}
 		}
@@ -60,7 +65,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 next:
-	for key := range catalogue {
+	for key := range messages {
 		if seen[key] {
 			continue
 		}
