@@ -9,14 +9,14 @@ import (
 	"github.com/partnerbot/partnerbot/lang"
 )
 
-// helpExamples are the example lines /help NAME shows in lang, read from the rendered reply as
+// helpExamples are the example lines /help NAME shows in l, read from the rendered reply as
 // a person would copy them.
-func helpExamples(t *testing.T, e *env, lang lang.Lang, name string) []string {
+func helpExamples(t *testing.T, e *env, l lang.Lang, name string) []string {
 	t.Helper()
 	rep, _, _ := e.say(t, "console:admin", "/help "+name)
 	var out []string
 	for _, s := range rep.Sections {
-		if s.Title == lang.T("help.examples") {
+		if s.Title == l.T("help.examples") {
 			out = append(out, s.Lines...)
 		}
 	}
