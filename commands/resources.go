@@ -78,7 +78,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 type expiringRow struct {
 	customer bss.Customer
 	res      bss.Resource
-	desc     string // describe(res); from the index, as the scan saw it
+	desc     string // lang.Describe(res); from the index, as the scan saw it
 }
 
 func runExpiring(ctx context.Context, c *Call) (Reply, error) {
