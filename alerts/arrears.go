@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -155,7 +156,7 @@ func (s *Scanner) arrearsDigest(ctx context.Context, ch *channel, custs []bss.Cu
 	return s.store.CommitAlerts(ctx, puts, deletes, notices)
 }
 
-func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) commands.Reply {
+func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) commands.Reply {
 	sort.Slice(events, func(i, j int) bool {
 		if c := events[i].balance.Debt.Cmp(events[j].balance.Debt); c != 0 {
 			return c > 0
@@ -173,13 +174,13 @@ func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) commands.Re
 			var line string
 			switch kind {
 			case debtEntered:
-				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Debt, cur)) +
+				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, lang.Money(e.balance.Debt, cur)) +
 					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
 			case debtGrew:
-				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, commands.Money(e.prev, cur), commands.Money(e.balance.Debt, cur)) +
+				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, lang.Money(e.prev, cur), lang.Money(e.balance.Debt, cur)) +
 					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
 			default:
-				line = l.T("alert.arrears.line_recovered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Amount, cur))
+				line = l.T("alert.arrears.line_recovered", displayName(e.customer), e.customer.ID, lang.Money(e.balance.Amount, cur))
 			}
 			sec.Lines = append(sec.Lines, line)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -51,7 +52,7 @@ type expiring struct {
 	attached                 int
 	level                    int
 	resale                   bool
-	shortBalance             func(commands.Lang) string // with auto-renew on: why the balance may not cover it
+	shortBalance             func(lang.Lang) string // with auto-renew on: why the balance may not cover it
 }
 
 // expiryState is one channel's side of a scan: its ledger as read before the scan, and what
@@ -213,7 +214,7 @@ func (st *expiryState) decide(cu bss.Customer, g bss.Group, now time.Time) {
 	b, _ := json.Marshal(expiryMark{Expiry: exp, Level: lvl})
 	st.puts[key] = b
 	st.items = append(st.items, expiring{customerID: cu.ID, customerName: displayName(cu), resourceID: g.Main.ResourceID,
-		name: name(g.Main), desc: commands.Describe(g.Main), expiry: exp, autoRenew: g.Main.AutoRenew(),
+		name: name(g.Main), desc: lang.Describe(g.Main), expiry: exp, autoRenew: g.Main.AutoRenew(),
 		attached: len(g.Attached), level: lvl, resale: cu.AssociationType == bss.AssociationResale})
 }
 
@@ -257,15 +258,15 @@ func (s *Scanner) checkBalances(ctx context.Context, states []*expiryState) {
 		}()
 	}
 	wg.Wait()
-	short := map[string]func(commands.Lang) string{}
+	short := map[string]func(lang.Lang) string{}
 	for _, b := range bs {
 		switch {
 		case b.InArrears():
-			amount := commands.Money(b.Debt, b.Currency)
-			short[b.CustomerID] = func(l commands.Lang) string { return l.T("alert.expiry.short_debt", amount) }
+			amount := lang.Money(b.Debt, b.Currency)
+			short[b.CustomerID] = func(l lang.Lang) string { return l.T("alert.expiry.short_debt", amount) }
 		case b.Amount.Sign() <= 0:
-			amount := commands.Money(b.Amount, b.Currency)
-			short[b.CustomerID] = func(l commands.Lang) string { return l.T("alert.expiry.short_balance", amount) }
+			amount := lang.Money(b.Amount, b.Currency)
+			short[b.CustomerID] = func(l lang.Lang) string { return l.T("alert.expiry.short_balance", amount) }
 		}
 	}
 	for _, st := range states {
@@ -312,7 +313,7 @@ func dedupe(ss []string) []string {
 // renderExpiry builds one channel's digest: grouped by customer, soonest first, resources with
 // auto-renew on apart, with the commands to renew or switch auto-renew on.
 // labels are the channel's scope when every subscription of it is to customers with a label.
-func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, labels []string, now time.Time) commands.Reply {
+func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, now time.Time) commands.Reply {
 	sort.Slice(items, func(i, j int) bool {
 		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
@@ -341,7 +342,7 @@ func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, labels []strin
 	// Every line was confirmed by BSS in this scan (a delta scan re-asks a customer before
 	// alerting about it): the digest says when.
 	rep.Footer = l.T("alert.expiry.as_of", now.In(s.opts.Location).Format("01-02 15:04"))
-	rep.Footer += " · " + commands.ZoneNote(l, s.opts.Location, now) // the zone of the digest's times
+	rep.Footer += " · " + lang.ZoneNote(l, s.opts.Location, now) // the zone of the digest's times
 	for _, it := range atRisk {
 		if len(rep.Buttons) >= 4 {
 			break
@@ -366,7 +367,7 @@ const (
 // does) pages through every one: /resources of the customer when the digest has one, else
 // /expiring over the digest's widest threshold, of the customers with the channel's labels when
 // it is subscribed by label. items are sorted soonest first.
-func (s *Scanner) summarise(l commands.Lang, full commands.Reply, items []expiring, labels []string, now time.Time) commands.Reply {
+func (s *Scanner) summarise(l lang.Lang, full commands.Reply, items []expiring, labels []string, now time.Time) commands.Reply {
 	rep := commands.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
 	levels := map[int]int{}
 	per := map[string]int{}
@@ -437,7 +438,7 @@ func digestChars(r commands.Reply) int {
 
 // byCustomer makes one section per customer, in the order of their soonest item; a resource
 // with auto-renew on says whether the balance may not cover it, one without how to renew.
-func (s *Scanner) byCustomer(l commands.Lang, items []expiring, now time.Time) []commands.Section {
+func (s *Scanner) byCustomer(l lang.Lang, items []expiring, now time.Time) []commands.Section {
 	var order []string
 	per := map[string][]expiring{}
 	for _, it := range items {
@@ -457,7 +458,7 @@ func (s *Scanner) byCustomer(l commands.Lang, items []expiring, now time.Time) [
 			} else if it.level <= 3 {
 				mark = "⚠"
 			}
-			line := fmt.Sprintf("%s %s (%s) · %s", mark, commands.LocalDesc(l, it.desc), it.resourceID, commands.When(l, s.opts.Location, now, it.expiry))
+			line := fmt.Sprintf("%s %s (%s) · %s", mark, lang.LocalDesc(l, it.desc), it.resourceID, lang.When(l, s.opts.Location, now, it.expiry))
 			if it.attached > 0 {
 				line += " · " + l.T("alert.expiry.attached", it.attached)
 			}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -97,5 +97,5 @@ func (ix *Index) commit(ctx context.Context, u store.ExpiryIndexUpdate) error {
 // indexedResource is r as the expiry index keeps it, listed at at.
 func indexedResource(r bss.Resource, at time.Time) store.IndexedResource {
 	return store.IndexedResource{ID: r.ResourceID, Main: r.IsMain(), Parent: r.ParentResourceID, Status: r.Status,
-		Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: at, Desc: commands.Describe(r)}
+		Expiry: r.ExpireTime.Time, Policy: r.ExpirePolicy, Confirmed: at, Desc: lang.Describe(r)}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/logging"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -69,7 +70,7 @@ var DefaultDays = []int{30, 15, 7, 3, 1}
 type Options struct {
 	Now         func() time.Time
 	Location    *time.Location // zone of times in digests; Asia/Shanghai when nil
-	Lang        commands.Lang  // language of digests; zh when empty
+	Lang        lang.Lang      // language of digests; zh when empty
 	Logger      *slog.Logger
 	Concurrency int           // BSS queries in flight during a scan; default 4
 	ArrearsStep bss.Amount    // growth of a debt worth a new alert; default 100
@@ -127,7 +128,7 @@ func New(b BSS, s Store, opts Options) *Scanner {
 		}
 	}
 	if opts.Lang == "" {
-		opts.Lang = commands.Zh
+		opts.Lang = lang.Zh
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -255,7 +256,7 @@ type channel struct {
 	subs           []store.Subscription
 	snoozed        map[string]bool // resource or customer ids
 	quiet          *store.QuietHours
-	lang           commands.Lang // the channel's /lang, else Options.Lang
+	lang           lang.Lang // the channel's /lang, else Options.Lang
 }
 
 func (c *channel) key() string { return c.platform + ":" + c.name }
@@ -354,7 +355,7 @@ func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error)
 			return nil, err
 		}
 		ch.lang = s.opts.Lang
-		if l, ok := commands.ParseLang(p.Lang); ok {
+		if l, ok := lang.ParseLang(p.Lang); ok {
 			ch.lang = l
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -79,7 +80,7 @@ type Dispatcher struct {
 	Langs LangSource
 	// Lang is the bot's default language, of the notices the dispatcher writes itself to
 	// recipients who chose none; zh when empty.
-	Lang commands.Lang
+	Lang lang.Lang
 
 	once sync.Once
 	mu   sync.Mutex // one round at a time: a notice is never picked up twice concurrently
@@ -314,7 +315,7 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 		place = n.Platform + ":@" + n.UserID
 	}
 	bodies := map[string]json.RawMessage{}
-	for _, l := range []commands.Lang{commands.Zh, commands.En} {
+	for _, l := range []lang.Lang{lang.Zh, lang.En} {
 		rep := chat.Reply{
 			Title:   l.T("notices.parked_title", n.ID),
 			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
@@ -323,8 +324,8 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 		bodies[string(l)], _ = json.Marshal(rep)
 	}
 	def := d.Lang
-	if def != commands.En {
-		def = commands.Zh
+	if def != lang.En {
+		def = lang.Zh
 	}
 	body := bodies[string(def)]
 	delete(bodies, string(def))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // Gate is what an adapter asks about each inbound command before it takes a worker, so that one
@@ -45,9 +46,9 @@ type GateOptions struct {
 	// itself.
 	Role func(user string) commands.Role
 	// Lang is a person's language; nil, or one it does not know, is Language.
-	Lang func(ctx context.Context, user string) commands.Lang
+	Lang func(ctx context.Context, user string) lang.Lang
 	// Language is the default language; zh when empty.
-	Language commands.Lang
+	Language lang.Lang
 	// NoticeEvery is the least time between two answers that refuse one person's commands
 	// (over the rate, busy, or no role past the rate); default 10 s.
 	NoticeEvery time.Duration
@@ -86,7 +87,7 @@ func NewGate(o GateOptions) *Gate {
 		o.NoticeEvery = defaultNoticeEvery
 	}
 	if o.Language == "" {
-		o.Language = commands.Zh
+		o.Language = lang.Zh
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -162,7 +163,7 @@ func (g *Gate) Check(ctx context.Context, req commands.Request) Decision {
 // false when its sender was answered a moment ago, and nothing is to be said.
 func (g *Gate) Busy(ctx context.Context, req commands.Request) (rep chat.Reply, ok bool) {
 	if g == nil {
-		return chat.Reply{Text: commands.Zh.Busy() + "\n" + commands.En.Busy(), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.Zh.Busy() + "\n" + lang.En.Busy(), Error: true, Ephemeral: true}, true
 	}
 	user := req.User()
 	now := g.opts.Now()
@@ -243,16 +244,16 @@ func (u *gateUser) wait(now time.Time) int {
 
 // Lang is the language of what an adapter says to user itself (not a command's reply): their
 // /lang, else the default language; zh without a Gate.
-func (g *Gate) Lang(ctx context.Context, user string) commands.Lang {
+func (g *Gate) Lang(ctx context.Context, user string) lang.Lang {
 	if g == nil {
-		return commands.Zh
+		return lang.Zh
 	}
 	return g.lang(ctx, user)
 }
 
-func (g *Gate) lang(ctx context.Context, user string) commands.Lang {
+func (g *Gate) lang(ctx context.Context, user string) lang.Lang {
 	if g.opts.Lang != nil {
-		if l := g.opts.Lang(ctx, user); l == commands.Zh || l == commands.En {
+		if l := g.opts.Lang(ctx, user); l == lang.Zh || l == lang.En {
 			return l
 		}
 	}

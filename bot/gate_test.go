@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // gateAudit records what a gate audits.
@@ -35,9 +36,9 @@ func newTestGate(clock *fakeclock.Clock, audit *gateAudit) *bot.Gate {
 	roles := map[string]commands.Role{"slack:UFLOOD": commands.RoleViewer, "slack:UVIEW": commands.RoleViewer}
 	return bot.NewGate(bot.GateOptions{
 		Role: func(user string) commands.Role { return roles[user] },
-		Lang: func(_ context.Context, user string) commands.Lang {
+		Lang: func(_ context.Context, user string) lang.Lang {
 			if user == "slack:UVIEW" {
-				return commands.En
+				return lang.En
 			}
 			return "" // not set: the default
 		},
@@ -150,7 +151,7 @@ func TestGateBusyOncePerBurst(t *testing.T) {
 	for range 100 {
 		if rep, ok := g.Busy(ctx, req("UVIEW", "/help")); ok {
 			said++
-			if rep.Text != commands.En.Busy() {
+			if rep.Text != lang.En.Busy() {
 				t.Errorf("busy answer %q", rep.Text)
 			}
 		}

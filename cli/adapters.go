@@ -13,8 +13,8 @@ import (
 	"github.com/partnerbot/partnerbot/bot/slack"
 	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bot/wecom"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/lang"
 	"golang.org/x/term"
 )
 
@@ -163,7 +163,7 @@ func isTerminal(r io.Reader) bool {
 // read from the environment. It connects only when run.
 func (a *app) telegramAdapter() (*telegram.Adapter, error) {
 	c := a.cfg.Telegram
-	lang, _ := commands.ParseLang(a.cfg.Bot.Language)
+	lang, _ := lang.ParseLang(a.cfg.Bot.Language)
 	return telegram.New(telegram.Options{
 		Token: os.Getenv(telegram.EnvToken), APIEndpoint: c.APIEndpoint, Mode: c.Mode, PollTimeout: c.PollTimeout,
 		WebhookURL: c.Webhook.URL, WebhookListen: c.Webhook.Listen, WebhookPath: c.Webhook.Path,

@@ -18,6 +18,7 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/metrics"
 	"github.com/partnerbot/partnerbot/service"
 	"github.com/partnerbot/partnerbot/store"
@@ -74,7 +75,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		roles[user] = r
 	}
 	def, _ := commands.ParseRole(cfg.Roles.Default)
-	lang, _ := commands.ParseLang(cfg.Bot.Language)
+	lang, _ := lang.ParseLang(cfg.Bot.Language)
 	var scanner *alerts.Scanner
 	var cmdScanner commands.Scanner
 	if cfg.Alerts.Enabled {

@@ -18,6 +18,7 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/internal/testenv"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -247,7 +248,7 @@ func (s *sweep) alerts() {
 
 	sum, body = scan(alerts.KindArrears)
 	lisi := s.customer("lisi")
-	s.want("the arrears digest", body, "CARR: ", "李四", commands.Money(bss.MustAmount(lisi.Debt.String()), "CNY"))
+	s.want("the arrears digest", body, "CARR: ", "李四", lang.Money(bss.MustAmount(lisi.Debt.String()), "CNY"))
 	if sum.Found != 6 || sum.Notices != 1 {
 		s.t.Errorf("arrears scan %+v:\n%s", sum, body)
 	}

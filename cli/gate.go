@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -22,7 +23,7 @@ func (a *app) userGate() *bot.Gate {
 			roles[user] = r
 		}
 		def, _ := commands.ParseRole(a.cfg.Roles.Default)
-		lang, _ := commands.ParseLang(a.cfg.Bot.Language)
+		language, _ := lang.ParseLang(a.cfg.Bot.Language)
 		a.gate = bot.NewGate(bot.GateOptions{
 			PerMinute: a.cfg.Bot.UserRate.PerMinute, Burst: a.cfg.Bot.UserRate.Burst,
 			Role: func(user string) commands.Role {
@@ -31,15 +32,15 @@ func (a *app) userGate() *bot.Gate {
 				}
 				return def
 			},
-			Lang: func(ctx context.Context, user string) commands.Lang {
+			Lang: func(ctx context.Context, user string) lang.Lang {
 				if p, err := a.store.Prefs(ctx, user); err == nil {
-					if l, ok := commands.ParseLang(p.Lang); ok {
+					if l, ok := lang.ParseLang(p.Lang); ok {
 						return l
 					}
 				}
-				return lang
+				return language
 			},
-			Language: lang,
+			Language: language,
 			Audit: func(ctx context.Context, req commands.Request, result string) {
 				e := store.AuditEntry{At: time.Now(), Platform: req.Platform, UserID: req.UserID, UserName: req.UserName,
 					Channel: req.Channel, Command: cutBytes(req.Text, 500), Result: result, Detail: gateDetail[result]}

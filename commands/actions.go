@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -112,7 +113,7 @@ type quotaFacts struct {
 }
 
 func factsOf(r bss.Resource) resourceFacts {
-	return resourceFacts{ID: r.ResourceID, Desc: describe(r), Expiry: r.ExpireTime.Time, Status: r.Status, AutoRenew: r.AutoRenew(), Region: r.RegionCode}
+	return resourceFacts{ID: r.ResourceID, Desc: lang.Describe(r), Expiry: r.ExpireTime.Time, Status: r.Status, AutoRenew: r.AutoRenew(), Region: r.RegionCode}
 }
 
 // actor is the caller as the store records them.
@@ -634,7 +635,7 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 
 // approveButtons are a request's Approve and Reject: each click decides it, so the adapters update
 // the request's message with the outcome.
-func approveButtons(l Lang, id uint64) []Button {
+func approveButtons(l lang.Lang, id uint64) []Button {
 	s := strconv.FormatUint(id, 10)
 	return []Button{
 		{Label: l.T("btn.approve"), Command: "/approve " + s, Style: "primary", Decides: true},

@@ -15,6 +15,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -732,7 +733,7 @@ func TestAlertCommandsInEnglish(t *testing.T) {
 }
 
 func TestScanCommandInEnglish(t *testing.T) {
-	e := newAlertEnv(t, true, func(o *commands.Options) { o.Lang = commands.En })
+	e := newAlertEnv(t, true, func(o *commands.Options) { o.Lang = lang.En })
 	if rep, text := e.in("console:alice", "c1", "/subscribe arrears"); rep.Error {
 		t.Fatal(text)
 	}

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/partnerbot/partnerbot/lang"
 	"strings"
 	"testing"
 )
@@ -51,14 +52,14 @@ func TestParseYuanCommas(t *testing.T) {
 		}
 	}
 	// The refusal shows the expected forms, in the user's language.
-	for lang, want := range map[Lang][]string{
+	for l, want := range map[lang.Lang][]string{
 		"zh": {"“12,34”", "千位分隔符", "1,234.56", "12.34"},
 		"en": {`"12,34"`, "thousands", "1,234.56", "12.34"},
 	} {
-		_, err := (&Call{Lang: lang}).parseYuan("amount", "12,34")
+		_, err := (&Call{Lang: l}).parseYuan("amount", "12,34")
 		for _, w := range want {
 			if err == nil || !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: %v lacks %q", lang, err, w)
+				t.Errorf("%s: %v lacks %q", l, err, w)
 			}
 		}
 	}

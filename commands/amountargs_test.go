@@ -6,6 +6,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // TestTopUpRefusesADecimalComma: "/topup lisi 12,34" once filed a top-up of CNY 1,234.00; a
@@ -28,7 +29,7 @@ func TestTopUpRefusesADecimalComma(t *testing.T) {
 	if rep, text := e.say("console:alice", "/topup lisi 1,234.56"); rep.Error || !strings.Contains(text, "1,234.56") {
 		t.Errorf("a thousands separator:\n%s", text)
 	}
-	en := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Lang = commands.En })
+	en := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Lang = lang.En })
 	if rep, text := en.say("console:alice", "/topup lisi 12,34"); !rep.Error || !strings.Contains(text, "a comma can only separate thousands") {
 		t.Errorf("in English:\n%s", text)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -99,7 +100,7 @@ func (c *Call) helpFor(cmd *Command) Reply {
 }
 
 func runLang(ctx context.Context, c *Call) (Reply, error) {
-	l, ok := ParseLang(c.Arg(0))
+	l, ok := lang.ParseLang(c.Arg(0))
 	if !ok {
 		return Reply{}, c.fail("err.bad_lang", c.Arg(0))
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // checkBSS is a BSS for the shared checks: the site has the ops listed, and the customers
@@ -32,12 +33,12 @@ func (b *checkBSS) ListCustomers(_ context.Context, f bss.CustomerFilter, _, _ i
 	return p, nil
 }
 
-// checkCall is a call in lang by role, with flags, on a router with pages of 10 over b.
-func checkCall(lang Lang, role Role, flags map[string]string, b *checkBSS) *Call {
+// checkCall is a call in l by role, with flags, on a router with pages of 10 over b.
+func checkCall(l lang.Lang, role Role, flags map[string]string, b *checkBSS) *Call {
 	if b == nil {
 		b = &checkBSS{}
 	}
-	return &Call{Lang: lang, Role: role, Inv: Invocation{Flags: flags}, cmd: &Command{},
+	return &Call{Lang: l, Role: role, Inv: Invocation{Flags: flags}, cmd: &Command{},
 		r: &Router{bss: b, opts: Options{PageSize: 10}}}
 }
 
@@ -53,17 +54,17 @@ func TestPageNumber(t *testing.T) {
 	tests := []struct {
 		name  string
 		flags map[string]string
-		lang  Lang
+		lang  lang.Lang
 		want  int
 		err   string
 	}{
-		{"absent", nil, Zh, 1, ""},
-		{"given", map[string]string{"page": "3"}, Zh, 3, ""},
-		{"full-width digits", map[string]string{"page": "２"}, Zh, 2, ""},
-		{"the last allowed", map[string]string{"page": "10000"}, Zh, 10000, ""},
-		{"zero", map[string]string{"page": "0"}, Zh, 0, "选项 --page 应为 1 到 10000 之间的整数，收到的是 “0”。"},
-		{"too large", map[string]string{"page": "10001"}, En, 0, `Option --page must be a whole number from 1 to 10000; got "10001".`},
-		{"not a number", map[string]string{"page": "next"}, En, 0, `Option --page must be a whole number from 1 to 10000; got "next".`},
+		{"absent", nil, lang.Zh, 1, ""},
+		{"given", map[string]string{"page": "3"}, lang.Zh, 3, ""},
+		{"full-width digits", map[string]string{"page": "２"}, lang.Zh, 2, ""},
+		{"the last allowed", map[string]string{"page": "10000"}, lang.Zh, 10000, ""},
+		{"zero", map[string]string{"page": "0"}, lang.Zh, 0, "选项 --page 应为 1 到 10000 之间的整数，收到的是 “0”。"},
+		{"too large", map[string]string{"page": "10001"}, lang.En, 0, `Option --page must be a whole number from 1 to 10000; got "10001".`},
+		{"not a number", map[string]string{"page": "next"}, lang.En, 0, `Option --page must be a whole number from 1 to 10000; got "next".`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,17 +80,17 @@ func TestPageRange(t *testing.T) {
 	tests := []struct {
 		name          string
 		n, page       int
-		lang          Lang
+		lang          lang.Lang
 		lo, hi, pages int
 		err           string
 	}{
-		{"nothing to list", 0, 1, Zh, 0, 0, 1, ""},
-		{"the first page", 25, 1, Zh, 0, 10, 3, ""},
-		{"the last page, short", 25, 3, Zh, 20, 25, 3, ""},
-		{"one full page", 10, 1, Zh, 0, 10, 1, ""},
-		{"past the last", 25, 4, Zh, 0, 0, 3, "没有第 4 页（共 3 页）。"},
-		{"past a full last page", 10, 2, En, 0, 0, 1, "There is no page 2 (there are 1)."},
-		{"past an empty listing", 0, 2, En, 0, 0, 1, "There is no page 2 (there are 1)."},
+		{"nothing to list", 0, 1, lang.Zh, 0, 0, 1, ""},
+		{"the first page", 25, 1, lang.Zh, 0, 10, 3, ""},
+		{"the last page, short", 25, 3, lang.Zh, 20, 25, 3, ""},
+		{"one full page", 10, 1, lang.Zh, 0, 10, 1, ""},
+		{"past the last", 25, 4, lang.Zh, 0, 0, 3, "没有第 4 页（共 3 页）。"},
+		{"past a full last page", 10, 2, lang.En, 0, 0, 1, "There is no page 2 (there are 1)."},
+		{"past an empty listing", 0, 2, lang.En, 0, 0, 1, "There is no page 2 (there are 1)."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +118,7 @@ func TestRequireSite(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &checkBSS{ops: china}
-			err := checkCall(Zh, RoleViewer, nil, b).requireSite(tt.ops...)
+			err := checkCall(lang.Zh, RoleViewer, nil, b).requireSite(tt.ops...)
 			var be *bss.Error
 			switch {
 			case tt.missing == "" && err != nil:
@@ -149,7 +150,7 @@ func TestMayRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.role.String(), func(t *testing.T) {
 			b := &checkBSS{ops: map[string]bool{bss.OpReclaimPartnerCoupons: tt.has}}
-			if got := checkCall(Zh, tt.role, nil, b).mayRequest(bss.OpReclaimPartnerCoupons); got != tt.want {
+			if got := checkCall(lang.Zh, tt.role, nil, b).mayRequest(bss.OpReclaimPartnerCoupons); got != tt.want {
 				t.Errorf("%s, site has the op %v: mayRequest = %v, want %v", tt.role, tt.has, got, tt.want)
 			}
 		})
@@ -163,19 +164,19 @@ func TestResaleTarget(t *testing.T) {
 		name     string
 		q        string
 		flags    map[string]string
-		lang     Lang
+		lang     lang.Lang
 		want     string // the customer's id
 		reseller string
 		err      string
 		asked    bool // BSS was asked
 	}{
-		{"the partner's own", "张三", nil, Zh, resale.ID, "", "", true},
-		{"by account name, a reseller's", "zhangsan", map[string]string{"reseller": "R1"}, Zh, resale.ID, "R1", "", true},
-		{"a bad reseller id, before BSS", "张三", map[string]string{"reseller": "a/b"}, En, "", "",
+		{"the partner's own", "张三", nil, lang.Zh, resale.ID, "", "", true},
+		{"by account name, a reseller's", "zhangsan", map[string]string{"reseller": "R1"}, lang.Zh, resale.ID, "R1", "", true},
+		{"a bad reseller id, before BSS", "张三", map[string]string{"reseller": "a/b"}, lang.En, "", "",
 			`The reseller id must be an id of at most 64 characters; got "a/b".`, false},
-		{"not a resale customer", "lisi", nil, Zh, "", "",
+		{"not a resale customer", "lisi", nil, lang.Zh, "", "",
 			"李四 (lisi) 不是代售客户：只有代售客户能拨款、回收、发券或查看这些账目。", true},
-		{"nobody", "王五", nil, Zh, "", "", "没有找到与 “王五” 匹配的客户（按客户名称、账号名和客户 ID 查找）。", true},
+		{"nobody", "王五", nil, lang.Zh, "", "", "没有找到与 “王五” 匹配的客户（按客户名称、账号名和客户 ID 查找）。", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

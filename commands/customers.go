@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -306,13 +307,13 @@ func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBala
 	case !ok:
 		return Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.unknown")}
 	case b.InArrears():
-		return Field{Label: "⚠ " + c.Lang.T("lbl.debt"), Value: money(b.Debt, b.Currency)}
+		return Field{Label: "⚠ " + c.Lang.T("lbl.debt"), Value: lang.Money(b.Debt, b.Currency)}
 	}
-	return Field{Label: c.Lang.T("lbl.balance"), Value: money(b.Amount, b.Currency)}
+	return Field{Label: c.Lang.T("lbl.balance"), Value: lang.Money(b.Amount, b.Currency)}
 }
 
 func (c *Call) enumS(prefix, v string) string {
-	if _, ok := catalogue[prefix+"."+v]; ok {
+	if c.Lang.Has(prefix + "." + v) {
 		return c.Lang.T(prefix + "." + v)
 	}
 	return orDash(v)
@@ -341,11 +342,11 @@ func runBalance(ctx context.Context, c *Call) (Reply, error) {
 	}
 	b := bs[0]
 	rep.Fields = []Field{
-		{Label: c.Lang.T("lbl.balance"), Value: money(b.Amount, b.Currency)},
-		{Label: c.Lang.T("lbl.debt"), Value: money(b.Debt, b.Currency)},
+		{Label: c.Lang.T("lbl.balance"), Value: lang.Money(b.Amount, b.Currency)},
+		{Label: c.Lang.T("lbl.debt"), Value: lang.Money(b.Debt, b.Currency)},
 	}
 	if b.InArrears() {
-		rep.Text = "⚠ " + c.Lang.T("balance.in_arrears", money(b.Debt, b.Currency))
+		rep.Text = "⚠ " + c.Lang.T("balance.in_arrears", lang.Money(b.Debt, b.Currency))
 	}
 	rep.Buttons = []Button{{Label: c.Lang.T("btn.resources"), Command: "/resources " + cu.ID}}
 	if b.InArrears() && c.mayTopUp() {
@@ -426,7 +427,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	})
 	var sums []string
 	for _, cur := range sortedKeys(totals) {
-		sums = append(sums, money(totals[cur], cur))
+		sums = append(sums, lang.Money(totals[cur], cur))
 	}
 	rep.Text = note + "\n" + c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
 	lo, hi, pages, err := c.pageRange(len(debtors), page)
@@ -436,7 +437,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	t := &Table{Columns: []string{c.Lang.T("arrears.col.cust"), c.Lang.T("arrears.col.acct"), c.Lang.T("arrears.col.label"), c.Lang.T("arrears.col.debt")}}
 	for _, b := range debtors[lo:hi] {
 		cu := byID[b.CustomerID]
-		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), money(b.Debt, b.Currency)})
+		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), lang.Money(b.Debt, b.Currency)})
 		if c.mayTopUp() { // one per debtor on the page (see README, /arrears)
 			rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
 		}

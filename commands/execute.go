@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -129,7 +130,7 @@ func splitSettled(detail string) (how, rest string) {
 }
 
 // settledWords words how a result was settled.
-func settledWords(l Lang, how string) string {
+func settledWords(l lang.Lang, how string) string {
 	switch {
 	case how == settledAtOnce:
 		return l.T("act.settled_unknown")
@@ -174,7 +175,7 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		if rr, err = r.bss.ReclaimQuotas(ctx, p.QuotaIDs, p.Remark); err == nil {
 			known, anomalies := matchReclaim(p.QuotaIDs, rr)
 			if len(anomalies) > 0 {
-				r.recordAnomalies(ctx, a, "", wordAll(En, anomalies)) // logs and the audit are in English
+				r.recordAnomalies(ctx, a, "", wordAll(lang.En, anomalies)) // logs and the audit are in English
 			}
 			if !known {
 				r.log.WarnContext(ctx, "quota reclaim answered without naming every quota; reconciling from BSS state", "request", a.ID)
@@ -298,7 +299,7 @@ type worded struct {
 	Args []string `json:"args,omitempty"`
 }
 
-func (w worded) in(l Lang) string {
+func (w worded) in(l lang.Lang) string {
 	args := make([]any, len(w.Args))
 	for i, a := range w.Args {
 		args[i] = a
@@ -317,7 +318,7 @@ func wordedDetail(key string, args ...string) string {
 }
 
 // wordAll is ws in l.
-func wordAll(l Lang, ws []worded) []string {
+func wordAll(l lang.Lang, ws []worded) []string {
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.in(l)
@@ -357,7 +358,7 @@ func reclaimResult(rr *bss.ReclaimResult, anomalies []worded) *store.ApprovalRes
 
 // parts are the outcome's facts in l: each quota's balance after, each failure, and what the
 // answer named beyond the request.
-func (o reclaimOutcome) parts(l Lang) []string {
+func (o reclaimOutcome) parts(l lang.Lang) []string {
 	var parts []string
 	for _, q := range o.Reclaimed {
 		parts = append(parts, q.ID+" → "+q.Balance)
@@ -367,7 +368,7 @@ func (o reclaimOutcome) parts(l Lang) []string {
 	}
 	if len(o.Anomalies) > 0 {
 		sep := "; "
-		if l == Zh {
+		if l == lang.Zh {
 			sep = "；"
 		}
 		parts = append(parts, l.T("act.money_anomaly", strings.Join(wordAll(l, o.Anomalies), sep)))
@@ -691,9 +692,9 @@ func elsewhere(by store.Actor, fn store.NoticeFunc) store.NoticeFunc {
 }
 
 // noticeLangs are the languages a notice is rendered in.
-var noticeLangs = []Lang{Zh, En}
+var noticeLangs = []lang.Lang{lang.Zh, lang.En}
 
-func (r *Router) notice(platform, channel, user, kind string, render func(Lang) Reply, dedupe string) store.Notice {
+func (r *Router) notice(platform, channel, user, kind string, render func(lang.Lang) Reply, dedupe string) store.Notice {
 	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
 	n.Body, _ = json.Marshal(render(r.opts.Lang))
 	for _, l := range noticeLangs {
@@ -713,7 +714,7 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 		return nil
 	}
 	now := r.opts.Now()
-	render := func(l Lang) Reply {
+	render := func(l lang.Lang) Reply {
 		rep := r.renderApproval(l, r.loc, now, a)
 		rep.Text = l.T("act.new_request", r.nameOf(a.Requester), a.ID) + "\n" + rep.Text
 		rep.Buttons = approveButtons(l, a.ID)
@@ -724,7 +725,7 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 
 // toRequester addresses the requester: the channel of the request and, on platforms with
 // direct messages, the requester in person.
-func (r *Router) toRequester(a store.Approval, render func(Lang) Reply, tag string) []store.Notice {
+func (r *Router) toRequester(a store.Approval, render func(lang.Lang) Reply, tag string) []store.Notice {
 	key := fmt.Sprintf("approval:%d:%s", a.ID, tag)
 	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", render, key+":channel")}
 	if r.opts.DirectMessages != nil && a.Requester.Channel != "" &&
@@ -738,7 +739,7 @@ func (r *Router) decisionNotices(a store.Approval) []store.Notice {
 	now := r.opts.Now()
 	switch a.State {
 	case store.StatePending:
-		render := func(l Lang) Reply {
+		render := func(l lang.Lang) Reply {
 			rep := r.renderApproval(l, r.loc, now, a)
 			rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
 			return rep
@@ -747,12 +748,12 @@ func (r *Router) decisionNotices(a store.Approval) []store.Notice {
 	case store.StateApproved, store.StateExecuting:
 		return nil // the result follows
 	}
-	return r.toRequester(a, func(l Lang) Reply { return r.renderApproval(l, r.loc, now, a) }, string(a.State))
+	return r.toRequester(a, func(l lang.Lang) Reply { return r.renderApproval(l, r.loc, now, a) }, string(a.State))
 }
 
 func (r *Router) resultNotices(a store.Approval) []store.Notice {
 	now := r.opts.Now()
-	render := func(l Lang) Reply { return r.renderApproval(l, r.loc, now, a) }
+	render := func(l lang.Lang) Reply { return r.renderApproval(l, r.loc, now, a) }
 	ns := r.toRequester(a, render, "result")
 	if platform, channel, ok := strings.Cut(r.opts.ApprovalsChannel, ":"); ok && (platform != a.Requester.Platform || channel != a.Requester.Channel) {
 		ns = append(ns, r.notice(platform, channel, "", "approval", render, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
@@ -762,7 +763,7 @@ func (r *Router) resultNotices(a store.Approval) []store.Notice {
 
 // renderApproval shows a request in language l: what it touches, its state, who decided, and
 // the result.
-func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a store.Approval) Reply {
+func (r *Router) renderApproval(l lang.Lang, loc *time.Location, now time.Time, a store.Approval) Reply {
 	c := &Call{Lang: l, r: r, now: now}
 	var pv preview
 	_ = json.Unmarshal(a.Preview, &pv)
@@ -774,7 +775,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	}
 	if m := pv.Main; m != nil {
 		rep.Fields = append(rep.Fields,
-			Field{Label: l.T("act.resource"), Value: localDesc(l, m.Desc) + " (" + m.ID + ")"},
+			Field{Label: l.T("act.resource"), Value: lang.LocalDesc(l, m.Desc) + " (" + m.ID + ")"},
 			Field{Label: l.T("act.expiry_now"), Value: c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
 			Field{Label: l.T("act.autorenew_now"), Value: c.onOff(m.AutoRenew)})
 	}
@@ -803,7 +804,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 		t := &Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance"), l.T("act.quota_limits")}}
 		for _, q := range pv.Quotas {
 			amt, _ := bss.ParseAmount(q.Balance)
-			t.Rows = append(t.Rows, []string{q.ID, money(amt, q.Currency), limitsText(l, q.Limits)})
+			t.Rows = append(t.Rows, []string{q.ID, lang.Money(amt, q.Currency), limitsText(l, q.Limits)})
 		}
 		rep.Table = t
 		if pv.Remark != nil {
@@ -815,7 +816,7 @@ func (r *Router) renderApproval(l Lang, loc *time.Location, now time.Time, a sto
 	if len(pv.Attached) > 0 {
 		sec := Section{Title: l.T("act.attached", len(pv.Attached))}
 		for _, at := range pv.Attached {
-			sec.Lines = append(sec.Lines, localDesc(l, at.Desc)+" ("+at.ID+") · "+c.when(at.Expiry))
+			sec.Lines = append(sec.Lines, lang.LocalDesc(l, at.Desc)+" ("+at.ID+") · "+c.when(at.Expiry))
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -895,10 +896,10 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 // the customer's balance at once with --autopay, else as an order awaiting payment. The list
 // price and any optional discount are shown as explanation, the discount as not included.
 // Requests filed before the renewal amount was kept show list and best price as they did.
-func renewPriceFields(l Lang, pv preview) []Field {
+func renewPriceFields(l lang.Lang, pv preview) []Field {
 	amount := func(s string) string {
 		a, _ := bss.ParseAmount(s)
-		return money(a, pv.Currency)
+		return lang.Money(a, pv.Currency)
 	}
 	var fs []Field
 	if pv.Renewal != "" {
@@ -911,7 +912,7 @@ func renewPriceFields(l Lang, pv preview) []Field {
 		if pv.Official != "" {
 			official, _ := bss.ParseAmount(pv.Official)
 			if off := official.Sub(charge); off.Sign() > 0 {
-				value = l.T("act.charge_value_off", value, amount(pv.Official), money(off, pv.Currency))
+				value = l.T("act.charge_value_off", value, amount(pv.Official), lang.Money(off, pv.Currency))
 			} else {
 				value = l.T("act.charge_value", value, amount(pv.Official))
 			}
@@ -926,7 +927,7 @@ func renewPriceFields(l Lang, pv preview) []Field {
 			if pv.AutoPay {
 				how = "act.discount_autopay"
 			}
-			fs = append(fs, Field{Label: l.T("act.optional_discount", firstNonEmpty(l.discountName(pv.BestType, pv.BestName), "—")), Value: l.T(how, amount(pv.Best))})
+			fs = append(fs, Field{Label: l.T("act.optional_discount", firstNonEmpty(l.DiscountName(pv.BestType, pv.BestName), "—")), Value: l.T(how, amount(pv.Best))})
 		case pv.NoDiscount:
 			fs = append(fs, Field{Label: l.T("act.best_discount_none"), Value: "—"})
 		}
@@ -937,7 +938,7 @@ func renewPriceFields(l Lang, pv preview) []Field {
 	}
 	switch {
 	case pv.Best != "" && pv.BestName != "":
-		fs = append(fs, Field{Label: l.T("act.best_discount", l.discountName(pv.BestType, pv.BestName)), Value: amount(pv.Best)})
+		fs = append(fs, Field{Label: l.T("act.best_discount", l.DiscountName(pv.BestType, pv.BestName)), Value: amount(pv.Best)})
 	case pv.Best != "" && !pv.NoDiscount:
 		fs = append(fs, Field{Label: l.T("price.best"), Value: amount(pv.Best)})
 	case pv.NoDiscount:
@@ -948,7 +949,7 @@ func renewPriceFields(l Lang, pv preview) []Field {
 
 // limitsText shows a quota's usage restrictions readably, e.g. "云服务类型: 弹性云服务器
 // (hws.service.type.ec2); 区域: 华北-北京四 (cn-north-4)"; "—" when it has none.
-func limitsText(l Lang, limits []bss.LimitInfo) string {
+func limitsText(l lang.Lang, limits []bss.LimitInfo) string {
 	if len(limits) == 0 {
 		return l.T("act.quota_unlimited")
 	}

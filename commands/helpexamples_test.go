@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
-// helpExamples are the example lines /help NAME shows in lang, read from the rendered reply as
+// helpExamples are the example lines /help NAME shows in l, read from the rendered reply as
 // a person would copy them.
-func helpExamples(t *testing.T, e *env, lang commands.Lang, name string) []string {
+func helpExamples(t *testing.T, e *env, l lang.Lang, name string) []string {
 	t.Helper()
 	rep, _, _ := e.say(t, "console:admin", "/help "+name)
 	var out []string
 	for _, s := range rep.Sections {
-		if s.Title == lang.T("help.examples") {
+		if s.Title == l.T("help.examples") {
 			out = append(out, s.Lines...)
 		}
 	}
@@ -43,7 +44,7 @@ func TestHelpExamplesRunOnSandbox(t *testing.T) {
 	}
 	probe := newEnv(t, nil)
 	for _, c := range probe.router.Commands() {
-		examples := helpExamples(t, probe, commands.Zh, c.Name)
+		examples := helpExamples(t, probe, lang.Zh, c.Name)
 		if len(examples) == 0 {
 			t.Errorf("/help %s shows no examples", c.Name)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -219,13 +220,13 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 	cur := all.Currency
 	for _, mode := range bss.ChargeModes {
 		if v, ok := s.byMode[mode]; ok || mode != bss.ChargeModeSavingsPlan {
-			rep.Fields = append(rep.Fields, Field{Label: c.modeName(mode), Value: money(v, cur)})
+			rep.Fields = append(rep.Fields, Field{Label: c.modeName(mode), Value: lang.Money(v, cur)})
 		}
 	}
 	if !s.refunds.IsZero() {
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.refunds"), Value: money(s.refunds, cur)})
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.refunds"), Value: lang.Money(s.refunds, cur)})
 	}
-	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.spend_total"), Value: money(s.total, cur)})
+	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.spend_total"), Value: lang.Money(s.total, cur)})
 	lines := s.lines
 	sort.SliceStable(lines, func(i, j int) bool {
 		if lines[i].Refund() != lines[j].Refund() {
@@ -246,7 +247,7 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 		if r := c.Lang.BSSName(b.ResourceTypeCode, b.ResourceTypeName); r != "" {
 			svc += " · " + r
 		}
-		t.Rows = append(t.Rows, []string{svc, c.modeName(b.ChargeMode), kind, money(b.Amount, cur)})
+		t.Rows = append(t.Rows, []string{svc, c.modeName(b.ChargeMode), kind, lang.Money(b.Amount, cur)})
 	}
 	rep.Table = t
 	return rep, nil
@@ -284,7 +285,7 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 		return ids[i] < ids[j]
 	})
 	cur := all.Currency
-	rep.Text = c.Lang.T("spend.top_total", len(ids), money(total, cur))
+	rep.Text = c.Lang.T("spend.top_total", len(ids), lang.Money(total, cur))
 	lo, hi, pages, err := c.pageRange(len(ids), page)
 	if err != nil {
 		return Reply{}, err
@@ -297,8 +298,8 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 		if cu, ok := names[id]; ok {
 			name = displayName(cu)
 		}
-		t.Rows = append(t.Rows, []string{strconvItoa(lo + i + 1), name, money(s.byMode[bss.ChargeModeYearlyMonthly], cur),
-			money(s.byMode[bss.ChargeModeOnDemand], cur), money(s.refunds, cur), money(s.total, cur)})
+		t.Rows = append(t.Rows, []string{strconvItoa(lo + i + 1), name, lang.Money(s.byMode[bss.ChargeModeYearlyMonthly], cur),
+			lang.Money(s.byMode[bss.ChargeModeOnDemand], cur), lang.Money(s.refunds, cur), lang.Money(s.total, cur)})
 		if len(rep.Buttons) < 3 {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend_of", name), Command: "/spend " + id + " --month " + cycle + c.resellerArg(reseller)})
 		}
@@ -340,7 +341,7 @@ func (c *Call) spendOf(cu bss.Customer, all *bss.BillSumPage, err error) Field {
 	if s := spendByCustomer(all.BillSums)[cu.ID]; s != nil {
 		total = s.total
 	}
-	return Field{Label: label, Value: money(total, all.Currency)}
+	return Field{Label: label, Value: lang.Money(total, all.Currency)}
 }
 
 // Ledger types as typed in /ledger --type.
@@ -407,7 +408,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 			out, nout = out.Add(r.ChangeAmount.Abs()), nout+1
 		}
 	}
-	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency)) + "\n" + c.Lang.T("ledger.note")
+	rep.Text = c.Lang.T("ledger.totals", nout, lang.Money(out, currency), nin, lang.Money(in, currency)) + "\n" + c.Lang.T("ledger.note")
 	lo, hi, pages, err := c.pageRange(len(recs), page)
 	if err != nil {
 		return Reply{}, err
@@ -415,14 +416,14 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 	t := &Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
 		c.Lang.T("ledger.col.amount"), c.Lang.T("ledger.col.after")}}
 	for _, r := range recs[lo:hi] {
-		amt := money(r.ChangeAmount.Abs(), currency)
+		amt := lang.Money(r.ChangeAmount.Abs(), currency)
 		if r.Income() {
 			amt = "+" + amt
 		} else {
 			amt = "−" + amt
 		}
 		t.Rows = append(t.Rows, []string{c.stamp(r.TradeTime.Time), c.tradeName(r.TradeDetailType), orDash(firstNonEmpty(r.AccountName, r.CustomerID)),
-			amt, money(r.BalanceAfterChange, currency)})
+			amt, lang.Money(r.BalanceAfterChange, currency)})
 	}
 	rep.Table = t
 	c.pager(&rep, "/ledger --days "+strconvItoa(days)+typeArg+c.resellerArg(reseller), page, pages, len(recs))
@@ -525,7 +526,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 			usable, n = usable.Add(cp.Balance), n+1
 		}
 	}
-	rep.Text = c.Lang.T("coupons.usable", n, money(usable, ""))
+	rep.Text = c.Lang.T("coupons.usable", n, lang.Money(usable, ""))
 	lo, hi, pages, err := c.pageRange(len(cps), page)
 	if err != nil {
 		return Reply{}, err
@@ -534,7 +535,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
 	mayReclaim := c.mayRequest(bss.OpReclaimPartnerCoupons)
 	for _, cp := range cps[lo:hi] {
-		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), money(cp.FaceValue, ""), money(cp.Balance, ""),
+		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), lang.Money(cp.FaceValue, ""), lang.Money(cp.Balance, ""),
 			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
 		if mayReclaim && cp.Status == bss.CouponUsable && len(rep.Buttons) < 3 {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.coupon_reclaim", cp.CouponID),
@@ -631,13 +632,13 @@ func (c *Call) partnerBalances(ctx context.Context) (Reply, error) {
 	}
 	t := &Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
 	for _, a := range accts {
-		t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), money(a.Amount, a.Currency)})
+		t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), lang.Money(a.Amount, a.Currency)})
 	}
 	rep.Table = t
 	for _, a := range accts {
 		if a.AccountType == 2 && a.CreditAmount.Sign() > 0 {
 			rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.credit_line", a.AccountID),
-				Value: c.Lang.T("balance.credit_line_value", money(a.CreditAmount, a.Currency), money(a.Amount, a.Currency))})
+				Value: c.Lang.T("balance.credit_line_value", lang.Money(a.CreditAmount, a.Currency), lang.Money(a.Amount, a.Currency))})
 		}
 	}
 	if fund, avail, ok := bss.Available(accts); ok {
@@ -656,9 +657,9 @@ func (c *Call) partnerBalances(ctx context.Context) (Reply, error) {
 // (designated_amount), what may be allocated, and of that what open top-up requests hold and
 // what is left.
 func (c *Call) fundText(amount, designated, avail, held bss.Amount, cur string) string {
-	s := c.Lang.T("fund.available", money(avail, cur), money(amount, cur), money(designated, cur))
+	s := c.Lang.T("fund.available", lang.Money(avail, cur), lang.Money(amount, cur), lang.Money(designated, cur))
 	if held.Sign() > 0 {
-		return s + c.Lang.T("fund.held", money(held, cur), money(avail.Sub(held), cur))
+		return s + c.Lang.T("fund.held", lang.Money(held, cur), lang.Money(avail.Sub(held), cur))
 	}
 	return s + c.Lang.T("fund.none_held")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -138,7 +139,7 @@ func TestSpendAddsUp(t *testing.T) {
 	for _, b := range all.BillSums {
 		total = total.Add(b.Amount)
 	}
-	want := commands.Money(total, "CNY")
+	want := lang.Money(total, "CNY")
 	_, one := e.say("console:victor", "/spend 张三")
 	_, top := e.say("console:victor", "/spend")
 	_, cust := e.say("console:victor", "/customer 张三")
@@ -160,7 +161,7 @@ func TestTopUpRequestAndRun(t *testing.T) {
 		{"/topup lisi 0", "大于 0"},
 		{"/topup lisi -5", "大于 0"},
 		{"/topup lisi ten", "金额"},
-		{"/topup lisi " + (avail + 1).String(), "超过合作伙伴可拨款余额 " + commands.Money(bss.MustAmount(avail.String()), "CNY")},
+		{"/topup lisi " + (avail + 1).String(), "超过合作伙伴可拨款余额 " + lang.Money(bss.MustAmount(avail.String()), "CNY")},
 		{"/topup nosuchcustomer 10", "没有找到"},
 		{"/topup lisi", "缺少参数"},
 	}
@@ -179,10 +180,10 @@ func TestTopUpRequestAndRun(t *testing.T) {
 	// The debt and more: the debt is paid first, the rest becomes balance.
 	amount := lisi.Debt + bsstest.Yuan(100)
 	rep, text := e.say("console:alice", "/拨款 lisi ¥"+amount.String())
-	for _, w := range []string{"已提交申请 #1", "拨款", "拨款金额:", commands.Money(bss.MustAmount(amount.String()), "CNY"),
-		"客户 李四 (lisi) 的余额（当前）:", "欠费 " + commands.Money(bss.MustAmount(lisi.Debt.String()), "CNY"), "客户 李四 (lisi) 的余额（执行后）:", "CNY 100.00",
-		"合作伙伴可拨款账户 " + fund.ID + " 的余额: " + commands.Money(bss.MustAmount(fund.Amount.String()), "CNY") + " → " + commands.Money(bss.MustAmount((fund.Amount-amount).String()), "CNY"),
-		"可拨款 " + commands.Money(bss.MustAmount(avail.String()), "CNY"), "[撤回] /cancel 1"} {
+	for _, w := range []string{"已提交申请 #1", "拨款", "拨款金额:", lang.Money(bss.MustAmount(amount.String()), "CNY"),
+		"客户 李四 (lisi) 的余额（当前）:", "欠费 " + lang.Money(bss.MustAmount(lisi.Debt.String()), "CNY"), "客户 李四 (lisi) 的余额（执行后）:", "CNY 100.00",
+		"合作伙伴可拨款账户 " + fund.ID + " 的余额: " + lang.Money(bss.MustAmount(fund.Amount.String()), "CNY") + " → " + lang.Money(bss.MustAmount((fund.Amount-amount).String()), "CNY"),
+		"可拨款 " + lang.Money(bss.MustAmount(avail.String()), "CNY"), "[撤回] /cancel 1"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("preview lacks %q:\n%s", w, text)
 		}
@@ -230,8 +231,8 @@ func TestReclaimBalanceRequestAndRun(t *testing.T) {
 		t.Errorf("reclaiming more than the balance:\n%s", text)
 	}
 	_, text := e.say("console:alice", "/回收余额 张三 80")
-	for _, w := range []string{"余额回收", "回收金额:", "CNY 80.00", "客户 张三 (zhangsan) 的余额（当前）:", commands.Money(bss.MustAmount(zs.Balance.String()), "CNY"),
-		"的余额（执行后）:", commands.Money(bss.MustAmount((zs.Balance - bsstest.Yuan(80)).String()), "CNY"), "退回合作伙伴账户"} {
+	for _, w := range []string{"余额回收", "回收金额:", "CNY 80.00", "客户 张三 (zhangsan) 的余额（当前）:", lang.Money(bss.MustAmount(zs.Balance.String()), "CNY"),
+		"的余额（执行后）:", lang.Money(bss.MustAmount((zs.Balance - bsstest.Yuan(80)).String()), "CNY"), "退回合作伙伴账户"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("preview lacks %q:\n%s", w, text)
 		}
@@ -389,8 +390,8 @@ func TestCouponRequestAndRun(t *testing.T) {
 		t.Errorf("the same customer twice:\n%s", text)
 	}
 	_, text := e.say("console:alice", "/发券 张三，李四 60 --quota "+quota.QuotaID+" --days 30")
-	for _, w := range []string{"发放代金券", "面值:", "CNY 60.00", quota.QuotaID, commands.Money(bss.MustAmount(quota.Balance.String()), "CNY") + " → " +
-		commands.Money(bss.MustAmount((quota.Balance-bsstest.Yuan(120)).String()), "CNY"), "发放给 2 个客户", "张三 (zhangsan)", "李四 (lisi)", "有效期:"} {
+	for _, w := range []string{"发放代金券", "面值:", "CNY 60.00", quota.QuotaID, lang.Money(bss.MustAmount(quota.Balance.String()), "CNY") + " → " +
+		lang.Money(bss.MustAmount((quota.Balance-bsstest.Yuan(120)).String()), "CNY"), "发放给 2 个客户", "张三 (zhangsan)", "李四 (lisi)", "有效期:"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("preview lacks %q:\n%s", w, text)
 		}
@@ -550,7 +551,7 @@ func TestResellerCustomers(t *testing.T) {
 }
 
 func TestMoneyCommandsInEnglish(t *testing.T) {
-	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Lang = commands.En })
+	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Lang = lang.En })
 	for cmd, want := range map[string]string{
 		"/spend 张三":               "Spend of 张三 (zhangsan)",
 		"/coupons 张三":             "Partner coupons of 张三 (zhangsan)",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -161,7 +162,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 	switch kind {
 	case actTopUp:
 		if amount.Cmp(avail) > 0 {
-			return Reply{}, c.fail("err.topup_exceeds", money(amount, cur), money(avail, cur))
+			return Reply{}, c.fail("err.topup_exceeds", lang.Money(amount, cur), lang.Money(avail, cur))
 		}
 		after = avail.Sub(amount)
 		pay := amount
@@ -176,7 +177,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 			return Reply{}, c.fail("err.balance_unknown", displayName(cu))
 		}
 		if amount.Cmp(bal) > 0 {
-			return Reply{}, c.fail("err.reclaim_exceeds", money(amount, cur), money(bal, cur))
+			return Reply{}, c.fail("err.reclaim_exceeds", lang.Money(amount, cur), lang.Money(bal, cur))
 		}
 		after = avail.Add(amount)
 		cm.BalanceAfter, cm.DebtAfter = bal.Sub(amount).Exact(), debt.Exact()
@@ -248,7 +249,7 @@ func runCoupon(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if qu.Balance.Cmp(need) < 0 {
-		return Reply{}, c.fail("err.quota_short", qu.QuotaID, money(qu.Balance, qu.Currency), money(need, qu.Currency))
+		return Reply{}, c.fail("err.quota_short", qu.QuotaID, lang.Money(qu.Balance, qu.Currency), lang.Money(need, qu.Currency))
 	}
 	mp := moneyParams{Amount: amount.Exact(), Reseller: reseller, QuotaID: qu.QuotaID}
 	from, to := qu.EffectiveTime.Time, qu.ExpireTime.Time
@@ -342,7 +343,7 @@ func (c *Call) pickQuota(ctx context.Context, id, reseller string, need bss.Amou
 		}
 	}
 	if best == nil {
-		return bss.Quota{}, c.fail("err.no_quota_for", money(need, ""))
+		return bss.Quota{}, c.fail("err.no_quota_for", lang.Money(need, ""))
 	}
 	return *best, nil
 }
@@ -662,7 +663,7 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 	l := c.Lang
 	amt := func(s string) string {
 		a, _ := bss.ParseAmount(s)
-		return money(a, mf.Currency)
+		return lang.Money(a, mf.Currency)
 	}
 	balanceText := func(bal, debt string) string {
 		d, _ := bss.ParseAmount(debt)
@@ -738,7 +739,7 @@ func (r *Router) fundFields(c *Call, action string, mf *moneyFacts, rep *Reply) 
 	l, f := c.Lang, mf.Fund
 	amt := func(s string) string {
 		a, _ := bss.ParseAmount(s)
-		return money(a, mf.Currency)
+		return lang.Money(a, mf.Currency)
 	}
 	acct := c.enum("acct", f.AccountType)
 	amount, _ := bss.ParseAmount(f.Amount)
@@ -785,7 +786,7 @@ func (r *Router) moneyResultText(c *Call, a store.Approval, res moneyResult) []s
 	}
 	amt := func(s string) string {
 		v, _ := bss.ParseAmount(s)
-		return money(v, cur)
+		return lang.Money(v, cur)
 	}
 	var parts []string
 	if res.TransID != "" {
@@ -833,6 +834,6 @@ func TopUpCommand(customerID string, amount bss.Amount) string {
 
 // TopUpButton offers a top-up of a customer's debt: the command, prefilled. A click runs it
 // as the person who clicked, whose role decides whether it may be filed.
-func TopUpButton(l Lang, cu bss.Customer, debt bss.Amount, currency string) Button {
-	return Button{Label: l.T("btn.topup", displayName(cu), money(debt, currency)), Command: TopUpCommand(cu.ID, debt), Style: "primary"}
+func TopUpButton(l lang.Lang, cu bss.Customer, debt bss.Amount, currency string) Button {
+	return Button{Label: l.T("btn.topup", displayName(cu), lang.Money(debt, currency)), Command: TopUpCommand(cu.ID, debt), Style: "primary"}
 }

@@ -8,13 +8,14 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // Money that adds up (issue #21): every figure names its account, what open requests earmark is
 // said, the ledger and the requests speak of the same balance, /arrears offers a top-up per
 // debtor and the partner's own books are for approvers.
 
-func yuan(m bsstest.Money) string { return commands.Money(bss.MustAmount(m.String()), "CNY") }
+func yuan(m bsstest.Money) string { return lang.Money(bss.MustAmount(m.String()), "CNY") }
 
 // TestPartnerBooksAreForApprovers: /balance without a customer shows the partner's own
 // accounts (with the credit line) to approvers and admins only, as /ledger does; anyone else

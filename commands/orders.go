@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // orderStatuses maps the words people type to the order statuses ListCustomerOrders filters on
@@ -76,7 +77,7 @@ func runOrders(ctx context.Context, c *Call) (Reply, error) {
 		c.Lang.T("orders.col.amount"), c.Lang.T("orders.col.time")}}
 	for _, o := range p.Orders {
 		t.Rows = append(t.Rows, []string{o.OrderID, c.enum("otype", o.OrderType), c.enum("ostatus", o.Status),
-			money(o.AmountAfterDiscount, o.Currency), c.stamp(o.CreateTime.Time)})
+			lang.Money(o.AmountAfterDiscount, o.Currency), c.stamp(o.CreateTime.Time)})
 	}
 	rep.Table = t
 	c.pager(&rep, "/orders "+cu.ID+statusArg, page, pages, p.TotalCount)
@@ -102,8 +103,8 @@ func runOrder(ctx context.Context, c *Call) (Reply, error) {
 		{Label: c.Lang.T("orders.col.type"), Value: c.enum("otype", o.OrderType)},
 		{Label: c.Lang.T("orders.col.status"), Value: c.enum("ostatus", o.Status)},
 		{Label: c.Lang.T("order.service"), Value: orDash(firstNonEmpty(o.ServiceTypeName, o.ServiceTypeCode))},
-		{Label: c.Lang.T("order.official"), Value: money(o.OfficialAmount, o.Currency)},
-		{Label: c.Lang.T("order.paid"), Value: money(o.AmountAfterDiscount, o.Currency)},
+		{Label: c.Lang.T("order.official"), Value: lang.Money(o.OfficialAmount, o.Currency)},
+		{Label: c.Lang.T("order.paid"), Value: lang.Money(o.AmountAfterDiscount, o.Currency)},
 		{Label: c.Lang.T("orders.col.time"), Value: c.stamp(o.CreateTime.Time)},
 		{Label: c.Lang.T("order.paid_at"), Value: c.stamp(o.PaymentTime.Time)},
 	}}
@@ -115,7 +116,7 @@ func runOrder(ctx context.Context, c *Call) (Reply, error) {
 				period = c.Lang.T("period."+strconv.Itoa(li.PeriodType), li.PeriodNum)
 			}
 			t.Rows = append(t.Rows, []string{orDash(firstNonEmpty(li.ProductSpecDesc, li.ProductID)), period,
-				strconv.Itoa(li.SubscriptionNum), money(li.AmountAfterDiscount, firstNonEmpty(li.Currency, o.Currency))})
+				strconv.Itoa(li.SubscriptionNum), lang.Money(li.AmountAfterDiscount, firstNonEmpty(li.Currency, o.Currency))})
 		}
 		rep.Table = t
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 type parseCase struct {
@@ -235,7 +237,7 @@ func TestParseErrorReasonsHaveMessages(t *testing.T) {
 		if !errors.As(err, &pe) {
 			t.Fatalf("Parse(%.20q) err = %v, want a ParseError", text, err)
 		}
-		if _, ok := catalogue["err.parse."+pe.Reason]; !ok {
+		if !lang.Zh.Has("err.parse." + pe.Reason) {
 			t.Errorf("no catalogue entry err.parse.%s", pe.Reason)
 		}
 	}
@@ -310,7 +312,7 @@ func FuzzParse(f *testing.F) {
 				if pe.Pos < 0 || pe.Pos > len(text) {
 					t.Fatalf("ParseWith(%q, %q) error position %d outside [0, %d]", text, bot, pe.Pos, len(text))
 				}
-				if _, known := catalogue["err.parse."+pe.Reason]; !known {
+				if !lang.Zh.Has("err.parse." + pe.Reason) {
 					t.Fatalf("ParseWith(%q, %q) error reason %q has no message", text, bot, pe.Reason)
 				}
 				if !ok {

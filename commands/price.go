@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // service is a product family people name in /price, with its BSS codes.
@@ -149,13 +150,13 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 		{Label: c.Lang.T("price.region"), Value: region},
 		{Label: c.Lang.T("price.period"), Value: c.periodText(period)},
 		{Label: c.Lang.T("price.qty"), Value: strconv.Itoa(qty)},
-		{Label: c.Lang.T("price.official"), Value: money(p.Official.Amount, p.Currency)},
+		{Label: c.Lang.T("price.official"), Value: lang.Money(p.Official.Amount, p.Currency)},
 	}}
 	for _, d := range p.Discounts {
-		name := c.Lang.discountName(int(d.DiscountType), firstNonEmpty(d.DiscountName, d.DiscountID))
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.discount", name), Value: money(d.Amount, p.Currency)})
+		name := c.Lang.DiscountName(int(d.DiscountType), firstNonEmpty(d.DiscountName, d.DiscountID))
+		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.discount", name), Value: lang.Money(d.Amount, p.Currency)})
 	}
-	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.best"), Value: money(p.Best(), p.Currency)})
+	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.best"), Value: lang.Money(p.Best(), p.Currency)})
 	return rep, nil
 }
 

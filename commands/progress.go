@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"github.com/partnerbot/partnerbot/lang"
 	"strconv"
 	"sync"
 	"time"
@@ -38,7 +39,7 @@ func ReportProgress(ctx context.Context, done, total int) {
 // reporter throttles one command's progress reports.
 type reporter struct {
 	f      ProgressFunc
-	lang   Lang
+	lang   lang.Lang
 	start  time.Time
 	after  time.Duration
 	every  time.Duration
@@ -59,7 +60,7 @@ func (rp *reporter) report(ctx context.Context, done, total int) {
 }
 
 // withReporter gives the command's context a reporter when the adapter listens.
-func (r *Router) withReporter(ctx context.Context, lang Lang) context.Context {
+func (r *Router) withReporter(ctx context.Context, lang lang.Lang) context.Context {
 	f, ok := ctx.Value(keyProgressFunc).(ProgressFunc)
 	if !ok || f == nil {
 		return ctx

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // maxIssuedQuotas bounds the issued quotas /quotas reads.
@@ -55,7 +56,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 			left, n = left.Add(q.Balance), n+1
 		}
 	}
-	rep.Text = c.Lang.T("quotas.reclaimable", n, money(left, qs[0].Currency))
+	rep.Text = c.Lang.T("quotas.reclaimable", n, lang.Money(left, qs[0].Currency))
 	lo, hi, pages, err := c.pageRange(len(qs), page)
 	if err != nil {
 		return Reply{}, err
@@ -71,7 +72,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 		if reseller == "" {
 			reseller = q.IndirectPartnerID
 		}
-		t.Rows = append(t.Rows, []string{q.QuotaID, reseller, money(q.Balance, q.Currency), c.date(q.ExpireTime.Time), c.enum("quota.status", q.QuotaStatus)})
+		t.Rows = append(t.Rows, []string{q.QuotaID, reseller, lang.Money(q.Balance, q.Currency), c.date(q.ExpireTime.Time), c.enum("quota.status", q.QuotaStatus)})
 		if mayReclaim && reclaimable(q) && len(rep.Buttons) < 3 {
 			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.quota_reclaim", q.QuotaID), Command: "/reclaim " + q.QuotaID, Style: "danger"})
 		}

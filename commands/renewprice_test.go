@@ -8,7 +8,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // TestRenewRequestShowsBSSRenewalAmount: a renewal request says which amount BSS will charge —
@@ -49,7 +49,7 @@ func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 		if !ok {
 			t.Fatalf("no renewal amount for %s", r.ResourceID)
 		}
-		return commands.Money(a, p.Currency)
+		return lang.Money(a, p.Currency)
 	}
 	withCharge, withoutCharge := charge(withCust, with), charge(withoutCust, without)
 	tests := []struct {

@@ -10,37 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/lang"
 )
-
-// describe is a resource's one-line description (name, type and spec) as it is stored: in
-// Chinese, which localDesc turns into English where it is shown.
-func describe(r bss.Resource) string { return describeIn(Zh, r) }
-
-// describeIn is a resource's one-line description in l: name, type and spec.
-func describeIn(l Lang, r bss.Resource) string {
-	name := r.Name
-	if name == "" {
-		name = r.ResourceID
-	}
-	kind := l.BSSName(r.ResourceTypeCode, r.ResourceTypeName)
-	if kind == r.ResourceTypeCode {
-		kind = strings.TrimPrefix(kind, "hws.resource.type.")
-	}
-	out := name + " · " + kind
-	if r.ResourceSpecCode != "" {
-		out += " " + r.ResourceSpecCode
-	}
-	if r.SpecSize.Sign() > 0 {
-		out += " " + r.SpecSize.Exact()
-		switch r.SpecSizeMeasureID {
-		case 17:
-			out += "GB"
-		case 15:
-			out += "Mbit/s"
-		}
-	}
-	return out
-}
 
 func runResources(ctx context.Context, c *Call) (Reply, error) {
 	days, err := c.IntFlag("expiring", 0, 1, 3650)
@@ -83,7 +54,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	}
 	for _, g := range groups[lo:hi] {
 		m := g.Main
-		sec := Section{Title: describeIn(c.Lang, m), Fields: []Field{
+		sec := Section{Title: lang.DescribeIn(c.Lang, m), Fields: []Field{
 			{Label: "ID", Value: m.ResourceID},
 			{Label: c.Lang.T("resources.expires"), Value: c.when(m.ExpireTime.Time)},
 			{Label: c.Lang.T("resources.status"), Value: c.enum("res.status", m.Status)},
@@ -91,7 +62,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 			{Label: c.Lang.T("resources.region"), Value: orDash(m.RegionCode)},
 		}}
 		for _, a := range g.Attached {
-			sec.Lines = append(sec.Lines, c.Lang.T("resources.attached", describeIn(c.Lang, a)+" ("+a.ResourceID+")"))
+			sec.Lines = append(sec.Lines, c.Lang.T("resources.attached", lang.DescribeIn(c.Lang, a)+" ("+a.ResourceID+")"))
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -107,7 +78,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 type expiringRow struct {
 	customer bss.Customer
 	res      bss.Resource
-	desc     string // describe(res); from the index, as the scan saw it
+	desc     string // lang.Describe(res); from the index, as the scan saw it
 }
 
 func runExpiring(ctx context.Context, c *Call) (Reply, error) {
@@ -158,7 +129,7 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 		}
 		res := r.res.ResourceID
 		if r.desc != "" {
-			res = localDesc(c.Lang, r.desc) + " (" + res + ")"
+			res = lang.LocalDesc(c.Lang, r.desc) + " (" + res + ")"
 		}
 		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), res, auto})
 	}
@@ -353,7 +324,7 @@ func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to 
 				return
 			}
 			for _, r := range rs {
-				rows = append(rows, expiringRow{cu, r, describe(r)})
+				rows = append(rows, expiringRow{cu, r, lang.Describe(r)})
 			}
 			owned[cu.ID] = rs
 		}()

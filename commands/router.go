@@ -20,6 +20,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/partnerbot/partnerbot/internal/logging"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -163,7 +164,7 @@ type Options struct {
 	BotName     string          // the bot's username, for "/cmd@botname"
 	Roles       map[string]Role // "platform:user-id" → role
 	DefaultRole Role            // for users not in Roles (RoleNone refuses them)
-	Lang        Lang            // default language; zh when empty
+	Lang        lang.Lang       // default language; zh when empty
 	Location    *time.Location  // time zone for display; Asia/Shanghai when nil
 	Now         func() time.Time
 	Logger      *slog.Logger
@@ -245,7 +246,7 @@ type Router struct {
 // New builds a Router with every command registered.
 func New(b BSS, s Store, opts Options) *Router {
 	if opts.Lang == "" {
-		opts.Lang = Zh
+		opts.Lang = lang.Zh
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -321,7 +322,7 @@ func (r *Router) Register(c *Command) {
 func (r *Router) Commands() []*Command { return r.cmds }
 
 // Lang is the bot's default language, of those who chose none with /lang.
-func (r *Router) Lang() Lang { return r.opts.Lang }
+func (r *Router) Lang() lang.Lang { return r.opts.Lang }
 
 // Command is one chat command in the registry; /help is generated from these fields.
 type Command struct {
@@ -367,8 +368,8 @@ func (c *Command) usage() string {
 
 // usageIn is the usage line in l: in Chinese, the placeholders of the arguments (<customer>,
 // [reason]) are named in Chinese (catalogue "arg.NAME"); what is typed as is stays.
-func (c *Command) usageIn(l Lang) string {
-	if l != Zh {
+func (c *Command) usageIn(l lang.Lang) string {
+	if l != lang.Zh {
 		return c.usage()
 	}
 	args := placeholder.ReplaceAllStringFunc(c.Args, func(p string) string {
@@ -399,7 +400,7 @@ var (
 type Call struct {
 	Req  Request
 	Inv  Invocation
-	Lang Lang
+	Lang lang.Lang
 	Role Role
 
 	r          *Router
@@ -665,16 +666,16 @@ func (r *Router) actionAllowed(req Request) bool {
 
 // langOf is the language of a reply to req: its sender's /lang, else the channel's, else the
 // default.
-func (r *Router) langOf(ctx context.Context, req Request) Lang {
+func (r *Router) langOf(ctx context.Context, req Request) lang.Lang {
 	if r.store != nil {
 		if p, err := r.store.Prefs(ctx, req.User()); err == nil {
-			if l, ok := ParseLang(p.Lang); ok {
+			if l, ok := lang.ParseLang(p.Lang); ok {
 				return l
 			}
 		}
 		if req.Channel != "" && !r.isDirect(req) {
 			if p, err := r.store.ChannelPrefs(ctx, req.Platform, req.Channel); err == nil {
-				if l, ok := ParseLang(p.Lang); ok {
+				if l, ok := lang.ParseLang(p.Lang); ok {
 					return l
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -221,7 +222,7 @@ func TestNotForUs(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
-	e := newEnv(t, func(o *commands.Options) { o.Lang = commands.Zh })
+	e := newEnv(t, func(o *commands.Options) { o.Lang = lang.Zh })
 	_, text, _ := e.say(t, "console:admin", "/lang en")
 	if !strings.Contains(text, "English") {
 		t.Fatalf("lang reply: %s", text)
@@ -239,7 +240,7 @@ func TestLanguage(t *testing.T) {
 		t.Errorf("errors not in English: %s", text)
 	}
 	// A router configured for English answers everyone in English.
-	e2 := newEnv(t, func(o *commands.Options) { o.Lang = commands.En })
+	e2 := newEnv(t, func(o *commands.Options) { o.Lang = lang.En })
 	if _, text, _ := e2.say(t, "console:bob", "/arrears"); !strings.Contains(text, "Customers in arrears") {
 		t.Errorf("default English:\n%s", text)
 	}

@@ -5,9 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // shownTime is a time as replies show them: a date, or a month-day and a clock time.
@@ -69,35 +66,5 @@ func TestEveryTimeShownNamesItsZone(t *testing.T) {
 	}
 	if withTimes < 10 {
 		t.Errorf("only %d samples show a time; the commands did not run as meant", withTimes)
-	}
-}
-
-func TestZoneName(t *testing.T) {
-	at := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	load := func(name string) *time.Location {
-		loc, err := time.LoadLocation(name)
-		if err != nil {
-			t.Skipf("no zone data for %s: %v", name, err)
-		}
-		return loc
-	}
-	tests := []struct {
-		loc    *time.Location
-		zh, en string
-	}{
-		{load("Asia/Shanghai"), "北京时间 (UTC+8)", "Beijing time (UTC+8)"},
-		{time.FixedZone("CST", 8*3600), "北京时间 (UTC+8)", "Beijing time (UTC+8)"},
-		{time.UTC, "UTC", "UTC"},
-		{load("Asia/Kolkata"), "Asia/Kolkata (UTC+5:30)", "Asia/Kolkata (UTC+5:30)"},
-		{load("Europe/Berlin"), "Europe/Berlin (UTC+2)", "Europe/Berlin (UTC+2)"}, // summer time on 1 July
-		{load("America/Sao_Paulo"), "America/Sao_Paulo (UTC-3)", "America/Sao_Paulo (UTC-3)"},
-	}
-	for _, tc := range tests {
-		if got := commands.ZoneName(commands.Zh, tc.loc, at); got != tc.zh {
-			t.Errorf("ZoneName(zh, %s) = %q, want %q", tc.loc, got, tc.zh)
-		}
-		if got := commands.ZoneName(commands.En, tc.loc, at); got != tc.en {
-			t.Errorf("ZoneName(en, %s) = %q, want %q", tc.loc, got, tc.en)
-		}
 	}
 }

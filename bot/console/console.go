@@ -14,6 +14,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 var (
@@ -36,7 +37,7 @@ type Console struct {
 	// Lang is the language of the hints the console words itself (a line that is no command,
 	// one too long, the end of input): console:UserID's /lang, else the bot's (bot.Gate.Lang).
 	// Nil, or a language it does not know: Chinese, the default language.
-	Lang func(ctx context.Context, user string) commands.Lang
+	Lang func(ctx context.Context, user string) lang.Lang
 
 	mu sync.Mutex // serialises replies and notices on Out
 }
@@ -51,13 +52,13 @@ func (c *Console) Foreground() bool { return true }
 func (c *Console) MaxMessageChars() int { return 1 << 20 }
 
 // lang is the language of the console's own hints.
-func (c *Console) lang(ctx context.Context) commands.Lang {
+func (c *Console) lang(ctx context.Context) lang.Lang {
 	if c.Lang != nil {
-		if l := c.Lang(ctx, "console:"+c.UserID); l == commands.Zh || l == commands.En {
+		if l := c.Lang(ctx, "console:"+c.UserID); l == lang.Zh || l == lang.En {
 			return l
 		}
 	}
-	return commands.Zh
+	return lang.Zh
 }
 
 func (c *Console) printf(format string, args ...any) {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // TestHintsInOneLanguage: what the console says itself — the hint for a line that is no
@@ -20,27 +20,27 @@ import (
 func TestHintsInOneLanguage(t *testing.T) {
 	ck := langcheck.New("partnerbot", "console:admin", "admin", "Ctrl-D", "/quit")
 	for _, tt := range []struct {
-		lang commands.Lang
+		lang lang.Lang
 		want []string
 	}{
-		{commands.En, []string{"(type a command starting with /, e.g. /help)", "(line too long: at most 65536 bytes)",
+		{lang.En, []string{"(type a command starting with /, e.g. /help)", "(line too long: at most 65536 bytes)",
 			"(end of input: the console is closed; the bot goes on serving the other platforms until it is stopped)",
 			"partnerbot console as console:admin — type /help; /quit stops the bot, Ctrl-D leaves the console alone"}},
 		{"", []string{"（请输入以 / 开头的命令，例如 /帮助）", "（输入过长，最多 65536 字节）", "（输入结束：控制台已关闭，机器人继续为其他平台服务，直到被停止）",
 			"partnerbot 控制台，身份 console:admin — 输入 /帮助 查看命令；/quit 停止机器人，Ctrl-D 只关闭控制台"}},
 	} {
-		lang := string(tt.lang)
-		if lang == "" {
-			lang = "zh"
+		name := string(tt.lang)
+		if name == "" {
+			name = "zh"
 		}
-		t.Run(lang, func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
 			var asked []string
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var out lockedBuilder
 			c := &console.Console{In: strings.NewReader("hello there\n/" + strings.Repeat("x", 70*1024) + "\n"), Out: &out,
-				UserID: "admin", StayAfterEOF: true, Banner: commands.Lang(lang).ConsoleBanner("admin", true),
-				Lang: func(_ context.Context, user string) commands.Lang { asked = append(asked, user); return tt.lang }}
+				UserID: "admin", StayAfterEOF: true, Banner: lang.Lang(name).ConsoleBanner("admin", true),
+				Lang: func(_ context.Context, user string) lang.Lang { asked = append(asked, user); return tt.lang }}
 			done := make(chan error, 1)
 			go func() { done <- c.Run(ctx, bot.NewHandler(&fakeHandler{})) }()
 			deadline := time.Now().Add(5 * time.Second)
@@ -58,7 +58,7 @@ func TestHintsInOneLanguage(t *testing.T) {
 				}
 			}
 			for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-				for _, p := range ck.Problems(lang, line) {
+				for _, p := range ck.Problems(name, line) {
 					t.Errorf("%s: %s", p, line)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // manifestTemplate is the Slack app manifest shipped as manifest.yaml, one slash command per
@@ -82,7 +83,7 @@ func TestManifest(t *testing.T) {
 	router := commands.New(nil, nil, commands.Options{})
 	var cmds []manifestCommand
 	for _, c := range router.Commands() {
-		cmds = append(cmds, manifestCommand{Name: c.Name, Description: commands.En.T(c.Summary), Args: c.Args})
+		cmds = append(cmds, manifestCommand{Name: c.Name, Description: lang.En.T(c.Summary), Args: c.Args})
 	}
 	tmpl := template.Must(template.New("manifest").Funcs(template.FuncMap{"quote": func(s string) string {
 		var b bytes.Buffer

@@ -12,6 +12,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // sendTimeout bounds delivering one answer, after the command ran.
@@ -80,7 +81,7 @@ func (p *pool) reply(in inbound, rep chat.Reply) {
 
 // restartReply tells the sender of a command that will not run now to send it again, in l
 // (their /lang, else the bot's language: Gate.Lang).
-func restartReply(l commands.Lang) chat.Reply {
+func restartReply(l lang.Lang) chat.Reply {
 	return chat.Reply{Text: l.Restarting(), Error: true, Ephemeral: true}
 }
 

@@ -7,15 +7,16 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // TestRestartReplyInOneLanguage: a command the adapter stopped before running is answered
 // "send it again" in its sender's language — their /lang, else the bot's — and in that one
 // language only, not both at once.
 func TestRestartReplyInOneLanguage(t *testing.T) {
-	gate := bot.NewGate(bot.GateOptions{Language: commands.Zh, Lang: func(_ context.Context, user string) commands.Lang {
+	gate := bot.NewGate(bot.GateOptions{Language: lang.Zh, Lang: func(_ context.Context, user string) lang.Lang {
 		if user == "slack:"+alice {
-			return commands.En
+			return lang.En
 		}
 		return "" // no /lang: the bot's
 	}})

@@ -29,6 +29,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -101,7 +102,7 @@ type Options struct {
 	// Commands lists the router's commands, registered with setMyCommands at start so that
 	// Telegram offers them; (*commands.Router).Commands. Nil registers nothing.
 	Commands func() []*commands.Command
-	Language commands.Lang // language of the command descriptions; zh when empty
+	Language lang.Lang // language of the command descriptions; zh when empty
 
 	Buttons   Buttons       // required
 	ButtonTTL time.Duration // how long a button works; default 30 days
@@ -193,7 +194,7 @@ func New(opts Options) (*Adapter, error) {
 		opts.PollTimeout = DefaultPollTimeout
 	}
 	if opts.Language == "" {
-		opts.Language = commands.Zh
+		opts.Language = lang.Zh
 	}
 	if opts.ButtonTTL <= 0 {
 		opts.ButtonTTL = DefaultButtonTTL
@@ -412,9 +413,9 @@ func telegramName(name string) (string, bool) {
 }
 
 // botCommands is the command list for setMyCommands: each command under its Telegram name with
-// its summary in lang; aliases are left out (one menu entry per command), as are names
+// its summary in l; aliases are left out (one menu entry per command), as are names
 // Telegram cannot show.
-func botCommands(cs []*commands.Command, lang commands.Lang) []tgbotapi.BotCommand {
+func botCommands(cs []*commands.Command, l lang.Lang) []tgbotapi.BotCommand {
 	var out []tgbotapi.BotCommand
 	seen := map[string]bool{}
 	for _, c := range cs {
@@ -423,7 +424,7 @@ func botCommands(cs []*commands.Command, lang commands.Lang) []tgbotapi.BotComma
 			continue
 		}
 		seen[name] = true
-		desc := strings.TrimSpace(lang.T(c.Summary))
+		desc := strings.TrimSpace(l.T(c.Summary))
 		if desc == "" || desc == c.Summary {
 			desc = "/" + c.Name
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/internal/testenv"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -205,7 +206,7 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 func TestCommandListRegistered(t *testing.T) {
 	e := newEnv(t)
 	opts := e.options()
-	opts.Language = commands.En
+	opts.Language = lang.En
 	e.start(opts, nil)
 	e.fake.WaitCalls("setMyCommands", 1)
 	var cmds []struct{ Command, Description string }
@@ -225,7 +226,7 @@ func TestCommandListRegistered(t *testing.T) {
 			t.Errorf("/%s missing from the command list %v", name, got)
 		}
 	}
-	if d := got["help"]; d != commands.En.T("sum.help") {
+	if d := got["help"]; d != lang.En.T("sum.help") {
 		t.Errorf("help's description = %q, want the English summary", d)
 	}
 

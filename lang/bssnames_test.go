@@ -1,4 +1,4 @@
-package commands
+package lang
 
 import "testing"
 
@@ -29,11 +29,11 @@ func TestBSSNames(t *testing.T) {
 		"x · 新资源":                       "x · 新资源", // unknown stays; the live paths show the code
 		"云主机":                           "云主机",     // a name alone, no type
 	} {
-		if got := localDesc(En, in); got != want {
-			t.Errorf("localDesc(En, %q) = %q, want %q", in, got, want)
+		if got := LocalDesc(En, in); got != want {
+			t.Errorf("LocalDesc(En, %q) = %q, want %q", in, got, want)
 		}
-		if got := localDesc(Zh, in); got != in {
-			t.Errorf("localDesc(Zh, %q) = %q", in, got)
+		if got := LocalDesc(Zh, in); got != in {
+			t.Errorf("LocalDesc(Zh, %q) = %q", in, got)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package commands
+package lang
 
 import (
 	"sort"
@@ -99,9 +99,9 @@ var discountNames = map[int]string{
 	607: "Partner discount",
 }
 
-// discountName is how an optional discount of type typ, which BSS called given, is shown in l:
+// DiscountName is how an optional discount of type typ, which BSS called given, is shown in l:
 // in English, by its type when BSS's name is Chinese.
-func (l Lang) discountName(typ int, given string) string {
+func (l Lang) DiscountName(typ int, given string) string {
 	if l != En || !hasHan(given) {
 		return given
 	}
@@ -111,9 +111,9 @@ func (l Lang) discountName(typ int, given string) string {
 	return given
 }
 
-// localDesc turns a description stored in Chinese (see describe) into l: in English, a known
+// LocalDesc turns a description stored in Chinese (see Describe) into l: in English, a known
 // Chinese type name after " · " becomes its English name.
-func localDesc(l Lang, desc string) string {
+func LocalDesc(l Lang, desc string) string {
 	if l != En || !hasHan(desc) {
 		return desc
 	}

@@ -1,4 +1,4 @@
-package commands
+package lang
 
 import (
 	"os"
@@ -15,7 +15,12 @@ var dynamicPrefixes = []string{"role.", "state.", "action.", "alert.", "sub.kind
 // format verbs, and that no key is dead.
 func TestCatalogue(t *testing.T) {
 	verbs := regexp.MustCompile(`%[-+# 0]*[0-9]*[vsdqxXfge]`)
-	for key, m := range catalogue {
+	for key := range alertCatalogue {
+		if _, dup := catalogue[key]; dup {
+			t.Errorf("%s is in both catalogue.go and alerts.go", key)
+		}
+	}
+	for key, m := range messages {
 		if strings.TrimSpace(m.zh) == "" || strings.TrimSpace(m.en) == "" {
 			t.Errorf("%s: a language is missing", key)
 		}
@@ -23,11 +28,16 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%s: zh verbs %v, en verbs %v", key, a, b)
 		}
 	}
-	// The alerts package writes its digests through this catalogue too.
-	files, _ := filepath.Glob("*.go")
-	alertFiles, _ := filepath.Glob("../alerts/*.go")
-	files = append(files, alertFiles...)
-	files = append(files, "../bot/dispatch.go") // the notice telling admins of a parked one
+	// The keys are used by this package's formatting, the commands, the alerts package's
+	// digests and the notice telling admins of a parked one (bot/dispatch.go).
+	var files []string
+	for _, pattern := range []string{"*.go", "../commands/*.go", "../alerts/*.go", "../bot/dispatch.go"} {
+		matched, err := filepath.Glob(pattern)
+		if err != nil || len(matched) == 0 {
+			t.Fatalf("no files match %s (%v)", pattern, err)
+		}
+		files = append(files, matched...)
+	}
 	used := regexp.MustCompile(`(?:T|fail)\("([a-z0-9_.]+)"`)
 	literal := regexp.MustCompile(`"((?:err|help|sum|opt|lbl|customer|balance|resources|expiring|arrears|orders|order|price|lang|audit|btn|yes|no|act|pending)[a-z0-9_.]*)"`)
 	seen := map[string]bool{}
@@ -44,18 +54,18 @@ func TestCatalogue(t *testing.T) {
 			if strings.HasSuffix(m[1], ".") {
 				continue // a dynamic prefix
 			}
-			if _, ok := catalogue[m[1]]; !ok {
+			if _, ok := messages[m[1]]; !ok {
 				t.Errorf("%s uses %q, which is not in the catalogue", f, m[1])
 			}
 		}
-		if filepath.Base(f) != "i18n.go" {
+		if f != "catalogue.go" && f != "alerts.go" { // the catalogue itself
 			for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
 				seen[m[1]] = true
 			}
 		}
 	}
 next:
-	for key := range catalogue {
+	for key := range messages {
 		if seen[key] {
 			continue
 		}

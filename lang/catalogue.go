@@ -1,4 +1,8 @@
-package commands
+// Package lang holds the bot's two languages: the catalogue of every text a user reads, in
+// Chinese and English (the commands' in catalogue.go, the alerts' and notices' in alerts.go),
+// the English names of BSS codes, and how money, times, zones and resources are written. It
+// is a leaf: it imports only the standard library and bss.
+package lang
 
 import (
 	"fmt"
@@ -29,7 +33,7 @@ func ParseLang(s string) (Lang, bool) {
 // T looks key up in the catalogue and formats it with args. A missing key shows itself, so a
 // gap is visible in chat and caught by TestCatalogue rather than panicking.
 func (l Lang) T(key string, args ...any) string {
-	m, ok := catalogue[key]
+	m, ok := messages[key]
 	if !ok {
 		return key
 	}
@@ -113,13 +117,28 @@ func isOne(a any) bool {
 
 // Has reports whether key is in the catalogue (for keys built from data, such as a BSS code).
 func (l Lang) Has(key string) bool {
-	_, ok := catalogue[key]
+	_, ok := messages[key]
 	return ok
 }
 
 type msg struct{ zh, en string }
 
-// catalogue holds every user-facing string of the commands package.
+// messages is the whole catalogue: the commands' texts (catalogue) and those of the notices the
+// bot sends on its own (alertCatalogue, alerts.go).
+var messages = join(catalogue, alertCatalogue)
+
+// join puts the catalogue's parts together (TestCatalogue checks that no key is in two).
+func join(parts ...map[string]msg) map[string]msg {
+	all := map[string]msg{}
+	for _, p := range parts {
+		for k, m := range p {
+			all[k] = m
+		}
+	}
+	return all
+}
+
+// catalogue holds every user-facing string of the commands.
 var catalogue = map[string]msg{
 	// Router and errors.
 	"err.unknown_command":          {"没有 /%s 这个命令。", "There is no command /%s."},
@@ -433,10 +452,6 @@ var catalogue = map[string]msg{
 	"notices.bad_id":    {"通知编号应为正整数，收到的是 “%s”。", "A notice id is a positive whole number; got \"%s\"."},
 	"notices.not_found": {"没有编号为 %d 的待投递通知。", "There is no undelivered notice #%d."},
 
-	// The notice telling admins of a parked one (bot.Dispatcher).
-	"notices.parked_title": {"⚠ 通知无法投递（#%d）", "⚠ Notice not delivered (#%d)"},
-	"notices.parked":       {"发往 %s 的通知 #%d 无法投递，已搁置：%v\n请检查该频道（机器人是否仍在其中、是否被屏蔽），然后用 /resend %d 重新发送。", "The notice to %s, #%d, cannot be delivered and is set aside: %v\nCheck the channel (is the bot still in it, or blocked?), then /resend %d."},
-
 	// Actions and approvals.
 	"sum.renew":               {"申请续订包年/包月资源（需审批）", "Request a renewal of a yearly/monthly resource (needs approval)"},
 	"sum.unsubscribe":         {"申请退订资源及其附属资源（需审批）", "Request an unsubscribe of a resource and its attached ones (needs approval)"},
@@ -543,88 +558,63 @@ var catalogue = map[string]msg{
 	"err.throttled":          {"华为云 BSS 正在限流，请约 %d 分钟后再试。", "BSS is throttling; try again in about %d min."},
 	"err.deadline":           {"华为云 BSS 没有及时答复（%d 秒），请稍后再试。", "BSS did not answer in time (%d s); try again later."},
 	// Alerts: subscriptions, snoozes, quiet hours, scans.
-	"sum.subscribe":                {"为本频道订阅到期或欠费提醒", "Subscribe this channel to expiry or arrears alerts"},
-	"sum.subscriptions":            {"本频道的订阅、静音和免打扰设置", "This channel's subscriptions, snoozes and quiet hours"},
-	"sum.unsubscribe_alerts":       {"取消本频道的一个订阅", "Remove one of this channel's subscriptions"},
-	"sum.snooze":                   {"在本频道暂停某个资源或客户的提醒", "Silence alerts about a resource or customer in this channel for a while"},
-	"sum.unsnooze":                 {"恢复某个资源或客户的提醒", "Resume alerts about a resource or customer"},
-	"sum.quiet":                    {"设置本频道的免打扰时段（提醒顺延，不会丢失）", "Set this channel's quiet hours (alerts wait, they are not dropped)"},
-	"sum.scan":                     {"立即执行一次到期或欠费扫描并报告结果", "Run an expiry or arrears scan now and report what it found"},
-	"opt.days":                     {"提醒阈值（天），如 30,15,7,3,1", "alert thresholds in days, e.g. 30,15,7,3,1"},
-	"err.bad_kind":                 {"订阅类型 “%s” 无效：用 expiry（到期）、arrears（欠费）或 all（全部）。", "Invalid alert kind \"%s\": use expiry, arrears or all."},
-	"err.bad_days":                 {"阈值 “%s” 无效：用逗号分隔的 1–365 天，例如 30,15,7,3,1。", "Invalid thresholds \"%s\": comma-separated days from 1 to 365, e.g. 30,15,7,3,1."},
-	"err.bad_scope":                {"范围 “%s” 无效：用客户名称/ID、label:标签 或 *。", "Invalid scope \"%s\": use a customer, label:NAME or *."},
-	"err.sub_duplicate":            {"本频道已经有相同的订阅。", "This channel already has that subscription."},
-	"err.bad_sub_id":               {"订阅编号应为数字（见 /subscriptions），收到的是 “%s”。", "A subscription id is a number (see /subscriptions); got \"%s\"."},
-	"err.no_sub":                   {"本频道没有编号为 %d 的订阅。", "This channel has no subscription %d."},
-	"err.sub_from_config":          {"订阅 %d 来自配置文件，请在配置中删除。", "Subscription %d comes from the configuration file; remove it there."},
-	"err.bad_duration":             {"时长 “%s” 无效：用 30m、12h、3d、2w 这样的写法（最多 90 天）。", "Invalid duration \"%s\": use 30m, 12h, 3d or 2w (at most 90 days)."},
-	"err.bad_quiet":                {"免打扰时段 “%s” 无效：用 22:00-08:00 这样的写法，或 off 取消。", "Invalid quiet hours \"%s\": use 22:00-08:00, or off."},
-	"err.bad_scan":                 {"扫描类型 “%s” 无效：用 expiry 或 arrears。", "Invalid scan \"%s\": use expiry or arrears."},
-	"err.no_scanner":               {"本进程没有启用提醒扫描。", "Alert scans are not enabled in this process."},
-	"sub.all_customers":            {"全部客户", "all customers"},
-	"sub.label":                    {"标签 %s", "label %s"},
-	"sub.kind.expiry":              {"到期提醒", "expiry alerts"},
-	"sub.kind.arrears":             {"欠费提醒", "arrears alerts"},
-	"sub.kind.all":                 {"到期和欠费提醒", "expiry and arrears alerts"},
-	"sub.days":                     {"提前 %s 天", "%s day[s] ahead"},
-	"sub.from_config":              {"来自配置", "from the configuration"},
-	"sub.added":                    {"已订阅 #%d：%s。", "Subscribed #%d: %s."},
-	"sub.removed":                  {"已取消订阅 #%d：%s。", "Removed subscription #%d: %s."},
-	"sub.title":                    {"%s 的提醒订阅", "Alert subscriptions of %s"},
-	"sub.none":                     {"本频道还没有订阅。用 /subscribe all 订阅全部提醒。", "This channel has no subscription yet. /subscribe all subscribes to every alert."},
-	"sub.col.what":                 {"订阅", "Subscription"},
-	"sub.col.by":                   {"订阅人", "By"},
-	"sub.settings":                 {"设置", "Settings"},
-	"snooze.set":                   {"已静音 %s 的提醒，直到 %s。", "Alerts about %s are silenced until %s."},
-	"snooze.removed":               {"已恢复 %s 的提醒。", "Alerts about %s are back on."},
-	"snooze.none":                  {"%s 没有被静音。", "%s is not silenced."},
-	"snooze.is":                    {"%s 静音至 %s", "%s silenced until %s"},
-	"quiet.set":                    {"免打扰时段已设为 %s–%s（%s），期间的提醒会在结束后发送。", "Quiet hours set to %s–%s (%s); alerts due then are sent when they end."},
-	"quiet.cleared":                {"已取消免打扰时段。", "Quiet hours removed."},
-	"quiet.none":                   {"本频道没有免打扰时段。", "This channel has no quiet hours."},
-	"quiet.is":                     {"免打扰 %s–%s", "quiet hours %s–%s"},
-	"scan.title":                   {"扫描结果：%s", "Scan: %s"},
-	"scan.skipped":                 {"同类扫描正在进行，本次跳过。", "A scan of this kind is already running; skipped."},
-	"scan.customers":               {"范围内客户", "Customers in scope"},
-	"scan.found.expiry":            {"窗口内到期资源", "Resources expiring in the window"},
-	"scan.found.arrears":           {"欠费客户", "Customers in arrears"},
-	"scan.alerted":                 {"新提醒", "New alerts"},
-	"scan.notices":                 {"消息 → 频道", "Messages → channels"},
-	"scan.took":                    {"耗时", "Took"},
-	"scan.mode":                    {"扫描方式", "Mode"},
-	"scan.mode.full":               {"全量（逐个查询范围内客户的资源，并建立到期索引）", "full (every customer in scope asked, the expiry index rebuilt)"},
-	"scan.mode.delta":              {"增量（只查询有变化或需要复核的客户）", "delta (only customers that changed or need a look asked)"},
-	"scan.asked":                   {"重新查询的客户", "Customers asked again"},
-	"scan.asked.why":               {"%d（有新订单 %d · 新客户 %d · 临近提醒阈值 %d · 轮换全量刷新 %d）", "%d (orders %d · new %d · crossing a threshold %d · rotating refresh %d)"},
-	"scan.calls":                   {"BSS 调用", "BSS calls"},
-	"scan.calls.saved":             {"%d（全量扫描需 %d，节省 %d）", "%d (a full scan: %d; saved %d)"},
-	"scan.failed":                  {"%d 个客户查询失败（已重试）：%s", "%d customer[s] could not be queried (after a retry): %s"},
-	"alert.expiry.title":           {"⏰ 到期提醒：%d 个包年/包月资源", "⏰ Expiry alert: %d yearly/monthly resource[s]"},
-	"alert.expiry.intro":           {"%d 个需要续费；%d 个已开启自动续费（余额充足时会自动续费）。", "%d need[s|] renewing; %d [has|have] auto-renew on (renewed if the balance suffices)."},
-	"alert.expiry.auto":            {"已开启自动续费", "auto-renew on"},
-	"alert.expiry.attached":        {"含 %d 个附属资源", "with %d attached"},
-	"alert.expiry.how":             {"续费 /renew %s · 开自动续费 /autorenew on %s", "renew /renew %s · auto-renew /autorenew on %s"},
-	"alert.expiry.short_balance":   {"余额 %s，可能不足以自动续费", "balance %s may not cover the auto-renewal"},
-	"alert.expiry.short_debt":      {"客户欠费 %s，自动续费可能无法扣款", "the customer owes %s; the auto-renewal may not be paid"},
-	"alert.expiry.how_renew":       {"续费 /renew %s", "renew /renew %s"},
-	"alert.expiry.sum_within":      {"%d 天内到期", "expiring within the %d-day threshold"},
-	"alert.expiry.sum_expired":     {"已过期", "expired"},
-	"alert.expiry.sum_customers":   {"按客户（%d 个）", "By customer (%d)"},
-	"alert.expiry.sum_others":      {"其他 %d 个客户", "other customers: %d"},
-	"alert.expiry.sum_soonest":     {"最早到期的 %d 个", "The %d soonest"},
-	"alert.expiry.sum_all":         {"逐页查看全部 %d 个", "Page through all %d"},
-	"alert.expiry.as_of":           {"截至 %s 扫描，均经 BSS 确认", "as of the %s scan, each confirmed by BSS"},
-	"alert.btn.renew":              {"续订 %s", "Renew %s"},
-	"alert.arrears.title":          {"💰 欠费提醒：%d 个客户", "💰 Arrears alert: %d customer[s]"},
-	"alert.arrears.entered":        {"新欠费", "Fell into arrears"},
-	"alert.arrears.grew":           {"欠费增加", "Debt grew"},
-	"alert.arrears.recovered":      {"已结清", "Recovered"},
-	"alert.arrears.line_entered":   {"%s · %s 欠费 %s", "%s · %s owes %s"},
-	"alert.arrears.line_grew":      {"%s · %s 欠费从 %s 增至 %s", "%s · %s debt grew from %s to %s"},
-	"alert.arrears.line_recovered": {"%s · %s 已结清欠费，余额 %s", "%s · %s is out of arrears; balance %s"},
-	"alert.btn.arrears":            {"查看全部欠费", "All arrears"},
-	"alert.arrears.how_topup":      {"拨款 %s", "top up %s"},
+	"sum.subscribe":          {"为本频道订阅到期或欠费提醒", "Subscribe this channel to expiry or arrears alerts"},
+	"sum.subscriptions":      {"本频道的订阅、静音和免打扰设置", "This channel's subscriptions, snoozes and quiet hours"},
+	"sum.unsubscribe_alerts": {"取消本频道的一个订阅", "Remove one of this channel's subscriptions"},
+	"sum.snooze":             {"在本频道暂停某个资源或客户的提醒", "Silence alerts about a resource or customer in this channel for a while"},
+	"sum.unsnooze":           {"恢复某个资源或客户的提醒", "Resume alerts about a resource or customer"},
+	"sum.quiet":              {"设置本频道的免打扰时段（提醒顺延，不会丢失）", "Set this channel's quiet hours (alerts wait, they are not dropped)"},
+	"sum.scan":               {"立即执行一次到期或欠费扫描并报告结果", "Run an expiry or arrears scan now and report what it found"},
+	"opt.days":               {"提醒阈值（天），如 30,15,7,3,1", "alert thresholds in days, e.g. 30,15,7,3,1"},
+	"err.bad_kind":           {"订阅类型 “%s” 无效：用 expiry（到期）、arrears（欠费）或 all（全部）。", "Invalid alert kind \"%s\": use expiry, arrears or all."},
+	"err.bad_days":           {"阈值 “%s” 无效：用逗号分隔的 1–365 天，例如 30,15,7,3,1。", "Invalid thresholds \"%s\": comma-separated days from 1 to 365, e.g. 30,15,7,3,1."},
+	"err.bad_scope":          {"范围 “%s” 无效：用客户名称/ID、label:标签 或 *。", "Invalid scope \"%s\": use a customer, label:NAME or *."},
+	"err.sub_duplicate":      {"本频道已经有相同的订阅。", "This channel already has that subscription."},
+	"err.bad_sub_id":         {"订阅编号应为数字（见 /subscriptions），收到的是 “%s”。", "A subscription id is a number (see /subscriptions); got \"%s\"."},
+	"err.no_sub":             {"本频道没有编号为 %d 的订阅。", "This channel has no subscription %d."},
+	"err.sub_from_config":    {"订阅 %d 来自配置文件，请在配置中删除。", "Subscription %d comes from the configuration file; remove it there."},
+	"err.bad_duration":       {"时长 “%s” 无效：用 30m、12h、3d、2w 这样的写法（最多 90 天）。", "Invalid duration \"%s\": use 30m, 12h, 3d or 2w (at most 90 days)."},
+	"err.bad_quiet":          {"免打扰时段 “%s” 无效：用 22:00-08:00 这样的写法，或 off 取消。", "Invalid quiet hours \"%s\": use 22:00-08:00, or off."},
+	"err.bad_scan":           {"扫描类型 “%s” 无效：用 expiry 或 arrears。", "Invalid scan \"%s\": use expiry or arrears."},
+	"err.no_scanner":         {"本进程没有启用提醒扫描。", "Alert scans are not enabled in this process."},
+	"sub.all_customers":      {"全部客户", "all customers"},
+	"sub.label":              {"标签 %s", "label %s"},
+	"sub.kind.expiry":        {"到期提醒", "expiry alerts"},
+	"sub.kind.arrears":       {"欠费提醒", "arrears alerts"},
+	"sub.kind.all":           {"到期和欠费提醒", "expiry and arrears alerts"},
+	"sub.days":               {"提前 %s 天", "%s day[s] ahead"},
+	"sub.from_config":        {"来自配置", "from the configuration"},
+	"sub.added":              {"已订阅 #%d：%s。", "Subscribed #%d: %s."},
+	"sub.removed":            {"已取消订阅 #%d：%s。", "Removed subscription #%d: %s."},
+	"sub.title":              {"%s 的提醒订阅", "Alert subscriptions of %s"},
+	"sub.none":               {"本频道还没有订阅。用 /subscribe all 订阅全部提醒。", "This channel has no subscription yet. /subscribe all subscribes to every alert."},
+	"sub.col.what":           {"订阅", "Subscription"},
+	"sub.col.by":             {"订阅人", "By"},
+	"sub.settings":           {"设置", "Settings"},
+	"snooze.set":             {"已静音 %s 的提醒，直到 %s。", "Alerts about %s are silenced until %s."},
+	"snooze.removed":         {"已恢复 %s 的提醒。", "Alerts about %s are back on."},
+	"snooze.none":            {"%s 没有被静音。", "%s is not silenced."},
+	"snooze.is":              {"%s 静音至 %s", "%s silenced until %s"},
+	"quiet.set":              {"免打扰时段已设为 %s–%s（%s），期间的提醒会在结束后发送。", "Quiet hours set to %s–%s (%s); alerts due then are sent when they end."},
+	"quiet.cleared":          {"已取消免打扰时段。", "Quiet hours removed."},
+	"quiet.none":             {"本频道没有免打扰时段。", "This channel has no quiet hours."},
+	"quiet.is":               {"免打扰 %s–%s", "quiet hours %s–%s"},
+	"scan.title":             {"扫描结果：%s", "Scan: %s"},
+	"scan.skipped":           {"同类扫描正在进行，本次跳过。", "A scan of this kind is already running; skipped."},
+	"scan.customers":         {"范围内客户", "Customers in scope"},
+	"scan.found.expiry":      {"窗口内到期资源", "Resources expiring in the window"},
+	"scan.found.arrears":     {"欠费客户", "Customers in arrears"},
+	"scan.alerted":           {"新提醒", "New alerts"},
+	"scan.notices":           {"消息 → 频道", "Messages → channels"},
+	"scan.took":              {"耗时", "Took"},
+	"scan.mode":              {"扫描方式", "Mode"},
+	"scan.mode.full":         {"全量（逐个查询范围内客户的资源，并建立到期索引）", "full (every customer in scope asked, the expiry index rebuilt)"},
+	"scan.mode.delta":        {"增量（只查询有变化或需要复核的客户）", "delta (only customers that changed or need a look asked)"},
+	"scan.asked":             {"重新查询的客户", "Customers asked again"},
+	"scan.asked.why":         {"%d（有新订单 %d · 新客户 %d · 临近提醒阈值 %d · 轮换全量刷新 %d）", "%d (orders %d · new %d · crossing a threshold %d · rotating refresh %d)"},
+	"scan.calls":             {"BSS 调用", "BSS calls"},
+	"scan.calls.saved":       {"%d（全量扫描需 %d，节省 %d）", "%d (a full scan: %d; saved %d)"},
+	"scan.failed":            {"%d 个客户查询失败（已重试）：%s", "%d customer[s] could not be queried (after a retry): %s"},
 	// Money for resale customers: spend, ledger, coupons, on-demand resources, top-ups.
 	"sum.spend":               {"客户本月（或指定月份）的消费；不带客户时为消费排行", "A customer's spend this month (or another), or the top spenders"},
 	"sum.ledger":              {"合作伙伴账户的拨款与回收流水", "The partner account's top-ups and reclaims"},
