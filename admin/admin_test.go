@@ -110,7 +110,7 @@ func (e *env) get(path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func (e *env) say(user, text string) commands.Reply {
+func (e *env) say(user, text string) chat.Reply {
 	e.t.Helper()
 	p, id, _ := strings.Cut(user, ":")
 	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: p, UserID: id, Channel: "console", Text: text})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -155,16 +156,16 @@ func (s *Scanner) arrearsDigest(ctx context.Context, ch *channel, custs []bss.Cu
 	return s.store.CommitAlerts(ctx, puts, deletes, notices)
 }
 
-func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) commands.Reply {
+func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) chat.Reply {
 	sort.Slice(events, func(i, j int) bool {
 		if c := events[i].balance.Debt.Cmp(events[j].balance.Debt); c != 0 {
 			return c > 0
 		}
 		return events[i].customer.ID < events[j].customer.ID
 	})
-	rep := commands.Reply{Title: l.T("alert.arrears.title", len(events))}
+	rep := chat.Reply{Title: l.T("alert.arrears.title", len(events))}
 	for _, kind := range []string{debtEntered, debtGrew, debtRecovered} {
-		sec := commands.Section{Title: l.T("alert.arrears." + kind)}
+		sec := chat.Section{Title: l.T("alert.arrears." + kind)}
 		for _, e := range events {
 			if e.event != kind {
 				continue
@@ -194,6 +195,6 @@ func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) commands.Re
 			rep.Buttons = append(rep.Buttons, commands.TopUpButton(l, e.customer, e.balance.Debt, e.balance.Currency))
 		}
 	}
-	rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.arrears"), Command: "/arrears"})
+	rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.arrears"), Command: "/arrears"})
 	return rep
 }

@@ -32,7 +32,7 @@ type Handler func(ctx context.Context, req commands.Request) (reply chat.Reply, 
 
 // Router is what a Handler is made from; *commands.Router implements it.
 type Router interface {
-	Handle(ctx context.Context, req commands.Request) (commands.Reply, bool)
+	Handle(ctx context.Context, req commands.Request) (chat.Reply, bool)
 }
 
 // NewHandler makes the Handler every adapter is given: it runs the router and sanitizes the

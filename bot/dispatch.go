@@ -27,7 +27,7 @@ type Target struct {
 
 // Sender delivers a reply on one platform; each adapter implements it.
 type Sender interface {
-	Send(ctx context.Context, to Target, r commands.Reply) error
+	Send(ctx context.Context, to Target, r chat.Reply) error
 }
 
 // LangSource tells the language ("zh", "en"; "" for none chosen) of a notice's recipient: the
@@ -289,10 +289,10 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 			body = b
 		}
 	}
-	var rep commands.Reply
+	var rep chat.Reply
 	if err := json.Unmarshal(body, &rep); err != nil {
 		// A body that cannot be read will never become readable: deliver what can be said.
-		rep = commands.Reply{Text: string(body)}
+		rep = chat.Reply{Text: string(body)}
 	}
 	// Sanitized here, once, for every adapter: alert digests carry BSS data.
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // ProgressMessage shows one request's progress as a single message: the first report is
@@ -28,7 +27,7 @@ func NewProgressMessage(post func(ctx context.Context, r chat.Reply) (MessageRef
 }
 
 // Report posts r, or edits the message posted with it; it is a commands.ProgressFunc.
-func (p *ProgressMessage) Report(ctx context.Context, r commands.Reply) {
+func (p *ProgressMessage) Report(ctx context.Context, r chat.Reply) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.broken {

@@ -15,6 +15,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/internal/testenv"
@@ -139,7 +140,7 @@ func newSweep(t *testing.T, at time.Time) *sweep {
 }
 
 // say runs text as user on the console and returns the reply, flattened.
-func (s *sweep) say(user, text string) (commands.Reply, string) {
+func (s *sweep) say(user, text string) (chat.Reply, string) {
 	s.t.Helper()
 	rep, ok := s.env.Router.Handle(context.Background(), commands.Request{Platform: "console", UserID: user, Channel: "console", Text: text})
 	if !ok {
@@ -222,7 +223,7 @@ func (s *sweep) alerts() {
 		}
 		var b strings.Builder
 		for _, n := range ns {
-			var r commands.Reply
+			var r chat.Reply
 			if err := json.Unmarshal(n.Body, &r); err != nil {
 				s.t.Fatal(err)
 			}
@@ -330,4 +331,4 @@ func (s *sweep) renewal() {
 }
 
 // sweepText is a reply as one string, as exec prints it: the console's rendering, unwrapped.
-func sweepText(r commands.Reply) string { return console.RenderWidth(r, 0) }
+func sweepText(r chat.Reply) string { return console.RenderWidth(r, 0) }

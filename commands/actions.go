@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -269,29 +270,29 @@ func (c *Call) checkID(arg, id string) error {
 }
 
 // file stores the request and tells the approvers; it returns the requester's reply.
-func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview, subjects []string) (Reply, error) {
+func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview, subjects []string) (chat.Reply, error) {
 	params, err := json.Marshal(p)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	pvj, err := json.Marshal(pv)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.CreateApproval(ctx, store.Approval{
 		Action: kind, Params: params, Preview: pvj, CustomerID: pv.CustomerID, Subjects: subjects,
 		Requester: c.actor(), Needed: c.r.opts.Approvals, ExpiresAt: c.now.Add(c.r.opts.ExpireAfter),
 	}, elsewhere(c.actor(), c.r.newRequestNotices))
 	if errors.Is(err, store.ErrDuplicate) {
-		return Reply{}, c.storeError(0, err) // it names the open request
+		return chat.Reply{}, c.storeError(0, err) // it names the open request
 	}
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	rep.Text = c.Lang.T("act.filed", a.ID, a.Needed, c.stamp(a.ExpiresAt)) + "\n" + rep.Text
 	// Cancel settles the request this reply shows, as Approve and Reject do: the click updates it.
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10), Decides: true}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10), Decides: true}}
 	if c.Req.Platform != "console" && c.Req.Platform+":"+c.Req.Channel == c.r.opts.ApprovalsChannel {
 		// Filed in the approvals channel: this reply is the approvers' request there (no
 		// second message), with their buttons; the store refuses the requester's own approval,
@@ -302,32 +303,32 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 	return rep, nil
 }
 
-func runRenew(ctx context.Context, c *Call) (Reply, error) {
+func runRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 	period := bss.Period{Type: bss.PeriodMonth, Num: 1}
 	if a := c.Arg(1); a != "" {
 		var ok bool
 		if period, ok = ParsePeriod(a); !ok {
-			return Reply{}, c.fail("err.bad_period", a)
+			return chat.Reply{}, c.fail("err.bad_period", a)
 		}
 	}
 	_, autopay := c.Flag("autopay")
 	t, err := c.lookupResource(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !t.res.IsMain() {
-		return Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
+		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	if t.res.Status == bss.StatusClosed {
-		return Reply{}, c.fail("err.closed", t.res.ResourceID)
+		return chat.Reply{}, c.fail("err.closed", t.res.ResourceID)
 	}
 	price, err := c.r.bss.RenewPrice(ctx, t.customer.Ref(), bss.RenewPriceRequest{ResourceIDs: []string{t.res.ResourceID}, Period: period, IncludeRelatives: true})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	if len(price.Failed) > 0 {
 		f := price.Failed[0]
-		return Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
+		return chat.Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
@@ -364,17 +365,17 @@ func bestDiscount(ds []bss.DiscountRating) (bss.DiscountRating, bool) {
 	return best, found
 }
 
-func runUnsubscribe(ctx context.Context, c *Call) (Reply, error) {
+func runUnsubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 	reason := strings.Join(c.Inv.Args[1:], " ")
 	if n := len([]rune(reason)); n > bss.MaxReasonLen {
-		return Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
+		return chat.Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
 	}
 	t, err := c.lookupResource(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !t.res.IsMain() {
-		return Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
+		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, Reason: reason}
@@ -386,27 +387,27 @@ func runUnsubscribe(ctx context.Context, c *Call) (Reply, error) {
 	return c.file(ctx, actUnsubscribe, p, pv, []string{t.res.ResourceID})
 }
 
-func runAutoRenew(ctx context.Context, c *Call) (Reply, error) {
+func runAutoRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 	var on bool
 	switch strings.ToLower(c.Arg(0)) {
 	case "on", "开", "开启", "enable":
 		on = true
 	case "off", "关", "关闭", "disable":
 	default:
-		return Reply{}, c.fail("err.on_off", c.Arg(0))
+		return chat.Reply{}, c.fail("err.on_off", c.Arg(0))
 	}
 	t, err := c.lookupResource(ctx, c.Arg(1))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !t.res.IsMain() {
-		return Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
+		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	if t.res.AutoRenew() == on {
-		return Reply{}, c.fail("err.autorenew_already", t.res.ResourceID, c.onOff(on))
+		return chat.Reply{}, c.fail("err.autorenew_already", t.res.ResourceID, c.onOff(on))
 	}
 	if on && (t.res.Status == bss.StatusExpired || t.res.Status == bss.StatusFrozen || t.res.Status == bss.StatusClosed) {
-		return Reply{}, c.fail("err.autorenew_status", t.res.ResourceID, c.enum("res.status", t.res.Status))
+		return chat.Reply{}, c.fail("err.autorenew_status", t.res.ResourceID, c.enum("res.status", t.res.Status))
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, AutoRenewTo: &on}
@@ -418,25 +419,25 @@ func runAutoRenew(ctx context.Context, c *Call) (Reply, error) {
 	return c.file(ctx, actAutoRenew, p, pv, []string{t.res.ResourceID})
 }
 
-func runReclaim(ctx context.Context, c *Call) (Reply, error) {
+func runReclaim(ctx context.Context, c *Call) (chat.Reply, error) {
 	ids := c.Inv.Args
 	if len(ids) > bss.MaxQuotaIDs {
-		return Reply{}, c.fail("err.too_many_quotas", bss.MaxQuotaIDs, len(ids))
+		return chat.Reply{}, c.fail("err.too_many_quotas", bss.MaxQuotaIDs, len(ids))
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if err := c.checkID("quota-id", id); err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		if seen[id] {
-			return Reply{}, c.fail("err.duplicate", id)
+			return chat.Reply{}, c.fail("err.duplicate", id)
 		}
 		seen[id] = true
 	}
 	var remark *string
 	if v, ok := c.Flag("remark"); ok {
 		if n := len([]rune(v)); n > bss.MaxRemarkLen {
-			return Reply{}, c.fail("err.too_long", "remark", bss.MaxRemarkLen, n)
+			return chat.Reply{}, c.fail("err.too_long", "remark", bss.MaxRemarkLen, n)
 		}
 		remark = &v
 	}
@@ -445,7 +446,7 @@ func runReclaim(ctx context.Context, c *Call) (Reply, error) {
 	for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
 		page, err := c.r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: ids, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		for _, q := range page.Quotas {
 			byID[q.QuotaID] = q
@@ -458,7 +459,7 @@ func runReclaim(ctx context.Context, c *Call) (Reply, error) {
 	for _, id := range ids {
 		q, ok := byID[id]
 		if !ok {
-			return Reply{}, c.fail("err.no_quota", id)
+			return chat.Reply{}, c.fail("err.no_quota", id)
 		}
 		pv.Quotas = append(pv.Quotas, quotaFacts{ID: id, Balance: q.Balance.Exact(), Currency: q.Currency, Status: q.QuotaStatus, Found: true, Limits: q.LimitInfos})
 	}
@@ -506,18 +507,18 @@ func (c *Call) storeError(id uint64, err error) error {
 	return err
 }
 
-func runApprove(ctx context.Context, c *Call) (Reply, error) {
+func runApprove(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.Approval(ctx, id)
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	if a.State == store.StatePending {
 		if a, err = c.r.store.Approve(ctx, id, c.actor(), elsewhere(c.actor(), c.r.decisionNotices)); err != nil {
-			return Reply{}, c.storeError(id, err)
+			return chat.Reply{}, c.storeError(id, err)
 		}
 		if a.State == store.StatePending {
 			rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
@@ -528,12 +529,12 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 			return rep, nil
 		}
 	} else if a.State == store.StateApproved && a.Requester.Key() == c.actor().Key() {
-		return Reply{}, c.storeError(id, store.ErrSelfApproval)
+		return chat.Reply{}, c.storeError(id, store.ErrSelfApproval)
 	}
 	// Approved (now, or earlier and interrupted before it ran): run it, exactly once.
 	a, err = c.r.execute(ctx, a, c.actor())
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	if a.State == store.StateExecuting {
@@ -543,42 +544,42 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
-func runReject(ctx context.Context, c *Call) (Reply, error) {
+func runReject(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reason := strings.Join(c.Inv.Args[1:], " ")
 	if n := len([]rune(reason)); n > bss.MaxReasonLen {
-		return Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
+		return chat.Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
 	}
 	a, err := c.r.store.Reject(ctx, id, c.actor(), reason, elsewhere(c.actor(), c.r.decisionNotices))
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	return c.r.renderApproval(c.Lang, c.r.loc, c.now, a), nil
 }
 
-func runCancel(ctx context.Context, c *Call) (Reply, error) {
+func runCancel(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.Cancel(ctx, id, c.actor(), elsewhere(c.actor(), c.r.decisionNotices))
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	return c.r.renderApproval(c.Lang, c.r.loc, c.now, a), nil
 }
 
-func runRequest(ctx context.Context, c *Call) (Reply, error) {
+func runRequest(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.Approval(ctx, id)
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	if a.State == store.StatePending && c.Role.Allows(RoleApprover) && a.Requester.Key() != c.actor().Key() && !a.ApprovedBy(c.actor().Key()) {
@@ -587,15 +588,15 @@ func runRequest(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
-func runPending(ctx context.Context, c *Call) (Reply, error) {
+func runPending(ctx context.Context, c *Call) (chat.Reply, error) {
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	all, err := c.r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StatePending, store.StateApproved, store.StateExecuting},
 		Limit: store.MaxApprovalLimit})
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	me := c.actor().Key()
 	var mine []store.Approval
@@ -609,22 +610,22 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 		}
 		mine = append(mine, a)
 	}
-	rep := Reply{Title: c.Lang.T("pending.title")}
+	rep := chat.Reply{Title: c.Lang.T("pending.title")}
 	if len(mine) == 0 {
 		rep.Text = c.Lang.T("pending.none")
 		return rep, nil
 	}
 	lo, hi, pages := pageOf(len(mine), c.r.opts.PageSize, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
-	t := &Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
+	t := &chat.Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}
 	for _, a := range mine[lo:hi] {
 		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), subjectOf(a),
 			c.r.nameOf(a.Requester), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
 		if len(rep.Buttons) < 5 {
-			rep.Buttons = append(rep.Buttons, Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})
 		}
 	}
 	rep.Table = t
@@ -634,9 +635,9 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 
 // approveButtons are a request's Approve and Reject: each click decides it, so the adapters update
 // the request's message with the outcome.
-func approveButtons(l Lang, id uint64) []Button {
+func approveButtons(l Lang, id uint64) []chat.Button {
 	s := strconv.FormatUint(id, 10)
-	return []Button{
+	return []chat.Button{
 		{Label: l.T("btn.approve"), Command: "/approve " + s, Style: "primary", Decides: true},
 		{Label: l.T("btn.reject"), Command: "/reject " + s, Style: "danger", Decides: true},
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
@@ -91,7 +92,7 @@ func (e *actEnv) restart() {
 	e.open()
 }
 
-func (e *actEnv) say(user, text string) (commands.Reply, string) {
+func (e *actEnv) say(user, text string) (chat.Reply, string) {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
 	channel := "console"
@@ -165,7 +166,7 @@ func noticeText(n store.Notice) string { return bodyText(n.Body) }
 
 // bodyText is a notice's message as text.
 func bodyText(body json.RawMessage) string {
-	var r commands.Reply
+	var r chat.Reply
 	_ = json.Unmarshal(body, &r)
 	return flatten(r)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
@@ -72,7 +73,7 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 }
 
 // in sends text as platform:user from channel and returns the reply and its flattened text.
-func (e *alertEnv) in(user, channel, text string) (commands.Reply, string) {
+func (e *alertEnv) in(user, channel, text string) (chat.Reply, string) {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
 	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
@@ -133,7 +134,7 @@ func (e *alertEnv) outbox() []store.Notice {
 func (e *alertEnv) stamp(t time.Time) string { return t.In(e.loc).Format("2006-01-02 15:04") }
 
 // field returns the value of the reply field labelled label.
-func field(r commands.Reply, label string) (string, bool) {
+func field(r chat.Reply, label string) (string, bool) {
 	for _, f := range r.Fields {
 		if f.Label == label {
 			return f.Value, true
@@ -604,7 +605,7 @@ func TestScanCommand(t *testing.T) {
 		if n.Platform != "console" || n.Channel != "c1" || n.Kind != "alert:expiry" {
 			t.Errorf("notice %d: %+v", i, n)
 		}
-		var r commands.Reply
+		var r chat.Reply
 		if err := json.Unmarshal(n.Body, &r); err != nil || !strings.Contains(r.Title, "到期") {
 			t.Errorf("notice %d body %s (%v)", i, n.Body, err)
 		}

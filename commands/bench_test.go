@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -13,8 +14,8 @@ import (
 func BenchmarkDispatch(b *testing.B) {
 	ping := &commands.Command{Name: "ping", Role: commands.RoleViewer, MaxArgs: -1,
 		Flags: []commands.Flag{{Name: "page"}},
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) {
-			return commands.Reply{Text: "pong " + c.Arg(0)}, nil
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
+			return chat.Reply{Text: "pong " + c.Arg(0)}, nil
 		}}
 	req := commands.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "/ping@partnerbot “ACME Ltd” --page 2"}
 	b.Run("router", func(b *testing.B) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -51,7 +52,7 @@ func builtins() []*Command {
 	}
 }
 
-func runHelp(ctx context.Context, c *Call) (Reply, error) {
+func runHelp(ctx context.Context, c *Call) (chat.Reply, error) {
 	if name := strings.TrimPrefix(strings.TrimPrefix(c.Arg(0), "/"), "／"); name != "" {
 		cmd := c.r.index[strings.ToLower(name)]
 		if cmd == nil {
@@ -59,11 +60,11 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 			if s := c.r.suggest(strings.ToLower(name)); len(s) > 0 {
 				text += "\n" + c.Lang.T("err.did_you_mean", "/"+strings.Join(s, "  /"))
 			}
-			return Reply{}, &userError{text: text, result: "invalid"}
+			return chat.Reply{}, &userError{text: text, result: "invalid"}
 		}
 		return c.helpFor(cmd), nil
 	}
-	t := &Table{Columns: []string{c.Lang.T("help.col.cmd"), c.Lang.T("help.col.desc"), c.Lang.T("help.col.role")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("help.col.cmd"), c.Lang.T("help.col.desc"), c.Lang.T("help.col.role")}}
 	for _, cmd := range c.r.cmds {
 		if !c.Role.Allows(cmd.Role) {
 			continue
@@ -75,89 +76,89 @@ func runHelp(ctx context.Context, c *Call) (Reply, error) {
 		t.Rows = append(t.Rows, []string{name, c.Lang.T(cmd.Summary), c.Lang.T("role." + cmd.Role.String())})
 	}
 	t.Head = []int{0, 1} // a compact entry: the command and what it does, then who may run it
-	return Reply{Title: c.Lang.T("help.title"), Text: c.Lang.T("help.intro"), Table: t}, nil
+	return chat.Reply{Title: c.Lang.T("help.title"), Text: c.Lang.T("help.intro"), Table: t}, nil
 }
 
-func (c *Call) helpFor(cmd *Command) Reply {
-	fields := []Field{{Label: c.Lang.T("help.usage"), Value: cmd.usageIn(c.Lang)}}
+func (c *Call) helpFor(cmd *Command) chat.Reply {
+	fields := []chat.Field{{Label: c.Lang.T("help.usage"), Value: cmd.usageIn(c.Lang)}}
 	if len(cmd.Aliases) > 0 {
-		fields = append(fields, Field{Label: c.Lang.T("help.aliases"), Value: "/" + strings.Join(cmd.Aliases, "  /")})
+		fields = append(fields, chat.Field{Label: c.Lang.T("help.aliases"), Value: "/" + strings.Join(cmd.Aliases, "  /")})
 	}
-	fields = append(fields, Field{Label: c.Lang.T("help.role"), Value: c.Lang.T("role." + cmd.Role.String())})
+	fields = append(fields, chat.Field{Label: c.Lang.T("help.role"), Value: c.Lang.T("role." + cmd.Role.String())})
 	var lines []string
 	for _, f := range cmd.Flags {
 		lines = append(lines, "--"+f.Name+"  "+c.Lang.T(f.Help))
 	}
-	secs := []Section{}
+	secs := []chat.Section{}
 	if len(lines) > 0 {
-		secs = append(secs, Section{Title: c.Lang.T("help.options"), Lines: lines})
+		secs = append(secs, chat.Section{Title: c.Lang.T("help.options"), Lines: lines})
 	}
 	if len(cmd.Examples) > 0 {
-		secs = append(secs, Section{Title: c.Lang.T("help.examples"), Lines: cmd.Examples})
+		secs = append(secs, chat.Section{Title: c.Lang.T("help.examples"), Lines: cmd.Examples})
 	}
-	return Reply{Title: "/" + cmd.Name, Text: c.Lang.T(cmd.Summary), Fields: fields, Sections: secs}
+	return chat.Reply{Title: "/" + cmd.Name, Text: c.Lang.T(cmd.Summary), Fields: fields, Sections: secs}
 }
 
-func runLang(ctx context.Context, c *Call) (Reply, error) {
+func runLang(ctx context.Context, c *Call) (chat.Reply, error) {
 	l, ok := ParseLang(c.Arg(0))
 	if !ok {
-		return Reply{}, c.fail("err.bad_lang", c.Arg(0))
+		return chat.Reply{}, c.fail("err.bad_lang", c.Arg(0))
 	}
 	if !c.r.isDirect(c.Req) && c.Role >= RoleOperator {
 		// In a channel, an operator or admin sets the channel's language: its alerts and the
 		// replies to those who chose none.
 		p, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)
 		if err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		p.Lang = string(l)
 		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, p); err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
-		return Reply{Text: l.T("lang.set_channel")}, nil
+		return chat.Reply{Text: l.T("lang.set_channel")}, nil
 	}
 	p, err := c.r.store.Prefs(ctx, c.Req.User())
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	p.Lang = string(l)
 	if err := c.r.store.SetPrefs(ctx, c.Req.User(), p); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if c.Req.Channel != "" && c.Req.Channel != "exec" && c.Req.Platform != "console" && c.r.isDirect(c.Req) {
 		// A direct conversation is this person's own: the alerts it subscribed to follow the
 		// person's language.
 		cp, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)
 		if err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		cp.Lang = string(l)
 		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, cp); err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 	}
 	c.Lang = l
-	return Reply{Text: l.T("lang.set")}, nil
+	return chat.Reply{Text: l.T("lang.set")}, nil
 }
 
-func runAudit(ctx context.Context, c *Call) (Reply, error) {
+func runAudit(ctx context.Context, c *Call) (chat.Reply, error) {
 	n := 20
 	if a := c.Arg(0); a != "" {
 		v, err := strconv.Atoi(a)
 		if err != nil || v < 1 || v > 200 {
-			return Reply{}, c.fail("err.arg_int", "n", 1, 200, a)
+			return chat.Reply{}, c.fail("err.arg_int", "n", 1, 200, a)
 		}
 		n = v
 	}
 	es, err := c.r.store.RecentAudit(ctx, n, store.AuditFilter{})
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if len(es) == 0 {
-		return Reply{Text: c.Lang.T("audit.none")}, nil
+		return chat.Reply{Text: c.Lang.T("audit.none")}, nil
 	}
 	sort.SliceStable(es, func(i, j int) bool { return es[i].ID > es[j].ID })
-	t := &Table{Columns: []string{c.Lang.T("audit.col.when"), c.Lang.T("audit.col.who"), c.Lang.T("audit.col.cmd"), c.Lang.T("audit.col.res")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("audit.col.when"), c.Lang.T("audit.col.who"), c.Lang.T("audit.col.cmd"), c.Lang.T("audit.col.res")}}
 	for _, e := range es {
 		cmd := e.Command
 		if r := []rune(cmd); len(r) > 60 {
@@ -170,5 +171,5 @@ func runAudit(ctx context.Context, c *Call) (Reply, error) {
 		t.Rows = append(t.Rows, []string{c.stamp(e.At), c.r.nameWithID(store.Actor{Platform: e.Platform, UserID: e.UserID, UserName: e.UserName}), cmd, res})
 	}
 	t.Head = []int{0, 1} // a compact entry: when and who, then the command and its result
-	return Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil
+	return chat.Reply{Title: c.Lang.T("audit.title", len(es)), Table: t}, nil
 }

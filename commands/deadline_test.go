@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -118,9 +119,9 @@ func TestActionExecutionIsBounded(t *testing.T) {
 func TestCommandDeadlineIsPerCommand(t *testing.T) {
 	e := newEnv(t, nil)
 	e.router.Register(&commands.Command{Name: "slow", Role: commands.RoleViewer, MaxArgs: -1, Timeout: time.Second,
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) {
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
 			<-ctx.Done()
-			return commands.Reply{}, ctx.Err()
+			return chat.Reply{}, ctx.Err()
 		}})
 	start := time.Now()
 	rep, text, _ := e.say(t, "console:admin", "/slow")

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -16,7 +17,7 @@ func TestExpiringByLabel(t *testing.T) {
 	for _, c := range e.srv.Customers() {
 		labelOf[c.Name] = c.Label
 	}
-	listed := func(t *testing.T, rep commands.Reply) map[string]bool {
+	listed := func(t *testing.T, rep chat.Reply) map[string]bool {
 		t.Helper()
 		if rep.Table == nil {
 			t.Fatalf("no list: %+v", rep)

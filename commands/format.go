@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // money formats an amount with its currency and thousands separators: "CNY 12,345.60".
@@ -64,7 +65,7 @@ func (c *Call) clock(t time.Time, layout string) string {
 }
 
 // zoned ends a reply that shows times with the line naming their zone, once.
-func (c *Call) zoned(rep *Reply) {
+func (c *Call) zoned(rep *chat.Reply) {
 	if !c.timesShown.Load() {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -202,21 +203,21 @@ func (c *Call) modeName(mode string) string {
 	return mode
 }
 
-func runSpend(ctx context.Context, c *Call) (Reply, error) {
+func runSpend(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListSubcustomerMonthlyBills); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cycle, err := c.month()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if q := c.Arg(0); q != "" {
 		return c.customerSpend(ctx, q, cycle, reseller)
@@ -225,18 +226,18 @@ func runSpend(ctx context.Context, c *Call) (Reply, error) {
 }
 
 // customerSpend is one customer's month: totals by charge mode, refunds apart, and each line.
-func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Reply, error) {
+func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (chat.Reply, error) {
 	cu, err := c.resaleCustomer(ctx, q)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, CustomerID: cu.ID, IndirectPartnerID: reseller})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("spend.title", displayName(cu), cycle), Footer: c.Lang.T("spend.note")}
+	rep := chat.Reply{Title: c.Lang.T("spend.title", displayName(cu), cycle), Footer: c.Lang.T("spend.note")}
 	base := "/spend " + cu.ID + c.resellerArg(reseller)
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.prev_month"), Command: base + " --month " + prevMonth(cycle)}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.prev_month"), Command: base + " --month " + prevMonth(cycle)}}
 	s := spendByCustomer(all.BillSums)[cu.ID]
 	if s == nil {
 		rep.Text = c.Lang.T("spend.none", cycle)
@@ -245,13 +246,13 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 	cur := all.Currency
 	for _, mode := range bss.ChargeModes {
 		if v, ok := s.byMode[mode]; ok || mode != bss.ChargeModeSavingsPlan {
-			rep.Fields = append(rep.Fields, Field{Label: c.modeName(mode), Value: money(v, cur)})
+			rep.Fields = append(rep.Fields, chat.Field{Label: c.modeName(mode), Value: money(v, cur)})
 		}
 	}
 	if !s.refunds.IsZero() {
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.refunds"), Value: money(s.refunds, cur)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("lbl.refunds"), Value: money(s.refunds, cur)})
 	}
-	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.spend_total"), Value: money(s.total, cur)})
+	rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("lbl.spend_total"), Value: money(s.total, cur)})
 	lines := s.lines
 	sort.SliceStable(lines, func(i, j int) bool {
 		if lines[i].Refund() != lines[j].Refund() {
@@ -259,7 +260,7 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 		}
 		return lines[i].Amount.Cmp(lines[j].Amount) > 0
 	})
-	t := &Table{Columns: []string{c.Lang.T("spend.col.service"), c.Lang.T("spend.col.mode"), c.Lang.T("spend.col.kind"), c.Lang.T("spend.col.amount")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("spend.col.service"), c.Lang.T("spend.col.mode"), c.Lang.T("spend.col.kind"), c.Lang.T("spend.col.amount")}}
 	for _, b := range lines {
 		kind := c.Lang.T("lbl.consumption")
 		switch b.BillType {
@@ -279,13 +280,13 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 }
 
 // topSpenders ranks the month's resale customers by what they spent.
-func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int) (Reply, error) {
+func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int) (chat.Reply, error) {
 	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, IndirectPartnerID: reseller})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	byCust := spendByCustomer(all.BillSums)
-	rep := Reply{Title: c.Lang.T("spend.top_title", cycle), Footer: c.Lang.T("spend.note")}
+	rep := chat.Reply{Title: c.Lang.T("spend.top_title", cycle), Footer: c.Lang.T("spend.note")}
 	if len(byCust) == 0 {
 		rep.Text = c.Lang.T("spend.none", cycle)
 		return rep, nil
@@ -293,7 +294,7 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 	names := map[string]bss.Customer{}
 	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale, IndirectPartnerID: reseller}) {
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		names[cu.ID] = cu
 	}
@@ -313,9 +314,9 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 	rep.Text = c.Lang.T("spend.top_total", len(ids), money(total, cur))
 	lo, hi, pages := pageOf(len(ids), c.r.opts.PageSize, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
-	t := &Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
+	t := &chat.Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
 		c.Lang.T("lbl.refunds"), c.Lang.T("lbl.spend_total")}}
 	for i, id := range ids[lo:hi] {
 		s := byCust[id]
@@ -326,7 +327,7 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 		t.Rows = append(t.Rows, []string{strconvItoa(lo + i + 1), name, money(s.byMode[bss.ChargeModeYearlyMonthly], cur),
 			money(s.byMode[bss.ChargeModeOnDemand], cur), money(s.refunds, cur), money(s.total, cur)})
 		if len(rep.Buttons) < 3 {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend_of", name), Command: "/spend " + id + " --month " + cycle + c.resellerArg(reseller)})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.spend_of", name), Command: "/spend " + id + " --month " + cycle + c.resellerArg(reseller)})
 		}
 	}
 	rep.Table = t
@@ -355,18 +356,18 @@ func (c *Call) fetchSpend(ctx context.Context, cu bss.Customer) (*bss.BillSumPag
 	return c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: bss.Cycle(c.now), CustomerID: cu.ID})
 }
 
-func (c *Call) spendOf(cu bss.Customer, all *bss.BillSumPage, err error) Field {
+func (c *Call) spendOf(cu bss.Customer, all *bss.BillSumPage, err error) chat.Field {
 	label := c.Lang.T("lbl.spend_month")
 	if err != nil {
 		c.bssError(err)
 		c.r.log.Warn("this month's spend unknown", "customer", cu.ID, "error", err)
-		return Field{Label: label, Value: c.Lang.T("lbl.unknown")}
+		return chat.Field{Label: label, Value: c.Lang.T("lbl.unknown")}
 	}
 	var total bss.Amount
 	if s := spendByCustomer(all.BillSums)[cu.ID]; s != nil {
 		total = s.total
 	}
-	return Field{Label: label, Value: money(total, all.Currency)}
+	return chat.Field{Label: label, Value: money(total, all.Currency)}
 }
 
 // Ledger types as typed in /ledger --type.
@@ -379,26 +380,26 @@ var ledgerTypes = map[string][]string{
 // maxLedgerRecords bounds what /ledger reads of one trade type.
 const maxLedgerRecords = 2000
 
-func runLedger(ctx context.Context, c *Call) (Reply, error) {
+func runLedger(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListPartnerAccountChangeRecords); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	days, err := c.IntFlag("days", 30, 1, 365)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	trades, typeArg := []string{bss.TradeAllocate, bss.TradeRetrieve}, ""
 	if v, ok := c.Flag("type"); ok {
 		if trades, ok = ledgerTypes[strings.ToLower(v)]; !ok {
-			return Reply{}, c.fail("err.bad_ledger_type", v)
+			return chat.Reply{}, c.fail("err.bad_ledger_type", v)
 		}
 		typeArg = " --type " + strings.ToLower(v)
 	}
@@ -410,7 +411,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 		n := 0
 		for rec, err := range c.r.bss.ChangeRecords(ctx, f) {
 			if err != nil {
-				return Reply{}, c.bssError(err)
+				return chat.Reply{}, c.bssError(err)
 			}
 			if n++; n > maxLedgerRecords {
 				break
@@ -419,7 +420,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].TradeTime.After(recs[j].TradeTime.Time) })
-	rep := Reply{Title: c.Lang.T("ledger.title", days)}
+	rep := chat.Reply{Title: c.Lang.T("ledger.title", days)}
 	if len(recs) == 0 {
 		rep.Text = c.Lang.T("ledger.none", days)
 		return rep, nil
@@ -436,9 +437,9 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 	rep.Text = c.Lang.T("ledger.totals", nout, money(out, currency), nin, money(in, currency)) + "\n" + c.Lang.T("ledger.note")
 	lo, hi, pages := pageOf(len(recs), c.r.opts.PageSize, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
-	t := &Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
+	t := &chat.Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
 		c.Lang.T("ledger.col.amount"), c.Lang.T("ledger.col.after")}}
 	for _, r := range recs[lo:hi] {
 		amt := money(r.ChangeAmount.Abs(), currency)
@@ -500,26 +501,26 @@ func (c *Call) couponType(n int) string {
 // maxCoupons bounds what /coupons reads of one customer.
 const maxCoupons = 1000
 
-func runCoupons(ctx context.Context, c *Call) (Reply, error) {
+func runCoupons(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedPartnerCoupons); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, err := c.resaleCustomer(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	var cps []bss.PartnerCoupon
 	for cp, err := range c.r.bss.Coupons(ctx, bss.CouponFilter{CustomerID: cu.ID, IndirectPartnerID: reseller}) {
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		if cp.CustomerID != cu.ID {
 			continue // a BSS that ignored the filter must not show someone else's coupon
@@ -528,7 +529,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 			break
 		}
 	}
-	rep := Reply{Title: c.Lang.T("coupons.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("coupons.title", displayName(cu))}
 	if len(cps) == 0 {
 		rep.Text = c.Lang.T("coupons.none")
 		return rep, nil
@@ -558,16 +559,16 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 	rep.Text = c.Lang.T("coupons.usable", n, money(usable, ""))
 	lo, hi, pages := pageOf(len(cps), c.r.opts.PageSize, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
-	t := &Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
+	t := &chat.Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
 	mayReclaim := c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpReclaimPartnerCoupons)
 	for _, cp := range cps[lo:hi] {
 		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), money(cp.FaceValue, ""), money(cp.Balance, ""),
 			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
 		if mayReclaim && cp.Status == bss.CouponUsable && len(rep.Buttons) < 3 {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.coupon_reclaim", cp.CouponID),
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.coupon_reclaim", cp.CouponID),
 				Command: "/coupon-reclaim " + cp.CouponID + c.resellerArg(reseller), Style: "danger"})
 		}
 	}
@@ -594,32 +595,32 @@ func (c *Call) onDemandStatus(n int) string {
 	return strconvItoa(n)
 }
 
-func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
+func runOnDemand(ctx context.Context, c *Call) (chat.Reply, error) {
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, err := c.resaleCustomer(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	size := c.r.opts.PageSize
 	p, err := c.r.bss.ListOnDemandResources(ctx, bss.OnDemandFilter{CustomerID: cu.ID, IndirectPartnerID: reseller}, (page-1)*size, size)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("ondemand.title", displayName(cu)), Footer: c.Lang.T("ondemand.note")}
+	rep := chat.Reply{Title: c.Lang.T("ondemand.title", displayName(cu)), Footer: c.Lang.T("ondemand.note")}
 	if p.TotalCount == 0 {
 		rep.Text = c.Lang.T("ondemand.none")
 		return rep, nil
 	}
 	_, _, pages := pageOf(p.TotalCount, size, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
 	for _, r := range p.Resources {
 		kind := strings.TrimPrefix(c.Lang.BSSName(r.ResourceTypeCode, r.ResourceTypeName), "hws.resource.type.")
@@ -627,7 +628,7 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 		if size, ok := r.SpecSize(); ok && r.ProductSpecDesc == "" {
 			spec += " · " + size.Exact()
 		}
-		sec := Section{Title: firstNonEmpty(r.ResourceName, r.ResourceID) + " · " + kind, Fields: []Field{
+		sec := chat.Section{Title: firstNonEmpty(r.ResourceName, r.ResourceID) + " · " + kind, Fields: []chat.Field{
 			{Label: "ID", Value: r.ResourceID},
 			{Label: c.Lang.T("resources.status"), Value: c.onDemandStatus(r.Status)},
 			{Label: c.Lang.T("resources.region"), Value: orDash(firstNonEmpty(r.AvailabilityZoneCode, r.RegionCode))},
@@ -635,7 +636,7 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 			{Label: c.Lang.T("ondemand.since"), Value: c.stamp(r.EffectiveTime.Time)},
 		}}
 		if !r.ExpireTime.IsZero() {
-			sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("ondemand.until"), Value: c.stamp(r.ExpireTime.Time)})
+			sec.Fields = append(sec.Fields, chat.Field{Label: c.Lang.T("ondemand.until"), Value: c.stamp(r.ExpireTime.Time)})
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -647,39 +648,39 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 // and admins only — like /ledger, the partner's own books (with its credit line) are not for
 // every viewer. Each figure names its account; the allocatable funds show what BSS earmarks
 // (designated_amount) and what open top-up requests hold, and what is left.
-func (c *Call) partnerBalances(ctx context.Context) (Reply, error) {
+func (c *Call) partnerBalances(ctx context.Context) (chat.Reply, error) {
 	if !c.Role.Allows(RoleApprover) {
-		return Reply{}, c.fail("err.partner_books")
+		return chat.Reply{}, c.fail("err.partner_books")
 	}
 	if err := c.requireSite(bss.OpListPartnerBalances); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	accts, err := c.r.bss.PartnerBalances(ctx, "")
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("balance.partner_title")}
+	rep := chat.Reply{Title: c.Lang.T("balance.partner_title")}
 	if len(accts) == 0 {
 		rep.Text = c.Lang.T("balance.none")
 		return rep, nil
 	}
-	t := &Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
 	for _, a := range accts {
 		t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), money(a.Amount, a.Currency)})
 	}
 	rep.Table = t
 	for _, a := range accts {
 		if a.AccountType == 2 && a.CreditAmount.Sign() > 0 {
-			rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.credit_line", a.AccountID),
+			rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("balance.credit_line", a.AccountID),
 				Value: c.Lang.T("balance.credit_line_value", money(a.CreditAmount, a.Currency), money(a.Amount, a.Currency))})
 		}
 	}
 	if fund, avail, ok := bss.Available(accts); ok {
 		held, err := c.openTopUps(ctx, "")
 		if err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.fund", c.enum("acct", fund.AccountType), fund.AccountID),
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("balance.fund", c.enum("acct", fund.AccountType), fund.AccountID),
 			Value: c.fundText(fund.Amount, fund.DesignatedAmount, avail, held, fund.Currency)})
 	}
 	rep.Footer = c.Lang.T("balance.partner_note")

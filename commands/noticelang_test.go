@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -18,7 +19,7 @@ type recordingSender struct {
 	sent map[bot.Target][]string
 }
 
-func (s *recordingSender) Send(_ context.Context, to bot.Target, r commands.Reply) error {
+func (s *recordingSender) Send(_ context.Context, to bot.Target, r chat.Reply) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sent == nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // Progress of long work. An adapter that can show it puts a ProgressFunc in the request's
@@ -14,7 +16,7 @@ import (
 
 // ProgressFunc shows a long command's progress to the person waiting, in their language. An
 // adapter that can edit posts the first report and edits that message with the later ones.
-type ProgressFunc func(ctx context.Context, r Reply)
+type ProgressFunc func(ctx context.Context, r chat.Reply)
 
 type progressKey int
 
@@ -55,7 +57,7 @@ func (rp *reporter) report(ctx context.Context, done, total int) {
 		return
 	}
 	rp.posted, rp.last = true, now
-	rp.f(ctx, Reply{Text: rp.lang.T("progress.working", groupDigits(done), groupDigits(total))})
+	rp.f(ctx, chat.Reply{Text: rp.lang.T("progress.working", groupDigits(done), groupDigits(total))})
 }
 
 // withReporter gives the command's context a reporter when the adapter listens.
@@ -93,14 +95,14 @@ type joiner struct {
 
 type joined struct {
 	done    chan struct{}
-	reply   Reply
+	reply   chat.Reply
 	err     error
 	waiting int // requests that joined it
 }
 
 // do runs fn, or waits for the run of key already under way and returns its outcome; shared
 // reports the latter.
-func (j *joiner) do(ctx context.Context, key string, fn func() (Reply, error)) (rep Reply, err error, shared bool) {
+func (j *joiner) do(ctx context.Context, key string, fn func() (chat.Reply, error)) (rep chat.Reply, err error, shared bool) {
 	j.mu.Lock()
 	if j.running == nil {
 		j.running = map[string]*joined{}
@@ -112,7 +114,7 @@ func (j *joiner) do(ctx context.Context, key string, fn func() (Reply, error)) (
 		case <-w.done:
 			return w.reply, w.err, true
 		case <-ctx.Done():
-			return Reply{}, ctx.Err(), true
+			return chat.Reply{}, ctx.Err(), true
 		}
 	}
 	w := &joined{done: make(chan struct{})}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // describe is a resource's one-line description (name, type and spec) as it is stored: in
@@ -42,18 +43,18 @@ func describeIn(l Lang, r bss.Resource) string {
 	return out
 }
 
-func runResources(ctx context.Context, c *Call) (Reply, error) {
+func runResources(ctx context.Context, c *Call) (chat.Reply, error) {
 	days, err := c.IntFlag("expiring", 0, 1, 3650)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, err := c.oneCustomer(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	f := bss.ResourceFilter{CustomerID: cu.ID}
 	title := c.Lang.T("resources.title", displayName(cu))
@@ -63,7 +64,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	}
 	rs, err := c.r.bss.AllResources(ctx, f)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	c.remember(ctx, cu.ID, rs)
 	// An attached resource whose main resource is outside the expiry window becomes a group
@@ -72,18 +73,18 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	sort.SliceStable(groups, func(i, j int) bool {
 		return groups[i].Main.ExpireTime.Before(groups[j].Main.ExpireTime.Time)
 	})
-	rep := Reply{Title: title}
+	rep := chat.Reply{Title: title}
 	if len(groups) == 0 {
 		rep.Text = c.Lang.T("resources.none")
 		return rep, nil
 	}
 	lo, hi, pages := pageOf(len(groups), c.r.opts.PageSize, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
 	for _, g := range groups[lo:hi] {
 		m := g.Main
-		sec := Section{Title: describeIn(c.Lang, m), Fields: []Field{
+		sec := chat.Section{Title: describeIn(c.Lang, m), Fields: []chat.Field{
 			{Label: "ID", Value: m.ResourceID},
 			{Label: c.Lang.T("resources.expires"), Value: c.when(m.ExpireTime.Time)},
 			{Label: c.Lang.T("resources.status"), Value: c.enum("res.status", m.Status)},
@@ -110,25 +111,25 @@ type expiringRow struct {
 	desc     string // describe(res); from the index, as the scan saw it
 }
 
-func runExpiring(ctx context.Context, c *Call) (Reply, error) {
+func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 	days, labels, err := c.expiringArgs()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.IntFlag("page", 1, 1, 10000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	live, err := c.wantsLive()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
 	rows, failed, note, err := c.expiringRows(ctx, live, c.now, end, labels)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	rep := Reply{Title: c.Lang.T("expiring.title", days), Text: note}
+	rep := chat.Reply{Title: c.Lang.T("expiring.title", days), Text: note}
 	if len(labels) > 0 {
 		rep.Title = c.Lang.T("expiring.title_label", days, strings.Join(labels, ", "))
 	}
@@ -148,9 +149,9 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	})
 	lo, hi, pages := pageOf(len(rows), c.r.opts.PageSize, page)
 	if page > pages {
-		return Reply{}, c.fail("err.page_out_of_range", page, pages)
+		return chat.Reply{}, c.fail("err.page_out_of_range", page, pages)
 	}
-	t := &Table{Columns: []string{c.Lang.T("expiring.col.when"), c.Lang.T("expiring.col.cust"), c.Lang.T("expiring.col.res"), c.Lang.T("expiring.col.auto")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("expiring.col.when"), c.Lang.T("expiring.col.cust"), c.Lang.T("expiring.col.res"), c.Lang.T("expiring.col.auto")}}
 	for _, r := range rows[lo:hi] {
 		auto := c.Lang.T("no")
 		if r.res.AutoRenew() {

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/store"
@@ -341,7 +342,7 @@ type Command struct {
 	// Timeout is the command's overall deadline when it needs another than
 	// Options.CommandTimeout (a scan of every customer, say).
 	Timeout time.Duration
-	Run     func(ctx context.Context, c *Call) (Reply, error)
+	Run     func(ctx context.Context, c *Call) (chat.Reply, error)
 }
 
 // timeout is the command's overall deadline.
@@ -448,8 +449,8 @@ func (c *Call) IntFlag(name string, def, lo, hi int) (int, error) {
 // userError is a polite, expected failure: bad input, nothing found. It is shown as is.
 type userError struct {
 	text   string
-	result string // audit result: "invalid", "denied", "not-found"
-	extra  *Reply // optional richer reply (e.g. the list of ambiguous matches)
+	result string      // audit result: "invalid", "denied", "not-found"
+	extra  *chat.Reply // optional richer reply (e.g. the list of ambiguous matches)
 }
 
 func (e *userError) Error() string { return e.text }
@@ -482,7 +483,7 @@ func (c *Call) bssError(err error) error {
 //
 // Each command gets a request id (logging.RequestID) in its context, unless the caller gave it
 // one: the router's log records and those of every BSS call the command makes carry it.
-func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool) {
+func (r *Router) Handle(ctx context.Context, req Request) (reply chat.Reply, ok bool) {
 	start := time.Now()
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req)
@@ -498,7 +499,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.ErrorContext(ctx, "command panicked", "user", req.User(), "command", req.Text, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			reply, ok = Reply{Text: lang.T("err.internal"), Error: true}, true
+			reply, ok = chat.Reply{Text: lang.T("err.internal"), Error: true}, true
 			result, detail = "error", "panic"
 		}
 		if ok {
@@ -521,7 +522,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	}
 	inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, bools)
 	if !isCmd && err == nil {
-		return Reply{}, false
+		return chat.Reply{}, false
 	}
 	call.Inv = inv
 	if err != nil {
@@ -531,11 +532,11 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 			reason = lang.T("err.parse." + pe.Reason)
 		}
 		result, detail = "invalid", err.Error()
-		return Reply{Text: lang.T("err.parse", reason) + "\n" + lang.T("err.see_help"), Error: true}, true
+		return chat.Reply{Text: lang.T("err.parse", reason) + "\n" + lang.T("err.see_help"), Error: true}, true
 	}
 	if call.Role == RoleNone {
 		result = "denied"
-		return Reply{Text: lang.T("err.no_role", req.User()), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.T("err.no_role", req.User()), Error: true, Ephemeral: true}, true
 	}
 	cmd := r.index[inv.Name]
 	if cmd == nil {
@@ -544,27 +545,27 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 		if s := r.suggest(inv.Name); len(s) > 0 {
 			text += "\n" + lang.T("err.did_you_mean", "/"+strings.Join(s, "  /"))
 		}
-		return Reply{Text: text + "\n" + lang.T("err.see_help"), Error: true}, true
+		return chat.Reply{Text: text + "\n" + lang.T("err.see_help"), Error: true}, true
 	}
 	call.cmd = cmd
 	if !call.Role.Allows(cmd.Role) {
 		result = "denied"
-		return Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
 	}
 	if cmd.Action && !r.actionAllowed(req) {
 		result = "denied"
-		return Reply{Text: lang.T("err.channel_not_allowed", cmd.Name, req.Platform+":"+req.Channel), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.T("err.channel_not_allowed", cmd.Name, req.Platform+":"+req.Channel), Error: true, Ephemeral: true}, true
 	}
 	if err := call.checkShape(); err != nil {
 		result, detail = "invalid", err.Error()
-		return Reply{Text: err.Error(), Error: true}, true
+		return chat.Reply{Text: err.Error(), Error: true}, true
 	}
 	cctx, cancel := context.WithTimeout(ctx, call.timeout())
 	defer cancel()
 	// BSS answers in the caller's language where it can (order details' X-Language).
 	cctx = bss.WithLanguage(cctx, string(lang))
 	cctx = r.withReporter(cctx, lang)
-	run := func() (Reply, error) {
+	run := func() (chat.Reply, error) {
 		rep, err := cmd.Run(cctx, call)
 		call.zoned(&rep)
 		return rep, err
@@ -619,7 +620,7 @@ func (c *Call) checkShape() error {
 
 // errorReply turns a handler error into a polite reply in the caller's language. When the
 // command ran past its deadline, whatever failed is reported as BSS not answering in time.
-func (c *Call) errorReply(err error, pastDeadline bool) Reply {
+func (c *Call) errorReply(err error, pastDeadline bool) chat.Reply {
 	var ue *userError
 	if errors.As(err, &ue) {
 		if ue.extra != nil {
@@ -627,28 +628,28 @@ func (c *Call) errorReply(err error, pastDeadline bool) Reply {
 			rep.Error = true
 			return rep
 		}
-		return Reply{Text: ue.text, Error: true}
+		return chat.Reply{Text: ue.text, Error: true}
 	}
 	if pastDeadline {
 		c.bssError(err)
-		return Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
 	}
 	if errors.Is(err, bss.ErrThrottled) {
 		c.bssError(err)
-		return Reply{Text: c.Lang.T("err.throttled", retryMinutes(err)), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.throttled", retryMinutes(err)), Error: true}
 	}
 	var be *bss.Error
 	var ae *bss.ArgumentError
 	if errors.As(err, &be) || errors.As(err, &ae) {
 		c.bssError(err)
 		// Admins also see which permission BSS said was missing (encoded_authorization_message).
-		return Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == RoleAdmin)), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == RoleAdmin)), Error: true}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
 	}
 	c.r.log.Error("command failed", "command", c.Req.Text, "user", c.Req.User(), "error", err)
-	return Reply{Text: c.Lang.T("err.internal"), Error: true}
+	return chat.Reply{Text: c.Lang.T("err.internal"), Error: true}
 }
 
 // actionAllowed reports whether req's channel is on the actions allowlist.

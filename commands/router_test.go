@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -54,7 +55,7 @@ func newEnv(t testing.TB, tweak func(*commands.Options)) *env {
 func fixedNow() time.Time { return bsstest.TestTime }
 
 // say sends text as platform:user and returns the reply rendered as one string.
-func (e *env) say(t testing.TB, user, text string) (commands.Reply, string, bool) {
+func (e *env) say(t testing.TB, user, text string) (chat.Reply, string, bool) {
 	t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
 	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: "c1", Text: text})
@@ -62,7 +63,7 @@ func (e *env) say(t testing.TB, user, text string) (commands.Reply, string, bool
 }
 
 // flatten puts every string of a reply in one text for substring checks.
-func flatten(r commands.Reply) string {
+func flatten(r chat.Reply) string {
 	var b strings.Builder
 	b.WriteString(r.Title + "\n" + r.Text + "\n" + r.Footer + "\n")
 	for _, f := range r.Fields {
@@ -279,14 +280,14 @@ func TestAudit(t *testing.T) {
 func TestPanicIsCaught(t *testing.T) {
 	e := newEnv(t, nil)
 	e.router.Register(&commands.Command{Name: "boom", Role: commands.RoleViewer, MaxArgs: -1,
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) { panic("kaboom") }})
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) { panic("kaboom") }})
 	rep, text, ok := e.say(t, "console:admin", "/boom")
 	if !ok || !rep.Error || !strings.Contains(text, "出了问题") || strings.Contains(text, "kaboom") {
 		t.Errorf("panic reply: %v %s", ok, text)
 	}
 	e.router.Register(&commands.Command{Name: "fails", Role: commands.RoleViewer, MaxArgs: -1,
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) {
-			return commands.Reply{}, errors.New("secret internal detail")
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
+			return chat.Reply{}, errors.New("secret internal detail")
 		}})
 	if _, text, _ := e.say(t, "console:admin", "/fails"); strings.Contains(text, "secret") {
 		t.Errorf("internal error leaked: %s", text)

@@ -19,6 +19,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
@@ -563,14 +564,14 @@ type fakeHandler struct {
 	calls []string
 }
 
-func (f *fakeHandler) Handle(ctx context.Context, req commands.Request) (commands.Reply, bool) {
+func (f *fakeHandler) Handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
 	f.mu.Lock()
 	f.calls = append(f.calls, req.Platform+":"+req.UserID+"#"+req.Channel+" "+req.Text)
 	f.mu.Unlock()
 	if !strings.HasPrefix(req.Text, "/") {
-		return commands.Reply{}, false
+		return chat.Reply{}, false
 	}
-	return commands.Reply{Text: "echo " + req.Text}, true
+	return chat.Reply{Text: "echo " + req.Text}, true
 }
 
 func TestConsoleEOF(t *testing.T) {
@@ -649,7 +650,7 @@ type cancelHandler struct {
 	cancel context.CancelFunc
 }
 
-func (h *cancelHandler) Handle(ctx context.Context, req commands.Request) (commands.Reply, bool) {
+func (h *cancelHandler) Handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
 	if req.Text == "/cancel" {
 		h.cancel()
 	}
