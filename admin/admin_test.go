@@ -74,8 +74,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
-	e.router = commands.New(client, e.store, commands.Options{Now: now, Observer: m, DefaultRole: commands.RoleViewer,
-		Roles:          map[string]commands.Role{"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator},
+	e.router = commands.New(client, e.store, commands.Options{Now: now, Observer: m, DefaultRole: chat.RoleViewer,
+		Roles:          map[string]chat.Role{"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator},
 		ActionChannels: []string{"console:*"}, ApprovalsChannel: "slack:CAPPROVE"})
 	adapters := []bot.Adapter{console{}, e.slack}
 	m.Watch(e.store, adapters)
@@ -113,7 +113,7 @@ func (e *env) get(path string) (int, string) {
 func (e *env) say(user, text string) chat.Reply {
 	e.t.Helper()
 	p, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: p, UserID: id, Channel: "console", Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: p, UserID: id, Channel: "console", Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}

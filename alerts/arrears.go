@@ -56,7 +56,7 @@ func (s *Scanner) scanArrears(ctx context.Context, sum *Summary) error {
 		for i, cu := range batch {
 			ids[i] = cu.ID
 		}
-		commands.ReportProgress(ctx, start, len(custs))
+		chat.ReportProgress(ctx, start, len(custs))
 		bs, err := s.bss.CustomerBalances(ctx, ids)
 		if err != nil {
 			// Retry the batch once; then report its customers and go on.

@@ -19,11 +19,11 @@ func (e *env) indexRouter(liveMax int) func(user, text string) chat.Reply {
 	e.t.Helper()
 	r := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, PageSize: 50, LiveMaxCustomers: liveMax,
 		ApprovalsChannel: "console:console", ActionChannels: []string{"console:*"},
-		Roles: map[string]commands.Role{"console:alice": commands.RoleOperator, "console:bob": commands.RoleApprover,
-			"console:victor": commands.RoleViewer}})
+		Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:bob": chat.RoleApprover,
+			"console:victor": chat.RoleViewer}})
 	return func(user, text string) chat.Reply {
 		e.t.Helper()
-		rep, _ := r.Handle(context.Background(), commands.Request{Platform: "console", UserID: strings.TrimPrefix(user, "console:"), Channel: "console", Text: text})
+		rep, _ := r.Handle(context.Background(), chat.Request{Platform: "console", UserID: strings.TrimPrefix(user, "console:"), Channel: "console", Text: text})
 		return rep
 	}
 }

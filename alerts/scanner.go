@@ -401,7 +401,7 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 				custs = append(custs, cu)
 				jobs <- cu
 				// Of the customers listed so far (the listing is a page or two ahead).
-				commands.ReportProgress(ctx, len(custs), len(custs)+len(listed))
+				chat.ReportProgress(ctx, len(custs), len(custs)+len(listed))
 				break
 			}
 		}

@@ -49,9 +49,9 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 
 	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, ApprovalsChannel: "console:console",
 		ActionChannels: []string{"console:*"},
-		Roles:          map[string]commands.Role{"console:alice": commands.RoleOperator, "console:victor": commands.RoleViewer}})
+		Roles:          map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer}})
 	click := func(user string) (chat.Reply, bool) {
-		r, ok := router.Handle(context.Background(), commands.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
+		r, ok := router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
 		return r, ok
 	}
 	if r, _ := click("victor"); !r.Error {

@@ -133,8 +133,8 @@ func newSweep(t *testing.T, at time.Time) *sweep {
 		Sandbox: bsstest.Options{Now: clk.Now, Data: sandboxDataset(at)},
 		BSS:     func(c *bss.Config) { c.Now = clk.Now },
 		Router: commands.Options{Now: clk.Now, ApprovalsChannel: "slack:CAPPROVE", ActionChannels: []string{"console:*"},
-			Roles: map[string]commands.Role{"console:alice": commands.RoleOperator, "console:bob": commands.RoleApprover,
-				"console:victor": commands.RoleViewer}},
+			Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:bob": chat.RoleApprover,
+				"console:victor": chat.RoleViewer}},
 	})
 	return &sweep{t: t, at: at, clk: clk, env: env}
 }
@@ -142,7 +142,7 @@ func newSweep(t *testing.T, at time.Time) *sweep {
 // say runs text as user on the console and returns the reply, flattened.
 func (s *sweep) say(user, text string) (chat.Reply, string) {
 	s.t.Helper()
-	rep, ok := s.env.Router.Handle(context.Background(), commands.Request{Platform: "console", UserID: user, Channel: "console", Text: text})
+	rep, ok := s.env.Router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: text})
 	if !ok {
 		s.t.Fatalf("%q not handled", text)
 	}

@@ -29,27 +29,27 @@ func actionCommands() []*Command {
 	cust := Flag{Name: "customer", Help: "opt.customer"}
 	return []*Command{
 		{Name: "renew", Aliases: []string{"续订", "续费"}, Args: "<resource-id> [1m|3m|1y] [--autopay] [--customer C]",
-			Summary: "sum.renew", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: 2,
+			Summary: "sum.renew", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: 2,
 			Flags:    []Flag{{Name: "autopay", Bool: true, Help: "opt.autopay"}, cust},
 			Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 3m", "/续订 fe40032c-a583-34f7-a1b6-e290e74570a5 1y --autopay"}, Run: runRenew},
 		{Name: "unsubscribe", Aliases: []string{"退订"}, Args: "<resource-id> [reason]",
-			Summary: "sum.unsubscribe", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
+			Summary: "sum.unsubscribe", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
 			Flags: []Flag{cust}, Examples: []string{"/unsubscribe de7104ee-8ca3-70ce-2486-9ead7dd81009 project ended", "/退订 9c34b324-3621-7359-0012-111a8cc72c88 项目结束"}, Run: runUnsubscribe},
 		{Name: "autorenew", Aliases: []string{"自动续费"}, Args: "on|off <resource-id>",
-			Summary: "sum.autorenew", Role: RoleOperator, Action: true, MinArgs: 2, MaxArgs: 2,
+			Summary: "sum.autorenew", Role: chat.RoleOperator, Action: true, MinArgs: 2, MaxArgs: 2,
 			Flags: []Flag{cust}, Examples: []string{"/autorenew on fd6b4382-dee9-fec2-a874-cfc1141a0fc3", "/自动续费 off fe40032c-a583-34f7-a1b6-e290e74570a5"}, Run: runAutoRenew},
 		{Name: "reclaim", Aliases: []string{"回收"}, Args: "<quota-id>... [--remark TEXT]",
-			Summary: "sum.reclaim", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
+			Summary: "sum.reclaim", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
 			Flags: []Flag{{Name: "remark", Help: "opt.remark"}}, Examples: []string{"/quotas", "/reclaim Q0503524586 Q0638088195 --remark \"year-end\""}, Run: runReclaim},
-		{Name: "approve", Aliases: []string{"批准"}, Args: "<request-id>", Summary: "sum.approve", Role: RoleApprover, Action: true,
+		{Name: "approve", Aliases: []string{"批准"}, Args: "<request-id>", Summary: "sum.approve", Role: chat.RoleApprover, Action: true,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/approve 1", "/批准 2"}, Run: runApprove},
-		{Name: "reject", Aliases: []string{"拒绝"}, Args: "<request-id> [reason]", Summary: "sum.reject", Role: RoleApprover, Action: true,
+		{Name: "reject", Aliases: []string{"拒绝"}, Args: "<request-id> [reason]", Summary: "sum.reject", Role: chat.RoleApprover, Action: true,
 			MinArgs: 1, MaxArgs: -1, Examples: []string{"/reject 1 wrong period", "/拒绝 2 周期不对"}, Run: runReject},
-		{Name: "cancel", Aliases: []string{"撤回"}, Args: "<request-id>", Summary: "sum.cancel", Role: RoleOperator, Action: true,
+		{Name: "cancel", Aliases: []string{"撤回"}, Args: "<request-id>", Summary: "sum.cancel", Role: chat.RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 1m", "/cancel 1"}, Run: runCancel},
-		{Name: "pending", Aliases: []string{"待审批"}, Args: "[--page N]", Summary: "sum.pending", Role: RoleViewer,
+		{Name: "pending", Aliases: []string{"待审批"}, Args: "[--page N]", Summary: "sum.pending", Role: chat.RoleViewer,
 			MaxArgs: 0, Flags: []Flag{{Name: "page", Help: "opt.page"}}, Examples: []string{"/pending", "/待审批"}, Run: runPending},
-		{Name: "request", Aliases: []string{"申请"}, Args: "<request-id>", Summary: "sum.request", Role: RoleViewer,
+		{Name: "request", Aliases: []string{"申请"}, Args: "<request-id>", Summary: "sum.request", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 1m", "/request 1"}, Run: runRequest},
 	}
 }
@@ -582,7 +582,7 @@ func runRequest(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, c.storeError(id, err)
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
-	if a.State == store.StatePending && c.Role.Allows(RoleApprover) && a.Requester.Key() != c.actor().Key() && !a.ApprovedBy(c.actor().Key()) {
+	if a.State == store.StatePending && c.Role.Allows(chat.RoleApprover) && a.Requester.Key() != c.actor().Key() && !a.ApprovedBy(c.actor().Key()) {
 		rep.Buttons = approveButtons(c.Lang, a.ID)
 	}
 	return rep, nil
@@ -602,8 +602,8 @@ func runPending(ctx context.Context, c *Call) (chat.Reply, error) {
 	var mine []store.Approval
 	for _, a := range all {
 		switch {
-		case c.Role == RoleAdmin:
-		case c.Role == RoleApprover && a.Requester.Key() != me && !a.ApprovedBy(me):
+		case c.Role == chat.RoleAdmin:
+		case c.Role == chat.RoleApprover && a.Requester.Key() != me && !a.ApprovedBy(me):
 		case a.Requester.Key() == me:
 		default:
 			continue

@@ -45,13 +45,13 @@ func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv
 	t.Helper()
 	e := &actEnv{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}), path: filepath.Join(t.TempDir(), "bot.db"),
 		clk: fakeclock.New(bsstest.TestTime)}
-	roles := map[string]commands.Role{
-		"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
-		"console:bob": commands.RoleApprover, "console:carol": commands.RoleApprover,
-		"console:victor": commands.RoleViewer,
+	roles := map[string]chat.Role{
+		"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
+		"console:bob": chat.RoleApprover, "console:carol": chat.RoleApprover,
+		"console:victor": chat.RoleViewer,
 	}
 	for i := 0; i < 30; i++ {
-		roles[fmt.Sprintf("slack:A%d", i)] = commands.RoleApprover
+		roles[fmt.Sprintf("slack:A%d", i)] = chat.RoleApprover
 	}
 	e.opts = commands.Options{Roles: roles, Now: e.clk.Now, ApprovalsChannel: "slack:CAPPROVE",
 		ActionChannels: []string{"console:*", "slack:*"}}
@@ -99,7 +99,7 @@ func (e *actEnv) say(user, text string) (chat.Reply, string) {
 	if platform == "slack" {
 		channel = "CTEAM"
 	}
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}
@@ -511,7 +511,7 @@ func TestConcurrentApprovalsRunOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep, _ := e.router.Handle(context.Background(), commands.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
+			rep, _ := e.router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
 				Text: fmt.Sprintf("/approve %d", a.ID)})
 			if !rep.Error {
 				mu.Lock()

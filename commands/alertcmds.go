@@ -45,20 +45,20 @@ var defaultDays = []int{30, 15, 7, 3, 1}
 func alertCommands() []*Command {
 	return []*Command{
 		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|all [customer|label:X|*] [--days 30,15,7,3,1]",
-			Summary: "sum.subscribe", Role: RoleOperator, MinArgs: 1, MaxArgs: -1,
+			Summary: "sum.subscribe", Role: chat.RoleOperator, MinArgs: 1, MaxArgs: -1,
 			Flags:    []Flag{{Name: "days", Help: "opt.days"}},
 			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip"}, Run: runSubscribe},
-		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: RoleViewer, MaxArgs: 0,
+		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: chat.RoleViewer, MaxArgs: 0,
 			Examples: []string{"/subscriptions"}, Run: runSubscriptions},
-		{Name: "unsubscribe-alerts", Aliases: []string{"取消订阅"}, Args: "<id>", Summary: "sum.unsubscribe_alerts", Role: RoleOperator,
+		{Name: "unsubscribe-alerts", Aliases: []string{"取消订阅"}, Args: "<id>", Summary: "sum.unsubscribe_alerts", Role: chat.RoleOperator,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/subscribe all", "/unsubscribe-alerts 1"}, Run: runUnsubscribeAlerts},
-		{Name: "snooze", Aliases: []string{"静音"}, Args: "<resource-id|customer> <duration>", Summary: "sum.snooze", Role: RoleOperator,
+		{Name: "snooze", Aliases: []string{"静音"}, Args: "<resource-id|customer> <duration>", Summary: "sum.snooze", Role: chat.RoleOperator,
 			MinArgs: 2, MaxArgs: -1, Examples: []string{"/snooze 张三 3d", "/snooze fd6b4382-dee9-fec2-a874-cfc1141a0fc3 12h"}, Run: runSnooze},
-		{Name: "unsnooze", Aliases: []string{"取消静音"}, Args: "<resource-id|customer>", Summary: "sum.unsnooze", Role: RoleOperator,
+		{Name: "unsnooze", Aliases: []string{"取消静音"}, Args: "<resource-id|customer>", Summary: "sum.unsnooze", Role: chat.RoleOperator,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Examples: []string{"/snooze 张三 3d", "/unsnooze 张三"}, Run: runUnsnooze},
-		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: RoleOperator,
+		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: chat.RoleOperator,
 			MaxArgs: 1, JoinArgs: true, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
-		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: RoleAdmin,
+		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: chat.RoleAdmin,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Timeout: scanTimeout, Run: runScan},
 	}
 }

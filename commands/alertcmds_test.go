@@ -52,12 +52,12 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 	}
 	opts := commands.Options{
 		BotName: "partnerbot",
-		Roles: map[string]commands.Role{
-			"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
-			"console:bob": commands.RoleApprover, "slack:U1": commands.RoleViewer,
-			"console:victor": commands.RoleViewer,
+		Roles: map[string]chat.Role{
+			"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
+			"console:bob": chat.RoleApprover, "slack:U1": chat.RoleViewer,
+			"console:victor": chat.RoleViewer,
 		},
-		DefaultRole: commands.RoleNone,
+		DefaultRole: chat.RoleNone,
 		Location:    e.loc,
 		Now:         e.clk.Now,
 	}
@@ -76,7 +76,7 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 func (e *alertEnv) in(user, channel, text string) (chat.Reply, string) {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q was not handled", text)
 	}

@@ -14,40 +14,40 @@ import (
 // usage, aliases, examples and role, from which /help is generated.
 func builtins() []*Command {
 	return []*Command{
-		{Name: "help", Aliases: []string{"帮助", "h"}, Args: "[command]", Summary: "sum.help", Role: RoleViewer,
+		{Name: "help", Aliases: []string{"帮助", "h"}, Args: "[command]", Summary: "sum.help", Role: chat.RoleViewer,
 			MaxArgs: 1, Examples: []string{"/help", "/help resources"}, Run: runHelp},
-		{Name: "customer", Aliases: []string{"客户", "cust"}, Args: "<name|account|id> [--live]", Summary: "sum.customer", Role: RoleViewer,
+		{Name: "customer", Aliases: []string{"客户", "cust"}, Args: "<name|account|id> [--live]", Summary: "sum.customer", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{{Name: "live", Bool: true, Help: "opt.live"}}, Examples: []string{"/customer 张三", "/客户 ACME Ltd"}, Run: runCustomer},
-		{Name: "balance", Aliases: []string{"余额", "bal"}, Args: "[customer]", Summary: "sum.balance", Role: RoleViewer,
+		{Name: "balance", Aliases: []string{"余额", "bal"}, Args: "[customer]", Summary: "sum.balance", Role: chat.RoleViewer,
 			MaxArgs: -1, JoinArgs: true, Examples: []string{"/balance 张三", "/余额"}, Run: runBalance},
-		{Name: "resources", Aliases: []string{"资源", "res"}, Args: "<customer> [--expiring N] [--page N]", Summary: "sum.resources", Role: RoleViewer,
+		{Name: "resources", Aliases: []string{"资源", "res"}, Args: "<customer> [--expiring N] [--page N]", Summary: "sum.resources", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true,
 			Flags:    []Flag{{Name: "expiring", Help: "opt.expiring"}, {Name: "page", Help: "opt.page"}},
 			Examples: []string{"/resources 张三", "/资源 张三 --expiring 30"}, Run: runResources},
-		{Name: "expiring", Aliases: []string{"到期", "exp"}, Args: "[days] [label:X] [--live] [--page N]", Summary: "sum.expiring", Role: RoleViewer,
+		{Name: "expiring", Aliases: []string{"到期", "exp"}, Args: "[days] [label:X] [--live] [--page N]", Summary: "sum.expiring", Role: chat.RoleViewer,
 			MaxArgs: 1 + maxExpiringLabels, Flags: []Flag{{Name: "live", Bool: true, Help: "opt.live"}, {Name: "page", Help: "opt.page"}},
 			Examples: []string{"/expiring", "/到期 7", "/expiring 30 label:vip", "/expiring 7 --live"}, Run: runExpiring},
-		{Name: "arrears", Aliases: []string{"欠费", "debt"}, Args: "[--page N]", Summary: "sum.arrears", Role: RoleViewer,
+		{Name: "arrears", Aliases: []string{"欠费", "debt"}, Args: "[--page N]", Summary: "sum.arrears", Role: chat.RoleViewer,
 			MaxArgs: 0, Flags: []Flag{{Name: "page", Help: "opt.page"}},
 			Examples: []string{"/arrears", "/欠费"}, Run: runArrears},
-		{Name: "orders", Aliases: []string{"订单"}, Args: "<customer> [--status S] [--page N]", Summary: "sum.orders", Role: RoleViewer,
+		{Name: "orders", Aliases: []string{"订单"}, Args: "<customer> [--status S] [--page N]", Summary: "sum.orders", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true,
 			Flags:    []Flag{{Name: "status", Help: "opt.status"}, {Name: "page", Help: "opt.page"}},
 			Examples: []string{"/orders 张三", "/订单 张三 --status pending"}, Run: runOrders},
-		{Name: "order", Aliases: []string{"订单详情"}, Args: "<order-id>", Summary: "sum.order", Role: RoleViewer,
+		{Name: "order", Aliases: []string{"订单详情"}, Args: "<order-id>", Summary: "sum.order", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/orders 张三", "/order CS2611250000ABCD"}, Run: runOrder},
 		{Name: "price", Aliases: []string{"询价"}, Args: "<customer> <service> <spec> [--region R] [--period 1m..11m|1y..3y] [--qty N] [--size N]",
-			Summary: "sum.price", Role: RoleViewer, MinArgs: 3, MaxArgs: 3,
+			Summary: "sum.price", Role: chat.RoleViewer, MinArgs: 3, MaxArgs: 3,
 			Flags: []Flag{{Name: "region", Help: "opt.region"}, {Name: "period", Help: "opt.period"},
 				{Name: "qty", Help: "opt.qty"}, {Name: "size", Help: "opt.size"}},
 			Examples: []string{"/price 张三 ecs s6.large.2.linux --period 1y", "/询价 张三 evs SSD --size 100 --period 3m"}, Run: runPrice},
-		{Name: "lang", Aliases: []string{"语言", "language"}, Args: "zh|en", Summary: "sum.lang", Role: RoleViewer,
+		{Name: "lang", Aliases: []string{"语言", "language"}, Args: "zh|en", Summary: "sum.lang", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/lang en", "/语言 zh"}, Run: runLang},
-		{Name: "audit", Aliases: []string{"审计"}, Args: "[n]", Summary: "sum.audit", Role: RoleAdmin,
+		{Name: "audit", Aliases: []string{"审计"}, Args: "[n]", Summary: "sum.audit", Role: chat.RoleAdmin,
 			MaxArgs: 1, Examples: []string{"/audit", "/audit 50"}, Run: runAudit},
-		{Name: "notices", Aliases: []string{"搁置通知"}, Summary: "sum.notices", Role: RoleAdmin,
+		{Name: "notices", Aliases: []string{"搁置通知"}, Summary: "sum.notices", Role: chat.RoleAdmin,
 			Examples: []string{"/notices"}, Run: runNotices},
-		{Name: "resend", Aliases: []string{"重发"}, Args: "<notice-id>", Summary: "sum.resend", Role: RoleAdmin,
+		{Name: "resend", Aliases: []string{"重发"}, Args: "<notice-id>", Summary: "sum.resend", Role: chat.RoleAdmin,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/notices", "/resend 42"}, Run: runResend},
 	}
 }
@@ -104,7 +104,7 @@ func runLang(ctx context.Context, c *Call) (chat.Reply, error) {
 	if !ok {
 		return chat.Reply{}, c.fail("err.bad_lang", c.Arg(0))
 	}
-	if !c.r.isDirect(c.Req) && c.Role >= RoleOperator {
+	if !c.r.isDirect(c.Req) && c.Role >= chat.RoleOperator {
 		// In a channel, an operator or admin sets the channel's language: its alerts and the
 		// replies to those who chose none.
 		p, err := c.r.store.ChannelPrefs(ctx, c.Req.Platform, c.Req.Channel)

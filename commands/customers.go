@@ -450,7 +450,7 @@ func runArrears(ctx context.Context, c *Call) (chat.Reply, error) {
 // mayTopUp reports whether the caller may request a top-up (an operator or an admin) and the
 // site has the API: only then are top-up buttons offered.
 func (c *Call) mayTopUp() bool {
-	return c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpUpdateCustomerAccountAmount)
+	return c.Role.Allows(chat.RoleOperator) && c.r.bss.Supports(bss.OpUpdateCustomerAccountAmount)
 }
 
 // pager sets the footer and the previous/next page buttons of a paged listing.

@@ -23,30 +23,30 @@ func moneyCommands() []*Command {
 	reseller := Flag{Name: "reseller", Help: "opt.reseller"}
 	page := Flag{Name: "page", Help: "opt.page"}
 	return []*Command{
-		{Name: "spend", Aliases: []string{"消费"}, Args: "[customer] [--month YYYY-MM] [--page N]", Summary: "sum.spend", Role: RoleViewer,
+		{Name: "spend", Aliases: []string{"消费"}, Args: "[customer] [--month YYYY-MM] [--page N]", Summary: "sum.spend", Role: chat.RoleViewer,
 			MaxArgs: -1, JoinArgs: true, Flags: []Flag{{Name: "month", Help: "opt.month"}, page, reseller},
 			Examples: []string{"/spend 张三", "/消费 --month 2026-10", "/spend"}, Run: runSpend},
-		{Name: "ledger", Aliases: []string{"流水"}, Args: "[--type topup|reclaim|all] [--days N] [--page N]", Summary: "sum.ledger", Role: RoleApprover,
+		{Name: "ledger", Aliases: []string{"流水"}, Args: "[--type topup|reclaim|all] [--days N] [--page N]", Summary: "sum.ledger", Role: chat.RoleApprover,
 			MaxArgs: 0, Flags: []Flag{{Name: "type", Help: "opt.ledger_type"}, {Name: "days", Help: "opt.ledger_days"}, page, reseller},
 			Examples: []string{"/ledger", "/流水 --type topup --days 7"}, Run: runLedger},
-		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: RoleViewer,
+		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/coupons 张三", "/代金券 张三"}, Run: runCoupons},
-		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: RoleOperator,
+		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: chat.RoleOperator,
 			MaxArgs: 0, Flags: []Flag{page}, Examples: []string{"/quotas", "/额度 --page 1"}, Run: runQuotas},
-		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: RoleViewer,
+		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/ondemand 张三", "/按需资源 张三 --page 2"}, Run: runOnDemand},
-		{Name: "topup", Aliases: []string{"拨款"}, Args: "<customer> <amount>", Summary: "sum.topup", Role: RoleOperator, Action: true,
+		{Name: "topup", Aliases: []string{"拨款"}, Args: "<customer> <amount>", Summary: "sum.topup", Role: chat.RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
 			Examples: []string{"/topup 张三 500", "/拨款 lisi 4026.06"}, Run: runTopUp},
-		{Name: "reclaim-balance", Aliases: []string{"回收余额"}, Args: "<customer> <amount>", Summary: "sum.reclaim_balance", Role: RoleOperator, Action: true,
+		{Name: "reclaim-balance", Aliases: []string{"回收余额"}, Args: "<customer> <amount>", Summary: "sum.reclaim_balance", Role: chat.RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
 			Examples: []string{"/reclaim-balance 张三 100", "/回收余额 王芳 100"}, Run: runReclaimBalance},
-		{Name: "coupon", Aliases: []string{"发券"}, Args: "<customer>[,customer...] <amount> [--quota Q] [--days N]", Summary: "sum.coupon", Role: RoleOperator, Action: true,
+		{Name: "coupon", Aliases: []string{"发券"}, Args: "<customer>[,customer...] <amount> [--quota Q] [--days N]", Summary: "sum.coupon", Role: chat.RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{{Name: "quota", Help: "opt.quota"}, {Name: "days", Help: "opt.coupon_days"}, reseller},
 			Examples: []string{"/coupon 张三 200 --days 90", "/发券 王芳,赵敏 50 --days 30"}, Run: runCoupon},
-		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: RoleOperator, Action: true,
+		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: chat.RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Flags: []Flag{reseller},
 			Examples: []string{"/coupons 张三", "/coupon-reclaim CP000149e35d6a21"}, Run: runCouponReclaim},
 	}
@@ -563,7 +563,7 @@ func runCoupons(ctx context.Context, c *Call) (chat.Reply, error) {
 	}
 	t := &chat.Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
-	mayReclaim := c.Role.Allows(RoleOperator) && c.r.bss.Supports(bss.OpReclaimPartnerCoupons)
+	mayReclaim := c.Role.Allows(chat.RoleOperator) && c.r.bss.Supports(bss.OpReclaimPartnerCoupons)
 	for _, cp := range cps[lo:hi] {
 		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), money(cp.FaceValue, ""), money(cp.Balance, ""),
 			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
@@ -649,7 +649,7 @@ func runOnDemand(ctx context.Context, c *Call) (chat.Reply, error) {
 // every viewer. Each figure names its account; the allocatable funds show what BSS earmarks
 // (designated_amount) and what open top-up requests hold, and what is left.
 func (c *Call) partnerBalances(ctx context.Context) (chat.Reply, error) {
-	if !c.Role.Allows(RoleApprover) {
+	if !c.Role.Allows(chat.RoleApprover) {
 		return chat.Reply{}, c.fail("err.partner_books")
 	}
 	if err := c.requireSite(bss.OpListPartnerBalances); err != nil {

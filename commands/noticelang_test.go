@@ -43,7 +43,7 @@ func (e *actEnv) deliver() map[bot.Target][]string {
 func (e *actEnv) in(user, channel, text string) string {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}
@@ -57,7 +57,7 @@ func (e *actEnv) in(user, channel, text string) string {
 // one message about the event.)
 func TestNoticesInTheRecipientsLanguage(t *testing.T) {
 	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
-		o.Roles["slack:A1"], o.Roles["slack:A3"] = commands.RoleOperator, commands.RoleAdmin
+		o.Roles["slack:A1"], o.Roles["slack:A3"] = chat.RoleOperator, chat.RoleAdmin
 		o.DirectMessages = func(platform, channel, user string) bool {
 			return platform == "slack" && !strings.HasPrefix(channel, "D")
 		}

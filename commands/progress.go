@@ -9,37 +9,13 @@ import (
 	"github.com/partnerbot/partnerbot/chat"
 )
 
-// Progress of long work. An adapter that can show it puts a ProgressFunc in the request's
-// context (WithProgress); the router wraps it so that it is called only once the command has
-// run for Options.ProgressAfter, then at most every Options.ProgressEvery; commands and scans
-// report with ReportProgress, which does nothing when nobody listens.
-
-// ProgressFunc shows a long command's progress to the person waiting, in their language. An
-// adapter that can edit posts the first report and edits that message with the later ones.
-type ProgressFunc func(ctx context.Context, r chat.Reply)
-
-type progressKey int
-
-const (
-	keyProgressFunc progressKey = iota
-	keyReporter
-)
-
-// WithProgress returns ctx carrying f, for the router to report a long command's progress to.
-func WithProgress(ctx context.Context, f ProgressFunc) context.Context {
-	return context.WithValue(ctx, keyProgressFunc, f)
-}
-
-// ReportProgress tells the person waiting that done of total customers are handled.
-func ReportProgress(ctx context.Context, done, total int) {
-	if rp, ok := ctx.Value(keyReporter).(*reporter); ok {
-		rp.report(ctx, done, total)
-	}
-}
+// The router's side of progress reporting (see chat.WithProgress): it calls the adapter's
+// chat.ProgressFunc only once the command has run for Options.ProgressAfter, then at most every
+// Options.ProgressEvery, in the reader's language.
 
 // reporter throttles one command's progress reports.
 type reporter struct {
-	f      ProgressFunc
+	f      chat.ProgressFunc
 	lang   Lang
 	start  time.Time
 	after  time.Duration
@@ -62,12 +38,12 @@ func (rp *reporter) report(ctx context.Context, done, total int) {
 
 // withReporter gives the command's context a reporter when the adapter listens.
 func (r *Router) withReporter(ctx context.Context, lang Lang) context.Context {
-	f, ok := ctx.Value(keyProgressFunc).(ProgressFunc)
-	if !ok || f == nil {
+	f := chat.Progress(ctx)
+	if f == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, keyReporter, &reporter{f: f, lang: lang, start: time.Now(),
-		after: r.opts.ProgressAfter, every: r.opts.ProgressEvery})
+	rp := &reporter{f: f, lang: lang, start: time.Now(), after: r.opts.ProgressAfter, every: r.opts.ProgressEvery}
+	return chat.WithReporter(ctx, rp.report)
 }
 
 // groupDigits writes n with thousands separators: 10,000.

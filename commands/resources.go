@@ -345,7 +345,7 @@ func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to 
 			done++
 			n := done
 			mu.Unlock()
-			ReportProgress(ctx, n, len(custs))
+			chat.ReportProgress(ctx, n, len(custs))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

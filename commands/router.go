@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,70 +106,13 @@ type Store interface {
 	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
 }
 
-// Role is what a user may do. Read-only commands need viewer; admins may do everything;
-// operators request actions and approvers approve them (later steps).
-type Role int
-
-// The roles, from none to admin.
-const (
-	RoleNone Role = iota
-	RoleViewer
-	RoleOperator
-	RoleApprover
-	RoleAdmin
-)
-
-var roleNames = []string{"none", "viewer", "operator", "approver", "admin"}
-
-func (r Role) String() string {
-	if int(r) < len(roleNames) {
-		return roleNames[r]
-	}
-	return "role(" + strconv.Itoa(int(r)) + ")"
-}
-
-// ParseRole reads a role name from the configuration.
-func ParseRole(s string) (Role, bool) {
-	for i, n := range roleNames {
-		if strings.EqualFold(strings.TrimSpace(s), n) {
-			return Role(i), true
-		}
-	}
-	return RoleNone, false
-}
-
-// Allows reports whether a user with role r may run a command that needs role need.
-func (r Role) Allows(need Role) bool {
-	switch {
-	case r == RoleNone:
-		return false
-	case r == RoleAdmin || r == need:
-		return true
-	case need == RoleViewer:
-		return true
-	}
-	return false
-}
-
-// Request is one chat message addressed to the bot.
-type Request struct {
-	Platform string // "console", "slack", "telegram", "wecom", "exec"
-	UserID   string
-	UserName string
-	Channel  string
-	Text     string
-}
-
-// User is the "platform:user-id" key used for roles and preferences.
-func (r Request) User() string { return r.Platform + ":" + r.UserID }
-
 // Options configure a Router.
 type Options struct {
-	BotName     string          // the bot's username, for "/cmd@botname"
-	Roles       map[string]Role // "platform:user-id" → role
-	DefaultRole Role            // for users not in Roles (RoleNone refuses them)
-	Lang        Lang            // default language; zh when empty
-	Location    *time.Location  // time zone for display; Asia/Shanghai when nil
+	BotName     string               // the bot's username, for "/cmd@botname"
+	Roles       map[string]chat.Role // "platform:user-id" → role
+	DefaultRole chat.Role            // for users not in Roles (RoleNone refuses them)
+	Lang        Lang                 // default language; zh when empty
+	Location    *time.Location       // time zone for display; Asia/Shanghai when nil
 	Now         func() time.Time
 	Logger      *slog.Logger
 	PageSize    int // rows per page of a listing; default 10
@@ -179,7 +121,7 @@ type Options struct {
 	// one; above it the answer comes from the last scan's index only; default 200.
 	LiveMaxCustomers int
 	// ProgressAfter is how long a command runs before its progress is shown (where the
-	// adapter listens, see WithProgress); default 3s. ProgressEvery is the least time between
+	// adapter listens, see chat.WithProgress); default 3s. ProgressEvery is the least time between
 	// two progress reports; default 2s. Negative: at once, every time (tests).
 	ProgressAfter, ProgressEvery time.Duration
 
@@ -333,7 +275,7 @@ type Command struct {
 	Args     string   // usage after the name, e.g. "<customer> [--expiring N]"
 	Summary  string   // catalogue key
 	Examples []string
-	Role     Role
+	Role     chat.Role
 	Flags    []Flag
 	MinArgs  int
 	MaxArgs  int  // -1 = any
@@ -400,10 +342,10 @@ var (
 
 // Call is one running command: the request, the parsed line and the caller's language and role.
 type Call struct {
-	Req  Request
+	Req  chat.Request
 	Inv  Invocation
 	Lang Lang
-	Role Role
+	Role chat.Role
 
 	r          *Router
 	cmd        *Command
@@ -483,7 +425,7 @@ func (c *Call) bssError(err error) error {
 //
 // Each command gets a request id (logging.RequestID) in its context, unless the caller gave it
 // one: the router's log records and those of every BSS call the command makes carry it.
-func (r *Router) Handle(ctx context.Context, req Request) (reply chat.Reply, ok bool) {
+func (r *Router) Handle(ctx context.Context, req chat.Request) (reply chat.Reply, ok bool) {
 	start := time.Now()
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req)
@@ -534,7 +476,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply chat.Reply, ok 
 		result, detail = "invalid", err.Error()
 		return chat.Reply{Text: lang.T("err.parse", reason) + "\n" + lang.T("err.see_help"), Error: true}, true
 	}
-	if call.Role == RoleNone {
+	if call.Role == chat.RoleNone {
 		result = "denied"
 		return chat.Reply{Text: lang.T("err.no_role", req.User()), Error: true, Ephemeral: true}, true
 	}
@@ -643,7 +585,7 @@ func (c *Call) errorReply(err error, pastDeadline bool) chat.Reply {
 	if errors.As(err, &be) || errors.As(err, &ae) {
 		c.bssError(err)
 		// Admins also see which permission BSS said was missing (encoded_authorization_message).
-		return chat.Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == RoleAdmin)), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == chat.RoleAdmin)), Error: true}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return chat.Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
@@ -653,7 +595,7 @@ func (c *Call) errorReply(err error, pastDeadline bool) chat.Reply {
 }
 
 // actionAllowed reports whether req's channel is on the actions allowlist.
-func (r *Router) actionAllowed(req Request) bool {
+func (r *Router) actionAllowed(req chat.Request) bool {
 	here := req.Platform + ":" + req.Channel
 	if here == r.opts.ApprovalsChannel {
 		return true
@@ -668,7 +610,7 @@ func (r *Router) actionAllowed(req Request) bool {
 
 // langOf is the language of a reply to req: its sender's /lang, else the channel's, else the
 // default.
-func (r *Router) langOf(ctx context.Context, req Request) Lang {
+func (r *Router) langOf(ctx context.Context, req chat.Request) Lang {
 	if r.store != nil {
 		if p, err := r.store.Prefs(ctx, req.User()); err == nil {
 			if l, ok := ParseLang(p.Lang); ok {
@@ -688,7 +630,7 @@ func (r *Router) langOf(ctx context.Context, req Request) Lang {
 
 // isDirect reports whether req came from a direct conversation with its sender rather than a
 // channel others read.
-func (r *Router) isDirect(req Request) bool {
+func (r *Router) isDirect(req chat.Request) bool {
 	switch {
 	case req.Channel == "" || req.Channel == req.UserID || req.Platform == "console" || req.Platform == "exec" || req.Channel == "exec":
 		return true
@@ -698,7 +640,7 @@ func (r *Router) isDirect(req Request) bool {
 	return false
 }
 
-func (r *Router) roleOf(user string) Role {
+func (r *Router) roleOf(user string) chat.Role {
 	if role, ok := r.opts.Roles[user]; ok {
 		return role
 	}

@@ -25,7 +25,7 @@ import (
 // reading in and writing to the returned buffer: no configuration file, no binary.
 func newBot(t *testing.T, in io.Reader, opts ...testenv.Options) (service.Bot, *testenv.Env, *testenv.SyncBuffer) {
 	t.Helper()
-	o := testenv.Options{Router: commands.Options{DefaultRole: commands.RoleAdmin}}
+	o := testenv.Options{Router: commands.Options{DefaultRole: chat.RoleAdmin}}
 	if len(opts) > 0 {
 		o = opts[0]
 	}

@@ -172,10 +172,10 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 			return nil
 		}
 		// The console cannot edit what it printed: each progress report is a line of its own.
-		pctx := commands.WithProgress(ctx, func(_ context.Context, r chat.Reply) {
+		pctx := chat.WithProgress(ctx, func(_ context.Context, r chat.Reply) {
 			c.printf("… %s\n", r.Sanitized().Text)
 		})
-		rep, handled := h(pctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
+		rep, handled := h(pctx, chat.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
 		if !handled {
 			c.printf("%s\n", c.lang(ctx).ConsoleNotCommand())
 			continue

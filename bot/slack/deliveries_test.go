@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -24,7 +23,7 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	fake := newFakeSlack(t)
 	var mu sync.Mutex
 	runs := map[string]int{}
-	handler := func(_ context.Context, req commands.Request) (chat.Reply, bool) {
+	handler := func(_ context.Context, req chat.Request) (chat.Reply, bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		runs[req.UserID+" "+req.Text]++

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
@@ -28,7 +29,7 @@ func TestRestartReplyInOneLanguage(t *testing.T) {
 	} {
 		ch := "D" + tt.user
 		p.restart(inbound{kind: kindMessage, channel: ch, im: true,
-			req: commands.Request{Platform: platform, UserID: tt.user, Channel: ch, Text: "customer 张三"}})
+			req: chat.Request{Platform: platform, UserID: tt.user, Channel: ch, Text: "customer 张三"}})
 		e.fake.waitFor("the answer to "+tt.user, func() bool { return len(e.postsTo(ch)) == 1 })
 		got := e.postsTo(ch)[0]
 		if countContaining([]string{got}, tt.want) != 1 {

@@ -750,7 +750,7 @@ func (a *Adapter) serve(ctx context.Context, h bot.Handler, in inbound) {
 	switch in.kind {
 	case kindCommand:
 		pm := a.progressMessage(in)
-		rep, ok := h(commands.WithProgress(ctx, pm.Report), in.req)
+		rep, ok := h(chat.WithProgress(ctx, pm.Report), in.req)
 		if !ok {
 			if in.private {
 				a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: textHint})

@@ -52,9 +52,9 @@ func newEnv(t testing.TB) *env {
 	clock := fakeclock.New(bsstest.TestTime)
 	te := testenv.New(t, testenv.Options{Clock: clock, Router: commands.Options{
 		BotName: "partnerbot", // not the Telegram username: the adapter strips "@PartnerOpsBot" itself
-		Roles: map[string]commands.Role{"telegram:1001": commands.RoleAdmin, "telegram:1002": commands.RoleApprover,
-			"telegram:1003": commands.RoleApprover},
-		DefaultRole:      commands.RoleViewer,
+		Roles: map[string]chat.Role{"telegram:1001": chat.RoleAdmin, "telegram:1002": chat.RoleApprover,
+			"telegram:1003": chat.RoleApprover},
+		DefaultRole:      chat.RoleViewer,
 		ApprovalsChannel: fmt.Sprintf("telegram:%d", opsGroup),
 		ActionChannels:   []string{"telegram:*"},
 		DirectMessages:   func(p, ch, u string) bool { return p == "telegram" && ch != u }, // as runBot sets from the adapter
@@ -629,7 +629,7 @@ func TestBusyAndPanics(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	started := make(chan struct{}, 4)
-	h := func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	h := func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		switch req.Text {
 		case "/slow":
 			started <- struct{}{}
