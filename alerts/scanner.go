@@ -533,8 +533,7 @@ func (s *Scanner) notices(ch *channel, kind string, d chat.Reply, now time.Time)
 		if len(parts) > 1 {
 			p.Title = fmt.Sprintf("%s (%d/%d)", p.Title, i+1, len(parts))
 		}
-		body, _ := json.Marshal(p)
-		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: body,
+		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: chat.EncodeNotice(p),
 			NextAttempt: next})
 	}
 	return ns

@@ -289,10 +289,10 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 			body = b
 		}
 	}
-	var rep chat.Reply
-	if err := json.Unmarshal(body, &rep); err != nil {
-		// A body that cannot be read will never become readable: deliver what can be said.
-		rep = chat.Reply{Text: string(body)}
+	rep, err := chat.DecodeNotice(body)
+	if err != nil {
+		// It will never become readable: deliver what can be said.
+		d.Logger.Warn("a notice's body is unreadable; sending it as text", "notice", n.ID, "error", err)
 	}
 	// Sanitized here, once, for every adapter: alert digests carry BSS data.
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
@@ -320,7 +320,7 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
 			Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
 		}
-		bodies[string(l)], _ = json.Marshal(rep)
+		bodies[string(l)] = chat.EncodeNotice(rep)
 	}
 	def := d.Lang
 	if def != commands.En {

@@ -696,13 +696,13 @@ var noticeLangs = []Lang{Zh, En}
 
 func (r *Router) notice(platform, channel, user, kind string, render func(Lang) chat.Reply, dedupe string) store.Notice {
 	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
-	n.Body, _ = json.Marshal(render(r.opts.Lang))
+	n.Body = chat.EncodeNotice(render(r.opts.Lang))
 	for _, l := range noticeLangs {
 		if l != r.opts.Lang { // the default rendering is Body, not repeated
 			if n.Bodies == nil {
 				n.Bodies = map[string]json.RawMessage{}
 			}
-			n.Bodies[string(l)], _ = json.Marshal(render(l))
+			n.Bodies[string(l)] = chat.EncodeNotice(render(l))
 		}
 	}
 	return n
