@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -83,7 +84,7 @@ func TestExpiringByLabel(t *testing.T) {
 func TestExpiringCommandQuotes(t *testing.T) {
 	for _, label := range []string{"vip", "VIP大客户", "big team", `say "hi"`, `back\slash`, "＂wide＂"} {
 		cmd := commands.ExpiringCommand(7, label, "edu")
-		inv, ok, err := commands.Parse(cmd, "")
+		inv, ok, err := cmdline.Parse(cmd, "")
 		if err != nil || !ok || len(inv.Args) != 3 || inv.Args[0] != "7" || inv.Args[1] != "label:"+label || inv.Args[2] != "label:edu" {
 			t.Errorf("%q reads back as %q (%v, %v)", cmd, inv.Args, ok, err)
 		}

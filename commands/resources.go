@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 )
 
 // describe is a resource's one-line description (name, type and spec) as it is stored: in
@@ -214,21 +215,9 @@ func (c *Call) expiringArgs() (days int, labels []string, err error) {
 func ExpiringCommand(days int, labels ...string) string {
 	cmd := "/expiring " + strconvItoa(days)
 	for _, l := range labels {
-		cmd += " " + quoteArg("label:"+l)
+		cmd += " " + cmdline.Quote("label:"+l)
 	}
 	return cmd
-}
-
-// quoteArg is s as one argument of a command line: quoted, with \\ and the closing quotes escaped, when it
-// holds white space or a quote, or is empty.
-func quoteArg(s string) string {
-	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		closers, _ := parseQuote(r)
-		return parseIsSpace(r) || closers != "" || r == '\\'
-	}) {
-		return s
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `＂`, `\＂`).Replace(s) + `"`
 }
 
 // labelled are the customers whose label is one of labels, as BSS lists them (its label filter
@@ -238,7 +227,7 @@ func (c *Call) labelled(ctx context.Context, labels []string) ([]bss.Customer, e
 	seen := map[string]bool{}
 	for _, label := range labels {
 		f := bss.CustomerFilter{}
-		if !strings.ContainsFunc(label, parseIsSpace) {
+		if !strings.ContainsFunc(label, cmdline.IsSpace) {
 			f.Label = label // BSS refuses a filter with spaces: such a label is found among all
 		}
 		n := 0

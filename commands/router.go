@@ -18,6 +18,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/store"
@@ -343,7 +344,7 @@ var (
 // Call is one running command: the request, the parsed line and the caller's language and role.
 type Call struct {
 	Req  chat.Request
-	Inv  Invocation
+	Inv  cmdline.Invocation
 	Lang Lang
 	Role chat.Role
 
@@ -452,7 +453,7 @@ func (r *Router) Handle(ctx context.Context, req chat.Request) (reply chat.Reply
 	}()
 
 	var bools map[string]bool
-	if inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, nil); isCmd && err == nil {
+	if inv, isCmd, err := cmdline.ParseWith(req.Text, r.opts.BotName, nil); isCmd && err == nil {
 		if cmd := r.index[inv.Name]; cmd != nil {
 			bools = map[string]bool{}
 			for _, f := range cmd.Flags {
@@ -462,13 +463,13 @@ func (r *Router) Handle(ctx context.Context, req chat.Request) (reply chat.Reply
 			}
 		}
 	}
-	inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, bools)
+	inv, isCmd, err := cmdline.ParseWith(req.Text, r.opts.BotName, bools)
 	if !isCmd && err == nil {
 		return chat.Reply{}, false
 	}
 	call.Inv = inv
 	if err != nil {
-		var pe *ParseError
+		var pe *cmdline.ParseError
 		reason := err.Error()
 		if errors.As(err, &pe) {
 			reason = lang.T("err.parse." + pe.Reason)
