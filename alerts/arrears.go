@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -175,10 +176,10 @@ func (s *Scanner) renderArrears(l commands.Lang, events []debtEvent) chat.Reply 
 			switch kind {
 			case debtEntered:
 				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Debt, cur)) +
-					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
+					" · " + l.T("alert.arrears.how_topup", cmdline.TopUp(e.customer.ID, e.balance.Debt))
 			case debtGrew:
 				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, commands.Money(e.prev, cur), commands.Money(e.balance.Debt, cur)) +
-					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
+					" · " + l.T("alert.arrears.how_topup", cmdline.TopUp(e.customer.ID, e.balance.Debt))
 			default:
 				line = l.T("alert.arrears.line_recovered", displayName(e.customer), e.customer.ID, commands.Money(e.balance.Amount, cur))
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -347,7 +348,7 @@ func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, labels []strin
 		if len(rep.Buttons) >= 4 {
 			break
 		}
-		rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.renew", it.name), Command: "/renew " + it.resourceID})
+		rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.renew", it.name), Command: cmdline.Renew(it.resourceID)})
 	}
 	if screen := s.opts.DigestScreen; screen >= 0 && (len(items) > screen || digestChars(rep) > DigestScreenChars) {
 		return s.summarise(l, rep, items, labels, now)
@@ -416,9 +417,9 @@ func (s *Scanner) summarise(l commands.Lang, full chat.Reply, items []expiring, 
 		soonest[0].Title = l.T("alert.expiry.sum_soonest", min(DigestSoonest, len(items))) + " — " + soonest[0].Title
 	}
 	rep.Sections = append(rep.Sections, soonest...)
-	cmd := commands.ExpiringCommand(widest, labels...)
+	cmd := cmdline.Expiring(widest, labels...)
 	if len(custs) == 1 {
-		cmd = "/resources " + custs[0] + " --expiring " + fmt.Sprint(widest)
+		cmd = cmdline.ResourcesExpiring(custs[0], widest)
 	}
 	rep.Buttons = append([]chat.Button{{Label: l.T("alert.expiry.sum_all", len(items)), Command: cmd}}, full.Buttons...)
 	return rep

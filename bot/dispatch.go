@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -318,7 +318,7 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 		rep := chat.Reply{
 			Title:   l.T("notices.parked_title", n.ID),
 			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
-			Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
+			Buttons: []chat.Button{{Label: cmdline.Resend(n.ID), Command: cmdline.Resend(n.ID)}},
 		}
 		bodies[string(l)] = chat.EncodeNotice(rep)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -292,7 +293,7 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	rep.Text = c.Lang.T("act.filed", a.ID, a.Needed, c.stamp(a.ExpiresAt)) + "\n" + rep.Text
 	// Cancel settles the request this reply shows, as Approve and Reject do: the click updates it.
-	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10), Decides: true}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.cancel"), Command: cmdline.Cancel(a.ID), Decides: true}}
 	if c.Req.Platform != "console" && c.Req.Platform+":"+c.Req.Channel == c.r.opts.ApprovalsChannel {
 		// Filed in the approvals channel: this reply is the approvers' request there (no
 		// second message), with their buttons; the store refuses the requester's own approval,
@@ -636,10 +637,9 @@ func runPending(ctx context.Context, c *Call) (chat.Reply, error) {
 // approveButtons are a request's Approve and Reject: each click decides it, so the adapters update
 // the request's message with the outcome.
 func approveButtons(l Lang, id uint64) []chat.Button {
-	s := strconv.FormatUint(id, 10)
 	return []chat.Button{
-		{Label: l.T("btn.approve"), Command: "/approve " + s, Style: "primary", Decides: true},
-		{Label: l.T("btn.reject"), Command: "/reject " + s, Style: "danger", Decides: true},
+		{Label: l.T("btn.approve"), Command: cmdline.Approve(id), Style: "primary", Decides: true},
+		{Label: l.T("btn.reject"), Command: cmdline.Reject(id), Style: "danger", Decides: true},
 	}
 }
 

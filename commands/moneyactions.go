@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -833,13 +834,8 @@ func (r *Router) moneyResultText(c *Call, a store.Approval, res moneyResult) []s
 	return parts
 }
 
-// TopUpCommand is the command that files a top-up of amount for a customer.
-func TopUpCommand(customerID string, amount bss.Amount) string {
-	return "/topup " + customerID + " " + amount.String()
-}
-
 // TopUpButton offers a top-up of a customer's debt: the command, prefilled. A click runs it
 // as the person who clicked, whose role decides whether it may be filed.
 func TopUpButton(l Lang, cu bss.Customer, debt bss.Amount, currency string) chat.Button {
-	return chat.Button{Label: l.T("btn.topup", displayName(cu), money(debt, currency)), Command: TopUpCommand(cu.ID, debt), Style: "primary"}
+	return chat.Button{Label: l.T("btn.topup", displayName(cu), money(debt, currency)), Command: cmdline.TopUp(cu.ID, debt), Style: "primary"}
 }

@@ -168,7 +168,7 @@ func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 	rep.Table = t
 	base := "/expiring"
 	if days != 30 || len(labels) > 0 {
-		base = ExpiringCommand(days, labels...)
+		base = cmdline.Expiring(days, labels...)
 	}
 	if live {
 		base += " --live"
@@ -208,16 +208,6 @@ func (c *Call) expiringArgs() (days int, labels []string, err error) {
 		days, seenDays = n, true
 	}
 	return days, labels, nil
-}
-
-// ExpiringCommand is the /expiring that lists what expires within days of the customers with
-// any of labels (of every customer when none): what an expiry digest's button pages through.
-func ExpiringCommand(days int, labels ...string) string {
-	cmd := "/expiring " + strconvItoa(days)
-	for _, l := range labels {
-		cmd += " " + cmdline.Quote("label:"+l)
-	}
-	return cmd
 }
 
 // labelled are the customers whose label is one of labels, as BSS lists them (its label filter
