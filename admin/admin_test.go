@@ -62,8 +62,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	m := metrics.New()
 	te := testenv.New(t, testenv.Options{
-		Router: commands.Options{Observer: m, DefaultRole: commands.RoleViewer,
-			Roles:          map[string]commands.Role{"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator},
+		Router: commands.Options{Observer: m, DefaultRole: chat.RoleViewer,
+			Roles:          map[string]chat.Role{"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator},
 			ActionChannels: []string{"console:*"}, ApprovalsChannel: "slack:CAPPROVE"},
 		BSS: func(c *bss.Config) {
 			c.RatePerSecond, c.Burst, c.MaxRetries, c.Timeout = 10000, 100, 1, 0
@@ -105,10 +105,10 @@ func (e *env) get(path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func (e *env) say(user, text string) commands.Reply {
+func (e *env) say(user, text string) chat.Reply {
 	e.t.Helper()
 	p, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: p, UserID: id, Channel: "console", Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: p, UserID: id, Channel: "console", Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}

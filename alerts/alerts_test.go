@@ -13,7 +13,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -107,7 +107,7 @@ func (e *env) drain() []store.Notice {
 }
 
 func text(n store.Notice) string {
-	var r commands.Reply
+	var r chat.Reply
 	_ = json.Unmarshal(n.Body, &r)
 	var b strings.Builder
 	b.WriteString(r.Title + "\n" + r.Text + "\n")

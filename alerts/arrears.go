@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
@@ -56,7 +58,7 @@ func (s *Scanner) scanArrears(ctx context.Context, sum *Summary) error {
 		for i, cu := range batch {
 			ids[i] = cu.ID
 		}
-		commands.ReportProgress(ctx, start, len(custs))
+		chat.ReportProgress(ctx, start, len(custs))
 		bs, err := s.bss.CustomerBalances(ctx, ids)
 		if err != nil {
 			// Retry the batch once; then report its customers and go on.
@@ -156,16 +158,16 @@ func (s *Scanner) arrearsDigest(ctx context.Context, ch *channel, custs []bss.Cu
 	return s.store.CommitAlerts(ctx, puts, deletes, notices)
 }
 
-func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) commands.Reply {
+func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) chat.Reply {
 	sort.Slice(events, func(i, j int) bool {
 		if c := events[i].balance.Debt.Cmp(events[j].balance.Debt); c != 0 {
 			return c > 0
 		}
 		return events[i].customer.ID < events[j].customer.ID
 	})
-	rep := commands.Reply{Title: l.T("alert.arrears.title", len(events))}
+	rep := chat.Reply{Title: l.T("alert.arrears.title", len(events))}
 	for _, kind := range []string{debtEntered, debtGrew, debtRecovered} {
-		sec := commands.Section{Title: l.T("alert.arrears." + kind)}
+		sec := chat.Section{Title: l.T("alert.arrears." + kind)}
 		for _, e := range events {
 			if e.event != kind {
 				continue
@@ -175,10 +177,10 @@ func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) commands.Reply 
 			switch kind {
 			case debtEntered:
 				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, lang.Money(e.balance.Debt, cur)) +
-					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
+					" · " + l.T("alert.arrears.how_topup", cmdline.TopUp(e.customer.ID, e.balance.Debt))
 			case debtGrew:
 				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, lang.Money(e.prev, cur), lang.Money(e.balance.Debt, cur)) +
-					" · " + l.T("alert.arrears.how_topup", commands.TopUpCommand(e.customer.ID, e.balance.Debt))
+					" · " + l.T("alert.arrears.how_topup", cmdline.TopUp(e.customer.ID, e.balance.Debt))
 			default:
 				line = l.T("alert.arrears.line_recovered", displayName(e.customer), e.customer.ID, lang.Money(e.balance.Amount, cur))
 			}
@@ -195,6 +197,6 @@ func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) commands.Reply 
 			rep.Buttons = append(rep.Buttons, commands.TopUpButton(l, e.customer, e.balance.Debt, e.balance.Currency))
 		}
 	}
-	rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.arrears"), Command: "/arrears"})
+	rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.arrears"), Command: "/arrears"})
 	return rep
 }

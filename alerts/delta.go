@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -217,7 +217,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 		}
 		decided++
 		// Of the customers the index knew, or listed so far when more.
-		commands.ReportProgress(ctx, decided, max(len(x.known), decided+len(listed)))
+		chat.ReportProgress(ctx, decided, max(len(x.known), decided+len(listed)))
 		ask, err := x.decide(ctx, cu)
 		if err != nil {
 			decideErr = err

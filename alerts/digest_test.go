@@ -9,7 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot/console"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -102,9 +102,9 @@ func TestShortDigestStaysInFull(t *testing.T) {
 	}
 }
 
-func reply(t *testing.T, n store.Notice) commands.Reply {
+func reply(t *testing.T, n store.Notice) chat.Reply {
 	t.Helper()
-	var r commands.Reply
+	var r chat.Reply
 	if err := json.Unmarshal(n.Body, &r); err != nil {
 		t.Fatal(err)
 	}

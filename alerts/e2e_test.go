@@ -11,7 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -32,7 +32,7 @@ type delivery struct {
 var errPlatformDown = errors.New("platform is down")
 
 func (p *platform) sender(now func() time.Time) bot.Sender {
-	return senderFunc(func(ctx context.Context, to bot.Target, r commands.Reply) error {
+	return senderFunc(func(ctx context.Context, to bot.Target, r chat.Reply) error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if p.fail > 0 {
@@ -51,14 +51,14 @@ func (p *platform) delivered() []delivery {
 	return append([]delivery(nil), p.got...)
 }
 
-type senderFunc func(ctx context.Context, to bot.Target, r commands.Reply) error
+type senderFunc func(ctx context.Context, to bot.Target, r chat.Reply) error
 
-func (f senderFunc) Send(ctx context.Context, to bot.Target, r commands.Reply) error {
+func (f senderFunc) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	return f(ctx, to, r)
 }
 
 // render is a reply as text, the same for a notice's body and what a sender got.
-func render(r commands.Reply) string {
+func render(r chat.Reply) string {
 	var b strings.Builder
 	b.WriteString(r.Title + "\n" + r.Text + "\n")
 	for _, f := range r.Fields {
@@ -76,7 +76,7 @@ func render(r commands.Reply) string {
 
 func renderNotice(t *testing.T, n store.Notice) string {
 	t.Helper()
-	var r commands.Reply
+	var r chat.Reply
 	if err := json.Unmarshal(n.Body, &r); err != nil {
 		t.Fatalf("notice %d body: %v", n.ID, err)
 	}

@@ -10,7 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -313,7 +314,7 @@ func dedupe(ss []string) []string {
 // renderExpiry builds one channel's digest: grouped by customer, soonest first, resources with
 // auto-renew on apart, with the commands to renew or switch auto-renew on.
 // labels are the channel's scope when every subscription of it is to customers with a label.
-func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, now time.Time) commands.Reply {
+func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, now time.Time) chat.Reply {
 	sort.Slice(items, func(i, j int) bool {
 		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
@@ -329,7 +330,7 @@ func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, n
 			atRisk = append(atRisk, it)
 		}
 	}
-	rep := commands.Reply{Title: l.T("alert.expiry.title", len(items))}
+	rep := chat.Reply{Title: l.T("alert.expiry.title", len(items))}
 	rep.Text = l.T("alert.expiry.intro", len(atRisk), len(auto))
 	rep.Sections = append(rep.Sections, s.byCustomer(l, atRisk, now)...)
 	if len(auto) > 0 {
@@ -347,7 +348,7 @@ func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, n
 		if len(rep.Buttons) >= 4 {
 			break
 		}
-		rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.renew", it.name), Command: "/renew " + it.resourceID})
+		rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.renew", it.name), Command: cmdline.Renew(it.resourceID)})
 	}
 	if screen := s.opts.DigestScreen; screen >= 0 && (len(items) > screen || digestChars(rep) > DigestScreenChars) {
 		return s.summarise(l, rep, items, labels, now)
@@ -367,8 +368,8 @@ const (
 // does) pages through every one: /resources of the customer when the digest has one, else
 // /expiring over the digest's widest threshold, of the customers with the channel's labels when
 // it is subscribed by label. items are sorted soonest first.
-func (s *Scanner) summarise(l lang.Lang, full commands.Reply, items []expiring, labels []string, now time.Time) commands.Reply {
-	rep := commands.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
+func (s *Scanner) summarise(l lang.Lang, full chat.Reply, items []expiring, labels []string, now time.Time) chat.Reply {
+	rep := chat.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
 	levels := map[int]int{}
 	per := map[string]int{}
 	var custs []string
@@ -391,24 +392,24 @@ func (s *Scanner) summarise(l lang.Lang, full commands.Reply, items []expiring, 
 		if d == 0 {
 			label = l.T("alert.expiry.sum_expired")
 		}
-		rep.Fields = append(rep.Fields, commands.Field{Label: label, Value: fmt.Sprint(levels[d])})
+		rep.Fields = append(rep.Fields, chat.Field{Label: label, Value: fmt.Sprint(levels[d])})
 	}
 	names := map[string]string{}
 	for _, it := range items {
 		names[it.customerID] = it.customerName
 	}
 	sort.SliceStable(custs, func(i, j int) bool { return per[custs[i]] > per[custs[j]] })
-	byCust := commands.Section{Title: l.T("alert.expiry.sum_customers", len(custs))}
+	byCust := chat.Section{Title: l.T("alert.expiry.sum_customers", len(custs))}
 	others := 0
 	for i, id := range custs {
 		if i < DigestSoonest {
-			byCust.Fields = append(byCust.Fields, commands.Field{Label: names[id], Value: fmt.Sprint(per[id])})
+			byCust.Fields = append(byCust.Fields, chat.Field{Label: names[id], Value: fmt.Sprint(per[id])})
 		} else {
 			others += per[id]
 		}
 	}
 	if others > 0 {
-		byCust.Fields = append(byCust.Fields, commands.Field{Label: l.T("alert.expiry.sum_others", len(custs)-DigestSoonest), Value: fmt.Sprint(others)})
+		byCust.Fields = append(byCust.Fields, chat.Field{Label: l.T("alert.expiry.sum_others", len(custs)-DigestSoonest), Value: fmt.Sprint(others)})
 	}
 	rep.Sections = append(rep.Sections, byCust)
 	soonest := s.byCustomer(l, items[:min(DigestSoonest, len(items))], now)
@@ -416,16 +417,16 @@ func (s *Scanner) summarise(l lang.Lang, full commands.Reply, items []expiring, 
 		soonest[0].Title = l.T("alert.expiry.sum_soonest", min(DigestSoonest, len(items))) + " — " + soonest[0].Title
 	}
 	rep.Sections = append(rep.Sections, soonest...)
-	cmd := commands.ExpiringCommand(widest, labels...)
+	cmd := cmdline.Expiring(widest, labels...)
 	if len(custs) == 1 {
-		cmd = "/resources " + custs[0] + " --expiring " + fmt.Sprint(widest)
+		cmd = cmdline.ResourcesExpiring(custs[0], widest)
 	}
-	rep.Buttons = append([]commands.Button{{Label: l.T("alert.expiry.sum_all", len(items)), Command: cmd}}, full.Buttons...)
+	rep.Buttons = append([]chat.Button{{Label: l.T("alert.expiry.sum_all", len(items)), Command: cmd}}, full.Buttons...)
 	return rep
 }
 
 // digestChars is how many characters a digest shows, about.
-func digestChars(r commands.Reply) int {
+func digestChars(r chat.Reply) int {
 	n := utf8.RuneCountInString(r.Title + r.Text + r.Footer)
 	for _, sec := range r.Sections {
 		n += utf8.RuneCountInString(sec.Title) + 1
@@ -438,7 +439,7 @@ func digestChars(r commands.Reply) int {
 
 // byCustomer makes one section per customer, in the order of their soonest item; a resource
 // with auto-renew on says whether the balance may not cover it, one without how to renew.
-func (s *Scanner) byCustomer(l lang.Lang, items []expiring, now time.Time) []commands.Section {
+func (s *Scanner) byCustomer(l lang.Lang, items []expiring, now time.Time) []chat.Section {
 	var order []string
 	per := map[string][]expiring{}
 	for _, it := range items {
@@ -447,10 +448,10 @@ func (s *Scanner) byCustomer(l lang.Lang, items []expiring, now time.Time) []com
 		}
 		per[it.customerID] = append(per[it.customerID], it)
 	}
-	var out []commands.Section
+	var out []chat.Section
 	for _, id := range order {
 		its := per[id]
-		sec := commands.Section{Title: its[0].customerName + " · " + id}
+		sec := chat.Section{Title: its[0].customerName + " · " + id}
 		for _, it := range its {
 			mark := "⏰"
 			if it.level == 0 {

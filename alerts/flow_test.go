@@ -9,6 +9,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
@@ -33,7 +34,7 @@ func newFlowEnv(tb testing.TB, customers int) *flowEnv {
 		BSS: func(c *bss.Config) {
 			c.RatePerSecond, c.OperationRate, c.Burst, c.MaxRetries = 0, 0, 0, -1 // the defaults
 		},
-		Router: commands.Options{DefaultRole: commands.RoleViewer},
+		Router: commands.Options{DefaultRole: chat.RoleViewer},
 	})
 	e := &flowEnv{Env: env, scanner: alerts.New(env.Client, env.Store, alerts.Options{Now: env.Clock.Now, Delta: true, Concurrency: 8})}
 	if _, err := env.Store.AddSubscription(context.Background(), store.Subscription{Platform: "slack", Channel: "C1",
@@ -60,7 +61,7 @@ type personCalls struct {
 func (e *flowEnv) customer(tb testing.TB) personCalls {
 	tb.Helper()
 	u := &bss.Usage{}
-	rep, ok := e.Router.Handle(bss.WithUsage(context.Background(), u), commands.Request{Platform: "console", UserID: "pat",
+	rep, ok := e.Router.Handle(bss.WithUsage(context.Background(), u), chat.Request{Platform: "console", UserID: "pat",
 		Channel: "console", Text: "/customer " + e.person.AccountName})
 	if !ok || rep.Error {
 		tb.Fatalf("/customer: %+v", rep)

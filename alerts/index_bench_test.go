@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/benchutil"
 	"github.com/partnerbot/partnerbot/store"
@@ -49,11 +50,11 @@ func BenchmarkAnswersFromTheIndex(b *testing.B) {
 	}
 	router := commands.New(client, st, commands.Options{LiveMaxCustomers: customers, Concurrency: 32,
 		ExpiryIndex:    alerts.NewIndex(client, st, nil),
-		CommandTimeout: 10 * time.Minute, Roles: map[string]commands.Role{"console:alice": commands.RoleOperator}})
-	say := func(text string) (commands.Reply, time.Duration, int64) {
+		CommandTimeout: 10 * time.Minute, Roles: map[string]chat.Role{"console:alice": chat.RoleOperator}})
+	say := func(text string) (chat.Reply, time.Duration, int64) {
 		counter.Reset()
 		start := time.Now()
-		rep, _ := router.Handle(ctx, commands.Request{Platform: "console", UserID: "alice", Channel: "console", Text: text})
+		rep, _ := router.Handle(ctx, chat.Request{Platform: "console", UserID: "alice", Channel: "console", Text: text})
 		took := time.Since(start)
 		if rep.Error || rep.Table == nil {
 			b.Fatalf("%s: %+v", text, rep)

@@ -9,21 +9,22 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
 // indexRouter is a router over the env's sandbox and store, as cli wires it.
-func (e *env) indexRouter(liveMax int) func(user, text string) commands.Reply {
+func (e *env) indexRouter(liveMax int) func(user, text string) chat.Reply {
 	e.t.Helper()
 	r := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, PageSize: 50, LiveMaxCustomers: liveMax,
 		ExpiryIndex:      alerts.NewIndex(e.client, e.st, e.clk.Now),
 		ApprovalsChannel: "console:console", ActionChannels: []string{"console:*"},
-		Roles: map[string]commands.Role{"console:alice": commands.RoleOperator, "console:bob": commands.RoleApprover,
-			"console:victor": commands.RoleViewer}})
-	return func(user, text string) commands.Reply {
+		Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:bob": chat.RoleApprover,
+			"console:victor": chat.RoleViewer}})
+	return func(user, text string) chat.Reply {
 		e.t.Helper()
-		rep, _ := r.Handle(context.Background(), commands.Request{Platform: "console", UserID: strings.TrimPrefix(user, "console:"), Channel: "console", Text: text})
+		rep, _ := r.Handle(context.Background(), chat.Request{Platform: "console", UserID: strings.TrimPrefix(user, "console:"), Channel: "console", Text: text})
 		return rep
 	}
 }
@@ -58,7 +59,7 @@ func TestExpiringFromTheIndex(t *testing.T) {
 	zs := e.customer("zhangsan")
 	fromIndex := say("console:victor", "/customer "+zs.ID)
 	fresh := say("console:alice", "/customer "+zs.ID+" --live")
-	count := func(r commands.Reply) (n, note string) {
+	count := func(r chat.Reply) (n, note string) {
 		t.Helper()
 		for _, f := range r.Fields {
 			if f.Label == "30 天内到期资源" {

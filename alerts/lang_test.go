@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
@@ -15,9 +16,9 @@ import (
 // the default, Chinese.
 func TestAlertsInTheChannelsLanguage(t *testing.T) {
 	e := newEnv(t, nil)
-	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, Roles: map[string]commands.Role{
-		"slack:U1": commands.RoleOperator, "telegram:1001": commands.RoleViewer}})
-	for _, say := range []commands.Request{
+	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, Roles: map[string]chat.Role{
+		"slack:U1": chat.RoleOperator, "telegram:1001": chat.RoleViewer}})
+	for _, say := range []chat.Request{
 		{Platform: "slack", UserID: "U1", Channel: "CEN", Text: "/lang en"},
 		{Platform: "telegram", UserID: "1001", Channel: "1001", Text: "/lang en"}, // a private chat
 	} {

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
@@ -400,7 +400,7 @@ func (s *Scanner) stream(ctx context.Context, kind string, chans []*channel, f b
 				custs = append(custs, cu)
 				jobs <- cu
 				// Of the customers listed so far (the listing is a page or two ahead).
-				commands.ReportProgress(ctx, len(custs), len(custs)+len(listed))
+				chat.ReportProgress(ctx, len(custs), len(custs)+len(listed))
 				break
 			}
 		}
@@ -524,7 +524,7 @@ func QuietEnd(q *store.QuietHours, loc *time.Location, now time.Time) time.Time 
 // Alerts carry no dedupe key: a digest is committed with its ledger marks in one transaction,
 // so it cannot be written twice, and two digests with the same text (a customer in arrears
 // again, weeks later) are both wanted.
-func (s *Scanner) notices(ch *channel, kind string, d commands.Reply, now time.Time) []store.Notice {
+func (s *Scanner) notices(ch *channel, kind string, d chat.Reply, now time.Time) []store.Notice {
 	parts := split(d, s.limit(ch.platform))
 	next := s.quietUntil(ch, now)
 	ns := make([]store.Notice, 0, len(parts))
@@ -532,8 +532,7 @@ func (s *Scanner) notices(ch *channel, kind string, d commands.Reply, now time.T
 		if len(parts) > 1 {
 			p.Title = fmt.Sprintf("%s (%d/%d)", p.Title, i+1, len(parts))
 		}
-		body, _ := json.Marshal(p)
-		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: body,
+		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: chat.EncodeNotice(p),
 			NextAttempt: next})
 	}
 	return ns
@@ -555,7 +554,7 @@ func (s *Scanner) limit(platform string) int {
 }
 
 // size estimates the rendered length of a reply.
-func size(r commands.Reply) int {
+func size(r chat.Reply) int {
 	n := len(r.Title) + len(r.Text) + len(r.Footer) + 16
 	for _, f := range r.Fields {
 		n += len(f.Label) + len(f.Value) + 4
@@ -569,7 +568,7 @@ func size(r commands.Reply) int {
 	return n
 }
 
-func sectionSize(sec commands.Section) int {
+func sectionSize(sec chat.Section) int {
 	n := len(sec.Title) + 4
 	for _, f := range sec.Fields {
 		n += len(f.Label) + len(f.Value) + 4
@@ -582,22 +581,22 @@ func sectionSize(sec commands.Section) int {
 
 // split cuts a digest into replies of at most limit characters, between sections (and, for a
 // section larger than the limit alone, between its lines). Nothing is dropped.
-func split(r commands.Reply, limit int) []commands.Reply {
+func split(r chat.Reply, limit int) []chat.Reply {
 	if size(r) <= limit {
-		return []commands.Reply{r}
+		return []chat.Reply{r}
 	}
 	// Every part carries the footer: when BSS confirmed the digest, and the zone of its times.
-	head := commands.Reply{Title: r.Title, Text: r.Text, Fields: r.Fields, Footer: r.Footer}
-	var out []commands.Reply
+	head := chat.Reply{Title: r.Title, Text: r.Text, Fields: r.Fields, Footer: r.Footer}
+	var out []chat.Reply
 	cur := head
 	flush := func() {
 		if len(cur.Sections) > 0 {
 			out = append(out, cur)
 		}
-		cur = commands.Reply{Title: r.Title, Footer: r.Footer}
+		cur = chat.Reply{Title: r.Title, Footer: r.Footer}
 	}
 	for _, sec := range r.Sections {
-		for _, piece := range splitSection(sec, limit-size(commands.Reply{Title: r.Title, Footer: r.Footer})) {
+		for _, piece := range splitSection(sec, limit-size(chat.Reply{Title: r.Title, Footer: r.Footer})) {
 			if size(cur)+sectionSize(piece) > limit && len(cur.Sections) > 0 {
 				flush()
 			}
@@ -609,22 +608,22 @@ func split(r commands.Reply, limit int) []commands.Reply {
 		last := cur
 		last.Buttons = nil
 		out = append(out, last)
-		cur = commands.Reply{Title: r.Title, Buttons: r.Buttons, Footer: r.Footer}
+		cur = chat.Reply{Title: r.Title, Buttons: r.Buttons, Footer: r.Footer}
 	}
 	out = append(out, cur)
 	return out
 }
 
-func splitSection(sec commands.Section, limit int) []commands.Section {
+func splitSection(sec chat.Section, limit int) []chat.Section {
 	if sectionSize(sec) <= limit || len(sec.Lines) < 2 {
-		return []commands.Section{sec}
+		return []chat.Section{sec}
 	}
-	var out []commands.Section
-	cur := commands.Section{Title: sec.Title, Fields: sec.Fields}
+	var out []chat.Section
+	cur := chat.Section{Title: sec.Title, Fields: sec.Fields}
 	for _, l := range sec.Lines {
 		if sectionSize(cur)+len(l)+4 > limit && len(cur.Lines) > 0 {
 			out = append(out, cur)
-			cur = commands.Section{Title: sec.Title}
+			cur = chat.Section{Title: sec.Title}
 		}
 		cur.Lines = append(cur.Lines, l)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -26,7 +27,7 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	if len(ns) != 1 {
 		t.Fatalf("%d notices", len(ns))
 	}
-	var rep commands.Reply
+	var rep chat.Reply
 	if err := json.Unmarshal(ns[0].Body, &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +49,9 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 
 	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, ApprovalsChannel: "console:console",
 		ActionChannels: []string{"console:*"},
-		Roles:          map[string]commands.Role{"console:alice": commands.RoleOperator, "console:victor": commands.RoleViewer}})
-	click := func(user string) (commands.Reply, bool) {
-		r, ok := router.Handle(context.Background(), commands.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
+		Roles:          map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer}})
+	click := func(user string) (chat.Reply, bool) {
+		r, ok := router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
 		return r, ok
 	}
 	if r, _ := click("victor"); !r.Error {
@@ -69,7 +70,7 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	e.srv.SetBalance(zs.ID, "10", "0")
 	e.scan(alerts.KindArrears)
 	for _, n := range e.drain() {
-		var r commands.Reply
+		var r chat.Reply
 		_ = json.Unmarshal(n.Body, &r)
 		for _, b := range r.Buttons {
 			if strings.HasPrefix(b.Command, "/topup "+zs.ID) {

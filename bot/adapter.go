@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // Adapter is one chat platform. Every adapter receives until its context ends, handing each
@@ -28,18 +27,18 @@ type Adapter interface {
 // Handler answers one inbound message: ok is false when the text is not a command for this bot
 // (plain chat, a command for another bot); the adapter then says nothing. The reply it returns
 // is already sanitized (chat.Reply.Sanitized).
-type Handler func(ctx context.Context, req commands.Request) (reply chat.Reply, ok bool)
+type Handler func(ctx context.Context, req chat.Request) (reply chat.Reply, ok bool)
 
 // Router is what a Handler is made from; *commands.Router implements it.
 type Router interface {
-	Handle(ctx context.Context, req commands.Request) (commands.Reply, bool)
+	Handle(ctx context.Context, req chat.Request) (chat.Reply, bool)
 }
 
 // NewHandler makes the Handler every adapter is given: it runs the router and sanitizes the
 // reply once, here, so no platform shows a raw control character or bidi override from a chat
 // line or from BSS data.
 func NewHandler(r Router) Handler {
-	return func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	return func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		rep, ok := r.Handle(ctx, req)
 		return rep.Sanitized(), ok
 	}
@@ -205,7 +204,7 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 // deadline, and every one ends when abort does (the shutdown timeout). The context keeps the
 // values of the adapter's.
 func Detach(h Handler, abort context.Context) Handler {
-	return func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	return func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		dctx := context.WithoutCancel(ctx)
 		var cancel context.CancelFunc
 		if deadline, ok := ctx.Deadline(); ok {

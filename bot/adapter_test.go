@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // fakeAdapter runs script: each Run call takes the next step (an error, a panic, or blocking
@@ -72,17 +71,17 @@ func TestServeEndsWithItsForegroundAdapter(t *testing.T) {
 	}
 }
 
-type routerFunc func(ctx context.Context, req commands.Request) (commands.Reply, bool)
+type routerFunc func(ctx context.Context, req chat.Request) (chat.Reply, bool)
 
-func (f routerFunc) Handle(ctx context.Context, req commands.Request) (commands.Reply, bool) {
+func (f routerFunc) Handle(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 	return f(ctx, req)
 }
 
 func TestNewHandlerSanitizesEveryReply(t *testing.T) {
-	h := NewHandler(routerFunc(func(_ context.Context, req commands.Request) (commands.Reply, bool) {
-		return commands.Reply{Title: "客户 \x1b]0;owned\x07", Table: &commands.Table{Rows: [][]string{{"web\u202e01"}}}}, true
+	h := NewHandler(routerFunc(func(_ context.Context, req chat.Request) (chat.Reply, bool) {
+		return chat.Reply{Title: "客户 \x1b]0;owned\x07", Table: &chat.Table{Rows: [][]string{{"web\u202e01"}}}}, true
 	}))
-	rep, ok := h(context.Background(), commands.Request{Text: "/customer x"})
+	rep, ok := h(context.Background(), chat.Request{Text: "/customer x"})
 	if !ok || rep.Title != `客户 \x1b]0;owned\x07` || rep.Table.Rows[0][0] != `web\u202e01` {
 		t.Fatalf("reply not sanitized: %+v", rep)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -37,7 +37,7 @@ type recordingPlatform struct {
 	sends     int
 }
 
-func (p *recordingPlatform) Send(ctx context.Context, to bot.Target, r commands.Reply) error {
+func (p *recordingPlatform) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	f, err := os.OpenFile(filepath.Join(p.dir, p.name+".log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err

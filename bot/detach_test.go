@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 type ctxKey struct{}
@@ -25,7 +24,7 @@ func TestDetach(t *testing.T) {
 		t.Helper()
 		started := make(chan struct{})
 		got := make(chan seen, 1)
-		h := Detach(func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+		h := Detach(func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 			close(started)
 			s := seen{value: ctx.Value(ctxKey{})}
 			_, s.deadline = ctx.Deadline()
@@ -42,7 +41,7 @@ func TestDetach(t *testing.T) {
 		ctx = context.WithValue(ctx, ctxKey{}, "v")
 		replied := make(chan chat.Reply, 1)
 		go func() {
-			rep, _ := h(ctx, commands.Request{Text: "/x"})
+			rep, _ := h(ctx, chat.Request{Text: "/x"})
 			replied <- rep
 		}()
 		<-started

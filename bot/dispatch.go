@@ -8,13 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -28,7 +27,7 @@ type Target struct {
 
 // Sender delivers a reply on one platform; each adapter implements it.
 type Sender interface {
-	Send(ctx context.Context, to Target, r commands.Reply) error
+	Send(ctx context.Context, to Target, r chat.Reply) error
 }
 
 // LangSource tells the language ("zh", "en"; "" for none chosen) of a notice's recipient: the
@@ -290,10 +289,10 @@ func (d *Dispatcher) deliver(ctx context.Context, n store.Notice) error {
 			body = b
 		}
 	}
-	var rep commands.Reply
-	if err := json.Unmarshal(body, &rep); err != nil {
-		// A body that cannot be read will never become readable: deliver what can be said.
-		rep = commands.Reply{Text: string(body)}
+	rep, err := chat.DecodeNotice(body)
+	if err != nil {
+		// It will never become readable: deliver what can be said.
+		d.Logger.Warn("a notice's body is unreadable; sending it as text", "notice", n.ID, "error", err)
 	}
 	// Sanitized here, once, for every adapter: alert digests carry BSS data.
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
@@ -319,9 +318,9 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 		rep := chat.Reply{
 			Title:   l.T("notices.parked_title", n.ID),
 			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
-			Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
+			Buttons: []chat.Button{{Label: cmdline.Resend(n.ID), Command: cmdline.Resend(n.ID)}},
 		}
-		bodies[string(l)], _ = json.Marshal(rep)
+		bodies[string(l)] = chat.EncodeNotice(rep)
 	}
 	def := d.Lang
 	if def != lang.En {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -24,7 +24,7 @@ type flaky struct {
 	got  []string
 }
 
-func (f *flaky) Send(ctx context.Context, to bot.Target, r commands.Reply) error {
+func (f *flaky) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail > 0 {
@@ -46,7 +46,7 @@ func openStore(t *testing.T, path string, clk *fakeclock.Clock) *store.Store {
 }
 
 func body(text string) json.RawMessage {
-	b, _ := json.Marshal(commands.Reply{Text: text})
+	b, _ := json.Marshal(chat.Reply{Text: text})
 	return b
 }
 

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -44,7 +43,7 @@ type GateOptions struct {
 	Burst     int
 	// Role is a person's role; nil lets everyone through to the router, which checks roles
 	// itself.
-	Role func(user string) commands.Role
+	Role func(user string) chat.Role
 	// Lang is a person's language; nil, or one it does not know, is Language.
 	Lang func(ctx context.Context, user string) lang.Lang
 	// Language is the default language; zh when empty.
@@ -54,7 +53,7 @@ type GateOptions struct {
 	NoticeEvery time.Duration
 	// Audit, when set, records each refusal answered ("denied", "limited" or "busy"); those
 	// not answered are not recorded, so a flood writes as little as it is answered.
-	Audit  func(ctx context.Context, req commands.Request, result string)
+	Audit  func(ctx context.Context, req chat.Request, result string)
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -118,12 +117,12 @@ type Decision struct {
 }
 
 // Check decides about one inbound command (for a button click, Text may still be empty).
-func (g *Gate) Check(ctx context.Context, req commands.Request) Decision {
+func (g *Gate) Check(ctx context.Context, req chat.Request) Decision {
 	if g == nil {
 		return Decision{Verdict: Admit}
 	}
 	user := req.User()
-	refused := g.opts.Role != nil && g.opts.Role(user) == commands.RoleNone
+	refused := g.opts.Role != nil && g.opts.Role(user) == chat.RoleNone
 	now := g.opts.Now()
 	g.mu.Lock()
 	u := g.user(user, now)
@@ -161,7 +160,7 @@ func (g *Gate) Check(ctx context.Context, req commands.Request) Decision {
 
 // Busy is the answer to a command the worker pool has no room for (workers.ErrBusy): ok is
 // false when its sender was answered a moment ago, and nothing is to be said.
-func (g *Gate) Busy(ctx context.Context, req commands.Request) (rep chat.Reply, ok bool) {
+func (g *Gate) Busy(ctx context.Context, req chat.Request) (rep chat.Reply, ok bool) {
 	if g == nil {
 		return chat.Reply{Text: lang.Zh.Busy() + "\n" + lang.En.Busy(), Error: true, Ephemeral: true}, true
 	}
@@ -260,7 +259,7 @@ func (g *Gate) lang(ctx context.Context, user string) lang.Lang {
 	return g.opts.Language
 }
 
-func (g *Gate) audit(ctx context.Context, req commands.Request, result string) {
+func (g *Gate) audit(ctx context.Context, req chat.Request, result string) {
 	if g.opts.Audit != nil {
 		g.opts.Audit(context.WithoutCancel(ctx), req, result)
 	}

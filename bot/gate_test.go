@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/lang"
 )
@@ -20,7 +20,7 @@ type gateAudit struct {
 	got []string
 }
 
-func (a *gateAudit) record(_ context.Context, req commands.Request, result string) {
+func (a *gateAudit) record(_ context.Context, req chat.Request, result string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.got = append(a.got, req.User()+" "+result)
@@ -33,9 +33,9 @@ func (a *gateAudit) list() []string {
 }
 
 func newTestGate(clock *fakeclock.Clock, audit *gateAudit) *bot.Gate {
-	roles := map[string]commands.Role{"slack:UFLOOD": commands.RoleViewer, "slack:UVIEW": commands.RoleViewer}
+	roles := map[string]chat.Role{"slack:UFLOOD": chat.RoleViewer, "slack:UVIEW": chat.RoleViewer}
 	return bot.NewGate(bot.GateOptions{
-		Role: func(user string) commands.Role { return roles[user] },
+		Role: func(user string) chat.Role { return roles[user] },
 		Lang: func(_ context.Context, user string) lang.Lang {
 			if user == "slack:UVIEW" {
 				return lang.En
@@ -46,8 +46,8 @@ func newTestGate(clock *fakeclock.Clock, audit *gateAudit) *bot.Gate {
 	})
 }
 
-func req(user, text string) commands.Request {
-	return commands.Request{Platform: "slack", UserID: user, Channel: "D" + user, Text: text}
+func req(user, text string) chat.Request {
+	return chat.Request{Platform: "slack", UserID: user, Channel: "D" + user, Text: text}
 }
 
 // TestGateRate: a person may send Burst commands at once and PerMinute a minute after that

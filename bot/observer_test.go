@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -19,7 +19,7 @@ import (
 // byChannel answers each send as its channel says.
 type byChannel map[string]error
 
-func (b byChannel) Send(_ context.Context, to bot.Target, _ commands.Reply) error {
+func (b byChannel) Send(_ context.Context, to bot.Target, _ chat.Reply) error {
 	return b[to.Channel]
 }
 

@@ -5,12 +5,11 @@ import (
 	"sync"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // ProgressMessage shows one request's progress as a single message: the first report is
 // posted, later ones edit it, and the answer replaces it (Replace). An adapter that can edit
-// makes one per request and puts its Report in the request's context (commands.WithProgress).
+// makes one per request and puts its Report in the request's context (chat.WithProgress).
 type ProgressMessage struct {
 	post func(ctx context.Context, r chat.Reply) (MessageRef, error)
 	edit func(ctx context.Context, ref MessageRef, r chat.Reply) error
@@ -27,8 +26,8 @@ func NewProgressMessage(post func(ctx context.Context, r chat.Reply) (MessageRef
 	return &ProgressMessage{post: post, edit: edit}
 }
 
-// Report posts r, or edits the message posted with it; it is a commands.ProgressFunc.
-func (p *ProgressMessage) Report(ctx context.Context, r commands.Reply) {
+// Report posts r, or edits the message posted with it; it is a chat.ProgressFunc.
+func (p *ProgressMessage) Report(ctx context.Context, r chat.Reply) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.broken {

@@ -13,6 +13,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/slack"
 	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bot/wecom"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/lang"
 	"golang.org/x/term"
@@ -168,7 +169,16 @@ func (a *app) telegramAdapter() (*telegram.Adapter, error) {
 		Token: os.Getenv(telegram.EnvToken), APIEndpoint: c.APIEndpoint, Mode: c.Mode, PollTimeout: c.PollTimeout,
 		WebhookURL: c.Webhook.URL, WebhookListen: c.Webhook.Listen, WebhookPath: c.Webhook.Path,
 		WebhookSecret: os.Getenv(telegram.EnvWebhookSecret),
-		Commands:      a.router.Commands, Language: lang, Buttons: a.store, ButtonTTL: c.ButtonTTL, Deliveries: a.store,
+		Commands:      func() []telegram.Command { return telegramCommands(a.router.Commands()) }, Language: lang, Buttons: a.store, ButtonTTL: c.ButtonTTL, Deliveries: a.store,
 		Workers: c.Workers, RequestTimeout: c.RequestTimeout, Gate: a.userGate(), Logger: a.log.With("component", "telegram"),
 	})
+}
+
+// telegramCommands are the router's commands for Telegram's command menu.
+func telegramCommands(cs []*commands.Command) []telegram.Command {
+	out := make([]telegram.Command, len(cs))
+	for i, c := range cs {
+		out[i] = telegram.Command{Name: c.Name, Aliases: c.Aliases, Summary: c.Summary}
+	}
+	return out
 }

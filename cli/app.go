@@ -15,6 +15,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
@@ -69,12 +70,12 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		return nil, err
 	}
 	direct := &service.Direct{}
-	roles := map[string]commands.Role{}
+	roles := map[string]chat.Role{}
 	for user, name := range cfg.Roles.Users {
-		r, _ := commands.ParseRole(name)
+		r, _ := chat.ParseRole(name)
 		roles[user] = r
 	}
-	def, _ := commands.ParseRole(cfg.Roles.Default)
+	def, _ := chat.ParseRole(cfg.Roles.Default)
 	lang, _ := lang.ParseLang(cfg.Bot.Language)
 	var scanner *alerts.Scanner
 	var cmdScanner commands.Scanner
@@ -241,7 +242,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if err := control.RemoveStale(socketOf(cfg)); err != nil { // we hold the store: no bot serves it
 				a.log.Warn("control socket", "error", err)
 			}
-			res = service.Execute(ctx, a.router, commands.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
+			res = service.Execute(ctx, a.router, chat.Request{Platform: platform, UserID: user, Channel: "exec", Text: text})
 		case errors.Is(aerr, store.ErrLocked):
 			// A bot that started meanwhile serves its socket by now; if none does, say who holds the store.
 			if done, err = viaBot(ctx, cfg, ask); !done {

@@ -15,6 +15,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/internal/testenv"
@@ -133,16 +134,16 @@ func newSweep(t *testing.T, at time.Time) *sweep {
 		Sandbox: bsstest.Options{Now: clk.Now, Data: sandboxDataset(at)},
 		BSS:     func(c *bss.Config) { c.Now = clk.Now },
 		Router: commands.Options{Now: clk.Now, ApprovalsChannel: "slack:CAPPROVE", ActionChannels: []string{"console:*"},
-			Roles: map[string]commands.Role{"console:alice": commands.RoleOperator, "console:bob": commands.RoleApprover,
-				"console:victor": commands.RoleViewer}},
+			Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:bob": chat.RoleApprover,
+				"console:victor": chat.RoleViewer}},
 	})
 	return &sweep{t: t, at: at, clk: clk, env: env}
 }
 
 // say runs text as user on the console and returns the reply, flattened.
-func (s *sweep) say(user, text string) (commands.Reply, string) {
+func (s *sweep) say(user, text string) (chat.Reply, string) {
 	s.t.Helper()
-	rep, ok := s.env.Router.Handle(context.Background(), commands.Request{Platform: "console", UserID: user, Channel: "console", Text: text})
+	rep, ok := s.env.Router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: text})
 	if !ok {
 		s.t.Fatalf("%q not handled", text)
 	}
@@ -223,7 +224,7 @@ func (s *sweep) alerts() {
 		}
 		var b strings.Builder
 		for _, n := range ns {
-			var r commands.Reply
+			var r chat.Reply
 			if err := json.Unmarshal(n.Body, &r); err != nil {
 				s.t.Fatal(err)
 			}
@@ -331,4 +332,4 @@ func (s *sweep) renewal() {
 }
 
 // sweepText is a reply as one string, as exec prints it: the console's rendering, unwrapped.
-func sweepText(r commands.Reply) string { return console.RenderWidth(r, 0) }
+func sweepText(r chat.Reply) string { return console.RenderWidth(r, 0) }

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -17,16 +17,16 @@ import (
 // audited as the router would.
 func (a *app) userGate() *bot.Gate {
 	a.gateOnce.Do(func() {
-		roles := map[string]commands.Role{}
+		roles := map[string]chat.Role{}
 		for user, name := range a.cfg.Roles.Users {
-			r, _ := commands.ParseRole(name)
+			r, _ := chat.ParseRole(name)
 			roles[user] = r
 		}
-		def, _ := commands.ParseRole(a.cfg.Roles.Default)
+		def, _ := chat.ParseRole(a.cfg.Roles.Default)
 		language, _ := lang.ParseLang(a.cfg.Bot.Language)
 		a.gate = bot.NewGate(bot.GateOptions{
 			PerMinute: a.cfg.Bot.UserRate.PerMinute, Burst: a.cfg.Bot.UserRate.Burst,
-			Role: func(user string) commands.Role {
+			Role: func(user string) chat.Role {
 				if r, ok := roles[user]; ok {
 					return r
 				}
@@ -41,7 +41,7 @@ func (a *app) userGate() *bot.Gate {
 				return language
 			},
 			Language: language,
-			Audit: func(ctx context.Context, req commands.Request, result string) {
+			Audit: func(ctx context.Context, req chat.Request, result string) {
 				e := store.AuditEntry{At: time.Now(), Platform: req.Platform, UserID: req.UserID, UserName: req.UserName,
 					Channel: req.Channel, Command: cutBytes(req.Text, 500), Result: result, Detail: gateDetail[result]}
 				if _, err := a.store.AppendAudit(ctx, e); err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -28,12 +28,12 @@ func TestUserGateFromConfig(t *testing.T) {
 		t.Fatal("the adapters would get different gates")
 	}
 	ctx := context.Background()
-	stranger := commands.Request{Platform: "telegram", UserID: "99", Channel: "99", Text: "/help"}
+	stranger := chat.Request{Platform: "telegram", UserID: "99", Channel: "99", Text: "/help"}
 	d := g.Check(ctx, stranger)
 	if d.Verdict != bot.Answer || !strings.Contains(d.Reply.Text, "telegram:99") || !strings.Contains(d.Reply.Text, "权限") {
 		t.Fatalf("an unlisted person: %+v", d)
 	}
-	member := commands.Request{Platform: "telegram", UserID: "77", Channel: "77", Text: "/help"}
+	member := chat.Request{Platform: "telegram", UserID: "77", Channel: "77", Text: "/help"}
 	for i := range 2 {
 		if d := g.Check(ctx, member); d.Verdict != bot.Admit {
 			t.Fatalf("the member's command %d: %v", i, d.Verdict)

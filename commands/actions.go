@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -29,27 +31,27 @@ func actionCommands() []*Command {
 	cust := Flag{Name: "customer", Help: "opt.customer"}
 	return []*Command{
 		{Name: "renew", Aliases: []string{"续订", "续费"}, Args: "<resource-id> [1m|3m|1y] [--autopay] [--customer C]",
-			Summary: "sum.renew", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: 2,
+			Summary: "sum.renew", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: 2,
 			Flags:    []Flag{{Name: "autopay", Bool: true, Help: "opt.autopay"}, cust},
 			Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 3m", "/续订 fe40032c-a583-34f7-a1b6-e290e74570a5 1y --autopay"}, Run: runRenew},
 		{Name: "unsubscribe", Aliases: []string{"退订"}, Args: "<resource-id> [reason]",
-			Summary: "sum.unsubscribe", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
+			Summary: "sum.unsubscribe", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
 			Flags: []Flag{cust}, Examples: []string{"/unsubscribe de7104ee-8ca3-70ce-2486-9ead7dd81009 project ended", "/退订 9c34b324-3621-7359-0012-111a8cc72c88 项目结束"}, Run: runUnsubscribe},
 		{Name: "autorenew", Aliases: []string{"自动续费"}, Args: "on|off <resource-id>",
-			Summary: "sum.autorenew", Role: RoleOperator, Action: true, MinArgs: 2, MaxArgs: 2,
+			Summary: "sum.autorenew", Role: chat.RoleOperator, Action: true, MinArgs: 2, MaxArgs: 2,
 			Flags: []Flag{cust}, Examples: []string{"/autorenew on fd6b4382-dee9-fec2-a874-cfc1141a0fc3", "/自动续费 off fe40032c-a583-34f7-a1b6-e290e74570a5"}, Run: runAutoRenew},
 		{Name: "reclaim", Aliases: []string{"回收"}, Args: "<quota-id>... [--remark TEXT]",
-			Summary: "sum.reclaim", Role: RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
+			Summary: "sum.reclaim", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
 			Flags: []Flag{{Name: "remark", Help: "opt.remark"}}, Examples: []string{"/quotas", "/reclaim Q0503524586 Q0638088195 --remark \"year-end\""}, Run: runReclaim},
-		{Name: "approve", Aliases: []string{"批准"}, Args: "<request-id>", Summary: "sum.approve", Role: RoleApprover, Action: true,
+		{Name: "approve", Aliases: []string{"批准"}, Args: "<request-id>", Summary: "sum.approve", Role: chat.RoleApprover, Action: true,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/approve 1", "/批准 2"}, Run: runApprove},
-		{Name: "reject", Aliases: []string{"拒绝"}, Args: "<request-id> [reason]", Summary: "sum.reject", Role: RoleApprover, Action: true,
+		{Name: "reject", Aliases: []string{"拒绝"}, Args: "<request-id> [reason]", Summary: "sum.reject", Role: chat.RoleApprover, Action: true,
 			MinArgs: 1, MaxArgs: -1, Examples: []string{"/reject 1 wrong period", "/拒绝 2 周期不对"}, Run: runReject},
-		{Name: "cancel", Aliases: []string{"撤回"}, Args: "<request-id>", Summary: "sum.cancel", Role: RoleOperator, Action: true,
+		{Name: "cancel", Aliases: []string{"撤回"}, Args: "<request-id>", Summary: "sum.cancel", Role: chat.RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 1m", "/cancel 1"}, Run: runCancel},
-		{Name: "pending", Aliases: []string{"待审批"}, Args: "[--page N]", Summary: "sum.pending", Role: RoleViewer,
+		{Name: "pending", Aliases: []string{"待审批"}, Args: "[--page N]", Summary: "sum.pending", Role: chat.RoleViewer,
 			MaxArgs: 0, Flags: []Flag{{Name: "page", Help: "opt.page"}}, Examples: []string{"/pending", "/待审批"}, Run: runPending},
-		{Name: "request", Aliases: []string{"申请"}, Args: "<request-id>", Summary: "sum.request", Role: RoleViewer,
+		{Name: "request", Aliases: []string{"申请"}, Args: "<request-id>", Summary: "sum.request", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 1m", "/request 1"}, Run: runRequest},
 	}
 }
@@ -270,29 +272,29 @@ func (c *Call) checkID(arg, id string) error {
 }
 
 // file stores the request and tells the approvers; it returns the requester's reply.
-func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview, subjects []string) (Reply, error) {
+func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview, subjects []string) (chat.Reply, error) {
 	params, err := json.Marshal(p)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	pvj, err := json.Marshal(pv)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.CreateApproval(ctx, store.Approval{
 		Action: kind, Params: params, Preview: pvj, CustomerID: pv.CustomerID, Subjects: subjects,
 		Requester: c.actor(), Needed: c.r.opts.Approvals, ExpiresAt: c.now.Add(c.r.opts.ExpireAfter),
 	}, elsewhere(c.actor(), c.r.newRequestNotices))
 	if errors.Is(err, store.ErrDuplicate) {
-		return Reply{}, c.storeError(0, err) // it names the open request
+		return chat.Reply{}, c.storeError(0, err) // it names the open request
 	}
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	rep.Text = c.Lang.T("act.filed", a.ID, a.Needed, c.stamp(a.ExpiresAt)) + "\n" + rep.Text
 	// Cancel settles the request this reply shows, as Approve and Reject do: the click updates it.
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.cancel"), Command: "/cancel " + strconv.FormatUint(a.ID, 10), Decides: true}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.cancel"), Command: cmdline.Cancel(a.ID), Decides: true}}
 	if c.Req.Platform != "console" && c.Req.Platform+":"+c.Req.Channel == c.r.opts.ApprovalsChannel {
 		// Filed in the approvals channel: this reply is the approvers' request there (no
 		// second message), with their buttons; the store refuses the requester's own approval,
@@ -303,32 +305,32 @@ func (c *Call) file(ctx context.Context, kind string, p actionParams, pv preview
 	return rep, nil
 }
 
-func runRenew(ctx context.Context, c *Call) (Reply, error) {
+func runRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 	period := bss.Period{Type: bss.PeriodMonth, Num: 1}
 	if a := c.Arg(1); a != "" {
 		var ok bool
 		if period, ok = ParsePeriod(a); !ok {
-			return Reply{}, c.fail("err.bad_period", a)
+			return chat.Reply{}, c.fail("err.bad_period", a)
 		}
 	}
 	_, autopay := c.Flag("autopay")
 	t, err := c.lookupResource(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !t.res.IsMain() {
-		return Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
+		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	if t.res.Status == bss.StatusClosed {
-		return Reply{}, c.fail("err.closed", t.res.ResourceID)
+		return chat.Reply{}, c.fail("err.closed", t.res.ResourceID)
 	}
 	price, err := c.r.bss.RenewPrice(ctx, t.customer.Ref(), bss.RenewPriceRequest{ResourceIDs: []string{t.res.ResourceID}, Period: period, IncludeRelatives: true})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	if len(price.Failed) > 0 {
 		f := price.Failed[0]
-		return Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
+		return chat.Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
@@ -365,17 +367,17 @@ func bestDiscount(ds []bss.DiscountRating) (bss.DiscountRating, bool) {
 	return best, found
 }
 
-func runUnsubscribe(ctx context.Context, c *Call) (Reply, error) {
+func runUnsubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 	reason := strings.Join(c.Inv.Args[1:], " ")
 	if n := len([]rune(reason)); n > bss.MaxReasonLen {
-		return Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
+		return chat.Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
 	}
 	t, err := c.lookupResource(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !t.res.IsMain() {
-		return Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
+		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, Reason: reason}
@@ -387,27 +389,27 @@ func runUnsubscribe(ctx context.Context, c *Call) (Reply, error) {
 	return c.file(ctx, actUnsubscribe, p, pv, []string{t.res.ResourceID})
 }
 
-func runAutoRenew(ctx context.Context, c *Call) (Reply, error) {
+func runAutoRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 	var on bool
 	switch strings.ToLower(c.Arg(0)) {
 	case "on", "开", "开启", "enable":
 		on = true
 	case "off", "关", "关闭", "disable":
 	default:
-		return Reply{}, c.fail("err.on_off", c.Arg(0))
+		return chat.Reply{}, c.fail("err.on_off", c.Arg(0))
 	}
 	t, err := c.lookupResource(ctx, c.Arg(1))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !t.res.IsMain() {
-		return Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
+		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	if t.res.AutoRenew() == on {
-		return Reply{}, c.fail("err.autorenew_already", t.res.ResourceID, c.onOff(on))
+		return chat.Reply{}, c.fail("err.autorenew_already", t.res.ResourceID, c.onOff(on))
 	}
 	if on && (t.res.Status == bss.StatusExpired || t.res.Status == bss.StatusFrozen || t.res.Status == bss.StatusClosed) {
-		return Reply{}, c.fail("err.autorenew_status", t.res.ResourceID, c.enum("res.status", t.res.Status))
+		return chat.Reply{}, c.fail("err.autorenew_status", t.res.ResourceID, c.enum("res.status", t.res.Status))
 	}
 	main := factsOf(t.res)
 	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, AutoRenewTo: &on}
@@ -419,25 +421,25 @@ func runAutoRenew(ctx context.Context, c *Call) (Reply, error) {
 	return c.file(ctx, actAutoRenew, p, pv, []string{t.res.ResourceID})
 }
 
-func runReclaim(ctx context.Context, c *Call) (Reply, error) {
+func runReclaim(ctx context.Context, c *Call) (chat.Reply, error) {
 	ids := c.Inv.Args
 	if len(ids) > bss.MaxQuotaIDs {
-		return Reply{}, c.fail("err.too_many_quotas", bss.MaxQuotaIDs, len(ids))
+		return chat.Reply{}, c.fail("err.too_many_quotas", bss.MaxQuotaIDs, len(ids))
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if err := c.checkID("quota-id", id); err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		if seen[id] {
-			return Reply{}, c.fail("err.duplicate", id)
+			return chat.Reply{}, c.fail("err.duplicate", id)
 		}
 		seen[id] = true
 	}
 	var remark *string
 	if v, ok := c.Flag("remark"); ok {
 		if n := len([]rune(v)); n > bss.MaxRemarkLen {
-			return Reply{}, c.fail("err.too_long", "remark", bss.MaxRemarkLen, n)
+			return chat.Reply{}, c.fail("err.too_long", "remark", bss.MaxRemarkLen, n)
 		}
 		remark = &v
 	}
@@ -446,7 +448,7 @@ func runReclaim(ctx context.Context, c *Call) (Reply, error) {
 	for _, qt := range []int{bss.QuotaTypeCashCoupon, bss.QuotaTypeFlexiPurchase} {
 		page, err := c.r.bss.ListQuotas(ctx, bss.QuotaFilter{QuotaIDs: ids, QuotaType: &qt}, 0, bss.MaxQuotaIDs)
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		for _, q := range page.Quotas {
 			byID[q.QuotaID] = q
@@ -459,7 +461,7 @@ func runReclaim(ctx context.Context, c *Call) (Reply, error) {
 	for _, id := range ids {
 		q, ok := byID[id]
 		if !ok {
-			return Reply{}, c.fail("err.no_quota", id)
+			return chat.Reply{}, c.fail("err.no_quota", id)
 		}
 		pv.Quotas = append(pv.Quotas, quotaFacts{ID: id, Balance: q.Balance.Exact(), Currency: q.Currency, Status: q.QuotaStatus, Found: true, Limits: q.LimitInfos})
 	}
@@ -507,18 +509,18 @@ func (c *Call) storeError(id uint64, err error) error {
 	return err
 }
 
-func runApprove(ctx context.Context, c *Call) (Reply, error) {
+func runApprove(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.Approval(ctx, id)
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	if a.State == store.StatePending {
 		if a, err = c.r.store.Approve(ctx, id, c.actor(), elsewhere(c.actor(), c.r.decisionNotices)); err != nil {
-			return Reply{}, c.storeError(id, err)
+			return chat.Reply{}, c.storeError(id, err)
 		}
 		if a.State == store.StatePending {
 			rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
@@ -529,12 +531,12 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 			return rep, nil
 		}
 	} else if a.State == store.StateApproved && a.Requester.Key() == c.actor().Key() {
-		return Reply{}, c.storeError(id, store.ErrSelfApproval)
+		return chat.Reply{}, c.storeError(id, store.ErrSelfApproval)
 	}
 	// Approved (now, or earlier and interrupted before it ran): run it, exactly once.
 	a, err = c.r.execute(ctx, a, c.actor())
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
 	if a.State == store.StateExecuting {
@@ -544,88 +546,88 @@ func runApprove(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
-func runReject(ctx context.Context, c *Call) (Reply, error) {
+func runReject(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reason := strings.Join(c.Inv.Args[1:], " ")
 	if n := len([]rune(reason)); n > bss.MaxReasonLen {
-		return Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
+		return chat.Reply{}, c.fail("err.too_long", "reason", bss.MaxReasonLen, n)
 	}
 	a, err := c.r.store.Reject(ctx, id, c.actor(), reason, elsewhere(c.actor(), c.r.decisionNotices))
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	return c.r.renderApproval(c.Lang, c.r.loc, c.now, a), nil
 }
 
-func runCancel(ctx context.Context, c *Call) (Reply, error) {
+func runCancel(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.Cancel(ctx, id, c.actor(), elsewhere(c.actor(), c.r.decisionNotices))
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	return c.r.renderApproval(c.Lang, c.r.loc, c.now, a), nil
 }
 
-func runRequest(ctx context.Context, c *Call) (Reply, error) {
+func runRequest(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := c.requestID(c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	a, err := c.r.store.Approval(ctx, id)
 	if err != nil {
-		return Reply{}, c.storeError(id, err)
+		return chat.Reply{}, c.storeError(id, err)
 	}
 	rep := c.r.renderApproval(c.Lang, c.r.loc, c.now, a)
-	if a.State == store.StatePending && c.Role.Allows(RoleApprover) && a.Requester.Key() != c.actor().Key() && !a.ApprovedBy(c.actor().Key()) {
+	if a.State == store.StatePending && c.Role.Allows(chat.RoleApprover) && a.Requester.Key() != c.actor().Key() && !a.ApprovedBy(c.actor().Key()) {
 		rep.Buttons = approveButtons(c.Lang, a.ID)
 	}
 	return rep, nil
 }
 
-func runPending(ctx context.Context, c *Call) (Reply, error) {
+func runPending(ctx context.Context, c *Call) (chat.Reply, error) {
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	all, err := c.r.store.ListApprovals(ctx, store.ApprovalFilter{States: []store.ApprovalState{store.StatePending, store.StateApproved, store.StateExecuting},
 		Limit: store.MaxApprovalLimit})
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	me := c.actor().Key()
 	var mine []store.Approval
 	for _, a := range all {
 		switch {
-		case c.Role == RoleAdmin:
-		case c.Role == RoleApprover && a.Requester.Key() != me && !a.ApprovedBy(me):
+		case c.Role == chat.RoleAdmin:
+		case c.Role == chat.RoleApprover && a.Requester.Key() != me && !a.ApprovedBy(me):
 		case a.Requester.Key() == me:
 		default:
 			continue
 		}
 		mine = append(mine, a)
 	}
-	rep := Reply{Title: c.Lang.T("pending.title")}
+	rep := chat.Reply{Title: c.Lang.T("pending.title")}
 	if len(mine) == 0 {
 		rep.Text = c.Lang.T("pending.none")
 		return rep, nil
 	}
 	lo, hi, pages, err := c.pageRange(len(mine), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
+	t := &chat.Table{Columns: []string{"#", c.Lang.T("pending.col.action"), c.Lang.T("pending.col.subject"), c.Lang.T("pending.col.requester"),
 		c.Lang.T("pending.col.state"), c.Lang.T("pending.col.expires")}}
 	for _, a := range mine[lo:hi] {
 		t.Rows = append(t.Rows, []string{strconv.FormatUint(a.ID, 10), c.Lang.T("action." + a.Action), subjectOf(a),
 			c.r.nameOf(a.Requester), fmt.Sprintf("%s (%d/%d)", c.Lang.T("state."+string(a.State)), len(a.Approvals), a.Needed), c.stamp(a.ExpiresAt)})
 		if len(rep.Buttons) < 5 {
-			rep.Buttons = append(rep.Buttons, Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: "#" + strconv.FormatUint(a.ID, 10), Command: "/request " + strconv.FormatUint(a.ID, 10)})
 		}
 	}
 	rep.Table = t
@@ -635,11 +637,10 @@ func runPending(ctx context.Context, c *Call) (Reply, error) {
 
 // approveButtons are a request's Approve and Reject: each click decides it, so the adapters update
 // the request's message with the outcome.
-func approveButtons(l lang.Lang, id uint64) []Button {
-	s := strconv.FormatUint(id, 10)
-	return []Button{
-		{Label: l.T("btn.approve"), Command: "/approve " + s, Style: "primary", Decides: true},
-		{Label: l.T("btn.reject"), Command: "/reject " + s, Style: "danger", Decides: true},
+func approveButtons(l lang.Lang, id uint64) []chat.Button {
+	return []chat.Button{
+		{Label: l.T("btn.approve"), Command: cmdline.Approve(id), Style: "primary", Decides: true},
+		{Label: l.T("btn.reject"), Command: cmdline.Reject(id), Style: "danger", Decides: true},
 	}
 }
 

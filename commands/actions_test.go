@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/store"
@@ -44,13 +45,13 @@ func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv
 	t.Helper()
 	e := &actEnv{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}), path: filepath.Join(t.TempDir(), "bot.db"),
 		clk: fakeclock.New(bsstest.TestTime)}
-	roles := map[string]commands.Role{
-		"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
-		"console:bob": commands.RoleApprover, "console:carol": commands.RoleApprover,
-		"console:victor": commands.RoleViewer,
+	roles := map[string]chat.Role{
+		"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
+		"console:bob": chat.RoleApprover, "console:carol": chat.RoleApprover,
+		"console:victor": chat.RoleViewer,
 	}
 	for i := 0; i < 30; i++ {
-		roles[fmt.Sprintf("slack:A%d", i)] = commands.RoleApprover
+		roles[fmt.Sprintf("slack:A%d", i)] = chat.RoleApprover
 	}
 	e.opts = commands.Options{Roles: roles, Now: e.clk.Now, ApprovalsChannel: "slack:CAPPROVE",
 		ActionChannels: []string{"console:*", "slack:*"}}
@@ -91,14 +92,14 @@ func (e *actEnv) restart() {
 	e.open()
 }
 
-func (e *actEnv) say(user, text string) (commands.Reply, string) {
+func (e *actEnv) say(user, text string) (chat.Reply, string) {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
 	channel := "console"
 	if platform == "slack" {
 		channel = "CTEAM"
 	}
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}
@@ -165,7 +166,7 @@ func noticeText(n store.Notice) string { return bodyText(n.Body) }
 
 // bodyText is a notice's message as text.
 func bodyText(body json.RawMessage) string {
-	var r commands.Reply
+	var r chat.Reply
 	_ = json.Unmarshal(body, &r)
 	return flatten(r)
 }
@@ -510,7 +511,7 @@ func TestConcurrentApprovalsRunOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep, _ := e.router.Handle(context.Background(), commands.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
+			rep, _ := e.router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
 				Text: fmt.Sprintf("/approve %d", a.ID)})
 			if !rep.Error {
 				mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -44,20 +45,20 @@ var defaultDays = []int{30, 15, 7, 3, 1}
 func alertCommands() []*Command {
 	return []*Command{
 		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|all [customer|label:X|*] [--days 30,15,7,3,1]",
-			Summary: "sum.subscribe", Role: RoleOperator, MinArgs: 1, MaxArgs: -1,
+			Summary: "sum.subscribe", Role: chat.RoleOperator, MinArgs: 1, MaxArgs: -1,
 			Flags:    []Flag{{Name: "days", Help: "opt.days"}},
 			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip"}, Run: runSubscribe},
-		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: RoleViewer, MaxArgs: 0,
+		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: chat.RoleViewer, MaxArgs: 0,
 			Examples: []string{"/subscriptions"}, Run: runSubscriptions},
-		{Name: "unsubscribe-alerts", Aliases: []string{"取消订阅"}, Args: "<id>", Summary: "sum.unsubscribe_alerts", Role: RoleOperator,
+		{Name: "unsubscribe-alerts", Aliases: []string{"取消订阅"}, Args: "<id>", Summary: "sum.unsubscribe_alerts", Role: chat.RoleOperator,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/subscribe all", "/unsubscribe-alerts 1"}, Run: runUnsubscribeAlerts},
-		{Name: "snooze", Aliases: []string{"静音"}, Args: "<resource-id|customer> <duration>", Summary: "sum.snooze", Role: RoleOperator,
+		{Name: "snooze", Aliases: []string{"静音"}, Args: "<resource-id|customer> <duration>", Summary: "sum.snooze", Role: chat.RoleOperator,
 			MinArgs: 2, MaxArgs: -1, Examples: []string{"/snooze 张三 3d", "/snooze fd6b4382-dee9-fec2-a874-cfc1141a0fc3 12h"}, Run: runSnooze},
-		{Name: "unsnooze", Aliases: []string{"取消静音"}, Args: "<resource-id|customer>", Summary: "sum.unsnooze", Role: RoleOperator,
+		{Name: "unsnooze", Aliases: []string{"取消静音"}, Args: "<resource-id|customer>", Summary: "sum.unsnooze", Role: chat.RoleOperator,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Examples: []string{"/snooze 张三 3d", "/unsnooze 张三"}, Run: runUnsnooze},
-		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: RoleOperator,
+		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: chat.RoleOperator,
 			MaxArgs: 1, JoinArgs: true, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
-		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: RoleAdmin,
+		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: chat.RoleAdmin,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Timeout: scanTimeout, Run: runScan},
 	}
 }
@@ -81,7 +82,7 @@ func ParseDays(s string) ([]int, bool) {
 	return out, true
 }
 
-func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
+func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 	kind := strings.ToLower(c.Arg(0))
 	switch kind {
 	case "expiry", "到期":
@@ -91,12 +92,12 @@ func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
 	case "all", "全部":
 		kind = "all"
 	default:
-		return Reply{}, c.fail("err.bad_kind", c.Arg(0))
+		return chat.Reply{}, c.fail("err.bad_kind", c.Arg(0))
 	}
 	days := append([]int(nil), defaultDays...)
 	if v, ok := c.Flag("days"); ok {
 		if days, ok = ParseDays(v); !ok {
-			return Reply{}, c.fail("err.bad_days", v)
+			return chat.Reply{}, c.fail("err.bad_days", v)
 		}
 	}
 	// Only a customer's name is stored with the subscription; "all" and labels are worded
@@ -105,13 +106,13 @@ func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
 	if q := strings.Join(c.Inv.Args[1:], " "); q != "" && q != "*" {
 		if label, ok := strings.CutPrefix(q, "label:"); ok {
 			if label == "" {
-				return Reply{}, c.fail("err.bad_scope", q)
+				return chat.Reply{}, c.fail("err.bad_scope", q)
 			}
 			scope = q
 		} else {
 			cu, err := c.oneCustomer(ctx, q)
 			if err != nil {
-				return Reply{}, err
+				return chat.Reply{}, err
 			}
 			scope, scopeName = cu.ID, displayName(cu)
 		}
@@ -122,12 +123,12 @@ func runSubscribe(ctx context.Context, c *Call) (Reply, error) {
 	sub, err := c.r.store.AddSubscription(ctx, store.Subscription{Platform: c.Req.Platform, Channel: c.Req.Channel,
 		Kind: kind, Scope: scope, ScopeName: scopeName, Days: days, CreatedBy: c.actor()})
 	if errors.Is(err, store.ErrDuplicate) {
-		return Reply{}, c.fail("err.sub_duplicate")
+		return chat.Reply{}, c.fail("err.sub_duplicate")
 	}
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	return Reply{Text: c.Lang.T("sub.added", sub.ID, c.subText(sub))}, nil
+	return chat.Reply{Text: c.Lang.T("sub.added", sub.ID, c.subText(sub))}, nil
 }
 
 func (c *Call) subText(s store.Subscription) string {
@@ -154,16 +155,16 @@ func (c *Call) subText(s store.Subscription) string {
 	return text
 }
 
-func runSubscriptions(ctx context.Context, c *Call) (Reply, error) {
+func runSubscriptions(ctx context.Context, c *Call) (chat.Reply, error) {
 	subs, err := c.r.store.Subscriptions(ctx, c.Req.Platform, c.Req.Channel)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	rep := Reply{Title: c.Lang.T("sub.title", c.Req.Platform+":"+c.Req.Channel)}
+	rep := chat.Reply{Title: c.Lang.T("sub.title", c.Req.Platform+":"+c.Req.Channel)}
 	if len(subs) == 0 {
 		rep.Text = c.Lang.T("sub.none")
 	} else {
-		t := &Table{Columns: []string{"#", c.Lang.T("sub.col.what"), c.Lang.T("sub.col.by")}}
+		t := &chat.Table{Columns: []string{"#", c.Lang.T("sub.col.what"), c.Lang.T("sub.col.by")}}
 		for _, s := range subs {
 			t.Rows = append(t.Rows, []string{strconv.FormatUint(s.ID, 10), c.subText(s), orDash(c.r.nameWithID(s.CreatedBy))})
 		}
@@ -179,26 +180,26 @@ func runSubscriptions(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	if len(extra) > 0 {
-		rep.Sections = []Section{{Title: c.Lang.T("sub.settings"), Lines: extra}}
+		rep.Sections = []chat.Section{{Title: c.Lang.T("sub.settings"), Lines: extra}}
 	}
 	return rep, nil
 }
 
-func runUnsubscribeAlerts(ctx context.Context, c *Call) (Reply, error) {
+func runUnsubscribeAlerts(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(c.Arg(0)), "#"), 10, 64)
 	if err != nil || id == 0 {
-		return Reply{}, c.fail("err.bad_sub_id", c.Arg(0))
+		return chat.Reply{}, c.fail("err.bad_sub_id", c.Arg(0))
 	}
 	sub, err := c.r.store.RemoveSubscription(ctx, id, c.Req.Platform, c.Req.Channel, c.actor())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return Reply{}, c.fail("err.no_sub", id)
+		return chat.Reply{}, c.fail("err.no_sub", id)
 	case errors.Is(err, store.ErrFromConfig):
-		return Reply{}, c.fail("err.sub_from_config", id)
+		return chat.Reply{}, c.fail("err.sub_from_config", id)
 	case err != nil:
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	return Reply{Text: c.Lang.T("sub.removed", sub.ID, c.subText(sub))}, nil
+	return chat.Reply{Text: c.Lang.T("sub.removed", sub.ID, c.subText(sub))}, nil
 }
 
 var durationPattern = regexp.MustCompile(`^(\d{1,4})\s*(m|min|h|hr|小时|d|day|days|天|w|week|周)$`)
@@ -240,74 +241,74 @@ func (c *Call) snoozeTarget(ctx context.Context, q string) (id, label string, er
 	return cu.ID, displayName(cu), nil
 }
 
-func runSnooze(ctx context.Context, c *Call) (Reply, error) {
+func runSnooze(ctx context.Context, c *Call) (chat.Reply, error) {
 	args := c.Inv.Args
 	d, ok := ParseDuration(args[len(args)-1])
 	if !ok {
-		return Reply{}, c.fail("err.bad_duration", args[len(args)-1])
+		return chat.Reply{}, c.fail("err.bad_duration", args[len(args)-1])
 	}
 	id, label, err := c.snoozeTarget(ctx, strings.Join(args[:len(args)-1], " "))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	until := c.now.Add(d)
 	if err := c.r.store.Snooze(ctx, store.Snooze{Platform: c.Req.Platform, Channel: c.Req.Channel, Target: id, Until: until, By: c.actor(), At: c.now}); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	return Reply{Text: c.Lang.T("snooze.set", label, c.stamp(until))}, nil
+	return chat.Reply{Text: c.Lang.T("snooze.set", label, c.stamp(until))}, nil
 }
 
-func runUnsnooze(ctx context.Context, c *Call) (Reply, error) {
+func runUnsnooze(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, label, err := c.snoozeTarget(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	removed, err := c.r.store.Unsnooze(ctx, c.Req.Platform, c.Req.Channel, id, c.actor())
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if !removed {
-		return Reply{}, c.fail("snooze.none", label)
+		return chat.Reply{}, c.fail("snooze.none", label)
 	}
-	return Reply{Text: c.Lang.T("snooze.removed", label)}, nil
+	return chat.Reply{Text: c.Lang.T("snooze.removed", label)}, nil
 }
 
 var quietPattern = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)\s*[-–~至到]\s*([01]?\d|2[0-3]):([0-5]\d)$`)
 
-func runQuiet(ctx context.Context, c *Call) (Reply, error) {
+func runQuiet(ctx context.Context, c *Call) (chat.Reply, error) {
 	arg := strings.TrimSpace(c.Arg(0))
 	switch strings.ToLower(arg) {
 	case "":
 		q, err := c.r.store.QuietHours(ctx, c.Req.Platform, c.Req.Channel)
 		if err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		if q == nil {
-			return Reply{Text: c.Lang.T("quiet.none")}, nil
+			return chat.Reply{Text: c.Lang.T("quiet.none")}, nil
 		}
-		return Reply{Text: c.Lang.T("quiet.is", q.Start, q.End)}, nil
+		return chat.Reply{Text: c.Lang.T("quiet.is", q.Start, q.End)}, nil
 	case "off", "关闭":
 		if err := c.r.store.SetQuietHours(ctx, c.Req.Platform, c.Req.Channel, nil, c.actor()); err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
-		return Reply{Text: c.Lang.T("quiet.cleared")}, nil
+		return chat.Reply{Text: c.Lang.T("quiet.cleared")}, nil
 	}
 	m := quietPattern.FindStringSubmatch(arg)
 	if m == nil {
-		return Reply{}, c.fail("err.bad_quiet", arg)
+		return chat.Reply{}, c.fail("err.bad_quiet", arg)
 	}
 	hm := func(h, mi string) string { hh, _ := strconv.Atoi(h); return fmt.Sprintf("%02d:%s", hh, mi) }
 	q := &store.QuietHours{Start: hm(m[1], m[2]), End: hm(m[3], m[4])}
 	if q.Start == q.End {
-		return Reply{}, c.fail("err.bad_quiet", arg)
+		return chat.Reply{}, c.fail("err.bad_quiet", arg)
 	}
 	if err := c.r.store.SetQuietHours(ctx, c.Req.Platform, c.Req.Channel, q, c.actor()); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	return Reply{Text: c.Lang.T("quiet.set", q.Start, q.End, c.r.loc.String())}, nil
+	return chat.Reply{Text: c.Lang.T("quiet.set", q.Start, q.End, c.r.loc.String())}, nil
 }
 
-func runScan(ctx context.Context, c *Call) (Reply, error) {
+func runScan(ctx context.Context, c *Call) (chat.Reply, error) {
 	kind := strings.ToLower(c.Arg(0))
 	switch kind {
 	case "expiry", "到期":
@@ -315,25 +316,25 @@ func runScan(ctx context.Context, c *Call) (Reply, error) {
 	case "arrears", "欠费":
 		kind = "arrears"
 	default:
-		return Reply{}, c.fail("err.bad_scan", c.Arg(0))
+		return chat.Reply{}, c.fail("err.bad_scan", c.Arg(0))
 	}
 	if c.r.opts.Scanner == nil {
-		return Reply{}, c.fail("err.no_scanner")
+		return chat.Reply{}, c.fail("err.no_scanner")
 	}
 	res, err := c.r.opts.Scanner.ScanNow(ctx, kind)
 	if err != nil {
 		var be *bss.Error
 		if errors.As(err, &be) {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	rep := Reply{Title: c.Lang.T("scan.title", c.Lang.T("sub.kind."+kind))}
+	rep := chat.Reply{Title: c.Lang.T("scan.title", c.Lang.T("sub.kind."+kind))}
 	if res.Skipped {
 		rep.Text = c.Lang.T("scan.skipped")
 		return rep, nil
 	}
-	rep.Fields = []Field{
+	rep.Fields = []chat.Field{
 		{Label: c.Lang.T("scan.customers"), Value: strconv.Itoa(res.Customers)},
 		{Label: c.Lang.T("scan.found." + kind), Value: strconv.Itoa(res.Found)},
 		{Label: c.Lang.T("scan.alerted"), Value: strconv.Itoa(res.Alerted)},
@@ -344,14 +345,14 @@ func runScan(ctx context.Context, c *Call) (Reply, error) {
 	case "delta":
 		asked := res.AskedOrders + res.AskedNew + res.AskedCrossed + res.AskedRefresh
 		rep.Fields = append(rep.Fields,
-			Field{Label: c.Lang.T("scan.mode"), Value: c.Lang.T("scan.mode.delta")},
-			Field{Label: c.Lang.T("scan.asked"), Value: c.Lang.T("scan.asked.why", asked, res.AskedOrders, res.AskedNew, res.AskedCrossed, res.AskedRefresh)},
-			Field{Label: c.Lang.T("scan.calls"), Value: c.Lang.T("scan.calls.saved", res.Calls, res.FullCalls, max(0, res.FullCalls-res.Calls))})
+			chat.Field{Label: c.Lang.T("scan.mode"), Value: c.Lang.T("scan.mode.delta")},
+			chat.Field{Label: c.Lang.T("scan.asked"), Value: c.Lang.T("scan.asked.why", asked, res.AskedOrders, res.AskedNew, res.AskedCrossed, res.AskedRefresh)},
+			chat.Field{Label: c.Lang.T("scan.calls"), Value: c.Lang.T("scan.calls.saved", res.Calls, res.FullCalls, max(0, res.FullCalls-res.Calls))})
 	case "full":
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("scan.mode"), Value: c.Lang.T("scan.mode.full")},
-			Field{Label: c.Lang.T("scan.calls"), Value: strconv.Itoa(res.Calls)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("scan.mode"), Value: c.Lang.T("scan.mode.full")},
+			chat.Field{Label: c.Lang.T("scan.calls"), Value: strconv.Itoa(res.Calls)})
 	default:
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("scan.calls"), Value: strconv.Itoa(res.Calls)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("scan.calls"), Value: strconv.Itoa(res.Calls)})
 	}
 	if len(res.Failed) > 0 {
 		rep.Text = "⚠ " + c.Lang.T("scan.failed", len(res.Failed), strings.Join(res.Failed, ", "))

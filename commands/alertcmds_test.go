@@ -13,6 +13,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/lang"
@@ -52,12 +53,12 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 	}
 	opts := commands.Options{
 		BotName: "partnerbot",
-		Roles: map[string]commands.Role{
-			"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
-			"console:bob": commands.RoleApprover, "slack:U1": commands.RoleViewer,
-			"console:victor": commands.RoleViewer,
+		Roles: map[string]chat.Role{
+			"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
+			"console:bob": chat.RoleApprover, "slack:U1": chat.RoleViewer,
+			"console:victor": chat.RoleViewer,
 		},
-		DefaultRole: commands.RoleNone,
+		DefaultRole: chat.RoleNone,
 		Location:    e.loc,
 		Now:         e.clk.Now,
 	}
@@ -73,10 +74,10 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 }
 
 // in sends text as platform:user from channel and returns the reply and its flattened text.
-func (e *alertEnv) in(user, channel, text string) (commands.Reply, string) {
+func (e *alertEnv) in(user, channel, text string) (chat.Reply, string) {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q was not handled", text)
 	}
@@ -134,7 +135,7 @@ func (e *alertEnv) outbox() []store.Notice {
 func (e *alertEnv) stamp(t time.Time) string { return t.In(e.loc).Format("2006-01-02 15:04") }
 
 // field returns the value of the reply field labelled label.
-func field(r commands.Reply, label string) (string, bool) {
+func field(r chat.Reply, label string) (string, bool) {
 	for _, f := range r.Fields {
 		if f.Label == label {
 			return f.Value, true
@@ -605,7 +606,7 @@ func TestScanCommand(t *testing.T) {
 		if n.Platform != "console" || n.Channel != "c1" || n.Kind != "alert:expiry" {
 			t.Errorf("notice %d: %+v", i, n)
 		}
-		var r commands.Reply
+		var r chat.Reply
 		if err := json.Unmarshal(n.Body, &r); err != nil || !strings.Contains(r.Title, "到期") {
 			t.Errorf("notice %d body %s (%v)", i, n.Body, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -11,14 +12,14 @@ import (
 // shape checks and the reply, on a command that does no I/O, without and with the bbolt audit
 // record that every real command writes.
 func BenchmarkDispatch(b *testing.B) {
-	ping := &commands.Command{Name: "ping", Role: commands.RoleViewer, MaxArgs: -1,
+	ping := &commands.Command{Name: "ping", Role: chat.RoleViewer, MaxArgs: -1,
 		Flags: []commands.Flag{{Name: "page"}},
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) {
-			return commands.Reply{Text: "pong " + c.Arg(0)}, nil
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
+			return chat.Reply{Text: "pong " + c.Arg(0)}, nil
 		}}
-	req := commands.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "/ping@partnerbot “ACME Ltd” --page 2"}
+	req := chat.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "/ping@partnerbot “ACME Ltd” --page 2"}
 	b.Run("router", func(b *testing.B) {
-		r := commands.New(nil, nil, commands.Options{BotName: "partnerbot", DefaultRole: commands.RoleViewer})
+		r := commands.New(nil, nil, commands.Options{BotName: "partnerbot", DefaultRole: chat.RoleViewer})
 		r.Register(ping)
 		ctx := context.Background()
 		b.ReportAllocs()
@@ -29,7 +30,7 @@ func BenchmarkDispatch(b *testing.B) {
 		}
 	})
 	b.Run("router+audit", func(b *testing.B) {
-		e := newEnv(b, func(o *commands.Options) { o.DefaultRole = commands.RoleViewer })
+		e := newEnv(b, func(o *commands.Options) { o.DefaultRole = chat.RoleViewer })
 		e.router.Register(ping)
 		ctx := context.Background()
 		b.ReportAllocs()
@@ -46,7 +47,7 @@ func BenchmarkDispatch(b *testing.B) {
 func BenchmarkCustomer(b *testing.B) {
 	e := newEnv(b, nil)
 	ctx := context.Background()
-	req := commands.Request{Platform: "console", UserID: "admin", Text: "/customer 张三"}
+	req := chat.Request{Platform: "console", UserID: "admin", Text: "/customer 张三"}
 	b.ReportAllocs()
 	for b.Loop() {
 		if rep, ok := e.router.Handle(ctx, req); !ok || rep.Error {

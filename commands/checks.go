@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // The checks the command handlers share, each in one place so that a refusal reads the same
@@ -43,7 +44,7 @@ func (c *Call) requireSite(ops ...string) error {
 // mayRequest reports whether the caller may file a request that runs op, and the site has it:
 // whether an answer offers the button that files it.
 func (c *Call) mayRequest(op string) bool {
-	return c.Role.Allows(RoleOperator) && c.r.bss.Supports(op)
+	return c.Role.Allows(chat.RoleOperator) && c.r.bss.Supports(op)
 }
 
 // resellerID is the --reseller flag: the tier-2 reseller (indirect_partner_id) whose customer

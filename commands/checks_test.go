@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -34,11 +36,11 @@ func (b *checkBSS) ListCustomers(_ context.Context, f bss.CustomerFilter, _, _ i
 }
 
 // checkCall is a call in l by role, with flags, on a router with pages of 10 over b.
-func checkCall(l lang.Lang, role Role, flags map[string]string, b *checkBSS) *Call {
+func checkCall(l lang.Lang, role chat.Role, flags map[string]string, b *checkBSS) *Call {
 	if b == nil {
 		b = &checkBSS{}
 	}
-	return &Call{Lang: l, Role: role, Inv: Invocation{Flags: flags}, cmd: &Command{},
+	return &Call{Lang: l, Role: role, Inv: cmdline.Invocation{Flags: flags}, cmd: &Command{},
 		r: &Router{bss: b, opts: Options{PageSize: 10}}}
 }
 
@@ -68,7 +70,7 @@ func TestPageNumber(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := checkCall(tt.lang, RoleViewer, tt.flags, nil).pageNumber()
+			got, err := checkCall(tt.lang, chat.RoleViewer, tt.flags, nil).pageNumber()
 			if got != tt.want || errText(err) != tt.err {
 				t.Errorf("pageNumber() = %d, %q; want %d, %q", got, errText(err), tt.want, tt.err)
 			}
@@ -94,7 +96,7 @@ func TestPageRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lo, hi, pages, err := checkCall(tt.lang, RoleViewer, nil, nil).pageRange(tt.n, tt.page)
+			lo, hi, pages, err := checkCall(tt.lang, chat.RoleViewer, nil, nil).pageRange(tt.n, tt.page)
 			if lo != tt.lo || hi != tt.hi || pages != tt.pages || errText(err) != tt.err {
 				t.Errorf("pageRange(%d, %d) = %d, %d, %d, %q; want %d, %d, %d, %q", tt.n, tt.page,
 					lo, hi, pages, errText(err), tt.lo, tt.hi, tt.pages, tt.err)
@@ -118,7 +120,7 @@ func TestRequireSite(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &checkBSS{ops: china}
-			err := checkCall(lang.Zh, RoleViewer, nil, b).requireSite(tt.ops...)
+			err := checkCall(lang.Zh, chat.RoleViewer, nil, b).requireSite(tt.ops...)
 			var be *bss.Error
 			switch {
 			case tt.missing == "" && err != nil:
@@ -135,17 +137,17 @@ func TestRequireSite(t *testing.T) {
 
 func TestMayRequest(t *testing.T) {
 	tests := []struct {
-		role Role
+		role chat.Role
 		has  bool
 		want bool
 	}{
-		{RoleOperator, true, true},
-		{RoleAdmin, true, true},
-		{RoleOperator, false, false}, // the international site: no button
-		{RoleAdmin, false, false},
-		{RoleViewer, true, false},
-		{RoleApprover, true, false}, // approvers decide requests; they do not file them
-		{RoleNone, true, false},
+		{chat.RoleOperator, true, true},
+		{chat.RoleAdmin, true, true},
+		{chat.RoleOperator, false, false}, // the international site: no button
+		{chat.RoleAdmin, false, false},
+		{chat.RoleViewer, true, false},
+		{chat.RoleApprover, true, false}, // approvers decide requests; they do not file them
+		{chat.RoleNone, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.role.String(), func(t *testing.T) {
@@ -181,7 +183,7 @@ func TestResaleTarget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &checkBSS{customers: []bss.Customer{resale, referral}}
-			cu, reseller, err := checkCall(tt.lang, RoleOperator, tt.flags, b).resaleTarget(context.Background(), tt.q)
+			cu, reseller, err := checkCall(tt.lang, chat.RoleOperator, tt.flags, b).resaleTarget(context.Background(), tt.q)
 			if cu.ID != tt.want || reseller != tt.reseller || errText(err) != tt.err {
 				t.Errorf("resaleTarget(%q) = %s, %q, %q; want %s, %q, %q", tt.q, cu.ID, reseller, errText(err), tt.want, tt.reseller, tt.err)
 			}

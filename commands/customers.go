@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -117,8 +118,8 @@ func (c *Call) oneCustomer(ctx context.Context, q string) (bss.Customer, error) 
 	if len(exact) == 1 {
 		return exact[0], nil
 	}
-	rep := Reply{Text: c.Lang.T("err.ambiguous", q, len(ms))}
-	t := &Table{Columns: []string{c.Lang.T("expiring.col.cust"), c.Lang.T("lbl.account"), c.Lang.T("lbl.customer_id")}}
+	rep := chat.Reply{Text: c.Lang.T("err.ambiguous", q, len(ms))}
+	t := &chat.Table{Columns: []string{c.Lang.T("expiring.col.cust"), c.Lang.T("lbl.account"), c.Lang.T("lbl.customer_id")}}
 	for _, m := range ms {
 		t.Rows = append(t.Rows, []string{m.Name, m.AccountName, m.ID})
 	}
@@ -199,18 +200,18 @@ func (c *Call) expiringCounts(ctx context.Context, live bool, ms []bss.Customer)
 	return out, nil
 }
 
-func runCustomer(ctx context.Context, c *Call) (Reply, error) {
+func runCustomer(ctx context.Context, c *Call) (chat.Reply, error) {
 	q := c.Arg(0)
 	live, err := c.wantsLive()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	ms, more, err := c.findCustomers(ctx, q)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if len(ms) == 0 {
-		return Reply{}, &userError{text: c.Lang.T("err.no_customer", q), result: "not-found"}
+		return chat.Reply{}, &userError{text: c.Lang.T("err.no_customer", q), result: "not-found"}
 	}
 	var resale []string
 	for _, m := range ms {
@@ -246,22 +247,22 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 	case errors.Is(balErr, bss.ErrUnavailable):
 		noBalances = true
 	case balErr != nil:
-		return Reply{}, c.bssError(balErr)
+		return chat.Reply{}, c.bssError(balErr)
 	}
 	for _, b := range bs {
 		balances[b.CustomerID] = b
 	}
-	rep := Reply{}
+	rep := chat.Reply{}
 	if len(ms) == 1 {
 		rep.Title = c.Lang.T("customer.title", displayName(ms[0]))
 	} else {
 		rep.Title = c.Lang.T("customer.matches", q, len(ms))
 	}
 	if countErr != nil {
-		return Reply{}, c.bssError(countErr)
+		return chat.Reply{}, c.bssError(countErr)
 	}
 	for _, m := range ms {
-		sec := Section{Title: displayName(m), Fields: []Field{
+		sec := chat.Section{Title: displayName(m), Fields: []chat.Field{
 			{Label: c.Lang.T("lbl.customer_id"), Value: m.ID},
 			{Label: c.Lang.T("lbl.account"), Value: orDash(m.AccountName)},
 			{Label: c.Lang.T("lbl.association"), Value: c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
@@ -273,7 +274,7 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 		if wantSpend {
 			sec.Fields = append(sec.Fields, c.spendOf(m, spend, spendErr))
 		}
-		sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("lbl.expiring30"), Value: counts[m.ID]})
+		sec.Fields = append(sec.Fields, chat.Field{Label: c.Lang.T("lbl.expiring30"), Value: counts[m.ID]})
 		if len(ms) == 1 {
 			sec.Title = "" // the reply's title already names the customer
 		}
@@ -284,32 +285,32 @@ func runCustomer(ctx context.Context, c *Call) (Reply, error) {
 	}
 	if len(ms) == 1 {
 		id := ms[0].ID
-		rep.Buttons = []Button{
+		rep.Buttons = []chat.Button{
 			{Label: c.Lang.T("btn.resources"), Command: "/resources " + id},
 			{Label: c.Lang.T("btn.orders"), Command: "/orders " + id},
 		}
 		if !noBalances {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.balance"), Command: "/balance " + id})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.balance"), Command: "/balance " + id})
 		}
 		if c.wantsSpend(ms[0]) {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend"), Command: "/spend " + id})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.spend"), Command: "/spend " + id})
 		}
 	}
 	return rep, nil
 }
 
 // balanceField shows a resale customer's balance, or its arrears in their place.
-func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBalance) Field {
+func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBalance) chat.Field {
 	b, ok := balances[m.ID]
 	switch {
 	case m.AssociationType != bss.AssociationResale:
-		return Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.hidden")}
+		return chat.Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.hidden")}
 	case !ok:
-		return Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.unknown")}
+		return chat.Field{Label: c.Lang.T("lbl.balance"), Value: c.Lang.T("lbl.unknown")}
 	case b.InArrears():
-		return Field{Label: "⚠ " + c.Lang.T("lbl.debt"), Value: lang.Money(b.Debt, b.Currency)}
+		return chat.Field{Label: "⚠ " + c.Lang.T("lbl.debt"), Value: lang.Money(b.Debt, b.Currency)}
 	}
-	return Field{Label: c.Lang.T("lbl.balance"), Value: lang.Money(b.Amount, b.Currency)}
+	return chat.Field{Label: c.Lang.T("lbl.balance"), Value: lang.Money(b.Amount, b.Currency)}
 }
 
 func (c *Call) enumS(prefix, v string) string {
@@ -319,36 +320,36 @@ func (c *Call) enumS(prefix, v string) string {
 	return orDash(v)
 }
 
-func runBalance(ctx context.Context, c *Call) (Reply, error) {
+func runBalance(ctx context.Context, c *Call) (chat.Reply, error) {
 	q := c.Arg(0)
 	if q == "" {
 		return c.partnerBalances(ctx)
 	}
 	cu, err := c.oneCustomer(ctx, q)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if cu.AssociationType != bss.AssociationResale {
-		return Reply{}, c.fail("err.not_resale", displayName(cu))
+		return chat.Reply{}, c.fail("err.not_resale", displayName(cu))
 	}
 	bs, err := c.r.bss.CustomerBalances(ctx, []string{cu.ID})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("balance.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("balance.title", displayName(cu))}
 	if len(bs) == 0 {
 		rep.Text = c.Lang.T("balance.none")
 		return rep, nil
 	}
 	b := bs[0]
-	rep.Fields = []Field{
+	rep.Fields = []chat.Field{
 		{Label: c.Lang.T("lbl.balance"), Value: lang.Money(b.Amount, b.Currency)},
 		{Label: c.Lang.T("lbl.debt"), Value: lang.Money(b.Debt, b.Currency)},
 	}
 	if b.InArrears() {
 		rep.Text = "⚠ " + c.Lang.T("balance.in_arrears", lang.Money(b.Debt, b.Currency))
 	}
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.resources"), Command: "/resources " + cu.ID}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.resources"), Command: "/resources " + cu.ID}}
 	if b.InArrears() && c.mayTopUp() {
 		rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
 	}
@@ -397,14 +398,14 @@ func (c *Call) balances(ctx context.Context) (bs []bss.CustomerBalance, byID map
 	return bs, byID, c.Lang.T("fresh.no_balances"), nil
 }
 
-func runArrears(ctx context.Context, c *Call) (Reply, error) {
+func runArrears(ctx context.Context, c *Call) (chat.Reply, error) {
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	bs, byID, note, err := c.balances(ctx)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	var debtors []bss.CustomerBalance
 	totals := map[string]bss.Amount{}
@@ -414,7 +415,7 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 			totals[b.Currency] = totals[b.Currency].Add(b.Debt)
 		}
 	}
-	rep := Reply{Title: c.Lang.T("arrears.title")}
+	rep := chat.Reply{Title: c.Lang.T("arrears.title")}
 	if len(debtors) == 0 {
 		rep.Text = note + "\n" + c.Lang.T("arrears.none")
 		return rep, nil
@@ -432,9 +433,9 @@ func runArrears(ctx context.Context, c *Call) (Reply, error) {
 	rep.Text = note + "\n" + c.Lang.T("arrears.total", len(debtors), strings.Join(sums, " + "))
 	lo, hi, pages, err := c.pageRange(len(debtors), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{c.Lang.T("arrears.col.cust"), c.Lang.T("arrears.col.acct"), c.Lang.T("arrears.col.label"), c.Lang.T("arrears.col.debt")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("arrears.col.cust"), c.Lang.T("arrears.col.acct"), c.Lang.T("arrears.col.label"), c.Lang.T("arrears.col.debt")}}
 	for _, b := range debtors[lo:hi] {
 		cu := byID[b.CustomerID]
 		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), lang.Money(b.Debt, b.Currency)})
@@ -454,12 +455,12 @@ func (c *Call) mayTopUp() bool {
 }
 
 // pager sets the footer and the previous/next page buttons of a paged listing.
-func (c *Call) pager(rep *Reply, base string, page, pages, items int) {
+func (c *Call) pager(rep *chat.Reply, base string, page, pages, items int) {
 	rep.Footer = c.Lang.T("lbl.page", page, pages, items)
 	if page > 1 {
-		rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("lbl.prev_page"), Command: base + " --page " + strconvItoa(page-1)})
+		rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("lbl.prev_page"), Command: base + " --page " + strconvItoa(page-1)})
 	}
 	if page < pages {
-		rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("lbl.next_page"), Command: base + " --page " + strconvItoa(page+1)})
+		rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("lbl.next_page"), Command: base + " --page " + strconvItoa(page+1)})
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -117,10 +118,10 @@ func TestActionExecutionIsBounded(t *testing.T) {
 // customer takes longer than a read); the reply names the deadline that ran out.
 func TestCommandDeadlineIsPerCommand(t *testing.T) {
 	e := newEnv(t, nil)
-	e.router.Register(&commands.Command{Name: "slow", Role: commands.RoleViewer, MaxArgs: -1, Timeout: time.Second,
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) {
+	e.router.Register(&commands.Command{Name: "slow", Role: chat.RoleViewer, MaxArgs: -1, Timeout: time.Second,
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
 			<-ctx.Done()
-			return commands.Reply{}, ctx.Err()
+			return chat.Reply{}, ctx.Err()
 		}})
 	start := time.Now()
 	rep, text, _ := e.say(t, "console:admin", "/slow")
@@ -141,7 +142,7 @@ func TestCallersDeadlineIsNotTheCommands(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	<-ctx.Done()
-	rep, ok := e.router.Handle(ctx, commands.Request{Platform: "console", UserID: "admin", Channel: "c1", Text: "/customer 张三"})
+	rep, ok := e.router.Handle(ctx, chat.Request{Platform: "console", UserID: "admin", Channel: "c1", Text: "/customer 张三"})
 	if text := flatten(rep); !ok || !rep.Error || strings.Contains(text, "60 秒") || !strings.Contains(text, "华为云") {
 		t.Errorf("reply:\n%s", text)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -694,15 +695,15 @@ func elsewhere(by store.Actor, fn store.NoticeFunc) store.NoticeFunc {
 // noticeLangs are the languages a notice is rendered in.
 var noticeLangs = []lang.Lang{lang.Zh, lang.En}
 
-func (r *Router) notice(platform, channel, user, kind string, render func(lang.Lang) Reply, dedupe string) store.Notice {
+func (r *Router) notice(platform, channel, user, kind string, render func(lang.Lang) chat.Reply, dedupe string) store.Notice {
 	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
-	n.Body, _ = json.Marshal(render(r.opts.Lang))
+	n.Body = chat.EncodeNotice(render(r.opts.Lang))
 	for _, l := range noticeLangs {
 		if l != r.opts.Lang { // the default rendering is Body, not repeated
 			if n.Bodies == nil {
 				n.Bodies = map[string]json.RawMessage{}
 			}
-			n.Bodies[string(l)], _ = json.Marshal(render(l))
+			n.Bodies[string(l)] = chat.EncodeNotice(render(l))
 		}
 	}
 	return n
@@ -714,7 +715,7 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 		return nil
 	}
 	now := r.opts.Now()
-	render := func(l lang.Lang) Reply {
+	render := func(l lang.Lang) chat.Reply {
 		rep := r.renderApproval(l, r.loc, now, a)
 		rep.Text = l.T("act.new_request", r.nameOf(a.Requester), a.ID) + "\n" + rep.Text
 		rep.Buttons = approveButtons(l, a.ID)
@@ -725,7 +726,7 @@ func (r *Router) newRequestNotices(a store.Approval) []store.Notice {
 
 // toRequester addresses the requester: the channel of the request and, on platforms with
 // direct messages, the requester in person.
-func (r *Router) toRequester(a store.Approval, render func(lang.Lang) Reply, tag string) []store.Notice {
+func (r *Router) toRequester(a store.Approval, render func(lang.Lang) chat.Reply, tag string) []store.Notice {
 	key := fmt.Sprintf("approval:%d:%s", a.ID, tag)
 	ns := []store.Notice{r.notice(a.Requester.Platform, a.Requester.Channel, a.Requester.UserID, "approval", render, key+":channel")}
 	if r.opts.DirectMessages != nil && a.Requester.Channel != "" &&
@@ -739,7 +740,7 @@ func (r *Router) decisionNotices(a store.Approval) []store.Notice {
 	now := r.opts.Now()
 	switch a.State {
 	case store.StatePending:
-		render := func(l lang.Lang) Reply {
+		render := func(l lang.Lang) chat.Reply {
 			rep := r.renderApproval(l, r.loc, now, a)
 			rep.Text = l.T("act.approved_partly", a.ID, len(a.Approvals), a.Needed) + "\n" + rep.Text
 			return rep
@@ -748,12 +749,12 @@ func (r *Router) decisionNotices(a store.Approval) []store.Notice {
 	case store.StateApproved, store.StateExecuting:
 		return nil // the result follows
 	}
-	return r.toRequester(a, func(l lang.Lang) Reply { return r.renderApproval(l, r.loc, now, a) }, string(a.State))
+	return r.toRequester(a, func(l lang.Lang) chat.Reply { return r.renderApproval(l, r.loc, now, a) }, string(a.State))
 }
 
 func (r *Router) resultNotices(a store.Approval) []store.Notice {
 	now := r.opts.Now()
-	render := func(l lang.Lang) Reply { return r.renderApproval(l, r.loc, now, a) }
+	render := func(l lang.Lang) chat.Reply { return r.renderApproval(l, r.loc, now, a) }
 	ns := r.toRequester(a, render, "result")
 	if platform, channel, ok := strings.Cut(r.opts.ApprovalsChannel, ":"); ok && (platform != a.Requester.Platform || channel != a.Requester.Channel) {
 		ns = append(ns, r.notice(platform, channel, "", "approval", render, fmt.Sprintf("approval:%d:result:approvers", a.ID)))
@@ -763,64 +764,64 @@ func (r *Router) resultNotices(a store.Approval) []store.Notice {
 
 // renderApproval shows a request in language l: what it touches, its state, who decided, and
 // the result.
-func (r *Router) renderApproval(l lang.Lang, loc *time.Location, now time.Time, a store.Approval) Reply {
+func (r *Router) renderApproval(l lang.Lang, loc *time.Location, now time.Time, a store.Approval) chat.Reply {
 	c := &Call{Lang: l, r: r, now: now}
 	var pv preview
 	_ = json.Unmarshal(a.Preview, &pv)
 	var p actionParams
 	_ = json.Unmarshal(a.Params, &p)
-	rep := Reply{Title: l.T("act.title", a.ID, l.T("action."+a.Action))}
+	rep := chat.Reply{Title: l.T("act.title", a.ID, l.T("action."+a.Action))}
 	if pv.CustomerName != "" {
-		rep.Fields = append(rep.Fields, Field{Label: l.T("price.customer"), Value: pv.CustomerName + " · " + pv.CustomerID})
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T("price.customer"), Value: pv.CustomerName + " · " + pv.CustomerID})
 	}
 	if m := pv.Main; m != nil {
 		rep.Fields = append(rep.Fields,
-			Field{Label: l.T("act.resource"), Value: lang.LocalDesc(l, m.Desc) + " (" + m.ID + ")"},
-			Field{Label: l.T("act.expiry_now"), Value: c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
-			Field{Label: l.T("act.autorenew_now"), Value: c.onOff(m.AutoRenew)})
+			chat.Field{Label: l.T("act.resource"), Value: lang.LocalDesc(l, m.Desc) + " (" + m.ID + ")"},
+			chat.Field{Label: l.T("act.expiry_now"), Value: c.when(m.Expiry) + " · " + c.enum("res.status", m.Status)},
+			chat.Field{Label: l.T("act.autorenew_now"), Value: c.onOff(m.AutoRenew)})
 	}
 	switch a.Action {
 	case actRenew:
 		if pv.Period != nil {
-			rep.Fields = append(rep.Fields, Field{Label: l.T("price.period"), Value: c.periodText(*pv.Period)})
+			rep.Fields = append(rep.Fields, chat.Field{Label: l.T("price.period"), Value: c.periodText(*pv.Period)})
 		}
-		rep.Fields = append(rep.Fields, Field{Label: l.T("act.expiry_new"), Value: c.when(pv.NewExpiry)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.expiry_new"), Value: c.when(pv.NewExpiry)})
 		rep.Fields = append(rep.Fields, renewPriceFields(l, pv)...)
 		pay := l.T("act.pay_later")
 		if pv.AutoPay {
 			pay = l.T("act.pay_now")
 		}
-		rep.Fields = append(rep.Fields, Field{Label: l.T("act.payment"), Value: pay})
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.payment"), Value: pay})
 	case actUnsubscribe:
 		rep.Text = "⚠ " + l.T("act.unsubscribe_warning")
 		if pv.Reason != "" {
-			rep.Fields = append(rep.Fields, Field{Label: l.T("act.reason"), Value: pv.Reason})
+			rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.reason"), Value: pv.Reason})
 		}
 	case actAutoRenew:
 		if pv.AutoRenewTo != nil {
-			rep.Fields = append(rep.Fields, Field{Label: l.T("act.autorenew_new"), Value: c.onOff(*pv.AutoRenewTo)})
+			rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.autorenew_new"), Value: c.onOff(*pv.AutoRenewTo)})
 		}
 	case actReclaim:
-		t := &Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance"), l.T("act.quota_limits")}}
+		t := &chat.Table{Columns: []string{l.T("act.quota"), l.T("act.quota_balance"), l.T("act.quota_limits")}}
 		for _, q := range pv.Quotas {
 			amt, _ := bss.ParseAmount(q.Balance)
 			t.Rows = append(t.Rows, []string{q.ID, lang.Money(amt, q.Currency), limitsText(l, q.Limits)})
 		}
 		rep.Table = t
 		if pv.Remark != nil {
-			rep.Fields = append(rep.Fields, Field{Label: l.T("act.remark"), Value: *pv.Remark})
+			rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.remark"), Value: *pv.Remark})
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
 		r.moneyFields(c, a.Action, pv.Money, &rep)
 	}
 	if len(pv.Attached) > 0 {
-		sec := Section{Title: l.T("act.attached", len(pv.Attached))}
+		sec := chat.Section{Title: l.T("act.attached", len(pv.Attached))}
 		for _, at := range pv.Attached {
 			sec.Lines = append(sec.Lines, lang.LocalDesc(l, at.Desc)+" ("+at.ID+") · "+c.when(at.Expiry))
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
-	story := Section{Title: l.T("act.story")}
+	story := chat.Section{Title: l.T("act.story")}
 	story.Lines = append(story.Lines, l.T("act.requested_by", r.nameOf(a.Requester), c.stamp(a.CreatedAt), c.stamp(a.ExpiresAt)))
 	for _, d := range a.Approvals {
 		story.Lines = append(story.Lines, l.T("act.approved_by", r.nameOf(d.By), c.stamp(d.At)))
@@ -896,12 +897,12 @@ func (r *Router) resultLine(c *Call, a store.Approval, res *store.ApprovalResult
 // the customer's balance at once with --autopay, else as an order awaiting payment. The list
 // price and any optional discount are shown as explanation, the discount as not included.
 // Requests filed before the renewal amount was kept show list and best price as they did.
-func renewPriceFields(l lang.Lang, pv preview) []Field {
+func renewPriceFields(l lang.Lang, pv preview) []chat.Field {
 	amount := func(s string) string {
 		a, _ := bss.ParseAmount(s)
 		return lang.Money(a, pv.Currency)
 	}
-	var fs []Field
+	var fs []chat.Field
 	if pv.Renewal != "" {
 		charge, _ := bss.ParseAmount(pv.Renewal)
 		label := "act.charge_pending"
@@ -917,7 +918,7 @@ func renewPriceFields(l lang.Lang, pv preview) []Field {
 				value = l.T("act.charge_value", value, amount(pv.Official))
 			}
 		}
-		fs = append(fs, Field{Label: l.T(label), Value: value})
+		fs = append(fs, chat.Field{Label: l.T(label), Value: value})
 		best, _ := bss.ParseAmount(pv.Best)
 		switch {
 		case pv.Best != "" && best.Cmp(charge) < 0:
@@ -927,22 +928,22 @@ func renewPriceFields(l lang.Lang, pv preview) []Field {
 			if pv.AutoPay {
 				how = "act.discount_autopay"
 			}
-			fs = append(fs, Field{Label: l.T("act.optional_discount", firstNonEmpty(l.DiscountName(pv.BestType, pv.BestName), "—")), Value: l.T(how, amount(pv.Best))})
+			fs = append(fs, chat.Field{Label: l.T("act.optional_discount", firstNonEmpty(l.DiscountName(pv.BestType, pv.BestName), "—")), Value: l.T(how, amount(pv.Best))})
 		case pv.NoDiscount:
-			fs = append(fs, Field{Label: l.T("act.best_discount_none"), Value: "—"})
+			fs = append(fs, chat.Field{Label: l.T("act.best_discount_none"), Value: "—"})
 		}
 		return fs
 	}
 	if pv.Official != "" {
-		fs = append(fs, Field{Label: l.T("price.official"), Value: amount(pv.Official)})
+		fs = append(fs, chat.Field{Label: l.T("price.official"), Value: amount(pv.Official)})
 	}
 	switch {
 	case pv.Best != "" && pv.BestName != "":
-		fs = append(fs, Field{Label: l.T("act.best_discount", l.DiscountName(pv.BestType, pv.BestName)), Value: amount(pv.Best)})
+		fs = append(fs, chat.Field{Label: l.T("act.best_discount", l.DiscountName(pv.BestType, pv.BestName)), Value: amount(pv.Best)})
 	case pv.Best != "" && !pv.NoDiscount:
-		fs = append(fs, Field{Label: l.T("price.best"), Value: amount(pv.Best)})
+		fs = append(fs, chat.Field{Label: l.T("price.best"), Value: amount(pv.Best)})
 	case pv.NoDiscount:
-		fs = append(fs, Field{Label: l.T("act.best_discount_none"), Value: "—"})
+		fs = append(fs, chat.Field{Label: l.T("act.best_discount_none"), Value: "—"})
 	}
 	return fs
 }

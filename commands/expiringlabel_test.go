@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -16,7 +17,7 @@ func TestExpiringByLabel(t *testing.T) {
 	for _, c := range e.srv.Customers() {
 		labelOf[c.Name] = c.Label
 	}
-	listed := func(t *testing.T, rep commands.Reply) map[string]bool {
+	listed := func(t *testing.T, rep chat.Reply) map[string]bool {
 		t.Helper()
 		if rep.Table == nil {
 			t.Fatalf("no list: %+v", rep)
@@ -73,18 +74,6 @@ func TestExpiringByLabel(t *testing.T) {
 			if !rep.Error || !strings.Contains(text, want) {
 				t.Errorf("%s, %s: want a refusal with %q:\n%s", lang, tt.text, want, text)
 			}
-		}
-	}
-}
-
-// TestExpiringCommandQuotes: the command an expiry digest's button carries reads back as the
-// labels it was made of, whatever they hold.
-func TestExpiringCommandQuotes(t *testing.T) {
-	for _, label := range []string{"vip", "VIP大客户", "big team", `say "hi"`, `back\slash`, "＂wide＂"} {
-		cmd := commands.ExpiringCommand(7, label, "edu")
-		inv, ok, err := commands.Parse(cmd, "")
-		if err != nil || !ok || len(inv.Args) != 3 || inv.Args[0] != "7" || inv.Args[1] != "label:"+label || inv.Args[2] != "label:edu" {
-			t.Errorf("%q reads back as %q (%v, %v)", cmd, inv.Args, ok, err)
 		}
 	}
 }

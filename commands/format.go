@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -43,7 +44,7 @@ func (c *Call) clock(t time.Time, layout string) string {
 }
 
 // zoned ends a reply that shows times with the line naming their zone, once.
-func (c *Call) zoned(rep *Reply) {
+func (c *Call) zoned(rep *chat.Reply) {
 	if !c.timesShown.Load() {
 		return
 	}

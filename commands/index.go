@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -62,8 +63,8 @@ func (c *Call) wantsLive() (bool, error) {
 	if _, ok := c.Flag("live"); !ok {
 		return false, nil
 	}
-	if !c.Role.Allows(RoleOperator) {
-		return false, c.fail("err.live_role", RoleOperator, c.Role)
+	if !c.Role.Allows(chat.RoleOperator) {
+		return false, c.fail("err.live_role", chat.RoleOperator, c.Role)
 	}
 	return true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -23,30 +24,30 @@ func moneyCommands() []*Command {
 	reseller := Flag{Name: "reseller", Help: "opt.reseller"}
 	page := Flag{Name: "page", Help: "opt.page"}
 	return []*Command{
-		{Name: "spend", Aliases: []string{"消费"}, Args: "[customer] [--month YYYY-MM] [--page N]", Summary: "sum.spend", Role: RoleViewer,
+		{Name: "spend", Aliases: []string{"消费"}, Args: "[customer] [--month YYYY-MM] [--page N]", Summary: "sum.spend", Role: chat.RoleViewer,
 			MaxArgs: -1, JoinArgs: true, Flags: []Flag{{Name: "month", Help: "opt.month"}, page, reseller},
 			Examples: []string{"/spend 张三", "/消费 --month 2026-10", "/spend"}, Run: runSpend},
-		{Name: "ledger", Aliases: []string{"流水"}, Args: "[--type topup|reclaim|all] [--days N] [--page N]", Summary: "sum.ledger", Role: RoleApprover,
+		{Name: "ledger", Aliases: []string{"流水"}, Args: "[--type topup|reclaim|all] [--days N] [--page N]", Summary: "sum.ledger", Role: chat.RoleApprover,
 			MaxArgs: 0, Flags: []Flag{{Name: "type", Help: "opt.ledger_type"}, {Name: "days", Help: "opt.ledger_days"}, page, reseller},
 			Examples: []string{"/ledger", "/流水 --type topup --days 7"}, Run: runLedger},
-		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: RoleViewer,
+		{Name: "coupons", Aliases: []string{"代金券"}, Args: "<customer> [--page N]", Summary: "sum.coupons", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/coupons 张三", "/代金券 张三"}, Run: runCoupons},
-		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: RoleOperator,
+		{Name: "quotas", Aliases: []string{"额度"}, Args: "[--page N]", Summary: "sum.quotas", Role: chat.RoleOperator,
 			MaxArgs: 0, Flags: []Flag{page}, Examples: []string{"/quotas", "/额度 --page 1"}, Run: runQuotas},
-		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: RoleViewer,
+		{Name: "ondemand", Aliases: []string{"按需资源"}, Args: "<customer> [--page N]", Summary: "sum.ondemand", Role: chat.RoleViewer,
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Flags: []Flag{page, reseller},
 			Examples: []string{"/ondemand 张三", "/按需资源 张三 --page 2"}, Run: runOnDemand},
-		{Name: "topup", Aliases: []string{"拨款"}, Args: "<customer> <amount>", Summary: "sum.topup", Role: RoleOperator, Action: true,
+		{Name: "topup", Aliases: []string{"拨款"}, Args: "<customer> <amount>", Summary: "sum.topup", Role: chat.RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
 			Examples: []string{"/topup 张三 500", "/拨款 lisi 4026.06"}, Run: runTopUp},
-		{Name: "reclaim-balance", Aliases: []string{"回收余额"}, Args: "<customer> <amount>", Summary: "sum.reclaim_balance", Role: RoleOperator, Action: true,
+		{Name: "reclaim-balance", Aliases: []string{"回收余额"}, Args: "<customer> <amount>", Summary: "sum.reclaim_balance", Role: chat.RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{reseller},
 			Examples: []string{"/reclaim-balance 张三 100", "/回收余额 王芳 100"}, Run: runReclaimBalance},
-		{Name: "coupon", Aliases: []string{"发券"}, Args: "<customer>[,customer...] <amount> [--quota Q] [--days N]", Summary: "sum.coupon", Role: RoleOperator, Action: true,
+		{Name: "coupon", Aliases: []string{"发券"}, Args: "<customer>[,customer...] <amount> [--quota Q] [--days N]", Summary: "sum.coupon", Role: chat.RoleOperator, Action: true,
 			MinArgs: 2, MaxArgs: -1, Flags: []Flag{{Name: "quota", Help: "opt.quota"}, {Name: "days", Help: "opt.coupon_days"}, reseller},
 			Examples: []string{"/coupon 张三 200 --days 90", "/发券 王芳,赵敏 50 --days 30"}, Run: runCoupon},
-		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: RoleOperator, Action: true,
+		{Name: "coupon-reclaim", Aliases: []string{"回收代金券"}, Args: "<coupon-id>", Summary: "sum.coupon_reclaim", Role: chat.RoleOperator, Action: true,
 			MinArgs: 1, MaxArgs: 1, Flags: []Flag{reseller},
 			Examples: []string{"/coupons 张三", "/coupon-reclaim CP000149e35d6a21"}, Run: runCouponReclaim},
 	}
@@ -177,21 +178,21 @@ func (c *Call) modeName(mode string) string {
 	return mode
 }
 
-func runSpend(ctx context.Context, c *Call) (Reply, error) {
+func runSpend(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListSubcustomerMonthlyBills); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cycle, err := c.month()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if q := c.Arg(0); q != "" {
 		return c.customerSpend(ctx, q, cycle, reseller)
@@ -200,18 +201,18 @@ func runSpend(ctx context.Context, c *Call) (Reply, error) {
 }
 
 // customerSpend is one customer's month: totals by charge mode, refunds apart, and each line.
-func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Reply, error) {
+func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (chat.Reply, error) {
 	cu, err := c.resaleCustomer(ctx, q)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, CustomerID: cu.ID, IndirectPartnerID: reseller})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("spend.title", displayName(cu), cycle), Footer: c.Lang.T("spend.note")}
+	rep := chat.Reply{Title: c.Lang.T("spend.title", displayName(cu), cycle), Footer: c.Lang.T("spend.note")}
 	base := "/spend " + cu.ID + c.resellerArg(reseller)
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.prev_month"), Command: base + " --month " + prevMonth(cycle)}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.prev_month"), Command: base + " --month " + prevMonth(cycle)}}
 	s := spendByCustomer(all.BillSums)[cu.ID]
 	if s == nil {
 		rep.Text = c.Lang.T("spend.none", cycle)
@@ -220,13 +221,13 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 	cur := all.Currency
 	for _, mode := range bss.ChargeModes {
 		if v, ok := s.byMode[mode]; ok || mode != bss.ChargeModeSavingsPlan {
-			rep.Fields = append(rep.Fields, Field{Label: c.modeName(mode), Value: lang.Money(v, cur)})
+			rep.Fields = append(rep.Fields, chat.Field{Label: c.modeName(mode), Value: lang.Money(v, cur)})
 		}
 	}
 	if !s.refunds.IsZero() {
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.refunds"), Value: lang.Money(s.refunds, cur)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("lbl.refunds"), Value: lang.Money(s.refunds, cur)})
 	}
-	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("lbl.spend_total"), Value: lang.Money(s.total, cur)})
+	rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("lbl.spend_total"), Value: lang.Money(s.total, cur)})
 	lines := s.lines
 	sort.SliceStable(lines, func(i, j int) bool {
 		if lines[i].Refund() != lines[j].Refund() {
@@ -234,7 +235,7 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 		}
 		return lines[i].Amount.Cmp(lines[j].Amount) > 0
 	})
-	t := &Table{Columns: []string{c.Lang.T("spend.col.service"), c.Lang.T("spend.col.mode"), c.Lang.T("spend.col.kind"), c.Lang.T("spend.col.amount")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("spend.col.service"), c.Lang.T("spend.col.mode"), c.Lang.T("spend.col.kind"), c.Lang.T("spend.col.amount")}}
 	for _, b := range lines {
 		kind := c.Lang.T("lbl.consumption")
 		switch b.BillType {
@@ -254,13 +255,13 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (Re
 }
 
 // topSpenders ranks the month's resale customers by what they spent.
-func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int) (Reply, error) {
+func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int) (chat.Reply, error) {
 	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, IndirectPartnerID: reseller})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	byCust := spendByCustomer(all.BillSums)
-	rep := Reply{Title: c.Lang.T("spend.top_title", cycle), Footer: c.Lang.T("spend.note")}
+	rep := chat.Reply{Title: c.Lang.T("spend.top_title", cycle), Footer: c.Lang.T("spend.note")}
 	if len(byCust) == 0 {
 		rep.Text = c.Lang.T("spend.none", cycle)
 		return rep, nil
@@ -268,7 +269,7 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 	names := map[string]bss.Customer{}
 	for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{AssociationType: bss.AssociationResale, IndirectPartnerID: reseller}) {
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		names[cu.ID] = cu
 	}
@@ -288,9 +289,9 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 	rep.Text = c.Lang.T("spend.top_total", len(ids), lang.Money(total, cur))
 	lo, hi, pages, err := c.pageRange(len(ids), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
+	t := &chat.Table{Columns: []string{"#", c.Lang.T("arrears.col.cust"), c.Lang.T("lbl.mode_period"), c.Lang.T("lbl.mode_ondemand"),
 		c.Lang.T("lbl.refunds"), c.Lang.T("lbl.spend_total")}}
 	for i, id := range ids[lo:hi] {
 		s := byCust[id]
@@ -301,7 +302,7 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 		t.Rows = append(t.Rows, []string{strconvItoa(lo + i + 1), name, lang.Money(s.byMode[bss.ChargeModeYearlyMonthly], cur),
 			lang.Money(s.byMode[bss.ChargeModeOnDemand], cur), lang.Money(s.refunds, cur), lang.Money(s.total, cur)})
 		if len(rep.Buttons) < 3 {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.spend_of", name), Command: "/spend " + id + " --month " + cycle + c.resellerArg(reseller)})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.spend_of", name), Command: "/spend " + id + " --month " + cycle + c.resellerArg(reseller)})
 		}
 	}
 	rep.Table = t
@@ -330,18 +331,18 @@ func (c *Call) fetchSpend(ctx context.Context, cu bss.Customer) (*bss.BillSumPag
 	return c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: bss.Cycle(c.now), CustomerID: cu.ID})
 }
 
-func (c *Call) spendOf(cu bss.Customer, all *bss.BillSumPage, err error) Field {
+func (c *Call) spendOf(cu bss.Customer, all *bss.BillSumPage, err error) chat.Field {
 	label := c.Lang.T("lbl.spend_month")
 	if err != nil {
 		c.bssError(err)
 		c.r.log.Warn("this month's spend unknown", "customer", cu.ID, "error", err)
-		return Field{Label: label, Value: c.Lang.T("lbl.unknown")}
+		return chat.Field{Label: label, Value: c.Lang.T("lbl.unknown")}
 	}
 	var total bss.Amount
 	if s := spendByCustomer(all.BillSums)[cu.ID]; s != nil {
 		total = s.total
 	}
-	return Field{Label: label, Value: lang.Money(total, all.Currency)}
+	return chat.Field{Label: label, Value: lang.Money(total, all.Currency)}
 }
 
 // Ledger types as typed in /ledger --type.
@@ -354,26 +355,26 @@ var ledgerTypes = map[string][]string{
 // maxLedgerRecords bounds what /ledger reads of one trade type.
 const maxLedgerRecords = 2000
 
-func runLedger(ctx context.Context, c *Call) (Reply, error) {
+func runLedger(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListPartnerAccountChangeRecords); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	days, err := c.IntFlag("days", 30, 1, 365)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	trades, typeArg := []string{bss.TradeAllocate, bss.TradeRetrieve}, ""
 	if v, ok := c.Flag("type"); ok {
 		if trades, ok = ledgerTypes[strings.ToLower(v)]; !ok {
-			return Reply{}, c.fail("err.bad_ledger_type", v)
+			return chat.Reply{}, c.fail("err.bad_ledger_type", v)
 		}
 		typeArg = " --type " + strings.ToLower(v)
 	}
@@ -385,7 +386,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 		n := 0
 		for rec, err := range c.r.bss.ChangeRecords(ctx, f) {
 			if err != nil {
-				return Reply{}, c.bssError(err)
+				return chat.Reply{}, c.bssError(err)
 			}
 			if n++; n > maxLedgerRecords {
 				break
@@ -394,7 +395,7 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].TradeTime.After(recs[j].TradeTime.Time) })
-	rep := Reply{Title: c.Lang.T("ledger.title", days)}
+	rep := chat.Reply{Title: c.Lang.T("ledger.title", days)}
 	if len(recs) == 0 {
 		rep.Text = c.Lang.T("ledger.none", days)
 		return rep, nil
@@ -411,9 +412,9 @@ func runLedger(ctx context.Context, c *Call) (Reply, error) {
 	rep.Text = c.Lang.T("ledger.totals", nout, lang.Money(out, currency), nin, lang.Money(in, currency)) + "\n" + c.Lang.T("ledger.note")
 	lo, hi, pages, err := c.pageRange(len(recs), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
+	t := &chat.Table{Columns: []string{c.Lang.T("ledger.col.when"), c.Lang.T("ledger.col.type"), c.Lang.T("arrears.col.cust"),
 		c.Lang.T("ledger.col.amount"), c.Lang.T("ledger.col.after")}}
 	for _, r := range recs[lo:hi] {
 		amt := lang.Money(r.ChangeAmount.Abs(), currency)
@@ -475,22 +476,22 @@ func (c *Call) couponType(n int) string {
 // maxCoupons bounds what /coupons reads of one customer.
 const maxCoupons = 1000
 
-func runCoupons(ctx context.Context, c *Call) (Reply, error) {
+func runCoupons(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedPartnerCoupons); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, reseller, err := c.resaleTarget(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	var cps []bss.PartnerCoupon
 	for cp, err := range c.r.bss.Coupons(ctx, bss.CouponFilter{CustomerID: cu.ID, IndirectPartnerID: reseller}) {
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		if cp.CustomerID != cu.ID {
 			continue // a BSS that ignored the filter must not show someone else's coupon
@@ -499,7 +500,7 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 			break
 		}
 	}
-	rep := Reply{Title: c.Lang.T("coupons.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("coupons.title", displayName(cu))}
 	if len(cps) == 0 {
 		rep.Text = c.Lang.T("coupons.none")
 		return rep, nil
@@ -529,16 +530,16 @@ func runCoupons(ctx context.Context, c *Call) (Reply, error) {
 	rep.Text = c.Lang.T("coupons.usable", n, lang.Money(usable, ""))
 	lo, hi, pages, err := c.pageRange(len(cps), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
+	t := &chat.Table{Columns: []string{c.Lang.T("coupons.col.id"), c.Lang.T("coupons.col.type"), c.Lang.T("coupons.col.face"),
 		c.Lang.T("coupons.col.balance"), c.Lang.T("coupons.col.expires"), c.Lang.T("coupons.col.status")}}
 	mayReclaim := c.mayRequest(bss.OpReclaimPartnerCoupons)
 	for _, cp := range cps[lo:hi] {
 		t.Rows = append(t.Rows, []string{cp.CouponID, c.couponType(cp.CouponType), lang.Money(cp.FaceValue, ""), lang.Money(cp.Balance, ""),
 			c.date(cp.ExpireTime.Time), c.couponStatus(cp.Status)})
 		if mayReclaim && cp.Status == bss.CouponUsable && len(rep.Buttons) < 3 {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.coupon_reclaim", cp.CouponID),
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.coupon_reclaim", cp.CouponID),
 				Command: "/coupon-reclaim " + cp.CouponID + c.resellerArg(reseller), Style: "danger"})
 		}
 	}
@@ -565,28 +566,28 @@ func (c *Call) onDemandStatus(n int) string {
 	return strconvItoa(n)
 }
 
-func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
+func runOnDemand(ctx context.Context, c *Call) (chat.Reply, error) {
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, reseller, err := c.resaleTarget(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	size := c.r.opts.PageSize
 	p, err := c.r.bss.ListOnDemandResources(ctx, bss.OnDemandFilter{CustomerID: cu.ID, IndirectPartnerID: reseller}, (page-1)*size, size)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("ondemand.title", displayName(cu)), Footer: c.Lang.T("ondemand.note")}
+	rep := chat.Reply{Title: c.Lang.T("ondemand.title", displayName(cu)), Footer: c.Lang.T("ondemand.note")}
 	if p.TotalCount == 0 {
 		rep.Text = c.Lang.T("ondemand.none")
 		return rep, nil
 	}
 	_, _, pages, err := c.pageRange(p.TotalCount, page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	for _, r := range p.Resources {
 		kind := strings.TrimPrefix(c.Lang.BSSName(r.ResourceTypeCode, r.ResourceTypeName), "hws.resource.type.")
@@ -594,7 +595,7 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 		if size, ok := r.SpecSize(); ok && r.ProductSpecDesc == "" {
 			spec += " · " + size.Exact()
 		}
-		sec := Section{Title: firstNonEmpty(r.ResourceName, r.ResourceID) + " · " + kind, Fields: []Field{
+		sec := chat.Section{Title: firstNonEmpty(r.ResourceName, r.ResourceID) + " · " + kind, Fields: []chat.Field{
 			{Label: "ID", Value: r.ResourceID},
 			{Label: c.Lang.T("resources.status"), Value: c.onDemandStatus(r.Status)},
 			{Label: c.Lang.T("resources.region"), Value: orDash(firstNonEmpty(r.AvailabilityZoneCode, r.RegionCode))},
@@ -602,7 +603,7 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 			{Label: c.Lang.T("ondemand.since"), Value: c.stamp(r.EffectiveTime.Time)},
 		}}
 		if !r.ExpireTime.IsZero() {
-			sec.Fields = append(sec.Fields, Field{Label: c.Lang.T("ondemand.until"), Value: c.stamp(r.ExpireTime.Time)})
+			sec.Fields = append(sec.Fields, chat.Field{Label: c.Lang.T("ondemand.until"), Value: c.stamp(r.ExpireTime.Time)})
 		}
 		rep.Sections = append(rep.Sections, sec)
 	}
@@ -614,39 +615,39 @@ func runOnDemand(ctx context.Context, c *Call) (Reply, error) {
 // and admins only — like /ledger, the partner's own books (with its credit line) are not for
 // every viewer. Each figure names its account; the allocatable funds show what BSS earmarks
 // (designated_amount) and what open top-up requests hold, and what is left.
-func (c *Call) partnerBalances(ctx context.Context) (Reply, error) {
-	if !c.Role.Allows(RoleApprover) {
-		return Reply{}, c.fail("err.partner_books")
+func (c *Call) partnerBalances(ctx context.Context) (chat.Reply, error) {
+	if !c.Role.Allows(chat.RoleApprover) {
+		return chat.Reply{}, c.fail("err.partner_books")
 	}
 	if err := c.requireSite(bss.OpListPartnerBalances); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	accts, err := c.r.bss.PartnerBalances(ctx, "")
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("balance.partner_title")}
+	rep := chat.Reply{Title: c.Lang.T("balance.partner_title")}
 	if len(accts) == 0 {
 		rep.Text = c.Lang.T("balance.none")
 		return rep, nil
 	}
-	t := &Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("balance.col.account"), c.Lang.T("balance.col.type"), c.Lang.T("balance.col.amount")}}
 	for _, a := range accts {
 		t.Rows = append(t.Rows, []string{a.AccountID, c.enum("acct", a.AccountType), lang.Money(a.Amount, a.Currency)})
 	}
 	rep.Table = t
 	for _, a := range accts {
 		if a.AccountType == 2 && a.CreditAmount.Sign() > 0 {
-			rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.credit_line", a.AccountID),
+			rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("balance.credit_line", a.AccountID),
 				Value: c.Lang.T("balance.credit_line_value", lang.Money(a.CreditAmount, a.Currency), lang.Money(a.Amount, a.Currency))})
 		}
 	}
 	if fund, avail, ok := bss.Available(accts); ok {
 		held, err := c.openTopUps(ctx, "")
 		if err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("balance.fund", c.enum("acct", fund.AccountType), fund.AccountID),
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("balance.fund", c.enum("acct", fund.AccountType), fund.AccountID),
 			Value: c.fundText(fund.Amount, fund.DesignatedAmount, avail, held, fund.Currency)})
 	}
 	rep.Footer = c.Lang.T("balance.partner_note")

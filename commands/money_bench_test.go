@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // BenchmarkSpend measures the spend commands end to end against the sandbox over loopback
@@ -16,7 +16,7 @@ func BenchmarkSpend(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			e := newEnv(b, nil)
 			ctx := context.Background()
-			req := commands.Request{Platform: "console", UserID: "admin", Text: bc.text}
+			req := chat.Request{Platform: "console", UserID: "admin", Text: bc.text}
 			b.ReportAllocs()
 			for b.Loop() {
 				if rep, ok := e.router.Handle(ctx, req); !ok || rep.Error {

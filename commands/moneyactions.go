@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -103,9 +105,11 @@ type couponFacts struct {
 	Expiry       time.Time `json:"expiry,omitzero"`
 }
 
-func runTopUp(ctx context.Context, c *Call) (Reply, error) { return c.transferRequest(ctx, actTopUp) }
+func runTopUp(ctx context.Context, c *Call) (chat.Reply, error) {
+	return c.transferRequest(ctx, actTopUp)
+}
 
-func runReclaimBalance(ctx context.Context, c *Call) (Reply, error) {
+func runReclaimBalance(ctx context.Context, c *Call) (chat.Reply, error) {
 	return c.transferRequest(ctx, actReclaimBalance)
 }
 
@@ -122,33 +126,33 @@ func (c *Call) amountArgs() (string, bss.Amount, error) {
 
 // transferRequest files a top-up or a balance reclaim, showing the partner's available balance
 // and the customer's balance or debt before and after, and refusing what BSS would refuse.
-func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) {
+func (c *Call) transferRequest(ctx context.Context, kind string) (chat.Reply, error) {
 	op := bss.OpUpdateCustomerAccountAmount
 	if kind == actReclaimBalance {
 		op = bss.OpReclaimToPartnerAccount
 	}
 	if err := c.requireSite(op, bss.OpListPartnerBalances, bss.OpListCustomersBalancesDetail); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	q, amount, err := c.amountArgs()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, reseller, err := c.resaleTarget(ctx, q)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	accts, err := c.r.bss.PartnerBalances(ctx, reseller)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	fund, avail, ok := bss.Available(accts)
 	if !ok {
-		return Reply{}, c.fail("err.no_fund")
+		return chat.Reply{}, c.fail("err.no_fund")
 	}
 	bs, err := c.r.bss.CustomerBalancesFor(ctx, reseller, []string{cu.ID})
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	cm := customerMoney{ID: cu.ID, Name: displayName(cu)}
 	var bal, debt bss.Amount
@@ -162,7 +166,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 	switch kind {
 	case actTopUp:
 		if amount.Cmp(avail) > 0 {
-			return Reply{}, c.fail("err.topup_exceeds", lang.Money(amount, cur), lang.Money(avail, cur))
+			return chat.Reply{}, c.fail("err.topup_exceeds", lang.Money(amount, cur), lang.Money(avail, cur))
 		}
 		after = avail.Sub(amount)
 		pay := amount
@@ -174,10 +178,10 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 		}
 	case actReclaimBalance:
 		if !cm.Known {
-			return Reply{}, c.fail("err.balance_unknown", displayName(cu))
+			return chat.Reply{}, c.fail("err.balance_unknown", displayName(cu))
 		}
 		if amount.Cmp(bal) > 0 {
-			return Reply{}, c.fail("err.reclaim_exceeds", lang.Money(amount, cur), lang.Money(bal, cur))
+			return chat.Reply{}, c.fail("err.reclaim_exceeds", lang.Money(amount, cur), lang.Money(bal, cur))
 		}
 		after = avail.Add(amount)
 		cm.BalanceAfter, cm.DebtAfter = bal.Sub(amount).Exact(), debt.Exact()
@@ -187,7 +191,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (Reply, error) 
 	}
 	held, err := c.openTopUps(ctx, reseller)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	amountAfter := fund.Amount.Add(after.Sub(avail)) // the account moves by what the transfer moves
 	mf := moneyFacts{Amount: amount.Exact(), Currency: cur, Reseller: reseller, Customers: []customerMoney{cm},
@@ -208,37 +212,37 @@ func splitCustomers(s string) []string {
 	return out
 }
 
-func runCoupon(ctx context.Context, c *Call) (Reply, error) {
+func runCoupon(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpCreatePartnerCoupons, bss.OpListQuotaCoupons); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	q, amount, err := c.amountArgs()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	days, err := c.IntFlag("days", 0, 1, 365)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	names := splitCustomers(q)
 	if len(names) == 0 {
-		return Reply{}, c.fail("err.too_few_args", c.cmd.Name)
+		return chat.Reply{}, c.fail("err.too_few_args", c.cmd.Name)
 	}
 	if len(names) > maxCouponCustomers {
-		return Reply{}, c.fail("err.too_many_customers", maxCouponCustomers, len(names))
+		return chat.Reply{}, c.fail("err.too_many_customers", maxCouponCustomers, len(names))
 	}
 	var custs []bss.Customer
 	for _, n := range names {
 		cu, err := c.resaleCustomer(ctx, n)
 		if err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		if slices.ContainsFunc(custs, func(x bss.Customer) bool { return x.ID == cu.ID }) {
-			return Reply{}, c.fail("err.duplicate", cu.ID)
+			return chat.Reply{}, c.fail("err.duplicate", cu.ID)
 		}
 		custs = append(custs, cu)
 	}
@@ -246,10 +250,10 @@ func runCoupon(ctx context.Context, c *Call) (Reply, error) {
 	quotaID, _ := c.Flag("quota")
 	qu, err := c.pickQuota(ctx, quotaID, reseller, need)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if qu.Balance.Cmp(need) < 0 {
-		return Reply{}, c.fail("err.quota_short", qu.QuotaID, lang.Money(qu.Balance, qu.Currency), lang.Money(need, qu.Currency))
+		return chat.Reply{}, c.fail("err.quota_short", qu.QuotaID, lang.Money(qu.Balance, qu.Currency), lang.Money(need, qu.Currency))
 	}
 	mp := moneyParams{Amount: amount.Exact(), Reseller: reseller, QuotaID: qu.QuotaID}
 	from, to := qu.EffectiveTime.Time, qu.ExpireTime.Time
@@ -257,7 +261,7 @@ func runCoupon(ctx context.Context, c *Call) (Reply, error) {
 		from = c.now.UTC().Truncate(time.Second)
 		to = from.Add(time.Duration(days) * 24 * time.Hour)
 		if to.After(qu.ExpireTime.Time) {
-			return Reply{}, c.fail("err.coupon_beyond_quota", days, qu.QuotaID, c.stamp(qu.ExpireTime.Time))
+			return chat.Reply{}, c.fail("err.coupon_beyond_quota", days, qu.QuotaID, c.stamp(qu.ExpireTime.Time))
 		}
 		mp.ValidTime, mp.ExpireTime = from, to
 	}
@@ -348,33 +352,33 @@ func (c *Call) pickQuota(ctx context.Context, id, reseller string, need bss.Amou
 	return *best, nil
 }
 
-func runCouponReclaim(ctx context.Context, c *Call) (Reply, error) {
+func runCouponReclaim(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpReclaimPartnerCoupons, bss.OpListIssuedPartnerCoupons); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	id := c.Arg(0)
 	if err := c.checkID("coupon-id", id); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	reseller, err := c.resellerID()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.r.bss.ListCoupons(ctx, bss.CouponFilter{CouponID: id, IndirectPartnerID: reseller}, 0, 10)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	i := slices.IndexFunc(page.Coupons, func(cp bss.PartnerCoupon) bool { return cp.CouponID == id })
 	if i < 0 {
-		return Reply{}, &userError{text: c.Lang.T("err.no_coupon", id), result: "not-found"}
+		return chat.Reply{}, &userError{text: c.Lang.T("err.no_coupon", id), result: "not-found"}
 	}
 	cp := page.Coupons[i]
 	if cp.Status != bss.CouponUsable {
-		return Reply{}, c.fail("err.coupon_not_usable", id, c.couponStatus(cp.Status))
+		return chat.Reply{}, c.fail("err.coupon_not_usable", id, c.couponStatus(cp.Status))
 	}
 	name := cp.CustomerID
 	if p, err := c.r.bss.ListCustomers(ctx, bss.CustomerFilter{CustomerID: cp.CustomerID, IndirectPartnerID: reseller}, 0, 1); err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	} else if len(p.Customers) > 0 {
 		name = displayName(p.Customers[0])
 	}
@@ -656,7 +660,7 @@ func (r *Router) claimed(ctx context.Context, a store.Approval) (map[string]bool
 }
 
 // moneyFields shows what a money request touches, in language l.
-func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply) {
+func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *chat.Reply) {
 	if mf == nil {
 		return
 	}
@@ -673,7 +677,7 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 		return amt(bal)
 	}
 	if mf.Reseller != "" {
-		rep.Fields = append(rep.Fields, Field{Label: l.T("act.money_reseller"), Value: mf.Reseller})
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.money_reseller"), Value: mf.Reseller})
 	}
 	switch action {
 	case actTopUp, actReclaimBalance:
@@ -681,22 +685,22 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 		if action == actReclaimBalance {
 			label = "act.money_reclaim"
 		}
-		rep.Fields = append(rep.Fields, Field{Label: l.T(label), Value: amt(mf.Amount)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T(label), Value: amt(mf.Amount)})
 		for _, cm := range mf.Customers {
 			if !cm.Known {
-				rep.Fields = append(rep.Fields, Field{Label: l.T("act.money_customer_now", cm.Name), Value: l.T("lbl.unknown")})
+				rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.money_customer_now", cm.Name), Value: l.T("lbl.unknown")})
 				continue
 			}
 			rep.Fields = append(rep.Fields,
-				Field{Label: l.T("act.money_customer_now", cm.Name), Value: balanceText(cm.Balance, cm.Debt)},
-				Field{Label: l.T("act.money_customer_after", cm.Name), Value: balanceText(cm.BalanceAfter, cm.DebtAfter)})
+				chat.Field{Label: l.T("act.money_customer_now", cm.Name), Value: balanceText(cm.Balance, cm.Debt)},
+				chat.Field{Label: l.T("act.money_customer_after", cm.Name), Value: balanceText(cm.BalanceAfter, cm.DebtAfter)})
 		}
 		if f := mf.Fund; f != nil {
 			acct := c.enum("acct", f.AccountType)
 			if f.Amount == "" { // filed before the account's balance was kept
 				rep.Fields = append(rep.Fields,
-					Field{Label: l.T("act.money_available", acct), Value: amt(f.Available)},
-					Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
+					chat.Field{Label: l.T("act.money_available", acct), Value: amt(f.Available)},
+					chat.Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
 			} else {
 				r.fundFields(c, action, mf, rep)
 			}
@@ -705,16 +709,16 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 			rep.Text = l.T("act.money_reclaim_note")
 		}
 	case actCoupon:
-		rep.Fields = append(rep.Fields, Field{Label: l.T("act.money_face"), Value: amt(mf.Amount)},
-			Field{Label: l.T("act.money_coupon_type"), Value: c.couponType(couponTypeOfQuota(mf.QuotaType))})
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.money_face"), Value: amt(mf.Amount)},
+			chat.Field{Label: l.T("act.money_coupon_type"), Value: c.couponType(couponTypeOfQuota(mf.QuotaType))})
 		if q := mf.Quota; q != nil {
 			rep.Fields = append(rep.Fields,
-				Field{Label: l.T("act.quota"), Value: q.ID},
-				Field{Label: l.T("act.quota_balance"), Value: amt(q.Balance) + " → " + amt(mf.QuotaAfter)},
-				Field{Label: l.T("act.quota_limits"), Value: limitsText(l, q.Limits)})
+				chat.Field{Label: l.T("act.quota"), Value: q.ID},
+				chat.Field{Label: l.T("act.quota_balance"), Value: amt(q.Balance) + " → " + amt(mf.QuotaAfter)},
+				chat.Field{Label: l.T("act.quota_limits"), Value: limitsText(l, q.Limits)})
 		}
-		rep.Fields = append(rep.Fields, Field{Label: l.T("act.money_validity"), Value: c.stamp(mf.ValidFrom) + " – " + c.stamp(mf.ValidTo)})
-		sec := Section{Title: l.T("act.money_customers", len(mf.Customers))}
+		rep.Fields = append(rep.Fields, chat.Field{Label: l.T("act.money_validity"), Value: c.stamp(mf.ValidFrom) + " – " + c.stamp(mf.ValidTo)})
+		sec := chat.Section{Title: l.T("act.money_customers", len(mf.Customers))}
 		for _, cm := range mf.Customers {
 			sec.Lines = append(sec.Lines, cm.Name+" · "+cm.ID)
 		}
@@ -722,11 +726,11 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 	case actCouponReclaim:
 		if cp := mf.Coupon; cp != nil {
 			rep.Fields = append(rep.Fields,
-				Field{Label: l.T("act.money_coupon"), Value: cp.ID + " · " + c.couponType(cp.Type)},
-				Field{Label: l.T("act.money_face"), Value: amt(cp.Face)},
-				Field{Label: l.T("act.money_coupon_balance"), Value: amt(cp.Balance)},
-				Field{Label: l.T("coupons.col.expires"), Value: c.when(cp.Expiry)},
-				Field{Label: l.T("coupons.col.status"), Value: c.couponStatus(cp.Status)})
+				chat.Field{Label: l.T("act.money_coupon"), Value: cp.ID + " · " + c.couponType(cp.Type)},
+				chat.Field{Label: l.T("act.money_face"), Value: amt(cp.Face)},
+				chat.Field{Label: l.T("act.money_coupon_balance"), Value: amt(cp.Balance)},
+				chat.Field{Label: l.T("coupons.col.expires"), Value: c.when(cp.Expiry)},
+				chat.Field{Label: l.T("coupons.col.status"), Value: c.couponStatus(cp.Status)})
 		}
 		rep.Text = l.T("act.money_coupon_reclaim_note")
 	}
@@ -735,7 +739,7 @@ func (r *Router) moneyFields(c *Call, action string, mf *moneyFacts, rep *Reply)
 // fundFields shows the funding account around a transfer, each figure naming its account: the
 // account's balance before and after (as /balance and the ledger's balance after show it), what
 // may be allocated and what open top-up requests already hold of it.
-func (r *Router) fundFields(c *Call, action string, mf *moneyFacts, rep *Reply) {
+func (r *Router) fundFields(c *Call, action string, mf *moneyFacts, rep *chat.Reply) {
 	l, f := c.Lang, mf.Fund
 	amt := func(s string) string {
 		a, _ := bss.ParseAmount(s)
@@ -747,9 +751,9 @@ func (r *Router) fundFields(c *Call, action string, mf *moneyFacts, rep *Reply) 
 	avail, _ := bss.ParseAmount(f.Available)
 	held, _ := bss.ParseAmount(f.Held)
 	rep.Fields = append(rep.Fields,
-		Field{Label: l.T("act.money_fund_balance", acct, f.AccountID), Value: amt(f.Amount) + " → " + amt(f.AmountAfter)},
-		Field{Label: l.T("act.money_fund_available"), Value: c.fundText(amount, designated, avail, held, mf.Currency)},
-		Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
+		chat.Field{Label: l.T("act.money_fund_balance", acct, f.AccountID), Value: amt(f.Amount) + " → " + amt(f.AmountAfter)},
+		chat.Field{Label: l.T("act.money_fund_available"), Value: c.fundText(amount, designated, avail, held, mf.Currency)},
+		chat.Field{Label: l.T("act.money_available_after"), Value: amt(f.After)})
 	if action == actTopUp && held.Sign() > 0 {
 		if a, _ := bss.ParseAmount(mf.Amount); a.Cmp(avail.Sub(held)) > 0 {
 			rep.Text = "⚠ " + l.T("act.money_held_short", amt(mf.Amount), amt(avail.Sub(held).Exact()))
@@ -827,13 +831,8 @@ func (r *Router) moneyResultText(c *Call, a store.Approval, res moneyResult) []s
 	return parts
 }
 
-// TopUpCommand is the command that files a top-up of amount for a customer.
-func TopUpCommand(customerID string, amount bss.Amount) string {
-	return "/topup " + customerID + " " + amount.String()
-}
-
 // TopUpButton offers a top-up of a customer's debt: the command, prefilled. A click runs it
 // as the person who clicked, whose role decides whether it may be filed.
-func TopUpButton(l lang.Lang, cu bss.Customer, debt bss.Amount, currency string) Button {
-	return Button{Label: l.T("btn.topup", displayName(cu), lang.Money(debt, currency)), Command: TopUpCommand(cu.ID, debt), Style: "primary"}
+func TopUpButton(l lang.Lang, cu bss.Customer, debt bss.Amount, currency string) chat.Button {
+	return chat.Button{Label: l.T("btn.topup", displayName(cu), lang.Money(debt, currency)), Command: cmdline.TopUp(cu.ID, debt), Style: "primary"}
 }

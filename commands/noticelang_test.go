@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -18,7 +19,7 @@ type recordingSender struct {
 	sent map[bot.Target][]string
 }
 
-func (s *recordingSender) Send(_ context.Context, to bot.Target, r commands.Reply) error {
+func (s *recordingSender) Send(_ context.Context, to bot.Target, r chat.Reply) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sent == nil {
@@ -42,7 +43,7 @@ func (e *actEnv) deliver() map[bot.Target][]string {
 func (e *actEnv) in(user, channel, text string) string {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}
@@ -56,7 +57,7 @@ func (e *actEnv) in(user, channel, text string) string {
 // one message about the event.)
 func TestNoticesInTheRecipientsLanguage(t *testing.T) {
 	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
-		o.Roles["slack:A1"], o.Roles["slack:A3"] = commands.RoleOperator, commands.RoleAdmin
+		o.Roles["slack:A1"], o.Roles["slack:A3"] = chat.RoleOperator, chat.RoleAdmin
 		o.DirectMessages = func(platform, channel, user string) bool {
 			return platform == "slack" && !strings.HasPrefix(channel, "D")
 		}

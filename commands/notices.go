@@ -6,20 +6,21 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
 // runNotices lists the notices the dispatcher set aside because their platform said they can
 // never be delivered as addressed (channel gone, bot removed or blocked).
-func runNotices(ctx context.Context, c *Call) (Reply, error) {
+func runNotices(ctx context.Context, c *Call) (chat.Reply, error) {
 	ns, err := c.r.store.ParkedNotices(ctx)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	if len(ns) == 0 {
-		return Reply{Text: c.Lang.T("notices.none")}, nil
+		return chat.Reply{Text: c.Lang.T("notices.none")}, nil
 	}
-	t := &Table{Columns: []string{c.Lang.T("notices.col.id"), c.Lang.T("notices.col.to"), c.Lang.T("notices.col.since"), c.Lang.T("notices.col.why")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("notices.col.id"), c.Lang.T("notices.col.to"), c.Lang.T("notices.col.since"), c.Lang.T("notices.col.why")}}
 	for _, n := range ns {
 		to := n.Platform + ":" + n.Channel
 		if n.Channel == "" {
@@ -31,20 +32,20 @@ func runNotices(ctx context.Context, c *Call) (Reply, error) {
 		}
 		t.Rows = append(t.Rows, []string{strconv.FormatUint(n.ID, 10), to, c.stamp(n.ParkedAt), why})
 	}
-	return Reply{Title: c.Lang.T("notices.title", len(ns)), Table: t, Footer: c.Lang.T("notices.hint")}, nil
+	return chat.Reply{Title: c.Lang.T("notices.title", len(ns)), Table: t, Footer: c.Lang.T("notices.hint")}, nil
 }
 
 // runResend puts a parked notice back in line.
-func runResend(ctx context.Context, c *Call) (Reply, error) {
+func runResend(ctx context.Context, c *Call) (chat.Reply, error) {
 	id, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(c.Arg(0)), "#"), 10, 64)
 	if err != nil || id == 0 {
-		return Reply{}, c.fail("notices.bad_id", c.Arg(0))
+		return chat.Reply{}, c.fail("notices.bad_id", c.Arg(0))
 	}
 	if err := c.r.store.RequeueNotice(ctx, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return Reply{}, c.fail("notices.not_found", id)
+			return chat.Reply{}, c.fail("notices.not_found", id)
 		}
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	return Reply{Text: c.Lang.T("notices.resent", id)}, nil
+	return chat.Reply{Text: c.Lang.T("notices.resent", id)}, nil
 }

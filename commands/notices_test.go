@@ -62,7 +62,7 @@ func TestRequesterToldInPersonWhereThePlatformCan(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
 				o.DirectMessages = func(p, _, _ string) bool { return tc.direct && p == "slack" }
-				o.Roles["slack:OP1"] = commands.RoleOperator
+				o.Roles["slack:OP1"] = chat.RoleOperator
 			})
 			web := e.zsResource("zhangsan-web-01")
 			if rep, text := e.say("slack:OP1", "/autorenew on "+web.ResourceID); rep.Error {

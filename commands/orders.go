@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -41,39 +42,39 @@ func (c *Call) orderStatus(s string) (int, error) {
 	return 0, c.fail("err.bad_status", s, orderStatusChoices)
 }
 
-func runOrders(ctx context.Context, c *Call) (Reply, error) {
+func runOrders(ctx context.Context, c *Call) (chat.Reply, error) {
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	f := bss.OrderFilter{OrderBy: "-createTime"}
 	statusArg := ""
 	if s, ok := c.Flag("status"); ok {
 		if f.Status, err = c.orderStatus(s); err != nil {
-			return Reply{}, err
+			return chat.Reply{}, err
 		}
 		statusArg = " --status " + strconvItoa(f.Status)
 	}
 	cu, err := c.oneCustomer(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	f.CustomerID = cu.ID
 	size := c.r.opts.PageSize
 	p, err := c.r.bss.ListOrders(ctx, f, (page-1)*size, size)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
-	rep := Reply{Title: c.Lang.T("orders.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("orders.title", displayName(cu))}
 	if p.TotalCount == 0 {
 		rep.Text = c.Lang.T("orders.none")
 		return rep, nil
 	}
 	_, _, pages, err := c.pageRange(p.TotalCount, page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{c.Lang.T("orders.col.id"), c.Lang.T("orders.col.type"), c.Lang.T("orders.col.status"),
+	t := &chat.Table{Columns: []string{c.Lang.T("orders.col.id"), c.Lang.T("orders.col.type"), c.Lang.T("orders.col.status"),
 		c.Lang.T("orders.col.amount"), c.Lang.T("orders.col.time")}}
 	for _, o := range p.Orders {
 		t.Rows = append(t.Rows, []string{o.OrderID, c.enum("otype", o.OrderType), c.enum("ostatus", o.Status),
@@ -84,21 +85,21 @@ func runOrders(ctx context.Context, c *Call) (Reply, error) {
 	return rep, nil
 }
 
-func runOrder(ctx context.Context, c *Call) (Reply, error) {
+func runOrder(ctx context.Context, c *Call) (chat.Reply, error) {
 	id := c.Arg(0)
 	if err := c.checkID("order-id", id); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	d, err := c.r.bss.OrderDetail(ctx, id)
 	if errors.Is(err, bss.ErrNotFound) {
 		c.bssError(err)
-		return Reply{}, &userError{text: c.Lang.T("err.no_order", id), result: "not-found"}
+		return chat.Reply{}, &userError{text: c.Lang.T("err.no_order", id), result: "not-found"}
 	}
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	o := d.Order
-	rep := Reply{Title: c.Lang.T("order.title", o.OrderID), Fields: []Field{
+	rep := chat.Reply{Title: c.Lang.T("order.title", o.OrderID), Fields: []chat.Field{
 		{Label: c.Lang.T("order.customer"), Value: o.CustomerID},
 		{Label: c.Lang.T("orders.col.type"), Value: c.enum("otype", o.OrderType)},
 		{Label: c.Lang.T("orders.col.status"), Value: c.enum("ostatus", o.Status)},
@@ -109,7 +110,7 @@ func runOrder(ctx context.Context, c *Call) (Reply, error) {
 		{Label: c.Lang.T("order.paid_at"), Value: c.stamp(o.PaymentTime.Time)},
 	}}
 	if len(d.LineItems) > 0 {
-		t := &Table{Columns: []string{c.Lang.T("order.col.product"), c.Lang.T("order.col.period"), c.Lang.T("order.col.qty"), c.Lang.T("orders.col.amount")}}
+		t := &chat.Table{Columns: []string{c.Lang.T("order.col.product"), c.Lang.T("order.col.period"), c.Lang.T("order.col.qty"), c.Lang.T("orders.col.amount")}}
 		for _, li := range d.LineItems {
 			period := c.Lang.T("period.5")
 			if li.PeriodType != 5 {
@@ -120,7 +121,7 @@ func runOrder(ctx context.Context, c *Call) (Reply, error) {
 		}
 		rep.Table = t
 	}
-	rep.Buttons = []Button{{Label: c.Lang.T("btn.orders"), Command: "/orders " + o.CustomerID}}
+	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.orders"), Command: "/orders " + o.CustomerID}}
 	return rep, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -19,7 +20,7 @@ type people struct {
 }
 
 // learnName remembers the display name a request carries, in the store when it changed.
-func (r *Router) learnName(ctx context.Context, req Request) {
+func (r *Router) learnName(ctx context.Context, req chat.Request) {
 	if r.store == nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -13,11 +14,11 @@ import (
 // carries it, a message event does not), names them from then on, also after a restart:
 // requests and /pending show the name, /audit the name with the id to copy.
 func TestPeopleShownByName(t *testing.T) {
-	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Roles["slack:A1"] = commands.RoleOperator })
+	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.Roles["slack:A1"] = chat.RoleOperator })
 	web := e.zsResource("zhangsan-web-01")
 	ask := func(user, name, text string) string {
 		t.Helper()
-		rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: "slack", UserID: user, UserName: name, Channel: "CTEAM", Text: text})
+		rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: user, UserName: name, Channel: "CTEAM", Text: text})
 		if !ok {
 			t.Fatalf("%q not handled", text)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/partnerbot/partnerbot/lang"
 )
@@ -65,7 +66,7 @@ func (c *Call) periodText(p bss.Period) string {
 	return c.Lang.T("period."+strconv.Itoa(p.Type), p.Num)
 }
 
-func runPrice(ctx context.Context, c *Call) (Reply, error) {
+func runPrice(ctx context.Context, c *Call) (chat.Reply, error) {
 	svcName := strings.ToLower(c.Arg(1))
 	svc, ok := services[svcName]
 	if !ok {
@@ -76,7 +77,7 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 			}
 		}
 		sort.Strings(names)
-		return Reply{}, c.fail("err.bad_service", c.Arg(1), strings.Join(names, ", "))
+		return chat.Reply{}, c.fail("err.bad_service", c.Arg(1), strings.Join(names, ", "))
 	}
 	spec := c.Arg(2)
 	region := "cn-north-4"
@@ -86,26 +87,26 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 	period := bss.Period{Type: bss.PeriodMonth, Num: 1}
 	if v, ok := c.Flag("period"); ok {
 		if period, ok = ParsePeriod(v); !ok {
-			return Reply{}, c.fail("err.bad_period", v)
+			return chat.Reply{}, c.fail("err.bad_period", v)
 		}
 	}
 	qty, err := c.IntFlag("qty", 1, 1, 1000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	size, err := c.IntFlag("size", 0, 1, 100000)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, err := c.oneCustomer(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	// The inquiry is made in the customer's project of the region: take it from the customer's
 	// resources there.
 	rs, err := c.r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: cu.ID, OnlyMain: true}, 0, 100)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	project := ""
 	for _, r := range rs.Resources {
@@ -115,7 +116,7 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	if project == "" {
-		return Reply{}, c.fail("err.no_project", displayName(cu), region)
+		return chat.Reply{}, c.fail("err.no_project", displayName(cu), region)
 	}
 	prod := bss.PeriodProduct{ID: "1", CloudServiceType: svc.cloudServiceType, ResourceType: svc.resourceType,
 		ResourceSpec: spec, Region: region, PeriodType: period.Type, PeriodNum: period.Num, SubscriptionNum: qty}
@@ -132,9 +133,9 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		var be *bss.Error
 		if errors.As(c.bssError(err), &be) && be.Code == "CBC.0101" {
-			return Reply{}, c.unknownSpec(svcName, svc, spec, region, rs.Resources)
+			return chat.Reply{}, c.unknownSpec(svcName, svc, spec, region, rs.Resources)
 		}
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	what := spec
 	if prod.ResourceSize > 0 {
@@ -145,7 +146,7 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 			what += "Mbit/s"
 		}
 	}
-	rep := Reply{Title: c.Lang.T("price.title", svcName, what), Fields: []Field{
+	rep := chat.Reply{Title: c.Lang.T("price.title", svcName, what), Fields: []chat.Field{
 		{Label: c.Lang.T("price.customer"), Value: displayName(cu)},
 		{Label: c.Lang.T("price.region"), Value: region},
 		{Label: c.Lang.T("price.period"), Value: c.periodText(period)},
@@ -154,9 +155,9 @@ func runPrice(ctx context.Context, c *Call) (Reply, error) {
 	}}
 	for _, d := range p.Discounts {
 		name := c.Lang.DiscountName(int(d.DiscountType), firstNonEmpty(d.DiscountName, d.DiscountID))
-		rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.discount", name), Value: lang.Money(d.Amount, p.Currency)})
+		rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("price.discount", name), Value: lang.Money(d.Amount, p.Currency)})
 	}
-	rep.Fields = append(rep.Fields, Field{Label: c.Lang.T("price.best"), Value: lang.Money(p.Best(), p.Currency)})
+	rep.Fields = append(rep.Fields, chat.Field{Label: c.Lang.T("price.best"), Value: lang.Money(p.Best(), p.Currency)})
 	return rep, nil
 }
 

@@ -6,39 +6,17 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/partnerbot/partnerbot/chat"
 )
 
-// Progress of long work. An adapter that can show it puts a ProgressFunc in the request's
-// context (WithProgress); the router wraps it so that it is called only once the command has
-// run for Options.ProgressAfter, then at most every Options.ProgressEvery; commands and scans
-// report with ReportProgress, which does nothing when nobody listens.
-
-// ProgressFunc shows a long command's progress to the person waiting, in their language. An
-// adapter that can edit posts the first report and edits that message with the later ones.
-type ProgressFunc func(ctx context.Context, r Reply)
-
-type progressKey int
-
-const (
-	keyProgressFunc progressKey = iota
-	keyReporter
-)
-
-// WithProgress returns ctx carrying f, for the router to report a long command's progress to.
-func WithProgress(ctx context.Context, f ProgressFunc) context.Context {
-	return context.WithValue(ctx, keyProgressFunc, f)
-}
-
-// ReportProgress tells the person waiting that done of total customers are handled.
-func ReportProgress(ctx context.Context, done, total int) {
-	if rp, ok := ctx.Value(keyReporter).(*reporter); ok {
-		rp.report(ctx, done, total)
-	}
-}
+// The router's side of progress reporting (see chat.WithProgress): it calls the adapter's
+// chat.ProgressFunc only once the command has run for Options.ProgressAfter, then at most every
+// Options.ProgressEvery, in the reader's language.
 
 // reporter throttles one command's progress reports.
 type reporter struct {
-	f      ProgressFunc
+	f      chat.ProgressFunc
 	lang   lang.Lang
 	start  time.Time
 	after  time.Duration
@@ -56,17 +34,17 @@ func (rp *reporter) report(ctx context.Context, done, total int) {
 		return
 	}
 	rp.posted, rp.last = true, now
-	rp.f(ctx, Reply{Text: rp.lang.T("progress.working", groupDigits(done), groupDigits(total))})
+	rp.f(ctx, chat.Reply{Text: rp.lang.T("progress.working", groupDigits(done), groupDigits(total))})
 }
 
 // withReporter gives the command's context a reporter when the adapter listens.
 func (r *Router) withReporter(ctx context.Context, lang lang.Lang) context.Context {
-	f, ok := ctx.Value(keyProgressFunc).(ProgressFunc)
-	if !ok || f == nil {
+	f := chat.Progress(ctx)
+	if f == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, keyReporter, &reporter{f: f, lang: lang, start: time.Now(),
-		after: r.opts.ProgressAfter, every: r.opts.ProgressEvery})
+	rp := &reporter{f: f, lang: lang, start: time.Now(), after: r.opts.ProgressAfter, every: r.opts.ProgressEvery}
+	return chat.WithReporter(ctx, rp.report)
 }
 
 // groupDigits writes n with thousands separators: 10,000.
@@ -94,14 +72,14 @@ type joiner struct {
 
 type joined struct {
 	done    chan struct{}
-	reply   Reply
+	reply   chat.Reply
 	err     error
 	waiting int // requests that joined it
 }
 
 // do runs fn, or waits for the run of key already under way and returns its outcome; shared
 // reports the latter.
-func (j *joiner) do(ctx context.Context, key string, fn func() (Reply, error)) (rep Reply, err error, shared bool) {
+func (j *joiner) do(ctx context.Context, key string, fn func() (chat.Reply, error)) (rep chat.Reply, err error, shared bool) {
 	j.mu.Lock()
 	if j.running == nil {
 		j.running = map[string]*joined{}
@@ -113,7 +91,7 @@ func (j *joiner) do(ctx context.Context, key string, fn func() (Reply, error)) (
 		case <-w.done:
 			return w.reply, w.err, true
 		case <-ctx.Done():
-			return Reply{}, ctx.Err(), true
+			return chat.Reply{}, ctx.Err(), true
 		}
 	}
 	w := &joined{done: make(chan struct{})}

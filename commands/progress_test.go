@@ -5,35 +5,37 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 func TestJoinerRunsIdenticalRequestsOnce(t *testing.T) {
 	var j joiner
 	release := make(chan struct{})
 	runs := 0
-	first := make(chan Reply, 1)
+	first := make(chan chat.Reply, 1)
 	go func() {
-		rep, _, _ := j.do(context.Background(), "k", func() (Reply, error) {
+		rep, _, _ := j.do(context.Background(), "k", func() (chat.Reply, error) {
 			runs++
 			<-release
-			return Reply{Text: "answer"}, nil
+			return chat.Reply{Text: "answer"}, nil
 		})
 		first <- rep
 	}()
 	// Wait until the first run is under way, then join it.
 	waitUntil(t, func() bool { j.mu.Lock(); defer j.mu.Unlock(); return j.running["k"] != nil })
 	var wg sync.WaitGroup
-	var joinedRep Reply
+	var joinedRep chat.Reply
 	var shared bool
 	wg.Go(func() {
-		joinedRep, _, shared = j.do(context.Background(), "k", func() (Reply, error) {
+		joinedRep, _, shared = j.do(context.Background(), "k", func() (chat.Reply, error) {
 			t.Error("the identical request ran again")
-			return Reply{}, nil
+			return chat.Reply{}, nil
 		})
 	})
 	waitUntil(t, func() bool { j.mu.Lock(); defer j.mu.Unlock(); return j.running["k"].waiting == 1 })
 	// Another key runs at once, alongside.
-	if rep, _, sh := j.do(context.Background(), "other", func() (Reply, error) { return Reply{Text: "other"}, nil }); rep.Text != "other" || sh {
+	if rep, _, sh := j.do(context.Background(), "other", func() (chat.Reply, error) { return chat.Reply{Text: "other"}, nil }); rep.Text != "other" || sh {
 		t.Errorf("another request: %+v shared %v", rep, sh)
 	}
 	close(release)
@@ -42,7 +44,7 @@ func TestJoinerRunsIdenticalRequestsOnce(t *testing.T) {
 		t.Errorf("first %+v, joined %+v (shared %v), runs %d", rep, joinedRep, shared, runs)
 	}
 	// Once done, the same request runs again.
-	if rep, _, sh := j.do(context.Background(), "k", func() (Reply, error) { return Reply{Text: "again"}, nil }); rep.Text != "again" || sh {
+	if rep, _, sh := j.do(context.Background(), "k", func() (chat.Reply, error) { return chat.Reply{Text: "again"}, nil }); rep.Text != "again" || sh {
 		t.Errorf("after the first ended: %+v shared %v", rep, sh)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -14,19 +15,19 @@ const maxIssuedQuotas = 1000
 // runQuotas lists the coupon quotas the partner issued to tier-2 resellers
 // (ListIssuedCouponQuotas), those /reclaim can take back first, each with a button to file it:
 // for operators, who may /reclaim.
-func runQuotas(ctx context.Context, c *Call) (Reply, error) {
+func runQuotas(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err := c.requireSite(bss.OpListIssuedCouponQuotas); err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	var qs []bss.IssuedQuota
 	for offset := 0; len(qs) < maxIssuedQuotas; {
 		p, err := c.r.bss.ListIssuedQuotas(ctx, bss.IssuedQuotaFilter{}, offset, 100)
 		if err != nil {
-			return Reply{}, c.bssError(err)
+			return chat.Reply{}, c.bssError(err)
 		}
 		qs = append(qs, p.Quotas...)
 		offset += len(p.Quotas)
@@ -34,7 +35,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 			break
 		}
 	}
-	rep := Reply{Title: c.Lang.T("quotas.title")}
+	rep := chat.Reply{Title: c.Lang.T("quotas.title")}
 	if len(qs) == 0 {
 		rep.Text = c.Lang.T("quotas.none")
 		return rep, nil
@@ -59,9 +60,9 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 	rep.Text = c.Lang.T("quotas.reclaimable", n, lang.Money(left, qs[0].Currency))
 	lo, hi, pages, err := c.pageRange(len(qs), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{c.Lang.T("quotas.col.id"), c.Lang.T("quotas.col.reseller"), c.Lang.T("quotas.col.balance"),
+	t := &chat.Table{Columns: []string{c.Lang.T("quotas.col.id"), c.Lang.T("quotas.col.reseller"), c.Lang.T("quotas.col.balance"),
 		c.Lang.T("quotas.col.expires"), c.Lang.T("quotas.col.status")}}
 	mayReclaim := c.mayRequest(bss.OpReclaimCouponQuotas)
 	for _, q := range qs[lo:hi] {
@@ -74,7 +75,7 @@ func runQuotas(ctx context.Context, c *Call) (Reply, error) {
 		}
 		t.Rows = append(t.Rows, []string{q.QuotaID, reseller, lang.Money(q.Balance, q.Currency), c.date(q.ExpireTime.Time), c.enum("quota.status", q.QuotaStatus)})
 		if mayReclaim && reclaimable(q) && len(rep.Buttons) < 3 {
-			rep.Buttons = append(rep.Buttons, Button{Label: c.Lang.T("btn.quota_reclaim", q.QuotaID), Command: "/reclaim " + q.QuotaID, Style: "danger"})
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: c.Lang.T("btn.quota_reclaim", q.QuotaID), Command: "/reclaim " + q.QuotaID, Style: "danger"})
 		}
 	}
 	t.Head = []int{0, 1} // a compact entry: the quota and its reseller, then balance, expiry and status

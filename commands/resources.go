@@ -10,21 +10,23 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
-func runResources(ctx context.Context, c *Call) (Reply, error) {
+func runResources(ctx context.Context, c *Call) (chat.Reply, error) {
 	days, err := c.IntFlag("expiring", 0, 1, 3650)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	cu, err := c.oneCustomer(ctx, c.Arg(0))
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	f := bss.ResourceFilter{CustomerID: cu.ID}
 	title := c.Lang.T("resources.title", displayName(cu))
@@ -34,7 +36,7 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	}
 	rs, err := c.r.bss.AllResources(ctx, f)
 	if err != nil {
-		return Reply{}, c.bssError(err)
+		return chat.Reply{}, c.bssError(err)
 	}
 	c.remember(ctx, cu.ID, rs)
 	// An attached resource whose main resource is outside the expiry window becomes a group
@@ -43,18 +45,18 @@ func runResources(ctx context.Context, c *Call) (Reply, error) {
 	sort.SliceStable(groups, func(i, j int) bool {
 		return groups[i].Main.ExpireTime.Before(groups[j].Main.ExpireTime.Time)
 	})
-	rep := Reply{Title: title}
+	rep := chat.Reply{Title: title}
 	if len(groups) == 0 {
 		rep.Text = c.Lang.T("resources.none")
 		return rep, nil
 	}
 	lo, hi, pages, err := c.pageRange(len(groups), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	for _, g := range groups[lo:hi] {
 		m := g.Main
-		sec := Section{Title: lang.DescribeIn(c.Lang, m), Fields: []Field{
+		sec := chat.Section{Title: lang.DescribeIn(c.Lang, m), Fields: []chat.Field{
 			{Label: "ID", Value: m.ResourceID},
 			{Label: c.Lang.T("resources.expires"), Value: c.when(m.ExpireTime.Time)},
 			{Label: c.Lang.T("resources.status"), Value: c.enum("res.status", m.Status)},
@@ -81,25 +83,25 @@ type expiringRow struct {
 	desc     string // lang.Describe(res); from the index, as the scan saw it
 }
 
-func runExpiring(ctx context.Context, c *Call) (Reply, error) {
+func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 	days, labels, err := c.expiringArgs()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	page, err := c.pageNumber()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	live, err := c.wantsLive()
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
 	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
 	rows, failed, note, err := c.expiringRows(ctx, live, c.now, end, labels)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	rep := Reply{Title: c.Lang.T("expiring.title", days), Text: note}
+	rep := chat.Reply{Title: c.Lang.T("expiring.title", days), Text: note}
 	if len(labels) > 0 {
 		rep.Title = c.Lang.T("expiring.title_label", days, strings.Join(labels, ", "))
 	}
@@ -119,9 +121,9 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	})
 	lo, hi, pages, err := c.pageRange(len(rows), page)
 	if err != nil {
-		return Reply{}, err
+		return chat.Reply{}, err
 	}
-	t := &Table{Columns: []string{c.Lang.T("expiring.col.when"), c.Lang.T("expiring.col.cust"), c.Lang.T("expiring.col.res"), c.Lang.T("expiring.col.auto")}}
+	t := &chat.Table{Columns: []string{c.Lang.T("expiring.col.when"), c.Lang.T("expiring.col.cust"), c.Lang.T("expiring.col.res"), c.Lang.T("expiring.col.auto")}}
 	for _, r := range rows[lo:hi] {
 		auto := c.Lang.T("no")
 		if r.res.AutoRenew() {
@@ -137,7 +139,7 @@ func runExpiring(ctx context.Context, c *Call) (Reply, error) {
 	rep.Table = t
 	base := "/expiring"
 	if days != 30 || len(labels) > 0 {
-		base = ExpiringCommand(days, labels...)
+		base = cmdline.Expiring(days, labels...)
 	}
 	if live {
 		base += " --live"
@@ -179,28 +181,6 @@ func (c *Call) expiringArgs() (days int, labels []string, err error) {
 	return days, labels, nil
 }
 
-// ExpiringCommand is the /expiring that lists what expires within days of the customers with
-// any of labels (of every customer when none): what an expiry digest's button pages through.
-func ExpiringCommand(days int, labels ...string) string {
-	cmd := "/expiring " + strconvItoa(days)
-	for _, l := range labels {
-		cmd += " " + quoteArg("label:"+l)
-	}
-	return cmd
-}
-
-// quoteArg is s as one argument of a command line: quoted, with \\ and the closing quotes escaped, when it
-// holds white space or a quote, or is empty.
-func quoteArg(s string) string {
-	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		closers, _ := parseQuote(r)
-		return parseIsSpace(r) || closers != "" || r == '\\'
-	}) {
-		return s
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `＂`, `\＂`).Replace(s) + `"`
-}
-
 // labelled are the customers whose label is one of labels, as BSS lists them (its label filter
 // matches part of a label, so each is checked whole). A label no customer has is refused.
 func (c *Call) labelled(ctx context.Context, labels []string) ([]bss.Customer, error) {
@@ -208,7 +188,7 @@ func (c *Call) labelled(ctx context.Context, labels []string) ([]bss.Customer, e
 	seen := map[string]bool{}
 	for _, label := range labels {
 		f := bss.CustomerFilter{}
-		if !strings.ContainsFunc(label, parseIsSpace) {
+		if !strings.ContainsFunc(label, cmdline.IsSpace) {
 			f.Label = label // BSS refuses a filter with spaces: such a label is found among all
 		}
 		n := 0
@@ -315,7 +295,7 @@ func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to 
 			done++
 			n := done
 			mu.Unlock()
-			ReportProgress(ctx, n, len(custs))
+			chat.ReportProgress(ctx, n, len(custs))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

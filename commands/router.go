@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/internal/fuzzy"
 	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/lang"
@@ -102,70 +103,13 @@ type Store interface {
 	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
 }
 
-// Role is what a user may do. Read-only commands need viewer; admins may do everything;
-// operators request actions and approvers approve them (later steps).
-type Role int
-
-// The roles, from none to admin.
-const (
-	RoleNone Role = iota
-	RoleViewer
-	RoleOperator
-	RoleApprover
-	RoleAdmin
-)
-
-var roleNames = []string{"none", "viewer", "operator", "approver", "admin"}
-
-func (r Role) String() string {
-	if int(r) < len(roleNames) {
-		return roleNames[r]
-	}
-	return "role(" + strconv.Itoa(int(r)) + ")"
-}
-
-// ParseRole reads a role name from the configuration.
-func ParseRole(s string) (Role, bool) {
-	for i, n := range roleNames {
-		if strings.EqualFold(strings.TrimSpace(s), n) {
-			return Role(i), true
-		}
-	}
-	return RoleNone, false
-}
-
-// Allows reports whether a user with role r may run a command that needs role need.
-func (r Role) Allows(need Role) bool {
-	switch {
-	case r == RoleNone:
-		return false
-	case r == RoleAdmin || r == need:
-		return true
-	case need == RoleViewer:
-		return true
-	}
-	return false
-}
-
-// Request is one chat message addressed to the bot.
-type Request struct {
-	Platform string // "console", "slack", "telegram", "wecom", "exec"
-	UserID   string
-	UserName string
-	Channel  string
-	Text     string
-}
-
-// User is the "platform:user-id" key used for roles and preferences.
-func (r Request) User() string { return r.Platform + ":" + r.UserID }
-
 // Options configure a Router.
 type Options struct {
-	BotName     string          // the bot's username, for "/cmd@botname"
-	Roles       map[string]Role // "platform:user-id" → role
-	DefaultRole Role            // for users not in Roles (RoleNone refuses them)
-	Lang        lang.Lang       // default language; zh when empty
-	Location    *time.Location  // time zone for display; Asia/Shanghai when nil
+	BotName     string               // the bot's username, for "/cmd@botname"
+	Roles       map[string]chat.Role // "platform:user-id" → role
+	DefaultRole chat.Role            // for users not in Roles (RoleNone refuses them)
+	Lang        lang.Lang            // default language; zh when empty
+	Location    *time.Location       // time zone for display; Asia/Shanghai when nil
 	Now         func() time.Time
 	Logger      *slog.Logger
 	PageSize    int // rows per page of a listing; default 10
@@ -174,7 +118,7 @@ type Options struct {
 	// one; above it the answer comes from the last scan's index only; default 200.
 	LiveMaxCustomers int
 	// ProgressAfter is how long a command runs before its progress is shown (where the
-	// adapter listens, see WithProgress); default 3s. ProgressEvery is the least time between
+	// adapter listens, see chat.WithProgress); default 3s. ProgressEvery is the least time between
 	// two progress reports; default 2s. Negative: at once, every time (tests).
 	ProgressAfter, ProgressEvery time.Duration
 
@@ -331,7 +275,7 @@ type Command struct {
 	Args     string   // usage after the name, e.g. "<customer> [--expiring N]"
 	Summary  string   // catalogue key
 	Examples []string
-	Role     Role
+	Role     chat.Role
 	Flags    []Flag
 	MinArgs  int
 	MaxArgs  int  // -1 = any
@@ -340,7 +284,7 @@ type Command struct {
 	// Timeout is the command's overall deadline when it needs another than
 	// Options.CommandTimeout (a scan of every customer, say).
 	Timeout time.Duration
-	Run     func(ctx context.Context, c *Call) (Reply, error)
+	Run     func(ctx context.Context, c *Call) (chat.Reply, error)
 }
 
 // timeout is the command's overall deadline.
@@ -398,10 +342,10 @@ var (
 
 // Call is one running command: the request, the parsed line and the caller's language and role.
 type Call struct {
-	Req  Request
-	Inv  Invocation
+	Req  chat.Request
+	Inv  cmdline.Invocation
 	Lang lang.Lang
-	Role Role
+	Role chat.Role
 
 	r          *Router
 	cmd        *Command
@@ -447,8 +391,8 @@ func (c *Call) IntFlag(name string, def, lo, hi int) (int, error) {
 // userError is a polite, expected failure: bad input, nothing found. It is shown as is.
 type userError struct {
 	text   string
-	result string // audit result: "invalid", "denied", "not-found"
-	extra  *Reply // optional richer reply (e.g. the list of ambiguous matches)
+	result string      // audit result: "invalid", "denied", "not-found"
+	extra  *chat.Reply // optional richer reply (e.g. the list of ambiguous matches)
 }
 
 func (e *userError) Error() string { return e.text }
@@ -481,7 +425,7 @@ func (c *Call) bssError(err error) error {
 //
 // Each command gets a request id (logging.RequestID) in its context, unless the caller gave it
 // one: the router's log records and those of every BSS call the command makes carry it.
-func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool) {
+func (r *Router) Handle(ctx context.Context, req chat.Request) (reply chat.Reply, ok bool) {
 	start := time.Now()
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req)
@@ -497,7 +441,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.ErrorContext(ctx, "command panicked", "user", req.User(), "command", req.Text, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			reply, ok = Reply{Text: lang.T("err.internal"), Error: true}, true
+			reply, ok = chat.Reply{Text: lang.T("err.internal"), Error: true}, true
 			result, detail = "error", "panic"
 		}
 		if ok {
@@ -508,7 +452,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 	}()
 
 	var bools map[string]bool
-	if inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, nil); isCmd && err == nil {
+	if inv, isCmd, err := cmdline.ParseWith(req.Text, r.opts.BotName, nil); isCmd && err == nil {
 		if cmd := r.index[inv.Name]; cmd != nil {
 			bools = map[string]bool{}
 			for _, f := range cmd.Flags {
@@ -518,23 +462,23 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 			}
 		}
 	}
-	inv, isCmd, err := ParseWith(req.Text, r.opts.BotName, bools)
+	inv, isCmd, err := cmdline.ParseWith(req.Text, r.opts.BotName, bools)
 	if !isCmd && err == nil {
-		return Reply{}, false
+		return chat.Reply{}, false
 	}
 	call.Inv = inv
 	if err != nil {
-		var pe *ParseError
+		var pe *cmdline.ParseError
 		reason := err.Error()
 		if errors.As(err, &pe) {
 			reason = lang.T("err.parse." + pe.Reason)
 		}
 		result, detail = "invalid", err.Error()
-		return Reply{Text: lang.T("err.parse", reason) + "\n" + lang.T("err.see_help"), Error: true}, true
+		return chat.Reply{Text: lang.T("err.parse", reason) + "\n" + lang.T("err.see_help"), Error: true}, true
 	}
-	if call.Role == RoleNone {
+	if call.Role == chat.RoleNone {
 		result = "denied"
-		return Reply{Text: lang.T("err.no_role", req.User()), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.T("err.no_role", req.User()), Error: true, Ephemeral: true}, true
 	}
 	cmd := r.index[inv.Name]
 	if cmd == nil {
@@ -543,27 +487,27 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 		if s := r.suggest(inv.Name); len(s) > 0 {
 			text += "\n" + lang.T("err.did_you_mean", "/"+strings.Join(s, "  /"))
 		}
-		return Reply{Text: text + "\n" + lang.T("err.see_help"), Error: true}, true
+		return chat.Reply{Text: text + "\n" + lang.T("err.see_help"), Error: true}, true
 	}
 	call.cmd = cmd
 	if !call.Role.Allows(cmd.Role) {
 		result = "denied"
-		return Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.T("err.denied", cmd.Name, lang.T("role."+cmd.Role.String()), lang.T("role."+call.Role.String())), Error: true, Ephemeral: true}, true
 	}
 	if cmd.Action && !r.actionAllowed(req) {
 		result = "denied"
-		return Reply{Text: lang.T("err.channel_not_allowed", cmd.Name, req.Platform+":"+req.Channel), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: lang.T("err.channel_not_allowed", cmd.Name, req.Platform+":"+req.Channel), Error: true, Ephemeral: true}, true
 	}
 	if err := call.checkShape(); err != nil {
 		result, detail = "invalid", err.Error()
-		return Reply{Text: err.Error(), Error: true}, true
+		return chat.Reply{Text: err.Error(), Error: true}, true
 	}
 	cctx, cancel := context.WithTimeout(ctx, call.timeout())
 	defer cancel()
 	// BSS answers in the caller's language where it can (order details' X-Language).
 	cctx = bss.WithLanguage(cctx, string(lang))
 	cctx = r.withReporter(cctx, lang)
-	run := func() (Reply, error) {
+	run := func() (chat.Reply, error) {
 		rep, err := cmd.Run(cctx, call)
 		call.zoned(&rep)
 		return rep, err
@@ -618,7 +562,7 @@ func (c *Call) checkShape() error {
 
 // errorReply turns a handler error into a polite reply in the caller's language. When the
 // command ran past its deadline, whatever failed is reported as BSS not answering in time.
-func (c *Call) errorReply(err error, pastDeadline bool) Reply {
+func (c *Call) errorReply(err error, pastDeadline bool) chat.Reply {
 	var ue *userError
 	if errors.As(err, &ue) {
 		if ue.extra != nil {
@@ -626,32 +570,32 @@ func (c *Call) errorReply(err error, pastDeadline bool) Reply {
 			rep.Error = true
 			return rep
 		}
-		return Reply{Text: ue.text, Error: true}
+		return chat.Reply{Text: ue.text, Error: true}
 	}
 	if pastDeadline {
 		c.bssError(err)
-		return Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.deadline", ceilSeconds(c.timeout())), Error: true}
 	}
 	if errors.Is(err, bss.ErrThrottled) {
 		c.bssError(err)
-		return Reply{Text: c.Lang.T("err.throttled", retryMinutes(err)), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.throttled", retryMinutes(err)), Error: true}
 	}
 	var be *bss.Error
 	var ae *bss.ArgumentError
 	if errors.As(err, &be) || errors.As(err, &ae) {
 		c.bssError(err)
 		// Admins also see which permission BSS said was missing (encoded_authorization_message).
-		return Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == RoleAdmin)), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.bss", bss.ExplainFor(err, string(c.Lang), c.Role == chat.RoleAdmin)), Error: true}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
+		return chat.Reply{Text: c.Lang.T("err.bss", bss.Explain(&bss.Error{Kind: bss.KindNetwork}, string(c.Lang))), Error: true}
 	}
 	c.r.log.Error("command failed", "command", c.Req.Text, "user", c.Req.User(), "error", err)
-	return Reply{Text: c.Lang.T("err.internal"), Error: true}
+	return chat.Reply{Text: c.Lang.T("err.internal"), Error: true}
 }
 
 // actionAllowed reports whether req's channel is on the actions allowlist.
-func (r *Router) actionAllowed(req Request) bool {
+func (r *Router) actionAllowed(req chat.Request) bool {
 	here := req.Platform + ":" + req.Channel
 	if here == r.opts.ApprovalsChannel {
 		return true
@@ -666,7 +610,7 @@ func (r *Router) actionAllowed(req Request) bool {
 
 // langOf is the language of a reply to req: its sender's /lang, else the channel's, else the
 // default.
-func (r *Router) langOf(ctx context.Context, req Request) lang.Lang {
+func (r *Router) langOf(ctx context.Context, req chat.Request) lang.Lang {
 	if r.store != nil {
 		if p, err := r.store.Prefs(ctx, req.User()); err == nil {
 			if l, ok := lang.ParseLang(p.Lang); ok {
@@ -686,7 +630,7 @@ func (r *Router) langOf(ctx context.Context, req Request) lang.Lang {
 
 // isDirect reports whether req came from a direct conversation with its sender rather than a
 // channel others read.
-func (r *Router) isDirect(req Request) bool {
+func (r *Router) isDirect(req chat.Request) bool {
 	switch {
 	case req.Channel == "" || req.Channel == req.UserID || req.Platform == "console" || req.Platform == "exec" || req.Channel == "exec":
 		return true
@@ -696,7 +640,7 @@ func (r *Router) isDirect(req Request) bool {
 	return false
 }
 
-func (r *Router) roleOf(user string) Role {
+func (r *Router) roleOf(user string) chat.Role {
 	if role, ok := r.opts.Roles[user]; ok {
 		return role
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
@@ -37,11 +38,11 @@ func newEnv(t testing.TB, tweak func(*commands.Options)) *env {
 	t.Cleanup(func() { st.Close() })
 	opts := commands.Options{
 		BotName: "partnerbot",
-		Roles: map[string]commands.Role{
-			"console:admin": commands.RoleAdmin, "console:alice": commands.RoleOperator,
-			"console:bob": commands.RoleApprover, "slack:U1": commands.RoleViewer,
+		Roles: map[string]chat.Role{
+			"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
+			"console:bob": chat.RoleApprover, "slack:U1": chat.RoleViewer,
 		},
-		DefaultRole: commands.RoleNone,
+		DefaultRole: chat.RoleNone,
 		Now:         fixedNow,
 	}
 	if tweak != nil {
@@ -55,15 +56,15 @@ func newEnv(t testing.TB, tweak func(*commands.Options)) *env {
 func fixedNow() time.Time { return bsstest.TestTime }
 
 // say sends text as platform:user and returns the reply rendered as one string.
-func (e *env) say(t testing.TB, user, text string) (commands.Reply, string, bool) {
+func (e *env) say(t testing.TB, user, text string) (chat.Reply, string, bool) {
 	t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: id, Channel: "c1", Text: text})
+	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: "c1", Text: text})
 	return rep, flatten(rep), ok
 }
 
 // flatten puts every string of a reply in one text for substring checks.
-func flatten(r commands.Reply) string {
+func flatten(r chat.Reply) string {
 	var b strings.Builder
 	b.WriteString(r.Title + "\n" + r.Text + "\n" + r.Footer + "\n")
 	for _, f := range r.Fields {
@@ -279,15 +280,15 @@ func TestAudit(t *testing.T) {
 
 func TestPanicIsCaught(t *testing.T) {
 	e := newEnv(t, nil)
-	e.router.Register(&commands.Command{Name: "boom", Role: commands.RoleViewer, MaxArgs: -1,
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) { panic("kaboom") }})
+	e.router.Register(&commands.Command{Name: "boom", Role: chat.RoleViewer, MaxArgs: -1,
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) { panic("kaboom") }})
 	rep, text, ok := e.say(t, "console:admin", "/boom")
 	if !ok || !rep.Error || !strings.Contains(text, "出了问题") || strings.Contains(text, "kaboom") {
 		t.Errorf("panic reply: %v %s", ok, text)
 	}
-	e.router.Register(&commands.Command{Name: "fails", Role: commands.RoleViewer, MaxArgs: -1,
-		Run: func(ctx context.Context, c *commands.Call) (commands.Reply, error) {
-			return commands.Reply{}, errors.New("secret internal detail")
+	e.router.Register(&commands.Command{Name: "fails", Role: chat.RoleViewer, MaxArgs: -1,
+		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
+			return chat.Reply{}, errors.New("secret internal detail")
 		}})
 	if _, text, _ := e.say(t, "console:admin", "/fails"); strings.Contains(text, "secret") {
 		t.Errorf("internal error leaked: %s", text)
@@ -296,22 +297,22 @@ func TestPanicIsCaught(t *testing.T) {
 
 func TestRoles(t *testing.T) {
 	tests := []struct {
-		role commands.Role
-		need commands.Role
+		role chat.Role
+		need chat.Role
 		ok   bool
 	}{
-		{commands.RoleNone, commands.RoleViewer, false},
-		{commands.RoleViewer, commands.RoleViewer, true},
-		{commands.RoleViewer, commands.RoleOperator, false},
-		{commands.RoleOperator, commands.RoleViewer, true},
-		{commands.RoleOperator, commands.RoleOperator, true},
-		{commands.RoleOperator, commands.RoleApprover, false},
-		{commands.RoleApprover, commands.RoleOperator, false},
-		{commands.RoleApprover, commands.RoleApprover, true},
-		{commands.RoleAdmin, commands.RoleOperator, true},
-		{commands.RoleAdmin, commands.RoleApprover, true},
-		{commands.RoleAdmin, commands.RoleAdmin, true},
-		{commands.RoleApprover, commands.RoleAdmin, false},
+		{chat.RoleNone, chat.RoleViewer, false},
+		{chat.RoleViewer, chat.RoleViewer, true},
+		{chat.RoleViewer, chat.RoleOperator, false},
+		{chat.RoleOperator, chat.RoleViewer, true},
+		{chat.RoleOperator, chat.RoleOperator, true},
+		{chat.RoleOperator, chat.RoleApprover, false},
+		{chat.RoleApprover, chat.RoleOperator, false},
+		{chat.RoleApprover, chat.RoleApprover, true},
+		{chat.RoleAdmin, chat.RoleOperator, true},
+		{chat.RoleAdmin, chat.RoleApprover, true},
+		{chat.RoleAdmin, chat.RoleAdmin, true},
+		{chat.RoleApprover, chat.RoleAdmin, false},
 	}
 	for _, tc := range tests {
 		if got := tc.role.Allows(tc.need); got != tc.ok {
@@ -319,11 +320,11 @@ func TestRoles(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"viewer", "Operator", " approver ", "ADMIN", "none"} {
-		if _, ok := commands.ParseRole(name); !ok {
+		if _, ok := chat.ParseRole(name); !ok {
 			t.Errorf("ParseRole(%q) failed", name)
 		}
 	}
-	if _, ok := commands.ParseRole("root"); ok {
+	if _, ok := chat.ParseRole("root"); ok {
 		t.Error("ParseRole(root) accepted")
 	}
 }

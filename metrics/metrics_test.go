@@ -11,10 +11,14 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/promtext"
 	"github.com/partnerbot/partnerbot/metrics"
 	"github.com/partnerbot/partnerbot/store"
 )
+
+// Metrics is the command router's Observer, checked here so that package metrics need not import commands.
+var _ commands.Observer = (*metrics.Metrics)(nil)
 
 func scrape(t *testing.T, m *metrics.Metrics) string {
 	t.Helper()

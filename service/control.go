@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
@@ -22,7 +23,7 @@ const pruneInterval = 24 * time.Hour
 // Execute runs one chat command as partnerbot exec does, through router, and renders the reply
 // as plain text, unwrapped and with tables in full: scripts and cron mails read it, not a
 // phone. A command that ran out of time failed.
-func Execute(ctx context.Context, router *commands.Router, req commands.Request) control.ExecResult {
+func Execute(ctx context.Context, router *commands.Router, req chat.Request) control.ExecResult {
 	rep, ok := bot.NewHandler(router)(ctx, req)
 	if !ok {
 		return control.ExecResult{NotCommand: true}
@@ -42,7 +43,7 @@ func (b *Bot) serveControl(ctx context.Context, wg *sync.WaitGroup) {
 	b.Log.Info("control socket listening", "path", srv.Path())
 	h := control.Handler{
 		Exec: func(ctx context.Context, r control.ExecRequest) control.ExecResult {
-			return Execute(ctx, b.Router, commands.Request{Platform: r.Platform, UserID: r.User, Channel: "exec", Text: r.Text})
+			return Execute(ctx, b.Router, chat.Request{Platform: r.Platform, UserID: r.User, Channel: "exec", Text: r.Text})
 		},
 		Backup: func(ctx context.Context, sink func(int64) (io.Writer, error)) (int64, error) {
 			return b.Store.Backup(ctx, sink)

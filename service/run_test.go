@@ -12,6 +12,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/internal/testenv"
@@ -24,7 +25,7 @@ import (
 // reading in and writing to the returned buffer: no configuration file, no binary.
 func newBot(t *testing.T, in io.Reader, opts ...testenv.Options) (service.Bot, *testenv.Env, *testenv.SyncBuffer) {
 	t.Helper()
-	o := testenv.Options{Router: commands.Options{DefaultRole: commands.RoleAdmin}}
+	o := testenv.Options{Router: commands.Options{DefaultRole: chat.RoleAdmin}}
 	if len(opts) > 0 {
 		o = opts[0]
 	}
@@ -43,7 +44,7 @@ func newBot(t *testing.T, in io.Reader, opts ...testenv.Options) (service.Bot, *
 // console ends it, what waits in the outbox is delivered before Run returns.
 func TestRunAnswersThenDeliversTheOutbox(t *testing.T) {
 	b, env, out := newBot(t, strings.NewReader("/help\n"))
-	body, err := json.Marshal(commands.Reply{Text: "a notice queued before the start"})
+	body, err := json.Marshal(chat.Reply{Text: "a notice queued before the start"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/service"
@@ -84,8 +85,8 @@ func (c *consoleBot) wait() error {
 func approvalsBot(t *testing.T) (service.Bot, *testenv.Env) {
 	t.Helper()
 	b, env, _ := newBot(t, strings.NewReader(""), testenv.Options{Router: commands.Options{
-		Roles:            map[string]commands.Role{"console:alice": commands.RoleOperator, "console:bob": commands.RoleApprover},
-		DefaultRole:      commands.RoleViewer,
+		Roles:            map[string]chat.Role{"console:alice": chat.RoleOperator, "console:bob": chat.RoleApprover},
+		DefaultRole:      chat.RoleViewer,
 		ApprovalsChannel: "slack:CAPPROVE", ActionChannels: []string{"console:*"},
 	}})
 	return b, env
@@ -116,7 +117,7 @@ func TestGracefulShutdown(t *testing.T) {
 	b.Config.Bot.ShutdownTimeout = time.Minute
 	ctx := context.Background()
 	id := resourceOf(t, env.Srv, "zhangsan", "zhangsan-web-01")
-	rep, _ := bot.NewHandler(env.Router)(ctx, commands.Request{Platform: "console", UserID: "alice", Channel: "console", Text: "/renew " + id + " 1m"})
+	rep, _ := bot.NewHandler(env.Router)(ctx, chat.Request{Platform: "console", UserID: "alice", Channel: "console", Text: "/renew " + id + " 1m"})
 	if rep.Error || !strings.Contains(rep.Text+rep.Title, "#1") {
 		t.Fatalf("the renewal was not requested: %+v", rep)
 	}

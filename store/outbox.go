@@ -20,7 +20,7 @@ type Notice struct {
 	Channel  string `json:"channel,omitempty"` // where to send; "" = to UserID directly
 	UserID   string `json:"user_id,omitempty"` // the recipient of a direct message
 	Kind     string `json:"kind,omitempty"`    // "approval", "alert", ...
-	// Body is the message itself, opaque to the store (a serialized reply).
+	// Body is the message itself, opaque to the store (a reply, written by chat.EncodeNotice and read by chat.DecodeNotice).
 	Body json.RawMessage `json:"body,omitempty"`
 	// Bodies, if set, hold the message in the other languages it was rendered in ("zh", "en"):
 	// the dispatcher sends the one in the recipient's language at delivery (see

@@ -13,7 +13,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -70,7 +69,7 @@ func (c *Console) printf(format string, args ...any) {
 // Send prints a notice (a request to approve, an action's result, an alert) addressed to a
 // console channel or user. It implements bot.Sender for the "console" platform, so notices of
 // requests filed with `partnerbot exec` are shown when the console bot runs.
-func (c *Console) Send(ctx context.Context, to bot.Target, r commands.Reply) error {
+func (c *Console) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	dest := "#" + to.Channel
 	if to.Channel == "" {
 		dest = "@" + to.UserID
@@ -173,10 +172,10 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 			return nil
 		}
 		// The console cannot edit what it printed: each progress report is a line of its own.
-		pctx := commands.WithProgress(ctx, func(_ context.Context, r commands.Reply) {
+		pctx := chat.WithProgress(ctx, func(_ context.Context, r chat.Reply) {
 			c.printf("… %s\n", r.Sanitized().Text)
 		})
-		rep, handled := h(pctx, commands.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
+		rep, handled := h(pctx, chat.Request{Platform: "console", UserID: c.UserID, Channel: "console", Text: text})
 		if !handled {
 			c.printf("%s\n", c.lang(ctx).ConsoleNotCommand())
 			continue

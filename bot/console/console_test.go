@@ -19,6 +19,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
@@ -50,8 +51,8 @@ func newEnvWith(t *testing.T, sandbox bsstest.Options) *env {
 // newRouter builds a fresh router over the same client and store (a restarted bot).
 func (e *env) newRouter() *commands.Router {
 	return commands.New(e.client, e.st, commands.Options{
-		Roles:       map[string]commands.Role{"console:admin": commands.RoleAdmin},
-		DefaultRole: commands.RoleViewer,
+		Roles:       map[string]chat.Role{"console:admin": chat.RoleAdmin},
+		DefaultRole: chat.RoleViewer,
 		Now:         e.now,
 	})
 }
@@ -563,14 +564,14 @@ type fakeHandler struct {
 	calls []string
 }
 
-func (f *fakeHandler) Handle(ctx context.Context, req commands.Request) (commands.Reply, bool) {
+func (f *fakeHandler) Handle(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 	f.mu.Lock()
 	f.calls = append(f.calls, req.Platform+":"+req.UserID+"#"+req.Channel+" "+req.Text)
 	f.mu.Unlock()
 	if !strings.HasPrefix(req.Text, "/") {
-		return commands.Reply{}, false
+		return chat.Reply{}, false
 	}
-	return commands.Reply{Text: "echo " + req.Text}, true
+	return chat.Reply{Text: "echo " + req.Text}, true
 }
 
 func TestConsoleEOF(t *testing.T) {
@@ -649,7 +650,7 @@ type cancelHandler struct {
 	cancel context.CancelFunc
 }
 
-func (h *cancelHandler) Handle(ctx context.Context, req commands.Request) (commands.Reply, bool) {
+func (h *cancelHandler) Handle(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 	if req.Text == "/cancel" {
 		h.cancel()
 	}
@@ -740,7 +741,7 @@ func TestConsoleStaysAfterEOFBesideOtherAdapters(t *testing.T) {
 func TestProgressLines(t *testing.T) {
 	e := newEnv(t)
 	router := commands.New(e.client, e.st, commands.Options{Now: e.now, ProgressAfter: -1, ProgressEvery: -1,
-		Roles: map[string]commands.Role{"console:admin": commands.RoleAdmin}})
+		Roles: map[string]chat.Role{"console:admin": chat.RoleAdmin}})
 	out := e.run(t, router, "/expiring 60 --live\n")
 	n := len(e.srv.Customers())
 	if got := strings.Count(out, "… 处理中："); got != n {

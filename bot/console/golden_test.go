@@ -7,7 +7,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -48,9 +48,9 @@ func TestRenderWidthZeroKeepsTablesWhole(t *testing.T) {
 // the command whole on the next line (what one copies is never cut), and a field that alignment
 // would push past the width is shown unaligned rather than wrapped.
 func TestRenderKeepsCommandsWhole(t *testing.T) {
-	r := commands.Reply{
-		Fields:  []commands.Field{{Label: "Resources expiring within 30 days", Value: "2"}, {Label: "Customer id", Value: "be91a0883f0024ee34e67de972ccdaab"}},
-		Buttons: []commands.Button{{Label: "Top up 李四 (lisi) CNY 4,026.06", Command: "/topup 30438521bddf90d980afe4e154f67f04 4026.06"}},
+	r := chat.Reply{
+		Fields:  []chat.Field{{Label: "Resources expiring within 30 days", Value: "2"}, {Label: "Customer id", Value: "be91a0883f0024ee34e67de972ccdaab"}},
+		Buttons: []chat.Button{{Label: "Top up 李四 (lisi) CNY 4,026.06", Command: "/topup 30438521bddf90d980afe4e154f67f04 4026.06"}},
 	}
 	out := console.Render(r)
 	for _, want := range []string{"\nCustomer id: be91a0883f0024ee34e67de972ccdaab\n",

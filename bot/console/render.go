@@ -4,17 +4,17 @@ import (
 	"strings"
 
 	"github.com/partnerbot/partnerbot/bot/internal/text"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // Render writes a reply as plain text for a terminal: fields and tables aligned (CJK characters
 // count two columns), buttons shown as the commands to type. No line is wider than
 // text.MaxColumns: longer ones wrap, and a table too wide for that shows one compact entry per row.
-func Render(r commands.Reply) string { return RenderWidth(r, text.MaxColumns) }
+func Render(r chat.Reply) string { return RenderWidth(r, text.MaxColumns) }
 
 // RenderWidth is Render with lines of at most width columns; width <= 0 is no limit (every
 // table aligned in full, no line wrapped), for output that scripts read (partnerbot exec).
-func RenderWidth(r commands.Reply, width int) string {
+func RenderWidth(r chat.Reply, width int) string {
 	var b strings.Builder
 	put := func(s, indent, more string) {
 		for _, l := range strings.Split(s, "\n") {
@@ -65,7 +65,7 @@ func RenderWidth(r commands.Reply, width int) string {
 
 // writeFields aligns the values of fields after their labels; a value's further lines, and a
 // line too wide, continue under the value (or indented, when the labels are wide).
-func writeFields(b *strings.Builder, fs []commands.Field, indent string, width int) {
+func writeFields(b *strings.Builder, fs []chat.Field, indent string, width int) {
 	w := 0
 	for _, f := range fs {
 		w = max(w, Width(f.Label))
@@ -94,7 +94,7 @@ func writeFields(b *strings.Builder, fs []commands.Field, indent string, width i
 	}
 }
 
-func writeTable(b *strings.Builder, t *commands.Table, width int) {
+func writeTable(b *strings.Builder, t *chat.Table, width int) {
 	if width <= 0 {
 		b.WriteString(text.Table(t))
 		return

@@ -6,7 +6,7 @@ import (
 	"unicode"
 
 	"github.com/partnerbot/partnerbot/bot/console"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 func TestWidth(t *testing.T) {
@@ -48,27 +48,27 @@ func TestWidth(t *testing.T) {
 func TestRender(t *testing.T) {
 	tests := []struct {
 		name string
-		r    commands.Reply
+		r    chat.Reply
 		want string
 	}{
 		{
 			name: "empty reply",
-			r:    commands.Reply{},
+			r:    chat.Reply{},
 			want: "",
 		},
 		{
 			name: "text only",
-			r:    commands.Reply{Text: "hello"},
+			r:    chat.Reply{Text: "hello"},
 			want: "hello\n",
 		},
 		{
 			name: "title and text",
-			r:    commands.Reply{Title: "T", Text: "first\n\nsecond"},
+			r:    chat.Reply{Title: "T", Text: "first\n\nsecond"},
 			want: "== T ==\nfirst\n\nsecond\n",
 		},
 		{
 			name: "fields aligned with CJK labels",
-			r: commands.Reply{Title: "客户：张三", Fields: []commands.Field{
+			r: chat.Reply{Title: "客户：张三", Fields: []chat.Field{
 				{Label: "客户 ID", Value: "abc"},
 				{Label: "账号名", Value: "zhangsan"},
 				{Label: "ID", Value: "1"},
@@ -82,7 +82,7 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name: "table aligned with CJK and ASCII, last column not padded",
-			r: commands.Reply{Table: &commands.Table{
+			r: chat.Reply{Table: &chat.Table{
 				Columns: []string{"客户", "账号", "欠费"},
 				Rows: [][]string{
 					{"李四", "lisi", "CNY 4,026.06"},
@@ -99,7 +99,7 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name: "ragged rows: short rows padded, trailing blanks trimmed",
-			r: commands.Reply{Table: &commands.Table{
+			r: chat.Reply{Table: &chat.Table{
 				Columns: []string{"a", "bb", "c"},
 				Rows: [][]string{
 					{"1"},
@@ -116,7 +116,7 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name: "ragged rows: cells beyond the header are kept",
-			r: commands.Reply{Table: &commands.Table{
+			r: chat.Reply{Table: &chat.Table{
 				Columns: []string{"k"},
 				Rows: [][]string{
 					{"a", "extra"},
@@ -131,20 +131,20 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name: "table without rows is not shown",
-			r:    commands.Reply{Text: "nothing", Table: &commands.Table{Columns: []string{"a", "b"}}},
+			r:    chat.Reply{Text: "nothing", Table: &chat.Table{Columns: []string{"a", "b"}}},
 			want: "nothing\n",
 		},
 		{
 			name: "text then table separated by a blank line",
-			r:    commands.Reply{Title: "T", Table: &commands.Table{Columns: []string{"x"}, Rows: [][]string{{"1"}}}},
+			r:    chat.Reply{Title: "T", Table: &chat.Table{Columns: []string{"x"}, Rows: [][]string{{"1"}}}},
 			want: "== T ==\n\nx\n-\n1\n",
 		},
 		{
 			name: "sections with fields and lines",
-			r: commands.Reply{Title: "资源", Sections: []commands.Section{
-				{Title: "web-01 · 云主机", Fields: []commands.Field{{Label: "ID", Value: "r1"}, {Label: "到期", Value: "明天"}}, Lines: []string{"附属：disk-0", "附属：disk-1"}},
+			r: chat.Reply{Title: "资源", Sections: []chat.Section{
+				{Title: "web-01 · 云主机", Fields: []chat.Field{{Label: "ID", Value: "r1"}, {Label: "到期", Value: "明天"}}, Lines: []string{"附属：disk-0", "附属：disk-1"}},
 				{Title: "bw-01", Lines: []string{"附属：eip"}},
-				{Fields: []commands.Field{{Label: "k", Value: "v"}}},
+				{Fields: []chat.Field{{Label: "k", Value: "v"}}},
 			}},
 			want: "== 资源 ==\n" +
 				"\n" +
@@ -161,12 +161,12 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name: "first section without anything before it",
-			r:    commands.Reply{Sections: []commands.Section{{Title: "s"}}},
+			r:    chat.Reply{Sections: []chat.Section{{Title: "s"}}},
 			want: "* s\n",
 		},
 		{
 			name: "footer and buttons",
-			r: commands.Reply{Text: "t", Footer: "第 1/3 页，共 25 项", Buttons: []commands.Button{
+			r: chat.Reply{Text: "t", Footer: "第 1/3 页，共 25 项", Buttons: []chat.Button{
 				{Label: "上一页", Command: "/expiring --page 1"},
 				{Label: "下一页", Command: "/expiring --page 3", Style: "primary"},
 			}},
@@ -177,14 +177,14 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name: "everything in order",
-			r: commands.Reply{
+			r: chat.Reply{
 				Title:    "T",
 				Text:     "text",
-				Fields:   []commands.Field{{Label: "f", Value: "1"}},
-				Sections: []commands.Section{{Title: "S"}},
-				Table:    &commands.Table{Columns: []string{"c"}, Rows: [][]string{{"r"}}},
+				Fields:   []chat.Field{{Label: "f", Value: "1"}},
+				Sections: []chat.Section{{Title: "S"}},
+				Table:    &chat.Table{Columns: []string{"c"}, Rows: [][]string{{"r"}}},
 				Footer:   "foot",
-				Buttons:  []commands.Button{{Label: "B", Command: "/b"}},
+				Buttons:  []chat.Button{{Label: "B", Command: "/b"}},
 				Error:    true,
 			},
 			want: "== T ==\ntext\nf: 1\n\n* S\n\nc\n-\nr\n(foot)\n[B] /b\n",
@@ -208,7 +208,7 @@ func TestRenderTableColumnsLineUp(t *testing.T) {
 		{"12:35 (18 hours)", "Oceanic (oceanic)", "bw · 带宽 35M", "是"},
 		{"-", "厦门鹭岛 (xm)", "한국 resource", "yes"},
 	}
-	out := console.Render(commands.Reply{Table: &commands.Table{Columns: []string{"到期", "客户", "资源", "续费"}, Rows: rows}})
+	out := console.Render(chat.Reply{Table: &chat.Table{Columns: []string{"到期", "客户", "资源", "续费"}, Rows: rows}})
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != len(rows)+2 {
 		t.Fatalf("want header, rule and %d rows, got:\n%s", len(rows), out)

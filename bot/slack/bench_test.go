@@ -14,7 +14,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/samples"
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // BenchmarkAck drives the receive path over loopback while BSS takes 2 s to answer every call:
@@ -86,7 +86,7 @@ func BenchmarkAck(b *testing.B) {
 // BenchmarkReplies renders a reply and sends it to the fake Slack over loopback, the way a
 // worker answers (chat.postMessage, pacing off), and reports replies per second.
 func BenchmarkReplies(b *testing.B) {
-	in := inbound{kind: kindMessage, channel: "D" + alice, im: true, req: commands.Request{Platform: platform, UserID: alice, Channel: "D" + alice}}
+	in := inbound{kind: kindMessage, channel: "D" + alice, im: true, req: chat.Request{Platform: platform, UserID: alice, Channel: "D" + alice}}
 	for _, s := range samples.All() {
 		if s.Name != "cjk_table" && s.Name != "many_sections" && s.Name != "long_list" {
 			continue

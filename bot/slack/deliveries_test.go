@@ -11,7 +11,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -25,7 +24,7 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	fake := slacktest.New(t)
 	var mu sync.Mutex
 	runs := map[string]int{}
-	handler := func(_ context.Context, req commands.Request) (chat.Reply, bool) {
+	handler := func(_ context.Context, req chat.Request) (chat.Reply, bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		runs[req.UserID+" "+req.Text]++

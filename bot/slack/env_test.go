@@ -12,6 +12,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
@@ -54,9 +55,9 @@ type envOptions struct {
 func newEnv(t testing.TB, eo envOptions) *env {
 	t.Helper()
 	ro := commands.Options{BotName: "partnerbot",
-		Roles: map[string]commands.Role{"slack:" + alice: commands.RoleOperator, "slack:" + bob: commands.RoleApprover,
-			"slack:" + carol: commands.RoleApprover, "slack:" + admin: commands.RoleAdmin},
-		DefaultRole: commands.RoleViewer, ApprovalsChannel: "slack:CAPPROVALS", ActionChannels: []string{"slack:*"}}
+		Roles: map[string]chat.Role{"slack:" + alice: chat.RoleOperator, "slack:" + bob: chat.RoleApprover,
+			"slack:" + carol: chat.RoleApprover, "slack:" + admin: chat.RoleAdmin},
+		DefaultRole: chat.RoleViewer, ApprovalsChannel: "slack:CAPPROVALS", ActionChannels: []string{"slack:*"}}
 	if eo.router != nil {
 		eo.router(&ro)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
@@ -69,11 +69,11 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 // without a role.
 func newGatedEnv(t *testing.T, h bot.Handler, workers int) *env {
 	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
-	gate := bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
+	gate := bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) chat.Role {
 		if user == "slack:"+stranger {
-			return commands.RoleNone
+			return chat.RoleNone
 		}
-		return commands.RoleViewer
+		return chat.RoleViewer
 	}})
 	return newEnv(t, envOptions{handler: h, adapter: func(o *Options) { o.Gate, o.Workers = gate, workers }})
 }

@@ -4,10 +4,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/partnerbot/partnerbot/chat"
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
-
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // kind is how a message reached the bot, which decides how it is answered.
@@ -23,7 +22,7 @@ const (
 // with what the answer needs.
 type inbound struct {
 	kind        kind
-	req         commands.Request
+	req         chat.Request
 	channel     string // where to answer
 	threadTS    string // answer in this thread ("" = in the channel)
 	im          bool   // a direct message conversation: no ephemeral replies needed
@@ -90,7 +89,7 @@ func normalize(ev any, me self) (in inbound, ok bool) {
 			text = strings.TrimSpace(e.Command + " " + plainText(e.Text))
 		}
 		return inbound{kind: kindSlash, channel: e.ChannelID, responseURL: e.ResponseURL, im: strings.HasPrefix(e.ChannelID, "D"),
-			req: commands.Request{Platform: platform, UserID: e.UserID, UserName: e.UserName, Channel: e.ChannelID, Text: text}}, true
+			req: chat.Request{Platform: platform, UserID: e.UserID, UserName: e.UserName, Channel: e.ChannelID, Text: text}}, true
 	case slackapi.InteractionCallback:
 		if e.Type != slackapi.InteractionTypeBlockActions || e.User.ID == "" {
 			return inbound{}, false
@@ -114,7 +113,7 @@ func normalize(ev any, me self) (in inbound, ok bool) {
 			return inbound{kind: kindClick, channel: channel, threadTS: thread, responseURL: e.ResponseURL,
 				im: strings.HasPrefix(channel, "D"), messageTS: e.Container.MessageTs,
 				decision: strings.HasPrefix(a.ActionID, actionDecide), label: unescape(a.Text.Text),
-				req: commands.Request{Platform: platform, UserID: e.User.ID, UserName: name, Channel: channel,
+				req: chat.Request{Platform: platform, UserID: e.User.ID, UserName: name, Channel: channel,
 					Text: strings.TrimSpace(a.Value)}}, true
 		}
 	}
@@ -124,7 +123,7 @@ func normalize(ev any, me self) (in inbound, ok bool) {
 // message is the inbound of a message or mention event.
 func message(channel, user, text, ts, threadTS string, im bool, me self) inbound {
 	return inbound{kind: kindMessage, channel: channel, threadTS: threadTS, im: im, dedupe: "msg:" + channel + ":" + ts,
-		req: commands.Request{Platform: platform, UserID: user, Channel: channel, Text: commandLine(stripMention(text, me.userID))}}
+		req: chat.Request{Platform: platform, UserID: user, Channel: channel, Text: commandLine(stripMention(text, me.userID))}}
 }
 
 // commandLine is what a person typed, as a command: Slack's escaping undone and a "/" added

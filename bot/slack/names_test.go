@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -46,7 +47,7 @@ func (e *env) dm(user, text string, n int) {
 // request names the requester by it; many messages, one users.info call; /audit shows the
 // name with the id to copy.
 func TestSlackMessageSenderShownByName(t *testing.T) {
-	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.Roles["slack:"+bob] = commands.RoleOperator }})
+	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.Roles["slack:"+bob] = chat.RoleOperator }})
 	for i := range 5 {
 		e.dm(alice, "help", i)
 	}
@@ -75,7 +76,7 @@ func TestSlackMessageSenderShownByName(t *testing.T) {
 // shown by id, users.info is not asked again for every message, and the problem is logged
 // once; a user Slack does not know is shown by id too.
 func TestSlackNameLookupFailsOver(t *testing.T) {
-	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.Roles["slack:UGHOST"] = commands.RoleOperator }})
+	e := newEnv(t, envOptions{router: func(o *commands.Options) { o.Roles["slack:UGHOST"] = chat.RoleOperator }})
 	e.fake.Inject("users.info", slacktest.Fault{Error: "missing_scope"})
 	for i := range 3 {
 		e.dm(alice, "help", i)
@@ -92,7 +93,7 @@ func TestSlackNameLookupFailsOver(t *testing.T) {
 		t.Errorf("the missing scope is not logged exactly once as a warning:\n%s", logs)
 	}
 
-	f := newEnv(t, envOptions{router: func(o *commands.Options) { o.Roles["slack:UGHOST"] = commands.RoleOperator }})
+	f := newEnv(t, envOptions{router: func(o *commands.Options) { o.Roles["slack:UGHOST"] = chat.RoleOperator }})
 	text = f.approvalRequest("UGHOST", f.resource("zhangsan-web-01").ResourceID)
 	if !strings.Contains(text, "slack:UGHOST 提交了申请") {
 		t.Errorf("a user users.info does not know is not shown by id:\n%s", text)

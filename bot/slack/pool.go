@@ -11,7 +11,6 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -117,7 +116,7 @@ func (p *pool) run(in inbound) {
 	ctx, cancel := context.WithTimeout(p.ctx, p.a.opts.Timeout)
 	in = p.a.withName(ctx, in)
 	pm := p.a.progressMessage(in)
-	rep, ok := p.h(commands.WithProgress(ctx, pm.Report), in.req)
+	rep, ok := p.h(chat.WithProgress(ctx, pm.Report), in.req)
 	cancel()
 	if !ok {
 		if in.kind != kindSlash {

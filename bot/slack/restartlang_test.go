@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 	"github.com/partnerbot/partnerbot/lang"
 )
@@ -29,7 +29,7 @@ func TestRestartReplyInOneLanguage(t *testing.T) {
 	} {
 		ch := "D" + tt.user
 		p.restart(inbound{kind: kindMessage, channel: ch, im: true,
-			req: commands.Request{Platform: platform, UserID: tt.user, Channel: ch, Text: "customer 张三"}})
+			req: chat.Request{Platform: platform, UserID: tt.user, Channel: ch, Text: "customer 张三"}})
 		e.fake.WaitFor("the answer to "+tt.user, func() bool { return len(e.postsTo(ch)) == 1 })
 		got := e.postsTo(ch)[0]
 		if countContaining([]string{got}, tt.want) != 1 {

@@ -295,7 +295,7 @@ func TestSocketModeBusyAndPanics(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan string, 10)
 	var once sync.Once
-	h := func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	h := func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		switch req.Text {
 		case "/boom":
 			panic("a bug in a handler")
@@ -347,7 +347,7 @@ func TestRunFailsWhenSlackRefusesTheToken(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = a.Run(ctx, func(context.Context, commands.Request) (chat.Reply, bool) { return chat.Reply{}, false })
+	err = a.Run(ctx, func(context.Context, chat.Request) (chat.Reply, bool) { return chat.Reply{}, false })
 	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || ctx.Err() != nil {
 		t.Fatalf("Run = %v, want an invalid_auth error at once", err)
 	}
@@ -364,7 +364,7 @@ func TestRunFailsWhenTheAppTokenIsRefused(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = a.Run(ctx, func(context.Context, commands.Request) (chat.Reply, bool) { return chat.Reply{}, false })
+	err = a.Run(ctx, func(context.Context, chat.Request) (chat.Reply, bool) { return chat.Reply{}, false })
 	if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Fatalf("Run = %v, want the refused app token reported", err)
 	}

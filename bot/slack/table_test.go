@@ -11,7 +11,6 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/text"
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
 
@@ -51,7 +50,7 @@ func TestExpiringIsATableBlock(t *testing.T) {
 	checkAck(t, e.fake.WaitAck(id))
 	posts := e.fake.WaitPosts(before + 2)[before:]
 
-	want, _ := e.router.Handle(context.Background(), commands.Request{Platform: platform, UserID: viewer, Channel: "CGENERAL", Text: "/expiring"})
+	want, _ := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: viewer, Channel: "CGENERAL", Text: "/expiring"})
 	if want.Table == nil || len(want.Table.Rows) == 0 {
 		t.Fatalf("/expiring on the sandbox has no table: %+v", want)
 	}
@@ -155,7 +154,7 @@ func TestLongTableSaysWhereTheRestIs(t *testing.T) {
 func TestEphemeralTable(t *testing.T) {
 	rep := chat.Reply{Title: "Your pending requests", Ephemeral: true, Table: &chat.Table{Columns: []string{"#", "Action", "Amount"},
 		Rows: [][]string{{"12", "renew", "CNY 1,296.30"}, {"13", "top-up", "CNY 50.00"}}}}
-	e := newEnv(t, envOptions{handler: func(context.Context, commands.Request) (chat.Reply, bool) { return rep, true }})
+	e := newEnv(t, envOptions{handler: func(context.Context, chat.Request) (chat.Reply, bool) { return rep, true }})
 	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvEphemeral", slacktest.MentionEvent("CGENERAL", alice, "<@UBOT> pending", "1700000032.000100", "")), false)
 	checkAck(t, e.fake.WaitAck(id))
 	p := e.fake.WaitPosts(1)[0]

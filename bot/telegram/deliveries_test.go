@@ -12,7 +12,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -22,7 +21,7 @@ type runCounter struct {
 	runs map[string]int
 }
 
-func (c *runCounter) handle(_ context.Context, req commands.Request) (chat.Reply, bool) {
+func (c *runCounter) handle(_ context.Context, req chat.Request) (chat.Reply, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.runs == nil {

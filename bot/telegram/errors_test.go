@@ -119,7 +119,7 @@ func TestPacer(t *testing.T) {
 
 func TestBotCommands(t *testing.T) {
 	e := newEnv(t)
-	cmds := botCommands(e.router.Commands(), "zh")
+	cmds := botCommands(routerCommands(e.router)(), "zh")
 	seen := map[string]bool{}
 	for _, c := range cmds {
 		if !telegramNameRE.MatchString(c.Command) || seen[c.Command] {

@@ -11,7 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
 	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
@@ -68,11 +68,11 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 func (e *env) startGated(fh *floodtest.Handler) {
 	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
 	opts := e.options()
-	opts.Gate = bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
+	opts.Gate = bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) chat.Role {
 		if user == fmt.Sprint("telegram:", stranger.ID) {
-			return commands.RoleNone
+			return chat.RoleNone
 		}
-		return commands.RoleViewer
+		return chat.RoleViewer
 	}})
 	e.start(opts, fh.Handle, unpaced)
 }

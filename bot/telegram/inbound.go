@@ -7,8 +7,7 @@ import (
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // kind is what an update asks of the bot.
@@ -26,7 +25,7 @@ const callbackPrefix = "b:"
 // inbound is one update, normalised: who asked what, where.
 type inbound struct {
 	kind      kind
-	req       commands.Request // Text is the command without "@ourbot" (for a click: set later)
+	req       chat.Request // Text is the command without "@ourbot" (for a click: set later)
 	chatID    int64
 	messageID int    // the command's message, or the message carrying the clicked button
 	private   bool   // a one-to-one chat with the bot
@@ -101,12 +100,12 @@ func normalizeCallback(q *tgbotapi.CallbackQuery) (inbound, bool) {
 }
 
 // request is the router's view of a Telegram user in a chat.
-func request(from *tgbotapi.User, chatID int64, text string) commands.Request {
+func request(from *tgbotapi.User, chatID int64, text string) chat.Request {
 	name := "" // the display name replies show for the user: "Alice Li (@alice)"
 	if n := displayName(from); n != strconv.FormatInt(from.ID, 10) {
 		name = n
 	}
-	return commands.Request{
+	return chat.Request{
 		Platform: Platform,
 		UserID:   strconv.FormatInt(from.ID, 10),
 		UserName: name,

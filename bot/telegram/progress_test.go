@@ -7,6 +7,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
 
@@ -27,7 +28,7 @@ func TestProgressIsEditedNotMultiplied(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			router := commands.New(e.client, e.st, commands.Options{BotName: "partnerbot", Now: e.clock.Now, ProgressAfter: -1, ProgressEvery: -1,
-				Roles: map[string]commands.Role{"telegram:1001": commands.RoleOperator}})
+				Roles: map[string]chat.Role{"telegram:1001": chat.RoleOperator}})
 			e.start(e.options(), bot.NewHandler(router), func(a *Adapter) { // Telegram's pace is not under test
 				a.pace.all = rate.NewLimiter(rate.Inf, 1)
 				a.pace.chatLimit, a.pace.groupLimit = rate.Inf, rate.Inf

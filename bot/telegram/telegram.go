@@ -28,7 +28,6 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -100,8 +99,9 @@ type Options struct {
 	Listener net.Listener
 
 	// Commands lists the router's commands, registered with setMyCommands at start so that
-	// Telegram offers them; (*commands.Router).Commands. Nil registers nothing.
-	Commands func() []*commands.Command
+	// Telegram offers them, and learnt so that their Telegram names reach the router. Nil
+	// registers nothing.
+	Commands func() []Command
 	Language lang.Lang // language of the command descriptions; zh when empty
 
 	Buttons   Buttons       // required
@@ -369,6 +369,13 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 // shutdownGrace is how long commands already taken may finish once the bot stops.
 const shutdownGrace = 30 * time.Second
 
+// Command is one of the router's commands, as Telegram's command menu needs it.
+type Command struct {
+	Name    string   // e.g. "expiring", "coupon-reclaim"
+	Aliases []string // the other names it answers to, e.g. "到期"
+	Summary string   // the catalogue key of its one-line description
+}
+
 // learnCommands indexes the router's commands: Telegram's names for them (and /start, which
 // Telegram's Start button sends).
 func (a *Adapter) learnCommands() {
@@ -415,7 +422,7 @@ func telegramName(name string) (string, bool) {
 // botCommands is the command list for setMyCommands: each command under its Telegram name with
 // its summary in l; aliases are left out (one menu entry per command), as are names
 // Telegram cannot show.
-func botCommands(cs []*commands.Command, l lang.Lang) []tgbotapi.BotCommand {
+func botCommands(cs []Command, l lang.Lang) []tgbotapi.BotCommand {
 	var out []tgbotapi.BotCommand
 	seen := map[string]bool{}
 	for _, c := range cs {
@@ -751,7 +758,7 @@ func (a *Adapter) serve(ctx context.Context, h bot.Handler, in inbound) {
 	switch in.kind {
 	case kindCommand:
 		pm := a.progressMessage(in)
-		rep, ok := h(commands.WithProgress(ctx, pm.Report), in.req)
+		rep, ok := h(chat.WithProgress(ctx, pm.Report), in.req)
 		if !ok {
 			if in.private {
 				a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: textHint})

@@ -54,9 +54,9 @@ func newEnv(t testing.TB) *env {
 	clock := fakeclock.New(bsstest.TestTime)
 	te := testenv.New(t, testenv.Options{Clock: clock, Router: commands.Options{
 		BotName: "partnerbot", // not the Telegram username: the adapter strips "@PartnerOpsBot" itself
-		Roles: map[string]commands.Role{"telegram:1001": commands.RoleAdmin, "telegram:1002": commands.RoleApprover,
-			"telegram:1003": commands.RoleApprover},
-		DefaultRole:      commands.RoleViewer,
+		Roles: map[string]chat.Role{"telegram:1001": chat.RoleAdmin, "telegram:1002": chat.RoleApprover,
+			"telegram:1003": chat.RoleApprover},
+		DefaultRole:      chat.RoleViewer,
 		ApprovalsChannel: fmt.Sprintf("telegram:%d", opsGroup),
 		ActionChannels:   []string{"telegram:*"},
 		DirectMessages:   func(p, ch, u string) bool { return p == "telegram" && ch != u }, // as runBot sets from the adapter
@@ -71,7 +71,7 @@ func newEnv(t testing.TB) *env {
 }
 
 func (e *env) options() Options {
-	return Options{Token: telegramtest.Token, APIEndpoint: e.fake.URL, PollTimeout: time.Second, Commands: e.router.Commands,
+	return Options{Token: telegramtest.Token, APIEndpoint: e.fake.URL, PollTimeout: time.Second, Commands: routerCommands(e.router),
 		Buttons: e.st, Logger: e.log}
 }
 
@@ -218,8 +218,8 @@ func TestCommandListRegistered(t *testing.T) {
 	for _, c := range cmds {
 		got[c.Command] = c.Description
 	}
-	if len(got) != len(e.router.Commands()) {
-		t.Errorf("%d commands registered, want one per router command (%d): %v", len(got), len(e.router.Commands()), got)
+	if len(got) != len(routerCommands(e.router)()) {
+		t.Errorf("%d commands registered, want one per router command (%d): %v", len(got), len(routerCommands(e.router)()), got)
 	}
 	for _, name := range []string{"help", "customer", "approve", "unsubscribe_alerts"} {
 		if got[name] == "" {
@@ -625,7 +625,7 @@ func TestBusyAndPanics(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	started := make(chan struct{}, 4)
-	h := func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	h := func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		switch req.Text {
 		case "/slow":
 			started <- struct{}{}
@@ -818,5 +818,16 @@ func TestNewChecksOptions(t *testing.T) {
 	}
 	if _, err := New(ok); err != nil {
 		t.Errorf("New(minimal) = %v", err)
+	}
+}
+
+// routerCommands is r's command list as the wiring (cli) gives it to the adapter.
+func routerCommands(r *commands.Router) func() []Command {
+	return func() []Command {
+		var out []Command
+		for _, c := range r.Commands() {
+			out = append(out, Command{Name: c.Name, Aliases: c.Aliases, Summary: c.Summary})
+		}
+		return out
 	}
 }

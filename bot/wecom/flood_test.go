@@ -10,7 +10,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/internal/floodtest"
 	"github.com/partnerbot/partnerbot/bot/wecom"
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
@@ -106,11 +106,11 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 // (10 at once, 30 a minute), mallory without a role.
 func startGated(t *testing.T, fh *floodtest.Handler) *harness {
 	clock := fakeclock.New(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
-	gate := bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) commands.Role {
+	gate := bot.NewGate(bot.GateOptions{Now: clock.Now, Role: func(user string) chat.Role {
 		if user == "wecom:mallory" {
-			return commands.RoleNone
+			return chat.RoleNone
 		}
-		return commands.RoleViewer
+		return chat.RoleViewer
 	}})
 	return start(t, setup{handler: fh.Handle, opts: func(o *wecom.Options) { o.Gate = gate }})
 }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 // envelope is the POST body of a callback: the encrypted message and who it is for.
@@ -57,7 +57,7 @@ const (
 // inbound is a callback normalised for the router.
 type inbound struct {
 	kind inboundKind
-	req  commands.Request
+	req  chat.Request
 	// For clicks: the card, updated once the command ran when the button decides.
 	taskID, responseCode, buttonKey string
 	decides                         bool
@@ -77,7 +77,7 @@ const (
 // and the text of the command. A click carries the button's command, so it runs exactly as
 // typing it would, as the person who clicked.
 func normalize(m message) inbound {
-	req := commands.Request{Platform: Platform, UserID: m.FromUserName, UserName: m.FromUserName,
+	req := chat.Request{Platform: Platform, UserID: m.FromUserName, UserName: m.FromUserName,
 		Channel: UserChannel(m.FromUserName)}
 	if m.FromUserName == "" {
 		return inbound{kind: kindIgnore}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 func TestOfficialPostBodyParses(t *testing.T) {
@@ -42,7 +41,7 @@ func TestNormalize(t *testing.T) {
 		name    string
 		xml     string
 		kind    inboundKind
-		req     commands.Request
+		req     chat.Request
 		task    string
 		code    string
 		decides bool
@@ -51,25 +50,25 @@ func TestNormalize(t *testing.T) {
 			name: "text command",
 			xml:  `<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName><CreateTime>1476422779</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[  /客户 张三 ]]></Content><MsgId>1456453720</MsgId><AgentID>1000002</AgentID></xml>`,
 			kind: kindText,
-			req:  commands.Request{Platform: "wecom", UserID: "zhangsan", UserName: "zhangsan", Channel: "user:zhangsan", Text: "/客户 张三"},
+			req:  chat.Request{Platform: "wecom", UserID: "zhangsan", UserName: "zhangsan", Channel: "user:zhangsan", Text: "/客户 张三"},
 		},
 		{
 			name: "IME slash",
 			xml:  `<xml><FromUserName>lisi</FromUserName><MsgType>text</MsgType><Content>、help</Content><MsgId>1</MsgId></xml>`,
 			kind: kindText,
-			req:  commands.Request{Platform: "wecom", UserID: "lisi", UserName: "lisi", Channel: "user:lisi", Text: "/help"},
+			req:  chat.Request{Platform: "wecom", UserID: "lisi", UserName: "lisi", Channel: "user:lisi", Text: "/help"},
 		},
 		{
 			name: "leading mention",
 			xml:  `<xml><FromUserName>lisi</FromUserName><MsgType>text</MsgType><Content>@partnerbot /pending</Content><MsgId>2</MsgId></xml>`,
 			kind: kindText,
-			req:  commands.Request{Platform: "wecom", UserID: "lisi", UserName: "lisi", Channel: "user:lisi", Text: "/pending"},
+			req:  chat.Request{Platform: "wecom", UserID: "lisi", UserName: "lisi", Channel: "user:lisi", Text: "/pending"},
 		},
 		{
 			name: "plain chat goes to the router as is",
 			xml:  `<xml><FromUserName>lisi</FromUserName><MsgType>text</MsgType><Content>你好</Content><MsgId>3</MsgId></xml>`,
 			kind: kindText,
-			req:  commands.Request{Platform: "wecom", UserID: "lisi", UserName: "lisi", Channel: "user:lisi", Text: "你好"},
+			req:  chat.Request{Platform: "wecom", UserID: "lisi", UserName: "lisi", Channel: "user:lisi", Text: "你好"},
 		},
 		{
 			name: "blank text",
@@ -81,7 +80,7 @@ func TestNormalize(t *testing.T) {
 			xml: `<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName><FromUserName><![CDATA[wangwu]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[` + approveKey +
 				`]]></EventKey><TaskId><![CDATA[pb-1-00]]></TaskId><CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[rc-1]]></ResponseCode><AgentID>1000002</AgentID></xml>`,
 			kind: kindClick,
-			req:  commands.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu", Text: "/approve 12"},
+			req:  chat.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu", Text: "/approve 12"},
 			task: "pb-1-00", code: "rc-1", decides: true,
 		},
 		{
@@ -89,14 +88,14 @@ func TestNormalize(t *testing.T) {
 			xml: `<xml><FromUserName>wangwu</FromUserName><MsgType>event</MsgType><Event>template_card_event</Event><EventKey>` + renewKey +
 				`</EventKey><TaskId>pb-2-00</TaskId><ResponseCode>rc-2</ResponseCode></xml>`,
 			kind: kindClick,
-			req:  commands.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu", Text: "/renew c3f 1m"},
+			req:  chat.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu", Text: "/renew c3f 1m"},
 			task: "pb-2-00", code: "rc-2",
 		},
 		{
 			name: "a button that is not ours",
 			xml:  `<xml><FromUserName>wangwu</FromUserName><MsgType>event</MsgType><Event>template_card_event</Event><EventKey>approve</EventKey><TaskId>t</TaskId><ResponseCode>rc</ResponseCode></xml>`,
 			kind: kindBadButton,
-			req:  commands.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu"},
+			req:  chat.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu"},
 			task: "t", code: "rc",
 		},
 		{
@@ -108,7 +107,7 @@ func TestNormalize(t *testing.T) {
 			name: "an image gets told the bot reads text",
 			xml:  `<xml><FromUserName>wangwu</FromUserName><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MediaId>m</MediaId><MsgId>5</MsgId></xml>`,
 			kind: kindUnsupported,
-			req:  commands.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu"},
+			req:  chat.Request{Platform: "wecom", UserID: "wangwu", UserName: "wangwu", Channel: "user:wangwu"},
 		},
 		{
 			name: "no sender",

@@ -54,9 +54,9 @@ func newEnv(t testing.TB, latency time.Duration) *env {
 	t.Helper()
 	te := testenv.New(t, testenv.Options{
 		Router: commands.Options{
-			Roles: map[string]commands.Role{"wecom:zhangsan": commands.RoleAdmin, "wecom:alice": commands.RoleOperator,
-				"wecom:bob": commands.RoleApprover},
-			DefaultRole:      commands.RoleViewer,
+			Roles: map[string]chat.Role{"wecom:zhangsan": chat.RoleAdmin, "wecom:alice": chat.RoleOperator,
+				"wecom:bob": chat.RoleApprover},
+			DefaultRole:      chat.RoleViewer,
 			ApprovalsChannel: "wecom:user:bob",
 			ActionChannels:   []string{"wecom:*"},
 		},
@@ -109,7 +109,7 @@ func start(t testing.TB, s setup) *harness {
 	}
 	h := s.handler
 	if h == nil {
-		h = func(context.Context, commands.Request) (chat.Reply, bool) { return chat.Reply{}, false }
+		h = func(context.Context, chat.Request) (chat.Reply, bool) { return chat.Reply{}, false }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -271,7 +271,7 @@ func TestNotCommandsAndOtherMessages(t *testing.T) {
 func TestRetriesAreDropped(t *testing.T) {
 	var mu sync.Mutex
 	runs := 0
-	h := start(t, setup{handler: func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	h := start(t, setup{handler: func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		mu.Lock()
 		runs++
 		mu.Unlock()
@@ -339,10 +339,10 @@ func TestURLVerification(t *testing.T) {
 // TestOfficialPostVector posts the official sample callback (Set B: "你好" from ChenJiaShun)
 // byte for byte, at the time it was made.
 func TestOfficialPostVector(t *testing.T) {
-	var got []commands.Request
+	var got []chat.Request
 	var mu sync.Mutex
 	h := start(t, setup{
-		handler: func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+		handler: func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 			mu.Lock()
 			got = append(got, req)
 			mu.Unlock()
@@ -359,7 +359,7 @@ func TestOfficialPostVector(t *testing.T) {
 	calls := wait(t, h.fake, pathSend, 1)
 	mu.Lock()
 	defer mu.Unlock()
-	want := commands.Request{Platform: "wecom", UserID: "ChenJiaShun", UserName: "ChenJiaShun", Channel: "user:ChenJiaShun", Text: "你好"}
+	want := chat.Request{Platform: "wecom", UserID: "ChenJiaShun", UserName: "ChenJiaShun", Channel: "user:ChenJiaShun", Text: "你好"}
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("requests = %+v, want %+v", got, want)
 	}
@@ -371,7 +371,7 @@ func TestOfficialPostVector(t *testing.T) {
 func TestCallbackRejects(t *testing.T) {
 	var mu sync.Mutex
 	runs := 0
-	h := start(t, setup{handler: func(context.Context, commands.Request) (chat.Reply, bool) {
+	h := start(t, setup{handler: func(context.Context, chat.Request) (chat.Reply, bool) {
 		mu.Lock()
 		runs++
 		mu.Unlock()
@@ -443,7 +443,7 @@ func TestCallbackRejects(t *testing.T) {
 func TestBusyAnswersPassively(t *testing.T) {
 	release := make(chan struct{})
 	h := start(t, setup{
-		handler: func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+		handler: func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 			select {
 			case <-release:
 			case <-ctx.Done():
@@ -490,7 +490,7 @@ func TestBusyAnswersPassively(t *testing.T) {
 func TestStopTellsWhoWaits(t *testing.T) {
 	started := make(chan struct{}, 1)
 	h := start(t, setup{
-		handler: func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+		handler: func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 			started <- struct{}{}
 			<-ctx.Done()
 			return chat.Reply{Text: "cut short: " + req.Text, Error: true}, true
@@ -521,7 +521,7 @@ func TestStopTellsWhoWaits(t *testing.T) {
 }
 
 func TestPanicIsAnsweredPolitely(t *testing.T) {
-	h := start(t, setup{handler: func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	h := start(t, setup{handler: func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		if req.Text == "/boom" {
 			panic("nil map somewhere")
 		}
@@ -1071,7 +1071,7 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	var mu sync.Mutex
 	runs := map[string]int{}
-	handler := func(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+	handler := func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		runs[req.UserID+" "+req.Text]++

@@ -9,7 +9,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 )
 
 // Handler runs Next (or answers "done <text>") for every command, holding those of the user
@@ -29,7 +28,7 @@ func New(flooder string, next bot.Handler) *Handler {
 }
 
 // Handle is the bot.Handler.
-func (f *Handler) Handle(ctx context.Context, req commands.Request) (chat.Reply, bool) {
+func (f *Handler) Handle(ctx context.Context, req chat.Request) (chat.Reply, bool) {
 	f.mu.Lock()
 	f.calls[req.UserID]++
 	f.mu.Unlock()

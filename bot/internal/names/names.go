@@ -6,7 +6,7 @@
 // per refresh age; a failed lookup is not tried again for a while; an error is logged once per
 // kind, not per message.
 //
-// The names found reach the router as commands.Request.UserName, which remembers them in the
+// The names found reach the router as chat.Request.UserName, which remembers them in the
 // person's prefs (store.RememberName); at start the cache is seeded from those prefs, so a
 // restart asks the platform again only once the refresh age has passed.
 package names

@@ -1,4 +1,4 @@
-package commands
+package cmdline
 
 import (
 	"strconv"
@@ -28,6 +28,11 @@ type Invocation struct {
 type ParseError struct {
 	Reason string
 	Pos    int
+}
+
+// Reasons are the values ParseError.Reason takes, for a caller that words each of them.
+func Reasons() []string {
+	return []string{"unterminated quote", "empty command", "bad flag", "too long", "too many arguments"}
 }
 
 func (e *ParseError) Error() string {
@@ -81,7 +86,7 @@ func ParseWith(text, botName string, boolFlags map[string]bool) (inv Invocation,
 	nameStart := p.pos
 	for p.pos < end {
 		r, n := p.peek()
-		if parseIsSpace(r) || r == '@' || r == '＠' {
+		if IsSpace(r) || r == '@' || r == '＠' {
 			break
 		}
 		p.pos += n
@@ -97,7 +102,7 @@ func ParseWith(text, botName string, boolFlags map[string]bool) (inv Invocation,
 		suffixStart := p.pos
 		for p.pos < end {
 			r, n := p.peek()
-			if parseIsSpace(r) {
+			if IsSpace(r) {
 				break
 			}
 			p.pos += n
@@ -127,7 +132,7 @@ func ParseWith(text, botName string, boolFlags map[string]bool) (inv Invocation,
 		if !flagsDone {
 			if pl := parseFlagPrefix(text[p.pos:end]); pl > 0 {
 				p.pos += pl
-				if r, _ := p.peek(); p.pos >= end || parseIsSpace(r) {
+				if r, _ := p.peek(); p.pos >= end || IsSpace(r) {
 					flagsDone = true // "--" alone: the rest is positional
 					continue
 				}
@@ -203,7 +208,7 @@ func (p *lineParser) peek() (rune, int) {
 func (p *lineParser) skipSpace() {
 	for p.pos < p.end {
 		r, n := p.peek()
-		if !parseIsSpace(r) {
+		if !IsSpace(r) {
 			return
 		}
 		p.pos += n
@@ -216,7 +221,7 @@ func (p *lineParser) flag(tokStart int) (name, val string, err error) {
 	hasEq := false
 	for p.pos < p.end {
 		r, n := p.peek()
-		if parseIsSpace(r) {
+		if IsSpace(r) {
 			break
 		}
 		if r == '=' || r == '＝' {
@@ -296,7 +301,7 @@ func (p *lineParser) word() (string, error) {
 	wordStart := p.pos
 	for p.pos < p.end {
 		r, n := p.peek()
-		if parseIsSpace(r) {
+		if IsSpace(r) {
 			break
 		}
 		p.pos += n
@@ -343,9 +348,9 @@ func parseFlagPrefix(s string) int {
 
 func parseIsDash(r rune) bool { return r == '—' || r == '―' }
 
-// parseIsSpace reports whether r separates tokens: Unicode white space (U+3000, NBSP, tabs,
+// IsSpace reports whether r separates tokens: Unicode white space (U+3000, NBSP, tabs,
 // newlines, …) and the invisible U+200B, U+2060 and U+FEFF that copy-paste brings along.
-func parseIsSpace(r rune) bool {
+func IsSpace(r rune) bool {
 	if r < utf8.RuneSelf {
 		return r == ' ' || ('\t' <= r && r <= '\r')
 	}
@@ -357,14 +362,14 @@ func parseTrim(text string) (start, end int) {
 	start, end = 0, len(text)
 	for start < end {
 		r, n := utf8.DecodeRuneInString(text[start:end])
-		if !parseIsSpace(r) {
+		if !IsSpace(r) {
 			break
 		}
 		start += n
 	}
 	for end > start {
 		r, n := utf8.DecodeLastRuneInString(text[start:end])
-		if !parseIsSpace(r) {
+		if !IsSpace(r) {
 			break
 		}
 		end -= n
