@@ -162,7 +162,7 @@ func (g *Gate) Check(ctx context.Context, req commands.Request) Decision {
 // false when its sender was answered a moment ago, and nothing is to be said.
 func (g *Gate) Busy(ctx context.Context, req commands.Request) (rep chat.Reply, ok bool) {
 	if g == nil {
-		return chat.Reply{Text: commands.Zh.Busy() + "\n" + commands.En.Busy(), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: g.Lang(ctx, req.User()).Busy(), Error: true, Ephemeral: true}, true
 	}
 	user := req.User()
 	now := g.opts.Now()

@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
 
 // gateAudit records what a gate audits.
@@ -168,8 +169,11 @@ func TestGateBusyOncePerBurst(t *testing.T) {
 
 	var nilGate *bot.Gate
 	rep, ok := nilGate.Busy(ctx, req("UVIEW", "/help"))
-	if !ok || !strings.Contains(rep.Text, "机器人正忙") || !strings.Contains(rep.Text, "busy") {
-		t.Errorf("a nil gate's busy = %q %v, want both languages", rep.Text, ok)
+	if !ok || rep.Text != commands.Zh.Busy() {
+		t.Errorf("a nil gate's busy = %q %v, want %q: the default language, not both at once", rep.Text, ok, commands.Zh.Busy())
+	}
+	for _, p := range langcheck.New().Problems("zh", rep.Text) {
+		t.Errorf("a nil gate's busy: %s\n%s", p, rep.Text)
 	}
 	if d := nilGate.Check(ctx, req("USTRANGER", "/help")); d.Verdict != bot.Admit {
 		t.Errorf("a nil gate refused: %v", d.Verdict)

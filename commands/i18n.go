@@ -777,6 +777,18 @@ var catalogue = map[string]msg{
 	"err.busy":       {"机器人正忙，请稍后再试。", "The bot is busy right now; please try again in a moment."},
 	"err.restarting": {"机器人正在重启，请稍后再试。", "The bot is restarting; please try again in a moment."},
 
+	// What the chat adapters say themselves (not a command's reply), in their recipient's
+	// language (bot.Gate.Lang): a hint for what is no command, a failure, a dead button.
+	"adapter.failed":      {"处理这条命令时出错了，已记录日志。请稍后再试。", "Something went wrong with that command; it has been logged. Please try again later."},
+	"adapter.hint":        {"请输入以 / 开头的命令，例如 /帮助。", "Type a command starting with /, e.g. /help."},
+	"adapter.hint_slash":  {"请输入命令，例如 %s 帮助。", "Type a command, e.g. %s help."},
+	"adapter.text_only":   {"我只能读文字命令，例如 /帮助。", "I only read text commands, e.g. /help."},
+	"adapter.working":     {"⏳ 处理中…", "⏳ Working…"},
+	"adapter.button_gone": {"这个按钮已失效，请直接输入命令。", "This button is no longer valid; type the command instead."},
+	"adapter.button_old":  {"这个按钮已过期，请直接输入：%s", "This button has expired; type: %s"},
+	"adapter.no_buttons":  {"此处不支持按钮，请直接输入命令。", "Buttons do not work here; type the command instead."},
+	"adapter.send_again":  {"机器人正在重启，没来得及处理你的命令，请稍后再发一次。", "The bot restarted before it could run your command; please send it again."},
+
 	// What the console says itself, in its user's language (bot/console).
 	"console.banner":         {"partnerbot 控制台，身份 console:%s — 输入 /帮助 查看命令；/quit 或 Ctrl-D 退出", "partnerbot console as console:%s — type /help; /quit or Ctrl-D to leave"},
 	"console.banner_service": {"partnerbot 控制台，身份 console:%s — 输入 /帮助 查看命令；/quit 停止机器人，Ctrl-D 只关闭控制台", "partnerbot console as console:%s — type /help; /quit stops the bot, Ctrl-D leaves the console alone"},
@@ -792,6 +804,21 @@ func (l Lang) Busy() string { return l.T("err.busy") }
 
 // Restarting is the answer to a command the bot stopped before running: send it again.
 func (l Lang) Restarting() string { return l.T("err.restarting") }
+
+// What an adapter says itself: Failed for a command that failed (panicked) in the adapter;
+// Hint and TextOnly for a message that is no command, and what isn't text; SlashHint for a
+// slash command (Slack's /partnerbot) given no command; Working while a clicked button's command runs;
+// ButtonGone, ButtonExpired (with the command to type instead) and NoButtons for a click that
+// runs nothing; SendAgain for a command the bot restarted before running.
+func (l Lang) Failed() string                      { return l.T("adapter.failed") }
+func (l Lang) Hint() string                        { return l.T("adapter.hint") }
+func (l Lang) SlashHint(slash string) string       { return l.T("adapter.hint_slash", slash) }
+func (l Lang) TextOnly() string                    { return l.T("adapter.text_only") }
+func (l Lang) Working() string                     { return l.T("adapter.working") }
+func (l Lang) ButtonGone() string                  { return l.T("adapter.button_gone") }
+func (l Lang) ButtonExpired(command string) string { return l.T("adapter.button_old", command) }
+func (l Lang) NoButtons() string                   { return l.T("adapter.no_buttons") }
+func (l Lang) SendAgain() string                   { return l.T("adapter.send_again") }
 
 // ConsoleBanner greets the console's user; beside a service (service), Ctrl-D leaves the
 // console alone while /quit stops the bot.
