@@ -26,7 +26,7 @@ import (
 //     the chat back, and the answer holds for what they send meanwhile. The commands not
 //     answered are counted in the log.
 //
-// A nil *Gate admits everything and words "busy" in both languages. It is safe for concurrent
+// A nil *Gate admits everything and words "busy" in Chinese (the default language). It is safe for concurrent
 // use.
 type Gate struct {
 	opts GateOptions

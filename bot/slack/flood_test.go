@@ -59,7 +59,7 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 	if n := countContaining(e.postsTo("D"+viewer), "done"); n != 0 {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
-	e.fake.waitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), "busy") > 0 })
+	e.fake.waitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), commands.Zh.Busy()) > 0 }) // no gate: the bot's language
 	fh.Free()
 }
 
