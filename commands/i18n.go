@@ -770,6 +770,8 @@ var catalogue = map[string]msg{
 	"act.money_anomaly":             {"华为云的应答还提到了本申请以外的内容（不计入本申请的结果，已记入审计日志）：%s", "Huawei Cloud's answer also named what this request did not ask for (not counted in its result; recorded in the audit log): %s"},
 	"act.quota_anomaly":             {"应答的 %s 列出了未申请的额度 “%s”", "%s names quota \"%s\", which was not asked for"},
 	"act.quota_anomaly_code":        {"应答的 %s 列出了未申请的额度 “%s”（%s）", "%s names quota \"%s\" (%s), which was not asked for"},
+	"act.coupon_anomaly":            {"应答的 %s 列出了未申请的客户 “%s”（%s）", "%s names customer \"%s\" (%s), who was not asked for"},
+	"act.coupon_anomaly_blank":      {"应答的 %s 有一条没有客户 ID 的记录（%s）", "%s holds an entry without a customer id (%s)"},
 	"act.anomaly_more":              {"另有 %s 条这样的记录", "and %s more such entr[y|ies]"},
 	"act.money_ambiguous":           {"申请执行后华为云有多条相同的记录（%s），无法确定哪条属于本申请；请核对后再决定是否重新提交", "Huawei Cloud shows several identical records since the request ran (%s) and cannot tell which is this request's; check before filing again"},
 
