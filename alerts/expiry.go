@@ -287,7 +287,7 @@ func (s *Scanner) commitExpiry(ctx context.Context, st *expiryState, now time.Ti
 	}
 	var notices []store.Notice
 	if len(st.items) > 0 {
-		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.ch.lang, st.items, st.ch.labels(KindExpiry), now), now)
+		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.ch.lang, st.items, st.ch.expiringScope(KindExpiry), now), now)
 		sum.Alerted += len(st.items)
 		sum.Notices += len(notices)
 		sum.Channels++
@@ -311,8 +311,8 @@ func dedupe(ss []string) []string {
 
 // renderExpiry builds one channel's digest: grouped by customer, soonest first, resources with
 // auto-renew on apart, with the commands to renew or switch auto-renew on.
-// labels are the channel's scope when every subscription of it is to customers with a label.
-func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, labels []string, now time.Time) commands.Reply {
+// scope is the channel's, when no subscription of it is to every customer.
+func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, scope commands.ExpiringScope, now time.Time) commands.Reply {
 	sort.Slice(items, func(i, j int) bool {
 		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
@@ -349,7 +349,7 @@ func (s *Scanner) renderExpiry(l commands.Lang, items []expiring, labels []strin
 		rep.Buttons = append(rep.Buttons, commands.Button{Label: l.T("alert.btn.renew", it.name), Command: "/renew " + it.resourceID})
 	}
 	if screen := s.opts.DigestScreen; screen >= 0 && (len(items) > screen || digestChars(rep) > DigestScreenChars) {
-		return s.summarise(l, rep, items, labels, now)
+		return s.summarise(l, rep, items, scope, now)
 	}
 	return rep
 }
@@ -364,9 +364,9 @@ const (
 // summarise turns a digest longer than a screen into its summary: the counts per threshold and
 // per customer, the DigestSoonest soonest resources, and a button whose command (what typing it
 // does) pages through every one: /resources of the customer when the digest has one, else
-// /expiring over the digest's widest threshold, of the customers with the channel's labels when
-// it is subscribed by label. items are sorted soonest first.
-func (s *Scanner) summarise(l commands.Lang, full commands.Reply, items []expiring, labels []string, now time.Time) commands.Reply {
+// /expiring over the digest's widest threshold, of the channel's customers (by label and by id)
+// when it is not subscribed to every customer. items are sorted soonest first.
+func (s *Scanner) summarise(l commands.Lang, full commands.Reply, items []expiring, scope commands.ExpiringScope, now time.Time) commands.Reply {
 	rep := commands.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
 	levels := map[int]int{}
 	per := map[string]int{}
@@ -415,7 +415,7 @@ func (s *Scanner) summarise(l commands.Lang, full commands.Reply, items []expiri
 		soonest[0].Title = l.T("alert.expiry.sum_soonest", min(DigestSoonest, len(items))) + " — " + soonest[0].Title
 	}
 	rep.Sections = append(rep.Sections, soonest...)
-	cmd := commands.ExpiringCommand(widest, labels...)
+	cmd := commands.ExpiringCommand(widest, scope)
 	if len(custs) == 1 {
 		cmd = "/resources " + custs[0] + " --expiring " + fmt.Sprint(widest)
 	}

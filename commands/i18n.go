@@ -306,11 +306,17 @@ var catalogue = map[string]msg{
 	"yes":               {"是", "yes"},
 	"no":                {"否", "no"},
 
-	// /expiring label:NAME
-	"expiring.title_label": {"%d 天内到期的包年/包月资源（标签：%s）", "Yearly/monthly resources expiring within %d day[s] (label: %s)"},
-	"err.bad_label":        {"“%s” 不是有效的标签筛选：写成 label:标签，例如 label:vip（同一标签只写一次，最长 64 个字）。", "\"%s\" is not a valid label filter: write label:NAME, e.g. label:vip (each label once, at most 64 characters)."},
-	"err.too_many_labels":  {"最多可同时筛选 %d 个标签。", "At most %d label[s] at once."},
-	"err.no_such_label":    {"没有客户的标签是 “%s”（标签区分大小写）。", "No customer has the label \"%s\" (labels are case-sensitive)."},
+	// /expiring label:NAME, customer:ID
+	"expiring.title_label":     {"%d 天内到期的包年/包月资源（标签：%s）", "Yearly/monthly resources expiring within %d day[s] (label: %s)"},
+	"err.bad_label":            {"“%s” 不是有效的标签筛选：写成 label:标签，例如 label:vip（同一标签只写一次，最长 64 个字）。", "\"%s\" is not a valid label filter: write label:NAME, e.g. label:vip (each label once, at most 64 characters)."},
+	"err.too_many_labels":      {"最多可同时筛选 %d 个标签。", "At most %d label[s] at once."},
+	"err.no_such_label":        {"没有客户的标签是 “%s”（标签区分大小写）。", "No customer has the label \"%s\" (labels are case-sensitive)."},
+	"expiring.title_scope":     {"%d 天内到期的包年/包月资源（%s）", "Yearly/monthly resources expiring within %d day[s] (%s)"},
+	"expiring.scope_label":     {"标签：%s", "label: %s"},
+	"expiring.scope_customers": {"%d 个客户", "%d customer[s]"},
+	"err.bad_customer_scope":   {"“%s” 不是有效的客户筛选：写成 customer:客户ID（32 位十六进制数字，见 /客户），每个客户只写一次。", "\"%s\" is not a valid customer filter: write customer:ID (the customer's 32 hexadecimal digits, see /customer), each customer once."},
+	"err.too_many_scoped":      {"最多可同时筛选 %d 个客户。", "At most %d customer[s] at once."},
+	"err.no_such_customer_id":  {"没有 ID 为 %s 的客户。", "No customer has the id %s."},
 
 	// /arrears
 	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customer[s]"},
