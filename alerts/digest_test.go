@@ -1,6 +1,7 @@
 package alerts_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -213,5 +214,29 @@ func TestCustomerDigestButtonListsTheSubscribed(t *testing.T) {
 				t.Errorf("%s lists %d resources, the digest %d of which %d expired", r.Buttons[0].Command, len(rep.Table.Rows), sum.Alerted, expired)
 			}
 		})
+	}
+}
+
+// TestDigestSaysItsLanguage: an expiry digest says the language it was rendered in (the
+// channel's /lang, else the bot's), so that an adapter words what it adds (Slack's line under
+// a long table) in it rather than guessing from the digest's content.
+func TestDigestSaysItsLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	if err := e.st.SetChannelPrefs(context.Background(), "slack", "CEN", store.Prefs{Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	e.subscribe("slack:CZH", "expiry", "*", 30, 7, 1)
+	e.subscribe("slack:CEN", "expiry", "*", 30, 7, 1)
+	e.scan(alerts.KindExpiry)
+	seen := map[string]bool{}
+	for _, n := range e.drain() {
+		want := map[string]string{"CZH": "zh", "CEN": "en"}[n.Channel]
+		if got := reply(t, n).Lang; got != want {
+			t.Errorf("a digest to %s says it is in %q, want %q", n.Channel, got, want)
+		}
+		seen[n.Channel] = true
+	}
+	if !seen["CZH"] || !seen["CEN"] {
+		t.Errorf("digests went to %v, want CZH and CEN", seen)
 	}
 }

@@ -540,6 +540,9 @@ func (s *Scanner) notices(ch *channel, kind string, d commands.Reply, now time.T
 		if len(parts) > 1 {
 			p.Title = fmt.Sprintf("%s (%d/%d)", p.Title, i+1, len(parts))
 		}
+		if p.Lang = string(commands.Zh); ch.lang == commands.En { // what it was rendered in
+			p.Lang = string(commands.En)
+		}
 		body, _ := json.Marshal(p)
 		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: body,
 			NextAttempt: next})

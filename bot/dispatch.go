@@ -319,6 +319,7 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 			Title:   l.T("notices.parked_title", n.ID),
 			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
 			Buttons: []chat.Button{{Label: "/resend " + strconv.FormatUint(n.ID, 10), Command: "/resend " + strconv.FormatUint(n.ID, 10)}},
+			Lang:    string(l),
 		}
 		bodies[string(l)], _ = json.Marshal(rep)
 	}

@@ -114,7 +114,7 @@ func runLang(ctx context.Context, c *Call) (Reply, error) {
 		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, p); err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: l.T("lang.set_channel")}, nil
+		return Reply{Text: l.T("lang.set_channel"), Lang: string(l)}, nil
 	}
 	p, err := c.r.store.Prefs(ctx, c.Req.User())
 	if err != nil {
@@ -137,7 +137,7 @@ func runLang(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	c.Lang = l
-	return Reply{Text: l.T("lang.set")}, nil
+	return Reply{Text: l.T("lang.set"), Lang: string(l)}, nil
 }
 
 func runAudit(ctx context.Context, c *Call) (Reply, error) {

@@ -695,13 +695,21 @@ var noticeLangs = []Lang{Zh, En}
 
 func (r *Router) notice(platform, channel, user, kind string, render func(Lang) Reply, dedupe string) store.Notice {
 	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
-	n.Body, _ = json.Marshal(render(r.opts.Lang))
+	rendered := func(l Lang) Reply {
+		rep := render(l)
+		rep.Lang = string(l)
+		if l != En {
+			rep.Lang = string(Zh)
+		}
+		return rep
+	}
+	n.Body, _ = json.Marshal(rendered(r.opts.Lang))
 	for _, l := range noticeLangs {
 		if l != r.opts.Lang { // the default rendering is Body, not repeated
 			if n.Bodies == nil {
 				n.Bodies = map[string]json.RawMessage{}
 			}
-			n.Bodies[string(l)], _ = json.Marshal(render(l))
+			n.Bodies[string(l)], _ = json.Marshal(rendered(l))
 		}
 	}
 	return n

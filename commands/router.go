@@ -501,6 +501,9 @@ func (r *Router) Handle(ctx context.Context, req Request) (reply Reply, ok bool)
 			reply, ok = Reply{Text: lang.T("err.internal"), Error: true}, true
 			result, detail = "error", "panic"
 		}
+		if ok && reply.Lang == "" {
+			reply.Lang = string(lang) // what the reply was rendered in (/lang sets its own)
+		}
 		if ok {
 			took := time.Since(start)
 			r.audit(ctx, call, result, detail, took)
