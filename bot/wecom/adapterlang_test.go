@@ -14,7 +14,8 @@ import (
 )
 
 // TestAdapterTextsInOneLanguage: what the adapter says itself — the hint for text that is no
-// command, "text only" for a picture, and the apology for a command that failed — is in the
+// command, "text only" for a picture, the apology for a command that failed, and the answer
+// to a button that is not ours — is in the
 // member's language (their /lang, else the bot's: Gate.Lang), one language a message, not
 // Chinese and English side by side.
 func TestAdapterTextsInOneLanguage(t *testing.T) {
@@ -46,6 +47,7 @@ func TestAdapterTextsInOneLanguage(t *testing.T) {
 			{"text only", fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>%s</FromUserName><CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MsgId>%d</MsgId></xml>`,
 				corpID, tt.user, 990+sent), tt.lang.TextOnly()},
 			{"the apology", h.text(tt.user, "/panic"), tt.lang.Failed()},
+			{"a button not ours", click(tt.user, "not-ours", "task", "code"), tt.lang.ButtonGone()},
 		} {
 			h.post(step.msg)
 			sent++
