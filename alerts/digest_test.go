@@ -1,7 +1,10 @@
 package alerts_test
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,5 +159,84 @@ func TestLabelDigestButtonListsTheLabelled(t *testing.T) {
 				t.Errorf("%s lists %d resources, the digest %d of which %d expired", r.Buttons[0].Command, len(rep.Table.Rows), sum.Alerted, expired)
 			}
 		})
+	}
+}
+
+// TestCustomerDigestButtonListsTheSubscribed: a channel subscribed to several customers by id
+// (not by label) gets a summarised digest whose button carries those customers (customer:ID),
+// so that clicking it lists their resources and no one else's — the digest's own, save those
+// already expired — from BSS before the first index and from the index after a delta scan.
+func TestCustomerDigestButtonListsTheSubscribed(t *testing.T) {
+	for _, delta := range []bool{false, true} {
+		t.Run(map[bool]string{false: "from BSS", true: "from the index"}[delta], func(t *testing.T) {
+			e := newEnv(t, func(o *alerts.Options) { o.DigestScreen = 3; o.Delta = delta })
+			custs := e.srv.Customers()
+			sort.Slice(custs, func(i, j int) bool { return len(e.srv.Resources(custs[i].ID)) > len(e.srv.Resources(custs[j].ID)) })
+			var ids []string
+			for _, c := range custs[:3] {
+				ids = append(ids, c.ID)
+				e.subscribe("slack:C1", "expiry", c.ID, 30, 7, 1)
+			}
+			sort.Strings(ids)
+			want := "/expiring 30 customer:" + strings.Join(ids, " customer:")
+			sum := e.scan(alerts.KindExpiry)
+			ns := e.drain()
+			if len(ns) != 1 {
+				t.Fatalf("%d notices, want one summary", len(ns))
+			}
+			r := reply(t, ns[0])
+			if len(r.Buttons) == 0 || r.Buttons[0].Command != want {
+				t.Fatalf("the first button is %+v, want %s", r.Buttons, want)
+			}
+			expired := 0
+			for _, f := range r.Fields {
+				if f.Label == "已过期" {
+					expired, _ = strconv.Atoi(f.Value)
+				}
+			}
+			ownerOf := map[string]string{} // resource id → its customer
+			for _, c := range e.srv.Customers() {
+				for _, res := range e.srv.Resources(c.ID) {
+					ownerOf[res.ResourceID] = c.ID
+				}
+			}
+			rep := e.indexRouter(200)("console:victor", r.Buttons[0].Command)
+			if rep.Error || rep.Table == nil {
+				t.Fatalf("%s: %+v", r.Buttons[0].Command, rep)
+			}
+			for _, row := range rep.Table.Rows {
+				id := row[2][strings.LastIndex(row[2], "(")+1 : len(row[2])-1]
+				if !slices.Contains(ids, ownerOf[id]) {
+					t.Errorf("%s lists %s of %s, who is not subscribed", r.Buttons[0].Command, id, row[1])
+				}
+			}
+			if len(rep.Table.Rows) != sum.Alerted-expired || !strings.Contains(rep.Footer, "1/1") {
+				t.Errorf("%s lists %d resources, the digest %d of which %d expired", r.Buttons[0].Command, len(rep.Table.Rows), sum.Alerted, expired)
+			}
+		})
+	}
+}
+
+// TestDigestSaysItsLanguage: an expiry digest says the language it was rendered in (the
+// channel's /lang, else the bot's), so that an adapter words what it adds (Slack's line under
+// a long table) in it rather than guessing from the digest's content.
+func TestDigestSaysItsLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	if err := e.st.SetChannelPrefs(context.Background(), "slack", "CEN", store.Prefs{Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	e.subscribe("slack:CZH", "expiry", "*", 30, 7, 1)
+	e.subscribe("slack:CEN", "expiry", "*", 30, 7, 1)
+	e.scan(alerts.KindExpiry)
+	seen := map[string]bool{}
+	for _, n := range e.drain() {
+		want := map[string]string{"CZH": "zh", "CEN": "en"}[n.Channel]
+		if got := reply(t, n).Lang; got != want {
+			t.Errorf("a digest to %s says it is in %q, want %q", n.Channel, got, want)
+		}
+		seen[n.Channel] = true
+	}
+	if !seen["CZH"] || !seen["CEN"] {
+		t.Errorf("digests went to %v, want CZH and CEN", seen)
 	}
 }

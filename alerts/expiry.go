@@ -289,7 +289,7 @@ func (s *Scanner) commitExpiry(ctx context.Context, st *expiryState, now time.Ti
 	}
 	var notices []store.Notice
 	if len(st.items) > 0 {
-		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.ch.lang, st.items, st.ch.labels(KindExpiry), now), now)
+		notices = s.notices(st.ch, KindExpiry, s.renderExpiry(st.ch.lang, st.items, st.ch.expiringScope(KindExpiry), now), now)
 		sum.Alerted += len(st.items)
 		sum.Notices += len(notices)
 		sum.Channels++
@@ -313,8 +313,8 @@ func dedupe(ss []string) []string {
 
 // renderExpiry builds one channel's digest: grouped by customer, soonest first, resources with
 // auto-renew on apart, with the commands to renew or switch auto-renew on.
-// labels are the channel's scope when every subscription of it is to customers with a label.
-func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, now time.Time) chat.Reply {
+// scope is the channel's, when no subscription of it is to every customer.
+func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, scope cmdline.ExpiringScope, now time.Time) chat.Reply {
 	sort.Slice(items, func(i, j int) bool {
 		a, b := items[i].expiry, items[j].expiry
 		if !a.Equal(b) {
@@ -351,7 +351,7 @@ func (s *Scanner) renderExpiry(l lang.Lang, items []expiring, labels []string, n
 		rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.renew", it.name), Command: cmdline.Renew(it.resourceID)})
 	}
 	if screen := s.opts.DigestScreen; screen >= 0 && (len(items) > screen || digestChars(rep) > DigestScreenChars) {
-		return s.summarise(l, rep, items, labels, now)
+		return s.summarise(l, rep, items, scope, now)
 	}
 	return rep
 }
@@ -366,9 +366,9 @@ const (
 // summarise turns a digest longer than a screen into its summary: the counts per threshold and
 // per customer, the DigestSoonest soonest resources, and a button whose command (what typing it
 // does) pages through every one: /resources of the customer when the digest has one, else
-// /expiring over the digest's widest threshold, of the customers with the channel's labels when
-// it is subscribed by label. items are sorted soonest first.
-func (s *Scanner) summarise(l lang.Lang, full chat.Reply, items []expiring, labels []string, now time.Time) chat.Reply {
+// /expiring over the digest's widest threshold, of the channel's customers (by label and by id)
+// when it is not subscribed to every customer. items are sorted soonest first.
+func (s *Scanner) summarise(l lang.Lang, full chat.Reply, items []expiring, scope cmdline.ExpiringScope, now time.Time) chat.Reply {
 	rep := chat.Reply{Title: full.Title, Text: full.Text, Footer: full.Footer}
 	levels := map[int]int{}
 	per := map[string]int{}
@@ -417,7 +417,7 @@ func (s *Scanner) summarise(l lang.Lang, full chat.Reply, items []expiring, labe
 		soonest[0].Title = l.T("alert.expiry.sum_soonest", min(DigestSoonest, len(items))) + " — " + soonest[0].Title
 	}
 	rep.Sections = append(rep.Sections, soonest...)
-	cmd := cmdline.Expiring(widest, labels...)
+	cmd := cmdline.Expiring(widest, scope)
 	if len(custs) == 1 {
 		cmd = cmdline.ResourcesExpiring(custs[0], widest)
 	}

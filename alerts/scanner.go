@@ -25,6 +25,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
@@ -287,24 +288,32 @@ func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
 	return days, ok
 }
 
-// labels are the labels of the channel's kind subscriptions when each is scoped by label
-// (label:X), sorted; nil when any is to all customers or to one customer.
-func (c *channel) labels(kind string) []string {
-	var out []string
+// expiringScope is the scope of the channel's kind subscriptions, as /expiring takes it: its
+// labels (label:X) and customers (by id), sorted; every customer (the zero scope) when any is
+// to all customers, or when /expiring cannot carry so many (ExpiringScope.Fits).
+func (c *channel) expiringScope(kind string) cmdline.ExpiringScope {
+	var sc cmdline.ExpiringScope
 	for _, sub := range c.subs {
 		if sub.Kind != kind && sub.Kind != "all" {
 			continue
 		}
-		label, ok := strings.CutPrefix(sub.Scope, "label:")
-		if !ok {
-			return nil
-		}
-		if !slices.Contains(out, label) {
-			out = append(out, label)
+		switch label, ok := strings.CutPrefix(sub.Scope, "label:"); {
+		case sub.Scope == "*" || sub.Scope == "":
+			return cmdline.ExpiringScope{}
+		case ok:
+			if !slices.Contains(sc.Labels, label) {
+				sc.Labels = append(sc.Labels, label)
+			}
+		case !slices.Contains(sc.Customers, sub.Scope):
+			sc.Customers = append(sc.Customers, sub.Scope)
 		}
 	}
-	sort.Strings(out)
-	return out
+	if !sc.Fits() {
+		return cmdline.ExpiringScope{}
+	}
+	sort.Strings(sc.Labels)
+	sort.Strings(sc.Customers)
+	return sc
 }
 
 func inScope(scope string, cu bss.Customer) bool {
@@ -531,6 +540,9 @@ func (s *Scanner) notices(ch *channel, kind string, d chat.Reply, now time.Time)
 	for i, p := range parts {
 		if len(parts) > 1 {
 			p.Title = fmt.Sprintf("%s (%d/%d)", p.Title, i+1, len(parts))
+		}
+		if p.Lang = string(lang.Zh); ch.lang == lang.En { // what it was rendered in
+			p.Lang = string(lang.En)
 		}
 		ns = append(ns, store.Notice{Platform: ch.platform, Channel: ch.name, Kind: "alert:" + kind, Body: chat.EncodeNotice(p),
 			NextAttempt: next})

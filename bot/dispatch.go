@@ -319,6 +319,7 @@ func (d *Dispatcher) parkedNotices(n store.Notice, cause error, now time.Time) [
 			Title:   l.T("notices.parked_title", n.ID),
 			Text:    l.T("notices.parked", place, n.ID, cause, n.ID),
 			Buttons: []chat.Button{{Label: cmdline.Resend(n.ID), Command: cmdline.Resend(n.ID)}},
+			Lang:    string(l),
 		}
 		bodies[string(l)] = chat.EncodeNotice(rep)
 	}

@@ -26,7 +26,7 @@ import (
 //     the chat back, and the answer holds for what they send meanwhile. The commands not
 //     answered are counted in the log.
 //
-// A nil *Gate admits everything and words "busy" in both languages. It is safe for concurrent
+// A nil *Gate admits everything and words "busy" in Chinese (the default language). It is safe for concurrent
 // use.
 type Gate struct {
 	opts GateOptions
@@ -162,7 +162,7 @@ func (g *Gate) Check(ctx context.Context, req chat.Request) Decision {
 // false when its sender was answered a moment ago, and nothing is to be said.
 func (g *Gate) Busy(ctx context.Context, req chat.Request) (rep chat.Reply, ok bool) {
 	if g == nil {
-		return chat.Reply{Text: lang.Zh.Busy() + "\n" + lang.En.Busy(), Error: true, Ephemeral: true}, true
+		return chat.Reply{Text: g.Lang(ctx, req.User()).Busy(), Error: true, Ephemeral: true}, true
 	}
 	user := req.User()
 	now := g.opts.Now()

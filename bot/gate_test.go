@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/internal/langcheck"
 	"github.com/partnerbot/partnerbot/lang"
 )
 
@@ -169,8 +170,11 @@ func TestGateBusyOncePerBurst(t *testing.T) {
 
 	var nilGate *bot.Gate
 	rep, ok := nilGate.Busy(ctx, req("UVIEW", "/help"))
-	if !ok || !strings.Contains(rep.Text, "机器人正忙") || !strings.Contains(rep.Text, "busy") {
-		t.Errorf("a nil gate's busy = %q %v, want both languages", rep.Text, ok)
+	if !ok || rep.Text != lang.Zh.Busy() {
+		t.Errorf("a nil gate's busy = %q %v, want %q: the default language, not both at once", rep.Text, ok, lang.Zh.Busy())
+	}
+	for _, p := range langcheck.New().Problems("zh", rep.Text) {
+		t.Errorf("a nil gate's busy: %s\n%s", p, rep.Text)
 	}
 	if d := nilGate.Check(ctx, req("USTRANGER", "/help")); d.Verdict != bot.Admit {
 		t.Errorf("a nil gate refused: %v", d.Verdict)

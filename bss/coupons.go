@@ -79,14 +79,26 @@ type CouponIssueResult struct {
 	// neither list, named with a coupon id that is blank after trimming (which is no id), or
 	// named more than once. Their coupons may or may not exist: settle from the issued coupons.
 	Unknown []string `json:"-"`
-	// Anomalies describe the entries of the answer that name no customer asked for: a customer
-	// not in the request, or a blank customer id. They count as nobody's success.
-	Anomalies []string `json:"-"`
+	// Anomalies are the entries of the answer that name no customer asked for: a customer not
+	// in the request, or a blank customer id (the first maxAnomalies; MoreAnomalies counts the
+	// rest). They count as nobody's success. They are facts: commands words them for people.
+	Anomalies     []CouponAnomaly `json:"-"`
+	MoreAnomalies int             `json:"-"`
 	// RequestID is the answer's X-Request-Id.
 	RequestID string `json:"-"`
 }
 
-// maxAnomalies bounds the anomalies described of one answer; the rest are counted.
+// CouponAnomaly is an entry of an issue's answer that names no customer asked for. Texts
+// quoted from the answer are cut to 64 bytes (short).
+type CouponAnomaly struct {
+	List       string // where the answer holds it: "coupon_infos" or "error_details"
+	CustomerID string // the customer it names; "" when it names none (a blank id)
+	CouponID   string // coupon_infos: the coupon it names
+	ErrorCode  string // error_details: the error it names
+	ErrorMsg   string // error_details: BSS's message, kept for an entry that names no customer
+}
+
+// maxAnomalies bounds the anomalies kept of one answer; the rest are counted.
 const maxAnomalies = 10
 
 // short bounds a text quoted from an answer in an anomaly: 64 bytes, cut on a character.
@@ -114,10 +126,8 @@ func (res *CouponIssueResult) match(asked []string) {
 	for _, ic := range res.Issued {
 		id := strings.TrimSpace(ic.CustomerID)
 		switch {
-		case id == "":
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos holds an entry without a customer id (coupon_id %q)", short(ic.CouponID)))
-		case !wanted[id]:
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("coupon_infos names customer %q (coupon_id %q), who was not asked for", short(id), short(ic.CouponID)))
+		case id == "" || !wanted[id]:
+			res.Anomalies = append(res.Anomalies, CouponAnomaly{List: "coupon_infos", CustomerID: short(id), CouponID: short(ic.CouponID)})
 		default:
 			coupons[id] = append(coupons[id], IssuedCoupon{CustomerID: id, CouponID: strings.TrimSpace(ic.CouponID)})
 		}
@@ -127,16 +137,16 @@ func (res *CouponIssueResult) match(asked []string) {
 		id := strings.TrimSpace(ie.ID)
 		switch {
 		case id == "":
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details holds an entry without a customer id (%q %q)", short(ie.ErrorCode), short(ie.ErrorMsg)))
+			res.Anomalies = append(res.Anomalies, CouponAnomaly{List: "error_details", ErrorCode: short(ie.ErrorCode), ErrorMsg: short(ie.ErrorMsg)})
 		case !wanted[id]:
-			res.Anomalies = append(res.Anomalies, fmt.Sprintf("error_details names customer %q (%q), who was not asked for", short(id), short(ie.ErrorCode)))
+			res.Anomalies = append(res.Anomalies, CouponAnomaly{List: "error_details", CustomerID: short(id), ErrorCode: short(ie.ErrorCode)})
 		default:
 			ie.ID = id
 			failures[id] = append(failures[id], ie)
 		}
 	}
 	if n := len(res.Anomalies); n > maxAnomalies {
-		res.Anomalies = append(res.Anomalies[:maxAnomalies], fmt.Sprintf("and %d more such entries", n-maxAnomalies))
+		res.Anomalies, res.MoreAnomalies = res.Anomalies[:maxAnomalies], n-maxAnomalies
 	}
 	res.Issued, res.Errors = nil, nil
 	for _, id := range asked {

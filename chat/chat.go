@@ -16,6 +16,10 @@ type Reply struct {
 	Footer    string    `json:"footer,omitempty"`   // e.g. "page 1 of 3"; rendered small
 	Error     bool      `json:"error,omitempty"`    // the command failed; adapters may mark it, exec exits 1
 	Ephemeral bool      `json:"ephemeral,omitempty"`
+	// Lang is the language the reply was rendered in, "zh" or "en" (set by the router on its
+	// replies and by those who render notices); empty when not known. An adapter words what it
+	// adds to a reply (a table's overflow line) in it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Field is a label and a value shown side by side.

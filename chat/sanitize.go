@@ -89,6 +89,9 @@ func (r Reply) Sanitized() Reply {
 	out.Title = Clean(r.Title, false)
 	out.Text = Clean(r.Text, true)
 	out.Footer = Clean(r.Footer, false)
+	if out.Lang != "zh" && out.Lang != "en" {
+		out.Lang = "" // a language it does not know is no language
+	}
 	out.Fields = cleanFields(r.Fields)
 	if r.Table != nil {
 		t := &Table{Columns: cleanAll(r.Table.Columns), Head: append([]int(nil), r.Table.Head...)}

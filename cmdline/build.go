@@ -43,14 +43,42 @@ func Cancel(id uint64) string { return "/cancel " + strconv.FormatUint(id, 10) }
 // Resend queues parked notice id again: "/resend <id>".
 func Resend(id uint64) string { return "/resend " + strconv.FormatUint(id, 10) }
 
-// Expiring lists what expires within days, of the customers with any of labels (of every
-// customer when none): "/expiring <days> [label:<name>]…", what an expiry digest pages through.
-func Expiring(days int, labels ...string) string {
+// Expiring lists what expires within days of the customers in scope (of every customer when it
+// is empty): "/expiring <days> [label:<name>]… [customer:<id>]…", what an expiry digest pages
+// through.
+func Expiring(days int, scope ExpiringScope) string {
 	cmd := "/expiring " + strconv.Itoa(days)
-	for _, l := range labels {
+	for _, l := range scope.Labels {
 		cmd += " " + Quote("label:"+l)
 	}
+	for _, id := range scope.Customers {
+		cmd += " " + Quote("customer:"+id)
+	}
 	return cmd
+}
+
+// MaxExpiringLabels and MaxExpiringCustomers bound the label: and customer: arguments of one
+// /expiring.
+const (
+	MaxExpiringLabels    = 10
+	MaxExpiringCustomers = 50
+)
+
+// ExpiringScope is which customers an /expiring lists: those with one of Labels, and those
+// whose ids are Customers; every customer when both are empty. It is written as label:NAME and
+// customer:ID, as a subscription's scope is.
+type ExpiringScope struct {
+	Labels    []string
+	Customers []string // customer ids
+}
+
+// All reports whether the scope is every customer.
+func (sc ExpiringScope) All() bool { return len(sc.Labels) == 0 && len(sc.Customers) == 0 }
+
+// Fits reports whether an /expiring can carry the scope: at most 10 labels and 50 customers.
+// An expiry digest for a wider channel pages through /resources of one customer at a time.
+func (sc ExpiringScope) Fits() bool {
+	return len(sc.Labels) <= MaxExpiringLabels && len(sc.Customers) <= MaxExpiringCustomers
 }
 
 // ResourcesExpiring lists one customer's resources that expire within days:

@@ -11,7 +11,7 @@ import (
 // it was made of, whatever they hold.
 func TestExpiringQuotes(t *testing.T) {
 	for _, label := range []string{"vip", "VIP大客户", "big team", `say "hi"`, `back\slash`, "＂wide＂"} {
-		cmd := Expiring(7, label, "edu")
+		cmd := Expiring(7, ExpiringScope{Labels: []string{label, "edu"}})
 		inv, ok, err := Parse(cmd, "")
 		if err != nil || !ok || len(inv.Args) != 3 || inv.Args[0] != "7" || inv.Args[1] != "label:"+label || inv.Args[2] != "label:edu" {
 			t.Errorf("%q reads back as %q (%v, %v)", cmd, inv.Args, ok, err)
@@ -41,8 +41,9 @@ func TestBuilders(t *testing.T) {
 		{"reject", Reject(12), "/reject 12", "reject", []string{"12"}, nil},
 		{"cancel", Cancel(7), "/cancel 7", "cancel", []string{"7"}, nil},
 		{"resend", Resend(42), "/resend 42", "resend", []string{"42"}, nil},
-		{"expiring", Expiring(30), "/expiring 30", "expiring", []string{"30"}, nil},
-		{"expiring labels", Expiring(7, "vip", "big team"), `/expiring 7 label:vip "label:big team"`, "expiring", []string{"7", "label:vip", "label:big team"}, nil},
+		{"expiring", Expiring(30, ExpiringScope{}), "/expiring 30", "expiring", []string{"30"}, nil},
+		{"expiring labels", Expiring(7, ExpiringScope{Labels: []string{"vip", "big team"}}), `/expiring 7 label:vip "label:big team"`, "expiring", []string{"7", "label:vip", "label:big team"}, nil},
+		{"expiring customers", Expiring(7, ExpiringScope{Labels: []string{"vip"}, Customers: []string{"0a1b", "2c3d"}}), `/expiring 7 label:vip customer:0a1b customer:2c3d`, "expiring", []string{"7", "label:vip", "customer:0a1b", "customer:2c3d"}, nil},
 		{"resources expiring", ResourcesExpiring("0a1b", 15), "/resources 0a1b --expiring 15", "resources", []string{"0a1b"}, map[string]string{"expiring": "15"}},
 	}
 	for _, tt := range tests {

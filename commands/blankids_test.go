@@ -255,3 +255,44 @@ func TestQuotaReclaimAnomalyInReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestCouponAnomalyInReadersLanguage: what a coupon issue's answer named beyond the request
+// (another customer's coupon, an error naming no customer) comes from bss as facts and is
+// worded when read, so each reader sees it in their own language: the requester in English,
+// the approver in Chinese, each message in one language. The audit keeps it in English.
+func TestCouponAnomalyInReadersLanguage(t *testing.T) {
+	ctx := context.Background()
+	e := newActEnv(t, nil)
+	ck := e.sandboxChecker()
+	zs, other := e.account("zhangsan").ID, e.account("wangfang").ID
+	ck.Data("CP2612069999991", "CP2612069999992", "CBC.99005003", "coupon_infos", "error_details", "coupon_id")
+	e.say("console:alice", "/lang en")
+	e.say("console:alice", "/coupon 张三 60")
+	e.srv.Inject("POST", couponsPath, bsstest.Fault{Body: `{"coupon_infos":[{"id":"` + zs + `","coupon_id":"CP2612069999991"},` +
+		`{"id":"` + other + `","coupon_id":"CP2612069999992"}],"error_details":[{"id":" ","error_code":"CBC.99005003","error_msg":"x"}]}`})
+	got, _ := e.approveLast()
+	if got.State != store.StateSucceeded || got.Result == nil || !got.Result.NeedsAttention {
+		t.Fatalf("ended %s %+v", got.State, got.Result)
+	}
+	if strings.Contains(got.Result.Detail, "not asked for") || strings.Contains(got.Result.Detail, "未申请") {
+		t.Errorf("the result is stored worded: %s", got.Result.Detail)
+	}
+	for _, tt := range []struct{ who, lang, want string }{
+		{"console:alice", "en", `coupon_infos names customer "` + other + `" (coupon_id CP2612069999992), who was not asked for; ` +
+			`error_details holds an entry without a customer id (CBC.99005003 x)`},
+		{"console:bob", "zh", "应答的 coupon_infos 列出了未申请的客户 “" + other + "”（coupon_id CP2612069999992）；" +
+			"应答的 error_details 有一条没有客户 ID 的记录（CBC.99005003 x）"},
+	} {
+		_, text := e.say(tt.who, fmt.Sprintf("/request %d", got.ID))
+		if !strings.Contains(text, tt.want) || !strings.Contains(text, "CP2612069999991") {
+			t.Errorf("%s reads:\n%s\nwant %q", tt.who, text, tt.want)
+		}
+		for _, p := range ck.Problems(tt.lang, text) {
+			t.Errorf("%s, %s: %s\n%s", tt.who, tt.lang, p, text)
+		}
+	}
+	audit, err := e.store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
+	if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Detail, `names customer "`+other+`"`) {
+		t.Errorf("audit of the anomaly: %+v, %v", audit, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cmdline"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -25,9 +26,9 @@ func builtins() []*Command {
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true,
 			Flags:    []Flag{{Name: "expiring", Help: "opt.expiring"}, {Name: "page", Help: "opt.page"}},
 			Examples: []string{"/resources 张三", "/资源 张三 --expiring 30"}, Run: runResources},
-		{Name: "expiring", Aliases: []string{"到期", "exp"}, Args: "[days] [label:X] [--live] [--page N]", Summary: "sum.expiring", Role: chat.RoleViewer,
-			MaxArgs: 1 + maxExpiringLabels, Flags: []Flag{{Name: "live", Bool: true, Help: "opt.live"}, {Name: "page", Help: "opt.page"}},
-			Examples: []string{"/expiring", "/到期 7", "/expiring 30 label:vip", "/expiring 7 --live"}, Run: runExpiring},
+		{Name: "expiring", Aliases: []string{"到期", "exp"}, Args: "[days] [label:X] [customer:ID] [--live] [--page N]", Summary: "sum.expiring", Role: chat.RoleViewer,
+			MaxArgs: 1 + cmdline.MaxExpiringLabels + cmdline.MaxExpiringCustomers, Flags: []Flag{{Name: "live", Bool: true, Help: "opt.live"}, {Name: "page", Help: "opt.page"}},
+			Examples: []string{"/expiring", "/到期 7", "/expiring 30 label:vip", "/expiring 30 customer:be91a0883f0024ee34e67de972ccdaab", "/expiring 7 --live"}, Run: runExpiring},
 		{Name: "arrears", Aliases: []string{"欠费", "debt"}, Args: "[--page N]", Summary: "sum.arrears", Role: chat.RoleViewer,
 			MaxArgs: 0, Flags: []Flag{{Name: "page", Help: "opt.page"}},
 			Examples: []string{"/arrears", "/欠费"}, Run: runArrears},
@@ -116,7 +117,7 @@ func runLang(ctx context.Context, c *Call) (chat.Reply, error) {
 		if err := c.r.store.SetChannelPrefs(ctx, c.Req.Platform, c.Req.Channel, p); err != nil {
 			return chat.Reply{}, err
 		}
-		return chat.Reply{Text: l.T("lang.set_channel")}, nil
+		return chat.Reply{Text: l.T("lang.set_channel"), Lang: string(l)}, nil
 	}
 	p, err := c.r.store.Prefs(ctx, c.Req.User())
 	if err != nil {
@@ -139,7 +140,7 @@ func runLang(ctx context.Context, c *Call) (chat.Reply, error) {
 		}
 	}
 	c.Lang = l
-	return chat.Reply{Text: l.T("lang.set")}, nil
+	return chat.Reply{Text: l.T("lang.set"), Lang: string(l)}, nil
 }
 
 func runAudit(ctx context.Context, c *Call) (chat.Reply, error) {

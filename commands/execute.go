@@ -697,13 +697,21 @@ var noticeLangs = []lang.Lang{lang.Zh, lang.En}
 
 func (r *Router) notice(platform, channel, user, kind string, render func(lang.Lang) chat.Reply, dedupe string) store.Notice {
 	n := store.Notice{Platform: platform, Channel: channel, UserID: user, Kind: kind, DedupeKey: dedupe}
-	n.Body = chat.EncodeNotice(render(r.opts.Lang))
+	rendered := func(l lang.Lang) chat.Reply {
+		rep := render(l)
+		rep.Lang = string(l)
+		if l != lang.En {
+			rep.Lang = string(lang.Zh)
+		}
+		return rep
+	}
+	n.Body = chat.EncodeNotice(rendered(r.opts.Lang))
 	for _, l := range noticeLangs {
 		if l != r.opts.Lang { // the default rendering is Body, not repeated
 			if n.Bodies == nil {
 				n.Bodies = map[string]json.RawMessage{}
 			}
-			n.Bodies[string(l)] = chat.EncodeNotice(render(l))
+			n.Bodies[string(l)] = chat.EncodeNotice(rendered(l))
 		}
 	}
 	return n

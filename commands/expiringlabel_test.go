@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
@@ -73,6 +74,56 @@ func TestExpiringByLabel(t *testing.T) {
 			want := map[string]string{"zh": tt.zh, "en": tt.en}[lang]
 			if !rep.Error || !strings.Contains(text, want) {
 				t.Errorf("%s, %s: want a refusal with %q:\n%s", lang, tt.text, want, text)
+			}
+		}
+	}
+}
+
+// TestExpiringByCustomer: /expiring customer:ID (as a subscription names a customer, any
+// number of times, with labels too) lists only those customers, named in the title; an id
+// written wrong, given twice or of no customer is a polite refusal in the reader's language,
+// each message in one language, and a page's command keeps the scope.
+func TestExpiringByCustomer(t *testing.T) {
+	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.PageSize = 3 })
+	ck := e.sandboxChecker()
+	zs, wf := e.account("zhangsan"), e.account("wangfang")
+	nameOf := map[string]string{} // a customer as shown → id
+	for _, c := range e.srv.Customers() {
+		nameOf[c.Name] = c.ID
+	}
+	text := "/expiring 365 customer:" + zs.ID + " customer:" + wf.ID
+	rep, out := e.say("console:admin", text)
+	if rep.Error || rep.Table == nil {
+		t.Fatalf("%s:\n%s", text, out)
+	}
+	for _, row := range rep.Table.Rows {
+		name, _, _ := strings.Cut(row[1], " (")
+		if id := nameOf[name]; id != zs.ID && id != wf.ID {
+			t.Errorf("%s lists %s:\n%s", text, row[1], out)
+		}
+	}
+	if !strings.Contains(rep.Title, "张三 (zhangsan)") || !strings.Contains(rep.Title, "王芳 (wangfang)") ||
+		!strings.Contains(out, text+" --page 2") {
+		t.Errorf("%s: title %q, no page 2 of it:\n%s", text, rep.Title, out)
+	}
+
+	const nobody = "0123456789abcdef0123456789abcdef"
+	refusals := []struct{ text, zh, en string }{
+		{"/expiring customer:张三", "“customer:张三” 不是有效的客户筛选", `"customer:张三" is not a valid customer filter`},
+		{"/expiring customer:" + zs.ID + " customer:" + zs.ID, "每个客户只写一次", "each customer once"},
+		{"/expiring customer:" + nobody, "没有 ID 为 " + nobody + " 的客户", "No customer has the id " + nobody},
+	}
+	ck.Data("张三", "customer:张三", nobody, zs.ID)
+	for _, lang := range []string{"zh", "en"} {
+		e.say("console:admin", "/lang "+lang)
+		for _, tt := range refusals {
+			rep, text := e.say("console:admin", tt.text)
+			want := map[string]string{"zh": tt.zh, "en": tt.en}[lang]
+			if !rep.Error || !strings.Contains(text, want) {
+				t.Errorf("%s, %s: want a refusal with %q:\n%s", lang, tt.text, want, text)
+			}
+			for _, p := range ck.Problems(lang, text) {
+				t.Errorf("%s, %s: %s\n%s", lang, tt.text, p, text)
 			}
 		}
 	}

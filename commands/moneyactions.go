@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -403,8 +404,12 @@ type moneyResult struct {
 	Missing      []string           `json:"missing,omitempty"`   // customers settling found no coupon for
 	Ambiguous    []string           `json:"ambiguous,omitempty"` // transfers or coupons that cannot be told apart
 	Status       int                `json:"status,omitempty"`    // a coupon's status when it was not reclaimed
-	// Anomalies are what the answer named beyond the request (bss.CouponIssueResult.Anomalies).
-	Anomalies []string `json:"anomalies,omitempty"`
+	// Anomalies are what the answer named beyond the request (bss.CouponIssueResult.Anomalies),
+	// worded when read, in the reader's language.
+	Anomalies []worded `json:"anomaly_texts,omitempty"`
+	// OldAnomalies are the same, as results stored before they were kept as facts held them:
+	// English sentences, shown as they are.
+	OldAnomalies []string `json:"anomalies,omitempty"`
 }
 
 func (m moneyResult) detail() string {
@@ -452,10 +457,12 @@ func (r *Router) performMoney(ctx context.Context, a store.Approval, p actionPar
 		var ir *bss.CouponIssueResult
 		ir, err = r.bss.IssueCoupons(ctx, bss.CouponIssue{QuotaID: m.QuotaID, CustomerIDs: m.CustomerIDs, FaceValue: amount,
 			ValidTime: m.ValidTime, ExpireTime: m.ExpireTime, IndirectPartnerID: m.Reseller})
+		var anomalies []worded
 		if ir != nil && len(ir.Anomalies) > 0 {
 			// What the answer names beyond the request is nobody's success; it is kept in the
-			// log and the audit, whatever becomes of the request.
-			r.recordAnomalies(ctx, a, ir.RequestID, ir.Anomalies)
+			// log and the audit (in English), whatever becomes of the request.
+			anomalies = couponAnomalies(ir)
+			r.recordAnomalies(ctx, a, ir.RequestID, wordAll(lang.En, anomalies))
 		}
 		if err == nil && len(ir.Unknown) > 0 {
 			err = &bss.Error{Op: bss.OpCreatePartnerCoupons, Kind: bss.KindUnknownOutcome, RequestID: ir.RequestID,
@@ -464,7 +471,7 @@ func (r *Router) performMoney(ctx context.Context, a store.Approval, p actionPar
 		if err == nil {
 			// A partial success is reported per customer: it succeeded for those issued, and a
 			// person looks at the others.
-			res.Issued, res.Failed, res.Anomalies, out.RequestID = ir.Issued, ir.Errors, ir.Anomalies, ir.RequestID
+			res.Issued, res.Failed, res.Anomalies, out.RequestID = ir.Issued, ir.Errors, anomalies, ir.RequestID
 			out.OK = len(ir.Issued) > 0
 			out.NeedsAttention = len(ir.Errors) > 0 && len(ir.Issued) > 0 || len(ir.Anomalies) > 0
 			if len(ir.Errors) > 0 {
@@ -489,6 +496,27 @@ func (r *Router) performMoney(ctx context.Context, a store.Approval, p actionPar
 		return out
 	}
 	out.Detail = res.detail()
+	return out
+}
+
+// couponAnomalies are the entries of a coupon issue's answer that name no customer asked for,
+// as catalogue texts worded when read.
+func couponAnomalies(ir *bss.CouponIssueResult) []worded {
+	var out []worded
+	for _, an := range ir.Anomalies {
+		what := an.ErrorCode
+		if an.List == "coupon_infos" {
+			what = "coupon_id " + an.CouponID
+		}
+		if an.CustomerID == "" {
+			out = append(out, worded{Key: "act.coupon_anomaly_blank", Args: []string{an.List, strings.TrimSpace(what + " " + an.ErrorMsg)}})
+			continue
+		}
+		out = append(out, worded{Key: "act.coupon_anomaly", Args: []string{an.List, an.CustomerID, what}})
+	}
+	if ir.MoreAnomalies > 0 {
+		out = append(out, worded{Key: "act.anomaly_more", Args: []string{strconv.Itoa(ir.MoreAnomalies)}})
+	}
 	return out
 }
 
@@ -825,8 +853,12 @@ func (r *Router) moneyResultText(c *Call, a store.Approval, res moneyResult) []s
 	if len(res.Ambiguous) > 0 {
 		parts = append(parts, l.T("act.money_ambiguous", strings.Join(res.Ambiguous, ", ")))
 	}
-	if len(res.Anomalies) > 0 {
-		parts = append(parts, l.T("act.money_anomaly", strings.Join(res.Anomalies, "; ")))
+	if anomalies := append(wordAll(l, res.Anomalies), res.OldAnomalies...); len(anomalies) > 0 {
+		sep := "; "
+		if l == lang.Zh {
+			sep = "；"
+		}
+		parts = append(parts, l.T("act.money_anomaly", strings.Join(anomalies, sep)))
 	}
 	return parts
 }

@@ -84,7 +84,7 @@ type expiringRow struct {
 }
 
 func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
-	days, labels, err := c.expiringArgs()
+	days, scope, err := c.expiringArgs()
 	if err != nil {
 		return chat.Reply{}, err
 	}
@@ -97,13 +97,16 @@ func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, err
 	}
 	end := c.now.Add(time.Duration(days) * 24 * time.Hour)
-	rows, failed, note, err := c.expiringRows(ctx, live, c.now, end, labels)
+	rows, failed, note, scoped, err := c.expiringRows(ctx, live, c.now, end, scope)
 	if err != nil {
 		return chat.Reply{}, err
 	}
 	rep := chat.Reply{Title: c.Lang.T("expiring.title", days), Text: note}
-	if len(labels) > 0 {
-		rep.Title = c.Lang.T("expiring.title_label", days, strings.Join(labels, ", "))
+	switch {
+	case len(scope.Customers) > 0:
+		rep.Title = c.Lang.T("expiring.title_scope", days, c.scopeText(scope, scoped))
+	case len(scope.Labels) > 0:
+		rep.Title = c.Lang.T("expiring.title_label", days, strings.Join(scope.Labels, ", "))
 	}
 	if len(failed) > 0 {
 		rep.Text += "\n⚠ " + c.Lang.T("expiring.failed", len(failed), strings.Join(failed, ", "))
@@ -138,8 +141,8 @@ func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 	t.Head = []int{2, 1} // a compact entry: the resource and its customer, then expiry and auto-renew
 	rep.Table = t
 	base := "/expiring"
-	if days != 30 || len(labels) > 0 {
-		base = cmdline.Expiring(days, labels...)
+	if days != 30 || !scope.All() {
+		base = cmdline.Expiring(days, scope)
 	}
 	if live {
 		base += " --live"
@@ -148,45 +151,92 @@ func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 	return rep, nil
 }
 
-// maxExpiringLabels bounds the label: arguments of one /expiring.
-const maxExpiringLabels = 10
-
 // expiringArgs reads /expiring's arguments, in any order: the days (default 30) and any number
-// of label:NAME, written as a subscription's scope is; a customer with any of the labels counts.
-func (c *Call) expiringArgs() (days int, labels []string, err error) {
+// of label:NAME and customer:ID, written as a subscription's scope is; a customer with any of
+// the labels, or named by id, counts.
+func (c *Call) expiringArgs() (days int, sc cmdline.ExpiringScope, err error) {
 	days = 30
 	seenDays := false
 	for _, a := range c.Inv.Args {
 		if label, ok := strings.CutPrefix(a, "label:"); ok {
-			if label == "" || strings.TrimSpace(label) != label || utf8.RuneCountInString(label) > 64 || slices.Contains(labels, label) {
-				return 0, nil, c.fail("err.bad_label", a)
+			if label == "" || strings.TrimSpace(label) != label || utf8.RuneCountInString(label) > 64 || slices.Contains(sc.Labels, label) {
+				return 0, sc, c.fail("err.bad_label", a)
 			}
 			if err := c.checkText("label", label); err != nil {
-				return 0, nil, err
+				return 0, sc, err
 			}
-			if labels = append(labels, label); len(labels) > maxExpiringLabels {
-				return 0, nil, c.fail("err.too_many_labels", maxExpiringLabels)
+			if sc.Labels = append(sc.Labels, label); len(sc.Labels) > cmdline.MaxExpiringLabels {
+				return 0, sc, c.fail("err.too_many_labels", cmdline.MaxExpiringLabels)
+			}
+			continue
+		}
+		if id, ok := strings.CutPrefix(a, "customer:"); ok {
+			if !customerIDPattern.MatchString(id) || slices.Contains(sc.Customers, id) {
+				return 0, sc, c.fail("err.bad_customer_scope", a)
+			}
+			if sc.Customers = append(sc.Customers, id); len(sc.Customers) > cmdline.MaxExpiringCustomers {
+				return 0, sc, c.fail("err.too_many_scoped", cmdline.MaxExpiringCustomers)
 			}
 			continue
 		}
 		if seenDays {
-			return 0, nil, &userError{text: c.Lang.T("err.too_many_args", c.cmd.Name) + "\n" + c.Lang.T("err.usage", c.cmd.usageIn(c.Lang)), result: "invalid"}
+			return 0, sc, &userError{text: c.Lang.T("err.too_many_args", c.cmd.Name) + "\n" + c.Lang.T("err.usage", c.cmd.usageIn(c.Lang)), result: "invalid"}
 		}
 		n, err := parseInt(a)
 		if err != nil || n < 1 || n > 365 {
-			return 0, nil, c.fail("err.arg_int", "days", 1, 365, a)
+			return 0, sc, c.fail("err.arg_int", "days", 1, 365, a)
 		}
 		days, seenDays = n, true
 	}
-	return days, labels, nil
+	return days, sc, nil
 }
 
-// labelled are the customers whose label is one of labels, as BSS lists them (its label filter
-// matches part of a label, so each is checked whole). A label no customer has is refused.
-func (c *Call) labelled(ctx context.Context, labels []string) ([]bss.Customer, error) {
+// scopeText names a scope with customers in a title: its labels, then its customers by name
+// (custs are those found), or how many when they are more than three.
+func (c *Call) scopeText(sc cmdline.ExpiringScope, custs []bss.Customer) string {
+	var parts []string
+	if len(sc.Labels) > 0 {
+		parts = append(parts, c.Lang.T("expiring.scope_label", strings.Join(sc.Labels, ", ")))
+	}
+	if len(sc.Customers) > 3 {
+		parts = append(parts, c.Lang.T("expiring.scope_customers", len(sc.Customers)))
+	} else {
+		for _, id := range sc.Customers {
+			for _, cu := range custs {
+				if cu.ID == id {
+					parts = append(parts, displayName(cu))
+					break
+				}
+			}
+		}
+	}
+	sep := ", "
+	if c.Lang == lang.Zh {
+		sep = "，"
+	}
+	return strings.Join(parts, sep)
+}
+
+// scoped are the customers of a scope: those whose label is one of its labels, as BSS lists
+// them (its label filter matches part of a label, so each is checked whole), and those named by
+// id. A label no customer has, or an id of no customer, is refused.
+func (c *Call) scoped(ctx context.Context, sc cmdline.ExpiringScope) ([]bss.Customer, error) {
 	var out []bss.Customer
 	seen := map[string]bool{}
-	for _, label := range labels {
+	for _, id := range sc.Customers {
+		p, err := c.r.bss.ListCustomers(ctx, bss.CustomerFilter{CustomerID: id}, 0, 1)
+		if err != nil {
+			return nil, c.bssError(err)
+		}
+		if len(p.Customers) == 0 || p.Customers[0].ID != id {
+			return nil, c.fail("err.no_such_customer_id", id)
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, p.Customers[0])
+		}
+	}
+	for _, label := range sc.Labels {
 		f := bss.CustomerFilter{}
 		if !strings.ContainsFunc(label, cmdline.IsSpace) {
 			f.Label = label // BSS refuses a filter with spaces: such a label is found among all
@@ -212,15 +262,15 @@ func (c *Call) labelled(ctx context.Context, labels []string) ([]bss.Customer, e
 	return out, nil
 }
 
-// expiringRows are the main resources expiring in [from, to] of every customer (with labels, of
-// the customers with one of them): from the expiry index when a scan has filled it, unless
+// expiringRows are the main resources expiring in [from, to] of every customer (with a scope,
+// of the customers in it: scoped): from the expiry index when a scan has filled it, unless
 // live; else from BSS. note says which.
-func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, labels []string) (rows []expiringRow, failed []string, note string, err error) {
-	var only map[string]bool // with labels: the customers that have one
+func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, scope cmdline.ExpiringScope) (rows []expiringRow, failed []string, note string, scoped []bss.Customer, err error) {
+	var only map[string]bool // with a scope: the customers in it
 	var custs []bss.Customer
-	if len(labels) > 0 {
-		if custs, err = c.labelled(ctx, labels); err != nil {
-			return nil, nil, "", err
+	if !scope.All() {
+		if custs, err = c.scoped(ctx, scope); err != nil {
+			return nil, nil, "", nil, err
 		}
 		only = make(map[string]bool, len(custs))
 		for _, cu := range custs {
@@ -229,12 +279,12 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, 
 	}
 	st, indexed, err := c.indexState(ctx)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	if indexed && !live {
 		hits, err := c.r.opts.ExpiryIndex.ExpiringIndexed(ctx, from, to)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, "", nil, err
 		}
 		rows = make([]expiringRow, 0, len(hits))
 		for _, h := range hits {
@@ -248,17 +298,17 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, 
 				desc: h.Resource.Desc,
 			})
 		}
-		return rows, nil, c.freshness(st.At, st.Customers), nil
+		return rows, nil, c.freshness(st.At, st.Customers), custs, nil
 	}
 	switch {
 	case live:
 		note = c.Lang.T("fresh.live")
 		if only != nil && len(custs) > c.r.opts.LiveMaxCustomers {
-			return nil, nil, "", c.fail("err.live_too_many", c.r.opts.LiveMaxCustomers)
+			return nil, nil, "", nil, c.fail("err.live_too_many", c.r.opts.LiveMaxCustomers)
 		}
 		if only == nil {
 			if custs, err = c.liveCustomers(ctx); err != nil {
-				return nil, nil, "", err
+				return nil, nil, "", nil, err
 			}
 		}
 	default:
@@ -266,14 +316,14 @@ func (c *Call) expiringRows(ctx context.Context, live bool, from, to time.Time, 
 		if only == nil {
 			for cu, err := range c.r.bss.Customers(ctx, bss.CustomerFilter{}) {
 				if err != nil {
-					return nil, nil, "", c.bssError(err)
+					return nil, nil, "", nil, c.bssError(err)
 				}
 				custs = append(custs, cu)
 			}
 		}
 	}
 	rows, failed, err = c.scanExpiring(ctx, custs, from, to)
-	return rows, failed, note, err
+	return rows, failed, note, custs, err
 }
 
 // scanExpiring asks each of custs for main resources expiring in [from, to], with a bounded

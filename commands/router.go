@@ -444,6 +444,9 @@ func (r *Router) Handle(ctx context.Context, req chat.Request) (reply chat.Reply
 			reply, ok = chat.Reply{Text: lang.T("err.internal"), Error: true}, true
 			result, detail = "error", "panic"
 		}
+		if ok && reply.Lang == "" {
+			reply.Lang = string(lang) // what the reply was rendered in (/lang sets its own)
+		}
 		if ok {
 			took := time.Since(start)
 			r.audit(ctx, call, result, detail, took)

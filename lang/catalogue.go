@@ -325,11 +325,17 @@ var catalogue = map[string]msg{
 	"yes":               {"是", "yes"},
 	"no":                {"否", "no"},
 
-	// /expiring label:NAME
-	"expiring.title_label": {"%d 天内到期的包年/包月资源（标签：%s）", "Yearly/monthly resources expiring within %d day[s] (label: %s)"},
-	"err.bad_label":        {"“%s” 不是有效的标签筛选：写成 label:标签，例如 label:vip（同一标签只写一次，最长 64 个字）。", "\"%s\" is not a valid label filter: write label:NAME, e.g. label:vip (each label once, at most 64 characters)."},
-	"err.too_many_labels":  {"最多可同时筛选 %d 个标签。", "At most %d label[s] at once."},
-	"err.no_such_label":    {"没有客户的标签是 “%s”（标签区分大小写）。", "No customer has the label \"%s\" (labels are case-sensitive)."},
+	// /expiring label:NAME, customer:ID
+	"expiring.title_label":     {"%d 天内到期的包年/包月资源（标签：%s）", "Yearly/monthly resources expiring within %d day[s] (label: %s)"},
+	"err.bad_label":            {"“%s” 不是有效的标签筛选：写成 label:标签，例如 label:vip（同一标签只写一次，最长 64 个字）。", "\"%s\" is not a valid label filter: write label:NAME, e.g. label:vip (each label once, at most 64 characters)."},
+	"err.too_many_labels":      {"最多可同时筛选 %d 个标签。", "At most %d label[s] at once."},
+	"err.no_such_label":        {"没有客户的标签是 “%s”（标签区分大小写）。", "No customer has the label \"%s\" (labels are case-sensitive)."},
+	"expiring.title_scope":     {"%d 天内到期的包年/包月资源（%s）", "Yearly/monthly resources expiring within %d day[s] (%s)"},
+	"expiring.scope_label":     {"标签：%s", "label: %s"},
+	"expiring.scope_customers": {"%d 个客户", "%d customer[s]"},
+	"err.bad_customer_scope":   {"“%s” 不是有效的客户筛选：写成 customer:客户ID（32 位十六进制数字，见 /客户），每个客户只写一次。", "\"%s\" is not a valid customer filter: write customer:ID (the customer's 32 hexadecimal digits, see /customer), each customer once."},
+	"err.too_many_scoped":      {"最多可同时筛选 %d 个客户。", "At most %d customer[s] at once."},
+	"err.no_such_customer_id":  {"没有 ID 为 %s 的客户。", "No customer has the id %s."},
 
 	// /arrears
 	"progress.working":  {"处理中：%s / %s 个客户", "working: %s / %s customer[s]"},
@@ -760,12 +766,26 @@ var catalogue = map[string]msg{
 	"act.money_anomaly":             {"华为云的应答还提到了本申请以外的内容（不计入本申请的结果，已记入审计日志）：%s", "Huawei Cloud's answer also named what this request did not ask for (not counted in its result; recorded in the audit log): %s"},
 	"act.quota_anomaly":             {"应答的 %s 列出了未申请的额度 “%s”", "%s names quota \"%s\", which was not asked for"},
 	"act.quota_anomaly_code":        {"应答的 %s 列出了未申请的额度 “%s”（%s）", "%s names quota \"%s\" (%s), which was not asked for"},
+	"act.coupon_anomaly":            {"应答的 %s 列出了未申请的客户 “%s”（%s）", "%s names customer \"%s\" (%s), who was not asked for"},
+	"act.coupon_anomaly_blank":      {"应答的 %s 有一条没有客户 ID 的记录（%s）", "%s holds an entry without a customer id (%s)"},
 	"act.anomaly_more":              {"另有 %s 条这样的记录", "and %s more such entr[y|ies]"},
 	"act.money_ambiguous":           {"申请执行后华为云有多条相同的记录（%s），无法确定哪条属于本申请；请核对后再决定是否重新提交", "Huawei Cloud shows several identical records since the request ran (%s) and cannot tell which is this request's; check before filing again"},
 
 	// Flood control: what the adapters answer before (or instead of) running a command (bot.Gate).
 	"err.busy":       {"机器人正忙，请稍后再试。", "The bot is busy right now; please try again in a moment."},
 	"err.restarting": {"机器人正在重启，请稍后再试。", "The bot is restarting; please try again in a moment."},
+
+	// What the chat adapters say themselves (not a command's reply), in their recipient's
+	// language (bot.Gate.Lang): a hint for what is no command, a failure, a dead button.
+	"adapter.failed":      {"处理这条命令时出错了，已记录日志。请稍后再试。", "Something went wrong with that command; it has been logged. Please try again later."},
+	"adapter.hint":        {"请输入以 / 开头的命令，例如 /帮助。", "Type a command starting with /, e.g. /help."},
+	"adapter.hint_slash":  {"请输入命令，例如 %s 帮助。", "Type a command, e.g. %s help."},
+	"adapter.text_only":   {"我只能读文字命令，例如 /帮助。", "I only read text commands, e.g. /help."},
+	"adapter.working":     {"⏳ 处理中…", "⏳ Working…"},
+	"adapter.button_gone": {"这个按钮已失效，请直接输入命令。", "This button is no longer valid; type the command instead."},
+	"adapter.button_old":  {"这个按钮已过期，请直接输入：%s", "This button has expired; type: %s"},
+	"adapter.no_buttons":  {"此处不支持按钮，请直接输入命令。", "Buttons do not work here; type the command instead."},
+	"adapter.send_again":  {"机器人正在重启，没来得及处理你的命令，请稍后再发一次。", "The bot restarted before it could run your command; please send it again."},
 
 	// What the console says itself, in its user's language (bot/console).
 	"console.banner":         {"partnerbot 控制台，身份 console:%s — 输入 /帮助 查看命令；/quit 或 Ctrl-D 退出", "partnerbot console as console:%s — type /help; /quit or Ctrl-D to leave"},
@@ -782,6 +802,21 @@ func (l Lang) Busy() string { return l.T("err.busy") }
 
 // Restarting is the answer to a command the bot stopped before running: send it again.
 func (l Lang) Restarting() string { return l.T("err.restarting") }
+
+// What an adapter says itself: Failed for a command that failed (panicked) in the adapter;
+// Hint and TextOnly for a message that is no command, and what isn't text; SlashHint for a
+// slash command (Slack's /partnerbot) given no command; Working while a clicked button's command runs;
+// ButtonGone, ButtonExpired (with the command to type instead) and NoButtons for a click that
+// runs nothing; SendAgain for a command the bot restarted before running.
+func (l Lang) Failed() string                      { return l.T("adapter.failed") }
+func (l Lang) Hint() string                        { return l.T("adapter.hint") }
+func (l Lang) SlashHint(slash string) string       { return l.T("adapter.hint_slash", slash) }
+func (l Lang) TextOnly() string                    { return l.T("adapter.text_only") }
+func (l Lang) Working() string                     { return l.T("adapter.working") }
+func (l Lang) ButtonGone() string                  { return l.T("adapter.button_gone") }
+func (l Lang) ButtonExpired(command string) string { return l.T("adapter.button_old", command) }
+func (l Lang) NoButtons() string                   { return l.T("adapter.no_buttons") }
+func (l Lang) SendAgain() string                   { return l.T("adapter.send_again") }
 
 // ConsoleBanner greets the console's user; beside a service (service), Ctrl-D leaves the
 // console alone while /quit stops the bot.

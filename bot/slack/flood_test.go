@@ -11,6 +11,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 const stranger = "USTRANGER" // listed nowhere, and roles.default is none for the gate's tests
@@ -60,7 +61,7 @@ func TestFloodDoesNotSilenceOthers(t *testing.T) {
 	if n := countContaining(e.postsTo("D"+viewer), "done"); n != 0 {
 		t.Fatalf("%d of the flooder's commands finished before they were let go", n)
 	}
-	e.fake.WaitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), "busy") > 0 })
+	e.fake.WaitFor("the flooder to be told busy", func() bool { return countContaining(e.postsTo("D"+viewer), lang.Zh.Busy()) > 0 }) // no gate: the bot's language
 	fh.Free()
 }
 

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/partnerbot/partnerbot/chat"
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/partnerbot/partnerbot/chat"
 )
 
 var me = self{userID: "U0BOT", botID: "B0BOT", command: "/pb"}

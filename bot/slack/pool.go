@@ -84,6 +84,16 @@ func restartReply(l lang.Lang) chat.Reply {
 	return chat.Reply{Text: l.Restarting(), Error: true, Ephemeral: true}
 }
 
+// failedReply and hintReply are what the adapter words itself, in l (the sender's /lang, else
+// the bot's language: Gate.Lang): a command that failed, and a slash command with no command.
+func failedReply(l lang.Lang) chat.Reply {
+	return chat.Reply{Text: l.Failed(), Error: true, Ephemeral: true}
+}
+
+func hintReply(l lang.Lang, command string) chat.Reply {
+	return chat.Reply{Text: l.SlashHint(command), Ephemeral: true}
+}
+
 // restart tells the sender of a message that will not run now to send it again, in their language.
 func (p *pool) restart(in inbound) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
@@ -108,7 +118,7 @@ func (p *pool) run(in inbound) {
 			p.a.log.Error("slack: a command panicked", "user", in.req.UserID, "channel", in.channel, "panic", fmt.Sprint(r))
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
 			defer cancel()
-			if err := p.a.answer(ctx, in, failedReply); err != nil {
+			if err := p.a.answer(ctx, in, failedReply(p.a.opts.Gate.Lang(ctx, in.req.User()))); err != nil {
 				p.a.log.Warn("slack: answering", "error", redactURL(err))
 			}
 		}
@@ -118,14 +128,14 @@ func (p *pool) run(in inbound) {
 	pm := p.a.progressMessage(in)
 	rep, ok := p.h(chat.WithProgress(ctx, pm.Report), in.req)
 	cancel()
-	if !ok {
-		if in.kind != kindSlash {
-			return // not a command for this bot: say nothing
-		}
-		rep = hintReply(p.a.opts.Command)
+	if !ok && in.kind != kindSlash {
+		return // not a command for this bot: say nothing
 	}
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(p.ctx), sendTimeout)
 	defer scancel()
+	if !ok {
+		rep = hintReply(p.a.opts.Gate.Lang(sctx, in.req.User()), p.a.opts.Command)
+	}
 	if pm.Replace(sctx, rep) {
 		return
 	}

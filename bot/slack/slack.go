@@ -378,16 +378,6 @@ func (a *Adapter) firstDelivery(key string) bool {
 
 // --- answering ---
 
-// Replies the adapter itself words, in both languages (the user's is not known here).
-var (
-	failedReply = chat.Reply{Text: "处理这条命令时出错了，请稍后再试。\nSomething went wrong with that command; please try again.",
-		Error: true, Ephemeral: true}
-)
-
-func hintReply(command string) chat.Reply {
-	return chat.Reply{Text: fmt.Sprintf("请输入命令，例如 %s help。\nType a command, e.g. %s help.", command, command), Ephemeral: true}
-}
-
 // maxHookUses is how many times Slack accepts a response_url.
 const maxHookUses = 5
 

@@ -13,6 +13,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // checkAck asserts an acknowledgement carries nothing but the envelope id: the answer
@@ -314,7 +315,7 @@ func TestSocketModeBusyAndPanics(t *testing.T) {
 	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvBusy", slacktest.DMEvent(alice, "more", "1700000040.000300")), false)
 	checkAck(t, e.fake.WaitAck(id))
 	busy := e.fake.WaitPosts(1)[0]
-	if busy.Channel != "D"+alice || !strings.Contains(slacktest.BlockText(busy.Blocks), "busy") || !strings.Contains(slacktest.BlockText(busy.Blocks), "忙") {
+	if busy.Channel != "D"+alice || !strings.Contains(slacktest.BlockText(busy.Blocks), lang.Zh.Busy()) { // no gate: the bot's language
 		t.Fatalf("the third message was answered with %+v:\n%s", busy, slacktest.BlockText(busy.Blocks))
 	}
 	// Someone else is not refused for alice's backlog: carol's message waits its turn.
@@ -330,7 +331,7 @@ func TestSocketModeBusyAndPanics(t *testing.T) {
 	e.fake.Envelope("events_api", slacktest.EventPayload("EvAfterBoom", slacktest.DMEvent(alice, "fine", "1700000041.000200")), false)
 	posts := e.fake.WaitPosts(6)
 	all := slacktest.BlockText(posts[4].Blocks) + slacktest.BlockText(posts[5].Blocks)
-	if !strings.Contains(all, "Something went wrong") || !strings.Contains(all, "done /fine") {
+	if !strings.Contains(all, lang.Zh.Failed()) || !strings.Contains(all, "done /fine") {
 		t.Errorf("after a panic: %s\nposts:%s", all, e.fake.DescribePosts())
 	}
 	if strings.Contains(all, "a bug in a handler") || strings.Contains(all, "goroutine") {

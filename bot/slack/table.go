@@ -162,11 +162,15 @@ func overflowLine(lang string, shown, total int) string {
 	return fmt.Sprintf(tableWords[lang].overflow, shown, total, total-shown)
 }
 
-// replyLang tells the language a reply is in, which the adapter is not told: the catalogue's
-// words in it are Chinese or English, the data may be either. The table's column names come
-// from the catalogue, so they decide first; then the title, the text and the footer. Chinese
-// when nothing says (the bot's default language).
+// replyLang tells the language a reply is in: the one it says it was rendered in (Lang), else
+// a guess for a reply that does not say: the catalogue's words in it are Chinese or English,
+// the data may be either. The table's column names come from the catalogue, so they decide
+// first; then the title, the text and the footer. Chinese when nothing says (the bot's default
+// language).
 func replyLang(r chat.Reply) string {
+	if r.Lang == "zh" || r.Lang == "en" {
+		return r.Lang
+	}
 	var parts []string
 	if r.Table != nil {
 		parts = append(parts, strings.Join(r.Table.Columns, " "))

@@ -105,6 +105,12 @@ func TestLongTableSaysWhereTheRestIs(t *testing.T) {
 			"The table below shows the first 99 of 101 rows; the other 2 follow:"},
 		{"en, one more", chat.Reply{Title: "Expiring: 100 resources", Table: table([]string{"#", "Resource", "Expires"}, 100)},
 			"The table below shows the first 99 of 100 rows; the last one follows:"},
+		// The reply says its language (chat.Reply.Lang): its words, not its data, decide — a
+		// Chinese name in an English reply's title, an English one in a Chinese reply's.
+		{"en, said", chat.Reply{Lang: "en", Title: "张三", Table: table([]string{"#", "", ""}, 101)},
+			"The table below shows the first 99 of 101 rows; the other 2 follow:"},
+		{"zh, said", chat.Reply{Lang: "zh", Title: "ACME Ltd", Table: table([]string{"#", "", ""}, 120)},
+			"下方表格列出前 99 行（共 120 行），其余 21 行如下："},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +141,7 @@ func TestLongTableSaysWhereTheRestIs(t *testing.T) {
 			}
 			// What the adapter adds (the line, the table's fallback) is in the reply's language.
 			lang := strings.Fields(tt.name)[0]
-			var data []string
+			data := []string{tt.r.Title}
 			for _, row := range tt.r.Table.Rows {
 				data = append(data, row...)
 			}

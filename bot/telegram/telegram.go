@@ -704,17 +704,6 @@ func (a *Adapter) dispatch(ctx context.Context, p *workers.Pool, h bot.Handler, 
 	}
 }
 
-// Texts the adapter says on its own, in both languages: they answer before (or instead of)
-// the router, which knows the user's language.
-const (
-	textHint     = "请发送以 / 开头的命令，例如 /help（或 /帮助）。\nSend a command starting with /, e.g. /help."
-	textInternal = "抱歉，处理这条消息时出了问题，已记录日志。请稍后再试。\nSorry, something went wrong handling this message; it has been logged. Please try again later."
-	textWorking  = "⏳ 处理中… / Working…"
-	textUnknown  = "这个按钮已失效，请直接输入命令。/ This button is no longer valid; type the command instead."
-	textExpired  = "这个按钮已过期，请直接输入：%s\nThis button has expired; type: %s"
-	textNoInline = "此处不支持按钮，请直接输入命令。/ Buttons do not work here; type the command instead."
-)
-
 // busyAnswers bounds the answers in flight that refuse a command before it runs ("busy", over
 // the rate, no role); beyond it an overloaded bot logs instead. The gate answers each person at
 // most once in a while, so only many people at once come near it.
@@ -743,6 +732,12 @@ func (a *Adapter) quick(ctx context.Context, in inbound, rep chat.Reply) {
 	}()
 }
 
+// lang is the language of what the adapter says itself to in's sender (not a command's
+// reply): their /lang, else the bot's (Gate.Lang).
+func (a *Adapter) lang(ctx context.Context, in inbound) lang.Lang {
+	return a.opts.Gate.Lang(ctx, in.req.User())
+}
+
 // serve runs one command or click in a worker.
 func (a *Adapter) serve(ctx context.Context, h bot.Handler, in inbound) {
 	defer func() {
@@ -750,9 +745,9 @@ func (a *Adapter) serve(ctx context.Context, h bot.Handler, in inbound) {
 			a.log.Error("telegram: handling an update panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()),
 				"chat", in.chatID, "user", in.req.User())
 			if in.kind == kindCallback {
-				a.answerCallback(ctx, in.callbackID, textInternal, true)
+				a.answerCallback(ctx, in.callbackID, a.lang(ctx, in).Failed(), true)
 			}
-			a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: textInternal, Error: true})
+			a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: a.lang(ctx, in).Failed(), Error: true})
 		}
 	}()
 	switch in.kind {
@@ -761,7 +756,7 @@ func (a *Adapter) serve(ctx context.Context, h bot.Handler, in inbound) {
 		rep, ok := h(chat.WithProgress(ctx, pm.Report), in.req)
 		if !ok {
 			if in.private {
-				a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: textHint})
+				a.reply(ctx, in.chatID, in.messageID, chat.Reply{Text: a.lang(ctx, in).Hint()})
 			}
 			return
 		}
@@ -788,23 +783,23 @@ func (a *Adapter) serveClick(ctx context.Context, h bot.Handler, in inbound) {
 		once.Do(func() { a.answerCallback(ctx, in.callbackID, text, alert) })
 	}
 	if in.chatID == 0 {
-		answer(textNoInline, true)
+		answer(a.lang(ctx, in).NoButtons(), true)
 		return
 	}
 	b, err := a.opts.Buttons.Button(ctx, in.token)
 	switch {
 	case errors.Is(err, store.ErrButtonExpired):
-		answer(fmt.Sprintf(textExpired, b.Command, b.Command), true)
+		answer(a.lang(ctx, in).ButtonExpired(b.Command), true)
 		return
 	case errors.Is(err, store.ErrNotFound) || in.token == "":
-		answer(textUnknown, true)
+		answer(a.lang(ctx, in).ButtonGone(), true)
 		return
 	case err != nil:
 		a.log.Error("telegram: reading a button", "error", err)
-		answer(textInternal, true)
+		answer(a.lang(ctx, in).Failed(), true)
 		return
 	}
-	timer := time.AfterFunc(callbackAckWait, func() { answer(textWorking, false) })
+	timer := time.AfterFunc(callbackAckWait, func() { answer(a.lang(ctx, in).Working(), false) })
 	req := in.req
 	req.Text = b.Command
 	rep, ok := h(ctx, req)

@@ -189,9 +189,9 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 	e.fake.Say(carol.ID, carol, "/start")
 	e.waitMsg(carol.ID, "/customer")
 
-	// Plain text in a private chat gets a hint, in both languages.
+	// Plain text in a private chat gets a hint, in the bot's language (no gate here).
 	e.fake.Say(bob.ID, bob, "hi")
-	e.waitMsg(bob.ID, "Send a command starting with /")
+	e.waitMsg(bob.ID, lang.Zh.Hint())
 
 	if !a.Connected() || a.Username() != "PartnerOpsBot" {
 		t.Errorf("Connected %v, Username %q", a.Connected(), a.Username())
@@ -363,11 +363,11 @@ func TestButtonExpiredOrUnknown(t *testing.T) {
 
 	e.clock.Advance(2 * time.Hour)
 	q := e.fake.Click(opsGroup, m.ID, victor, data)
-	if ans := e.waitAnswered(q); !ans.Alert || !strings.Contains(ans.Text, "expired") || !strings.Contains(ans.Text, "/expiring 30 --page 2") {
+	if ans := e.waitAnswered(q); !ans.Alert || ans.Text != lang.Zh.ButtonExpired("/expiring 30 --page 2") {
 		t.Errorf("expired button answered %+v, want an alert with the command to type", ans)
 	}
 	q = e.fake.Click(opsGroup, m.ID, victor, "b:AAAAAAAAAAAAAAAA")
-	if ans := e.waitAnswered(q); !ans.Alert || !strings.Contains(ans.Text, "no longer valid") {
+	if ans := e.waitAnswered(q); !ans.Alert || ans.Text != lang.Zh.ButtonGone() {
 		t.Errorf("unknown button answered %+v", ans)
 	}
 	q = e.fake.Click(opsGroup, m.ID, victor, "something else")
@@ -620,7 +620,7 @@ func TestRefusedHTMLFallsBackToText(t *testing.T) {
 }
 
 // TestBusyAndPanics: with every worker busy and its sender's queue full, a command is
-// answered "busy" at once, in both languages, while another person's is still taken; a handler that panics gets a polite error and the bot goes on.
+// answered "busy" at once, in the bot's language (no gate here to know the sender's), while another person's is still taken; a handler that panics gets a polite error and the bot goes on.
 func TestBusyAndPanics(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
@@ -643,10 +643,7 @@ func TestBusyAndPanics(t *testing.T) {
 	<-started
 	e.fake.Say(alice.ID, alice, "/slow")  // waits in the queue
 	e.fake.Say(alice.ID, alice, "/third") // finds both full
-	busy := e.waitMsg(alice.ID, "busy")
-	if !strings.Contains(busy.Text, "机器人正忙") {
-		t.Errorf("busy answer is not bilingual: %q", busy.Text)
-	}
+	e.waitMsg(alice.ID, lang.Zh.Busy())
 	e.fake.Say(bob.ID, bob, "/fourth") // not refused for alice's backlog: waits its turn
 	close(release)
 	e.waitMsg(alice.ID, "slow done")
@@ -654,7 +651,7 @@ func TestBusyAndPanics(t *testing.T) {
 	e.waitMsg(bob.ID, "ok /fourth")
 
 	e.fake.Say(carol.ID, carol, "/panic")
-	m := e.waitMsg(carol.ID, "Sorry, something went wrong")
+	m := e.waitMsg(carol.ID, lang.Zh.Failed())
 	if strings.Contains(m.Text, "boom") || strings.Contains(m.Text, "goroutine") {
 		t.Errorf("the panic leaked into the chat: %s", m.Text)
 	}

@@ -18,15 +18,6 @@ import (
 	"github.com/partnerbot/partnerbot/chat"
 )
 
-// What the adapter itself says, in both languages: it does not know the member's language.
-const (
-	msgNotCommand = "请输入以 / 开头的命令，例如 /帮助。\nType a command starting with /, e.g. /help."
-	msgTextOnly   = "我只能读文字命令，例如 /帮助。\nI only read text commands, e.g. /help."
-	msgBadButton  = "这个按钮已失效，请直接输入命令。\nThis button no longer works; please type the command instead."
-	msgFailed     = "处理命令时出错了，请稍后再试。\nSomething went wrong with that command; please try again later."
-	msgRestarting = "机器人正在重启，没来得及处理你的命令，请稍后再发一次。\nThe bot restarted before it could run your command; please send it again."
-)
-
 // maxBody bounds a callback's body: a WeCom message is a few KiB.
 const maxBody = 256 << 10
 
@@ -265,21 +256,22 @@ func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
 	defer func() {
 		if v := recover(); v != nil {
 			a.log.Error("wecom command panicked", "user", user, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			a.replyText(base, d, msgFailed)
+			a.replyText(base, d, a.opts.Gate.Lang(base, in.req.User()).Failed())
 		}
 	}()
 	if base.Err() != nil { // stopping: tell the sender rather than run it half
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		a.replyText(ctx, d, msgRestarting)
+		a.replyText(ctx, d, a.opts.Gate.Lang(ctx, in.req.User()).SendAgain())
 		return
 	}
+	lang := a.opts.Gate.Lang(base, in.req.User()) // what the adapter says itself is in the member's language
 	switch in.kind {
 	case kindUnsupported:
-		a.replyText(base, d, msgTextOnly)
+		a.replyText(base, d, lang.TextOnly())
 		return
 	case kindBadButton:
-		a.replyText(base, d, msgBadButton)
+		a.replyText(base, d, lang.ButtonGone())
 		return
 	}
 	ctx, cancel := context.WithTimeout(base, a.opts.Timeout)
@@ -290,9 +282,9 @@ func (a *Adapter) run(base context.Context, h bot.Handler, in inbound) {
 	a.log.Debug("wecom command", "user", user, "handled", ok, "error", rep.Error, "took", time.Since(started))
 	if !ok {
 		if in.kind == kindClick {
-			rep = chat.Reply{Text: msgBadButton}
+			rep = chat.Reply{Text: lang.ButtonGone()}
 		} else {
-			rep = chat.Reply{Text: msgNotCommand}
+			rep = chat.Reply{Text: lang.Hint()}
 		}
 	}
 	a.reply(base, d, rep)

@@ -25,6 +25,7 @@ import (
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -257,7 +258,7 @@ func TestNotCommandsAndOtherMessages(t *testing.T) {
 		texts = append(texts, markdownOf(c))
 	}
 	all := strings.Join(texts, "\n----\n")
-	for _, want := range []string{"请输入以 / 开头的命令", "Type a command starting with /", "我只能读文字命令", "/customer"} {
+	for _, want := range []string{lang.Zh.Hint(), lang.Zh.TextOnly(), "/customer"} { // no gate: the bot's language
 		if !strings.Contains(all, want) {
 			t.Errorf("replies lack %q:\n%s", want, all)
 		}
@@ -363,7 +364,7 @@ func TestOfficialPostVector(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("requests = %+v, want %+v", got, want)
 	}
-	if calls[0].Body["touser"] != "ChenJiaShun" || !strings.Contains(markdownOf(calls[0]), "/help") {
+	if calls[0].Body["touser"] != "ChenJiaShun" || markdownOf(calls[0]) != lang.Zh.Hint() {
 		t.Errorf("the hint went to %v: %s", calls[0].Body["touser"], markdownOf(calls[0]))
 	}
 }
@@ -480,7 +481,7 @@ func TestBusyAnswersPassively(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.ToUserName != "zhangsan" || m.FromUserName != corpID || m.MsgType != "text" ||
-		!strings.Contains(m.Content, "机器人正忙") || !strings.Contains(m.Content, "busy") {
+		m.Content != lang.Zh.Busy() { // no gate: the bot's language
 		t.Errorf("passive reply = %+v", m)
 	}
 }
@@ -511,7 +512,7 @@ func TestStopTellsWhoWaits(t *testing.T) {
 		t.Errorf("alice got %q", got["alice"])
 	}
 	for _, u := range []string{"bob", "eve"} {
-		if !strings.Contains(got[u], "机器人正在重启") || !strings.Contains(got[u], "send it again") {
+		if got[u] != lang.Zh.SendAgain() { // no gate: the bot's language
 			t.Errorf("%s got %q", u, got[u])
 		}
 	}
@@ -531,7 +532,7 @@ func TestPanicIsAnsweredPolitely(t *testing.T) {
 	h.post(h.text("zhangsan", "/ping"))
 	calls := wait(t, h.fake, pathSend, 2)
 	all := markdownOf(calls[0]) + markdownOf(calls[1])
-	if !strings.Contains(all, "处理命令时出错了") || !strings.Contains(all, "still here") {
+	if !strings.Contains(all, lang.Zh.Failed()) || !strings.Contains(all, "still here") {
 		t.Errorf("replies: %s", all)
 	}
 	if strings.Contains(all, "nil map") || strings.Contains(all, "goroutine") {
