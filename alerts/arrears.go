@@ -10,7 +10,6 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/cmdline"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -194,7 +193,8 @@ func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) chat.Reply {
 	// clicked, so only those who may request a top-up can (the router checks the role).
 	for _, e := range events {
 		if e.event != debtRecovered && len(rep.Buttons) < maxTopUpButtons {
-			rep.Buttons = append(rep.Buttons, commands.TopUpButton(l, e.customer, e.balance.Debt, e.balance.Currency))
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: lang.TopUpLabel(l, e.customer, e.balance.Debt, e.balance.Currency),
+				Command: cmdline.TopUp(e.customer.ID, e.balance.Debt), Style: "primary"})
 		}
 	}
 	rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.arrears"), Command: "/arrears"})

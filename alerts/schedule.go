@@ -6,19 +6,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"github.com/partnerbot/partnerbot/commands"
 )
-
-// ScanNow runs a scan for /scan and reports it in the command's terms.
-func (s *Scanner) ScanNow(ctx context.Context, kind string) (commands.ScanResult, error) {
-	sum, err := s.Scan(ctx, kind)
-	r := sum.Requeried
-	return commands.ScanResult{Kind: sum.Kind, Customers: sum.Customers, Found: sum.Found, Alerted: sum.Alerted,
-		Notices: sum.Notices, Channels: sum.Channels, Failed: sum.Failed, Took: sum.Took, Skipped: sum.Skipped,
-		Calls: sum.Calls, FullCalls: sum.FullCalls, Mode: sum.Mode, AskedOrders: r.Orders, AskedNew: r.New,
-		AskedCrossed: r.Thresholds, AskedRefresh: r.Refresh}, err
-}
 
 // Schedule is when scans run: cron specs (five fields, or @hourly and friends) in a zone.
 type Schedule struct {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bot/slack"
@@ -16,7 +18,6 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/lang"
-	"golang.org/x/term"
 )
 
 // adapters builds the chat adapters the configuration enables; as is the -as flag of the

@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/partnerbot/partnerbot/store"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/partnerbot/partnerbot/store"
 )
 
 // helperArgsEnv carries, as JSON, the arguments TestHelperMain runs the binary's run with.

@@ -5,11 +5,12 @@ import (
 
 	"context"
 	"fmt"
-	"gopkg.in/yaml.v3"
 	"io"
 	"net"
 	"net/http"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/partnerbot/partnerbot/admin"
 	"github.com/partnerbot/partnerbot/config"

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bot/wecom/wecomtest"
@@ -23,7 +25,6 @@ import (
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/control"
 	"github.com/partnerbot/partnerbot/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 // syncBuffer is a bytes.Buffer safe for the bot's goroutines to write while a test reads it.

@@ -333,7 +333,7 @@ func runRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, c.fail("err.cannot_renew", t.res.ResourceID, f.ErrorCode+" "+f.ErrorMsg)
 	}
 	main := factsOf(t.res)
-	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
+	pv := preview{CustomerName: lang.CustomerName(t.customer), CustomerID: t.customer.ID, Main: &main, NewExpiry: renewedExpiry(t.res.ExpireTime.Time, period),
 		Period: &period, AutoPay: autopay, Official: price.Official.Amount.Exact(), Currency: price.Currency}
 	if amount, ok := price.AmountOf(t.res.ResourceID); ok {
 		pv.Renewal = amount.Exact()
@@ -380,7 +380,7 @@ func runUnsubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, c.fail("err.not_main", t.res.ResourceID, t.res.ParentResourceID)
 	}
 	main := factsOf(t.res)
-	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, Reason: reason}
+	pv := preview{CustomerName: lang.CustomerName(t.customer), CustomerID: t.customer.ID, Main: &main, Reason: reason}
 	for _, a := range t.attached {
 		pv.Attached = append(pv.Attached, factsOf(a))
 	}
@@ -412,7 +412,7 @@ func runAutoRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, c.fail("err.autorenew_status", t.res.ResourceID, c.enum("res.status", t.res.Status))
 	}
 	main := factsOf(t.res)
-	pv := preview{CustomerName: displayName(t.customer), CustomerID: t.customer.ID, Main: &main, AutoRenewTo: &on}
+	pv := preview{CustomerName: lang.CustomerName(t.customer), CustomerID: t.customer.ID, Main: &main, AutoRenewTo: &on}
 	for _, a := range t.attached {
 		pv.Attached = append(pv.Attached, factsOf(a))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -31,7 +32,7 @@ type ScanResult struct {
 	AskedRefresh                        int
 }
 
-// Scanner runs an alert scan now; *alerts.Scanner implements it.
+// Scanner runs an alert scan now; the wiring (cli) hands in the alert scanner.
 type Scanner interface {
 	ScanNow(ctx context.Context, kind string) (ScanResult, error)
 }
@@ -114,7 +115,7 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 			if err != nil {
 				return chat.Reply{}, err
 			}
-			scope, scopeName = cu.ID, displayName(cu)
+			scope, scopeName = cu.ID, lang.CustomerName(cu)
 		}
 	}
 	if kind == "arrears" {
@@ -238,7 +239,7 @@ func (c *Call) snoozeTarget(ctx context.Context, q string) (id, label string, er
 		}
 		return "", "", err
 	}
-	return cu.ID, displayName(cu), nil
+	return cu.ID, lang.CustomerName(cu), nil
 }
 
 func runSnooze(ctx context.Context, c *Call) (chat.Reply, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	"github.com/partnerbot/partnerbot/lang"
+	"github.com/partnerbot/partnerbot/service"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -64,7 +65,7 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 	}
 	if withScanner {
 		e.scanner = alerts.New(e.client, e.store, alerts.Options{Now: e.clk.Now, Location: e.loc})
-		opts.Scanner = e.scanner
+		opts.Scanner = service.ScanCommand(e.scanner)
 	}
 	if tweak != nil {
 		tweak(&opts)
@@ -771,3 +772,7 @@ func TestScanCommandDelta(t *testing.T) {
 
 // laterScanner is a scanner wired into the router before it is built.
 type laterScanner struct{ *alerts.Scanner }
+
+func (l *laterScanner) ScanNow(ctx context.Context, kind string) (commands.ScanResult, error) {
+	return service.ScanCommand(l.Scanner).ScanNow(ctx, kind)
+}

@@ -1,9 +1,10 @@
 package commands
 
 import (
-	"github.com/partnerbot/partnerbot/lang"
 	"strings"
 	"testing"
+
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // TestParseYuanCommas: a comma separates thousands only in groups of three digits after a

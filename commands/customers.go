@@ -135,16 +135,6 @@ func sameName(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
-func displayName(cu bss.Customer) string {
-	if cu.Name == "" {
-		return cu.AccountName
-	}
-	if cu.AccountName == "" || cu.AccountName == cu.Name {
-		return cu.Name
-	}
-	return cu.Name + " (" + cu.AccountName + ")"
-}
-
 // expiringCounts is the number of main resources of each of ms that expire within 30 days,
 // with where it comes from: the expiry index unless live or the index lacks the customer. The
 // customers the index cannot answer for are asked about side by side. It does not record BSS
@@ -254,7 +244,7 @@ func runCustomer(ctx context.Context, c *Call) (chat.Reply, error) {
 	}
 	rep := chat.Reply{}
 	if len(ms) == 1 {
-		rep.Title = c.Lang.T("customer.title", displayName(ms[0]))
+		rep.Title = c.Lang.T("customer.title", lang.CustomerName(ms[0]))
 	} else {
 		rep.Title = c.Lang.T("customer.matches", q, len(ms))
 	}
@@ -262,7 +252,7 @@ func runCustomer(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, c.bssError(countErr)
 	}
 	for _, m := range ms {
-		sec := chat.Section{Title: displayName(m), Fields: []chat.Field{
+		sec := chat.Section{Title: lang.CustomerName(m), Fields: []chat.Field{
 			{Label: c.Lang.T("lbl.customer_id"), Value: m.ID},
 			{Label: c.Lang.T("lbl.account"), Value: orDash(m.AccountName)},
 			{Label: c.Lang.T("lbl.association"), Value: c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
@@ -330,13 +320,13 @@ func runBalance(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, err
 	}
 	if cu.AssociationType != bss.AssociationResale {
-		return chat.Reply{}, c.fail("err.not_resale", displayName(cu))
+		return chat.Reply{}, c.fail("err.not_resale", lang.CustomerName(cu))
 	}
 	bs, err := c.r.bss.CustomerBalances(ctx, []string{cu.ID})
 	if err != nil {
 		return chat.Reply{}, c.bssError(err)
 	}
-	rep := chat.Reply{Title: c.Lang.T("balance.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("balance.title", lang.CustomerName(cu))}
 	if len(bs) == 0 {
 		rep.Text = c.Lang.T("balance.none")
 		return rep, nil
@@ -351,7 +341,7 @@ func runBalance(ctx context.Context, c *Call) (chat.Reply, error) {
 	}
 	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.resources"), Command: "/resources " + cu.ID}}
 	if b.InArrears() && c.mayTopUp() {
-		rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
+		rep.Buttons = append(rep.Buttons, topUpButton(c.Lang, cu, b.Debt, b.Currency))
 	}
 	return rep, nil
 }
@@ -440,7 +430,7 @@ func runArrears(ctx context.Context, c *Call) (chat.Reply, error) {
 		cu := byID[b.CustomerID]
 		t.Rows = append(t.Rows, []string{orDash(cu.Name), orDash(cu.AccountName), orDash(cu.Label), lang.Money(b.Debt, b.Currency)})
 		if c.mayTopUp() { // one per debtor on the page (see README, /arrears)
-			rep.Buttons = append(rep.Buttons, TopUpButton(c.Lang, cu, b.Debt, b.Currency))
+			rep.Buttons = append(rep.Buttons, topUpButton(c.Lang, cu, b.Debt, b.Currency))
 		}
 	}
 	rep.Table = t

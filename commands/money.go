@@ -61,7 +61,7 @@ func (c *Call) resaleCustomer(ctx context.Context, q string) (bss.Customer, erro
 		return bss.Customer{}, err
 	}
 	if cu.AssociationType != bss.AssociationResale {
-		return bss.Customer{}, c.fail("err.money_not_resale", displayName(cu))
+		return bss.Customer{}, c.fail("err.money_not_resale", lang.CustomerName(cu))
 	}
 	return cu, nil
 }
@@ -210,7 +210,7 @@ func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (ch
 	if err != nil {
 		return chat.Reply{}, c.bssError(err)
 	}
-	rep := chat.Reply{Title: c.Lang.T("spend.title", displayName(cu), cycle), Footer: c.Lang.T("spend.note")}
+	rep := chat.Reply{Title: c.Lang.T("spend.title", lang.CustomerName(cu), cycle), Footer: c.Lang.T("spend.note")}
 	base := "/spend " + cu.ID + c.resellerArg(reseller)
 	rep.Buttons = []chat.Button{{Label: c.Lang.T("btn.prev_month"), Command: base + " --month " + prevMonth(cycle)}}
 	s := spendByCustomer(all.BillSums)[cu.ID]
@@ -297,7 +297,7 @@ func (c *Call) topSpenders(ctx context.Context, cycle, reseller string, page int
 		s := byCust[id]
 		name := id
 		if cu, ok := names[id]; ok {
-			name = displayName(cu)
+			name = lang.CustomerName(cu)
 		}
 		t.Rows = append(t.Rows, []string{strconvItoa(lo + i + 1), name, lang.Money(s.byMode[bss.ChargeModeYearlyMonthly], cur),
 			lang.Money(s.byMode[bss.ChargeModeOnDemand], cur), lang.Money(s.refunds, cur), lang.Money(s.total, cur)})
@@ -500,7 +500,7 @@ func runCoupons(ctx context.Context, c *Call) (chat.Reply, error) {
 			break
 		}
 	}
-	rep := chat.Reply{Title: c.Lang.T("coupons.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("coupons.title", lang.CustomerName(cu))}
 	if len(cps) == 0 {
 		rep.Text = c.Lang.T("coupons.none")
 		return rep, nil
@@ -580,7 +580,7 @@ func runOnDemand(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err != nil {
 		return chat.Reply{}, c.bssError(err)
 	}
-	rep := chat.Reply{Title: c.Lang.T("ondemand.title", displayName(cu)), Footer: c.Lang.T("ondemand.note")}
+	rep := chat.Reply{Title: c.Lang.T("ondemand.title", lang.CustomerName(cu)), Footer: c.Lang.T("ondemand.note")}
 	if p.TotalCount == 0 {
 		rep.Text = c.Lang.T("ondemand.none")
 		return rep, nil

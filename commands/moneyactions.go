@@ -155,7 +155,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (chat.Reply, er
 	if err != nil {
 		return chat.Reply{}, c.bssError(err)
 	}
-	cm := customerMoney{ID: cu.ID, Name: displayName(cu)}
+	cm := customerMoney{ID: cu.ID, Name: lang.CustomerName(cu)}
 	var bal, debt bss.Amount
 	for _, b := range bs {
 		if b.CustomerID == cu.ID {
@@ -179,7 +179,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (chat.Reply, er
 		}
 	case actReclaimBalance:
 		if !cm.Known {
-			return chat.Reply{}, c.fail("err.balance_unknown", displayName(cu))
+			return chat.Reply{}, c.fail("err.balance_unknown", lang.CustomerName(cu))
 		}
 		if amount.Cmp(bal) > 0 {
 			return chat.Reply{}, c.fail("err.reclaim_exceeds", lang.Money(amount, cur), lang.Money(bal, cur))
@@ -199,7 +199,7 @@ func (c *Call) transferRequest(ctx context.Context, kind string) (chat.Reply, er
 		Fund: &fundFacts{AccountID: fund.AccountID, AccountType: fund.AccountType, Available: avail.Exact(), After: after.Exact(),
 			Amount: fund.Amount.Exact(), AmountAfter: amountAfter.Exact(), Designated: fund.DesignatedAmount.Exact(), Held: held.Exact()}}
 	mp := moneyParams{CustomerIDs: []string{cu.ID}, Amount: amount.Exact(), Reseller: reseller}
-	return c.file(ctx, kind, actionParams{Money: &mp}, preview{CustomerName: displayName(cu), CustomerID: cu.ID, Money: &mf}, []string{cu.ID})
+	return c.file(ctx, kind, actionParams{Money: &mp}, preview{CustomerName: lang.CustomerName(cu), CustomerID: cu.ID, Money: &mf}, []string{cu.ID})
 }
 
 // splitCustomers reads "张三,李四" (or with "，"、"、") as several customer arguments.
@@ -272,7 +272,7 @@ func runCoupon(ctx context.Context, c *Call) (chat.Reply, error) {
 	var subjects []string
 	for _, cu := range custs {
 		mp.CustomerIDs = append(mp.CustomerIDs, cu.ID)
-		mf.Customers = append(mf.Customers, customerMoney{ID: cu.ID, Name: displayName(cu)})
+		mf.Customers = append(mf.Customers, customerMoney{ID: cu.ID, Name: lang.CustomerName(cu)})
 		subjects = append(subjects, cu.ID)
 	}
 	// The customers are the subjects: an open coupon request for any of them refuses another.
@@ -381,7 +381,7 @@ func runCouponReclaim(ctx context.Context, c *Call) (chat.Reply, error) {
 	if p, err := c.r.bss.ListCustomers(ctx, bss.CustomerFilter{CustomerID: cp.CustomerID, IndirectPartnerID: reseller}, 0, 1); err != nil {
 		return chat.Reply{}, c.bssError(err)
 	} else if len(p.Customers) > 0 {
-		name = displayName(p.Customers[0])
+		name = lang.CustomerName(p.Customers[0])
 	}
 	mf := moneyFacts{Amount: cp.Balance.Exact(), Reseller: reseller, Coupon: &couponFacts{ID: id, CustomerID: cp.CustomerID, CustomerName: name,
 		Type: cp.CouponType, Status: cp.Status, Face: cp.FaceValue.Exact(), Balance: cp.Balance.Exact(), Expiry: cp.ExpireTime.Time}}
@@ -863,8 +863,8 @@ func (r *Router) moneyResultText(c *Call, a store.Approval, res moneyResult) []s
 	return parts
 }
 
-// TopUpButton offers a top-up of a customer's debt: the command, prefilled. A click runs it
+// topUpButton offers a top-up of a customer's debt: the command, prefilled. A click runs it
 // as the person who clicked, whose role decides whether it may be filed.
-func TopUpButton(l lang.Lang, cu bss.Customer, debt bss.Amount, currency string) chat.Button {
-	return chat.Button{Label: l.T("btn.topup", displayName(cu), lang.Money(debt, currency)), Command: cmdline.TopUp(cu.ID, debt), Style: "primary"}
+func topUpButton(l lang.Lang, cu bss.Customer, debt bss.Amount, currency string) chat.Button {
+	return chat.Button{Label: lang.TopUpLabel(l, cu, debt, currency), Command: cmdline.TopUp(cu.ID, debt), Style: "primary"}
 }

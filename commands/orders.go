@@ -65,7 +65,7 @@ func runOrders(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err != nil {
 		return chat.Reply{}, c.bssError(err)
 	}
-	rep := chat.Reply{Title: c.Lang.T("orders.title", displayName(cu))}
+	rep := chat.Reply{Title: c.Lang.T("orders.title", lang.CustomerName(cu))}
 	if p.TotalCount == 0 {
 		rep.Text = c.Lang.T("orders.none")
 		return rep, nil

@@ -116,7 +116,7 @@ func runPrice(ctx context.Context, c *Call) (chat.Reply, error) {
 		}
 	}
 	if project == "" {
-		return chat.Reply{}, c.fail("err.no_project", displayName(cu), region)
+		return chat.Reply{}, c.fail("err.no_project", lang.CustomerName(cu), region)
 	}
 	prod := bss.PeriodProduct{ID: "1", CloudServiceType: svc.cloudServiceType, ResourceType: svc.resourceType,
 		ResourceSpec: spec, Region: region, PeriodType: period.Type, PeriodNum: period.Num, SubscriptionNum: qty}
@@ -147,7 +147,7 @@ func runPrice(ctx context.Context, c *Call) (chat.Reply, error) {
 		}
 	}
 	rep := chat.Reply{Title: c.Lang.T("price.title", svcName, what), Fields: []chat.Field{
-		{Label: c.Lang.T("price.customer"), Value: displayName(cu)},
+		{Label: c.Lang.T("price.customer"), Value: lang.CustomerName(cu)},
 		{Label: c.Lang.T("price.region"), Value: region},
 		{Label: c.Lang.T("price.period"), Value: c.periodText(period)},
 		{Label: c.Lang.T("price.qty"), Value: strconv.Itoa(qty)},

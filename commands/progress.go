@@ -2,10 +2,11 @@ package commands
 
 import (
 	"context"
-	"github.com/partnerbot/partnerbot/lang"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/partnerbot/partnerbot/lang"
 
 	"github.com/partnerbot/partnerbot/chat"
 )

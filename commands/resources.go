@@ -29,10 +29,10 @@ func runResources(ctx context.Context, c *Call) (chat.Reply, error) {
 		return chat.Reply{}, err
 	}
 	f := bss.ResourceFilter{CustomerID: cu.ID}
-	title := c.Lang.T("resources.title", displayName(cu))
+	title := c.Lang.T("resources.title", lang.CustomerName(cu))
 	if days > 0 {
 		f.ExpireBegin, f.ExpireEnd = c.now, c.now.Add(time.Duration(days)*24*time.Hour)
-		title = c.Lang.T("resources.title_exp", displayName(cu), days)
+		title = c.Lang.T("resources.title_exp", lang.CustomerName(cu), days)
 	}
 	rs, err := c.r.bss.AllResources(ctx, f)
 	if err != nil {
@@ -136,7 +136,7 @@ func runExpiring(ctx context.Context, c *Call) (chat.Reply, error) {
 		if r.desc != "" {
 			res = lang.LocalDesc(c.Lang, r.desc) + " (" + res + ")"
 		}
-		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), displayName(r.customer), res, auto})
+		t.Rows = append(t.Rows, []string{c.when(r.res.ExpireTime.Time), lang.CustomerName(r.customer), res, auto})
 	}
 	t.Head = []int{2, 1} // a compact entry: the resource and its customer, then expiry and auto-renew
 	rep.Table = t
@@ -204,7 +204,7 @@ func (c *Call) scopeText(sc cmdline.ExpiringScope, custs []bss.Customer) string 
 		for _, id := range sc.Customers {
 			for _, cu := range custs {
 				if cu.ID == id {
-					parts = append(parts, displayName(cu))
+					parts = append(parts, lang.CustomerName(cu))
 					break
 				}
 			}
@@ -350,7 +350,7 @@ func (c *Call) scanExpiring(ctx context.Context, custs []bss.Customer, from, to 
 			defer mu.Unlock()
 			if err != nil {
 				lastErr = c.bssError(err)
-				failed = append(failed, displayName(cu))
+				failed = append(failed, lang.CustomerName(cu))
 				return
 			}
 			for _, r := range rs {

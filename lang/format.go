@@ -123,3 +123,20 @@ func DescribeIn(l Lang, r bss.Resource) string {
 	}
 	return out
 }
+
+// CustomerName is how a customer is named to people: its name with the account name beside it
+// when the two differ, or whichever of them BSS gave.
+func CustomerName(cu bss.Customer) string {
+	if cu.Name == "" {
+		return cu.AccountName
+	}
+	if cu.AccountName == "" || cu.AccountName == cu.Name {
+		return cu.Name
+	}
+	return cu.Name + " (" + cu.AccountName + ")"
+}
+
+// TopUpLabel is the label of a button that tops up cu's debt (in currency): who, and how much.
+func TopUpLabel(l Lang, cu bss.Customer, debt bss.Amount, currency string) string {
+	return l.T("btn.topup", CustomerName(cu), Money(debt, currency))
+}
