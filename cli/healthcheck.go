@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"os"
-
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"gopkg.in/yaml.v3"
