@@ -63,7 +63,7 @@ func (s *Scanner) scanArrears(ctx context.Context, sum *Summary) error {
 			// Retry the batch once; then report its customers and go on.
 			if bs, err = s.bss.CustomerBalances(ctx, ids); err != nil {
 				for _, cu := range batch {
-					sum.Failed = append(sum.Failed, displayName(cu))
+					sum.Failed = append(sum.Failed, lang.CustomerName(cu))
 				}
 				continue
 			}
@@ -175,13 +175,13 @@ func (s *Scanner) renderArrears(l lang.Lang, events []debtEvent) chat.Reply {
 			var line string
 			switch kind {
 			case debtEntered:
-				line = l.T("alert.arrears.line_entered", displayName(e.customer), e.customer.ID, lang.Money(e.balance.Debt, cur)) +
+				line = l.T("alert.arrears.line_entered", lang.CustomerName(e.customer), e.customer.ID, lang.Money(e.balance.Debt, cur)) +
 					" · " + l.T("alert.arrears.how_topup", cmdline.TopUp(e.customer.ID, e.balance.Debt))
 			case debtGrew:
-				line = l.T("alert.arrears.line_grew", displayName(e.customer), e.customer.ID, lang.Money(e.prev, cur), lang.Money(e.balance.Debt, cur)) +
+				line = l.T("alert.arrears.line_grew", lang.CustomerName(e.customer), e.customer.ID, lang.Money(e.prev, cur), lang.Money(e.balance.Debt, cur)) +
 					" · " + l.T("alert.arrears.how_topup", cmdline.TopUp(e.customer.ID, e.balance.Debt))
 			default:
-				line = l.T("alert.arrears.line_recovered", displayName(e.customer), e.customer.ID, lang.Money(e.balance.Amount, cur))
+				line = l.T("alert.arrears.line_recovered", lang.CustomerName(e.customer), e.customer.ID, lang.Money(e.balance.Amount, cur))
 			}
 			sec.Lines = append(sec.Lines, line)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -253,7 +254,7 @@ func (x *indexedScan) run(ctx context.Context) error {
 	x.sum.QueryTook = time.Since(qstart)
 	x.sum.Customers = len(x.inScope)
 	for _, cu := range still {
-		x.sum.Failed = append(x.sum.Failed, displayName(cu))
+		x.sum.Failed = append(x.sum.Failed, lang.CustomerName(cu))
 		x.retry = append(x.retry, cu.ID)
 	}
 	owners.close()

@@ -116,7 +116,7 @@ func (s *Scanner) scanExpiry(ctx context.Context, sum *Summary) error {
 	sum.QueryTook = time.Since(qstart)
 	sum.Customers = len(custs)
 	for _, cu := range failed {
-		sum.Failed = append(sum.Failed, displayName(cu))
+		sum.Failed = append(sum.Failed, lang.CustomerName(cu))
 	}
 	owners.close()
 	if err != nil {
@@ -214,7 +214,7 @@ func (st *expiryState) decide(cu bss.Customer, g bss.Group, now time.Time) {
 	}
 	b, _ := json.Marshal(expiryMark{Expiry: exp, Level: lvl})
 	st.puts[key] = b
-	st.items = append(st.items, expiring{customerID: cu.ID, customerName: displayName(cu), resourceID: g.Main.ResourceID,
+	st.items = append(st.items, expiring{customerID: cu.ID, customerName: lang.CustomerName(cu), resourceID: g.Main.ResourceID,
 		name: name(g.Main), desc: lang.Describe(g.Main), expiry: exp, autoRenew: g.Main.AutoRenew(),
 		attached: len(g.Attached), level: lvl, resale: cu.AssociationType == bss.AssociationResale})
 }
@@ -484,14 +484,4 @@ func name(r bss.Resource) string {
 		return r.Name
 	}
 	return r.ResourceID
-}
-
-func displayName(cu bss.Customer) string {
-	switch {
-	case cu.Name == "":
-		return cu.AccountName
-	case cu.AccountName == "" || cu.AccountName == cu.Name:
-		return cu.Name
-	}
-	return cu.Name + " (" + cu.AccountName + ")"
 }
