@@ -73,11 +73,13 @@ func (ix *Index) Refresh(ctx context.Context, customerID string) error {
 	if !ok {
 		return nil
 	}
+	// Stamped before the listing, as a scan stamps its entries with its start: the store keeps
+	// whichever listing began later, so a scan batch listed before this refresh cannot undo it.
+	now := ix.now()
 	rs, err := ix.bss.AllResources(ctx, bss.ResourceFilter{CustomerID: customerID})
 	if err != nil {
 		return fmt.Errorf("alerts: refresh the expiry index of %s: %w", customerID, err)
 	}
-	now := ix.now()
 	entry.Refreshed = now
 	entry.Resources = make([]store.IndexedResource, len(rs))
 	for i, r := range rs {

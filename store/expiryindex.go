@@ -53,10 +53,13 @@ type ExpiryScanState struct {
 
 // ExpiryIndexUpdate is one batch of changes to the index, committed at once.
 type ExpiryIndexUpdate struct {
-	Put    []IndexedCustomer // replaces each customer's resources and summary (Retry cleared)
-	Retry  []string          // customers whose listing failed: their entry stays, marked Retry
-	Delete []string          // customers no longer in scope (departed, or no subscription covers them)
-	State  *ExpiryScanState  // the scan's record, when the scan is done
+	// Put replaces each customer's resources and summary (Retry cleared), unless the index holds
+	// a listing of that customer made later (Refreshed after the put's): a scan's batch that
+	// listed a customer before an approved action must not overwrite the refresh made after it.
+	Put    []IndexedCustomer
+	Retry  []string         // customers whose listing failed: their entry stays, marked Retry
+	Delete []string         // customers no longer in scope (departed, or no subscription covers them)
+	State  *ExpiryScanState // the scan's record, when the scan is done
 }
 
 // keyExpiryState is the key of a scan's record in expiry_scan and balance_scan.
@@ -104,9 +107,18 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 		if err != nil {
 			return err
 		}
+		// A listing older than the one held is dropped: the later one stands.
+		fresh := slices.DeleteFunc(slices.Clone(puts), func(c IndexedCustomer) bool {
+			v := sums.Get([]byte(c.ID))
+			if v == nil {
+				return false
+			}
+			var held IndexedSummary
+			return json.Unmarshal(v, &held) == nil && held.Refreshed.After(c.Refreshed)
+		})
 		// The by-time entries of every customer put or deleted go first, from its old entry.
 		replaced := slices.Clone(u.Delete)
-		for _, c := range puts {
+		for _, c := range fresh {
 			replaced = append(replaced, c.ID)
 		}
 		for _, id := range replaced {
@@ -122,7 +134,7 @@ func (s *Store) CommitExpiryIndex(ctx context.Context, u ExpiryIndexUpdate) erro
 				return err
 			}
 		}
-		for _, c := range puts {
+		for _, c := range fresh {
 			rs := c.Resources
 			if rs == nil {
 				rs = []IndexedResource{}

@@ -76,3 +76,52 @@ func TestExpiryIndex(t *testing.T) {
 		t.Errorf("a refused update wrote the state: %+v", st)
 	}
 }
+
+// TestExpiryIndexKeepsTheLaterListing: a put listed before the entry the index holds (a scan's
+// batch that listed a customer before an approved action, committed after the refresh that
+// followed the action) is dropped; one listed at the same time or later replaces it. Before,
+// the older listing overwrote the refresh and the index showed the renewed resource as expiring.
+func TestExpiryIndexKeepsTheLaterListing(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, dbPath(t), Options{Now: newClock().Now})
+	old, renewed := t0.Add(3*24*time.Hour), t0.Add(400*24*time.Hour)
+	entry := func(at, expiry time.Time) IndexedCustomer {
+		return IndexedCustomer{ID: "cust-a", Refreshed: at, Resources: []IndexedResource{
+			{ID: "ecs-1", Main: true, Status: 2, Expiry: expiry, Confirmed: at}}}
+	}
+	commit := func(c IndexedCustomer) {
+		t.Helper()
+		if err := s.CommitExpiryIndex(ctx, ExpiryIndexUpdate{Put: []IndexedCustomer{c}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expiry := func() time.Time {
+		t.Helper()
+		got, err := s.IndexedCustomers(ctx, []string{"cust-a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got["cust-a"].Resources[0].Expiry
+	}
+	expiring := func() int {
+		t.Helper()
+		rs, err := s.ExpiringIndexed(ctx, t0, t0.Add(30*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rs)
+	}
+	commit(entry(t0.Add(time.Minute), renewed)) // the refresh after the renewal
+	commit(entry(t0, old))                      // the scan's batch, listed before it
+	if got := expiry(); !got.Equal(renewed) || expiring() != 0 {
+		t.Errorf("an older listing replaced the refresh: expiry %v, %d expiring within 30 days", got, expiring())
+	}
+	commit(entry(t0.Add(time.Minute), old)) // listed at the same time: the later commit stands
+	if got := expiry(); !got.Equal(old) || expiring() != 1 {
+		t.Errorf("a listing as recent as the held one was dropped: expiry %v, %d expiring", got, expiring())
+	}
+	commit(entry(t0.Add(2*time.Minute), renewed))
+	if got := expiry(); !got.Equal(renewed) {
+		t.Errorf("a later listing was dropped: expiry %v", got)
+	}
+}
