@@ -311,7 +311,14 @@ func (s *Store) recordAction(tx *bolt.Tx, aa *ActionAudit, step, requestID strin
 		if err != nil {
 			return err
 		}
-		aa.id = id
+		// The entry exists once tx commits, not before: a transition rolled back (its notices
+		// refused) must leave aa without an entry, or FinishAudit would write the row at an id
+		// the audit sequence never counted, and the next entry appended would overwrite it.
+		tx.OnCommit(func() {
+			aa.mu.Lock()
+			aa.id = id
+			aa.mu.Unlock()
+		})
 		return nil
 	}
 	return s.putAudit(tx, aa.id, e)
