@@ -227,3 +227,19 @@ func testQuietHours(t *testing.T, e *env) {
 		t.Errorf("audit %q", cmds)
 	}
 }
+
+// testAlertCommitRace: scans committing the same alert at once (two replicas, or a manual
+// /scan beside the scheduled one) queue its notice once.
+func testAlertCommitRace(t *testing.T, e *env) {
+	alert := slackNotice("C1", "alert", "r-1 expires in 7 days")
+	alert.DedupeKey = "exp|slack:C1|r-1|7"
+	puts := map[string]json.RawMessage{"exp|slack:C1|r-1": json.RawMessage(`{"days":7}`)}
+	if won := race(t, 10, nil, func(int) error {
+		return e.b.CommitAlerts(e.ctx, puts, nil, []store.Notice{alert})
+	}); won != 10 {
+		t.Errorf("%d of 10 commits succeeded", won)
+	}
+	if n := e.outbox(t); n != 1 {
+		t.Errorf("%d notices queued by 10 equal commits, want 1", n)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -380,5 +382,103 @@ func testActionAuditAfterRollback(t *testing.T, e *env) {
 	}
 	if len(es) != 2 || es[0].Command != "/balance" || es[1].Command != cmd.Command || es[1].Result != "error" {
 		t.Errorf("audit log %q, want the failed command's row and then /balance's", cmds)
+	}
+}
+
+// testApprovalDecisionRace: approvers approving and rejecting one request at once: exactly
+// one decision wins, the request ends in the winner's state, and the log holds one entry and
+// one notice for it. Then, on an approved request, its requester cancelling while approvers
+// start the execution: one of them wins, never both (a cancelled request is never executed).
+func testApprovalDecisionRace(t *testing.T, e *env) {
+	for round := range 4 {
+		a := e.create(t, e.request(1, fmt.Sprintf("r-%d", round)))
+		audits, notices := len(e.audit(t)), e.outbox(t)
+		var mu sync.Mutex
+		var winner store.ApprovalState
+		won := race(t, 12, store.ErrWrongState, func(i int) error {
+			var got store.Approval
+			var err error
+			if i%2 == 0 {
+				got, err = e.b.Approve(e.ctx, a.ID, approver(i), announce)
+			} else {
+				got, err = e.b.Reject(e.ctx, a.ID, approver(i), "no", announce)
+			}
+			if err == nil {
+				mu.Lock()
+				winner = got.State
+				mu.Unlock()
+			}
+			return err
+		})
+		if won != 1 {
+			t.Errorf("round %d: %d decisions won, want 1", round, won)
+		}
+		if st := e.approval(t, a.ID).State; st != winner {
+			t.Errorf("round %d: stored %s, the winner made it %s", round, st, winner)
+		}
+		if len(e.audit(t)) != audits+1 || e.outbox(t) != notices+1 {
+			t.Errorf("round %d: %d audit entries and %d notices for one decision", round, len(e.audit(t))-audits, e.outbox(t)-notices)
+		}
+	}
+	for round := range 4 {
+		a := e.create(t, e.request(1, fmt.Sprintf("s-%d", round)))
+		if _, err := e.b.Approve(e.ctx, a.ID, approver(1), nil); err != nil {
+			t.Fatal(err)
+		}
+		var cancelled, began atomic.Int32
+		won := race(t, 8, store.ErrWrongState, func(i int) error {
+			if i == 0 {
+				_, err := e.b.Cancel(e.ctx, a.ID, requester, announce)
+				if err == nil {
+					cancelled.Add(1)
+				}
+				return err
+			}
+			_, err := e.b.BeginExecution(e.ctx, a.ID, approver(i), announce)
+			if err == nil {
+				began.Add(1)
+			}
+			return err
+		})
+		st := e.approval(t, a.ID).State
+		if won != 1 || (cancelled.Load() == 1) != (st == store.StateCancelled) || (began.Load() == 1) != (st == store.StateExecuting) {
+			t.Errorf("round %d: %d cancelled and %d started; stored %s", round, cancelled.Load(), began.Load(), st)
+		}
+	}
+}
+
+// testApprovalExpiryRace: at its expiry, a request that approvers try to approve while the
+// expiry sweep runs is expired once: one audit entry and one notice, every approver told it
+// expired, the sweeps returning it once between them.
+func testApprovalExpiryRace(t *testing.T, e *env) {
+	a := e.request(1, "r-1")
+	a.ExpiresAt = e.now().Add(time.Minute)
+	a = e.create(t, a)
+	e.clk.Advance(time.Minute)
+	audits, notices := len(e.audit(t)), e.outbox(t)
+	var swept atomic.Int32
+	race(t, 10, store.ErrExpired, func(i int) error {
+		if i < 2 {
+			got, err := e.b.ExpireDue(e.ctx, announce)
+			swept.Add(int32(len(got)))
+			if err == nil {
+				return store.ErrExpired // a sweep is not a decision: count it as a loser
+			}
+			return err
+		}
+		_, err := e.b.Approve(e.ctx, a.ID, approver(i), announce)
+		if err == nil {
+			return errors.New("an approval past the expiry succeeded")
+		}
+		return err
+	})
+	if st := e.approval(t, a.ID).State; st != store.StateExpired {
+		t.Errorf("stored %s, want expired", st)
+	}
+	if swept.Load() > 1 {
+		t.Errorf("the sweeps expired the request %d times", swept.Load())
+	}
+	if len(e.audit(t)) != audits+1 || e.outbox(t) != notices+1 {
+		t.Errorf("%d audit entries and %d notices for one expiry", len(e.audit(t))-audits, e.outbox(t)-notices)
 	}
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -256,4 +257,61 @@ func testCancelled(t *testing.T, e *env) {
 		t.Errorf("a cancelled index commit wrote %+v", sums)
 	}
 	must(t, "Ping", e.b.Ping(e.ctx))
+}
+
+// testPrune: audit entries older than the retention, the records of notices delivered longer
+// ago than the notice retention and inbound ids past their time are removed, and counted.
+func testPrune(t *testing.T, e *env) {
+	for _, at := range []time.Time{Epoch.Add(-48 * time.Hour), Epoch.Add(-47 * time.Hour), Epoch} {
+		if _, err := e.b.AppendAudit(e.ctx, store.AuditEntry{At: at, Platform: "slack", UserID: "U1", Command: "/balance", Result: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := slackNotice("C1", "alert", "x")
+	n.DedupeKey = "k"
+	e.enqueue(t, n)
+	must(t, "AckNotice", e.b.AckNotice(e.ctx, e.due(t)[0].ID))
+	if _, err := e.b.FirstDeliveries(e.ctx, "telegram", []string{"1", "2"}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.b.Prune(e.ctx, store.Retention{Audit: 24 * time.Hour})
+	if err != nil || res != (store.PruneResult{Audit: 2}) {
+		t.Errorf("Prune at once = %+v, %v; want the two old audit entries", res, err)
+	}
+	e.clk.Advance(store.NoticeDedupeWindow + time.Minute)
+	res, err = e.b.Prune(e.ctx, store.Retention{})
+	if err != nil || res != (store.PruneResult{Delivered: 1, Inbound: 2}) {
+		t.Errorf("Prune after the windows = %+v, %v; want 1 delivered record and 2 inbound ids", res, err)
+	}
+	if es := e.audit(t); len(es) != 1 || !es[0].At.Equal(Epoch) {
+		t.Errorf("audit after the prunes: %+v (Retention.Audit 0 keeps everything)", es)
+	}
+}
+
+// testBackup: a backup asks its sink once, with the size, before the first byte, and writes
+// that many bytes.
+func testBackup(t *testing.T, e *env) {
+	e.enqueue(t, slackNotice("C1", "alert", "x"))
+	var buf countingWriter
+	calls, size := 0, int64(0)
+	n, err := e.b.Backup(e.ctx, func(s int64) (io.Writer, error) {
+		calls++
+		size = s
+		if buf.n != 0 {
+			t.Error("bytes written before the sink was asked")
+		}
+		return &buf, nil
+	})
+	must(t, "Backup", err)
+	if calls != 1 || size <= 0 || n != size || buf.n != size {
+		t.Errorf("Backup wrote %d bytes (%d reached the writer), the sink was asked %d times with size %d", n, buf.n, calls, size)
+	}
+}
+
+// countingWriter counts what is written to it.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
 }

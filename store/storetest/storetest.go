@@ -37,6 +37,8 @@ type testCase struct {
 var cases = []testCase{
 	// Approvals: transitions are atomic with their audit entry and notices, and exactly once.
 	{"ApprovalRaceOneWinner", testApprovalRace},
+	{"ApprovalDecisionRaceOneWinner", testApprovalDecisionRace},
+	{"ApprovalExpiryRace", testApprovalExpiryRace},
 	{"ApprovalTransitionRollsBackWithNotices", testApprovalRollback},
 	{"ApprovalLifecycle", testApprovalLifecycle},
 	{"ApprovalExpiry", testApprovalExpiry},
@@ -50,6 +52,7 @@ var cases = []testCase{
 	{"OutboxRefusesAWholeBatch", testOutboxValidation},
 	// Alerts: the ledger and its notices together; channel settings with their audit.
 	{"AlertLedgerAndOutboxAtomic", testLedgerAtomic},
+	{"AlertCommitRaceOneNotice", testAlertCommitRace},
 	{"Subscriptions", testSubscriptions},
 	{"Snoozes", testSnoozes},
 	{"QuietHours", testQuietHours},
@@ -65,6 +68,8 @@ var cases = []testCase{
 	{"Prefs", testPrefs},
 	{"Owners", testOwners},
 	{"AuditLog", testAudit},
+	{"Prune", testPrune},
+	{"Backup", testBackup},
 	{"CancelledContext", testCancelled},
 }
 
