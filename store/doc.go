@@ -121,6 +121,14 @@
 // several records changed atomically; [Store.EnqueueNoticesTx] queues notices within such a
 // transaction.
 //
+// # The contract
+//
+// [Backend] is what a backend of the bot's state implements: the methods the product calls,
+// grouped by concern. [*Store] is the bbolt one. Package store/storetest is the suite every
+// backend passes, through the interface only: one winner of a race for a request, a transition
+// committed with its audit entry and notices or not at all, a notice acknowledged once, the
+// expiry index keeping the later listing, and the round trips of the rest.
+//
 // # Approvals
 //
 // An [Approval] moves through the states of [ApprovalState]. Every transition (CreateApproval,
