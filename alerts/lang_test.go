@@ -16,7 +16,7 @@ import (
 // the default, Chinese.
 func TestAlertsInTheChannelsLanguage(t *testing.T) {
 	e := newEnv(t, nil)
-	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, Roles: map[string]chat.Role{
+	router := commands.New(e.Client, e.Store, commands.Options{Now: e.Clock.Now, Roles: map[string]chat.Role{
 		"slack:U1": chat.RoleOperator, "telegram:1001": chat.RoleViewer}})
 	for _, say := range []chat.Request{
 		{Platform: "slack", UserID: "U1", Channel: "CEN", Text: "/lang en"},
@@ -30,9 +30,9 @@ func TestAlertsInTheChannelsLanguage(t *testing.T) {
 		e.subscribe(ch, "all", "*")
 	}
 	var data []string
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		data = append(data, c.Name, c.AccountName, c.Label)
-		for _, r := range e.srv.Resources(c.ID) {
+		for _, r := range e.Srv.Resources(c.ID) {
 			data = append(data, r.Name)
 		}
 	}

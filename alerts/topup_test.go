@@ -21,7 +21,7 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	zs := e.customer("zhangsan")
 	lisi := e.customer("lisi")
 	e.subscribe("console:console", "arrears", "*")
-	e.srv.SetBalance(zs.ID, "0", "1234.5")
+	e.Srv.SetBalance(zs.ID, "0", "1234.5")
 	e.scan(alerts.KindArrears)
 	ns := e.drain()
 	if len(ns) != 1 {
@@ -47,7 +47,7 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 		t.Errorf("the line does not say how to top up:\n%s", body)
 	}
 
-	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, ApprovalsChannel: "console:console",
+	router := commands.New(e.Client, e.Store, commands.Options{Now: e.Clock.Now, ApprovalsChannel: "console:console",
 		ActionChannels: []string{"console:*"},
 		Roles:          map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer}})
 	click := func(user string) (chat.Reply, bool) {
@@ -60,14 +60,14 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	if r, _ := click("alice"); r.Error || !strings.Contains(r.Title, "拨款") {
 		t.Fatalf("an operator's click: %+v", r)
 	}
-	as, err := e.st.ListApprovals(context.Background(), store.ApprovalFilter{})
+	as, err := e.Store.ListApprovals(context.Background(), store.ApprovalFilter{})
 	if err != nil || len(as) != 1 || as[0].Action != "topup" || as[0].CustomerID != zs.ID {
 		t.Fatalf("requests %+v, %v", as, err)
 	}
 
 	// Recovered: no top-up offered for it.
 	e.drain()
-	e.srv.SetBalance(zs.ID, "10", "0")
+	e.Srv.SetBalance(zs.ID, "10", "0")
 	e.scan(alerts.KindArrears)
 	for _, n := range e.drain() {
 		var r chat.Reply
