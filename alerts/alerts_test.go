@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
@@ -87,21 +88,12 @@ func (e *env) drain() []store.Notice {
 	return ns
 }
 
+// text is a notice's body as the console shows it (bot/console's plain renderer, unwrapped),
+// buttons with their commands.
 func text(n store.Notice) string {
 	var r chat.Reply
 	_ = json.Unmarshal(n.Body, &r)
-	var b strings.Builder
-	b.WriteString(r.Title + "\n" + r.Text + "\n")
-	for _, s := range r.Sections {
-		b.WriteString("# " + s.Title + "\n" + strings.Join(s.Lines, "\n") + "\n")
-	}
-	for _, btn := range r.Buttons {
-		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
-	}
-	if r.Footer != "" {
-		b.WriteString("(" + r.Footer + ")\n")
-	}
-	return b.String()
+	return console.RenderWidth(r, 0)
 }
 
 func (e *env) customer(account string) bsstest.Customer {
@@ -440,7 +432,7 @@ func TestKilledMidScanNoDuplicateNothingLost(t *testing.T) {
 	want := e.expectedMains(7, "")
 	for _, n := range e.drain() {
 		b := text(n)
-		per[n.Channel] += strings.Count(b, "\n⏰ ") + strings.Count(b, "\n⚠ ") + strings.Count(b, "\n🛑 ")
+		per[n.Channel] += strings.Count(b, "\n  - ⏰ ") + strings.Count(b, "\n  - ⚠ ") + strings.Count(b, "\n  - 🛑 ")
 	}
 	for _, ch := range []string{"C1", "C2", "C3"} {
 		if per[ch] != want {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -57,22 +58,9 @@ func (f senderFunc) Send(ctx context.Context, to bot.Target, r chat.Reply) error
 	return f(ctx, to, r)
 }
 
-// render is a reply as text, the same for a notice's body and what a sender got.
-func render(r chat.Reply) string {
-	var b strings.Builder
-	b.WriteString(r.Title + "\n" + r.Text + "\n")
-	for _, f := range r.Fields {
-		b.WriteString(f.Label + ": " + f.Value + "\n")
-	}
-	for _, s := range r.Sections {
-		b.WriteString("# " + s.Title + "\n" + strings.Join(s.Lines, "\n") + "\n")
-	}
-	for _, btn := range r.Buttons {
-		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
-	}
-	b.WriteString(r.Footer)
-	return b.String()
-}
+// render is a reply as text, the same for a notice's body and what a sender got: what the
+// console shows (bot/console's plain renderer, unwrapped), buttons with their commands.
+func render(r chat.Reply) string { return console.RenderWidth(r, 0) }
 
 func renderNotice(t *testing.T, n store.Notice) string {
 	t.Helper()
@@ -190,7 +178,7 @@ func TestFlakyPlatformGetsEachAlertExactlyOnce(t *testing.T) {
 	lines := map[string]int{}
 	for _, dl := range got {
 		_, body, _ := strings.Cut(dl.text, "\n") // the title starts with ⏰ too
-		lines[dl.to.Channel] += strings.Count(body, "\n⏰ ") + strings.Count(body, "\n⚠ ") + strings.Count(body, "\n🛑 ")
+		lines[dl.to.Channel] += strings.Count(body, "\n  - ⏰ ") + strings.Count(body, "\n  - ⚠ ") + strings.Count(body, "\n  - 🛑 ")
 	}
 	for _, ch := range []struct {
 		name string
