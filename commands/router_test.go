@@ -44,7 +44,11 @@ func (e *env) say(t testing.TB, user, text string) (chat.Reply, string, bool) {
 	return rep, flatten(rep), ok
 }
 
-// flatten puts every string of a reply in one text for substring checks.
+// flatten puts every string of a reply in one text for substring checks: a field as
+// "label: value" and a table row as "a | b" whatever their neighbours' widths, which
+// bot/console's renderer (used by alerts' and cli's tests) aligns instead, so that a check does
+// not depend on the longest label or cell beside it. It is the only reply flattener left in
+// the tests.
 func flatten(r chat.Reply) string {
 	var b strings.Builder
 	b.WriteString(r.Title + "\n" + r.Text + "\n" + r.Footer + "\n")
