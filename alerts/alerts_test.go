@@ -14,11 +14,13 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
-// env is a scanner on testenv's sandbox, store (which restart reopens) and clock.
+// env is a scanner on testenv's sandbox, store (which restart reopens) and clock, beside
+// testenv's router, where people who act on alerts speak.
 type env struct {
 	*testenv.Env
 	t       *testing.T
@@ -29,7 +31,11 @@ type env struct {
 
 func newEnv(t *testing.T, tweak func(*alerts.Options)) *env {
 	t.Helper()
-	e := &env{Env: testenv.New(t, testenv.Options{}), t: t}
+	e := &env{Env: testenv.New(t, testenv.Options{Router: commands.Options{
+		ApprovalsChannel: "console:console", ActionChannels: []string{"console:*"},
+		Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer,
+			"slack:U1": chat.RoleOperator, "telegram:1001": chat.RoleViewer},
+	}}), t: t}
 	e.opts = alerts.Options{Now: e.Clock.Now, Concurrency: 4}
 	if tweak != nil {
 		tweak(&e.opts)

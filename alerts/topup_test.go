@@ -8,7 +8,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -47,11 +46,8 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 		t.Errorf("the line does not say how to top up:\n%s", body)
 	}
 
-	router := commands.New(e.Client, e.Store, commands.Options{Now: e.Clock.Now, ApprovalsChannel: "console:console",
-		ActionChannels: []string{"console:*"},
-		Roles:          map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer}})
 	click := func(user string) (chat.Reply, bool) {
-		r, ok := router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
+		r, ok := e.Router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
 		return r, ok
 	}
 	if r, _ := click("victor"); !r.Error {
