@@ -102,16 +102,6 @@ func text(n store.Notice) string {
 	return console.RenderWidth(r, 0)
 }
 
-func (e *env) customer(account string) bsstest.Customer {
-	for _, c := range e.Srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	e.t.Fatalf("no customer %s", account)
-	return bsstest.Customer{}
-}
-
 func (e *env) resource(name string) bsstest.Resource {
 	for _, c := range e.Srv.Customers() {
 		for _, r := range e.Srv.Resources(c.ID) {
@@ -147,7 +137,7 @@ func (e *env) expectedMains(days int, customerID string) int {
 
 func TestExpiryThresholdsOnceEach(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "expiry", zs.ID, 30, 7, 3, 1)
 
 	sum := e.scan(alerts.KindExpiry)
@@ -198,7 +188,7 @@ func TestExpiryThresholdsOnceEach(t *testing.T) {
 
 func TestRenewalResetsTheAlert(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	web := e.resource("zhangsan-web-01")
 	e.subscribe("slack:C1", "expiry", zs.ID, 30, 7, 3, 1)
 	e.scan(alerts.KindExpiry)
@@ -264,7 +254,7 @@ func TestAutoRenewShownApart(t *testing.T) {
 func TestSnoozeAndQuietHours(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "expiry", zs.ID)
 	admin := store.Actor{Platform: "slack", UserID: "U1"}
 	if err := e.Store.Snooze(ctx, store.Snooze{Platform: "slack", Channel: "C1", Target: zs.ID, Until: e.Clock.Now().Add(48 * time.Hour), By: admin}); err != nil {
@@ -323,7 +313,7 @@ func TestQuietEnd(t *testing.T) {
 
 func TestArrearsEnterGrowRecover(t *testing.T) {
 	e := newEnv(t, func(o *alerts.Options) { o.ArrearsStep = bss.MustAmount("100") })
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "arrears", zs.ID)
 	steps := []struct {
 		amount, debt string

@@ -88,7 +88,7 @@ func TestLongDigestIsSummarised(t *testing.T) {
 // TestShortDigestStaysInFull: a digest of one customer's few resources lists every one.
 func TestShortDigestStaysInFull(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "expiry", zs.ID, 30)
 	sum := e.scan(alerts.KindExpiry)
 	ns := e.drain()

@@ -56,7 +56,7 @@ func TestExpiringFromTheIndex(t *testing.T) {
 		t.Errorf("footers: index %q, live %q", indexed.Footer, live.Footer)
 	}
 
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	fromIndex := say("console:victor", "/customer "+zs.ID)
 	fresh := say("console:alice", "/customer "+zs.ID+" --live")
 	count := func(r chat.Reply) (n, note string) {
@@ -171,7 +171,7 @@ func TestArrearsFromTheCache(t *testing.T) {
 	}
 
 	// A debt paid since the scan: /arrears says what the scan saw, /balance asks BSS.
-	lisi := e.customer("lisi")
+	lisi := e.Customer(e.t, "lisi")
 	e.Srv.SetBalance(lisi.ID, "10", "0")
 	if rep := say("console:victor", "/arrears"); !strings.Contains(fmt.Sprint(rep.Table.Rows), "lisi") {
 		t.Errorf("/arrears no longer shows the scan's debt of lisi: %v", rep.Table.Rows)

@@ -17,8 +17,8 @@ import (
 // as the person who clicked.
 func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
-	lisi := e.customer("lisi")
+	zs := e.Customer(e.t, "zhangsan")
+	lisi := e.Customer(e.t, "lisi")
 	e.subscribe("console:console", "arrears", "*")
 	e.Srv.SetBalance(zs.ID, "0", "1234.5")
 	e.scan(alerts.KindArrears)

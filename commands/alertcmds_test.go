@@ -66,17 +66,6 @@ func (e *alertEnv) in(user, channel, text string) (chat.Reply, string) {
 	return rep, flatten(rep)
 }
 
-func (e *alertEnv) customer(account string) bsstest.Customer {
-	e.t.Helper()
-	for _, c := range e.Srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	e.t.Fatalf("no demo customer %s", account)
-	return bsstest.Customer{}
-}
-
 func (e *alertEnv) subs(platform, channel string) []store.Subscription {
 	e.t.Helper()
 	subs, err := e.Store.Subscriptions(context.Background(), platform, channel)
@@ -182,7 +171,7 @@ func runSteps(t *testing.T, e *alertEnv, steps []alertStep) {
 func TestSubscribeCommands(t *testing.T) {
 	e := newAlertEnv(t, false, nil)
 	ctx := context.Background()
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	// What c1 should hold after each successful /subscribe, in order.
 	allSub := "all * [30,15,7,3,1] " // "all" and labels are worded when shown, not stored
 	zsSub := "expiry " + zs.ID + " [15,7,1] 张三 (zhangsan)"
@@ -249,7 +238,7 @@ func TestSubscribeCommands(t *testing.T) {
 		{name: "another channel subscribes", user: "console:alice", channel: "c2", text: "/subscribe arrears lisi",
 			want: []string{"已订阅 #4：欠费提醒 · 李四 (lisi)。"},
 			check: func(t *testing.T, e *alertEnv) {
-				if s := e.subs("console", "c2"); len(s) != 1 || s[0].ID != 4 || s[0].Scope != e.customer("lisi").ID {
+				if s := e.subs("console", "c2"); len(s) != 1 || s[0].ID != 4 || s[0].Scope != e.Customer(e.t, "lisi").ID {
 					t.Errorf("console:c2 subscriptions %+v", s)
 				}
 			}},
@@ -369,7 +358,7 @@ func TestSubscribeCommands(t *testing.T) {
 func TestSnoozeCommands(t *testing.T) {
 	e := newAlertEnv(t, false, nil)
 	now := e.Clock.Now()
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	rid := e.Srv.Resources(zs.ID)[0].ResourceID
 	snoozed := func(want map[string]time.Time) func(t *testing.T, e *alertEnv) {
 		return func(t *testing.T, e *alertEnv) {
@@ -594,7 +583,7 @@ func TestScanCommand(t *testing.T) {
 		}
 	}
 	// The scan remembered who owns the resources it saw: /snooze takes one of their ids.
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	var rid string
 	for _, r := range e.Srv.Resources(zs.ID) {
 		if r.IsMain && r.ExpireTime.Before(e.Clock.Now().Add(7*24*time.Hour)) && r.ExpireTime.After(e.Clock.Now()) {
@@ -640,7 +629,7 @@ func TestScanCommand(t *testing.T) {
 
 func TestScanCommandSnoozedAndQuiet(t *testing.T) {
 	e := newAlertEnv(t, true, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	for _, text := range []string{"/subscribe expiry 张三", "/snooze 张三 1d"} {
 		if rep, out := e.in("console:alice", "c1", text); rep.Error {
 			t.Fatalf("%s: %s", text, out)
@@ -678,7 +667,7 @@ func TestScanCommandSnoozedAndQuiet(t *testing.T) {
 
 func TestAlertCommandsInEnglish(t *testing.T) {
 	e := newAlertEnv(t, false, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	now := e.Clock.Now()
 	runSteps(t, e, []alertStep{
 		{name: "switch", user: "console:alice", text: "/lang en", want: []string{"English"}},

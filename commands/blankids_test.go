@@ -22,7 +22,7 @@ import (
 // finds no trace of work that was never done. The call is never sent again.
 func TestBlankIDsAreNoEvidence(t *testing.T) {
 	web := func(e *actEnv) string { return e.zsResource("zhangsan-web-01").ResourceID }
-	zs := func(e *actEnv) string { return e.account("zhangsan").ID }
+	zs := func(e *actEnv) string { return e.Customer(e.t, "zhangsan").ID }
 	resellerQuota := func(e *actEnv) string {
 		for _, q := range e.Srv.Quotas() {
 			if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
@@ -160,7 +160,7 @@ func TestCouponAnswerNamingOthers(t *testing.T) {
 			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
 				o.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			})
-			zs, other := e.account("zhangsan").ID, e.account("wangfang").ID
+			zs, other := e.Customer(e.t, "zhangsan").ID, e.Customer(e.t, "wangfang").ID
 			e.say("console:alice", "/coupon 张三 60")
 			e.Srv.Inject("POST", couponsPath, bsstest.Fault{Body: tc.body(zs, other)})
 			got, _ := e.approveLast()
@@ -264,7 +264,7 @@ func TestCouponAnomalyInReadersLanguage(t *testing.T) {
 	ctx := context.Background()
 	e := newActEnv(t, nil)
 	ck := e.sandboxChecker()
-	zs, other := e.account("zhangsan").ID, e.account("wangfang").ID
+	zs, other := e.Customer(e.t, "zhangsan").ID, e.Customer(e.t, "wangfang").ID
 	ck.Data("CP2612069999991", "CP2612069999992", "CBC.99005003", "coupon_infos", "error_details", "coupon_id")
 	e.say("console:alice", "/lang en")
 	e.say("console:alice", "/coupon 张三 60")

@@ -86,7 +86,7 @@ func TestExpiringByLabel(t *testing.T) {
 func TestExpiringByCustomer(t *testing.T) {
 	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.PageSize = 3 })
 	ck := e.sandboxChecker()
-	zs, wf := e.account("zhangsan"), e.account("wangfang")
+	zs, wf := e.Customer(e.t, "zhangsan"), e.Customer(e.t, "wangfang")
 	nameOf := map[string]string{} // a customer as shown → id
 	for _, c := range e.Srv.Customers() {
 		nameOf[c.Name] = c.ID

@@ -21,22 +21,6 @@ const (
 	couponReclaimPath = "/v2/promotions/benefits/partner-coupons/reclaim"
 )
 
-// account returns a demo customer by account name, the partner's or a reseller's.
-func (e *actEnv) account(name string) bsstest.Customer {
-	e.t.Helper()
-	all := e.Srv.Customers()
-	for _, r := range e.Srv.Resellers() {
-		all = append(all, e.Srv.ResellerCustomers(r.ID)...)
-	}
-	for _, c := range all {
-		if c.AccountName == name {
-			return c
-		}
-	}
-	e.t.Fatalf("no demo customer %s", name)
-	return bsstest.Customer{}
-}
-
 // moneyCalls counts the calls that move money or coupons.
 func (e *actEnv) moneyCalls() int {
 	n := 0
@@ -64,7 +48,7 @@ func (e *actEnv) approveLast() (store.Approval, string) {
 
 func TestMoneyReadCommands(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	cycle := bss.Cycle(e.Clock.Now())
 	var usable string
 	for _, cp := range e.Srv.Coupons(zs.ID) {
@@ -91,7 +75,7 @@ func TestMoneyReadCommands(t *testing.T) {
 		{"console:alice", "/代金券 张三", false, []string{"[回收 " + usable + "] /coupon-reclaim " + usable}, nil},
 		{"console:victor", "/ondemand 张三", false, []string{"张三 (zhangsan) 的按需资源", "zhangsan-batch-01", "正常", "第 1/2 页，共 12 项", "/ondemand " + zs.ID + " --page 2"}, nil},
 		{"console:victor", "/按需资源 张三 --page 2", false, []string{"zhangsan-logs", "OBS桶", "第 2/2 页，共 12 项"}, nil},
-		{"console:victor", "/ondemand " + e.account("lisi").Name + " --page 9", true, []string{"没有第 9 页"}, nil},
+		{"console:victor", "/ondemand " + e.Customer(e.t, "lisi").Name + " --page 9", true, []string{"没有第 9 页"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.cmd, func(t *testing.T) {
@@ -130,7 +114,7 @@ func TestMoneyReadCommands(t *testing.T) {
 // bills as the client reads them.
 func TestSpendAddsUp(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	all, err := e.Client.AllMonthlyBills(context.Background(), bss.MonthlyBillFilter{Cycle: bss.Cycle(e.Clock.Now()), CustomerID: zs.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +137,7 @@ func TestSpendAddsUp(t *testing.T) {
 
 func TestTopUpRequestAndRun(t *testing.T) {
 	e := newActEnv(t, nil)
-	lisi := e.account("lisi") // in arrears
+	lisi := e.Customer(e.t, "lisi") // in arrears
 	fund := e.Srv.PartnerAccounts("")[3]
 	avail := fund.Amount - fund.DesignatedAmount
 	refusals := []struct{ cmd, want string }{
@@ -226,7 +210,7 @@ func TestTopUpRequestAndRun(t *testing.T) {
 
 func TestReclaimBalanceRequestAndRun(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	if rep, text := e.say("console:alice", "/reclaim-balance 张三 "+(zs.Balance+1).String()); !rep.Error || !strings.Contains(text, "超过客户当前余额") {
 		t.Errorf("reclaiming more than the balance:\n%s", text)
 	}
@@ -273,7 +257,7 @@ func TestLostTopUpIsSettledWithoutASecondAllocation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			e := newActEnv(t, nil)
-			zs := e.account("zhangsan")
+			zs := e.Customer(e.t, "zhangsan")
 			records := len(e.Srv.AdjustRecords())
 			e.say("console:alice", "/topup 张三 250")
 			e.Srv.Inject("POST", allocatePath, tc.fault)
@@ -343,7 +327,7 @@ func TestTopUpSettlingTrustsOnlyItsOwnEvidence(t *testing.T) {
 	})
 	t.Run("two identical transfers cannot be told apart", func(t *testing.T) {
 		e := newActEnv(t, nil)
-		zs := e.account("zhangsan")
+		zs := e.Customer(e.t, "zhangsan")
 		e.say("console:alice", "/topup 张三 100")
 		// Someone tops up the same amount in the Partner Center while the request runs.
 		if _, err := e.Client.Allocate(ctx, bss.TransferRequest{CustomerID: zs.ID, Amount: bss.MustAmount("100")}); err != nil {
@@ -372,7 +356,7 @@ func TestTopUpSettlingTrustsOnlyItsOwnEvidence(t *testing.T) {
 func TestCouponRequestAndRun(t *testing.T) {
 	ctx := context.Background()
 	e := newActEnv(t, nil)
-	zs, lisi := e.account("zhangsan"), e.account("lisi")
+	zs, lisi := e.Customer(e.t, "zhangsan"), e.Customer(e.t, "lisi")
 	zsHeld, lisiHeld := len(e.Srv.Coupons(zs.ID)), len(e.Srv.Coupons(lisi.ID))
 	var quota bsstest.Quota
 	for _, q := range e.Srv.Quotas() {
@@ -402,7 +386,7 @@ func TestCouponRequestAndRun(t *testing.T) {
 	// Meanwhile the quota is drawn down so that only one of the two can be served: a partial
 	// success, reported per customer.
 	left := bss.MustAmount(quota.Balance.String()).Sub(bss.MustAmount("90"))
-	if _, err := e.Client.IssueCoupons(ctx, bss.CouponIssue{QuotaID: quota.QuotaID, CustomerIDs: []string{e.account("wangfang").ID}, FaceValue: left}); err != nil {
+	if _, err := e.Client.IssueCoupons(ctx, bss.CouponIssue{QuotaID: quota.QuotaID, CustomerIDs: []string{e.Customer(e.t, "wangfang").ID}, FaceValue: left}); err != nil {
 		t.Fatal(err)
 	}
 	got, text := e.approveLast()
@@ -431,7 +415,7 @@ func TestCouponRequestAndRun(t *testing.T) {
 
 func TestCouponReclaimRequestAndRun(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	var usable, expired string
 	for _, cp := range e.Srv.Coupons(zs.ID) {
 		switch cp.Status {
@@ -468,7 +452,7 @@ func TestCouponReclaimRequestAndRun(t *testing.T) {
 // those who may request it, and only to them.
 func TestArrearsOfferTheTopUp(t *testing.T) {
 	e := newActEnv(t, nil)
-	lisi := e.account("lisi")
+	lisi := e.Customer(e.t, "lisi")
 	cmd := "/topup " + lisi.ID + " " + lisi.Debt.String()
 	for _, tc := range []struct {
 		user, text string
@@ -523,7 +507,7 @@ func TestMoneyOnTheInternationalSite(t *testing.T) {
 func TestResellerCustomers(t *testing.T) {
 	e := newActEnv(t, nil)
 	rs := e.Srv.Resellers()[0]
-	shop := e.account("yunduan-shop")
+	shop := e.Customer(e.t, "yunduan-shop")
 	if rep, text := e.say("console:alice", "/topup yunduan-shop 10"); !rep.Error || !strings.Contains(text, "没有找到") {
 		t.Errorf("a reseller's customer without --reseller:\n%s", text)
 	}

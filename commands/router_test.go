@@ -74,20 +74,9 @@ func flatten(r chat.Reply) string {
 	return b.String()
 }
 
-func (e *env) customer(t testing.TB, account string) bsstest.Customer {
-	t.Helper()
-	for _, c := range e.Srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	t.Fatalf("no demo customer %s", account)
-	return bsstest.Customer{}
-}
-
 func TestCommands(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer(t, "zhangsan")
+	zs := e.Customer(t, "zhangsan")
 	var referral bsstest.Customer
 	for _, c := range e.Srv.Customers() {
 		if c.AssociationType == "1" {
@@ -360,7 +349,7 @@ func TestRouterUsesNow(t *testing.T) {
 	loc := time.FixedZone("UTC-5", -5*3600)
 	e := newEnv(t, func(o *commands.Options) { o.Location = loc })
 	_, text, _ := e.say(t, "console:admin", "/resources 张三")
-	zs := e.customer(t, "zhangsan")
+	zs := e.Customer(t, "zhangsan")
 	rs := e.Srv.Resources(zs.ID)
 	want := rs[0].ExpireTime.In(loc).Format("2006-01-02 15:04")
 	if !strings.Contains(text, want) {

@@ -128,6 +128,23 @@ func (e *Env) open(t testing.TB) {
 	e.Router = commands.New(b, st, ro)
 }
 
+// Customer is the sandbox's customer with the account name, the partner's or else a
+// reseller's; the test fails when there is none.
+func (e *Env) Customer(t testing.TB, account string) bsstest.Customer {
+	t.Helper()
+	all := e.Srv.Customers()
+	for _, r := range e.Srv.Resellers() {
+		all = append(all, e.Srv.ResellerCustomers(r.ID)...)
+	}
+	for _, c := range all {
+		if c.AccountName == account {
+			return c
+		}
+	}
+	t.Fatalf("the sandbox has no customer with account %q", account)
+	return bsstest.Customer{}
+}
+
 // SyncBuffer is a bytes.Buffer safe for concurrent writers (loggers, output of goroutines).
 type SyncBuffer struct {
 	mu sync.Mutex
