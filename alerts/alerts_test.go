@@ -102,17 +102,8 @@ func text(n store.Notice) string {
 	return console.RenderWidth(r, 0)
 }
 
-func (e *env) resource(name string) bsstest.Resource {
-	for _, c := range e.Srv.Customers() {
-		for _, r := range e.Srv.Resources(c.ID) {
-			if r.Name == name {
-				return r
-			}
-		}
-	}
-	e.t.Fatalf("no resource %s", name)
-	return bsstest.Resource{}
-}
+// resource is the demo resource with the name, of whichever customer.
+func (e *env) resource(name string) bsstest.Resource { return e.Resource(e.t, "", name) }
 
 // expectedMains counts main resources (not closed) of scope expiring within days of now, or
 // expired less than the lookback ago.

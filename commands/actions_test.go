@@ -83,21 +83,7 @@ func (e *actEnv) say(user, text string) (chat.Reply, string) {
 }
 
 // zsResource returns one of 张三's main resources by name.
-func (e *actEnv) zsResource(name string) bsstest.Resource {
-	e.t.Helper()
-	for _, c := range e.Srv.Customers() {
-		if c.AccountName != "zhangsan" {
-			continue
-		}
-		for _, r := range e.Srv.Resources(c.ID) {
-			if r.Name == name {
-				return r
-			}
-		}
-	}
-	e.t.Fatalf("张三 has no resource %s", name)
-	return bsstest.Resource{}
-}
+func (e *actEnv) zsResource(name string) bsstest.Resource { return e.Resource(e.t, "zhangsan", name) }
 
 // lastRequest is the newest stored request.
 func (e *actEnv) lastRequest() store.Approval {

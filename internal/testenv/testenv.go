@@ -145,6 +145,24 @@ func (e *Env) Customer(t testing.TB, account string) bsstest.Customer {
 	return bsstest.Customer{}
 }
 
+// Resource is the sandbox's resource with the name, of the partner's customer with the account
+// name ("" = of any of the partner's customers); the test fails when there is none.
+func (e *Env) Resource(t testing.TB, account, name string) bsstest.Resource {
+	t.Helper()
+	for _, c := range e.Srv.Customers() {
+		if account != "" && c.AccountName != account {
+			continue
+		}
+		for _, r := range e.Srv.Resources(c.ID) {
+			if r.Name == name {
+				return r
+			}
+		}
+	}
+	t.Fatalf("the sandbox has no resource %q of customer %q", name, account)
+	return bsstest.Resource{}
+}
+
 // SyncBuffer is a bytes.Buffer safe for concurrent writers (loggers, output of goroutines).
 type SyncBuffer struct {
 	mu sync.Mutex
