@@ -5,43 +5,38 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
-// env is a scanner against the fake BSS over HTTP, a store that can be reopened, and a clock.
+// env is a scanner on testenv's sandbox, store (which restart reopens) and clock, beside
+// testenv's router, where people who act on alerts speak.
 type env struct {
+	*testenv.Env
 	t       *testing.T
-	srv     *bsstest.Server
-	client  *bss.Client
-	path    string
-	clk     *fakeclock.Clock
-	st      *store.Store
 	scanner *alerts.Scanner
 	opts    alerts.Options
-	wrap    func(alerts.Store) alerts.Store
+	wrap    func(alerts.Store) alerts.Store // stands between the scanner and the store from the next open on
 }
 
 func newEnv(t *testing.T, tweak func(*alerts.Options)) *env {
 	t.Helper()
-	e := &env{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}),
-		path: filepath.Join(t.TempDir(), "bot.db"), clk: fakeclock.New(bsstest.TestTime)}
-	var err error
-	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.opts = alerts.Options{Now: e.clk.Now, Concurrency: 4}
+	e := &env{Env: testenv.New(t, testenv.Options{Router: commands.Options{
+		ApprovalsChannel: "console:console", ActionChannels: []string{"console:*"},
+		Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer,
+			"slack:U1": chat.RoleOperator, "telegram:1001": chat.RoleViewer},
+	}}), t: t}
+	e.opts = alerts.Options{Now: e.Clock.Now, Concurrency: 4}
 	if tweak != nil {
 		tweak(&e.opts)
 	}
@@ -49,33 +44,26 @@ func newEnv(t *testing.T, tweak func(*alerts.Options)) *env {
 	return e
 }
 
+// open builds the scanner on the store.
 func (e *env) open() {
-	e.t.Helper()
-	st, err := store.Open(e.path, store.Options{Now: e.clk.Now})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.st = st
-	e.t.Cleanup(func() { st.Close() })
-	var s alerts.Store = st
+	var s alerts.Store = e.Store
 	if e.wrap != nil {
 		s = e.wrap(s)
 	}
-	e.scanner = alerts.New(e.client, s, e.opts)
+	e.scanner = alerts.New(e.Client, s, e.opts)
 }
 
+// restart reopens the store and builds a new scanner on it, as a restarted process would.
 func (e *env) restart() {
 	e.t.Helper()
-	if err := e.st.Close(); err != nil {
-		e.t.Fatal(err)
-	}
+	e.Reopen(e.t)
 	e.open()
 }
 
 func (e *env) subscribe(channel, kind, scope string, days ...int) {
 	e.t.Helper()
 	platform, ch, _ := strings.Cut(channel, ":")
-	if _, err := e.st.AddSubscription(context.Background(), store.Subscription{Platform: platform, Channel: ch, Kind: kind,
+	if _, err := e.Store.AddSubscription(context.Background(), store.Subscription{Platform: platform, Channel: ch, Kind: kind,
 		Scope: scope, Days: days, CreatedBy: store.Actor{Platform: "console", UserID: "admin"}}); err != nil {
 		e.t.Fatal(err)
 	}
@@ -94,67 +82,39 @@ func (e *env) scan(kind string) alerts.Summary {
 func (e *env) drain() []store.Notice {
 	e.t.Helper()
 	ctx := context.Background()
-	ns, err := e.st.DueNotices(ctx, e.clk.Now().Add(365*24*time.Hour), 1000)
+	ns, err := e.Store.DueNotices(ctx, e.Clock.Now().Add(365*24*time.Hour), 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	for _, n := range ns {
-		if err := e.st.AckNotice(ctx, n.ID); err != nil {
+		if err := e.Store.AckNotice(ctx, n.ID); err != nil {
 			e.t.Fatal(err)
 		}
 	}
 	return ns
 }
 
+// text is a notice's body as the console shows it (bot/console's plain renderer, unwrapped),
+// buttons with their commands.
 func text(n store.Notice) string {
 	var r chat.Reply
 	_ = json.Unmarshal(n.Body, &r)
-	var b strings.Builder
-	b.WriteString(r.Title + "\n" + r.Text + "\n")
-	for _, s := range r.Sections {
-		b.WriteString("# " + s.Title + "\n" + strings.Join(s.Lines, "\n") + "\n")
-	}
-	for _, btn := range r.Buttons {
-		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
-	}
-	if r.Footer != "" {
-		b.WriteString("(" + r.Footer + ")\n")
-	}
-	return b.String()
+	return console.RenderWidth(r, 0)
 }
 
-func (e *env) customer(account string) bsstest.Customer {
-	for _, c := range e.srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	e.t.Fatalf("no customer %s", account)
-	return bsstest.Customer{}
-}
-
-func (e *env) resource(name string) bsstest.Resource {
-	for _, c := range e.srv.Customers() {
-		for _, r := range e.srv.Resources(c.ID) {
-			if r.Name == name {
-				return r
-			}
-		}
-	}
-	e.t.Fatalf("no resource %s", name)
-	return bsstest.Resource{}
-}
+// resource is the demo resource with the name, of whichever customer.
+func (e *env) resource(name string) bsstest.Resource { return e.Resource(e.t, "", name) }
 
 // expectedMains counts main resources (not closed) of scope expiring within days of now, or
 // expired less than the lookback ago.
 func (e *env) expectedMains(days int, customerID string) int {
-	now := e.clk.Now()
+	now := e.Clock.Now()
 	n := 0
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		if customerID != "" && c.ID != customerID {
 			continue
 		}
-		for _, r := range e.srv.Resources(c.ID) {
+		for _, r := range e.Srv.Resources(c.ID) {
 			if !r.IsMain || r.Status == 3 {
 				continue
 			}
@@ -168,7 +128,7 @@ func (e *env) expectedMains(days int, customerID string) int {
 
 func TestExpiryThresholdsOnceEach(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "expiry", zs.ID, 30, 7, 3, 1)
 
 	sum := e.scan(alerts.KindExpiry)
@@ -203,7 +163,7 @@ func TestExpiryThresholdsOnceEach(t *testing.T) {
 	}
 
 	// Four days on, the bandwidth (7 days) crosses 3 days, the ECS expires: both alert again, once.
-	e.clk.Advance(4*24*time.Hour + time.Hour)
+	e.Clock.Advance(4*24*time.Hour + time.Hour)
 	sum = e.scan(alerts.KindExpiry)
 	body = ""
 	for _, n := range e.drain() {
@@ -219,13 +179,13 @@ func TestExpiryThresholdsOnceEach(t *testing.T) {
 
 func TestRenewalResetsTheAlert(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	web := e.resource("zhangsan-web-01")
 	e.subscribe("slack:C1", "expiry", zs.ID, 30, 7, 3, 1)
 	e.scan(alerts.KindExpiry)
 	e.drain()
 	// A renewal of one month moves the expiry to about 33 days out: out of every window.
-	if _, err := e.client.Renew(context.Background(), bss.CustomerRef{ID: zs.ID, AccountName: zs.AccountName},
+	if _, err := e.Client.Renew(context.Background(), bss.CustomerRef{ID: zs.ID, AccountName: zs.AccountName},
 		bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, AutoPay: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +196,7 @@ func TestRenewalResetsTheAlert(t *testing.T) {
 		}
 	}
 	// When the new expiry comes within 30 days, it alerts again: the renewal reset it.
-	e.clk.Advance(5 * 24 * time.Hour)
+	e.Clock.Advance(5 * 24 * time.Hour)
 	e.scan(alerts.KindExpiry)
 	found := false
 	for _, n := range e.drain() {
@@ -264,14 +224,14 @@ func TestAutoRenewShownApart(t *testing.T) {
 		t.Errorf("a customer with money is flagged:\n%s", body)
 	}
 	// The digest says when BSS confirmed what it lists (issue #17: how fresh it is).
-	if want := "截至 " + e.clk.Now().In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04") + " 扫描，均经 BSS 确认"; !strings.Contains(body, want) {
+	if want := "截至 " + e.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("01-02 15:04") + " 扫描，均经 BSS 确认"; !strings.Contains(body, want) {
 		t.Errorf("digest lacks %q:\n%s", want, body)
 	}
 
 	// The same customer in arrears: auto-renew will not find the money, and the digest says so.
 	e2 := newEnv(t, nil)
 	e2.subscribe("slack:C1", "expiry", app.CustomerID, 90)
-	e2.srv.SetBalance(app.CustomerID, "0", "250")
+	e2.Srv.SetBalance(app.CustomerID, "0", "250")
 	e2.scan(alerts.KindExpiry)
 	body = ""
 	for _, n := range e2.drain() {
@@ -285,16 +245,16 @@ func TestAutoRenewShownApart(t *testing.T) {
 func TestSnoozeAndQuietHours(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "expiry", zs.ID)
 	admin := store.Actor{Platform: "slack", UserID: "U1"}
-	if err := e.st.Snooze(ctx, store.Snooze{Platform: "slack", Channel: "C1", Target: zs.ID, Until: e.clk.Now().Add(48 * time.Hour), By: admin}); err != nil {
+	if err := e.Store.Snooze(ctx, store.Snooze{Platform: "slack", Channel: "C1", Target: zs.ID, Until: e.Clock.Now().Add(48 * time.Hour), By: admin}); err != nil {
 		t.Fatal(err)
 	}
 	if sum := e.scan(alerts.KindExpiry); sum.Alerted != 0 {
 		t.Errorf("snoozed customer alerted: %+v", sum)
 	}
-	e.clk.Advance(49 * time.Hour) // the snooze is over: the alerts come, they were not lost
+	e.Clock.Advance(49 * time.Hour) // the snooze is over: the alerts come, they were not lost
 	if sum := e.scan(alerts.KindExpiry); sum.Alerted == 0 {
 		t.Errorf("nothing alerted after the snooze: %+v", sum)
 	}
@@ -303,18 +263,18 @@ func TestSnoozeAndQuietHours(t *testing.T) {
 	// Quiet hours: the digest waits for the end of the window.
 	e2 := newEnv(t, func(o *alerts.Options) { o.Location = time.UTC })
 	e2.subscribe("slack:C2", "expiry", zs.ID)
-	now := e2.clk.Now().UTC()
+	now := e2.Clock.Now().UTC()
 	start, end := now.Add(-time.Hour).Format("15:04"), now.Add(2*time.Hour).Format("15:04")
-	if err := e2.st.SetQuietHours(ctx, "slack", "C2", &store.QuietHours{Start: start, End: end}, admin); err != nil {
+	if err := e2.Store.SetQuietHours(ctx, "slack", "C2", &store.QuietHours{Start: start, End: end}, admin); err != nil {
 		t.Fatal(err)
 	}
 	if sum := e2.scan(alerts.KindExpiry); sum.Notices != 1 {
 		t.Fatalf("quiet hours: %+v", sum)
 	}
-	if due, _ := e2.st.DueNotices(ctx, now, 10); len(due) != 0 {
+	if due, _ := e2.Store.DueNotices(ctx, now, 10); len(due) != 0 {
 		t.Errorf("a notice is due during quiet hours")
 	}
-	if due, _ := e2.st.DueNotices(ctx, now.Add(2*time.Hour+time.Minute), 10); len(due) != 1 {
+	if due, _ := e2.Store.DueNotices(ctx, now.Add(2*time.Hour+time.Minute), 10); len(due) != 1 {
 		t.Errorf("the notice is not due after the quiet hours: %d", len(due))
 	}
 }
@@ -344,7 +304,7 @@ func TestQuietEnd(t *testing.T) {
 
 func TestArrearsEnterGrowRecover(t *testing.T) {
 	e := newEnv(t, func(o *alerts.Options) { o.ArrearsStep = bss.MustAmount("100") })
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "arrears", zs.ID)
 	steps := []struct {
 		amount, debt string
@@ -360,7 +320,7 @@ func TestArrearsEnterGrowRecover(t *testing.T) {
 		{"0", "10", "新欠费"},
 	}
 	for i, st := range steps {
-		e.srv.SetBalance(zs.ID, st.amount, st.debt)
+		e.Srv.SetBalance(zs.ID, st.amount, st.debt)
 		e.scan(alerts.KindArrears)
 		ns := e.drain()
 		switch {
@@ -412,9 +372,9 @@ func TestDigestSplitAtPlatformLimit(t *testing.T) {
 		}
 		all += b
 	}
-	for _, c := range e.srv.Customers() {
-		for _, r := range e.srv.Resources(c.ID) {
-			if r.IsMain && r.Status != 3 && r.ExpireTime.After(e.clk.Now().Add(-7*24*time.Hour)) && r.ExpireTime.Before(e.clk.Now().Add(29*24*time.Hour)) &&
+	for _, c := range e.Srv.Customers() {
+		for _, r := range e.Srv.Resources(c.ID) {
+			if r.IsMain && r.Status != 3 && r.ExpireTime.After(e.Clock.Now().Add(-7*24*time.Hour)) && r.ExpireTime.Before(e.Clock.Now().Add(29*24*time.Hour)) &&
 				!strings.Contains(all, r.ResourceID) {
 				t.Errorf("split digest lost %s", r.ResourceID)
 			}
@@ -459,7 +419,7 @@ func TestKilledMidScanNoDuplicateNothingLost(t *testing.T) {
 	want := e.expectedMains(7, "")
 	for _, n := range e.drain() {
 		b := text(n)
-		per[n.Channel] += strings.Count(b, "\n⏰ ") + strings.Count(b, "\n⚠ ") + strings.Count(b, "\n🛑 ")
+		per[n.Channel] += strings.Count(b, "\n  - ⏰ ") + strings.Count(b, "\n  - ⚠ ") + strings.Count(b, "\n  - 🛑 ")
 	}
 	for _, ch := range []string{"C1", "C2", "C3"} {
 		if per[ch] != want {
@@ -471,7 +431,7 @@ func TestKilledMidScanNoDuplicateNothingLost(t *testing.T) {
 func TestFailingCustomerIsReportedAndScanGoesOn(t *testing.T) {
 	e := newEnv(t, nil)
 	e.subscribe("slack:C1", "expiry", "*", 30)
-	e.srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500, Times: 6})
+	e.Srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500, Times: 6})
 	sum := e.scan(alerts.KindExpiry)
 	if sum.Customers < 50 || sum.Alerted == 0 {
 		t.Errorf("the scan did not go on: %+v", sum)
@@ -481,7 +441,7 @@ func TestFailingCustomerIsReportedAndScanGoesOn(t *testing.T) {
 	if len(sum.Failed) > 6 {
 		t.Errorf("%d customers reported failed", len(sum.Failed))
 	}
-	e.srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500})
+	e.Srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500})
 	sum = e.scan(alerts.KindExpiry)
 	if len(sum.Failed) != sum.Customers {
 		t.Errorf("with BSS down every customer should be reported: %+v", sum)
@@ -490,7 +450,7 @@ func TestFailingCustomerIsReportedAndScanGoesOn(t *testing.T) {
 
 func TestNoSubscriptionsNoCalls(t *testing.T) {
 	e := newEnv(t, nil)
-	if sum := e.scan(alerts.KindExpiry); sum.Customers != 0 || len(e.srv.Calls()) != 0 {
+	if sum := e.scan(alerts.KindExpiry); sum.Customers != 0 || len(e.Srv.Calls()) != 0 {
 		t.Errorf("a scan with no subscription called BSS: %+v", sum)
 	}
 	if _, err := e.scanner.Scan(context.Background(), "weather"); !errors.Is(err, alerts.ErrUnknownKind) {
@@ -522,7 +482,7 @@ func (r repeating) Customers(ctx context.Context, f bss.CustomerFilter) iter.Seq
 func TestRepeatedCustomerAlertsOnce(t *testing.T) {
 	e := newEnv(t, nil)
 	e.subscribe("slack:C1", "all", "*", 30)
-	scanner := alerts.New(repeating{e.client}, e.st, e.opts)
+	scanner := alerts.New(repeating{e.Client}, e.Store, e.opts)
 	want := e.expectedMains(30, "")
 	for _, kind := range []string{alerts.KindExpiry, alerts.KindArrears} {
 		sum, err := scanner.Scan(context.Background(), kind)

@@ -157,7 +157,7 @@ func BenchmarkInteractiveDuringScan(b *testing.B) {
 		e := newFlowEnv(b, 90)
 		done := make(chan error, 1)
 		go func() {
-			_, err := e.scanner.Scan(context.Background(), alerts.KindExpiry)
+			_, err := e.Scanner.Scan(context.Background(), alerts.KindExpiry)
 			done <- err
 		}()
 		tick := time.NewTicker(400 * time.Millisecond)

@@ -14,16 +14,15 @@ import (
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
-// twin is one sandbox scanned by two scanners, each with its own store: one makes a full scan
-// every time, the other keeps the expiry index and scans deltas.
+// twin is one sandbox (testenv's) scanned by two scanners, each with its own store: one makes
+// a full scan every time, the other keeps the expiry index (in testenv's store) and scans deltas.
 type twin struct {
+	*testenv.Env
 	t                   *testing.T
-	clk                 *fakeclock.Clock
-	srv                 *bsstest.Server
-	client              *bss.Client
 	full, delta         *store.Store
 	fullScan, deltaScan *alerts.Scanner
 }
@@ -33,31 +32,22 @@ var day0 = time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 
 func newTwin(t *testing.T, tweak func(*alerts.Options)) *twin {
 	t.Helper()
-	w := &twin{t: t, clk: fakeclock.New(day0)}
-	w.srv = bsstest.NewTestServer(t, bsstest.Options{Now: w.clk.Now, Data: bsstest.Demo(day0, 1)})
-	var err error
-	w.client, err = bss.New(bss.Config{Endpoint: w.srv.URL, IAMEndpoint: w.srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1, Now: w.clk.Now})
+	w := &twin{t: t, Env: testenv.New(t, testenv.Options{Clock: fakeclock.New(day0),
+		Sandbox: bsstest.Options{Data: bsstest.Demo(day0, 1)}})}
+	full, err := store.Open(filepath.Join(t.TempDir(), "full.db"), store.Options{Now: w.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	open := func(name string) *store.Store {
-		st, err := store.Open(filepath.Join(t.TempDir(), name), store.Options{Now: w.clk.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	w.full, w.delta = open("full.db"), open("delta.db")
+	t.Cleanup(func() { full.Close() })
+	w.full, w.delta = full, w.Store
 	// Digests in full (no summary), so that full and delta scans compare resource by resource.
-	opts := alerts.Options{Now: w.clk.Now, Concurrency: 4, Location: time.UTC, DigestScreen: -1}
-	w.fullScan = alerts.New(w.client, w.full, opts)
+	opts := alerts.Options{Now: w.Clock.Now, Concurrency: 4, Location: time.UTC, DigestScreen: -1}
+	w.fullScan = alerts.New(w.Client, w.full, opts)
 	opts.Delta = true
 	if tweak != nil {
 		tweak(&opts)
 	}
-	w.deltaScan = alerts.New(w.client, w.delta, opts)
+	w.deltaScan = alerts.New(w.Client, w.delta, opts)
 	return w
 }
 
@@ -78,7 +68,7 @@ func (w *twin) subscribe(channel, kind, scope string, days ...int) {
 func (w *twin) digests(st *store.Store) map[string][]string {
 	w.t.Helper()
 	ctx := context.Background()
-	ns, err := st.DueNotices(ctx, w.clk.Now().Add(365*24*time.Hour), 10000)
+	ns, err := st.DueNotices(ctx, w.Clock.Now().Add(365*24*time.Hour), 10000)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -130,10 +120,10 @@ func (w *twin) scanBoth(day int) (full, delta alerts.Summary) {
 // every run.
 func (w *twin) mainResource(from, to int, autoRenew bool, skip map[string]bool) bsstest.Resource {
 	w.t.Helper()
-	now := w.clk.Now()
+	now := w.Clock.Now()
 	var found []bsstest.Resource
-	for _, c := range w.srv.Customers() {
-		for _, r := range w.srv.Resources(c.ID) {
+	for _, c := range w.Srv.Customers() {
+		for _, r := range w.Srv.Resources(c.ID) {
 			if r.IsMain && r.Status == 2 && (r.ExpirePolicy == 3) == autoRenew && !skip[r.ResourceID] && !skip[c.ID] &&
 				r.ExpireTime.After(now.Add(time.Duration(from)*24*time.Hour)) && r.ExpireTime.Before(now.Add(time.Duration(to)*24*time.Hour)) {
 				found = append(found, r)
@@ -148,7 +138,7 @@ func (w *twin) mainResource(from, to int, autoRenew bool, skip map[string]bool) 
 }
 
 func (w *twin) ref(customerID string) bss.CustomerRef {
-	c, ok := w.srv.Customer(customerID)
+	c, ok := w.Srv.Customer(customerID)
 	if !ok {
 		w.t.Fatalf("no customer %s", customerID)
 	}
@@ -167,8 +157,8 @@ func (w *twin) ref(customerID string) bss.CustomerRef {
 func TestDeltaScanSendsWhatAFullScanSends(t *testing.T) {
 	w := newTwin(t, func(o *alerts.Options) { o.FullRefresh = 10 * 24 * time.Hour })
 	ctx := context.Background()
-	zs := w.srv.Customers()[len(w.srv.Customers())-1] // any; replaced below by zhangsan
-	for _, c := range w.srv.Customers() {
+	zs := w.Srv.Customers()[len(w.Srv.Customers())-1] // any; replaced below by zhangsan
+	for _, c := range w.Srv.Customers() {
 		if c.AccountName == "zhangsan" {
 			zs = c
 		}
@@ -187,23 +177,23 @@ func TestDeltaScanSendsWhatAFullScanSends(t *testing.T) {
 	if d.Mode != alerts.ModeFull {
 		t.Fatalf("the first scan with the index is %q, want full", d.Mode)
 	}
-	rich := func(customerID string) { w.srv.SetBalance(customerID, "100000", "0") }
+	rich := func(customerID string) { w.Srv.SetBalance(customerID, "100000", "0") }
 	for day := 1; day <= 30; day++ {
-		w.clk.Set(day0.Add(time.Duration(day-1)*24*time.Hour + 2*time.Hour)) // business hours
+		w.Clock.Set(day0.Add(time.Duration(day-1)*24*time.Hour + 2*time.Hour)) // business hours
 		switch day {
 		case 1: // a new customer buys a month; 张三 buys an RDS for a month
-			cu := w.srv.AddCustomer(bsstest.Customer{Name: "新来的公司", Label: "vip", Balance: bsstest.MustMoney("5000")})
-			if _, _, err := w.srv.Buy(cu.ID, bsstest.Purchase{Kind: "ecs", Attached: 1, Months: 1}); err != nil {
+			cu := w.Srv.AddCustomer(bsstest.Customer{Name: "新来的公司", Label: "vip", Balance: bsstest.MustMoney("5000")})
+			if _, _, err := w.Srv.Buy(cu.ID, bsstest.Purchase{Kind: "ecs", Attached: 1, Months: 1}); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := w.srv.Buy(zs.ID, bsstest.Purchase{Kind: "rds", Months: 1}); err != nil {
+			if _, _, err := w.Srv.Buy(zs.ID, bsstest.Purchase{Kind: "rds", Months: 1}); err != nil {
 				t.Fatal(err)
 			}
 		case 2: // a renewal inside the window, through the API as the bot's /renew does
 			r := w.mainResource(2, 6, false, skip)
 			skip[r.ResourceID], skip[r.CustomerID] = true, true
 			rich(r.CustomerID)
-			if _, err := w.client.Renew(ctx, w.ref(r.CustomerID), bss.RenewRequest{ResourceIDs: []string{r.ResourceID},
+			if _, err := w.Client.Renew(ctx, w.ref(r.CustomerID), bss.RenewRequest{ResourceIDs: []string{r.ResourceID},
 				Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, AutoPay: true}); err != nil {
 				t.Fatal(err)
 			}
@@ -211,65 +201,65 @@ func TestDeltaScanSendsWhatAFullScanSends(t *testing.T) {
 			r := w.mainResource(100, 300, false, skip)
 			skip[r.ResourceID] = true
 			rich(r.CustomerID)
-			if _, err := w.srv.Renew(r.ResourceID, 12, true); err != nil {
+			if _, err := w.Srv.Renew(r.ResourceID, 12, true); err != nil {
 				t.Fatal(err)
 			}
 		case 4: // a renewal ordered now, paid on day 8
 			r := w.mainResource(10, 14, false, skip)
 			skip[r.ResourceID], skip[r.CustomerID] = true, true
 			var err error
-			if pending, err = w.srv.Renew(r.ResourceID, 1, false); err != nil {
+			if pending, err = w.Srv.Renew(r.ResourceID, 1, false); err != nil {
 				t.Fatal(err)
 			}
 		case 5: // auto-renew switched on, a week before it crosses the 7-day threshold
 			r := w.mainResource(9, 16, false, skip)
 			skip[r.ResourceID] = true
-			if err := w.client.EnableAutoRenew(ctx, w.ref(r.CustomerID), r.ResourceID, nil); err != nil {
+			if err := w.Client.EnableAutoRenew(ctx, w.ref(r.CustomerID), r.ResourceID, nil); err != nil {
 				t.Fatal(err)
 			}
 		case 6: // auto-renew switched off, before the resource comes within 30 days
 			r := w.mainResource(33, 50, true, skip)
 			skip[r.ResourceID] = true
-			if err := w.client.DisableAutoRenew(ctx, w.ref(r.CustomerID), r.ResourceID); err != nil {
+			if err := w.Client.DisableAutoRenew(ctx, w.ref(r.CustomerID), r.ResourceID); err != nil {
 				t.Fatal(err)
 			}
 		case 7: // an alerted resource is unsubscribed
 			r := w.mainResource(0, 7, false, skip)
 			skip[r.ResourceID] = true
-			if _, err := w.client.Unsubscribe(ctx, w.ref(r.CustomerID), bss.UnsubscribeRequest{ResourceIDs: []string{r.ResourceID},
+			if _, err := w.Client.Unsubscribe(ctx, w.ref(r.CustomerID), bss.UnsubscribeRequest{ResourceIDs: []string{r.ResourceID},
 				Type: bss.UnsubscribeResource, ReasonType: 5, Reason: "project ended"}); err != nil {
 				t.Fatal(err)
 			}
 		case 8:
-			for _, o := range w.srv.Orders("") {
+			for _, o := range w.Srv.Orders("") {
 				if o.ID == pending {
 					rich(o.CustomerID)
 				}
 			}
-			if err := w.srv.PayOrder(pending); err != nil {
+			if err := w.Srv.PayOrder(pending); err != nil {
 				t.Fatal(err)
 			}
 		case 9: // a customer with alerted resources leaves
 			r := w.mainResource(0, 15, false, skip)
-			if r.CustomerID == zs.ID || !w.srv.RemoveCustomer(r.CustomerID) {
+			if r.CustomerID == zs.ID || !w.Srv.RemoveCustomer(r.CustomerID) {
 				t.Fatalf("cannot remove the customer of %+v", r)
 			}
 		case 10: // a customer snoozed in C1 for two days
 			r := w.mainResource(0, 30, false, skip)
 			for _, st := range w.stores() {
 				if err := st.Snooze(ctx, store.Snooze{Platform: "slack", Channel: "C1", Target: r.CustomerID,
-					Until: w.clk.Now().Add(47 * time.Hour), By: store.Actor{Platform: "slack", UserID: "U1"}}); err != nil {
+					Until: w.Clock.Now().Add(47 * time.Hour), By: store.Actor{Platform: "slack", UserID: "U1"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
 		case 12: // a new channel with a wider window
 			w.subscribe("telegram:-100", "expiry", "*", 60, 45)
 		}
-		w.srv.Churn(0.05, uint64(day))
-		w.clk.Set(day0.Add(time.Duration(day-1)*24*time.Hour + 18*time.Hour)) // 03:00 in Shanghai
-		w.srv.RunAutoRenewals()
+		w.Srv.Churn(0.05, uint64(day))
+		w.Clock.Set(day0.Add(time.Duration(day-1)*24*time.Hour + 18*time.Hour)) // 03:00 in Shanghai
+		w.Srv.RunAutoRenewals()
 
-		w.clk.Set(day0.Add(time.Duration(day) * 24 * time.Hour))
+		w.Clock.Set(day0.Add(time.Duration(day) * 24 * time.Hour))
 		f, d := w.scanBoth(day)
 		if d.Mode != alerts.ModeDelta {
 			t.Errorf("day %d: a %q scan, want delta", day, d.Mode)
@@ -299,20 +289,20 @@ func TestDeltaScanAsks(t *testing.T) {
 	w := newTwin(t, nil)
 	w.subscribe("slack:C1", "expiry", "*")
 	w.scanBoth(0)
-	w.clk.Set(day0.Add(2 * time.Hour))
-	cu := w.srv.Customers()[10]
-	if _, _, err := w.srv.Buy(cu.ID, bsstest.Purchase{Kind: "obs", Months: 12}); err != nil {
+	w.Clock.Set(day0.Add(2 * time.Hour))
+	cu := w.Srv.Customers()[10]
+	if _, _, err := w.Srv.Buy(cu.ID, bsstest.Purchase{Kind: "obs", Months: 12}); err != nil {
 		t.Fatal(err)
 	}
-	w.clk.Set(day0.Add(24 * time.Hour))
-	w.srv.ResetCalls()
+	w.Clock.Set(day0.Add(24 * time.Hour))
+	w.Srv.ResetCalls()
 	sum, err := w.deltaScan.Scan(context.Background(), alerts.KindExpiry)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var orders []url.Values
 	resources := 0
-	for _, c := range w.srv.Calls() {
+	for _, c := range w.Srv.Calls() {
 		switch c.Path {
 		case "/v2/orders/customer-orders":
 			q, _ := url.ParseQuery(c.RawQuery)
@@ -349,14 +339,14 @@ func TestDeltaScanRetriesAFailedCustomer(t *testing.T) {
 	w := newTwin(t, nil)
 	w.subscribe("slack:C1", "expiry", "*")
 	w.scanBoth(0)
-	w.clk.Set(day0.Add(2 * time.Hour))
-	cu := w.srv.Customers()[20]
-	if _, _, err := w.srv.Buy(cu.ID, bsstest.Purchase{Kind: "ecs", Months: 1}); err != nil {
+	w.Clock.Set(day0.Add(2 * time.Hour))
+	cu := w.Srv.Customers()[20]
+	if _, _, err := w.Srv.Buy(cu.ID, bsstest.Purchase{Kind: "ecs", Months: 1}); err != nil {
 		t.Fatal(err)
 	}
-	w.clk.Set(day0.Add(24 * time.Hour))
+	w.Clock.Set(day0.Add(24 * time.Hour))
 	// Only the one customer with an order is asked... and its query fails, twice.
-	w.srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500, Times: 1000})
+	w.Srv.Inject("POST", "/v2/orders/suscriptions/resources/query", bsstest.Fault{Status: 500, Times: 1000})
 	ctx := context.Background()
 	sum, err := w.deltaScan.Scan(ctx, alerts.KindExpiry)
 	if err != nil {
@@ -365,9 +355,9 @@ func TestDeltaScanRetriesAFailedCustomer(t *testing.T) {
 	if len(sum.Failed) != sum.Requeried.Total() || !slices.Contains(sum.Failed, cu.Name) && !slices.ContainsFunc(sum.Failed, func(s string) bool { return strings.HasPrefix(s, cu.Name) }) {
 		t.Fatalf("failed %v of %+v", sum.Failed, sum.Requeried)
 	}
-	w.srv.ClearFaults()
+	w.Srv.ClearFaults()
 	w.digests(w.delta)
-	w.clk.Set(day0.Add(24*time.Hour + time.Minute))
+	w.Clock.Set(day0.Add(24*time.Hour + time.Minute))
 	again, err := w.deltaScan.Scan(ctx, alerts.KindExpiry)
 	if err != nil {
 		t.Fatal(err)
@@ -397,7 +387,7 @@ func TestDeltaScanFullAfterALongPause(t *testing.T) {
 		at   time.Duration
 		want string
 	}{{24 * time.Hour, alerts.ModeDelta}, {7 * 24 * time.Hour, alerts.ModeFull}, {8 * 24 * time.Hour, alerts.ModeDelta}} {
-		w.clk.Set(day0.Add(tc.at))
+		w.Clock.Set(day0.Add(tc.at))
 		_, d := w.scanBoth(int(tc.at / (24 * time.Hour)))
 		if d.Mode != tc.want {
 			t.Errorf("at +%v: %q scan, want %q", tc.at, d.Mode, tc.want)
@@ -418,8 +408,8 @@ func TestDeltaScanOrderListFails(t *testing.T) {
 	w := newTwin(t, nil)
 	w.subscribe("slack:C1", "expiry", "*")
 	w.scanBoth(0)
-	w.clk.Set(day0.Add(24 * time.Hour))
-	w.srv.Inject("GET", "/v2/orders/customer-orders", bsstest.Fault{Status: 500})
+	w.Clock.Set(day0.Add(24 * time.Hour))
+	w.Srv.Inject("GET", "/v2/orders/customer-orders", bsstest.Fault{Status: 500})
 	ctx := context.Background()
 	if _, err := w.deltaScan.Scan(ctx, alerts.KindExpiry); err == nil || !strings.Contains(err.Error(), "list orders") {
 		t.Fatalf("err = %v", err)
@@ -427,17 +417,17 @@ func TestDeltaScanOrderListFails(t *testing.T) {
 	if n := len(w.digests(w.delta)); n != 0 {
 		t.Errorf("%d channels got notices from a failed scan", n)
 	}
-	w.srv.ClearFaults()
-	w.srv.ResetCalls()
-	w.clk.Set(day0.Add(25 * time.Hour))
+	w.Srv.ClearFaults()
+	w.Srv.ResetCalls()
+	w.Clock.Set(day0.Add(25 * time.Hour))
 	if _, err := w.fullScan.Scan(ctx, alerts.KindExpiry); err != nil {
 		t.Fatal(err)
 	}
-	w.srv.ResetCalls()
+	w.Srv.ResetCalls()
 	if _, err := w.deltaScan.Scan(ctx, alerts.KindExpiry); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range w.srv.Calls() {
+	for _, c := range w.Srv.Calls() {
 		if c.Path == "/v2/orders/customer-orders" {
 			q, _ := url.ParseQuery(c.RawQuery)
 			if b := q.Get("create_time_begin") + q.Get("payment_time_begin"); b != day0.Add(-time.Hour).Format(bss.TimeLayout) {

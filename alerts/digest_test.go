@@ -88,7 +88,7 @@ func TestLongDigestIsSummarised(t *testing.T) {
 // TestShortDigestStaysInFull: a digest of one customer's few resources lists every one.
 func TestShortDigestStaysInFull(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	e.subscribe("slack:C1", "expiry", zs.ID, 30)
 	sum := e.scan(alerts.KindExpiry)
 	ns := e.drain()
@@ -140,8 +140,8 @@ func TestLabelDigestButtonListsTheLabelled(t *testing.T) {
 				}
 			}
 			labelOf := map[string]string{} // resource id → its customer's label
-			for _, c := range e.srv.Customers() {
-				for _, res := range e.srv.Resources(c.ID) {
+			for _, c := range e.Srv.Customers() {
+				for _, res := range e.Srv.Resources(c.ID) {
 					labelOf[res.ResourceID] = c.Label
 				}
 			}
@@ -170,8 +170,8 @@ func TestCustomerDigestButtonListsTheSubscribed(t *testing.T) {
 	for _, delta := range []bool{false, true} {
 		t.Run(map[bool]string{false: "from BSS", true: "from the index"}[delta], func(t *testing.T) {
 			e := newEnv(t, func(o *alerts.Options) { o.DigestScreen = 3; o.Delta = delta })
-			custs := e.srv.Customers()
-			sort.Slice(custs, func(i, j int) bool { return len(e.srv.Resources(custs[i].ID)) > len(e.srv.Resources(custs[j].ID)) })
+			custs := e.Srv.Customers()
+			sort.Slice(custs, func(i, j int) bool { return len(e.Srv.Resources(custs[i].ID)) > len(e.Srv.Resources(custs[j].ID)) })
 			var ids []string
 			for _, c := range custs[:3] {
 				ids = append(ids, c.ID)
@@ -195,8 +195,8 @@ func TestCustomerDigestButtonListsTheSubscribed(t *testing.T) {
 				}
 			}
 			ownerOf := map[string]string{} // resource id → its customer
-			for _, c := range e.srv.Customers() {
-				for _, res := range e.srv.Resources(c.ID) {
+			for _, c := range e.Srv.Customers() {
+				for _, res := range e.Srv.Resources(c.ID) {
 					ownerOf[res.ResourceID] = c.ID
 				}
 			}
@@ -222,7 +222,7 @@ func TestCustomerDigestButtonListsTheSubscribed(t *testing.T) {
 // a long table) in it rather than guessing from the digest's content.
 func TestDigestSaysItsLanguage(t *testing.T) {
 	e := newEnv(t, nil)
-	if err := e.st.SetChannelPrefs(context.Background(), "slack", "CEN", store.Prefs{Lang: "en"}); err != nil {
+	if err := e.Store.SetChannelPrefs(context.Background(), "slack", "CEN", store.Prefs{Lang: "en"}); err != nil {
 		t.Fatal(err)
 	}
 	e.subscribe("slack:CZH", "expiry", "*", 30, 7, 1)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/bot/console"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/store"
 )
@@ -57,22 +58,9 @@ func (f senderFunc) Send(ctx context.Context, to bot.Target, r chat.Reply) error
 	return f(ctx, to, r)
 }
 
-// render is a reply as text, the same for a notice's body and what a sender got.
-func render(r chat.Reply) string {
-	var b strings.Builder
-	b.WriteString(r.Title + "\n" + r.Text + "\n")
-	for _, f := range r.Fields {
-		b.WriteString(f.Label + ": " + f.Value + "\n")
-	}
-	for _, s := range r.Sections {
-		b.WriteString("# " + s.Title + "\n" + strings.Join(s.Lines, "\n") + "\n")
-	}
-	for _, btn := range r.Buttons {
-		b.WriteString("[" + btn.Label + "] " + btn.Command + "\n")
-	}
-	b.WriteString(r.Footer)
-	return b.String()
-}
+// render is a reply as text, the same for a notice's body and what a sender got: what the
+// console shows (bot/console's plain renderer, unwrapped), buttons with their commands.
+func render(r chat.Reply) string { return console.RenderWidth(r, 0) }
 
 func renderNotice(t *testing.T, n store.Notice) string {
 	t.Helper()
@@ -86,7 +74,7 @@ func renderNotice(t *testing.T, n store.Notice) string {
 // queued is every notice in the outbox, however far in the future it is due.
 func (e *env) queued() []store.Notice {
 	e.t.Helper()
-	ns, err := e.st.DueNotices(context.Background(), e.clk.Now().Add(10*365*24*time.Hour), 10000)
+	ns, err := e.Store.DueNotices(context.Background(), e.Clock.Now().Add(10*365*24*time.Hour), 10000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -95,7 +83,7 @@ func (e *env) queued() []store.Notice {
 
 func (e *env) pending() int {
 	e.t.Helper()
-	n, err := e.st.PendingNotices(context.Background())
+	n, err := e.Store.PendingNotices(context.Background())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -125,10 +113,10 @@ func (e *env) deliverAll(d *bot.Dispatcher) int {
 				next = n.NextAttempt
 			}
 		}
-		if !next.After(e.clk.Now()) {
+		if !next.After(e.Clock.Now()) {
 			e.t.Fatalf("round %d: %d notices due at %v but none was tried", round, len(ns), next)
 		}
-		e.clk.Advance(next.Sub(e.clk.Now()))
+		e.Clock.Advance(next.Sub(e.Clock.Now()))
 	}
 	e.t.Fatalf("the outbox did not empty: %d notices left", e.pending())
 	return 0
@@ -174,23 +162,23 @@ func TestFlakyPlatformGetsEachAlertExactlyOnce(t *testing.T) {
 	}
 
 	p := &platform{fail: 3}
-	d := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": p.sender(e.clk.Now)}, Now: e.clk.Now,
+	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": p.sender(e.Clock.Now)}, Now: e.Clock.Now,
 		Backoff: time.Second, MaxDelay: 8 * time.Second, Batch: 2}
-	start := e.clk.Now()
+	start := e.Clock.Now()
 	rounds := e.deliverAll(d)
 	got := p.delivered()
 	checkExactlyOnce(t, queued, got)
 	if p.failed != 3 || e.pending() != 0 {
 		t.Errorf("%d failed sends, %d pending after %d rounds", p.failed, e.pending(), rounds)
 	}
-	if e.clk.Now().Sub(start) < time.Second {
-		t.Errorf("delivered without waiting for a retry: clock moved %v", e.clk.Now().Sub(start))
+	if e.Clock.Now().Sub(start) < time.Second {
+		t.Errorf("delivered without waiting for a retry: clock moved %v", e.Clock.Now().Sub(start))
 	}
 	// Every alerted resource is in what the channel got, once.
 	lines := map[string]int{}
 	for _, dl := range got {
 		_, body, _ := strings.Cut(dl.text, "\n") // the title starts with ⏰ too
-		lines[dl.to.Channel] += strings.Count(body, "\n⏰ ") + strings.Count(body, "\n⚠ ") + strings.Count(body, "\n🛑 ")
+		lines[dl.to.Channel] += strings.Count(body, "\n  - ⏰ ") + strings.Count(body, "\n  - ⚠ ") + strings.Count(body, "\n  - 🛑 ")
 	}
 	for _, ch := range []struct {
 		name string
@@ -238,14 +226,14 @@ func TestNoSenderWaitsForItsPlatform(t *testing.T) {
 	e.scan(alerts.KindExpiry)
 	queued := e.queued()
 	slack := &platform{}
-	d := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": slack.sender(e.clk.Now)}, Now: e.clk.Now,
+	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": slack.sender(e.Clock.Now)}, Now: e.Clock.Now,
 		Backoff: time.Second, MaxDelay: 4 * time.Second}
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		if _, _, err := d.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.Advance(5 * time.Second)
+		e.Clock.Advance(5 * time.Second)
 	}
 	// The telegram digest waits in the outbox; it is delivered once its adapter runs.
 	var tg []store.Notice
@@ -258,8 +246,8 @@ func TestNoSenderWaitsForItsPlatform(t *testing.T) {
 		t.Fatalf("%d telegram notices, %d pending", len(tg), e.pending())
 	}
 	telegram := &platform{}
-	d2 := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": slack.sender(e.clk.Now), "telegram": telegram.sender(e.clk.Now)},
-		Now: e.clk.Now, Backoff: time.Second, MaxDelay: 4 * time.Second}
+	d2 := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": slack.sender(e.Clock.Now), "telegram": telegram.sender(e.Clock.Now)},
+		Now: e.Clock.Now, Backoff: time.Second, MaxDelay: 4 * time.Second}
 	e.deliverAll(d2)
 	checkExactlyOnce(t, tg, telegram.delivered())
 	if n := len(slack.delivered()); n != len(queued)-len(tg) {
@@ -272,10 +260,10 @@ func TestQuietHoursHoldDeliveryUntilTheirEnd(t *testing.T) {
 	ctx := context.Background()
 	e.subscribe("slack:C1", "expiry", "*", 30)
 	e.subscribe("slack:C2", "expiry", "*", 30) // no quiet hours
-	now := e.clk.Now().UTC()
+	now := e.Clock.Now().UTC()
 	start, end := now.Add(-time.Hour).Format("15:04"), now.Add(2*time.Hour).Format("15:04")
 	windowEnd := now.Add(2 * time.Hour).Truncate(time.Minute)
-	if err := e.st.SetQuietHours(ctx, "slack", "C1", &store.QuietHours{Start: start, End: end},
+	if err := e.Store.SetQuietHours(ctx, "slack", "C1", &store.QuietHours{Start: start, End: end},
 		store.Actor{Platform: "slack", UserID: "U1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -293,10 +281,10 @@ func TestQuietHoursHoldDeliveryUntilTheirEnd(t *testing.T) {
 		t.Fatalf("scan %+v: %d quiet, %d loud notices", sum, len(quiet), len(loud))
 	}
 	p := &platform{}
-	d := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": p.sender(e.clk.Now)}, Now: e.clk.Now}
+	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": p.sender(e.Clock.Now)}, Now: e.Clock.Now}
 	// During the quiet hours only the other channel gets its digest.
-	for _, step := range []time.Duration{0, time.Hour, windowEnd.Sub(e.clk.Now()) - time.Second - time.Hour} {
-		e.clk.Advance(step)
+	for _, step := range []time.Duration{0, time.Hour, windowEnd.Sub(e.Clock.Now()) - time.Second - time.Hour} {
+		e.Clock.Advance(step)
 		if _, _, err := d.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -311,7 +299,7 @@ func TestQuietHoursHoldDeliveryUntilTheirEnd(t *testing.T) {
 		t.Fatalf("%d pending, want the %d quiet ones", e.pending(), len(quiet))
 	}
 	// Right when the window ends, everything goes out in one round.
-	e.clk.Advance(windowEnd.Sub(e.clk.Now()))
+	e.Clock.Advance(windowEnd.Sub(e.Clock.Now()))
 	sent, failed, err := d.RunOnce(ctx)
 	if err != nil || sent != len(quiet) || failed != 0 {
 		t.Fatalf("at the end of the quiet hours: sent %d failed %d err %v, want %d sent", sent, failed, err, len(quiet))
@@ -350,7 +338,7 @@ func TestKilledBetweenScanAndDeliveryLosesNothing(t *testing.T) {
 		t.Errorf("arrears scan after the restart %+v", sum)
 	}
 	p := &platform{fail: 1}
-	d := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": p.sender(e.clk.Now)}, Now: e.clk.Now,
+	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": p.sender(e.Clock.Now)}, Now: e.Clock.Now,
 		Backoff: time.Second, MaxDelay: 8 * time.Second}
 	e.deliverAll(d)
 	checkExactlyOnce(t, queued, p.delivered())
@@ -363,12 +351,12 @@ func TestKilledBetweenScanAndDeliveryLosesNothing(t *testing.T) {
 		t.Fatalf("%d notices queued for C2", len(queued))
 	}
 	p2 := &platform{}
-	half := &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": p2.sender(e.clk.Now)}, Now: e.clk.Now, Batch: 1}
+	half := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": p2.sender(e.Clock.Now)}, Now: e.Clock.Now, Batch: 1}
 	if sent, _, err := half.RunOnce(context.Background()); sent != 1 || err != nil {
 		t.Fatalf("first part: sent %d err %v", sent, err)
 	}
 	e.restart()
-	d = &bot.Dispatcher{Outbox: e.st, Senders: map[string]bot.Sender{"slack": p2.sender(e.clk.Now)}, Now: e.clk.Now}
+	d = &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": p2.sender(e.Clock.Now)}, Now: e.Clock.Now}
 	e.deliverAll(d)
 	checkExactlyOnce(t, queued, p2.delivered())
 	if sum := e.scan(alerts.KindExpiry); sum.Alerted != 0 || e.pending() != 0 {

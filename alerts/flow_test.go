@@ -22,8 +22,7 @@ const resourcesPath = "/v2/orders/suscriptions/resources/query"
 // budgets (each API's documented rate; scans use all of it while no person waits).
 type flowEnv struct {
 	*testenv.Env
-	scanner *alerts.Scanner
-	person  bsstest.Customer // a resale customer people ask about
+	person bsstest.Customer // a resale customer people ask about
 }
 
 func newFlowEnv(tb testing.TB, customers int) *flowEnv {
@@ -34,9 +33,10 @@ func newFlowEnv(tb testing.TB, customers int) *flowEnv {
 		BSS: func(c *bss.Config) {
 			c.RatePerSecond, c.OperationRate, c.Burst, c.MaxRetries = 0, 0, 0, -1 // the defaults
 		},
-		Router: commands.Options{DefaultRole: chat.RoleViewer},
+		Router:  commands.Options{DefaultRole: chat.RoleViewer},
+		Scanner: &alerts.Options{Delta: true, Concurrency: 8},
 	})
-	e := &flowEnv{Env: env, scanner: alerts.New(env.Client, env.Store, alerts.Options{Now: env.Clock.Now, Delta: true, Concurrency: 8})}
+	e := &flowEnv{Env: env}
 	if _, err := env.Store.AddSubscription(context.Background(), store.Subscription{Platform: "slack", Channel: "C1",
 		Kind: "expiry", Scope: "*", CreatedBy: store.Actor{Platform: "console", UserID: "admin"}}); err != nil {
 		tb.Fatal(err)
@@ -82,7 +82,7 @@ func TestScanLeavesRoomForPeople(t *testing.T) {
 	)
 	go func() {
 		defer close(done)
-		sum, err = e.scanner.Scan(context.Background(), alerts.KindExpiry)
+		sum, err = e.Scanner.Scan(context.Background(), alerts.KindExpiry)
 	}()
 	scanned := func() int {
 		n := 0

@@ -17,8 +17,8 @@ import (
 // indexRouter is a router over the env's sandbox and store, as cli wires it.
 func (e *env) indexRouter(liveMax int) func(user, text string) chat.Reply {
 	e.t.Helper()
-	r := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, PageSize: 50, LiveMaxCustomers: liveMax,
-		ExpiryIndex:      alerts.NewIndex(e.client, e.st, e.clk.Now),
+	r := commands.New(e.Client, e.Store, commands.Options{Now: e.Clock.Now, PageSize: 50, LiveMaxCustomers: liveMax,
+		ExpiryIndex:      alerts.NewIndex(e.Client, e.Store, e.Clock.Now),
 		ApprovalsChannel: "console:console", ActionChannels: []string{"console:*"},
 		Roles: map[string]chat.Role{"console:alice": chat.RoleOperator, "console:bob": chat.RoleApprover,
 			"console:victor": chat.RoleViewer}})
@@ -39,7 +39,7 @@ func TestExpiringFromTheIndex(t *testing.T) {
 		t.Fatalf("before any scan, /expiring should read BSS and say so: %+v", before)
 	}
 	e.scan(alerts.KindExpiry)
-	e.clk.Advance(3*time.Hour + 10*time.Minute)
+	e.Clock.Advance(3*time.Hour + 10*time.Minute)
 
 	indexed := say("console:victor", "/expiring 60")
 	live := say("console:alice", "/expiring 60 --live")
@@ -56,7 +56,7 @@ func TestExpiringFromTheIndex(t *testing.T) {
 		t.Errorf("footers: index %q, live %q", indexed.Footer, live.Footer)
 	}
 
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	fromIndex := say("console:victor", "/customer "+zs.ID)
 	fresh := say("console:alice", "/customer "+zs.ID+" --live")
 	count := func(r chat.Reply) (n, note string) {
@@ -114,7 +114,7 @@ func TestActionRefreshesTheIndex(t *testing.T) {
 	ctx := context.Background()
 	expiry := func() time.Time {
 		t.Helper()
-		got, err := e.st.IndexedCustomers(ctx, []string{web.CustomerID})
+		got, err := e.Store.IndexedCustomers(ctx, []string{web.CustomerID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestActionRefreshesTheIndex(t *testing.T) {
 	if rep := say("console:alice", "/renew "+web.ResourceID+" 3m --autopay"); rep.Error {
 		t.Fatalf("renew: %+v", rep)
 	}
-	as, err := e.st.ListApprovals(ctx, store.ApprovalFilter{})
+	as, err := e.Store.ListApprovals(ctx, store.ApprovalFilter{})
 	if err != nil || len(as) != 1 {
 		t.Fatalf("requests %+v, %v", as, err)
 	}
@@ -159,7 +159,7 @@ func TestArrearsFromTheCache(t *testing.T) {
 		t.Fatalf("before any scan, /arrears should read BSS and say so: %+v", live)
 	}
 	e.scan(alerts.KindArrears)
-	e.clk.Advance(3 * time.Hour)
+	e.Clock.Advance(3 * time.Hour)
 	cached := say("console:victor", "/arrears")
 	if !strings.Contains(cached.Text, "欠费扫描，3 小时前") {
 		t.Errorf("freshness: %q", cached.Text)
@@ -171,8 +171,8 @@ func TestArrearsFromTheCache(t *testing.T) {
 	}
 
 	// A debt paid since the scan: /arrears says what the scan saw, /balance asks BSS.
-	lisi := e.customer("lisi")
-	e.srv.SetBalance(lisi.ID, "10", "0")
+	lisi := e.Customer(e.t, "lisi")
+	e.Srv.SetBalance(lisi.ID, "10", "0")
 	if rep := say("console:victor", "/arrears"); !strings.Contains(fmt.Sprint(rep.Table.Rows), "lisi") {
 		t.Errorf("/arrears no longer shows the scan's debt of lisi: %v", rep.Table.Rows)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
 
@@ -16,13 +15,11 @@ import (
 // the default, Chinese.
 func TestAlertsInTheChannelsLanguage(t *testing.T) {
 	e := newEnv(t, nil)
-	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, Roles: map[string]chat.Role{
-		"slack:U1": chat.RoleOperator, "telegram:1001": chat.RoleViewer}})
 	for _, say := range []chat.Request{
 		{Platform: "slack", UserID: "U1", Channel: "CEN", Text: "/lang en"},
 		{Platform: "telegram", UserID: "1001", Channel: "1001", Text: "/lang en"}, // a private chat
 	} {
-		if _, ok := router.Handle(context.Background(), say); !ok {
+		if _, ok := e.Router.Handle(context.Background(), say); !ok {
 			t.Fatalf("%+v not handled", say)
 		}
 	}
@@ -30,9 +27,9 @@ func TestAlertsInTheChannelsLanguage(t *testing.T) {
 		e.subscribe(ch, "all", "*")
 	}
 	var data []string
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		data = append(data, c.Name, c.AccountName, c.Label)
-		for _, r := range e.srv.Resources(c.ID) {
+		for _, r := range e.Srv.Resources(c.ID) {
 			data = append(data, r.Name)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/chat"
-	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -18,10 +17,10 @@ import (
 // as the person who clicked.
 func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	e := newEnv(t, nil)
-	zs := e.customer("zhangsan")
-	lisi := e.customer("lisi")
+	zs := e.Customer(e.t, "zhangsan")
+	lisi := e.Customer(e.t, "lisi")
 	e.subscribe("console:console", "arrears", "*")
-	e.srv.SetBalance(zs.ID, "0", "1234.5")
+	e.Srv.SetBalance(zs.ID, "0", "1234.5")
 	e.scan(alerts.KindArrears)
 	ns := e.drain()
 	if len(ns) != 1 {
@@ -47,11 +46,8 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 		t.Errorf("the line does not say how to top up:\n%s", body)
 	}
 
-	router := commands.New(e.client, e.st, commands.Options{Now: e.clk.Now, ApprovalsChannel: "console:console",
-		ActionChannels: []string{"console:*"},
-		Roles:          map[string]chat.Role{"console:alice": chat.RoleOperator, "console:victor": chat.RoleViewer}})
 	click := func(user string) (chat.Reply, bool) {
-		r, ok := router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
+		r, ok := e.Router.Handle(context.Background(), chat.Request{Platform: "console", UserID: user, Channel: "console", Text: want[zs.ID]})
 		return r, ok
 	}
 	if r, _ := click("victor"); !r.Error {
@@ -60,14 +56,14 @@ func TestArrearsDigestOffersTheTopUp(t *testing.T) {
 	if r, _ := click("alice"); r.Error || !strings.Contains(r.Title, "拨款") {
 		t.Fatalf("an operator's click: %+v", r)
 	}
-	as, err := e.st.ListApprovals(context.Background(), store.ApprovalFilter{})
+	as, err := e.Store.ListApprovals(context.Background(), store.ApprovalFilter{})
 	if err != nil || len(as) != 1 || as[0].Action != "topup" || as[0].CustomerID != zs.ID {
 		t.Fatalf("requests %+v, %v", as, err)
 	}
 
 	// Recovered: no top-up offered for it.
 	e.drain()
-	e.srv.SetBalance(zs.ID, "10", "0")
+	e.Srv.SetBalance(zs.ID, "10", "0")
 	e.scan(alerts.KindArrears)
 	for _, n := range e.drain() {
 		var r chat.Reply

@@ -160,17 +160,6 @@ func (s *sweep) want(what, text string, ws ...string) {
 	}
 }
 
-func (s *sweep) customer(account string) bsstest.Customer {
-	s.t.Helper()
-	for _, c := range s.env.Srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	s.t.Fatalf("no demo customer %s", account)
-	return bsstest.Customer{}
-}
-
 func (s *sweep) resource(customerID, name string) bsstest.Resource {
 	s.t.Helper()
 	for _, r := range s.env.Srv.Resources(customerID) {
@@ -201,7 +190,7 @@ func (s *sweep) approve() (store.Approval, string) {
 func (s *sweep) alerts() {
 	s.t.Helper()
 	ctx := context.Background()
-	zs := s.customer("zhangsan")
+	zs := s.env.Customer(s.t, "zhangsan")
 	for _, sub := range []store.Subscription{
 		{Platform: "slack", Channel: "CEXP", Kind: "expiry", Scope: zs.ID, Days: []int{30, 7, 3, 1}},
 		{Platform: "slack", Channel: "CARR", Kind: "arrears", Scope: "*"},
@@ -248,7 +237,7 @@ func (s *sweep) alerts() {
 	}
 
 	sum, body = scan(alerts.KindArrears)
-	lisi := s.customer("lisi")
+	lisi := s.env.Customer(s.t, "lisi")
 	s.want("the arrears digest", body, "CARR: ", "李四", lang.Money(bss.MustAmount(lisi.Debt.String()), "CNY"))
 	if sum.Found != 6 || sum.Notices != 1 {
 		s.t.Errorf("arrears scan %+v:\n%s", sum, body)
@@ -258,7 +247,7 @@ func (s *sweep) alerts() {
 // moneyReads: paging of pay-per-use resources, coupons and this and last month's spend.
 func (s *sweep) moneyReads() {
 	s.t.Helper()
-	zs := s.customer("zhangsan")
+	zs := s.env.Customer(s.t, "zhangsan")
 	_, text := s.say("victor", "/ondemand 张三")
 	s.want("/ondemand 张三", text, "zhangsan-batch-01", "第 1/2 页，共 12 项", "/ondemand "+zs.ID+" --page 2")
 	_, text = s.say("victor", "/ondemand 张三 --page 2")
@@ -282,7 +271,7 @@ func (s *sweep) moneyReads() {
 // coupon: a coupon request for 张三, approved and run.
 func (s *sweep) coupon() {
 	s.t.Helper()
-	zs := s.customer("zhangsan")
+	zs := s.env.Customer(s.t, "zhangsan")
 	if rep, text := s.say("alice", "/发券 张三 50 --days 30"); rep.Error {
 		s.t.Fatalf("coupon request refused:\n%s", text)
 	}
@@ -300,7 +289,7 @@ func (s *sweep) coupon() {
 // topUp: 李四's debt topped up through the approval, to success.
 func (s *sweep) topUp() {
 	s.t.Helper()
-	lisi := s.customer("lisi")
+	lisi := s.env.Customer(s.t, "lisi")
 	if rep, text := s.say("alice", "/拨款 lisi "+lisi.Debt.String()); rep.Error {
 		s.t.Fatalf("top-up request refused:\n%s", text)
 	}
@@ -317,7 +306,7 @@ func (s *sweep) topUp() {
 // renewal: 张三's web server, expiring in about three days, renewed for a month.
 func (s *sweep) renewal() {
 	s.t.Helper()
-	web := s.resource(s.customer("zhangsan").ID, "zhangsan-web-01")
+	web := s.resource(s.env.Customer(s.t, "zhangsan").ID, "zhangsan-web-01")
 	_, text := s.say("alice", "/renew "+web.ResourceID+" 1m --autopay")
 	s.want("the renewal preview", text, "续订", "zhangsan-web-01", "续订后到期", "1 个月")
 	got, text := s.approve()

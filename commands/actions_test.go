@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +15,7 @@ import (
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
-	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -26,25 +26,17 @@ const (
 	autorenewPrefix = "/v2/orders/subscriptions/resources/autorenew/"
 )
 
-// actEnv is a router for actions: the fake BSS over HTTP, a store file that can be reopened
-// (a restart), and a clock.
+// actEnv is a router for actions: testenv's sandbox, store (which restart reopens) and clock,
+// with approvers and channels for actions.
 type actEnv struct {
-	t      *testing.T
-	srv    *bsstest.Server
-	client *bss.Client
-	path   string
-	clk    *fakeclock.Clock
-	store  *store.Store
-	router *commands.Router
-	opts   commands.Options
-	// wrap, when set, stands between the router and the BSS client (set it, then restart).
-	wrap func(commands.BSS) commands.BSS
+	*testenv.Env
+	t *testing.T
 }
 
+// newActEnv builds the env; tweak adjusts the router's options and sets fields of the client's
+// configuration (a 5s Timeout unless it sets another).
 func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv {
 	t.Helper()
-	e := &actEnv{t: t, srv: bsstest.NewTestServer(t, bsstest.Options{}), path: filepath.Join(t.TempDir(), "bot.db"),
-		clk: fakeclock.New(bsstest.TestTime)}
 	roles := map[string]chat.Role{
 		"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
 		"console:bob": chat.RoleApprover, "console:carol": chat.RoleApprover,
@@ -53,43 +45,27 @@ func newActEnv(t *testing.T, tweak func(*commands.Options, *bss.Config)) *actEnv
 	for i := 0; i < 30; i++ {
 		roles[fmt.Sprintf("slack:A%d", i)] = chat.RoleApprover
 	}
-	e.opts = commands.Options{Roles: roles, Now: e.clk.Now, ApprovalsChannel: "slack:CAPPROVE",
-		ActionChannels: []string{"console:*", "slack:*"}}
-	cfg := bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1, Timeout: 5 * time.Second}
+	o := testenv.Options{Router: commands.Options{Roles: roles, ApprovalsChannel: "slack:CAPPROVE",
+		ActionChannels: []string{"console:*", "slack:*"}}}
+	cfg := bss.Config{Timeout: 5 * time.Second}
 	if tweak != nil {
-		tweak(&e.opts, &cfg)
+		tweak(&o.Router, &cfg)
 	}
-	var err error
-	if e.client, err = bss.New(cfg); err != nil {
-		t.Fatal(err)
+	o.BSS = func(c *bss.Config) { // testenv's configuration, with the fields the tweak set
+		set, dst := reflect.ValueOf(cfg), reflect.ValueOf(c).Elem()
+		for i := range set.NumField() {
+			if !set.Field(i).IsZero() {
+				dst.Field(i).Set(set.Field(i))
+			}
+		}
 	}
-	e.open()
-	return e
+	return &actEnv{Env: testenv.New(t, o), t: t}
 }
 
-// open (re)opens the store and builds a router on it, as a (re)started process would.
-func (e *actEnv) open() {
-	e.t.Helper()
-	st, err := store.Open(e.path, store.Options{Now: e.clk.Now})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.store = st
-	e.t.Cleanup(func() { st.Close() })
-	var b commands.BSS = e.client
-	if e.wrap != nil {
-		b = e.wrap(b)
-	}
-	e.router = commands.New(b, st, e.opts)
-}
-
+// restart reopens the store and builds a new router on it, as a restarted process would.
 func (e *actEnv) restart() {
 	e.t.Helper()
-	if err := e.store.Close(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.open()
+	e.Reopen(e.t)
 }
 
 func (e *actEnv) say(user, text string) (chat.Reply, string) {
@@ -99,7 +75,7 @@ func (e *actEnv) say(user, text string) (chat.Reply, string) {
 	if platform == "slack" {
 		channel = "CTEAM"
 	}
-	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.Router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}
@@ -107,26 +83,12 @@ func (e *actEnv) say(user, text string) (chat.Reply, string) {
 }
 
 // zsResource returns one of 张三's main resources by name.
-func (e *actEnv) zsResource(name string) bsstest.Resource {
-	e.t.Helper()
-	for _, c := range e.srv.Customers() {
-		if c.AccountName != "zhangsan" {
-			continue
-		}
-		for _, r := range e.srv.Resources(c.ID) {
-			if r.Name == name {
-				return r
-			}
-		}
-	}
-	e.t.Fatalf("张三 has no resource %s", name)
-	return bsstest.Resource{}
-}
+func (e *actEnv) zsResource(name string) bsstest.Resource { return e.Resource(e.t, "zhangsan", name) }
 
 // lastRequest is the newest stored request.
 func (e *actEnv) lastRequest() store.Approval {
 	e.t.Helper()
-	as, err := e.store.ListApprovals(context.Background(), store.ApprovalFilter{})
+	as, err := e.Store.ListApprovals(context.Background(), store.ApprovalFilter{})
 	if err != nil || len(as) == 0 {
 		e.t.Fatalf("no request filed: %v", err)
 	}
@@ -135,7 +97,7 @@ func (e *actEnv) lastRequest() store.Approval {
 
 func (e *actEnv) requests() int {
 	e.t.Helper()
-	as, err := e.store.ListApprovals(context.Background(), store.ApprovalFilter{})
+	as, err := e.Store.ListApprovals(context.Background(), store.ApprovalFilter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -144,7 +106,7 @@ func (e *actEnv) requests() int {
 
 func (e *actEnv) mutations() int {
 	n := 0
-	for _, c := range e.srv.Calls() {
+	for _, c := range e.Srv.Calls() {
 		if c.Path == renewPath || c.Path == unsubscribePath || c.Path == reclaimPath || strings.HasPrefix(c.Path, autorenewPrefix) {
 			n++
 		}
@@ -155,7 +117,7 @@ func (e *actEnv) mutations() int {
 // notices returns the outbox, decoded, for assertions on who is told what.
 func (e *actEnv) notices() []store.Notice {
 	e.t.Helper()
-	ns, err := e.store.DueNotices(context.Background(), e.clk.Now().Add(time.Hour), 1000)
+	ns, err := e.Store.DueNotices(context.Background(), e.Clock.Now().Add(time.Hour), 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -177,7 +139,7 @@ func TestActionFullPaths(t *testing.T) {
 	app := e.zsResource("zhangsan-app-02") // auto-renew on in the demo data
 	bw := e.zsResource("zhangsan-bw-01")
 	var quota string
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
 			quota = q.QuotaID
 		}
@@ -192,20 +154,20 @@ func TestActionFullPaths(t *testing.T) {
 	}{
 		{"renew", "/renew " + web.ResourceID + " 3m --autopay", []string{"续订", "zhangsan-web-01", "一并处理的 2 个附属资源", "volume", "续订后到期", "将从客户余额扣费: ", "BSS 续订金额", "官网价", "可选折扣（", "不计入上面的扣费", "从客户余额立即支付", "3 个月"},
 			renewPath, []string{"✅ 已执行", "新的到期时间"}, func(t *testing.T) {
-				r, _ := e.srv.Resource(web.ResourceID)
+				r, _ := e.Srv.Resource(web.ResourceID)
 				if !r.ExpireTime.After(web.ExpireTime.AddDate(0, 2, 27)) {
 					t.Errorf("expiry %v did not move by 3 months from %v", r.ExpireTime, web.ExpireTime)
 				}
 			}},
 		{"auto-renew off", "/自动续费 off " + app.ResourceID, []string{"自动续费设置", "当前自动续费: 开启", "改为: 关闭"},
 			autorenewPrefix + app.ResourceID, []string{"✅ 已执行"}, func(t *testing.T) {
-				if r, _ := e.srv.Resource(app.ResourceID); r.ExpirePolicy == 3 {
+				if r, _ := e.Srv.Resource(app.ResourceID); r.ExpirePolicy == 3 {
 					t.Error("auto-renew still on")
 				}
 			}},
 		{"unsubscribe", "/退订 " + bw.ResourceID + " 项目结束", []string{"退订会删除该资源", "eip-", "原因: 项目结束"},
 			unsubscribePath, []string{"✅ 已执行", "订单"}, func(t *testing.T) {
-				if _, ok := e.srv.Resource(bw.ResourceID); ok {
+				if _, ok := e.Srv.Resource(bw.ResourceID); ok {
 					t.Error("the bandwidth is still there")
 				}
 			}},
@@ -214,7 +176,7 @@ func TestActionFullPaths(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before := e.srv.CallCount("", tc.path)
+			before := e.Srv.CallCount("", tc.path)
 			rep, text := e.say("console:alice", tc.request)
 			if rep.Error {
 				t.Fatalf("request refused:\n%s", text)
@@ -238,7 +200,7 @@ func TestActionFullPaths(t *testing.T) {
 			if !told {
 				t.Error("the approvals channel was not told of the request")
 			}
-			if n := e.srv.CallCount("", tc.path); n != before {
+			if n := e.Srv.CallCount("", tc.path); n != before {
 				t.Fatalf("BSS was called before approval (%d calls)", n-before)
 			}
 			rep, text = e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
@@ -250,10 +212,10 @@ func TestActionFullPaths(t *testing.T) {
 					t.Errorf("result lacks %q:\n%s", w, text)
 				}
 			}
-			if n := e.srv.CallCount("", tc.path) - before; n != 1 {
+			if n := e.Srv.CallCount("", tc.path) - before; n != 1 {
 				t.Errorf("BSS %s reached %d times, want exactly 1", tc.path, n)
 			}
-			if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateSucceeded {
+			if got, _ := e.Store.Approval(context.Background(), a.ID); got.State != store.StateSucceeded {
 				t.Errorf("state %s", got.State)
 			}
 			var toRequester bool
@@ -270,7 +232,7 @@ func TestActionFullPaths(t *testing.T) {
 			if !strings.Contains(text, "已成功") {
 				t.Errorf("second approval: %s", text)
 			}
-			if n := e.srv.CallCount("", tc.path) - before; n != 1 {
+			if n := e.Srv.CallCount("", tc.path) - before; n != 1 {
 				t.Errorf("a second approval reached BSS: %d calls", n)
 			}
 			if tc.check != nil {
@@ -317,12 +279,12 @@ func TestApprovalRules(t *testing.T) {
 	})
 	t.Run("expired request cannot run", func(t *testing.T) {
 		a := file("console:alice")
-		e.clk.Advance(61 * time.Minute)
+		e.Clock.Advance(61 * time.Minute)
 		rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
 		if !rep.Error || !strings.Contains(text, "已过期") {
 			t.Errorf("reply:\n%s", text)
 		}
-		if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateExpired {
+		if got, _ := e.Store.Approval(context.Background(), a.ID); got.State != store.StateExpired {
 			t.Errorf("state %s", got.State)
 		}
 		if e.mutations() != 0 {
@@ -451,7 +413,7 @@ func TestBadActionInputFilesNothing(t *testing.T) {
 	e := newActEnv(t, nil)
 	web := e.zsResource("zhangsan-web-01")
 	var disk string
-	for _, r := range e.srv.Resources(web.CustomerID) {
+	for _, r := range e.Srv.Resources(web.CustomerID) {
 		if r.ParentResourceID == web.ResourceID {
 			disk = r.ResourceID
 		}
@@ -511,7 +473,7 @@ func TestConcurrentApprovalsRunOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep, _ := e.router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
+			rep, _ := e.Router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: fmt.Sprintf("A%d", i), Channel: "CAPPROVE",
 				Text: fmt.Sprintf("/approve %d", a.ID)})
 			if !rep.Error {
 				mu.Lock()
@@ -521,10 +483,10 @@ func TestConcurrentApprovalsRunOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := e.srv.CallCount("", renewPath); n != 1 {
+	if n := e.Srv.CallCount("", renewPath); n != 1 {
 		t.Errorf("30 concurrent approvals made %d renew calls, want 1", n)
 	}
-	if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateSucceeded || len(got.Approvals) != 1 {
+	if got, _ := e.Store.Approval(context.Background(), a.ID); got.State != store.StateSucceeded || len(got.Approvals) != 1 {
 		t.Errorf("state %s with %d approvals", got.State, len(got.Approvals))
 	}
 	if ok != 1 {
@@ -550,7 +512,7 @@ func TestCrashAfterExecutingIsReconciled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newActEnv(t, nil)
 			web := e.zsResource("zhangsan-web-01")
-			cust, _ := e.srv.Customer(web.CustomerID)
+			cust, _ := e.Srv.Customer(web.CustomerID)
 			ref := bss.CustomerRef{ID: cust.ID, AccountName: cust.AccountName}
 			switch tc.action {
 			case "renew":
@@ -562,40 +524,40 @@ func TestCrashAfterExecutingIsReconciled(t *testing.T) {
 			}
 			a := e.lastRequest()
 			bob := store.Actor{Platform: "console", UserID: "bob", Channel: "console"}
-			if _, err := e.store.Approve(ctx, a.ID, bob, nil); err != nil {
+			if _, err := e.Store.Approve(ctx, a.ID, bob, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.store.BeginExecution(ctx, a.ID, bob, nil); err != nil {
+			if _, err := e.Store.BeginExecution(ctx, a.ID, bob, nil); err != nil {
 				t.Fatal(err)
 			}
 			if tc.sent { // the call reached BSS, then the process died before recording it
 				var err error
 				switch tc.action {
 				case "renew":
-					_, err = e.client.Renew(ctx, ref, bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, AutoPay: true})
+					_, err = e.Client.Renew(ctx, ref, bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, AutoPay: true})
 				case "autorenew":
-					err = e.client.EnableAutoRenew(ctx, ref, web.ResourceID, nil)
+					err = e.Client.EnableAutoRenew(ctx, ref, web.ResourceID, nil)
 				}
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
 			e.restart()
-			if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateExecuting {
+			if got, _ := e.Store.Approval(ctx, a.ID); got.State != store.StateExecuting {
 				t.Fatalf("after the crash the request is %s", got.State)
 			}
 			// Right after the restart BSS may still be working on it: nothing is settled yet.
-			if err := e.router.Maintain(ctx); err != nil {
+			if err := e.Router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateExecuting {
+			if got, _ := e.Store.Approval(ctx, a.ID); got.State != store.StateExecuting {
 				t.Fatalf("settled before SettleAfter: %s", got.State)
 			}
-			e.clk.Advance(3 * time.Minute)
-			if err := e.router.Maintain(ctx); err != nil {
+			e.Clock.Advance(3 * time.Minute)
+			if err := e.Router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := e.store.Approval(ctx, a.ID)
+			got, _ := e.Store.Approval(ctx, a.ID)
 			if tc.wantOK && got.State != store.StateSucceeded || !tc.wantOK && (got.State != store.StateFailed || !got.Result.NeedsAttention) {
 				t.Errorf("reconciled to %s %+v", got.State, got.Result)
 			}
@@ -606,7 +568,7 @@ func TestCrashAfterExecutingIsReconciled(t *testing.T) {
 				t.Errorf("%d mutations reached BSS, want %d (never re-sent)", n, tc.wantCall)
 			}
 			// Reconciling again changes nothing.
-			if err := e.router.Maintain(ctx); err != nil {
+			if err := e.Router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if n := e.mutations(); n != tc.wantCall {
@@ -621,16 +583,16 @@ func TestBSSErrorFailsTheRequest(t *testing.T) {
 	web := e.zsResource("zhangsan-web-01")
 	e.say("console:alice", "/unsubscribe "+web.ResourceID)
 	a := e.lastRequest()
-	e.srv.Inject("POST", unsubscribePath, bsstest.Fault{Status: 400, ErrorCode: "CBC.99003651"})
+	e.Srv.Inject("POST", unsubscribePath, bsstest.Fault{Status: 400, ErrorCode: "CBC.99003651"})
 	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
 	if !rep.Error || !strings.Contains(text, "❌ 执行失败") || !strings.Contains(text, "CBC.99003651") {
 		t.Errorf("reply:\n%s", text)
 	}
-	got, _ := e.store.Approval(context.Background(), a.ID)
+	got, _ := e.Store.Approval(context.Background(), a.ID)
 	if got.State != store.StateFailed || got.Result.ErrorCode != "CBC.99003651" || got.Result.RequestID == "" {
 		t.Errorf("stored %s %+v", got.State, got.Result)
 	}
-	if n := e.srv.CallCount("", unsubscribePath); n != 1 {
+	if n := e.Srv.CallCount("", unsubscribePath); n != 1 {
 		t.Errorf("%d calls", n)
 	}
 }
@@ -640,24 +602,24 @@ func TestUnknownOutcomeIsReconciledNotResent(t *testing.T) {
 	web := e.zsResource("zhangsan-web-01")
 	e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
 	a := e.lastRequest()
-	e.srv.Inject("POST", renewPath, bsstest.Fault{Hang: true})
+	e.Srv.Inject("POST", renewPath, bsstest.Fault{Hang: true})
 	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
 	if !rep.Error || !strings.Contains(text, "结果未知") || !strings.Contains(text, "请勿重新提交") {
 		t.Errorf("reply:\n%s", text)
 	}
-	if got, _ := e.store.Approval(context.Background(), a.ID); got.State != store.StateExecuting {
+	if got, _ := e.Store.Approval(context.Background(), a.ID); got.State != store.StateExecuting {
 		t.Errorf("state %s, want executing until it is settled", got.State)
 	}
-	e.srv.ClearFaults()
-	e.clk.Advance(3 * time.Minute)
-	if err := e.router.Maintain(context.Background()); err != nil {
+	e.Srv.ClearFaults()
+	e.Clock.Advance(3 * time.Minute)
+	if err := e.Router.Maintain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := e.store.Approval(context.Background(), a.ID)
+	got, _ := e.Store.Approval(context.Background(), a.ID)
 	if got.State != store.StateFailed || got.Result == nil || !got.Result.NeedsAttention || !got.Result.Reconciled {
 		t.Errorf("settled to %s %+v", got.State, got.Result)
 	}
-	if n := e.srv.CallCount("", renewPath); n != 1 {
+	if n := e.Srv.CallCount("", renewPath); n != 1 {
 		t.Errorf("%d renew calls after a time-out, want 1 (never re-sent)", n)
 	}
 }
@@ -669,25 +631,25 @@ func TestInterruptedApprovalRunsOnceFromMaintain(t *testing.T) {
 	e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
 	a := e.lastRequest()
 	// Approved, then the process died before it began executing.
-	if _, err := e.store.Approve(ctx, a.ID, store.Actor{Platform: "console", UserID: "bob", Channel: "console"}, nil); err != nil {
+	if _, err := e.Store.Approve(ctx, a.ID, store.Actor{Platform: "console", UserID: "bob", Channel: "console"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	e.restart()
-	if err := e.router.Maintain(ctx); err != nil {
+	if err := e.Router.Maintain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.srv.CallCount("", renewPath); n != 0 {
+	if n := e.Srv.CallCount("", renewPath); n != 0 {
 		t.Fatalf("ran at once (%d calls); the approver's own call may still be about to", n)
 	}
-	e.clk.Advance(2 * time.Minute)
+	e.Clock.Advance(2 * time.Minute)
 	for i := 0; i < 3; i++ {
-		if err := e.router.Maintain(ctx); err != nil {
+		if err := e.Router.Maintain(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, _ := e.store.Approval(ctx, a.ID)
-	if got.State != store.StateSucceeded || e.srv.CallCount("", renewPath) != 1 {
-		t.Errorf("state %s after %d calls", got.State, e.srv.CallCount("", renewPath))
+	got, _ := e.Store.Approval(ctx, a.ID)
+	if got.State != store.StateSucceeded || e.Srv.CallCount("", renewPath) != 1 {
+		t.Errorf("state %s after %d calls", got.State, e.Srv.CallCount("", renewPath))
 	}
 }
 
@@ -697,10 +659,10 @@ func TestExpiryAtExecutionTellsTheRequester(t *testing.T) {
 	web := e.zsResource("zhangsan-web-01")
 	e.say("console:alice", "/renew "+web.ResourceID)
 	a := e.lastRequest()
-	if _, err := e.store.Approve(ctx, a.ID, store.Actor{Platform: "console", UserID: "bob", Channel: "console"}, nil); err != nil {
+	if _, err := e.Store.Approve(ctx, a.ID, store.Actor{Platform: "console", UserID: "bob", Channel: "console"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	e.clk.Advance(2 * time.Hour)
+	e.Clock.Advance(2 * time.Hour)
 	if rep, text := e.say("console:carol", fmt.Sprintf("/approve %d", a.ID)); !rep.Error || !strings.Contains(text, "已过期") {
 		t.Errorf("reply: %s", text)
 	}
@@ -718,7 +680,7 @@ func TestExpiryAtExecutionTellsTheRequester(t *testing.T) {
 func TestRenewPreviewCountsFromTheOriginalExpiry(t *testing.T) {
 	e := newActEnv(t, nil)
 	obs := e.zsResource("zhangsan-obs-pkg") // expired a few days ago in the demo data
-	if obs.Status != 5 || !obs.ExpireTime.Before(e.clk.Now()) {
+	if obs.Status != 5 || !obs.ExpireTime.Before(e.Clock.Now()) {
 		t.Fatalf("demo data: %s is not expired (status %d, expiry %v)", obs.Name, obs.Status, obs.ExpireTime)
 	}
 	shanghai, err := time.LoadLocation("Asia/Shanghai")

@@ -4,55 +4,38 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/partnerbot/partnerbot/alerts"
-	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
-	"github.com/partnerbot/partnerbot/internal/fakeclock"
+	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/service"
 	"github.com/partnerbot/partnerbot/store"
 )
 
-// alertEnv is a router for the alert commands: the fake BSS over HTTP, a real store, a fixed
-// clock shared by the router, the store and (when wired) a real alert scanner.
+// alertEnv is a router for the alert commands: testenv's sandbox, store and fixed clock, shared
+// by the router and (when wired) a real alert scanner, in Beijing's zone.
 type alertEnv struct {
-	t       *testing.T
-	srv     *bsstest.Server
-	client  *bss.Client
-	clk     *fakeclock.Clock
-	store   *store.Store
-	scanner *alerts.Scanner
-	router  *commands.Router
-	loc     *time.Location
+	*testenv.Env
+	t   *testing.T
+	loc *time.Location
 }
 
 // newAlertEnv builds the env; withScanner wires a real *alerts.Scanner as Options.Scanner.
 func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) *alertEnv {
 	t.Helper()
-	e := &alertEnv{t: t, clk: fakeclock.New(bsstest.TestTime), srv: bsstest.NewTestServer(t, bsstest.Options{})}
+	e := &alertEnv{t: t}
 	var err error
-	e.client, err = bss.New(bss.Config{Endpoint: e.srv.URL, IAMEndpoint: e.srv.URL, Credentials: bsstest.SandboxCredentials,
-		AgencyName: bsstest.SandboxAgency, RatePerSecond: 10000, Burst: 100, MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.store, err = store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: e.clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.store.Close() })
 	if e.loc, err = time.LoadLocation("Asia/Shanghai"); err != nil {
 		e.loc = time.FixedZone("CST", 8*3600)
 	}
-	opts := commands.Options{
+	o := testenv.Options{Router: commands.Options{
 		BotName: "partnerbot",
 		Roles: map[string]chat.Role{
 			"console:admin": chat.RoleAdmin, "console:alice": chat.RoleOperator,
@@ -61,16 +44,14 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 		},
 		DefaultRole: chat.RoleNone,
 		Location:    e.loc,
-		Now:         e.clk.Now,
-	}
+	}}
 	if withScanner {
-		e.scanner = alerts.New(e.client, e.store, alerts.Options{Now: e.clk.Now, Location: e.loc})
-		opts.Scanner = service.ScanCommand(e.scanner)
+		o.Scanner, o.ScanCommand = &alerts.Options{Location: e.loc}, service.ScanCommand
 	}
 	if tweak != nil {
-		tweak(&opts)
+		tweak(&o.Router)
 	}
-	e.router = commands.New(e.client, e.store, opts)
+	e.Env = testenv.New(t, o)
 	return e
 }
 
@@ -78,27 +59,16 @@ func newAlertEnv(t *testing.T, withScanner bool, tweak func(*commands.Options)) 
 func (e *alertEnv) in(user, channel, text string) (chat.Reply, string) {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.Router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q was not handled", text)
 	}
 	return rep, flatten(rep)
 }
 
-func (e *alertEnv) customer(account string) bsstest.Customer {
-	e.t.Helper()
-	for _, c := range e.srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	e.t.Fatalf("no demo customer %s", account)
-	return bsstest.Customer{}
-}
-
 func (e *alertEnv) subs(platform, channel string) []store.Subscription {
 	e.t.Helper()
-	subs, err := e.store.Subscriptions(context.Background(), platform, channel)
+	subs, err := e.Store.Subscriptions(context.Background(), platform, channel)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -107,7 +77,7 @@ func (e *alertEnv) subs(platform, channel string) []store.Subscription {
 
 func (e *alertEnv) snoozes(platform, channel string) []store.Snooze {
 	e.t.Helper()
-	sns, err := e.store.Snoozes(context.Background(), platform, channel)
+	sns, err := e.Store.Snoozes(context.Background(), platform, channel)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -116,7 +86,7 @@ func (e *alertEnv) snoozes(platform, channel string) []store.Snooze {
 
 func (e *alertEnv) quiet(platform, channel string) *store.QuietHours {
 	e.t.Helper()
-	q, err := e.store.QuietHours(context.Background(), platform, channel)
+	q, err := e.Store.QuietHours(context.Background(), platform, channel)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -126,7 +96,7 @@ func (e *alertEnv) quiet(platform, channel string) *store.QuietHours {
 // outbox is every queued notice, however far in the future it is due.
 func (e *alertEnv) outbox() []store.Notice {
 	e.t.Helper()
-	ns, err := e.store.DueNotices(context.Background(), e.clk.Now().Add(10*365*24*time.Hour), 10000)
+	ns, err := e.Store.DueNotices(context.Background(), e.Clock.Now().Add(10*365*24*time.Hour), 10000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -201,7 +171,7 @@ func runSteps(t *testing.T, e *alertEnv, steps []alertStep) {
 func TestSubscribeCommands(t *testing.T) {
 	e := newAlertEnv(t, false, nil)
 	ctx := context.Background()
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	// What c1 should hold after each successful /subscribe, in order.
 	allSub := "all * [30,15,7,3,1] " // "all" and labels are worded when shown, not stored
 	zsSub := "expiry " + zs.ID + " [15,7,1] 张三 (zhangsan)"
@@ -268,7 +238,7 @@ func TestSubscribeCommands(t *testing.T) {
 		{name: "another channel subscribes", user: "console:alice", channel: "c2", text: "/subscribe arrears lisi",
 			want: []string{"已订阅 #4：欠费提醒 · 李四 (lisi)。"},
 			check: func(t *testing.T, e *alertEnv) {
-				if s := e.subs("console", "c2"); len(s) != 1 || s[0].ID != 4 || s[0].Scope != e.customer("lisi").ID {
+				if s := e.subs("console", "c2"); len(s) != 1 || s[0].ID != 4 || s[0].Scope != e.Customer(e.t, "lisi").ID {
 					t.Errorf("console:c2 subscriptions %+v", s)
 				}
 			}},
@@ -277,11 +247,11 @@ func TestSubscribeCommands(t *testing.T) {
 	// The subscription is stored with its author and channel.
 	subs := e.subs("console", "c1")
 	if len(subs) != 3 || subs[0].CreatedBy.Key() != "console:alice" || subs[0].Platform != "console" || subs[0].Channel != "c1" ||
-		subs[0].FromConfig || !subs[0].CreatedAt.Equal(e.clk.Now()) {
+		subs[0].FromConfig || !subs[0].CreatedAt.Equal(e.Clock.Now()) {
 		t.Errorf("stored subscription %+v", subs)
 	}
 	// A configured subscription of c1, from the configuration file.
-	if err := e.store.SyncConfigSubscriptions(ctx, []store.Subscription{{Platform: "console", Channel: "c1", Kind: "expiry",
+	if err := e.Store.SyncConfigSubscriptions(ctx, []store.Subscription{{Platform: "console", Channel: "c1", Kind: "expiry",
 		Scope: "*", ScopeName: "全部客户", Days: []int{7}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +327,7 @@ func TestSubscribeCommands(t *testing.T) {
 		}
 	}
 	rep, text := e.in("console:victor", "c1", "/subscriptions")
-	wantLines := []string{"免打扰 22:00–08:00", zs.ID + " 静音至 " + e.stamp(e.clk.Now().Add(72*time.Hour))}
+	wantLines := []string{"免打扰 22:00–08:00", zs.ID + " 静音至 " + e.stamp(e.Clock.Now().Add(72*time.Hour))}
 	if rep.Error || rep.Table == nil || len(rep.Table.Rows) != 4 || len(rep.Sections) != 1 || rep.Sections[0].Title != "设置" ||
 		!slices.Equal(rep.Sections[0].Lines, wantLines) {
 		t.Errorf("listing with settings, want the lines %q under 设置:\n%s", wantLines, text)
@@ -367,7 +337,7 @@ func TestSubscribeCommands(t *testing.T) {
 	}
 
 	// Subscribing and unsubscribing are audited by the store, with the channel.
-	recs, err := e.store.RecentAudit(ctx, 100, store.AuditFilter{})
+	recs, err := e.Store.RecentAudit(ctx, 100, store.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,9 +357,9 @@ func TestSubscribeCommands(t *testing.T) {
 
 func TestSnoozeCommands(t *testing.T) {
 	e := newAlertEnv(t, false, nil)
-	now := e.clk.Now()
-	zs := e.customer("zhangsan")
-	rid := e.srv.Resources(zs.ID)[0].ResourceID
+	now := e.Clock.Now()
+	zs := e.Customer(e.t, "zhangsan")
+	rid := e.Srv.Resources(zs.ID)[0].ResourceID
 	snoozed := func(want map[string]time.Time) func(t *testing.T, e *alertEnv) {
 		return func(t *testing.T, e *alertEnv) {
 			t.Helper()
@@ -453,7 +423,7 @@ func TestSnoozeCommands(t *testing.T) {
 	if _, text := e.in("console:alice", "c1", "/snooze lisi 30m"); !strings.Contains(text, "已静音") {
 		t.Fatalf("snooze lisi: %s", text)
 	}
-	e.clk.Advance(31 * time.Minute)
+	e.Clock.Advance(31 * time.Minute)
 	if sns := e.snoozes("console", "c1"); len(sns) != 0 {
 		t.Errorf("expired snooze still listed: %+v", sns)
 	}
@@ -613,17 +583,17 @@ func TestScanCommand(t *testing.T) {
 		}
 	}
 	// The scan remembered who owns the resources it saw: /snooze takes one of their ids.
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	var rid string
-	for _, r := range e.srv.Resources(zs.ID) {
-		if r.IsMain && r.ExpireTime.Before(e.clk.Now().Add(7*24*time.Hour)) && r.ExpireTime.After(e.clk.Now()) {
+	for _, r := range e.Srv.Resources(zs.ID) {
+		if r.IsMain && r.ExpireTime.Before(e.Clock.Now().Add(7*24*time.Hour)) && r.ExpireTime.After(e.Clock.Now()) {
 			rid = r.ResourceID
 		}
 	}
 	if rid == "" {
 		t.Fatal("张三 has no resource expiring within 7 days")
 	}
-	if _, ok, err := e.store.Owner(context.Background(), rid); err != nil || !ok {
+	if _, ok, err := e.Store.Owner(context.Background(), rid); err != nil || !ok {
 		t.Errorf("owner of %s not remembered: %v %v", rid, ok, err)
 	}
 
@@ -651,7 +621,7 @@ func TestScanCommand(t *testing.T) {
 	})
 
 	// A BSS failure while listing customers is explained, not an internal error.
-	e.srv.Inject("", "/v2/partners/sub-customers/query", bsstest.Fault{Status: 500, Times: 1})
+	e.Srv.Inject("", "/v2/partners/sub-customers/query", bsstest.Fault{Status: 500, Times: 1})
 	if rep, text := e.in("console:admin", "c1", "/scan arrears"); !rep.Error || !strings.Contains(text, "查询华为云失败") {
 		t.Errorf("scan with BSS down:\n%s", text)
 	}
@@ -659,7 +629,7 @@ func TestScanCommand(t *testing.T) {
 
 func TestScanCommandSnoozedAndQuiet(t *testing.T) {
 	e := newAlertEnv(t, true, nil)
-	zs := e.customer("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	for _, text := range []string{"/subscribe expiry 张三", "/snooze 张三 1d"} {
 		if rep, out := e.in("console:alice", "c1", text); rep.Error {
 			t.Fatalf("%s: %s", text, out)
@@ -675,7 +645,7 @@ func TestScanCommandSnoozedAndQuiet(t *testing.T) {
 		t.Fatal(text)
 	}
 	// Quiet hours around now: the digest waits for their end.
-	local := e.clk.Now().In(e.loc)
+	local := e.Clock.Now().In(e.loc)
 	start, end := local.Add(-time.Hour).Format("15:04"), local.Add(2*time.Hour).Format("15:04")
 	if rep, text := e.in("console:alice", "c1", "/quiet "+start+"-"+end); rep.Error {
 		t.Fatal(text)
@@ -689,16 +659,16 @@ func TestScanCommandSnoozedAndQuiet(t *testing.T) {
 		t.Fatal("nothing queued")
 	}
 	for _, n := range ns {
-		if !n.NextAttempt.Equal(e.clk.Now().Add(2*time.Hour)) || !strings.Contains(string(n.Body), zs.ID) {
-			t.Errorf("notice due %v, want the end of the quiet hours %v", n.NextAttempt, e.clk.Now().Add(2*time.Hour))
+		if !n.NextAttempt.Equal(e.Clock.Now().Add(2*time.Hour)) || !strings.Contains(string(n.Body), zs.ID) {
+			t.Errorf("notice due %v, want the end of the quiet hours %v", n.NextAttempt, e.Clock.Now().Add(2*time.Hour))
 		}
 	}
 }
 
 func TestAlertCommandsInEnglish(t *testing.T) {
 	e := newAlertEnv(t, false, nil)
-	zs := e.customer("zhangsan")
-	now := e.clk.Now()
+	zs := e.Customer(e.t, "zhangsan")
+	now := e.Clock.Now()
 	runSteps(t, e, []alertStep{
 		{name: "switch", user: "console:alice", text: "/lang en", want: []string{"English"}},
 		{name: "subscribe", user: "console:alice", text: "/subscribe expiry 张三 --days 7,30",
@@ -752,13 +722,13 @@ func TestScanCommandInEnglish(t *testing.T) {
 func TestScanCommandDelta(t *testing.T) {
 	scanner := &laterScanner{}
 	e := newAlertEnv(t, false, func(o *commands.Options) { o.Scanner = scanner })
-	scanner.Scanner = alerts.New(e.client, e.store, alerts.Options{Now: e.clk.Now, Location: e.loc, Delta: true})
+	scanner.Scanner = alerts.New(e.Client, e.Store, alerts.Options{Now: e.Clock.Now, Location: e.loc, Delta: true})
 	runSteps(t, e, []alertStep{
 		{name: "subscribe all", user: "console:alice", text: "/subscribe expiry", want: []string{"已订阅 #1"}},
 		{name: "the first scan is full", user: "console:admin", text: "/scan expiry",
 			want: []string{"扫描方式: 全量", "BSS 调用: "}, notWant: []string{"节省"}},
 	})
-	e.clk.Advance(24 * time.Hour)
+	e.Clock.Advance(24 * time.Hour)
 	runSteps(t, e, []alertStep{
 		{name: "the next is a delta", user: "console:admin", text: "/scan expiry",
 			want: []string{"扫描方式: 增量", "重新查询的客户: ", "（有新订单 ", "全量扫描需 ", "节省 "}},

@@ -36,7 +36,7 @@ func TestInvisibleCharactersInArguments(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e.srv.ResetCalls()
+			e.Srv.ResetCalls()
 			rep, text := e.say("console:alice", tc.text)
 			if !rep.Error || !strings.Contains(text, tc.arg) || !strings.Contains(text, "不可见") {
 				t.Errorf("not refused as a bad %s:\n%s", tc.arg, text)
@@ -47,7 +47,7 @@ func TestInvisibleCharactersInArguments(t *testing.T) {
 			if strings.ContainsAny(text, "\x00\x01\x07\x1b\x7f\u009b\u202a\u202c\u202d\u202e\u2067\u2068\u2069") || !utf8.ValidString(text) {
 				t.Errorf("the reply repeats the invisible character: %q", text)
 			}
-			if n := len(e.srv.Calls()); n != 0 {
+			if n := len(e.Srv.Calls()); n != 0 {
 				t.Errorf("%d BSS calls", n)
 			}
 		})

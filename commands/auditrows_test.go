@@ -22,7 +22,7 @@ func TestOneAuditRowPerAction(t *testing.T) {
 	if rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID)); rep.Error {
 		t.Fatalf("approval failed:\n%s", text)
 	}
-	es, err := e.store.RecentAudit(context.Background(), 100, store.AuditFilter{})
+	es, err := e.Store.RecentAudit(context.Background(), 100, store.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +50,11 @@ func TestOneAuditRowPerAction(t *testing.T) {
 		t.Errorf("the approval's BSS request ids %q: want each once", approve.RequestID)
 	}
 	// Times inside the row carry the same offset as the row's own time, not UTC beside it.
-	if off := e.clk.Now().Format("-07:00"); !strings.Contains(file.Detail, off) || strings.Contains(file.Detail, ":00Z") {
+	if off := e.Clock.Now().Format("-07:00"); !strings.Contains(file.Detail, off) || strings.Contains(file.Detail, ":00Z") {
 		t.Errorf("the filing's row names its times in another zone than %s: %q", off, file.Detail)
 	}
-	if !file.At.Equal(e.clk.Now()) {
-		t.Errorf("the filing's row is at %v, want the command's time %v", file.At, e.clk.Now())
+	if !file.At.Equal(e.Clock.Now()) {
+		t.Errorf("the filing's row is at %v, want the command's time %v", file.At, e.Clock.Now())
 	}
 }
 

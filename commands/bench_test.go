@@ -31,11 +31,11 @@ func BenchmarkDispatch(b *testing.B) {
 	})
 	b.Run("router+audit", func(b *testing.B) {
 		e := newEnv(b, func(o *commands.Options) { o.DefaultRole = chat.RoleViewer })
-		e.router.Register(ping)
+		e.Router.Register(ping)
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
-			if rep, ok := e.router.Handle(ctx, req); !ok || rep.Error {
+			if rep, ok := e.Router.Handle(ctx, req); !ok || rep.Error {
 				b.Fatal(rep)
 			}
 		}
@@ -50,9 +50,9 @@ func BenchmarkCustomer(b *testing.B) {
 	req := chat.Request{Platform: "console", UserID: "admin", Text: "/customer 张三"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if rep, ok := e.router.Handle(ctx, req); !ok || rep.Error {
+		if rep, ok := e.Router.Handle(ctx, req); !ok || rep.Error {
 			b.Fatal(rep)
 		}
 	}
-	b.ReportMetric(float64(len(e.srv.Calls()))/float64(b.N), "bss-calls/op")
+	b.ReportMetric(float64(len(e.Srv.Calls()))/float64(b.N), "bss-calls/op")
 }

@@ -22,9 +22,9 @@ import (
 // finds no trace of work that was never done. The call is never sent again.
 func TestBlankIDsAreNoEvidence(t *testing.T) {
 	web := func(e *actEnv) string { return e.zsResource("zhangsan-web-01").ResourceID }
-	zs := func(e *actEnv) string { return e.account("zhangsan").ID }
+	zs := func(e *actEnv) string { return e.Customer(e.t, "zhangsan").ID }
 	resellerQuota := func(e *actEnv) string {
-		for _, q := range e.srv.Quotas() {
+		for _, q := range e.Srv.Quotas() {
 			if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
 				return q.QuotaID
 			}
@@ -90,7 +90,7 @@ func TestBlankIDsAreNoEvidence(t *testing.T) {
 				if rep, text := e.say("console:alice", tc.command(e)); rep.Error {
 					t.Fatalf("request refused:\n%s", text)
 				}
-				e.srv.Inject("POST", tc.path, bsstest.Fault{Body: tc.body(e), AfterWork: done})
+				e.Srv.Inject("POST", tc.path, bsstest.Fault{Body: tc.body(e), AfterWork: done})
 				got, text := e.approveLast()
 				if got.State == store.StateSucceeded && (got.Result == nil || !got.Result.Reconciled) {
 					t.Fatalf("a blank answer was recorded as success: %+v\n%s", got.Result, text)
@@ -105,11 +105,11 @@ func TestBlankIDsAreNoEvidence(t *testing.T) {
 					if rep, refusal := e.say("console:alice", tc.command(e)); !rep.Error || !strings.Contains(refusal, "已有一个") {
 						t.Errorf("a second request was filed while the first is unsettled:\n%s", refusal)
 					}
-					e.clk.Advance(3 * time.Minute)
-					if err := e.router.Maintain(ctx); err != nil {
+					e.Clock.Advance(3 * time.Minute)
+					if err := e.Router.Maintain(ctx); err != nil {
 						t.Fatal(err)
 					}
-					got, _ = e.store.Approval(ctx, got.ID)
+					got, _ = e.Store.Approval(ctx, got.ID)
 				}
 				wantState := map[bool]store.ApprovalState{false: store.StateFailed, true: store.StateSucceeded}[done]
 				if got.State != wantState || got.Result == nil || !got.Result.Reconciled {
@@ -122,7 +122,7 @@ func TestBlankIDsAreNoEvidence(t *testing.T) {
 				if want := map[bool]string{false: "没有找到这次操作的痕迹", true: "执行结果未知，已根据华为云状态确认"}[done]; !strings.Contains(story, want) {
 					t.Errorf("story lacks %q:\n%s", want, story)
 				}
-				if n := e.srv.CallCount("POST", tc.path); n != 1 {
+				if n := e.Srv.CallCount("POST", tc.path); n != 1 {
 					t.Errorf("%d calls to %s, want exactly 1", n, tc.path)
 				}
 			})
@@ -160,16 +160,16 @@ func TestCouponAnswerNamingOthers(t *testing.T) {
 			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) {
 				o.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			})
-			zs, other := e.account("zhangsan").ID, e.account("wangfang").ID
+			zs, other := e.Customer(e.t, "zhangsan").ID, e.Customer(e.t, "wangfang").ID
 			e.say("console:alice", "/coupon 张三 60")
-			e.srv.Inject("POST", couponsPath, bsstest.Fault{Body: tc.body(zs, other)})
+			e.Srv.Inject("POST", couponsPath, bsstest.Fault{Body: tc.body(zs, other)})
 			got, _ := e.approveLast()
 			if tc.settled {
-				e.clk.Advance(3 * time.Minute)
-				if err := e.router.Maintain(ctx); err != nil {
+				e.Clock.Advance(3 * time.Minute)
+				if err := e.Router.Maintain(ctx); err != nil {
 					t.Fatal(err)
 				}
-				got, _ = e.store.Approval(ctx, got.ID)
+				got, _ = e.Store.Approval(ctx, got.ID)
 			}
 			if got.State != tc.wantState || got.Result == nil || !got.Result.NeedsAttention || got.Result.Reconciled != tc.settled {
 				t.Fatalf("ended %s %+v", got.State, got.Result)
@@ -181,7 +181,7 @@ func TestCouponAnswerNamingOthers(t *testing.T) {
 			if !tc.settled && (!strings.Contains(story, "张三 (zhangsan)：已发放代金券 CP2612069999991") || !strings.Contains(story, other)) {
 				t.Errorf("story:\n%s", story)
 			}
-			audit, err := e.store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
+			audit, err := e.Store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
 			if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Detail, other) || !strings.Contains(audit[0].Detail, "not asked for") ||
 				audit[0].RequestID == "" {
 				t.Errorf("audit of the anomaly: %+v, %v", audit, err)
@@ -199,13 +199,13 @@ func TestQuotaReclaimAnswerNamingOthers(t *testing.T) {
 	ctx := context.Background()
 	e := newActEnv(t, nil)
 	var quota string
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
 			quota = q.QuotaID
 		}
 	}
 	e.say("console:alice", "/reclaim "+quota)
-	e.srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
+	e.Srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
 		Body: `{"simple_quota_infos":[{"quota_id":"` + quota + `","quota_balance":0},{"quota_id":"QOTHER","quota_balance":0}],"error_details":[]}`})
 	got, text := e.approveLast()
 	if got.State != store.StateSucceeded || !got.Result.NeedsAttention || got.Result.Reconciled {
@@ -214,7 +214,7 @@ func TestQuotaReclaimAnswerNamingOthers(t *testing.T) {
 	if !strings.Contains(text, quota+" → 0.00") || strings.Contains(text, "QOTHER → ") || !strings.Contains(text, "本申请以外") {
 		t.Errorf("result:\n%s", text)
 	}
-	audit, err := e.store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
+	audit, err := e.Store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
 	if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Detail, `"QOTHER"`) {
 		t.Errorf("audit of the anomaly: %+v, %v", audit, err)
 	}
@@ -227,7 +227,7 @@ func TestQuotaReclaimAnomalyInReadersLanguage(t *testing.T) {
 	e := newActEnv(t, nil)
 	ck := e.sandboxChecker()
 	var quota string
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
 			quota = q.QuotaID
 		}
@@ -235,7 +235,7 @@ func TestQuotaReclaimAnomalyInReadersLanguage(t *testing.T) {
 	ck.Data("QOTHER", "QERR", "CBC.99005003", "simple_quota_infos", "error_details")
 	e.say("console:alice", "/lang en")
 	e.say("console:alice", "/reclaim "+quota)
-	e.srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
+	e.Srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
 		Body: `{"simple_quota_infos":[{"quota_id":"` + quota + `","quota_balance":0},{"quota_id":"QOTHER","quota_balance":0}],` +
 			`"error_details":[{"id":"QERR","error_code":"CBC.99005003","error_msg":"x"}]}`})
 	got, _ := e.approveLast()
@@ -264,11 +264,11 @@ func TestCouponAnomalyInReadersLanguage(t *testing.T) {
 	ctx := context.Background()
 	e := newActEnv(t, nil)
 	ck := e.sandboxChecker()
-	zs, other := e.account("zhangsan").ID, e.account("wangfang").ID
+	zs, other := e.Customer(e.t, "zhangsan").ID, e.Customer(e.t, "wangfang").ID
 	ck.Data("CP2612069999991", "CP2612069999992", "CBC.99005003", "coupon_infos", "error_details", "coupon_id")
 	e.say("console:alice", "/lang en")
 	e.say("console:alice", "/coupon 张三 60")
-	e.srv.Inject("POST", couponsPath, bsstest.Fault{Body: `{"coupon_infos":[{"id":"` + zs + `","coupon_id":"CP2612069999991"},` +
+	e.Srv.Inject("POST", couponsPath, bsstest.Fault{Body: `{"coupon_infos":[{"id":"` + zs + `","coupon_id":"CP2612069999991"},` +
 		`{"id":"` + other + `","coupon_id":"CP2612069999992"}],"error_details":[{"id":" ","error_code":"CBC.99005003","error_msg":"x"}]}`})
 	got, _ := e.approveLast()
 	if got.State != store.StateSucceeded || got.Result == nil || !got.Result.NeedsAttention {
@@ -291,7 +291,7 @@ func TestCouponAnomalyInReadersLanguage(t *testing.T) {
 			t.Errorf("%s, %s: %s\n%s", tt.who, tt.lang, p, text)
 		}
 	}
-	audit, err := e.store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
+	audit, err := e.Store.RecentAudit(ctx, 50, store.AuditFilter{Result: "anomaly"})
 	if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Detail, `names customer "`+other+`"`) {
 		t.Errorf("audit of the anomaly: %+v, %v", audit, err)
 	}

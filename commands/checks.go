@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"slices"
 
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
@@ -61,7 +62,8 @@ func (c *Call) resellerID() (string, error) {
 }
 
 // resaleTarget is the customer a money command is about, q, and the reseller it is looked up
-// under (--reseller, checked before BSS is asked; "" for the partner's own customers).
+// under (--reseller, checked before BSS is asked; "" for the partner's own customers): for
+// /spend of one customer, /ondemand, /coupons, /topup and /reclaim-balance.
 func (c *Call) resaleTarget(ctx context.Context, q string) (cu bss.Customer, reseller string, err error) {
 	if reseller, err = c.resellerID(); err != nil {
 		return bss.Customer{}, "", err
@@ -70,4 +72,30 @@ func (c *Call) resaleTarget(ctx context.Context, q string) (cu bss.Customer, res
 		return bss.Customer{}, "", err
 	}
 	return cu, reseller, nil
+}
+
+// resaleTargets is resaleTarget for a command about several customers: 1 to most of them, each
+// once, looked up in the order given after --reseller and their count are checked. The
+// too-many refusal speaks of a coupon request: /coupon is the one command about several.
+func (c *Call) resaleTargets(ctx context.Context, qs []string, most int) (custs []bss.Customer, reseller string, err error) {
+	if reseller, err = c.resellerID(); err != nil {
+		return nil, "", err
+	}
+	if len(qs) == 0 {
+		return nil, "", c.fail("err.too_few_args", c.cmd.Name)
+	}
+	if len(qs) > most {
+		return nil, "", c.fail("err.too_many_customers", most, len(qs))
+	}
+	for _, q := range qs {
+		cu, err := c.resaleCustomer(ctx, q)
+		if err != nil {
+			return nil, "", err
+		}
+		if slices.ContainsFunc(custs, func(x bss.Customer) bool { return x.ID == cu.ID }) {
+			return nil, "", c.fail("err.duplicate", cu.ID)
+		}
+		custs = append(custs, cu)
+	}
+	return custs, reseller, nil
 }

@@ -197,3 +197,49 @@ func TestResaleTarget(t *testing.T) {
 		})
 	}
 }
+
+func TestResaleTargets(t *testing.T) {
+	resale := bss.Customer{ID: "0123456789abcdef0123456789abcdef", Name: "张三", AccountName: "zhangsan", AssociationType: bss.AssociationResale}
+	other := bss.Customer{ID: "00112233445566778899aabbccddeeff", Name: "王芳", AccountName: "wangfang", AssociationType: bss.AssociationResale}
+	referral := bss.Customer{ID: "fedcba9876543210fedcba9876543210", Name: "李四", AccountName: "lisi", AssociationType: bss.AssociationReferral}
+	tests := []struct {
+		name     string
+		qs       []string
+		flags    map[string]string
+		lang     lang.Lang
+		want     []string // the customers' ids
+		reseller string
+		err      string
+		asked    bool // BSS was asked
+	}{
+		{"two, in the order given", []string{"wangfang", "张三"}, map[string]string{"reseller": "R1"}, lang.Zh, []string{other.ID, resale.ID}, "R1", "", true},
+		{"a bad reseller id before the count, before BSS", []string{"a", "b", "c"}, map[string]string{"reseller": "a/b"}, lang.En, nil, "",
+			`The reseller id must be an id of at most 64 characters; got "a/b".`, false},
+		{"none", nil, nil, lang.Zh, nil, "", "/coupon 缺少参数。", false},
+		{"too many, before BSS", []string{"a", "b", "c"}, nil, lang.En, nil, "", "A coupon request takes at most 2 customers (got 3).", false},
+		{"the same customer twice", []string{"张三", "zhangsan"}, nil, lang.Zh, nil, "", "ID 0123456789abcdef0123456789abcdef 重复了。", true},
+		{"one not a resale customer", []string{"张三", "lisi"}, nil, lang.Zh, nil, "",
+			"李四 (lisi) 不是代售客户：只有代售客户能拨款、回收、发券或查看这些账目。", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &checkBSS{customers: []bss.Customer{resale, other, referral}}
+			c := checkCall(tt.lang, chat.RoleOperator, tt.flags, b)
+			c.cmd = &Command{Name: "coupon"}
+			custs, reseller, err := c.resaleTargets(context.Background(), tt.qs, 2)
+			var ids []string
+			for _, cu := range custs {
+				ids = append(ids, cu.ID)
+			}
+			if !slices.Equal(ids, tt.want) || reseller != tt.reseller || errText(err) != tt.err {
+				t.Errorf("resaleTargets(%q) = %v, %q, %q; want %v, %q, %q", tt.qs, ids, reseller, errText(err), tt.want, tt.reseller, tt.err)
+			}
+			if asked := len(b.asked) > 0; asked != tt.asked {
+				t.Errorf("BSS asked: %v, want %v", b.asked, tt.asked)
+			}
+			if slices.ContainsFunc(b.asked, func(f bss.CustomerFilter) bool { return f.IndirectPartnerID != tt.reseller }) {
+				t.Errorf("looked up outside reseller %q: %+v", tt.reseller, b.asked)
+			}
+		})
+	}
+}

@@ -52,8 +52,8 @@ func TestThrottledAndSlowBSS(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e.srv.ClearFaults()
-			e.srv.Inject("", tc.path, tc.fault)
+			e.Srv.ClearFaults()
+			e.Srv.Inject("", tc.path, tc.fault)
 			for _, lang := range []struct{ cmd, want string }{{"/lang zh", tc.zh}, {"/lang en", tc.en}} {
 				e.say("console:alice", lang.cmd)
 				start := time.Now()
@@ -89,7 +89,7 @@ func TestActionExecutionIsBounded(t *testing.T) {
 	web := e.zsResource("zhangsan-web-01")
 	e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
 	a := e.lastRequest()
-	e.srv.Inject("POST", renewPath, bsstest.Fault{Hang: true})
+	e.Srv.Inject("POST", renewPath, bsstest.Fault{Hang: true})
 	start := time.Now()
 	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
 	if took := time.Since(start); took > 3*time.Second {
@@ -98,18 +98,18 @@ func TestActionExecutionIsBounded(t *testing.T) {
 	if !rep.Error || !strings.Contains(text, "结果未知") {
 		t.Errorf("reply:\n%s", text)
 	}
-	if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateExecuting {
+	if got, _ := e.Store.Approval(ctx, a.ID); got.State != store.StateExecuting {
 		t.Errorf("state %s, want executing until settled", got.State)
 	}
-	e.srv.ClearFaults()
-	e.clk.Advance(3 * time.Minute)
-	if err := e.router.Maintain(ctx); err != nil {
+	e.Srv.ClearFaults()
+	e.Clock.Advance(3 * time.Minute)
+	if err := e.Router.Maintain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := e.store.Approval(ctx, a.ID); got.State != store.StateFailed || !got.Result.NeedsAttention {
+	if got, _ := e.Store.Approval(ctx, a.ID); got.State != store.StateFailed || !got.Result.NeedsAttention {
 		t.Errorf("settled to %s %+v", got.State, got.Result)
 	}
-	if n := e.srv.CallCount("", renewPath); n != 1 {
+	if n := e.Srv.CallCount("", renewPath); n != 1 {
 		t.Errorf("%d renew calls, want 1", n)
 	}
 }
@@ -118,7 +118,7 @@ func TestActionExecutionIsBounded(t *testing.T) {
 // customer takes longer than a read); the reply names the deadline that ran out.
 func TestCommandDeadlineIsPerCommand(t *testing.T) {
 	e := newEnv(t, nil)
-	e.router.Register(&commands.Command{Name: "slow", Role: chat.RoleViewer, MaxArgs: -1, Timeout: time.Second,
+	e.Router.Register(&commands.Command{Name: "slow", Role: chat.RoleViewer, MaxArgs: -1, Timeout: time.Second,
 		Run: func(ctx context.Context, c *commands.Call) (chat.Reply, error) {
 			<-ctx.Done()
 			return chat.Reply{}, ctx.Err()
@@ -128,7 +128,7 @@ func TestCommandDeadlineIsPerCommand(t *testing.T) {
 	if took := time.Since(start); took > 3*time.Second || !rep.Error || !strings.Contains(text, "没有及时答复（1 秒）") {
 		t.Errorf("after %v:\n%s", took, text)
 	}
-	for _, c := range e.router.Commands() {
+	for _, c := range e.Router.Commands() {
 		if c.Name == "scan" && c.Timeout < 10*time.Minute {
 			t.Errorf("/scan may take %v only", c.Timeout)
 		}
@@ -142,7 +142,7 @@ func TestCallersDeadlineIsNotTheCommands(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	<-ctx.Done()
-	rep, ok := e.router.Handle(ctx, chat.Request{Platform: "console", UserID: "admin", Channel: "c1", Text: "/customer 张三"})
+	rep, ok := e.Router.Handle(ctx, chat.Request{Platform: "console", UserID: "admin", Channel: "c1", Text: "/customer 张三"})
 	if text := flatten(rep); !ok || !rep.Error || strings.Contains(text, "60 秒") || !strings.Contains(text, "华为云") {
 		t.Errorf("reply:\n%s", text)
 	}

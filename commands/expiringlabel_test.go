@@ -15,7 +15,7 @@ import (
 func TestExpiringByLabel(t *testing.T) {
 	e := newEnv(t, func(o *commands.Options) { o.PageSize = 3 })
 	labelOf := map[string]string{} // a customer's name as shown → label
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		labelOf[c.Name] = c.Label
 	}
 	listed := func(t *testing.T, rep chat.Reply) map[string]bool {
@@ -86,9 +86,9 @@ func TestExpiringByLabel(t *testing.T) {
 func TestExpiringByCustomer(t *testing.T) {
 	e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.PageSize = 3 })
 	ck := e.sandboxChecker()
-	zs, wf := e.account("zhangsan"), e.account("wangfang")
+	zs, wf := e.Customer(e.t, "zhangsan"), e.Customer(e.t, "wangfang")
 	nameOf := map[string]string{} // a customer as shown → id
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		nameOf[c.Name] = c.ID
 	}
 	text := "/expiring 365 customer:" + zs.ID + " customer:" + wf.ID

@@ -43,7 +43,7 @@ func TestHelpExamplesRunOnSandbox(t *testing.T) {
 		"reject":  {"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 3m", "/coupon 张三 200 --days 90"},
 	}
 	probe := newEnv(t, nil)
-	for _, c := range probe.router.Commands() {
+	for _, c := range probe.Router.Commands() {
 		examples := helpExamples(t, probe, lang.Zh, c.Name)
 		if len(examples) == 0 {
 			t.Errorf("/help %s shows no examples", c.Name)
@@ -71,7 +71,7 @@ func TestHelpExamplesRunOnSandbox(t *testing.T) {
 	}
 	for ex := range notOnSandbox { // an entry for an example that is gone would excuse nothing
 		found := false
-		for _, c := range probe.router.Commands() {
+		for _, c := range probe.Router.Commands() {
 			found = found || slices.Contains(c.Examples, ex)
 		}
 		if !found {

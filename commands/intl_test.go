@@ -27,7 +27,7 @@ func TestInternationalSite(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/v2/accounts/customer-accounts/balances/batch-query", "/v2/accounts/partner-accounts/balances", "/v2/partners/coupon-quotas/query"} {
-		if n := e.srv.CallCount("", path); n != 0 {
+		if n := e.Srv.CallCount("", path); n != 0 {
 			t.Errorf("%d calls to %s, which the international site does not have", n, path)
 		}
 	}

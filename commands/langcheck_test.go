@@ -17,20 +17,20 @@ import (
 func (e *actEnv) sandboxChecker() *langcheck.Checker {
 	e.t.Helper()
 	var data []string
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		data = append(data, c.Name, c.AccountName, c.Label, c.ID)
-		for _, r := range e.srv.Resources(c.ID) {
+		for _, r := range e.Srv.Resources(c.ID) {
 			data = append(data, r.Name, r.EnterpriseProjectName, r.ProductSpecDesc, r.ResourceID)
 		}
-		for _, r := range e.srv.OnDemand(c.ID) {
+		for _, r := range e.Srv.OnDemand(c.ID) {
 			data = append(data, r.Name, r.ProductSpecDesc)
 		}
 	}
-	for _, r := range e.srv.Resellers() {
+	for _, r := range e.Srv.Resellers() {
 		data = append(data, r.Name, r.AccountName)
 	}
 	ck := langcheck.New(data...)
-	for _, cmd := range e.router.Commands() {
+	for _, cmd := range e.Router.Commands() {
 		ck.Allow(cmd.Name)
 		ck.Allow(cmd.Aliases...)
 		for _, f := range cmd.Flags {
@@ -52,7 +52,7 @@ func TestEveryReplyInOneLanguage(t *testing.T) {
 	web := e.zsResource("zhangsan-web-01")
 	app := e.zsResource("zhangsan-app-02")
 	var quota string
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.QuotaStatus == 0 && q.Balance.Sign() > 0 && q.IndirectPartnerID != "" {
 			quota = q.QuotaID
 		}
@@ -65,7 +65,7 @@ func TestEveryReplyInOneLanguage(t *testing.T) {
 		"/reclaim Q1 Q1", "/subscribe nonsense", "/snooze 张三 forever", "/quiet 25:00-08:00", "/scan nonsense",
 		"/resend x", "/resend 99", "/unsubscribe-alerts x", "/audit 0", "/balance", "/ledger", "/arrears", "/expiring",
 		"/expiring 365 --page 2", "/pending", "/notices", "/subscriptions", "/spend", "/coupons 张三", "/ondemand 张三"}
-	for _, cmd := range e.router.Commands() {
+	for _, cmd := range e.Router.Commands() {
 		texts = append(texts, "/help "+cmd.Name)
 		if cmd.Name != "lang" { // /lang's own examples would switch the language mid-run
 			texts = append(texts, cmd.Examples...)
@@ -101,7 +101,7 @@ func TestEveryReplyInOneLanguage(t *testing.T) {
 			check(lang, step.text, got)
 			id := strconv.FormatUint(e.lastRequest().ID, 10)
 			if strings.HasPrefix(step.text, "/reclaim ") { // an answer naming a quota not asked for, shown in the result
-				e.srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
+				e.Srv.Inject("POST", reclaimPath, bsstest.Fault{AfterWork: true,
 					Body: `{"simple_quota_infos":[{"quota_id":"` + quota + `","quota_balance":0},{"quota_id":"QOTHER","quota_balance":0}],"error_details":[]}`})
 			}
 			for _, after := range []struct{ who, text string }{

@@ -190,22 +190,22 @@ func runSpend(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err != nil {
 		return chat.Reply{}, err
 	}
+	if q := c.Arg(0); q != "" {
+		cu, reseller, err := c.resaleTarget(ctx, q)
+		if err != nil {
+			return chat.Reply{}, err
+		}
+		return c.customerSpend(ctx, cu, cycle, reseller)
+	}
 	reseller, err := c.resellerID()
 	if err != nil {
 		return chat.Reply{}, err
-	}
-	if q := c.Arg(0); q != "" {
-		return c.customerSpend(ctx, q, cycle, reseller)
 	}
 	return c.topSpenders(ctx, cycle, reseller, page)
 }
 
 // customerSpend is one customer's month: totals by charge mode, refunds apart, and each line.
-func (c *Call) customerSpend(ctx context.Context, q, cycle, reseller string) (chat.Reply, error) {
-	cu, err := c.resaleCustomer(ctx, q)
-	if err != nil {
-		return chat.Reply{}, err
-	}
+func (c *Call) customerSpend(ctx context.Context, cu bss.Customer, cycle, reseller string) (chat.Reply, error) {
 	all, err := c.r.bss.AllMonthlyBills(ctx, bss.MonthlyBillFilter{Cycle: cycle, CustomerID: cu.ID, IndirectPartnerID: reseller})
 	if err != nil {
 		return chat.Reply{}, c.bssError(err)

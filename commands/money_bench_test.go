@@ -19,11 +19,11 @@ func BenchmarkSpend(b *testing.B) {
 			req := chat.Request{Platform: "console", UserID: "admin", Text: bc.text}
 			b.ReportAllocs()
 			for b.Loop() {
-				if rep, ok := e.router.Handle(ctx, req); !ok || rep.Error {
+				if rep, ok := e.Router.Handle(ctx, req); !ok || rep.Error {
 					b.Fatal(rep)
 				}
 			}
-			b.ReportMetric(float64(len(e.srv.Calls()))/float64(b.N), "bss-calls/op")
+			b.ReportMetric(float64(len(e.Srv.Calls()))/float64(b.N), "bss-calls/op")
 		})
 	}
 }

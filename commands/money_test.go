@@ -21,26 +21,10 @@ const (
 	couponReclaimPath = "/v2/promotions/benefits/partner-coupons/reclaim"
 )
 
-// account returns a demo customer by account name, the partner's or a reseller's.
-func (e *actEnv) account(name string) bsstest.Customer {
-	e.t.Helper()
-	all := e.srv.Customers()
-	for _, r := range e.srv.Resellers() {
-		all = append(all, e.srv.ResellerCustomers(r.ID)...)
-	}
-	for _, c := range all {
-		if c.AccountName == name {
-			return c
-		}
-	}
-	e.t.Fatalf("no demo customer %s", name)
-	return bsstest.Customer{}
-}
-
 // moneyCalls counts the calls that move money or coupons.
 func (e *actEnv) moneyCalls() int {
 	n := 0
-	for _, c := range e.srv.Calls() {
+	for _, c := range e.Srv.Calls() {
 		switch {
 		case c.Path == allocatePath, c.Path == reclaimBalPath, c.Path == couponReclaimPath,
 			c.Path == couponsPath && c.Method == "POST":
@@ -55,7 +39,7 @@ func (e *actEnv) approveLast() (store.Approval, string) {
 	e.t.Helper()
 	a := e.lastRequest()
 	_, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
-	got, err := e.store.Approval(context.Background(), a.ID)
+	got, err := e.Store.Approval(context.Background(), a.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -64,10 +48,10 @@ func (e *actEnv) approveLast() (store.Approval, string) {
 
 func TestMoneyReadCommands(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
-	cycle := bss.Cycle(e.clk.Now())
+	zs := e.Customer(e.t, "zhangsan")
+	cycle := bss.Cycle(e.Clock.Now())
 	var usable string
-	for _, cp := range e.srv.Coupons(zs.ID) {
+	for _, cp := range e.Srv.Coupons(zs.ID) {
 		if cp.Status == bsstest.CouponUsable {
 			usable = cp.ID
 		}
@@ -91,7 +75,7 @@ func TestMoneyReadCommands(t *testing.T) {
 		{"console:alice", "/代金券 张三", false, []string{"[回收 " + usable + "] /coupon-reclaim " + usable}, nil},
 		{"console:victor", "/ondemand 张三", false, []string{"张三 (zhangsan) 的按需资源", "zhangsan-batch-01", "正常", "第 1/2 页，共 12 项", "/ondemand " + zs.ID + " --page 2"}, nil},
 		{"console:victor", "/按需资源 张三 --page 2", false, []string{"zhangsan-logs", "OBS桶", "第 2/2 页，共 12 项"}, nil},
-		{"console:victor", "/ondemand " + e.account("lisi").Name + " --page 9", true, []string{"没有第 9 页"}, nil},
+		{"console:victor", "/ondemand " + e.Customer(e.t, "lisi").Name + " --page 9", true, []string{"没有第 9 页"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.cmd, func(t *testing.T) {
@@ -113,7 +97,7 @@ func TestMoneyReadCommands(t *testing.T) {
 	}
 	// A referral customer has no spend, no coupons and no pay-per-use resources of the partner's.
 	var referral bsstest.Customer
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		if c.AssociationType == "1" {
 			referral = c
 			break
@@ -130,8 +114,8 @@ func TestMoneyReadCommands(t *testing.T) {
 // bills as the client reads them.
 func TestSpendAddsUp(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
-	all, err := e.client.AllMonthlyBills(context.Background(), bss.MonthlyBillFilter{Cycle: bss.Cycle(e.clk.Now()), CustomerID: zs.ID})
+	zs := e.Customer(e.t, "zhangsan")
+	all, err := e.Client.AllMonthlyBills(context.Background(), bss.MonthlyBillFilter{Cycle: bss.Cycle(e.Clock.Now()), CustomerID: zs.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +137,8 @@ func TestSpendAddsUp(t *testing.T) {
 
 func TestTopUpRequestAndRun(t *testing.T) {
 	e := newActEnv(t, nil)
-	lisi := e.account("lisi") // in arrears
-	fund := e.srv.PartnerAccounts("")[3]
+	lisi := e.Customer(e.t, "lisi") // in arrears
+	fund := e.Srv.PartnerAccounts("")[3]
 	avail := fund.Amount - fund.DesignatedAmount
 	refusals := []struct{ cmd, want string }{
 		{"/topup lisi 10.001", "最多两位小数"},
@@ -202,11 +186,11 @@ func TestTopUpRequestAndRun(t *testing.T) {
 		!strings.Contains(text, "客户余额现为 CNY 100.00") {
 		t.Fatalf("after approval %s:\n%s", got.State, text)
 	}
-	after, _ := e.srv.Customer(lisi.ID)
+	after, _ := e.Srv.Customer(lisi.ID)
 	if after.Debt != 0 || after.Balance != bsstest.Yuan(100) {
 		t.Errorf("lisi after the top-up: balance %v debt %v", after.Balance, after.Debt)
 	}
-	if got := e.srv.PartnerAccounts("")[3].Amount; got != fund.Amount-amount {
+	if got := e.Srv.PartnerAccounts("")[3].Amount; got != fund.Amount-amount {
 		t.Errorf("partner account %v, want %v", got, fund.Amount-amount)
 	}
 	if e.moneyCalls() != 1 {
@@ -226,7 +210,7 @@ func TestTopUpRequestAndRun(t *testing.T) {
 
 func TestReclaimBalanceRequestAndRun(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	if rep, text := e.say("console:alice", "/reclaim-balance 张三 "+(zs.Balance+1).String()); !rep.Error || !strings.Contains(text, "超过客户当前余额") {
 		t.Errorf("reclaiming more than the balance:\n%s", text)
 	}
@@ -241,12 +225,12 @@ func TestReclaimBalanceRequestAndRun(t *testing.T) {
 	if got.State != store.StateSucceeded || !strings.Contains(text, "交易号 RE") {
 		t.Fatalf("%s:\n%s", got.State, text)
 	}
-	if after, _ := e.srv.Customer(zs.ID); after.Balance != zs.Balance-bsstest.Yuan(80) {
+	if after, _ := e.Srv.Customer(zs.ID); after.Balance != zs.Balance-bsstest.Yuan(80) {
 		t.Errorf("balance %v", after.Balance)
 	}
 	// A BSS refusal fails the request, named.
 	e.say("console:alice", "/reclaim-balance 张三 10")
-	e.srv.SetBalance(zs.ID, "1.00", "")
+	e.Srv.SetBalance(zs.ID, "1.00", "")
 	got, text = e.approveLast()
 	if got.State != store.StateFailed || got.Result.ErrorCode != "CBC.99005003" || !strings.Contains(text, "❌ 执行失败") {
 		t.Errorf("refused by BSS: %s %+v\n%s", got.State, got.Result, text)
@@ -273,10 +257,10 @@ func TestLostTopUpIsSettledWithoutASecondAllocation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			e := newActEnv(t, nil)
-			zs := e.account("zhangsan")
-			records := len(e.srv.AdjustRecords())
+			zs := e.Customer(e.t, "zhangsan")
+			records := len(e.Srv.AdjustRecords())
 			e.say("console:alice", "/topup 张三 250")
-			e.srv.Inject("POST", allocatePath, tc.fault)
+			e.Srv.Inject("POST", allocatePath, tc.fault)
 			got, text := e.approveLast()
 			if tc.atOnce != (got.State != store.StateExecuting) {
 				t.Fatalf("state %s after approval:\n%s", got.State, text)
@@ -285,12 +269,12 @@ func TestLostTopUpIsSettledWithoutASecondAllocation(t *testing.T) {
 				if !strings.Contains(text, "结果未知") || !strings.Contains(text, "不会重发") {
 					t.Errorf("the unknown outcome is not said:\n%s", text)
 				}
-				e.srv.ClearFaults()
-				e.clk.Advance(3 * time.Minute)
-				if err := e.router.Maintain(ctx); err != nil {
+				e.Srv.ClearFaults()
+				e.Clock.Advance(3 * time.Minute)
+				if err := e.Router.Maintain(ctx); err != nil {
 					t.Fatal(err)
 				}
-				got, _ = e.store.Approval(ctx, got.ID)
+				got, _ = e.Store.Approval(ctx, got.ID)
 			}
 			if (got.State == store.StateSucceeded) != tc.wantOK || got.Result == nil || !got.Result.Reconciled {
 				t.Fatalf("settled to %s %+v", got.State, got.Result)
@@ -303,15 +287,15 @@ func TestLostTopUpIsSettledWithoutASecondAllocation(t *testing.T) {
 				t.Errorf("story:\n%s", story)
 			}
 			// Maintain again: nothing changes, nothing is sent.
-			e.clk.Advance(time.Hour)
-			if err := e.router.Maintain(ctx); err != nil {
+			e.Clock.Advance(time.Hour)
+			if err := e.Router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if n := e.srv.CallCount("POST", allocatePath); n != 1 {
+			if n := e.Srv.CallCount("POST", allocatePath); n != 1 {
 				t.Errorf("%d allocation calls, want exactly 1", n)
 			}
-			moved := len(e.srv.AdjustRecords()) - records
-			after, _ := e.srv.Customer(zs.ID)
+			moved := len(e.Srv.AdjustRecords()) - records
+			after, _ := e.Srv.Customer(zs.ID)
 			if tc.wantMove && (moved != 1 || after.Balance != zs.Balance+bsstest.Yuan(250)) || !tc.wantMove && (moved != 0 || after.Balance != zs.Balance) {
 				t.Errorf("%d records, balance %v from %v", moved, after.Balance, zs.Balance)
 			}
@@ -330,40 +314,40 @@ func TestTopUpSettlingTrustsOnlyItsOwnEvidence(t *testing.T) {
 			t.Fatalf("first top-up %s", got.State)
 		}
 		e.say("console:alice", "/topup 张三 100")
-		e.srv.Inject("POST", allocatePath, bsstest.Fault{Drop: true}) // never reached BSS's books
+		e.Srv.Inject("POST", allocatePath, bsstest.Fault{Drop: true}) // never reached BSS's books
 		got, _ := e.approveLast()
-		e.clk.Advance(3 * time.Minute)
-		if err := e.router.Maintain(ctx); err != nil {
+		e.Clock.Advance(3 * time.Minute)
+		if err := e.Router.Maintain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = e.store.Approval(ctx, got.ID)
+		got, _ = e.Store.Approval(ctx, got.ID)
 		if got.State != store.StateFailed || !got.Result.NeedsAttention {
 			t.Errorf("the first request's transfer settled the second: %s %+v", got.State, got.Result)
 		}
 	})
 	t.Run("two identical transfers cannot be told apart", func(t *testing.T) {
 		e := newActEnv(t, nil)
-		zs := e.account("zhangsan")
+		zs := e.Customer(e.t, "zhangsan")
 		e.say("console:alice", "/topup 张三 100")
 		// Someone tops up the same amount in the Partner Center while the request runs.
-		if _, err := e.client.Allocate(ctx, bss.TransferRequest{CustomerID: zs.ID, Amount: bss.MustAmount("100")}); err != nil {
+		if _, err := e.Client.Allocate(ctx, bss.TransferRequest{CustomerID: zs.ID, Amount: bss.MustAmount("100")}); err != nil {
 			t.Fatal(err)
 		}
-		e.srv.Inject("POST", allocatePath, bsstest.Fault{AfterWork: true, Drop: true})
+		e.Srv.Inject("POST", allocatePath, bsstest.Fault{AfterWork: true, Drop: true})
 		got, _ := e.approveLast()
 		if got.State != store.StateExecuting {
 			t.Fatalf("ambiguous evidence settled at once as %s", got.State)
 		}
-		e.clk.Advance(3 * time.Minute)
-		if err := e.router.Maintain(ctx); err != nil {
+		e.Clock.Advance(3 * time.Minute)
+		if err := e.Router.Maintain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = e.store.Approval(ctx, got.ID)
+		got, _ = e.Store.Approval(ctx, got.ID)
 		_, text := e.say("console:alice", fmt.Sprintf("/request %d", got.ID))
 		if got.State != store.StateFailed || !got.Result.NeedsAttention || !strings.Contains(text, "无法确定哪条属于本申请") {
 			t.Errorf("ambiguous evidence settled as %s %+v:\n%s", got.State, got.Result, text)
 		}
-		if n := e.srv.CallCount("POST", allocatePath); n != 2 {
+		if n := e.Srv.CallCount("POST", allocatePath); n != 2 {
 			t.Errorf("%d allocations (one by the test, one by the bot), want 2", n)
 		}
 	})
@@ -372,10 +356,10 @@ func TestTopUpSettlingTrustsOnlyItsOwnEvidence(t *testing.T) {
 func TestCouponRequestAndRun(t *testing.T) {
 	ctx := context.Background()
 	e := newActEnv(t, nil)
-	zs, lisi := e.account("zhangsan"), e.account("lisi")
-	zsHeld, lisiHeld := len(e.srv.Coupons(zs.ID)), len(e.srv.Coupons(lisi.ID))
+	zs, lisi := e.Customer(e.t, "zhangsan"), e.Customer(e.t, "lisi")
+	zsHeld, lisiHeld := len(e.Srv.Coupons(zs.ID)), len(e.Srv.Coupons(lisi.ID))
 	var quota bsstest.Quota
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.IndirectPartnerID == "" && q.QuotaType == 0 && q.QuotaStatus == 0 && len(q.Limits) == 0 {
 			quota = q
 		}
@@ -402,7 +386,7 @@ func TestCouponRequestAndRun(t *testing.T) {
 	// Meanwhile the quota is drawn down so that only one of the two can be served: a partial
 	// success, reported per customer.
 	left := bss.MustAmount(quota.Balance.String()).Sub(bss.MustAmount("90"))
-	if _, err := e.client.IssueCoupons(ctx, bss.CouponIssue{QuotaID: quota.QuotaID, CustomerIDs: []string{e.account("wangfang").ID}, FaceValue: left}); err != nil {
+	if _, err := e.Client.IssueCoupons(ctx, bss.CouponIssue{QuotaID: quota.QuotaID, CustomerIDs: []string{e.Customer(e.t, "wangfang").ID}, FaceValue: left}); err != nil {
 		t.Fatal(err)
 	}
 	got, text := e.approveLast()
@@ -410,30 +394,30 @@ func TestCouponRequestAndRun(t *testing.T) {
 		!strings.Contains(text, "李四 (lisi)：未发放（CBC.99005003") {
 		t.Fatalf("partial success %s %+v:\n%s", got.State, got.Result, text)
 	}
-	if n := len(e.srv.Coupons(zs.ID)); n != zsHeld+1 {
+	if n := len(e.Srv.Coupons(zs.ID)); n != zsHeld+1 {
 		t.Errorf("张三 holds %d coupons, want %d", n, zsHeld+1)
 	}
-	if n := len(e.srv.Coupons(lisi.ID)); n != lisiHeld {
+	if n := len(e.Srv.Coupons(lisi.ID)); n != lisiHeld {
 		t.Errorf("李四 holds %d coupons, want the %d held before", n, lisiHeld)
 	}
 
 	// A coupon issue whose answer is lost is settled from the issued coupons.
 	e.say("console:alice", "/coupon 李四 5")
-	e.srv.Inject("POST", couponsPath, bsstest.Fault{AfterWork: true, Drop: true})
+	e.Srv.Inject("POST", couponsPath, bsstest.Fault{AfterWork: true, Drop: true})
 	got, text = e.approveLast()
 	if got.State != store.StateSucceeded || !got.Result.Reconciled || !strings.Contains(text, "李四 (lisi)：已发放代金券 CP") {
 		t.Errorf("lost coupon answer settled as %s %+v:\n%s", got.State, got.Result, text)
 	}
-	if n := e.srv.CallCount("POST", couponsPath); n != 3 {
+	if n := e.Srv.CallCount("POST", couponsPath); n != 3 {
 		t.Errorf("%d coupon issues (2 by the bot, 1 by the test), want 3", n)
 	}
 }
 
 func TestCouponReclaimRequestAndRun(t *testing.T) {
 	e := newActEnv(t, nil)
-	zs := e.account("zhangsan")
+	zs := e.Customer(e.t, "zhangsan")
 	var usable, expired string
-	for _, cp := range e.srv.Coupons(zs.ID) {
+	for _, cp := range e.Srv.Coupons(zs.ID) {
 		switch cp.Status {
 		case bsstest.CouponUsable:
 			usable = cp.ID
@@ -450,15 +434,15 @@ func TestCouponReclaimRequestAndRun(t *testing.T) {
 			t.Errorf("preview lacks %q:\n%s", w, text)
 		}
 	}
-	e.srv.Inject("POST", couponReclaimPath, bsstest.Fault{AfterWork: true, Status: 502})
+	e.Srv.Inject("POST", couponReclaimPath, bsstest.Fault{AfterWork: true, Status: 502})
 	got, text := e.approveLast()
 	if got.State != store.StateSucceeded || !got.Result.Reconciled || !strings.Contains(text, "代金券 "+usable+" 已回收") {
 		t.Errorf("lost reclaim settled as %s %+v:\n%s", got.State, got.Result, text)
 	}
-	if n := e.srv.CallCount("POST", couponReclaimPath); n != 1 {
+	if n := e.Srv.CallCount("POST", couponReclaimPath); n != 1 {
 		t.Errorf("%d reclaim calls", n)
 	}
-	e.srv.ClearFaults()
+	e.Srv.ClearFaults()
 	if rep, _ := e.say("console:alice", "/coupon-reclaim "+usable); !rep.Error {
 		t.Error("a reclaimed coupon can be reclaimed again")
 	}
@@ -468,7 +452,7 @@ func TestCouponReclaimRequestAndRun(t *testing.T) {
 // those who may request it, and only to them.
 func TestArrearsOfferTheTopUp(t *testing.T) {
 	e := newActEnv(t, nil)
-	lisi := e.account("lisi")
+	lisi := e.Customer(e.t, "lisi")
 	cmd := "/topup " + lisi.ID + " " + lisi.Debt.String()
 	for _, tc := range []struct {
 		user, text string
@@ -496,7 +480,7 @@ func TestArrearsOfferTheTopUp(t *testing.T) {
 // /ondemand, which bss-intl has, works; /customer leaves the spend out.
 func TestMoneyOnTheInternationalSite(t *testing.T) {
 	e := newActEnv(t, func(_ *commands.Options, c *bss.Config) { c.Site = bss.SiteInternational })
-	e.srv.ResetCalls()
+	e.Srv.ResetCalls()
 	for _, cmd := range []string{"/spend 张三", "/spend", "/ledger", "/coupons 张三", "/topup 张三 10", "/reclaim-balance 张三 10",
 		"/coupon 张三 10", "/coupon-reclaim CP1"} {
 		rep, text := e.say("console:admin", cmd)
@@ -504,7 +488,7 @@ func TestMoneyOnTheInternationalSite(t *testing.T) {
 			t.Errorf("%s on the international site:\n%s", cmd, text)
 		}
 	}
-	if n := len(e.srv.Calls()); n != 0 {
+	if n := len(e.Srv.Calls()); n != 0 {
 		t.Errorf("%d BSS calls for commands the site cannot serve", n)
 	}
 	if rep, text := e.say("console:admin", "/ondemand 张三"); rep.Error || !strings.Contains(text, "zhangsan-batch-01") {
@@ -522,8 +506,8 @@ func TestMoneyOnTheInternationalSite(t *testing.T) {
 // and move the reseller's money.
 func TestResellerCustomers(t *testing.T) {
 	e := newActEnv(t, nil)
-	rs := e.srv.Resellers()[0]
-	shop := e.account("yunduan-shop")
+	rs := e.Srv.Resellers()[0]
+	shop := e.Customer(e.t, "yunduan-shop")
 	if rep, text := e.say("console:alice", "/topup yunduan-shop 10"); !rep.Error || !strings.Contains(text, "没有找到") {
 		t.Errorf("a reseller's customer without --reseller:\n%s", text)
 	}
@@ -534,10 +518,10 @@ func TestResellerCustomers(t *testing.T) {
 	if got, text := e.approveLast(); got.State != store.StateSucceeded {
 		t.Fatalf("%s:\n%s", got.State, text)
 	}
-	if got := e.srv.PartnerAccounts(rs.ID)[0].Amount; got != bsstest.Yuan(20000-10) {
+	if got := e.Srv.PartnerAccounts(rs.ID)[0].Amount; got != bsstest.Yuan(20000-10) {
 		t.Errorf("reseller account %v", got)
 	}
-	if after, _ := e.srv.Customer(shop.ID); after.Balance != shop.Balance+bsstest.Yuan(10) {
+	if after, _ := e.Srv.Customer(shop.ID); after.Balance != shop.Balance+bsstest.Yuan(10) {
 		t.Errorf("shop balance %v", after.Balance)
 	}
 	for _, cmd := range []string{"/ondemand northwind --reseller " + rs.ID, "/spend --reseller " + rs.ID, "/coupons northwind --reseller " + rs.ID} {

@@ -225,27 +225,9 @@ func runCoupon(ctx context.Context, c *Call) (chat.Reply, error) {
 	if err != nil {
 		return chat.Reply{}, err
 	}
-	reseller, err := c.resellerID()
+	custs, reseller, err := c.resaleTargets(ctx, splitCustomers(q), maxCouponCustomers)
 	if err != nil {
 		return chat.Reply{}, err
-	}
-	names := splitCustomers(q)
-	if len(names) == 0 {
-		return chat.Reply{}, c.fail("err.too_few_args", c.cmd.Name)
-	}
-	if len(names) > maxCouponCustomers {
-		return chat.Reply{}, c.fail("err.too_many_customers", maxCouponCustomers, len(names))
-	}
-	var custs []bss.Customer
-	for _, n := range names {
-		cu, err := c.resaleCustomer(ctx, n)
-		if err != nil {
-			return chat.Reply{}, err
-		}
-		if slices.ContainsFunc(custs, func(x bss.Customer) bool { return x.ID == cu.ID }) {
-			return chat.Reply{}, c.fail("err.duplicate", cu.ID)
-		}
-		custs = append(custs, cu)
 	}
 	need := amount.Mul(int64(len(custs)))
 	quotaID, _ := c.Flag("quota")

@@ -22,7 +22,7 @@ func yuan(m bsstest.Money) string { return lang.Money(bss.MustAmount(m.String())
 // is told so politely and how to ask for a customer's balance, which they still may.
 func TestPartnerBooksAreForApprovers(t *testing.T) {
 	e := newActEnv(t, nil)
-	accts := e.srv.PartnerAccounts("")
+	accts := e.Srv.PartnerAccounts("")
 	var credit, fund bsstest.PartnerAccount
 	for _, a := range accts {
 		switch a.Type {
@@ -89,7 +89,7 @@ func TestTopUpFiguresNameTheirAccounts(t *testing.T) {
 				e.say(u, "/lang "+tc.lang)
 			}
 			var fund bsstest.PartnerAccount
-			for _, a := range e.srv.PartnerAccounts("") {
+			for _, a := range e.Srv.PartnerAccounts("") {
 				if a.Type == 8 {
 					fund = a
 				}
@@ -141,7 +141,7 @@ func TestArrearsOneTopUpButtonPerDebtor(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newActEnv(t, func(o *commands.Options, _ *bss.Config) { o.PageSize = tc.pageSize })
 			debtors := 0
-			for _, c := range e.srv.Customers() {
+			for _, c := range e.Srv.Customers() {
 				if c.Debt > 0 && c.AssociationType == "2" {
 					debtors++
 				}

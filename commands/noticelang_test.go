@@ -33,7 +33,7 @@ func (s *recordingSender) Send(_ context.Context, to bot.Target, r chat.Reply) e
 func (e *actEnv) deliver() map[bot.Target][]string {
 	e.t.Helper()
 	s := &recordingSender{}
-	d := &bot.Dispatcher{Outbox: e.store, Senders: map[string]bot.Sender{"slack": s, "console": s}, Now: e.clk.Now, Langs: e.store}
+	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": s, "console": s}, Now: e.Clock.Now, Langs: e.Store}
 	if _, _, err := d.RunOnce(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func (e *actEnv) deliver() map[bot.Target][]string {
 func (e *actEnv) in(user, channel, text string) string {
 	e.t.Helper()
 	platform, id, _ := strings.Cut(user, ":")
-	rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
+	rep, ok := e.Router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: channel, Text: text})
 	if !ok {
 		e.t.Fatalf("%q not handled", text)
 	}

@@ -18,17 +18,17 @@ func TestParkedNoticesCommands(t *testing.T) {
 	e := newActEnv(t, nil)
 	ctx := context.Background()
 	body, _ := json.Marshal(chat.Reply{Text: "到期提醒"})
-	if err := e.store.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "CGONE", Kind: "alert", Body: body}); err != nil {
+	if err := e.Store.EnqueueNotices(ctx, store.Notice{Platform: "slack", Channel: "CGONE", Kind: "alert", Body: body}); err != nil {
 		t.Fatal(err)
 	}
-	due, err := e.store.DueNotices(ctx, e.clk.Now(), 10)
+	due, err := e.Store.DueNotices(ctx, e.Clock.Now(), 10)
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due %v %v", due, err)
 	}
 	if _, text := e.say("console:admin", "/notices"); !strings.Contains(text, "没有搁置的通知") {
 		t.Errorf("/notices with nothing parked:\n%s", text)
 	}
-	if err := e.store.ParkNotice(ctx, due[0].ID, "permanent delivery failure: channel_not_found"); err != nil {
+	if err := e.Store.ParkNotice(ctx, due[0].ID, "permanent delivery failure: channel_not_found"); err != nil {
 		t.Fatal(err)
 	}
 	_, text := e.say("console:admin", "/notices")
@@ -46,7 +46,7 @@ func TestParkedNoticesCommands(t *testing.T) {
 	if _, text := e.say("console:admin", "/resend 1"); !strings.Contains(text, "重新排队") {
 		t.Errorf("/resend 1:\n%s", text)
 	}
-	if due, _ := e.store.DueNotices(ctx, e.clk.Now(), 10); len(due) != 1 {
+	if due, _ := e.Store.DueNotices(ctx, e.Clock.Now(), 10); len(due) != 1 {
 		t.Errorf("the notice is not due again after /resend")
 	}
 }

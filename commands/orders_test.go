@@ -32,7 +32,7 @@ func TestOrderStatusFilter(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.arg, func(t *testing.T) {
-			e.srv.ResetCalls()
+			e.Srv.ResetCalls()
 			rep, text, _ := e.say(t, "console:admin", "/orders 张三 --status "+tc.arg)
 			if tc.status == "" {
 				if !rep.Error || !strings.Contains(text, "订单状态 “"+tc.arg+"” 无效") {
@@ -46,7 +46,7 @@ func TestOrderStatusFilter(t *testing.T) {
 				if strings.Contains(text, "refund") && tc.arg != "refund" {
 					t.Errorf("the refusal offers refund:\n%s", text)
 				}
-				if n := e.srv.CallCount("", ordersPath) + e.srv.CallCount("", customersPath); n != 0 {
+				if n := e.Srv.CallCount("", ordersPath) + e.Srv.CallCount("", customersPath); n != 0 {
 					t.Errorf("%d BSS calls before the refusal", n)
 				}
 				return
@@ -55,7 +55,7 @@ func TestOrderStatusFilter(t *testing.T) {
 				t.Fatalf("refused:\n%s", text)
 			}
 			var sent []string
-			for _, c := range e.srv.Calls() {
+			for _, c := range e.Srv.Calls() {
 				if c.Path == ordersPath {
 					q, _ := url.ParseQuery(c.RawQuery)
 					sent = append(sent, q.Get("status"))
@@ -79,8 +79,8 @@ func TestOrderStatusFilter(t *testing.T) {
 func TestOrderDetailsAskBSSInTheCallersLanguage(t *testing.T) {
 	e := newActEnv(t, nil)
 	var orderID string
-	for _, c := range e.srv.Customers() {
-		if os := e.srv.Orders(c.ID); len(os) > 0 {
+	for _, c := range e.Srv.Customers() {
+		if os := e.Srv.Orders(c.ID); len(os) > 0 {
 			orderID = os[0].ID
 			break
 		}
@@ -90,7 +90,7 @@ func TestOrderDetailsAskBSSInTheCallersLanguage(t *testing.T) {
 		if rep, text := e.say("console:alice", "/order "+orderID); rep.Error {
 			t.Fatalf("/order failed:\n%s", text)
 		}
-		calls := e.srv.Calls()
+		calls := e.Srv.Calls()
 		var last bsstest.Call
 		for _, c := range calls {
 			if strings.HasPrefix(c.Path, "/v2/orders/customer-orders/details/") {

@@ -18,7 +18,7 @@ func TestPeopleShownByName(t *testing.T) {
 	web := e.zsResource("zhangsan-web-01")
 	ask := func(user, name, text string) string {
 		t.Helper()
-		rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: user, UserName: name, Channel: "CTEAM", Text: text})
+		rep, ok := e.Router.Handle(context.Background(), chat.Request{Platform: "slack", UserID: user, UserName: name, Channel: "CTEAM", Text: text})
 		if !ok {
 			t.Fatalf("%q not handled", text)
 		}

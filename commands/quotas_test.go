@@ -11,7 +11,7 @@ import (
 func TestQuotasListsIssuedQuotas(t *testing.T) {
 	e := newActEnv(t, nil)
 	issued, reclaimable := map[string]bool{}, map[string]bool{}
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.IndirectPartnerID != "" {
 			issued[q.QuotaID] = true
 			if q.QuotaStatus == 0 && q.Balance.Sign() > 0 {

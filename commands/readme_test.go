@@ -28,7 +28,7 @@ func TestReadmeAgreesWithHelp(t *testing.T) {
 		rows[name] = [2]string{usage, strings.Trim(cells[1], "`")}
 	}
 	e := newEnv(t, nil)
-	for _, c := range e.router.Commands() {
+	for _, c := range e.Router.Commands() {
 		row, ok := rows[c.Name]
 		if !ok {
 			t.Errorf("README's command table has no row for /%s", c.Name)

@@ -41,7 +41,7 @@ func TestEchoedCredentialsStayHidden(t *testing.T) {
 			if tc.action {
 				e.say("console:alice", command)
 			}
-			e.srv.Inject("", tc.path, bsstest.Fault{EchoCredentials: true})
+			e.Srv.Inject("", tc.path, bsstest.Fault{EchoCredentials: true})
 			var rep string
 			if tc.action {
 				got, text := e.approveLast()
@@ -61,7 +61,7 @@ func TestEchoedCredentialsStayHidden(t *testing.T) {
 			if !strings.Contains(rep, "[REDACTED]") {
 				t.Errorf("the reply does not show BSS's message, hidden:\n%s", rep)
 			}
-			entries, err := e.store.RecentAudit(ctx, 100, store.AuditFilter{})
+			entries, err := e.Store.RecentAudit(ctx, 100, store.AuditFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +70,7 @@ func TestEchoedCredentialsStayHidden(t *testing.T) {
 				shown = append(shown, string(b))
 			}
 			keys := []string{bsstest.SandboxCredentials.AccessKey, bsstest.SandboxCredentials.SecretKey}
-			for _, c := range e.srv.Calls() {
+			for _, c := range e.Srv.Calls() {
 				if c.Path == tc.path && c.AccessKey != "" {
 					keys = append(keys, c.AccessKey) // the key that signed the call
 				}

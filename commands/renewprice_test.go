@@ -20,8 +20,8 @@ func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 	e := newActEnv(t, nil)
 	var with, without *bsstest.Resource
 	var withCust, withoutCust bsstest.Customer
-	for _, c := range e.srv.Customers() {
-		for _, r := range e.srv.Resources(c.ID) {
+	for _, c := range e.Srv.Customers() {
+		for _, r := range e.Srv.Resources(c.ID) {
 			if !r.IsMain || r.Status != 2 {
 				continue
 			}
@@ -40,7 +40,7 @@ func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 	// What BSS quotes for one month, asked directly with the client the router uses.
 	charge := func(c bsstest.Customer, r *bsstest.Resource) string {
 		t.Helper()
-		p, err := e.client.RenewPrice(context.Background(), bss.CustomerRef{ID: c.ID, AccountName: c.AccountName, XAccountType: c.XAccountType},
+		p, err := e.Client.RenewPrice(context.Background(), bss.CustomerRef{ID: c.ID, AccountName: c.AccountName, XAccountType: c.XAccountType},
 			bss.RenewPriceRequest{ResourceIDs: []string{r.ResourceID}, Period: bss.Period{Type: bss.PeriodMonth, Num: 1}, IncludeRelatives: true})
 		if err != nil {
 			t.Fatal(err)
@@ -99,7 +99,7 @@ func TestRenewRequestShowsBSSRenewalAmount(t *testing.T) {
 func TestReclaimRequestShowsQuotaRestrictions(t *testing.T) {
 	e := newActEnv(t, nil)
 	var restricted, free string
-	for _, q := range e.srv.Quotas() {
+	for _, q := range e.Srv.Quotas() {
 		if q.Balance <= 0 {
 			continue
 		}

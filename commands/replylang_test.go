@@ -52,7 +52,7 @@ func TestRepliesSayTheirLanguage(t *testing.T) {
 		{"console:alice", "/pending", "zh"},
 	} {
 		platform, id, _ := strings.Cut(tt.user, ":")
-		rep, ok := e.router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: "console", Text: tt.text})
+		rep, ok := e.Router.Handle(context.Background(), chat.Request{Platform: platform, UserID: id, Channel: "console", Text: tt.text})
 		if !ok || rep.Lang != tt.want {
 			t.Errorf("%s %s: reply says %q, want %q", tt.user, tt.text, rep.Lang, tt.want)
 		}
@@ -62,7 +62,7 @@ func TestRepliesSayTheirLanguage(t *testing.T) {
 	e.in("slack:A1", "CTEAM", "/renew "+web.ResourceID+" 1m")
 	e.deliver() // the request to the approvals channel
 	s := &langSender{}
-	d := &bot.Dispatcher{Outbox: e.store, Senders: map[string]bot.Sender{"slack": s, "console": s}, Now: e.clk.Now, Langs: e.store}
+	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": s, "console": s}, Now: e.Clock.Now, Langs: e.Store}
 	e.in("console:bob", "console", "/approve "+strconv.FormatUint(e.lastRequest().ID, 10))
 	if _, _, err := d.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)

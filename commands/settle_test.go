@@ -71,7 +71,7 @@ func (tc settleCase) run(t *testing.T) {
 	e := newActEnv(t, nil)
 	var created []string
 	if tc.stub != nil {
-		e.wrap = func(b commands.BSS) commands.BSS {
+		e.WrapBSS = func(b commands.BSS) commands.BSS {
 			s := &stubBSS{BSS: b}
 			tc.stub(e, s, &created)
 			return s
@@ -86,7 +86,7 @@ func (tc settleCase) run(t *testing.T) {
 		tc.before(e)
 	}
 	rep, text := e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
-	got, _ := e.store.Approval(ctx, a.ID)
+	got, _ := e.Store.Approval(ctx, a.ID)
 	if tc.settledAtOnce != (got.State != store.StateExecuting) {
 		t.Fatalf("after approval: state %s, settled at once = %v; reply:\n%s", got.State, tc.settledAtOnce, text)
 	}
@@ -94,11 +94,11 @@ func (tc settleCase) run(t *testing.T) {
 		if strings.Contains(text, "✅") || !rep.Error || !strings.Contains(text, "结果未知") {
 			t.Errorf("an unsettled request was reported as done:\n%s", text)
 		}
-		e.clk.Advance(3 * time.Minute)
-		if err := e.router.Maintain(ctx); err != nil {
+		e.Clock.Advance(3 * time.Minute)
+		if err := e.Router.Maintain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = e.store.Approval(ctx, a.ID)
+		got, _ = e.Store.Approval(ctx, a.ID)
 	}
 	if want := map[bool]store.ApprovalState{true: store.StateSucceeded, false: store.StateFailed}[tc.wantOK]; got.State != want {
 		t.Fatalf("settled to %s, want %s: %+v", got.State, want, got.Result)
@@ -133,7 +133,7 @@ func (tc settleCase) run(t *testing.T) {
 // ref is the customer of a demo resource.
 func (e *actEnv) ref(r bsstest.Resource) bss.CustomerRef {
 	e.t.Helper()
-	cu, ok := e.srv.Customer(r.CustomerID)
+	cu, ok := e.Srv.Customer(r.CustomerID)
 	if !ok {
 		e.t.Fatalf("no customer %s", r.CustomerID)
 	}
@@ -143,11 +143,11 @@ func (e *actEnv) ref(r bsstest.Resource) bss.CustomerRef {
 // mainOf returns a main resource in use of the customer with the given account.
 func (e *actEnv) mainOf(account string) bsstest.Resource {
 	e.t.Helper()
-	for _, c := range e.srv.Customers() {
+	for _, c := range e.Srv.Customers() {
 		if c.AccountName != account {
 			continue
 		}
-		for _, r := range e.srv.Resources(c.ID) {
+		for _, r := range e.Srv.Resources(c.ID) {
 			if r.IsMain && r.Status == 2 {
 				return r
 			}
@@ -234,10 +234,10 @@ func TestSettlingTrustsOnlyThisRequestsEvidence(t *testing.T) {
 			request: func(e *actEnv) string { return "/renew " + web(e).ResourceID + " 1m" },
 			before: func(e *actEnv) {
 				w := web(e)
-				if _, err := e.client.Renew(context.Background(), e.ref(w), bss.RenewRequest{ResourceIDs: []string{w.ResourceID}, Period: month(), AutoPay: true}); err != nil {
+				if _, err := e.Client.Renew(context.Background(), e.ref(w), bss.RenewRequest{ResourceIDs: []string{w.ResourceID}, Period: month(), AutoPay: true}); err != nil {
 					e.t.Fatal(err)
 				}
-				e.clk.Advance(10 * time.Minute)
+				e.Clock.Advance(10 * time.Minute)
 			},
 			stub: func(e *actEnv, s *stubBSS, orders *[]string) {
 				s.renew = func(context.Context, bss.CustomerRef, bss.RenewRequest) (*bss.OrderResult, error) {
@@ -247,13 +247,13 @@ func TestSettlingTrustsOnlyThisRequestsEvidence(t *testing.T) {
 			wantAttention: true, wantText: "没有找到这次操作的痕迹"},
 		{name: "renewal answered 200 with an error body",
 			request: func(e *actEnv) string {
-				e.srv.Inject("POST", renewPath, bsstest.Fault{Status: 200, ErrorCode: "CBC.99003634"})
+				e.Srv.Inject("POST", renewPath, bsstest.Fault{Status: 200, ErrorCode: "CBC.99003634"})
 				return "/renew " + web(e).ResourceID + " 1m"
 			},
 			wantAttention: true, wantText: "没有找到这次操作的痕迹"},
 		{name: "unsubscribe answered 200 with an error body",
 			request: func(e *actEnv) string {
-				e.srv.Inject("POST", unsubscribePath, bsstest.Fault{Status: 200, ErrorCode: "CBC.3185"})
+				e.Srv.Inject("POST", unsubscribePath, bsstest.Fault{Status: 200, ErrorCode: "CBC.3185"})
 				return "/unsubscribe " + web(e).ResourceID
 			},
 			wantAttention: true, wantText: "没有找到这次操作的痕迹"},
@@ -273,10 +273,10 @@ func TestSettlingTrustsOnlyThisRequestsEvidence(t *testing.T) {
 			request: func(e *actEnv) string { return "/unsubscribe " + web(e).ResourceID },
 			before: func(e *actEnv) {
 				w := web(e)
-				if _, err := e.client.Unsubscribe(context.Background(), e.ref(w), bss.UnsubscribeRequest{ResourceIDs: []string{w.ResourceID}, Type: bss.UnsubscribeResource}); err != nil {
+				if _, err := e.Client.Unsubscribe(context.Background(), e.ref(w), bss.UnsubscribeRequest{ResourceIDs: []string{w.ResourceID}, Type: bss.UnsubscribeResource}); err != nil {
 					e.t.Fatal(err)
 				}
-				e.clk.Advance(10 * time.Minute)
+				e.Clock.Advance(10 * time.Minute)
 			},
 			stub: func(e *actEnv, s *stubBSS, orders *[]string) {
 				s.unsubscribe = func(context.Context, bss.CustomerRef, bss.UnsubscribeRequest) (*bss.OrderResult, error) {
@@ -309,8 +309,8 @@ func TestReadErrorsAreNotNotFound(t *testing.T) {
 	for _, tc := range tests {
 		for _, status := range []int{500, 403} {
 			t.Run(fmt.Sprintf("%s %d", tc.name, status), func(t *testing.T) {
-				e.srv.ClearFaults()
-				e.srv.Inject("", tc.path, bsstest.Fault{Status: status})
+				e.Srv.ClearFaults()
+				e.Srv.Inject("", tc.path, bsstest.Fault{Status: status})
 				rep, text := e.say("console:alice", tc.text)
 				if !rep.Error || strings.Contains(text, tc.notFound) || !strings.Contains(text, "华为云") {
 					t.Errorf("a BSS error was not reported as one:\n%s", text)
@@ -334,7 +334,7 @@ func TestSettledWording(t *testing.T) {
 		zh, en string
 	}{
 		{"settled at once after an unknown outcome", func(t *testing.T, e *actEnv) uint64 {
-			e.wrap = func(b commands.BSS) commands.BSS {
+			e.WrapBSS = func(b commands.BSS) commands.BSS {
 				s := &stubBSS{BSS: b}
 				s.renew = func(ctx context.Context, cu bss.CustomerRef, req bss.RenewRequest) (*bss.OrderResult, error) {
 					_, _ = s.BSS.Renew(ctx, cu, req)
@@ -350,7 +350,7 @@ func TestSettledWording(t *testing.T) {
 			return a.ID
 		}, "执行结果未知，已根据华为云状态确认", "the outcome was unknown; confirmed from BSS state"},
 		{"settled by a later check in the same run", func(t *testing.T, e *actEnv) uint64 {
-			e.wrap = func(b commands.BSS) commands.BSS {
+			e.WrapBSS = func(b commands.BSS) commands.BSS {
 				s := &stubBSS{BSS: b}
 				s.renew = func(context.Context, bss.CustomerRef, bss.RenewRequest) (*bss.OrderResult, error) {
 					return nil, lost("RenewalResources")
@@ -363,11 +363,11 @@ func TestSettledWording(t *testing.T) {
 			a := e.lastRequest()
 			e.say("console:bob", fmt.Sprintf("/approve %d", a.ID))
 			// BSS carries the renewal out after all, a little later.
-			if _, err := e.client.Renew(ctx, e.ref(web), bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: month(), AutoPay: true}); err != nil {
+			if _, err := e.Client.Renew(ctx, e.ref(web), bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: month(), AutoPay: true}); err != nil {
 				t.Fatal(err)
 			}
-			e.clk.Advance(4 * time.Minute)
-			if err := e.router.Maintain(ctx); err != nil {
+			e.Clock.Advance(4 * time.Minute)
+			if err := e.Router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
 			return a.ID
@@ -377,18 +377,18 @@ func TestSettledWording(t *testing.T) {
 			e.say("console:alice", "/renew "+web.ResourceID+" --autopay")
 			a := e.lastRequest()
 			bob := store.Actor{Platform: "console", UserID: "bob", Channel: "console"}
-			if _, err := e.store.Approve(ctx, a.ID, bob, nil); err != nil {
+			if _, err := e.Store.Approve(ctx, a.ID, bob, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.store.BeginExecution(ctx, a.ID, bob, nil); err != nil {
+			if _, err := e.Store.BeginExecution(ctx, a.ID, bob, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.client.Renew(ctx, e.ref(web), bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: month(), AutoPay: true}); err != nil {
+			if _, err := e.Client.Renew(ctx, e.ref(web), bss.RenewRequest{ResourceIDs: []string{web.ResourceID}, Period: month(), AutoPay: true}); err != nil {
 				t.Fatal(err)
 			}
 			e.restart()
-			e.clk.Advance(3 * time.Minute)
-			if err := e.router.Maintain(ctx); err != nil {
+			e.Clock.Advance(3 * time.Minute)
+			if err := e.Router.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
 			return a.ID
@@ -399,7 +399,7 @@ func TestSettledWording(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newActEnv(t, nil)
 			id := tc.settle(t, e)
-			got, _ := e.store.Approval(ctx, id)
+			got, _ := e.Store.Approval(ctx, id)
 			if got.State != store.StateSucceeded || got.Result == nil || !got.Result.Reconciled {
 				t.Fatalf("state %s %+v", got.State, got.Result)
 			}

@@ -15,11 +15,11 @@ import (
 // spaces and matched whole on our side.
 func TestCustomerNamesWithSpaces(t *testing.T) {
 	e := newEnv(t, nil)
-	lumen := e.srv.AddCustomer(bsstest.Customer{Name: "Lumen Data GmbH", AccountName: "lumen-data", AssociationType: "2"})
-	e.srv.AddCustomer(bsstest.Customer{Name: "Lumen Data GmbH Berlin", AccountName: "lumen-berlin", AssociationType: "2"})
-	e.srv.AddCustomer(bsstest.Customer{Name: "Lumen Analytics AG", AccountName: "lumen-ai", AssociationType: "2"})
-	e.srv.AddCustomer(bsstest.Customer{Name: "Data GmbH Lumen", AccountName: "dgl", AssociationType: "2"})
-	e.srv.ResetCalls()
+	lumen := e.Srv.AddCustomer(bsstest.Customer{Name: "Lumen Data GmbH", AccountName: "lumen-data", AssociationType: "2"})
+	e.Srv.AddCustomer(bsstest.Customer{Name: "Lumen Data GmbH Berlin", AccountName: "lumen-berlin", AssociationType: "2"})
+	e.Srv.AddCustomer(bsstest.Customer{Name: "Lumen Analytics AG", AccountName: "lumen-ai", AssociationType: "2"})
+	e.Srv.AddCustomer(bsstest.Customer{Name: "Data GmbH Lumen", AccountName: "dgl", AssociationType: "2"})
+	e.Srv.ResetCalls()
 
 	for _, tc := range []struct {
 		cmd       string
@@ -56,7 +56,7 @@ func TestCustomerNamesWithSpaces(t *testing.T) {
 
 	// No search sent BSS a space, and none was refused.
 	searches := 0
-	for _, c := range e.srv.Calls() {
+	for _, c := range e.Srv.Calls() {
 		if c.Path != "/v2/partners/sub-customers/query" {
 			continue
 		}

@@ -32,6 +32,7 @@ type env struct {
 	st     *store.Store
 	router *commands.Router
 	now    func() time.Time // the environment's clock, fixed at bsstest.TestTime
+	te     *testenv.Env
 }
 
 func newEnv(t *testing.T) *env {
@@ -43,7 +44,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, sandbox bsstest.Options) *env {
 	t.Helper()
 	te := testenv.New(t, testenv.Options{Sandbox: sandbox, BSS: func(c *bss.Config) { c.Timeout = 30 * time.Second }})
-	e := &env{srv: te.Srv, client: te.Client, st: te.Store, now: te.Clock.Now}
+	e := &env{srv: te.Srv, client: te.Client, st: te.Store, now: te.Clock.Now, te: te}
 	e.router = e.newRouter()
 	return e
 }
@@ -71,17 +72,6 @@ func (e *env) run(t *testing.T, h bot.Router, script string) string {
 		t.Fatalf("Run(%q) did not finish in time; output so far:\n%s", script, out.String())
 	}
 	return out.String()
-}
-
-func (e *env) customerByAccount(t *testing.T, account string) bsstest.Customer {
-	t.Helper()
-	for _, c := range e.srv.Customers() {
-		if c.AccountName == account {
-			return c
-		}
-	}
-	t.Fatalf("the sandbox has no customer with account %q", account)
-	return bsstest.Customer{}
 }
 
 // tableRows returns the rows of the first table in out (the lines after the "----" rule, up to
@@ -130,7 +120,7 @@ func yuan(m bsstest.Money) string {
 
 func TestConsoleCommands(t *testing.T) {
 	e := newEnv(t)
-	zs := e.customerByAccount(t, "zhangsan")
+	zs := e.te.Customer(t, "zhangsan")
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)

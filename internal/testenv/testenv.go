@@ -25,10 +25,18 @@ type Env struct {
 	Srv    *bsstest.Server
 	Client *bss.Client
 	Store  *store.Store
-	Clock  *fakeclock.Clock // the clock of the sandbox, the client, the store and the router
+	Path   string           // the store's file, which Reopen opens again
+	Clock  *fakeclock.Clock // the clock of the sandbox, the client, the store, the scanner and the router
 	Router *commands.Router
-	Logs   *SyncBuffer  // what Log wrote, at debug level
-	Log    *slog.Logger // a text logger into Logs, for the code under test
+	// Scanner is the alert scanner on Client and Store when Options.Scanner asked for one.
+	Scanner *alerts.Scanner
+	Logs    *SyncBuffer  // what Log wrote, at debug level
+	Log     *slog.Logger // a text logger into Logs, for the code under test
+	// WrapBSS, when set, stands between the router and Client from the next Reopen on (a test
+	// sets it to make BSS misbehave for a restarted process).
+	WrapBSS func(commands.BSS) commands.BSS
+
+	opts Options
 }
 
 // Options adjust an environment; the zero value is the demo sandbox, a router with default
@@ -38,6 +46,12 @@ type Options struct {
 	Router  commands.Options    // as given to commands.New; its Now, when nil, is the Clock's, its ExpiryIndex the store's
 	BSS     func(c *bss.Config) // adjusts the client's configuration (which signs by the Clock)
 	Clock   *fakeclock.Clock    // nil = a clock showing bsstest.TestTime
+	// Scanner, when set, builds Env.Scanner on the client and the store; its Now, when nil, is
+	// the Clock's.
+	Scanner *alerts.Options
+	// ScanCommand, when set with Scanner, hands the scanner to the router as /scan's
+	// commands.Scanner (cli passes service.ScanCommand, which testenv may not import).
+	ScanCommand func(*alerts.Scanner) commands.Scanner
 }
 
 // New builds an environment for t.
@@ -63,23 +77,90 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("bss.New: %v", err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{Now: o.Clock.Now})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
+	logs := &SyncBuffer{}
+	e := &Env{Srv: srv, Client: client, Path: filepath.Join(t.TempDir(), "bot.db"), Clock: o.Clock, Logs: logs,
+		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), opts: o}
+	e.open(t)
 	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
+		if err := e.Store.Close(); err != nil {
 			t.Errorf("closing the store: %v", err)
 		}
 	})
-	logs := &SyncBuffer{}
-	e := &Env{Srv: srv, Client: client, Store: st, Clock: o.Clock, Logs: logs,
-		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	if o.Router.ExpiryIndex == nil {
-		o.Router.ExpiryIndex = alerts.NewIndex(client, st, o.Clock.Now) // as cli wires it
-	}
-	e.Router = commands.New(client, st, o.Router)
 	return e
+}
+
+// Reopen closes the store and opens its file again, with a new scanner and router on it, as
+// a restarted process would.
+func (e *Env) Reopen(t testing.TB) {
+	t.Helper()
+	if err := e.Store.Close(); err != nil {
+		t.Fatalf("closing the store: %v", err)
+	}
+	e.open(t)
+}
+
+// open opens the store at Path and builds the scanner and the router on it.
+func (e *Env) open(t testing.TB) {
+	t.Helper()
+	st, err := store.Open(e.Path, store.Options{Now: e.Clock.Now})
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	e.Store = st
+	ro := e.opts.Router
+	if ro.ExpiryIndex == nil {
+		ro.ExpiryIndex = alerts.NewIndex(e.Client, st, e.Clock.Now) // as cli wires it
+	}
+	if e.opts.Scanner != nil {
+		so := *e.opts.Scanner
+		if so.Now == nil {
+			so.Now = e.Clock.Now
+		}
+		e.Scanner = alerts.New(e.Client, st, so)
+		if e.opts.ScanCommand != nil && ro.Scanner == nil {
+			ro.Scanner = e.opts.ScanCommand(e.Scanner)
+		}
+	}
+	var b commands.BSS = e.Client
+	if e.WrapBSS != nil {
+		b = e.WrapBSS(b)
+	}
+	e.Router = commands.New(b, st, ro)
+}
+
+// Customer is the sandbox's customer with the account name, the partner's or else a
+// reseller's; the test fails when there is none.
+func (e *Env) Customer(t testing.TB, account string) bsstest.Customer {
+	t.Helper()
+	all := e.Srv.Customers()
+	for _, r := range e.Srv.Resellers() {
+		all = append(all, e.Srv.ResellerCustomers(r.ID)...)
+	}
+	for _, c := range all {
+		if c.AccountName == account {
+			return c
+		}
+	}
+	t.Fatalf("the sandbox has no customer with account %q", account)
+	return bsstest.Customer{}
+}
+
+// Resource is the sandbox's resource with the name, of the partner's customer with the account
+// name ("" = of any of the partner's customers); the test fails when there is none.
+func (e *Env) Resource(t testing.TB, account, name string) bsstest.Resource {
+	t.Helper()
+	for _, c := range e.Srv.Customers() {
+		if account != "" && c.AccountName != account {
+			continue
+		}
+		for _, r := range e.Srv.Resources(c.ID) {
+			if r.Name == name {
+				return r
+			}
+		}
+	}
+	t.Fatalf("the sandbox has no resource %q of customer %q", name, account)
+	return bsstest.Resource{}
 }
 
 // SyncBuffer is a bytes.Buffer safe for concurrent writers (loggers, output of goroutines).
