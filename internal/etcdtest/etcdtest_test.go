@@ -132,3 +132,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// BenchmarkStart measures starting a three-member cluster until it agrees on a leader.
+func BenchmarkStart(b *testing.B) {
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c := etcdtest.Start(b, 3)
+		total += time.Since(start)
+		b.StopTimer()
+		c.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(total.Seconds()*1000/float64(b.N), "ms/start")
+}
