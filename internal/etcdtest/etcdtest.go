@@ -50,6 +50,8 @@ type Cluster struct {
 	log   *logTail
 	token string
 
+	applyMu sync.Mutex // orders applyPartitions, so that the last rules computed are the ones in force
+
 	mu          sync.Mutex
 	members     []*member
 	partitioned map[int]bool // cut off by Partition
@@ -293,7 +295,7 @@ func (c *Cluster) WaitLeader(tb testing.TB) int {
 }
 
 // Kill stops member i at once, as a crash would: no leadership transfer. Its data stays for
-// Restart.
+// Restart. Kill and Restart fail the test that started the cluster when misused.
 func (c *Cluster) Kill(i int) {
 	c.tb.Helper()
 	c.mu.Lock()
@@ -360,6 +362,8 @@ func (c *Cluster) Heal(i int) {
 
 // applyPartitions gives every proxy the rule of the partitions now standing.
 func (c *Cluster) applyPartitions() {
+	c.applyMu.Lock()
+	defer c.applyMu.Unlock()
 	c.mu.Lock()
 	cut := map[string]bool{}
 	for i, m := range c.members {

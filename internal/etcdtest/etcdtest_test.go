@@ -80,40 +80,56 @@ func TestKillLeader(t *testing.T) {
 	}
 }
 
-func TestPartitionLeader(t *testing.T) {
-	c := etcdtest.Start(t, 3)
-	old := c.WaitLeader(t)
-	// The isolated member's client tries once: a read refused for want of a leader is an answer,
-	// not something to retry until the deadline.
-	cfg := c.ClientConfig(old)
-	cfg.MaxUnaryRetries = 1
-	isolated, err := clientv3.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer isolated.Close()
-	put(t, c.Client(t), "/k", "before")
+func TestPartition(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		leader bool // partition the leader, else a follower
+	}{
+		{"leader", true},
+		{"follower", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := etcdtest.Start(t, 3)
+			cut := c.WaitLeader(t)
+			if !tc.leader {
+				cut = (cut + 1) % c.Size()
+			}
+			// The isolated member's client tries once: a read refused for want of a leader is an
+			// answer, not something to retry until the deadline.
+			cfg := c.ClientConfig(cut)
+			cfg.MaxUnaryRetries = 1
+			isolated, err := clientv3.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer isolated.Close()
+			put(t, c.Client(t), "/k", "before")
 
-	c.Partition(old)
-	lead := c.WaitLeader(t) // the other two elect one of themselves
-	if lead == old {
-		t.Fatalf("the partitioned member %d is still the leader the others agree on", old)
-	}
-	// The old leader steps down (check quorum) and, cut off, knows no leader.
-	waitFor(t, "the partitioned member to lose its leader", func() bool { return c.LeaderOf(old) == -1 })
-	ctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(context.Background()), opTimeout)
-	_, err = isolated.Get(ctx, "/k")
-	cancel()
-	if !errors.Is(err, rpctypes.ErrNoLeader) {
-		t.Errorf("linearizable read on the partitioned member: %v, want %v", err, rpctypes.ErrNoLeader)
-	}
-	majority := c.Client(t, lead)
-	put(t, majority, "/k", "during")
+			c.Partition(cut)
+			lead := c.WaitLeader(t) // the other two keep or elect a leader among themselves
+			if lead == cut {
+				t.Fatalf("the partitioned member %d is the leader the others agree on", cut)
+			}
+			// A leader steps down (check quorum); cut off, the member knows no leader.
+			waitFor(t, "the partitioned member to lose its leader", func() bool { return c.LeaderOf(cut) == -1 })
+			ctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(context.Background()), opTimeout)
+			_, err = isolated.Get(ctx, "/k")
+			cancel()
+			if !errors.Is(err, rpctypes.ErrNoLeader) {
+				t.Errorf("linearizable read on the partitioned member: %v, want %v", err, rpctypes.ErrNoLeader)
+			}
+			put(t, c.Client(t, lead), "/k", "during")
 
-	c.Heal(old)
-	waitFor(t, "the healed member to follow the leader", func() bool { return c.LeaderOf(old) == c.LeaderOf(lead) && c.LeaderOf(lead) != -1 })
-	if got := get(t, isolated, "/k"); got != "during" {
-		t.Errorf("healed member: /k = %q, want the write made during the partition", got)
+			c.Heal(cut)
+			waitFor(t, "the healed member to follow the leader", func() bool {
+				l := c.LeaderOf(lead)
+				return l != -1 && c.LeaderOf(cut) == l
+			})
+			// A fresh client, which retries: rejoining may still cost a leader change (ErrLeaderChanged).
+			if got := get(t, c.Client(t, cut), "/k"); got != "during" {
+				t.Errorf("healed member: /k = %q, want the write made during the partition", got)
+			}
+		})
 	}
 }
 

@@ -25,19 +25,27 @@ func (l *logTail) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.lines = append(l.lines, strings.TrimRight(string(p), "\n"))
-	if over := len(l.lines) - maxLogLines; over > 0 {
-		l.lines = append(l.lines[:0], l.lines[over:]...)
-		l.dropped += over
+	if len(l.lines) >= 2*maxLogLines { // trim in batches, not a copy per line
+		l.trim()
 	}
 	return len(p), nil
 }
 
 func (l *logTail) Sync() error { return nil }
 
+// trim keeps the last maxLogLines lines.
+func (l *logTail) trim() {
+	if over := len(l.lines) - maxLogLines; over > 0 {
+		l.lines = append(l.lines[:0], l.lines[over:]...)
+		l.dropped += over
+	}
+}
+
 // String is the kept tail, one line per entry, saying how many older lines were dropped.
 func (l *logTail) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.trim()
 	var b strings.Builder
 	if l.dropped > 0 {
 		fmt.Fprintf(&b, "… %d older lines dropped\n", l.dropped)
