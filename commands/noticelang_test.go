@@ -13,20 +13,33 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 )
 
-// recordingSender keeps what the dispatcher sends, by target.
+// recordingSender keeps the replies the dispatcher sends, by target.
 type recordingSender struct {
 	mu   sync.Mutex
-	sent map[bot.Target][]string
+	sent map[bot.Target][]chat.Reply
 }
 
 func (s *recordingSender) Send(_ context.Context, to bot.Target, r chat.Reply) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sent == nil {
-		s.sent = map[bot.Target][]string{}
+		s.sent = map[bot.Target][]chat.Reply{}
 	}
-	s.sent[to] = append(s.sent[to], flatten(r))
+	s.sent[to] = append(s.sent[to], r)
 	return nil
+}
+
+// texts is what was sent, flattened, by target.
+func (s *recordingSender) texts() map[bot.Target][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[bot.Target][]string{}
+	for to, rs := range s.sent {
+		for _, r := range rs {
+			out[to] = append(out[to], flatten(r))
+		}
+	}
+	return out
 }
 
 // deliver runs the real dispatcher over e's outbox, with the store telling recipients' languages.
@@ -37,7 +50,7 @@ func (e *actEnv) deliver() map[bot.Target][]string {
 	if _, _, err := d.RunOnce(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
-	return s.sent
+	return s.texts()
 }
 
 func (e *actEnv) in(user, channel, text string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bot"
@@ -12,22 +11,6 @@ import (
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/commands"
 )
-
-// langSender keeps the language each notice says it was rendered in, by target.
-type langSender struct {
-	mu   sync.Mutex
-	lang map[bot.Target][]string
-}
-
-func (s *langSender) Send(_ context.Context, to bot.Target, r chat.Reply) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.lang == nil {
-		s.lang = map[bot.Target][]string{}
-	}
-	s.lang[to] = append(s.lang[to], r.Lang)
-	return nil
-}
 
 // TestRepliesSayTheirLanguage: every reply the router gives says the language it was rendered
 // in (chat.Reply.Lang), so that an adapter words what it adds in it rather than guessing from
@@ -61,19 +44,19 @@ func TestRepliesSayTheirLanguage(t *testing.T) {
 	e.in("slack:A1", "DA1", "/lang en")
 	e.in("slack:A1", "CTEAM", "/renew "+web.ResourceID+" 1m")
 	e.deliver() // the request to the approvals channel
-	s := &langSender{}
+	s := &recordingSender{}
 	d := &bot.Dispatcher{Outbox: e.Store, Senders: map[string]bot.Sender{"slack": s, "console": s}, Now: e.Clock.Now, Langs: e.Store}
 	e.in("console:bob", "console", "/approve "+strconv.FormatUint(e.lastRequest().ID, 10))
 	if _, _, err := d.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for to, want := range map[bot.Target]string{{Channel: "CTEAM", UserID: "A1"}: "en", {Channel: "CAPPROVE"}: "zh"} {
-		got := s.lang[to]
+		got := s.sent[to]
 		if len(got) == 0 {
-			t.Errorf("no notice to %+v; sent: %v", to, s.lang)
+			t.Errorf("no notice to %+v; sent: %v", to, s.texts())
 		}
-		for _, l := range got {
-			if l != want {
+		for _, r := range got {
+			if l := r.Lang; l != want {
 				t.Errorf("a notice to %+v says it is in %q, want %q", to, l, want)
 			}
 		}
