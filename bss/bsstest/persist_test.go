@@ -14,8 +14,13 @@ import (
 
 // openFake serves the sandbox file at path on the fixed clock, as NewTestServer serves memory.
 func openFake(t *testing.T, path string) *Server {
+	return openFakeWith(t, path, Options{Now: fixedNow})
+}
+
+// openFakeWith serves the sandbox file at path with o, closed when the test ends.
+func openFakeWith(t *testing.T, path string, o Options) *Server {
 	t.Helper()
-	s, err := Open(path, Options{Now: fixedNow}, 5*time.Second)
+	s, err := Open(path, o, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

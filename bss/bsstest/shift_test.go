@@ -2,7 +2,6 @@ package bsstest
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -144,17 +143,7 @@ func TestShiftMovesEveryTime(t *testing.T) {
 // Its callers sign at testNow (AuthNow), so that the data's clock can move alone.
 func pausedFake(t *testing.T, path string, clk *fakeclock.Clock) *Server {
 	t.Helper()
-	s, err := Open(path, Options{Now: clk.Now, AuthNow: fixedNow}, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s)
-	s.URL = ts.URL
-	t.Cleanup(func() {
-		s.Close()
-		ts.Close()
-	})
-	return s
+	return openFakeWith(t, path, Options{Now: clk.Now, AuthNow: fixedNow})
 }
 
 var wireTime = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
