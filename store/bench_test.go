@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +15,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/partnerbot/partnerbot/internal/benchutil"
 )
 
 // seedAudit fills s with n audit entries dated at, in transactions of 10,000.
@@ -162,4 +167,57 @@ func BenchmarkOpenCheck(b *testing.B) {
 	}
 	b.ReportMetric(float64(took.Microseconds())/1000/float64(b.N), "ms/open")
 	b.ReportMetric(float64(info.Size())/(1<<20), "MiB")
+}
+
+// BenchmarkCommitExpiryIndex builds the expiry index of 10,000 customers of 20 resources (half
+// of them main, expiring at random over a year) as a first full scan does, in batches of
+// customers, and reports the peak heap and each commit's time. A main resource is also an
+// expiry_by_time entry at a random place in that bucket, so each of a batch's resources dirties
+// a page of its own, which bbolt holds on the heap until the commit: the peak grows with the
+// batch (alerts bounds its batches by resources for this).
+func BenchmarkCommitExpiryIndex(b *testing.B) {
+	const customers, perCustomer = 10_000, 20
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, batch := range []int{500, 100} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			ctx := context.Background()
+			var commits int
+			var took time.Duration
+			var peak uint64
+			for i := 0; b.Loop(); i++ {
+				s, err := Open(filepath.Join(b.TempDir(), fmt.Sprintf("index%d.db", i)), Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				rng := rand.New(rand.NewPCG(1, uint64(i)))
+				runtime.GC()
+				stop := benchutil.HeapPeak()
+				start := time.Now()
+				commits = 0
+				var put []IndexedCustomer
+				for c := range customers {
+					id := fmt.Sprintf("0b%030d", c)
+					cu := IndexedCustomer{ID: id, Name: fmt.Sprintf("customer %d", c), Account: fmt.Sprintf("account%d", c), Refreshed: at}
+					for r := range perCustomer {
+						expiry := at.Add(-20*24*time.Hour + time.Duration(rng.Int64N(int64(385*24*time.Hour))))
+						cu.Resources = append(cu.Resources, IndexedResource{ID: fmt.Sprintf("%08x-0000-4000-8000-%012d", c, r), Main: r%2 == 0,
+							Status: 2, Expiry: expiry, Policy: 1, Confirmed: at, Desc: "web-01 · Elastic Cloud Server c7.large.2"})
+					}
+					if put = append(put, cu); len(put) == batch || c == customers-1 {
+						if err := s.CommitExpiryIndex(ctx, ExpiryIndexUpdate{Put: put}); err != nil {
+							b.Fatal(err)
+						}
+						put, commits = nil, commits+1
+					}
+				}
+				took = time.Since(start)
+				peak = stop()
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(took.Milliseconds())/float64(commits), "ms/commit")
+		})
+	}
 }
