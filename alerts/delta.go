@@ -68,9 +68,9 @@ const indexBatch = 500
 // keeps each main resource also under its expiry time (expiry_by_time), so a batch's resources
 // land on about as many pages spread over that bucket, and bbolt holds every page a transaction
 // dirties on the heap until it commits. Building the index of 10,000 customers of 20 resources
-// peaks at 63-65 MiB in batches of 500 customers and at 20-21 MiB in batches of 100 (2,000
-// resources), each commit taking 45 ms instead of 134-177 ms, so a person's command waits less
-// behind one; the price is about 1.5 times the page writes in all (store's
+// peaks at 54-66 MiB in batches of 500 customers and at 18-21 MiB in batches of 100 (2,000
+// resources), each commit taking 40-47 ms instead of 134-177 ms, so a person's command waits
+// less behind one; the price is about 1.5 times the page writes in all (store's
 // BenchmarkCommitExpiryIndex).
 const indexBatchResources = 2000
 

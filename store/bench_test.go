@@ -181,9 +181,12 @@ func BenchmarkCommitExpiryIndex(b *testing.B) {
 	for _, batch := range []int{500, 100} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			ctx := context.Background()
-			var commits int
-			var took time.Duration
-			var peak uint64
+			var (
+				commits int
+				took    time.Duration
+				peak    uint64
+				writes  int64
+			)
 			for i := 0; b.Loop(); i++ {
 				s, err := Open(filepath.Join(b.TempDir(), fmt.Sprintf("index%d.db", i)), Options{})
 				if err != nil {
@@ -212,12 +215,15 @@ func BenchmarkCommitExpiryIndex(b *testing.B) {
 				}
 				took = time.Since(start)
 				peak = stop()
+				st := s.db.Stats()
+				writes = st.TxStats.GetWrite()
 				if err := s.Close(); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(took.Milliseconds())/float64(commits), "ms/commit")
+			b.ReportMetric(float64(writes), "page-writes")
 		})
 	}
 }
