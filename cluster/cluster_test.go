@@ -348,3 +348,19 @@ func TestJoinNeedsAnID(t *testing.T) {
 		t.Fatal("Join without an id succeeded")
 	}
 }
+
+func TestPartitionEndsTheTermBeforeTheLease(t *testing.T) {
+	// A lease far longer than the wait: only the session's WithRequireLeader (the member says
+	// it has no leader) can end the term in time; the lease would take a minute.
+	const long = time.Minute
+	c := etcdtest.Start(t, 3)
+	clis, _, wins := three(t, c, long)
+	old := next(t, wins)
+	waitFor(t, "all three candidates", func(ctx context.Context) bool { return candidates(ctx, clis[old.who]) == 3 })
+
+	start := time.Now()
+	c.Partition(old.who)
+	waitClosed(t, old.l.Done(), "the partitioned leader's Done")
+	t.Logf("Done after %v (TTL %v)", time.Since(start), long)
+	noWin(t, wins, "the lease still stands")
+}
