@@ -70,6 +70,7 @@ type Replica struct {
 	mu          sync.Mutex
 	campaigning bool
 	term        *Leadership // the live term, if any
+	lastToken   int64       // the token of the last term won, never given twice
 	closing     bool
 	closed      chan struct{} // closed by Close
 }

@@ -77,6 +77,9 @@ func (r *Replica) Campaign(ctx context.Context) (*Leadership, error) {
 // errLostMeanwhile says a won campaign's key was gone or re-created when it was read back.
 var errLostMeanwhile = errors.New("election key lost before the win was confirmed")
 
+// errStaleKey says a campaign found the last term's key still standing and withdrew it.
+var errStaleKey = errors.New("the last term's election key was still standing")
+
 // campaignOnce runs one campaign and confirms its win.
 func (r *Replica) campaignOnce(ctx context.Context) (*Leadership, error) {
 	e := concurrency.NewElection(r.session, r.election)
@@ -97,6 +100,16 @@ func (r *Replica) campaignOnce(ctx context.Context) (*Leadership, error) {
 		_ = e.Resign(context.WithoutCancel(ctx))
 		return nil, ErrSessionLost
 	}
+	if e.Rev() == r.lastToken {
+		// The last term ended but its key stayed (its resignation failed): winning with it
+		// would give the new term the old one's token. Withdraw it and campaign anew.
+		r.mu.Unlock()
+		if err := e.Resign(ctx); err != nil {
+			return nil, fmt.Errorf("withdraw the last term's key: %w", err)
+		}
+		return nil, errStaleKey
+	}
+	r.lastToken = e.Rev()
 	r.term = l
 	r.mu.Unlock()
 	go func() {
