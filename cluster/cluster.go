@@ -7,8 +7,10 @@
 // fencing token is the create revision of the replica's election key, and every leader write
 // made through Fence.Txn compares it, so that a deposed leader's late writes fail with
 // ErrDeposed. Leadership.Done closes the moment the session is lost (the lease expired, or the
-// replica's etcd member has no leader: every call carries clientv3.WithRequireLeader) or the
-// leader resigns; resigning hands over at once instead of after the lease.
+// replica's etcd member has no leader: every call carries clientv3.WithRequireLeader), when the
+// lease has gone unrenewed so long that it might expire on the servers (so that the old leader
+// stops before a new one can start), or when the leader resigns; resigning hands over at once
+// instead of after the lease.
 //
 // Keys, under Config.Prefix:
 //
@@ -23,6 +25,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -67,6 +70,13 @@ type Replica struct {
 	members  string // the members' key prefix, with it
 	log      *slog.Logger
 
+	// The lease's renewals, as the session's keep-alive answers them: born is when the lease
+	// was granted, renewed the time since born of the last answer; a term ends once the last
+	// answer is older than safe, before the lease can expire on the servers.
+	born    time.Time
+	renewed atomic.Int64
+	safe    time.Duration
+
 	mu          sync.Mutex
 	campaigning bool
 	term        *Leadership // the live term, if any
@@ -92,6 +102,7 @@ func Join(ctx context.Context, cli *clientv3.Client, cfg Config) (*Replica, erro
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx = clientv3.WithRequireLeader(ctx)
+	born := time.Now() // before the grant: the servers count the lease from a later instant
 	lease, err := cli.Grant(ctx, secs)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: join as %s: grant a lease of %ds: %w", cfg.ID, secs, err)
@@ -105,6 +116,8 @@ func Join(ctx context.Context, cli *clientv3.Client, cfg Config) (*Replica, erro
 		return nil, fmt.Errorf("cluster: join as %s: keep lease %x alive: %w", cfg.ID, lease.ID, err)
 	}
 	r := &Replica{
+		born:     born,
+		safe:     safeFor(time.Duration(secs) * time.Second),
 		cli:      cli,
 		id:       cfg.ID,
 		ttl:      time.Duration(secs) * time.Second,
@@ -119,7 +132,14 @@ func Join(ctx context.Context, cli *clientv3.Client, cfg Config) (*Replica, erro
 		revoke(cli, lease.ID, r.ttl)
 		return nil, fmt.Errorf("cluster: join as %s: register as a member: %w", cfg.ID, err)
 	}
+	renewals, err := cli.KeepAlive(session.Ctx(), lease.ID) // a second listener of the session's keep-alive
+	if err != nil {
+		session.Orphan()
+		revoke(cli, lease.ID, r.ttl)
+		return nil, fmt.Errorf("cluster: join as %s: watch the lease's renewals: %w", cfg.ID, err)
+	}
 	go r.watchSession()
+	go r.watchRenewals(renewals)
 	r.log.Info("cluster: joined", "ttl", r.ttl)
 	return r, nil
 }
@@ -138,9 +158,58 @@ func (r *Replica) watchSession() {
 		return
 	}
 	r.log.Warn("cluster: session lost; this replica no longer leads or campaigns")
+	r.mu.Lock()
+	term := r.term
+	r.mu.Unlock()
+	if term != nil {
+		term.end() // before the lease is given back and another replica may lead
+	}
 	if err := revoke(r.cli, r.session.Lease(), r.ttl); err != nil {
 		r.log.Debug("cluster: revoking the lost session's lease", "err", err)
 	}
+}
+
+// safeFor is how long after the last renewal answer a term may last: the lease expires on the
+// servers TTL after they renewed it, which is before the answer arrived; the client notices
+// only later still (it checks once a second). A tenth of the TTL (at least 100 ms) covers the
+// answer's way back and the timer's delay. Renewals are sent every third of the TTL, so a
+// healthy session is never near it.
+func safeFor(ttl time.Duration) time.Duration {
+	return ttl - max(ttl/10, 100*time.Millisecond)
+}
+
+// watchRenewals ends the current term when the lease has gone unrenewed for too long (its
+// etcd member is gone or cut off without saying so), so that the old leader stops before a
+// new one can start. The session itself ends later, when the client gives the lease up.
+func (r *Replica) watchRenewals(renewals <-chan *clientv3.LeaseKeepAliveResponse) {
+	timer := time.NewTimer(r.safe)
+	defer timer.Stop()
+	for {
+		select {
+		case resp, ok := <-renewals:
+			if !ok {
+				return
+			}
+			if resp.TTL > 0 {
+				r.renewed.Store(int64(time.Since(r.born)))
+				timer.Reset(r.safe)
+			}
+		case <-timer.C:
+			r.mu.Lock()
+			term := r.term
+			r.mu.Unlock()
+			if term != nil {
+				r.log.Warn("cluster: lease not renewed in time; ending the term before it can expire",
+					"token", term.fence.Token, "unrenewed", time.Since(r.born)-time.Duration(r.renewed.Load()))
+				term.end()
+			}
+		}
+	}
+}
+
+// overdue reports whether the lease has gone unrenewed for too long to start a term.
+func (r *Replica) overdue() bool {
+	return time.Since(r.born)-time.Duration(r.renewed.Load()) > r.safe
 }
 
 // revoke gives a lease back, trying for at most ttl (after which it has expired anyway).

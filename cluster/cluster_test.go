@@ -13,28 +13,23 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// three joins three replicas, replica i talking to etcd member i only, and starts their
-// campaigns.
-func three(t *testing.T, c *etcdtest.Cluster, ttl time.Duration) ([]*clientv3.Client, []*cluster.Replica, chan win) {
+// three runs three candidates, candidate i talking to etcd member i only.
+func three(t *testing.T, c *etcdtest.Cluster, ttl time.Duration) ([]*clientv3.Client, chan win) {
 	t.Helper()
 	log := testLogger(t)
 	var clis []*clientv3.Client
-	var rs []*cluster.Replica
 	wins := make(chan win, 3)
 	for i := range 3 {
 		cli := client(t, c, i)
 		clis = append(clis, cli)
-		rs = append(rs, join(t, cli, fmt.Sprintf("r%d", i), ttl, log))
+		candidate(t, cli, fmt.Sprintf("r%d", i), ttl, log, i, wins)
 	}
-	for i, r := range rs {
-		campaign(t, r, i, wins)
-	}
-	return clis, rs, wins
+	return clis, wins
 }
 
 func TestOneLeaderOthersWait(t *testing.T) {
 	c := etcdtest.Start(t, 3)
-	clis, rs, wins := three(t, c, ttl)
+	clis, wins := three(t, c, ttl)
 
 	var order []int
 	for round := range 3 {
@@ -44,7 +39,7 @@ func TestOneLeaderOthersWait(t *testing.T) {
 		// for the leader's key to go, its campaign would have returned by now.
 		waitFor(t, "the waiting candidates' keys", func(ctx context.Context) bool { return candidates(ctx, clis[w.who]) == 3-round })
 		noWin(t, wins, fmt.Sprintf("round %d", round))
-		if got, err := rs[(w.who+1)%3].Leader(opCtx(t)); err != nil || got != fmt.Sprintf("r%d", w.who) {
+		if got, err := w.r.Leader(opCtx(t)); err != nil || got != fmt.Sprintf("r%d", w.who) {
 			t.Fatalf("round %d: Leader() = %q, %v; want r%d", round, got, err, w.who)
 		}
 		if err := put(opCtx(t), w.l, "/work", fmt.Sprint(round)); err != nil {
@@ -70,16 +65,15 @@ func TestLeaderLostHandsOver(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := etcdtest.Start(t, 3)
-			clis, _, wins := three(t, c, ttl)
+			clis, wins := three(t, c, ttl)
 			old := next(t, wins)
 			waitFor(t, "all three candidates", func(ctx context.Context) bool { return candidates(ctx, clis[old.who]) == 3 })
 
 			start := time.Now()
 			tc.lose(c, clis[old.who], old.who)
-			waitClosed(t, old.l.Done(), "the old leader's Done")
-			lost := time.Since(start)
 			w := next(t, wins)
-			t.Logf("Done after %v, next leader after %v (TTL %v)", lost, time.Since(start), ttl)
+			t.Logf("next leader after %v (TTL %v)", time.Since(start), ttl)
+			mustHaveEnded(t, old.l)
 			if w.who == old.who {
 				t.Fatalf("replica %d leads again", w.who)
 			}
@@ -98,18 +92,28 @@ func TestLeaderLostHandsOver(t *testing.T) {
 	}
 }
 
+// mustHaveEnded fails the test unless l's term has ended: called when the next leader has
+// begun, the old one must have stopped before.
+func mustHaveEnded(t *testing.T, l *cluster.Leadership) {
+	t.Helper()
+	select {
+	case <-l.Done():
+	default:
+		t.Fatal("the next leader began while the old term's Done was still open")
+	}
+}
+
 func TestPartitionedLeaderIsFenced(t *testing.T) {
 	c := etcdtest.Start(t, 3)
-	clis, _, wins := three(t, c, ttl)
+	clis, wins := three(t, c, ttl)
 	old := next(t, wins)
 	waitFor(t, "all three candidates", func(ctx context.Context) bool { return candidates(ctx, clis[old.who]) == 3 })
 
 	start := time.Now()
 	c.Partition(old.who)
-	waitClosed(t, old.l.Done(), "the partitioned leader's Done")
-	lost := time.Since(start)
 	w := next(t, wins)
-	t.Logf("Done after %v, next leader after %v (TTL %v)", lost, time.Since(start), ttl)
+	t.Logf("next leader after %v (TTL %v)", time.Since(start), ttl)
+	mustHaveEnded(t, old.l)
 	if w.who == old.who {
 		t.Fatalf("the partitioned replica %d leads again", w.who)
 	}
@@ -152,12 +156,12 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := etcdtest.Start(t, 3)
-			clis, rs, wins := three(t, c, long)
+			clis, wins := three(t, c, long)
 			old := next(t, wins)
 			waitFor(t, "all three candidates", func(ctx context.Context) bool { return candidates(ctx, clis[old.who]) == 3 })
 
 			start := time.Now()
-			if err := tc.stop(opCtx(t), rs[old.who], old.l); err != nil {
+			if err := tc.stop(opCtx(t), old.r, old.l); err != nil {
 				t.Fatal(err)
 			}
 			select {
@@ -354,7 +358,7 @@ func TestPartitionEndsTheTermBeforeTheLease(t *testing.T) {
 	// it has no leader) can end the term in time; the lease would take a minute.
 	const long = time.Minute
 	c := etcdtest.Start(t, 3)
-	clis, _, wins := three(t, c, long)
+	clis, wins := three(t, c, long)
 	old := next(t, wins)
 	waitFor(t, "all three candidates", func(ctx context.Context) bool { return candidates(ctx, clis[old.who]) == 3 })
 

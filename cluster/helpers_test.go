@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"testing"
@@ -13,8 +14,10 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// ttl is the session lease of most tests: etcd leases run on real time, so it is kept short.
-const ttl = time.Second
+// ttl is the session lease of most tests: etcd leases run on real time, so it is kept short,
+// yet long enough that the renewals (every third of it, on a half-second poll) never come
+// near the nine tenths after which a term ends unrenewed.
+const ttl = 2 * time.Second
 
 // deadline bounds every wait of these tests; generous, since failover takes about a TTL (two
 // when etcd's own leader changes too, which extends every lease) on a busy machine.
@@ -81,8 +84,42 @@ func join(t testing.TB, cli *clientv3.Client, id string, ttl time.Duration, log 
 // win is the outcome of one campaign.
 type win struct {
 	who int
+	r   *cluster.Replica
 	l   *cluster.Leadership
 	err error
+}
+
+// candidate joins a replica through cli and campaigns until it wins, joining again when an
+// etcd leader change costs it its session (as cluster.Runner does), and sends its win on wins.
+// It stops when the test ends.
+func candidate(t testing.TB, cli *clientv3.Client, id string, ttl time.Duration, log *slog.Logger, who int, wins chan<- win) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			r, err := cluster.Join(ctx, cli, cluster.Config{ID: id, TTL: ttl, Logger: log})
+			if err != nil {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			l, err := r.Campaign(ctx)
+			if errors.Is(err, cluster.ErrSessionLost) {
+				r.Close(ctx)
+				continue
+			}
+			select {
+			case wins <- win{who, r, l, err}:
+				<-ctx.Done()
+			case <-ctx.Done():
+			}
+			c, stop := context.WithTimeout(context.Background(), 2*time.Second)
+			r.Close(c) // may fail: the test killed its member or closed its client
+			stop()
+		}
+	}()
 }
 
 // campaign runs r's campaign in the background, sending its outcome on wins. The campaign is
@@ -96,7 +133,7 @@ func campaign(t testing.TB, r *cluster.Replica, who int, wins chan<- win) {
 		defer close(done)
 		l, err := r.Campaign(ctx)
 		select {
-		case wins <- win{who, l, err}:
+		case wins <- win{who, r, l, err}:
 		case <-ctx.Done():
 		}
 	}()

@@ -77,6 +77,9 @@ func (r *Replica) Campaign(ctx context.Context) (*Leadership, error) {
 // errLostMeanwhile says a won campaign's key was gone or re-created when it was read back.
 var errLostMeanwhile = errors.New("election key lost before the win was confirmed")
 
+// errOverdue says a campaign was won while the lease's renewal was overdue.
+var errOverdue = errors.New("won while the lease's renewal is overdue")
+
 // errStaleKey says a campaign found the last term's key still standing and withdrew it.
 var errStaleKey = errors.New("the last term's election key was still standing")
 
@@ -99,6 +102,10 @@ func (r *Replica) campaignOnce(ctx context.Context) (*Leadership, error) {
 		r.mu.Unlock()
 		_ = e.Resign(context.WithoutCancel(ctx))
 		return nil, ErrSessionLost
+	}
+	if r.overdue() {
+		r.mu.Unlock()
+		return nil, errOverdue
 	}
 	if e.Rev() == r.lastToken {
 		// The last term ended but its key stayed (its resignation failed): winning with it
@@ -142,8 +149,9 @@ func (l *Leadership) Fence() Fence { return l.fence }
 // Token is the term's fencing token: the create revision of the replica's election key.
 func (l *Leadership) Token() int64 { return l.fence.Token }
 
-// Done is closed when the term ends: the session was lost, the leader resigned, or a fenced
-// write found the term over. Leader work must stop then.
+// Done is closed when the term ends: the session was lost, its lease went unrenewed for nine
+// tenths of its TTL, the leader resigned, or a fenced write found the term over. Leader work
+// must stop then.
 func (l *Leadership) Done() <-chan struct{} { return l.done }
 
 // Resign ends the term (Done closes first) and deletes the election key if it is still this
