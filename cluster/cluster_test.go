@@ -368,3 +368,29 @@ func TestPartitionEndsTheTermBeforeTheLease(t *testing.T) {
 	t.Logf("Done after %v (TTL %v)", time.Since(start), long)
 	noWin(t, wins, "the lease still stands")
 }
+
+func TestFailedResignationGivesNoTokenTwice(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	r := join(t, client(t, c), "r0", ttl, testLogger(t))
+	first, err := r.Campaign(opCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := first.Resign(gone); err == nil {
+		t.Fatal("a resignation with an ended context succeeded")
+	}
+	waitClosed(t, first.Done(), "Done after a failed resignation")
+	// The first term's key still stands; the next term must not inherit its token.
+	second, err := r.Campaign(opCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Token() == first.Token() {
+		t.Fatalf("the second term has the first one's token %d", first.Token())
+	}
+	if err := put(opCtx(t), first, "/work", "stale"); !errors.Is(err, cluster.ErrDeposed) {
+		t.Fatalf("the first term's write: %v; want ErrDeposed", err)
+	}
+}
