@@ -1,0 +1,50 @@
+// Package etcdstore keeps the bot's state in etcd, so that two or three replicas share it: the
+// etcd implementation of [store.Backend], next to bbolt's [store.Store]. Its methods keep the
+// promises bbolt's do (store/storetest is the suite both pass); this file says how.
+//
+// # Key layout
+//
+// Every record is one key under Options.Prefix (default "/partnerbot/"), its value JSON (the
+// same encoding bbolt stores); indexes are keys of their own, written in the transaction that
+// writes the record. Ids are 20 decimal digits, so that etcd's byte order is numeric order.
+//
+//	<prefix>seq/<name>                              an id counter (decimal), see below
+//	<prefix>approvals/<id>                          store.Approval
+//	<prefix>approvals_open/<id>                     state of a request not final (index)
+//	<prefix>approvals_subjects/<subject key><id>    "" while the request is open (index of
+//	                                                CreateApproval's duplicate check; the subject
+//	                                                key is action, customer and subject, each
+//	                                                length-prefixed: "<len>:<text>")
+//	<prefix>audit/<id>                              store.AuditEntry
+//	<prefix>outbox/<id>                             store.Notice, until acknowledged
+//	<prefix>outbox_keys/<dedupe key>                {id, delivered_at} of the notice holding it
+//	<prefix>outbox_sent/<unix ns, 20 digits>/<key>  "" : delivered keys by time, for forgetting them
+//
+// # Transactions
+//
+// A write is an optimistic transaction (see [Store.update]): its function reads at one store
+// revision through a tx, which remembers the modification revision of every key it read (0
+// for a key that did not exist) and every prefix it listed; the writes are then sent as one
+// etcd Txn whose comparisons require each of those keys, and no key under those prefixes, to be
+// unchanged since. If another writer got there first the Txn fails as a whole and the function
+// runs again on fresh data. So two replicas can never both make one transition: the second
+// re-reads the request, finds it moved, and gets the transition's error (a *store.StateError).
+//
+// Ids come from counters (seq/<name>) read and written in the same Txn: a compare-and-swap on
+// the counter's revision, so no two writers hand out one id.
+//
+// etcd refuses a Txn of more than 128 comparisons or operations (--max-txn-ops) or of more
+// than 1.5 MiB (--max-request-bytes). A transition is one Txn or nothing: one that would not
+// fit is refused with an error wrapping [ErrTooLarge] before anything is sent. Only bulk
+// writes that are not one transition — the expiry index of a delta scan, pruning — go through
+// [Store.writeChunked], which splits them into Txns that each fit; the boundary between two
+// chunks is not atomic (a crash between them leaves the earlier chunks written), which such
+// writers accept because they are idempotent and resumable.
+//
+// # Fencing
+//
+// The leader's writes carry its fencing token: a context from [WithFence] adds its comparisons
+// (for the election, "our election key still has its create revision") to every Txn made with
+// it, around the transaction's own; when they fail the write is refused with an error wrapping
+// [ErrFenced], so that a deposed leader's late writes change nothing.
+package etcdstore
