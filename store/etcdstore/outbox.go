@@ -196,7 +196,7 @@ func (s *Store) sentKey(at time.Time, key string) string {
 // delivered again since (its record no longer at the indexed time) keeps its record.
 func (s *Store) pruneDedupe(t *tx, cutoff time.Time, batch int) error {
 	prefix := s.under("outbox_sent")
-	sent, err := t.list(prefix, int64(batch))
+	sent, err := t.listLoose(prefix, int64(batch))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package etcdstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,16 @@ var supported = []string{
 	"OutboxRetryPostponePark",
 	"OutboxRefusesAWholeBatch",
 	"AuditLog",
+	"AlertLedgerAndOutboxAtomic",
+	"AlertCommitRaceOneNotice",
+	"Subscriptions",
+	"Snoozes",
+	"QuietHours",
+	"Buttons",
+	"InboundDedupe",
+	"InboundDedupeConcurrent",
+	"Prefs",
+	"Owners",
 }
 
 // partial is the etcd store as a store.Backend while some methods are missing: the methods it
@@ -132,4 +143,69 @@ func (p partial) RequeueNotice(ctx context.Context, id uint64) error {
 }
 func (p partial) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
 	return p.s.OutboxStats(ctx)
+}
+func (p partial) LedgerPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error) {
+	return p.s.LedgerPrefix(ctx, prefix)
+}
+func (p partial) CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error {
+	return p.s.CommitAlerts(ctx, puts, deletes, notices)
+}
+func (p partial) AddSubscription(ctx context.Context, sub store.Subscription) (store.Subscription, error) {
+	return p.s.AddSubscription(ctx, sub)
+}
+func (p partial) Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error) {
+	return p.s.Subscriptions(ctx, platform, channel)
+}
+func (p partial) RemoveSubscription(ctx context.Context, id uint64, platform, channel string, by store.Actor) (store.Subscription, error) {
+	return p.s.RemoveSubscription(ctx, id, platform, channel, by)
+}
+func (p partial) SyncConfigSubscriptions(ctx context.Context, subs []store.Subscription) error {
+	return p.s.SyncConfigSubscriptions(ctx, subs)
+}
+func (p partial) Snooze(ctx context.Context, sn store.Snooze) error { return p.s.Snooze(ctx, sn) }
+func (p partial) Unsnooze(ctx context.Context, platform, channel, target string, by store.Actor) (bool, error) {
+	return p.s.Unsnooze(ctx, platform, channel, target, by)
+}
+func (p partial) Snoozes(ctx context.Context, platform, channel string) ([]store.Snooze, error) {
+	return p.s.Snoozes(ctx, platform, channel)
+}
+func (p partial) SetQuietHours(ctx context.Context, platform, channel string, q *store.QuietHours, by store.Actor) error {
+	return p.s.SetQuietHours(ctx, platform, channel, q, by)
+}
+func (p partial) QuietHours(ctx context.Context, platform, channel string) (*store.QuietHours, error) {
+	return p.s.QuietHours(ctx, platform, channel)
+}
+func (p partial) Prefs(ctx context.Context, user string) (store.Prefs, error) {
+	return p.s.Prefs(ctx, user)
+}
+func (p partial) SetPrefs(ctx context.Context, user string, pr store.Prefs) error {
+	return p.s.SetPrefs(ctx, user, pr)
+}
+func (p partial) ChannelPrefs(ctx context.Context, platform, channel string) (store.Prefs, error) {
+	return p.s.ChannelPrefs(ctx, platform, channel)
+}
+func (p partial) SetChannelPrefs(ctx context.Context, platform, channel string, pr store.Prefs) error {
+	return p.s.SetChannelPrefs(ctx, platform, channel, pr)
+}
+func (p partial) NoticeLang(ctx context.Context, platform, channel, user string) (string, error) {
+	return p.s.NoticeLang(ctx, platform, channel, user)
+}
+func (p partial) RememberName(ctx context.Context, user, name string) error {
+	return p.s.RememberName(ctx, user, name)
+}
+func (p partial) Names(ctx context.Context) (map[string]string, error) { return p.s.Names(ctx) }
+func (p partial) RememberOwners(ctx context.Context, owners map[string]string) error {
+	return p.s.RememberOwners(ctx, owners)
+}
+func (p partial) Owner(ctx context.Context, resourceID string) (string, bool, error) {
+	return p.s.Owner(ctx, resourceID)
+}
+func (p partial) SaveButtons(ctx context.Context, bs []store.Button, ttl time.Duration) ([]string, error) {
+	return p.s.SaveButtons(ctx, bs, ttl)
+}
+func (p partial) Button(ctx context.Context, token string) (store.Button, error) {
+	return p.s.Button(ctx, token)
+}
+func (p partial) FirstDeliveries(ctx context.Context, platform string, ids []string, ttl time.Duration) ([]bool, error) {
+	return p.s.FirstDeliveries(ctx, platform, ids, ttl)
 }

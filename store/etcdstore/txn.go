@@ -85,6 +85,17 @@ type kv struct {
 // and makes the commit require that none of them changes and none is added meanwhile. It sees
 // the store, not this tx's own writes: list before writing.
 func (t *tx) list(prefix string, limit int64) ([]kv, error) {
+	kvs, err := t.listLoose(prefix, limit)
+	if err == nil {
+		t.ranges = append(t.ranges, prefix)
+	}
+	return kvs, err
+}
+
+// listLoose is list without the guard: for what the commit need not keep as it was, such as
+// the expired entries a write forgets on the way (deleting one twice is harmless, and what
+// decides, the record each names, is read with get and so compared).
+func (t *tx) listLoose(prefix string, limit int64) ([]kv, error) {
 	opts := t.readOpts(clientv3.WithPrefix(), clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend))
 	if limit > 0 {
 		opts = append(opts, clientv3.WithLimit(limit))
@@ -96,7 +107,6 @@ func (t *tx) list(prefix string, limit int64) ([]kv, error) {
 	if t.rev == 0 {
 		t.rev = resp.Header.Revision
 	}
-	t.ranges = append(t.ranges, prefix)
 	out := make([]kv, len(resp.Kvs))
 	for i, e := range resp.Kvs {
 		out[i] = kv{key: string(e.Key), val: e.Value}
