@@ -19,6 +19,23 @@
 //	<prefix>outbox/<id>                             store.Notice, until acknowledged
 //	<prefix>outbox_keys/<dedupe key>                {id, delivered_at} of the notice holding it
 //	<prefix>outbox_sent/<unix ns, 20 digits>/<key>  "" : delivered keys by time, for forgetting them
+//	<prefix>ledger/<ledger key>                     the alert ledger's value (opaque JSON)
+//	<prefix>subscriptions/<id>                      store.Subscription
+//	<prefix>snoozes/<platform:channel> NUL <target> store.Snooze
+//	<prefix>quiet_hours/<platform:channel>          store.QuietHours
+//	<prefix>prefs/<platform:user-id>                store.Prefs of a person
+//	<prefix>prefs/#<platform:channel>               store.Prefs of a channel
+//	<prefix>owners/<resource id>                    {customer_id, seen_at}
+//	<prefix>buttons/<token>                         store.Button
+//	<prefix>buttons_expiry/<unix ns>/<token>        "" : buttons by expiry, for forgetting them
+//	<prefix>inbound/<platform> NUL <id>             the delivery id's expiry (unix ns, 20 digits)
+//	<prefix>inbound_expiry/<unix ns>/<platform> NUL <id>   "" : ids by expiry
+//	<prefix>expiry_index/<customer>                 store.IndexedCustomer (see index.go)
+//	<prefix>expiry_customers/<customer>             store.IndexedSummary
+//	<prefix>expiry_by_time/<unix ns>/<customer> NUL <resource>   "" : main resources by expiry
+//	<prefix>expiry_scan/state                       store.ExpiryScanState
+//	<prefix>balance/<generation>/<customer>         store.CachedBalance (see index.go)
+//	<prefix>balance_scan/state                      the arrears scan's state and current generation
 //
 // # Transactions
 //
@@ -36,10 +53,17 @@
 // etcd refuses a Txn of more than 128 comparisons or operations (--max-txn-ops) or of more
 // than 1.5 MiB (--max-request-bytes). A transition is one Txn or nothing: one that would not
 // fit is refused with an error wrapping [ErrTooLarge] before anything is sent. Only bulk
-// writes that are not one transition — the expiry index of a delta scan, pruning — go through
-// [Store.writeChunked], which splits them into Txns that each fit; the boundary between two
-// chunks is not atomic (a crash between them leaves the earlier chunks written), which such
-// writers accept because they are idempotent and resumable.
+// writes that are not one transition go through [Store.writeChunked], which splits them into
+// Txns that each fit; the boundary between two chunks is not atomic (a crash between them
+// leaves the earlier chunks written), which such writers accept because they are idempotent:
+// the resource owners of a listing, pruning, and the new by-time keys of the expiry index
+// (whose readers ignore a key its customer's entry does not have; see index.go). The expiry
+// index commits each customer's entry and summary atomically, several customers to a Txn; the
+// balance cache writes a new generation in chunks and switches to it in one Txn.
+//
+// A transition that cannot be split is refused whole: an approval on more subjects than a Txn
+// holds (each subject is an index key: about 100 at most), an alert commit of more ledger
+// entries and notices than a Txn holds (the scans commit in batches).
 //
 // # Fencing
 //

@@ -167,7 +167,7 @@ func (s *Store) AckNotice(ctx context.Context, id uint64) error {
 		}
 		// Forget old keys first: list before writing.
 		now := s.now()
-		if err := s.pruneDedupe(t, now.Add(-s.noticeWindow()), dedupePruneBatch); err != nil {
+		if _, err := s.pruneDedupe(t, now.Add(-s.noticeWindow()), dedupePruneBatch); err != nil {
 			return err
 		}
 		t.del(s.noticeKey(id))
@@ -194,17 +194,18 @@ func (s *Store) sentKey(at time.Time, key string) string {
 
 // pruneDedupe forgets up to batch keys delivered before cutoff, within t. A key queued or
 // delivered again since (its record no longer at the indexed time) keeps its record.
-func (s *Store) pruneDedupe(t *tx, cutoff time.Time, batch int) error {
+func (s *Store) pruneDedupe(t *tx, cutoff time.Time, batch int) (int, error) {
 	prefix := s.under("outbox_sent")
 	sent, err := t.listLoose(prefix, int64(batch))
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, e := range sent {
 		at, key, ok := strings.Cut(lastName(e.key, prefix), "/")
 		ns, err := strconv.ParseUint(at, 10, 64)
 		if !ok || err != nil {
-			return fmt.Errorf("dedupe index key %s is damaged", e.key)
+			return n, fmt.Errorf("dedupe index key %s is damaged", e.key)
 		}
 		if int64(ns) >= cutoff.UnixNano() {
 			break
@@ -212,14 +213,15 @@ func (s *Store) pruneDedupe(t *tx, cutoff time.Time, batch int) error {
 		var r dedupeRecord
 		held, err := t.getJSON(s.key("outbox_keys", key), &r)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if held && !r.DeliveredAt.IsZero() && r.DeliveredAt.UnixNano() == int64(ns) {
 			t.del(s.key("outbox_keys", key))
 		}
 		t.del(e.key)
+		n++
 	}
-	return nil
+	return n, nil
 }
 
 // changeNotice applies fn to notice id in one transaction; a notice not in the outbox is an
