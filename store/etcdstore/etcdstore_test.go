@@ -2,6 +2,7 @@ package etcdstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -146,7 +147,8 @@ func TestFenceRefusesADeposedLeader(t *testing.T) {
 }
 
 // TestTransitionTooLargeIsRefused: a transition that cannot be one etcd transaction (too many
-// operations, or too many bytes) is refused whole with ErrTooLarge, and nothing is written.
+// operations, or too many bytes: a request on 200 subjects, a notice of 2 MiB, an alert commit
+// of 200 ledger entries) is refused whole with ErrTooLarge, and nothing is written.
 func TestTransitionTooLargeIsRefused(t *testing.T) {
 	c := etcdtest.Start(t, 1)
 	clk := fakeclock.New(storetest.Epoch)
@@ -164,6 +166,16 @@ func TestTransitionTooLargeIsRefused(t *testing.T) {
 	big := store.Notice{Platform: "slack", Channel: "C1", Body: []byte(`"` + strings.Repeat("x", 2<<20) + `"`)}
 	if err := s.EnqueueNotices(ctx, big); !errors.Is(err, etcdstore.ErrTooLarge) {
 		t.Errorf("a notice of 2 MiB: %v, want ErrTooLarge", err)
+	}
+	ledger := map[string]json.RawMessage{}
+	for i := range 200 {
+		ledger[fmt.Sprintf("exp|slack:C1|r-%03d", i)] = json.RawMessage(`{"days":7}`)
+	}
+	if err := s.CommitAlerts(ctx, ledger, nil, []store.Notice{{Platform: "slack", Channel: "C1"}}); !errors.Is(err, etcdstore.ErrTooLarge) {
+		t.Errorf("an alert commit of 200 ledger entries: %v, want ErrTooLarge", err)
+	}
+	if l, err := s.LedgerPrefix(ctx, ""); err != nil || len(l) != 0 {
+		t.Errorf("after the refused alert commit: %d ledger entries, %v", len(l), err)
 	}
 	if l, err := s.ListApprovals(ctx, store.ApprovalFilter{}); err != nil || len(l) != 0 {
 		t.Errorf("after the refusals: %d requests, %v", len(l), err)
