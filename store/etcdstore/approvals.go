@@ -288,6 +288,9 @@ func (s *Store) ListApprovals(ctx context.Context, f store.ApprovalFilter) ([]st
 			if err != nil {
 				return err
 			}
+			if err := s.prefetchApprovals(t, open); err != nil {
+				return err
+			}
 			for i := len(open) - 1; i >= 0 && len(out) < limit; i-- {
 				if !slices.Contains(f.States, store.ApprovalState(open[i].val)) {
 					continue
@@ -374,6 +377,9 @@ func (s *Store) ExpireDue(ctx context.Context, notices store.NoticeFunc) ([]stor
 		if err != nil {
 			return err
 		}
+		if err := s.prefetchApprovals(t, open); err != nil {
+			return err
+		}
 		for _, e := range open {
 			if st := store.ApprovalState(e.val); st != store.StatePending && st != store.StateApproved {
 				continue
@@ -417,6 +423,15 @@ func (s *Store) ExpireDue(ctx context.Context, notices store.NoticeFunc) ([]stor
 		}
 	}
 	return out, nil
+}
+
+// prefetchApprovals reads the requests of approvals_open entries in few round trips.
+func (s *Store) prefetchApprovals(t *tx, open []kv) error {
+	keys := make([]string, len(open))
+	for i, e := range open {
+		keys[i] = s.key("approvals", lastName(e.key, s.under("approvals_open")))
+	}
+	return t.prefetch(keys)
 }
 
 // errNotDue tells ExpireDue that a request was no longer due when its transaction read it.

@@ -156,6 +156,13 @@ func (s *Store) commitIndexGroup(ctx context.Context, group []indexChange) (int,
 // applyIndex applies changes within t; dropStale deletes the by-time keys an old entry has
 // and its replacement has not.
 func (s *Store) applyIndex(t *tx, changes []indexChange, dropStale bool) error {
+	keys := make([]string, 0, 2*len(changes))
+	for _, c := range changes {
+		keys = append(keys, s.key("expiry_customers", c.id), s.key("expiry_index", c.id))
+	}
+	if err := t.prefetch(keys); err != nil {
+		return err
+	}
 	for _, c := range changes {
 		idxKey, sumKey := s.key("expiry_index", c.id), s.key("expiry_customers", c.id)
 		var sum store.IndexedSummary
