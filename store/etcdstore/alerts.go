@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -46,10 +48,10 @@ func (s *Store) LedgerPrefix(ctx context.Context, prefix string) (map[string]jso
 }
 
 // CommitAlerts, in one transaction, deletes the ledger entries deletes, writes puts and queues
-// notices: all of it or nothing. Deletes come first, so a key both deleted and put ends up put.
-// Scans committing the same alert at once queue its notice once (its DedupeKey is read and
-// compared). A commit beyond one etcd Txn is refused with ErrTooLarge: the scan commits in
-// batches.
+// notices: all of it or nothing (an invalid key, value or notice is refused before anything is
+// written). Deletes come first, so a key both deleted and put ends up put. Scans committing the
+// same alert at once queue its notice once (its DedupeKey is read and compared). A whole scan's
+// commit larger than one etcd Txn is written in chunks: see commitAlertsChunked.
 func (s *Store) CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("etcdstore: commit alerts: %w", err)
@@ -68,6 +70,11 @@ func (s *Store) CommitAlerts(ctx context.Context, puts map[string]json.RawMessag
 			return fmt.Errorf("etcdstore: commit alerts: delete: %w", err)
 		}
 	}
+	for i, n := range notices {
+		if err := checkNotice(i, n); err != nil {
+			return fmt.Errorf("etcdstore: commit alerts: notices: %w", err)
+		}
+	}
 	if len(puts) == 0 && len(deletes) == 0 && len(notices) == 0 {
 		return nil
 	}
@@ -83,8 +90,49 @@ func (s *Store) CommitAlerts(ctx context.Context, puts map[string]json.RawMessag
 		}
 		return nil
 	})
+	if errors.Is(err, ErrTooLarge) {
+		err = s.commitAlertsChunked(ctx, putKeys, puts, deletes, notices)
+	}
 	if err != nil {
 		return fmt.Errorf("etcdstore: commit alerts: %w", err)
+	}
+	return nil
+}
+
+// commitAlertsChunked is CommitAlerts for a scan's commit larger than one Txn: the notices
+// first, as many to a Txn as fit, then the ledger in chunks. The boundary is not atomic, in
+// the direction that loses nothing: a crash after the notices and before the ledger leaves
+// alerts queued but not recorded, so the next scan alerts again, and its notices, carrying the
+// same DedupeKeys, are not queued twice (one without a key is repeated once).
+func (s *Store) commitAlertsChunked(ctx context.Context, putKeys []string, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error {
+	for from := 0; from < len(notices); {
+		n := len(notices) - from
+		for {
+			part := notices[from : from+n]
+			err := s.update(ctx, func(t *tx) error { return s.enqueue(t, s.now(), part...) })
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, ErrTooLarge) || n == 1 {
+				return fmt.Errorf("notices: %w", err)
+			}
+			n = (n + 1) / 2
+		}
+		from += n
+	}
+	ops := make([]clientv3.Op, 0, len(deletes)+len(putKeys))
+	for _, k := range slices.Sorted(slices.Values(deletes)) {
+		if _, put := puts[k]; !put { // deleted, then put: the put stands
+			ops = append(ops, clientv3.OpDelete(s.key("ledger", k)))
+		}
+	}
+	for _, k := range putKeys {
+		ops = append(ops, clientv3.OpPut(s.key("ledger", k), string(puts[k])))
+	}
+	if _, err := s.writeChunked(ctx, slices.CompactFunc(ops, func(a, b clientv3.Op) bool {
+		return string(a.KeyBytes()) == string(b.KeyBytes()) // a key deleted twice
+	})); err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
 	return nil
 }

@@ -59,11 +59,14 @@
 // the resource owners of a listing, pruning, and the new by-time keys of the expiry index
 // (whose readers ignore a key its customer's entry does not have; see index.go). The expiry
 // index commits each customer's entry and summary atomically, several customers to a Txn; the
-// balance cache writes a new generation in chunks and switches to it in one Txn.
+// balance cache writes a new generation in chunks and switches to it in one Txn. A scan's
+// alert commit that does not fit one Txn queues its notices first and then writes the ledger
+// in chunks, so that a crash between them repeats an alert (deduplicated by its DedupeKey)
+// rather than losing one.
 //
 // A transition that cannot be split is refused whole: an approval on more subjects than a Txn
-// holds (each subject is an index key: about 100 at most), an alert commit of more ledger
-// entries and notices than a Txn holds (the scans commit in batches).
+// holds (each subject is an index key: about 100 at most; the commands file 10 at most), one
+// notice or one customer's index entry larger than a Txn (1.5 MiB).
 //
 // # Fencing
 //

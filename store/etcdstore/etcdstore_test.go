@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -147,8 +148,8 @@ func TestFenceRefusesADeposedLeader(t *testing.T) {
 }
 
 // TestTransitionTooLargeIsRefused: a transition that cannot be one etcd transaction (too many
-// operations, or too many bytes: a request on 200 subjects, a notice of 2 MiB, an alert commit
-// of 200 ledger entries) is refused whole with ErrTooLarge, and nothing is written.
+// operations, or too many bytes: a request on 200 subjects, a notice of 2 MiB) is refused whole
+// with ErrTooLarge, and nothing is written.
 func TestTransitionTooLargeIsRefused(t *testing.T) {
 	c := etcdtest.Start(t, 1)
 	clk := fakeclock.New(storetest.Epoch)
@@ -166,16 +167,6 @@ func TestTransitionTooLargeIsRefused(t *testing.T) {
 	big := store.Notice{Platform: "slack", Channel: "C1", Body: []byte(`"` + strings.Repeat("x", 2<<20) + `"`)}
 	if err := s.EnqueueNotices(ctx, big); !errors.Is(err, etcdstore.ErrTooLarge) {
 		t.Errorf("a notice of 2 MiB: %v, want ErrTooLarge", err)
-	}
-	ledger := map[string]json.RawMessage{}
-	for i := range 200 {
-		ledger[fmt.Sprintf("exp|slack:C1|r-%03d", i)] = json.RawMessage(`{"days":7}`)
-	}
-	if err := s.CommitAlerts(ctx, ledger, nil, []store.Notice{{Platform: "slack", Channel: "C1"}}); !errors.Is(err, etcdstore.ErrTooLarge) {
-		t.Errorf("an alert commit of 200 ledger entries: %v, want ErrTooLarge", err)
-	}
-	if l, err := s.LedgerPrefix(ctx, ""); err != nil || len(l) != 0 {
-		t.Errorf("after the refused alert commit: %d ledger entries, %v", len(l), err)
 	}
 	if l, err := s.ListApprovals(ctx, store.ApprovalFilter{}); err != nil || len(l) != 0 {
 		t.Errorf("after the refusals: %d requests, %v", len(l), err)
@@ -216,6 +207,48 @@ func TestIDsNeverRepeat(t *testing.T) {
 	for i, n := range ns {
 		if n.ID != uint64(i+1) {
 			t.Errorf("notice %d has id %d, want %d", i, n.ID, i+1)
+		}
+	}
+}
+
+// TestCommitAlertsLargerThanATxn: a whole scan's commit (600 ledger entries, 300 notices of
+// 8 KiB) is written in chunks, notices first; committed again (a scan rerun after a crash
+// between the chunks) its notices are not queued twice; an invalid notice anywhere in it is
+// refused before anything is written.
+func TestCommitAlertsLargerThanATxn(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	clk := fakeclock.New(storetest.Epoch)
+	s := open(t, c.Client(t), "/alerts/", clk.Now)
+	ctx := context.Background()
+	puts := map[string]json.RawMessage{}
+	var deletes []string
+	for i := range 600 {
+		puts[fmt.Sprintf("exp|slack:C1|r-%03d", i)] = json.RawMessage(`{"days":7}`)
+		deletes = append(deletes, fmt.Sprintf("exp|slack:C1|r-%03d", i%50), fmt.Sprintf("gone-%03d", i))
+	}
+	var notices []store.Notice
+	for i := range 300 {
+		notices = append(notices, store.Notice{Platform: "slack", Channel: "C1", Kind: "alert", DedupeKey: fmt.Sprintf("exp|r-%03d|7", i),
+			Body: []byte(`"` + strings.Repeat("x", 8<<10) + `"`)})
+	}
+	bad := append(slices.Clone(notices), store.Notice{Kind: "nowhere"})
+	if err := s.CommitAlerts(ctx, puts, deletes, bad); err == nil {
+		t.Fatal("a commit with an undeliverable notice succeeded")
+	}
+	if l, _ := s.LedgerPrefix(ctx, ""); len(l) != 0 {
+		t.Fatalf("the refused commit wrote %d ledger entries", len(l))
+	}
+	for round := range 2 {
+		if err := s.CommitAlerts(ctx, puts, deletes, notices); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		l, err := s.LedgerPrefix(ctx, "")
+		if err != nil || len(l) != 600 {
+			t.Errorf("round %d: %d ledger entries (%v), want 600 (deleted, then put)", round, len(l), err)
+		}
+		st, err := s.OutboxStats(ctx)
+		if err != nil || st.Waiting != 300 {
+			t.Errorf("round %d: %d notices queued (%v), want 300", round, st.Waiting, err)
 		}
 	}
 }

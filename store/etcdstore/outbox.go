@@ -47,11 +47,8 @@ func (s *Store) EnqueueNotices(ctx context.Context, ns ...store.Notice) error {
 // or a UserID; one whose DedupeKey is queued, or was delivered within the retention, is skipped.
 func (s *Store) enqueue(t *tx, now time.Time, ns ...store.Notice) error {
 	for i, n := range ns {
-		if n.Platform == "" || (n.Channel == "" && n.UserID == "") {
-			return fmt.Errorf("notice %d (%s): needs a platform and a channel or a user", i, n.Kind)
-		}
-		if len(n.DedupeKey) > maxDedupeKey {
-			return fmt.Errorf("notice %d (%s): dedupe key of %d bytes is too long (max %d)", i, n.Kind, len(n.DedupeKey), maxDedupeKey)
+		if err := checkNotice(i, n); err != nil {
+			return err
 		}
 		if n.DedupeKey != "" {
 			dup, err := s.dedupeHeld(t, n.DedupeKey, now)
@@ -80,6 +77,17 @@ func (s *Store) enqueue(t *tx, now time.Time, ns ...store.Notice) error {
 				return fmt.Errorf("notice %d: dedupe key: %w", id, err)
 			}
 		}
+	}
+	return nil
+}
+
+// checkNotice refuses notice i of a batch that cannot be queued.
+func checkNotice(i int, n store.Notice) error {
+	if n.Platform == "" || (n.Channel == "" && n.UserID == "") {
+		return fmt.Errorf("notice %d (%s): needs a platform and a channel or a user", i, n.Kind)
+	}
+	if len(n.DedupeKey) > maxDedupeKey {
+		return fmt.Errorf("notice %d (%s): dedupe key of %d bytes is too long (max %d)", i, n.Kind, len(n.DedupeKey), maxDedupeKey)
 	}
 	return nil
 }
