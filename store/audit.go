@@ -268,6 +268,25 @@ func actionAuditOf(ctx context.Context) *ActionAudit {
 	return aa
 }
 
+// ActionAuditOf returns the action entry ctx carries (see WithActionAudit), or nil. Backends
+// other than bbolt use it to record a transition in the command's entry.
+func ActionAuditOf(ctx context.Context) *ActionAudit { return actionAuditOf(ctx) }
+
+// Record lets a backend other than bbolt write the action's entry: write runs under aa's lock
+// with the command's entry as it was started and the id of its row (0 until a transition or
+// FinishAudit wrote it); it returns the id of the row it wrote, which aa keeps only when write
+// returns nil, that is once its transaction has committed.
+func (aa *ActionAudit) Record(write func(e AuditEntry, id uint64) (uint64, error)) error {
+	aa.mu.Lock()
+	defer aa.mu.Unlock()
+	id, err := write(aa.entry, aa.id)
+	if err != nil {
+		return err
+	}
+	aa.id = id
+	return nil
+}
+
 // Written reports the id of the entry, once a transition wrote it.
 func (aa *ActionAudit) Written() (uint64, bool) {
 	aa.mu.Lock()
