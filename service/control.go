@@ -77,7 +77,7 @@ func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.L
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Warn("applying store.retention", "error", err, "audit_removed", res.Audit, "delivered_removed", res.Delivered,
-				"inbound_removed", res.Inbound)
+				"inbound_removed", res.Inbound, "index_keys_removed", res.IndexKeys)
 		}
 		return
 	}
@@ -87,5 +87,5 @@ func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.L
 		return
 	}
 	log.Info("store.retention applied", "audit_removed", res.Audit, "delivered_removed", res.Delivered, "inbound_removed", res.Inbound,
-		"took", time.Since(start).Round(time.Millisecond), "file_bytes", sp.Size, "free_bytes", sp.Free)
+		"index_keys_removed", res.IndexKeys, "took", time.Since(start).Round(time.Millisecond), "file_bytes", sp.Size, "free_bytes", sp.Free)
 }

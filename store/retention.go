@@ -79,6 +79,7 @@ type Retention struct {
 type PruneResult struct {
 	Audit, Delivered int
 	Inbound          int // inbound delivery ids whose retry window ended
+	IndexKeys        int // leftover keys of the expiry index (etcd only; bbolt leaves none)
 }
 
 // Prune deletes the audit entries older than r.Audit, the records of notices delivered longer
