@@ -34,6 +34,7 @@
 //	<prefix>expiry_customers/<customer>             store.IndexedSummary
 //	<prefix>expiry_by_time/<unix ns>/<customer> NUL <resource>   "" : main resources by expiry
 //	<prefix>expiry_scan/state                       store.ExpiryScanState
+//	<prefix>expiry_scan/swept                       sweeps of leftover by-time keys (decimal), see index.go
 //	<prefix>balance/<generation>/<customer>         store.CachedBalance (see index.go)
 //	<prefix>balance_scan/state                      the arrears scan's state and current generation
 //

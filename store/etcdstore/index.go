@@ -33,7 +33,9 @@ import (
 // not committed, or not yet deleted), so ExpiringIndexed lists a by-time key only when the
 // customer's entry, read at the same revision, has that main resource with that expiry, and
 // builds what it returns from the entry. Such leftovers are never listed; a customer whose old
-// keys are too many to delete with its entry leaves them behind the same way.
+// keys are too many to delete with its entry leaves them behind the same way. Prune sweeps them
+// (sweepByTime), so that they do not pile up; a commit compares the sweep counter so that a
+// sweep between its by-time keys and its entries makes it write those keys again.
 
 type timeName struct {
 	ns       uint64
@@ -113,11 +115,19 @@ func (s *Store) commitIndex(ctx context.Context, u store.ExpiryIndexUpdate) erro
 		changes = append(changes, indexChange{id: id, retry: true})
 	}
 	// The new entries' by-time keys first: until an entry is committed, its keys are not listed.
-	if _, err := s.writeChunked(ctx, prewrite); err != nil {
-		return fmt.Errorf("by-time keys: %w", err)
+	// A sweep after them and before their entry deletes them: then they are written again.
+	swept, err := s.prewrite(ctx, prewrite)
+	if err != nil {
+		return err
 	}
 	for from := 0; from < len(changes); {
-		n, err := s.commitIndexGroup(ctx, changes[from:min(from+indexGroup, len(changes))])
+		n, err := s.commitIndexGroup(ctx, changes[from:min(from+indexGroup, len(changes))], swept)
+		if errors.Is(err, errSwept) {
+			if swept, err = s.prewrite(ctx, prewrite); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -131,12 +141,32 @@ func (s *Store) commitIndex(ctx context.Context, u store.ExpiryIndexUpdate) erro
 	return nil
 }
 
+// prewrite writes the by-time keys of a commit's new entries and returns the sweep counter as
+// read before them.
+func (s *Store) prewrite(ctx context.Context, ops []clientv3.Op) (string, error) {
+	resp, err := s.cli.Get(ctx, s.sweptKey())
+	if err != nil {
+		return "", fmt.Errorf("sweep counter: %w", err)
+	}
+	swept := ""
+	if len(resp.Kvs) > 0 {
+		swept = string(resp.Kvs[0].Value)
+	}
+	if _, err := s.writeChunked(ctx, ops); err != nil {
+		return "", fmt.Errorf("by-time keys: %w", err)
+	}
+	if s.afterPrewrite != nil {
+		s.afterPrewrite()
+	}
+	return swept, nil
+}
+
 // commitIndexGroup commits a leading part of group in one Txn and returns how many changes it
 // took: the whole group if it fits, else the largest half that does; a single customer too
 // large with its old by-time keys is committed without deleting them.
-func (s *Store) commitIndexGroup(ctx context.Context, group []indexChange) (int, error) {
+func (s *Store) commitIndexGroup(ctx context.Context, group []indexChange, swept string) (int, error) {
 	for n := len(group); ; n = (n + 1) / 2 {
-		err := s.update(ctx, func(t *tx) error { return s.applyIndex(t, group[:n], true) })
+		err := s.update(ctx, func(t *tx) error { return s.applyIndex(t, group[:n], true, swept) })
 		if err == nil {
 			return n, nil
 		}
@@ -144,7 +174,7 @@ func (s *Store) commitIndexGroup(ctx context.Context, group []indexChange) (int,
 			return 0, err
 		}
 		if n == 1 {
-			err := s.update(ctx, func(t *tx) error { return s.applyIndex(t, group[:1], false) })
+			err := s.update(ctx, func(t *tx) error { return s.applyIndex(t, group[:1], false, swept) })
 			if err != nil {
 				return 0, fmt.Errorf("customer %s: %w", group[0].id, err)
 			}
@@ -154,14 +184,28 @@ func (s *Store) commitIndexGroup(ctx context.Context, group []indexChange) (int,
 }
 
 // applyIndex applies changes within t; dropStale deletes the by-time keys an old entry has
-// and its replacement has not.
-func (s *Store) applyIndex(t *tx, changes []indexChange, dropStale bool) error {
-	keys := make([]string, 0, 2*len(changes))
+// and its replacement has not. Changes that put entries require the sweep counter to read
+// swept, as it did before their by-time keys were written (else errSwept).
+func (s *Store) applyIndex(t *tx, changes []indexChange, dropStale bool, swept string) error {
+	keys := make([]string, 0, 2*len(changes)+1)
+	puts := slices.ContainsFunc(changes, func(c indexChange) bool { return c.put != nil })
+	if puts {
+		keys = append(keys, s.sweptKey())
+	}
 	for _, c := range changes {
 		keys = append(keys, s.key("expiry_customers", c.id), s.key("expiry_index", c.id))
 	}
 	if err := t.prefetch(keys); err != nil {
 		return err
+	}
+	if puts {
+		now, err := t.get(s.sweptKey())
+		if err != nil {
+			return err
+		}
+		if string(now) != swept {
+			return errSwept
+		}
 	}
 	for _, c := range changes {
 		idxKey, sumKey := s.key("expiry_index", c.id), s.key("expiry_customers", c.id)
@@ -490,4 +534,111 @@ func (s *Store) BalanceCache(ctx context.Context) (st store.BalanceCacheState, b
 		return store.BalanceCacheState{}, nil, false, fmt.Errorf("etcdstore: balance cache: %w", err)
 	}
 	return st, bs, ok, nil
+}
+
+// sweptKey counts the sweeps of leftover by-time keys: every Txn of sweepByTime writes it, and
+// a commit of entries compares it with what it read before writing their by-time keys, so
+// that a sweep between the two (which would find those keys without their entry and delete
+// them) makes the commit write them again instead of committing entries without their keys.
+func (s *Store) sweptKey() string { return s.key("expiry_scan", "swept") }
+
+// errSwept: a sweep ran between the by-time keys of a commit and its entries.
+var errSwept = errors.New("by-time keys swept meanwhile")
+
+// parseByTime splits a by-time key.
+func (s *Store) parseByTime(key string) (timeName, error) {
+	at, rest, ok := strings.Cut(lastName(key, s.under("expiry_by_time")), "/")
+	customer, resource, ok2 := strings.Cut(rest, "\x00")
+	ns, err := strconv.ParseUint(at, 10, 64)
+	if !ok || !ok2 || err != nil {
+		return timeName{}, fmt.Errorf("by-time key %q is damaged", key)
+	}
+	return timeName{ns, customer, resource}, nil
+}
+
+// sweepByTime deletes the by-time keys that their customer's entry, read at the same revision,
+// does not have (customer gone, resource gone, expiry changed): what a crash between a
+// commit's chunks, or a customer too large to drop its old keys with its entry, leaves
+// behind. It walks the keys pruneBatch at a time; each batch is one transaction that reads
+// the keys and their entries and compares them all, so a key is deleted only if it and its
+// entry are still as read (a commit that wrote it again, or committed its entry, meanwhile
+// makes the batch read again). It returns how many keys it deleted.
+func (s *Store) sweepByTime(ctx context.Context) (int, error) {
+	prefix := s.under("expiry_by_time")
+	from, end := prefix, clientv3.GetPrefixRangeEnd(prefix)
+	removed := 0
+	for {
+		resp, err := s.cli.Get(ctx, from, clientv3.WithRange(end), clientv3.WithKeysOnly(), clientv3.WithLimit(pruneBatch),
+			clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend))
+		if err != nil {
+			return removed, err
+		}
+		if len(resp.Kvs) == 0 {
+			return removed, nil
+		}
+		keys := make([]string, len(resp.Kvs))
+		for i, kv := range resp.Kvs {
+			keys[i] = string(kv.Key)
+		}
+		n := 0
+		err = s.update(ctx, func(t *tx) error {
+			n = 0
+			names := make([]timeName, len(keys))
+			var entryKeys []string
+			for i, k := range keys {
+				name, err := s.parseByTime(k)
+				if err != nil {
+					return err
+				}
+				names[i] = name
+				entryKeys = append(entryKeys, s.key("expiry_index", names[i].customer))
+			}
+			if err := t.prefetch(append(slices.Clone(keys), entryKeys...)); err != nil {
+				return err
+			}
+			entries := map[string]*store.IndexedCustomer{}
+			for i, k := range keys {
+				if t.seen[k] == 0 {
+					continue // deleted since the listing
+				}
+				c, ok := entries[names[i].customer]
+				if !ok {
+					var e store.IndexedCustomer
+					held, err := t.getJSON(entryKeys[i], &e)
+					if err != nil {
+						return err
+					}
+					if held {
+						c = &e
+					}
+					entries[names[i].customer] = c
+				}
+				if c != nil && slices.ContainsFunc(c.Resources, func(r store.IndexedResource) bool {
+					return r.Main && r.ID == names[i].resource && timeBits(r.Expiry) == names[i].ns
+				}) {
+					continue
+				}
+				t.del(k)
+				n++
+			}
+			if n == 0 {
+				return nil
+			}
+			count, err := t.get(s.sweptKey())
+			if err != nil {
+				return err
+			}
+			next, _ := strconv.ParseUint(string(count), 10, 64)
+			t.put(s.sweptKey(), []byte(strconv.FormatUint(next+1, 10)))
+			return nil
+		})
+		if err != nil {
+			return removed, err
+		}
+		removed += n
+		if !resp.More {
+			return removed, nil
+		}
+		from = keys[len(keys)-1] + "\x00"
+	}
 }

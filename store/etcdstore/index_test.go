@@ -135,3 +135,75 @@ func TestBalanceCacheGenerations(t *testing.T) {
 		clk.Advance(time.Hour)
 	}
 }
+
+// TestPruneSweepsLeftoverIndexKeys: Prune deletes the by-time keys their customer's entry does
+// not have (customer never committed, resource gone, expiry changed), more than one batch of
+// them, reports how many, and keeps every key an entry has; a second Prune finds none.
+func TestPruneSweepsLeftoverIndexKeys(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	cli := c.Client(t)
+	clk := fakeclock.New(storetest.Epoch)
+	s := open(t, cli, "/sweep/", clk.Now)
+	ctx := context.Background()
+	t0 := clk.Now()
+	exp := t0.Add(10 * 24 * time.Hour)
+	key := func(at time.Time, customer, resource string) string {
+		return fmt.Sprintf("/sweep/expiry_by_time/%020d/%s\x00%s", at.UnixNano(), customer, resource)
+	}
+	live := store.IndexedCustomer{ID: "cust-live", Refreshed: t0}
+	for i := range 60 {
+		live.Resources = append(live.Resources, store.IndexedResource{ID: fmt.Sprintf("ecs-%02d", i), Main: true, Status: 2,
+			Expiry: exp.Add(time.Duration(i) * time.Minute), Confirmed: t0})
+	}
+	live.Resources = append(live.Resources, store.IndexedResource{ID: "evs-1", Status: 2, Expiry: exp, Confirmed: t0}) // not main: no key
+	if err := s.CommitExpiryIndex(ctx, store.ExpiryIndexUpdate{Put: []store.IndexedCustomer{live}}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, r := range live.Resources[:60] {
+		want[key(r.Expiry, live.ID, r.ID)] = true
+	}
+	var stale []string
+	for i := range 70 { // a customer whose entry was never committed
+		stale = append(stale, key(exp.Add(time.Duration(i)*time.Second), "cust-gone", fmt.Sprintf("ecs-%02d", i)))
+	}
+	stale = append(stale,
+		key(exp, live.ID, "ecs-99"),                           // a resource the entry no longer has
+		key(exp.Add(time.Hour), live.ID, "ecs-01"),            // an expiry the entry no longer has
+		key(exp, live.ID, "evs-1"),                            // a resource no longer main
+		key(exp.Add(-time.Nanosecond), "cust-live", "ecs-00"), // off by a nanosecond
+	)
+	for _, k := range stale {
+		if _, err := cli.Put(ctx, k, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	res, err := s.Prune(ctx, store.Retention{})
+	if err != nil || res != (store.PruneResult{IndexKeys: len(stale)}) {
+		t.Fatalf("Prune = %+v, %v; want %d index keys removed", res, err, len(stale))
+	}
+	resp, err := cli.Get(ctx, "/sweep/expiry_by_time/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, kv := range resp.Kvs {
+		got[string(kv.Key)] = true
+		if !want[string(kv.Key)] {
+			t.Errorf("kept %q, which no entry has", kv.Key)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("deleted %q, which the entry has", k)
+		}
+	}
+	rs, err := s.ExpiringIndexed(ctx, t0, exp.Add(24*time.Hour))
+	if err != nil || len(rs) != 60 {
+		t.Errorf("ExpiringIndexed after Prune: %d resources, %v; want 60", len(rs), err)
+	}
+	if res, err := s.Prune(ctx, store.Retention{}); err != nil || res != (store.PruneResult{}) {
+		t.Errorf("second Prune = %+v, %v; want nothing removed", res, err)
+	}
+}

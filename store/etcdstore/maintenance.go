@@ -18,8 +18,9 @@ import (
 const pruneBatch = 40
 
 // Prune deletes the audit entries older than r.Audit, the records of notices delivered longer
-// ago than the retention and the inbound delivery ids whose time ran out, in short
-// transactions; on error the result says what was removed before it.
+// ago than the retention, the inbound delivery ids whose time ran out and the expiry index's
+// leftover by-time keys (see sweepByTime), in short transactions; on error the result says
+// what was removed before it.
 func (s *Store) Prune(ctx context.Context, r store.Retention) (store.PruneResult, error) {
 	var res store.PruneResult
 	var err error
@@ -37,6 +38,9 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.PruneResult
 		return s.pruneDeliveries(t, s.now(), pruneBatch)
 	}); err != nil {
 		return res, fmt.Errorf("etcdstore: prune deliveries: %w", err)
+	}
+	if res.IndexKeys, err = s.sweepByTime(ctx); err != nil {
+		return res, fmt.Errorf("etcdstore: prune expiry index: %w", err)
 	}
 	return res, nil
 }

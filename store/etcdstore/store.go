@@ -56,6 +56,8 @@ type Store struct {
 	log             *slog.Logger
 	noticeRetention time.Duration
 	redact          *redact.Redactor
+
+	afterPrewrite func() // tests: runs after a commit writes its by-time keys, before its entries
 }
 
 // Open returns a store on cli under opts.Prefix, after checking that etcd answers. cli stays
