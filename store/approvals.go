@@ -592,25 +592,10 @@ func (s *Store) commit(tx *bolt.Tx, a *Approval, now time.Time, ch change, notic
 		return err
 	}
 	if ch.action != nil {
-		step := fmt.Sprintf("%s #%d %s → %s", ch.verb, a.ID, a.Action, a.State)
-		if ch.detail != "" {
-			step += ": " + truncate(ch.detail, maxAuditDetail)
-		}
-		if err := s.recordAction(tx, ch.action, step, ch.requestID, now); err != nil {
+		if err := s.recordAction(tx, ch.action, TransitionStep(ch.verb, *a, ch.detail), ch.requestID, now); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
-	} else if _, err := s.appendAudit(tx, AuditEntry{
-		At:        now,
-		Platform:  ch.by.Platform,
-		UserID:    ch.by.UserID,
-		UserName:  ch.by.UserName,
-		Channel:   ch.by.Channel,
-		Command:   fmt.Sprintf("%s #%d %s", ch.verb, a.ID, a.Action),
-		Result:    string(a.State),
-		Detail:    truncate(ch.detail, maxAuditDetail),
-		RequestID: ch.requestID,
-		Duration:  ch.duration,
-	}); err != nil {
+	} else if _, err := s.appendAudit(tx, TransitionAudit(ch.by, ch.verb, *a, ch.detail, ch.requestID, ch.duration, now)); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	if notices == nil {

@@ -1,5 +1,11 @@
 package store
 
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
 // The checks and texts a backend other than bbolt shares with it, so that both refuse the same
 // input and write the same audit entries (store/etcdstore uses them).
 
@@ -41,3 +47,66 @@ var SystemActor = systemActor
 
 // MaxNameLen bounds a remembered display name, in bytes.
 const MaxNameLen = maxNameLen
+
+// TransitionStep is how a transition of a (just moved to a.State by verb) reads in the audit
+// entry of the command that made it.
+func TransitionStep(verb string, a Approval, detail string) string {
+	step := fmt.Sprintf("%s #%d %s → %s", verb, a.ID, a.Action, a.State)
+	if detail != "" {
+		step += ": " + truncate(detail, maxAuditDetail)
+	}
+	return step
+}
+
+// TransitionAudit is the audit entry of a transition that no command's entry holds (an expiry,
+// a decision made outside an action command).
+func TransitionAudit(by Actor, verb string, a Approval, detail, requestID string, d time.Duration, now time.Time) AuditEntry {
+	return AuditEntry{
+		At:        now,
+		Platform:  by.Platform,
+		UserID:    by.UserID,
+		UserName:  by.UserName,
+		Channel:   by.Channel,
+		Command:   fmt.Sprintf("%s #%d %s", verb, a.ID, a.Action),
+		Result:    string(a.State),
+		Detail:    truncate(detail, maxAuditDetail),
+		RequestID: requestID,
+		Duration:  d,
+	}
+}
+
+// AuditDetailOf is detail cut to what an audit entry keeps of a reason or a result.
+func AuditDetailOf(detail string) string { return truncate(detail, maxAuditDetail) }
+
+// JoinActionDetail adds more to an action's audit detail have, cut to what the entry keeps.
+func JoinActionDetail(have, more string) string { return joinDetail(have, more) }
+
+// JoinIDs adds the comma-separated ids of more to those of have, each once.
+func JoinIDs(have, more string) string { return joinIDs(have, more) }
+
+// Truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func Truncate(s string, n int) string { return truncate(s, n) }
+
+// PrefsReader is what NoticeLangOf reads: a person's and a channel's preferences.
+type PrefsReader interface {
+	Prefs(ctx context.Context, user string) (Prefs, error)
+	ChannelPrefs(ctx context.Context, platform, channel string) (Prefs, error)
+}
+
+// NoticeLangOf is the language a notice to (platform, channel, user) is rendered in: the
+// channel's when it has one, else the person's (a notice to a person, or to a person in a
+// channel that has no language of its own); "" when neither chose one. Every backend's
+// NoticeLang is this rule.
+func NoticeLangOf(ctx context.Context, r PrefsReader, platform, channel, user string) (string, error) {
+	if channel != "" {
+		p, err := r.ChannelPrefs(ctx, platform, channel)
+		if err != nil || p.Lang != "" {
+			return p.Lang, err
+		}
+	}
+	if user != "" {
+		p, err := r.Prefs(ctx, platform+":"+user)
+		return p.Lang, err
+	}
+	return "", nil
+}

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/partnerbot/partnerbot/internal/fakeclock"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/partnerbot/partnerbot/internal/fakeclock"
 )
 
 func TestSaveAndReadButtons(t *testing.T) {

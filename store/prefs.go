@@ -128,17 +128,7 @@ func (s *Store) SetChannelPrefs(ctx context.Context, platform, channel string, p
 // when it has one, else the person's (a notice to a person, or to a person in a channel that
 // has no language of its own); "" when neither chose one.
 func (s *Store) NoticeLang(ctx context.Context, platform, channel, user string) (string, error) {
-	if channel != "" {
-		p, err := s.ChannelPrefs(ctx, platform, channel)
-		if err != nil || p.Lang != "" {
-			return p.Lang, err
-		}
-	}
-	if user != "" {
-		p, err := s.Prefs(ctx, platform+":"+user)
-		return p.Lang, err
-	}
-	return "", nil
+	return NoticeLangOf(ctx, s, platform, channel, user)
 }
 
 // maxNameLen bounds a remembered display name, in bytes.

@@ -315,7 +315,7 @@ func (s *Store) SyncConfigSubscriptions(ctx context.Context, subs []store.Subscr
 			detail += ": " + strings.Join(added, " ")
 		}
 		_, err = s.appendAudit(t, store.AuditEntry{At: now, Platform: store.SystemActor.Platform, UserID: store.SystemActor.UserID,
-			Command: "sync config subscriptions", Result: "ok", Detail: truncate(detail, maxAuditDetail)})
+			Command: "sync config subscriptions", Result: "ok", Detail: store.AuditDetailOf(detail)})
 		return err
 	})
 	if err != nil {
@@ -327,7 +327,7 @@ func (s *Store) SyncConfigSubscriptions(ctx context.Context, subs []store.Subscr
 // auditChannel appends the audit entry of a change to a channel's alert settings within t.
 func (s *Store) auditChannel(t *tx, now time.Time, by store.Actor, command, detail string) error {
 	_, err := s.appendAudit(t, store.AuditEntry{At: now, Platform: by.Platform, UserID: by.UserID, UserName: by.UserName,
-		Channel: by.Channel, Command: command, Result: "ok", Detail: truncate(detail, maxAuditDetail)})
+		Channel: by.Channel, Command: command, Result: "ok", Detail: store.AuditDetailOf(detail)})
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}

@@ -16,9 +16,6 @@ import (
 // The rules below are bbolt's (store/approvals.go), transition for transition: the suite in
 // store/storetest holds both to them.
 
-// maxAuditDetail is how much of a reason or result a transition's audit entry keeps.
-const maxAuditDetail = 200
-
 var systemActor = store.Actor{Platform: "system", UserID: "system"}
 
 // change describes a transition that a rule has applied, for its audit entry.
@@ -510,27 +507,12 @@ func (s *Store) commit(t *tx, a *store.Approval, now time.Time, ch change, aa *a
 		return err
 	}
 	if aa != nil {
-		step := fmt.Sprintf("%s #%d %s → %s", ch.verb, a.ID, a.Action, a.State)
-		if ch.detail != "" {
-			step += ": " + truncate(ch.detail, maxAuditDetail)
-		}
-		id, err := s.recordAction(t, aa.entry, aa.id, step, ch.requestID, now)
+		id, err := s.recordAction(t, aa.entry, aa.id, store.TransitionStep(ch.verb, *a, ch.detail), ch.requestID, now)
 		if err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		aa.wrote = id
-	} else if _, err := s.appendAudit(t, store.AuditEntry{
-		At:        now,
-		Platform:  ch.by.Platform,
-		UserID:    ch.by.UserID,
-		UserName:  ch.by.UserName,
-		Channel:   ch.by.Channel,
-		Command:   fmt.Sprintf("%s #%d %s", ch.verb, a.ID, a.Action),
-		Result:    string(a.State),
-		Detail:    truncate(ch.detail, maxAuditDetail),
-		RequestID: ch.requestID,
-		Duration:  ch.duration,
-	}); err != nil {
+	} else if _, err := s.appendAudit(t, store.TransitionAudit(ch.by, ch.verb, *a, ch.detail, ch.requestID, ch.duration, now)); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	if notices == nil {

@@ -4,19 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/partnerbot/partnerbot/store"
 )
-
-// maxActionDetail is how much of an action's detail its entry keeps (as bbolt's).
-const maxActionDetail = 1000
 
 // AppendAudit adds e to the log and returns its id. It sets e.ID, and e.At to Now() if zero.
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) (uint64, error) {
@@ -103,42 +97,27 @@ const pageSize = 256
 // pagesDesc calls fn on the keys under prefix from the last to the first, all read at one
 // revision, until fn returns false or an error.
 func (s *Store) pagesDesc(ctx context.Context, prefix string, fn func(k string, v []byte) (bool, error)) error {
-	end := clientv3.GetPrefixRangeEnd(prefix)
-	var rev int64
-	for {
-		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(pageSize),
-			clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend)}
-		if rev != 0 {
-			opts = append(opts, clientv3.WithRev(rev))
-		}
-		resp, err := s.cli.Get(ctx, prefix, opts...)
-		if err != nil {
-			return err
-		}
-		if rev == 0 {
-			rev = resp.Header.Revision
-		}
-		for _, e := range resp.Kvs {
-			more, err := fn(string(e.Key), e.Value)
-			if err != nil || !more {
-				return err
-			}
-		}
-		if !resp.More || len(resp.Kvs) == 0 {
-			return nil
-		}
-		end = string(resp.Kvs[len(resp.Kvs)-1].Key)
-	}
+	return s.pages(ctx, prefix, true, fn)
 }
 
 // pagesAsc calls fn on the keys under prefix from the first to the last, read at one revision,
 // until fn returns false or an error.
 func (s *Store) pagesAsc(ctx context.Context, prefix string, fn func(k string, v []byte) (bool, error)) error {
+	return s.pages(ctx, prefix, false, fn)
+}
+
+// pages reads the keys under prefix pageSize at a time, all at the revision of the first read,
+// in key order (desc: reversed), and calls fn on each until it returns false or an error.
+func (s *Store) pages(ctx context.Context, prefix string, desc bool, fn func(k string, v []byte) (bool, error)) error {
 	from, end := prefix, clientv3.GetPrefixRangeEnd(prefix)
+	order := clientv3.SortAscend
+	if desc {
+		order = clientv3.SortDescend
+	}
 	var rev int64
 	for {
 		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(pageSize),
-			clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend)}
+			clientv3.WithSort(clientv3.SortByKey, order)}
 		if rev != 0 {
 			opts = append(opts, clientv3.WithRev(rev))
 		}
@@ -158,7 +137,13 @@ func (s *Store) pagesAsc(ctx context.Context, prefix string, fn func(k string, v
 		if !resp.More || len(resp.Kvs) == 0 {
 			return nil
 		}
-		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
+		// The next page: below the last key read (the range end is exclusive), or above it.
+		last := string(resp.Kvs[len(resp.Kvs)-1].Key)
+		if desc {
+			end = last
+		} else {
+			from = last + "\x00"
+		}
 	}
 }
 
@@ -182,8 +167,8 @@ func (s *Store) recordAction(t *tx, e store.AuditEntry, id uint64, step, request
 			return 0, fmt.Errorf("entry %d is gone", id)
 		}
 	}
-	e.Detail = joinDetail(e.Detail, step)
-	e.RequestID = joinIDs(e.RequestID, requestID)
+	e.Detail = store.JoinActionDetail(e.Detail, step)
+	e.RequestID = store.JoinIDs(e.RequestID, requestID)
 	if e.At.IsZero() {
 		e.At = at
 	}
@@ -213,8 +198,8 @@ func (s *Store) FinishAudit(ctx context.Context, aa *store.ActionAudit, result, 
 				}
 			}
 			e.Result = result
-			e.Detail = joinDetail(e.Detail, detail)
-			e.RequestID = joinIDs(e.RequestID, requestID)
+			e.Detail = store.JoinActionDetail(e.Detail, detail)
+			e.RequestID = store.JoinIDs(e.RequestID, requestID)
 			e.Duration = took
 			if id != 0 {
 				out = id
@@ -230,40 +215,4 @@ func (s *Store) FinishAudit(ctx context.Context, aa *store.ActionAudit, result, 
 		return 0, fmt.Errorf("etcdstore: finish audit: %w", err)
 	}
 	return out, nil
-}
-
-func joinDetail(have, more string) string {
-	switch {
-	case more == "":
-		return have
-	case have == "":
-		return truncate(more, maxActionDetail)
-	}
-	return truncate(have+"; "+more, maxActionDetail)
-}
-
-// joinIDs adds the comma-separated ids of more to those of have, each once.
-func joinIDs(have, more string) string {
-	ids := strings.Split(have, ",")
-	if have == "" {
-		ids = nil
-	}
-	for _, id := range strings.Split(more, ",") {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return strings.Join(ids, ",")
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
 }

@@ -85,17 +85,7 @@ func (s *Store) SetChannelPrefs(ctx context.Context, platform, channel string, p
 // NoticeLang is the language of a notice to (platform, channel, user): the channel's when it
 // has one, else the person's; "" when neither chose one.
 func (s *Store) NoticeLang(ctx context.Context, platform, channel, user string) (string, error) {
-	if channel != "" {
-		p, err := s.ChannelPrefs(ctx, platform, channel)
-		if err != nil || p.Lang != "" {
-			return p.Lang, err
-		}
-	}
-	if user != "" {
-		p, err := s.Prefs(ctx, platform+":"+user)
-		return p.Lang, err
-	}
-	return "", nil
+	return store.NoticeLangOf(ctx, s, platform, channel, user)
 }
 
 // RememberName records name as user's display name, keeping the other preferences; the same
@@ -104,7 +94,7 @@ func (s *Store) RememberName(ctx context.Context, user, name string) error {
 	if err := store.CheckUserKey(user); err != nil {
 		return fmt.Errorf("etcdstore: remember name: %w", err)
 	}
-	name = truncate(strings.TrimSpace(name), store.MaxNameLen)
+	name = store.Truncate(strings.TrimSpace(name), store.MaxNameLen)
 	if name == "" {
 		return ctx.Err()
 	}

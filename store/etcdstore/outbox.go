@@ -260,7 +260,7 @@ func (s *Store) RetryNotice(ctx context.Context, id uint64, next time.Time, errT
 	return s.changeNotice(ctx, "retry", id, func(_ *tx, n *store.Notice) error {
 		n.Attempts++
 		n.NextAttempt = next
-		n.LastError = truncate(errText, store.MaxNoticeError)
+		n.LastError = store.Truncate(errText, store.MaxNoticeError)
 		return nil
 	})
 }
@@ -280,7 +280,7 @@ func (s *Store) ParkNotice(ctx context.Context, id uint64, reason string, notify
 		now := s.now()
 		n.Attempts++
 		n.ParkedAt = now
-		n.LastError = truncate(reason, store.MaxNoticeError)
+		n.LastError = store.Truncate(reason, store.MaxNoticeError)
 		return s.enqueue(t, now, notify...)
 	})
 }
