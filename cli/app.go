@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
@@ -29,7 +31,8 @@ import (
 type app struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	store   *store.Store
+	store   store.Backend
+	etcd    *clientv3.Client // the store's etcd client with store.backend etcd; nil with bbolt
 	router  *commands.Router
 	bss     *bss.Client
 	direct  *service.Direct // which running adapters can message users directly
@@ -57,16 +60,14 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}
 	log := newLoggerIn(lc, cfg.Location(), stderr)
 	useSignalLog(ctx, log)
-	st, err := store.Open(cfg.StorePath(), store.Options{Timeout: lockTimeout, CheckTimeout: cfg.Store.CheckTimeout,
-		Logger: log.With("component", "store"), NoticeRetention: cfg.Store.Retention.DeliveredNotices,
-		Secrets: envSecrets()})
+	st, etcd, closeStore, err := openStore(ctx, cfg, log, lockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	m := metrics.New()
 	client, stopBSS, err := newBSS(ctx, cfg, log, m)
 	if err != nil {
-		st.Close()
+		closeStore()
 		return nil, err
 	}
 	direct := &service.Direct{}
@@ -83,7 +84,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		// Start-up bookkeeping is not cut short by a command's deadline.
 		if err := syncSubscriptions(context.WithoutCancel(ctx), st, cfg.Alerts.Subscriptions); err != nil {
 			stopBSS()
-			st.Close()
+			closeStore()
 			return nil, err
 		}
 		step, _ := bss.ParseAmount(strconv.FormatFloat(cfg.Alerts.ArrearsStep, 'f', 2, 64))
@@ -107,26 +108,27 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	if err := router.Maintain(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("settling requests at start-up", "error", err)
 	}
-	return &app{cfg: cfg, log: log, store: st, router: router, bss: client, direct: direct, scanner: scanner, metrics: m, stop: func() {
+	return &app{cfg: cfg, log: log, store: st, etcd: etcd, router: router, bss: client, direct: direct, scanner: scanner, metrics: m, stop: func() {
 		stopBSS()
-		if err := st.Close(); err != nil {
+		if err := closeStore(); err != nil {
 			log.Error("closing the store", "error", err)
 		}
 	}}, nil
 }
 
 // startFailure is the exit code of a start that failed with err: a store another process holds,
-// a damaged one or one of a newer partnerbot, is a failure (exit 1), not a mistake in the call or
+// a damaged one, one of a newer partnerbot or an etcd that does not answer, is a failure (exit 1), not a mistake in the call or
 // the configuration (exit 2).
 func startFailure(err error) int {
-	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrCorrupted) || errors.Is(err, store.ErrSchemaTooNew) {
+	var unreachable *unreachableError
+	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrCorrupted) || errors.Is(err, store.ErrSchemaTooNew) || errors.As(err, &unreachable) {
 		return exitFailed
 	}
 	return exitUsage
 }
 
 // syncSubscriptions makes the store's configuration subscriptions those of the file.
-func syncSubscriptions(ctx context.Context, st *store.Store, subs []config.ConfigSubscription) error {
+func syncSubscriptions(ctx context.Context, st store.Backend, subs []config.ConfigSubscription) error {
 	out := make([]store.Subscription, 0, len(subs))
 	for _, s := range subs {
 		platform, channel, _ := strings.Cut(s.Channel, ":")

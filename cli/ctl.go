@@ -54,7 +54,7 @@ func execLevel(level string) string {
 }
 
 // socketOf is the control socket of the configuration's store.
-func socketOf(cfg *config.Config) string { return control.SocketPath(cfg.StorePath()) }
+func socketOf(cfg *config.Config) string { return cfg.ControlSocket() }
 
 // viaBot runs op against the bot serving the configuration's store, if one does: done is false
 // when none does (nothing was sent). Any other failure to reach the bot is an error.

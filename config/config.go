@@ -38,6 +38,8 @@ type Config struct {
 	Alerts    Alerts    `yaml:"alerts"`
 	BSS       BSS       `yaml:"bss"`
 	Store     Store     `yaml:"store"`
+	Cluster   Cluster   `yaml:"cluster"`
+	Control   Control   `yaml:"control"`
 	Log       Log       `yaml:"log"`
 	Admin     Admin     `yaml:"admin"`
 
@@ -433,9 +435,14 @@ type BSS struct {
 	PageSize         int      `yaml:"page_size"`
 }
 
-// Store configures the bbolt file.
+// Store configures where the bot keeps its state: a bbolt file on one machine (the default) or
+// etcd, shared by two or three replicas.
 type Store struct {
-	Path string `yaml:"path"` // relative to the config file's directory
+	// Backend is bbolt (one file, one machine) or etcd (a cluster of replicas).
+	Backend string `yaml:"backend"`
+	Path    string `yaml:"path"` // the bbolt file, relative to the config file's directory
+	// Etcd is where the state lives with backend etcd.
+	Etcd Etcd `yaml:"etcd"`
 	// LockTimeout is how long to wait for another partnerbot process to release the file.
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	// CheckTimeout bounds the consistency check of the whole file at start; a check that runs
@@ -444,6 +451,54 @@ type Store struct {
 	// Retention is how long records are kept; the running bot prunes older ones daily.
 	Retention Retention `yaml:"retention"`
 }
+
+// The store backends.
+const (
+	BackendBolt = "bbolt"
+	BackendEtcd = "etcd"
+)
+
+// Etcd configures the connection to the etcd cluster that holds the state with store.backend
+// etcd. The password is never in the file: it comes from PARTNERBOT_ETCD_PASSWORD.
+type Etcd struct {
+	Endpoints   []string      `yaml:"endpoints"`    // client URLs, e.g. https://etcd-0.etcd:2379
+	Prefix      string        `yaml:"prefix"`       // every key of the bot starts with it
+	Username    string        `yaml:"username"`     // etcd user, when etcd has auth enabled
+	DialTimeout time.Duration `yaml:"dial_timeout"` // how long a connection attempt may take
+	TLS         EtcdTLS       `yaml:"tls"`
+}
+
+// EtcdTLS names the files of a TLS connection to etcd, relative to the config file's directory:
+// the CA that signed etcd's certificate (empty: the system's pool), and the client's
+// certificate and key when etcd asks for one.
+type EtcdTLS struct {
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// EtcdPasswordEnv is the environment variable that holds store.etcd.username's password.
+const EtcdPasswordEnv = "PARTNERBOT_ETCD_PASSWORD"
+
+// Cluster configures this replica's part in the cluster (store.backend etcd only).
+type Cluster struct {
+	// ID is this replica's name, as /cluster and the logs show it; default the host name (a
+	// pod's name in Kubernetes). Two replicas must not share one.
+	ID string `yaml:"id"`
+	// Lease is how long a replica that stopped answering stays a member, and leader: the
+	// longest a failover takes. Whole seconds (etcd's unit).
+	Lease time.Duration `yaml:"lease"`
+}
+
+// Control configures the control socket that partnerbot exec and backup reach a running bot by.
+type Control struct {
+	// Socket is its path, relative to the config file's directory; default beside the bbolt file
+	// (store.path + ".sock"), or /run/partnerbot/partnerbot.sock with etcd.
+	Socket string `yaml:"socket"`
+}
+
+// DefaultEtcdSocket is the control socket of a replica on etcd when control.socket is empty.
+const DefaultEtcdSocket = "/run/partnerbot/partnerbot.sock"
 
 // Retention says how long the store keeps records.
 type Retention struct {
@@ -476,10 +531,13 @@ func Default() *Config {
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
 			PageSize: 100, // rates: 0 = each API's documented rate, no cap over all
 		},
-		Store: Store{Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second, Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour}},
-		Log:   Log{Level: "info", Format: "text"},
-		Admin: Admin{Listen: "127.0.0.1:8079"},
-		Dir:   ".",
+		Store: Store{Backend: BackendBolt, Path: "partnerbot.db", LockTimeout: 10 * time.Second, CheckTimeout: 30 * time.Second,
+			Retention: Retention{Audit: 400 * 24 * time.Hour, DeliveredNotices: 30 * 24 * time.Hour},
+			Etcd:      Etcd{Prefix: "/partnerbot/", DialTimeout: 5 * time.Second}},
+		Cluster: Cluster{Lease: 10 * time.Second},
+		Log:     Log{Level: "info", Format: "text"},
+		Admin:   Admin{Listen: "127.0.0.1:8079"},
+		Dir:     ".",
 	}
 }
 
@@ -984,6 +1042,13 @@ func (c *Config) validate() Errors {
 	if strings.TrimSpace(c.Store.Path) == "" {
 		bad("store.path", "must not be empty")
 	}
+	switch c.Store.Backend {
+	case BackendBolt:
+	case BackendEtcd:
+		c.validateEtcd(bad, durationIn)
+	default:
+		bad("store.backend", "must be bbolt (one machine) or etcd (a cluster of replicas)")
+	}
 	durationIn("store.lock_timeout", c.Store.LockTimeout, 10*time.Millisecond, 10*time.Minute)
 	durationIn("store.check_timeout", c.Store.CheckTimeout, time.Second, time.Hour)
 	durationIn("store.retention.audit", c.Store.Retention.Audit, 24*time.Hour, 100*366*24*time.Hour)
@@ -1081,6 +1146,70 @@ func (c *Config) SandboxPath() string {
 		return c.BSS.SandboxFile
 	}
 	return filepath.Join(c.Dir, c.BSS.SandboxFile)
+}
+
+// validateEtcd checks store.etcd and cluster, which matter with store.backend etcd only.
+func (c *Config) validateEtcd(bad func(path, msg string), durationIn func(path string, v, lo, hi time.Duration)) {
+	e := c.Store.Etcd
+	if len(e.Endpoints) == 0 {
+		bad("store.etcd.endpoints", "must list etcd's client URLs with store.backend etcd, e.g. [https://etcd-0:2379, https://etcd-1:2379, https://etcd-2:2379]")
+	}
+	for i, ep := range e.Endpoints {
+		u, err := url.Parse(ep)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad(fmt.Sprintf("store.etcd.endpoints[%d]", i), fmt.Sprintf("%q is not a client URL: want http(s)://host:port", ep))
+		}
+	}
+	if !strings.HasPrefix(e.Prefix, "/") || strings.ContainsAny(e.Prefix, " \t\n") {
+		bad("store.etcd.prefix", "must start with / and have no spaces, e.g. /partnerbot/")
+	}
+	if e.Username != "" && os.Getenv(EtcdPasswordEnv) == "" {
+		bad("store.etcd.username", "is set but "+EtcdPasswordEnv+" is empty: the password comes from the environment only")
+	}
+	if (e.TLS.CertFile == "") != (e.TLS.KeyFile == "") {
+		bad("store.etcd.tls", "cert_file and key_file go together")
+	}
+	durationIn("store.etcd.dial_timeout", e.DialTimeout, 100*time.Millisecond, time.Minute)
+	durationIn("cluster.lease", c.Cluster.Lease, 2*time.Second, time.Minute)
+	if c.Cluster.Lease%time.Second != 0 {
+		bad("cluster.lease", "must be whole seconds (etcd's lease unit)")
+	}
+	if strings.ContainsAny(c.Cluster.ID, "/ \t\n") {
+		bad("cluster.id", "must have no slashes or spaces")
+	}
+}
+
+// EtcdFile is a file of store.etcd.tls resolved against the config file's directory; "" stays "".
+func (c *Config) EtcdFile(path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(c.Dir, path)
+}
+
+// ControlSocket is the control socket's path: control.socket resolved against the config file's
+// directory, by default beside the bbolt file (store.path + ".sock") or DefaultEtcdSocket.
+func (c *Config) ControlSocket() string {
+	switch {
+	case c.Control.Socket != "" && filepath.IsAbs(c.Control.Socket):
+		return c.Control.Socket
+	case c.Control.Socket != "":
+		return filepath.Join(c.Dir, c.Control.Socket)
+	case c.Store.Backend == BackendEtcd:
+		return DefaultEtcdSocket
+	}
+	return c.StorePath() + ".sock"
+}
+
+// ReplicaID is cluster.id, or the host name when it is empty.
+func (c *Config) ReplicaID() string {
+	if c.Cluster.ID != "" {
+		return c.Cluster.ID
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return fmt.Sprintf("pid-%d", os.Getpid())
 }
 
 // StorePath is store.path resolved against the config file's directory.

@@ -823,3 +823,81 @@ func TestDefaultAdminListenPort(t *testing.T) {
 		t.Errorf("default admin.listen = %q, want 127.0.0.1:8079 (admin.DefaultPort)", got)
 	}
 }
+
+// TestStoreBackendEtcd: store.backend etcd reads the endpoints, prefix, credentials' user, TLS
+// files and the replica's keys; the defaults fit one machine (bbolt); mistakes name their key.
+func TestStoreBackendEtcd(t *testing.T) {
+	d := Default()
+	if d.Store.Backend != BackendBolt || d.Store.Etcd.Prefix != "/partnerbot/" || d.Store.Etcd.DialTimeout != 5*time.Second || d.Cluster.Lease != 10*time.Second {
+		t.Errorf("defaults = %+v %+v", d.Store, d.Cluster)
+	}
+	if got := d.ControlSocket(); got != filepath.Join(".", "partnerbot.db")+".sock" {
+		t.Errorf("bbolt control socket = %s", got)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bot.yaml")
+	file := "store:\n  backend: etcd\n  etcd:\n    endpoints: [https://etcd-0:2379, http://127.0.0.1:2379]\n    prefix: /team-a/\n" +
+		"    tls:\n      ca_file: etcd/ca.crt\n      cert_file: /etc/pb/client.crt\n      key_file: /etc/pb/client.key\n" +
+		"cluster:\n  id: replica-1\n  lease: 6s\n"
+	if err := os.WriteFile(p, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := cfg.Store.Etcd; cfg.Store.Backend != BackendEtcd || len(e.Endpoints) != 2 || e.Prefix != "/team-a/" || e.DialTimeout != 5*time.Second {
+		t.Errorf("store = %+v", cfg.Store)
+	}
+	if got := cfg.EtcdFile(cfg.Store.Etcd.TLS.CAFile); got != filepath.Join(dir, "etcd", "ca.crt") {
+		t.Errorf("ca_file = %s", got)
+	}
+	if got := cfg.EtcdFile(cfg.Store.Etcd.TLS.CertFile); got != "/etc/pb/client.crt" {
+		t.Errorf("cert_file = %s", got)
+	}
+	if cfg.ReplicaID() != "replica-1" || cfg.Cluster.Lease != 6*time.Second {
+		t.Errorf("cluster = %+v", cfg.Cluster)
+	}
+	if got := cfg.ControlSocket(); got != DefaultEtcdSocket {
+		t.Errorf("etcd control socket = %s, want %s", got, DefaultEtcdSocket)
+	}
+	cfg.Control.Socket = "run/pb.sock"
+	if got := cfg.ControlSocket(); got != filepath.Join(dir, "run", "pb.sock") {
+		t.Errorf("control.socket = %s", got)
+	}
+	if h, _ := os.Hostname(); h != "" && Default().ReplicaID() != h {
+		t.Errorf("default replica id = %s, want the host name %s", Default().ReplicaID(), h)
+	}
+
+	t.Setenv(EtcdPasswordEnv, "")
+	const etcd = "store:\n  backend: etcd\n"
+	for _, tt := range []struct{ file, want string }{
+		{"store:\n  backend: postgres\n", "store.backend (line 2): must be bbolt (one machine) or etcd"},
+		{etcd, "must list etcd's client URLs"},
+		{etcd + "  etcd:\n    endpoints: [etcd-0:2379]\n", `"etcd-0:2379" is not a client URL`},
+		{etcd + "  etcd:\n    endpoints: [http://etcd-0:2379/v3]\n", "is not a client URL"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\n    prefix: partnerbot\n", "store.etcd.prefix (line 5): must start with /"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\n    username: bot\n", "store.etcd.username (line 5): is set but PARTNERBOT_ETCD_PASSWORD is empty"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\n    tls:\n      cert_file: c.crt\n", "store.etcd.tls (line 5): cert_file and key_file go together"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\n    dial_timeout: 10m\n", "store.etcd.dial_timeout (line 5): must be between"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\ncluster:\n  lease: 1500ms\n", "cluster.lease (line 6): must be whole seconds"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\ncluster:\n  lease: 1s\n", "cluster.lease (line 6): must be between 2s and 1m"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\ncluster:\n  id: a/b\n", "cluster.id (line 6): must have no slashes"},
+		{etcd + "  etcd:\n    endpoints: [http://e:2379]\n    password: x\n", "store.etcd.password (line 5): unknown key"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := Parse([]byte(tt.file))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("missing %q in:\n%v", tt.want, err)
+			}
+		})
+	}
+	t.Setenv(EtcdPasswordEnv, "s3cret")
+	if _, err := Parse([]byte(etcd + "  etcd:\n    endpoints: [http://e:2379]\n    username: bot\n")); err != nil {
+		t.Errorf("username with the password in the environment: %v", err)
+	}
+	// bbolt ignores the etcd keys' mistakes: they are not in use.
+	if _, err := Parse([]byte("store:\n  etcd:\n    prefix: x\n")); err != nil {
+		t.Errorf("bbolt with an unused etcd section: %v", err)
+	}
+}

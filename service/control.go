@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -35,7 +37,14 @@ func Execute(ctx context.Context, router *commands.Router, req chat.Request) con
 // tracked by wg. A socket that cannot be made is logged and the bot runs on: exec and backup then
 // wait for the store's lock, as when no bot runs.
 func (b *Bot) serveControl(ctx context.Context, wg *sync.WaitGroup) {
-	srv, err := control.Listen(control.SocketPath(b.Config.StorePath()), b.Store.Path(), b.Log.With("component", "control"))
+	path := b.Config.ControlSocket()
+	// /run/partnerbot, the default with etcd, may not exist yet (systemd's RuntimeDirectory
+	// makes it; a container may not).
+	err := os.MkdirAll(filepath.Dir(path), 0o700)
+	var srv *control.Server
+	if err == nil {
+		srv, err = control.Listen(path, b.Store.Path(), b.Log.With("component", "control"))
+	}
 	if err != nil {
 		b.Log.Error("no control socket: partnerbot exec and backup cannot reach this bot and will wait for the store", "error", err)
 		return
@@ -71,7 +80,7 @@ func (b *Bot) pruneEvery(ctx context.Context, every time.Duration) {
 }
 
 // prune applies r to st once and logs what it removed and how the file is used.
-func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.Logger) {
+func prune(ctx context.Context, st store.Backend, r config.Retention, log *slog.Logger) {
 	start := time.Now()
 	res, err := st.Prune(ctx, store.Retention{Audit: r.Audit})
 	if err != nil {

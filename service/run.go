@@ -28,7 +28,7 @@ import (
 type Bot struct {
 	Config   *config.Config
 	Log      *slog.Logger
-	Store    *store.Store
+	Store    store.Backend
 	Router   *commands.Router
 	BSS      *bss.Client     // asked whether the site has the arrears scan's API
 	Direct   *Direct         // Run adds the adapters that can message users directly

@@ -134,7 +134,7 @@ func (h *handler) attr(a slog.Attr) slog.Attr {
 
 // SecretsFromEnv lists the values of the environment variables partnerbot takes secrets from:
 // the partner's AK/SK (HUAWEICLOUD_SDK_*) and the chat platforms' tokens and keys (SLACK_*,
-// TELEGRAM_*, WECOM_*). A value that is a URL (a WeCom robot's whole webhook) also lists its
+// TELEGRAM_*, WECOM_*), and the etcd user's password (PARTNERBOT_ETCD_PASSWORD). A value that is a URL (a WeCom robot's whole webhook) also lists its
 // key parameter. environ is os.Environ().
 func SecretsFromEnv(environ []string) []string {
 	var out []string
@@ -145,7 +145,7 @@ func SecretsFromEnv(environ []string) []string {
 		}
 		switch {
 		case strings.HasPrefix(name, "HUAWEICLOUD_SDK_"), strings.HasPrefix(name, "SLACK_"),
-			strings.HasPrefix(name, "TELEGRAM_"), strings.HasPrefix(name, "WECOM_"):
+			strings.HasPrefix(name, "TELEGRAM_"), strings.HasPrefix(name, "WECOM_"), name == "PARTNERBOT_ETCD_PASSWORD":
 		default:
 			continue
 		}

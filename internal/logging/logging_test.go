@@ -97,10 +97,11 @@ func TestSecretsFromEnv(t *testing.T) {
 		"HUAWEICLOUD_SDK_AK=AKAKAKAKAKAK", "HUAWEICLOUD_SDK_SK=" + secret,
 		"SLACK_BOT_TOKEN=xoxb-1-2-3", "TELEGRAM_BOT_TOKEN=1:AA", "WECOM_CORP_SECRET=corp",
 		"WECOM_ROBOT_KEY_OPS=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-123",
+		"PARTNERBOT_ETCD_PASSWORD=etcd-pw", "PARTNERBOT_CONFIG=/etc/partnerbot/config.yaml",
 		"PATH=/usr/bin", "HOME=/root", "SLACK_EMPTY=",
 	})
 	want := []string{"AKAKAKAKAKAK", secret, "xoxb-1-2-3", "1:AA", "corp",
-		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-123", "robot-key-123"}
+		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-123", "robot-key-123", "etcd-pw"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("SecretsFromEnv = %q, want %q", got, want)
 	}
