@@ -672,3 +672,44 @@ func TestClusterCheckConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCluster: README's "Running as a cluster on etcd" links every file of deploy/cluster,
+// gives the compose file's header commands as written, names every secret the headers ask for,
+// and has its table of failures.
+func TestReadmeCluster(t *testing.T) {
+	_, section, ok := strings.Cut(readFile(t, "README.md"), "\n## Running as a cluster on etcd\n")
+	if !ok {
+		t.Fatal("README has no ## Running as a cluster on etcd")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, f := range []string{clusterConfigFile, clusterCompose, clusterKubernetes, clusterEtcdK8s} {
+		if !strings.Contains(section, "]("+f+")") {
+			t.Errorf("the section does not link %s", f)
+		}
+	}
+	text := readFile(t, clusterCompose)
+	n := 0
+	for _, cmd := range headerShellCommands(text) {
+		cmd, _, _ = strings.Cut(cmd, "   #")
+		if !strings.HasPrefix(cmd, "docker compose ") || strings.Contains(cmd, " exec ") {
+			continue
+		}
+		n++
+		if !strings.Contains(section, "\n    "+strings.TrimSpace(cmd)) {
+			t.Errorf("the section lacks the compose header's command:\n\t%s", cmd)
+		}
+	}
+	if n < 4 {
+		t.Errorf("%s's header has %d docker compose commands", clusterCompose, n)
+	}
+	for _, name := range headerSecrets(t, text) {
+		if !strings.Contains(section, "`"+name+"`") {
+			t.Errorf("the section does not name the secret %s", name)
+		}
+	}
+	for _, when := range []string{"the leader dies", "a follower dies", "an etcd member dies", "etcd loses its quorum", "a replica is cut off from etcd", "a replica is stopped (SIGTERM)"} {
+		if !strings.Contains(section, "\n| "+when+" | ") {
+			t.Errorf("the table of failures has no row %q", when)
+		}
+	}
+}
