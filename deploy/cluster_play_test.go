@@ -45,7 +45,7 @@ import (
 // every replica answer a Slack slash command posted to its http endpoint (as the load balancer
 // would send it to any), sees every replica register Telegram's webhook and exactly one lead
 // (partnerbot_cluster_leader on the admin endpoints sums to 1), runs the header's `partnerbot
-// exec` and `partnerbot backup` beside a replica, then stops the leader with SIGTERM (exit 0; another leads) and the
+// exec` beside a replica, then stops the leader with SIGTERM (exit 0; another leads) and the
 // others, and finds the cluster's keys gone from etcd (each replica resigned and left).
 func TestPlayClusterCompose(t *testing.T) {
 	bin := buildBinary(t)
@@ -249,15 +249,6 @@ func TestPlayClusterCompose(t *testing.T) {
 	}
 	if !strings.Contains(replicas[0].stderr.String(), "control socket: exec") {
 		t.Errorf("the command beside did not go through %s's control socket%s", replicas[0].name, logs())
-	}
-
-	// `partnerbot backup` beside a replica: the bot's keys, through its control socket.
-	backup := filepath.Join(privateDir(t, 0o700, uid), "partnerbot-backup")
-	var bout, berr lockedBuffer
-	if err := replicas[0].start(&bout, &berr, bin, "backup", "-config", replicas[0].config, backup).Wait(); err != nil {
-		t.Errorf("partnerbot backup beside %s: %v\nstdout:\n%s\nstderr:\n%s\nwant exit 0", replicas[0].name, err, bout.String(), berr.String())
-	} else if info, err := os.Stat(backup); err != nil || info.Size() == 0 {
-		t.Errorf("partnerbot backup wrote no file: %v", err)
 	}
 
 	// docker compose stop of the leader: it resigns, another leads; then the others.
