@@ -54,7 +54,8 @@ func TestPlayClusterCompose(t *testing.T) {
 	skipUnlessEtcdConfig(t, bin)
 
 	_, names, services := clusterServices(t)
-	var wecomCfg struct {
+	// What the play points elsewhere: the WeCom app (its fake must be that app) and the endpoints.
+	var fixed struct {
 		WeCom struct {
 			CorpID  string `yaml:"corp_id"`
 			AgentID int64  `yaml:"agent_id"`
@@ -66,7 +67,7 @@ func TestPlayClusterCompose(t *testing.T) {
 			} `yaml:"etcd"`
 		} `yaml:"store"`
 	}
-	if err := yaml.Unmarshal([]byte(base), &wecomCfg); err != nil {
+	if err := yaml.Unmarshal([]byte(base), &fixed); err != nil {
 		t.Fatal(err)
 	}
 	asRoot := os.Geteuid() == 0
@@ -79,11 +80,11 @@ func TestPlayClusterCompose(t *testing.T) {
 	slack := slacktest.NewWithTokens(t, testSecrets["SLACK_BOT_TOKEN"], testSecrets["SLACK_APP_TOKEN"])
 	bss := bsstest.NewTestServer(t, bsstest.Options{})
 	tg := telegramtest.New(t)
-	wc := wecomtest.New(t, wecomtest.Options{CorpID: wecomCfg.WeCom.CorpID, AgentID: wecomCfg.WeCom.AgentID,
+	wc := wecomtest.New(t, wecomtest.Options{CorpID: fixed.WeCom.CorpID, AgentID: fixed.WeCom.AgentID,
 		CorpSecret: testSecrets["WECOM_CORP_SECRET"]})
 	endpoints := etcd.Endpoints()
-	if len(endpoints) != len(wecomCfg.Store.Etcd.Endpoints) {
-		t.Fatalf("the configuration names %d etcd endpoints; the play's etcd has %d members", len(wecomCfg.Store.Etcd.Endpoints), len(endpoints))
+	if len(endpoints) != len(fixed.Store.Etcd.Endpoints) {
+		t.Fatalf("the configuration names %d etcd endpoints; the play's etcd has %d members", len(fixed.Store.Etcd.Endpoints), len(endpoints))
 	}
 
 	workDir := privateDir(t, 0o555, 0)
@@ -101,8 +102,8 @@ func TestPlayClusterCompose(t *testing.T) {
 		pairs := []string{
 			"\n  mode: http\n", "\n  api_url: " + slack.APIURL() + "\n  mode: http\n",
 			"\n  mode: webhook\n", "\n  api_endpoint: " + tg.URL + "\n  mode: webhook\n",
-			"\n  agent_id: " + strconv.FormatInt(wecomCfg.WeCom.AgentID, 10) + "\n",
-			"\n  agent_id: " + strconv.FormatInt(wecomCfg.WeCom.AgentID, 10) + "\n  api_base: " + wc.URL + "\n",
+			"\n  agent_id: " + strconv.FormatInt(fixed.WeCom.AgentID, 10) + "\n",
+			"\n  agent_id: " + strconv.FormatInt(fixed.WeCom.AgentID, 10) + "\n  api_base: " + wc.URL + "\n",
 			"\n  endpoint: china\n", "\n  iam_endpoint: " + bss.URL + "\n  endpoint: " + bss.URL + "\n",
 			`listen: ":8081"`, `listen: "` + r.slackAddr + `"`,
 			`listen: ":8443"`, `listen: "` + freeAddr(t) + `"`,
@@ -111,7 +112,7 @@ func TestPlayClusterCompose(t *testing.T) {
 			"socket: /run/partnerbot/partnerbot.sock", "socket: " + run + "/partnerbot.sock",
 			"\n  id: \"\"", "\n  id: " + s.Hostname,
 		}
-		for j, ep := range wecomCfg.Store.Etcd.Endpoints {
+		for j, ep := range fixed.Store.Etcd.Endpoints {
 			pairs = append(pairs, "- "+ep+"\n", "- "+endpoints[j]+"\n")
 		}
 		r.config = filepath.Join(etc, "config.yaml")
@@ -263,7 +264,7 @@ func TestPlayClusterCompose(t *testing.T) {
 	// Each left: no member or election key of theirs stands in etcd.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	prefix := wecomCfg.Store.Etcd.Prefix + "cluster/"
+	prefix := fixed.Store.Etcd.Prefix + "cluster/"
 	resp, err := etcd.Client(t).Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
 	if err != nil {
 		t.Fatal(err)
