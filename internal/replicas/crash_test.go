@@ -56,7 +56,9 @@ var actions = []struct {
 	name, path string
 	request    func(w *world, round int) string
 }{
-	{"renew", renewPath, func(w *world, round int) string { return "/renew " + w.mainResources(round + 1)[round].ResourceID + " 1m" }},
+	{"renew", renewPath, func(w *world, round int) string {
+		return "/renew " + w.mainResources(round + 1)[round].ResourceID + " 1m"
+	}},
 	{"topup", allocatePath, func(*world, int) string { return "/topup 张三 10" }},
 }
 
