@@ -35,10 +35,10 @@ func TestEtcdMemberKilledWhileApprovalsAreClicked(t *testing.T) {
 		reqs[i] = w.file(clicking[i%2], "/renew "+r.ResourceID+" 1m")
 	}
 	var mu sync.Mutex
-	ran := map[uint64]bool{} // a reply said the request ran
-	refused := 0             // clicks answered with an error (the other approver's won, or etcd failed)
+	ran := map[uint64]bool{}      // a reply said the request ran
+	refused := 0                  // clicks answered with an error (the other approver's won, or etcd failed)
 	var killing, killed time.Time // when the kill began and ended
-	across := 0                    // clicks under way while the member was being killed
+	across := 0                   // clicks under way while the member was being killed
 	click := func(r *replica, user string, id uint64) {
 		began := time.Now()
 		rep := w.say(r, user, fmt.Sprintf("/approve %d", id))
