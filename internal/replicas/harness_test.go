@@ -80,6 +80,7 @@ type replica struct {
 	store  *etcdstore.Store
 	bss    commands.BSS
 	router *commands.Router
+	opts   commands.Options // the router's
 }
 
 // replicaOptions adjust one replica as it is built.
@@ -99,21 +100,22 @@ func newWorld(t testing.TB) *world {
 	return w
 }
 
-// addReplica builds a replica whose etcd client knows only the given member.
+// addReplica builds a replica whose etcd client knows only the given member; with member -1 it
+// builds only the BSS client and the router's options (for a router on another store).
 func (w *world) addReplica(member int, o replicaOptions) *replica {
 	w.t.Helper()
 	r := &replica{name: fmt.Sprintf("replica-%d", len(w.replicas)), member: member}
-	cli, err := clientv3.New(w.etcd.ClientConfig(member))
-	if err != nil {
-		w.t.Fatalf("etcd client of %s: %v", r.name, err)
+	if member >= 0 {
+		cli, err := clientv3.New(w.etcd.ClientConfig(member))
+		if err != nil {
+			w.t.Fatalf("etcd client of %s: %v", r.name, err)
+		}
+		w.t.Cleanup(func() { cli.Close() })
+		r.cli = cli
+		if r.store, err = etcdstore.Open(context.Background(), cli, etcdstore.Options{Now: w.clock.Now}); err != nil {
+			w.t.Fatalf("etcdstore.Open of %s: %v", r.name, err)
+		}
 	}
-	w.t.Cleanup(func() { cli.Close() })
-	r.cli = cli
-	st, err := etcdstore.Open(context.Background(), cli, etcdstore.Options{Now: w.clock.Now})
-	if err != nil {
-		w.t.Fatalf("etcdstore.Open of %s: %v", r.name, err)
-	}
-	r.store = st
 	client, err := bss.New(bss.Config{Endpoint: w.srv.URL, IAMEndpoint: w.srv.URL, Credentials: bsstest.SandboxCredentials,
 		AgencyName: bsstest.SandboxAgency, RatePerSecond: 1000, Burst: 10, MaxRetries: -1, Timeout: 10 * time.Second,
 		Now: w.clock.Now})
@@ -124,7 +126,7 @@ func (w *world) addReplica(member int, o replicaOptions) *replica {
 	if o.wrapBSS != nil {
 		r.bss = o.wrapBSS(r, r.bss)
 	}
-	var s commands.Store = st
+	var s commands.Store = r.store
 	if o.wrapStore != nil {
 		s = o.wrapStore(r, s)
 	}
@@ -134,7 +136,10 @@ func (w *world) addReplica(member int, o replicaOptions) *replica {
 	if o.router != nil {
 		o.router(&ro)
 	}
-	r.router = commands.New(r.bss, s, ro)
+	r.opts = ro
+	if member >= 0 {
+		r.router = commands.New(r.bss, s, ro)
+	}
 	w.replicas = append(w.replicas, r)
 	return r
 }
