@@ -1,14 +1,19 @@
 package replicas_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/partnerbot/partnerbot/bot/slack"
+	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
 	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/store"
@@ -79,13 +84,20 @@ var bsstestDate = int64(1764979200)
 // 1002: how often the router ran it.
 func (w *world) commandRuns(text string) int {
 	w.t.Helper()
-	es, err := w.live().store.RecentAudit(context.Background(), store.MaxAuditLimit, store.AuditFilter{Platform: "telegram", UserID: "1002"})
+	return w.runsOf("telegram", "1002", func(c string) bool { return c == text })
+}
+
+// runsOf counts the audit entries of commands by platform's user whose text is, by match, the
+// command: how often the router ran it.
+func (w *world) runsOf(platform, user string, match func(command string) bool) int {
+	w.t.Helper()
+	es, err := w.live().store.RecentAudit(context.Background(), store.MaxAuditLimit, store.AuditFilter{Platform: platform, UserID: user})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	n := 0
 	for _, e := range es {
-		if e.Command == text {
+		if match(e.Command) {
 			n++
 		}
 	}
@@ -164,4 +176,89 @@ func TestUpdateDeliveredToTwoReplicasRunsOnce(t *testing.T) {
 		}
 		w.checkOnce(req.ID, []string{"approved", "executing", "succeeded"}, "result:channel")
 	})
+}
+
+const slackSecret = "replicas-signing-secret"
+
+// startSlack runs a Slack adapter in HTTP mode on replica r (its deliveries in r's store, its
+// handler r's router) and returns the address it serves on.
+func (w *world) startSlack(r *replica, fake *slacktest.Fake) string {
+	w.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	a, err := slack.New(slack.Options{Mode: slack.ModeHTTP, APIURL: fake.APIURL(), BotToken: fake.BotToken, SigningSecret: slackSecret,
+		Listener: ln, Workers: 1, ChannelRate: -1, Timeout: 10 * time.Second, Deliveries: r.store})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, r.router.Handle) }()
+	w.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			w.t.Errorf("%s's Slack adapter: %v", r.name, err)
+		}
+	})
+	fake.WaitFor("the HTTP endpoints of "+r.name, a.Connected)
+	return ln.Addr().String()
+}
+
+// postEvent posts an Events API payload to the adapter at addr, signed now, as Slack does; a
+// retry carries X-Slack-Retry-Num. It must be taken (200).
+func postEvent(t *testing.T, addr string, payload map[string]any, retry int) {
+	t.Helper()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+slack.PathEvents, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if retry > 0 {
+		req.Header.Set("X-Slack-Retry-Num", strconv.Itoa(retry))
+		req.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+	}
+	slacktest.SignRequest(req, slackSecret, time.Now(), body)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("event answered %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestSlackEventRetriedToAnotherReplicaRunsOnce: Slack retries an event it did not see
+// acknowledged in time, and the retry may reach another replica: a mention that approves a
+// request runs once, by the shared inbound deliveries, and reaches BSS once.
+func TestSlackEventRetriedToAnotherReplicaRunsOnce(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.addReplica(0, replicaOptions{}), w.addReplica(1, replicaOptions{})
+	fake := slacktest.New(t)
+	fake.AddChannel(approvalsChannel)
+	addrA, addrB := w.startSlack(a, fake), w.startSlack(b, fake)
+	req := w.file(a, "/renew "+w.mainResources(1)[0].ResourceID+" 1m")
+	mention := slacktest.EventPayload("Ev0REPLICAS1", slacktest.MentionEvent(approvalsChannel, "UBOB",
+		fmt.Sprintf("<@%s> approve %d", slacktest.BotUserID, req.ID), "1700000100.000100", ""))
+	postEvent(t, addrA, mention, 0)
+	waitFor(t, "the approval to run", func() bool { return w.approval(req.ID).State == store.StateSucceeded })
+	postEvent(t, addrB, mention, 1) // Slack's retry, to the other replica
+	probe := slacktest.EventPayload("Ev0REPLICAS2", slacktest.MentionEvent(approvalsChannel, "UBOB",
+		fmt.Sprintf("<@%s> help", slacktest.BotUserID), "1700000101.000100", ""))
+	postEvent(t, addrB, probe, 0)
+	isHelp := func(c string) bool { return strings.Contains(c, "help") }
+	waitFor(t, "the probe after the retry", func() bool { return w.runsOf("slack", "UBOB", isHelp) == 1 })
+	if n := w.runsOf("slack", "UBOB", func(c string) bool { return strings.Contains(c, fmt.Sprintf("approve %d", req.ID)) }); n != 1 {
+		t.Errorf("the mention ran %d times, want once", n)
+	}
+	if muts := w.mutations(); len(muts) != 1 || muts[0].Path != renewPath {
+		t.Errorf("BSS changes %v, want one renewal", paths(muts))
+	}
+	w.checkOnce(req.ID, []string{"approved", "executing", "succeeded"}, "result:channel")
 }
