@@ -2,9 +2,9 @@ package replicas_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -288,17 +288,7 @@ func (w *world) checkOnce(id uint64, states []string, wantKeys ...string) {
 	}
 	for _, k := range wantKeys {
 		if keys[fmt.Sprintf("approval:%d:%s", id, k)] == 0 {
-			w.t.Errorf("notice approval:%d:%s was not queued (queued: %v)", id, k, slices.Sorted(mapKeys(keys)))
-		}
-	}
-}
-
-func mapKeys(m map[string]int) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
+			w.t.Errorf("notice approval:%d:%s was not queued (queued: %v)", id, k, slices.Sorted(maps.Keys(keys)))
 		}
 	}
 }
@@ -348,5 +338,3 @@ func together(fns ...func()) {
 	close(start)
 	wg.Wait()
 }
-
-var _ = json.Marshal
