@@ -3,6 +3,7 @@ package replicas_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/partnerbot/partnerbot/bss/bsstest"
@@ -11,22 +12,24 @@ import (
 )
 
 // TestApprovalClickedOnTwoReplicasReachesBSSOnce: one request's Approve button clicked on two
-// replicas at once — by two approvers, or one click the platform delivered to both — makes one
+// replicas at once — by two approvers, or one click the platform delivered to both — or on
+// three by three approvers, makes one
 // BSS call, one audited transition to each state, one notice of each kind, and one reply that
 // says it ran (the other is told it is already decided). Renewals and top-ups, several rounds,
 // so that each replica wins some.
 func TestApprovalClickedOnTwoReplicasReachesBSSOnce(t *testing.T) {
 	w := newWorld(t)
-	a, b := w.addReplica(0, replicaOptions{}), w.addReplica(1, replicaOptions{})
+	a, b, c := w.addReplica(0, replicaOptions{}), w.addReplica(1, replicaOptions{}), w.addReplica(2, replicaOptions{})
 	const rounds = 3
 	res := w.mainResources(rounds)
 	type click struct {
 		on   *replica
 		user string
 	}
-	clicks := map[string][2]click{
+	clicks := map[string][]click{
 		"two approvers":           {{a, "slack:UBOB"}, {b, "slack:UCAROL"}},
 		"one click, two replicas": {{a, "slack:UBOB"}, {b, "slack:UBOB"}},
+		"three approvers":         {{a, "slack:UBOB"}, {b, "slack:UCAROL"}, {c, "slack:UDAVE"}},
 	}
 	for _, action := range []struct{ name, path, wantMut string }{
 		{"renew", "", renewPath},
@@ -41,15 +44,16 @@ func TestApprovalClickedOnTwoReplicasReachesBSSOnce(t *testing.T) {
 					} else {
 						text = "/topup 张三 10"
 					}
-					filer := []*replica{a, b}[round%2]
+					filer := []*replica{a, b, c}[round%3]
 					req := w.file(filer, text)
 					button := w.approveButton(req.ID)
 					before := len(w.mutations())
-					var replies [2]chat.Reply
-					together(
-						func() { replies[0] = w.say(cs[0].on, cs[0].user, button.Command) },
-						func() { replies[1] = w.say(cs[1].on, cs[1].user, button.Command) },
-					)
+					replies := make([]chat.Reply, len(cs))
+					var fns []func()
+					for i, cl := range cs {
+						fns = append(fns, func() { replies[i] = w.say(cl.on, cl.user, button.Command) })
+					}
+					together(fns...)
 					muts := w.mutations()[before:]
 					if len(muts) != 1 || muts[0].Path != action.wantMut {
 						t.Errorf("round %d: BSS changes %v, want one %s", round, paths(muts), action.wantMut)
@@ -64,7 +68,11 @@ func TestApprovalClickedOnTwoReplicasReachesBSSOnce(t *testing.T) {
 						}
 					}
 					if ran != 1 {
-						t.Errorf("round %d: %d replies say it ran, want 1:\n%s\n---\n%s", round, ran, flatten(replies[0]), flatten(replies[1]))
+						var all []string
+						for _, r := range replies {
+							all = append(all, flatten(r))
+						}
+						t.Errorf("round %d: %d replies say it ran, want 1:\n%s", round, ran, strings.Join(all, "\n---\n"))
 					}
 					w.checkOnce(req.ID, []string{"pending", "approved", "executing", "succeeded"}, "new", "result:channel")
 				}
