@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -117,6 +118,32 @@ func TestTwoReplicasExecuteOneApprovedRequestOnce(t *testing.T) {
 		}
 		if got := w.approval(req.ID); got.State != store.StateSucceeded {
 			t.Errorf("round %d: request #%d %s, want succeeded: %+v", round, req.ID, got.State, got.Result)
+		}
+		w.checkOnce(req.ID, []string{"approved", "executing", "succeeded"}, "result:channel")
+	}
+}
+
+// TestTwoApprovalsNeededGivenOnTwoReplicasAtOnce: with two approvals needed, two approvers
+// clicking on two replicas at once both count — neither replica's write hides the other's —
+// and the request, approved by the second, runs once.
+func TestTwoApprovalsNeededGivenOnTwoReplicasAtOnce(t *testing.T) {
+	w := newWorld(t)
+	two := replicaOptions{router: func(o *commands.Options) { o.Approvals = 2 }}
+	a, b := w.addReplica(0, two), w.addReplica(1, two)
+	for round, r := range w.mainResources(3) {
+		req := w.file(a, "/renew "+r.ResourceID+" 1m")
+		button := w.approveButton(req.ID)
+		before := len(w.mutations())
+		together(
+			func() { w.say(a, "slack:UBOB", button.Command) },
+			func() { w.say(b, "slack:UCAROL", button.Command) },
+		)
+		got := w.approval(req.ID)
+		if got.State != store.StateSucceeded || len(got.Approvals) != 2 {
+			t.Errorf("round %d: request #%d %s with %d approvals, want succeeded with 2: %+v", round, req.ID, got.State, len(got.Approvals), got.Approvals)
+		}
+		if muts := w.mutations()[before:]; len(muts) != 1 || muts[0].Path != renewPath {
+			t.Errorf("round %d: BSS changes %v, want one renewal", round, paths(muts))
 		}
 		w.checkOnce(req.ID, []string{"approved", "executing", "succeeded"}, "result:channel")
 	}
