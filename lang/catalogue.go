@@ -559,7 +559,7 @@ var catalogue = map[string]msg{
 	"act.gone_no_order":      {"资源已不在，但申请执行后没有生成退订订单：它可能在此之前已被删除，请核实。", "The resource is gone, but no unsubscribe order was created after the request ran: it may have been removed before; check."},
 	"act.expiry_unexplained": {"到期时间从 %s 变为 %s，与这次续订的周期不符（应为 %s），请核对。", "The expiry moved from %s to %s, which this renewal's period does not explain (expected %s): check."},
 	"act.settled_unknown":    {"（执行结果未知，已根据华为云状态确认）", "(the outcome was unknown; confirmed from BSS state)"},
-	"act.settled_restart":    {"（重启后根据华为云状态确认）", "(confirmed from BSS state after a restart)"},
+	"act.settled_restart":    {"（中断后根据华为云状态确认：重启，或另一副本接手）", "(confirmed from BSS state after the run was interrupted: a restart, or another replica took over)"},
 	"act.settled_later":      {"（%d 分钟后根据华为云状态确认）", "(confirmed from BSS state %d min later)"},
 	"err.throttled":          {"华为云 BSS 正在限流，请约 %d 分钟后再试。", "BSS is throttling; try again in about %d min."},
 	"err.deadline":           {"华为云 BSS 没有及时答复（%d 秒），请稍后再试。", "BSS did not answer in time (%d s); try again later."},
