@@ -132,34 +132,44 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, src, dst
 			return nil, err
 		}
 	}
-
-	var out *atomicFile // a bbolt destination is written beside its path, renamed when verified
-	if !dst.etcd {
+	log.Info("migrating", "from", from.name, "to", dst.String())
+	var copied *store.Summary
+	target := dst.path
+	if dst.etcd {
+		to, err := openEnd(ctx, cfg, log, dst, true)
+		if err != nil {
+			return nil, err
+		}
+		defer to.close()
+		if copied, err = copyToEtcd(ctx, from.st, to); err != nil {
+			return nil, err
+		}
+		target = to.name
+	} else {
 		if err := emptyFile(ctx, cfg, dst.path); err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(dst.path), 0o700); err != nil {
+		if copied, err = copyToFile(ctx, cfg, log, from.st, dst.path); err != nil {
 			return nil, err
 		}
-		if out, err = newAtomicFile(dst.path); err != nil {
-			return nil, err
-		}
-		defer out.abort()
 	}
-	to, err := openEnd(ctx, cfg, log, storeEnd{etcd: dst.etcd, path: tmpOr(out, dst.path)}, true)
+	// The source exported again: it must not have changed meanwhile (no bot ran on it).
+	now, err := store.Summarize(ctx, from.st)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("verify: %w", err)
 	}
-	toClosed := false
-	defer func() {
-		if !toClosed {
-			to.close()
-		}
-	}()
-	if dst.etcd {
-		if err := noReplicas(ctx, to); err != nil {
-			return nil, err
-		}
+	if err := copied.Diff(now, 5); err != nil {
+		return nil, fmt.Errorf("verify: %s changed during the copy: is a bot running on it? %w", from.name, err)
+	}
+	printMigration(stdout, from.name, target, copied, time.Since(start))
+	return copied, nil
+}
+
+// copyToEtcd copies from into the empty etcd prefix of to, exports the copy again and compares
+// it with what was copied, record by record.
+func copyToEtcd(ctx context.Context, from store.Portable, to *openedEnd) (*store.Summary, error) {
+	if err := noReplicas(ctx, to); err != nil {
+		return nil, err
 	}
 	if err := store.NotEmpty(ctx, to.st); err != nil {
 		if errors.Is(err, store.ErrNotEmpty) {
@@ -167,45 +177,55 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, src, dst
 		}
 		return nil, err
 	}
-
-	log.Info("migrating", "from", from.name, "to", dst.String())
-	copied, err := store.Copy(ctx, from.st, to.st, migrateBatch)
+	copied, err := store.Copy(ctx, from, to.st, migrateBatch)
 	if err != nil {
-		if dst.etcd {
-			return nil, fmt.Errorf("copy: %w (%s may hold part of the copy: delete it with etcdctl del --prefix %s before trying again)", err, to.name, to.prefix)
-		}
-		return nil, fmt.Errorf("copy: %w (nothing written to %s)", err, dst.path)
-	}
-	log.Info("copied, verifying", "records", copied)
-
-	// Verify: both sides exported again and compared record by record.
-	want, err := store.Summarize(ctx, from.st)
-	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+		return nil, fmt.Errorf("copy: %w (%s may hold part of the copy: delete it with etcdctl del --prefix %s before trying again)", err, to.name, to.prefix)
 	}
 	got, err := store.Summarize(ctx, to.st)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	if err := want.Diff(got, 5); err != nil {
-		return nil, fmt.Errorf("verify: the copy in %s differs from %s: %w", to.name, from.name, err)
+	if err := copied.Diff(got, 5); err != nil {
+		return nil, fmt.Errorf("verify: the copy in %s differs from what was copied: %w", to.name, err)
 	}
-	if want.Records != copied {
-		return nil, fmt.Errorf("verify: %s changed during the copy (%d records copied, %d now): is a bot running on it?", from.name, copied, want.Records)
+	return copied, nil
+}
+
+// copyToFile copies from into a new bbolt file at path: written beside it, exported again and
+// compared with what was copied record by record, closed, checked by store.Verify, and only
+// then renamed to path. On any failure path is left as it was.
+func copyToFile(ctx context.Context, cfg *config.Config, log *slog.Logger, from store.Portable, path string) (*store.Summary, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
 	}
-	target := to.name
-	if out != nil {
-		toClosed = true
-		if err := to.close(); err != nil {
-			return nil, err
-		}
-		if _, err := out.commit(cfg.Store.CheckTimeout); err != nil {
-			return nil, fmt.Errorf("verify: %w", err)
-		}
-		target = dst.path
+	out, err := newAtomicFile(path)
+	if err != nil {
+		return nil, err
 	}
-	printMigration(stdout, from.name, target, want, time.Since(start))
-	return want, nil
+	defer out.abort()
+	to, err := openEnd(ctx, cfg, log, storeEnd{path: out.tmp}, true)
+	if err != nil {
+		return nil, err
+	}
+	copied, err := store.Copy(ctx, from, to.st, migrateBatch)
+	if err != nil {
+		to.close()
+		return nil, fmt.Errorf("copy: %w (nothing written to %s)", err, path)
+	}
+	got, err := store.Summarize(ctx, to.st)
+	if err == nil {
+		err = copied.Diff(got, 5)
+	}
+	if cerr := to.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("verify: the copy differs from what was copied, nothing written to %s: %w", path, err)
+	}
+	if _, err := out.commit(cfg.Store.CheckTimeout); err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return copied, nil
 }
 
 // tmpOr is the temporary file of out, or path when there is none.

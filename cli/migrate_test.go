@@ -128,3 +128,35 @@ func TestMigrateUsage(t *testing.T) {
 	}
 	runCLI(t, "", "migrate", "--from", "etcd", "--to", "bbolt:x.db").check(t, exitUsage, nil, []string{"store.etcd.endpoints is empty"})
 }
+
+// TestBackupOnEtcd: with store.backend etcd, backup writes a bbolt file that store.Verify
+// accepts, equal to the store record for record, and migrate restores it into an empty prefix
+// where the bot sees the approvals again.
+func TestBackupOnEtcd(t *testing.T) {
+	_, src := filledStore(t, 120)
+	c := etcdtest.Start(t, 1)
+	ecfg := etcdConfig(t, c.Endpoints())
+	runCLI(t, "", "migrate", "-config", ecfg, "--from", "bbolt:"+src, "--to", "etcd").check(t, exitOK, nil, nil)
+
+	out := filepath.Join(t.TempDir(), "backup.db")
+	runCLI(t, "", "backup", "-config", ecfg, out).check(t, exitOK,
+		[]string{"backup of etcd://", "written to " + out + " as a bbolt file", "checked", "migrate --from bbolt:" + out + " --to etcd"}, nil)
+	if _, err := store.Verify(out, store.Options{}); err != nil {
+		t.Fatalf("Verify(backup): %v", err)
+	}
+	if err := summaryOf(t, src).Diff(summaryOf(t, out), 10); err != nil {
+		t.Errorf("the backup differs from the store: %v", err)
+	}
+
+	restored := etcdConfig(t, c.Endpoints(), "    prefix: /partnerbot/", "    prefix: /restored/")
+	runCLI(t, "", "migrate", "-config", restored, "--from", "bbolt:"+out, "--to", "etcd").check(t, exitOK,
+		[]string{"to etcd://" + c.Endpoints()[0] + "/restored/ and verified"}, nil)
+	runCLI(t, "", "exec", "-config", restored, "-as", "console:alice", "/request 1").check(t, 0, []string{"console:bob", "已成功"}, nil)
+}
+
+// TestCompactOnEtcd: compact has nothing to do on etcd and says what does it instead.
+func TestCompactOnEtcd(t *testing.T) {
+	cfg := etcdConfig(t, []string{"http://127.0.0.1:1"})
+	runCLI(t, "", "compact", "-config", cfg, filepath.Join(t.TempDir(), "new.db")).check(t, exitUsage, nil,
+		[]string{"store.backend is etcd", "etcdctl defrag"})
+}

@@ -144,7 +144,7 @@ type Summary struct {
 
 // Summarize exports p and sums up its records.
 func Summarize(ctx context.Context, p Portable) (*Summary, error) {
-	s := &Summary{Tables: map[string]TableSummary{}, hashes: map[string][32]byte{}}
+	s := newSummary()
 	err := p.Export(ctx, func(r Record) error {
 		s.add(r)
 		return nil
@@ -153,6 +153,10 @@ func Summarize(ctx context.Context, p Portable) (*Summary, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func newSummary() *Summary {
+	return &Summary{Tables: map[string]TableSummary{}, hashes: map[string][32]byte{}}
 }
 
 func (s *Summary) add(r Record) {
@@ -270,13 +274,13 @@ func CheckRecordKey(r Record) error {
 }
 
 // Copy exports from and imports its records into to, batch records per Import (0 = 512), and
-// returns how many records it copied. to should be empty (NotEmpty): Copy adds, it does not
-// replace.
-func Copy(ctx context.Context, from, to Portable, batch int) (int, error) {
+// returns the summary of the records it copied: what to should now hold. to should be empty
+// (NotEmpty): Copy adds, it does not replace.
+func Copy(ctx context.Context, from, to Portable, batch int) (*Summary, error) {
 	if batch <= 0 {
 		batch = 512
 	}
-	n := 0
+	sum := newSummary()
 	var recs []Record
 	flush := func() error {
 		if len(recs) == 0 {
@@ -285,7 +289,9 @@ func Copy(ctx context.Context, from, to Portable, batch int) (int, error) {
 		if err := to.Import(ctx, recs); err != nil {
 			return err
 		}
-		n += len(recs)
+		for _, r := range recs {
+			sum.add(r)
+		}
 		recs = recs[:0]
 		return nil
 	}
@@ -299,5 +305,8 @@ func Copy(ctx context.Context, from, to Portable, batch int) (int, error) {
 	if err == nil {
 		err = flush()
 	}
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	return sum, nil
 }
