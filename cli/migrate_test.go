@@ -160,3 +160,44 @@ func TestCompactOnEtcd(t *testing.T) {
 	runCLI(t, "", "compact", "-config", cfg, filepath.Join(t.TempDir(), "new.db")).check(t, exitUsage, nil,
 		[]string{"store.backend is etcd", "etcdctl defrag"})
 }
+
+// TestCheckConfigEtcd: check-config's store row with etcd says what etcd holds and as whom,
+// never the password; an etcd that does not answer fails the row as the start would fail.
+func TestCheckConfigEtcd(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	cli := c.Client(t)
+	for _, k := range []string{"/partnerbot/seq/audit", "/partnerbot/audit/00000000000000000001", "/partnerbot/cluster/members/1"} {
+		if _, err := cli.Put(context.Background(), k, "1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := etcdConfig(t, c.Endpoints())
+	res := runCLI(t, "", "check-config", "-config", cfg)
+	res.check(t, exitOK, nil, nil)
+	row := ""
+	for _, l := range strings.Split(res.stdout, "\n") {
+		if strings.HasPrefix(l, "store ") {
+			row = l
+		}
+	}
+	for _, want := range []string{"ok", "etcd " + c.Endpoints()[0] + ", prefix /partnerbot/", "1 etcd member(s)", "3 keys under the prefix at revision ",
+		"1 replica(s) of the bot running", "no user"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("store row lacks %q:\n%s", want, res.stdout)
+		}
+	}
+
+	// A user: named, the password not.
+	t.Setenv("PARTNERBOT_ETCD_PASSWORD", "s3cret-pw-42")
+	cfg = etcdConfig(t, c.Endpoints(), `    username: ""`, "    username: bot")
+	res = runCLI(t, "", "check-config", "-config", cfg)
+	res.check(t, exitOK, []string{"user bot (password from PARTNERBOT_ETCD_PASSWORD)"}, nil)
+	if strings.Contains(res.stdout+res.stderr, "s3cret-pw-42") {
+		t.Errorf("check-config shows the etcd password:\n%s%s", res.stdout, res.stderr)
+	}
+
+	ln := "http://127.0.0.1:1"
+	cfg = etcdConfig(t, []string{ln}, "    dial_timeout: 5s", "    dial_timeout: 300ms")
+	res = runCLI(t, "", "check-config", "-config", cfg)
+	res.check(t, exitFailed, []string{"FAIL", "store.etcd (" + ln + ")", "The bot would refuse to start (exit 1)"}, nil)
+}
