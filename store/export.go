@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -134,17 +135,18 @@ func (s *Store) Import(ctx context.Context, recs []Record) error {
 		return fmt.Errorf("store: import: %w", err)
 	}
 	err := s.update(func(tx *bolt.Tx) error {
+		im := &importer{tx: tx, byTime: map[string][]byte{}}
 		for i, r := range recs {
 			if i%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			if err := importRecord(tx, r); err != nil {
+			if err := im.record(r); err != nil {
 				return fmt.Errorf("%s/%q: %w", r.Table, r.Key, err)
 			}
 		}
-		return nil
+		return im.flush()
 	})
 	if err != nil {
 		return fmt.Errorf("store: import into %s: %w", s.path, err)
@@ -152,7 +154,33 @@ func (s *Store) Import(ctx context.Context, recs []Record) error {
 	return nil
 }
 
-func importRecord(tx *bolt.Tx, r Record) error {
+// importer is one Import's transaction. The expiry_by_time entries of the index entries it
+// writes are put at the end in key order: bbolt splits a page only at commit, and 100,000
+// entries put in expiry order, not key order, would each move a growing page's contents.
+type importer struct {
+	tx     *bolt.Tx
+	byTime map[string][]byte // key → value, to put
+}
+
+// flush puts the expiry_by_time entries in key order.
+func (im *importer) flush() error {
+	if len(im.byTime) == 0 {
+		return nil
+	}
+	b, err := bucket(im.tx, bucketExpiryByTime)
+	if err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(im.byTime)) {
+		if err := b.Put([]byte(k), im.byTime[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *importer) record(r Record) error {
+	tx := im.tx
 	switch r.Table {
 	case "meta":
 		return CheckSchemaRecord(r)
@@ -195,7 +223,7 @@ func importRecord(tx *bolt.Tx, r Record) error {
 		}
 		k = binary.BigEndian.AppendUint64(nil, ns)
 		k = append(k, rest...)
-		if b.Get(k) == nil {
+		if _, ok := im.byTime[string(k)]; !ok && b.Get(k) == nil {
 			return errors.New("no resource of its customer's expiry_index entry (import the entry first)")
 		}
 		return nil
@@ -229,8 +257,15 @@ func importRecord(tx *bolt.Tx, r Record) error {
 		if err := deleteByTime(b, byTime, r.Key); err != nil {
 			return err
 		}
-		if err := putByTime(byTime, c); err != nil {
-			return err
+		for _, res := range c.Resources {
+			if !res.Main {
+				continue
+			}
+			raw, err := json.Marshal(TimedResource{Customer: c.ID, Name: c.Name, Account: c.Account, Resource: res})
+			if err != nil {
+				return err
+			}
+			im.byTime[string(timeKey(res.Expiry, c.ID, res.ID))] = raw
 		}
 	}
 	if len(k) == 0 || len(k) > bolt.MaxKeySize {
