@@ -78,16 +78,19 @@ func BenchmarkMigrate(b *testing.B) {
 		b.ReportMetric(float64(sum.Records*b.N)/b.Elapsed().Seconds(), "records/s")
 		b.ReportMetric(float64(sum.Bytes)/(1<<20), "MiB")
 	}
+	n := 0 // copies made, each into a prefix and a file of its own (-count runs these again)
 	b.Run("bbolt-to-etcd", func(b *testing.B) {
-		for i := range b.N {
-			run(b, "migrate", "-config", config(fmt.Sprintf("/bench-%d/", i)), "--from", "bbolt:"+src, "--to", "etcd")
+		for range b.N {
+			n++
+			run(b, "migrate", "-config", config(fmt.Sprintf("/bench-%d/", n)), "--from", "bbolt:"+src, "--to", "etcd")
 		}
 		report(b)
 	})
 	b.Run("etcd-to-bbolt", func(b *testing.B) {
-		cfg := config("/bench-0/")
-		for i := range b.N {
-			run(b, "migrate", "-config", cfg, "--from", "etcd", "--to", "bbolt:"+filepath.Join(dir, fmt.Sprintf("copy-%d-%d.db", b.N, i)))
+		cfg := config("/bench-1/")
+		for range b.N {
+			n++
+			run(b, "migrate", "-config", cfg, "--from", "etcd", "--to", "bbolt:"+filepath.Join(dir, fmt.Sprintf("copy-%d.db", n)))
 		}
 		report(b)
 	})
