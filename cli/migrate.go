@@ -231,14 +231,6 @@ func copyToFile(ctx context.Context, cfg *config.Config, log *slog.Logger, from 
 	return copied, nil
 }
 
-// tmpOr is the temporary file of out, or path when there is none.
-func tmpOr(out *atomicFile, path string) string {
-	if out != nil {
-		return out.tmp
-	}
-	return path
-}
-
 // openEnd opens one side: a bbolt file (the exclusive lock keeps any bot off it meanwhile), or
 // the configuration's etcd prefix. A source file must exist; a destination file is created.
 func openEnd(ctx context.Context, cfg *config.Config, log *slog.Logger, e storeEnd, create bool) (*openedEnd, error) {
