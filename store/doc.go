@@ -169,6 +169,14 @@
 // Tx.WriteTo) while writes go on; [BackupFile] copies a file no process holds for writing, without
 // checking or migrating it. [Verify] checks a copy as Open would, without changing it.
 //
+// # Moving a store between backends
+//
+// [Store.Export] and [Store.Import] (the [Portable] pair, which the etcd backend implements
+// too) give and take the whole state as logical [Record]s, the same on every backend: ids as
+// 20 decimal digits, times in keys as 20-digit Unix ns, derived values left out (see
+// portable.go for the table). partnerbot migrate copies a store with them into an empty one
+// ([NotEmpty], [Copy]) and compares both sides' [Summarize] record by record.
+//
 // # Alerts
 //
 // A [Subscription] sends one kind of alert ("expiry", "arrears" or "all") about a scope ("*", a
