@@ -355,3 +355,20 @@ func TestHealthSnoozeQuietAndAll(t *testing.T) {
 		t.Errorf("the health notice is not due after the quiet hours")
 	}
 }
+
+// The health scan is scheduled beside the others, on its own spec.
+func TestHealthIsScheduled(t *testing.T) {
+	e := newEnv(t, func(o *alerts.Options) { o.Health.Schedule = "every day" })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := e.scanner.Start(ctx, alerts.Schedule{}); err == nil || !strings.Contains(err.Error(), "health") {
+		t.Errorf("a bad health schedule: %v, want an error naming it", err)
+	}
+	c, err := e.scanner.Start(ctx, alerts.Schedule{Health: "@daily"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.Entries()); n != 3 {
+		t.Errorf("%d scans scheduled, want expiry, arrears and health", n)
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
+	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/store"
 )
 
@@ -117,4 +119,16 @@ func TestCouponSkipsAQuotaLapsingBeforeTheCoupon(t *testing.T) {
 	if rep.Error || !strings.Contains(text, "Q1157230914") {
 		t.Errorf("a coupon of 5 days does not use the quota lapsing first:\n%s", text)
 	}
+}
+
+// /scan health runs the health scan and says what it found.
+func TestScanHealthCommand(t *testing.T) {
+	scanner := &laterScanner{}
+	e := newAlertEnv(t, false, func(o *commands.Options) { o.Scanner = scanner })
+	scanner.Scanner = alerts.New(e.Client, e.Store, alerts.Options{Now: e.Clock.Now, Location: e.loc})
+	runSteps(t, e, []alertStep{
+		{name: "subscribe", user: "console:alice", text: "/subscribe health", want: []string{"已订阅 #1", "健康提醒"}},
+		{name: "scan", user: "console:admin", text: "/scan health", want: []string{"健康提醒项目: ", "BSS 调用: "}},
+		{name: "a bad kind", user: "console:admin", text: "/scan wellness", want: []string{"expiry、arrears 或 health"}, wantErr: true},
+	})
 }
