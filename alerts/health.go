@@ -205,9 +205,17 @@ func (s *Scanner) healthFacts(ctx context.Context, chans []*channel, now time.Ti
 	var mu sync.Mutex
 	day := 24 * time.Hour
 	back := time.Duration(h.Release.longest()+1) * day
+	skip, err := s.healthSkips(ctx, now.Add(-back), now.Add(time.Duration(h.ReleaseDays[0])*day),
+		now.Add(time.Duration(h.UnverifiedDays)*day))
+	if err != nil {
+		return nil, err
+	}
 	custs, failed, err := s.stream(ctx, KindHealth, chans, bss.CustomerFilter{}, func(ctx context.Context, cu bss.Customer) error {
+		if skip(cu) {
+			return nil
+		}
 		ahead := h.ReleaseDays[0]
-		unverified := !cu.IsVerified()
+		unverified := cu.Unverified()
 		if unverified {
 			ahead = max(ahead, h.UnverifiedDays)
 		}
@@ -263,13 +271,13 @@ func (s *Scanner) healthFacts(ctx context.Context, chans []*channel, now time.Ti
 	// The partner-wide lists: a failure leaves that part out of this scan (its marks stay),
 	// and is logged; the other parts go on.
 	parts := []struct {
-		name string
-		fn   func() ([]healthItem, error)
+		name, op string // op names the listing in the scan's summary
+		fn       func() ([]healthItem, error)
 	}{
-		{partOrder, func() ([]healthItem, error) { return s.pendingOrders(ctx, byID) }},
-		{partCoupon, func() ([]healthItem, error) { return s.lapsingCoupons(ctx, byID, now) }},
-		{partQuota, func() ([]healthItem, error) { return s.lapsingQuotas(ctx, now) }},
-		{partPartner, func() ([]healthItem, error) { return s.partnerFunds(ctx) }},
+		{partOrder, "ListCustomerOrders", func() ([]healthItem, error) { return s.pendingOrders(ctx, byID) }},
+		{partCoupon, bss.OpListIssuedPartnerCoupons, func() ([]healthItem, error) { return s.lapsingCoupons(ctx, byID, now) }},
+		{partQuota, bss.OpListQuotaCoupons, func() ([]healthItem, error) { return s.lapsingQuotas(ctx, now) }},
+		{partPartner, bss.OpListPartnerBalances, func() ([]healthItem, error) { return s.partnerFunds(ctx) }},
 	}
 	for _, p := range parts {
 		items, err := p.fn()
@@ -282,13 +290,57 @@ func (s *Scanner) healthFacts(ctx context.Context, chans []*channel, now time.Ti
 				return nil, ctx.Err()
 			}
 			s.opts.Logger.WarnContext(ctx, "health scan: a listing failed; its part is left out of this scan", "part", p.name, "error", err)
-			sum.Failed = append(sum.Failed, p.name)
+			sum.Failed = append(sum.Failed, p.op)
 			continue
 		}
 		f.complete[p.name] = true
 		f.items = append(f.items, items...)
 	}
 	return f, nil
+}
+
+// healthSkips says which customers the health scan need not ask BSS about: with delta scans
+// (Options.Delta) and an expiry index, those the index lists in full with no main resource
+// expiring in [from, to] (the release window) nor, for a customer not real-name verified, in
+// [now, unverifiedTo]. A resource's expiry changes only with an order, which the delta scans
+// catch, so the index knows; what is alerted is still what BSS answers now. Customers the
+// index does not know (not in an expiry subscription's scope), or whose listing failed, are
+// asked. Without an index every customer is asked.
+func (s *Scanner) healthSkips(ctx context.Context, from, to, unverifiedTo time.Time) (func(bss.Customer) bool, error) {
+	none := func(bss.Customer) bool { return false }
+	if !s.opts.Delta {
+		return none, nil
+	}
+	if _, ok, err := s.store.ExpiryScanState(ctx); err != nil || !ok {
+		return none, err
+	}
+	indexed, err := s.store.ExpiryCustomers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	end := to
+	if unverifiedTo.After(end) {
+		end = unverifiedTo
+	}
+	rs, err := s.store.ExpiringIndexed(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	release, soon := map[string]bool{}, map[string]bool{}
+	now := s.opts.Now()
+	for _, r := range rs {
+		exp := r.Resource.Expiry
+		if !exp.After(to) {
+			release[r.Customer] = true
+		}
+		if exp.After(now) && !exp.After(unverifiedTo) {
+			soon[r.Customer] = true
+		}
+	}
+	return func(cu bss.Customer) bool {
+		sum, ok := indexed[cu.ID]
+		return ok && !sum.Retry && !release[cu.ID] && (!cu.Unverified() || !soon[cu.ID])
+	}, nil
 }
 
 func (s *Scanner) releaseItem(cu bss.Customer, r bss.Resource, del time.Time, lvl int) healthItem {

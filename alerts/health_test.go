@@ -2,6 +2,9 @@ package alerts_test
 
 import (
 	"context"
+	"errors"
+	"iter"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +373,62 @@ func TestHealthIsScheduled(t *testing.T) {
 	}
 	if n := len(c.Entries()); n != 3 {
 		t.Errorf("%d scans scheduled, want expiry, arrears and health", n)
+	}
+}
+
+// With delta scans' expiry index, the health scan asks BSS only about customers the index
+// shows with something in its window, and says what a scan asking everyone says.
+func TestHealthScanFromTheIndexAsksLess(t *testing.T) {
+	run := func(delta bool) (string, alerts.Summary) {
+		e := newEnv(t, func(o *alerts.Options) { o.Delta = delta })
+		e.subscribe("slack:C1", alerts.KindExpiry, "*")
+		e.subscribe("slack:C1", alerts.KindHealth, "*")
+		e.scan(alerts.KindExpiry)
+		e.drain()
+		sum := e.scan(alerts.KindHealth)
+		got, _ := e.healthText()
+		return got, sum
+	}
+	full, fullSum := run(false)
+	indexed, sum := run(true)
+	if indexed != full {
+		t.Errorf("from the index:\n%s\nasking everyone:\n%s", indexed, full)
+	}
+	if fullSum.ResourceQueries != fullSum.Customers || sum.ResourceQueries >= fullSum.ResourceQueries {
+		t.Errorf("resource queries: %d of %d customers from the index, %d of %d asking everyone",
+			sum.ResourceQueries, sum.Customers, fullSum.ResourceQueries, fullSum.Customers)
+	}
+	t.Logf("resource queries: %d from the index, %d asking everyone", sum.ResourceQueries, fullSum.ResourceQueries)
+}
+
+// failingCoupons is BSS whose coupon listing fails.
+type failingCoupons struct{ alerts.BSS }
+
+func (failingCoupons) Coupons(context.Context, bss.CouponFilter) iter.Seq2[bss.PartnerCoupon, error] {
+	return func(yield func(bss.PartnerCoupon, error) bool) {
+		yield(bss.PartnerCoupon{}, errors.New("coupons down"))
+	}
+}
+
+// A partner-wide listing that fails leaves its part out of the scan (named in the summary, its
+// marks kept); the other parts alert.
+func TestHealthListingFailureLeavesItsPartOut(t *testing.T) {
+	e := newEnv(t, nil)
+	e.subscribe("slack:C1", alerts.KindHealth, "*")
+	e.scan(alerts.KindHealth) // the coupon is marked
+	e.drain()
+	e.scanner = alerts.New(failingCoupons{e.Client}, e.Store, e.opts)
+	sum := e.scan(alerts.KindHealth)
+	if !slices.Contains(sum.Failed, bss.OpListIssuedPartnerCoupons) {
+		t.Errorf("failed %v, want the coupon listing named", sum.Failed)
+	}
+	ledger, err := e.Store.LedgerPrefix(context.Background(), "hl|cpn|")
+	if err != nil || len(ledger) != 1 {
+		t.Errorf("coupon marks after a failed listing: %v, %v; want the one kept", ledger, err)
+	}
+	e.open()
+	e.scan(alerts.KindHealth)
+	if got, _ := e.healthText(); strings.Contains(got, "优惠券即将过期") {
+		t.Errorf("the coupon alerted again after a failed listing:\n%s", got)
 	}
 }

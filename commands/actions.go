@@ -326,7 +326,7 @@ func runRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 	}
 	// Huawei renews only for real-name verified customers: say so before filing, and file only
 	// when asked again with --anyway.
-	if _, anyway := c.Flag("anyway"); !anyway && !t.customer.IsVerified() {
+	if _, anyway := c.Flag("anyway"); !anyway && t.customer.Unverified() {
 		unit := "m"
 		if period.Type == bss.PeriodYear {
 			unit = "y"

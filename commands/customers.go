@@ -310,7 +310,7 @@ func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBala
 // customers, so anything else is marked.
 func (c *Call) verifiedField(m bss.Customer) chat.Field {
 	v := lang.VerifiedText(c.Lang, m.VerifiedStatus)
-	if !m.IsVerified() {
+	if m.Unverified() {
 		v = "⚠ " + v
 	}
 	return chat.Field{Label: c.Lang.T("lbl.verified"), Value: v}
