@@ -58,7 +58,7 @@ func BenchmarkHealthScan(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			clk := fakeclock.New(time.Now()) // the child laid its data out at its own start
+			clk := fakeclock.New(time.Now()) // wall clock: the child sandbox laid its data out at its own start
 			sc := alerts.New(client, st, alerts.Options{Now: clk.Now, Delta: delta})
 			if _, err := sc.Scan(ctx, alerts.KindExpiry); err != nil {
 				b.Fatal(err)
