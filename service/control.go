@@ -71,7 +71,7 @@ func (b *Bot) pruneEvery(ctx context.Context, every time.Duration) {
 }
 
 // prune applies r to st once and logs what it removed and how the file is used.
-func prune(ctx context.Context, st *store.Store, r config.Retention, log *slog.Logger) {
+func prune(ctx context.Context, st store.Backend, r config.Retention, log *slog.Logger) {
 	start := time.Now()
 	res, err := st.Prune(ctx, store.Retention{Audit: r.Audit})
 	if err != nil {

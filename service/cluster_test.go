@@ -1,0 +1,490 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bot"
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cluster"
+	"github.com/partnerbot/partnerbot/commands"
+	"github.com/partnerbot/partnerbot/config"
+	"github.com/partnerbot/partnerbot/internal/etcdtest"
+	"github.com/partnerbot/partnerbot/internal/testenv"
+	"github.com/partnerbot/partnerbot/metrics"
+	"github.com/partnerbot/partnerbot/service"
+	"github.com/partnerbot/partnerbot/store"
+	"github.com/partnerbot/partnerbot/store/etcdstore"
+)
+
+// The cluster tests run two or three service.Run replicas on one embedded etcd cluster (each
+// replica's client on its own member), one BSS sandbox and a fake chat adapter per replica
+// that records every send. Their waits are generous: embedded etcd is slow on a loaded machine.
+
+const (
+	clusterPrefix = "/pb/"
+	clusterTTL    = 2 * time.Second // the session's lease: a killed leader is replaced after it
+	clusterWait   = 60 * time.Second
+)
+
+// channels are the subscribed channels whose digests are counted.
+var channels = []string{"C1", "C2", "C3"}
+
+// send is one message a replica's chat adapter sent.
+type send struct {
+	replica string
+	channel string
+}
+
+// sendLog records the sends of every replica.
+type sendLog struct {
+	mu    sync.Mutex
+	sends []send
+}
+
+func (l *sendLog) add(s send) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sends = append(l.sends, s)
+}
+
+// count is how many times each channel was sent to, and by which replicas.
+func (l *sendLog) count() (per map[string]int, by map[string]bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	per, by = map[string]int{}, map[string]bool{}
+	for _, s := range l.sends {
+		per[s.channel]++
+		by[s.replica] = true
+	}
+	return per, by
+}
+
+// fakeChat is a "slack" adapter that takes no messages and records its sends; hold, when
+// set, is called before a send is recorded (and may block it).
+type fakeChat struct {
+	replica string
+	log     *sendLog
+	hold    func(ctx context.Context, channel string)
+}
+
+func (f *fakeChat) Platform() string { return "slack" }
+func (f *fakeChat) Run(ctx context.Context, _ bot.Handler) error {
+	<-ctx.Done()
+	return nil
+}
+
+func (f *fakeChat) Send(ctx context.Context, to bot.Target, _ chat.Reply) error {
+	if f.hold != nil {
+		f.hold(ctx, to.Channel)
+	}
+	f.log.add(send{replica: f.replica, channel: to.Channel})
+	return nil
+}
+
+// pausing stands between a replica's scanner and the store: armed, the first CommitAlerts of
+// channel C2 waits until released, then writes as a write already on its way would (its
+// context no longer cancelled, its fence kept), and keeps that write's error. When its context
+// ends first the scan goes on to its end at once, the write still arriving late.
+type pausing struct {
+	alerts.Store
+	replica int
+	pause   *pause
+}
+
+// pause is shared by the replicas: only the first scan to reach C2 waits.
+type pause struct {
+	once    sync.Once
+	paused  chan int // receives the replica that paused
+	release chan struct{}
+	err     chan error // the paused write's outcome
+}
+
+func newPause() *pause {
+	return &pause{paused: make(chan int, 1), release: make(chan struct{}), err: make(chan error, 1)}
+}
+
+func (p *pausing) CommitAlerts(ctx context.Context, puts map[string]json.RawMessage, deletes []string, notices []store.Notice) error {
+	first := false
+	if p.pause != nil && len(notices) > 0 && notices[0].Channel == "C2" {
+		p.pause.once.Do(func() { first = true })
+	}
+	if !first {
+		return p.Store.CommitAlerts(ctx, puts, deletes, notices)
+	}
+	p.pause.paused <- p.replica
+	late := func() error {
+		err := p.Store.CommitAlerts(context.WithoutCancel(ctx), puts, deletes, notices)
+		p.pause.err <- err
+		return err
+	}
+	select {
+	case <-p.pause.release:
+		return late()
+	case <-ctx.Done():
+		go func() { <-p.pause.release; late() }()
+		return ctx.Err()
+	}
+}
+
+// clusterEnv is the etcd cluster, the sandbox and the replicas.
+type clusterEnv struct {
+	t     *testing.T
+	etcd  *etcdtest.Cluster
+	env   *testenv.Env
+	st    *etcdstore.Store // a client of all members, for the test's own reads
+	sends *sendLog
+	reps  []*replicaRun
+}
+
+// replicaRun is one running replica.
+type replicaRun struct {
+	id     string
+	member int
+	cli    *clientv3.Client
+	bot    service.Bot
+	chat   *fakeChat
+	stop   context.CancelFunc // the signal
+	done   chan error
+}
+
+// newClusterEnv starts three etcd members and seeds the store: a first expiry scan done a day
+// ago (on another channel), so that today's 09:00 scan is due and not done, and subscriptions
+// of C1, C2 and C3 to every customer's expiries within 30 days.
+func newClusterEnv(t *testing.T) *clusterEnv {
+	t.Helper()
+	e := &clusterEnv{t: t, etcd: etcdtest.Start(t, 3), sends: &sendLog{}}
+	e.env = testenv.New(t, testenv.Options{})
+	st, err := etcdstore.Open(context.Background(), e.etcd.Client(t), etcdstore.Options{Prefix: clusterPrefix, Now: e.env.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st = st
+	ctx := context.Background()
+	by := store.Actor{Platform: "console", UserID: "admin"}
+	seed, err := st.AddSubscription(ctx, store.Subscription{Platform: "slack", Channel: "SEED", Kind: alerts.KindExpiry, Scope: "*",
+		Days: []int{1}, CreatedBy: by})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alerts.New(e.env.Client, st, alerts.Options{Now: e.env.Clock.Now, Delta: true}).Scan(ctx, alerts.KindExpiry); err != nil {
+		t.Fatalf("the seed scan: %v", err)
+	}
+	if _, err := st.RemoveSubscription(ctx, seed.ID, "slack", "SEED", by); err != nil {
+		t.Fatal(err)
+	}
+	e.env.Clock.Advance(24 * time.Hour)
+	for _, ch := range channels {
+		if _, err := st.AddSubscription(ctx, store.Subscription{Platform: "slack", Channel: ch, Kind: alerts.KindExpiry, Scope: "*",
+			Days: []int{30}, CreatedBy: by}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// start runs replica r<member> on its own etcd member; tune adjusts it before it runs.
+func (e *clusterEnv) start(member int, p *pause, tune ...func(*replicaRun)) *replicaRun {
+	e.t.Helper()
+	id := fmt.Sprintf("r%d", member)
+	cli, err := clientv3.New(e.etcd.ClientConfig(member))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { cli.Close() })
+	now := e.env.Clock.Now
+	st, err := etcdstore.Open(context.Background(), cli, etcdstore.Options{Prefix: clusterPrefix, Now: now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	log := e.env.Log.With("replica", id)
+	cfg := config.Default()
+	cfg.Store.Path = filepath.Join(e.t.TempDir(), "bot.db") // the control socket goes beside it
+	cfg.Admin.Listen = ""
+	cfg.Bot.ShutdownTimeout = 5 * time.Second
+	cfg.Alerts.ExpirySchedule = "0 9 * * *"  // due today at 09:00 on the test's clock, not done
+	cfg.Alerts.ArrearsSchedule = "0 9 1 1 *" // never scanned: left to its schedule
+	r := &replicaRun{id: id, member: member, cli: cli, chat: &fakeChat{replica: id, log: e.sends}, done: make(chan error, 1)}
+	r.bot = service.Bot{Config: cfg, Log: log, Store: st,
+		Router: commands.New(e.env.Client, st, commands.Options{Now: now, ExpiryIndex: alerts.NewIndex(e.env.Client, st, now)}),
+		BSS:    e.env.Client, Direct: &service.Direct{},
+		Scanner: alerts.New(e.env.Client, &pausing{Store: st, replica: member, pause: p},
+			alerts.Options{Now: now, Delta: true, Logger: log}),
+		Metrics: metrics.New(), Adapters: []bot.Adapter{r.chat}, Version: "test", Now: now,
+		Cluster: &service.Cluster{Client: cli, Config: cluster.Config{ID: id, Prefix: clusterPrefix, TTL: clusterTTL, Logger: log}}}
+	for _, f := range tune {
+		f(r)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stop = cancel
+	go func() { r.done <- service.Run(ctx, r.bot) }()
+	e.t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(clusterWait):
+			e.t.Errorf("replica %s did not stop", id)
+		}
+	})
+	e.reps = append(e.reps, r)
+	return r
+}
+
+// crash plays replica r dying: its etcd client goes at once (no resignation: the others wait
+// for its lease), then its process.
+func (e *clusterEnv) crash(r *replicaRun) {
+	e.t.Helper()
+	r.cli.Close()
+	r.stop()
+}
+
+// waitFor waits until cond holds, failing the test after clusterWait.
+func (e *clusterEnv) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(clusterWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			per, _ := e.sends.count()
+			e.t.Fatalf("gave up waiting for %s; sends %v\nlog:\n%s", what, per, e.env.Logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// logged counts the log lines holding every one of parts.
+func (e *clusterEnv) logged(parts ...string) int {
+	n := 0
+	for _, line := range strings.Split(e.env.Logs.String(), "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
+}
+
+// leader waits until a replica has begun leading and returns it.
+func (e *clusterEnv) leader(exclude ...*replicaRun) *replicaRun {
+	e.t.Helper()
+	var found *replicaRun
+	e.waitFor("a leader", func() bool {
+		for _, r := range e.reps {
+			if !contains(exclude, r) && e.logged("replica="+r.id, "this replica leads: scans") > 0 {
+				found = r
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func contains(rs []*replicaRun, r *replicaRun) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// delivered waits until the outbox is empty and every channel had its digest, and returns the
+// sends per channel.
+func (e *clusterEnv) delivered() map[string]int {
+	e.t.Helper()
+	e.waitFor("every digest delivered", func() bool {
+		per, _ := e.sends.count()
+		for _, ch := range channels {
+			if per[ch] == 0 {
+				return false
+			}
+		}
+		ob, err := e.st.OutboxStats(context.Background())
+		return err == nil && ob.Waiting == 0 && ob.Parked == 0
+	})
+	per, _ := e.sends.count()
+	return per
+}
+
+// repeats is how many sends beyond the first all channels had together.
+func repeats(per map[string]int) int {
+	n := 0
+	for _, ch := range channels {
+		n += max(0, per[ch]-1)
+	}
+	return n
+}
+
+// TestClusterOneLeaderScansAndDelivers: of three replicas exactly one leads: it runs the scan
+// that was due (the 09:00 one no replica ran) and delivers each channel's digest once; the
+// others neither scan nor send. A graceful stop of the leader resigns, and another replica
+// leads at once.
+func TestClusterOneLeaderScansAndDelivers(t *testing.T) {
+	e := newClusterEnv(t)
+	for i := range 3 {
+		e.start(i, nil)
+	}
+	lead := e.leader()
+	per := e.delivered()
+	for _, ch := range channels {
+		if per[ch] != 1 {
+			t.Errorf("channel %s got %d digests, want 1 (%v)", ch, per[ch], per)
+		}
+	}
+	if _, by := e.sends.count(); len(by) != 1 || !by[lead.id] {
+		t.Errorf("sent by %v, want the leader %s only", by, lead.id)
+	}
+	if n := e.logged("scan finished", "kind=expiry"); n != 1 {
+		t.Errorf("%d expiry scans ran, want 1\nlog:\n%s", n, e.env.Logs)
+	}
+	if n := e.logged("scan finished", "replica="+lead.id); n != 1 {
+		t.Errorf("the leader %s ran %d scans, want 1", lead.id, n)
+	}
+	if n := e.logged("cluster: leader changed", "leader="+lead.id); n < 3 {
+		t.Errorf("%d replicas logged %s as the leader, want 3", n, lead.id)
+	}
+
+	// A graceful stop: the leader resigns and another leads without waiting for its lease.
+	lead.stop()
+	select {
+	case err := <-lead.done:
+		lead.done <- err
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(clusterWait):
+		t.Fatal("the leader did not stop")
+	}
+	if e.logged("replica="+lead.id, "cluster: resigned") == 0 {
+		t.Errorf("the leader did not resign\nlog:\n%s", e.env.Logs)
+	}
+	next := e.leader(lead)
+	if n := e.logged("scan finished", "replica="+next.id); n != 0 {
+		t.Errorf("the next leader ran %d scans, though the due one was done", n)
+	}
+}
+
+// TestClusterLeaderKilledMidScan: the leader dies after committing C1's digest and before C2's:
+// another replica takes over after the lease, runs the unfinished scan again from what the
+// store holds (C1's ledger: not alerted twice), and every channel gets its digest, at most one
+// repeated.
+func TestClusterLeaderKilledMidScan(t *testing.T) {
+	e := newClusterEnv(t)
+	p := newPause()
+	for i := range 3 {
+		e.start(i, p)
+	}
+	var paused int
+	select {
+	case paused = <-p.paused:
+	case <-time.After(clusterWait):
+		t.Fatalf("no scan reached C2\nlog:\n%s", e.env.Logs)
+	}
+	dead := e.reps[paused]
+	e.crash(dead)
+	close(p.release)
+	if err := <-p.err; err == nil {
+		t.Error("the dead leader's late commit was written")
+	}
+	next := e.leader(dead)
+	per := e.delivered()
+	if repeats(per) > 1 {
+		t.Errorf("sends %v: more than one digest repeated", per)
+	}
+	if e.logged("replica="+next.id, "running a scan the last leader did not finish", "kind=expiry") != 1 {
+		t.Errorf("the new leader did not resume the scan\nlog:\n%s", e.env.Logs)
+	}
+	if per["C1"] != 1 {
+		t.Errorf("C1 got %d digests: its alerts, committed before the crash, were queued again", per["C1"])
+	}
+}
+
+// TestClusterLeaderKilledMidDelivery: the leader dies while C2's digest is with the platform;
+// the platform accepts it, but the dead leader cannot record that, so the next leader sends it
+// again: that is the one repeat a failover may cost. Nothing is lost.
+func TestClusterLeaderKilledMidDelivery(t *testing.T) {
+	e := newClusterEnv(t)
+	var once sync.Once
+	sending := make(chan *replicaRun, 1)
+	accept := make(chan struct{})
+	for i := range 3 {
+		e.start(i, nil, func(r *replicaRun) {
+			r.chat.hold = func(ctx context.Context, channel string) {
+				if channel != "C2" {
+					return
+				}
+				first := false
+				once.Do(func() { first = true })
+				if first {
+					sending <- r
+					<-accept
+				}
+			}
+		})
+	}
+	var dead *replicaRun
+	select {
+	case dead = <-sending:
+	case <-time.After(clusterWait):
+		t.Fatalf("no delivery to C2 began\nlog:\n%s", e.env.Logs)
+	}
+	e.crash(dead)
+	close(accept) // the platform took it
+	next := e.leader(dead)
+	per := e.delivered()
+	if per["C2"] != 2 || repeats(per) != 1 {
+		t.Errorf("sends %v: want C2 twice (the platform took it from the dead leader) and the others once", per)
+	}
+	if _, by := e.sends.count(); !by[next.id] {
+		t.Errorf("the new leader %s sent nothing", next.id)
+	}
+}
+
+// TestClusterPartitionedLeaderIsFenced: the leader's etcd member is cut off from the others
+// while the leader commits C2's digest. Its term ends within the lease (its leader work
+// stops), another replica leads, and the commit, arriving once the partition heals, is refused
+// by the fence. Every digest still arrives, none twice.
+func TestClusterPartitionedLeaderIsFenced(t *testing.T) {
+	e := newClusterEnv(t)
+	p := newPause()
+	for i := range 3 {
+		e.start(i, p)
+	}
+	var paused int
+	select {
+	case paused = <-p.paused:
+	case <-time.After(clusterWait):
+		t.Fatalf("no scan reached C2\nlog:\n%s", e.env.Logs)
+	}
+	old := e.reps[paused]
+	e.etcd.Partition(old.member)
+	e.waitFor("the cut-off leader to stop its leader work", func() bool {
+		return e.logged("replica="+old.id, "the term is over: this replica's leader work stopped") > 0
+	})
+	next := e.leader(old)
+	e.etcd.Heal(old.member)
+	close(p.release)
+	if err := <-p.err; !errors.Is(err, etcdstore.ErrFenced) {
+		t.Errorf("the deposed leader's late commit: %v, want it refused by the fence (%v)", err, etcdstore.ErrFenced)
+	}
+	per := e.delivered()
+	if repeats(per) != 0 {
+		t.Errorf("sends %v: a digest was repeated", per)
+	}
+	if _, by := e.sends.count(); !by[next.id] {
+		t.Errorf("the new leader %s sent nothing", next.id)
+	}
+}
