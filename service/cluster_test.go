@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +16,7 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/partnerbot/partnerbot/admin"
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/chat"
@@ -20,6 +24,7 @@ import (
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/internal/etcdtest"
+	"github.com/partnerbot/partnerbot/internal/promtext"
 	"github.com/partnerbot/partnerbot/internal/testenv"
 	"github.com/partnerbot/partnerbot/metrics"
 	"github.com/partnerbot/partnerbot/service"
@@ -487,4 +492,88 @@ func TestClusterPartitionedLeaderIsFenced(t *testing.T) {
 	if _, by := e.sends.count(); !by[next.id] {
 		t.Errorf("the new leader %s sent nothing", next.id)
 	}
+}
+
+// freeAddr is a loopback address no one listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// adminGet fetches path from a replica's admin endpoints.
+func adminGet(t *testing.T, addr, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestClusterAdminEndpoints: each replica's /cluster names it, the three members, the leader,
+// etcd's revision and the outbox; /metrics has the leader gauge (1 on the leader only) and the
+// members; /readyz reports the etcd connection, and fails naming etcd once it lost its quorum.
+func TestClusterAdminEndpoints(t *testing.T) {
+	e := newClusterEnv(t)
+	addrs := map[string]string{}
+	for i := range 3 {
+		addr := freeAddr(t)
+		r := e.start(i, nil, func(r *replicaRun) { r.bot.Config.Admin.Listen = addr })
+		addrs[r.id] = addr
+	}
+	lead := e.leader()
+	e.delivered()
+	for _, r := range e.reps {
+		var st admin.ClusterStatus
+		e.waitFor(r.id+"'s /cluster to show three members and the leader", func() bool {
+			code, body := adminGet(t, addrs[r.id], admin.PathCluster)
+			st = admin.ClusterStatus{}
+			return code == http.StatusOK && json.Unmarshal([]byte(body), &st) == nil && len(st.Members) == 3 && st.Leader == lead.id
+		})
+		if st.Mode != admin.ModeCluster || st.Store != "etcd" || st.Replica != r.id || !st.Joined || st.Revision <= 0 ||
+			st.Leading != (r == lead) || (st.Term != 0) != (r == lead) || st.OutboxWaiting != 0 || len(st.Errors) != 0 {
+			t.Errorf("%s's /cluster: %+v", r.id, st)
+		}
+		_, metricsText := adminGet(t, addrs[r.id], admin.PathMetrics)
+		want := 0.0
+		if r == lead {
+			want = 1
+		}
+		if v, ok := promtext.Value(metricsText, "partnerbot_cluster_leader"); !ok || v != want {
+			t.Errorf("%s: partnerbot_cluster_leader = %v (found %v), want %v", r.id, v, ok, want)
+		}
+		if v, ok := promtext.Value(metricsText, "partnerbot_cluster_members"); !ok || v != 3 {
+			t.Errorf("%s: partnerbot_cluster_members = %v (found %v), want 3", r.id, v, ok)
+		}
+		code, body := adminGet(t, addrs[r.id], admin.PathReady)
+		if code != http.StatusOK || !strings.Contains(body, "ok store: open") || !strings.Contains(body, "ok cluster: replica "+r.id) {
+			t.Errorf("%s's /readyz %d:\n%s", r.id, code, body)
+		}
+	}
+
+	// Two members of three gone: no quorum. The surviving member's replica is not ready, and
+	// says that etcd does not answer.
+	var survivor *replicaRun
+	for _, r := range e.reps {
+		if r.member == 2 {
+			survivor = r
+		}
+	}
+	e.etcd.Kill(0)
+	e.etcd.Kill(1)
+	e.waitFor("/readyz to fail on etcd", func() bool {
+		code, body := adminGet(t, addrs[survivor.id], admin.PathReady)
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "FAIL store: etcd does not answer")
+	})
 }

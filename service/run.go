@@ -122,8 +122,11 @@ func Run(ctx context.Context, b Bot) error {
 	// The cluster's runner outlives the first signal on the leader, whose term lasts until the
 	// last delivery of the outbox; a follower leaves the election at the signal.
 	cctx, stopCluster := context.WithCancel(context.WithoutCancel(ctx))
-	var cwg sync.WaitGroup
-	defer func() { stopCluster(); cwg.Wait() }()
+	runnerDone := make(chan struct{})
+	if b.Cluster == nil {
+		close(runnerDone)
+	}
+	defer b.leaveCluster(stopCluster, runnerDone)
 	rp.quit = stopCluster
 	var (
 		stopOnce       sync.Once
@@ -205,8 +208,7 @@ func Run(ctx context.Context, b Bot) error {
 		rn := cluster.Runner{Client: b.Cluster.Client, Config: cfg,
 			Lead:   func(tctx context.Context, l *cluster.Leadership) { rp.lead(tctx, l, work) },
 			Joined: func(r *cluster.Replica) { rp.joined(cctx, r) }}
-		cwg.Add(1)
-		go func() { defer cwg.Done(); rn.Run(cctx) }()
+		go func() { defer close(runnerDone); rn.Run(cctx) }()
 	}
 	b.serveControl(bgctx, &wg) // partnerbot exec and backup beside the running bot
 
@@ -262,11 +264,13 @@ func Run(ctx context.Context, b Bot) error {
 			break
 		}
 	}
-	if ob, err := b.Store.OutboxStats(context.WithoutCancel(ctx)); err == nil && ob.Waiting > 0 {
+	// Bounded: an etcd without quorum would not answer at all.
+	sctx, cancelStats := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	if ob, err := b.Store.OutboxStats(sctx); err == nil && ob.Waiting > 0 {
 		b.Log.Info("notices left in the outbox for the next start", "waiting", ob.Waiting)
 	}
-	stopCluster() // the leader resigns: the next one starts at once
-	cwg.Wait()
+	cancelStats()
+	b.leaveCluster(stopCluster, runnerDone) // the leader resigns: the next one starts at once
 	b.Log.Info("partnerbot stopped")
 	return nil
 }
@@ -290,6 +294,26 @@ func (b *Bot) adminServer(rp *replica) (*admin.Server, error) {
 	log := b.Log.With("component", "admin")
 	return admin.Listen(b.Config.Admin.Listen, admin.Options{Store: ping, Adapters: b.Adapters, BSS: b.Metrics,
 		Metrics: b.Metrics.Handler(log), Cluster: rp, Logger: log, Version: b.Version})
+}
+
+// leaveCluster ends the cluster's runner (the leader resigns, the replica leaves) and waits for
+// it, but not forever: with etcd gone or without quorum, etcd's election code may wait for an
+// answer that does not come, and the lease ends by itself after its TTL.
+func (b *Bot) leaveCluster(stop context.CancelFunc, done <-chan struct{}) {
+	stop()
+	if b.Cluster == nil {
+		return
+	}
+	wait := b.Cluster.Config.TTL
+	if wait <= 0 {
+		wait = cluster.DefaultTTL
+	}
+	wait += 5 * time.Second
+	select {
+	case <-done:
+	case <-time.After(wait):
+		b.Log.Warn("cluster: leaving without waiting any longer for etcd: this replica's lease ends by itself", "waited", wait)
+	}
 }
 
 // leaderOnly says where the leader work runs, for the start's log.
