@@ -105,6 +105,17 @@ type pausing struct {
 	alerts.Store
 	replica int
 	pause   *pause
+	scans   chan<- int // when set, receives the replica at the start of each scan (its first read)
+}
+
+func (p *pausing) Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error) {
+	if p.scans != nil && platform == "" && channel == "" {
+		select {
+		case p.scans <- p.replica:
+		default:
+		}
+	}
+	return p.Store.Subscriptions(ctx, platform, channel)
 }
 
 // pause is shared by the replicas: only the first scan to reach C2 waits.
@@ -144,7 +155,7 @@ func (p *pausing) CommitAlerts(ctx context.Context, puts map[string]json.RawMess
 
 // clusterEnv is the etcd cluster, the sandbox and the replicas.
 type clusterEnv struct {
-	t     *testing.T
+	t     testing.TB
 	etcd  *etcdtest.Cluster
 	env   *testenv.Env
 	st    *etcdstore.Store // a client of all members, for the test's own reads
@@ -159,6 +170,7 @@ type replicaRun struct {
 	cli    *clientv3.Client
 	bot    service.Bot
 	chat   *fakeChat
+	scan   *pausing           // the scanner's store
 	stop   context.CancelFunc // the signal
 	done   chan error
 }
@@ -166,7 +178,7 @@ type replicaRun struct {
 // newClusterEnv starts three etcd members and seeds the store: a first expiry scan done a day
 // ago (on another channel), so that today's 09:00 scan is due and not done, and subscriptions
 // of C1, C2 and C3 to every customer's expiries within 30 days.
-func newClusterEnv(t *testing.T) *clusterEnv {
+func newClusterEnv(t testing.TB) *clusterEnv {
 	t.Helper()
 	e := &clusterEnv{t: t, etcd: etcdtest.Start(t, 3), sends: &sendLog{}}
 	e.env = testenv.New(t, testenv.Options{})
@@ -219,12 +231,12 @@ func (e *clusterEnv) start(member int, p *pause, tune ...func(*replicaRun)) *rep
 	cfg.Bot.ShutdownTimeout = 5 * time.Second
 	cfg.Alerts.ExpirySchedule = "0 9 * * *"  // due today at 09:00 on the test's clock, not done
 	cfg.Alerts.ArrearsSchedule = "0 9 1 1 *" // never scanned: left to its schedule
-	r := &replicaRun{id: id, member: member, cli: cli, chat: &fakeChat{replica: id, log: e.sends}, done: make(chan error, 1)}
+	r := &replicaRun{id: id, member: member, cli: cli, chat: &fakeChat{replica: id, log: e.sends}, done: make(chan error, 1),
+		scan: &pausing{Store: st, replica: member, pause: p}}
 	r.bot = service.Bot{Config: cfg, Log: log, Store: st,
 		Router: commands.New(e.env.Client, st, commands.Options{Now: now, ExpiryIndex: alerts.NewIndex(e.env.Client, st, now)}),
 		BSS:    e.env.Client, Direct: &service.Direct{},
-		Scanner: alerts.New(e.env.Client, &pausing{Store: st, replica: member, pause: p},
-			alerts.Options{Now: now, Delta: true, Logger: log}),
+		Scanner: alerts.New(e.env.Client, r.scan, alerts.Options{Now: now, Delta: true, Logger: log}),
 		Metrics: metrics.New(), Adapters: []bot.Adapter{r.chat}, Version: "test", Now: now,
 		Cluster: &service.Cluster{Client: cli, Config: cluster.Config{ID: id, Prefix: clusterPrefix, TTL: clusterTTL, Logger: log}}}
 	for _, f := range tune {
@@ -576,4 +588,54 @@ func TestClusterAdminEndpoints(t *testing.T) {
 		code, body := adminGet(t, addrs[survivor.id], admin.PathReady)
 		return code == http.StatusServiceUnavailable && strings.Contains(body, "FAIL store: etcd does not answer")
 	})
+}
+
+// BenchmarkFailover measures a failover as the bot lives it: three replicas on the three-member
+// etcd cluster (lease 2 s), the leader dies in the middle of a scan, and the clock runs until
+// the new leader's scanner takes its first step (it reads the subscriptions to resume the
+// scan). "crashed": the leader's process dies (its etcd client goes with it, no resignation);
+// "member killed": the leader's etcd member dies under it.
+func BenchmarkFailover(b *testing.B) {
+	for _, how := range []string{"crashed", "member killed"} {
+		b.Run(how, func(b *testing.B) {
+			var total time.Duration
+			for range b.N {
+				b.StopTimer()
+				e := newClusterEnv(b)
+				p := newPause()
+				scans := make(chan int, 16)
+				for i := range 3 {
+					e.start(i, p, func(r *replicaRun) { r.scan.scans = scans })
+				}
+				var dead int
+				select {
+				case dead = <-p.paused:
+				case <-time.After(clusterWait):
+					b.Fatalf("no scan reached C2\nlog:\n%s", e.env.Logs)
+				}
+				for len(scans) > 0 {
+					<-scans
+				}
+				b.StartTimer()
+				start := time.Now()
+				if how == "crashed" {
+					e.crash(e.reps[dead])
+				} else {
+					e.etcd.Kill(e.reps[dead].member)
+				}
+				for next := dead; next == dead; {
+					select {
+					case next = <-scans:
+					case <-time.After(clusterWait):
+						b.Fatalf("no new leader scanned\nlog:\n%s", e.env.Logs)
+					}
+				}
+				total += time.Since(start)
+				b.StopTimer()
+				close(p.release)
+				e.reps[dead].stop()
+			}
+			b.ReportMetric(total.Seconds()/float64(b.N), "s/first-scan-step")
+		})
+	}
 }
