@@ -639,3 +639,55 @@ func BenchmarkFailover(b *testing.B) {
 		})
 	}
 }
+
+// TestClusterFollowerLeavesTheOutboxToTheLeader: a follower that stops does not deliver the
+// outbox on its way out (the leader does): while the leader is busy with C2's digest, the
+// follower's stop sends nothing, and every digest arrives once.
+func TestClusterFollowerLeavesTheOutboxToTheLeader(t *testing.T) {
+	e := newClusterEnv(t)
+	var once sync.Once
+	sending := make(chan *replicaRun, 1)
+	accept := make(chan struct{})
+	for i := range 2 {
+		e.start(i, nil, func(r *replicaRun) {
+			r.chat.hold = func(ctx context.Context, channel string) {
+				first := false
+				once.Do(func() { first = true })
+				if first {
+					sending <- r
+					<-accept
+				}
+			}
+		})
+	}
+	var lead *replicaRun
+	select {
+	case lead = <-sending:
+	case <-time.After(clusterWait):
+		t.Fatalf("no delivery began\nlog:\n%s", e.env.Logs)
+	}
+	follower := e.reps[0]
+	if follower == lead {
+		follower = e.reps[1]
+	}
+	follower.stop()
+	select {
+	case err := <-follower.done:
+		follower.done <- err
+		if err != nil {
+			t.Fatalf("the follower's Run: %v", err)
+		}
+	case <-time.After(clusterWait):
+		t.Fatal("the follower did not stop")
+	}
+	if _, by := e.sends.count(); by[follower.id] {
+		t.Errorf("the stopping follower delivered notices")
+	}
+	if e.logged("replica="+follower.id, "not the leader: the notices waiting in the outbox are the next leader's") != 1 {
+		t.Errorf("the follower did not say it left the outbox to the leader\nlog:\n%s", e.env.Logs)
+	}
+	close(accept)
+	if per := e.delivered(); repeats(per) != 0 {
+		t.Errorf("sends %v: a digest was repeated", per)
+	}
+}
