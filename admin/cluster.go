@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Cluster tells this replica's place in its cluster (the service implements it).
@@ -39,7 +40,9 @@ type ClusterStatus struct {
 
 // cluster serves /cluster: the status as indented JSON, readable in a browser or with curl.
 func (s *Server) cluster(w http.ResponseWriter, r *http.Request) {
-	st := s.opts.Cluster.ClusterStatus(r.Context())
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second) // an etcd without quorum answers nothing
+	defer cancel()
+	st := s.opts.Cluster.ClusterStatus(ctx)
 	body, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -25,6 +25,19 @@ type Cluster struct {
 	Config cluster.Config   // ID (the replica's name), Prefix (store prefix + "cluster/"), TTL (cluster.lease), Logger
 }
 
+// check refuses a cluster Run cannot join: no etcd client, or no replica id.
+func (c *Cluster) check() error {
+	switch {
+	case c == nil:
+		return nil
+	case c.Client == nil:
+		return errors.New("cluster: no etcd client (store.backend: etcd)")
+	case c.Config.ID == "":
+		return errors.New("cluster: this replica has no id: set cluster.id, or give the host a name")
+	}
+	return nil
+}
+
 // replica is the running bot's place in its cluster: the session it holds, the term it leads,
 // for the leader work, the Telegram poll gate, the admin page and the metrics. Without a
 // cluster (b.Cluster nil) it answers for a bot that runs alone. Safe for concurrent use.

@@ -691,3 +691,25 @@ func TestClusterFollowerLeavesTheOutboxToTheLeader(t *testing.T) {
 		t.Errorf("sends %v: a digest was repeated", per)
 	}
 }
+
+// TestClusterWithoutIDOrClientRefusesTheStart: a cluster Run cannot join is a mistake in the
+// configuration, refused before any adapter runs.
+func TestClusterWithoutIDOrClientRefusesTheStart(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	for name, cl := range map[string]*service.Cluster{
+		"no client": {Config: cluster.Config{ID: "r0"}},
+		"no id":     {Client: c.Client(t)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, _, out := newBot(t, strings.NewReader("/help\n"))
+			b.Cluster = cl
+			var start *service.StartError
+			if err := service.Run(context.Background(), b); !errors.As(err, &start) || !start.Config {
+				t.Fatalf("Run: %v, want a StartError of the configuration", err)
+			}
+			if out.String() != "" {
+				t.Errorf("the console ran:\n%s", out)
+			}
+		})
+	}
+}

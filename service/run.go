@@ -84,6 +84,9 @@ func Run(ctx context.Context, b Bot) error {
 		}
 		names = append(names, ad.Platform())
 	}
+	if err := b.Cluster.check(); err != nil {
+		return &StartError{Err: err, Config: true}
+	}
 	rp := newReplica(&b)
 	if b.Cluster != nil {
 		for _, ad := range b.Adapters {
