@@ -221,7 +221,9 @@ func (s *Server) checks(ctx context.Context) []check {
 	}
 	if s.opts.Cluster != nil {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		cs = append(cs, clusterCheck(s.opts.Cluster.ClusterStatus(ctx)))
+		if st := s.opts.Cluster.ClusterStatus(ctx); st.Mode == ModeCluster { // alone: nothing to check
+			cs = append(cs, clusterCheck(st))
+		}
 		cancel()
 	}
 	return cs

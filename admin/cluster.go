@@ -53,12 +53,11 @@ func (s *Server) cluster(w http.ResponseWriter, r *http.Request) {
 	w.Write(append(body, '\n'))
 }
 
-// clusterCheck is /readyz's line about the cluster: a replica without its session with etcd
+// clusterCheck is /readyz's line about the cluster (of a replica: a bot that runs alone has
+// none): a replica without its session with etcd
 // is not ready (it can neither lead nor be sure of what it reads).
 func clusterCheck(st ClusterStatus) check {
 	switch {
-	case st.Mode != ModeCluster:
-		return check{"cluster", true, "runs alone (store " + st.Store + ")"}
 	case !st.Joined:
 		text := "replica " + st.Replica + " holds no session with etcd"
 		if len(st.Errors) > 0 {

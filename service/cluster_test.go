@@ -713,3 +713,27 @@ func TestClusterWithoutIDOrClientRefusesTheStart(t *testing.T) {
 		})
 	}
 }
+
+// TestAloneClusterPage: a bot on bbolt says on /cluster that it runs alone, with its outbox,
+// and exports no cluster gauges.
+func TestAloneClusterPage(t *testing.T) {
+	b, env, _ := newBot(t, strings.NewReader(""))
+	addr := freeAddr(t)
+	b.Config.Admin.Listen = addr
+	c := startConsoleBot(t, b, env, "admin")
+	var st admin.ClusterStatus
+	c.waitFor("/cluster", func() bool {
+		resp, err := http.Get("http://" + addr + admin.PathCluster)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(&st) == nil
+	})
+	if st.Mode != admin.ModeAlone || st.Store != "bbolt" || !st.Leading || st.Replica != "" || len(st.Members) != 0 {
+		t.Errorf("/cluster of a bot alone: %+v", st)
+	}
+	if _, text := adminGet(t, addr, admin.PathMetrics); strings.Contains(text, "partnerbot_cluster_") {
+		t.Errorf("a bot alone exports cluster gauges")
+	}
+}
