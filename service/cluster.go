@@ -249,6 +249,7 @@ func (rp *replica) lead(termCtx context.Context, l *cluster.Leadership, w leader
 	log := rp.log.With("term", l.Token())
 	log.Info("cluster: this replica leads: scans, outbox and prune start here")
 	var wg sync.WaitGroup
+	var scheduled *cron.Cron
 	if rp.b.Scanner != nil {
 		sctx, stop := within(t.fenced, w.background)
 		defer stop()
@@ -260,10 +261,9 @@ func (rp *replica) lead(termCtx context.Context, l *cluster.Leadership, w leader
 				}
 			})
 		}
-		if c, err := rp.b.Scanner.Start(sctx, w.schedule); err != nil {
+		var err error
+		if scheduled, err = rp.b.Scanner.Start(sctx, w.schedule); err != nil {
 			log.Error("alert scans not scheduled", "error", err) // checked at the start: not expected
-		} else {
-			defer func() { <-c.Stop().Done() }() // the term's scan has stopped before the next term
 		}
 	}
 	dctx, stopDispatch := within(t.fenced, w.dispatch)
@@ -274,6 +274,9 @@ func (rp *replica) lead(termCtx context.Context, l *cluster.Leadership, w leader
 	wg.Go(func() { rp.b.pruneEvery(pctx, pruneInterval) })
 	<-termCtx.Done()
 	wg.Wait()
+	if scheduled != nil {
+		<-scheduled.Stop().Done() // the term's scans have stopped before the next term can begin
+	}
 	log.Info("cluster: the term is over: this replica's leader work stopped")
 }
 
