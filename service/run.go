@@ -186,8 +186,12 @@ func Run(ctx context.Context, b Bot) error {
 		} else if _, err := b.Scanner.Start(bgctx, sch); err != nil {
 			return &StartError{Err: err, Config: true}
 		}
-		b.Log.Info("alert scans scheduled", "expiry", b.Config.Alerts.ExpirySchedule, "arrears", b.Config.Alerts.ArrearsSchedule,
-			"zone", b.Config.Location().String(), "on", b.leaderOnly())
+		attrs := []any{"expiry", b.Config.Alerts.ExpirySchedule, "arrears", b.Config.Alerts.ArrearsSchedule,
+			"zone", b.Config.Location().String()}
+		if b.Cluster != nil {
+			attrs = append(attrs, "on", "the cluster's leader")
+		}
+		b.Log.Info("alert scans scheduled", attrs...)
 	}
 	// Notices go out while the commands in flight finish: the dispatcher stops only after
 	// them, or at abort.
@@ -317,14 +321,6 @@ func (b *Bot) leaveCluster(stop context.CancelFunc, done <-chan struct{}) {
 	case <-time.After(wait):
 		b.Log.Warn("cluster: leaving without waiting any longer for etcd: this replica's lease ends by itself", "waited", wait)
 	}
-}
-
-// leaderOnly says where the leader work runs, for the start's log.
-func (b *Bot) leaderOnly() string {
-	if b.Cluster == nil {
-		return "this process"
-	}
-	return "the cluster's leader"
 }
 
 // Direct holds the running adapters that can message a user directly, by platform: Run fills
