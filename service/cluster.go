@@ -22,7 +22,7 @@ import (
 // Cluster is a replica's membership of a cluster on etcd; nil when the bot runs alone (bbolt).
 type Cluster struct {
 	Client *clientv3.Client // the store's etcd client
-	Config cluster.Config   // ID (the replica's name), Prefix (store prefix + "cluster/"), TTL (cluster.lease), Logger
+	Config cluster.Config   // ID (the replica's name), Prefix (the store's prefix: Join adds "cluster/…"), TTL (cluster.lease), Logger
 }
 
 // check refuses a cluster Run cannot join: no etcd client, or no replica id.
