@@ -86,6 +86,13 @@
 //	inbound_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that expired ids
 //	                the expiry + the inbound_        are pruned (a few per FirstDeliveries, the
 //	                deliveries key                   rest by PruneDeliveries)
+//	forecast        "state"                          JSON StoredForecast {"at","customers","body"}:
+//	                                                 the last forecast, its body package
+//	                                                 forecast's Result
+//	quote_cache     customer id, 0x00, resource id,  JSON CachedQuote {"amount","currency","at"}: a
+//	                0x00, period ("1m")              renewal quote; a customer's set is replaced
+//	                                                 whole, and dropped when an order of it is seen
+//	budgets         customer id (UTF-8)              JSON Budget {"name","amount","currency","by","at"}
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -113,6 +120,7 @@
 //	5 → 6    create expiry_index, expiry_customers and expiry_scan
 //	6 → 7    create balance_cache, balance_scan and expiry_by_time (filled from expiry_index)
 //	7 → 8    create inbound_deliveries and inbound_expiry
+//	8 → 9    create forecast, quote_cache and budgets
 //
 // # Transactions
 //
