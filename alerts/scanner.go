@@ -98,6 +98,10 @@ type Options struct {
 	PageSize int
 	// Observer, when set, is told of every scan that ran (metrics).
 	Observer Observer
+	// Forecaster, when set with Delta, computes next month's renewal and arrears forecast at
+	// the end of each expiry scan and stores it for /forecast (forecast.go); a delta scan
+	// first drops the quotes of the customers it saw an order of.
+	Forecaster *Forecaster
 }
 
 // Observer is told of each scan that ran (not of one skipped because another of its kind was
@@ -180,6 +184,10 @@ type Summary struct {
 	Mode      string
 	Requeried Requeried
 	FullCalls int
+	// Forecast is what the scan's forecast cost (Options.Forecaster); ForecastErr why it
+	// failed (the scan itself did not).
+	Forecast    ForecastStats
+	ForecastErr error
 }
 
 // Saved is how many calls the scan saved against a full scan (0 for a full scan, or when the

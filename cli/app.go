@@ -80,7 +80,10 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	lang, _ := lang.ParseLang(cfg.Bot.Language)
 	var scanner *alerts.Scanner
 	var cmdScanner commands.Scanner
+	var forecaster commands.Forecaster // nil (not a nil *alerts.Forecaster) without alerts
+	var fc *alerts.Forecaster
 	if cfg.Alerts.Enabled {
+		fc = alerts.NewForecaster(client, st, nil, log.With("component", "forecast"), cfg.Alerts.Concurrency)
 		// Start-up bookkeeping is not cut short by a command's deadline.
 		if err := syncSubscriptions(context.WithoutCancel(ctx), st, cfg.Alerts.Subscriptions); err != nil {
 			stopBSS()
@@ -91,7 +94,8 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		scanner = alerts.New(client, st, alerts.Options{Location: cfg.Location(), Lang: lang,
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
 			Lookback: cfg.Alerts.Lookback, Delta: cfg.Alerts.Delta, FullRefresh: cfg.Alerts.FullRefresh,
-			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m})
+			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m,
+			Forecaster: fc})
 		cmdScanner = service.ScanCommand(scanner)
 	}
 	router := commands.New(client, st, commands.Options{
@@ -103,6 +107,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		IsDirect:         direct.IsDirect,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 		Scanner: cmdScanner, ExpiryIndex: alerts.NewIndex(client, st, nil), Observer: m,
+		Forecaster: forecaster,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
 	if err := router.Maintain(ctx); err != nil && ctx.Err() == nil {

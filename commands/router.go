@@ -137,6 +137,10 @@ type Options struct {
 	// (index.go); nil: they ask BSS.
 	ExpiryIndex ExpiryIndex
 
+	// Forecaster gathers the renewal and arrears forecast /forecast shows (forecast.go); nil:
+	// /forecast says it is not enabled.
+	Forecaster Forecaster
+
 	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
 	SettleAfter time.Duration

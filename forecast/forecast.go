@@ -51,6 +51,14 @@ type Partner struct {
 	Credit      bss.Amount `json:"credit"`
 }
 
+// Stats counts what gathering a forecast's inputs cost.
+type Stats struct {
+	Quoted     int // main resources quoted by BSS
+	Cached     int // main resources whose quote came from the store
+	QuoteCalls int // renewal price inquiries
+	Calls      int // BSS calls in all (retries included)
+}
+
 // Input is everything one forecast needs.
 type Input struct {
 	Now       time.Time
@@ -227,42 +235,38 @@ func (r Result) Change() (pct int64, ok bool) {
 	return (d*2 + b) / (2 * b), true
 }
 
-// Only is r restricted to the customers keep accepts, with its totals computed again over
-// them (the partner's funds are kept, set against their gaps).
-func (r Result) Only(keep func(CustomerForecast) bool) Result {
-	out := Result{At: r.At, From: r.From, To: r.To, Days: r.Days, Elapsed: r.Elapsed, Currency: r.Currency,
-		Baseline: r.Baseline, Partner: PartnerForecast{Partner: r.Partner.Partner}}
-	// The baseline is the partner-wide pace unless customers are left out; then it is theirs.
-	partial := false
-	var monthToDate bss.Amount
-	for _, f := range r.Customers {
-		if !keep(f) {
-			partial = true
-			continue
+// Window is in over [from, to): only the renewals expiring in it, and the run rate over its
+// days. The clock stays in's: the month to date is what it was when the inputs were gathered.
+func (in Input) Window(from, to time.Time) Input {
+	out := in
+	out.From, out.To = from, to
+	out.Customers = make([]Customer, len(in.Customers))
+	for i, c := range in.Customers {
+		var rs []Renewal
+		for _, r := range c.Renewals {
+			if !r.Expiry.Before(from) && r.Expiry.Before(to) {
+				rs = append(rs, r)
+			}
 		}
-		out.Customers = append(out.Customers, f)
-		out.AutoRenew = out.AutoRenew.Add(f.AutoRenew)
-		out.Manual = out.Manual.Add(f.Manual)
-		out.RunRate = out.RunRate.Add(f.RunRate)
-		out.Total = out.Total.Add(f.Total)
-		out.Renewals += len(f.Renewals)
-		out.Unquoted += f.Unquoted
-		monthToDate = monthToDate.Add(f.MonthToDate)
-		if f.HasBalance {
-			out.Balance = out.Balance.Add(f.Balance)
-		}
-		if f.Gap.Sign() > 0 {
-			out.Gap = out.Gap.Add(f.Gap)
-			out.GapCustomers++
-		}
+		c.Renewals = rs
+		out.Customers[i] = c
 	}
-	if partial {
-		out.Baseline = Pace(monthToDate, r.Elapsed, r.Days)
-	}
-	out.Partner.Gaps = out.Gap
-	if out.Partner.Known {
-		if s := out.Gap.Sub(out.Partner.Allocatable).Sub(out.Partner.Credit); s.Sign() > 0 {
-			out.Partner.Shortfall = s
+	return out
+}
+
+// Covers reports whether in's renewals cover [from, to): a window inside the one they were
+// gathered for.
+func (in Input) Covers(from, to time.Time) bool {
+	return !from.Before(in.From) && !to.After(in.To) && from.Before(to)
+}
+
+// Select is in with only the customers keep accepts: their totals, their gaps, their pace.
+func (in Input) Select(keep func(Customer) bool) Input {
+	out := in
+	out.Customers = nil
+	for _, c := range in.Customers {
+		if keep(c) {
+			out.Customers = append(out.Customers, c)
 		}
 	}
 	return out

@@ -130,15 +130,51 @@ func TestComputeByHand(t *testing.T) {
 		}
 	}
 
-	// Only one customer: its own totals and baseline (500.00 ÷ 17 × 31 = 911.76).
-	b := r.Only(func(c CustomerForecast) bool { return c.ID == "b" })
+	// Only one customer: its own totals and pace (500.00 ÷ 17 × 31 = 911.76).
+	b := Compute(in.Select(func(c Customer) bool { return c.ID == "b" }))
 	if b.Total.String() != "800.00" || b.Gap.String() != "750.00" || b.Baseline.String() != "911.76" || b.GapCustomers != 1 ||
 		b.Partner.Shortfall.String() != "50.00" || b.Balance.String() != "50.00" {
-		t.Errorf("Only(b) = total %s gap %s baseline %s gap customers %d shortfall %s balance %s",
+		t.Errorf("Select(b) = total %s gap %s baseline %s gap customers %d shortfall %s balance %s",
 			b.Total, b.Gap, b.Baseline, b.GapCustomers, b.Partner.Shortfall, b.Balance)
 	}
-	if all := r.Only(func(CustomerForecast) bool { return true }); all.Total != r.Total || all.Baseline != r.Baseline || all.Gap != r.Gap {
-		t.Errorf("Only(all) differs: %+v", all)
+}
+
+// TestWindow: inputs gathered from now to the end of December answer the next 10 days too:
+// only r6 (expiring on 20 November) is in them; the run rate is 10 days at this month's pace.
+//
+//	A: auto r6 120.00 on 11-20, auto r7 50.00 on 12-05; pay-per-use 170.00 over 17 days
+//	next 10 days: 120.00 + 170.00 ÷ 17 × 10 = 120.00 + 100.00 = 220.00; balance 200.00 → gap 20.00
+//	December: 50.00 + 10.00 × 31 = 360.00 → gap 160.00
+func TestWindow(t *testing.T) {
+	_, end := NextMonth(now)
+	in := Input{Now: now, From: now, To: end, Customers: []Customer{{ID: "a", Balance: yuan("200"), HasBalance: true,
+		MonthToDate: yuan("170"), OnDemandToDate: yuan("170"), Renewals: []Renewal{
+			{ResourceID: "r6", Expiry: now.Add(2 * 24 * time.Hour), AutoRenew: true, Quote: yuan("120"), Quoted: true},
+			{ResourceID: "r7", Expiry: time.Date(2026, 12, 5, 0, 0, 0, 0, bss.ChinaTime), AutoRenew: true, Quote: yuan("50"), Quoted: true}}}}}
+	tests := []struct {
+		name       string
+		from, to   time.Time
+		total, gap string
+		renewals   int
+		covered    bool
+	}{
+		{"next 10 days", now, now.Add(10 * 24 * time.Hour), "220.00", "20.00", 1, true},
+		{"December", time.Date(2026, 12, 1, 0, 0, 0, 0, bss.ChinaTime), end, "360.00", "160.00", 1, true},
+	}
+	for _, tc := range tests {
+		if got := in.Covers(tc.from, tc.to); got != tc.covered {
+			t.Errorf("%s: Covers = %t", tc.name, got)
+		}
+		r := Compute(in.Window(tc.from, tc.to))
+		if r.Total.String() != tc.total || r.Gap.String() != tc.gap || r.Renewals != tc.renewals {
+			t.Errorf("%s: total %s gap %s renewals %d, want %s %s %d", tc.name, r.Total, r.Gap, r.Renewals, tc.total, tc.gap, tc.renewals)
+		}
+	}
+	if in.Covers(now, end.Add(time.Hour)) || in.Covers(now.Add(-time.Hour), end) {
+		t.Error("a window past the inputs' is covered")
+	}
+	if len(in.Customers[0].Renewals) != 2 {
+		t.Error("Window changed the inputs it was given")
 	}
 }
 
