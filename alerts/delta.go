@@ -330,13 +330,18 @@ func (x *indexedScan) forecast(ctx context.Context) {
 			return
 		}
 	}
-	_, stats, err := fc.Refresh(ctx, x.custs)
+	in, stats, err := fc.Refresh(ctx, x.custs)
 	x.sum.Forecast, x.sum.ForecastErr = stats, err
 	if err != nil {
 		x.s.opts.Logger.WarnContext(ctx, "forecast failed; /forecast shows the last one", "error", err)
 		return
 	}
-	x.s.opts.Logger.InfoContext(ctx, "forecast refreshed", "quoted", stats.Quoted, "cached", stats.Cached, "quote_calls", stats.QuoteCalls)
+	x.s.opts.Logger.InfoContext(ctx, "forecast refreshed", "quoted", stats.Quoted, "cached", stats.Cached,
+		"quote_calls", stats.QuoteCalls, "calls", stats.Calls)
+	if err := x.s.forecastAlerts(ctx, in, x.now, x.sum); err != nil {
+		x.sum.ForecastErr = err
+		x.s.opts.Logger.WarnContext(ctx, "forecast alerts failed; the next scan decides them again", "error", err)
+	}
 }
 
 // query lists all of cu's resources: a fresh index entry, and a full scan's decisions on those

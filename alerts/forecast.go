@@ -50,6 +50,7 @@ type ForecastStore interface {
 	PutQuotes(ctx context.Context, customerID string, qs []store.CachedQuote) error
 	Quotes(ctx context.Context, ids []string) (map[string][]store.CachedQuote, error)
 	DropQuotes(ctx context.Context, ids []string) error
+	Budgets(ctx context.Context) ([]store.Budget, error)
 }
 
 // Forecaster gathers a forecast's inputs and computes it.
@@ -401,6 +402,11 @@ func (f *Forecaster) quoteCustomer(ctx context.Context, now time.Time, id string
 		return rs, st, nil // nothing new to keep
 	}
 	return rs, st, f.store.PutQuotes(ctx, id, keep)
+}
+
+// Budgets are the customers' monthly budgets (/budget), which the forecast alerts watch.
+func (f *Forecaster) Budgets(ctx context.Context) ([]store.Budget, error) {
+	return f.store.Budgets(ctx)
 }
 
 // DropQuotes forgets the quotes of customers with a new order (a delta scan's).

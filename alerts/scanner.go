@@ -102,6 +102,9 @@ type Options struct {
 	// the end of each expiry scan and stores it for /forecast (forecast.go); a delta scan
 	// first drops the quotes of the customers it saw an order of.
 	Forecaster *Forecaster
+	// ForecastDays is how many days before its expiry an auto-renewal whose quote exceeds the
+	// customer's balance is alerted (kind forecast); default DefaultForecastDays.
+	ForecastDays int
 }
 
 // Observer is told of each scan that ran (not of one skipped because another of its kind was
@@ -274,7 +277,7 @@ func (c *channel) key() string { return c.platform + ":" + c.name }
 func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
 	set := map[int]bool{}
 	for _, sub := range c.subs {
-		if sub.Kind != kind && sub.Kind != "all" {
+		if !wants(sub.Kind, kind) {
 			continue
 		}
 		if !inScope(sub.Scope, cu) {
@@ -302,7 +305,7 @@ func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
 func (c *channel) expiringScope(kind string) cmdline.ExpiringScope {
 	var sc cmdline.ExpiringScope
 	for _, sub := range c.subs {
-		if sub.Kind != kind && sub.Kind != "all" {
+		if !wants(sub.Kind, kind) {
 			continue
 		}
 		switch label, ok := strings.CutPrefix(sub.Scope, "label:"); {
@@ -322,6 +325,13 @@ func (c *channel) expiringScope(kind string) cmdline.ExpiringScope {
 	sort.Strings(sc.Labels)
 	sort.Strings(sc.Customers)
 	return sc
+}
+
+// wants reports whether a subscription of subKind asks for kind's alerts: its own, and "all"
+// for expiry and arrears (the kinds it meant when subscribed; the forecast's are asked for by
+// name).
+func wants(subKind, kind string) bool {
+	return subKind == kind || (subKind == "all" && (kind == KindExpiry || kind == KindArrears))
 }
 
 func inScope(scope string, cu bss.Customer) bool {
@@ -344,7 +354,7 @@ func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error)
 	byKey := map[string]*channel{}
 	var out []*channel
 	for _, sub := range subs {
-		if sub.Kind != kind && sub.Kind != "all" {
+		if !wants(sub.Kind, kind) {
 			continue
 		}
 		k := sub.Platform + ":" + sub.Channel

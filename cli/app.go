@@ -95,7 +95,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
 			Lookback: cfg.Alerts.Lookback, Delta: cfg.Alerts.Delta, FullRefresh: cfg.Alerts.FullRefresh,
 			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m,
-			Forecaster: fc})
+			Forecaster: fc, ForecastDays: cfg.Alerts.ForecastDays})
 		cmdScanner = service.ScanCommand(scanner)
 	}
 	router := commands.New(client, st, commands.Options{

@@ -164,23 +164,13 @@ func (c *Call) renderForecast(rep *chat.Reply, r forecast.Result, name, fresh st
 		t.Rows = append(t.Rows, []string{lang.CustomerName(cu), lang.Money(f.Gap, cur), lang.Money(f.Total, cur),
 			lang.Money(f.AutoRenew, cur), lang.Money(f.Balance, cur)})
 		if c.mayTopUp() {
-			rep.Buttons = append(rep.Buttons, topUpButton(c.Lang, cu, ceilCents(f.Gap), cur))
+			rep.Buttons = append(rep.Buttons, topUpButton(c.Lang, cu, forecast.CeilCents(f.Gap), cur))
 		}
 	}
 	rep.Table = t
 	if pages > 1 {
 		c.pager(rep, base, page, pages, len(gaps))
 	}
-}
-
-// ceilCents is a rounded up to whole cents: a top-up of the gap covers it.
-func ceilCents(a bss.Amount) bss.Amount {
-	const perCent = 10_000
-	m := a.Micros()
-	if r := m % perCent; r > 0 {
-		m += perCent - r
-	}
-	return bss.NewAmount(0, m)
 }
 
 // signedPercent is "+5%" or "-37%".

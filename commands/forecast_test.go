@@ -234,3 +234,54 @@ func TestForecastRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestBudgetCommand: /budget sets, replaces, lists and removes a customer's monthly budget in
+// the store; bad input is refused politely in the reader's language; /subscribe forecast
+// subscribes the channel to the forecast's alerts.
+func TestBudgetCommand(t *testing.T) {
+	e := newForecastEnv(t)
+	zs := e.Customer(t, "zhangsan")
+	if rep, text, _ := e.say(t, "console:alice", "/预算"); rep.Error || !strings.Contains(text, "还没有设置预算") {
+		t.Errorf("/预算 before any:\n%s", text)
+	}
+	for _, in := range []string{"/budget 张三 5000", "/budget 张三 ¥6,000.50"} {
+		if rep, text, _ := e.say(t, "console:alice", in); rep.Error || !strings.Contains(text, "已设置 张三") {
+			t.Errorf("%s:\n%s", in, text)
+		}
+	}
+	bs, err := e.Store.Budgets(context.Background())
+	if err != nil || len(bs) != 1 || bs[0].CustomerID != zs.ID || bs[0].Amount != "6000.5" || bs[0].By != "console:alice" {
+		t.Fatalf("budgets %+v %v", bs, err)
+	}
+	if _, text, _ := e.say(t, "console:alice", "/budget"); !strings.Contains(text, "CNY 6,000.50") {
+		t.Errorf("/budget lists:\n%s", text)
+	}
+	if rep, text, _ := e.say(t, "console:alice", "/budget 张三 off"); rep.Error || !strings.Contains(text, "已取消 张三") {
+		t.Errorf("/budget 张三 off:\n%s", text)
+	}
+	if _, text, _ := e.say(t, "console:alice", "/budget 张三 off"); !strings.Contains(text, "没有月度预算") {
+		t.Errorf("/budget 张三 off again:\n%s", text)
+	}
+	if rep, text, _ := e.say(t, "slack:U1", "/budget 张三 100"); !rep.Error {
+		t.Errorf("a viewer set a budget:\n%s", text)
+	}
+	refusals := []struct{ text, zh, en string }{
+		{"/budget 张三", "用法：/budget 客户 金额", "Usage: /budget CUSTOMER AMOUNT"},
+		{"/budget 张三 -5", "金额", "amount"},
+		{"/budget 张三 abc", "金额", "amount"},
+		{"/budget 没有这个客户 100", "没有找到", "No customer"},
+	}
+	for _, l := range []string{"zh", "en"} {
+		e.say(t, "console:alice", "/lang "+l)
+		for _, tt := range refusals {
+			rep, text, _ := e.say(t, "console:alice", tt.text)
+			want := map[string]string{"zh": tt.zh, "en": tt.en}[l]
+			if !rep.Error || !strings.Contains(text, want) {
+				t.Errorf("%s, %s: want a refusal with %q:\n%s", l, tt.text, want, text)
+			}
+		}
+	}
+	if rep, text, _ := e.say(t, "console:alice", "/subscribe forecast label:vip"); rep.Error || !strings.Contains(text, "forecast alerts") {
+		t.Errorf("/subscribe forecast:\n%s", text)
+	}
+}

@@ -101,6 +101,11 @@ type Store interface {
 
 	// The arrears scan's balance cache, read by /arrears.
 	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
+
+	// The customers' monthly budgets (/budget), which the forecast alerts watch.
+	SetBudget(ctx context.Context, b store.Budget) error
+	RemoveBudget(ctx context.Context, customerID string) (bool, error)
+	Budgets(ctx context.Context) ([]store.Budget, error)
 }
 
 // Options configure a Router.

@@ -158,6 +158,16 @@ func Pace(amount bss.Amount, elapsed, days int) bss.Amount {
 	return cents(c)
 }
 
+// CeilCents is a rounded up to whole cents: a top-up of a gap covers it.
+func CeilCents(a bss.Amount) bss.Amount {
+	const perCent = 10_000
+	m := a.Micros()
+	if r := m % perCent; r > 0 {
+		m += perCent - r
+	}
+	return bss.NewAmount(0, m)
+}
+
 func cents(c int64) bss.Amount { return bss.NewAmount(c/100, (c%100)*10_000) }
 
 // Compute is the forecast of in.

@@ -178,6 +178,14 @@ func TestWindow(t *testing.T) {
 	}
 }
 
+func TestCeilCents(t *testing.T) {
+	for in, want := range map[string]string{"12.34": "12.34", "12.340001": "12.35", "0.000001": "0.01", "7": "7.00"} {
+		if got := CeilCents(yuan(in)); got.String() != want || got.Cents()*10_000 != got.Micros() {
+			t.Errorf("CeilCents(%s) = %s (%d micros), want %s", in, got, got.Micros(), want)
+		}
+	}
+}
+
 func TestChangeWithoutBaseline(t *testing.T) {
 	first := time.Date(2026, 11, 30, 16, 30, 0, 0, time.UTC) // 1 December, 00:30 in Shanghai
 	from, to := NextMonth(first)
