@@ -39,13 +39,12 @@ type budgetMark struct {
 }
 
 type renewFailEvent struct {
-	cu    bss.Customer
-	r     forecast.Renewal
-	bal   bss.Amount
-	gap   bss.Amount
-	cur   string
-	key   string
-	label string
+	cu  bss.Customer
+	r   forecast.Renewal
+	bal bss.Amount
+	gap bss.Amount
+	cur string
+	key string
 }
 
 type budgetEvent struct {
