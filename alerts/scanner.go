@@ -328,10 +328,9 @@ func (c *channel) expiringScope(kind string) cmdline.ExpiringScope {
 }
 
 // wants reports whether a subscription of subKind asks for kind's alerts: its own, and "all"
-// for expiry and arrears (the kinds it meant when subscribed; the forecast's are asked for by
-// name).
+// for every kind but the forecast's, which are asked for by name (/subscribe forecast).
 func wants(subKind, kind string) bool {
-	return subKind == kind || (subKind == "all" && (kind == KindExpiry || kind == KindArrears))
+	return subKind == kind || (subKind == "all" && kind != KindForecast)
 }
 
 func inScope(scope string, cu bss.Customer) bool {
