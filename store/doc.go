@@ -180,8 +180,9 @@
 // # Alerts
 //
 // A [Subscription] sends one kind of alert ("expiry", "arrears", "forecast" or "all") about a
-// scope ("*", a customer id or "label:X") to one channel, named by platform and channel id ("platform:channel",
-// where the platform contains no ':'). Users add and remove subscriptions in their own channel;
+// scope ("*", a customer id or "label:X") to one channel, named by platform and channel id
+// ("platform:channel", where the platform contains no ':'). Users add and remove subscriptions
+// in their own channel;
 // those from the configuration file (FromConfig) are replaced as a whole by
 // SyncConfigSubscriptions and refused to users with [ErrFromConfig]. A [Snooze] silences one
 // resource or customer in one channel until a time; [QuietHours] delay a channel's alerts to the
