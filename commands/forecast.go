@@ -102,6 +102,9 @@ func runForecast(ctx context.Context, c *Call) (chat.Reply, error) {
 	in = in.Window(from, to)
 	if byLabel {
 		in = in.Select(func(cu forecast.Customer) bool { return cu.Label == label })
+		if len(in.Customers) == 0 {
+			return chat.Reply{}, c.fail("err.fc_no_label", label)
+		}
 	}
 	base := "/forecast"
 	if scope != "" {

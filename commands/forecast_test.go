@@ -221,6 +221,7 @@ func TestForecastRefusals(t *testing.T) {
 		{"/forecast --month 2026-13", "--month 应为本月", "--month must be this month"},
 		{"/forecast --month 2027-03", "所有客户的预测只覆盖到 2026-12-31", "covers up to 2026-12-31"},
 		{"/forecast label:", "label: 后面需要标签名", "label: needs a label name"},
+		{"/forecast label:VIP", "没有标签为 “VIP” 的客户", `has the label "VIP"`},
 		{"/forecast 没有这个客户", "没有找到", "No customer"},
 	}
 	for _, l := range []string{"zh", "en"} {

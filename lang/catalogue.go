@@ -384,6 +384,7 @@ var catalogue = map[string]msg{
 	"err.fc_days_and_month": {"--days 和 --month 只能用一个。", "Use --days or --month, not both."},
 	"err.fc_days":           {"--days 应为 1 到 %[2]d 的天数（当前 %[1]q）。", "--days must be a number of days from 1 to %[2]d (got %[1]q)."},
 	"err.fc_month":          {"--month 应为本月（%[2]s）或之后一年内的月份，如 2026-12（当前 %[1]q）。", "--month must be this month (%[2]s) or a month within a year after it, like 2026-12 (got %[1]q)."},
+	"err.fc_no_label":       {"预测中没有标签为 “%s” 的客户（标签区分大小写）。", "No customer in the forecast has the label \"%s\" (labels are case-sensitive)."},
 	"err.fc_label":          {"label: 后面需要标签名，如 label:vip。", "label: needs a label name, as in label:vip."},
 	"err.fc_window":         {"所有客户的预测只覆盖到 %s（上次扫描时的下月月底）；更远的时间请对单个客户预测：/forecast 客户名 --month …", "The forecast of all customers covers up to %s (the end of the month after the last scan); for later, forecast one customer: /forecast CUSTOMER --month …"},
 
