@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/partnerbot/partnerbot/alerts"
+	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
 	"github.com/partnerbot/partnerbot/internal/langcheck"
 )
@@ -14,7 +15,7 @@ import (
 // in their private chat, makes that place's alerts English; a channel that chose nothing keeps
 // the default, Chinese.
 func TestAlertsInTheChannelsLanguage(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(o *alerts.Options) { o.Health.PartnerMin = bss.MustAmount("1000000") }) // every health part speaks
 	for _, say := range []chat.Request{
 		{Platform: "slack", UserID: "U1", Channel: "CEN", Text: "/lang en"},
 		{Platform: "telegram", UserID: "1001", Channel: "1001", Text: "/lang en"}, // a private chat
@@ -35,7 +36,7 @@ func TestAlertsInTheChannelsLanguage(t *testing.T) {
 	}
 	ck := langcheck.New(data...)
 	ck.Allow("renew", "autorenew")
-	for _, kind := range []string{alerts.KindExpiry, alerts.KindArrears} {
+	for _, kind := range []string{alerts.KindExpiry, alerts.KindArrears, alerts.KindHealth} {
 		e.scan(kind)
 		got := map[string]string{}
 		for _, n := range e.drain() {

@@ -43,6 +43,10 @@ type BSS interface {
 	CustomerBalances(ctx context.Context, customerIDs []string) ([]bss.CustomerBalance, error)
 	AllResources(ctx context.Context, f bss.ResourceFilter) ([]bss.Resource, error)
 	Orders(ctx context.Context, f bss.OrderFilter) iter.Seq2[bss.Order, error]
+	// The health scan's partner-wide lists.
+	Coupons(ctx context.Context, f bss.CouponFilter) iter.Seq2[bss.PartnerCoupon, error]
+	Quotas(ctx context.Context, f bss.QuotaFilter) iter.Seq2[bss.Quota, error]
+	PartnerBalances(ctx context.Context, indirectPartnerID string) ([]bss.AccountBalance, error)
 }
 
 // Store is what scans need of the store.
@@ -105,6 +109,8 @@ type Options struct {
 	// ForecastDays is how many days before its expiry an auto-renewal whose quote exceeds the
 	// customer's balance is alerted (kind forecast); default DefaultForecastDays.
 	ForecastDays int
+	// Health configures the health scan (KindHealth, health.go).
+	Health HealthOptions
 }
 
 // Observer is told of each scan that ran (not of one skipped because another of its kind was
@@ -162,6 +168,7 @@ func New(b BSS, s Store, opts Options) *Scanner {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
 	}
+	opts.Health.defaults()
 	return &Scanner{bss: b, store: s, index: NewIndex(b, s, opts.Now), opts: opts, busy: map[string]bool{}}
 }
 
@@ -202,13 +209,13 @@ func (s Summary) Saved() int {
 	return max(0, s.FullCalls-s.Calls)
 }
 
-// ErrUnknownKind is returned for a scan kind other than expiry or arrears.
-var ErrUnknownKind = errors.New("scan kind must be expiry or arrears")
+// ErrUnknownKind is returned for a scan kind other than expiry, arrears or health.
+var ErrUnknownKind = errors.New("scan kind must be expiry, arrears or health")
 
 // Scan runs one scan of kind now.
 func (s *Scanner) Scan(ctx context.Context, kind string) (Summary, error) {
 	sum := Summary{Kind: kind, Started: s.opts.Now()}
-	if kind != KindExpiry && kind != KindArrears {
+	if kind != KindExpiry && kind != KindArrears && kind != KindHealth {
 		return sum, ErrUnknownKind
 	}
 	s.mu.Lock()
@@ -237,6 +244,8 @@ func (s *Scanner) Scan(ctx context.Context, kind string) (Summary, error) {
 		err = s.scanIndexed(ctx, &sum, usage)
 	case kind == KindExpiry:
 		err = s.scanExpiry(ctx, &sum)
+	case kind == KindHealth:
+		err = s.scanHealth(ctx, &sum)
 	default:
 		err = s.scanArrears(ctx, &sum)
 	}

@@ -12,6 +12,7 @@ import (
 type Schedule struct {
 	Expiry  string // default "0 9 * * *": daily at 09:00
 	Arrears string // default "0 * * * *": hourly
+	Health  string // default Options.Health.Schedule ("30 9 * * *": daily at 09:30)
 	// NoArrears leaves the arrears scan out (the international site has no balance API).
 	NoArrears bool
 	Location  *time.Location
@@ -30,7 +31,10 @@ func (s *Scanner) Start(ctx context.Context, sch Schedule) (*cron.Cron, error) {
 		sch.Location = s.opts.Location
 	}
 	c := cron.New(cron.WithLocation(sch.Location), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
-	specs := map[string]string{KindExpiry: sch.Expiry, KindArrears: sch.Arrears}
+	if sch.Health == "" {
+		sch.Health = s.opts.Health.Schedule
+	}
+	specs := map[string]string{KindExpiry: sch.Expiry, KindArrears: sch.Arrears, KindHealth: sch.Health}
 	if sch.NoArrears {
 		delete(specs, KindArrears)
 	}

@@ -53,6 +53,20 @@ type Manager struct {
 	AccountName string `json:"account_name"`
 }
 
+// VerifiedStatusVerified is the verified_status of a real-name verified (已实名认证) customer;
+// the others are "-1" none, "0" in review, "1" rejected (SDK model_customer_information.go).
+const VerifiedStatusVerified = "2"
+
+// IsVerified reports whether the customer is real-name verified: Huawei renews only for them.
+func (c Customer) IsVerified() bool { return c.VerifiedStatus == VerifiedStatusVerified }
+
+// Unverified reports whether BSS says the customer is not real-name verified (none, in review,
+// rejected, failed). An empty verified_status (real-name checks switched off, per an older SDK
+// comment) says nothing either way: not unverified.
+func (c Customer) Unverified() bool {
+	return c.VerifiedStatus != "" && c.VerifiedStatus != VerifiedStatusVerified
+}
+
 // Ref is how actions on this customer's resources identify it (for agency credentials).
 func (c Customer) Ref() CustomerRef {
 	return CustomerRef{ID: c.ID, AccountName: c.AccountName, XAccountType: c.XAccountType}

@@ -95,7 +95,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
 			Lookback: cfg.Alerts.Lookback, Delta: cfg.Alerts.Delta, FullRefresh: cfg.Alerts.FullRefresh,
 			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m,
-			Forecaster: fc, ForecastDays: cfg.Alerts.ForecastDays})
+			Forecaster: fc, ForecastDays: cfg.Alerts.ForecastDays, Health: healthOptions(cfg.Alerts.Health)})
 		cmdScanner = service.ScanCommand(scanner)
 	}
 	router := commands.New(client, st, commands.Options{
@@ -132,13 +132,27 @@ func startFailure(err error) int {
 	return exitUsage
 }
 
+// healthOptions are the health scan's settings from the configuration's.
+func healthOptions(h config.AlertsHealth) alerts.HealthOptions {
+	floor, _ := bss.ParseAmount(strconv.FormatFloat(h.PartnerMinBalance, 'f', 2, 64))
+	o := alerts.HealthOptions{Schedule: h.Schedule, ReleaseDays: append([]int(nil), h.ReleaseDays...), UnverifiedDays: h.UnverifiedDays,
+		CouponDays: h.CouponDays, PartnerMin: floor, PartnerForecastPercent: h.PartnerForecastPercent}
+	if len(h.Release) > 0 {
+		o.Release = alerts.ReleaseTable{}
+		for level, p := range h.Release {
+			o.Release[level] = alerts.ReleasePeriod{Grace: p.Grace, Retention: p.Retention}
+		}
+	}
+	return o
+}
+
 // syncSubscriptions makes the store's configuration subscriptions those of the file.
 func syncSubscriptions(ctx context.Context, st store.Backend, subs []config.ConfigSubscription) error {
 	out := make([]store.Subscription, 0, len(subs))
 	for _, s := range subs {
 		platform, channel, _ := strings.Cut(s.Channel, ":")
 		days := s.Days
-		if len(days) == 0 && s.Kind != "arrears" {
+		if len(days) == 0 && s.Kind != "arrears" && s.Kind != "health" {
 			days = alerts.DefaultDays
 		}
 		days = append([]int(nil), days...)

@@ -38,6 +38,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	start := time.Now()
+	if cfg.Store.Backend == config.BackendEtcd {
+		return backupEtcd(ctx, cfg, out, stdout, stderr)
+	}
 	f, err := newAtomicFile(out)
 	if err != nil {
 		fmt.Fprintln(stderr, "partnerbot backup:", err)
@@ -86,6 +89,33 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintf(stdout, "backup of %s written to %s %s: %d bytes, schema version %d, checked (%s)\n",
 		cfg.StorePath(), out, how, n, info.Schema, time.Since(start).Round(time.Millisecond))
+	return exitOK
+}
+
+// backupEtcd writes the etcd store, read at one revision while the replicas go on, as a bbolt
+// file: backups have one format whatever the backend, and partnerbot migrate --from bbolt:FILE
+// --to etcd restores one into an empty prefix.
+func backupEtcd(ctx context.Context, cfg *config.Config, out string, stdout, stderr io.Writer) int {
+	start := time.Now()
+	log := newLogger(cfg.Log, stderr)
+	from, err := openEnd(ctx, cfg, log, storeEnd{etcd: true}, false)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot backup:", err)
+		return exitFailed
+	}
+	defer from.close()
+	copied, err := copyToFile(ctx, cfg, log, from.st, out)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot backup:", err)
+		return exitFailed
+	}
+	info, err := os.Stat(out)
+	if err != nil {
+		fmt.Fprintln(stderr, "partnerbot backup:", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "backup of %s written to %s as a bbolt file: %d records, %d bytes, schema version %d, checked (%s); restore it with partnerbot migrate --from bbolt:%s --to etcd\n",
+		from.name, out, copied.Records, info.Size(), store.CurrentSchemaVersion, time.Since(start).Round(time.Millisecond), out)
 	return exitOK
 }
 
@@ -192,6 +222,10 @@ func runCompact(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if err := notTheStore(cfg, out); err != nil {
 		fmt.Fprintln(stderr, "partnerbot compact:", err)
+		return exitUsage
+	}
+	if cfg.Store.Backend == config.BackendEtcd {
+		fmt.Fprintln(stderr, "partnerbot compact: store.backend is etcd, which compacts its history itself; nothing to do here (etcdctl defrag gives the freed space back to the disk)")
 		return exitUsage
 	}
 	if st, err := control.StatusOf(ctx, socketOf(cfg)); err == nil {

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/partnerbot/partnerbot/bot/telegram"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
@@ -135,6 +137,10 @@ func (c *checker) tryErr(name string, f func(ctx context.Context) (string, error
 // store checks the store file: held by a running bot that answers on its control socket, or
 // consistent and of a schema this partnerbot can run.
 func (c *checker) store() {
+	if c.cfg.Store.Backend == config.BackendEtcd {
+		c.storeEtcd()
+		return
+	}
 	path := c.cfg.StorePath()
 	err := c.tryErr("store", func(ctx context.Context) (string, error) {
 		st, err := control.StatusOf(ctx, socketOf(c.cfg))
@@ -165,6 +171,46 @@ func (c *checker) store() {
 	})
 	if err != nil {
 		c.refuse(exitFailed, err) // the start stops at a store it cannot open
+	}
+}
+
+// storeEtcd checks store.etcd: etcd answers a linearizable read (it has a quorum) as the
+// configured user, and says what it holds: its members, the keys under the prefix and the
+// revision, the replicas running on the prefix. The password is never shown.
+func (c *checker) storeEtcd() {
+	e := c.cfg.Store.Etcd
+	endpoints := strings.Join(e.Endpoints, ", ")
+	err := c.tryErr("store", func(ctx context.Context) (string, error) {
+		fail := func(err error) error {
+			return &unreachableError{fmt.Errorf("store.etcd (%s): %w", endpoints, etcdHint(err))}
+		}
+		cli, err := newEtcdClient(c.cfg, c.a.log)
+		if err != nil {
+			return "", fail(err)
+		}
+		defer cli.Close()
+		prefix := etcdPrefix(c.cfg)
+		keys, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			return "", fail(err)
+		}
+		members, err := cli.MemberList(ctx)
+		if err != nil {
+			return "", fail(err)
+		}
+		replicas, err := cli.Get(ctx, prefix+"cluster/members/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			return "", fail(err)
+		}
+		user := "no user (etcd without auth)"
+		if e.Username != "" {
+			user = "user " + e.Username + " (password from " + config.EtcdPasswordEnv + ")"
+		}
+		return fmt.Sprintf("etcd %s, prefix %s: %d etcd member(s), %d keys under the prefix at revision %d, %d replica(s) of the bot running, %s",
+			endpoints, prefix, len(members.Members), keys.Count, keys.Header.Revision, replicas.Count, user), nil
+	})
+	if err != nil {
+		c.refuse(exitFailed, err) // the start stops at a store it cannot reach
 	}
 }
 

@@ -7,6 +7,7 @@
 //	partnerbot backup [-config FILE] FILE        write a consistent copy of the store
 //	partnerbot check-config [-config FILE]       check the configuration and every connection
 //	partnerbot compact [-config FILE] NEWFILE    write a compacted copy of the store
+//	partnerbot migrate --from A --to B           copy a whole store between bbolt and etcd
 //	partnerbot bss [-config FILE] OP [ARGS]      call one read-only BSS operation, print JSON
 //	partnerbot sandbox [-listen ADDR] [-config F] serve the sandbox's file over HTTP
 //	partnerbot sandbox reset [-config FILE]      start the sandbox's file afresh
@@ -98,6 +99,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExec(ctx, args, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, stdout, stderr)
 	case "compact":
 		return runCompact(ctx, args, stdout, stderr)
 	case "check-config":
@@ -132,6 +135,9 @@ func usage(w io.Writer) {
                                             and every connection; print a table (exit 0 all ok, 1 not,
                                             2 the bot would refuse to start, as it would exit)
   partnerbot compact [-config FILE] NEWFILE write a compacted copy of the store (bot stopped)
+  partnerbot migrate [-config FILE] --from bbolt:PATH|etcd --to etcd|bbolt:PATH
+                                            copy a whole store between bbolt and the configuration's
+                                            etcd into an empty one, and verify it (bots stopped)
   partnerbot bss [-config FILE] OP [ARGS]   call one read-only BSS operation and print JSON
                                             (partnerbot bss -h lists the operations)
   partnerbot sandbox [-listen ADDR] [-config FILE] [-file PATH|:memory:]

@@ -30,9 +30,9 @@ const (
 func actionCommands() []*Command {
 	cust := Flag{Name: "customer", Help: "opt.customer"}
 	return []*Command{
-		{Name: "renew", Aliases: []string{"续订", "续费"}, Args: "<resource-id> [1m|3m|1y] [--autopay] [--customer C]",
+		{Name: "renew", Aliases: []string{"续订", "续费"}, Args: "<resource-id> [1m|3m|1y] [--autopay] [--anyway] [--customer C]",
 			Summary: "sum.renew", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: 2,
-			Flags:    []Flag{{Name: "autopay", Bool: true, Help: "opt.autopay"}, cust},
+			Flags:    []Flag{{Name: "autopay", Bool: true, Help: "opt.autopay"}, {Name: "anyway", Bool: true, Help: "opt.anyway"}, cust},
 			Examples: []string{"/renew fd6b4382-dee9-fec2-a874-cfc1141a0fc3 3m", "/续订 fe40032c-a583-34f7-a1b6-e290e74570a5 1y --autopay"}, Run: runRenew},
 		{Name: "unsubscribe", Aliases: []string{"退订"}, Args: "<resource-id> [reason]",
 			Summary: "sum.unsubscribe", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
@@ -323,6 +323,23 @@ func runRenew(ctx context.Context, c *Call) (chat.Reply, error) {
 	}
 	if t.res.Status == bss.StatusClosed {
 		return chat.Reply{}, c.fail("err.closed", t.res.ResourceID)
+	}
+	// Huawei renews only for real-name verified customers: say so before filing, and file only
+	// when asked again with --anyway.
+	if _, anyway := c.Flag("anyway"); !anyway && t.customer.Unverified() {
+		unit := "m"
+		if period.Type == bss.PeriodYear {
+			unit = "y"
+		}
+		again := fmt.Sprintf("/renew %s %d%s --anyway", cmdline.Quote(t.res.ResourceID), period.Num, unit)
+		if autopay {
+			again += " --autopay"
+		}
+		if cu, ok := c.Flag("customer"); ok {
+			again += " --customer " + cmdline.Quote(cu)
+		}
+		return chat.Reply{Text: c.Lang.T("renew.unverified", lang.CustomerName(t.customer), lang.VerifiedText(c.Lang, t.customer.VerifiedStatus), again),
+			Buttons: []chat.Button{{Label: c.Lang.T("btn.renew_anyway"), Command: again}}}, nil
 	}
 	price, err := c.r.bss.RenewPrice(ctx, t.customer.Ref(), bss.RenewPriceRequest{ResourceIDs: []string{t.res.ResourceID}, Period: period, IncludeRelatives: true})
 	if err != nil {

@@ -45,7 +45,7 @@ var defaultDays = []int{30, 15, 7, 3, 1}
 
 func alertCommands() []*Command {
 	return []*Command{
-		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|forecast|all [customer|label:X|*] [--days 30,15,7,3,1]",
+		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|health|forecast|all [customer|label:X|*] [--days 30,15,7,3,1]",
 			Summary: "sum.subscribe", Role: chat.RoleOperator, MinArgs: 1, MaxArgs: -1,
 			Flags:    []Flag{{Name: "days", Help: "opt.days"}},
 			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip", "/subscribe forecast *"}, Run: runSubscribe},
@@ -61,7 +61,7 @@ func alertCommands() []*Command {
 			MinArgs: 1, MaxArgs: -1, JoinArgs: true, Examples: []string{"/snooze 张三 3d", "/unsnooze 张三"}, Run: runUnsnooze},
 		{Name: "quiet", Aliases: []string{"免打扰"}, Args: "<HH:MM-HH:MM>|off", Summary: "sum.quiet", Role: chat.RoleOperator,
 			MaxArgs: 1, JoinArgs: true, Examples: []string{"/quiet 22:00-08:00", "/quiet off", "/quiet"}, Run: runQuiet},
-		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears", Summary: "sum.scan", Role: chat.RoleAdmin,
+		{Name: "scan", Aliases: []string{"扫描"}, Args: "expiry|arrears|health", Summary: "sum.scan", Role: chat.RoleAdmin,
 			MinArgs: 1, MaxArgs: 1, Examples: []string{"/scan expiry", "/扫描 arrears"}, Timeout: scanTimeout, Run: runScan},
 	}
 }
@@ -92,6 +92,8 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 		kind = "expiry"
 	case "arrears", "欠费":
 		kind = "arrears"
+	case "health", "健康":
+		kind = "health"
 	case "forecast", "预测":
 		kind = "forecast"
 	case "all", "全部":
@@ -122,8 +124,10 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 			scope, scopeName = cu.ID, lang.CustomerName(cu)
 		}
 	}
-	if kind == "arrears" || kind == "forecast" {
-		days = nil // forecast alerts' days are alerts.forecast_days
+	if kind == "arrears" || kind == "health" || kind == "forecast" {
+		// arrears have no thresholds; health has its own (alerts.HealthOptions); forecast alerts'
+		// days are alerts.forecast_days
+		days = nil
 	}
 	sub, err := c.r.store.AddSubscription(ctx, store.Subscription{Platform: c.Req.Platform, Channel: c.Req.Channel,
 		Kind: kind, Scope: scope, ScopeName: scopeName, Days: days, CreatedBy: c.actor()})
@@ -320,6 +324,8 @@ func runScan(ctx context.Context, c *Call) (chat.Reply, error) {
 		kind = "expiry"
 	case "arrears", "欠费":
 		kind = "arrears"
+	case "health", "健康":
+		kind = "health"
 	default:
 		return chat.Reply{}, c.fail("err.bad_scan", c.Arg(0))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -257,6 +258,8 @@ func runCustomer(ctx context.Context, c *Call) (chat.Reply, error) {
 			{Label: c.Lang.T("lbl.account"), Value: orDash(m.AccountName)},
 			{Label: c.Lang.T("lbl.association"), Value: c.enumS("assoc", m.AssociationType) + " · " + c.date(m.AssociatedOn.Time)},
 			{Label: c.Lang.T("lbl.label"), Value: orDash(m.Label)},
+			c.verifiedField(m),
+			c.frozenField(m),
 		}}
 		if !noBalances {
 			sec.Fields = append(sec.Fields, c.balanceField(m, balances))
@@ -301,6 +304,25 @@ func (c *Call) balanceField(m bss.Customer, balances map[string]bss.CustomerBala
 		return chat.Field{Label: "⚠ " + c.Lang.T("lbl.debt"), Value: lang.Money(b.Debt, b.Currency)}
 	}
 	return chat.Field{Label: c.Lang.T("lbl.balance"), Value: lang.Money(b.Amount, b.Currency)}
+}
+
+// verifiedField is the customer's real-name (实名) status: Huawei renews only for verified
+// customers, so anything else is marked.
+func (c *Call) verifiedField(m bss.Customer) chat.Field {
+	v := lang.VerifiedText(c.Lang, m.VerifiedStatus)
+	if m.Unverified() {
+		v = "⚠ " + v
+	}
+	return chat.Field{Label: c.Lang.T("lbl.verified"), Value: v}
+}
+
+// frozenField is the customer's is_frozen (0 no, 1 account, 2 account and resources).
+func (c *Call) frozenField(m bss.Customer) chat.Field {
+	v := c.enumS("frozen", strconv.Itoa(m.IsFrozen))
+	if m.IsFrozen != 0 {
+		v = "🧊 " + v
+	}
+	return chat.Field{Label: c.Lang.T("lbl.frozen"), Value: v}
 }
 
 func (c *Call) enumS(prefix, v string) string {

@@ -104,6 +104,22 @@ func (r *Router) settledHow(a store.Approval, now time.Time) string {
 	return settledLater + strconv.Itoa(minutes)
 }
 
+// settleWait is how long after a request began executing Maintain leaves it to BSS. One this
+// process began and is no longer running (its call ended with an unknown outcome) waits
+// SettleAfter. One begun elsewhere — by another replica on the same store, or by an earlier
+// run — may still be in its BSS call, which nothing here can see: it also waits until that call
+// is over (ActionTimeout bounds it), since settling from BSS state while the call is under way
+// would record an outcome the call may yet contradict.
+func (r *Router) settleWait(id uint64) time.Duration {
+	r.inflightMu.Lock()
+	here := r.begun[id]
+	r.inflightMu.Unlock()
+	if here {
+		return r.opts.SettleAfter
+	}
+	return max(r.opts.SettleAfter, r.opts.ActionTimeout)
+}
+
 // How a result was settled from BSS state. The store keeps no field for it, so it heads
 // ApprovalResult.Detail as "settled=HOW; " and each reader gets it worded in their language.
 const (
@@ -617,8 +633,9 @@ var maintenanceActor = store.Actor{Platform: "system", UserID: "maintenance"}
 
 // Maintain expires overdue requests, runs approved requests whose run was interrupted (a crash
 // between approval and execution), and settles requests left executing — by a crash, or by a
-// call whose outcome was unknown — from BSS state once SettleAfter has passed. main runs it
-// at start-up and then every minute.
+// call whose outcome was unknown — from BSS state once SettleAfter has passed (and, for one
+// this process did not begin, once its call can no longer be running: settleWait). main runs
+// it at start-up and then every minute.
 func (r *Router) Maintain(ctx context.Context) error {
 	if _, err := r.store.ExpireDue(ctx, r.decisionNotices); err != nil {
 		return fmt.Errorf("expire requests: %w", err)
@@ -646,8 +663,8 @@ func (r *Router) Maintain(ctx context.Context) error {
 			}
 			continue
 		case store.StateExecuting:
-			if now.Sub(a.ExecutionStartedAt) < r.opts.SettleAfter {
-				continue // BSS may still be working on it
+			if now.Sub(a.ExecutionStartedAt) < r.settleWait(a.ID) {
+				continue // BSS may still be working on it, or another replica still calling it
 			}
 		}
 		res := r.settle(ctx, a)

@@ -231,7 +231,11 @@ func runCoupon(ctx context.Context, c *Call) (chat.Reply, error) {
 	}
 	need := amount.Mul(int64(len(custs)))
 	quotaID, _ := c.Flag("quota")
-	qu, err := c.pickQuota(ctx, quotaID, reseller, need)
+	var until time.Time // with --days, the coupon's end: a quota picked must last that long
+	if days > 0 {
+		until = c.now.UTC().Truncate(time.Second).Add(time.Duration(days) * 24 * time.Hour)
+	}
+	qu, err := c.pickQuota(ctx, quotaID, reseller, need, until)
 	if err != nil {
 		return chat.Reply{}, err
 	}
@@ -263,8 +267,10 @@ func runCoupon(ctx context.Context, c *Call) (chat.Reply, error) {
 
 // pickQuota finds the coupon quota to issue from: the one named, or else the usable quota of
 // the partner's own with enough balance that expires first (a reseller's, with --reseller:
-// a quota issued to it). Quotas the partner issued to resellers are not its own to use.
-func (c *Call) pickQuota(ctx context.Context, id, reseller string, need bss.Amount) (bss.Quota, error) {
+// a quota issued to it). Quotas the partner issued to resellers are not its own to use. A quota
+// picked (not named) lasts until until, when that is not zero: one lapsing sooner than the
+// coupon would end cannot hold it.
+func (c *Call) pickQuota(ctx context.Context, id, reseller string, need bss.Amount, until time.Time) (bss.Quota, error) {
 	if id != "" {
 		if err := c.checkID("quota", id); err != nil {
 			return bss.Quota{}, err
@@ -325,7 +331,7 @@ func (c *Call) pickQuota(ctx context.Context, id, reseller string, need bss.Amou
 	var best *bss.Quota
 	for i := range cands {
 		q := &cands[i]
-		if usable(*q) && q.Balance.Cmp(need) >= 0 && (best == nil || q.ExpireTime.Before(best.ExpireTime.Time)) {
+		if usable(*q) && q.Balance.Cmp(need) >= 0 && !q.ExpireTime.Before(until) && (best == nil || q.ExpireTime.Before(best.ExpireTime.Time)) {
 			best = q
 		}
 	}

@@ -147,7 +147,9 @@ type Options struct {
 	Forecaster Forecaster
 
 	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
-	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes.
+	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes. A request another
+	// replica (or an earlier run) began is settled no earlier than ActionTimeout after it began
+	// either, since that replica may still be in its call.
 	SettleAfter time.Duration
 
 	// DirectMessages reports whether a requester who asked in channel should also hear of the

@@ -392,7 +392,7 @@ func TestSettledWording(t *testing.T) {
 				t.Fatal(err)
 			}
 			return a.ID
-		}, "重启后根据华为云状态确认", "confirmed from BSS state after a restart"},
+		}, "中断后根据华为云状态确认", "confirmed from BSS state after the run was interrupted"},
 	}
 	all := []string{"执行结果未知", "分钟后根据", "重启后", "outcome was unknown", "min later", "after a restart"}
 	for _, tc := range tests {

@@ -115,9 +115,31 @@ type Alerts struct {
 	// ForecastDays is how many days before its expiry an auto-renewing resource whose renewal
 	// quote exceeds its customer's balance is alerted (kind forecast); Huawei tries 7 days before.
 	ForecastDays int `yaml:"forecast_days"`
+	// Health configures the health scan (README "Proactive alerts").
+	Health AlertsHealth `yaml:"health"`
 	// Subscriptions declared here, for channels the bot cannot be talked to in (a WeCom group
 	// robot, say). They replace the previous configuration's at every start.
 	Subscriptions []ConfigSubscription `yaml:"subscriptions"`
+}
+
+// AlertsHealth configures the health scan: release countdown, unverified customers, coupons
+// lapsing, the partner's funds and orders waiting for payment.
+type AlertsHealth struct {
+	Schedule    string `yaml:"schedule"`     // cron spec in bot.timezone
+	ReleaseDays []int  `yaml:"release_days"` // thresholds before a deletion, e.g. [7, 3, 1]
+	// Release is the grace and retention days by customer level (V0–V5, or default for the
+	// levels not listed); empty: Huawei's documented V3 example, 7 + 7, for every level.
+	Release                map[string]ReleaseDays `yaml:"release"`
+	UnverifiedDays         int                    `yaml:"unverified_days"`          // unverified customers with resources expiring within
+	CouponDays             int                    `yaml:"coupon_days"`              // coupons and quotas expiring within
+	PartnerMinBalance      float64                `yaml:"partner_min_balance"`      // yuan; balance + remaining credit below it; 0 = off
+	PartnerForecastPercent int                    `yaml:"partner_forecast_percent"` // ... or below this % of the 30-day forecast; 0 = off
+}
+
+// ReleaseDays are one customer level's days of grace and of retention after expiry.
+type ReleaseDays struct {
+	Grace     int `yaml:"grace"`
+	Retention int `yaml:"retention"`
 }
 
 // ConfigSubscription is one subscription declared in the file.
@@ -529,7 +551,8 @@ func Default() *Config {
 		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
-			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour, ForecastDays: 10},
+			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour, ForecastDays: 10,
+			Health: AlertsHealth{Schedule: "30 9 * * *", ReleaseDays: []int{7, 3, 1}, UnverifiedDays: 30, CouponDays: 15}},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
 			PageSize: 100, // rates: 0 = each API's documented rate, no cap over all
@@ -974,12 +997,14 @@ func (c *Config) validate() Errors {
 			bad(fmt.Sprintf("approvals.action_channels[%d]", i), fmt.Sprintf("%q must be platform:channel or platform:*", ac))
 		}
 	}
-	for _, f := range []struct{ path, spec string }{{"alerts.expiry_schedule", c.Alerts.ExpirySchedule}, {"alerts.arrears_schedule", c.Alerts.ArrearsSchedule}} {
+	for _, f := range []struct{ path, spec string }{{"alerts.expiry_schedule", c.Alerts.ExpirySchedule}, {"alerts.arrears_schedule", c.Alerts.ArrearsSchedule},
+		{"alerts.health.schedule", c.Alerts.Health.Schedule}} {
 		if _, err := cron.ParseStandard(f.spec); err != nil {
 			bad(f.path, fmt.Sprintf("%q is not a cron schedule (e.g. \"0 9 * * *\" or @hourly): %v", f.spec, err))
 		}
 	}
 	floatIn("alerts.arrears_step", c.Alerts.ArrearsStep, 0.01, 1e9, " (yuan)")
+	c.Alerts.Health.check(bad, intIn, floatIn)
 	intIn("alerts.concurrency", c.Alerts.Concurrency, 1, 64, "")
 	durationIn("alerts.lookback", c.Alerts.Lookback, time.Hour, 90*24*time.Hour)
 	durationIn("alerts.full_refresh", c.Alerts.FullRefresh, 24*time.Hour, 90*24*time.Hour)
@@ -991,9 +1016,9 @@ func (c *Config) validate() Errors {
 			bad(path+".channel", fmt.Sprintf("%q must be platform:channel", s.Channel))
 		}
 		switch s.Kind {
-		case "expiry", "arrears", "forecast", "all":
+		case "expiry", "arrears", "health", "forecast", "all":
 		default:
-			bad(path+".kind", "must be expiry, arrears, forecast or all")
+			bad(path+".kind", "must be expiry, arrears, health, forecast or all")
 		}
 		if s.Scope == "" {
 			bad(path+".scope", `must be "*", a customer id or label:NAME`)
@@ -1222,4 +1247,32 @@ func (c *Config) StorePath() string {
 		return c.Store.Path
 	}
 	return filepath.Join(c.Dir, c.Store.Path)
+}
+
+// check reports what is wrong with the health scan's settings.
+func (h AlertsHealth) check(bad func(path, msg string), intIn func(path string, v, lo, hi int, note string),
+	floatIn func(path string, v, lo, hi float64, note string)) {
+	if len(h.ReleaseDays) == 0 || len(h.ReleaseDays) > 10 {
+		bad("alerts.health.release_days", "give 1 to 10 thresholds in days, e.g. [7, 3, 1]")
+	}
+	for _, d := range h.ReleaseDays {
+		if d < 1 || d > 365 {
+			bad("alerts.health.release_days", fmt.Sprintf("thresholds are days from 1 to 365, not %d", d))
+			break
+		}
+	}
+	for level, p := range h.Release {
+		path := "alerts.health.release." + level
+		switch level {
+		case "V0", "V1", "V2", "V3", "V4", "V5", "default":
+		default:
+			bad(path, "levels are V0 to V5 (customer_level), or default for the levels not listed")
+		}
+		intIn(path+".grace", p.Grace, 0, 365, " days")
+		intIn(path+".retention", p.Retention, 0, 365, " days")
+	}
+	intIn("alerts.health.unverified_days", h.UnverifiedDays, 1, 365, " days")
+	intIn("alerts.health.coupon_days", h.CouponDays, 1, 365, " days")
+	floatIn("alerts.health.partner_min_balance", h.PartnerMinBalance, 0, 1e12, " (yuan; 0 = off)")
+	intIn("alerts.health.partner_forecast_percent", h.PartnerForecastPercent, 0, 1000, " (0 = off)")
 }

@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/partnerbot/partnerbot/bot/slack/slacktest"
+	"github.com/partnerbot/partnerbot/bot/telegram/telegramtest"
 	"github.com/partnerbot/partnerbot/bss/bsstest"
 )
 
@@ -48,6 +49,14 @@ var testSecrets = map[string]string{
 	"HUAWEICLOUD_SDK_SK": bsstest.SandboxCredentials.SecretKey,
 	"SLACK_BOT_TOKEN":    "xoxb-4242-4242-deploy-play-bot",
 	"SLACK_APP_TOKEN":    "xapp-1-A0PARTNER-4242-deploy-play-app",
+	// The cluster's (deploy/cluster): Slack in http mode, Telegram's webhook, WeCom's callback, etcd.
+	"SLACK_SIGNING_SECRET":     "deploy-play-signing-secret-0001",
+	"TELEGRAM_BOT_TOKEN":       telegramtest.Token,
+	"TELEGRAM_WEBHOOK_SECRET":  "deploy-play-webhook-secret_0001",
+	"WECOM_CORP_SECRET":        "deploy-play-corp-secret-0001",
+	"WECOM_CALLBACK_TOKEN":     "deployPlayCallbackToken",
+	"WECOM_ENCODING_AES_KEY":   "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+	"PARTNERBOT_ETCD_PASSWORD": "deploy-play-etcd-password-0001",
 }
 
 // A service's user: systemd's User=partnerbot (a system user's uid) and the image's nonroot.

@@ -53,20 +53,27 @@ func unitWithBinary(t *testing.T, bin string) string {
 // --local --list` needs no cluster (apply/create --dry-run=client do: they ask the server for
 // its resource types). It lists the one container's environment, which comes from the Secret.
 func TestKubectlDecodes(t *testing.T) {
+	if got := kubectlDecode(t, "deploy/kubernetes.yaml"); got != "# Deployment partnerbot, container partnerbot" {
+		t.Errorf("kubectl lists:\n%s\nwant the Deployment's one container partnerbot, its environment all from the Secret", got)
+	}
+}
+
+// kubectlDecode runs `kubectl set env --local --list` on a manifest (relative to the
+// repository's root) and returns what it lists; it skips the test when kubectl is not here.
+func kubectlDecode(t *testing.T, manifest string) string {
+	t.Helper()
 	tool, err := exec.LookPath("kubectl")
 	if err != nil {
-		t.Skip("kubectl is not installed here: the manifest is only parsed (TestDeployKubernetes)")
+		t.Skip("kubectl is not installed here: the manifest is only parsed")
 	}
 	var out, errb bytes.Buffer
-	cmd := exec.Command(tool, "set", "env", "--local", "--list", "-f", filepath.Join(repoRoot, "deploy/kubernetes.yaml"))
+	cmd := exec.Command(tool, "set", "env", "--local", "--list", "-f", filepath.Join(repoRoot, manifest))
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = []string{"HOME=" + t.TempDir(), "KUBECONFIG=" + filepath.Join(t.TempDir(), "none")}
 	if err := cmd.Run(); err != nil || errb.Len() > 0 {
-		t.Fatalf("kubectl set env --local: %v\n%s%s", err, out.String(), errb.String())
+		t.Fatalf("kubectl set env --local -f %s: %v\n%s%s", manifest, err, out.String(), errb.String())
 	}
-	if got := strings.TrimSpace(out.String()); got != "# Deployment partnerbot, container partnerbot" {
-		t.Errorf("kubectl lists:\n%s\nwant the Deployment's one container partnerbot, its environment all from the Secret", got)
-	}
+	return strings.TrimSpace(out.String())
 }
 
 // TestSystemdAnalyzeSecurity: systemd's own review of the unit's sandboxing rates its exposure
@@ -89,11 +96,19 @@ func TestSystemdAnalyzeSecurity(t *testing.T) {
 // Deployment reads: the Secret of envFrom with the secrets the header names, the ConfigMap of
 // the config volume with the key that, mounted, is the file the container's -config names.
 func TestKubectlHeaderCommands(t *testing.T) {
+	kubectlHeader(t, "deploy/kubernetes.yaml", "deploy/partnerbot.env", "deploy/config.yaml", "deploy/config.production.yaml")
+}
+
+// kubectlHeader is TestKubectlHeaderCommands for a manifest whose header makes its Secret from
+// envFile and its ConfigMap from configFile (as the header names them), the configuration
+// being a copy of config.
+func kubectlHeader(t *testing.T, manifest, envFile, configFile, config string) {
+	t.Helper()
 	tool, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skip("kubectl is not installed here")
 	}
-	text := readFile(t, "deploy/kubernetes.yaml")
+	text := readFile(t, manifest)
 	made := map[string]struct {
 		Metadata struct{ Name, Namespace string }
 		Data     map[string]string
@@ -105,12 +120,12 @@ func TestKubectlHeaderCommands(t *testing.T) {
 		lines = append(lines, name+"="+testSecrets[name])
 	}
 	writeFile(t, env, strings.Join(lines, "\n")+"\n")
-	config, err := filepath.Abs(filepath.Join(repoRoot, "deploy/config.production.yaml"))
+	config, err = filepath.Abs(filepath.Join(repoRoot, config))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, cmd := range headerShellCommands(text) {
-		cmd = strings.NewReplacer("=deploy/partnerbot.env", "="+env, "=deploy/config.yaml", "="+config).Replace(cmd)
+		cmd = strings.NewReplacer("="+envFile, "="+env, "="+configFile, "="+config).Replace(cmd)
 		args := strings.Fields(cmd)
 		if len(args) < 5 || args[0] != "kubectl" || !slices.Contains(args, "create") ||
 			!(slices.Contains(args, "secret") || slices.Contains(args, "configmap")) {
@@ -148,7 +163,7 @@ func TestKubectlHeaderCommands(t *testing.T) {
 	if secret.Metadata.Namespace != "partnerbot" || cm.Metadata.Namespace != "partnerbot" {
 		t.Errorf("namespaces %q, %q: want partnerbot, where the header applies the manifest", secret.Metadata.Namespace, cm.Metadata.Namespace)
 	}
-	if !strings.Contains(text, "kubectl -n partnerbot apply -f deploy/kubernetes.yaml") {
+	if !strings.Contains(text, "kubectl -n partnerbot apply -f "+manifest) {
 		t.Error("the header does not apply the manifest in the namespace partnerbot")
 	}
 	want := []string{
@@ -160,7 +175,7 @@ func TestKubectlHeaderCommands(t *testing.T) {
 	}
 	for _, w := range want {
 		if !strings.Contains(text, w) {
-			t.Errorf("the Deployment does not read what the header made: it lacks %q", w)
+			t.Errorf("the pods do not read what the header made: %s lacks %q", manifest, w)
 		}
 	}
 	if len(cm.Data) != 1 || !strings.Contains(text, "{name: config, mountPath: /etc/partnerbot, readOnly: true}") {
@@ -197,7 +212,20 @@ func headerShellCommands(text string) []string {
 // `docker compose` plugin; Compose v1 (`docker-compose`, 1.29) predates the top-level `name:`,
 // so it checks a copy without that line.
 func TestComposeConfig(t *testing.T) {
-	text := readFile(t, "deploy/compose.yaml")
+	out := composeConfig(t, "deploy/compose.yaml", "deploy/config.production.yaml", "SLACK_BOT_TOKEN=xoxb-compose-config\n")
+	for _, want := range []string{"partnerbot-data", deployStoreDir, "read_only: true"} { // in v1's and v2's output forms
+		if !strings.Contains(out, want) {
+			t.Errorf("compose config lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// composeConfig runs Compose's `config` on a copy of a compose file (relative to the
+// repository's root) with config.yaml (a copy of config) and partnerbot.env (env) beside it, and
+// returns what it prints; it skips the test when neither Compose is here.
+func composeConfig(t *testing.T, file, config, env string) string {
+	t.Helper()
+	text := readFile(t, file)
 	var argv []string
 	if docker, err := exec.LookPath("docker"); err == nil && exec.Command(docker, "compose", "version").Run() == nil {
 		argv = []string{docker, "compose"}
@@ -205,25 +233,21 @@ func TestComposeConfig(t *testing.T) {
 		argv = []string{v1}
 		text = regexp.MustCompile(`(?m)^name: .*\n`).ReplaceAllString(text, "")
 	} else {
-		t.Skip("neither docker compose nor docker-compose is installed here: the file is only parsed (TestDeployCompose)")
+		t.Skip("neither docker compose nor docker-compose is installed here: the file is only parsed")
 	}
 	dir := filepath.Join(t.TempDir(), "deploy")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "compose.yaml"), text)
-	writeFile(t, filepath.Join(dir, "config.yaml"), readFile(t, "deploy/config.production.yaml"))
-	writeFile(t, filepath.Join(dir, "partnerbot.env"), "SLACK_BOT_TOKEN=xoxb-compose-config\n")
+	writeFile(t, filepath.Join(dir, "config.yaml"), readFile(t, config))
+	writeFile(t, filepath.Join(dir, "partnerbot.env"), env)
 	cmd := exec.Command(argv[0], append(argv[1:], "-f", "compose.yaml", "config")...)
 	cmd.Dir = dir
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("%v config: %v\n%s", argv, err, out)
+		t.Fatalf("%v config of %s: %v\n%s", argv, file, err, out)
 	}
-	for _, want := range []string{"partnerbot-data", deployStoreDir, "read_only: true"} { // in v1's and v2's output forms
-		if !strings.Contains(string(out), want) {
-			t.Errorf("%v config lacks %q:\n%s", argv, want, out)
-		}
-	}
+	return string(out)
 }

@@ -38,6 +38,24 @@ var alertCatalogue = map[string]msg{
 	"alert.forecast.budget_line": {"%s 达到预算的 %d%%：本月已消费 %s + 预计 %s，预算 %s（%d%%）", "%s reached %d%% of the budget: %s spent this month + %s ahead, budget %s (%d%%)"},
 	"alert.btn.forecast":         {"查看预测", "Forecast"},
 
+	// Health digests (alerts, health.go): what Huawei tells only the customer or the partner's console.
+	"alert.health.title":           {"🩺 健康提醒：%d 项", "🩺 Health alert: %d item[s]"},
+	"alert.health.partner":         {"🏦 伙伴账户资金不足", "🏦 Partner funds low"},
+	"alert.health.partner_line":    {"余额 %s + 剩余信用额度 %s = %s，低于 %s", "balance %s + remaining credit %s = %s, below %s"},
+	"alert.health.partner_frozen":  {"伙伴账户一旦被冻结，所有代售客户都会被冻结：请及时充值。", "A frozen partner account freezes every resale customer: top up in time."},
+	"alert.health.rel":             {"🗑 数据即将删除（宽限期/保留期）", "🗑 Data about to be deleted (grace/retention period)"},
+	"alert.health.release_line":    {"%s · %s (%s) %s 到期，数据将于 %s 删除", "%s · %s (%s): expiry %s, data deleted %s"},
+	"alert.health.unv":             {"🪪 未实名认证的客户", "🪪 Customers not real-name verified"},
+	"alert.health.unverified_line": {"%s · %s：%s，%d 个资源即将到期（最早 %s）", "%s · %s: %s, %d resource[s] expiring (first %s)"},
+	"alert.health.unverified_note": {"华为云只为已实名认证的客户续费：请先让客户完成实名认证。", "Huawei renews only for real-name verified customers: have them verify first."},
+	"alert.health.ord":             {"🧾 待支付订单", "🧾 Orders waiting for payment"},
+	"alert.health.order_line":      {"%s · 订单 %s（%s）%s，创建于 %s", "%s · order %s (%s) %s, created %s"},
+	"alert.health.order_pay_by":    {"支付截止 %s", "pay by %s"},
+	"alert.health.cpn":             {"🎟 客户优惠券即将过期", "🎟 Customer coupons lapsing"},
+	"alert.health.coupon_line":     {"%s · 优惠券 %s 余额 %s（面额 %s），%s 过期", "%s · coupon %s: %s left of %s, expires %s"},
+	"alert.health.quota":           {"🎟 伙伴优惠券额度即将过期", "🎟 Partner coupon quotas lapsing"},
+	"alert.health.quota_line":      {"额度 %s 余额 %s（总额 %s），%s 过期", "quota %s: %s left of %s, expires %s"},
+
 	// The notice telling admins of a parked one (bot.Dispatcher).
 	"notices.parked_title": {"⚠ 通知无法投递（#%d）", "⚠ Notice not delivered (#%d)"},
 	"notices.parked":       {"发往 %s 的通知 #%d 无法投递，已搁置：%v\n请检查该频道（机器人是否仍在其中、是否被屏蔽），然后用 /resend %d 重新发送。", "The notice to %s, #%d, cannot be delivered and is set aside: %v\nCheck the channel (is the bot still in it, or blocked?), then /resend %d."},

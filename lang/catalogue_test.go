@@ -9,7 +9,7 @@ import (
 )
 
 // dynamicPrefixes are catalogue keys built at run time from a value ("role." + name, ...).
-var dynamicPrefixes = []string{"role.", "state.", "action.", "alert.", "sub.kind.", "scan.found.", "err.parse.", "res.status.", "policy.", "ostatus.", "otype.", "acct.", "assoc.", "period.", "sum.", "opt.", "quota.limit.", "quota.status.", "arg.", "audit.res."}
+var dynamicPrefixes = []string{"role.", "state.", "action.", "alert.", "sub.kind.", "scan.found.", "err.parse.", "res.status.", "policy.", "ostatus.", "otype.", "acct.", "assoc.", "verified.", "frozen.", "period.", "sum.", "opt.", "quota.limit.", "quota.status.", "arg.", "audit.res."}
 
 // TestCatalogue checks that every key the code uses exists in both languages with the same
 // format verbs, and that no key is dead.

@@ -124,6 +124,17 @@ func DescribeIn(l Lang, r bss.Resource) string {
 	return out
 }
 
+// VerifiedText is a customer's verified_status (实名认证) in l: "已实名认证", "not verified"…
+func VerifiedText(l Lang, status string) string {
+	if status == "" {
+		return l.T("verified.none")
+	}
+	if k := "verified." + status; l.Has(k) {
+		return l.T(k)
+	}
+	return status
+}
+
 // CustomerName is how a customer is named to people: its name with the account name beside it
 // when the two differ, or whichever of them BSS gave.
 func CustomerName(cu bss.Customer) string {

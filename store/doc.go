@@ -177,19 +177,26 @@
 // Tx.WriteTo) while writes go on; [BackupFile] copies a file no process holds for writing, without
 // checking or migrating it. [Verify] checks a copy as Open would, without changing it.
 //
+// # Moving a store between backends
+//
+// [Store.Export] and [Store.Import] (the [Portable] pair, which the etcd backend implements
+// too) give and take the whole state as logical [Record]s, the same on every backend: ids as
+// 20 decimal digits, times in keys as 20-digit Unix ns, derived values left out (see
+// portable.go for the table). partnerbot migrate copies a store with them into an empty one
+// ([NotEmpty], [Copy]) and compares both sides' [Summarize] record by record.
+//
 // # Alerts
 //
-// A [Subscription] sends one kind of alert ("expiry", "arrears", "forecast" or "all") about a
-// scope ("*", a customer id or "label:X") to one channel, named by platform and channel id
-// ("platform:channel", where the platform contains no ':'). Users add and remove subscriptions
-// in their own channel;
-// those from the configuration file (FromConfig) are replaced as a whole by
-// SyncConfigSubscriptions and refused to users with [ErrFromConfig]. A [Snooze] silences one
-// resource or customer in one channel until a time; [QuietHours] delay a channel's alerts to the
-// end of a daily window. Every change of these writes an audit entry in its own transaction
-// (Command "subscribe #id kind scope", "unsubscribe #id kind scope", "sync config subscriptions",
-// "snooze target until t", "unsnooze target", "quiet HH:MM-HH:MM" or "quiet off"; Result "ok",
-// Detail the channel), and a refused change writes nothing.
+// A [Subscription] sends one kind of alert ("expiry", "arrears", "health", "forecast" or "all")
+// about a scope ("*", a customer id or "label:X") to one channel, named by platform and channel
+// id ("platform:channel", where the platform contains no ':'). Users add and remove
+// subscriptions in their own channel; those from the configuration file (FromConfig) are
+// replaced as a whole by SyncConfigSubscriptions and refused to users with [ErrFromConfig]. A
+// [Snooze] silences one resource or customer in one channel until a time; [QuietHours] delay a
+// channel's alerts to the end of a daily window. Every change of these writes an audit entry in
+// its own transaction (Command "subscribe #id kind scope", "unsubscribe #id kind scope", "sync
+// config subscriptions", "snooze target until t", "unsnooze target", "quiet HH:MM-HH:MM" or
+// "quiet off"; Result "ok", Detail the channel), and a refused change writes nothing.
 //
 // The ledger remembers what has been alerted. [Store.CommitAlerts] writes ledger entries and
 // queues the alerts' notices in one transaction, so a crash either loses both (and the alerts are

@@ -2,6 +2,7 @@ package bsstest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -146,7 +147,59 @@ func Demo(now time.Time, seed int64) *Dataset {
 		{ID: "PA" + g.hex(30), Type: 8, Amount: MustMoney("60000.00"), DesignatedAmount: MustMoney("5000.00"), Memo: "可拨款账户"},
 	}
 	g.demoMoney(seed)
+	g.demoHealth(byAccount)
 	return ds
+}
+
+// demoHealth adds what the health alerts find (README "Alerts"), without drawing on the random
+// source, so that everything else stays as it was: a coupon of umbrella-trading lapsing in 5
+// days with a balance, a coupon quota of the partner's own lapsing in 10 with a little left, and — unless a customer the generator left unverified already has one — the first
+// customer after 张三 and 李四 with a resource in use expiring within 30 days made unverified.
+// Resources in their grace or retention period and orders waiting for payment are already
+// there (张三's OBS package expired 5 days ago; web-01's renewal waits for payment).
+func (g *gen) demoHealth(byAccount map[string]*Customer) {
+	ds := g.ds
+	day := 24 * time.Hour
+	var own []*Quota
+	for i := range ds.Quotas {
+		if q := &ds.Quotas[i]; q.IndirectPartnerID == "" && q.QuotaType == 0 && q.QuotaStatus == 0 {
+			own = append(own, q)
+		}
+	}
+	// A flexi-purchase (现金券) quota of the partner's own lapsing in 10 days with 80.00 left,
+	// appended last, so that the cash-coupon quotas that /coupon and the tests issue from, and
+	// their order, stay as they were.
+	created := g.now.Add(-355 * day).Truncate(time.Hour)
+	ds.Quotas = append(ds.Quotas, Quota{QuotaID: "Q1157230914", QuotaType: 1, QuotaValue: Yuan(1000), Balance: MustMoney("80.00"),
+		CreateTime: created, LastUpdateTime: created.Add(day), EffectiveTime: created, ExpireTime: g.now.Add(10*day - 5*time.Hour).Truncate(time.Hour),
+		Records: []QuotaRecord{{ID: "4ea1705e0d" + strings.Repeat("0", 22), OperationType: "10", Amount: Yuan(1000), Time: created, Result: "0"}}})
+	if cu := byAccount["umbrella-trading"]; cu != nil && len(own) > 0 {
+		q := own[0]
+		created := g.now.Add(-85 * day).Truncate(time.Hour)
+		ds.Coupons = append(ds.Coupons, Coupon{ID: fmt.Sprintf("CP%04d%s", len(ds.Coupons)+1, "4ea1705e0d"), CustomerID: cu.ID,
+			QuotaID: q.QuotaID, Type: couponTypeOf(q), FaceValue: MustMoney("300.00"), Balance: MustMoney("180.00"),
+			Status: CouponUsable, CreateTime: created, EffectiveTime: created, LastUsedTime: created.Add(30 * day),
+			ExpireTime: g.now.Add(5*day - 3*time.Hour).Truncate(time.Hour), Limits: couponLimits(q.Limits, nil)})
+	}
+	soon := func(cu *Customer) bool {
+		for _, r := range ds.Resources {
+			if r.CustomerID == cu.ID && r.IsMain && r.Status == 2 && r.ExpireTime.After(g.now) && !r.ExpireTime.After(g.now.Add(30*day)) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 2; i < len(ds.Customers); i++ {
+		if cu := &ds.Customers[i]; cu.VerifiedStatus != "2" && soon(cu) {
+			return
+		}
+	}
+	for i := 2; i < len(ds.Customers); i++ {
+		if cu := &ds.Customers[i]; soon(cu) && cu.IsFrozen == 0 {
+			cu.VerifiedStatus, cu.CustomerType = "-1", -1
+			return
+		}
+	}
 }
 
 // demoDiscounts gives the i-th customer its optional discounts without drawing on the random

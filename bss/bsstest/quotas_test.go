@@ -10,8 +10,8 @@ func TestListQuotas(t *testing.T) {
 	s := newFake(t, Options{})
 	p := partner(t, s)
 	quotas := s.Quotas()
-	if len(quotas) != 10 {
-		t.Fatalf("demo has %d quotas, want 10", len(quotas))
+	if len(quotas) != 11 { // ten, and demoHealth's lapsing one
+		t.Fatalf("demo has %d quotas, want 11", len(quotas))
 	}
 	count := func(pred func(Quota) bool) int {
 		n := 0

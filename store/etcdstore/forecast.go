@@ -8,9 +8,11 @@ import (
 	"github.com/partnerbot/partnerbot/store"
 )
 
-// The forecast (issue #24): forecast/state holds the last one, quote/<customer>\x00<resource>
-// \x00<period> a renewal quote, budget/<customer> a monthly budget. A customer's quotes are
-// replaced in one Txn that lists them first, so two writers of one customer's set do not mix.
+// The forecast (issue #24): forecast/state holds the last one, quote_cache/<customer>\x00
+// <resource>\x00<period> a renewal quote, budgets/<customer> a monthly budget: the tables and
+// keys of bbolt's buckets, so that they move between the backends as they are (store.Record).
+// A customer's quotes are replaced in one Txn that lists them first, so two writers of one
+// customer's set do not mix.
 
 // PutForecast replaces the stored forecast with f.
 func (s *Store) PutForecast(ctx context.Context, f store.StoredForecast) error {
@@ -47,7 +49,7 @@ func (s *Store) PutQuotes(ctx context.Context, customerID string, qs []store.Cac
 		return fmt.Errorf("etcdstore: put quotes: %w", err)
 	}
 	err := s.update(ctx, func(t *tx) error {
-		have, err := t.list(s.key("quote", store.QuoteKeyPrefix(customerID)), 0)
+		have, err := t.list(s.key("quote_cache", store.QuoteKeyPrefix(customerID)), 0)
 		if err != nil {
 			return err
 		}
@@ -55,7 +57,7 @@ func (s *Store) PutQuotes(ctx context.Context, customerID string, qs []store.Cac
 			t.del(e.key)
 		}
 		for _, q := range qs {
-			if err := t.putJSON(s.key("quote", store.QuoteKey(customerID, q)), q); err != nil {
+			if err := t.putJSON(s.key("quote_cache", store.QuoteKey(customerID, q)), q); err != nil {
 				return err
 			}
 		}
@@ -75,13 +77,13 @@ func (s *Store) Quotes(ctx context.Context, ids []string) (map[string][]store.Ca
 			if store.CheckCustomerKey(id) != nil {
 				continue
 			}
-			kvs, err := t.listLoose(s.key("quote", store.QuoteKeyPrefix(id)), 0)
+			kvs, err := t.listLoose(s.key("quote_cache", store.QuoteKeyPrefix(id)), 0)
 			if err != nil {
 				return err
 			}
 			for _, e := range kvs {
 				q := store.CachedQuote{CustomerID: id}
-				if q.ResourceID, q.Period, err = store.ParseQuoteKey(id, lastName(e.key, s.under("quote"))); err != nil {
+				if q.ResourceID, q.Period, err = store.ParseQuoteKey(id, lastName(e.key, s.under("quote_cache"))); err != nil {
 					return err
 				}
 				if err := json.Unmarshal(e.val, &q); err != nil {
@@ -105,7 +107,7 @@ func (s *Store) DropQuotes(ctx context.Context, ids []string) error {
 			continue
 		}
 		if err := s.update(ctx, func(t *tx) error {
-			have, err := t.listLoose(s.key("quote", store.QuoteKeyPrefix(id)), 0)
+			have, err := t.listLoose(s.key("quote_cache", store.QuoteKeyPrefix(id)), 0)
 			for _, e := range have {
 				t.del(e.key)
 			}
@@ -122,7 +124,7 @@ func (s *Store) SetBudget(ctx context.Context, b store.Budget) error {
 	if err := store.CheckBudget(b); err != nil {
 		return fmt.Errorf("etcdstore: set budget: %w", err)
 	}
-	if err := s.update(ctx, func(t *tx) error { return t.putJSON(s.key("budget", b.CustomerID), b) }); err != nil {
+	if err := s.update(ctx, func(t *tx) error { return t.putJSON(s.key("budgets", b.CustomerID), b) }); err != nil {
 		return fmt.Errorf("etcdstore: set budget of %s: %w", b.CustomerID, err)
 	}
 	return nil
@@ -134,10 +136,10 @@ func (s *Store) RemoveBudget(ctx context.Context, customerID string) (ok bool, e
 		return false, ctx.Err()
 	}
 	err = s.update(ctx, func(t *tx) error {
-		v, err := t.get(s.key("budget", customerID))
+		v, err := t.get(s.key("budgets", customerID))
 		ok = v != nil
 		if ok {
-			t.del(s.key("budget", customerID))
+			t.del(s.key("budgets", customerID))
 		}
 		return err
 	})
@@ -151,12 +153,12 @@ func (s *Store) RemoveBudget(ctx context.Context, customerID string) (ok bool, e
 func (s *Store) Budgets(ctx context.Context) ([]store.Budget, error) {
 	var out []store.Budget
 	err := s.view(ctx, func(t *tx) error {
-		kvs, err := t.listLoose(s.under("budget"), 0)
+		kvs, err := t.listLoose(s.under("budgets"), 0)
 		if err != nil {
 			return err
 		}
 		for _, e := range kvs {
-			b := store.Budget{CustomerID: lastName(e.key, s.under("budget"))}
+			b := store.Budget{CustomerID: lastName(e.key, s.under("budgets"))}
 			if err := json.Unmarshal(e.val, &b); err != nil {
 				return fmt.Errorf("budget %q: %w", e.key, err)
 			}

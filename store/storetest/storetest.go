@@ -6,7 +6,8 @@
 //
 // A backend's test calls [Run] with a function that opens a fresh, empty backend on the clock it
 // is given and closes it when the test ends. The suite's clock stands still at [Epoch] until a
-// case moves it; no case reads the wall clock.
+// case moves it; no case reads the wall clock. [RunCopy] checks that a whole store moves from
+// one backend to another ([store.Portable]), record for record.
 package storetest
 
 import (
