@@ -31,6 +31,10 @@ const QuotePeriod = "1m"
 // QuoteTTL is how long a renewal quote is used again.
 const QuoteTTL = 24 * time.Hour
 
+// PartnerForecastDays is the window of [Forecaster.PartnerForecast], which the stored forecast
+// always covers: the next 30 days.
+const PartnerForecastDays = 30
+
 // ForecastBSS is what the forecast needs of the BSS client.
 type ForecastBSS interface {
 	RenewPrice(ctx context.Context, customer bss.CustomerRef, req bss.RenewPriceRequest) (*bss.RenewPrice, error)
@@ -77,13 +81,17 @@ func NewForecaster(b ForecastBSS, s ForecastStore, now func() time.Time, log *sl
 type ForecastStats = forecast.Stats
 
 // Refresh gathers the inputs of the forecasts the stored one answers, over every customer of
-// the expiry index, and stores them: the renewals from now to the end of next month, so that
-// /forecast computes next month's, this month's rest or the next N days' from them without
-// asking BSS (forecast.Input.Window). customers names those the scan knows (for their names
-// and labels).
+// the expiry index, and stores them: the renewals from now to the end of next month (and at
+// least PartnerForecastDays ahead: late in January, February ends sooner), so that /forecast
+// computes next month's, this month's rest or the next N days' from them without asking BSS
+// (forecast.Input.Window), and the health scan the next 30 days' (PartnerForecast). customers
+// names those the scan knows (for their names and labels).
 func (f *Forecaster) Refresh(ctx context.Context, customers map[string]bss.Customer) (forecast.Input, ForecastStats, error) {
 	now := f.now()
 	_, to := forecast.NextMonth(now)
+	if least := now.Add(PartnerForecastDays * 24 * time.Hour); least.After(to) {
+		to = least
+	}
 	timed, err := f.store.ExpiringIndexed(ctx, now, to)
 	if err != nil {
 		return forecast.Input{}, ForecastStats{}, fmt.Errorf("forecast: %w", err)
@@ -118,6 +126,20 @@ func (f *Forecaster) Stored(ctx context.Context) (in forecast.Input, customers i
 	}
 	return in, st.Customers, true, nil
 }
+
+// PartnerForecast is what the stored forecast expects the customers to spend over the
+// PartnerForecastDays days from its time, renewals and pay-per-use together: what the health
+// scan holds the partner's own funds against (HealthOptions.Forecast,
+// alerts.health.partner_forecast_percent). ok is false before the first forecast.
+func (f *Forecaster) PartnerForecast(ctx context.Context) (amount bss.Amount, ok bool, err error) {
+	in, _, ok, err := f.Stored(ctx)
+	if err != nil || !ok {
+		return bss.Amount{}, false, err
+	}
+	return forecast.Compute(in.Window(in.Now, in.Now.Add(PartnerForecastDays*24*time.Hour))).Total, true, nil
+}
+
+var _ PartnerForecaster = (*Forecaster)(nil)
 
 // Live gathers the inputs of one customer's forecast over [from, to) from BSS now: its
 // resources listed, its spend, its balance; quotes from the store when a day old at most.

@@ -83,7 +83,8 @@ func (t ReleaseTable) Deletion(r bss.Resource, level string) (at time.Time, ok b
 }
 
 // PartnerForecaster is the partner's expected spend over the next 30 days, which the
-// forecast fills in; ok is false while no forecast is known.
+// forecast fills in (*Forecaster, from the stored forecast); ok is false while no forecast is
+// known.
 type PartnerForecaster interface {
 	PartnerForecast(ctx context.Context) (amount bss.Amount, ok bool, err error)
 }

@@ -95,8 +95,9 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
 			Lookback: cfg.Alerts.Lookback, Delta: cfg.Alerts.Delta, FullRefresh: cfg.Alerts.FullRefresh,
 			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m,
-			Forecaster: fc, ForecastDays: cfg.Alerts.ForecastDays, Health: healthOptions(cfg.Alerts.Health)})
+			Forecaster: fc, ForecastDays: cfg.Alerts.ForecastDays, Health: healthOptions(cfg.Alerts.Health, fc)})
 		cmdScanner = service.ScanCommand(scanner)
+		forecaster = fc
 	}
 	router := commands.New(client, st, commands.Options{
 		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
@@ -132,11 +133,15 @@ func startFailure(err error) int {
 	return exitUsage
 }
 
-// healthOptions are the health scan's settings from the configuration's.
-func healthOptions(h config.AlertsHealth) alerts.HealthOptions {
+// healthOptions are the health scan's settings from the configuration's; the partner's funds
+// are held against fc's stored forecast (alerts.health.partner_forecast_percent).
+func healthOptions(h config.AlertsHealth, fc *alerts.Forecaster) alerts.HealthOptions {
 	floor, _ := bss.ParseAmount(strconv.FormatFloat(h.PartnerMinBalance, 'f', 2, 64))
 	o := alerts.HealthOptions{Schedule: h.Schedule, ReleaseDays: append([]int(nil), h.ReleaseDays...), UnverifiedDays: h.UnverifiedDays,
 		CouponDays: h.CouponDays, PartnerMin: floor, PartnerForecastPercent: h.PartnerForecastPercent}
+	if fc != nil {
+		o.Forecast = fc // not a nil *alerts.Forecaster in the interface
+	}
 	if len(h.Release) > 0 {
 		o.Release = alerts.ReleaseTable{}
 		for level, p := range h.Release {

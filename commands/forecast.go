@@ -14,7 +14,7 @@ import (
 
 // Forecaster is what /forecast needs of the forecast's gatherer (*alerts.Forecaster): the
 // inputs the last expiry scan stored (the renewals from its time to the end of the next
-// month), and one customer's inputs gathered now.
+// month, and at least 30 days), and one customer's inputs gathered now.
 type Forecaster interface {
 	Stored(ctx context.Context) (in forecast.Input, customers int, ok bool, err error)
 	Live(ctx context.Context, cu bss.Customer, from, to time.Time) (forecast.Input, forecast.Stats, error)
