@@ -1,6 +1,7 @@
 // Package admin is the bot's HTTP endpoint for operators and their tools: /healthz (the
-// process answers), /readyz (the store is open, every adapter connected, BSS answering) and
-// /metrics (Prometheus). It listens on admin.listen, loopback by default: it carries no
+// process answers), /readyz (the store is open, every adapter connected, BSS answering, the
+// replica holds its session with etcd), /metrics (Prometheus) and /cluster (this replica, the
+// members, the leader, the store's revision and the outbox depth, as JSON). It listens on admin.listen, loopback by default: it carries no
 // secrets, but nothing on it is meant for the internet.
 package admin
 
@@ -24,6 +25,7 @@ const (
 	PathHealth  = "/healthz"
 	PathReady   = "/readyz"
 	PathMetrics = "/metrics"
+	PathCluster = "/cluster"
 )
 
 // Store is what readiness asks of the store (*store.Store implements it).
@@ -44,6 +46,7 @@ type Options struct {
 	Adapters []bot.Adapter // those implementing bot.Ready are checked
 	BSS      BSSStatus     // nil: not checked
 	Metrics  http.Handler  // nil: /metrics is not served
+	Cluster  Cluster       // nil: /cluster is not served
 	Version  string        // the binary's version, first line of /readyz; empty: not shown
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -99,7 +102,7 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // Start serves in the background until Shutdown.
 func (s *Server) Start() {
 	s.opts.Logger.Info("admin endpoints listening", "addr", s.ln.Addr().String(),
-		"paths", strings.Join([]string{PathHealth, PathReady, PathMetrics}, ","))
+		"paths", strings.Join(s.paths(), ","))
 	go func() {
 		err := s.srv.Serve(s.ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -135,7 +138,22 @@ func (s *Server) Handler() http.Handler {
 	if s.opts.Metrics != nil {
 		mux.Handle("GET "+PathMetrics, s.opts.Metrics)
 	}
+	if s.opts.Cluster != nil {
+		mux.HandleFunc("GET "+PathCluster, s.cluster)
+	}
 	return mux
+}
+
+// paths are the paths served.
+func (s *Server) paths() []string {
+	ps := []string{PathHealth, PathReady}
+	if s.opts.Metrics != nil {
+		ps = append(ps, PathMetrics)
+	}
+	if s.opts.Cluster != nil {
+		ps = append(ps, PathCluster)
+	}
+	return ps
 }
 
 // check is one line of /readyz.
@@ -200,6 +218,13 @@ func (s *Server) checks(ctx context.Context) []check {
 	}
 	if s.opts.BSS != nil {
 		cs = append(cs, s.bssCheck())
+	}
+	if s.opts.Cluster != nil {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if st := s.opts.Cluster.ClusterStatus(ctx); st.Mode == ModeCluster { // alone: nothing to check
+			cs = append(cs, clusterCheck(st))
+		}
+		cancel()
 	}
 	return cs
 }

@@ -76,6 +76,23 @@ type Ready interface {
 	Connected() bool
 }
 
+// PollGate tells a pulling adapter when it may pull. When the bot runs as one replica of a
+// cluster only the leader may (Telegram answers a second getUpdates poller with 409 Conflict);
+// the service gives its gate to every adapter that is a GatedPoller before running it.
+type PollGate interface {
+	// Term waits until this replica may pull and returns a context that ends when it no longer
+	// may (the leadership term is over). It returns ctx's error when ctx ends first.
+	Term(ctx context.Context) (context.Context, error)
+}
+
+// GatedPoller is an adapter that pulls its messages (Telegram's long polling) and can make its
+// pulling wait on a PollGate. An adapter that is pushed its messages (a webhook, a socket)
+// takes the gate and ignores it: every replica serves those.
+type GatedPoller interface {
+	// GatePolling makes the adapter pull only during the gate's terms; call it before Run.
+	GatePolling(g PollGate)
+}
+
 // Foreground is an adapter whose end ends the bot: the console, where /quit or the end of
 // standard input means the person at the terminal is done.
 type Foreground interface {

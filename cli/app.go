@@ -18,6 +18,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/cluster"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/control"
@@ -122,6 +123,17 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	}}, nil
 }
 
+// cluster is the replica's membership with store.backend etcd: the store's client, the replica's
+// name (cluster.id or the host name), the store's prefix (the election and member keys go under
+// its "cluster/") and cluster.lease; nil with bbolt, where the bot runs alone.
+func (a *app) cluster() *service.Cluster {
+	if a.etcd == nil {
+		return nil
+	}
+	return &service.Cluster{Client: a.etcd, Config: cluster.Config{ID: a.cfg.ReplicaID(), Prefix: a.cfg.Store.Etcd.Prefix,
+		TTL: a.cfg.Cluster.Lease, Logger: a.log.With("component", "cluster")}}
+}
+
 // startFailure is the exit code of a start that failed with err: a store another process holds,
 // a damaged one, one of a newer partnerbot or an etcd that does not answer, is a failure (exit 1), not a mistake in the call or
 // the configuration (exit 2).
@@ -200,7 +212,7 @@ func runBot(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitUsage
 	}
 	err = service.Run(ctx, service.Bot{Config: a.cfg, Log: a.log, Store: a.store, Router: a.router, BSS: a.bss,
-		Direct: a.direct, Scanner: a.scanner, Metrics: a.metrics, Adapters: adapters,
+		Direct: a.direct, Scanner: a.scanner, Metrics: a.metrics, Adapters: adapters, Cluster: a.cluster(),
 		Version: currentBuild().String(), BuildAttrs: currentBuild().logAttrs()})
 	var start *service.StartError
 	switch {

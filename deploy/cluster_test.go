@@ -635,20 +635,6 @@ func TestClusterSecrets(t *testing.T) {
 	}
 }
 
-// unknownBackend matches check-config's complaint of a binary that does not know issue #23's
-// keys yet.
-var unknownBackend = regexp.MustCompile(`store\.backend \(line \d+\): unknown key`)
-
-// skipBeforeEtcdConfig skips a test of the cluster's configuration when the binary's
-// configuration does not have store.backend yet (the keys of issue #23 arrive with the config
-// package's change; until then the cluster's files are checked statically only).
-func skipBeforeEtcdConfig(t *testing.T, checkOutput string) {
-	t.Helper()
-	if unknownBackend.MatchString(checkOutput) {
-		t.Skipf("this binary's configuration does not know store.backend yet (issue #23): %s is checked statically only", clusterConfigFile)
-	}
-}
-
 // TestClusterCheckConfig: the binary's check-config accepts deploy/cluster/config.yaml with the
 // secrets the headers name, and nothing else, in the environment: every key valid, every
 // secret found. (etcd is not running here: the store's row is the play's, TestPlayClusterCompose.)
@@ -662,7 +648,6 @@ func TestClusterCheckConfig(t *testing.T) {
 	cmd := exec.Command(bin, "check-config", "-config", "cluster/config.yaml", "-timeout", "2s")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = strings.NewReader(""), &out, &errb, env
 	_ = cmd.Run()
-	skipBeforeEtcdConfig(t, out.String()+errb.String())
 	if !regexp.MustCompile(`(?m)^configuration\s+ok\s`).MatchString(out.String()) {
 		t.Errorf("check-config of %s:\n%s%s\nwant the configuration ok", clusterConfigFile, out.String(), errb.String())
 	}

@@ -288,3 +288,48 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, v, a.Platform())
 	}
 }
+
+// ClusterState is this replica's place in its cluster, read at each scrape (the service
+// implements it).
+type ClusterState interface {
+	// Leading reports whether this replica does the leader work now.
+	Leading() bool
+	// Members counts the replicas holding a session (the member keys).
+	Members(ctx context.Context) (int, error)
+}
+
+// WatchCluster adds partnerbot_cluster_leader and partnerbot_cluster_members, read from c at
+// each scrape. Call it once, and only for a replica of a cluster: a bot that runs alone has
+// neither gauge.
+func (m *Metrics) WatchCluster(c ClusterState) {
+	m.reg.MustRegister(&clusterCollector{c: c})
+}
+
+var (
+	descLeader = prometheus.NewDesc("partnerbot_cluster_leader",
+		"Whether this replica is the cluster's leader (1), which scans, delivers the outbox and polls Telegram, or not (0).", nil, nil)
+	descMembers = prometheus.NewDesc("partnerbot_cluster_members",
+		"Replicas holding a session with etcd (member keys), as this replica reads them.", nil, nil)
+)
+
+type clusterCollector struct{ c ClusterState }
+
+func (c *clusterCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descLeader
+	ch <- descMembers
+}
+
+func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
+	v := 0.0
+	if c.c.Leading() {
+		v = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descLeader, prometheus.GaugeValue, v)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if n, err := c.c.Members(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(descMembers, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(descMembers, prometheus.GaugeValue, float64(n))
+	}
+}

@@ -2,6 +2,11 @@
 // dispatcher, the alert scans, the maintenance and prune loops, the control socket beside them,
 // the admin endpoints, and the two-phase shutdown that ends with a last delivery of the outbox.
 // cli wires a Bot from the configuration; a test wires one from its own parts.
+//
+// With a Cluster the bot is one replica of several on etcd (cluster.go): every replica serves
+// chat, commands, approvals, the maintenance loop, its control socket and admin endpoints;
+// only the leader of the moment runs the scans, the dispatcher, the prune loop and Telegram
+// long polling, its store writes fenced by its term.
 package service
 
 import (
@@ -18,6 +23,7 @@ import (
 	"github.com/partnerbot/partnerbot/alerts"
 	"github.com/partnerbot/partnerbot/bot"
 	"github.com/partnerbot/partnerbot/bss"
+	"github.com/partnerbot/partnerbot/cluster"
 	"github.com/partnerbot/partnerbot/commands"
 	"github.com/partnerbot/partnerbot/config"
 	"github.com/partnerbot/partnerbot/metrics"
@@ -38,6 +44,11 @@ type Bot struct {
 	// Version is the build as /readyz says it; BuildAttrs the start log's fields about it.
 	Version    string
 	BuildAttrs []any
+	// Cluster is a replica's membership of a cluster on etcd; nil when the bot runs alone (bbolt).
+	Cluster *Cluster
+	// Now is the clock the scans keep their records by (the scanner's), with which a new leader
+	// finds a scan its predecessor left unfinished; nil = time.Now.
+	Now func() time.Time
 }
 
 // StartError is a start Run refused before any adapter ran: the admin address could not be
@@ -73,7 +84,18 @@ func Run(ctx context.Context, b Bot) error {
 		}
 		names = append(names, ad.Platform())
 	}
-	srv, err := b.adminServer()
+	if err := b.Cluster.check(); err != nil {
+		return &StartError{Err: err, Config: true}
+	}
+	rp := newReplica(&b)
+	if b.Cluster != nil {
+		for _, ad := range b.Adapters {
+			if gp, ok := ad.(bot.GatedPoller); ok {
+				gp.GatePolling(rp) // only the leader polls
+			}
+		}
+	}
+	srv, err := b.adminServer(rp)
 	if err != nil {
 		return &StartError{Err: err}
 	}
@@ -100,12 +122,36 @@ func Run(ctx context.Context, b Bot) error {
 	defer cancelAbort()
 	returned := make(chan struct{})
 	defer close(returned)
+	// The cluster's runner outlives the first signal on the leader, whose term lasts until the
+	// last delivery of the outbox; a follower leaves the election at the signal.
+	cctx, stopCluster := context.WithCancel(context.WithoutCancel(ctx))
+	runnerDone := make(chan struct{})
+	if b.Cluster == nil {
+		close(runnerDone)
+	}
+	defer b.leaveCluster(stopCluster, runnerDone)
+	rp.quit = stopCluster
+	var (
+		stopOnce       sync.Once
+		leaderAtSignal *term // the term this replica led when the bot began to stop
+	)
+	stopping := func() *term {
+		stopOnce.Do(func() {
+			if b.Cluster != nil {
+				if leaderAtSignal = rp.stop(); leaderAtSignal == nil {
+					stopCluster()
+				}
+			}
+		})
+		return leaderAtSignal
+	}
 	go func() {
 		select {
 		case <-returned:
 			return
 		case <-ctx.Done():
 		}
+		stopping()
 		b.Log.Info("shutting down: taking no new messages; commands in flight may finish", "timeout", timeout)
 		if srv != nil {
 			srv.Drain()
@@ -124,29 +170,53 @@ func Run(ctx context.Context, b Bot) error {
 	disp := &bot.Dispatcher{Outbox: b.Store, Senders: senders, Admins: b.admins(),
 		Logger: b.Log.With("component", "dispatch"), Hold: alerts.QuietHold(b.Store, b.Config.Location()), Observer: b.Metrics,
 		Langs: b.Store, Lang: b.Router.Lang()}
+	var sch alerts.Schedule
 	if b.Scanner != nil {
 		b.Scanner.SetMessageLimits(limits)
 		noArrears := !b.BSS.Supports(bss.OpListCustomersBalancesDetail)
 		if noArrears {
 			b.Log.Warn("the arrears scan is off: the international site has no customer balance API")
 		}
-		if _, err := b.Scanner.Start(bgctx, alerts.Schedule{Expiry: b.Config.Alerts.ExpirySchedule,
-			Arrears: b.Config.Alerts.ArrearsSchedule, NoArrears: noArrears, Location: b.Config.Location()}); err != nil {
+		sch = alerts.Schedule{Expiry: b.Config.Alerts.ExpirySchedule,
+			Arrears: b.Config.Alerts.ArrearsSchedule, NoArrears: noArrears, Location: b.Config.Location()}
+		if b.Cluster != nil {
+			if err := checkSchedule(sch); err != nil {
+				return &StartError{Err: err, Config: true}
+			}
+		} else if _, err := b.Scanner.Start(bgctx, sch); err != nil {
 			return &StartError{Err: err, Config: true}
 		}
-		b.Log.Info("alert scans scheduled", "expiry", b.Config.Alerts.ExpirySchedule, "arrears", b.Config.Alerts.ArrearsSchedule,
-			"zone", b.Config.Location().String())
+		attrs := []any{"expiry", b.Config.Alerts.ExpirySchedule, "arrears", b.Config.Alerts.ArrearsSchedule,
+			"zone", b.Config.Location().String()}
+		if b.Cluster != nil {
+			attrs = append(attrs, "on", "the cluster's leader")
+		}
+		b.Log.Info("alert scans scheduled", attrs...)
 	}
 	// Notices go out while the commands in flight finish: the dispatcher stops only after
 	// them, or at abort.
 	dctx, stopDispatch := context.WithCancel(abort)
 	var dwg sync.WaitGroup
 	defer func() { stopDispatch(); dwg.Wait() }()
-	dwg.Add(1)
-	go func() { defer dwg.Done(); disp.Run(dctx) }()
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); b.maintainEvery(bgctx, time.Minute) }()
-	go func() { defer wg.Done(); b.pruneEvery(bgctx, pruneInterval) }()
+	if b.Cluster == nil {
+		dwg.Add(1)
+		go func() { defer dwg.Done(); disp.Run(dctx) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); b.pruneEvery(bgctx, pruneInterval) }()
+	} else {
+		// The scans, the dispatcher and the prune loop run in the terms this replica leads.
+		work := leaderWork{background: bgctx, dispatch: dctx, disp: disp, schedule: sch}
+		cfg := b.Cluster.Config
+		if cfg.Logger == nil {
+			cfg.Logger = b.Log.With("component", "cluster")
+		}
+		rn := cluster.Runner{Client: b.Cluster.Client, Config: cfg,
+			Lead:   func(tctx context.Context, l *cluster.Leadership) { rp.lead(tctx, l, work) },
+			Joined: func(r *cluster.Replica) { rp.joined(cctx, r) }}
+		go func() { defer close(runnerDone); rn.Run(cctx) }()
+	}
 	b.serveControl(bgctx, &wg) // partnerbot exec and backup beside the running bot
 
 	served := make(chan error, 1)
@@ -176,7 +246,20 @@ func Run(ctx context.Context, b Bot) error {
 	stopBackground()
 	flush, cancelFlush := context.WithTimeout(abort, timeout)
 	defer cancelFlush()
-	for round := 0; round < 100; round++ { // bounded: what fails waits for the next start
+	deliver := true
+	if b.Cluster != nil {
+		// Only a replica that led at the signal (or when the console ended the bot) delivers,
+		// under its term's fence; otherwise the next leader does.
+		if t := stopping(); t != nil {
+			var stop context.CancelFunc
+			flush, stop = within(t.fenced, flush)
+			defer stop()
+		} else {
+			deliver = false
+			b.Log.Info("not the leader: the notices waiting in the outbox are the next leader's to deliver")
+		}
+	}
+	for round := 0; deliver && round < 100; round++ { // bounded: what fails waits for the next start
 		sent, _, err := disp.RunOnce(flush)
 		if err != nil {
 			if flush.Err() == nil {
@@ -188,9 +271,13 @@ func Run(ctx context.Context, b Bot) error {
 			break
 		}
 	}
-	if ob, err := b.Store.OutboxStats(context.WithoutCancel(ctx)); err == nil && ob.Waiting > 0 {
+	// Bounded: an etcd without quorum would not answer at all.
+	sctx, cancelStats := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	if ob, err := b.Store.OutboxStats(sctx); err == nil && ob.Waiting > 0 {
 		b.Log.Info("notices left in the outbox for the next start", "waiting", ob.Waiting)
 	}
+	cancelStats()
+	b.leaveCluster(stopCluster, runnerDone) // the leader resigns: the next one starts at once
 	b.Log.Info("partnerbot stopped")
 	return nil
 }
@@ -201,14 +288,39 @@ const abandonAfter = 2 * time.Second
 
 // adminServer binds admin.listen and wires the health and metrics endpoints; nil when
 // admin.listen is empty.
-func (b *Bot) adminServer() (*admin.Server, error) {
+func (b *Bot) adminServer(rp *replica) (*admin.Server, error) {
 	if b.Config.Admin.Listen == "" {
 		return nil, nil
 	}
 	b.Metrics.Watch(b.Store, b.Adapters)
+	var ping admin.Store = b.Store
+	if b.Cluster != nil {
+		b.Metrics.WatchCluster(rp)
+		ping = etcdPing{b.Store}
+	}
 	log := b.Log.With("component", "admin")
-	return admin.Listen(b.Config.Admin.Listen, admin.Options{Store: b.Store, Adapters: b.Adapters, BSS: b.Metrics,
-		Metrics: b.Metrics.Handler(log), Logger: log, Version: b.Version})
+	return admin.Listen(b.Config.Admin.Listen, admin.Options{Store: ping, Adapters: b.Adapters, BSS: b.Metrics,
+		Metrics: b.Metrics.Handler(log), Cluster: rp, Logger: log, Version: b.Version})
+}
+
+// leaveCluster ends the cluster's runner (the leader resigns, the replica leaves) and waits for
+// it, but not forever: with etcd gone or without quorum, etcd's election code may wait for an
+// answer that does not come, and the lease ends by itself after its TTL.
+func (b *Bot) leaveCluster(stop context.CancelFunc, done <-chan struct{}) {
+	stop()
+	if b.Cluster == nil {
+		return
+	}
+	wait := b.Cluster.Config.TTL
+	if wait <= 0 {
+		wait = cluster.DefaultTTL
+	}
+	wait += 5 * time.Second
+	select {
+	case <-done:
+	case <-time.After(wait):
+		b.Log.Warn("cluster: leaving without waiting any longer for etcd: this replica's lease ends by itself", "waited", wait)
+	}
 }
 
 // Direct holds the running adapters that can message a user directly, by platform: Run fills

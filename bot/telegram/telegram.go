@@ -141,6 +141,7 @@ type Adapter struct {
 	connected atomic.Bool
 
 	mu      sync.Mutex
+	gate    bot.PollGate      // when set, polling waits for its terms (GatePolling)
 	api     *tgbotapi.BotAPI  // after getMe
 	names   map[string]string // telegram command name → router name
 	moved   map[int64]int64   // group → supergroup it became
@@ -363,7 +364,42 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if a.opts.Mode == ModeWebhook {
 		return a.serveWebhook(ctx, p, h)
 	}
+	a.mu.Lock()
+	gate := a.gate
+	a.mu.Unlock()
+	if gate != nil {
+		return a.pollInTerms(ctx, gate, p, h)
+	}
 	return a.poll(ctx, p, h)
+}
+
+// GatePolling makes a polling adapter poll only during g's terms (the bot is one replica of a
+// cluster and only its leader may poll: Telegram answers a second poller with 409 Conflict). A
+// webhook adapter ignores it: every replica serves the webhook. Call it before Run.
+func (a *Adapter) GatePolling(g bot.PollGate) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.gate = g
+}
+
+// pollInTerms polls during each of gate's terms and stands by between them, until ctx ends.
+// Standing by, the adapter counts as connected: getMe reached Telegram, and it sends.
+func (a *Adapter) pollInTerms(ctx context.Context, gate bot.PollGate, p *workers.Pool, h bot.Handler) error {
+	for {
+		a.connected.Store(true)
+		term, err := gate.Term(ctx)
+		if err != nil || ctx.Err() != nil {
+			return nil
+		}
+		a.log.Info("telegram: this replica leads: polling")
+		if err := a.poll(term, p, h); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.log.Info("telegram: this replica's term ended: polling stopped, standing by")
+	}
 }
 
 // shutdownGrace is how long commands already taken may finish once the bot stops.

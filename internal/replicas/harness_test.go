@@ -307,11 +307,15 @@ func flatten(r chat.Reply) string {
 }
 
 // mainResources are main resources of the sandbox's partner customers that a renewal can be
-// asked for: n of them, of as many customers as it takes.
+// asked for: n of them, of as many real-name verified customers as it takes (an unverified
+// customer's renewal warns first and files nothing).
 func (w *world) mainResources(n int) []bsstest.Resource {
 	w.t.Helper()
 	var out []bsstest.Resource
 	for _, c := range w.srv.Customers() {
+		if c.VerifiedStatus != bss.VerifiedStatusVerified {
+			continue
+		}
 		for _, r := range w.srv.Resources(c.ID) {
 			if r.IsMain && r.Status == 2 && r.ExpireTime.After(bsstest.TestTime) {
 				out = append(out, r)

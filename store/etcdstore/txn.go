@@ -240,9 +240,10 @@ func (t *tx) commit() (bool, error) {
 // did not hold. A Txn beyond etcd's limits is refused here with ErrTooLarge.
 func (s *Store) send(ctx context.Context, cmps []clientv3.Cmp, ops []clientv3.Op, size int) (bool, error) {
 	fence := fenceOf(ctx)
-	if len(cmps) > MaxTxnOps || len(ops) > MaxTxnOps || len(fence) > MaxTxnOps || size > MaxTxnBytes {
+	limit := opsLimit(fence)
+	if len(cmps) > limit || len(ops) > limit || len(fence) > MaxTxnOps || size > MaxTxnBytes {
 		return false, fmt.Errorf("%w: %d comparisons, %d operations, %d bytes (limits %d, %d, %d)",
-			ErrTooLarge, len(cmps), len(ops), size, MaxTxnOps, MaxTxnOps, MaxTxnBytes)
+			ErrTooLarge, len(cmps), len(ops), size, limit, limit, MaxTxnBytes)
 	}
 	if len(fence) == 0 {
 		resp, err := s.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
@@ -261,6 +262,16 @@ func (s *Store) send(ctx context.Context, cmps []clientv3.Cmp, ops []clientv3.Op
 		return false, ErrFenced
 	}
 	return resp.Responses[0].GetResponseTxn().Succeeded, nil
+}
+
+// opsLimit is how many comparisons, and operations, a transaction within fence may have:
+// etcd counts a nested transaction against what its parent leaves (MaxTxnOps less the
+// parent's largest list, the fence's comparisons or its one nested operation).
+func opsLimit(fence []clientv3.Cmp) int {
+	if len(fence) == 0 {
+		return MaxTxnOps
+	}
+	return MaxTxnOps - max(len(fence), 1)
 }
 
 // update runs fn in a tx and commits it, running fn again on fresh reads for as long as other
@@ -299,9 +310,10 @@ func (s *Store) view(ctx context.Context, fn func(t *tx) error) error {
 // that are idempotent and resumed by writing again. It returns how many ops were written.
 func (s *Store) writeChunked(ctx context.Context, ops []clientv3.Op) (int, error) {
 	done := 0
+	limit := opsLimit(fenceOf(ctx))
 	for done < len(ops) {
 		end, size := done, 0
-		for end < len(ops) && end-done < MaxTxnOps {
+		for end < len(ops) && end-done < limit {
 			n := opSize(ops[end])
 			if n > MaxTxnBytes {
 				return done, fmt.Errorf("%w: one operation of %d bytes on %s", ErrTooLarge, n, ops[end].KeyBytes())
