@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -94,8 +95,9 @@ type indexedScan struct {
 	ordered  map[string]bool
 	ordersOK bool // the order listing is complete
 	inScope  map[string]bool
-	pending  []pendingCustomer // waiting for the order listing
-	pages    map[string]int    // resource pages a full scan would need, per in-scope customer
+	custs    map[string]bss.Customer // the in-scope customers, for the forecast
+	pending  []pendingCustomer       // waiting for the order listing
+	pages    map[string]int          // resource pages a full scan would need, per in-scope customer
 	retry    []string
 	usage    *bss.Usage
 }
@@ -126,7 +128,7 @@ func (s *Scanner) scanIndexed(ctx context.Context, sum *Summary, usage *bss.Usag
 		return err
 	}
 	x := &indexedScan{s: s, now: now, chans: chans, sum: sum, prev: prev, ordered: map[string]bool{},
-		inScope: map[string]bool{}, pages: map[string]int{}, usage: usage}
+		inScope: map[string]bool{}, custs: map[string]bss.Customer{}, pages: map[string]int{}, usage: usage}
 	// A full scan the first time, after a long pause (past FullRefresh, also the limit of the
 	// order windows) or when the clock went back.
 	x.full = !ok || now.Sub(prev.At) > s.opts.FullRefresh || now.Before(prev.At)
@@ -305,7 +307,41 @@ func (x *indexedScan) run(ctx context.Context) error {
 	if x.full {
 		state.FullAt = x.now
 	}
-	return s.index.commit(ctx, store.ExpiryIndexUpdate{Delete: gone, Retry: x.retry, State: &state})
+	if err := s.index.commit(ctx, store.ExpiryIndexUpdate{Delete: gone, Retry: x.retry, State: &state}); err != nil {
+		return err
+	}
+	x.forecast(ctx)
+	return nil
+}
+
+// forecast refreshes the stored forecast from the index just committed, after dropping the
+// quotes of the customers with an order since the last scan. Its failure is logged and kept
+// in the summary; the scan's alerts are committed already.
+func (x *indexedScan) forecast(ctx context.Context) {
+	fc := x.s.opts.Forecaster
+	if fc == nil {
+		return
+	}
+	if !x.full {
+		ordered := slices.Sorted(maps.Keys(x.ordered))
+		if err := fc.DropQuotes(ctx, ordered); err != nil {
+			x.sum.ForecastErr = err
+			x.s.opts.Logger.WarnContext(ctx, "forecast: could not drop the quotes of customers with orders", "error", err)
+			return
+		}
+	}
+	in, stats, err := fc.Refresh(ctx, x.custs)
+	x.sum.Forecast, x.sum.ForecastErr = stats, err
+	if err != nil {
+		x.s.opts.Logger.WarnContext(ctx, "forecast failed; /forecast shows the last one", "error", err)
+		return
+	}
+	x.s.opts.Logger.InfoContext(ctx, "forecast refreshed", "quoted", stats.Quoted, "cached", stats.Cached,
+		"quote_calls", stats.QuoteCalls, "calls", stats.Calls)
+	if err := x.s.forecastAlerts(ctx, in, x.now, x.sum); err != nil {
+		x.sum.ForecastErr = err
+		x.s.opts.Logger.WarnContext(ctx, "forecast alerts failed; the next scan decides them again", "error", err)
+	}
 }
 
 // query lists all of cu's resources: a fresh index entry, and a full scan's decisions on those
@@ -379,6 +415,7 @@ func (x *indexedScan) inScopeOf(cu bss.Customer) bool {
 	for _, ch := range x.chans {
 		if _, ok := ch.matches(KindExpiry, cu); ok {
 			x.inScope[cu.ID] = true
+			x.custs[cu.ID] = cu
 			return true
 		}
 	}

@@ -83,7 +83,8 @@ func (t ReleaseTable) Deletion(r bss.Resource, level string) (at time.Time, ok b
 }
 
 // PartnerForecaster is the partner's expected spend over the next 30 days, which the
-// forecast fills in; ok is false while no forecast is known.
+// forecast fills in (*Forecaster, from the stored forecast); ok is false while no forecast is
+// known.
 type PartnerForecaster interface {
 	PartnerForecast(ctx context.Context) (amount bss.Amount, ok bool, err error)
 }
@@ -585,7 +586,7 @@ func (s *Scanner) healthDigest(ctx context.Context, ch *channel, ledger map[stri
 // wantsAll reports whether some kind subscription of the channel is to every customer.
 func (c *channel) wantsAll(kind string) bool {
 	for _, sub := range c.subs {
-		if (sub.Kind == kind || sub.Kind == "all") && (sub.Scope == "*" || sub.Scope == "") {
+		if wants(sub.Kind, kind) && (sub.Scope == "*" || sub.Scope == "") {
 			return true
 		}
 	}

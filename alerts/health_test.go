@@ -209,12 +209,12 @@ func TestCouponsAndQuotasLapsing(t *testing.T) {
 	}
 }
 
-type forecast struct {
+type fixedForecast struct {
 	amount bss.Amount
 	ok     bool
 }
 
-func (f forecast) PartnerForecast(context.Context) (bss.Amount, bool, error) {
+func (f fixedForecast) PartnerForecast(context.Context) (bss.Amount, bool, error) {
 	return f.amount, f.ok, nil
 }
 
@@ -229,11 +229,11 @@ func TestPartnerFundsBelowThreshold(t *testing.T) {
 		{"above the amount", alerts.HealthOptions{PartnerMin: bss.MustAmount("600000")}, false},
 		{"below the amount", alerts.HealthOptions{PartnerMin: bss.MustAmount("700000")}, true},
 		{"below a share of the forecast", alerts.HealthOptions{PartnerMin: bss.MustAmount("1000"), PartnerForecastPercent: 80,
-			Forecast: forecast{bss.MustAmount("1000000"), true}}, true},
+			Forecast: fixedForecast{bss.MustAmount("1000000"), true}}, true},
 		{"above a share of the forecast", alerts.HealthOptions{PartnerMin: bss.MustAmount("1000"), PartnerForecastPercent: 50,
-			Forecast: forecast{bss.MustAmount("1000000"), true}}, false},
+			Forecast: fixedForecast{bss.MustAmount("1000000"), true}}, false},
 		{"no forecast yet: the amount", alerts.HealthOptions{PartnerMin: bss.MustAmount("1000"), PartnerForecastPercent: 80,
-			Forecast: forecast{bss.MustAmount("1000000"), false}}, false},
+			Forecast: fixedForecast{bss.MustAmount("1000000"), false}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, func(o *alerts.Options) { o.Health = tc.h })

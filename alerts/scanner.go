@@ -102,6 +102,13 @@ type Options struct {
 	PageSize int
 	// Observer, when set, is told of every scan that ran (metrics).
 	Observer Observer
+	// Forecaster, when set with Delta, computes next month's renewal and arrears forecast at
+	// the end of each expiry scan and stores it for /forecast (forecast.go); a delta scan
+	// first drops the quotes of the customers it saw an order of.
+	Forecaster *Forecaster
+	// ForecastDays is how many days before its expiry an auto-renewal whose quote exceeds the
+	// customer's balance is alerted (kind forecast); default DefaultForecastDays.
+	ForecastDays int
 	// Health configures the health scan (KindHealth, health.go).
 	Health HealthOptions
 }
@@ -187,6 +194,10 @@ type Summary struct {
 	Mode      string
 	Requeried Requeried
 	FullCalls int
+	// Forecast is what the scan's forecast cost (Options.Forecaster); ForecastErr why it
+	// failed (the scan itself did not).
+	Forecast    ForecastStats
+	ForecastErr error
 }
 
 // Saved is how many calls the scan saved against a full scan (0 for a full scan, or when the
@@ -275,7 +286,7 @@ func (c *channel) key() string { return c.platform + ":" + c.name }
 func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
 	set := map[int]bool{}
 	for _, sub := range c.subs {
-		if sub.Kind != kind && sub.Kind != "all" {
+		if !wants(sub.Kind, kind) {
 			continue
 		}
 		if !inScope(sub.Scope, cu) {
@@ -303,7 +314,7 @@ func (c *channel) matches(kind string, cu bss.Customer) (days []int, ok bool) {
 func (c *channel) expiringScope(kind string) cmdline.ExpiringScope {
 	var sc cmdline.ExpiringScope
 	for _, sub := range c.subs {
-		if sub.Kind != kind && sub.Kind != "all" {
+		if !wants(sub.Kind, kind) {
 			continue
 		}
 		switch label, ok := strings.CutPrefix(sub.Scope, "label:"); {
@@ -323,6 +334,12 @@ func (c *channel) expiringScope(kind string) cmdline.ExpiringScope {
 	sort.Strings(sc.Labels)
 	sort.Strings(sc.Customers)
 	return sc
+}
+
+// wants reports whether a subscription of subKind asks for kind's alerts: its own, and "all"
+// for every kind but the forecast's, which are asked for by name (/subscribe forecast).
+func wants(subKind, kind string) bool {
+	return subKind == kind || (subKind == "all" && kind != KindForecast)
 }
 
 func inScope(scope string, cu bss.Customer) bool {
@@ -345,7 +362,7 @@ func (s *Scanner) channels(ctx context.Context, kind string) ([]*channel, error)
 	byKey := map[string]*channel{}
 	var out []*channel
 	for _, sub := range subs {
-		if sub.Kind != kind && sub.Kind != "all" {
+		if !wants(sub.Kind, kind) {
 			continue
 		}
 		k := sub.Platform + ":" + sub.Channel

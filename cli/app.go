@@ -81,7 +81,10 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 	lang, _ := lang.ParseLang(cfg.Bot.Language)
 	var scanner *alerts.Scanner
 	var cmdScanner commands.Scanner
+	var forecaster commands.Forecaster // nil (not a nil *alerts.Forecaster) without alerts
+	var fc *alerts.Forecaster
 	if cfg.Alerts.Enabled {
+		fc = alerts.NewForecaster(client, st, nil, log.With("component", "forecast"), cfg.Alerts.Concurrency)
 		// Start-up bookkeeping is not cut short by a command's deadline.
 		if err := syncSubscriptions(context.WithoutCancel(ctx), st, cfg.Alerts.Subscriptions); err != nil {
 			stopBSS()
@@ -92,8 +95,10 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		scanner = alerts.New(client, st, alerts.Options{Location: cfg.Location(), Lang: lang,
 			Logger: log.With("component", "alerts"), Concurrency: cfg.Alerts.Concurrency, ArrearsStep: step,
 			Lookback: cfg.Alerts.Lookback, Delta: cfg.Alerts.Delta, FullRefresh: cfg.Alerts.FullRefresh,
-			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m, Health: healthOptions(cfg.Alerts.Health)})
+			OrderOverlap: cfg.Alerts.OrderOverlap, PageSize: cfg.BSS.PageSize, Observer: m,
+			Forecaster: fc, ForecastDays: cfg.Alerts.ForecastDays, Health: healthOptions(cfg.Alerts.Health, fc)})
 		cmdScanner = service.ScanCommand(scanner)
+		forecaster = fc
 	}
 	router := commands.New(client, st, commands.Options{
 		BotName: cfg.Bot.Name, Roles: roles, DefaultRole: def, Lang: lang, Location: cfg.Location(),
@@ -104,6 +109,7 @@ func newApp(ctx context.Context, cfgPath string, stderr io.Writer) (*app, error)
 		IsDirect:         direct.IsDirect,
 		ApprovalsChannel: cfg.Approvals.Channel, ActionChannels: cfg.Approvals.ActionChannels,
 		Scanner: cmdScanner, ExpiryIndex: alerts.NewIndex(client, st, nil), Observer: m,
+		Forecaster: forecaster,
 	})
 	// Requests left executing by a crash are settled from BSS state before anything else runs.
 	if err := router.Maintain(ctx); err != nil && ctx.Err() == nil {
@@ -139,11 +145,15 @@ func startFailure(err error) int {
 	return exitUsage
 }
 
-// healthOptions are the health scan's settings from the configuration's.
-func healthOptions(h config.AlertsHealth) alerts.HealthOptions {
+// healthOptions are the health scan's settings from the configuration's; the partner's funds
+// are held against fc's stored forecast (alerts.health.partner_forecast_percent).
+func healthOptions(h config.AlertsHealth, fc *alerts.Forecaster) alerts.HealthOptions {
 	floor, _ := bss.ParseAmount(strconv.FormatFloat(h.PartnerMinBalance, 'f', 2, 64))
 	o := alerts.HealthOptions{Schedule: h.Schedule, ReleaseDays: append([]int(nil), h.ReleaseDays...), UnverifiedDays: h.UnverifiedDays,
 		CouponDays: h.CouponDays, PartnerMin: floor, PartnerForecastPercent: h.PartnerForecastPercent}
+	if fc != nil {
+		o.Forecast = fc // not a nil *alerts.Forecaster in the interface
+	}
 	if len(h.Release) > 0 {
 		o.Release = alerts.ReleaseTable{}
 		for level, p := range h.Release {

@@ -45,10 +45,12 @@ var defaultDays = []int{30, 15, 7, 3, 1}
 
 func alertCommands() []*Command {
 	return []*Command{
-		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|health|all [customer|label:X|*] [--days 30,15,7,3,1]",
+		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|health|forecast|all [customer|label:X|*] [--days 30,15,7,3,1]",
 			Summary: "sum.subscribe", Role: chat.RoleOperator, MinArgs: 1, MaxArgs: -1,
 			Flags:    []Flag{{Name: "days", Help: "opt.days"}},
-			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip"}, Run: runSubscribe},
+			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip", "/subscribe forecast *"}, Run: runSubscribe},
+		{Name: "budget", Aliases: []string{"预算"}, Args: "[<customer> <amount>|off]", Summary: "sum.budget", Role: chat.RoleOperator,
+			MaxArgs: -1, Examples: []string{"/budget 张三 5000", "/预算", "/budget 张三 off"}, Run: runBudget},
 		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: chat.RoleViewer, MaxArgs: 0,
 			Examples: []string{"/subscriptions"}, Run: runSubscriptions},
 		{Name: "unsubscribe-alerts", Aliases: []string{"取消订阅"}, Args: "<id>", Summary: "sum.unsubscribe_alerts", Role: chat.RoleOperator,
@@ -92,6 +94,8 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 		kind = "arrears"
 	case "health", "健康":
 		kind = "health"
+	case "forecast", "预测":
+		kind = "forecast"
 	case "all", "全部":
 		kind = "all"
 	default:
@@ -120,8 +124,10 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 			scope, scopeName = cu.ID, lang.CustomerName(cu)
 		}
 	}
-	if kind == "arrears" || kind == "health" {
-		days = nil // arrears have no thresholds; health has its own (alerts.HealthOptions)
+	if kind == "arrears" || kind == "health" || kind == "forecast" {
+		// arrears have no thresholds; health has its own (alerts.HealthOptions); forecast alerts'
+		// days are alerts.forecast_days
+		days = nil
 	}
 	sub, err := c.r.store.AddSubscription(ctx, store.Subscription{Platform: c.Req.Platform, Channel: c.Req.Channel,
 		Kind: kind, Scope: scope, ScopeName: scopeName, Days: days, CreatedBy: c.actor()})

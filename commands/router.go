@@ -101,6 +101,11 @@ type Store interface {
 
 	// The arrears scan's balance cache, read by /arrears.
 	BalanceCache(ctx context.Context) (store.BalanceCacheState, []store.CachedBalance, bool, error)
+
+	// The customers' monthly budgets (/budget), which the forecast alerts watch.
+	SetBudget(ctx context.Context, b store.Budget) error
+	RemoveBudget(ctx context.Context, customerID string) (bool, error)
+	Budgets(ctx context.Context) ([]store.Budget, error)
 }
 
 // Options configure a Router.
@@ -136,6 +141,10 @@ type Options struct {
 	// ExpiryIndex is the alert scanner's expiry index, which cross-customer answers read
 	// (index.go); nil: they ask BSS.
 	ExpiryIndex ExpiryIndex
+
+	// Forecaster gathers the renewal and arrears forecast /forecast shows (forecast.go); nil:
+	// /forecast says it is not enabled.
+	Forecaster Forecaster
 
 	// SettleAfter is how long after an action was sent with an unknown outcome (a time-out,
 	// a 5xx, a crash) BSS state is read to settle it; default 2 minutes. A request another

@@ -112,6 +112,9 @@ type Alerts struct {
 	Delta        bool          `yaml:"delta"`
 	FullRefresh  time.Duration `yaml:"full_refresh"`  // every customer listed in full at least this often
 	OrderOverlap time.Duration `yaml:"order_overlap"` // order windows start this long before the last scan
+	// ForecastDays is how many days before its expiry an auto-renewing resource whose renewal
+	// quote exceeds its customer's balance is alerted (kind forecast); Huawei tries 7 days before.
+	ForecastDays int `yaml:"forecast_days"`
 	// Health configures the health scan (README "Proactive alerts").
 	Health AlertsHealth `yaml:"health"`
 	// Subscriptions declared here, for channels the bot cannot be talked to in (a WeCom group
@@ -142,7 +145,7 @@ type ReleaseDays struct {
 // ConfigSubscription is one subscription declared in the file.
 type ConfigSubscription struct {
 	Channel string `yaml:"channel"` // platform:channel
-	Kind    string `yaml:"kind"`    // expiry, arrears or all
+	Kind    string `yaml:"kind"`    // expiry, arrears, forecast or all
 	Scope   string `yaml:"scope"`   // "*", a customer id, or label:X
 	Days    []int  `yaml:"days"`    // expiry thresholds; default 30,15,7,3,1
 }
@@ -548,7 +551,7 @@ func Default() *Config {
 		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
 		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
-			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour,
+			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour, ForecastDays: 10,
 			Health: AlertsHealth{Schedule: "30 9 * * *", ReleaseDays: []int{7, 3, 1}, UnverifiedDays: 30, CouponDays: 15}},
 		BSS: BSS{
 			Sandbox: true, Endpoint: "china", Timeout: 30 * time.Second, MaxWait: 30 * time.Second, MaxRetries: 3,
@@ -1006,15 +1009,16 @@ func (c *Config) validate() Errors {
 	durationIn("alerts.lookback", c.Alerts.Lookback, time.Hour, 90*24*time.Hour)
 	durationIn("alerts.full_refresh", c.Alerts.FullRefresh, 24*time.Hour, 90*24*time.Hour)
 	durationIn("alerts.order_overlap", c.Alerts.OrderOverlap, time.Minute, 48*time.Hour)
+	intIn("alerts.forecast_days", c.Alerts.ForecastDays, 1, 60, "")
 	for i, s := range c.Alerts.Subscriptions {
 		path := fmt.Sprintf("alerts.subscriptions[%d]", i)
 		if p, ch, ok := strings.Cut(s.Channel, ":"); !ok || ch == "" || ch == "*" || !validPlatform(p) {
 			bad(path+".channel", fmt.Sprintf("%q must be platform:channel", s.Channel))
 		}
 		switch s.Kind {
-		case "expiry", "arrears", "health", "all":
+		case "expiry", "arrears", "health", "forecast", "all":
 		default:
-			bad(path+".kind", "must be expiry, arrears, health or all")
+			bad(path+".kind", "must be expiry, arrears, health, forecast or all")
 		}
 		if s.Scope == "" {
 			bad(path+".scope", `must be "*", a customer id or label:NAME`)

@@ -30,6 +30,13 @@ var alertCatalogue = map[string]msg{
 	"alert.arrears.line_recovered": {"%s · %s 已结清欠费，余额 %s", "%s · %s is out of arrears; balance %s"},
 	"alert.btn.arrears":            {"查看全部欠费", "All arrears"},
 	"alert.arrears.how_topup":      {"拨款 %s", "top up %s"},
+	// Forecast alerts (alerts, kind forecast).
+	"alert.forecast.title":       {"🔮 预测提醒：%d 项", "🔮 Forecast alert: %d item[s]"},
+	"alert.forecast.renew_fail":  {"自动续费将失败（报价超过余额）", "Auto-renewal will fail (quote above the balance)"},
+	"alert.forecast.renew_line":  {"%s · %s 将于 %s 自动续费，报价 %s，余额 %s，缺口 %s", "%s · %s auto-renews on %s for %s; balance %s, short by %s"},
+	"alert.forecast.budget":      {"月度预算", "Monthly budgets"},
+	"alert.forecast.budget_line": {"%s 达到预算的 %d%%：本月已消费 %s + 预计 %s，预算 %s（%d%%）", "%s reached %d%% of the budget: %s spent this month + %s ahead, budget %s (%d%%)"},
+	"alert.btn.forecast":         {"查看预测", "Forecast"},
 
 	// Health digests (alerts, health.go): what Huawei tells only the customer or the partner's console.
 	"alert.health.title":           {"🩺 健康提醒：%d 项", "🩺 Health alert: %d item[s]"},

@@ -111,6 +111,19 @@ type Backend interface {
 	CommitBalanceCache(ctx context.Context, u BalanceCacheUpdate) error
 	BalanceCache(ctx context.Context) (BalanceCacheState, []CachedBalance, bool, error)
 
+	// The renewal and arrears forecast: the last one (written by the expiry scan, read by
+	// /forecast), the renewal quotes it used (per customer, replaced whole, dropped when an
+	// order of the customer is seen) and the customers' monthly budgets (/budget).
+
+	PutForecast(ctx context.Context, f StoredForecast) error
+	Forecast(ctx context.Context) (StoredForecast, bool, error)
+	PutQuotes(ctx context.Context, customerID string, qs []CachedQuote) error
+	Quotes(ctx context.Context, ids []string) (map[string][]CachedQuote, error)
+	DropQuotes(ctx context.Context, ids []string) error
+	SetBudget(ctx context.Context, b Budget) error
+	RemoveBudget(ctx context.Context, customerID string) (bool, error)
+	Budgets(ctx context.Context) ([]Budget, error)
+
 	// Chat buttons' tokens (Telegram).
 
 	SaveButtons(ctx context.Context, bs []Button, ttl time.Duration) ([]string, error)

@@ -86,6 +86,13 @@
 //	inbound_expiry  8-byte big-endian Unix ns of     empty: index by expiry, so that expired ids
 //	                the expiry + the inbound_        are pruned (a few per FirstDeliveries, the
 //	                deliveries key                   rest by PruneDeliveries)
+//	forecast        "state"                          JSON StoredForecast {"at","customers","body"}:
+//	                                                 the last forecast, its body package
+//	                                                 forecast's Result
+//	quote_cache     customer id, 0x00, resource id,  JSON CachedQuote {"amount","currency","at"}: a
+//	                0x00, period ("1m")              renewal quote; a customer's set is replaced
+//	                                                 whole, and dropped when an order of it is seen
+//	budgets         customer id (UTF-8)              JSON Budget {"name","amount","currency","by","at"}
 //
 // Later versions add their own top-level buckets (one per kind of record) rather than nesting
 // them in these; add them to this table.
@@ -113,6 +120,7 @@
 //	5 → 6    create expiry_index, expiry_customers and expiry_scan
 //	6 → 7    create balance_cache, balance_scan and expiry_by_time (filled from expiry_index)
 //	7 → 8    create inbound_deliveries and inbound_expiry
+//	8 → 9    create forecast, quote_cache and budgets
 //
 // # Transactions
 //
@@ -179,16 +187,16 @@
 //
 // # Alerts
 //
-// A [Subscription] sends one kind of alert ("expiry", "arrears" or "all") about a scope ("*", a
-// customer id or "label:X") to one channel, named by platform and channel id ("platform:channel",
-// where the platform contains no ':'). Users add and remove subscriptions in their own channel;
-// those from the configuration file (FromConfig) are replaced as a whole by
-// SyncConfigSubscriptions and refused to users with [ErrFromConfig]. A [Snooze] silences one
-// resource or customer in one channel until a time; [QuietHours] delay a channel's alerts to the
-// end of a daily window. Every change of these writes an audit entry in its own transaction
-// (Command "subscribe #id kind scope", "unsubscribe #id kind scope", "sync config subscriptions",
-// "snooze target until t", "unsnooze target", "quiet HH:MM-HH:MM" or "quiet off"; Result "ok",
-// Detail the channel), and a refused change writes nothing.
+// A [Subscription] sends one kind of alert ("expiry", "arrears", "health", "forecast" or "all")
+// about a scope ("*", a customer id or "label:X") to one channel, named by platform and channel
+// id ("platform:channel", where the platform contains no ':'). Users add and remove
+// subscriptions in their own channel; those from the configuration file (FromConfig) are
+// replaced as a whole by SyncConfigSubscriptions and refused to users with [ErrFromConfig]. A
+// [Snooze] silences one resource or customer in one channel until a time; [QuietHours] delay a
+// channel's alerts to the end of a daily window. Every change of these writes an audit entry in
+// its own transaction (Command "subscribe #id kind scope", "unsubscribe #id kind scope", "sync
+// config subscriptions", "snooze target until t", "unsnooze target", "quiet HH:MM-HH:MM" or
+// "quiet off"; Result "ok", Detail the channel), and a refused change writes nothing.
 //
 // The ledger remembers what has been alerted. [Store.CommitAlerts] writes ledger entries and
 // queues the alerts' notices in one transaction, so a crash either loses both (and the alerts are

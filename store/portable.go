@@ -67,6 +67,7 @@ var PortableTables = []string{
 	"expiry_index", "expiry_customers", "expiry_scan", "expiry_by_time",
 	"balance_cache", "balance_scan",
 	"inbound_deliveries", "inbound_expiry",
+	"forecast", "quote_cache", "budgets",
 }
 
 // SeqTables are the tables whose ids come from a counter, exported as table seq.

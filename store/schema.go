@@ -13,7 +13,7 @@ import (
 // CurrentSchemaVersion is the layout this code reads and writes. It always equals
 // len(migrations): adding a bucket or changing a format means appending a migration and
 // bumping this constant, never editing an existing migration.
-const CurrentSchemaVersion = 8
+const CurrentSchemaVersion = 9
 
 // Bucket names and fixed keys. See doc.go for the formats.
 var (
@@ -57,6 +57,12 @@ var (
 	bucketInbound       = []byte("inbound_deliveries")
 	bucketInboundExpiry = []byte("inbound_expiry")
 
+	// Version 9 (the forecast, its quote cache and the budgets; self-contained: renumber it
+	// freely when merging).
+	bucketForecast = []byte("forecast")
+	bucketQuotes   = []byte("quote_cache")
+	bucketBudgets  = []byte("budgets")
+
 	keySchemaVersion = []byte("schema_version")
 )
 
@@ -78,6 +84,7 @@ var migrations = []migration{
 	{name: "create expiry_index, expiry_customers and expiry_scan buckets", fn: migrateExpiryIndex},
 	{name: "create balance_cache, balance_scan and expiry_by_time buckets", fn: migrateAnswers},
 	{name: "create inbound_deliveries and inbound_expiry buckets", fn: migrateInbound},
+	{name: "create forecast, quote_cache and budgets buckets", fn: migrateForecast},
 }
 
 // migrate0to1 creates the first buckets. Version 0 is a file written before the schema was
@@ -196,6 +203,19 @@ func migrateAnswers(tx *bolt.Tx) error {
 // it touches no other bucket, so it can take any place in the list.
 func migrateInbound(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketInbound, bucketInboundExpiry} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrateForecast adds the buckets of the renewal and arrears forecast (forecast.go): the
+// last forecast, the renewal quotes it used, and the customers' monthly budgets. They are new,
+// so there is nothing to convert; it touches no other bucket, so it can take any place in the
+// list.
+func migrateForecast(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketForecast, bucketQuotes, bucketBudgets} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}

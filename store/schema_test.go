@@ -125,6 +125,7 @@ var allBuckets = [][]byte{
 	bucketExpiryIndex, bucketExpiryCustomers, bucketExpiryScan,
 	bucketBalanceCache, bucketBalanceScan, bucketExpiryByTime,
 	bucketInbound, bucketInboundExpiry,
+	bucketForecast, bucketQuotes, bucketBudgets,
 }
 
 // writeV1 writes what a schema-1 partnerbot left behind: the released 0→1 migration, some audit

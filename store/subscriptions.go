@@ -31,7 +31,7 @@ type Subscription struct {
 	ID       uint64 `json:"id"`
 	Platform string `json:"platform"`
 	Channel  string `json:"channel"`
-	Kind     string `json:"kind"`  // "expiry", "arrears", "health" or "all"
+	Kind     string `json:"kind"`  // "expiry", "arrears", "health", "forecast" or "all"
 	Scope    string `json:"scope"` // "*", a customer id, or "label:X"
 	// ScopeName is for display, e.g. the customer's name.
 	ScopeName string `json:"scope_name,omitempty"`
@@ -46,7 +46,7 @@ type Subscription struct {
 func (s *Subscription) ChannelKey() string { return channelKey(s.Platform, s.Channel) }
 
 // subscriptionKinds are the valid Subscription.Kind values.
-var subscriptionKinds = []string{"expiry", "arrears", "health", "all"}
+var subscriptionKinds = []string{"expiry", "arrears", "health", "forecast", "all"}
 
 // sameTarget reports whether a and b are the same subscription: same channel, kind and scope.
 func (s *Subscription) sameTarget(o *Subscription) bool {

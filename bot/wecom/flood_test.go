@@ -136,14 +136,14 @@ func TestStrangerIsRefusedOutsideThePool(t *testing.T) {
 	}
 }
 
-// TestFloodIsRateLimited: of a flood of 300 quick /help, the burst (10) is answered, the
-// flooder is told once (in the acknowledgement) that they go too fast, and the rest is
-// dropped without a word.
+// TestFloodIsRateLimited: of a flood of 300 quick /help customer (one message each), the
+// burst (10) is answered, the flooder is told once (in the acknowledgement) that they go too
+// fast, and the rest is dropped without a word.
 func TestFloodIsRateLimited(t *testing.T) {
 	e := newEnv(t, 0)
 	fh := floodtest.New("", bot.NewHandler(e.router))
 	h := startGated(t, fh)
-	replies := h.flood("eve", 300, func(int) string { return "/help" })
+	replies := h.flood("eve", 300, func(int) string { return "/help customer" })
 	if len(replies) != 1 || !strings.Contains(replies[0], "速度太快了（每分钟最多 30 条）") {
 		t.Errorf("the flooder got %d passive replies, want one \"too fast\": %q", len(replies), replies)
 	}

@@ -251,7 +251,7 @@ func TestNotCommandsAndOtherMessages(t *testing.T) {
 	h.post(h.text("eve", "你好"))
 	h.post(fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>eve</FromUserName><CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MsgId>99</MsgId></xml>`, corpID))
 	h.post(fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>eve</FromUserName><CreateTime>2</CreateTime><MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey></xml>`, corpID))
-	h.post(h.text("eve", "、帮助"))
+	h.post(h.text("eve", "、帮助 customer")) // one message (the whole /help is two on WeCom)
 	calls := wait(t, h.fake, pathSend, 3)
 	var texts []string
 	for _, c := range calls {

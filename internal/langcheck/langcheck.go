@@ -23,7 +23,7 @@ var keywords = []string{
 	// Units, platforms, products, the bot.
 	"cny", "mbit", "gb", "slack", "telegram", "wecom", "huawei", "cloud", "partnerbot", "bgp", "redis",
 	// Values typed into commands: languages, switches, kinds, periods, types, roles.
-	"zh", "en", "english", "on", "off", "all", "expiry", "arrears", "health", "anyway", "topup", "reclaim", "label",
+	"zh", "en", "english", "on", "off", "all", "expiry", "arrears", "health", "forecast", "anyway", "topup", "reclaim", "label",
 	"review", "processing", "cancelled", "completed", "pending", "confirm",
 	"viewer", "operator", "approver", "admin", "referral", "m", "y", "h", "d", "w", "s",
 }

@@ -52,6 +52,9 @@ type Options struct {
 	// ScanCommand, when set with Scanner, hands the scanner to the router as /scan's
 	// commands.Scanner (cli passes service.ScanCommand, which testenv may not import).
 	ScanCommand func(*alerts.Scanner) commands.Scanner
+	// Forecast, with Scanner, has its expiry scans compute the renewal and arrears forecast
+	// (alerts.Options.Forecaster), on the same forecaster as the router's /forecast.
+	Forecast bool
 }
 
 // New builds an environment for t.
@@ -111,10 +114,17 @@ func (e *Env) open(t testing.TB) {
 	if ro.ExpiryIndex == nil {
 		ro.ExpiryIndex = alerts.NewIndex(e.Client, st, e.Clock.Now) // as cli wires it
 	}
+	fc := alerts.NewForecaster(e.Client, st, e.Clock.Now, e.Log, 4) // as cli wires it
+	if ro.Forecaster == nil {
+		ro.Forecaster = fc
+	}
 	if e.opts.Scanner != nil {
 		so := *e.opts.Scanner
 		if so.Now == nil {
 			so.Now = e.Clock.Now
+		}
+		if e.opts.Forecast {
+			so.Forecaster = fc
 		}
 		e.Scanner = alerts.New(e.Client, st, so)
 		if e.opts.ScanCommand != nil && ro.Scanner == nil {

@@ -37,6 +37,9 @@
 //	<prefix>expiry_scan/swept                       sweeps of leftover by-time keys (decimal), see index.go
 //	<prefix>balance/<generation>/<customer>         store.CachedBalance (see index.go)
 //	<prefix>balance_scan/state                      the arrears scan's state and current generation
+//	<prefix>forecast/state                          store.StoredForecast, the last forecast
+//	<prefix>quote_cache/<customer> NUL <resource> NUL <period>   store.CachedQuote
+//	<prefix>budgets/<customer>                      store.Budget
 //
 // # Transactions
 //

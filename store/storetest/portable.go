@@ -45,7 +45,8 @@ type Filled struct {
 // state with their audit and notices, notices queued, delivered, retried and parked, the alert
 // ledger, subscriptions, a snooze, quiet hours, preferences and names, owners, buttons, inbound
 // ids, an expiry index of resources main resources (over several customers) with its scan
-// state, and a balance cache. clk is b's clock; Fill moves it forward.
+// state, a balance cache, and the forecast with its renewal quotes and a budget. clk is b's
+// clock; Fill moves it forward.
 func Fill(t *testing.T, b store.Backend, clk *fakeclock.Clock, resources int) Filled {
 	t.Helper()
 	e := &env{ctx: context.Background(), b: b, clk: clk}
@@ -150,6 +151,17 @@ func Fill(t *testing.T, b store.Backend, clk *fakeclock.Clock, resources int) Fi
 	clk.Advance(time.Minute)
 	must(t, "CommitBalanceCache", b.CommitBalanceCache(e.ctx, store.BalanceCacheUpdate{State: store.BalanceCacheState{At: e.now(), Customers: 2},
 		Put: []store.CachedBalance{bal("cust-001", "-13.50")}, Keep: []string{"cust-002"}}))
+
+	// The forecast, the quotes it used (two customers, one a prefix of the other's id) and a
+	// budget.
+	must(t, "PutForecast", b.PutForecast(e.ctx, store.StoredForecast{At: e.now(), Customers: len(cs),
+		Body: json.RawMessage(`{"total":"1234.50","customers":[{"id":"cust-001","gap":"12.00"}]}`)}))
+	quote := func(res, amount string) store.CachedQuote {
+		return store.CachedQuote{ResourceID: res, Period: "1m", Amount: amount, Currency: "CNY", At: e.now()}
+	}
+	must(t, "PutQuotes", b.PutQuotes(e.ctx, "cust-001", []store.CachedQuote{quote("ecs-001-00", "432.10"), quote("ecs-001-01", "10")}))
+	must(t, "PutQuotes", b.PutQuotes(e.ctx, "cust-0010", []store.CachedQuote{quote("ecs-0010-00", "99")}))
+	must(t, "SetBudget", b.SetBudget(e.ctx, store.Budget{CustomerID: "cust-002", Name: "客户 2", Amount: "5000", By: "slack:UREQ", At: e.now()}))
 	return f
 }
 
@@ -184,7 +196,7 @@ func testCopyRoundTrip(t *testing.T, openFrom, openTo Opener) {
 	for _, table := range []string{"meta", "seq", "audit", "prefs", "approvals", "approvals_open", "approvals_subjects", "outbox",
 		"outbox_keys", "outbox_sent", "owners", "subscriptions", "snoozes", "quiet_hours", "ledger", "buttons", "buttons_expiry",
 		"expiry_index", "expiry_customers", "expiry_scan", "expiry_by_time", "balance_cache", "balance_scan",
-		"inbound_deliveries", "inbound_expiry"} {
+		"inbound_deliveries", "inbound_expiry", "forecast", "quote_cache", "budgets"} {
 		if want.Tables[table].Records == 0 {
 			t.Errorf("Fill left table %s empty: the copy of it is not tested", table)
 		}
@@ -238,6 +250,14 @@ func testCopyRoundTrip(t *testing.T, openFrom, openTo Opener) {
 			st, bs, _, err := b.BalanceCache(ctx)
 			return fmt.Sprint(st, bs), err
 		}},
+		{"Forecast", func(b store.Backend) (any, error) {
+			f, ok, err := b.Forecast(ctx)
+			return fmt.Sprint(f.At.UTC(), f.Customers, string(f.Body), ok), err
+		}},
+		{"Quotes", func(b store.Backend) (any, error) {
+			return b.Quotes(ctx, []string{"cust-001", "cust-0010", "cust-002"})
+		}},
+		{"Budgets", func(b store.Backend) (any, error) { return b.Budgets(ctx) }},
 	} {
 		w, err := q.read(src)
 		must(t, q.name+" (source)", err)

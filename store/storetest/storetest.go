@@ -62,6 +62,10 @@ var cases = []testCase{
 	{"ExpiryIndexKeepsTheLaterListing", testExpiryIndexLaterListing},
 	{"ExpiryIndexLargeBatch", testExpiryIndexLargeBatch},
 	{"BalanceCache", testBalanceCache},
+	// The forecast, its quote cache and the budgets.
+	{"Forecast", testForecast},
+	{"ForecastQuotes", testQuotes},
+	{"Budgets", testBudgets},
 	// Buttons, inbound dedupe, preferences, owners, the audit log, cancelled contexts.
 	{"Buttons", testButtons},
 	{"InboundDedupe", testInbound},
