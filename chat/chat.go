@@ -12,6 +12,7 @@ type Reply struct {
 	Fields    []Field   `json:"fields,omitempty"`
 	Table     *Table    `json:"table,omitempty"`
 	Sections  []Section `json:"sections,omitempty"` // repeated blocks, e.g. one per customer or resource group
+	Images    []Image   `json:"images,omitempty"`   // pictures, each with its alt text; the rest of the reply is their caption
 	Buttons   []Button  `json:"buttons,omitempty"`  // each carries a command, so a click and typing take one path
 	Footer    string    `json:"footer,omitempty"`   // e.g. "page 1 of 3"; rendered small
 	Error     bool      `json:"error,omitempty"`    // the command failed; adapters may mark it, exec exits 1
