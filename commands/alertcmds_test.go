@@ -191,7 +191,7 @@ func TestSubscribeCommands(t *testing.T) {
 	runSteps(t, e, []alertStep{
 		{name: "nothing yet", user: "console:victor", text: "/subscriptions", want: []string{"console:c1 的提醒订阅", "本频道还没有订阅", "/subscribe all"}},
 		{name: "subscribe all", user: "console:alice", text: "/subscribe all",
-			want: []string{"已订阅 #1：到期和欠费提醒 · 全部客户 · 提前 30,15,7,3,1 天。"}, check: has(allSub)},
+			want: []string{"已订阅 #1：到期、欠费和健康提醒 · 全部客户 · 提前 30,15,7,3,1 天。"}, check: has(allSub)},
 		{name: "subscribe one customer, days sorted", user: "console:alice", text: "/subscribe expiry 张三 --days 1,15,7",
 			want: []string{"已订阅 #2：到期提醒 · 张三 (zhangsan) · 提前 15,7,1 天。"}, check: has(allSub, zsSub)},
 		{name: "Chinese alias, a label, no days for arrears", user: "console:admin", text: "/订阅 arrears label:vip",
@@ -269,7 +269,7 @@ func TestSubscribeCommands(t *testing.T) {
 	runSteps(t, e, []alertStep{
 		{name: "listing shows this channel's only", user: "console:victor", text: "/subscriptions",
 			want: []string{"console:c1 的提醒订阅", "# | 订阅 | 订阅人",
-				"1 | 到期和欠费提醒 · 全部客户 · 提前 30,15,7,3,1 天 | console:alice",
+				"1 | 到期、欠费和健康提醒 · 全部客户 · 提前 30,15,7,3,1 天 | console:alice",
 				"2 | 到期提醒 · 张三 (zhangsan) · 提前 15,7,1 天 | console:alice",
 				"3 | 欠费提醒 · 标签 vip | console:admin",
 				fmt.Sprintf("%d | 到期提醒 · 全部客户 · 提前 7 天 · 来自配置", cfgID)},
@@ -674,7 +674,7 @@ func TestAlertCommandsInEnglish(t *testing.T) {
 		{name: "subscribe", user: "console:alice", text: "/subscribe expiry 张三 --days 7,30",
 			want: []string{"Subscribed #1: expiry alerts · 张三 (zhangsan) · 30,7 days ahead."}},
 		{name: "subscribe all", user: "console:alice", text: "/subscribe all",
-			want: []string{"Subscribed #2: expiry and arrears alerts · all customers · 30,15,7,3,1 days ahead."}},
+			want: []string{"Subscribed #2: expiry, arrears and health alerts · all customers · 30,15,7,3,1 days ahead."}},
 		{name: "label", user: "console:alice", text: "/subscribe arrears label:vip", want: []string{"arrears alerts · label vip"}},
 		{name: "duplicate", user: "console:alice", text: "/subscribe all", wantErr: true, want: []string{"This channel already has that subscription."}},
 		{name: "bad kind", user: "console:alice", text: "/subscribe weather", wantErr: true, want: []string{`Invalid alert kind "weather"`}},

@@ -644,7 +644,7 @@ var catalogue = map[string]msg{
 	"budget.col.amount":      {"预算", "Budget"},
 	"budget.col.by":          {"设置", "Set"},
 	"err.budget_usage":       {"用法：/budget 客户 金额，或 /budget 客户 off 取消；/budget 列出全部。", "Usage: /budget CUSTOMER AMOUNT, or /budget CUSTOMER off to remove; /budget lists them."},
-	"sub.kind.all":           {"到期和欠费提醒", "expiry and arrears alerts"},
+	"sub.kind.all":           {"到期、欠费和健康提醒", "expiry, arrears and health alerts"},
 	"sub.days":               {"提前 %s 天", "%s day[s] ahead"},
 	"sub.from_config":        {"来自配置", "from the configuration"},
 	"sub.added":              {"已订阅 #%d：%s。", "Subscribed #%d: %s."},
