@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +105,46 @@ func testBudgets(t *testing.T, e *env) {
 		if err := e.b.SetBudget(e.ctx, bad); err == nil {
 			t.Errorf("budget %+v was accepted", bad)
 		}
+	}
+}
+
+// bigForecastBody is the body of a forecast of n customers, each with a gap and a few
+// renewals, as compact JSON: about 340 bytes a customer, so 10,000 of them (a large partner)
+// make some 3.4 MiB. tag makes two bodies of one n differ.
+func bigForecastBody(n int, tag string) json.RawMessage {
+	var b strings.Builder
+	b.WriteString(`{"total":"` + tag + `","customers":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"cust-%05d","name":"客户 %d %s","balance":"%d.50","gap":"%d.25","renewals":[`, i, i, tag, i*7%10000, i*13%5000)
+		for j := range 3 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"resource":"ecs-%05d-%02d","expiry":"2026-12-%02dT00:00:00Z","quote":"%d.10","auto":%t}`, i, j, 1+(i+j)%28, 100+i%900, j%2 == 0)
+		}
+		b.WriteString(`]}`)
+	}
+	b.WriteString(`]}`)
+	return json.RawMessage(b.String())
+}
+
+// testForecastLarge: a forecast of 10,000 customers, larger than one etcd transaction
+// (1.5 MiB), is stored and read back byte for byte; a second one replaces it whole, and a
+// small third one replaces that.
+func testForecastLarge(t *testing.T, e *env) {
+	for i, body := range []json.RawMessage{bigForecastBody(10000, "A"), bigForecastBody(10000, "B"), bigForecastBody(3, "C")} {
+		f := store.StoredForecast{At: e.now(), Customers: 10000 + i, Body: body}
+		if i == 0 && len(body) <= 3<<20 {
+			t.Fatalf("the large forecast's body is %d bytes, want more than 3 MiB", len(body))
+		}
+		must(t, "PutForecast", e.b.PutForecast(e.ctx, f))
+		got, ok, err := e.b.Forecast(e.ctx)
+		if err != nil || !ok || !got.At.Equal(f.At) || got.Customers != f.Customers || string(got.Body) != string(body) {
+			t.Fatalf("forecast %d of %d bytes: read back %d bytes, customers %d, at %v, %t, %v", i, len(body), len(got.Body), got.Customers, got.At, ok, err)
+		}
+		e.clk.Advance(24 * time.Hour)
 	}
 }

@@ -64,6 +64,7 @@ var cases = []testCase{
 	{"BalanceCache", testBalanceCache},
 	// The forecast, its quote cache and the budgets.
 	{"Forecast", testForecast},
+	{"ForecastLargerThanATxn", testForecastLarge},
 	{"ForecastQuotes", testQuotes},
 	{"Budgets", testBudgets},
 	// Buttons, inbound dedupe, preferences, owners, the audit log, cancelled contexts.
