@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -16,7 +17,10 @@ import (
 // <resource>\x00<period> holds a renewal quote, budgets/<customer> a monthly budget: the tables
 // and keys of bbolt's buckets, so that they move between the backends as they are
 // (store.Record). A customer's quotes are replaced in one Txn that lists them first, so two
-// writers of one customer's set do not mix.
+// writers of one customer's set do not mix, as long as it fits (its puts and deletions at
+// most 127 operations under a leader's fence); a larger set is written in chunks (see
+// PutQuotes). A budget is
+// one small key, and every write of budgets one Txn.
 //
 // The forecast itself is one record, the JSON of store.StoredForecast, as bbolt keeps it; at
 // 10,000 customers it is some 3.4 MiB, more than one Txn takes (MaxTxnBytes). So it is kept
@@ -259,7 +263,13 @@ func (s *Store) pruneForecast(ctx context.Context) (int, error) {
 	return int(total - live), nil
 }
 
-// PutQuotes replaces the quotes of customerID with qs, in one Txn.
+// PutQuotes replaces the quotes of customerID with qs: in one Txn that requires the customer's
+// quotes unchanged since it listed them, when it fits (it puts each of qs and deletes each old
+// quote qs lacks: up to MaxTxnOps operations, 127 under a leader's fence). A larger set (a
+// customer with more quoted resources than that) is written in chunks, the new quotes first
+// and then the deletions of the old ones qs lacks: a cache, so a crash or a reader between
+// chunks costs at most a quote asked of BSS again, or an old quote kept until its age or the
+// next write drops it.
 func (s *Store) PutQuotes(ctx context.Context, customerID string, qs []store.CachedQuote) error {
 	for _, q := range qs {
 		if err := store.CheckQuote(customerID, q); err != nil {
@@ -269,13 +279,20 @@ func (s *Store) PutQuotes(ctx context.Context, customerID string, qs []store.Cac
 	if err := store.CheckCustomerKey(customerID); err != nil {
 		return fmt.Errorf("etcdstore: put quotes: %w", err)
 	}
+	prefix := s.key("quote_cache", store.QuoteKeyPrefix(customerID))
+	keep := make(map[string]bool, len(qs))
+	for _, q := range qs {
+		keep[s.key("quote_cache", store.QuoteKey(customerID, q))] = true
+	}
 	err := s.update(ctx, func(t *tx) error {
-		have, err := t.list(s.key("quote_cache", store.QuoteKeyPrefix(customerID)), 0)
+		have, err := t.list(prefix, 0)
 		if err != nil {
 			return err
 		}
 		for _, e := range have {
-			t.del(e.key)
+			if !keep[e.key] {
+				t.del(e.key)
+			}
 		}
 		for _, q := range qs {
 			if err := t.putJSON(s.key("quote_cache", store.QuoteKey(customerID, q)), q); err != nil {
@@ -284,10 +301,37 @@ func (s *Store) PutQuotes(ctx context.Context, customerID string, qs []store.Cac
 		}
 		return nil
 	})
+	if errors.Is(err, ErrTooLarge) {
+		err = s.putQuotesChunked(ctx, prefix, customerID, qs, keep)
+	}
 	if err != nil {
 		return fmt.Errorf("etcdstore: put quotes of %s: %w", customerID, err)
 	}
 	return nil
+}
+
+// putQuotesChunked is PutQuotes for a set larger than one Txn: the puts, then the deletions of
+// the old keys that keep lacks, in Txns that each fit.
+func (s *Store) putQuotesChunked(ctx context.Context, prefix, customerID string, qs []store.CachedQuote, keep map[string]bool) error {
+	ops := make([]clientv3.Op, 0, len(qs))
+	for _, q := range qs {
+		raw, err := json.Marshal(q)
+		if err != nil {
+			return fmt.Errorf("encode quote of %s: %w", q.ResourceID, err)
+		}
+		ops = append(ops, clientv3.OpPut(s.key("quote_cache", store.QuoteKey(customerID, q)), string(raw)))
+	}
+	err := s.pagesAsc(ctx, prefix, func(k string, _ []byte) (bool, error) {
+		if !keep[k] {
+			ops = append(ops, clientv3.OpDelete(k))
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("list %s: %w", prefix, err)
+	}
+	_, err = s.writeChunked(ctx, ops)
+	return err
 }
 
 // Quotes returns the quotes kept of each of ids that has any, read at one revision.
@@ -321,19 +365,15 @@ func (s *Store) Quotes(ctx context.Context, ids []string) (map[string][]store.Ca
 	return out, nil
 }
 
-// DropQuotes forgets every quote of the customers ids, one delete of a key range each.
+// DropQuotes forgets every quote of the customers ids, one delete of a key range each (however
+// many quotes a customer has).
 func (s *Store) DropQuotes(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		if store.CheckCustomerKey(id) != nil {
 			continue
 		}
-		if err := s.update(ctx, func(t *tx) error {
-			have, err := t.listLoose(s.key("quote_cache", store.QuoteKeyPrefix(id)), 0)
-			for _, e := range have {
-				t.del(e.key)
-			}
-			return err
-		}); err != nil {
+		del := clientv3.OpDelete(s.key("quote_cache", store.QuoteKeyPrefix(id)), clientv3.WithPrefix())
+		if _, err := s.writeChunked(ctx, []clientv3.Op{del}); err != nil {
 			return fmt.Errorf("etcdstore: drop quotes of %s: %w", id, err)
 		}
 	}

@@ -79,6 +79,48 @@ func testQuotes(t *testing.T, e *env) {
 	}
 }
 
+// testQuotesMany: a customer with 300 quoted resources (more than one etcd Txn has
+// operations) has its quotes replaced whole, by a set that overlaps the old one and then by a
+// small one, and dropped.
+func testQuotesMany(t *testing.T, e *env) {
+	set := func(from, n int, amount string) []store.CachedQuote {
+		qs := make([]store.CachedQuote, n)
+		for i := range qs {
+			qs[i] = store.CachedQuote{ResourceID: fmt.Sprintf("ecs-%04d", from+i), Period: "1m", Amount: amount, Currency: "CNY", At: e.now()}
+		}
+		return qs
+	}
+	check := func(step string, want []store.CachedQuote) {
+		t.Helper()
+		got, err := e.b.Quotes(e.ctx, []string{"c-big"})
+		if err != nil {
+			t.Fatalf("%s: Quotes: %v", step, err)
+		}
+		have := map[string]string{}
+		for _, q := range got["c-big"] {
+			have[q.ResourceID+"/"+q.Period] = q.Amount
+		}
+		if len(have) != len(want) || len(got["c-big"]) != len(want) {
+			t.Fatalf("%s: %d quotes, want %d", step, len(got["c-big"]), len(want))
+		}
+		for _, q := range want {
+			if have[q.ResourceID+"/"+q.Period] != q.Amount {
+				t.Fatalf("%s: quote of %s = %q, want %q", step, q.ResourceID, have[q.ResourceID+"/"+q.Period], q.Amount)
+			}
+		}
+	}
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(0, 300, "10")))
+	check("first 300", set(0, 300, "10"))
+	e.clk.Advance(time.Hour)
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(150, 300, "12.5")))
+	check("300 replaced by 300, half of them the same resources", set(150, 300, "12.5"))
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(1000, 5, "7")))
+	check("300 replaced by 5", set(1000, 5, "7"))
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(0, 300, "10")))
+	must(t, "DropQuotes", e.b.DropQuotes(e.ctx, []string{"c-big"}))
+	check("dropped", nil)
+}
+
 // testBudgets: budgets are set, replaced, listed by customer and removed once.
 func testBudgets(t *testing.T, e *env) {
 	if bs, err := e.b.Budgets(e.ctx); err != nil || len(bs) != 0 {

@@ -66,6 +66,7 @@ var cases = []testCase{
 	{"Forecast", testForecast},
 	{"ForecastLargerThanATxn", testForecastLarge},
 	{"ForecastQuotes", testQuotes},
+	{"ForecastQuotesOfALargeCustomer", testQuotesMany},
 	{"Budgets", testBudgets},
 	// Buttons, inbound dedupe, preferences, owners, the audit log, cancelled contexts.
 	{"Buttons", testButtons},
