@@ -150,10 +150,11 @@ func testBudgets(t *testing.T, e *env) {
 	}
 }
 
-// bigForecastBody is the body of a forecast of n customers, each with a gap and a few
-// renewals, as compact JSON: about 340 bytes a customer, so 10,000 of them (a large partner)
-// make some 3.4 MiB. tag makes two bodies of one n differ.
-func bigForecastBody(n int, tag string) json.RawMessage {
+// ForecastBody is the body of a forecast of n customers, each with a gap and a few renewals,
+// as compact JSON: about 340 bytes a customer, so 10,000 of them (a large partner) make some
+// 3.4 MiB, as the real forecast's do. tag makes two bodies of one n differ. Generated, for the
+// suite and the backends' benchmarks.
+func ForecastBody(n int, tag string) json.RawMessage {
 	var b strings.Builder
 	b.WriteString(`{"total":"` + tag + `","customers":[`)
 	for i := range n {
@@ -177,7 +178,7 @@ func bigForecastBody(n int, tag string) json.RawMessage {
 // (1.5 MiB), is stored and read back byte for byte; a second one replaces it whole, and a
 // small third one replaces that.
 func testForecastLarge(t *testing.T, e *env) {
-	for i, body := range []json.RawMessage{bigForecastBody(10000, "A"), bigForecastBody(10000, "B"), bigForecastBody(3, "C")} {
+	for i, body := range []json.RawMessage{ForecastBody(10000, "A"), ForecastBody(10000, "B"), ForecastBody(3, "C")} {
 		f := store.StoredForecast{At: e.now(), Customers: 10000 + i, Body: body}
 		if i == 0 && len(body) <= 3<<20 {
 			t.Fatalf("the large forecast's body is %d bytes, want more than 3 MiB", len(body))

@@ -155,7 +155,7 @@ func Fill(t *testing.T, b store.Backend, clk *fakeclock.Clock, resources int) Fi
 	// The forecast (larger than one etcd Txn), the quotes it used (two customers, one a prefix
 	// of the other's id) and a budget.
 	must(t, "PutForecast", b.PutForecast(e.ctx, store.StoredForecast{At: e.now(), Customers: len(cs),
-		Body: bigForecastBody(5000, "copy")})) // 1.7 MiB: more than one etcd Txn
+		Body: ForecastBody(5000, "copy")})) // 1.7 MiB: more than one etcd Txn
 	quote := func(res, amount string) store.CachedQuote {
 		return store.CachedQuote{ResourceID: res, Period: "1m", Amount: amount, Currency: "CNY", At: e.now()}
 	}
