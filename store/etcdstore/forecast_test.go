@@ -194,3 +194,28 @@ func TestForecastUnchunkedRecord(t *testing.T) {
 	}
 	wantForecast(t, s, f)
 }
+
+// TestForecastUnderFence: the leader's forecast write, chunks and switch, is made within its
+// fence: it is stored while the fence holds, and refused with ErrFenced (the stored forecast
+// kept) once it does not.
+func TestForecastUnderFence(t *testing.T) {
+	s, cli, clk := openForecastStore(t, "/fenced/")
+	ctx := context.Background()
+	if _, err := cli.Put(ctx, "/leader", "me"); err != nil {
+		t.Fatal(err)
+	}
+	held := WithFence(ctx, clientv3.Compare(clientv3.Value("/leader"), "=", "me"))
+	a := forecastOf(clk.Now(), "A", 5<<19)
+	if err := s.PutForecast(held, a); err != nil {
+		t.Fatalf("PutForecast within a fence that holds: %v", err)
+	}
+	wantForecast(t, s, a)
+	if _, err := cli.Put(ctx, "/leader", "another"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	if err := s.PutForecast(held, forecastOf(clk.Now(), "B", 5<<19)); !errors.Is(err, ErrFenced) {
+		t.Fatalf("PutForecast within a fence that no longer holds: %v, want ErrFenced", err)
+	}
+	wantForecast(t, s, a)
+}
