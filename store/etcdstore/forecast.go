@@ -19,8 +19,7 @@ import (
 // (store.Record). A customer's quotes are replaced in one Txn that lists them first, so two
 // writers of one customer's set do not mix, as long as it fits (its puts and deletions at
 // most 127 operations under a leader's fence); a larger set is written in chunks (see
-// PutQuotes). A budget is
-// one small key, and every write of budgets one Txn.
+// PutQuotes). A budget is one small key, and every write of budgets one Txn.
 //
 // The forecast itself is one record, the JSON of store.StoredForecast, as bbolt keeps it; at
 // 10,000 customers it is some 3.4 MiB, more than one Txn takes (MaxTxnBytes). So it is kept
