@@ -128,3 +128,41 @@ func BenchmarkCommitExpiryIndex(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkForecastStore: the stored forecast of 10,000 customers (3.4 MiB of JSON) written
+// and read back whole, as the daily scan writes it and /forecast and the alerts read it: one
+// record on bbolt, four chunks and a switch on etcd.
+func BenchmarkForecastStore(b *testing.B) {
+	body := storetest.ForecastBody(10000, "bench")
+	for _, name := range []string{"bbolt", "etcd"} {
+		b.Run(name+"/put", func(b *testing.B) {
+			s := backends(b)[name](b, fmt.Sprintf("/bench/%s/%d/", b.Name(), b.N))
+			ctx := context.Background()
+			b.SetBytes(int64(len(body)))
+			b.ResetTimer()
+			for i := range b.N {
+				f := store.StoredForecast{At: storetest.Epoch.Add(time.Duration(i) * time.Hour), Customers: 10000, Body: body}
+				if err := s.PutForecast(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/put")
+		})
+		b.Run(name+"/read", func(b *testing.B) {
+			s := backends(b)[name](b, fmt.Sprintf("/bench/%s/%d/", b.Name(), b.N))
+			ctx := context.Background()
+			if err := s.PutForecast(ctx, store.StoredForecast{At: storetest.Epoch, Customers: 10000, Body: body}); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(body)))
+			b.ResetTimer()
+			for range b.N {
+				f, ok, err := s.Forecast(ctx)
+				if err != nil || !ok || len(f.Body) != len(body) {
+					b.Fatalf("Forecast: %d bytes, %t, %v", len(f.Body), ok, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/read")
+		})
+	}
+}

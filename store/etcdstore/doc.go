@@ -37,7 +37,9 @@
 //	<prefix>expiry_scan/swept                       sweeps of leftover by-time keys (decimal), see index.go
 //	<prefix>balance/<generation>/<customer>         store.CachedBalance (see index.go)
 //	<prefix>balance_scan/state                      the arrears scan's state and current generation
-//	<prefix>forecast/state                          store.StoredForecast, the last forecast
+//	<prefix>forecast/state                          the last forecast's generation, chunks and bytes
+//	<prefix>forecast_chunks/<generation>/<n>        chunk n (6 digits) of its store.StoredForecast
+//	                                                JSON, 1 MiB each (see forecast.go)
 //	<prefix>quote_cache/<customer> NUL <resource> NUL <period>   store.CachedQuote
 //	<prefix>budgets/<customer>                      store.Budget
 //
@@ -63,10 +65,10 @@
 // the resource owners of a listing, pruning, and the new by-time keys of the expiry index
 // (whose readers ignore a key its customer's entry does not have; see index.go). The expiry
 // index commits each customer's entry and summary atomically, several customers to a Txn; the
-// balance cache writes a new generation in chunks and switches to it in one Txn. A scan's
-// alert commit that does not fit one Txn queues its notices first and then writes the ledger
-// in chunks, so that a crash between them repeats an alert (deduplicated by its DedupeKey)
-// rather than losing one.
+// balance cache and the forecast (one record of some 3.4 MiB at 10,000 customers) write a new
+// generation in chunks and switch to it in one Txn. A scan's alert commit that does not fit
+// one Txn queues its notices first and then writes the ledger in chunks, so that a crash
+// between them repeats an alert (deduplicated by its DedupeKey) rather than losing one.
 //
 // A transition that cannot be split is refused whole: an approval on more subjects than a Txn
 // holds (each subject is an index key: about 100 at most; the commands file 10 at most), one

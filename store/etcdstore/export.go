@@ -15,9 +15,10 @@ import (
 )
 
 // The tables of this backend's keys that are not a logical table of the same name (see
-// store.Record): balance holds balance_cache's generations, inbound is inbound_deliveries, and
+// store.Record): balance holds balance_cache's generations, forecast_chunks the forecast's
+// (exported as the one record forecast/state names), inbound is inbound_deliveries, and
 // cluster is the running replicas' (not exported).
-var etcdTables = []string{"balance", "inbound", "cluster"}
+var etcdTables = []string{"balance", "forecast_chunks", "inbound", "cluster"}
 
 // exportPage is how many keys one read of Export takes: etcd counts the rest of the range on
 // every read, so small pages over a table of 100,000 keys cost more in counting than reading.
@@ -126,6 +127,15 @@ func (s *Store) export(ctx context.Context, fn func(store.Record) error) error {
 					return err
 				}
 				r.Value = raw
+			case "forecast":
+				if r.Key != "state" {
+					return fmt.Errorf("unknown forecast record %q", r.Key)
+				}
+				raw, err := s.forecastRecord(ctx, v, rev)
+				if err != nil {
+					return err
+				}
+				r.Value = raw // the whole record, as bbolt keeps it
 			}
 			return fn(r)
 		})
@@ -169,6 +179,14 @@ func (s *Store) knownTablesOnly(ctx context.Context, rev, count int64) error {
 func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 	ops := make([]clientv3.Op, 0, len(recs))
 	for _, r := range recs {
+		if r.Table == "forecast" {
+			fops, err := s.importForecast(r)
+			if err != nil {
+				return fmt.Errorf("etcdstore: import into %s: %s/%q: %w", s.Path(), r.Table, r.Key, err)
+			}
+			ops = append(ops, fops...)
+			continue
+		}
 		op, ok, err := s.importOp(r)
 		if err != nil {
 			return fmt.Errorf("etcdstore: import into %s: %s/%q: %w", s.Path(), r.Table, r.Key, err)
@@ -181,6 +199,36 @@ func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 		return fmt.Errorf("etcdstore: import into %s: %w", s.Path(), err)
 	}
 	return nil
+}
+
+// importForecast is the puts of the forecast's record r: its chunks in a new generation, then
+// the state naming them (writeChunked keeps that order, so a failed import names no
+// generation it did not finish).
+func (s *Store) importForecast(r store.Record) ([]clientv3.Op, error) {
+	if err := store.CheckRecordKey(r); err != nil {
+		return nil, err
+	}
+	if r.Key != "state" {
+		return nil, errors.New("unknown forecast record")
+	}
+	var f store.StoredForecast
+	if err := json.Unmarshal(r.Value, &f); err != nil {
+		return nil, err
+	}
+	gen, err := newForecastGeneration()
+	if err != nil {
+		return nil, err
+	}
+	parts := splitForecast(r.Value)
+	ops := make([]clientv3.Op, 0, len(parts)+1)
+	for n, part := range parts {
+		ops = append(ops, clientv3.OpPut(s.forecastChunkKey(gen, n), string(part)))
+	}
+	st, err := json.Marshal(forecastState{Generation: gen, Chunks: len(parts), Bytes: len(r.Value)})
+	if err != nil {
+		return nil, err
+	}
+	return append(ops, clientv3.OpPut(s.forecastStateKey(), string(st))), nil
 }
 
 // importOp is the put of record r; ok is false for a record written as nothing.

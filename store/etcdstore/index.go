@@ -2,6 +2,8 @@ package etcdstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -411,7 +413,8 @@ func (s *Store) getEntries(ctx context.Context, ids []string, rev int64) (map[st
 // A commit writes the next generation (chunked), then switches the state to it in one Txn
 // that compares the state it read, then deletes every other generation; a reader reads the
 // state and its generation at one revision, so it sees one scan's cache or the next, never a
-// mix.
+// mix. A generation's number is random, so two scans committing at once never write into one
+// generation, and the one that loses the switch deletes its own generation, not the winner's.
 
 type balanceState struct {
 	store.BalanceCacheState
@@ -443,7 +446,10 @@ func (s *Store) CommitBalanceCache(ctx context.Context, u store.BalanceCacheUpda
 		}
 		mod = resp.Kvs[0].ModRevision
 	}
-	next := old.Generation + 1
+	next, err := newBalanceGeneration(old.Generation)
+	if err != nil {
+		return fmt.Errorf("etcdstore: commit balance cache: %w", err)
+	}
 	put := map[string]bool{}
 	var ops []clientv3.Op
 	for _, b := range u.Put {
@@ -472,6 +478,9 @@ func (s *Store) CommitBalanceCache(ctx context.Context, u store.BalanceCacheUpda
 	if _, err := s.writeChunked(ctx, ops); err != nil {
 		return fmt.Errorf("etcdstore: commit balance cache: %w", err)
 	}
+	if s.afterBalanceChunks != nil {
+		s.afterBalanceChunks()
+	}
 	st, err := json.Marshal(balanceState{BalanceCacheState: u.State, Generation: next})
 	if err != nil {
 		return fmt.Errorf("etcdstore: commit balance cache: %w", err)
@@ -495,6 +504,20 @@ func (s *Store) CommitBalanceCache(ctx context.Context, u store.BalanceCacheUpda
 		return errors.New("etcdstore: commit balance cache: another scan committed meanwhile")
 	}
 	return nil
+}
+
+// newBalanceGeneration draws a balance cache generation other than old (and the one Import
+// writes): a random number.
+func newBalanceGeneration(old uint64) (uint64, error) {
+	raw := make([]byte, 8)
+	for {
+		if _, err := rand.Read(raw); err != nil {
+			return 0, fmt.Errorf("random generation: %w", err)
+		}
+		if gen := binary.BigEndian.Uint64(raw); gen != old && gen != importGeneration {
+			return gen, nil
+		}
+	}
 }
 
 // BalanceCache returns the cached balances and the state of the scan that wrote them, read at

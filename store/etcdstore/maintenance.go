@@ -18,9 +18,10 @@ import (
 const pruneBatch = 40
 
 // Prune deletes the audit entries older than r.Audit, the records of notices delivered longer
-// ago than the retention, the inbound delivery ids whose time ran out and the expiry index's
-// leftover by-time keys (see sweepByTime), in short transactions; on error the result says
-// what was removed before it.
+// ago than the retention, the inbound delivery ids whose time ran out, the expiry index's
+// leftover by-time keys (see sweepByTime) and the forecast's leftover chunks (see
+// pruneForecast; logged, as store.PruneResult has no count of them), in short transactions;
+// on error the result says what was removed before it.
 func (s *Store) Prune(ctx context.Context, r store.Retention) (store.PruneResult, error) {
 	var res store.PruneResult
 	var err error
@@ -41,6 +42,13 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.PruneResult
 	}
 	if res.IndexKeys, err = s.sweepByTime(ctx); err != nil {
 		return res, fmt.Errorf("etcdstore: prune expiry index: %w", err)
+	}
+	chunks, err := s.pruneForecast(ctx)
+	if err != nil {
+		return res, fmt.Errorf("etcdstore: prune forecast: %w", err)
+	}
+	if chunks > 0 {
+		s.log.InfoContext(ctx, "etcdstore: prune removed the chunks of an unfinished forecast write", "chunks", chunks)
 	}
 	return res, nil
 }

@@ -58,6 +58,9 @@ type Store struct {
 	redact          *redact.Redactor
 
 	afterPrewrite func() // tests: runs after a commit writes its by-time keys, before its entries
+	// tests: runs after PutForecast wrote chunk n; an error stops the write there, as a crash
+	afterForecastChunk func(n int) error
+	afterBalanceChunks func() // tests: runs after a balance cache commit wrote its generation
 }
 
 // Open returns a store on cli under opts.Prefix, after checking that etcd answers. cli stays

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +79,48 @@ func testQuotes(t *testing.T, e *env) {
 	}
 }
 
+// testQuotesMany: a customer with 300 quoted resources (more than one etcd Txn has
+// operations) has its quotes replaced whole, by a set that overlaps the old one and then by a
+// small one, and dropped.
+func testQuotesMany(t *testing.T, e *env) {
+	set := func(from, n int, amount string) []store.CachedQuote {
+		qs := make([]store.CachedQuote, n)
+		for i := range qs {
+			qs[i] = store.CachedQuote{ResourceID: fmt.Sprintf("ecs-%04d", from+i), Period: "1m", Amount: amount, Currency: "CNY", At: e.now()}
+		}
+		return qs
+	}
+	check := func(step string, want []store.CachedQuote) {
+		t.Helper()
+		got, err := e.b.Quotes(e.ctx, []string{"c-big"})
+		if err != nil {
+			t.Fatalf("%s: Quotes: %v", step, err)
+		}
+		have := map[string]string{}
+		for _, q := range got["c-big"] {
+			have[q.ResourceID+"/"+q.Period] = q.Amount
+		}
+		if len(have) != len(want) || len(got["c-big"]) != len(want) {
+			t.Fatalf("%s: %d quotes, want %d", step, len(got["c-big"]), len(want))
+		}
+		for _, q := range want {
+			if have[q.ResourceID+"/"+q.Period] != q.Amount {
+				t.Fatalf("%s: quote of %s = %q, want %q", step, q.ResourceID, have[q.ResourceID+"/"+q.Period], q.Amount)
+			}
+		}
+	}
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(0, 300, "10")))
+	check("first 300", set(0, 300, "10"))
+	e.clk.Advance(time.Hour)
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(150, 300, "12.5")))
+	check("300 replaced by 300, half of them the same resources", set(150, 300, "12.5"))
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(1000, 5, "7")))
+	check("300 replaced by 5", set(1000, 5, "7"))
+	must(t, "PutQuotes", e.b.PutQuotes(e.ctx, "c-big", set(0, 300, "10")))
+	must(t, "DropQuotes", e.b.DropQuotes(e.ctx, []string{"c-big"}))
+	check("dropped", nil)
+}
+
 // testBudgets: budgets are set, replaced, listed by customer and removed once.
 func testBudgets(t *testing.T, e *env) {
 	if bs, err := e.b.Budgets(e.ctx); err != nil || len(bs) != 0 {
@@ -103,5 +147,47 @@ func testBudgets(t *testing.T, e *env) {
 		if err := e.b.SetBudget(e.ctx, bad); err == nil {
 			t.Errorf("budget %+v was accepted", bad)
 		}
+	}
+}
+
+// ForecastBody is the body of a forecast of n customers, each with a gap and a few renewals,
+// as compact JSON: about 340 bytes a customer, so 10,000 of them (a large partner) make some
+// 3.4 MiB, as the real forecast's do. tag makes two bodies of one n differ. Generated, for the
+// suite and the backends' benchmarks.
+func ForecastBody(n int, tag string) json.RawMessage {
+	var b strings.Builder
+	b.WriteString(`{"total":"` + tag + `","customers":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"cust-%05d","name":"客户 %d %s","balance":"%d.50","gap":"%d.25","renewals":[`, i, i, tag, i*7%10000, i*13%5000)
+		for j := range 3 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"resource":"ecs-%05d-%02d","expiry":"2026-12-%02dT00:00:00Z","quote":"%d.10","auto":%t}`, i, j, 1+(i+j)%28, 100+i%900, j%2 == 0)
+		}
+		b.WriteString(`]}`)
+	}
+	b.WriteString(`]}`)
+	return json.RawMessage(b.String())
+}
+
+// testForecastLarge: a forecast of 10,000 customers, larger than one etcd transaction
+// (1.5 MiB), is stored and read back byte for byte; a second one replaces it whole, and a
+// small third one replaces that.
+func testForecastLarge(t *testing.T, e *env) {
+	for i, body := range []json.RawMessage{ForecastBody(10000, "A"), ForecastBody(10000, "B"), ForecastBody(3, "C")} {
+		f := store.StoredForecast{At: e.now(), Customers: 10000 + i, Body: body}
+		if i == 0 && len(body) <= 3<<20 {
+			t.Fatalf("the large forecast's body is %d bytes, want more than 3 MiB", len(body))
+		}
+		must(t, "PutForecast", e.b.PutForecast(e.ctx, f))
+		got, ok, err := e.b.Forecast(e.ctx)
+		if err != nil || !ok || !got.At.Equal(f.At) || got.Customers != f.Customers || string(got.Body) != string(body) {
+			t.Fatalf("forecast %d of %d bytes: read back %d bytes, customers %d, at %v, %t, %v", i, len(body), len(got.Body), got.Customers, got.At, ok, err)
+		}
+		e.clk.Advance(24 * time.Hour)
 	}
 }

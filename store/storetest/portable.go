@@ -152,10 +152,10 @@ func Fill(t *testing.T, b store.Backend, clk *fakeclock.Clock, resources int) Fi
 	must(t, "CommitBalanceCache", b.CommitBalanceCache(e.ctx, store.BalanceCacheUpdate{State: store.BalanceCacheState{At: e.now(), Customers: 2},
 		Put: []store.CachedBalance{bal("cust-001", "-13.50")}, Keep: []string{"cust-002"}}))
 
-	// The forecast, the quotes it used (two customers, one a prefix of the other's id) and a
-	// budget.
+	// The forecast (larger than one etcd Txn), the quotes it used (two customers, one a prefix
+	// of the other's id) and a budget.
 	must(t, "PutForecast", b.PutForecast(e.ctx, store.StoredForecast{At: e.now(), Customers: len(cs),
-		Body: json.RawMessage(`{"total":"1234.50","customers":[{"id":"cust-001","gap":"12.00"}]}`)}))
+		Body: ForecastBody(5000, "copy")})) // 1.7 MiB: more than one etcd Txn
 	quote := func(res, amount string) store.CachedQuote {
 		return store.CachedQuote{ResourceID: res, Period: "1m", Amount: amount, Currency: "CNY", At: e.now()}
 	}

@@ -64,7 +64,9 @@ var cases = []testCase{
 	{"BalanceCache", testBalanceCache},
 	// The forecast, its quote cache and the budgets.
 	{"Forecast", testForecast},
+	{"ForecastLargerThanATxn", testForecastLarge},
 	{"ForecastQuotes", testQuotes},
+	{"ForecastQuotesOfALargeCustomer", testQuotesMany},
 	{"Budgets", testBudgets},
 	// Buttons, inbound dedupe, preferences, owners, the audit log, cancelled contexts.
 	{"Buttons", testButtons},
