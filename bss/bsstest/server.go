@@ -256,6 +256,7 @@ func routes() []route {
 		{method: "POST", path: "/v2/orders/subscriptions/resources/unsubscribe", access: customerOnly, handler: handleUnsubscribe},
 		{method: "POST", path: "/v2/orders/subscriptions/resources/autorenew/", param: true, access: customerOnly, handler: handleAutoRenewOn},
 		{method: "DELETE", path: "/v2/orders/subscriptions/resources/autorenew/", param: true, access: customerOnly, handler: handleAutoRenewOff},
+		{method: "POST", path: "/v2/orders/subscriptions/resources/to-on-demand", access: customerOnly, handler: handleToOnDemand},
 		{method: "GET", path: "/v2/orders/customer-orders", access: partnerOnly, handler: handleListOrders},
 		{method: "GET", path: "/v2/orders/customer-orders/details/", param: true, access: partnerOnly, handler: handleOrderDetails},
 		{method: "POST", path: "/v2/bills/ratings/period-resources/subscribe-rate", access: customerOnly, handler: handleSubscribeRate},
