@@ -82,3 +82,29 @@ func (c *Client) UpdatePeriodToOnDemand(ctx context.Context, customer CustomerRe
 	}
 	return &res, nil
 }
+
+// Why a resource cannot be set to switch to pay-per-use at expiry (Resource.ToOnDemandBlock).
+const (
+	ToOnDemandAttached  = "attached"  // an attached resource follows its main resource
+	ToOnDemandAlready   = "already"   // expire_policy is already 1
+	ToOnDemandAutoRenew = "autorenew" // auto-renew must be cancelled first (one expire policy)
+	ToOnDemandStatus    = "status"    // closed, or frozen in its retention period
+)
+
+// ToOnDemandBlock says why the resource cannot be set to switch to pay-per-use at expiry, or ""
+// when it can: a main resource, in use or in its grace period, whose expire policy is neither
+// already that nor auto-renew. The /to-ondemand command and the release-countdown alert's
+// button follow this one rule.
+func (r Resource) ToOnDemandBlock() string {
+	switch {
+	case !r.IsMain():
+		return ToOnDemandAttached
+	case r.ExpirePolicy == ExpirePolicyOnDemand:
+		return ToOnDemandAlready
+	case r.ExpirePolicy == ExpirePolicyAutoRenew:
+		return ToOnDemandAutoRenew
+	case r.Status == StatusClosed || r.Status == StatusFrozen:
+		return ToOnDemandStatus
+	}
+	return ""
+}

@@ -111,3 +111,25 @@ func TestUpdatePeriodToOnDemand(t *testing.T) {
 		}
 	})
 }
+
+// TestToOnDemandBlock: the one rule /to-ondemand and the release countdown's button follow.
+func TestToOnDemandBlock(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    bss.Resource
+		want string
+	}{
+		{"in use, grace policy", bss.Resource{IsMainResource: 1, Status: bss.StatusInUse, ExpirePolicy: bss.ExpirePolicyGrace}, ""},
+		{"in its grace period", bss.Resource{IsMainResource: 1, Status: bss.StatusExpired, ExpirePolicy: bss.ExpirePolicyGrace}, ""},
+		{"delete at expiry", bss.Resource{IsMainResource: 1, Status: bss.StatusInUse, ExpirePolicy: bss.ExpirePolicyDelete}, ""},
+		{"attached", bss.Resource{IsMainResource: 0, Status: bss.StatusInUse}, bss.ToOnDemandAttached},
+		{"already set", bss.Resource{IsMainResource: 1, Status: bss.StatusInUse, ExpirePolicy: bss.ExpirePolicyOnDemand}, bss.ToOnDemandAlready},
+		{"auto-renew", bss.Resource{IsMainResource: 1, Status: bss.StatusInUse, ExpirePolicy: bss.ExpirePolicyAutoRenew}, bss.ToOnDemandAutoRenew},
+		{"frozen", bss.Resource{IsMainResource: 1, Status: bss.StatusFrozen}, bss.ToOnDemandStatus},
+		{"closed", bss.Resource{IsMainResource: 1, Status: bss.StatusClosed}, bss.ToOnDemandStatus},
+	} {
+		if got := tc.r.ToOnDemandBlock(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
