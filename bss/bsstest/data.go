@@ -69,9 +69,9 @@ type Customer struct {
 	Debt              Money // arrears (debt_amount)
 	// Budget is the sub-customer budget the international site keeps (UpdateSubCustomerBudget);
 	// nil = none set.
-	Budget *Money
-	Currency          string
-	Projects          []Project
+	Budget   *Money
+	Currency string
+	Projects []Project
 	// Discounts are the optional discounts the rating APIs offer this customer; none = the
 	// answers carry no optional_discount_rating_results.
 	Discounts []OptionalDiscount
