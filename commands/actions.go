@@ -66,6 +66,7 @@ type actionParams struct {
 	ResourceID string          `json:"resource_id,omitempty"`
 	// ResourceIDs are the main resources of a switch to pay-per-use (ondemand.go).
 	ResourceIDs []string     `json:"resource_ids,omitempty"`
+	Budget      string       `json:"budget,omitempty"` // an international site budget's target (intlbudget.go)
 	Period      *bss.Period  `json:"period,omitempty"`
 	AutoPay     bool         `json:"auto_pay,omitempty"`
 	Reason      string       `json:"reason,omitempty"`
@@ -100,6 +101,7 @@ type preview struct {
 	Quotas       []quotaFacts    `json:"quotas,omitempty"`
 	Remark       *string         `json:"remark,omitempty"`
 	Money        *moneyFacts     `json:"money,omitempty"`
+	Budget       *budgetFacts    `json:"budget,omitempty"`
 }
 
 type resourceFacts struct {
@@ -512,7 +514,7 @@ func (c *Call) storeError(id uint64, err error) error {
 		switch de.Action {
 		case actReclaim:
 			kind = c.Lang.T("act.quota")
-		case actTopUp, actReclaimBalance, actCoupon:
+		case actTopUp, actReclaimBalance, actCoupon, actBudget:
 			kind = c.Lang.T("price.customer")
 		case actCouponReclaim:
 			kind = c.Lang.T("act.money_coupon")

@@ -206,6 +206,8 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		return r.performMoney(ctx, a, p)
 	case actOnDemand:
 		return r.performOnDemand(ctx, a, p)
+	case actBudget:
+		return r.performBudget(ctx, a, p)
 	default:
 		return &store.ApprovalResult{NeedsAttention: true, Detail: "unknown action " + a.Action}
 	}
@@ -425,6 +427,9 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	}
 	if a.Action == actOnDemand {
 		return r.settleOnDemand(ctx, p)
+	}
+	if a.Action == actBudget {
+		return r.settleBudget(ctx, p)
 	}
 	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1)
 	if err != nil {
@@ -845,6 +850,8 @@ func (r *Router) renderApproval(l lang.Lang, loc *time.Location, now time.Time, 
 		r.moneyFields(c, a.Action, pv.Money, &rep)
 	case actOnDemand:
 		onDemandFields(c, pv, &rep)
+	case actBudget:
+		budgetFields(c, pv.Budget, &rep)
 	}
 	if len(pv.Attached) > 0 {
 		sec := chat.Section{Title: l.T("act.attached", len(pv.Attached))}
