@@ -163,6 +163,7 @@ type healthItem struct {
 	level    int
 	line     func(l lang.Lang, now time.Time) string
 	renew    string // resource id a renew button is for
+	ondemand string // resource id a switch-to-pay-per-use button is for (where its policy allows)
 	name     string // its name, on the button
 }
 
@@ -348,7 +349,11 @@ func (s *Scanner) releaseItem(cu bss.Customer, r bss.Resource, del time.Time, lv
 	loc := s.opts.Location
 	desc := lang.Describe(r)
 	policy := r.ExpirePolicy
-	return healthItem{part: partRelease, id: r.ResourceID, customer: cu, at: del, level: lvl, renew: r.ResourceID, name: name(r),
+	var ondemand string
+	if r.ToOnDemandBlock() == "" {
+		ondemand = r.ResourceID
+	}
+	return healthItem{part: partRelease, id: r.ResourceID, customer: cu, at: del, level: lvl, renew: r.ResourceID, ondemand: ondemand, name: name(r),
 		line: func(l lang.Lang, now time.Time) string {
 			mark := "⏰"
 			if lvl <= 3 {
@@ -359,7 +364,11 @@ func (s *Scanner) releaseItem(cu bss.Customer, r bss.Resource, del time.Time, lv
 			if policy == bss.ExpirePolicyOnDemand {
 				return line
 			}
-			return line + " · " + l.T("alert.expiry.how_renew", r.ResourceID)
+			line += " · " + l.T("alert.expiry.how_renew", r.ResourceID)
+			if ondemand != "" {
+				line += " · " + l.T("alert.health.how_ondemand", r.ResourceID)
+			}
+			return line
 		}}
 }
 
@@ -624,6 +633,9 @@ func (s *Scanner) renderHealth(l lang.Lang, items []healthItem, now time.Time) c
 	for _, it := range items {
 		if it.renew != "" && len(rep.Buttons) < maxTopUpButtons {
 			rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.renew", it.name), Command: cmdline.Renew(it.renew), Style: "primary"})
+		}
+		if it.ondemand != "" && len(rep.Buttons) < maxTopUpButtons {
+			rep.Buttons = append(rep.Buttons, chat.Button{Label: l.T("alert.btn.ondemand", it.name), Command: cmdline.ToOnDemand(it.ondemand)})
 		}
 	}
 	return rep

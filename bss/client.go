@@ -284,6 +284,9 @@ var operationTable = map[string]float64{
 	"CancelResourcesSubscription":      DefaultOperationRate,
 	"AutoRenewalResources":             DefaultOperationRate,
 	"CancelAutoRenewalResources":       DefaultOperationRate,
+	OpUpdatePeriodToOnDemand:           DefaultOperationRate,
+	OpShowSubCustomerBudget:            DefaultOperationRate,
+	OpUpdateSubCustomerBudget:          DefaultOperationRate,
 	"ListCustomerOrders":               20, // customer-operations page: 20/s
 	"ShowCustomerOrderDetails":         DefaultOperationRate,
 	"ListRateOnPeriodDetail":           30, // subscribe-rate inquiry: 30/s

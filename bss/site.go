@@ -63,6 +63,9 @@ func (c *Client) Site() Site { return c.site }
 // Supports reports whether the client's site has the operation, named as in the SDK (e.g.
 // OpListQuotaCoupons, "ListSubCustomers").
 func (c *Client) Supports(op string) bool {
+	if intlOnly[op] {
+		return c.site == SiteInternational
+	}
 	return c.site != SiteInternational || !chinaOnly[op]
 }
 

@@ -31,6 +31,9 @@ func TopUp(customerID string, amount bss.Amount) string {
 // Renew asks to renew a yearly/monthly resource for the default period: "/renew <resource>".
 func Renew(resourceID string) string { return "/renew " + Quote(resourceID) }
 
+// ToOnDemand requests switching a resource to pay-per-use at expiry: "/to-ondemand <id>".
+func ToOnDemand(resourceID string) string { return "/to-ondemand " + Quote(resourceID) }
+
 // Approve approves request id: "/approve <id>".
 func Approve(id uint64) string { return "/approve " + strconv.FormatUint(id, 10) }
 

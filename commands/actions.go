@@ -22,6 +22,7 @@ const (
 	actRenew       = "renew"
 	actUnsubscribe = "unsubscribe"
 	actAutoRenew   = "autorenew"
+	actOnDemand    = "to-ondemand"
 	actReclaim     = "reclaim"
 )
 
@@ -40,6 +41,9 @@ func actionCommands() []*Command {
 		{Name: "autorenew", Aliases: []string{"自动续费"}, Args: "on|off <resource-id>",
 			Summary: "sum.autorenew", Role: chat.RoleOperator, Action: true, MinArgs: 2, MaxArgs: 2,
 			Flags: []Flag{cust}, Examples: []string{"/autorenew on fd6b4382-dee9-fec2-a874-cfc1141a0fc3", "/自动续费 off fe40032c-a583-34f7-a1b6-e290e74570a5"}, Run: runAutoRenew},
+		{Name: "to-ondemand", Aliases: []string{"转按需"}, Args: "<resource-id>... [--customer C]",
+			Summary: "sum.to_ondemand", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: bss.MaxActionResources,
+			Flags: []Flag{cust}, Examples: []string{"/to-ondemand fd6b4382-dee9-fec2-a874-cfc1141a0fc3", "/转按需 de7104ee-8ca3-70ce-2486-9ead7dd81009 9c34b324-3621-7359-0012-111a8cc72c88"}, Run: runToOnDemand},
 		{Name: "reclaim", Aliases: []string{"回收"}, Args: "<quota-id>... [--remark TEXT]",
 			Summary: "sum.reclaim", Role: chat.RoleOperator, Action: true, MinArgs: 1, MaxArgs: -1,
 			Flags: []Flag{{Name: "remark", Help: "opt.remark"}}, Examples: []string{"/quotas", "/reclaim Q0503524586 Q0638088195 --remark \"year-end\""}, Run: runReclaim},
@@ -60,15 +64,18 @@ func actionCommands() []*Command {
 type actionParams struct {
 	Customer   bss.CustomerRef `json:"customer"`
 	ResourceID string          `json:"resource_id,omitempty"`
-	Period     *bss.Period     `json:"period,omitempty"`
-	AutoPay    bool            `json:"auto_pay,omitempty"`
-	Reason     string          `json:"reason,omitempty"`
-	On         bool            `json:"on,omitempty"`
-	QuotaIDs   []string        `json:"quota_ids,omitempty"`
-	Remark     *string         `json:"remark,omitempty"`
-	PrevExpiry time.Time       `json:"prev_expiry,omitempty"` // for reconciliation after a crash
-	PrevPolicy int             `json:"prev_policy,omitempty"`
-	Money      *moneyParams    `json:"money,omitempty"` // top-ups, reclaims and coupons (moneyactions.go)
+	// ResourceIDs are the main resources of a switch to pay-per-use (ondemand.go).
+	ResourceIDs []string     `json:"resource_ids,omitempty"`
+	Budget      string       `json:"budget,omitempty"` // an international site budget's target (intlbudget.go)
+	Period      *bss.Period  `json:"period,omitempty"`
+	AutoPay     bool         `json:"auto_pay,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	On          bool         `json:"on,omitempty"`
+	QuotaIDs    []string     `json:"quota_ids,omitempty"`
+	Remark      *string      `json:"remark,omitempty"`
+	PrevExpiry  time.Time    `json:"prev_expiry,omitempty"` // for reconciliation after a crash
+	PrevPolicy  int          `json:"prev_policy,omitempty"`
+	Money       *moneyParams `json:"money,omitempty"` // top-ups, reclaims and coupons (moneyactions.go)
 }
 
 // preview is what the request touches, shown before anyone approves it. It holds facts, not
@@ -78,6 +85,7 @@ type preview struct {
 	CustomerID   string          `json:"customer_id"`
 	Main         *resourceFacts  `json:"main,omitempty"`
 	Attached     []resourceFacts `json:"attached,omitempty"`
+	Resources    []resourceFacts `json:"resources,omitempty"` // a switch to pay-per-use's main resources
 	NewExpiry    time.Time       `json:"new_expiry,omitempty"`
 	Period       *bss.Period     `json:"period,omitempty"`
 	AutoPay      bool            `json:"auto_pay,omitempty"`
@@ -93,6 +101,7 @@ type preview struct {
 	Quotas       []quotaFacts    `json:"quotas,omitempty"`
 	Remark       *string         `json:"remark,omitempty"`
 	Money        *moneyFacts     `json:"money,omitempty"`
+	Budget       *budgetFacts    `json:"budget,omitempty"`
 }
 
 type resourceFacts struct {
@@ -102,6 +111,7 @@ type resourceFacts struct {
 	Status    int       `json:"status"`
 	AutoRenew bool      `json:"auto_renew"`
 	Region    string    `json:"region,omitempty"`
+	Policy    int       `json:"policy,omitempty"` // expire_policy, shown by a switch to pay-per-use
 }
 
 type quotaFacts struct {
@@ -115,7 +125,7 @@ type quotaFacts struct {
 }
 
 func factsOf(r bss.Resource) resourceFacts {
-	return resourceFacts{ID: r.ResourceID, Desc: lang.Describe(r), Expiry: r.ExpireTime.Time, Status: r.Status, AutoRenew: r.AutoRenew(), Region: r.RegionCode}
+	return resourceFacts{ID: r.ResourceID, Desc: lang.Describe(r), Expiry: r.ExpireTime.Time, Status: r.Status, AutoRenew: r.AutoRenew(), Region: r.RegionCode, Policy: r.ExpirePolicy}
 }
 
 // actor is the caller as the store records them.
@@ -504,7 +514,7 @@ func (c *Call) storeError(id uint64, err error) error {
 		switch de.Action {
 		case actReclaim:
 			kind = c.Lang.T("act.quota")
-		case actTopUp, actReclaimBalance, actCoupon:
+		case actTopUp, actReclaimBalance, actCoupon, actBudget:
 			kind = c.Lang.T("price.customer")
 		case actCouponReclaim:
 			kind = c.Lang.T("act.money_coupon")

@@ -14,12 +14,15 @@ import (
 // /budget keeps a customer's monthly budget in the store; the forecast alerts (kind forecast)
 // tell the subscribed channels when this month's spend plus the forecast of the rest of the
 // month reaches 75, 90 and 100 % of it. On the international site BSS has sub-customer budgets
-// of its own; these are the bot's, on either site.
+// of its own, and /budget reads and (behind approval) sets those instead (intlbudget.go).
 
 // budgetOff are the words that remove a budget.
 var budgetOff = []string{"off", "关闭", "取消", "none"}
 
 func runBudget(ctx context.Context, c *Call) (chat.Reply, error) {
+	if c.r.bss.Supports(bss.OpUpdateSubCustomerBudget) {
+		return runIntlBudget(ctx, c) // the international site keeps budgets itself
+	}
 	args := c.Inv.Args
 	if len(args) == 0 {
 		return c.listBudgets(ctx)

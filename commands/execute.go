@@ -58,7 +58,7 @@ func (r *Router) execute(ctx context.Context, a store.Approval, by store.Actor) 
 // renewed, unsubscribed or switched to auto-renew.
 func (r *Router) refreshTouched(ctx context.Context, a store.Approval) {
 	switch a.Action {
-	case actRenew, actUnsubscribe, actAutoRenew:
+	case actRenew, actUnsubscribe, actAutoRenew, actOnDemand:
 	default:
 		return
 	}
@@ -204,6 +204,10 @@ func (r *Router) perform(ctx context.Context, a store.Approval) *store.ApprovalR
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
 		return r.performMoney(ctx, a, p)
+	case actOnDemand:
+		return r.performOnDemand(ctx, a, p)
+	case actBudget:
+		return r.performBudget(ctx, a, p)
 	default:
 		return &store.ApprovalResult{NeedsAttention: true, Detail: "unknown action " + a.Action}
 	}
@@ -420,6 +424,12 @@ func (r *Router) reconcileOne(ctx context.Context, a store.Approval) *store.Appr
 	}
 	if isMoneyAction(a.Action) {
 		return r.settleMoney(ctx, a, p)
+	}
+	if a.Action == actOnDemand {
+		return r.settleOnDemand(ctx, p)
+	}
+	if a.Action == actBudget {
+		return r.settleBudget(ctx, p)
 	}
 	page, err := r.bss.ListResources(ctx, bss.ResourceFilter{CustomerID: p.Customer.ID, ResourceIDs: []string{p.ResourceID}, OnlyMain: true}, 0, 1)
 	if err != nil {
@@ -838,6 +848,10 @@ func (r *Router) renderApproval(l lang.Lang, loc *time.Location, now time.Time, 
 		}
 	case actTopUp, actReclaimBalance, actCoupon, actCouponReclaim:
 		r.moneyFields(c, a.Action, pv.Money, &rep)
+	case actOnDemand:
+		onDemandFields(c, pv, &rep)
+	case actBudget:
+		budgetFields(c, pv.Budget, &rep)
 	}
 	if len(pv.Attached) > 0 {
 		sec := chat.Section{Title: l.T("act.attached", len(pv.Attached))}

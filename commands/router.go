@@ -44,6 +44,10 @@ type BSS interface {
 	Unsubscribe(ctx context.Context, customer bss.CustomerRef, req bss.UnsubscribeRequest) (*bss.OrderResult, error)
 	EnableAutoRenew(ctx context.Context, customer bss.CustomerRef, resourceID string, times *int) error
 	DisableAutoRenew(ctx context.Context, customer bss.CustomerRef, resourceID string) error
+	UpdatePeriodToOnDemand(ctx context.Context, customer bss.CustomerRef, operation string, resourceIDs []string) (*bss.ToOnDemandResult, error)
+	// The international site's sub-customer budgets (only there: Supports).
+	SubCustomerBudget(ctx context.Context, customerID, indirectPartnerID string) (*bss.SubCustomerBudget, error)
+	UpdateSubCustomerBudget(ctx context.Context, u bss.BudgetUpdate) error
 	ReclaimQuotas(ctx context.Context, quotaIDs []string, remark *string) (*bss.ReclaimResult, error)
 
 	// Money (issue #15): reads, then mutations run only for an approved request, exactly once.

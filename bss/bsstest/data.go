@@ -67,8 +67,11 @@ type Customer struct {
 	IndirectPartnerID string
 	Balance           Money // available amount
 	Debt              Money // arrears (debt_amount)
-	Currency          string
-	Projects          []Project
+	// Budget is the sub-customer budget the international site keeps (UpdateSubCustomerBudget);
+	// nil = none set.
+	Budget   *Money
+	Currency string
+	Projects []Project
 	// Discounts are the optional discounts the rating APIs offer this customer; none = the
 	// answers carry no optional_discount_rating_results.
 	Discounts []OptionalDiscount

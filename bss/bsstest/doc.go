@@ -17,6 +17,7 @@
 //	POST   /v2/orders/subscriptions/resources/unsubscribe           CancelResourcesSubscription (customer)
 //	POST   /v2/orders/subscriptions/resources/autorenew/{id}        AutoRenewalResources (customer)
 //	DELETE /v2/orders/subscriptions/resources/autorenew/{id}        CancelAutoRenewalResources (customer)
+//	POST   /v2/orders/subscriptions/resources/to-on-demand          UpdatePeriodToOnDemand (customer)
 //	GET    /v2/orders/customer-orders                               ListCustomerOrders (partner)
 //	GET    /v2/orders/customer-orders/details/{order_id}            ShowCustomerOrderDetails (partner)
 //	POST   /v2/bills/ratings/period-resources/subscribe-rate        ListRateOnPeriodDetail (customer)

@@ -243,6 +243,7 @@ type route struct {
 	access    access
 	iam       bool
 	chinaOnly bool // absent from the international site (SDK services/bssintl/v2/bssintl_meta.go)
+	intlOnly  bool // present on the international site only (SDK services/bssintl/v2 alone has it)
 	handler   func(*reqCtx)
 }
 
@@ -256,6 +257,7 @@ func routes() []route {
 		{method: "POST", path: "/v2/orders/subscriptions/resources/unsubscribe", access: customerOnly, handler: handleUnsubscribe},
 		{method: "POST", path: "/v2/orders/subscriptions/resources/autorenew/", param: true, access: customerOnly, handler: handleAutoRenewOn},
 		{method: "DELETE", path: "/v2/orders/subscriptions/resources/autorenew/", param: true, access: customerOnly, handler: handleAutoRenewOff},
+		{method: "POST", path: "/v2/orders/subscriptions/resources/to-on-demand", access: customerOnly, handler: handleToOnDemand},
 		{method: "GET", path: "/v2/orders/customer-orders", access: partnerOnly, handler: handleListOrders},
 		{method: "GET", path: "/v2/orders/customer-orders/details/", param: true, access: partnerOnly, handler: handleOrderDetails},
 		{method: "POST", path: "/v2/bills/ratings/period-resources/subscribe-rate", access: customerOnly, handler: handleSubscribeRate},
@@ -272,6 +274,8 @@ func routes() []route {
 		{method: "POST", path: "/v2/promotions/benefits/partner-coupons/reclaim", access: partnerOnly, chinaOnly: true, handler: handleReclaimCoupon},
 		{method: "GET", path: "/v2/partners/issued-coupon-quotas", access: partnerOnly, chinaOnly: true, handler: handleIssuedQuotas},
 		{method: "POST", path: "/v2/partners/sub-customers/on-demand-resources/query", access: partnerOnly, handler: handleOnDemandResources},
+		{method: "GET", path: "/v2/partners/sub-customers/budget", access: partnerOnly, intlOnly: true, handler: handleShowBudget},
+		{method: "POST", path: "/v2/partners/sub-customers/budget", access: partnerOnly, intlOnly: true, handler: handleUpdateBudget},
 		{method: "POST", path: "/v3.0/OS-CREDENTIAL/securitytokens", access: partnerOnly, iam: true, handler: handleSecurityToken},
 		{method: "GET", path: "/v3/auth/domains", access: anyCaller, iam: true, handler: handleAuthDomains},
 	}
@@ -341,7 +345,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	rt, param := match(r.Method, r.URL.Path)
-	if rt != nil && rt.chinaOnly && s.opts.International {
+	if rt != nil && (rt.chinaOnly && s.opts.International || rt.intlOnly && !s.opts.International) {
 		rt = nil // as a path the gateway does not publish
 	}
 	if rt == nil {
