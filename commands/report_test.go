@@ -76,6 +76,11 @@ func TestReportOnSandbox(t *testing.T) {
 	if rep.Error || err != nil || !bytes.Equal(b, rep.Images[0].PNG) || !strings.Contains(text, out) {
 		t.Errorf("--out %s: %v\n%s", out, err, text)
 	}
+	rep, text, _ = e.say(t, "console:alice", "/订阅 报告 label:vip")
+	subs, err := e.Store.Subscriptions(context.Background(), "console", "c1")
+	if rep.Error || err != nil || len(subs) != 1 || subs[0].Kind != "report" || subs[0].Scope != "label:vip" || subs[0].Days != nil {
+		t.Errorf("/订阅 报告 label:vip: %+v %v\n%s", subs, err, text)
+	}
 	e.say(t, "console:admin", "/lang en")
 	if rep, text, _ := e.say(t, "console:admin", "/report month label:"); !rep.Error || !strings.Contains(text, "label: needs a label name") {
 		t.Errorf("empty label:\n%s", text)
