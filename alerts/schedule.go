@@ -16,7 +16,14 @@ type Schedule struct {
 	// NoArrears leaves the arrears scan out (the international site has no balance API).
 	NoArrears bool
 	Location  *time.Location
+	// Report is when Reporter queues the partner report to the channels subscribed to it;
+	// default DefaultReportSchedule. No Reporter: no report.
+	Report   string
+	Reporter *Reporter
 }
+
+// DefaultReportSchedule is the partner report's default schedule: Mondays at 09:00.
+const DefaultReportSchedule = "0 9 * * 1"
 
 // Start runs the scans on their schedule until ctx ends; it returns once the schedule is set.
 // A scan still running when the next is due is skipped, not queued.
@@ -45,6 +52,18 @@ func (s *Scanner) Start(ctx context.Context, sch Schedule) (*cron.Cron, error) {
 			}
 		}); err != nil {
 			return nil, fmt.Errorf("alerts: %s schedule %q: %w", kind, spec, err)
+		}
+	}
+	if sch.Reporter != nil {
+		if sch.Report == "" {
+			sch.Report = DefaultReportSchedule
+		}
+		if _, err := c.AddFunc(sch.Report, func() {
+			if _, err := sch.Reporter.Send(ctx); err != nil && ctx.Err() == nil {
+				s.opts.Logger.Error("scheduled report failed", "error", err)
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("alerts: report schedule %q: %w", sch.Report, err)
 		}
 	}
 	c.Start()

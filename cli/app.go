@@ -238,7 +238,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !fs.parse(args, 1, -1) {
 		return exitUsage
 	}
-	text := strings.Join(fs.Args(), " ")
+	text := absOut(strings.Join(fs.Args(), " "))
 	platform, user := "", ""
 	if *as != "" {
 		var ok bool

@@ -97,6 +97,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSandbox(ctx, args, stdout, stderr)
 	case "exec":
 		return runExec(ctx, args, stdout, stderr)
+	case "report":
+		return runReport(ctx, args, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, stdout, stderr)
 	case "migrate":
@@ -128,6 +130,9 @@ func usage(w io.Writer) {
                                             run one command and print the reply (exit 0 ok,
                                             1 the command failed, 2 usage or config error)
                                             (through the running bot when one holds the store)
+  partnerbot report -out FILE [-config FILE] [-period week|month] [customer|label:X|*]
+                                            write the partner report's PNG to FILE and print its
+                                            caption and path (for cron and e-mail)
   partnerbot backup [-config FILE] FILE     write a consistent copy of the store to FILE, also
                                             while the bot runs (exit 0 written and checked, 1 not)
   partnerbot check-config [-config FILE] [-customer ID]

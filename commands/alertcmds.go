@@ -45,10 +45,10 @@ var defaultDays = []int{30, 15, 7, 3, 1}
 
 func alertCommands() []*Command {
 	return []*Command{
-		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|health|forecast|all [customer|label:X|*] [--days 30,15,7,3,1]",
+		{Name: "subscribe", Aliases: []string{"订阅"}, Args: "expiry|arrears|health|forecast|report|all [customer|label:X|*] [--days 30,15,7,3,1]",
 			Summary: "sum.subscribe", Role: chat.RoleOperator, MinArgs: 1, MaxArgs: -1,
 			Flags:    []Flag{{Name: "days", Help: "opt.days"}},
-			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip", "/subscribe forecast *"}, Run: runSubscribe},
+			Examples: []string{"/subscribe all", "/subscribe expiry 张三 --days 15,7,1", "/订阅 arrears label:vip", "/subscribe forecast *", "/订阅 报告 label:vip"}, Run: runSubscribe},
 		{Name: "budget", Aliases: []string{"预算"}, Args: "[<customer> <amount>|off]", Summary: "sum.budget", Role: chat.RoleOperator,
 			MaxArgs: -1, Examples: []string{"/budget 张三 5000", "/预算", "/budget 张三 off"}, Run: runBudget},
 		{Name: "subscriptions", Aliases: []string{"订阅列表"}, Summary: "sum.subscriptions", Role: chat.RoleViewer, MaxArgs: 0,
@@ -96,6 +96,8 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 		kind = "health"
 	case "forecast", "预测":
 		kind = "forecast"
+	case "report", "报告":
+		kind = "report"
 	case "all", "全部":
 		kind = "all"
 	default:
@@ -124,9 +126,9 @@ func runSubscribe(ctx context.Context, c *Call) (chat.Reply, error) {
 			scope, scopeName = cu.ID, lang.CustomerName(cu)
 		}
 	}
-	if kind == "arrears" || kind == "health" || kind == "forecast" {
+	if kind == "arrears" || kind == "health" || kind == "forecast" || kind == "report" {
 		// arrears have no thresholds; health has its own (alerts.HealthOptions); forecast alerts'
-		// days are alerts.forecast_days
+		// days are alerts.forecast_days; the report goes by alerts.report
 		days = nil
 	}
 	sub, err := c.r.store.AddSubscription(ctx, store.Subscription{Platform: c.Req.Platform, Channel: c.Req.Channel,

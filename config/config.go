@@ -101,12 +101,15 @@ type Approvals struct {
 
 // Alerts configures the proactive expiry and arrears scans.
 type Alerts struct {
-	Enabled         bool          `yaml:"enabled"`
-	ExpirySchedule  string        `yaml:"expiry_schedule"`  // cron spec in bot.timezone
-	ArrearsSchedule string        `yaml:"arrears_schedule"` // cron spec in bot.timezone
-	ArrearsStep     float64       `yaml:"arrears_step"`     // debt growth (yuan) worth a new alert
-	Concurrency     int           `yaml:"concurrency"`      // BSS queries in flight during a scan
-	Lookback        time.Duration `yaml:"lookback"`         // how long after expiry a resource is still reported
+	Enabled         bool   `yaml:"enabled"`
+	ExpirySchedule  string `yaml:"expiry_schedule"`  // cron spec in bot.timezone
+	ArrearsSchedule string `yaml:"arrears_schedule"` // cron spec in bot.timezone
+	// Report is when the partner report goes to the channels subscribed with /subscribe report
+	// (cron spec in bot.timezone; default Mondays 09:00).
+	Report      string        `yaml:"report"`
+	ArrearsStep float64       `yaml:"arrears_step"` // debt growth (yuan) worth a new alert
+	Concurrency int           `yaml:"concurrency"`  // BSS queries in flight during a scan
+	Lookback    time.Duration `yaml:"lookback"`     // how long after expiry a resource is still reported
 	// Delta keeps an expiry index and, after a first full scan, asks BSS only about customers
 	// with orders, new customers, resources crossing a threshold and a rotating slice.
 	Delta        bool          `yaml:"delta"`
@@ -550,7 +553,7 @@ func Default() *Config {
 		Telegram:  DefaultTelegram(),
 		WeCom:     defaultWeCom(),
 		Approvals: Approvals{Required: 1, ExpireAfter: 24 * time.Hour, ActionTimeout: 3 * time.Minute},
-		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", ArrearsStep: 100,
+		Alerts: Alerts{Enabled: true, ExpirySchedule: "0 9 * * *", ArrearsSchedule: "0 * * * *", Report: "0 9 * * 1", ArrearsStep: 100,
 			Concurrency: 4, Lookback: 7 * 24 * time.Hour, Delta: true, FullRefresh: 30 * 24 * time.Hour, OrderOverlap: time.Hour, ForecastDays: 10,
 			Health: AlertsHealth{Schedule: "30 9 * * *", ReleaseDays: []int{7, 3, 1}, UnverifiedDays: 30, CouponDays: 15}},
 		BSS: BSS{
@@ -998,7 +1001,7 @@ func (c *Config) validate() Errors {
 		}
 	}
 	for _, f := range []struct{ path, spec string }{{"alerts.expiry_schedule", c.Alerts.ExpirySchedule}, {"alerts.arrears_schedule", c.Alerts.ArrearsSchedule},
-		{"alerts.health.schedule", c.Alerts.Health.Schedule}} {
+		{"alerts.health.schedule", c.Alerts.Health.Schedule}, {"alerts.report", c.Alerts.Report}} {
 		if _, err := cron.ParseStandard(f.spec); err != nil {
 			bad(f.path, fmt.Sprintf("%q is not a cron schedule (e.g. \"0 9 * * *\" or @hourly): %v", f.spec, err))
 		}
@@ -1016,9 +1019,9 @@ func (c *Config) validate() Errors {
 			bad(path+".channel", fmt.Sprintf("%q must be platform:channel", s.Channel))
 		}
 		switch s.Kind {
-		case "expiry", "arrears", "health", "forecast", "all":
+		case "expiry", "arrears", "health", "forecast", "report", "all":
 		default:
-			bad(path+".kind", "must be expiry, arrears, health, forecast or all")
+			bad(path+".kind", "must be expiry, arrears, health, forecast, report or all")
 		}
 		if s.Scope == "" {
 			bad(path+".scope", `must be "*", a customer id or label:NAME`)

@@ -156,6 +156,7 @@ func TestParseChecksApprovalsAlertsAndRoles(t *testing.T) {
 		"  action_channels: [\"irc:#ops\"]",
 		"alerts:",
 		"  expiry_schedule: every morning",
+		"  report: mondays",
 		"  concurrency: 0",
 		"  subscriptions:",
 		"    - channel: wecom:robot1",
@@ -170,7 +171,7 @@ func TestParseChecksApprovalsAlertsAndRoles(t *testing.T) {
 	for _, w := range []string{
 		"bot.language", "bot.timezone", "roles.default", "roles.users.alice", "roles.users.console:bob",
 		"approvals.required", "approvals.expire_after", "approvals.channel", "approvals.action_channels[0]",
-		"alerts.expiry_schedule", "alerts.concurrency", "alerts.subscriptions[0].kind",
+		"alerts.expiry_schedule", "alerts.report", "alerts.concurrency", "alerts.subscriptions[0].kind",
 		"alerts.subscriptions[0].scope", "alerts.subscriptions[0].days",
 	} {
 		if !strings.Contains(err.Error(), w+":") && !strings.Contains(err.Error(), w+" (") {

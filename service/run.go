@@ -179,6 +179,9 @@ func Run(ctx context.Context, b Bot) error {
 		}
 		sch = alerts.Schedule{Expiry: b.Config.Alerts.ExpirySchedule,
 			Arrears: b.Config.Alerts.ArrearsSchedule, NoArrears: noArrears, Location: b.Config.Location()}
+		if b.BSS.Supports(bss.OpListSubcustomerMonthlyBills) {
+			sch.Report, sch.Reporter = b.Config.Alerts.Report, b.Scanner.Reporter(b.BSS, b.Store)
+		}
 		if b.Cluster != nil {
 			if err := checkSchedule(sch); err != nil {
 				return &StartError{Err: err, Config: true}

@@ -46,7 +46,7 @@ type Subscription struct {
 func (s *Subscription) ChannelKey() string { return channelKey(s.Platform, s.Channel) }
 
 // subscriptionKinds are the valid Subscription.Kind values.
-var subscriptionKinds = []string{"expiry", "arrears", "health", "forecast", "all"}
+var subscriptionKinds = []string{"expiry", "arrears", "health", "forecast", "report", "all"}
 
 // sameTarget reports whether a and b are the same subscription: same channel, kind and scope.
 func (s *Subscription) sameTarget(o *Subscription) bool {

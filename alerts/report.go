@@ -1,0 +1,120 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/lang"
+	"github.com/partnerbot/partnerbot/report"
+	"github.com/partnerbot/partnerbot/store"
+)
+
+// KindReport is the subscription kind of the scheduled partner report (issue #26): not part
+// of "all", since it is a picture of some hundred kilobytes rather than an alert.
+const KindReport = "report"
+
+// ReportStore is what the scheduled report needs of the store: the subscriptions, each
+// channel's quiet hours and language, and the outbox.
+type ReportStore interface {
+	Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error)
+	QuietHours(ctx context.Context, platform, channel string) (*store.QuietHours, error)
+	ChannelPrefs(ctx context.Context, platform, channel string) (store.Prefs, error)
+	EnqueueNotices(ctx context.Context, ns ...store.Notice) error
+}
+
+// Reporter queues the partner report, as a notice carrying its picture (chat.Reply.Images,
+// inside the notice's body) and its caption, to every channel subscribed to kind report, once a
+// day at most per channel and scope (the notice's dedupe key names the day).
+type Reporter struct {
+	Gatherer *report.Gatherer
+	Store    ReportStore
+	Now      func() time.Time
+	Location *time.Location // bot.timezone: quiet hours and the day of the dedupe key
+	Lang     lang.Lang      // of channels that chose none
+	Period   report.Period  // default week
+	Logger   *slog.Logger
+}
+
+// Send gathers the report's inputs once, builds and draws one report per subscription, and
+// queues them; it returns how many notices it queued.
+func (r *Reporter) Send(ctx context.Context) (int, error) {
+	subs, err := r.Store.Subscriptions(ctx, "", "")
+	if err != nil {
+		return 0, fmt.Errorf("report: subscriptions: %w", err)
+	}
+	var mine []store.Subscription
+	for _, s := range subs {
+		if s.Kind == KindReport {
+			mine = append(mine, s)
+		}
+	}
+	if len(mine) == 0 {
+		return 0, nil
+	}
+	now := r.Now()
+	loc := r.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	period := r.Period
+	if period == "" {
+		period = report.Week
+	}
+	in, err := r.Gatherer.Gather(ctx, now, report.Scope{})
+	if err != nil {
+		return 0, err
+	}
+	var notices []store.Notice
+	for _, s := range mine {
+		l := r.Lang
+		if p, err := r.Store.ChannelPrefs(ctx, s.Platform, s.Channel); err != nil {
+			return 0, fmt.Errorf("report: channel %s: %w", s.ChannelKey(), err)
+		} else if pl, ok := lang.ParseLang(p.Lang); ok {
+			l = pl
+		}
+		q, err := r.Store.QuietHours(ctx, s.Platform, s.Channel)
+		if err != nil {
+			return 0, fmt.Errorf("report: channel %s: %w", s.ChannelKey(), err)
+		}
+		scope := report.Scope{Name: s.ScopeName}
+		switch {
+		case strings.HasPrefix(s.Scope, "label:"):
+			scope.Label = strings.TrimPrefix(s.Scope, "label:")
+		case s.Scope != "*" && s.Scope != "":
+			scope.CustomerID = s.Scope
+		}
+		img, caption, err := report.Image(report.Build(in, scope, period), l)
+		if err != nil {
+			return 0, err
+		}
+		notices = append(notices, store.Notice{Platform: s.Platform, Channel: s.Channel, Kind: KindReport,
+			Body:        chat.EncodeNotice(chat.Reply{Text: caption, Images: []chat.Image{img}}),
+			DedupeKey:   "report:" + s.ChannelKey() + ":" + s.Scope + ":" + now.In(loc).Format("2006-01-02"),
+			NextAttempt: QuietEnd(q, loc, now), CreatedAt: now})
+	}
+	if err := r.Store.EnqueueNotices(ctx, notices...); err != nil {
+		return 0, fmt.Errorf("report: enqueue: %w", err)
+	}
+	if r.Logger != nil {
+		r.Logger.Info("reports queued", "notices", len(notices), "period", string(period))
+	}
+	return len(notices), nil
+}
+
+// Reporter is the scheduled report of this scanner's bot: its clock, zone, language, logger
+// and forecaster, over b (the monthly bills) and st (the balance cache and the outbox).
+func (s *Scanner) Reporter(b report.BSS, st interface {
+	ReportStore
+	report.Balances
+}) *Reporter {
+	g := &report.Gatherer{BSS: b, Balances: st, Zone: s.opts.Location}
+	if s.opts.Forecaster != nil {
+		g.Forecasts = s.opts.Forecaster
+	}
+	return &Reporter{Gatherer: g, Store: st, Now: s.opts.Now, Location: s.opts.Location, Lang: s.opts.Lang,
+		Logger: s.opts.Logger.With("component", "report")}
+}
