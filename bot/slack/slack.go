@@ -110,6 +110,9 @@ type Adapter struct {
 	seen      *seenSet
 	pacer     *pacer
 	parts     resume.Parts // notices interrupted part-way, resumed on retry
+	shares    shares       // notices' uploads whose share is not confirmed yet (images.go)
+	sharePoll time.Duration
+	shareWait time.Duration
 	names     *names.Cache // display names looked up with users.info (names.go)
 
 	dmMu sync.Mutex
@@ -186,6 +189,7 @@ func New(o Options) (*Adapter, error) {
 	a := &Adapter{
 		opts: o, api: slackapi.New(o.BotToken, apiOpts...), apiURL: u, log: o.Logger,
 		seen: newSeenSet(10*time.Minute, 20000), pacer: newPacer(o.ChannelRate, 3), dms: map[string]string{},
+		sharePoll: defaultSharePoll, shareWait: defaultShareWait,
 	}
 	a.names = names.New(names.Options{Platform: platform, Lookup: a.lookupName, Known: o.Names, Log: o.Logger, Now: o.Now})
 	return a, nil
@@ -391,6 +395,9 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 		return a.decide(ctx, in, rep)
 	}
 	msgs := Render(rep)
+	if len(rep.Images) > 0 {
+		a.answerImages(ctx, in, rep)
+	}
 	if in.kind == kindMessage {
 		user := ""
 		if rep.Ephemeral && !in.im {
@@ -423,6 +430,21 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 		}
 	}
 	return nil
+}
+
+// answerImages shares an answer's images before its text: in the conversation and thread it
+// was asked in, or, for an answer only the asker may see, in their direct message with the bot.
+func (a *Adapter) answerImages(ctx context.Context, in inbound, rep chat.Reply) {
+	channel, thread := in.channel, in.threadTS
+	if (rep.Ephemeral || rep.Error) && !in.im {
+		ch, err := a.dm(ctx, in.req.UserID)
+		if err != nil {
+			a.log.Warn("slack: no direct message for a private answer's images", "error", err)
+			return
+		}
+		channel, thread = ch, ""
+	}
+	a.postImages(ctx, channel, thread, rep.Images)
 }
 
 // decide replaces the message whose Approve/Reject button was clicked with the outcome, headed
@@ -540,6 +562,7 @@ func (a *Adapter) progressMessage(in inbound) *bot.ProgressMessage {
 				return err
 			}
 		}
+		a.postImages(ctx, in.channel, in.threadTS, r.Images) // a message cannot become a file: they follow it
 		return nil
 	}
 	return bot.NewProgressMessage(post, edit)
@@ -646,10 +669,18 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 		msgs[0].Text = mentionOf(to.UserID) + " " + msgs[0].Text // the notification names the person too
 	}
 	// A notice in several messages that failed part-way resumes where it stopped when the
-	// dispatcher retries it, so no message arrives twice.
-	key := resume.Key(channel, messageTexts(msgs)...)
-	for i := a.parts.Sent(key, time.Now()); i < len(msgs); i++ {
-		if _, err := a.send(ctx, channel, msgs[i]); err != nil {
+	// dispatcher retries it, so no message arrives twice. Its images come first, each one step
+	// (images.go): a step is done once Slack shows the file shared in the channel.
+	imgs := imageKeys(r)
+	key := resume.Key(channel, append(imgs, messageTexts(msgs)...)...)
+	for i := a.parts.Sent(key, time.Now()); i < len(imgs)+len(msgs); i++ {
+		var err error
+		if i < len(imgs) {
+			err = a.sendImage(ctx, channel, key+"/"+imgs[i], r.Images[i])
+		} else {
+			_, err = a.send(ctx, channel, msgs[i-len(imgs)])
+		}
+		if err != nil {
 			a.parts.Record(key, i, time.Now())
 			return classify(err)
 		}
@@ -697,6 +728,11 @@ func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r chat.Reply) er
 			return err
 		}
 		if _, _, err := a.api.PostMessageContext(ctx, ref.Channel, append(content(m), slackapi.MsgOptionTS(ref.ID))...); err != nil {
+			return classify(err)
+		}
+	}
+	for _, img := range r.Images { // a message cannot become a file: they follow it
+		if _, err := a.upload(ctx, ref.Channel, "", img); err != nil {
 			return classify(err)
 		}
 	}
