@@ -1164,9 +1164,9 @@ func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r chat.Reply) er
 // to.UserID goes to the user's private chat with the bot, whose id is the user id. A notice in
 // several parts that fails part-way resumes where it stopped when the dispatcher retries it,
 // so no part arrives twice. A notice's images are parts like its texts (see plan): a photo that
-// went out is not sent again when the text after it failed; only a restart between Telegram
-// accepting a part and the send returning repeats that one part, the notice bound of the
-// outbox. Errors are classified for the dispatcher (see classify).
+// went out is not sent again when the text after it failed. The progress is kept in memory:
+// a restart in the middle of a notice repeats that notice, the outbox's bound. Errors are
+// classified for the dispatcher (see classify).
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	dest := to.Channel
 	if dest == "" {
