@@ -74,3 +74,14 @@ func TestDispatcherDeliversImages(t *testing.T) {
 		t.Errorf("the image came out as %q/%q with %d bytes, want it as queued", got.Name, got.Alt, len(got.PNG))
 	}
 }
+
+func TestWithoutImages(t *testing.T) {
+	r := chat.Reply{Text: "Weekly report.", Lang: "en", Images: []chat.Image{{Name: "report.png", PNG: make([]byte, 2048)}}}
+	got := bot.WithoutImages(r)
+	if len(got.Images) != 0 || got.Text != "Weekly report.\nimage: report.png, 2 KB (cannot be shown here; use /report --out FILE)" {
+		t.Errorf("WithoutImages = %q with %d images", got.Text, len(got.Images))
+	}
+	if got := bot.WithoutImages(chat.Reply{Text: "x"}); got.Text != "x" {
+		t.Errorf("a reply without images changed: %q", got.Text)
+	}
+}

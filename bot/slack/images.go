@@ -195,12 +195,14 @@ func (a *Adapter) sendImage(ctx context.Context, channel, step string, img chat.
 	return nil
 }
 
-// postImages shares a reply's images in a conversation (in thread when set), for answers: a
-// failed upload is logged and the text still goes.
-func (a *Adapter) postImages(ctx context.Context, channel, thread string, images []chat.Image) {
+// postImages shares a reply's images in a conversation (in thread when set), for answers, and
+// returns those Slack did not take (logged): the answer says so in their place.
+func (a *Adapter) postImages(ctx context.Context, channel, thread string, images []chat.Image) (failed []chat.Image) {
 	for _, img := range images {
 		if _, err := a.upload(ctx, channel, thread, img); err != nil {
 			a.log.Warn("slack: image not delivered", "channel", channel, "image", imageName(img), "error", redactURL(err))
+			failed = append(failed, img)
 		}
 	}
+	return failed
 }

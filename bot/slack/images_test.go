@@ -148,3 +148,19 @@ func TestImageNoticeRetriedAfterFailedUpload(t *testing.T) {
 		t.Errorf("caption posted %d times, want once", n)
 	}
 }
+
+// TestReplyImageRefused: when Slack will not take an answer's picture (here the app lacks
+// files:write), the asker still gets the text, with a line naming the image in its place.
+func TestReplyImageRefused(t *testing.T) {
+	e := newEnv(t, envOptions{handler: func(context.Context, chat.Request) (chat.Reply, bool) {
+		return imageReply(samples.PNG(64, 32, false), "12 customers, ¥ 34,500 due.").Sanitized(), true
+	}})
+	e.fake.Inject("files.getUploadURLExternal", slacktest.Fault{Error: "missing_scope"})
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvImg2",
+		slacktest.MentionEvent("CGENERAL", alice, "<@UBOT> report", "1700000002.000200", "")), false)
+	checkAck(t, e.fake.WaitAck(id))
+	e.fake.WaitFor("the caption", func() bool { return captionPosts(e.fake, "12 customers") > 0 })
+	if n := captionPosts(e.fake, "report.png"); n != 1 {
+		t.Errorf("the answer does not name the image it could not share:%s", e.fake.DescribePosts())
+	}
+}

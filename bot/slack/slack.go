@@ -394,10 +394,10 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 	if in.kind == kindClick && in.decision && !rep.Error && !rep.Ephemeral {
 		return a.decide(ctx, in, rep)
 	}
-	msgs := Render(rep)
 	if len(rep.Images) > 0 {
-		a.answerImages(ctx, in, rep)
+		rep = a.answerImages(ctx, in, rep)
 	}
+	msgs := Render(rep)
 	if in.kind == kindMessage {
 		user := ""
 		if rep.Ephemeral && !in.im {
@@ -434,17 +434,23 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 
 // answerImages shares an answer's images before its text: in the conversation and thread it
 // was asked in, or, for an answer only the asker may see, in their direct message with the bot.
-func (a *Adapter) answerImages(ctx context.Context, in inbound, rep chat.Reply) {
+// It returns the answer to post as text: the images Slack would not take become lines saying
+// so (bot.WithoutImages).
+func (a *Adapter) answerImages(ctx context.Context, in inbound, rep chat.Reply) chat.Reply {
 	channel, thread := in.channel, in.threadTS
+	failed := rep.Images
 	if (rep.Ephemeral || rep.Error) && !in.im {
 		ch, err := a.dm(ctx, in.req.UserID)
 		if err != nil {
 			a.log.Warn("slack: no direct message for a private answer's images", "error", err)
-			return
 		}
-		channel, thread = ch, ""
+		channel, thread = ch, "" // "" when there is none: the images become lines
 	}
-	a.postImages(ctx, channel, thread, rep.Images)
+	if channel != "" {
+		failed = a.postImages(ctx, channel, thread, rep.Images)
+	}
+	rep.Images = failed
+	return bot.WithoutImages(rep)
 }
 
 // decide replaces the message whose Approve/Reject button was clicked with the outcome, headed
@@ -562,7 +568,12 @@ func (a *Adapter) progressMessage(in inbound) *bot.ProgressMessage {
 				return err
 			}
 		}
-		a.postImages(ctx, in.channel, in.threadTS, r.Images) // a message cannot become a file: they follow it
+		if failed := a.postImages(ctx, in.channel, in.threadTS, r.Images); len(failed) > 0 { // a message cannot become a file: they follow it
+			rest := bot.WithoutImages(chat.Reply{Images: failed, Lang: r.Lang})
+			if _, err := a.post(ctx, in.channel, "", in.threadTS, Render(rest)[0]); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	return bot.NewProgressMessage(post, edit)

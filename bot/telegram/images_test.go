@@ -167,3 +167,16 @@ func TestImageNoticeResumes(t *testing.T) {
 		t.Fatalf("%d photos, %d messages, want the photo and the text once each; calls:%s", len(photos), len(e.fake.Messages(opsGroup)), e.fake.DescribeCalls())
 	}
 }
+
+// TestReplyImageRefused: when Telegram will not take an answer's picture, the asker still gets
+// the text, with a line naming the image in its place.
+func TestReplyImageRefused(t *testing.T) {
+	e := newEnv(t)
+	e.start(e.options(), fixed(imageReply(samples.PNG(64, 32, false), "12 customers.")))
+	e.fake.Inject(telegramtest.Fault{Method: "sendPhoto", Status: 400, Desc: "Bad Request: IMAGE_PROCESS_FAILED"})
+	e.fake.Say(alice.ID, alice, "/report")
+	m := e.waitMsg(alice.ID, "report.png")
+	if !strings.Contains(m.Text, "12 customers.") {
+		t.Errorf("answer = %q, want the text beside the line naming the image", m.Text)
+	}
+}

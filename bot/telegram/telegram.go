@@ -953,6 +953,10 @@ func (a *Adapter) reply(ctx context.Context, chatID int64, replyTo int, r chat.R
 		}
 		if _, err := a.sendStep(ctx, chatID, s, to, kb, true); err != nil {
 			a.log.Warn("telegram: reply not delivered", "chat", chatID, "part", i+1, "of", len(steps), "error", err)
+			if s.img != nil {
+				// Telegram would not take the picture: the answer goes as text, saying so.
+				a.reply(ctx, chatID, replyTo, bot.WithoutImages(r))
+			}
 			return
 		}
 	}

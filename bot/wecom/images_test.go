@@ -143,3 +143,18 @@ func TestImageNoticeResumes(t *testing.T) {
 		t.Fatalf("robot got %+v, want the image and the caption once each", calls)
 	}
 }
+
+// TestReplyImageRefused: when WeCom will not take an answer's picture, the asker still gets the
+// text, with a line naming the image in its place.
+func TestReplyImageRefused(t *testing.T) {
+	png := samples.PNG(64, 32, false)
+	h := start(t, setup{handler: func(context.Context, chat.Request) (chat.Reply, bool) {
+		return imageReply(png, "12 位客户。").Sanitized(), true
+	}})
+	h.fake.Inject(pathUpload, wecomtest.Fault{ErrCode: 40005, ErrMsg: "invalid file type"})
+	h.post(h.text("zhangsan", "/report"))
+	calls := wait(t, h.fake, pathSend, 1)
+	if md := markdownOf(calls[0]); !strings.Contains(md, "12 位客户") || !strings.Contains(md, "report.png") {
+		t.Errorf("answer = %q, want the text and a line naming the image", md)
+	}
+}
