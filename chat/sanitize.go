@@ -115,6 +115,12 @@ func (r Reply) Sanitized() Reply {
 			}
 		}
 	}
+	if r.Images != nil {
+		out.Images = make([]Image, len(r.Images))
+		for i, im := range r.Images {
+			out.Images[i] = Image{Name: Clean(im.Name, false), Alt: Clean(im.Alt, true), PNG: im.PNG}
+		}
+	}
 	if r.Buttons != nil {
 		out.Buttons = make([]Button, len(r.Buttons))
 		for i, b := range r.Buttons {
