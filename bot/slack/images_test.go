@@ -164,3 +164,25 @@ func TestReplyImageRefused(t *testing.T) {
 		t.Errorf("the answer does not name the image it could not share:%s", e.fake.DescribePosts())
 	}
 }
+
+// TestProgressThenImage: a command that showed its progress ends with the answer in that
+// message and its picture shared after it, in the same thread, once.
+func TestProgressThenImage(t *testing.T) {
+	png := samples.PNG(64, 32, false)
+	e := newEnv(t, envOptions{handler: func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
+		if p := chat.Progress(ctx); p != nil {
+			p(ctx, chat.Reply{Text: "drawing the report…"})
+		}
+		return imageReply(png, "12 customers, ¥ 34,500 due.").Sanitized(), true
+	}})
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvImg3",
+		slacktest.MentionEvent("CGENERAL", alice, "<@UBOT> report", "1700000002.000300", "1700000000.000070")), false)
+	checkAck(t, e.fake.WaitAck(id))
+	e.fake.WaitFor("the image", func() bool { return len(e.fake.Uploads()) > 0 })
+	if ups := e.fake.Uploads(); len(ups) != 1 || ups[0].ThreadTS != "1700000000.000070" || !bytes.Equal(ups[0].Bytes, png) {
+		t.Errorf("%d uploads, want the PNG once in the thread", len(ups))
+	}
+	if n := captionPosts(e.fake, "12 customers"); n != 1 {
+		t.Errorf("the answer shows %d times:%s", n, e.fake.DescribePosts())
+	}
+}

@@ -180,3 +180,25 @@ func TestReplyImageRefused(t *testing.T) {
 		t.Errorf("answer = %q, want the text beside the line naming the image", m.Text)
 	}
 }
+
+// TestProgressThenImage: a command that showed its progress ends with the answer in that
+// message, and its picture after it (a text message cannot become a photo), once.
+func TestProgressThenImage(t *testing.T) {
+	png := samples.PNG(64, 32, false)
+	e := newEnv(t)
+	e.start(e.options(), func(ctx context.Context, req chat.Request) (chat.Reply, bool) {
+		if p := chat.Progress(ctx); p != nil {
+			p(ctx, chat.Reply{Text: "drawing the report…"})
+		}
+		return imageReply(png, "12 customers.").Sanitized(), true
+	})
+	e.fake.Say(alice.ID, alice, "/report")
+	e.fake.WaitCalls("sendPhoto", 1)
+	msgs := e.fake.Messages(alice.ID)
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "12 customers.") || !bytes.Equal(msgs[1].Photo, png) {
+		t.Fatalf("%d messages; want the progress message edited into the answer, then the photo; calls:%s", len(msgs), e.fake.DescribeCalls())
+	}
+	if !strings.Contains(msgs[1].Text, "12 customers renew") {
+		t.Errorf("photo caption %q, want its alt text", msgs[1].Text)
+	}
+}
