@@ -12,8 +12,9 @@ import (
 func EncodeNotice(r Reply) json.RawMessage {
 	b, err := json.Marshal(r)
 	if err != nil {
-		// A Reply holds only strings, ints and bools: Marshal cannot fail on it. Should the
-		// type ever grow something that can, say so rather than store an empty body.
+		// A Reply holds only strings, ints, bools and bytes (an Image's PNG, base64 in the
+		// JSON): Marshal cannot fail on it. Should the type ever grow something that can, say
+		// so rather than store an empty body.
 		return json.RawMessage(fmt.Sprintf(`{"text":%q,"error":true}`, "notice not encodable: "+err.Error()))
 	}
 	return b

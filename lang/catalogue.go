@@ -912,6 +912,8 @@ var catalogue = map[string]msg{
 	"adapter.button_gone": {"这个按钮已失效，请直接输入命令。", "This button is no longer valid; type the command instead."},
 	"adapter.button_old":  {"这个按钮已过期，请直接输入：%s", "This button has expired; type: %s"},
 	"adapter.no_buttons":  {"此处不支持按钮，请直接输入命令。", "Buttons do not work here; type the command instead."},
+	"adapter.image_file":  {"图片：%s，%d KB（此处无法显示，请用 /report --out FILE 保存）", "image: %s, %d KB (cannot be shown here; use /report --out FILE)"},
+	"adapter.image_large": {"图片 %s 有 %d KB，超过群机器人可发送的 2 MB，未能发出；请用 /report --out FILE 保存。", "The image %s is %d KB, over the 2 MB a group robot can send, so it was not sent; use /report --out FILE."},
 	"adapter.send_again":  {"机器人正在重启，没来得及处理你的命令，请稍后再发一次。", "The bot restarted before it could run your command; please send it again."},
 
 	// What the console says itself, in its user's language (bot/console).
@@ -944,6 +946,20 @@ func (l Lang) ButtonGone() string                  { return l.T("adapter.button_
 func (l Lang) ButtonExpired(command string) string { return l.T("adapter.button_old", command) }
 func (l Lang) NoButtons() string                   { return l.T("adapter.no_buttons") }
 func (l Lang) SendAgain() string                   { return l.T("adapter.send_again") }
+
+// ImageFile is what a platform that cannot show images says in an image's place.
+func (l Lang) ImageFile(name string, kb int) string { return l.T("adapter.image_file", name, kb) }
+
+// ImageTooLarge is what a WeCom group robot says in place of an image over its 2 MB.
+func (l Lang) ImageTooLarge(name string, kb int) string { return l.T("adapter.image_large", name, kb) }
+
+// Of is the language named by s (a reply's chat.Reply.Lang), the default (zh) when s names none.
+func Of(s string) Lang {
+	if l, ok := ParseLang(s); ok {
+		return l
+	}
+	return Zh
+}
 
 // ConsoleBanner greets the console's user; beside a service (service), Ctrl-D leaves the
 // console alone while /quit stops the bot.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/partnerbot/partnerbot/bot/internal/text"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // Render writes a reply as plain text for a terminal: fields and tables aligned (CJK characters
@@ -50,6 +51,15 @@ func RenderWidth(r chat.Reply, width int) string {
 	}
 	if r.Footer != "" {
 		put("("+r.Footer+")", "", " ")
+	}
+	// A terminal cannot show a picture: each image is a line naming it and its size (the text
+	// above is its caption); /report --out FILE writes it to a file.
+	for _, img := range r.Images {
+		name := chat.Clean(img.Name, false)
+		if name == "" {
+			name = "image.png"
+		}
+		put(lang.Of(r.Lang).ImageFile(name, (len(img.PNG)+1023)/1024), "", "  ")
 	}
 	for _, btn := range r.Buttons {
 		// The command is what one copies: on the button's line when it fits, else whole on the next.

@@ -1,11 +1,13 @@
 package console_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
 
 	"github.com/partnerbot/partnerbot/bot/console"
+	"github.com/partnerbot/partnerbot/bot/internal/samples"
 	"github.com/partnerbot/partnerbot/chat"
 )
 
@@ -259,4 +261,24 @@ func columnPrefix(l string, col int) int {
 		}
 	}
 	return -1
+}
+
+// TestRenderImages: a terminal cannot show a picture, so each image is a line naming it and its
+// size, in the reply's language, after the caption.
+func TestRenderImages(t *testing.T) {
+	png := samples.PNG(64, 32, false)
+	kb := (len(png) + 1023) / 1024
+	for _, tc := range []struct {
+		lang, want string
+	}{
+		{"en", fmt.Sprintf("image: report.png, %d KB (cannot be shown here; use /report --out FILE)", kb)},
+		{"zh", fmt.Sprintf("图片：report.png，%d KB", kb)},
+	} {
+		r := chat.Reply{Text: "12 customers renew this week.", Lang: tc.lang,
+			Images: []chat.Image{{Name: "report.png", Alt: "12 customers", PNG: png}}}
+		out := console.RenderWidth(r, 0) // as partnerbot exec shows it: unwrapped
+		if !strings.Contains(out, tc.want) || strings.Index(out, "12 customers renew") > strings.Index(out, "report.png") {
+			t.Errorf("%s: rendered\n%s\nwant the caption, then a line with %q", tc.lang, out, tc.want)
+		}
+	}
 }

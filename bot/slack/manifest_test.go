@@ -62,6 +62,7 @@ oauth_config:
       - chat:write # answers, notices, replacing a decided approval request
       - chat:write.public # alerts to public channels subscribed with a slash command, without an invitation
       - commands # slash commands
+      - files:write # images (the report) shared to a conversation with the external upload
       - im:history # direct messages to the bot (the message.im event)
       - im:write # direct messages to a user (notices addressed to a person)
       - users:read # people's display names (users.info), for messages that carry only a user id
@@ -162,7 +163,7 @@ func TestManifest(t *testing.T) {
 			t.Errorf("/%s is not in the manifest", c.Name)
 		}
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:write", "users:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}

@@ -110,6 +110,9 @@ type Adapter struct {
 	seen      *seenSet
 	pacer     *pacer
 	parts     resume.Parts // notices interrupted part-way, resumed on retry
+	shares    shares       // notices' uploads whose share is not confirmed yet (images.go)
+	sharePoll time.Duration
+	shareWait time.Duration
 	names     *names.Cache // display names looked up with users.info (names.go)
 
 	dmMu sync.Mutex
@@ -186,6 +189,7 @@ func New(o Options) (*Adapter, error) {
 	a := &Adapter{
 		opts: o, api: slackapi.New(o.BotToken, apiOpts...), apiURL: u, log: o.Logger,
 		seen: newSeenSet(10*time.Minute, 20000), pacer: newPacer(o.ChannelRate, 3), dms: map[string]string{},
+		sharePoll: defaultSharePoll, shareWait: defaultShareWait,
 	}
 	a.names = names.New(names.Options{Platform: platform, Lookup: a.lookupName, Known: o.Names, Log: o.Logger, Now: o.Now})
 	return a, nil
@@ -390,6 +394,9 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 	if in.kind == kindClick && in.decision && !rep.Error && !rep.Ephemeral {
 		return a.decide(ctx, in, rep)
 	}
+	if len(rep.Images) > 0 {
+		rep = a.answerImages(ctx, in, rep)
+	}
 	msgs := Render(rep)
 	if in.kind == kindMessage {
 		user := ""
@@ -423,6 +430,27 @@ func (a *Adapter) answer(ctx context.Context, in inbound, rep chat.Reply) error 
 		}
 	}
 	return nil
+}
+
+// answerImages shares an answer's images before its text: in the conversation and thread it
+// was asked in, or, for an answer only the asker may see, in their direct message with the bot.
+// It returns the answer to post as text: the images Slack would not take become lines saying
+// so (bot.WithoutImages).
+func (a *Adapter) answerImages(ctx context.Context, in inbound, rep chat.Reply) chat.Reply {
+	channel, thread := in.channel, in.threadTS
+	failed := rep.Images
+	if (rep.Ephemeral || rep.Error) && !in.im {
+		ch, err := a.dm(ctx, in.req.UserID)
+		if err != nil {
+			a.log.Warn("slack: no direct message for a private answer's images", "error", err)
+		}
+		channel, thread = ch, "" // "" when there is none: the images become lines
+	}
+	if channel != "" {
+		failed = a.postImages(ctx, channel, thread, rep.Images)
+	}
+	rep.Images = failed
+	return bot.WithoutImages(rep)
 }
 
 // decide replaces the message whose Approve/Reject button was clicked with the outcome, headed
@@ -540,6 +568,12 @@ func (a *Adapter) progressMessage(in inbound) *bot.ProgressMessage {
 				return err
 			}
 		}
+		if failed := a.postImages(ctx, in.channel, in.threadTS, r.Images); len(failed) > 0 { // a message cannot become a file: they follow it
+			rest := bot.WithoutImages(chat.Reply{Images: failed, Lang: r.Lang})
+			if _, err := a.post(ctx, in.channel, "", in.threadTS, Render(rest)[0]); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	return bot.NewProgressMessage(post, edit)
@@ -646,10 +680,18 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 		msgs[0].Text = mentionOf(to.UserID) + " " + msgs[0].Text // the notification names the person too
 	}
 	// A notice in several messages that failed part-way resumes where it stopped when the
-	// dispatcher retries it, so no message arrives twice.
-	key := resume.Key(channel, messageTexts(msgs)...)
-	for i := a.parts.Sent(key, time.Now()); i < len(msgs); i++ {
-		if _, err := a.send(ctx, channel, msgs[i]); err != nil {
+	// dispatcher retries it, so no message arrives twice. Its images come first, each one step
+	// (images.go): a step is done once Slack shows the file shared in the channel.
+	imgs := imageKeys(r)
+	key := resume.Key(channel, append(imgs, messageTexts(msgs)...)...)
+	for i := a.parts.Sent(key, time.Now()); i < len(imgs)+len(msgs); i++ {
+		var err error
+		if i < len(imgs) {
+			err = a.sendImage(ctx, channel, key+"/"+imgs[i], r.Images[i])
+		} else {
+			_, err = a.send(ctx, channel, msgs[i-len(imgs)])
+		}
+		if err != nil {
 			a.parts.Record(key, i, time.Now())
 			return classify(err)
 		}
@@ -697,6 +739,11 @@ func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r chat.Reply) er
 			return err
 		}
 		if _, _, err := a.api.PostMessageContext(ctx, ref.Channel, append(content(m), slackapi.MsgOptionTS(ref.ID))...); err != nil {
+			return classify(err)
+		}
+	}
+	for _, img := range r.Images { // a message cannot become a file: they follow it
+		if _, err := a.upload(ctx, ref.Channel, "", img); err != nil {
 			return classify(err)
 		}
 	}

@@ -938,12 +938,12 @@ func (a *Adapter) progressMessage(in inbound) *bot.ProgressMessage {
 }
 
 func (a *Adapter) reply(ctx context.Context, chatID int64, replyTo int, r chat.Reply) {
-	m := Render(r, MaxMessageChars)
-	for i, part := range m.Parts {
+	steps, buttons := plan(r)
+	for i, s := range steps {
 		var kb *tgbotapi.InlineKeyboardMarkup
-		if i == len(m.Parts)-1 {
+		if i == len(steps)-1 {
 			var err error
-			if kb, err = a.keyboard(ctx, m.Buttons); err != nil {
+			if kb, err = a.keyboard(ctx, buttons); err != nil {
 				a.log.Error("telegram: saving buttons; the reply goes without them", "error", err)
 			}
 		}
@@ -951,8 +951,12 @@ func (a *Adapter) reply(ctx context.Context, chatID int64, replyTo int, r chat.R
 		if i == 0 && isGroup(chatID) {
 			to = replyTo
 		}
-		if _, err := a.sendPart(ctx, chatID, part, to, kb, true); err != nil {
-			a.log.Warn("telegram: reply not delivered", "chat", chatID, "part", i+1, "of", len(m.Parts), "error", err)
+		if _, err := a.sendStep(ctx, chatID, s, to, kb, true); err != nil {
+			a.log.Warn("telegram: reply not delivered", "chat", chatID, "part", i+1, "of", len(steps), "error", err)
+			if s.img != nil {
+				// Telegram would not take the picture: the answer goes as text, saying so.
+				a.reply(ctx, chatID, replyTo, bot.WithoutImages(r))
+			}
 			return
 		}
 	}
@@ -1106,6 +1110,12 @@ func (a *Adapter) edit(ctx context.Context, chatID int64, msgID int, r chat.Repl
 			return err
 		}
 	}
+	// A text message cannot become a photo: the reply's images follow it, each with its alt text.
+	for _, img := range r.Images {
+		if _, err := a.sendImage(ctx, chatID, img, shortCaption(img.Alt), 0, nil, true); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -1157,7 +1167,10 @@ func (a *Adapter) Edit(ctx context.Context, ref bot.MessageRef, r chat.Reply) er
 // Send delivers a notice: to.Channel is a chat id (a group's is negative); a notice with only
 // to.UserID goes to the user's private chat with the bot, whose id is the user id. A notice in
 // several parts that fails part-way resumes where it stopped when the dispatcher retries it,
-// so no part arrives twice. Errors are classified for the dispatcher (see classify).
+// so no part arrives twice. A notice's images are parts like its texts (see plan): a photo that
+// went out is not sent again when the text after it failed. The progress is kept in memory:
+// a restart in the middle of a notice repeats that notice, the outbox's bound. Errors are
+// classified for the dispatcher (see classify).
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	dest := to.Channel
 	if dest == "" {
@@ -1167,21 +1180,25 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r chat.Reply) error {
 	if err != nil || chatID == 0 {
 		return bot.Permanent(fmt.Errorf("telegram: %q is not a chat id (telegram:<chat id>, e.g. telegram:-1001234567890)", dest))
 	}
-	m := Render(r, MaxMessageChars)
-	if len(m.Parts) == 0 {
+	steps, buttons := plan(r)
+	if len(steps) == 0 {
 		return nil
 	}
-	key := resume.Key(strconv.FormatInt(chatID, 10), m.Parts...)
+	keys := make([]string, len(steps))
+	for i, s := range steps {
+		keys[i] = s.key()
+	}
+	key := resume.Key(strconv.FormatInt(chatID, 10), keys...)
 	start := a.partial.Sent(key, a.opts.Now())
-	for i := start; i < len(m.Parts); i++ {
+	for i := start; i < len(steps); i++ {
 		var kb *tgbotapi.InlineKeyboardMarkup
-		if i == len(m.Parts)-1 {
-			if kb, err = a.keyboard(ctx, m.Buttons); err != nil {
+		if i == len(steps)-1 {
+			if kb, err = a.keyboard(ctx, buttons); err != nil {
 				a.partial.Record(key, i, a.opts.Now())
 				return fmt.Errorf("telegram: saving buttons: %w", err)
 			}
 		}
-		if _, err := a.sendPart(ctx, chatID, m.Parts[i], 0, kb, false); err != nil {
+		if _, err := a.sendStep(ctx, chatID, steps[i], 0, kb, false); err != nil {
 			a.partial.Record(key, i, a.opts.Now())
 			return classify(err)
 		}

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"sync"
@@ -22,6 +24,7 @@ const (
 	pathUpdateCard    = "/cgi-bin/message/update_template_card"
 	pathWebhookSend   = "/cgi-bin/webhook/send"
 	pathUserGet       = "/cgi-bin/user/get"
+	pathMediaUpload   = "/cgi-bin/media/upload"
 	maxResponseBytes  = 1 << 20
 	tokenSafetyMargin = 5 * time.Minute
 )
@@ -36,6 +39,7 @@ type apiResult struct {
 	InvalidUser string `json:"invaliduser"` // message/send: recipients that did not get it
 	UserID      string `json:"userid"`      // user/get
 	Name        string `json:"name"`        // user/get: the member's name
+	MediaID     string `json:"media_id"`    // media/upload: the temporary material's id (3 days)
 }
 
 // client calls the WeCom server API: the app's access token (fetched from corp id and secret,
@@ -169,6 +173,50 @@ func (c *client) get(ctx context.Context, path string, q url.Values) (apiResult,
 	}
 }
 
+// uploadImage uploads a PNG as temporary material (media/upload?type=image: multipart/form-data,
+// the file in the form field "media" with its filename and filelength) and returns its
+// media_id, fetching a new token and trying once more when WeCom refuses the token.
+func (c *client) uploadImage(ctx context.Context, name string, png []byte) (string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="media"; filename=%q; filelength=%d`, name, len(png)))
+	h.Set("Content-Type", "image/png")
+	part, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = part.Write(png)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return "", fmt.Errorf("wecom %s: %w", pathMediaUpload, err)
+	}
+	stale := ""
+	for attempt := 0; ; attempt++ {
+		tok, err := c.accessToken(ctx, stale)
+		if err != nil {
+			return "", err
+		}
+		var res apiResult
+		q := url.Values{"access_token": {tok}, "type": {"image"}}
+		if err := c.doType(ctx, http.MethodPost, pathMediaUpload, q, mw.FormDataContentType(), buf.Bytes(), &res); err != nil {
+			return "", err
+		}
+		if tokenRefused(res.ErrCode) && attempt == 0 {
+			stale = tok
+			continue
+		}
+		if res.ErrCode != 0 {
+			return "", &APIError{Path: pathMediaUpload, Code: res.ErrCode, Msg: res.ErrMsg}
+		}
+		if res.MediaID == "" {
+			return "", fmt.Errorf("wecom %s: the answer has no media_id", pathMediaUpload)
+		}
+		return res.MediaID, nil
+	}
+}
+
 // webhook posts body to a group robot.
 func (c *client) webhook(ctx context.Context, key string, body any) error {
 	payload, err := json.Marshal(body)
@@ -187,6 +235,11 @@ func (c *client) webhook(ctx context.Context, key string, body any) error {
 
 // do makes one HTTP exchange and decodes the JSON answer into out. Errors never carry the URL.
 func (c *client) do(ctx context.Context, method, path string, q url.Values, body []byte, out *apiResult) error {
+	return c.doType(ctx, method, path, q, "application/json; charset=utf-8", body, out)
+}
+
+// doType is do with the body's content type.
+func (c *client) doType(ctx context.Context, method, path string, q url.Values, contentType string, body []byte, out *apiResult) error {
 	u := c.base + path + "?" + q.Encode()
 	var rd io.Reader
 	if body != nil {
@@ -197,7 +250,7 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, body
 		return fmt.Errorf("wecom %s: cannot build the request", path)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

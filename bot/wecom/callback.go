@@ -321,6 +321,13 @@ func (a *Adapter) reply(base context.Context, d destination, r chat.Reply) {
 			break
 		}
 	}
+	if len(r.Images) > 0 && ctx.Err() == nil {
+		// WeCom would not take the picture: the answer goes as text, saying so.
+		a.log.Warn("wecom: the reply's images not delivered; answering in text", "user", d.id, "error", err)
+		if err = a.deliver(ctx, d, bot.WithoutImages(r), 0); err == nil {
+			return
+		}
+	}
 	a.log.Error("wecom reply not delivered", "user", d.id, "error", err)
 }
 

@@ -59,6 +59,9 @@ var permanentCodes = map[int]string{
 	93008:  "robot is not in the group",
 	45002:  "message too long",
 	40008:  "invalid message type",
+	40004:  "invalid media type",
+	40005:  "invalid file type (images must be JPG or PNG)",
+	40009:  "invalid image size",
 	40058:  "invalid parameter",
 	301002: "the access token belongs to another app",
 }

@@ -9,7 +9,10 @@ package wecom
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,6 +33,7 @@ import (
 	"github.com/partnerbot/partnerbot/bot/internal/resume"
 	"github.com/partnerbot/partnerbot/bot/internal/workers"
 	"github.com/partnerbot/partnerbot/chat"
+	"github.com/partnerbot/partnerbot/lang"
 )
 
 // Platform is the adapter's name in platform:id keys.
@@ -472,16 +476,69 @@ func (a *Adapter) appDest(kind, id string) (destination, error) {
 type outgoing struct {
 	path string // pathMessageSend, pathAppChatSend or pathWebhookSend
 	body any
+	// img, for an app's image message, is uploaded (media/upload) when the message is posted,
+	// and body (a map) gains "image":{"media_id"}.
+	img *chat.Image
+}
+
+// RobotImageBytes is the largest image a group robot takes (msgtype image: 2 MB before base64).
+const RobotImageBytes = 2 << 20
+
+// imagePayloads renders a reply's images for a destination, each one message: a robot's
+// msgtype image with the PNG in base64 and its md5 (an image over 2 MB becomes a line saying
+// so, in the reply's language), an app's msgtype image whose media_id post uploads.
+func (a *Adapter) imagePayloads(d destination, r chat.Reply) []outgoing {
+	var out []outgoing
+	for i := range r.Images {
+		img := &r.Images[i]
+		switch d.kind {
+		case "robot":
+			if len(img.PNG) > RobotImageBytes {
+				text := lang.Of(r.Lang).ImageTooLarge(imageName(*img), (len(img.PNG)+1023)/1024)
+				out = append(out, outgoing{pathWebhookSend, map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": esc(text)}}, nil})
+				continue
+			}
+			sum := md5.Sum(img.PNG)
+			out = append(out, outgoing{pathWebhookSend, map[string]any{"msgtype": "image", "image": map[string]string{
+				"base64": base64.StdEncoding.EncodeToString(img.PNG), "md5": hex.EncodeToString(sum[:])}}, nil})
+		case "chat":
+			out = append(out, outgoing{pathAppChatSend, map[string]any{"chatid": d.id, "msgtype": "image"}, img})
+		default:
+			out = append(out, outgoing{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID, "msgtype": "image"}, img})
+		}
+	}
+	return out
+}
+
+func imageName(img chat.Image) string {
+	if img.Name == "" {
+		return "image.png"
+	}
+	return img.Name
+}
+
+// imageKeys name a reply's images in the resume key of its delivery.
+func imageKeys(r chat.Reply) []string {
+	var keys []string
+	for _, img := range r.Images {
+		sum := sha256.Sum256(img.PNG)
+		keys = append(keys, hex.EncodeToString(sum[:]))
+	}
+	return keys
 }
 
 // payloads renders a reply for a destination: one message per event, so a decision sent to a
 // member is a template card with buttons when the card carries all of it, and otherwise the
 // markdown (split at the destination's limit) with the commands to type.
+//
+// A reply's images go first, each its own message (WeCom's image messages carry no text), and
+// the reply's text after them as their caption.
 func (a *Adapter) payloads(d destination, r chat.Reply) []outgoing {
+	out := a.imagePayloads(d, r)
 	if d.kind == "user" && NeedsCard(r) && CardCarries(r) {
 		if card := Card(r, a.taskID()); len(card.ButtonList) == len(r.Buttons) {
-			return []outgoing{{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID,
-				"msgtype": "template_card", "template_card": card}}}
+			return append(out, outgoing{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID,
+				"msgtype": "template_card", "template_card": card}, nil})
 		}
 	}
 	md := Markdown(r)
@@ -492,17 +549,16 @@ func (a *Adapter) payloads(d destination, r chat.Reply) []outgoing {
 			md += "\n<@" + d.mention + ">"
 		}
 	}
-	var out []outgoing
 	for _, part := range Split(md, limit) {
 		content := map[string]string{"content": part}
 		switch d.kind {
 		case "robot":
-			out = append(out, outgoing{pathWebhookSend, map[string]any{"msgtype": "markdown", "markdown": content}})
+			out = append(out, outgoing{pathWebhookSend, map[string]any{"msgtype": "markdown", "markdown": content}, nil})
 		case "chat":
-			out = append(out, outgoing{pathAppChatSend, map[string]any{"chatid": d.id, "msgtype": "markdown", "markdown": content}})
+			out = append(out, outgoing{pathAppChatSend, map[string]any{"chatid": d.id, "msgtype": "markdown", "markdown": content}, nil})
 		default:
 			out = append(out, outgoing{pathMessageSend, map[string]any{"touser": d.id, "agentid": a.opts.AgentID,
-				"msgtype": "markdown", "markdown": content}})
+				"msgtype": "markdown", "markdown": content}, nil})
 		}
 	}
 	return out
@@ -533,7 +589,7 @@ func (a *Adapter) deliver(ctx context.Context, d destination, r chat.Reply, maxW
 	if len(msgs) == 0 {
 		return nil
 	}
-	key := resume.Key(d.key()+"\x00"+d.mention, fmt.Sprint(len(msgs)), Markdown(r))
+	key := resume.Key(d.key()+"\x00"+d.mention, append([]string{fmt.Sprint(len(msgs)), Markdown(r)}, imageKeys(r)...)...)
 	skip := a.done.Sent(key, a.opts.Now())
 	if skip >= len(msgs) {
 		skip = 0
@@ -559,7 +615,19 @@ func (a *Adapter) post(ctx context.Context, d destination, m outgoing) error {
 	if m.path == pathWebhookSend {
 		return a.api.webhook(ctx, a.robots[d.id].key, m.body)
 	}
-	res, err := a.api.call(ctx, m.path, m.body)
+	body := m.body
+	if m.img != nil {
+		id, err := a.api.uploadImage(ctx, imageName(*m.img), m.img.PNG)
+		if err != nil {
+			return err
+		}
+		msg := map[string]any{"image": map[string]string{"media_id": id}}
+		for k, v := range m.body.(map[string]any) {
+			msg[k] = v
+		}
+		body = msg
+	}
+	res, err := a.api.call(ctx, m.path, body)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -140,4 +142,34 @@ func testOutboxValidation(t *testing.T, e *env) {
 		t.Errorf("refused batches left %d notices", n)
 	}
 	must(t, "EnqueueNotices()", e.b.EnqueueNotices(e.ctx))
+}
+
+// testOutboxLargeBody: a notice's body is opaque bytes kept exactly, also when it is large: a
+// reply carrying a picture (chat.Image's PNG, base64 in the body's JSON) of several hundred KB,
+// in two languages, comes back byte for byte.
+func testOutboxLargeBody(t *testing.T, e *env) {
+	png := make([]byte, 256<<10)
+	for i := range png {
+		png[i] = byte(i*7 + i>>8)
+	}
+	body := func(text string) json.RawMessage {
+		b, err := json.Marshal(map[string]any{"text": text, "images": []map[string]any{{"name": "report.png", "alt": text, "png": png}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	n := store.Notice{Platform: "telegram", Channel: "-100", Kind: "alert:report", Body: body("周报"),
+		Bodies: map[string]json.RawMessage{"en": body("Weekly report")}}
+	e.enqueue(t, n)
+	due := e.due(t)
+	if len(due) != 1 {
+		t.Fatalf("%d notices due, want 1", len(due))
+	}
+	if !bytes.Equal(due[0].Body, n.Body) || !bytes.Equal(due[0].Bodies["en"], n.Bodies["en"]) {
+		t.Errorf("the bodies came back changed: %d and %d bytes, want %d and %d", len(due[0].Body), len(due[0].Bodies["en"]), len(n.Body), len(n.Bodies["en"]))
+	}
+	if err := e.b.AckNotice(e.ctx, due[0].ID); err != nil {
+		t.Fatalf("AckNotice: %v", err)
+	}
 }

@@ -51,6 +51,7 @@ var cases = []testCase{
 	{"OutboxDedupe", testOutboxDedupe},
 	{"OutboxRetryPostponePark", testOutboxRetry},
 	{"OutboxRefusesAWholeBatch", testOutboxValidation},
+	{"OutboxKeepsLargeBodies", testOutboxLargeBody},
 	// Alerts: the ledger and its notices together; channel settings with their audit.
 	{"AlertLedgerAndOutboxAtomic", testLedgerAtomic},
 	{"AlertCommitRaceOneNotice", testAlertCommitRace},

@@ -34,6 +34,9 @@ import (
 //     blocks are checked against Block Kit's limits (invalid_blocks otherwise), attachments
 //     against the table block's (invalid_attachments); chat.update keeps a message's
 //     attachments unless it is given new ones (an empty list removes them);
+//   - the external file upload (files.go): files.getUploadURLExternal, the upload URL it hands
+//     out, files.completeUploadExternal sharing the file, and files.info, where the share shows
+//     only some calls after completion, as Slack shares asynchronously;
 //   - response URLs under /hooks/<id>, as handed out in slash-command and interaction payloads;
 //   - the Socket Mode WebSocket apps.connections.open points at: it says hello, pings, carries
 //     envelopes and records every acknowledgement;
@@ -62,7 +65,10 @@ type Fake struct {
 	conns     int // WebSocket connections opened so far
 	acks      map[string]Ack
 	envSeq    int
-	users     map[string]User // users.info: the workspace's members by id
+	users     map[string]User  // users.info: the workspace's members by id
+	files     map[string]*File // the external uploads (files.go), by file id
+	fileSeq   int
+	shareLag  int // files.info calls after completion before a share shows (SetShareLag)
 }
 
 // User is a member as users.info describes them: the legacy user name, the full name, and
@@ -139,6 +145,8 @@ func NewWithTokens(t testing.TB, botToken, appToken string) *Fake {
 	mux.HandleFunc("/api/", f.api)
 	mux.HandleFunc("/hooks/", f.hook)
 	mux.HandleFunc("/link", f.link)
+	mux.HandleFunc("/upload/", f.uploadTo)
+	f.files, f.shareLag = map[string]*File{}, 1
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -328,6 +336,12 @@ func (f *Fake) api(w http.ResponseWriter, r *http.Request) {
 		f.chat(w, method, form)
 	case "users.info":
 		f.userInfo(w, form)
+	case "files.getUploadURLExternal":
+		f.getUploadURL(w, form)
+	case "files.completeUploadExternal":
+		f.completeUpload(w, form)
+	case "files.info":
+		f.fileInfo(w, form)
 	default:
 		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}

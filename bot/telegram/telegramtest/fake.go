@@ -17,6 +17,10 @@
 //     characters after parsing, counted in UTF-16 code units; callback_data is 1-64 bytes;
 //     editMessageText without reply_markup removes the inline keyboard; an edit that changes
 //     nothing is 400 "message is not modified";
+//   - sendPhoto / sendDocument: the file uploaded as multipart/form-data; a caption of 0-1024
+//     characters after parsing; a photo of at most 10 MB whose width + height is at most 10,000
+//     and whose sides' ratio is at most 20 (else 400 PHOTO_INVALID_DIMENSIONS), a document of at
+//     most 50 MB;
 //   - answerCallbackQuery: once per query, text 0-200 characters;
 //   - setMyCommands: at most 100 commands, names 1-32 of [a-z0-9_], descriptions 1-256;
 //   - setWebhook: secret_token of 1-256 [A-Za-z0-9_-]; deliveries carry it in
@@ -38,6 +42,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/png" // the photos the fake checks
 	"io"
 	"mime"
 	"mime/multipart"
@@ -119,6 +125,11 @@ type Message struct {
 	ReplyTo   int
 	Date      int64
 	Edits     int
+	// A photo (sendPhoto) or a document (sendDocument): the uploaded file, its name, and
+	// HTML/Text hold its caption.
+	Photo    []byte
+	Document []byte
+	FileName string
 }
 
 // Call is one request the fake answered: the method as called, its parameters, and the HTTP
@@ -535,8 +546,22 @@ func (f *Fake) messageJSON(c *Chat, m *Message) map[string]any {
 		from = *m.From
 	}
 	out := map[string]any{"message_id": m.ID, "from": from.json(), "chat": c.json(), "date": m.Date}
+	textKey := "text"
+	fileID := fmt.Sprintf("file-%d-%d", c.ID, m.ID)
+	switch {
+	case m.Photo != nil:
+		textKey = "caption"
+		w, h := 0, 0
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(m.Photo)); err == nil {
+			w, h = cfg.Width, cfg.Height
+		}
+		out["photo"] = []map[string]any{{"file_id": fileID, "file_unique_id": fileID, "width": w, "height": h, "file_size": len(m.Photo)}}
+	case m.Document != nil:
+		textKey = "caption"
+		out["document"] = map[string]any{"file_id": fileID, "file_unique_id": fileID, "file_name": m.FileName, "mime_type": "image/png", "file_size": len(m.Document)}
+	}
 	if m.Text != "" {
-		out["text"] = m.Text
+		out[textKey] = m.Text
 	}
 	if m.Markup != nil {
 		out["reply_markup"] = m.Markup
@@ -570,7 +595,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, method := m[1], m[2]
-	params, err := readParams(r)
+	params, files, err := readParams(r)
 	if err != nil {
 		f.answer(w, method, params, nil, bad(err.Error()))
 		return
@@ -607,6 +632,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		result = f.webhookInfo()
 	case "sendmessage":
 		result, ae = f.sendMessage(params)
+	case "sendphoto":
+		result, ae = f.sendFile(params, files, "photo")
+	case "senddocument":
+		result, ae = f.sendFile(params, files, "document")
 	case "editmessagetext":
 		result, ae = f.editMessageText(params)
 	case "editmessagereplymarkup":
@@ -643,25 +672,33 @@ func (f *Fake) badGateway(w http.ResponseWriter, method string, params map[strin
 	w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"))
 }
 
-// readParams reads the four forms of passing parameters the Bot API accepts.
-func readParams(r *http.Request) (map[string]string, error) {
+// File is a file uploaded with multipart/form-data: the part's file name and its bytes.
+type File struct {
+	Name  string
+	Bytes []byte
+}
+
+// readParams reads the four forms of passing parameters the Bot API accepts, and the files a
+// multipart/form-data request uploads (by form name).
+func readParams(r *http.Request) (map[string]string, map[string]File, error) {
 	out := map[string]string{}
+	files := map[string]File{}
 	for k, v := range r.URL.Query() {
 		out[k] = v[0]
 	}
 	if r.Body == nil {
-		return out, nil
+		return out, files, nil
 	}
 	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return out, err
+		return out, files, err
 	}
 	switch ct {
 	case "application/x-www-form-urlencoded":
 		vs, err := url.ParseQuery(string(body))
 		if err != nil {
-			return out, err
+			return out, files, err
 		}
 		for k, v := range vs {
 			out[k] = v[0]
@@ -669,7 +706,7 @@ func readParams(r *http.Request) (map[string]string, error) {
 	case "application/json":
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(body, &obj); err != nil {
-			return out, err
+			return out, files, err
 		}
 		for k, v := range obj {
 			var s string
@@ -687,13 +724,17 @@ func readParams(r *http.Request) (map[string]string, error) {
 				break
 			}
 			if err != nil {
-				return out, err
+				return out, files, err
 			}
 			v, _ := io.ReadAll(p)
+			if p.FileName() != "" {
+				files[p.FormName()] = File{Name: p.FileName(), Bytes: v}
+				continue
+			}
 			out[p.FormName()] = string(v)
 		}
 	}
-	return out, nil
+	return out, files, nil
 }
 
 func (f *Fake) answer(w http.ResponseWriter, method string, params map[string]string, result any, ae *apiErr) {
@@ -1014,6 +1055,92 @@ func (f *Fake) sendMessage(p map[string]string) (any, *apiErr) {
 		replyTo = 0
 	}
 	m := c.add(&Message{HTML: p["text"], ParseMode: p["parse_mode"], Text: shown, Markup: markup, ReplyTo: replyTo, Date: time.Now().Unix()})
+	return f.messageJSON(c, m), nil
+}
+
+// The documented limits of sendPhoto and sendDocument.
+const (
+	maxPhotoBytes    = 10 << 20
+	maxDocumentBytes = 50 << 20
+	maxPhotoSides    = 10000
+	maxPhotoRatio    = 20
+	maxCaption       = 1024
+)
+
+// sendFile is sendPhoto (field "photo") and sendDocument (field "document"): the file is
+// uploaded as multipart/form-data (a file_id or URL string is not accepted by the fake); the
+// caption is 0-1024 characters after parsing, with parse_mode as for sendMessage. A photo is
+// at most 10 MB, a PNG Telegram can read, with width + height at most 10,000 and a ratio of
+// sides at most 20, else PHOTO_INVALID_DIMENSIONS; a document is at most 50 MB.
+func (f *Fake) sendFile(p map[string]string, files map[string]File, field string) (any, *apiErr) {
+	file, ok := files[field]
+	if !ok {
+		if p[field] != "" {
+			return nil, bad("wrong file identifier/HTTP URL specified")
+		}
+		return nil, bad("there is no " + field + " in the request")
+	}
+	if len(file.Bytes) == 0 {
+		return nil, bad("file must be non-empty")
+	}
+	shown := p["caption"]
+	if shown != "" {
+		switch p["parse_mode"] {
+		case "":
+		case "HTML":
+			var err error
+			if shown, err = ParseHTML(shown); err != nil {
+				return nil, bad("can't parse entities: " + err.Error())
+			}
+		default:
+			return nil, bad("unsupported parse_mode")
+		}
+		if utf16Len(shown) > maxCaption {
+			return nil, bad("message caption is too long")
+		}
+	}
+	if field == "photo" {
+		if len(file.Bytes) > maxPhotoBytes {
+			return nil, bad("file is too big")
+		}
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(file.Bytes))
+		if err != nil {
+			return nil, bad("IMAGE_PROCESS_FAILED")
+		}
+		w, h := cfg.Width, cfg.Height
+		if w+h > maxPhotoSides || max(w, h) > maxPhotoRatio*min(w, h) {
+			return nil, bad("PHOTO_INVALID_DIMENSIONS")
+		}
+	} else if len(file.Bytes) > maxDocumentBytes {
+		return nil, bad("file is too big")
+	}
+	markup, ae := parseMarkup(p)
+	if ae != nil {
+		return nil, ae
+	}
+	replyTo, ae := intParam(p, "reply_to_message_id", 0)
+	if ae != nil {
+		return nil, ae
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ae := f.chatFor(p)
+	if ae != nil {
+		return nil, ae
+	}
+	if replyTo != 0 && c.msgs[replyTo] == nil {
+		if p["allow_sending_without_reply"] != "true" {
+			return nil, bad("message to be replied not found")
+		}
+		replyTo = 0
+	}
+	m := &Message{HTML: p["caption"], ParseMode: p["parse_mode"], Text: shown, Markup: markup, ReplyTo: replyTo, Date: time.Now().Unix(), FileName: file.Name}
+	if field == "photo" {
+		m.Photo = file.Bytes
+	} else {
+		m.Document = file.Bytes
+	}
+	c.add(m)
 	return f.messageJSON(c, m), nil
 }
 

@@ -1,15 +1,27 @@
 // Package wecomtest is a fake of the WeCom server API for tests, built from WeCom's
 // documentation (see /work/shared/platforms.md §1): gettoken with expiring tokens,
 // message/send (text, markdown, template_card), appchat/send, message/update_template_card,
-// user/get (读取成员) and group robot webhook/send, each answering errcode/errmsg the way WeCom does (HTTP 200 even when
+// user/get (读取成员), media/upload?type=image (上传临时素材: multipart/form-data, the file in
+// the form field "media", a JPG or PNG of 5 bytes to 10 MB, answering a media_id) and image
+// messages naming it, and group robot webhook/send (text, markdown, and image with the PNG in
+// base64 and the md5 of its bytes, at most 2 MB before encoding), each answering errcode/errmsg the way WeCom does (HTTP 200 even when
 // refusing). It records every call and lets tests expire tokens, refuse users and inject
 // errors, latency and HTTP failures.
 package wecomtest
 
 import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/jpeg" // the images WeCom takes
+	_ "image/png"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -41,6 +53,7 @@ type Fake struct {
 	robots    map[string][]time.Time // key → send times within the last minute
 	codes     map[string]codeState   // response_code → card
 	taskIDs   map[string]bool
+	media     map[string][]byte // media_id → the uploaded image
 	calls     []Call
 	faults    []*faultRule
 	tokenGets int
@@ -74,12 +87,14 @@ type Fault struct {
 	Status  int           // answer this HTTP status instead (e.g. 502, 429)
 	Latency time.Duration // answer after this long (respecting the request's context)
 	Times   int           // the next N calls only; 0 = until cleared
+	Skip    int           // let this many matching calls through first
 }
 
 type faultRule struct {
 	path string
 	f    Fault
 	left int
+	skip int
 }
 
 // Options configure a Fake.
@@ -119,7 +134,7 @@ func New(t testing.TB, o Options) *Fake {
 	}
 	f := &Fake{CorpID: o.CorpID, CorpSecret: o.CorpSecret, AgentID: o.AgentID, now: o.Now, expiresIn: o.ExpiresIn,
 		tokens: map[string]tokenState{}, users: map[string]bool{}, chats: map[string]bool{}, names: map[string]string{}, hidden: map[string]bool{},
-		robots: map[string][]time.Time{}, codes: map[string]codeState{}, taskIDs: map[string]bool{}}
+		robots: map[string][]time.Time{}, codes: map[string]codeState{}, taskIDs: map[string]bool{}, media: map[string][]byte{}}
 	for _, u := range o.Users {
 		f.users[u] = true
 	}
@@ -142,6 +157,7 @@ func New(t testing.TB, o Options) *Fake {
 	mux.HandleFunc("/cgi-bin/message/update_template_card", f.withToken(f.updateCard))
 	mux.HandleFunc("/cgi-bin/user/get", f.userGet)
 	mux.HandleFunc("/cgi-bin/webhook/send", f.webhookSend)
+	mux.HandleFunc("/cgi-bin/media/upload", f.mediaUpload)
 	f.srv = httptest.NewServer(mux)
 	f.URL = f.srv.URL
 	t.Cleanup(f.srv.Close)
@@ -152,7 +168,7 @@ func New(t testing.TB, o Options) *Fake {
 func (f *Fake) Inject(path string, fault Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faults = append(f.faults, &faultRule{path: path, f: fault, left: fault.Times})
+	f.faults = append(f.faults, &faultRule{path: path, f: fault, left: fault.Times, skip: fault.Skip})
 }
 
 // ClearFaults removes every fault.
@@ -274,6 +290,10 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request) (*Call, bool) {
 		rule := f.faults[i]
 		if rule.path != r.URL.Path {
 			continue
+		}
+		if rule.skip > 0 {
+			rule.skip--
+			break
 		}
 		ff := rule.f
 		fault = &ff
@@ -473,6 +493,11 @@ func (f *Fake) messageSend(w http.ResponseWriter, r *http.Request, call *Call) {
 			f.answer(w, r, call, bad)
 			return
 		}
+	case "image":
+		if bad := f.checkMedia(b); bad != nil {
+			f.answer(w, r, call, bad)
+			return
+		}
 	default:
 		f.answer(w, r, call, fail(40008, "invalid message type"))
 		return
@@ -565,6 +590,11 @@ func (f *Fake) appchatSend(w http.ResponseWriter, r *http.Request, call *Call) {
 			f.answer(w, r, call, bad)
 			return
 		}
+	case "image":
+		if bad := f.checkMedia(b); bad != nil {
+			f.answer(w, r, call, bad)
+			return
+		}
 	default:
 		f.answer(w, r, call, fail(40008, "invalid message type for an app chat"))
 		return
@@ -632,6 +662,11 @@ func (f *Fake) webhookSend(w http.ResponseWriter, r *http.Request) {
 			f.answer(w, r, call, bad)
 			return
 		}
+	case "image":
+		if _, bad := robotImage(call.Body); bad != nil {
+			f.answer(w, r, call, bad)
+			return
+		}
 	default:
 		f.answer(w, r, call, fail(40008, "invalid message type"))
 		return
@@ -655,4 +690,127 @@ func (f *Fake) webhookSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.answer(w, r, call, map[string]any{})
+}
+
+// Limits of images: temporary material of type image is 5 bytes to 10 MB, JPG or PNG; a group
+// robot's image at most 2 MB before base64.
+const (
+	maxMediaImage = 10 << 20
+	maxRobotImage = 2 << 20
+)
+
+// mediaUpload is media/upload?access_token=&type=image: the file comes as multipart/form-data
+// in the form field "media" (with a filename); the answer carries type, media_id and
+// created_at. Media other than images are refused here (the bot uploads only images).
+func (f *Fake) mediaUpload(w http.ResponseWriter, r *http.Request) {
+	call, done := f.begin(w, r)
+	if done {
+		return
+	}
+	if r.Method != http.MethodPost {
+		f.answer(w, r, call, fail(40063, "POST required"))
+		return
+	}
+	if bad := f.checkToken(r); bad != nil {
+		f.answer(w, r, call, bad)
+		return
+	}
+	if typ := r.URL.Query().Get("type"); typ != "image" {
+		f.answer(w, r, call, fail(40004, "invalid media type"))
+		return
+	}
+	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || ct != "multipart/form-data" {
+		f.answer(w, r, call, fail(41005, "media data missing"))
+		return
+	}
+	var data []byte
+	found := false
+	mr := multipart.NewReader(strings.NewReader(call.Raw), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		if p.FormName() == "media" && p.FileName() != "" {
+			data, _ = io.ReadAll(p)
+			found = true
+		}
+	}
+	switch {
+	case !found:
+		f.answer(w, r, call, fail(41005, "media data missing"))
+		return
+	case len(data) < 5 || len(data) > maxMediaImage:
+		f.answer(w, r, call, fail(40009, "invalid image size"))
+		return
+	}
+	if _, format, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || (format != "png" && format != "jpeg") {
+		f.answer(w, r, call, fail(40005, "invalid file type"))
+		return
+	}
+	f.mu.Lock()
+	f.seq++
+	id := fmt.Sprintf("media-%d-%x", f.seq, md5.Sum(data))
+	f.media[id] = data
+	f.mu.Unlock()
+	f.answer(w, r, call, map[string]any{"type": "image", "media_id": id, "created_at": fmt.Sprint(f.now().Unix())})
+}
+
+// checkMedia checks an image message's image.media_id: one media/upload answered.
+func (f *Fake) checkMedia(body map[string]any) map[string]any {
+	m, _ := body["image"].(map[string]any)
+	id, _ := m["media_id"].(string)
+	f.mu.Lock()
+	_, ok := f.media[id]
+	f.mu.Unlock()
+	if !ok {
+		return fail(40007, "invalid media_id")
+	}
+	return nil
+}
+
+// robotImage checks a group robot's image message: base64 of a JPG or PNG of at most 2 MB, and
+// md5 the hex MD5 of its bytes. It returns the image.
+func robotImage(body map[string]any) ([]byte, map[string]any) {
+	m, _ := body["image"].(map[string]any)
+	b64, _ := m["base64"].(string)
+	sum, _ := m["md5"].(string)
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(data) == 0 {
+		return nil, fail(40058, "invalid base64 image")
+	}
+	if len(data) > maxRobotImage {
+		return nil, fail(40009, "invalid image size")
+	}
+	if got := md5.Sum(data); !strings.EqualFold(sum, hex.EncodeToString(got[:])) {
+		return nil, fail(40058, "image md5 mismatch")
+	}
+	if _, format, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || (format != "png" && format != "jpeg") {
+		return nil, fail(40005, "invalid file type")
+	}
+	return data, nil
+}
+
+// Images returns the images delivered through path (message/send, appchat/send or
+// webhook/send), oldest first: for the app the uploaded media each message named, for a robot
+// the decoded PNG.
+func (f *Fake) Images(path string) [][]byte {
+	var out [][]byte
+	for _, c := range f.Delivered(path) {
+		if c.Body["msgtype"] != "image" {
+			continue
+		}
+		if path == "/cgi-bin/webhook/send" {
+			data, _ := robotImage(c.Body)
+			out = append(out, data)
+			continue
+		}
+		m, _ := c.Body["image"].(map[string]any)
+		id, _ := m["media_id"].(string)
+		f.mu.Lock()
+		out = append(out, f.media[id])
+		f.mu.Unlock()
+	}
+	return out
 }
