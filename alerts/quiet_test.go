@@ -21,8 +21,8 @@ func (q quietStore) QuietHours(_ context.Context, platform, channel string) (*st
 	return h, nil
 }
 
-// TestQuietHold: the dispatcher holds an alert for a channel until its quiet hours end, in the
-// bot's zone; replies, approvals, alerts to a person and channels whose hours cannot be read
+// TestQuietHold: the dispatcher holds an alert or a scheduled report for a channel until its
+// quiet hours end, in the bot's zone; replies, approvals, alerts to a person and channels whose hours cannot be read
 // go at once.
 func TestQuietHold(t *testing.T) {
 	loc := time.FixedZone("CST", 8*3600)
@@ -42,6 +42,8 @@ func TestQuietHold(t *testing.T) {
 		{"alert in UTC time, the window in the bot's zone", store.Notice{Platform: "slack", Channel: "C1", Kind: "alert:expiry"}, at(7, 0).UTC(), at(8, 0)},
 		{"channel without quiet hours", store.Notice{Platform: "slack", Channel: "C2", Kind: "alert:expiry"}, at(23, 0), at(23, 0)},
 		{"channel unreadable", store.Notice{Platform: "slack", Channel: "C9", Kind: "alert:expiry"}, at(23, 0), at(23, 0)},
+		{"scheduled report in the window, a retry included", store.Notice{Platform: "slack", Channel: "C1", Kind: alerts.KindReport, Attempts: 1}, at(23, 0), at(8, 0).AddDate(0, 0, 1)},
+		{"scheduled report after the window", store.Notice{Platform: "slack", Channel: "C1", Kind: alerts.KindReport}, at(9, 0), at(9, 0)},
 		{"approval", store.Notice{Platform: "slack", Channel: "C1", Kind: "approval"}, at(23, 0), at(23, 0)},
 		{"alert to a person", store.Notice{Platform: "slack", UserID: "U1", Kind: "alert:expiry"}, at(23, 0), at(23, 0)},
 	} {
