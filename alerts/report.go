@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -40,7 +41,8 @@ type Reporter struct {
 }
 
 // Send gathers the report's inputs once, builds and draws one report per subscription, and
-// queues them; it returns how many notices it queued.
+// queues each in a store write of its own; it returns how many notices it queued, and the
+// errors of those it could not queue.
 func (r *Reporter) Send(ctx context.Context) (int, error) {
 	subs, err := r.Store.Subscriptions(ctx, "", "")
 	if err != nil {
@@ -96,13 +98,23 @@ func (r *Reporter) Send(ctx context.Context) (int, error) {
 			DedupeKey:   "report:" + s.ChannelKey() + ":" + s.Scope + ":" + now.In(loc).Format("2006-01-02"),
 			NextAttempt: QuietEnd(q, loc, now), CreatedAt: now})
 	}
-	if err := r.Store.EnqueueNotices(ctx, notices...); err != nil {
-		return 0, fmt.Errorf("report: enqueue: %w", err)
+	// Each channel's notice in a write of its own: a picture of some hundred kilobytes each,
+	// they would soon add up past one etcd transaction (1.5 MiB) and be refused together. A
+	// channel whose notice is refused does not keep the others from theirs; the dedupe key
+	// keeps a second run from queueing again those already queued.
+	queued := 0
+	var errs []error
+	for _, n := range notices {
+		if err := r.Store.EnqueueNotices(ctx, n); err != nil {
+			errs = append(errs, fmt.Errorf("report: enqueue for %s:%s: %w", n.Platform, n.Channel, err))
+			continue
+		}
+		queued++
 	}
 	if r.Logger != nil {
-		r.Logger.Info("reports queued", "notices", len(notices), "period", string(period))
+		r.Logger.Info("reports queued", "notices", queued, "failed", len(errs), "period", string(period))
 	}
-	return len(notices), nil
+	return queued, errors.Join(errs...)
 }
 
 // Reporter is the scheduled report of this scanner's bot: its clock, zone, language, logger

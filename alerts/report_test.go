@@ -3,6 +3,7 @@ package alerts_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
@@ -77,5 +78,71 @@ func TestReportSchedule(t *testing.T) {
 	}
 	if _, err := e.scanner.Start(ctx, alerts.Schedule{Reporter: e.scanner.Reporter(e.Client, e.Store)}); err != nil {
 		t.Errorf("default schedule: %v", err)
+	}
+}
+
+// txnLimited is a report store whose every EnqueueNotices is one transaction of at most max
+// bytes of notice bodies, as etcd's (store/etcdstore.MaxTxnBytes, 1.5 MiB less framing); it
+// refuses a larger one whole, as etcdstore does (ErrTooLarge), and records the largest body.
+type txnLimited struct {
+	alerts.ReportStore
+	max, largest int
+	refuse       string // a channel whose notices are refused
+}
+
+func (s *txnLimited) EnqueueNotices(ctx context.Context, ns ...store.Notice) error {
+	total := 0
+	for _, n := range ns {
+		total += len(n.Body)
+		s.largest = max(s.largest, len(n.Body))
+		if n.Channel == s.refuse {
+			return fmt.Errorf("refused for %s", n.Channel)
+		}
+	}
+	if total > s.max {
+		return fmt.Errorf("%d notices of %d bytes: write too large for one etcd transaction", len(ns), total)
+	}
+	return s.ReportStore.EnqueueNotices(ctx, ns...)
+}
+
+// TestScheduledReportFitsEtcd: the sandbox's report notice, in Chinese and in English, fits
+// one etcd transaction with room to spare, and the reporter queues each channel's notice in a
+// transaction of its own, so that many subscribed channels do not add up past etcd's limit
+// (with one transaction for all, eight channels' reports were refused together), nor one
+// channel's refused notice keep the others from theirs.
+func TestScheduledReportFitsEtcd(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	const channels = 8
+	for i := range channels {
+		e.subscribe(fmt.Sprintf("slack:C%d", i), alerts.KindReport, "*")
+	}
+	if err := e.Store.SetChannelPrefs(ctx, "slack", "C1", store.Prefs{Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	const etcdTxn = 1536*1024 - 16*1024 // store/etcdstore.MaxTxnBytes
+	st := &txnLimited{ReportStore: e.Store, max: etcdTxn}
+	r := e.scanner.Reporter(e.Client, e.Store)
+	r.Store = st
+	if n, err := r.Send(ctx); err != nil || n != channels {
+		t.Fatalf("queued %d, %v; want %d", n, err, channels)
+	}
+	if len(e.drain()) != channels {
+		t.Errorf("not every channel's report was queued")
+	}
+	// Two languages' bodies together still fit one transaction (a notice with Bodies).
+	if 2*st.largest > etcdTxn {
+		t.Errorf("the largest report notice is %d bytes: two languages of it do not fit one etcd transaction", st.largest)
+	}
+	t.Logf("largest report notice body: %d bytes (etcd transaction: %d)", st.largest, etcdTxn)
+
+	// The next day one channel's notice is refused: the others are queued all the same.
+	e.Clock.Advance(24 * time.Hour)
+	st.refuse = "C3"
+	if n, err := r.Send(ctx); err == nil || n != channels-1 || !strings.Contains(err.Error(), "C3") {
+		t.Errorf("with C3 refused: queued %d, %v; want %d and C3's error", n, err, channels-1)
+	}
+	if got := len(e.drain()); got != channels-1 {
+		t.Errorf("%d notices due with C3 refused, want %d", got, channels-1)
 	}
 }
