@@ -120,9 +120,40 @@ func runBot(t *testing.T, b service.Bot, env *testenv.Env) (stop func()) {
 // one channel on each subscribed to the report. The scheduled report (the Reporter the
 // schedule runs, at the environment's fixed clock) reaches each platform as one PNG of about
 // 1200 × 1500 with its caption, every number of the caption delivered; each platform fails
-// its first upload and gets the report on the retry, still once; the report scheduled again
-// the same day and a restart of the bot on the same store send nothing more.
+// its first upload, or the caption sent after the picture, and gets the report on the retry,
+// still once; the report scheduled again the same day and a restart of the bot on the same
+// store send nothing more.
 func TestScheduledReportReachesEveryPlatformOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		inject func(f reportFakes)
+		// refused counts, per platform, the calls the fake refused
+		refused func(f reportFakes) map[string]int
+	}{
+		{"the upload fails once", func(f reportFakes) {
+			f.slack.Inject("files.getUploadURLExternal", slacktest.Fault{Status: 500, Times: 1})
+			f.tg.Inject(telegramtest.Fault{Method: "sendPhoto", Status: 500, Desc: "Internal Server Error", Times: 1})
+			f.wc.Inject("/cgi-bin/media/upload", wecomtest.Fault{Status: 502, Times: 1})
+		}, func(f reportFakes) map[string]int {
+			return map[string]int{"slack": f.slack.CallCount("files.getUploadURLExternal") - len(slackImages(f)),
+				"telegram": len(f.tg.CallsOf("sendPhoto")) - len(f.tg.OKCalls("sendPhoto")),
+				"wecom":    len(f.wc.Calls("/cgi-bin/media/upload")) - len(f.wc.Delivered("/cgi-bin/media/upload"))}
+		}},
+		{"the caption after the picture fails once", func(f reportFakes) {
+			f.slack.Inject("chat.postMessage", slacktest.Fault{Status: 500, Times: 1})
+			f.tg.Inject(telegramtest.Fault{Method: "sendMessage", Status: 500, Desc: "Internal Server Error", Times: 1})
+			f.wc.Inject("/cgi-bin/appchat/send", wecomtest.Fault{Status: 502, Skip: 1, Times: 1})
+		}, func(f reportFakes) map[string]int {
+			return map[string]int{"slack": f.slack.CallCount("chat.postMessage") - len(f.slack.Posts()),
+				"telegram": len(f.tg.CallsOf("sendMessage")) - len(f.tg.OKCalls("sendMessage")),
+				"wecom":    len(f.wc.Calls("/cgi-bin/appchat/send")) - len(f.wc.Delivered("/cgi-bin/appchat/send"))}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { scheduledReportOnce(t, tc.inject, tc.refused) })
+	}
+}
+
+func scheduledReportOnce(t *testing.T, inject func(reportFakes), refused func(reportFakes) map[string]int) {
 	ctx := context.Background()
 	env := testenv.New(t, testenv.Options{Router: commands.Options{DefaultRole: chat.RoleAdmin},
 		Scanner: &alerts.Options{Delta: true, Health: alerts.HealthOptions{Schedule: never}}, Forecast: true})
@@ -137,10 +168,6 @@ func TestScheduledReportReachesEveryPlatformOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Every platform refuses the first upload of the picture.
-	f.slack.Inject("files.getUploadURLExternal", slacktest.Fault{Status: 500, Times: 1})
-	f.tg.Inject(telegramtest.Fault{Method: "sendPhoto", Status: 500, Desc: "Internal Server Error", Times: 1})
-	f.wc.Inject("/cgi-bin/media/upload", wecomtest.Fault{Status: 502, Times: 1})
 
 	// The arrears scan and the expiry scan (with its forecast) ran before, for another channel
 	// subscribed to every alert: the report shows arrears, the forecast's gap and the expiry
@@ -155,6 +182,12 @@ func TestScheduledReportReachesEveryPlatformOnce(t *testing.T) {
 		}
 	}
 	stop := runBot(t, reportBot(t, env, f), env)
+	waitFor := waiter(t, env)
+	waitFor("the alerts of the other channel", func() bool {
+		ob, err := env.Store.OutboxStats(ctx)
+		return err == nil && ob.Waiting == 0 && len(f.slack.Posts()) > 0
+	})
+	inject(f)
 	rep := env.Scanner.Reporter(env.Client, env.Store)
 	if n, err := rep.Send(ctx); err != nil || n != 3 {
 		t.Fatalf("the scheduled report queued %d notices (%v), want 3", n, err)
@@ -169,16 +202,6 @@ func TestScheduledReportReachesEveryPlatformOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	deadline := time.Now().Add(60 * time.Second)
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s\nlog:\n%s", what, env.Logs.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	waitFor("the report on the three platforms", func() bool {
 		return len(slackImages(f)) > 0 && len(telegramImages(f)) > 0 && len(f.wc.Images("/cgi-bin/appchat/send")) > 0 &&
 			allSent(slackMessages(f), caption) && allSent(telegramMessages(f), caption) && allSent(wecomMessages(f), caption)
@@ -228,17 +251,8 @@ func TestScheduledReportReachesEveryPlatformOnce(t *testing.T) {
 		}
 	}
 	checkOnce("delivered")
-	for _, p := range []struct {
-		platform string
-		refused  int
-	}{
-		{"slack", f.slack.CallCount("files.getUploadURLExternal") - len(slackImages(f))},
-		{"telegram", len(f.tg.CallsOf("sendPhoto")) - len(f.tg.OKCalls("sendPhoto"))},
-		{"wecom", len(f.wc.Calls("/cgi-bin/media/upload")) - len(f.wc.Delivered("/cgi-bin/media/upload"))},
-	} {
-		if p.refused != 1 {
-			t.Errorf("%s refused %d uploads, want the one injected", p.platform, p.refused)
-		}
+	if got := refused(f); !maps.Equal(got, map[string]int{"slack": 1, "telegram": 1, "wecom": 1}) {
+		t.Errorf("calls refused per platform %v, want the one injected on each", got)
 	}
 
 	// The schedule comes round again the same day: nothing more is queued or sent.
@@ -258,6 +272,20 @@ func TestScheduledReportReachesEveryPlatformOnce(t *testing.T) {
 	checkOnce("after a restart")
 	if ob, err := env.Store.OutboxStats(ctx); err != nil || ob.Waiting != 0 || ob.Parked != 0 {
 		t.Errorf("outbox %+v (%v), want nothing waiting or parked", ob, err)
+	}
+}
+
+// waiter waits, up to a minute, for a condition of the running bot.
+func waiter(t *testing.T, env *testenv.Env) func(what string, cond func() bool) {
+	deadline := time.Now().Add(60 * time.Second)
+	return func(what string, cond func() bool) {
+		t.Helper()
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s\nlog:\n%s", what, env.Logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }
 
