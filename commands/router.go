@@ -23,6 +23,7 @@ import (
 	"github.com/partnerbot/partnerbot/internal/logging"
 	"github.com/partnerbot/partnerbot/lang"
 	"github.com/partnerbot/partnerbot/store"
+	"github.com/partnerbot/partnerbot/understand"
 )
 
 // BSS is what the commands need of the Huawei Cloud BSS client (*bss.Client implements it).
@@ -174,6 +175,10 @@ type Options struct {
 
 	// Observer, when set, is told of every command handled (metrics).
 	Observer Observer
+
+	// Lexicon lists the customers and labels a sentence may name (see sentence.go); nil: BSS's
+	// list of customers, with their labels.
+	Lexicon func(ctx context.Context) ([]understand.Entry, error)
 }
 
 // Observer is told of each command the router handled, once it is answered. It must not block.
@@ -200,6 +205,8 @@ type Router struct {
 	begun      map[uint64]bool // requests this process began executing and has not finished
 
 	names people // display names seen on the platforms' events
+
+	lex lexiconCache // the names sentences are read with
 }
 
 // New builds a Router with every command registered.
@@ -435,12 +442,26 @@ func (c *Call) bssError(err error) error {
 	return err
 }
 
-// Handle runs one message. ok is false when the text is not a command for this bot (plain chat,
-// or "/cmd@otherbot"); the adapter then says nothing.
+// Handle runs one message addressed to the bot. A command line runs as typed; a sentence (no
+// leading "/") is read as one (sentence.go): a read-only command runs and its answer starts
+// with the line understood, an action only offers that line on a button. ok is false when the
+// text is not for this bot ("/cmd@otherbot", a path such as "/var/log", nothing at all); the
+// adapter then says nothing.
 //
 // Each command gets a request id (logging.RequestID) in its context, unless the caller gave it
 // one: the router's log records and those of every BSS call the command makes carry it.
 func (r *Router) Handle(ctx context.Context, req chat.Request) (reply chat.Reply, ok bool) {
+	if isSentence(req.Text) {
+		if req.Platform == "exec" || req.Channel == "exec" {
+			return chat.Reply{}, false // partnerbot exec runs command lines only: a script gets no guess
+		}
+		return r.handleSentence(ctx, req)
+	}
+	return r.handle(ctx, req)
+}
+
+// handle answers a command line.
+func (r *Router) handle(ctx context.Context, req chat.Request) (reply chat.Reply, ok bool) {
 	start := time.Now()
 	ctx, _ = logging.EnsureRequestID(ctx)
 	lang := r.langOf(ctx, req)

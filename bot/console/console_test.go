@@ -261,9 +261,19 @@ func TestConsoleCommands(t *testing.T) {
 			want:   []string{"没有 /custmer 这个命令。", "您是不是想输入：/customer", "输入 /help 查看全部命令。"},
 		},
 		{
-			name:   "plain text gets the hint",
-			script: "hello there\n",
+			name:   "a path is no command: the hint",
+			script: "/var/log is full\n",
 			want:   []string{"（请输入以 / 开头的命令，例如 /帮助）"},
+		},
+		{
+			name:   "a sentence is answered with the command understood",
+			script: "张三的余额是多少？\n",
+			want:   []string{"我理解为：/balance 张三", "zhangsan"},
+		},
+		{
+			name:   "a sentence not understood gets suggestions",
+			script: "今天天气怎么样\n",
+			want:   []string{"没有看懂", "/expiring"},
 		},
 		{
 			name:    "quit stops reading",
@@ -448,7 +458,7 @@ func TestConsoleRoles(t *testing.T) {
 func TestConsoleAudit(t *testing.T) {
 	e := newEnv(t)
 	script := []string{"/help", "/customer 张三", "/nosuch", "/resources"}
-	e.run(t, e.router, strings.Join(append(script, "not a command", "/quit", "/arrears"), "\n")+"\n")
+	e.run(t, e.router, strings.Join(append(script, "今天天气怎么样", "/quit", "/arrears"), "\n")+"\n")
 
 	es, err := e.st.RecentAudit(context.Background(), 100, store.AuditFilter{})
 	if err != nil {
@@ -467,7 +477,7 @@ func TestConsoleAudit(t *testing.T) {
 		}
 	}
 	if !slices.Equal(got, script) {
-		t.Errorf("audited commands = %q, want %q (plain text and lines after /quit are not audited)", got, script)
+		t.Errorf("audited commands = %q, want %q (a sentence not understood and lines after /quit are not audited)", got, script)
 	}
 	for cmd, want := range map[string]string{"/help": "ok", "/customer 张三": "ok", "/nosuch": "unknown", "/resources": "invalid"} {
 		if results[cmd] != want {

@@ -99,12 +99,12 @@ func TestRetryAfterRestartRunsOnce(t *testing.T) {
 	fake.WaitFor("the probe's answer", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return runs[alice+" /probe"] == 1
+		return runs[alice+" probe"] == 1 // a message is handed on as typed
 	})
 	stop()
 	mu.Lock()
 	defer mu.Unlock()
-	for cmd, want := range map[string]int{alice + " /renew r-1 1m": 1, bob + " /approve 7": 1, carol + " /pending": 2} {
+	for cmd, want := range map[string]int{alice + " renew r-1 1m": 1, bob + " approve 7": 1, carol + " /pending": 2} {
 		if runs[cmd] != want {
 			t.Errorf("%q ran %d times across the restart, want %d", cmd, runs[cmd], want)
 		}

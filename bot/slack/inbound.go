@@ -49,11 +49,12 @@ type self struct {
 // other message subtypes, channel messages that do not mention it, interactions that are not a
 // click on one of its buttons.
 //
-// The text the router gets is a command line: a mention of the bot is removed, Slack's
+// The text the router gets is what the person typed: a mention of the bot is removed, Slack's
 // escaping (&amp; &lt; &gt;) and references (<@U1|name>, <#C1|name>, <https://x|x>) are turned
-// back into what the person typed, and a leading "/" is added when missing, so that
-// "@partnerbot customer 张三" in a channel, "customer 张三" in a DM, "/pb customer 张三" and
-// "/customer 张三" are the same command. A message that only mentions the bot asks for /help.
+// back into what the person typed. A message (a DM, or a mention in a channel) without a
+// leading "/" is a sentence the router reads ("@partnerbot 下周哪些客户到期？", "customer 张三");
+// the umbrella slash command's text gets its "/" ("/pb customer 张三" is "/customer 张三"). A
+// message that only mentions the bot asks for /help.
 func normalize(ev any, me self) (in inbound, ok bool) {
 	switch e := ev.(type) {
 	case *slackevents.MessageEvent:
@@ -123,7 +124,19 @@ func normalize(ev any, me self) (in inbound, ok bool) {
 // message is the inbound of a message or mention event.
 func message(channel, user, text, ts, threadTS string, im bool, me self) inbound {
 	return inbound{kind: kindMessage, channel: channel, threadTS: threadTS, im: im, dedupe: "msg:" + channel + ":" + ts,
-		req: chat.Request{Platform: platform, UserID: user, Channel: channel, Text: commandLine(stripMention(text, me.userID))}}
+		req: chat.Request{Platform: platform, UserID: user, Channel: channel, Text: messageText(stripMention(text, me.userID))}}
+}
+
+// messageText is what a person wrote to the bot in a direct message or a mention: Slack's
+// escaping undone; a command line as typed, anything else a sentence for the router to read
+// (it shows the command it understood, and runs no action from a sentence); nothing at all
+// asks for help.
+func messageText(s string) string {
+	s = strings.TrimSpace(plainText(s))
+	if s == "" {
+		return "/help"
+	}
+	return s
 }
 
 // commandLine is what a person typed, as a command: Slack's escaping undone and a "/" added

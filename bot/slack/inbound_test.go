@@ -44,7 +44,7 @@ func TestNormalize(t *testing.T) {
 				return rawEvent(t, `{"type":"message","channel":"D024BE91L","user":"U2147483697","text":"customer 张三","ts":"1355517523.000005","channel_type":"im"}`)
 			},
 			ok: true, want: inbound{kind: kindMessage, channel: "D024BE91L", im: true,
-				req: chat.Request{Platform: "slack", UserID: "U2147483697", Channel: "D024BE91L", Text: "/customer 张三"}}},
+				req: chat.Request{Platform: "slack", UserID: "U2147483697", Channel: "D024BE91L", Text: "customer 张三"}}},
 		{name: "direct message typed with a slash and escaped characters",
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"message","channel":"D1","user":"U1","text":"/customer Tom &amp; Jerry &lt;Ltd&gt;","ts":"1.2","channel_type":"im"}`)
@@ -56,13 +56,13 @@ func TestNormalize(t *testing.T) {
 				return rawEvent(t, `{"type":"app_mention","channel":"C1","user":"U1","text":"<@U0BOT> subscribe all label:<http://vip.cn|vip.cn> <#C2|ops> <@U3|li.si> <mailto:a@b.cn|a@b.cn> <!here>","ts":"2.1","thread_ts":"2.0"}`)
 			},
 			ok: true, want: inbound{kind: kindMessage, channel: "C1", threadTS: "2.0",
-				req: chat.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "/subscribe all label:vip.cn #ops @li.si a@b.cn @here"}}},
+				req: chat.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "subscribe all label:vip.cn #ops @li.si a@b.cn @here"}}},
 		{name: "a channel message that mentions the bot in the middle",
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"message","channel":"C1","user":"U1","text":"hey <@U0BOT|partnerbot>   arrears","ts":"3.1","channel_type":"channel"}`)
 			},
 			ok: true, want: inbound{kind: kindMessage, channel: "C1",
-				req: chat.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "/hey     arrears"}}},
+				req: chat.Request{Platform: "slack", UserID: "U1", Channel: "C1", Text: "hey     arrears"}}},
 		{name: "a bare mention asks for help",
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"app_mention","channel":"C1","user":"U1","text":" <@U0BOT> ","ts":"4.1"}`)
@@ -109,7 +109,7 @@ func TestNormalize(t *testing.T) {
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"message","subtype":"file_share","channel":"D1","user":"U1","text":"reclaim q1 q2","ts":"13.2","channel_type":"im","files":[{"id":"F1"}]}`)
 			},
-			ok: true, want: inbound{kind: kindMessage, channel: "D1", im: true, req: chat.Request{Platform: "slack", UserID: "U1", Channel: "D1", Text: "/reclaim q1 q2"}}},
+			ok: true, want: inbound{kind: kindMessage, channel: "D1", im: true, req: chat.Request{Platform: "slack", UserID: "U1", Channel: "D1", Text: "reclaim q1 q2"}}},
 		{name: "an edited mention",
 			ev: func(t *testing.T) any {
 				return rawEvent(t, `{"type":"app_mention","channel":"C1","user":"U1","text":"<@U0BOT> arrears","ts":"12.1","edited":{"user":"U1","ts":"12.2"}}`)

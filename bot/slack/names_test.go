@@ -16,7 +16,7 @@ import (
 func (e *env) approvalRequest(user, resourceID string) string {
 	e.t.Helper()
 	before := len(e.fake.Posts())
-	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvRenew"+user, slacktest.DMEvent(user, "renew "+resourceID+" 1m --autopay", "1700000500.000100")), false)
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvRenew"+user, slacktest.DMEvent(user, "/renew "+resourceID+" 1m --autopay", "1700000500.000100")), false)
 	e.fake.WaitAck(id)
 	if p := e.fake.WaitPosts(before + 1)[before]; !strings.Contains(slacktest.BlockText(p.Blocks), "#") {
 		e.t.Fatalf("the renewal was not filed: %s", slacktest.BlockText(p.Blocks))

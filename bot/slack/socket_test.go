@@ -309,26 +309,26 @@ func TestSocketModeBusyAndPanics(t *testing.T) {
 	e := newEnv(t, envOptions{handler: h, adapter: func(o *Options) { o.Workers, o.Queue = 1, 1 }})
 	defer once.Do(func() { close(release) })
 
-	e.fake.Envelope("events_api", slacktest.EventPayload("EvSlow1", slacktest.DMEvent(alice, "slow", "1700000040.000100")), false)
-	<-started                                                                                                                      // the only worker is busy
-	e.fake.Envelope("events_api", slacktest.EventPayload("EvSlow2", slacktest.DMEvent(alice, "slow", "1700000040.000200")), false) // queued
-	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvBusy", slacktest.DMEvent(alice, "more", "1700000040.000300")), false)
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvSlow1", slacktest.DMEvent(alice, "/slow", "1700000040.000100")), false)
+	<-started                                                                                                                       // the only worker is busy
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvSlow2", slacktest.DMEvent(alice, "/slow", "1700000040.000200")), false) // queued
+	id, _ := e.fake.Envelope("events_api", slacktest.EventPayload("EvBusy", slacktest.DMEvent(alice, "/more", "1700000040.000300")), false)
 	checkAck(t, e.fake.WaitAck(id))
 	busy := e.fake.WaitPosts(1)[0]
 	if busy.Channel != "D"+alice || !strings.Contains(slacktest.BlockText(busy.Blocks), lang.Zh.Busy()) { // no gate: the bot's language
 		t.Fatalf("the third message was answered with %+v:\n%s", busy, slacktest.BlockText(busy.Blocks))
 	}
 	// Someone else is not refused for alice's backlog: carol's message waits its turn.
-	e.fake.Envelope("events_api", slacktest.EventPayload("EvCarol", slacktest.DMEvent(carol, "queued", "1700000040.000400")), false)
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvCarol", slacktest.DMEvent(carol, "/queued", "1700000040.000400")), false)
 	once.Do(func() { close(release) })
 	e.fake.WaitPosts(4)
 	if !strings.Contains(e.fake.DescribePosts(), "done /queued") {
 		t.Errorf("carol's message was not run:%s", e.fake.DescribePosts())
 	}
 
-	e.fake.Envelope("events_api", slacktest.EventPayload("EvBoom", slacktest.DMEvent(alice, "boom", "1700000041.000100")), false)
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvBoom", slacktest.DMEvent(alice, "/boom", "1700000041.000100")), false)
 	e.fake.WaitPosts(5)
-	e.fake.Envelope("events_api", slacktest.EventPayload("EvAfterBoom", slacktest.DMEvent(alice, "fine", "1700000041.000200")), false)
+	e.fake.Envelope("events_api", slacktest.EventPayload("EvAfterBoom", slacktest.DMEvent(alice, "/fine", "1700000041.000200")), false)
 	posts := e.fake.WaitPosts(6)
 	all := slacktest.BlockText(posts[4].Blocks) + slacktest.BlockText(posts[5].Blocks)
 	if !strings.Contains(all, lang.Zh.Failed()) || !strings.Contains(all, "done /fine") {

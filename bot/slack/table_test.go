@@ -46,7 +46,7 @@ func TestExpiringIsATableBlock(t *testing.T) {
 	before := len(e.fake.Posts())
 	id, _ := e.fake.Envelope("slash_commands", e.fake.SlashPayload("/expiring", "", "CGENERAL", viewer, "expiring"), true)
 	checkAck(t, e.fake.WaitAck(id))
-	id, _ = e.fake.Envelope("events_api", slacktest.EventPayload("EvTable", slacktest.MentionEvent("CGENERAL", viewer, "<@UBOT> expiring", "1700000031.000100", "")), false)
+	id, _ = e.fake.Envelope("events_api", slacktest.EventPayload("EvTable", slacktest.MentionEvent("CGENERAL", viewer, "<@UBOT> /expiring", "1700000031.000100", "")), false)
 	checkAck(t, e.fake.WaitAck(id))
 	posts := e.fake.WaitPosts(before + 2)[before:]
 

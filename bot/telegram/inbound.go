@@ -64,11 +64,17 @@ func normalizeMessage(m *tgbotapi.Message, me string, names map[string]string) (
 	}
 	private := m.Chat.IsPrivate()
 	txt, isCmd, forUs := commandText(m.Text, me, names)
+	if !isCmd && !private {
+		// Plain chat in a group is for the bot only when it mentions it ("@ourbot 下周哪些客户
+		// 到期？"): the sentence without the mention goes to the router, which reads it.
+		var mentioned bool
+		if txt, mentioned = stripMention(m.Text, me); !mentioned {
+			return inbound{}, false
+		}
+	}
 	switch {
 	case isCmd && !forUs:
 		return inbound{}, false
-	case !isCmd && !private:
-		return inbound{}, false // plain chat in a group is not for the bot
 	case strings.TrimSpace(txt) == "":
 		return inbound{}, false // a photo, a sticker, a service message
 	}
@@ -154,4 +160,29 @@ func commandText(text, me string, names map[string]string) (out string, isCmd, f
 		name = routerName
 	}
 	return t[:n] + name + rest, true, true
+}
+
+// stripMention removes every "@me" (any case, ASCII or full-width @) from text, and reports
+// whether there was one. A longer username that starts with me ("@ourbot_fan") is not a mention.
+func stripMention(text, me string) (string, bool) {
+	if me == "" {
+		return text, false
+	}
+	var b strings.Builder
+	found := false
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if (r == '@' || r == '＠') && len(text)-i-n >= len(me) && strings.EqualFold(text[i+n:i+n+len(me)], me) {
+			end := i + n + len(me)
+			if next, _ := utf8.DecodeRuneInString(text[end:]); end == len(text) || !(next == '_' || unicode.IsLetter(next) || unicode.IsDigit(next)) {
+				found = true
+				b.WriteByte(' ')
+				i = end
+				continue
+			}
+		}
+		b.WriteString(text[i : i+n])
+		i += n
+	}
+	return strings.TrimSpace(b.String()), found
 }

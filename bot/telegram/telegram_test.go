@@ -189,9 +189,9 @@ func TestCommandsInPrivateAndGroups(t *testing.T) {
 	e.fake.Say(carol.ID, carol, "/start")
 	e.waitMsg(carol.ID, "/customer")
 
-	// Plain text in a private chat gets a hint, in the bot's language (no gate here).
+	// Plain text in a private chat is a sentence, read as a command (no gate here).
 	e.fake.Say(bob.ID, bob, "hi")
-	e.waitMsg(bob.ID, lang.Zh.Hint())
+	e.waitMsg(bob.ID, "我理解为：/help")
 
 	if !a.Connected() || a.Username() != "PartnerOpsBot" {
 		t.Errorf("Connected %v, Username %q", a.Connected(), a.Username())

@@ -108,15 +108,15 @@ func normalize(m message) inbound {
 }
 
 // commandText trims a typed message and undoes what a phone keyboard does to a command: a
-// Chinese IME types "、" for the "/" key, and a leading mention ("@partnerbot /help") is not
-// part of the command. "／" is left to the router, which reads it as "/".
+// Chinese IME types "、" for the "/" key, and a leading mention ("@partnerbot /help",
+// "@partnerbot 下周哪些客户到期") is not part of what was asked. "／" is left to the router, which
+// reads it as "/"; text without a slash is a sentence the router reads (every message to the
+// app is addressed to the bot: it is a conversation with it).
 func commandText(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "@") {
-		if _, rest, ok := strings.Cut(s, " "); ok {
-			if r := strings.TrimSpace(rest); strings.HasPrefix(r, "/") || strings.HasPrefix(r, "／") || strings.HasPrefix(r, "、") {
-				s = r
-			}
+		if _, rest, ok := strings.Cut(s, " "); ok && strings.TrimSpace(rest) != "" {
+			s = strings.TrimSpace(rest) // a command, or a sentence the router reads
 		}
 	}
 	if rest, ok := strings.CutPrefix(s, "、"); ok {

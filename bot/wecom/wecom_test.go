@@ -252,20 +252,21 @@ func TestNotCommandsAndOtherMessages(t *testing.T) {
 	h.post(fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>eve</FromUserName><CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MsgId>99</MsgId></xml>`, corpID))
 	h.post(fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>eve</FromUserName><CreateTime>2</CreateTime><MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey></xml>`, corpID))
 	h.post(h.text("eve", "、帮助 customer")) // one message (the whole /help is two on WeCom)
-	calls := wait(t, h.fake, pathSend, 3)
+	calls := wait(t, h.fake, pathSend, 4) // "你好" is /help: two
 	var texts []string
 	for _, c := range calls {
 		texts = append(texts, markdownOf(c))
 	}
 	all := strings.Join(texts, "\n----\n")
-	for _, want := range []string{lang.Zh.Hint(), lang.Zh.TextOnly(), "/customer"} { // no gate: the bot's language
+	// "你好" is a sentence, read as /help.
+	for _, want := range []string{"我理解为：/help", lang.Zh.TextOnly(), "/customer"} { // no gate: the bot's language
 		if !strings.Contains(all, want) {
 			t.Errorf("replies lack %q:\n%s", want, all)
 		}
 	}
 	time.Sleep(50 * time.Millisecond) // the enter_agent event must not have added a reply
-	if n := len(h.fake.Delivered(pathSend)); n != 3 {
-		t.Errorf("%d replies, want 3 (nothing for entering the app)", n)
+	if n := len(h.fake.Delivered(pathSend)); n != 4 {
+		t.Errorf("%d replies, want 4 (nothing for entering the app)", n)
 	}
 }
 

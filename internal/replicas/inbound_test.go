@@ -245,7 +245,7 @@ func TestSlackEventRetriedToAnotherReplicaRunsOnce(t *testing.T) {
 	addrA, addrB := w.startSlack(a, fake), w.startSlack(b, fake)
 	req := w.file(a, "/renew "+w.mainResources(1)[0].ResourceID+" 1m")
 	mention := slacktest.EventPayload("Ev0REPLICAS1", slacktest.MentionEvent(approvalsChannel, "UBOB",
-		fmt.Sprintf("<@%s> approve %d", slacktest.BotUserID, req.ID), "1700000100.000100", ""))
+		fmt.Sprintf("<@%s> /approve %d", slacktest.BotUserID, req.ID) /* an action is typed: a sentence only offers it */, "1700000100.000100", ""))
 	postEvent(t, addrA, mention, 0)
 	waitFor(t, "the approval to run", func() bool { return w.approval(req.ID).State == store.StateSucceeded })
 	postEvent(t, addrB, mention, 1) // Slack's retry, to the other replica
