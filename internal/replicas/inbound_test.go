@@ -39,6 +39,9 @@ func (w *world) startTelegram(r *replica, fake *telegramtest.Fake) string {
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	// Counted before the adapter runs: one that registers its webhook before the count would
+	// otherwise be waited for a second time.
+	registered := len(fake.OKCalls("setWebhook"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, r.router.Handle) }()
@@ -48,8 +51,7 @@ func (w *world) startTelegram(r *replica, fake *telegramtest.Fake) string {
 			w.t.Errorf("%s's Telegram adapter: %v", r.name, err)
 		}
 	})
-	calls := len(fake.CallsOf("setWebhook"))
-	fake.WaitCalls("setWebhook", calls+1)
+	fake.WaitCallsFor("setWebhook", registered+1, 30*time.Second)
 	return hook
 }
 
