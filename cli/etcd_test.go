@@ -32,16 +32,7 @@ func TestExecOnEtcd(t *testing.T) {
 	cfg := etcdConfig(t, c.Endpoints())
 	res := runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/resources 张三")
 	res.check(t, 0, []string{"zhangsan-web-01"}, nil)
-	var id string
-	lines := strings.Split(res.stdout, "\n")
-	for i, l := range lines {
-		if strings.Contains(l, "zhangsan-web-01 ·") && i+1 < len(lines) {
-			id = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i+1]), "ID:"))
-		}
-	}
-	if id == "" {
-		t.Fatalf("no resource id in:\n%s", res.stdout)
-	}
+	id := resourceID(t, res.stdout, "zhangsan-web-01")
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/renew "+id+" 3m").check(t, 0, []string{"已提交申请 #1"}, nil)
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:bob", "/approve 1").check(t, 0, []string{"✅ 已执行"}, nil)
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/request 1").check(t, 0, []string{"console:bob", "已成功"}, nil)

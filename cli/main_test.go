@@ -37,6 +37,22 @@ func writeConfig(t *testing.T, edits ...string) string {
 	return path
 }
 
+// resourceID is the id /resources prints under the resource named name (on the line after
+// "name ·"), or the test fails.
+func resourceID(t *testing.T, stdout, name string) string {
+	t.Helper()
+	lines := strings.Split(stdout, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, name+" ·") && i+1 < len(lines) {
+			if id := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i+1]), "ID:")); id != "" {
+				return id
+			}
+		}
+	}
+	t.Fatalf("no resource id of %s in:\n%s", name, stdout)
+	return ""
+}
+
 // storePath is where the configuration at cfg keeps its store.
 func storePath(cfg string) string { return filepath.Join(filepath.Dir(cfg), "state", "bot.db") }
 
@@ -492,16 +508,7 @@ func TestExecApprovalWorkflow(t *testing.T) {
 	cfg := writeConfig(t)
 	res := runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/resources 张三")
 	res.check(t, 0, []string{"zhangsan-web-01"}, nil)
-	var id string
-	lines := strings.Split(res.stdout, "\n")
-	for i, l := range lines {
-		if strings.Contains(l, "zhangsan-web-01 ·") && i+1 < len(lines) {
-			id = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i+1]), "ID:"))
-		}
-	}
-	if id == "" {
-		t.Fatalf("no resource id in:\n%s", res.stdout)
-	}
+	id := resourceID(t, res.stdout, "zhangsan-web-01")
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/renew "+id+" 3m --autopay").
 		check(t, 0, []string{"已提交申请 #1", "一并处理的 2 个附属资源", "将从客户余额扣费:", "BSS 续订金额", "可选折扣（", "[撤回] /cancel 1"}, nil)
 	runCLI(t, "", "exec", "-config", cfg, "-as", "console:alice", "/approve 1").check(t, 1, []string{"需要 审批人"}, nil)
