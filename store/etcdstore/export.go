@@ -20,32 +20,6 @@ import (
 // cluster is the running replicas' (not exported).
 var etcdTables = []string{"balance", "forecast_chunks", "inbound", "cluster"}
 
-// exportPage is how many keys one read of Export takes: etcd counts the rest of the range on
-// every read, so small pages over a table of 100,000 keys cost more in counting than reading.
-const exportPage = 2048
-
-// exportPages calls fn on every key under prefix at revision rev, in key order, exportPage
-// keys a read.
-func (s *Store) exportPages(ctx context.Context, prefix string, rev int64, fn func(k string, v []byte) error) error {
-	from, end := prefix, clientv3.GetPrefixRangeEnd(prefix)
-	for {
-		resp, err := s.cli.Get(ctx, from, clientv3.WithRange(end), clientv3.WithRev(rev), clientv3.WithLimit(exportPage),
-			clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend))
-		if err != nil {
-			return err
-		}
-		for _, e := range resp.Kvs {
-			if err := fn(string(e.Key), e.Value); err != nil {
-				return err
-			}
-		}
-		if !resp.More || len(resp.Kvs) == 0 {
-			return nil
-		}
-		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
-	}
-}
-
 // importGeneration is the balance cache generation Import writes.
 const importGeneration = 1
 
@@ -69,7 +43,7 @@ func (s *Store) export(ctx context.Context, fn func(store.Record) error) error {
 	}
 	// The by-time keys to export: those of the entries' main resources.
 	live := map[string]bool{}
-	err = s.exportPages(ctx, s.under("expiry_index"), rev, func(k string, v []byte) error {
+	err = s.pagesAt(ctx, s.under("expiry_index"), rev, func(k string, v []byte) error {
 		var c store.IndexedCustomer
 		if err := json.Unmarshal(v, &c); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
@@ -110,7 +84,7 @@ func (s *Store) export(ctx context.Context, fn func(store.Record) error) error {
 			}
 			prefix = s.balanceGen(bal.Generation)
 		}
-		err := s.exportPages(ctx, prefix, rev, func(k string, v []byte) error {
+		err := s.pagesAt(ctx, prefix, rev, func(k string, v []byte) error {
 			r := store.Record{Table: name, Key: lastName(k, prefix), Value: v}
 			switch table {
 			case "expiry_by_time":
@@ -161,7 +135,7 @@ func (s *Store) knownTablesOnly(ctx context.Context, rev, count int64) error {
 		return nil
 	}
 	var stray string
-	err := s.exportPages(ctx, s.prefix, rev, func(k string, _ []byte) error {
+	err := s.pagesAt(ctx, s.prefix, rev, func(k string, _ []byte) error {
 		t, _, _ := strings.Cut(lastName(k, s.prefix), "/")
 		if stray == "" && !slices.Contains(store.PortableTables, t) && !slices.Contains(etcdTables, t) {
 			stray = k
