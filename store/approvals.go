@@ -367,35 +367,8 @@ func (s *Store) FinishExecution(ctx context.Context, id uint64, res ApprovalResu
 		if a.State != StateExecuting {
 			return change{}, &StateError{ID: a.ID, Have: a.State, Want: []ApprovalState{StateExecuting}}
 		}
-		r := res
-		r.OrderIDs = slices.Clone(res.OrderIDs)
-		a.Result = &r
-		var parts []string
-		if res.OK {
-			a.State = StateSucceeded
-			if len(res.OrderIDs) > 0 {
-				parts = append(parts, "orders "+strings.Join(res.OrderIDs, ", "))
-			}
-		} else {
-			a.State = StateFailed
-			if res.ErrorCode != "" {
-				parts = append(parts, res.ErrorCode)
-			}
-		}
-		if res.Detail != "" {
-			parts = append(parts, res.Detail)
-		}
-		if res.Reconciled {
-			parts = append(parts, "reconciled")
-		}
-		if res.NeedsAttention {
-			parts = append(parts, "needs attention")
-		}
-		var took time.Duration
-		if !a.ExecutionStartedAt.IsZero() {
-			took = now.Sub(a.ExecutionStartedAt)
-		}
-		return change{by: systemActor, verb: "finish", detail: strings.Join(parts, "; "), requestID: res.RequestID, duration: took}, nil
+		detail, took := FinishResult(a, res, now)
+		return change{by: systemActor, verb: "finish", detail: detail, requestID: res.RequestID, duration: took}, nil
 	})
 }
 

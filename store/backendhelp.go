@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -109,4 +111,38 @@ func NoticeLangOf(ctx context.Context, r PrefsReader, platform, channel, user st
 		return p.Lang, err
 	}
 	return "", nil
+}
+
+// FinishResult records res on a, an executing request: its result, and its state (succeeded if
+// res.OK, failed otherwise). It returns the finish's audit detail and how long the request
+// executed. Both backends' FinishExecution record an outcome through it, so they record it alike.
+func FinishResult(a *Approval, res ApprovalResult, now time.Time) (detail string, took time.Duration) {
+	r := res
+	r.OrderIDs = slices.Clone(res.OrderIDs)
+	a.Result = &r
+	var parts []string
+	if res.OK {
+		a.State = StateSucceeded
+		if len(res.OrderIDs) > 0 {
+			parts = append(parts, "orders "+strings.Join(res.OrderIDs, ", "))
+		}
+	} else {
+		a.State = StateFailed
+		if res.ErrorCode != "" {
+			parts = append(parts, res.ErrorCode)
+		}
+	}
+	if res.Detail != "" {
+		parts = append(parts, res.Detail)
+	}
+	if res.Reconciled {
+		parts = append(parts, "reconciled")
+	}
+	if res.NeedsAttention {
+		parts = append(parts, "needs attention")
+	}
+	if !a.ExecutionStartedAt.IsZero() {
+		took = now.Sub(a.ExecutionStartedAt)
+	}
+	return strings.Join(parts, "; "), took
 }

@@ -230,35 +230,8 @@ func (s *Store) FinishExecution(ctx context.Context, id uint64, res store.Approv
 		if a.State != store.StateExecuting {
 			return change{}, &store.StateError{ID: a.ID, Have: a.State, Want: []store.ApprovalState{store.StateExecuting}}
 		}
-		r := res
-		r.OrderIDs = slices.Clone(res.OrderIDs)
-		a.Result = &r
-		var parts []string
-		if res.OK {
-			a.State = store.StateSucceeded
-			if len(res.OrderIDs) > 0 {
-				parts = append(parts, "orders "+strings.Join(res.OrderIDs, ", "))
-			}
-		} else {
-			a.State = store.StateFailed
-			if res.ErrorCode != "" {
-				parts = append(parts, res.ErrorCode)
-			}
-		}
-		if res.Detail != "" {
-			parts = append(parts, res.Detail)
-		}
-		if res.Reconciled {
-			parts = append(parts, "reconciled")
-		}
-		if res.NeedsAttention {
-			parts = append(parts, "needs attention")
-		}
-		var took time.Duration
-		if !a.ExecutionStartedAt.IsZero() {
-			took = now.Sub(a.ExecutionStartedAt)
-		}
-		return change{by: systemActor, verb: "finish", detail: strings.Join(parts, "; "), requestID: res.RequestID, duration: took}, nil
+		detail, took := store.FinishResult(a, res, now)
+		return change{by: systemActor, verb: "finish", detail: detail, requestID: res.RequestID, duration: took}, nil
 	})
 }
 
