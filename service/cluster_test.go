@@ -429,29 +429,37 @@ func TestClusterLeaderKilledMidScan(t *testing.T) {
 	}
 }
 
-// TestClusterLeaderKilledMidDelivery: the leader dies while C2's digest is with the platform;
-// the platform accepts it, but the dead leader cannot record that, so the next leader sends it
-// again: that is the one repeat a failover may cost. Nothing is lost.
-func TestClusterLeaderKilledMidDelivery(t *testing.T) {
-	e := newClusterEnv(t)
+// startHoldingFirstSend starts n replicas, on members 0…n-1, whose chat holds the first send
+// to channel ("" = to any channel) of all of them: the replica making it is handed over on
+// sending, and the send waits until accept is closed (the platform took it).
+func (e *clusterEnv) startHoldingFirstSend(n int, channel string) (sending <-chan *replicaRun, accept chan struct{}) {
 	var once sync.Once
-	sending := make(chan *replicaRun, 1)
-	accept := make(chan struct{})
-	for i := range 3 {
+	held := make(chan *replicaRun, 1)
+	accept = make(chan struct{})
+	for i := range n {
 		e.start(i, nil, func(r *replicaRun) {
-			r.chat.hold = func(ctx context.Context, channel string) {
-				if channel != "C2" {
+			r.chat.hold = func(ctx context.Context, ch string) {
+				if channel != "" && ch != channel {
 					return
 				}
 				first := false
 				once.Do(func() { first = true })
 				if first {
-					sending <- r
+					held <- r
 					<-accept
 				}
 			}
 		})
 	}
+	return held, accept
+}
+
+// TestClusterLeaderKilledMidDelivery: the leader dies while C2's digest is with the platform;
+// the platform accepts it, but the dead leader cannot record that, so the next leader sends it
+// again: that is the one repeat a failover may cost. Nothing is lost.
+func TestClusterLeaderKilledMidDelivery(t *testing.T) {
+	e := newClusterEnv(t)
+	sending, accept := e.startHoldingFirstSend(3, "C2")
 	var dead *replicaRun
 	select {
 	case dead = <-sending:
@@ -645,21 +653,7 @@ func BenchmarkFailover(b *testing.B) {
 // follower's stop sends nothing, and every digest arrives once.
 func TestClusterFollowerLeavesTheOutboxToTheLeader(t *testing.T) {
 	e := newClusterEnv(t)
-	var once sync.Once
-	sending := make(chan *replicaRun, 1)
-	accept := make(chan struct{})
-	for i := range 2 {
-		e.start(i, nil, func(r *replicaRun) {
-			r.chat.hold = func(ctx context.Context, channel string) {
-				first := false
-				once.Do(func() { first = true })
-				if first {
-					sending <- r
-					<-accept
-				}
-			}
-		})
-	}
+	sending, accept := e.startHoldingFirstSend(2, "")
 	var lead *replicaRun
 	select {
 	case lead = <-sending:
